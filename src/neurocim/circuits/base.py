@@ -1,0 +1,37 @@
+"""Shared pieces of every circuit model: layout modes and the footprint record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Layout(Enum):
+    """How a circuit is fitted to the space its parent gives it."""
+
+    NONE = "none"  # natural layout
+    MAGIC = "magic"  # keep the area, fit the given height (or width)
+    OVERRIDE = "override"  # force both given dimensions
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Area (m^2) and bounding box (m) of a laid-out circuit."""
+
+    area: float
+    height: float
+    width: float
+
+
+def fit(area: float, height: float, width: float, new_height: float, new_width: float, mode: Layout) -> Footprint:
+    """Apply a layout mode to a natural (area, height, width)."""
+    if mode is Layout.MAGIC:
+        if new_height:
+            return Footprint(area, new_height, area / new_height)
+        if new_width:
+            return Footprint(area, area / new_width, new_width)
+    elif mode is Layout.OVERRIDE:
+        if not (new_height and new_width):
+            raise ValueError("Layout.OVERRIDE needs both new_height and new_width")
+        return Footprint(new_height * new_width, new_height, new_width)
+    return Footprint(area, height, width)

@@ -1,0 +1,66 @@
+"""Back-end-of-line wires per node: widths, aspect ratio, resistivity and resistance per metre."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Node -> (M0 width, M1 width, general wire width) in nm, and Cu barrier thickness in m (NeuroSim V1.4 Param.cpp).
+_WIDTHS_NM = {
+    130: (175, 175, 175), 90: (110, 110, 110), 65: (105, 105, 105), 45: (80, 80, 80), 32: (56, 56, 56),
+    22: (40, 40, 40), 14: (32, 39, 32), 10: (22, 32, 22), 7: (20, 28.5, 20), 5: (15, 17, 15),
+    3: (12, 16, 12), 2: (10, 11.5, 10), 1: (8, 10, 8),
+}
+_BARRIER_M = {130: 10e-9, 90: 10e-9, 65: 7e-9, 45: 5e-9, 32: 4e-9, 22: 2.5e-9, 14: 2.5e-9,
+              10: 2e-9, 7: 2e-9, 5: 2e-9, 3: 1.5e-9, 2: 0.5e-9, 1: 0.2e-9}
+# (min width nm, aspect ratio, bulk resistivity ohm*m), widest first (ITRS/IRDS tables).
+_AR_RHO = [
+    (175, 1.6, 2.01e-8), (110, 1.6, 2.20e-8), (105, 1.7, 2.21e-8), (80, 1.7, 2.37e-8), (56, 1.8, 2.63e-8),
+    (40, 1.9, 2.97e-8), (32, 2.0, 3.25e-8), (22, 2.0, 3.95e-8), (20, 2.0, 4.17e-8), (15, 2.0, 4.98e-8),
+    (12, 2.0, 5.8e-8), (10, 2.0, 6.61e-8), (8, 3.0, 7.87e-8),
+]
+RESISTIVITY_TEMP_COEFF = 0.00451  # relative rise of Cu resistivity per K above 300 K
+
+
+def _aspect_and_resistivity(width_nm: float, barrier: float) -> tuple[float, float]:
+    for min_width, ar, rho in _AR_RHO:
+        if width_nm >= min_width:
+            # Barrier correction as NeuroSim evaluates it (width in nm, barrier in m): numerically ~1.
+            rho /= 1 - (2 * ar * width_nm + width_nm) * barrier / (ar * width_nm**2)
+            return ar, rho
+    raise ValueError(f"wire width {width_nm} nm is below the smallest characterised width (8 nm)")
+
+
+@dataclass(frozen=True)
+class WireStack:
+    """Resistances per metre of the local metal layers of one node."""
+
+    wire_width_nm: float
+    metal0_nm: float
+    metal1_nm: float
+    aspect_ratio: float
+    resistivity: float  # ohm*m, general wire, temperature-corrected
+    unit_resistance: float  # ohm/m, general wire (NeuroSim unitLengthWireResistance)
+    metal0_unit_resistance: float  # ohm/m, columns
+    metal1_unit_resistance: float  # ohm/m, rows
+
+
+def wire_stack(node_nm: int, temperature_k: float = 300) -> WireStack:
+    """Wire geometry and resistance per metre for a technology node."""
+    if node_nm not in _WIDTHS_NM:
+        raise ValueError(f"technology node {node_nm} nm has no wire data; allowed: {sorted(_WIDTHS_NM)}")
+    m0, m1, w = _WIDTHS_NM[node_nm]
+    barrier = _BARRIER_M[node_nm]
+    ar, rho = _aspect_and_resistivity(w, barrier)
+    ar0, rho0 = _aspect_and_resistivity(m0, barrier)
+    ar1, rho1 = _aspect_and_resistivity(m1, barrier)
+    rho *= 1 + RESISTIVITY_TEMP_COEFF * abs(temperature_k - 300)
+    return WireStack(
+        wire_width_nm=w,
+        metal0_nm=m0,
+        metal1_nm=m1,
+        aspect_ratio=ar,
+        resistivity=rho,
+        unit_resistance=rho / ((w * 1e-9) ** 2 * ar),
+        metal0_unit_resistance=rho0 / ((m0 * 1e-9) ** 2 * ar0),
+        metal1_unit_resistance=rho1 / ((m1 * 1e-9) ** 2 * ar1),
+    )
