@@ -1,0 +1,96 @@
+"""Result records of a hardware estimate (SI units) and their JSON view."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+COMPONENTS = ("adc", "accumulation", "other", "buffer", "interconnect")
+AREA_COMPONENTS = ("array", "adc", "accumulation", "interconnect", "other")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Latency (s) or energy (J) by component; buffer and interconnect are parts of `other`."""
+
+    adc: float = 0.0
+    accumulation: float = 0.0
+    other: float = 0.0
+    buffer: float = 0.0
+    interconnect: float = 0.0
+
+
+@dataclass(frozen=True)
+class AreaBreakdown:
+    array: float
+    adc: float
+    accumulation: float
+    interconnect: float
+    other: float
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    layer: int
+    num_tiles: float
+    speedup: float
+    utilization: float
+    latency_s: float
+    dynamic_energy_j: float
+    leakage_power_w: float
+    leakage_energy_j: float
+    latency_breakdown_s: Breakdown
+    energy_breakdown_j: Breakdown
+
+
+@dataclass(frozen=True)
+class ChipReport:
+    area_m2: float
+    area_breakdown_m2: AreaBreakdown
+    clock_period_s: float
+    latency_s: float
+    latency_breakdown_s: Breakdown
+    dynamic_energy_j: float
+    energy_breakdown_j: Breakdown
+    leakage_power_w: float
+    leakage_energy_j: float
+    tops: float
+    tops_per_w: float
+    tops_per_mm2: float
+    fps: float
+    memory_utilization: float
+    num_operations: float = 0.0
+
+
+@dataclass(frozen=True)
+class Report:
+    chip: ChipReport
+    layers: list[LayerReport]
+    floorplan: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        out = {"chip": asdict(self.chip), "layers": [asdict(layer) for layer in self.layers]}
+        if self.floorplan:
+            out["floorplan"] = self.floorplan
+        check_finite(out)
+        return out
+
+    def write_json(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=1))
+
+
+def check_finite(tree: object, where: str = "report") -> None:
+    """Refuse to emit NaN, infinity or a negative energy/latency/area anywhere in a result tree."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            check_finite(value, f"{where}.{key}")
+    elif isinstance(tree, list | tuple):
+        for i, value in enumerate(tree):
+            check_finite(value, f"{where}[{i}]")
+    elif isinstance(tree, float | int) and not isinstance(tree, bool):
+        if not math.isfinite(tree):
+            raise ArithmeticError(f"{where} is {tree}: the model produced a non-finite value")
+        if tree < 0:
+            raise ArithmeticError(f"{where} is negative ({tree}): the model produced an unphysical value")
