@@ -12,22 +12,28 @@ _WIDTHS_NM = {
 }
 _BARRIER_M = {130: 10e-9, 90: 10e-9, 65: 7e-9, 45: 5e-9, 32: 4e-9, 22: 2.5e-9, 14: 2.5e-9,
               10: 2e-9, 7: 2e-9, 5: 2e-9, 3: 1.5e-9, 2: 0.5e-9, 1: 0.2e-9}
-# (min width nm, aspect ratio, bulk resistivity ohm*m), widest first (ITRS/IRDS tables).
+# (min width nm, aspect ratio, bulk resistivity in 1e-8 ohm*m), widest first (ITRS/IRDS tables).
 _AR_RHO = [
-    (175, 1.6, 2.01e-8), (110, 1.6, 2.20e-8), (105, 1.7, 2.21e-8), (80, 1.7, 2.37e-8), (56, 1.8, 2.63e-8),
-    (40, 1.9, 2.97e-8), (32, 2.0, 3.25e-8), (22, 2.0, 3.95e-8), (20, 2.0, 4.17e-8), (15, 2.0, 4.98e-8),
-    (12, 2.0, 5.8e-8), (10, 2.0, 6.61e-8), (8, 3.0, 7.87e-8),
+    (175, 1.6, 2.01), (110, 1.6, 2.20), (105, 1.7, 2.21), (80, 1.7, 2.37), (56, 1.8, 2.63),
+    (40, 1.9, 2.97), (32, 2.0, 3.25), (22, 2.0, 3.95), (20, 2.0, 4.17), (15, 2.0, 4.98),
+    (12, 2.0, 5.8), (10, 2.0, 6.61), (8, 3.0, 7.87),
 ]
 RESISTIVITY_TEMP_COEFF = 0.00451  # relative rise of Cu resistivity per K above 300 K
 
 
 def _aspect_and_resistivity(width_nm: float, barrier: float) -> tuple[float, float]:
-    for min_width, ar, rho in _AR_RHO:
+    for min_width, ar, rho_e8 in _AR_RHO:
         if width_nm >= min_width:
+            rho = rho_e8 * 1e-8
             # Barrier correction as NeuroSim evaluates it (width in nm, barrier in m): numerically ~1.
             rho /= 1 - (2 * ar * width_nm + width_nm) * barrier / (ar * width_nm**2)
             return ar, rho
     raise ValueError(f"wire width {width_nm} nm is below the smallest characterised width (8 nm)")
+
+
+def _per_metre(rho: float, width_nm: float, ar: float) -> float:
+    """Resistance per metre of a wire of the given width and aspect ratio (same float order as NeuroSim)."""
+    return rho / (width_nm * 1e-9 * width_nm * 1e-9 * ar)
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ def wire_stack(node_nm: int, temperature_k: float = 300) -> WireStack:
         metal1_nm=m1,
         aspect_ratio=ar,
         resistivity=rho,
-        unit_resistance=rho / ((w * 1e-9) ** 2 * ar),
-        metal0_unit_resistance=rho0 / ((m0 * 1e-9) ** 2 * ar0),
-        metal1_unit_resistance=rho1 / ((m1 * 1e-9) ** 2 * ar1),
+        unit_resistance=_per_metre(rho, w, ar),
+        metal0_unit_resistance=_per_metre(rho0, m0, ar0),
+        metal1_unit_resistance=_per_metre(rho1, m1, ar1),
     )
