@@ -1,0 +1,283 @@
+"""Chip floorplan: tile and PE sizes, duplication, tiles and utilisation per layer (NeuroSim's ChipFloorPlan)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from neurocim.config.params import Params
+from neurocim.mapping.layer_mapping import (
+    Matrix,
+    layer_matrices,
+    mark_novel,
+    novel_pe_count,
+    pe_duplication,
+    pipeline_speedups,
+    place_layer,
+    power_of_two_at_least,
+    ratio,
+    subarray_duplication,
+    tile_design_cm,
+    tile_design_nm,
+)
+from neurocim.workload.network import Layer
+
+
+class FloorplanError(ValueError):
+    """The network cannot be floorplanned with these settings."""
+
+
+@dataclass(frozen=True)
+class FloorplanInputs:
+    """The settings the floorplanner reads."""
+
+    num_row_sub_array: int = 128
+    num_col_sub_array: int = 128
+    num_row_per_synapse: int = 1
+    num_col_per_synapse: int = 8
+    novel_mapping: bool = True
+    pipeline: bool = True
+    speed_up_degree: int = 8
+    # NeuroSim prints an error and later crashes when a PE (tile) would be smaller than 2 (4) sub-arrays.
+    # True raises FloorplanError there; False goes on with the smallest allowed size (2S or 4S).
+    strict_hierarchy: bool = True
+
+    @classmethod
+    def from_params(cls, p: Params, strict_hierarchy: bool = True) -> FloorplanInputs:
+        """The floorplanner's settings out of the resolved hardware parameters."""
+        return cls(
+            num_row_sub_array=p.num_row_sub_array,
+            num_col_sub_array=p.num_col_sub_array,
+            num_row_per_synapse=p.num_row_per_synapse,
+            num_col_per_synapse=p.num_col_per_synapse,
+            novel_mapping=p.novel_mapping,
+            pipeline=p.pipeline,
+            speed_up_degree=p.speed_up_degree,
+            strict_hierarchy=strict_hierarchy,
+        )
+
+
+@dataclass(frozen=True)
+class Floorplan:
+    """Result of the floorplanner: per-layer tuples (in layer order) and chip-level sizes and counts."""
+
+    is_novel: tuple[bool, ...]
+    pipeline_speedup: tuple[int, ...]  # all 1 without pipeline
+    pe_dup_row: tuple[int, ...]
+    pe_dup_col: tuple[int, ...]
+    subarray_dup_row: tuple[int, ...]
+    subarray_dup_col: tuple[int, ...]
+    num_tiles_row: tuple[int, ...]
+    num_tiles_col: tuple[int, ...]
+    utilization: tuple[float, ...]
+    speedup_row: tuple[int, ...]
+    speedup_col: tuple[int, ...]
+    tile_loc_row: tuple[int, ...]
+    tile_loc_col: tuple[int, ...]
+    num_pe_nm: int  # PEs per novel-mapped tile (0 without novel mapping)
+    pe_size_nm: int  # 0 without novel mapping
+    tile_size_cm: int
+    pe_size_cm: int
+    max_pe_size_nm: int
+    max_tile_size_cm: int
+    num_tile_nm: int  # NeuroSim's desiredNumTileNM
+    num_tile_cm: int  # NeuroSim's desiredNumTileCM
+    num_tile_row: int
+    num_tile_col: int
+    memory_utilization: float  # fraction
+    speed_up_degree: int  # after NeuroSim's cap (the input value without pipeline)
+    num_row_sub_array: int
+    num_col_sub_array: int
+    hierarchy_clamped: bool = False  # True when strict_hierarchy=False had to go on past NeuroSim's error
+
+    @property
+    def num_layers(self) -> int:
+        return len(self.is_novel)
+
+    @property
+    def num_tiles(self) -> tuple[int, ...]:
+        return tuple(r * c for r, c in zip(self.num_tiles_row, self.num_tiles_col, strict=True))
+
+    @property
+    def speedup(self) -> tuple[int, ...]:
+        return tuple(r * c for r, c in zip(self.speedup_row, self.speedup_col, strict=True))
+
+    @property
+    def total_tiles(self) -> int:
+        return sum(self.num_tiles)
+
+    @property
+    def num_pe_cm(self) -> int:
+        """PEs per dimension of a conventionally mapped tile (ceil(tile / PE))."""
+        return math.ceil(self.tile_size_cm / self.pe_size_cm)
+
+
+def _halvings(start: float, stop_at: float):
+    """start, start/2, ... while > stop_at (NeuroSim's size search)."""
+    size = start
+    while size > stop_at:
+        yield size
+        size /= 2
+
+
+def _search_novel_pe(
+    marks: Sequence[bool], matrices: Sequence[Matrix], num_pe_nm: int, max_pe: float, s: int
+) -> tuple[float, int]:
+    """PE size of novel-mapped tiles with the best utilisation, and the tile count it needs."""
+    best_size = max(max_pe, 2 * s)
+    best_tiles, best_util = tile_design_nm(best_size, marks, matrices, num_pe_nm)[0], 0.0
+    for size in _halvings(max(max_pe, 2 * s), 2 * s):
+        tiles, util = tile_design_nm(size, marks, matrices, num_pe_nm)
+        if util > best_util:
+            best_size, best_tiles, best_util = size, tiles, util
+    return best_size, best_tiles
+
+
+def _search_conventional(
+    marks: Sequence[bool], matrices: Sequence[Matrix], max_tile: float, s: int
+) -> tuple[float, int, float]:
+    """CM tile size and tile count with the best utilisation, then the CM PE size."""
+    tile = max(max_tile, 4 * s)
+    tiles, best_util = tile_design_cm(tile, marks, matrices)[0], 0.0
+    for size in _halvings(max(max_tile, 4 * s), 4 * s):
+        n, util = tile_design_cm(size, marks, matrices)
+        if util > best_util:
+            tile, tiles, best_util = size, n, util
+    pe = tile / 2
+    for size in _halvings(tile / 2, 2 * s):
+        # NeuroSim quirk: the PE search keeps the tile search's best utilisation as the bar to beat.
+        util = ratio(pe_duplication(size, tile, marks, matrices)[2], tiles * tile * tile)
+        if util > best_util:
+            pe, best_util = size, util
+    return tile, tiles, pe
+
+
+def _as_int(x: float) -> int:
+    if not float(x).is_integer():
+        raise FloorplanError(f"non-integral floorplan size {x}")
+    return int(x)
+
+
+def _check_hierarchy(p: FloorplanInputs, max_size: float, needed: int, what: str) -> bool:
+    """False when fine; True (clamped) or FloorplanError when the largest size is below `needed`."""
+    if max_size >= needed:
+        return False
+    if p.strict_hierarchy:
+        raise FloorplanError(
+            f"sub-array of {p.num_row_sub_array} rows too large for this network: a {what} spans at least "
+            f"{needed} columns but its widest layer needs only {_as_int(max_size)} (NeuroSim: 'SubArray Size is "
+            "too large'); use smaller sub-arrays, or strict_hierarchy=False to go on with the minimum size"
+        )
+    return True
+
+
+def _tile_locations(tiles: Sequence[int], num_tile_row: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    # NeuroSim quirk: the running total starts uninitialised (taken as 0 here) and already includes the
+    # layer's own tiles; both coordinates are taken modulo / divided by the tile-row count.
+    rows, cols, total = [0], [0], 0
+    for n in tiles[1:]:
+        total += n
+        rows.append(total // num_tile_row if num_tile_row else 0)
+        cols.append(total % num_tile_row if num_tile_row else 0)
+    return tuple(rows), tuple(cols)
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """Outcome of the tile / PE size searches."""
+
+    num_pe_nm: int
+    max_pe_nm: float
+    max_tile_cm: float
+    pe_nm: float
+    tiles_nm: int
+    tile_cm: float
+    tiles_cm: int
+    pe_cm: float
+    clamped: bool
+
+
+def _choose_sizes(p: FloorplanInputs, matrices: Sequence[Matrix], marks: Sequence[bool], num_pe_nm: int) -> _Sizes:
+    s = p.num_row_sub_array
+    cols_nm = [power_of_two_at_least(m.cols) for m, nm in zip(matrices, marks, strict=True) if nm]
+    cols_cm = [power_of_two_at_least(m.cols) for m, nm in zip(matrices, marks, strict=True) if not nm]
+    max_pe_nm, max_tile_cm = max(cols_nm, default=0.0), max(cols_cm, default=0.0)
+    pe_nm, tiles_nm = 0.0, 0
+    if p.novel_mapping:
+        clamped = _check_hierarchy(p, max_pe_nm, 2 * s, "novel-mapping PE")
+        pe_nm, tiles_nm = _search_novel_pe(marks, matrices, num_pe_nm, max_pe_nm, s)
+    else:
+        clamped = _check_hierarchy(p, max_tile_cm, 4 * s, "conventional-mapping tile")
+    tile_cm, tiles_cm, pe_cm = _search_conventional(marks, matrices, max_tile_cm, s)
+    return _Sizes(num_pe_nm, max_pe_nm, max_tile_cm, pe_nm, tiles_nm, tile_cm, tiles_cm, pe_cm, clamped)
+
+
+def plan_floor(layers: Sequence[Layer], p: FloorplanInputs | Params) -> Floorplan:
+    """Floorplan `layers` as NeuroSim V1.4 does (ChipDesignInitialize + ChipFloorPlan)."""
+    if isinstance(p, Params):
+        p = FloorplanInputs.from_params(p)
+    if not layers:
+        raise FloorplanError("no layers to floorplan")
+    for field in (
+        "num_row_sub_array",
+        "num_col_sub_array",
+        "num_row_per_synapse",
+        "num_col_per_synapse",
+        "speed_up_degree",
+    ):
+        if getattr(p, field) < 1:
+            raise FloorplanError(f"{field} must be >= 1, got {getattr(p, field)}")
+    matrices = layer_matrices(layers, p.num_row_per_synapse, p.num_col_per_synapse)
+    num_pe_nm = novel_pe_count(matrices) if p.novel_mapping else 0
+    marks = mark_novel(matrices, num_pe_nm, p.num_row_sub_array) if p.novel_mapping else (False,) * len(layers)
+    speedups, degree = pipeline_speedups(layers, p.speed_up_degree) if p.pipeline else (None, p.speed_up_degree)
+    sz = _choose_sizes(p, matrices, marks, num_pe_nm)
+
+    pe_r, pe_c, _ = pe_duplication(sz.pe_cm, sz.tile_cm, marks, matrices)
+    sa_r, sa_c = subarray_duplication(sz.pe_cm, sz.pe_nm, marks, matrices, p.num_row_sub_array, p.num_col_sub_array)
+    dups = list(zip(pe_r, pe_c, sa_r, sa_c, strict=True))
+    placed = [
+        place_layer(m, marks[i], dups[i], speedups[i] if speedups else None, sz.tile_cm, sz.pe_nm, num_pe_nm)
+        for i, m in enumerate(matrices)
+    ]
+    tiles = [pl.tiles_row * pl.tiles_col for pl in placed]
+    tiles_cm, tiles_nm = sz.tiles_cm, sz.tiles_nm
+    if p.pipeline:  # with pipeline the chip holds every layer's (duplicated) tiles
+        tiles_cm = sum(n for n, nm in zip(tiles, marks, strict=True) if not nm)
+        tiles_nm = sum(n for n, nm in zip(tiles, marks, strict=True) if nm)
+    num_tile_row = math.ceil(math.sqrt(tiles_cm + tiles_nm))
+    mapped = 0.0
+    for n, pl in zip(tiles, placed, strict=True):
+        mapped += n * pl.utilization
+    loc_row, loc_col = _tile_locations(tiles, num_tile_row)
+    return Floorplan(
+        is_novel=tuple(marks),
+        pipeline_speedup=tuple(speedups) if speedups else (1,) * len(layers),
+        pe_dup_row=pe_r,
+        pe_dup_col=pe_c,
+        subarray_dup_row=sa_r,
+        subarray_dup_col=sa_c,
+        num_tiles_row=tuple(pl.tiles_row for pl in placed),
+        num_tiles_col=tuple(pl.tiles_col for pl in placed),
+        utilization=tuple(pl.utilization for pl in placed),
+        speedup_row=tuple(pl.speedup_row for pl in placed),
+        speedup_col=tuple(pl.speedup_col for pl in placed),
+        tile_loc_row=loc_row,
+        tile_loc_col=loc_col,
+        num_pe_nm=num_pe_nm,
+        pe_size_nm=_as_int(sz.pe_nm),
+        tile_size_cm=_as_int(sz.tile_cm),
+        pe_size_cm=_as_int(sz.pe_cm),
+        max_pe_size_nm=_as_int(sz.max_pe_nm),
+        max_tile_size_cm=_as_int(sz.max_tile_cm),
+        num_tile_nm=tiles_nm,
+        num_tile_cm=tiles_cm,
+        num_tile_row=num_tile_row,
+        num_tile_col=math.ceil((tiles_cm + tiles_nm) / num_tile_row) if num_tile_row else 0,
+        memory_utilization=ratio(mapped, sum(tiles)),
+        speed_up_degree=degree,
+        num_row_sub_array=p.num_row_sub_array,
+        num_col_sub_array=p.num_col_sub_array,
+        hierarchy_clamped=sz.clamped,
+    )

@@ -1,0 +1,252 @@
+"""Per-layer traces (weights and activation codes), their NeuroSim encodings, and the npz trace file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from neurocim.workload.network import Layer, WorkloadError, default_layer_name, network_from_array, network_to_array
+
+
+class TraceError(WorkloadError):
+    """A trace that does not fit its layer or cannot be read or written."""
+
+
+@dataclass(frozen=True, eq=False)
+class LayerTrace:
+    """Weights (rows x out_channels, algorithm values) and activation codes (rows x windows) of one layer."""
+
+    weights: np.ndarray  # float64, in [weight_min, weight_max]
+    input_codes: np.ndarray  # unsigned integer codes, one column per sliding window written
+    input_bits: int
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        label = self.name or "trace"
+        w = np.asarray(self.weights, dtype=np.float64)
+        codes = np.asarray(self.input_codes)
+        if w.ndim != 2:
+            raise TraceError(f"{label}: weights must be 2-D (rows, out_channels), got shape {w.shape}")
+        if codes.ndim != 2 or not np.issubdtype(codes.dtype, np.integer):
+            raise TraceError(f"{label}: input_codes must be a 2-D integer array, got {codes.dtype} {codes.shape}")
+        if not 1 <= self.input_bits <= 32:
+            raise TraceError(f"{label}: input_bits must be in 1..32, got {self.input_bits}")
+        if codes.size and (codes.min() < 0 or int(codes.max()) >= 1 << self.input_bits):
+            raise TraceError(f"{label}: input codes must lie in [0, {(1 << self.input_bits) - 1}]")
+        object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "input_codes", codes)
+
+    @property
+    def rows(self) -> int:
+        return self.weights.shape[0]
+
+    @property
+    def num_windows_written(self) -> int:
+        """Windows present in the trace (may exceed what NeuroSim reads, see Layer.num_windows)."""
+        return self.input_codes.shape[1]
+
+    def input_bit_planes(self, num_windows: int | None = None) -> np.ndarray:
+        """NeuroSim's input matrix for the first `num_windows` windows: uint8 (rows, num_windows*input_bits).
+
+        Column w*input_bits + b holds bit b of window w, b = 0 the most significant bit.
+        """
+        n = self.num_windows_written if num_windows is None else num_windows
+        if not 0 <= n <= self.num_windows_written:
+            raise TraceError(f"{self.name or 'trace'}: {n} windows requested, {self.num_windows_written} written")
+        return codes_to_bit_planes(self.input_codes[:, :n], self.input_bits)
+
+    def weight_levels(
+        self, synapse_bit: int, weight_min: float = -1.0, weight_max: float = 1.0, csv_rounded: bool = True
+    ) -> np.ndarray:
+        """Integer levels NeuroSim's LoadInWeightData derives from these weights, before cell splitting."""
+        w = round_like_csv(self.weights) if csv_rounded else self.weights
+        return weight_to_levels(w, synapse_bit, weight_min, weight_max)
+
+
+def codes_to_bit_planes(codes: np.ndarray, bits: int) -> np.ndarray:
+    """(rows, n) codes -> uint8 (rows, n*bits), window-major, most significant bit first."""
+    rows, n = codes.shape
+    planes = np.empty((rows, n, bits), dtype=np.uint8)
+    for b in range(bits):
+        planes[:, :, b] = (codes >> (bits - 1 - b)) & 1
+    return planes.reshape(rows, n * bits)
+
+
+def bit_planes_to_codes(planes: np.ndarray, bits: int) -> np.ndarray:
+    """Inverse of codes_to_bit_planes: uint8 (rows, n*bits) -> unsigned codes (rows, n)."""
+    rows, cols = planes.shape
+    if cols % bits:
+        raise TraceError(f"bit matrix has {cols} columns, not a multiple of {bits} input bits")
+    dtype = np.uint8 if bits <= 8 else np.uint16 if bits <= 16 else np.uint32 if bits <= 32 else np.uint64
+    stacked = planes.reshape(rows, cols // bits, bits).astype(dtype)
+    codes = np.zeros((rows, cols // bits), dtype=dtype)
+    for b in range(bits):
+        codes |= stacked[:, :, b] << dtype(bits - 1 - b)
+    return codes
+
+
+def round_like_csv(weights: np.ndarray) -> np.ndarray:
+    """The values NeuroSim parses back from a weight file written with '%10.5f'."""
+    w = np.asarray(weights, dtype=np.float64)
+    scaled = w * 1e5
+    out = np.rint(scaled) / 1e5  # n / 1e5 is the double nearest to the decimal n * 1e-5
+    # w * 1e5 may sit within rounding error of a .5 tie: let exact decimal formatting decide those.
+    near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6 + np.abs(scaled) * 1e-14
+    if near_tie.any():
+        out[near_tie] = [float(f"{v:.5f}") for v in w[near_tie]]
+    return out
+
+
+def weight_to_levels(
+    weights: np.ndarray, synapse_bit: int, weight_min: float = -1.0, weight_max: float = 1.0
+) -> np.ndarray:
+    """NeuroSim's weight normalisation: [weight_min, weight_max] -> integers in [0, 2^synapse_bit], half away."""
+    normalized_max = float(2**synapse_bit)
+    scale = (normalized_max - 0.0) / (weight_max - weight_min)
+    v = scale * (np.asarray(weights, dtype=np.float64) - weight_max) + normalized_max
+    v = np.where(v >= 0, v + 0.5, v - 0.5)
+    return np.trunc(v).astype(np.int64)  # C++ double -> int conversion truncates toward zero
+
+
+def _layer_label(layer: Layer, index: int | None) -> str:
+    if index is None:
+        return f"layer {layer.name}" if layer.name else "layer"
+    return f"layer {index + 1}" + (f" ({layer.name})" if layer.name else "")
+
+
+def check_trace(
+    layer: Layer, trace: LayerTrace, *, check_columns: bool = True, rows_per_synapse: int = 1, index: int | None = None
+) -> None:
+    """Raise TraceError unless `trace` has the shapes NeuroSim expects for `layer` (`index` 0-based, for messages)."""
+    label = _layer_label(layer, index)
+    rows = layer.rows * rows_per_synapse
+    w_rows, w_cols = trace.weights.shape
+    if w_rows != rows or (check_columns and w_cols != layer.out_channels):
+        expected = f"({rows}, {layer.out_channels})" if check_columns else f"({rows}, *)"
+        raise TraceError(f"{label}: weights have shape {trace.weights.shape}, expected {expected}")
+    c_rows, c_windows = trace.input_codes.shape
+    if c_rows != rows or c_windows < layer.num_windows:
+        raise TraceError(
+            f"{label}: input_codes have shape {trace.input_codes.shape}, "
+            f"expected ({rows}, >= {layer.num_windows}) (rows, windows NeuroSim reads)"
+        )
+
+
+def check_traces(layers: Sequence[Layer], traces: Sequence[LayerTrace], *, check_columns: bool = True) -> None:
+    """check_trace for every layer; the two lists must have the same length."""
+    if len(layers) != len(traces):
+        raise TraceError(f"{len(layers)} layers but {len(traces)} traces")
+    for i, (layer, trace) in enumerate(zip(layers, traces, strict=True)):
+        check_trace(layer, trace, check_columns=check_columns, index=i)
+
+
+def weights_to_ints(weights: np.ndarray, weight_bits: int, label: str = "trace") -> np.ndarray:
+    """Weights k / 2^(weight_bits-1) -> the integers k (exact), smallest signed dtype that holds them."""
+    k = np.asarray(weights, dtype=np.float64) * 2.0 ** (weight_bits - 1)
+    ki = np.rint(k)
+    if not np.array_equal(ki, k):
+        raise TraceError(
+            f"{label}: weights are not multiples of 1/2^{weight_bits - 1}; the npz layout cannot hold them"
+        )
+    dtype = np.int8 if weight_bits <= 8 else np.int16 if weight_bits <= 16 else np.int32
+    return ki.astype(dtype)
+
+
+def _npz_array(z: Mapping[str, np.ndarray], key: str, path: Path) -> np.ndarray:
+    if key not in z:
+        raise TraceError(f"{path}: key {key!r} missing (keys: {', '.join(sorted(z.keys())[:12])} ...)")
+    return z[key]
+
+
+def load_traces_npz(
+    path: str | Path,
+    network_key: str = "network_csv",
+    *,
+    check_columns: bool = True,
+    weight_bits: int | None = None,
+    input_bits: int | None = None,
+) -> tuple[list[Layer], list[LayerTrace]]:
+    """Layers and traces from an npz in the reference layout (network_csv, L{i}_weight, L{i}_input_code, ...)."""
+    path = Path(path)
+    if not path.is_file():
+        raise TraceError(f"{path}: trace file not found")
+    with np.load(path, allow_pickle=False) as z:
+        meta = json.loads(str(z["meta_json"])) if "meta_json" in z else {}
+        weight_bits = weight_bits or int(meta.get("wl_weight", 8))
+        input_bits = input_bits or int(meta.get("wl_activate", 8))
+        meta_layers = meta.get("layers", [])
+        table = _npz_array(z, network_key, path)
+        names = [m.get("hook_name") or default_layer_name(i) for i, m in enumerate(meta_layers)]
+        layers = network_from_array(table, names if len(names) == len(table) else None)
+        traces = []
+        for i, layer in enumerate(layers, start=1):
+            w = _npz_array(z, f"L{i}_weight", path).astype(np.float64) / 2.0 ** (weight_bits - 1)
+            negzero = z.get(f"L{i}_weight_negzero_idx")
+            if negzero is not None:
+                w.reshape(-1)[negzero] = -0.0
+            codes = _npz_array(z, f"L{i}_input_code", path)
+            traces.append(LayerTrace(w, codes, input_bits, layer.name))
+    check_traces(layers, traces, check_columns=check_columns)
+    return layers, traces
+
+
+def save_traces_npz(
+    path: str | Path,
+    layers: Sequence[Layer],
+    traces: Sequence[LayerTrace],
+    *,
+    weight_bits: int = 8,
+    extra: Mapping[str, np.ndarray] | None = None,
+) -> None:
+    """Write layers and traces in the reference npz layout (compressed); `extra` adds arrays verbatim."""
+    if len(layers) != len(traces):
+        raise TraceError(f"{len(layers)} layers but {len(traces)} traces")
+    arrays: dict[str, np.ndarray] = {"network_csv": network_to_array(layers)}
+    for i, trace in enumerate(traces, start=1):
+        label = trace.name or default_layer_name(i - 1)
+        arrays[f"L{i}_weight"] = weights_to_ints(trace.weights, weight_bits, label)
+        flat = trace.weights.reshape(-1)
+        arrays[f"L{i}_weight_negzero_idx"] = np.flatnonzero((flat == 0) & np.signbit(flat)).astype(np.int32)
+        arrays[f"L{i}_input_code"] = trace.input_codes
+    arrays.update(extra or {})
+    np.savez_compressed(path, **arrays)
+
+
+def load_traces(
+    source: str | Path, layers: Sequence[Layer], input_bits: int = 8, *, check_columns: bool = True
+) -> list[LayerTrace]:
+    """Traces of `layers` from an npz file (reference layout) or a folder of NeuroSim CSV trace files."""
+    source = Path(source)
+    if source.is_dir():
+        from neurocim.workload.trace_csv import load_traces_csv_folder
+
+        return load_traces_csv_folder(source, layers, input_bits, check_columns=check_columns)
+    _, traces = load_traces_npz(source, check_columns=False, input_bits=input_bits)
+    check_traces(layers, traces, check_columns=check_columns)
+    return traces
+
+
+# The NeuroSim CSV trace files live in trace_csv.py; these names are re-exported lazily (no import cycle).
+_CSV_NAMES = frozenset(
+    {
+        "load_traces_csv_folder",
+        "read_input_csv",
+        "read_weight_csv",
+        "trace_files_in_folder",
+        "write_input_csv",
+        "write_traces_csv_folder",
+        "write_weight_csv",
+    }
+)
+
+
+def __getattr__(name: str):
+    if name in _CSV_NAMES:
+        from neurocim.workload import trace_csv
+
+        return getattr(trace_csv, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
