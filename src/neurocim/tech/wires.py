@@ -46,8 +46,8 @@ class WireStack:
     aspect_ratio: float
     resistivity: float  # ohm*m, general wire, temperature-corrected
     unit_resistance: float  # ohm/m, general wire (NeuroSim unitLengthWireResistance)
-    metal0_unit_resistance: float  # ohm/m, columns
-    metal1_unit_resistance: float  # ohm/m, rows
+    metal0_unit_resistance: float  # ohm/m, metal 0
+    metal1_unit_resistance: float  # ohm/m, metal 1
 
 
 def wire_stack(node_nm: int, temperature_k: float = 300) -> WireStack:
