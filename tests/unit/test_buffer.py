@@ -70,23 +70,26 @@ def run_buffer(case: str, sram: bool, name: str) -> dict:
 @pytest.mark.parametrize("sram", [False, True], ids=["rf", "sram"])
 @pytest.mark.parametrize("case", list(CASES))
 def test_buffer_matches_neurosim(case, sram, name):
+    if sram and "rram" in case:
+        pytest.skip("deviation: NeuroSim gives SRAM buffers zero-width cells next to eNVM arrays")
     got = run_buffer(case, sram, name)
     prefix = f"{case}.{'sram' if sram else 'rf'}_{name}."
     want = {k[len(prefix):]: v for k, v in GOLDEN.items() if k.startswith(prefix)}
     assert set(got) == set(want)
     for key, value in want.items():
-        if math.isnan(value):
-            assert math.isnan(got[key]), key
-        elif math.isinf(value):
-            assert got[key] == value, key
+        if math.isnan(value) or math.isinf(value):
+            # NeuroSim's async register-file latency is infinite (a divide by zero); ours is the fixed, finite one
+            assert not sram and "latency" in key and math.isfinite(got[key]) and got[key] >= 0, key
         else:
             assert got[key] == pytest.approx(value, rel=REL, abs=1e-300), key
 
 
-def test_asynchronous_register_file_latency_is_infinite():
-    """NeuroSim quirk kept: the DFF buffer's decoder wire term divides by a zero column count."""
+def test_asynchronous_register_file_latency_is_finite_and_linear():
+    """Deviation from NeuroSim (whose decoder wire term divides by zero here): finite, proportional to lines."""
     b = Buffer(make_ctx("n22async"), 1024, 32, 1, 1e6, 1e9, False)
-    assert math.isinf(b.latency(1)) and b.latency(0) != b.latency(0)
+    one = b.latency(1)
+    assert math.isfinite(one) and one > 0.5e-9  # at least the DFF's half clock cycle
+    assert b.latency(0) == 0 and b.latency(6) == pytest.approx(6 * one)
 
 
 def test_synchronous_latency_counts_lines():
@@ -99,3 +102,12 @@ def test_layout_needs_a_dimension():
     b = Buffer(make_ctx("n22"), 1024, 32, 1, 1e6, 1e9, False)
     with pytest.raises(ValueError):
         b.layout()
+
+
+def test_sram_buffer_next_to_rram_arrays_is_finite_and_matches_sram_arrays():
+    """The buffer's SRAM cells do not depend on the array's memory cell (NeuroSim zeroes them for eNVM)."""
+    rram, sram = make_ctx("n22rram_async"), make_ctx("n22async")
+    b_rram = Buffer(rram, 1024, 32, 1, 1e6, 1e9, True)
+    b_sram = Buffer(sram, 1024, 32, 1, 1e6, 1e9, True)
+    assert math.isfinite(b_rram.latency(3)) and b_rram.latency(3) > 0
+    assert b_rram.write_energy(32, 3) == pytest.approx(b_sram.write_energy(32, 3))

@@ -14,7 +14,6 @@ from neurocim.circuits.precharger import Precharger
 from neurocim.circuits.row_decoder import DecoderMode, RowDecoder
 from neurocim.circuits.sense_amp import SenseAmp
 from neurocim.circuits.sram_write_driver import SRAMWriteDriver
-from neurocim.config.chip import CellType
 
 WIRE_CAP_PER_M = 0.2e-15 / 1e-6  # F/m
 
@@ -22,11 +21,9 @@ WIRE_CAP_PER_M = 0.2e-15 / 1e-6  # F/m
 def _sram_cell_fields(ctx: CircuitContext) -> tuple[float, float, float, float]:
     """(access, pull-down NMOS, pull-up PMOS widths in F, sense voltage V) of the buffer's SRAM cell.
 
-    NeuroSim quirk: these come from the global memory cell, which only SRAM arrays fill in; with an eNVM
-    array they stay zero."""
+    Deviation from NeuroSim: it reads these from the array's memory cell, which holds zeros for RRAM/FeFET
+    arrays (zero-width SRAM cells, NaN latency); an SRAM buffer here always has real SRAM cells."""
     c = ctx.cell
-    if c.type is not CellType.SRAM:
-        return 0.0, 0.0, 0.0, 0.0
     return c.width_access_cmos, c.width_sram_cell_nmos, c.width_sram_cell_pmos, c.min_sense_voltage
 
 
@@ -151,10 +148,11 @@ class Buffer:
             read = wl + pre + col_delay  # + sense amp: 0 (unset load, see __init__)
             write = pre + (wd if wl < wd else wl)
             return read, write
-        # NeuroSim quirk: the DFF buffer passes its decoder arguments shifted by one (resLoad = line width,
-        # columns = 0), so the wire term divides by zero and the decoder delay is infinite
+        # Deviation from NeuroSim: its DFF buffer passes the decoder arguments shifted by one, which divides by
+        # zero (infinite latency in every asynchronous chip). Here the decoder drives the line's wire capacitance
+        # with no series wire resistance (docs/neurosim_parity.md).
         cap = self.dff.h_dff * self.interface_width * WIRE_CAP_PER_M
-        wl = self.wl_decoder.latency(1e20, cap, 0.0, float(self.num_col), 0.0, n)
+        wl = self.wl_decoder.latency(1e20, cap, 0.0, 0.0, float(self.num_col), n)
         half_cycle = 1.0 / self.clk_freq / 2 * n  # a DFF needs half a clock cycle per access
         return wl + half_cycle, wl + half_cycle
 
@@ -189,8 +187,7 @@ class Buffer:
         pre = 0.0 if self.ctx.p.synchronous else self.precharger.energy(self.length_col * WIRE_CAP_PER_M, n)
         wd = self.write_driver
         wd_energy = (wd.cap_output + wd.cap_input) * vdd * vdd * min(self.interface_width, self.num_col * 1.0) * n
-        # NeuroSim quirk: the flip energy uses the global cell's SRAM cap, set only when the arrays are SRAM
-        cap_cell = self.cap_sram_cell if self.ctx.cell.type is CellType.SRAM else 0.0
+        cap_cell = self.cap_sram_cell
         read = self.wl_decoder.energy(n) + pre  # + sense amp: 0 (unset load, see __init__)
         read += self.cap_row * vdd * vdd * n  # WL charging
         write = self.wl_decoder.write_energy(n) + pre + wd_energy
