@@ -1,0 +1,138 @@
+"""Records and helpers shared by the parallel and sequential sub-array models."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurocim.circuits.adder import Adder
+from neurocim.circuits.flash_adc import FlashAdc
+from neurocim.circuits.sar_adc import SarAdc
+from neurocim.circuits.shift_add import ShiftAdd
+
+BIG_RAMP = 1e20  # a step input (NeuroSim's rampInput = 1e20)
+
+
+@dataclass(frozen=True)
+class SubArrayArea:
+    """Bounding box of the sub-array and the used-area breakdown (m^2, m); the breakdown omits empty space."""
+
+    area: float
+    height: float
+    width: float
+    area_adc: float
+    area_accum: float
+    area_other: float
+    area_array: float
+    used_area: float
+
+
+@dataclass(frozen=True)
+class SubArrayRead:
+    """Sums over the input bit-vectors of one block: latencies in cycles (synchronous) or seconds, energies in J.
+
+    NeuroSim names: readLatency(ADC/Accum/Other) and readDynamicEnergy(ADC/Accum/Other)."""
+
+    num_vectors: float
+    latency: float
+    latency_adc: float
+    latency_accum: float
+    latency_other: float
+    energy: float
+    energy_adc: float
+    energy_accum: float
+    energy_other: float
+
+
+@dataclass(frozen=True)
+class VectorCosts:
+    """Per-vector latency and energy breakdowns: arrays of shape (n_vectors,) or per-vector constants."""
+
+    latency_adc: np.ndarray | float
+    latency_accum: np.ndarray | float
+    latency_other: np.ndarray | float
+    energy: np.ndarray | float
+    energy_adc: np.ndarray | float
+    energy_accum: np.ndarray | float
+    energy_other: np.ndarray | float
+
+    def total(self, n: int, counts: np.ndarray | None = None) -> SubArrayRead:
+        """Sum over the n vectors, vector k weighted by counts[k] (its number of repetitions) if given."""
+        weights = None if counts is None else np.asarray(counts, dtype=float)
+        num = float(n) if weights is None else float(weights.sum())
+
+        def summed(x: np.ndarray | float) -> float:
+            arr = np.asarray(x, dtype=float)
+            if arr.ndim == 0:  # constant per vector
+                return float(arr) * num
+            return float(arr.sum()) if weights is None else float(arr @ weights)
+
+        lat = np.asarray(self.latency_adc) + np.asarray(self.latency_accum) + np.asarray(self.latency_other)
+        return SubArrayRead(
+            num_vectors=num,
+            latency=summed(lat),
+            latency_adc=summed(self.latency_adc),
+            latency_accum=summed(self.latency_accum),
+            latency_other=summed(self.latency_other),
+            energy=summed(self.energy),
+            energy_adc=summed(self.energy_adc),
+            energy_accum=summed(self.energy_accum),
+            energy_other=summed(self.energy_other),
+        )
+
+
+def idiv_ceil(a: int, b: int) -> int:
+    """C++ `ceil(a/b)` of two ints: the integer division happens first (NeuroSim quirk)."""
+    return a // b
+
+
+def log2_ceil(n: int) -> int:
+    """(int)ceil(log2(n))."""
+    return int(math.ceil(math.log2(n)))
+
+
+def adder_step(adder: Adder, cap_load: float) -> float:
+    """One addition (s) from a step input into `cap_load` (Adder::CalculateLatency(1e20, cap, 1))."""
+    return adder.latency(BIG_RAMP, cap_load, 1)
+
+
+def shift_add_step(shift_add: ShiftAdd | None) -> float:
+    """Latency (s) of the adder inside a shift-add unit; 0 when the unit does not exist (never initialised)."""
+    if shift_add is None:
+        return 0.0
+    return adder_step(shift_add.adder, shift_add.dff.cap_tg_drain)
+
+
+def adc_energy_per_vector(adc: FlashAdc | SarAdc | None, column_resistance: np.ndarray) -> np.ndarray:
+    """ADC energy of one conversion of every mapped column, per vector (J), summed in NeuroSim's column order.
+
+    column_resistance has shape (n_vectors, n_cols); the result has shape (n_vectors,)."""
+    r = np.asarray(column_resistance, dtype=float)
+    n = r.shape[0]
+    if adc is None or r.shape[1] == 0:
+        return np.zeros(n)
+    if isinstance(adc, FlashAdc):
+        static = np.asarray(adc.column_static_energy(r), dtype=float).reshape(r.shape)
+        terms = np.empty((n, 2 * r.shape[1]))
+        terms[:, 0::2] = adc.column_switching_energy
+        terms[:, 1::2] = static
+    else:
+        terms = np.asarray(adc.column_energy(r), dtype=float).reshape(r.shape)
+    return np.cumsum(terms, axis=1)[:, -1]
+
+
+def pipelined_accum_cycles(
+    adc: np.ndarray | float,
+    accum: np.ndarray | float,
+    steps: list[tuple[float, float, float]],
+    clk_freq: float,
+) -> np.ndarray | float:
+    """Add shift-add cycles that the ADC/adder pipeline cannot hide (synchronous mode).
+
+    Each step is (count, adder latency s, divisor): count * max(ceil(t * f) - (adc + accum) / divisor, 0)."""
+    for count, t_add, divisor in steps:
+        hidden = np.ceil(t_add * clk_freq) - np.asarray(adc + accum) / divisor if divisor else -math.inf
+        accum = accum + count * np.maximum(hidden, 0.0)
+    return accum
