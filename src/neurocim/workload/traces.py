@@ -97,7 +97,9 @@ def round_like_csv(weights: np.ndarray) -> np.ndarray:
     # w * 1e5 may sit within rounding error of a .5 tie: let exact decimal formatting decide those.
     near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6 + np.abs(scaled) * 1e-14
     if near_tie.any():
-        out[near_tie] = [float(f"{v:.5f}") for v in w[near_tie]]
+        # quantised weights repeat a few values: format each distinct one once
+        values, inverse = np.unique(w[near_tie], return_inverse=True)
+        out[near_tie] = np.array([float(f"{v:.5f}") for v in values])[inverse]
     return out
 
 

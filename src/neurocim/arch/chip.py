@@ -1,0 +1,186 @@
+"""The chip: tiles and periphery over a floorplan, the clock pass and the per-layer cost pass."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from neurocim.arch.aggregate import ChipTotals, LayerCost, roll_up
+from neurocim.arch.block_stats import copy_array, copy_input, levels_to_cells, reshape_array, reshape_input
+from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
+from neurocim.arch.chip_traffic import layer_traffic
+from neurocim.arch.pe import PeResult
+from neurocim.arch.tile import build_tiles
+from neurocim.circuits.context import CircuitContext
+from neurocim.mapping.floorplan import Floorplan, plan_floor
+from neurocim.report.records import AreaBreakdown, Breakdown, Report
+from neurocim.workload.network import Layer
+from neurocim.workload.traces import LayerTrace, check_traces
+
+_SUM_KEYS = ("energy", "buffer_energy", "ic_energy", "energy_adc", "energy_accum", "energy_other")
+_MAX_KEYS = ("latency", "buffer_latency", "ic_latency", "latency_adc", "latency_accum", "latency_other")
+
+
+def _combine(results: Sequence[PeResult]) -> dict[str, float]:
+    """Tiles of one layer run in parallel: latency is the slowest tile, energy the sum; leakage is the last tile's."""
+    out = {k: max((getattr(r, k) for r in results), default=0.0) for k in _MAX_KEYS + ("clk_period",)}
+    out.update({k: sum(getattr(r, k) for r in results) for k in _SUM_KEYS})
+    last = results[-1] if results else PeResult()
+    out["leakage"], out["leakage_sram_in_use"] = last.leakage, last.leakage_sram_in_use
+    return out
+
+
+class ChipModel:
+    """A configured chip mapped with a network; `evaluate` runs traces through it."""
+
+    def __init__(self, ctx: CircuitContext, layers: Sequence[Layer]) -> None:
+        self.ctx = ctx
+        self.layers = list(layers)
+        self.fp: Floorplan = plan_floor(self.layers, ctx.p)
+        init_freq = ctx.p.clk_freq_max_hz  # what every module sees at initialisation
+        self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, init_freq)
+        self.periphery = ChipPeriphery(ctx, self.layers, self.fp, init_freq)
+        self.area: ChipArea = self.periphery.layout(self.tile_nm, self.tile_cm)
+
+    # ----------------------------------------------------------------------------------------- tiles
+    def _tile_blocks(self, index: int, memory: np.ndarray, inputs: np.ndarray):
+        """Yield (tile, weight block, input block, rows, cols) for every tile a layer occupies."""
+        p, fp, layer = self.ctx.p, self.fp, self.layers[index]
+        rows_total = layer.rows * p.num_row_per_synapse
+        cols_total = layer.out_channels * p.num_col_per_synapse
+        nv = layer.num_windows * p.num_bit_input
+        if not fp.is_novel[index]:
+            t = fp.tile_size_cm
+            for i in range(math.ceil(rows_total / t)):
+                for j in range(math.ceil(cols_total / t)):
+                    nr, nc = min(t, rows_total - i * t), min(t, cols_total - j * t)
+                    yield (
+                        self.tile_cm,
+                        copy_array(memory, i * t, j * t, nr, nc),
+                        copy_input(inputs, i * t, nv, nr),
+                        nr,
+                        nc,
+                    )
+            return
+        pe, num_pe = fp.pe_size_nm, fp.num_pe_nm
+        ch_rows = layer.in_channels * p.num_row_per_synapse
+        n_row_tiles = math.ceil(ch_rows / pe)
+        n_col_tiles = math.ceil(cols_total / pe)
+        per_pe_rows = ch_rows // n_row_tiles
+        per_pe_cols = cols_total // n_col_tiles
+        for i in range(n_row_tiles):
+            for j in range(n_col_tiles):
+                nr = int(min(pe * num_pe, rows_total - i * pe * num_pe))
+                nc = int(min(pe, cols_total - j * pe))
+                block = reshape_array(memory, i * pe, j * pe, per_pe_rows, per_pe_cols, num_pe, ch_rows)
+                block_in = reshape_input(inputs, i * pe, nv, per_pe_rows, num_pe, ch_rows)
+                yield self.tile_nm, block, block_in, nr, nc
+
+    def _run_tiles(
+        self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float, clock_pass: bool
+    ) -> dict[str, float]:
+        fp, p = self.fp, self.ctx.p
+        nv = self.layers[index].num_windows * p.num_bit_input
+        novel = fp.is_novel[index]
+        num_pe, pe_size = (fp.num_pe_nm, fp.pe_size_nm) if novel else (fp.num_pe_cm, fp.pe_size_cm)
+        results = [
+            tile.evaluate(
+                block,
+                block_in,
+                novel,
+                num_pe,
+                pe_size,
+                fp.speedup_row[index],
+                fp.speedup_col[index],
+                nr,
+                nc,
+                nv,
+                clk_freq,
+                clock_pass,
+            )
+            for tile, block, block_in, nr, nc in self._tile_blocks(index, memory, inputs)
+        ]
+        return _combine(results)
+
+    # ----------------------------------------------------------------------------------------- passes
+    def _layer_arrays(self, traces: Sequence[LayerTrace]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per layer: cell conductances (rows x columns) and input bit planes of the windows NeuroSim reads."""
+        p = self.ctx.p
+        out = []
+        for layer, trace in zip(self.layers, traces, strict=True):
+            levels = trace.weight_levels(p.synapse_bit, p.algo_weight_min, p.algo_weight_max)
+            memory = levels_to_cells(levels, p.cell_bit, p.num_col_per_synapse)  # cell digits, not siemens
+            out.append((memory, trace.input_bit_planes(min(layer.num_windows, trace.num_windows_written))))
+        return out
+
+    def clock_period(self, arrays: Sequence[tuple[np.ndarray, np.ndarray]]) -> float:
+        """Longest sensing latency over every layer (NeuroSim's clock pass, synchronous chips only)."""
+        init_freq = self.ctx.p.clk_freq_max_hz
+        periods = [self._run_tiles(i, m, x, init_freq, True)["clk_period"] for i, (m, x) in enumerate(arrays)]
+        return max(periods)
+
+    def layer_cost(self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float) -> LayerCost:
+        """Cost of one layer in cycles (synchronous) or seconds: tiles, then chip-level units and data movement."""
+        t = self._run_tiles(index, memory, inputs, clk_freq, False)
+        extra = layer_traffic(self, index, clk_freq)
+        lat = Breakdown(
+            adc=t["latency_adc"],
+            accumulation=t["latency_accum"] + extra.latency_accum,
+            other=t["latency_other"] + extra.latency_other,
+            buffer=t["buffer_latency"] + extra.buffer_latency,
+            interconnect=t["ic_latency"] + extra.ic_latency,
+        )
+        energy = Breakdown(
+            adc=t["energy_adc"],
+            accumulation=t["energy_accum"] + extra.energy_accum,
+            other=t["energy_other"] + extra.energy_other,
+            buffer=t["buffer_energy"] + extra.buffer_energy,
+            interconnect=t["ic_energy"] + extra.ic_energy,
+        )
+        return LayerCost(
+            latency=t["latency"] + extra.latency,
+            energy=t["energy"] + extra.energy,
+            latency_parts=lat,
+            energy_parts=energy,
+            tile_leakage=t["leakage"],
+            tile_leakage_in_use=t["leakage_sram_in_use"],
+        )
+
+    def evaluate(self, traces: Sequence[LayerTrace]) -> Report:
+        """Run the traces through the chip and roll the costs up into a report."""
+        p = self.ctx.p
+        check_traces(self.layers, traces)
+        arrays = self._layer_arrays(traces)
+        period, clk_freq = 0.0, p.clk_freq_max_hz
+        if p.synchronous:
+            period = self.clock_period(arrays)
+            clk_freq = min(clk_freq, 1.0 / period)
+        costs = [self.layer_cost(i, m, x, clk_freq) for i, (m, x) in enumerate(arrays)]
+        if p.synchronous:
+            # NeuroSim: cycles are converted with the sensing period even when the clock is capped
+            costs = [c.scaled_latency(period) for c in costs]
+        return self._report(costs, period)
+
+    def _report(self, costs: Sequence[LayerCost], period: float) -> Report:
+        a, fp, p = self.area, self.fp, self.ctx.p
+        ops = float(sum(2 * layer.ifm_h * layer.ifm_w * layer.rows * layer.out_channels for layer in self.layers))
+        totals = ChipTotals(
+            area=a.area,
+            area_parts=AreaBreakdown(a.array, a.adc, a.accumulation, a.interconnect, a.other),
+            clock_period=period,
+            num_operations=ops,
+            zeta=p.zeta,
+            memory_utilization=fp.memory_utilization,
+        )
+        chip, layer_reports = roll_up(costs, fp.num_tiles, fp.speedup, fp.utilization, totals, p.pipeline)
+        floorplan = {
+            "tile_size_cm": fp.tile_size_cm,
+            "pe_size_cm": fp.pe_size_cm,
+            "pe_size_nm": fp.pe_size_nm,
+            "num_pe_nm": fp.num_pe_nm,
+            "num_tile_row": fp.num_tile_row,
+            "num_tile_col": fp.num_tile_col,
+        }
+        return Report(chip=chip, layers=layer_reports, floorplan=floorplan)

@@ -1,0 +1,169 @@
+"""Chip-level periphery: global buffer, global interconnect, accumulation, activation and max pooling."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from neurocim.arch.tile import Tile
+from neurocim.circuits.adder_tree import AdderTree
+from neurocim.circuits.base import Layout
+from neurocim.circuits.bit_shifter import BitShifter
+from neurocim.circuits.buffer import Buffer
+from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.htree import HTree
+from neurocim.circuits.max_pooling import MaxPooling
+from neurocim.circuits.sigmoid import Sigmoid
+from neurocim.circuits.xy_bus import XYBus
+from neurocim.mapping.floorplan import Floorplan
+from neurocim.workload.network import Layer
+
+
+def subarray_output_bits(ctx: CircuitContext) -> int:
+    """Bits of one sub-array's partial sum after shift-add (NeuroSim numBitSubarrayOutput)."""
+    p = ctx.p
+    if p.parallel_read:
+        num_add = math.ceil(p.num_row_sub_array // p.num_row_parallel)
+        bits = math.log2(p.level_output) + math.ceil(math.log2(num_add)) + p.num_bit_input
+    else:
+        bits = math.ceil(math.log2(p.num_row_sub_array)) + p.cell_bit + p.num_bit_input
+    return int(bits + (p.num_col_per_synapse - 1) * p.cell_bit + 1)
+
+
+def _global_bus_width(layers: Sequence[Layer], fp: Floorplan, ctx: CircuitContext) -> float:
+    p = ctx.p
+    width = 0.0
+    for i, _layer in enumerate(layers):
+        lanes = fp.pe_size_nm * math.ceil(math.sqrt(fp.num_pe_nm)) if fp.is_novel[i] else fp.tile_size_cm
+        term = lanes + lanes / p.num_col_muxed
+        width += term * fp.num_tiles[i] if p.pipeline else term
+    while width > p.max_global_bus_width:
+        width /= 2
+    return width
+
+
+def _max_layer_input(layers: Sequence[Layer], pipeline: bool) -> float:
+    if pipeline:
+        return sum(layer.ifm_h * layer.ifm_w * layer.in_channels / 2 for layer in layers)
+    return max(float(layer.ifm_h * layer.ifm_w * layer.in_channels) for layer in layers)
+
+
+@dataclass
+class ChipArea:
+    area: float
+    interconnect: float
+    adc: float
+    accumulation: float
+    other: float
+    array: float
+    tile_height_cm: float
+    tile_width_cm: float
+    tile_height_nm: float
+    tile_width_nm: float
+
+
+class ChipPeriphery:
+    """The chip's own circuits, sized from the floorplan (NeuroSim ChipInitialize)."""
+
+    def __init__(self, ctx: CircuitContext, layers: Sequence[Layer], fp: Floorplan, clk_freq: float) -> None:
+        p = ctx.p
+        self.ctx = ctx
+        self.fp = fp
+        self.num_layers = len(layers)
+        self.bus_width = _global_bus_width(layers, fp, ctx)
+        factor = 2 if p.sync_data_transfer else 1
+        buffer_bits = int(p.num_bit_input * _max_layer_input(layers, p.pipeline) * factor)
+        core_bits = p.global_buffer_core_rows * p.global_buffer_core_cols
+        self.num_buffer_core = math.ceil(buffer_bits / core_bits)
+        interface = int(self.bus_width) if p.sync_data_transfer else p.global_buffer_core_cols
+        self.buffer = Buffer(ctx, core_bits, interface, 1, p.wires.unit_resistance, clk_freq, p.global_buffer_sram)
+        pool_units = max(fp.tile_size_cm / p.num_col_muxed, fp.pe_size_nm / p.num_col_muxed)
+        self.max_pool = MaxPooling(ctx, p.num_bit_input, 4, int(pool_units))
+        self.htree: HTree | None = None
+        self.xy_bus: XYBus | None = None
+        if p.global_bus_htree:
+            self.htree = HTree(ctx, fp.num_tile_row, fp.num_tile_col, p.global_bus_delay_tolerance, self.bus_width)
+        else:
+            self.xy_bus = XYBus(ctx, fp.num_tile_row, fp.num_tile_col, p.global_bus_delay_tolerance, self.bus_width)
+        self._init_accumulation_and_activation(fp, clk_freq)
+
+    def _init_accumulation_and_activation(self, fp: Floorplan, clk_freq: float) -> None:
+        p = self.ctx.p
+        max_tile_rows = int(max(fp.num_tiles_row))
+        stages = self.num_layers + 1 if p.pipeline else 1
+        if p.novel_mapping:
+            throughput = int(max(fp.tile_size_cm, math.ceil(fp.pe_size_nm))) * stages
+            adds = int(
+                max(math.ceil(fp.pe_size_cm / p.num_row_sub_array), math.ceil(fp.pe_size_nm / p.num_row_sub_array))
+            )
+            adds *= int(max(math.ceil(fp.tile_size_cm / fp.pe_size_cm), math.ceil(math.sqrt(fp.num_pe_nm))))
+            adds *= stages
+        else:
+            throughput = int(fp.tile_size_cm)
+            adds = int(math.ceil(fp.pe_size_cm / p.num_row_sub_array))
+            adds *= int(math.ceil(fp.tile_size_cm / fp.pe_size_cm))
+            adds *= stages
+        num_trees = math.ceil(throughput / p.num_col_muxed)
+        self.relu: BitShifter | None = None
+        self.sigmoid: Sigmoid | None = None
+        if not p.chip_activation:
+            self.accumulation = AdderTree(self.ctx, max_tile_rows, p.num_bit_input, num_trees)
+            return
+        out_bits = subarray_output_bits(self.ctx)
+        self.accumulation = AdderTree(self.ctx, max_tile_rows, out_bits + math.ceil(math.log2(adds)), num_trees)
+        if p.relu:
+            self.relu = BitShifter(self.ctx, num_trees, p.num_bit_input)
+        else:
+            y_bits = out_bits + math.ceil(math.log2(adds)) + math.ceil(math.log2(max_tile_rows))
+            self.sigmoid = Sigmoid(self.ctx, p.sigmoid_lut_sram, p.num_bit_input, y_bits, num_trees, clk_freq)
+
+    def layout(self, tile_nm: Tile | None, tile_cm: Tile) -> ChipArea:
+        """Chip area and its breakdown (NeuroSim ChipCalculateArea)."""
+        p, fp = self.ctx.p, self.fp
+        area = ic = adc = accum = other = array = 0.0
+        h_nm = w_nm = 0.0
+        if tile_nm is not None:
+            t = tile_nm.area_parts
+            n = fp.num_tile_nm
+            area += t.area * n
+            ic, adc, accum, other, array = t.ic * n, t.adc * n, t.accumulation * n, t.other * n, t.array * n
+            h_nm, w_nm = tile_nm.height, tile_nm.width
+        t = tile_cm.area_parts
+        n = fp.num_tile_cm
+        area += t.area * n
+        ic += t.ic * n
+        adc += t.adc * n
+        accum += t.accumulation * n
+        other += t.other * n
+        array += t.array * n
+        h_cm, w_cm = tile_cm.height, tile_cm.width
+        unit_h, unit_w = max(h_nm, h_cm), max(w_nm, w_cm)
+        buffer_height = fp.num_tile_row * unit_h
+        self.buffer.layout(buffer_height, 0.0, Layout.NONE)
+        buffer_area = self.buffer.area * self.num_buffer_core
+        buffer_width = buffer_area / buffer_height
+        bus = self.htree if self.htree is not None else self.xy_bus
+        bus.layout(unit_h, unit_w, p.tree_folded_ratio)
+        area += bus.area
+        ic += bus.area
+        self.max_pool.layout(new_width=buffer_width, mode=Layout.NONE)
+        self.accumulation.layout(new_width=buffer_height / 3, mode=Layout.NONE)
+        activation = 0.0
+        if self.relu is not None:
+            activation = self.relu.layout(new_width=buffer_width / 3).area
+        elif self.sigmoid is not None:
+            activation = self.sigmoid.layout(new_width=buffer_width / 3).area
+        area += activation + buffer_area + self.max_pool.area + self.accumulation.area
+        return ChipArea(
+            area=area,
+            interconnect=ic,
+            adc=adc,
+            accumulation=accum + self.accumulation.area,
+            other=other + buffer_area + self.max_pool.area + activation,
+            array=array,
+            tile_height_cm=h_cm,
+            tile_width_cm=w_cm,
+            tile_height_nm=h_nm,
+            tile_width_nm=w_nm,
+        )

@@ -1,0 +1,129 @@
+"""Per-layer chip-level work: activation, tile accumulation, max pooling, global buffer and interconnect."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from neurocim.arch.chip import ChipModel
+
+
+@dataclass(frozen=True)
+class ChipLayerWork:
+    """What the chip's own units add to a layer (cycles when synchronous, else seconds; J)."""
+
+    latency: float = 0.0
+    energy: float = 0.0
+    latency_accum: float = 0.0
+    latency_other: float = 0.0
+    energy_accum: float = 0.0
+    energy_other: float = 0.0
+    buffer_latency: float = 0.0
+    buffer_energy: float = 0.0
+    ic_latency: float = 0.0
+    ic_energy: float = 0.0
+
+
+def _activation(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float]:
+    per = chip.periphery
+    layer = chip.layers[index]
+    work = layer.num_windows * layer.out_channels
+    if per.relu is not None:
+        reads = math.ceil(work / per.relu.num_unit)
+        return per.relu.latency(reads, clk_freq), per.relu.energy(reads)
+    if per.sigmoid is not None:
+        reads = math.ceil(work / per.sigmoid.num_entry)
+        return per.sigmoid.latency(reads, clk_freq), per.sigmoid.energy(reads)
+    return 0.0, 0.0
+
+
+def _accumulation(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float]:
+    p, per, fp = chip.ctx.p, chip.periphery, chip.fp
+    tile_rows = fp.num_tiles_row[index]
+    if tile_rows <= 1:
+        return 0.0, 0.0
+    layer = chip.layers[index]
+    cols = layer.out_channels * p.num_col_per_synapse
+    reads = math.ceil(cols // p.num_col_per_synapse * (layer.num_windows / per.accumulation.num_adder_tree))
+    return per.accumulation.latency(reads, tile_rows, 0, clk_freq), per.accumulation.energy(reads, tile_rows)
+
+
+def _pooling(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float]:
+    layer = chip.layers[index]
+    if not layer.pooled:
+        return 0.0, 0.0
+    p, pool = chip.ctx.p, chip.periphery.max_pool
+    cols = layer.out_channels * p.num_col_per_synapse
+    outputs = layer.num_windows * cols // p.num_col_per_synapse
+    reads = math.ceil(outputs / pool.window / pool.num_max_pooling)
+    return pool.latency(1e20, 0, reads, clk_freq), pool.energy(reads)
+
+
+def _bits_moved(chip: ChipModel, index: int) -> tuple[float, float]:
+    """Bits loaded from the global buffer into the tiles and written back (NeuroSim numBitToLoadOut/In)."""
+    p, layer = chip.ctx.p, chip.layers[index]
+    rows = layer.rows * p.num_row_per_synapse
+    cols = layer.out_channels * p.num_col_per_synapse
+    nv = layer.num_windows
+    bits_out = rows * p.num_bit_input * nv
+    if chip.fp.is_novel[index]:
+        bits_out = bits_out / layer.kernel_h  # inputs reused across kernel rows
+    bits_in = math.ceil(cols // p.num_col_per_synapse) * p.num_bit_input * nv / (4 if layer.pooled else 1)
+    return float(bits_out), float(bits_in)
+
+
+def _interconnect(chip: ChipModel, index: int, bits_out: float, bits_in: float, clk_freq: float) -> tuple[float, float]:
+    p, fp, per, area = chip.ctx.p, chip.fp, chip.periphery, chip.area
+    novel = fp.is_novel[index]
+    unit_h = area.tile_height_nm if novel else area.tile_height_cm
+    unit_w = area.tile_width_nm if novel else area.tile_width_cm
+    total = fp.total_tiles
+    if per.htree is not None:
+        share = math.ceil(per.htree.bus_width * (fp.num_tiles[index] / total))
+        latency = per.htree.latency(unit_h, unit_w, math.ceil((bits_out + bits_in) / share), clk_freq)
+        reads = math.ceil(bits_out * p.input_toggle / share) + math.ceil(bits_in * p.output_toggle / share)
+        return latency, per.htree.energy(unit_h, unit_w, share, reads)
+    bus = per.xy_bus
+    grid_row = math.ceil(math.sqrt(total))
+    grid_col = math.ceil(total / grid_row)
+    x_end, y_init = math.ceil(grid_col / 2), math.ceil(grid_row / 2)
+    reads_in = math.ceil(bits_out / bus.bus_width * grid_row / fp.num_tiles_row[index])
+    reads_out = math.ceil(bits_in / bus.bus_width * grid_col / fp.num_tiles_col[index])
+    latency = bus.latency(x_end, y_init, unit_h, unit_w, reads_in, reads_out, clk_freq)
+    energy = bus.energy(x_end, y_init, unit_h, unit_w, bits_out * p.input_toggle, bits_in * p.output_toggle)
+    return latency, energy
+
+
+def _global_buffer(chip: ChipModel, bits_out: float, bits_in: float, clk_freq: float) -> tuple[float, float]:
+    per = chip.periphery
+    buf = per.buffer
+    w = buf.interface_width
+    read_t, write_t = buf.latency(bits_out / w), buf.write_latency(bits_in / w)
+    read_e, write_e = buf.energy(w, bits_out / w), buf.write_energy(w, bits_in / w)
+    parallel = min(per.num_buffer_core, math.ceil(per.bus_width / w))
+    return (read_t + write_t) / parallel, read_e + write_e
+
+
+def layer_traffic(chip: ChipModel, index: int, clk_freq: float) -> ChipLayerWork:
+    """Chip-level units and data movement of one layer (NeuroSim ChipCalculatePerformance, main pass)."""
+    p = chip.ctx.p
+    act_t, act_e = _activation(chip, index, clk_freq) if p.chip_activation else (0.0, 0.0)
+    acc_t, acc_e = _accumulation(chip, index, clk_freq)
+    pool_t, pool_e = _pooling(chip, index, clk_freq)
+    bits_out, bits_in = _bits_moved(chip, index)
+    ic_t, ic_e = _interconnect(chip, index, bits_out, bits_in, clk_freq)
+    buf_t, buf_e = _global_buffer(chip, bits_out, bits_in, clk_freq)
+    return ChipLayerWork(
+        latency=act_t + acc_t + pool_t + buf_t + ic_t,
+        energy=act_e + acc_e + pool_e + buf_e + ic_e,
+        latency_accum=acc_t,
+        latency_other=act_t + pool_t + buf_t + ic_t,
+        energy_accum=acc_e,
+        energy_other=act_e + pool_e + buf_e + ic_e,
+        buffer_latency=buf_t,
+        buffer_energy=buf_e,
+        ic_latency=ic_t,
+        ic_energy=ic_e,
+    )

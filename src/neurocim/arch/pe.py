@@ -1,0 +1,281 @@
+"""Processing element: a grid of sub-arrays with its adder tree, input/output DFF buffers and buses."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurocim.arch.block_stats import ColumnModel, VectorStats, active_row_histogram, copy_sub_input, iter_vector_stats
+from neurocim.circuits.adder_tree import AdderTree
+from neurocim.circuits.base import Footprint, Layout
+from neurocim.circuits.bus import Bus, BusMode
+from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.dff import DFF
+
+_LATENCIES = ("latency", "latency_adc", "latency_accum", "latency_other")
+_ENERGIES = ("energy", "energy_adc", "energy_accum", "energy_other")
+_SUMS = _LATENCIES + _ENERGIES
+_READ_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """Outputs of one PE or tile evaluation; latencies in cycles when synchronous, else seconds."""
+
+    latency: float = 0.0
+    energy: float = 0.0
+    leakage: float = 0.0
+    leakage_sram_in_use: float = 0.0
+    buffer_latency: float = 0.0
+    buffer_energy: float = 0.0
+    ic_latency: float = 0.0
+    ic_energy: float = 0.0
+    latency_adc: float = 0.0
+    latency_accum: float = 0.0
+    latency_other: float = 0.0
+    energy_adc: float = 0.0
+    energy_accum: float = 0.0
+    energy_other: float = 0.0
+    clk_period: float = 0.0  # clock pass: the longest sensing latency seen (s)
+
+
+PeResult = UnitResult
+
+def subarray_output_bits(p) -> int:
+    """NeuroSim's numBitSubarrayOutput: width of a sub-array's shift-added partial sum."""
+    if p.parallel_read:
+        num_add = p.num_row_sub_array // p.num_row_parallel
+        bits = math.log2(p.level_output) + math.ceil(math.log2(num_add)) + p.num_bit_input
+    else:
+        bits = math.ceil(math.log2(p.num_row_sub_array)) + p.cell_bit + p.num_bit_input
+    return int(bits + (p.num_col_per_synapse - 1) * p.cell_bit + 1)
+
+
+def divide_int(a: int, b: int) -> int:
+    """C integer division (truncation toward zero)."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+class ProcessingElement:
+    """NeuroSim V1.4 ProcessingUnit: `num_subarray_row` x `num_subarray_col` sub-arrays of one shared kind."""
+
+    def __init__(self, ctx: CircuitContext, subarray, num_subarray_row: int, num_subarray_col: int, novel: bool,
+                 clk_freq: float, *, grid: tuple[int, int] | None = None) -> None:
+        """`grid` is the (rows, cols) of sub-arrays the performance pass walks and scales leakage by; NeuroSim's
+        tile passes ceil(pe_size/rows) x ceil(pe_size/cols), which differs from the square initialisation grid
+        when the sub-array is not square. Default: the initialisation grid."""
+        p = ctx.p
+        self.ctx, self.subarray, self.novel, self.clk_freq = ctx, subarray, novel, clk_freq
+        self.num_subarray_row, self.num_subarray_col = int(num_subarray_row), int(num_subarray_col)
+        self.grid = (self.num_subarray_row, self.num_subarray_col) if grid is None else (int(grid[0]), int(grid[1]))
+        rows, cols = p.num_row_sub_array, p.num_col_sub_array
+        self.num_bit_subarray_output = subarray_output_bits(p)
+        self.adder_tree = AdderTree(ctx, self.num_subarray_row, self.num_bit_subarray_output,
+                                    math.ceil(self.num_subarray_col * cols / p.num_col_muxed))
+        out_bits = self.num_bit_subarray_output + self.adder_tree.num_stage
+        if p.sync_data_transfer:
+            in_width, out_width = rows * self.num_subarray_row, cols * self.num_subarray_col
+        else:
+            in_width, out_width = rows, cols
+        self.buffer_input = DFF(ctx, p.num_bit_input * in_width)
+        self.buffer_output = DFF(ctx, divide_int(out_width, p.num_col_muxed) * out_bits)
+        h, w = subarray.height, subarray.width
+        self.bus_input = Bus(ctx, BusMode.HORIZONTAL, self.num_subarray_row, self.num_subarray_col, 0, in_width, h, w)
+        self.bus_output = Bus(ctx, BusMode.VERTICAL, self.num_subarray_row, self.num_subarray_col, 0, out_width, h, w)
+        self.column_model = ColumnModel.from_context(ctx, subarray.res_cell_access)
+        self.level_output = p.level_output if p.parallel_read else 2**p.cell_bit
+        self._sensing: dict[float, float] = {}
+        # NeuroSim keeps the adder tree's leakage from its last evaluation (0 before the first).
+        self._adder_tree_units: int | None = None
+        self._read_cache: dict[tuple, np.ndarray] = {}
+        self.area = self.height = self.width = 0.0
+        self.area_adc = self.area_accum = self.area_other = self.area_array = 0.0
+
+    # ----------------------------------------------------------------------------------------------- area
+    def layout(self) -> Footprint:
+        """PE area (NeuroSim ProcessingUnitCalculateArea): sub-arrays + adder tree + buffers; square."""
+        sa, n = self.subarray, self.num_subarray_row * self.num_subarray_col
+        self.adder_tree.layout(0.0, sa.width, Layout.NONE)
+        self.buffer_input.layout(self.num_subarray_row * sa.height, 0.0, Layout.NONE)
+        self.buffer_output.layout(0.0, self.num_subarray_col * sa.width, Layout.NONE)
+        self.bus_input.layout(1, True)  # the buses run over the sub-arrays: no area
+        self.bus_output.layout(1, True)
+        self.area = sa.area * n + self.adder_tree.area + self.buffer_input.area + self.buffer_output.area
+        self.height = math.sqrt(self.area)
+        self.width = self.area / self.height
+        self.area_adc = sa.area_adc * n
+        self.area_accum = sa.area_accum * n + self.adder_tree.area
+        self.area_other = sa.area_other * n + self.buffer_input.area + self.buffer_output.area
+        self.area_array = sa.area_array * n
+        return Footprint(self.area, self.height, self.width)
+
+    # ---------------------------------------------------------------------------------------- trace part
+    def _sensing_latency(self, inputs: np.ndarray) -> float:
+        """Longest sensing-cycle latency over a block's bit-vectors (clock pass)."""
+        activities, _ = active_row_histogram(inputs, self.ctx.p.num_row_sub_array)
+        worst = 0.0
+        for a in activities.tolist():
+            if a not in self._sensing:
+                self._sensing[a] = self.subarray.sensing_latency(activity=a)
+            worst = max(worst, self._sensing[a])
+        return worst
+
+    def _read(self, stats: VectorStats, clk_freq: float) -> np.ndarray:
+        """Sub-array read costs summed over the chunk's bit-vectors, as an array in _SUMS order.
+
+        Reads are pure; with SRAM cells (column resistance set by the active-row count alone) equal
+        statistics recur across blocks and tiles, so their costs are memoised.
+        """
+        key = None
+        if self.column_model.weight_independent:
+            res = stats.column_resistance
+            key = (stats.activity.tobytes(), stats.counts.tobytes(), np.ascontiguousarray(res[:, 0]).tobytes(),
+                   res.shape[1], clk_freq)
+            hit = self._read_cache.get(key)
+            if hit is not None:
+                return hit
+        r = self.subarray.read(stats.activity, stats.column_resistance, clk_freq, self.level_output,
+                               counts=stats.counts)
+        out = np.array([getattr(r, k) for k in _SUMS])
+        if key is not None:
+            if len(self._read_cache) >= _READ_CACHE_SIZE:
+                self._read_cache.clear()
+            self._read_cache[key] = out
+        return out
+
+    def _strip(self, weights, inputs, row: int, num_row: int, col_blocks, nv: int, clk_freq: float,
+               col_period: int | None) -> list[np.ndarray]:
+        """Summed read costs of the blocks (row..row+num_row) x col_blocks [(start, width)] of one row strip."""
+        stop = max(c + n for c, n in col_blocks)
+        w = weights[row:row + num_row, :stop]
+        x = copy_sub_input(inputs, row, nv, num_row)
+        sums = [np.zeros(len(_SUMS)) for _ in col_blocks]
+        for chunk in iter_vector_stats(w, x, self.column_model, col_period=col_period):
+            for k, (c, n) in enumerate(col_blocks):
+                sums[k] += self._read(chunk.columns(c, c + n), clk_freq)
+        return sums
+
+    def _blocks(self, weights, inputs, rows: int, cols: int, nv: int, clk_freq: float, clock_pass: bool,
+                num_i: int, num_j: int):
+        """Yield (clock period, summed read costs) of every sub-array block holding data, row by row."""
+        p = self.ctx.p
+        s_r, s_c = p.num_row_sub_array, p.num_col_sub_array
+        for i in range(num_i):
+            if i * s_r >= rows:
+                continue
+            num_row = min(s_r, rows - i * s_r)
+            col_blocks = [(j * s_c, min(s_c, cols - j * s_c)) for j in range(num_j) if j * s_c < cols]
+            if not col_blocks:
+                continue
+            if clock_pass:
+                period = self._sensing_latency(copy_sub_input(inputs, i * s_r, nv, num_row)) if nv > 0 else 0.0
+                for _ in col_blocks:
+                    yield period, None
+            else:
+                for sums in self._strip(weights, inputs, i * s_r, num_row, col_blocks, nv, clk_freq, s_c):
+                    yield 0.0, sums
+
+    def _adder_tree_cost(self, nv: int, rows: int, clk_freq: float, clock_pass: bool) -> tuple[float, float]:
+        """Adder-tree (latency, energy) of accumulating the sub-array rows; records the leakage state."""
+        p = self.ctx.p
+        units = math.ceil(rows / p.num_row_sub_array)
+        self._adder_tree_units = units
+        if clock_pass:
+            return 0.0, 0.0
+        num_read = divide_int(nv, p.num_bit_input) * math.ceil(divide_int(p.num_col_muxed, p.num_col_per_synapse))
+        return self.adder_tree.latency(num_read, units, 0, clk_freq), self.adder_tree.energy(num_read, units)
+
+    # ------------------------------------------------------------------------------------------ evaluate
+    def evaluate(self, weights: np.ndarray, inputs: np.ndarray, array_dup_row: int, array_dup_col: int,
+                 weight_matrix_row: int, weight_matrix_col: int, num_in_vector: int, clk_freq: float,
+                 clock_pass: bool) -> UnitResult:
+        """NeuroSim ProcessingUnitCalculatePerformance for a conductance block and its input bit matrix.
+
+        `num_in_vector` counts bit-vectors (windows x input bits). In the clock pass only `clk_period` is
+        meaningful; the main pass returns every cost.
+        """
+        p = self.ctx.p
+        rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
+        s_r, s_c = p.num_row_sub_array, p.num_col_sub_array
+        dup = int(array_dup_row) * int(array_dup_col)
+        lat = dict.fromkeys(_LATENCIES, 0.0)
+        energy = dict.fromkeys(_ENERGIES, 0.0)
+        period = 0.0
+        grid_row, grid_col = self.grid
+        if dup > 1 and not (array_dup_row < grid_row or array_dup_col < grid_col):
+            # the whole matrix sits in one sub-array: one block, column index not restarted, no adder tree
+            if clock_pass:
+                period = self._sensing_latency(inputs[:rows, :nv]) if nv > 0 else 0.0
+            else:
+                s = dict(zip(_SUMS, self._strip(weights, inputs, 0, rows, [(0, cols)], nv, clk_freq, None)[0],
+                             strict=True))
+                lat = {k: s[k] / dup for k in _LATENCIES}
+                energy = {k: s[k] for k in _ENERGIES}
+        else:
+            per_block_tree = dup > 1  # duplicated: every block adds its own adder-tree pass
+            num_i, num_j = (math.ceil(rows / s_r), math.ceil(cols / s_c)) if per_block_tree else self.grid
+            t_tree = e_tree = None
+            for blk_period, sums in self._blocks(weights, inputs, rows, cols, nv, clk_freq, clock_pass, num_i, num_j):
+                period = max(period, blk_period)
+                if per_block_tree and t_tree is None:
+                    t_tree, e_tree = self._adder_tree_cost(nv, rows, clk_freq, clock_pass)
+                if sums is None:
+                    continue
+                s = dict(zip(_SUMS, sums, strict=True))
+                tree = {"latency": t_tree, "latency_accum": t_tree} if per_block_tree else {}
+                for k in _LATENCIES:
+                    lat[k] = max(s[k] + tree.get(k, 0.0), lat[k])
+                for k in _ENERGIES:
+                    energy[k] += s[k]
+                if per_block_tree:
+                    energy["energy"] += e_tree
+                    energy["energy_accum"] += e_tree
+            if per_block_tree:
+                lat = {k: v / dup for k, v in lat.items()}
+            else:
+                t_tree, e_tree = self._adder_tree_cost(nv, rows, clk_freq, clock_pass)
+                lat["latency"] += t_tree
+                lat["latency_accum"] += t_tree
+                energy["energy"] += e_tree
+                energy["energy_accum"] += e_tree
+        if clock_pass:
+            return UnitResult(clk_period=period)
+        return self._finish(lat, energy, rows, cols, nv, clk_freq)
+
+    def _finish(self, lat: dict, energy: dict, rows: int, cols: int, nv: int, clk_freq: float) -> UnitResult:
+        """Add the PE buffers and buses (main pass) and the leakage."""
+        p = self.ctx.p
+        tree, b_in, b_out, bus_in, bus_out = (self.adder_tree, self.buffer_input, self.buffer_output,
+                                              self.bus_input, self.bus_output)
+        bits_in = divide_int(rows, p.num_row_per_synapse) * nv
+        out_words = divide_int(cols, p.num_col_per_synapse)
+        reads_in = divide_int(bits_in, b_in.num_dff)
+        reads_out = divide_int(divide_int(out_words * tree.num_adder_bit * nv, p.num_bit_input), b_out.num_dff)
+        buffer_latency = b_in.latency(reads_in, clk_freq) + b_out.latency(reads_out, clk_freq)
+        buffer_energy = b_in.energy(reads_in, b_in.num_dff, False) + b_out.energy(reads_out, b_out.num_dff, False)
+        bus_in_reads = bits_in / bus_in.bus_width
+        out_width = bus_out.num_row * bus_out.bus_width
+        bus_out_reads = divide_int(out_words * (tree.num_stage + tree.num_adder_bit) * nv, p.num_bit_input) / out_width
+        ic_latency = bus_in.latency(bus_in_reads, clk_freq) + bus_out.latency(bus_out_reads, clk_freq)
+        ic_energy = bus_in.energy(bus_in.bus_width, bus_in_reads, True) + bus_out.energy(out_width, bus_out_reads,
+                                                                                         False)
+        if p.sync_data_transfer:
+            buffer_latency = 0.0  # accounted in the interconnect
+        if p.synchronous:
+            ic_latency = 0.0
+        n = self.grid[0] * self.grid[1]
+        tree_leakage = 0.0 if self._adder_tree_units is None else tree.leakage_for(self._adder_tree_units)
+        leakage = (self.subarray.leakage * n + tree_leakage + b_in.leakage + b_out.leakage
+                   + bus_in.leakage_for(bus_in.bus_width) + bus_out.leakage_for(out_width))
+        out = {k: float(v) for k, v in dict(lat, **energy).items()}
+        if not p.sync_data_transfer:
+            out["latency"] += buffer_latency + ic_latency
+            out["latency_other"] += buffer_latency + ic_latency
+        out["energy"] += buffer_energy + ic_energy
+        out["energy_other"] += buffer_energy + ic_energy
+        return UnitResult(leakage=leakage, leakage_sram_in_use=self.subarray.leakage_sram_in_use * n,
+                          buffer_latency=buffer_latency, buffer_energy=buffer_energy, ic_latency=ic_latency,
+                          ic_energy=ic_energy, **out)

@@ -1,0 +1,335 @@
+"""Tile: processing elements with their accumulation adder tree, tile buffers, H-tree and optional activation."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurocim.arch.block_stats import copy_pe_array, copy_pe_input
+from neurocim.arch.pe import ProcessingElement, UnitResult, divide_int, subarray_output_bits
+from neurocim.arch.subarray import SubArray
+from neurocim.circuits.adder_tree import AdderTree
+from neurocim.circuits.base import Layout
+from neurocim.circuits.bit_shifter import BitShifter
+from neurocim.circuits.buffer import Buffer
+from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.htree import HTree
+from neurocim.circuits.sigmoid import Sigmoid
+
+TileResult = UnitResult
+_LAT = ("latency", "buffer_latency", "ic_latency", "latency_adc", "latency_accum", "latency_other")
+_ENERGY = ("energy", "buffer_energy", "ic_energy", "energy_adc", "energy_accum", "energy_other")
+HTREE_FOLDED_RATIO = 16  # NeuroSim lays the tile H-tree out with this fold
+
+
+@dataclass(frozen=True)
+class TileArea:
+    """Tile area (m^2) and the parts NeuroSim reports (the parts exclude the PEs' empty space)."""
+
+    area: float
+    ic: float
+    adc: float
+    accumulation: float
+    other: float
+    array: float
+
+
+class Tile:
+    """NeuroSim V1.4 tile of one kind: novel mapping (`num_pe` PEs in total) or conventional (`num_pe` per side)."""
+
+    def __init__(self, ctx: CircuitContext, subarray, novel: bool, num_pe: float, pe_size: float,
+                 clk_freq: float) -> None:
+        p = ctx.p
+        self.ctx, self.novel, self.clk_freq = ctx, novel, clk_freq
+        self.num_pe, self.pe_size = num_pe, pe_size
+        num_subarray = math.ceil(pe_size / p.num_row_sub_array) * math.ceil(pe_size / p.num_col_sub_array)
+        side = math.ceil(math.sqrt(num_subarray))
+        grid = (math.ceil(pe_size / p.num_row_sub_array), math.ceil(pe_size / p.num_col_sub_array))
+        self.pe = ProcessingElement(ctx, subarray, side, side, novel, clk_freq, grid=grid)
+        # NeuroSim quirk: the PE output width adds sqrt (not log2) of the sub-array count
+        pe_out_bits = subarray_output_bits(p) + math.ceil(math.sqrt(num_subarray))
+        trees = pe_size / p.num_col_muxed if novel else num_pe * pe_size / p.num_col_muxed
+        self.accumulation = AdderTree(ctx, int(num_pe), pe_out_bits, math.ceil(trees))
+        self.relu = self.sigmoid = None
+        self._build_buffers(pe_out_bits)
+        grid = math.ceil(math.sqrt(num_pe)) if novel else int(num_pe)
+        self.htree = HTree(ctx, grid, grid, p.local_bus_delay_tolerance, num_pe * pe_size)
+        # NeuroSim keeps the accumulation tree's leakage from its last evaluation (0 before the first)
+        self._accumulation_units: int | None = None
+        self.area = self.height = self.width = 0.0
+        self.area_parts = TileArea(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+    def _build_buffers(self, pe_out_bits: int) -> None:
+        """Activation units and input/output buffers (cores of tile_core_rows x tile_core_cols bits)."""
+        p = self.ctx.p
+        n, size, nbi = float(self.num_pe), float(self.pe_size), p.num_bit_input
+        s_c, mux = p.num_col_sub_array, p.num_col_muxed
+        core = p.tile_buffer_core_rows * p.tile_buffer_core_cols
+
+        def make(bits: float, interface: float) -> Buffer:
+            # NeuroSim quirk: the tile buffers take the PE buffer type
+            return Buffer(self.ctx, int(bits), int(interface), 1, p.wires.unit_resistance, self.clk_freq,
+                          p.pe_buffer_sram)
+
+        def cored(bits: float, interface: float) -> Buffer:
+            return make(bits, interface) if bits < core else make(core, p.tile_buffer_core_cols)
+
+        if not p.chip_activation:
+            if p.relu:
+                self.relu = BitShifter(self.ctx, math.ceil(size * s_c / mux), nbi)
+            else:
+                self.sigmoid = Sigmoid(self.ctx, p.sigmoid_lut_sram, nbi, pe_out_bits + math.ceil(math.log2(n)),
+                                       math.ceil(n * s_c / mux), self.clk_freq)
+            bits = nbi * n * s_c / mux
+            self.num_out_core = math.ceil(bits / core)
+            self.output_buffer = cored(bits, nbi * n)
+        else:
+            word = pe_out_bits + math.ceil(math.log2(n))
+            self.num_out_core = math.ceil(word * n * s_c / mux / core)
+            if p.sync_data_transfer and self.novel:
+                self.output_buffer = make(word * size / mux, word * size / mux)
+            elif p.sync_data_transfer:
+                self.num_out_core = math.ceil(word * n * size / mux / core)
+                self.output_buffer = make(word * n * size / mux, word * n * size / mux)
+            else:
+                self.output_buffer = cored(word * n * s_c / mux, word * n)
+        self.num_in_core = math.ceil(n * nbi * p.num_row_sub_array / core)
+        if p.sync_data_transfer:
+            if not self.novel:
+                self.num_in_core = math.ceil(n * nbi * size / core)
+            self.input_buffer = make(n * size * nbi, n * size * nbi)
+        else:
+            self.input_buffer = cored(n * nbi * p.num_row_sub_array, n * p.num_row_sub_array)
+
+    # ----------------------------------------------------------------------------------------------- area
+    @property
+    def _num_pe_total(self) -> float:
+        return self.num_pe if self.novel else self.num_pe**2
+
+    def layout(self) -> TileArea:
+        """Tile area (NeuroSim TileCalculateArea): PEs + accumulation + buffer cores + H-tree (+ activation); square."""
+        pe = self.pe
+        pe.layout()
+        n, side = self._num_pe_total, math.ceil(math.sqrt(self._num_pe_total))
+        self.accumulation.layout(0.0, side * pe.width, Layout.NONE)
+        activation = 0.0
+        if self.relu is not None:
+            activation = self.relu.layout(0.0, side * pe.width, Layout.NONE).area
+        elif self.sigmoid is not None:
+            activation = self.sigmoid.layout(0.0, side * pe.width, Layout.NONE).area
+        in_area = self.input_buffer.layout(side * pe.height, 0.0, Layout.NONE).area * self.num_in_core
+        out_area = self.output_buffer.layout(0.0, side * pe.width, Layout.NONE).area * self.num_out_core
+        self.htree.layout(pe.height, pe.width, HTREE_FOLDED_RATIO)
+        self.area = activation + (pe.area * n + self.accumulation.area + in_area + out_area + self.htree.area)
+        self.height = math.sqrt(self.area)
+        self.width = self.area / self.height
+        self.area_parts = TileArea(
+            area=self.area,
+            ic=self.htree.area,
+            adc=pe.area_adc * n,
+            accumulation=pe.area_accum * n + self.accumulation.area,
+            other=pe.area_other * n + in_area + out_area + activation,
+            array=pe.area_array * n,
+        )
+        return self.area_parts
+
+    # ------------------------------------------------------------------------------------------ evaluate
+    def evaluate(self, weights: np.ndarray, inputs: np.ndarray, novel: bool, num_pe: float, pe_size: float,
+                 speed_up_row: int, speed_up_col: int, weight_matrix_row: int, weight_matrix_col: int,
+                 num_in_vector: int, clk_freq: float, clock_pass: bool) -> TileResult:
+        """NeuroSim TileCalculatePerformance for a tile's conductance block and input bit matrix.
+
+        `novel`, `num_pe` and `pe_size` restate the tile's kind (as the original passes them) and must match it.
+        `num_in_vector` counts bit-vectors. In the clock pass only `clk_period` is meaningful.
+        """
+        if bool(novel) != self.novel or num_pe != self.num_pe or pe_size != self.pe_size:
+            raise ValueError(f"tile is novel={self.novel}, {self.num_pe} PEs of {self.pe_size}; "
+                             f"got novel={novel}, {num_pe} PEs of {pe_size}")
+        rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
+        speed_up_row, speed_up_col = int(speed_up_row), int(speed_up_col)
+        if self.novel:
+            acc, last = self._novel_pes(weights, inputs, rows, cols, nv, clk_freq, clock_pass)
+        else:
+            acc, last = self._conventional_pes(weights, inputs, speed_up_row, speed_up_col, rows, cols, nv, clk_freq,
+                                               clock_pass)
+        if clock_pass:
+            return TileResult(clk_period=acc["clk_period"])
+        return self._finish(acc, last, rows, cols, nv, speed_up_row * speed_up_col, clk_freq)
+
+    def _run_pe(self, weights, inputs, row: int, col: int, num_row: int, num_col: int, dup: tuple[int, int],
+                nv: int, clk_freq: float, clock_pass: bool) -> UnitResult:
+        w = copy_pe_array(weights, row, col, num_row, num_col)
+        x = copy_pe_input(inputs, row, nv, num_row)
+        return self.pe.evaluate(w, x, dup[0], dup[1], num_row, num_col, nv, clk_freq, clock_pass)
+
+    def _grid_pe(self, weights, inputs, i: int, j: int, rows: int, cols: int, *args) -> UnitResult:
+        """PE (i, j) of the conventional grid with the part of the matrix it holds (no duplication)."""
+        size = self.pe_size
+        num_row, num_col = int(min(size, rows - i * size)), int(min(size, cols - j * size))
+        return self._run_pe(weights, inputs, int(i * size), int(j * size), num_row, num_col, (1, 1), *args)
+
+    @staticmethod
+    def _gather(acc: dict, r: UnitResult) -> None:
+        """PEs work in parallel: latencies are maxima, energies sums."""
+        for k in _LAT:
+            acc[k] = max(getattr(r, k), acc[k])
+        for k in _ENERGY:
+            acc[k] += getattr(r, k)
+        acc["clk_period"] = max(acc["clk_period"], r.clk_period)
+
+    def _accumulate(self, acc: dict, units: int, nv: int, clk_freq: float, clock_pass: bool, exact_ceil: bool):
+        """Add the tile accumulation tree over `units` PE outputs; records its leakage state."""
+        p = self.ctx.p
+        self._accumulation_units = int(units)
+        if clock_pass:
+            return
+        per_window = (math.ceil(p.num_col_muxed / p.num_col_per_synapse) if exact_ceil
+                      else divide_int(p.num_col_muxed, p.num_col_per_synapse))
+        num_read = divide_int(nv, p.num_bit_input) * per_window
+        t = self.accumulation.latency(num_read, int(units), 0, clk_freq)
+        if not p.sync_data_transfer:
+            acc["latency"] += t
+            acc["latency_accum"] += t
+        e = self.accumulation.energy(num_read, int(units))
+        acc["energy"] += e
+        acc["energy_accum"] += e
+
+    def _conventional_pes(self, weights, inputs, su_row, su_col, rows, cols, nv, clk_freq, clock_pass):
+        n, size = self.num_pe, self.pe_size
+        acc = dict.fromkeys(_LAT + _ENERGY + ("clk_period",), 0.0)
+        last = UnitResult()
+        if su_row * su_col > 1 and su_row >= n and su_col >= n:
+            # every PE holds the whole tile matrix ("full" duplication)
+            dup = (math.ceil(su_row / n), math.ceil(su_col / n))
+            last = self._run_pe(weights, inputs, 0, 0, rows, cols, dup, nv, clk_freq, clock_pass)
+            for k in _LAT:
+                acc[k] = getattr(last, k) / (n * n)
+            for k in _ENERGY:
+                acc[k] = getattr(last, k)
+            acc["clk_period"] = last.clk_period
+        elif su_row * su_col > 1:
+            for i in range(math.ceil(rows / size)):
+                for j in range(math.ceil(cols / size)):
+                    if i * size < rows and j * size < cols:
+                        last = self._grid_pe(weights, inputs, i, j, rows, cols, nv, clk_freq, clock_pass)
+                        self._gather(acc, last)
+            for k in _LAT:
+                acc[k] /= su_row * su_col
+            if math.ceil(rows / size) > 1:
+                self._accumulate(acc, math.ceil(rows / size), nv, clk_freq, clock_pass, exact_ceil=True)
+        else:
+            for i in range(int(n)):
+                for j in range(int(n)):
+                    if i * size < rows and j * size < cols:
+                        last = self._grid_pe(weights, inputs, i, j, rows, cols, nv, clk_freq, clock_pass)
+                    # NeuroSim quirk: PEs outside the matrix re-add the previous PE's latency and energy
+                    self._gather(acc, last)
+            self._accumulate(acc, n, nv, clk_freq, clock_pass, exact_ceil=True)
+        return acc, last
+
+    def _novel_pes(self, weights, inputs, rows, cols, nv, clk_freq, clock_pass):
+        n, size = self.num_pe, self.pe_size
+        acc = dict.fromkeys(_LAT + _ENERGY + ("clk_period",), 0.0)
+        last = UnitResult()
+        per_pe = int(rows / n)
+        for i in range(int(n)):
+            location = int(i * min(size, int(rows) / n))
+            last = self._run_pe(weights, inputs, location, 0, per_pe, cols, (1, 1), nv, clk_freq, clock_pass)
+            self._gather(acc, last)
+        return acc, last
+
+    def _activation(self, acc: dict, cols: int, nv: int, clk_freq: float) -> float:
+        """In-tile ReLU/sigmoid (chip_activation off) or nothing; returns the bits written to the output buffer."""
+        p = self.ctx.p
+        words = math.ceil(divide_int(cols, p.num_col_per_synapse))
+        windows_reads = divide_int(nv, p.num_bit_input) * math.ceil(divide_int(p.num_col_muxed, p.num_col_per_synapse))
+        if p.chip_activation:
+            return max(words * (self.accumulation.num_stage + self.accumulation.num_adder_bit) * nv / p.num_bit_input,
+                       0)
+        if self.relu is not None:
+            num_read = windows_reads / self.relu.num_unit
+            t, e = self.relu.latency(num_read, self.clk_freq), self.relu.energy(num_read)  # inner DFF keeps init clock
+            bits = words * (1 + self.relu.num_bit) * nv / p.num_bit_input
+        else:
+            num_read = windows_reads / self.sigmoid.num_entry
+            t, e = self.sigmoid.latency(num_read, clk_freq), self.sigmoid.energy(num_read)
+            bits = words * (1 + self.sigmoid.num_y_bit) * nv / p.num_bit_input
+        acc["latency"] += t
+        acc["energy"] += e
+        acc["latency_other"] += t
+        acc["energy_other"] += e
+        return max(bits / self.num_pe if self.novel else bits, 0)
+
+    def _buffer_pass(self, buffer, bits: float, num_core: int) -> tuple[float, float, float, float]:
+        """(read latency, write latency, read energy, write energy) of moving `bits` through a tile buffer:
+        half the lines read, half written; latency shared by the cores the H-tree can feed at once."""
+        w = buffer.interface_width
+        lines = bits / w / 2.0
+        t_read, t_write = buffer.latency(lines), buffer.write_latency(lines)  # async: the buffer's own clock
+        e_read, e_write = buffer.energy(w, lines), buffer.write_energy(w, lines)
+        cores = min(num_core, math.ceil(self.htree.bus_width / w))
+        return t_read / cores, t_write / cores, e_read, e_write
+
+    def _finish(self, acc: dict, last: UnitResult, rows: int, cols: int, nv: int, speed_up: int,
+                clk_freq: float) -> TileResult:
+        """Speed-up, accumulation, activation, tile buffers and H-tree of the main pass, and the leakage."""
+        p = self.ctx.p
+        n = self.num_pe
+        if self.novel:
+            for k in _LAT:
+                acc[k] /= speed_up
+            self._accumulate(acc, n, nv, clk_freq, False, exact_ceil=False)
+            bits_out = max(rows * nv / math.sqrt(n), 0)
+            in_pass = self._buffer_pass(self.input_buffer, bits_out, self.num_in_core)
+            bits_in = self._activation(acc, cols, nv, clk_freq)
+        else:
+            bits_in = self._activation(acc, cols, nv, clk_freq)
+            bits_out = max(rows * nv, 0)
+            in_pass = self._buffer_pass(self.input_buffer, bits_out, self.num_in_core)
+        out_pass = self._buffer_pass(self.output_buffer, bits_in, self.num_out_core)
+        in_rd, in_wr, in_re, in_we = in_pass
+        out_rd, out_wr, out_re, out_we = out_pass
+        if not p.sync_data_transfer:
+            acc["latency"] += in_rd + in_wr
+            acc["latency"] += out_rd + out_wr
+        acc["energy"] += in_re + in_we
+        acc["energy"] += out_re + out_we
+        pe, tree = self.pe, self.htree
+        t_tree = tree.latency(pe.height, pe.width, (bits_out + bits_in) / tree.bus_width, clk_freq)
+        e_tree = tree.energy(pe.height, pe.width, tree.bus_width,
+                             (bits_out * p.input_toggle + bits_in * p.output_toggle) / tree.bus_width)
+        if not p.sync_data_transfer:
+            acc["latency"] += t_tree
+            acc["buffer_latency"] += in_rd + out_rd + in_wr + out_wr
+            acc["ic_latency"] += t_tree
+            acc["latency_other"] += in_rd + in_wr + out_rd + out_wr + t_tree
+        acc["energy"] += e_tree
+        acc["buffer_energy"] += in_re + out_re + in_we + out_we
+        acc["ic_energy"] += e_tree
+        acc["energy_other"] += in_re + in_we + out_re + out_we + e_tree
+        pe_count = n if self.novel else n * n
+        units = self._accumulation_units
+        accumulation_leakage = 0.0 if units is None else self.accumulation.leakage_for(units)
+        leakage = (last.leakage * pe_count + accumulation_leakage + self.input_buffer.leakage
+                   + self.output_buffer.leakage + tree.leakage)
+        acc.pop("clk_period")
+        return TileResult(leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count,
+                          **{k: float(v) for k, v in acc.items()})
+
+
+def build_tiles(ctx: CircuitContext, fp, clk_freq: float) -> tuple[Tile | None, Tile]:
+    """The chip's two tile kinds (NeuroSim TileInitialize) over one shared sub-array, laid out.
+
+    The novel-mapping tile exists only with novel mapping and at least one novel-mapped layer.
+    """
+    p = ctx.p
+    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, clk_freq)
+    tile_nm = None
+    if p.novel_mapping and fp.num_pe_nm and fp.pe_size_nm:
+        tile_nm = Tile(ctx, subarray, True, fp.num_pe_nm, fp.pe_size_nm, clk_freq)
+        tile_nm.layout()
+    tile_cm = Tile(ctx, subarray, False, fp.num_pe_cm, fp.pe_size_cm, clk_freq)
+    tile_cm.layout()
+    return tile_nm, tile_cm

@@ -1,0 +1,44 @@
+"""Hardware estimate of a CIM chip running a network: the public entry points of the cost model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from neurocim.arch.chip import ChipModel
+from neurocim.circuits.context import CircuitContext
+from neurocim.compat.param_cpp import load_params_json
+from neurocim.config.chip import ChipConfig
+from neurocim.config.io import load_chip_config
+from neurocim.config.params import derive_params
+from neurocim.devices.cell import mem_cell
+from neurocim.report.records import Report
+from neurocim.tech.technology import load_technology
+from neurocim.workload.network import Layer, load_network_csv
+from neurocim.workload.traces import LayerTrace, load_traces
+
+
+def build_context(config: ChipConfig) -> CircuitContext:
+    """Technology, resolved parameters and memory cell of one chip configuration."""
+    p = derive_params(config)
+    tech = load_technology(p.technode, p.roadmap, p.temperature_k)
+    return CircuitContext(tech, p, mem_cell(p))
+
+
+def estimate(config: ChipConfig, layers: Sequence[Layer], traces: Sequence[LayerTrace]) -> Report:
+    """Area, latency, energy, leakage and efficiency of `config` running `layers` on `traces`."""
+    ctx = build_context(config)
+    return ChipModel(ctx, layers).evaluate(traces)
+
+
+def estimate_from_files(
+    network: str | Path,
+    traces: str | Path,
+    config: str | Path | None = None,
+    neurosim_params: str | Path | None = None,
+) -> Report:
+    """The CLI's job: load a config (YAML or NeuroSim params JSON), a network CSV and traces, and estimate."""
+    chip = load_params_json(neurosim_params) if neurosim_params is not None else load_chip_config(config)
+    layers = load_network_csv(network)
+    layer_traces = load_traces(traces, layers, chip.precision.input_bits)
+    return estimate(chip, layers, layer_traces)
