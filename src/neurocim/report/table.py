@@ -63,6 +63,9 @@ def _layer_table(report: Report) -> Table:
 
 def render_report(report: Report, console: Console | None = None) -> None:
     """Print the chip summary and the per-layer table."""
-    console = console or Console()
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=140)
     console.print(_chip_table(report))
     console.print(_layer_table(report))
