@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from neurocim.arch.pe import subarray_output_bits
 from neurocim.arch.tile import Tile
 from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Layout
@@ -18,17 +19,6 @@ from neurocim.circuits.sigmoid import Sigmoid
 from neurocim.circuits.xy_bus import XYBus
 from neurocim.mapping.floorplan import Floorplan
 from neurocim.workload.network import Layer
-
-
-def subarray_output_bits(ctx: CircuitContext) -> int:
-    """Bits of one sub-array's partial sum after shift-add (NeuroSim numBitSubarrayOutput)."""
-    p = ctx.p
-    if p.parallel_read:
-        num_add = math.ceil(p.num_row_sub_array // p.num_row_parallel)
-        bits = math.log2(p.level_output) + math.ceil(math.log2(num_add)) + p.num_bit_input
-    else:
-        bits = math.ceil(math.log2(p.num_row_sub_array)) + p.cell_bit + p.num_bit_input
-    return int(bits + (p.num_col_per_synapse - 1) * p.cell_bit + 1)
 
 
 def _global_bus_width(layers: Sequence[Layer], fp: Floorplan, ctx: CircuitContext) -> float:
@@ -110,7 +100,7 @@ class ChipPeriphery:
         if not p.chip_activation:
             self.accumulation = AdderTree(self.ctx, max_tile_rows, p.num_bit_input, num_trees)
             return
-        out_bits = subarray_output_bits(self.ctx)
+        out_bits = subarray_output_bits(self.ctx.p)
         self.accumulation = AdderTree(self.ctx, max_tile_rows, out_bits + math.ceil(math.log2(adds)), num_trees)
         if p.relu:
             self.relu = BitShifter(self.ctx, num_trees, p.num_bit_input)
