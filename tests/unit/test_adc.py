@@ -241,3 +241,30 @@ def test_flash_layout_modes():
     assert close(magic.area, natural.area) and magic.height == 2e-6
     with pytest.raises(ValueError):
         adc.layout()
+
+
+@pytest.mark.parametrize("name", ["rram22_lstp_L64", "sram22_lstp_L32"])
+def test_flash_folded_static_energy_matches_the_fit(name):
+    """The read pass's folded fit equals the circuit formula (float64 to rounding, float32 to ~1e-6)."""
+    adc = flash_from_case(CASES[name])
+    r = np.concatenate([r_of(22), [np.inf, 0.0, np.nan]])
+    want = adc.column_static_energy(r)
+    np.testing.assert_allclose(adc.static_energy(r), want, rtol=1e-12, atol=1e-30)
+    got32 = adc.static_energy(r.astype(np.float32))
+    assert got32.dtype == np.float32
+    np.testing.assert_allclose(got32, want, rtol=1e-5, atol=1e-22)
+
+
+@pytest.mark.parametrize("node", [22, 7, 130])
+def test_piecewise_blended_matches_exact_evaluation(node):
+    from neurocim.circuits.adc_fits import mlsa_lstp_power_fit
+
+    fit = mlsa_lstp_power_fit(node)
+    x = np.geomspace(10.0, 1e8, 2001)
+    np.testing.assert_allclose(fit.blended(x), fit(x), rtol=1e-12, atol=0)
+    got32 = fit.blended(x.astype(np.float32))
+    assert got32.dtype == np.float32
+    want = fit(x)  # float32 rounding of terms that cancel near the fit's zero: absolute, relative to its scale
+    np.testing.assert_allclose(got32, want, rtol=2e-5, atol=1e-6 * np.abs(want).max())
+    high = x[x > fit.breaks[-1]]  # every x above the breaks: the last piece alone
+    np.testing.assert_allclose(fit.blended(high), fit(high), rtol=1e-15, atol=0)

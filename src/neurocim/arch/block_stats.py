@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -174,19 +175,34 @@ def effective_conductance(block: np.ndarray, model: ColumnModel, col_period: int
     With `col_period`, the column index restarts every col_period columns (several sub-arrays side by side).
     An integer block holds cell digits and is mapped to conductances first (model.cell_bit, g_max, g_min).
     """
-    if block.dtype.kind in "iu":
-        block = cells_to_conductance(block, model.cell_bit, model.g_max, model.g_min)
     rows, cols = block.shape
+    access = model.res_access if model.cell_type is CellType.RRAM and model.access_cmos else 0.0
+    wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)
+    d = np.asarray(block)
+    if d.dtype.kind in "iu" and d.size:  # cell digits: one cell resistance per level
+        lo = int(d.min())
+        cell = 1.0 / cells_to_conductance(np.arange(lo, int(d.max()) + 1), model.cell_bit, model.g_max, model.g_min)
+        total = cell[d] if lo == 0 else cell[d.astype(np.int64) - lo]  # (fancy indexing beats take on int8)
+    else:
+        if d.dtype.kind in "iu":
+            d = cells_to_conductance(d, model.cell_bit, model.g_max, model.g_min)
+        total = 1.0 / d.astype(np.float64, copy=False)
+    total += wires
+    return np.divide(1.0, total, out=total)
+
+
+@lru_cache(maxsize=64)
+def _series_resistance(rows: int, cols: int, col_period: int | None, res_row: float, res_col: float,
+                       access: float) -> np.ndarray:
+    """Wire (and access-device) resistance in series with every cell of a rows x columns block (read-only)."""
     j = np.arange(cols)
     if col_period:
         j = j % col_period
-    row_term = (j + 1) * model.wire_res_row
-    col_term = (rows - np.arange(rows)) * model.wire_res_col
-    total = 1.0 / block.astype(np.float64, copy=False) + row_term[None, :]
-    total = total + col_term[:, None]
-    if model.cell_type is CellType.RRAM and model.access_cmos:
-        total = total + model.res_access
-    return 1.0 / total
+    row_term = (j + 1) * res_row
+    col_term = (rows - np.arange(rows)) * res_col
+    out = (row_term[None, :] + col_term[:, None]) + access
+    out.setflags(write=False)
+    return out
 
 
 @dataclass(frozen=True)
@@ -197,6 +213,8 @@ class VectorStats:
     counts: np.ndarray  # (m,) how many bit-vectors share this row pattern
     column_resistance: np.ndarray  # (m, columns) ohm; inf = no row active (nan in sequential eNVM mode)
     inverse: np.ndarray | None = None  # (n,) distinct row of every original bit-vector, if kept
+    # SRAM with 0/1 inputs: (m,) active rows of every vector (<= num_row_sub_array), all its cost depends on
+    row_key: np.ndarray | None = None
 
     @property
     def num_vectors(self) -> int:
@@ -204,7 +222,8 @@ class VectorStats:
 
     def columns(self, start: int, stop: int) -> VectorStats:
         """The same vectors restricted to columns start..stop-1."""
-        return VectorStats(self.activity, self.counts, self.column_resistance[:, start:stop], self.inverse)
+        return VectorStats(self.activity, self.counts, self.column_resistance[:, start:stop], self.inverse,
+                           self.row_key)
 
     def expanded(self) -> tuple[np.ndarray, np.ndarray]:
         """Per-vector activity (n,) and column resistances (n, columns), in the original order."""
@@ -259,17 +278,34 @@ def _sram_stats(nonzero, conducts, num_cols, model, keep_inverse) -> VectorStats
     uniq = np.flatnonzero(hist)
     counts = hist[uniq]
     active, read = uniq // (rows + 1), uniq % (rows + 1)
-    # the original adds 1/(R_access + R_wire) once per active row; accumulate in the same order
-    per_cell = 1.0 / (model.res_cell_access + model.wire_res_col)
-    table = np.concatenate([[0.0], np.cumsum(np.full(rows, per_cell))])
-    with np.errstate(divide="ignore"):
-        res = 1.0 / table[active]
+    res = _sram_column_resistance(active, rows, model)
     return VectorStats(
         activity=read / model.num_row_sub_array,
         counts=counts,
         column_resistance=np.broadcast_to(res[:, None], (len(uniq), num_cols)),
         inverse=np.searchsorted(uniq, key) if keep_inverse else None,
+        # 0/1 inputs: read rows = active rows, and that count is all a vector's cost depends on
+        row_key=active if conducts is nonzero and rows <= model.num_row_sub_array else None,
     )
+
+
+def _sram_column_resistance(active: np.ndarray, rows: int, model: ColumnModel) -> np.ndarray:
+    """Column resistance of SRAM vectors with `active` conducting rows out of `rows` (inf: none)."""
+    # the original adds 1/(R_access + R_wire) once per active row; accumulate in the same order
+    per_cell = 1.0 / (model.res_cell_access + model.wire_res_col)
+    table = np.concatenate([[0.0], np.cumsum(np.full(rows, per_cell))])
+    with np.errstate(divide="ignore"):
+        return 1.0 / table[active]
+
+
+def sram_row_count_stats(model: ColumnModel, num_cols: int) -> VectorStats:
+    """One SRAM vector per possible active-row count 0..num_row_sub_array (0/1 inputs: read = active rows),
+    `row_key` = that count: the table every SRAM block's vectors index into."""
+    rows = model.num_row_sub_array
+    active = np.arange(rows + 1)
+    res = _sram_column_resistance(active, rows, model)
+    return VectorStats(active / rows, np.ones(rows + 1, dtype=np.int64),
+                       np.broadcast_to(res[:, None], (rows + 1, num_cols)), row_key=active)
 
 
 def iter_vector_stats(
@@ -280,11 +316,13 @@ def iter_vector_stats(
     col_period: int | None = None,
     keep_inverse: bool = False,
     max_elements: int = DEFAULT_MAX_ELEMENTS,
+    dtype: type[np.floating] = np.float64,
 ) -> Iterator[VectorStats]:
     """Statistics of a block (conductances or cell digits, rows x columns; inputs rows x bit-vectors) in chunks.
 
     Identical bit-vectors are merged (`counts`). Every chunk holds at most about max_elements resistances.
-    With keep_inverse the whole block comes as one chunk.
+    With keep_inverse the whole block comes as one chunk. `dtype` is the precision of the column-resistance
+    pass (a matrix product): float64 reproduces NeuroSim to rounding, float32 (about 1e-6 relative) is faster.
     """
     rows, num_cols = conductance.shape
     if inputs.shape[0] < rows:
@@ -297,22 +335,20 @@ def iter_vector_stats(
         return
     key = conducts if nonzero is conducts else np.concatenate([conducts, nonzero])
     first, inverse, counts = _distinct_columns(key)
-    rows_on = conducts[:, first]
-    num_active = rows_on.sum(axis=0, dtype=np.int64)
+    rows_on = np.ascontiguousarray(conducts[:, first].T)  # (distinct vectors, rows)
+    num_active = rows_on.sum(axis=1, dtype=np.int64)
     num_read = num_active if nonzero is conducts else nonzero[:, first].sum(axis=0, dtype=np.int64)
     activity = num_read / model.num_row_sub_array
-    g_eff = effective_conductance(conductance, model, col_period)
+    g_eff = effective_conductance(conductance, model, col_period).astype(dtype, copy=False)
     step = len(first) if keep_inverse else max(1, max_elements // max(num_cols, 1))
     for start in range(0, len(first), step):
         sel = slice(start, start + step)
-        g = rows_on[:, sel].T.astype(np.float64) @ g_eff
+        g = rows_on[sel].astype(dtype) @ g_eff  # summed conductance of every column
         with np.errstate(divide="ignore", invalid="ignore"):
             if model.parallel_read:
-                if model.num_add != 1:
-                    np.divide(g, model.num_add, out=g)
+                np.divide(dtype(model.num_add), g, out=g)
             else:
-                np.divide(g, num_active[sel, None], out=g)  # 0/0 -> nan, as in the original
-            np.divide(1.0, g, out=g)
+                np.divide(num_active[sel, None].astype(dtype), g, out=g)  # 0/0 -> nan, as in the original
         yield VectorStats(activity[sel], counts[sel], g, inverse if keep_inverse else None)
 
 

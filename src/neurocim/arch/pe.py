@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from neurocim.arch.block_stats import ColumnModel, VectorStats, active_row_histogram, copy_sub_input, iter_vector_stats
+from neurocim.arch.block_stats import (
+    ColumnModel,
+    VectorStats,
+    copy_sub_input,
+    iter_vector_stats,
+    sram_row_count_stats,
+)
+from neurocim.arch.memo import array_identity, derived
 from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Footprint, Layout
 from neurocim.circuits.bus import Bus, BusMode
@@ -17,7 +25,7 @@ from neurocim.circuits.dff import DFF
 _LATENCIES = ("latency", "latency_adc", "latency_accum", "latency_other")
 _ENERGIES = ("energy", "energy_adc", "energy_accum", "energy_other")
 _SUMS = _LATENCIES + _ENERGIES
-_READ_CACHE_SIZE = 4096
+_EVAL_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -59,16 +67,44 @@ def divide_int(a: int, b: int) -> int:
     return q if (a >= 0) == (b >= 0) else -q
 
 
+_TREE_COLUMNS = (_SUMS.index("latency"), _SUMS.index("latency_accum"))  # latency columns the adder tree adds to
+
+
+def _combine_blocks(sums: np.ndarray, tree: tuple[float, float] | None) -> tuple[dict, dict]:
+    """Sub-arrays of a PE work in parallel: (latencies, energies) of blocks with read costs `sums` (blocks x _SUMS)
+    are the slowest block's and the total; with `tree` = (latency, energy), every block adds an adder-tree pass."""
+    n_lat = len(_LATENCIES)
+    lat = sums[:, :n_lat]
+    if tree is not None:
+        lat = lat.copy()
+        lat[:, _TREE_COLUMNS] += tree[0]
+    if np.isfinite(lat).all():
+        worst = np.maximum(lat.max(axis=0), 0.0)
+    else:  # NeuroSim's fold max(x, acc), which forgets a nan unless the last block has it
+        worst = np.zeros(n_lat)
+        for row in lat:
+            worst = np.array([max(x, acc) for x, acc in zip(row, worst, strict=True)])
+    total = sums[:, n_lat:].sum(axis=0)  # row after row, as the original accumulates
+    energy = dict(zip(_ENERGIES, total.tolist(), strict=True))
+    if tree is not None:
+        energy["energy"] += tree[1] * len(sums)
+        energy["energy_accum"] += tree[1] * len(sums)
+    return dict(zip(_LATENCIES, worst.tolist(), strict=True)), energy
+
+
 class ProcessingElement:
     """NeuroSim V1.4 ProcessingUnit: `num_subarray_row` x `num_subarray_col` sub-arrays of one shared kind."""
 
     def __init__(self, ctx: CircuitContext, subarray, num_subarray_row: int, num_subarray_col: int, novel: bool,
-                 clk_freq: float, *, grid: tuple[int, int] | None = None) -> None:
+                 clk_freq: float, *, grid: tuple[int, int] | None = None,
+                 dtype: type[np.floating] = np.float64) -> None:
         """`grid` is the (rows, cols) of sub-arrays the performance pass walks and scales leakage by; NeuroSim's
         tile passes ceil(pe_size/rows) x ceil(pe_size/cols), which differs from the square initialisation grid
-        when the sub-array is not square. Default: the initialisation grid."""
+        when the sub-array is not square. Default: the initialisation grid. `dtype` is the precision of the
+        column-resistance pass and the ADC energies (float64: NeuroSim to rounding; float32: faster, ~1e-6)."""
         p = ctx.p
         self.ctx, self.subarray, self.novel, self.clk_freq = ctx, subarray, novel, clk_freq
+        self.dtype = dtype
         self.num_subarray_row, self.num_subarray_col = int(num_subarray_row), int(num_subarray_col)
         self.grid = (self.num_subarray_row, self.num_subarray_col) if grid is None else (int(grid[0]), int(grid[1]))
         rows, cols = p.num_row_sub_array, p.num_col_sub_array
@@ -86,11 +122,13 @@ class ProcessingElement:
         self.bus_input = Bus(ctx, BusMode.HORIZONTAL, self.num_subarray_row, self.num_subarray_col, 0, in_width, h, w)
         self.bus_output = Bus(ctx, BusMode.VERTICAL, self.num_subarray_row, self.num_subarray_col, 0, out_width, h, w)
         self.column_model = ColumnModel.from_context(ctx, subarray.res_cell_access)
+        self._model_key = dataclasses.astuple(self.column_model)  # hashes faster than the dataclass
         self.level_output = p.level_output if p.parallel_read else 2**p.cell_bit
-        self._sensing: dict[float, float] = {}
         # NeuroSim keeps the adder tree's leakage from its last evaluation (0 before the first).
         self._adder_tree_units: int | None = None
-        self._read_cache: dict[tuple, np.ndarray] = {}
+        self._read_cache: dict[tuple, np.ndarray] = {}  # SRAM per-vector cost tables, by width and clock
+        self._eval_cache: dict[tuple, tuple] = {}
+        self._periphery_memo: dict[tuple, tuple] = {}
         self.area = self.height = self.width = 0.0
         self.area_adc = self.area_accum = self.area_other = self.area_array = 0.0
 
@@ -114,37 +152,33 @@ class ProcessingElement:
 
     # ---------------------------------------------------------------------------------------- trace part
     def _sensing_latency(self, inputs: np.ndarray) -> float:
-        """Longest sensing-cycle latency over a block's bit-vectors (clock pass)."""
-        activities, _ = active_row_histogram(inputs, self.ctx.p.num_row_sub_array)
-        worst = 0.0
-        for a in activities.tolist():
-            if a not in self._sensing:
-                self._sensing[a] = self.subarray.sensing_latency(activity=a)
-            worst = max(worst, self._sensing[a])
-        return worst
+        """Longest sensing-cycle latency over a block's bit-vectors (clock pass).
+
+        V1.4's sensing cycle does not depend on the input vector (SubArray.sensing_latency), so the longest
+        one is that latency whenever the block has a vector."""
+        return self.subarray.sensing_latency() if inputs.shape[1] > 0 else 0.0
 
     def _read(self, stats: VectorStats, clk_freq: float) -> np.ndarray:
         """Sub-array read costs summed over the chunk's bit-vectors, as an array in _SUMS order.
 
-        Reads are pure; with SRAM cells (column resistance set by the active-row count alone) equal
-        statistics recur across blocks and tiles, so their costs are memoised.
+        Reads are pure. With SRAM cells and 0/1 inputs a vector's costs depend only on its active-row count
+        (`row_key`), so the per-vector costs are kept in a table per block width and clock and every block
+        is a weighted sum of table rows.
         """
-        key = None
-        if self.column_model.weight_independent:
-            res = stats.column_resistance
-            key = (stats.activity.tobytes(), stats.counts.tobytes(), np.ascontiguousarray(res[:, 0]).tobytes(),
-                   res.shape[1], clk_freq)
-            hit = self._read_cache.get(key)
-            if hit is not None:
-                return hit
-        r = self.subarray.read(stats.activity, stats.column_resistance, clk_freq, self.level_output,
-                               counts=stats.counts)
-        out = np.array([getattr(r, k) for k in _SUMS])
-        if key is not None:
-            if len(self._read_cache) >= _READ_CACHE_SIZE:
-                self._read_cache.clear()
-            self._read_cache[key] = out
-        return out
+        if stats.row_key is None:
+            r = self.subarray.read(stats.activity, stats.column_resistance, clk_freq, self.level_output,
+                                   counts=stats.counts)
+            return np.array([getattr(r, k) for k in _SUMS])
+        return stats.counts @ self._sram_table(stats.column_resistance.shape[1], clk_freq)[stats.row_key]
+
+    def _sram_table(self, width: int, clk_freq: float) -> np.ndarray:
+        """Read costs (_SUMS) of one SRAM vector of `width` columns for every active-row count 0..rows."""
+        table = self._read_cache.get((width, clk_freq))
+        if table is None:
+            every = sram_row_count_stats(self.column_model, width)
+            table = self.subarray.vector_reads(every.activity, every.column_resistance, clk_freq, self.level_output)
+            self._read_cache[(width, clk_freq)] = table
+        return table
 
     def _strip(self, weights, inputs, row: int, num_row: int, col_blocks, nv: int, clk_freq: float,
                col_period: int | None) -> list[np.ndarray]:
@@ -153,10 +187,29 @@ class ProcessingElement:
         w = weights[row:row + num_row, :stop]
         x = copy_sub_input(inputs, row, nv, num_row)
         sums = [np.zeros(len(_SUMS)) for _ in col_blocks]
-        for chunk in iter_vector_stats(w, x, self.column_model, col_period=col_period):
+        for chunk in self._vector_stats(w, x, col_period):
+            by_width: dict[int, np.ndarray] = {}  # SRAM (row_key): a block's read depends only on its width
             for k, (c, n) in enumerate(col_blocks):
-                sums[k] += self._read(chunk.columns(c, c + n), clk_freq)
+                if chunk.row_key is None:
+                    sums[k] += self._read(chunk.columns(c, c + n), clk_freq)
+                    continue
+                if n not in by_width:
+                    by_width[n] = chunk.counts @ self._sram_table(n, clk_freq)[chunk.row_key]
+                sums[k] += by_width[n]
         return sums
+
+    def _vector_stats(self, w: np.ndarray, x: np.ndarray, col_period: int | None):
+        """iter_vector_stats of a strip. SRAM statistics (a few numbers per distinct active-row count) are kept
+        with read-only input data, so every configuration of a sweep reuses them."""
+        model = self.column_model
+        owner, x_key = array_identity(x) if model.weight_independent else (x, None)
+        if owner.flags.writeable:
+            return iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype)
+        key = ("sram_stats", x_key, w.shape[1], self._model_key)
+        memo = derived(owner)
+        if key not in memo:
+            memo[key] = list(iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype))
+        return memo[key]
 
     def _blocks(self, weights, inputs, rows: int, cols: int, nv: int, clk_freq: float, clock_pass: bool,
                 num_i: int, num_j: int):
@@ -197,6 +250,28 @@ class ProcessingElement:
         `num_in_vector` counts bit-vectors (windows x input bits). In the clock pass only `clk_period` is
         meaningful; the main pass returns every cost.
         """
+        args = (array_dup_row, array_dup_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq,
+                clock_pass)
+        if not self.column_model.weight_independent:
+            return self._evaluate(weights, inputs, *args)
+        # SRAM cells: the costs see the weights only through their shape, so the PEs that read the same (read-only)
+        # inputs, every tile of a row band, cost the same. Memoised by input identity; the entry keeps them alive.
+        owner, inputs_key = array_identity(inputs)
+        if owner.flags.writeable:
+            return self._evaluate(weights, inputs, *args)
+        key = (inputs_key, weights.shape, args, self._adder_tree_units)
+        hit = self._eval_cache.get(key)
+        if hit is None:
+            if len(self._eval_cache) >= _EVAL_CACHE_SIZE:
+                self._eval_cache.clear()
+            result = self._evaluate(weights, inputs, *args)
+            hit = self._eval_cache[key] = (owner, result, self._adder_tree_units)
+        self._adder_tree_units = hit[2]  # the leakage state the evaluation leaves behind
+        return hit[1]
+
+    def _evaluate(self, weights: np.ndarray, inputs: np.ndarray, array_dup_row: int, array_dup_col: int,
+                  weight_matrix_row: int, weight_matrix_col: int, num_in_vector: int, clk_freq: float,
+                  clock_pass: bool) -> UnitResult:
         p = self.ctx.p
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         s_r, s_c = p.num_row_sub_array, p.num_col_sub_array
@@ -218,21 +293,15 @@ class ProcessingElement:
             per_block_tree = dup > 1  # duplicated: every block adds its own adder-tree pass
             num_i, num_j = (math.ceil(rows / s_r), math.ceil(cols / s_c)) if per_block_tree else self.grid
             t_tree = e_tree = None
+            blocks = []  # summed read costs of every block holding data
             for blk_period, sums in self._blocks(weights, inputs, rows, cols, nv, clk_freq, clock_pass, num_i, num_j):
                 period = max(period, blk_period)
                 if per_block_tree and t_tree is None:
                     t_tree, e_tree = self._adder_tree_cost(nv, rows, clk_freq, clock_pass)
-                if sums is None:
-                    continue
-                s = dict(zip(_SUMS, sums, strict=True))
-                tree = {"latency": t_tree, "latency_accum": t_tree} if per_block_tree else {}
-                for k in _LATENCIES:
-                    lat[k] = max(s[k] + tree.get(k, 0.0), lat[k])
-                for k in _ENERGIES:
-                    energy[k] += s[k]
-                if per_block_tree:
-                    energy["energy"] += e_tree
-                    energy["energy_accum"] += e_tree
+                if sums is not None:
+                    blocks.append(sums)
+            if blocks:
+                lat, energy = _combine_blocks(np.array(blocks), (t_tree, e_tree) if per_block_tree else None)
             if per_block_tree:
                 lat = {k: v / dup for k, v in lat.items()}
             else:
@@ -247,6 +316,23 @@ class ProcessingElement:
 
     def _finish(self, lat: dict, energy: dict, rows: int, cols: int, nv: int, clk_freq: float) -> UnitResult:
         """Add the PE buffers and buses (main pass) and the leakage."""
+        p = self.ctx.p
+        key = (rows, cols, nv, clk_freq, self._adder_tree_units)
+        if key not in self._periphery_memo:  # a pure function of the key
+            self._periphery_memo[key] = self._periphery(rows, cols, nv, clk_freq)
+        buffer_latency, buffer_energy, ic_latency, ic_energy, leakage, n = self._periphery_memo[key]
+        out = {k: float(v) for k, v in dict(lat, **energy).items()}
+        if not p.sync_data_transfer:
+            out["latency"] += buffer_latency + ic_latency
+            out["latency_other"] += buffer_latency + ic_latency
+        out["energy"] += buffer_energy + ic_energy
+        out["energy_other"] += buffer_energy + ic_energy
+        return UnitResult(leakage=leakage, leakage_sram_in_use=self.subarray.leakage_sram_in_use * n,
+                          buffer_latency=buffer_latency, buffer_energy=buffer_energy, ic_latency=ic_latency,
+                          ic_energy=ic_energy, **out)
+
+    def _periphery(self, rows: int, cols: int, nv: int, clk_freq: float) -> tuple:
+        """(buffer latency, buffer energy, interconnect latency, interconnect energy, leakage, sub-arrays walked)."""
         p = self.ctx.p
         tree, b_in, b_out, bus_in, bus_out = (self.adder_tree, self.buffer_input, self.buffer_output,
                                               self.bus_input, self.bus_output)
@@ -270,12 +356,4 @@ class ProcessingElement:
         tree_leakage = 0.0 if self._adder_tree_units is None else tree.leakage_for(self._adder_tree_units)
         leakage = (self.subarray.leakage * n + tree_leakage + b_in.leakage + b_out.leakage
                    + bus_in.leakage_for(bus_in.bus_width) + bus_out.leakage_for(out_width))
-        out = {k: float(v) for k, v in dict(lat, **energy).items()}
-        if not p.sync_data_transfer:
-            out["latency"] += buffer_latency + ic_latency
-            out["latency_other"] += buffer_latency + ic_latency
-        out["energy"] += buffer_energy + ic_energy
-        out["energy_other"] += buffer_energy + ic_energy
-        return UnitResult(leakage=leakage, leakage_sram_in_use=self.subarray.leakage_sram_in_use * n,
-                          buffer_latency=buffer_latency, buffer_energy=buffer_energy, ic_latency=ic_latency,
-                          ic_energy=ic_energy, **out)
+        return buffer_latency, buffer_energy, ic_latency, ic_energy, leakage, n

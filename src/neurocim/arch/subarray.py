@@ -48,11 +48,14 @@ class SubArray:
         self.res_row, self.res_col = g.res_row, g.res_col
         self.res_mem_cell_on, self.res_mem_cell_off = g.res_mem_cell_on, g.res_mem_cell_off
         self.res_mem_cell_avg = g.res_mem_cell_avg
+        self._sensing: float | None = None  # computed on first use, after the layout
 
     def sensing_latency(self, activity: float | np.ndarray | None = None) -> float:
         """Sensing-cycle latency (s) of the clock pass. It does not depend on the input vector in V1.4 (the
         argument is accepted for symmetry with `read`), so the max over vectors is this one value."""
-        return self.mode.sensing_latency()
+        if self._sensing is None:
+            self._sensing = self.mode.sensing_latency()
+        return self._sensing
 
     def read(
         self,
@@ -69,13 +72,26 @@ class SubArray:
         clk_freq: the clock (Hz) after the sensing pass; level_output: the sub-array's levelOutput member
         (ADC levels in parallel mode, 2^cellBit in sequential mode; default: what the mode uses);
         counts: optional (n_vectors,) number of repetitions of each vector (distinct vectors given once)."""
+        act, costs = self._vector_costs(activity, column_resistance, clk_freq, level_output)
+        return costs.total(act.shape[0], counts)
+
+    def vector_reads(
+        self, activity: np.ndarray, column_resistance: np.ndarray, clk_freq: float, level_output: int | None = None
+    ) -> np.ndarray:
+        """Per-vector costs (n_vectors, 8) of the vectors `read` sums: latency, latency ADC/accumulation/other,
+        energy, energy ADC/accumulation/other."""
+        act, costs = self._vector_costs(activity, column_resistance, clk_freq, level_output)
+        return costs.per_vector(act.shape[0])
+
+    def _vector_costs(self, activity, column_resistance, clk_freq: float, level_output: int | None):
         act = np.atleast_1d(np.asarray(activity, dtype=float))
-        res = np.asarray(column_resistance, dtype=float)
+        res = np.asarray(column_resistance)
+        if res.dtype not in (np.float32, np.float64):
+            res = res.astype(np.float64)
         if res.ndim == 1:
             res = res[None, :]
         if res.shape[0] != act.shape[0]:
             raise ValueError(f"column_resistance has {res.shape[0]} vectors, activity has {act.shape[0]}")
         if level_output is None:
             level_output = self.ctx.p.level_output if self.ctx.p.parallel_read else 2**self.ctx.p.cell_bit
-        costs = self.mode.vector_costs(act, res, clk_freq, level_output)
-        return costs.total(act.shape[0], counts)
+        return act, self.mode.vector_costs(act, res, clk_freq, level_output)

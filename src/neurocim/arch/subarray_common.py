@@ -7,12 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurocim.circuits.adc_fits import as_float_array
 from neurocim.circuits.adder import Adder
 from neurocim.circuits.flash_adc import FlashAdc
 from neurocim.circuits.sar_adc import SarAdc
 from neurocim.circuits.shift_add import ShiftAdd
 
 BIG_RAMP = 1e20  # a step input (NeuroSim's rampInput = 1e20)
+# Column resistances converted per block by adc_energy_per_vector (sized to stay in the CPU cache).
+ADC_BLOCK_ELEMENTS = 1 << 17
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,13 @@ class VectorCosts:
     energy_adc: np.ndarray | float
     energy_accum: np.ndarray | float
     energy_other: np.ndarray | float
+
+    def per_vector(self, n: int) -> np.ndarray:
+        """(n, 8) costs of every vector: latency, its ADC/accumulation/other parts, energy and its parts."""
+        lat = np.asarray(self.latency_adc) + np.asarray(self.latency_accum) + np.asarray(self.latency_other)
+        parts = (lat, self.latency_adc, self.latency_accum, self.latency_other, self.energy, self.energy_adc,
+                 self.energy_accum, self.energy_other)
+        return np.stack([np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in parts], axis=1)
 
     def total(self, n: int, counts: np.ndarray | None = None) -> SubArrayRead:
         """Sum over the n vectors, vector k weighted by counts[k] (its number of repetitions) if given."""
@@ -106,21 +116,25 @@ def shift_add_step(shift_add: ShiftAdd | None) -> float:
 
 
 def adc_energy_per_vector(adc: FlashAdc | SarAdc | None, column_resistance: np.ndarray) -> np.ndarray:
-    """ADC energy of one conversion of every mapped column, per vector (J), summed in NeuroSim's column order.
+    """ADC energy of one conversion of every mapped column, per vector (J).
 
-    column_resistance has shape (n_vectors, n_cols); the result has shape (n_vectors,)."""
-    r = np.asarray(column_resistance, dtype=float)
-    n = r.shape[0]
-    if adc is None or r.shape[1] == 0:
+    column_resistance has shape (n_vectors, n_cols), float32 or float64 (the per-column energies are computed in
+    that precision, in cache-sized row blocks, and summed in float64); the result has shape (n_vectors,)."""
+    r = as_float_array(column_resistance)
+    n, cols = r.shape
+    if adc is None or cols == 0:
         return np.zeros(n)
+    out = np.empty(n)
+    step = max(1, ADC_BLOCK_ELEMENTS // cols)
+    for start in range(0, n, step):  # row blocks that stay in cache, not a loop over vectors
+        block = np.ascontiguousarray(r[start : start + step])  # column slices of a strip are strided
+        if isinstance(adc, FlashAdc):
+            out[start : start + step] = adc.static_energy(block).sum(axis=1, dtype=np.float64)
+        else:
+            out[start : start + step] = adc.column_energy(block).sum(axis=1, dtype=np.float64)
     if isinstance(adc, FlashAdc):
-        static = np.asarray(adc.column_static_energy(r), dtype=float).reshape(r.shape)
-        terms = np.empty((n, 2 * r.shape[1]))
-        terms[:, 0::2] = adc.column_switching_energy
-        terms[:, 1::2] = static
-    else:
-        terms = np.asarray(adc.column_energy(r), dtype=float).reshape(r.shape)
-    return np.cumsum(terms, axis=1)[:, -1]
+        out += adc.column_switching_energy * cols
+    return out
 
 
 def pipelined_accum_cycles(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cached_property
 
 import numpy as np
 
@@ -77,6 +78,7 @@ class ParallelArray:
         self.adder = Adder(ctx, self.adder_bits - 1, self.num_adc) if self.num_add > 1 else None
         self.shift_adders = ShiftAdders(ctx, self.num_adc, weight_bits, input_bits, p.num_col_per_synapse)
         self.leakage, self.leakage_sram_in_use = self._leakage()
+        self._latency_memo: dict[float, tuple[float, float, float]] = {}
 
     # ---------------------------------------------------------------- area
     def layout(self) -> SubArrayArea:
@@ -172,16 +174,23 @@ class ParallelArray:
         t += self.adc.latency()
         return t * self.ctx.p.beta
 
+    @cached_property
     def _adder_steps(self) -> tuple[float, float, float]:
+        """(partial-sum adder, weight shift-add, input shift-add) step latencies (s); read-only after layout."""
         t_add = adder_step(self.adder, self.dff.cap_tg_drain) if self.adder is not None and self.dff else 0.0
         return t_add, shift_add_step(self.shift_adders.weight), shift_add_step(self.shift_adders.inputs)
 
     def vector_latency(self, clk_freq: float) -> tuple[float, float, float]:
         """(ADC, accumulation, other) latency of one input vector: cycles if synchronous, else seconds."""
+        if clk_freq not in self._latency_memo:  # pure in clk_freq: computed once per clock
+            self._latency_memo[clk_freq] = self._vector_latency(clk_freq)
+        return self._latency_memo[clk_freq]
+
+    def _vector_latency(self, clk_freq: float) -> tuple[float, float, float]:
         p = self.ctx.p
         ncm, n_add, cps = self.num_col_muxed, self.num_add, p.num_col_per_synapse
         per_synapse = idiv_ceil(ncm, cps)
-        t_add, t_weight, t_input = self._adder_steps()
+        t_add, t_weight, t_input = self._adder_steps
         if p.synchronous:
             adc = float(ncm * n_add)
             accum = 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cached_property
 
 import numpy as np
 
@@ -173,12 +174,17 @@ class SequentialArray:
         assert self.sram_column is not None and self.sense_amp is not None
         return self.sram_column.precharge_latency() + self.col_delay() + self.sense_amp.latency(1)
 
+    @cached_property
+    def _adder_steps(self) -> tuple[float, float, float]:
+        """(row adder, weight shift-add, input shift-add) step latencies (s); read-only after layout."""
+        t_add = adder_step(self.adder, self.dff.cap_tg_drain)
+        return t_add, shift_add_step(self.shift_adders.weight), shift_add_step(self.shift_adders.inputs)
+
     def _latency(self, rows: np.ndarray, clk_freq: float) -> tuple[np.ndarray, np.ndarray, np.ndarray | float]:
         """(ADC, accumulation, other) latency per vector; rows = active rows per vector (numRow * activity)."""
         p = self.ctx.p
         ncm, cps = self.num_col_muxed, p.num_col_per_synapse
-        t_add = adder_step(self.adder, self.dff.cap_tg_drain)
-        t_weight, t_input = shift_add_step(self.shift_adders.weight), shift_add_step(self.shift_adders.inputs)
+        t_add, t_weight, t_input = self._adder_steps
         if self.sram:  # one read operation per row: no column sharing
             if p.synchronous:
                 adc = 1 * rows

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -40,21 +41,97 @@ class PiecewiseFit:
         kinds, slopes, offsets = zip(*d["pieces"], strict=True)
         return cls(tuple(d["breaks"]), tuple(kinds), tuple(slopes), tuple(offsets))
 
+    def affine(self, x_scale: float, mul: float, add: float) -> PiecewiseFit:
+        """The fit of R -> mul * self(x_scale * R) + add (x_scale > 0), with the constants folded into the pieces."""
+        slopes, offsets = [], []
+        for kind, a, b in zip(self.kinds, self.slopes, self.offsets, strict=True):
+            if kind == "log":  # a ln(sR) + b = a ln R + (a ln s + b)
+                slopes.append(mul * a)
+                offsets.append(mul * (a * math.log(x_scale) + b) + add)
+            else:
+                slopes.append(mul * a * x_scale)
+                offsets.append(mul * b + add)
+        breaks = tuple(b / x_scale for b in self.breaks)
+        return PiecewiseFit(breaks, self.kinds, tuple(slopes), tuple(offsets))
+
     def piece_index(self, x: np.ndarray) -> np.ndarray:
         """Index of the piece each x falls in (x < b0 -> 0, b0 <= x < b1 -> 1, ...)."""
         return np.searchsorted(np.asarray(self.breaks), x, side="right")
 
     def __call__(self, x: np.ndarray | float) -> np.ndarray:
-        """Evaluate at positive, finite x (array in, array out)."""
-        x = np.asarray(x, dtype=float)
-        idx = self.piece_index(x)
-        out = np.empty_like(x)
-        for i, (kind, a, b) in enumerate(zip(self.kinds, self.slopes, self.offsets, strict=True)):
-            mask = idx == i
-            if np.any(mask):
-                xi = x[mask]
-                out[mask] = a * (np.log(xi) if kind == "log" else xi) + b
-        return out
+        """Evaluate at positive, finite x (array in, array out; float32 input is evaluated in float32).
+
+        Every piece is evaluated on all of x and the pieces are laid over each other from the last one down
+        (cheaper than gathering per-element coefficients)."""
+        x = as_float_array(x)
+        real = x.dtype.type
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # callers mask x <= 0 and inf
+            log_x = np.log(x) if "log" in self.kinds else None
+
+            def piece(i: int) -> np.ndarray:
+                out = (log_x if self.kinds[i] == "log" else x) * real(self.slopes[i])
+                out += real(self.offsets[i])
+                return out
+
+            y = np.asarray(piece(len(self.kinds) - 1))
+            for i in range(len(self.breaks) - 1, -1, -1):
+                below = x < real(self.breaks[i])
+                if below.any():
+                    np.copyto(y, piece(i), where=below)
+        return y
+
+
+    @cached_property
+    def _steps(self) -> tuple[tuple[float, float, float], list[tuple[float, tuple[float, float, float]]]]:
+        """(coefficients of x, ln x and 1 of the last piece, [(break, change of the three below it)] downwards)."""
+        coef = [(a, 0.0, b) if k == "lin" else (0.0, a, b)
+                for k, a, b in zip(self.kinds, self.slopes, self.offsets, strict=True)]
+        steps = [(self.breaks[j], tuple(lo - hi for lo, hi in zip(coef[j], coef[j + 1], strict=True)))
+                 for j in range(len(self.breaks) - 1, -1, -1)]
+        return coef[-1], steps
+
+    def blended(self, x: np.ndarray) -> np.ndarray:
+        """The fit at positive, finite x to a few units in the last place, in x's precision: the hot path.
+
+        Instead of laying pieces over each other (a masked copy per piece), the coefficients of x, ln x and 1
+        start at the last piece's and step to the piece below at every break x lies under, as arithmetic on
+        the comparison masks."""
+        x = as_float_array(x)
+        real = x.dtype.type
+        last, steps = self._steps
+        coef: list = [real(c) for c in last]  # of x, of ln x, and 1
+        for brk, step in steps:
+            below = x < real(brk)
+            if not below.any():
+                break  # nothing lies under this break, so nothing under the lower ones either
+            for c, delta in enumerate(step):
+                if delta:
+                    coef[c] = np.multiply(below, real(delta), dtype=x.dtype) + coef[c]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # callers mask x <= 0 and inf
+            if "log" in self.kinds:
+                y = np.log(x)
+                y *= coef[1]
+                if np.ndim(coef[0]) or coef[0]:
+                    y += x * coef[0]
+            else:
+                y = x * coef[0]
+            y += coef[2]
+        return y
+
+
+def as_float_array(x: np.ndarray | float) -> np.ndarray:
+    """x as a floating array: float32 stays float32 (the fast chip path), anything else becomes float64."""
+    a = np.asarray(x)
+    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
+
+
+def _idle_columns(p: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """p where x is a finite non-zero resistance; IDLE_COLUMN_POWER where x = inf; 0 elsewhere (0 or nan)."""
+    live = np.isfinite(x)
+    live &= x != 0
+    if live.all():
+        return p
+    return np.where(live, p, np.where(np.isinf(x), p.dtype.type(IDLE_COLUMN_POWER), p.dtype.type(0.0)))
 
 
 @dataclass(frozen=True)
@@ -107,35 +184,44 @@ def temperature_factor(temperature_k: int) -> float:
 def mlsa_column_power(
     r_scaled: np.ndarray, node_nm: int, hp: bool, current_mode: bool, level_output: int, temperature_k: int
 ) -> np.ndarray:
-    """Static power of one MLSA column (W) at resistances already scaled by 0.5/V_read (np.inf: no active row)."""
-    x = np.asarray(r_scaled, dtype=float)
-    p = np.zeros_like(x)
-    live = np.isfinite(x) & (x != 0)
-    if current_mode and np.any(live):
-        xl = x[live]
-        if hp:
-            row = _hp_row(_table("mlsa_tables.json")["static_power"]["hp_current"], node_nm)
-            p[live] = row["per_comparator_uw"] * (level_output - 1) * 1e-6 + row["k"] * np.exp(
-                row["exponent"] * np.log10(xl)
-            )
-        else:
-            p[live] = mlsa_lstp_power_fit(node_nm)(xl) * (level_output - 1)
-    p[np.isinf(x)] = IDLE_COLUMN_POWER
-    return p * temperature_factor(temperature_k)
+    """Static power of one MLSA column (W) at resistances already scaled by 0.5/V_read (np.inf: no active row).
+
+    Vectorised, in the precision of the input (float32 or float64)."""
+    x = as_float_array(r_scaled)
+    if not current_mode:
+        p = np.zeros_like(x)
+    elif hp:
+        row = _hp_row(_table("mlsa_tables.json")["static_power"]["hp_current"], node_nm)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            p = np.log10(x)
+            p *= row["exponent"]
+            np.exp(p, out=p)
+        p *= row["k"]
+        p += row["per_comparator_uw"] * (level_output - 1) * 1e-6
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            p = mlsa_lstp_power_fit(node_nm)(x)
+            p *= level_output - 1
+    p = _idle_columns(p, x)
+    factor = temperature_factor(temperature_k)
+    return p * factor if factor != 1 else p
 
 
 def sar_column_power(r_scaled: np.ndarray, node_nm: int, hp: bool, level_output: int, temperature_k: int) -> np.ndarray:
     """Power of one SAR ADC conversion (W) at resistances scaled by 0.5/V_read (np.inf: no active row)."""
-    x = np.asarray(r_scaled, dtype=float)
-    p = np.zeros_like(x)
-    live = np.isfinite(x) & (x != 0)
-    if np.any(live):
-        tables = _table("sar_tables.json")
-        row = _hp_row(tables["hp"], node_nm) if hp else tables["lstp"].get(str(node_nm), tables["lstp"]["1"])
-        bits = np.log2(level_output)
-        p[live] = (row["a_uw"] * bits + row["c_uw"]) * 1e-6 + row["k"] * np.exp(row["exponent"] * np.log10(x[live]))
-    p[np.isinf(x)] = IDLE_COLUMN_POWER
-    return p * temperature_factor(temperature_k)
+    x = as_float_array(r_scaled)
+    tables = _table("sar_tables.json")
+    row = _hp_row(tables["hp"], node_nm) if hp else tables["lstp"].get(str(node_nm), tables["lstp"]["1"])
+    bits = np.log2(level_output)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        p = np.log10(x)
+        p *= row["exponent"]
+        np.exp(p, out=p)
+    p *= row["k"]
+    p += (row["a_uw"] * bits + row["c_uw"]) * 1e-6
+    p = _idle_columns(p, x)
+    factor = temperature_factor(temperature_k)
+    return p * factor if factor != 1 else p
 
 
 def sequential_sum(terms: np.ndarray) -> float:

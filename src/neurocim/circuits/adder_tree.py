@@ -18,6 +18,7 @@ class AdderTree:
         self.num_adder_bit = int(num_adder_bit)
         self.num_adder_tree = int(num_adder_tree)
         self.num_stage = math.ceil(math.log2(self.num_subcore_row))
+        self._memo: dict[tuple, object] = {}
         self.leakage = self.leakage_for(0)
         self.area = self.height = self.width = 0.0
 
@@ -56,21 +57,36 @@ class AdderTree:
 
     def latency(self, num_read: float, num_unit_add: int, cap_load: float, clk_freq: float) -> float:
         """Cycles (synchronous) or seconds of `num_read` accumulations of `num_unit_add` inputs (0: all)."""
-        stages, inputs = self._stages(num_unit_add)
-        # NeuroSim V1.4: the first stage ripples through all its bits, later stages add only ~2 bits (carry overlap).
-        inputs //= 2
-        latency = Adder(self.ctx, self.num_adder_bit, inputs).latency(1e20, cap_load, 1)
-        stages -= 1
-        while stages > 0:
-            inputs //= 2
-            latency += Adder(self.ctx, 2, inputs).latency(1e20, cap_load, 1)
-            stages -= 1
+        latency = self._latency_per_read(int(num_unit_add), cap_load)
         if self.ctx.p.synchronous:
             latency = float(math.ceil(latency * clk_freq))  # cycles
         return latency * num_read
 
+    def _latency_per_read(self, num_unit_add: int, cap_load: float) -> float:
+        """Seconds of one accumulation (memoised: a pure function of the arguments)."""
+        key = ("latency", num_unit_add, cap_load)
+        if key not in self._memo:
+            stages, inputs = self._stages(num_unit_add)
+            # NeuroSim V1.4: the first stage ripples through all its bits, later stages add only ~2 bits (carry
+            # overlap).
+            inputs //= 2
+            latency = Adder(self.ctx, self.num_adder_bit, inputs).latency(1e20, cap_load, 1)
+            stages -= 1
+            while stages > 0:
+                inputs //= 2
+                latency += Adder(self.ctx, 2, inputs).latency(1e20, cap_load, 1)
+                stages -= 1
+            self._memo[key] = latency
+        return self._memo[key]
+
     def _power(self, num_unit_add: int) -> tuple[float, float]:
-        """(energy of one accumulation, leakage) of all trees."""
+        """(energy of one accumulation, leakage) of all trees (memoised: a pure function of the argument)."""
+        key = ("power", int(num_unit_add))
+        if key not in self._memo:
+            self._memo[key] = self._compute_power(int(num_unit_add))
+        return self._memo[key]
+
+    def _compute_power(self, num_unit_add: int) -> tuple[float, float]:
         energy = leakage = 0.0
         for bits, adders in self._stage_adders(num_unit_add):
             adder = Adder(self.ctx, bits, adders)

@@ -8,10 +8,15 @@ import numpy as np
 
 from neurocim.circuits.adc_fits import (
     CHARACTERISATION_READ_VOLTAGE,
+    IDLE_COLUMN_POWER,
     LatencyFit,
+    PiecewiseFit,
+    as_float_array,
     mlsa_column_power,
     mlsa_latency_fit,
+    mlsa_lstp_power_fit,
     sequential_sum,
+    temperature_factor,
 )
 from neurocim.circuits.base import Footprint, Layout, fit
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
@@ -120,6 +125,16 @@ class FlashAdc:
         self.column_switching_energy = self.comparator_switching_energy * (level_output - 1)
         inner = self.rref[1:-1]
         self.reference_power = sequential_sum(self.column_power(np.asarray(inner)) / self.dumcolshared)
+        self._energy_fit = self._static_energy_fit()
+
+    def _static_energy_fit(self) -> PiecewiseFit | None:
+        """LSTP current mode: (P(R) + reference power) * T as one piecewise fit in the raw resistance R."""
+        p = self.ctx.p
+        if not self.current_mode or self.hp:
+            return None
+        gain = (self.level_output - 1) * temperature_factor(p.temperature_k) * self.conversion_time
+        fit = mlsa_lstp_power_fit(p.technode)
+        return fit.affine(self.resistance_scale, gain, self.reference_power * self.conversion_time)
 
     def _size_caps(self) -> None:
         tech, height = self.ctx.tech, self.ctx.tech.feature_size * MAX_TRANSISTOR_HEIGHT
@@ -195,13 +210,32 @@ class FlashAdc:
     def column_power(self, column_resistance: np.ndarray) -> np.ndarray:
         """Static power P(R) of each column (W), vectorised; np.inf means no active row (flat 1 uW)."""
         p = self.ctx.p
-        scaled = np.asarray(column_resistance, dtype=float) * self.resistance_scale
+        scaled = as_float_array(column_resistance) * self.resistance_scale
         return mlsa_column_power(scaled, p.technode, self.hp, self.current_mode, self.level_output, p.temperature_k)
 
     def column_static_energy(self, column_resistance: np.ndarray) -> np.ndarray:
-        """max((P(R) + reference power) * T, 0) per column (J), the trace-dependent part of one conversion."""
-        e = (self.column_power(column_resistance) + self.reference_power) * self.conversion_time
-        return np.where(e > 0, e, 0.0)
+        """max((P(R) + reference power) * T, 0) per column (J), the trace-dependent part of one conversion.
+
+        Computed in the precision of the input (float32 or float64)."""
+        e = self.column_power(column_resistance)
+        e += self.reference_power
+        e *= self.conversion_time
+        return np.fmax(e, 0.0, out=e)  # fmax: nan -> 0 as well
+
+    def static_energy(self, column_resistance: np.ndarray) -> np.ndarray:
+        """column_static_energy from the folded fit (fewer passes over the data; equal to rounding), in the input's
+        precision: the hot path of the chip's read pass."""
+        fit = self._energy_fit
+        if fit is None:
+            return self.column_static_energy(column_resistance)
+        x = as_float_array(column_resistance)
+        e = fit.blended(x)
+        if x.size and not (x.min() > 0 and x.max() < np.inf):  # zeros, nan or inf (no active row) somewhere
+            live = np.isfinite(x) & (x != 0)
+            idle_power = IDLE_COLUMN_POWER * temperature_factor(self.ctx.p.temperature_k)
+            off = np.where(np.isinf(x), idle_power + self.reference_power, self.reference_power)
+            e = np.where(live, e, off * self.conversion_time).astype(x.dtype, copy=False)
+        return np.fmax(e, 0.0, out=e)
 
     def column_energy(self, column_resistance: np.ndarray) -> np.ndarray:
         """Energy of one conversion of each column (J): switching plus static."""

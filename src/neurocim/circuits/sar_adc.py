@@ -6,7 +6,12 @@ import math
 
 import numpy as np
 
-from neurocim.circuits.adc_fits import CHARACTERISATION_READ_VOLTAGE, sar_column_power, sequential_sum
+from neurocim.circuits.adc_fits import (
+    CHARACTERISATION_READ_VOLTAGE,
+    as_float_array,
+    sar_column_power,
+    sequential_sum,
+)
 from neurocim.circuits.base import Footprint, Layout, fit
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
@@ -70,12 +75,12 @@ class SarAdc:
     def column_power(self, column_resistance: np.ndarray) -> np.ndarray:
         """Power during a conversion of each column (W), vectorised; np.inf means no active row (flat 1 uW)."""
         p = self.ctx.p
-        scaled = np.asarray(column_resistance, dtype=float) * (CHARACTERISATION_READ_VOLTAGE / p.read_voltage)
+        scaled = as_float_array(column_resistance) * (CHARACTERISATION_READ_VOLTAGE / p.read_voltage)
         return sar_column_power(scaled, p.technode, p.roadmap is Roadmap.HP, self.level_output, p.temperature_k)
 
     def column_energy(self, column_resistance: np.ndarray) -> np.ndarray:
         """Energy of one conversion of each column (J)."""
-        return self.column_power(column_resistance) * (self.bits + 1) * CYCLE_TIME
+        return self.column_power(column_resistance) * ((self.bits + 1) * CYCLE_TIME)
 
     def energy(self, column_resistance: np.ndarray, num_read: float = 1.0) -> float:
         """Dynamic energy (J) of converting every column num_read times, summed in NeuroSim's order."""

@@ -18,7 +18,9 @@ class TraceError(WorkloadError):
 
 @dataclass(frozen=True, eq=False)
 class LayerTrace:
-    """Weights (rows x out_channels, algorithm values) and activation codes (rows x windows) of one layer."""
+    """Weights (rows x out_channels, algorithm values) and activation codes (rows x windows) of one layer.
+
+    Treat a trace as immutable: estimates keep arrays derived from it for as long as the trace object lives."""
 
     weights: np.ndarray  # float64, in [weight_min, weight_max]
     input_codes: np.ndarray  # unsigned integer codes, one column per sliding window written
@@ -63,8 +65,53 @@ class LayerTrace:
         self, synapse_bit: int, weight_min: float = -1.0, weight_max: float = 1.0, csv_rounded: bool = True
     ) -> np.ndarray:
         """Integer levels NeuroSim's LoadInWeightData derives from these weights, before cell splitting."""
-        w = round_like_csv(self.weights) if csv_rounded else self.weights
-        return weight_to_levels(w, synapse_bit, weight_min, weight_max)
+        return self.map_weights(lambda w: csv_weight_levels(w, synapse_bit, weight_min, weight_max, csv_rounded))
+
+    def map_weights(self, fn) -> np.ndarray:
+        """fn over the weights, elementwise (fn maps (n,) to (n, ...)), evaluated once per distinct weight value
+        when the weights are quantised; the result has shape weights.shape + fn's trailing shape."""
+        return map_distinct(self.weights, fn)
+
+
+def csv_weight_levels(
+    weights: np.ndarray, synapse_bit: int, weight_min: float = -1.0, weight_max: float = 1.0, csv_rounded: bool = True
+) -> np.ndarray:
+    """Integer levels of weights as NeuroSim's LoadInWeightData reads them back from its CSV trace files."""
+    w = round_like_csv(weights) if csv_rounded else weights
+    return weight_to_levels(w, synapse_bit, weight_min, weight_max)
+
+
+# Weights on the grid k / 2^GRID_BITS (every quantised trace) are mapped through a table over their range.
+GRID_BITS = 16
+_GRID_SPAN = 1 << 18  # widest range of k tabulated (weights within +-2)
+_GRID_BLOCK = 1 << 16  # values scaled at a time
+
+
+def map_distinct(values: np.ndarray, fn) -> np.ndarray:
+    """fn(values) for an elementwise fn, evaluated over a table when the values lie on a fine binary grid.
+
+    fn takes a 1-D array (n,) and returns (n, ...); the result has shape values.shape + that trailing shape.
+    fn must treat -0.0 like 0.0. Values off the grid (or spread too wide) go through fn directly.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    scale = float(1 << GRID_BITS)  # multiplying by a power of two is exact
+    if v.size == 0 or not np.isfinite(lo := float(v.min()) * scale) or not np.isfinite(hi := float(v.max()) * scale):
+        return _apply_flat(fn, v)
+    flat = v.ravel()
+    blocks = [flat[i : i + _GRID_BLOCK] * scale for i in range(0, flat.size, _GRID_BLOCK)]  # cache-sized
+    if not (hi - lo < _GRID_SPAN and all(np.array_equal(np.rint(k), k) for k in blocks)):
+        return _apply_flat(fn, v)
+    table = fn((np.arange(int(hi - lo) + 1) + lo) / scale)
+    out = np.empty((flat.size,) + table.shape[1:], dtype=table.dtype)
+    for i, k in zip(range(0, flat.size, _GRID_BLOCK), blocks, strict=True):
+        k -= lo
+        np.take(table, k.astype(np.int32), axis=0, out=out[i : i + _GRID_BLOCK])
+    return out.reshape(v.shape + table.shape[1:])
+
+
+def _apply_flat(fn, v: np.ndarray) -> np.ndarray:
+    out = fn(v.ravel())
+    return out.reshape(v.shape + out.shape[1:])
 
 
 def codes_to_bit_planes(codes: np.ndarray, bits: int) -> np.ndarray:

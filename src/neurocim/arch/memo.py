@@ -1,0 +1,42 @@
+"""Memoisation of results derived from read-only trace arrays, kept for as long as the array lives."""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+_DERIVED: dict[int, dict[Any, Any]] = {}
+
+
+def array_identity(a: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """(the array owning a's memory, a key equal for every view of the same elements of it).
+
+    Keep the owner alive as long as the key is in use: its memory cannot be handed to another array meanwhile."""
+    owner = a
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    offset = a.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    return owner, (id(owner), offset, a.shape, a.strides, a.dtype.str)
+
+
+def derived(owner: np.ndarray) -> dict[Any, Any]:
+    """A dict for results derived from a read-only array's data; it goes when the array is garbage-collected."""
+    if owner.flags.writeable:
+        raise ValueError("derived() needs a read-only array: its data must not change under the memo")
+    key = id(owner)
+    memo = _DERIVED.get(key)
+    if memo is None:
+        memo = _DERIVED[key] = {}
+        weakref.finalize(owner, _DERIVED.pop, key, None)
+    return memo
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    """a, made read-only together with the arrays it is a view of (for fresh arrays kept in a memo)."""
+    view: object = a
+    while isinstance(view, np.ndarray):
+        view.setflags(write=False)
+        view = view.base
+    return a
