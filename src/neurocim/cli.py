@@ -46,5 +46,79 @@ def estimate(
         click.echo(f"report written to {json_out}")
 
 
+@main.command()
+@click.argument("config", required=False, type=click.Path(path_type=Path))
+@click.option("--repeats", type=click.IntRange(min=1), help="Monte-Carlo device draws (default: from the config).")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), help="Write the result as JSON here.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def accuracy(config: Path | None, repeats: int | None, json_out: Path | None, quiet: bool) -> None:
+    """Accuracy of a network on a CIM chip: float vs hardware, mean ± std over device draws.
+
+    CONFIG is a run file (sections chip, accuracy, model, data); without it, the bundled default runs:
+    the digits CNN on a 22 nm RRAM chip (src/neurocim/examples/default_run.yaml).
+    """
+    from neurocim.accuracy import run_accuracy
+    from neurocim.config.run import load_config
+
+    try:
+        cfg = load_config(config)
+        result = run_accuracy(cfg, repeats=repeats, progress=not quiet)
+    except (ConfigError, ValueError, FileNotFoundError, RuntimeError) as err:
+        _fail(str(err))
+    click.echo(result.summary())
+    if json_out is not None:
+        result.write_json(json_out)
+        click.echo(f"result written to {json_out}")
+
+
+def _int_list(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    try:
+        items = tuple(int(v) for v in value.split(",") if v.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected comma-separated integers, e.g. 1,2,4") from None
+    if not items or min(items) < 1:
+        raise click.BadParameter(f"{value!r}: expected positive integers, e.g. 1,2,4")
+    return items
+
+
+@main.command("sweep-accuracy")
+@click.argument("config", required=False, type=click.Path(path_type=Path))
+@click.option("--adc-bits", callback=_int_list, default="1,2,3,4,5,6,7,8", show_default=True, help="ADC bits.")
+@click.option("--rows", callback=_int_list, help="Sub-array rows (default: the config's).")
+@click.option("--cell-bits", callback=_int_list, help="Bits per cell (default: the config's).")
+@click.option("--repeats", type=click.IntRange(min=1), help="Monte-Carlo device draws per point (default: config).")
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Write the table as CSV here.")
+@click.option("--png", "png_out", type=click.Path(path_type=Path), help="Plot accuracy vs ADC bits here.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def sweep_accuracy(
+    config: Path | None,
+    adc_bits: tuple[int, ...],
+    rows: tuple[int, ...] | None,
+    cell_bits: tuple[int, ...] | None,
+    repeats: int | None,
+    csv_out: Path | None,
+    png_out: Path | None,
+    quiet: bool,
+) -> None:
+    """Accuracy vs ADC precision for several sub-array sizes and cell precisions."""
+    from neurocim.config.run import load_config
+    from neurocim.explore.accuracy_sweep import plot_sweep, render_sweep, sweep_accuracy, write_sweep_csv
+
+    try:
+        cfg = load_config(config)
+        points = sweep_accuracy(cfg, adc_bits, rows, cell_bits, repeats=repeats, progress=not quiet)
+    except (ConfigError, ValueError, FileNotFoundError, RuntimeError) as err:
+        _fail(str(err))
+    click.echo(render_sweep(points))
+    if csv_out is not None:
+        write_sweep_csv(points, csv_out)
+        click.echo(f"table written to {csv_out}")
+    if png_out is not None:
+        plot_sweep(points, png_out)
+        click.echo(f"plot written to {png_out}")
+
+
 if __name__ == "__main__":
     main()

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from neurocim.config.chip import ChipConfig
 
@@ -20,10 +20,14 @@ def format_validation_error(err: ValidationError, source: str) -> str:
     """One line per problem: `source: field.path: message (got value)`."""
     lines = []
     for e in err.errors():
-        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if not e["loc"]:  # a whole-file check: its message names the fields itself
+            lines.append(f"{source}: {msg}")
+            continue
+        where = ".".join(str(p) for p in e["loc"])
         got = e.get("input")
         shown = "" if isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"{source}: {where}: {e['msg']}{shown}")
+        lines.append(f"{source}: {where}: {msg}{shown}")
     return "\n".join(lines)
 
 
@@ -64,6 +68,11 @@ def load_chip_config(path_or_data: str | Path | dict[str, Any] | ChipConfig) -> 
 
 def dump_chip_config(config: ChipConfig, path: str | Path) -> None:
     """Write a ChipConfig as YAML (or JSON for a .json path); round-trips through load_chip_config."""
+    dump_config(config, path)
+
+
+def dump_config(config: BaseModel, path: str | Path) -> None:
+    """Write any configuration model as YAML (or JSON for a .json path)."""
     data = config.model_dump(mode="json")
     path = Path(path)
     text = json.dumps(data, indent=1) if path.suffix.lower() == ".json" else yaml.safe_dump(data, sort_keys=False)

@@ -251,9 +251,10 @@ class CIMLayer(nn.Module):
             self.adc_top.fill_(max(obs.abs_range, 0.0))
 
     def resample_devices(self, repeat: int) -> None:
-        """Draw another device map (Monte-Carlo repeat `repeat`)."""
+        """Draw another device map (Monte-Carlo repeat `repeat`) and restart the read-noise stream of that repeat."""
         self.repeat = int(repeat)
         self._cache = None
+        self._noise.manual_seed(layer_seed(self.accuracy.seed, self.cim_name, self.repeat))
 
 
 def _grouped(t: Tensor, groups: RowGroups) -> Tensor:

@@ -117,7 +117,10 @@ def set_mode_(model: nn.Module, mode: LayerMode | str) -> nn.Module:
 
 
 def resample_devices_(model: nn.Module, repeat: int) -> nn.Module:
-    """Redraw every frozen device map (variation, faults, drift direction) for Monte-Carlo repeat `repeat`."""
+    """Redraw every frozen device map (variation, faults, drift direction) for Monte-Carlo repeat `repeat`.
+
+    The per-read noise streams restart too, so a repeat gives the same draws whatever ran before it.
+    """
     for layer in _require_layers(model).values():
         layer.resample_devices(repeat)
     return model
