@@ -144,7 +144,10 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=64, help="batch of random CIFAR-shaped images")
     parser.add_argument("--sample-iterations", type=int, default=16, help="NeuroSim loop iterations timed per layer")
     parser.add_argument("--compat", action="store_true", help="neurocim in NeuroSim V1.4 compat mode (WAGE, batch ADC)")
+    parser.add_argument("--threads", type=int, help="PyTorch CPU threads (default: PyTorch's choice)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     accuracy = AccuracyConfig(compat="neurosim_v14", max_chunk_elements=2**20) if args.compat else ACCURACY
     torch.manual_seed(0)
     net = vgg8().eval()

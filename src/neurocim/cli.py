@@ -50,8 +50,9 @@ def estimate(
 @click.argument("config", required=False, type=click.Path(path_type=Path))
 @click.option("--repeats", type=click.IntRange(min=1), help="Monte-Carlo device draws (default: from the config).")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Write the result as JSON here.")
+@click.option("--threads", type=click.IntRange(min=1), help="CPU threads for PyTorch (default: PyTorch's choice).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def accuracy(config: Path | None, repeats: int | None, json_out: Path | None, quiet: bool) -> None:
+def accuracy(config: Path | None, repeats: int | None, json_out: Path | None, threads: int | None, quiet: bool) -> None:
     """Accuracy of a network on a CIM chip: float vs hardware, mean ± std over device draws.
 
     CONFIG is a run file (sections chip, accuracy, model, data); without it, the bundled default runs:
@@ -60,6 +61,7 @@ def accuracy(config: Path | None, repeats: int | None, json_out: Path | None, qu
     from neurocim.accuracy import run_accuracy
     from neurocim.config.run import load_config
 
+    _set_threads(threads)
     try:
         cfg = load_config(config)
         result = run_accuracy(cfg, repeats=repeats, progress=not quiet)
@@ -69,6 +71,14 @@ def accuracy(config: Path | None, repeats: int | None, json_out: Path | None, qu
     if json_out is not None:
         result.write_json(json_out)
         click.echo(f"result written to {json_out}")
+
+
+def _set_threads(threads: int | None) -> None:
+    """PyTorch's intra-op threads; one thread avoids OpenMP stalls on a CPU busy with other work."""
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
 
 
 def _int_list(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, ...] | None:
@@ -91,6 +101,7 @@ def _int_list(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option("--repeats", type=click.IntRange(min=1), help="Monte-Carlo device draws per point (default: config).")
 @click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Write the table as CSV here.")
 @click.option("--png", "png_out", type=click.Path(path_type=Path), help="Plot accuracy vs ADC bits here.")
+@click.option("--threads", type=click.IntRange(min=1), help="CPU threads for PyTorch (default: PyTorch's choice).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def sweep_accuracy(
     config: Path | None,
@@ -100,12 +111,14 @@ def sweep_accuracy(
     repeats: int | None,
     csv_out: Path | None,
     png_out: Path | None,
+    threads: int | None,
     quiet: bool,
 ) -> None:
     """Accuracy vs ADC precision for several sub-array sizes and cell precisions."""
     from neurocim.config.run import load_config
     from neurocim.explore.accuracy_sweep import plot_sweep, render_sweep, sweep_accuracy, write_sweep_csv
 
+    _set_threads(threads)
     try:
         cfg = load_config(config)
         points = sweep_accuracy(cfg, adc_bits, rows, cell_bits, repeats=repeats, progress=not quiet)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
+import torch
 from click.testing import CliRunner
 
 from neurocim.cli import main
@@ -16,7 +17,12 @@ def _run(*args):
 
 def test_default_run_writes_accuracies(tmp_path):
     out = tmp_path / "acc.json"
-    result = _run("accuracy", "--repeats", 2, "--json", out, "--quiet")
+    threads = torch.get_num_threads()
+    try:
+        result = _run("accuracy", "--repeats", 2, "--json", out, "--quiet", "--threads", 1)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads)
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert {"float_accuracy", "accuracy_mean", "accuracy_std", "repeats", "accuracies"} <= set(data)

@@ -115,6 +115,8 @@ def test_file_errors_name_the_file(tmp_path):
         load_config(bad)
     with pytest.raises(ConfigError, match="configuration file not found"):
         load_config(tmp_path / "missing.yaml")
+    with pytest.raises(TypeError, match=r"got ChipConfig \(wrap it: RunConfig\(chip=\.\.\.\)\)"):
+        load_config(ChipConfig())
 
 
 def test_top_level_api_is_lazy():

@@ -175,6 +175,12 @@ def load_config(path_or_data: str | Path | Mapping[str, Any] | RunConfig | None 
         path_or_data = DEFAULT_RUN
     if isinstance(path_or_data, RunConfig | Mapping):
         return run_config_from(path_or_data)
+    if not isinstance(path_or_data, str | Path):
+        hint = " (wrap it: RunConfig(chip=...))" if isinstance(path_or_data, ChipConfig) else ""
+        raise TypeError(
+            f"a run configuration must be a RunConfig, a YAML/JSON path, a mapping or None; "
+            f"got {type(path_or_data).__name__}{hint}"
+        )
     path = Path(path_or_data)
     data = read_mapping(path)
     if isinstance(data.get("chip"), str):
