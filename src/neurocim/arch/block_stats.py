@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from neurocim.arch.memo import array_identity, derived
 from neurocim.config.chip import AccessType, CellType
 from neurocim.workload.traces import weight_to_levels
 
@@ -168,27 +169,44 @@ class ColumnModel:
         return self.cell_type is CellType.SRAM
 
 
-def effective_conductance(block: np.ndarray, model: ColumnModel, col_period: int | None = None) -> np.ndarray:
-    """Per-cell conductance seen through the wires (and the 1T1R access device), rows x columns.
+def effective_conductance(block: np.ndarray, model: ColumnModel, col_period: int | None = None,
+                          dtype: type[np.floating] = np.float64) -> np.ndarray:
+    """Per-cell conductance seen through the wires (and the 1T1R access device), rows x columns, in `dtype`.
 
     Wire segments count from the block's own corner: (j+1) row segments and (rows-i) column segments.
     With `col_period`, the column index restarts every col_period columns (several sub-arrays side by side).
     An integer block holds cell digits and is mapped to conductances first (model.cell_bit, g_max, g_min).
+    The arithmetic is float64; the result is rounded to `dtype` at the end.
     """
     rows, cols = block.shape
     access = model.res_access if model.cell_type is CellType.RRAM and model.access_cmos else 0.0
-    wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)
     d = np.asarray(block)
-    if d.dtype.kind in "iu" and d.size:  # cell digits: one cell resistance per level
-        lo = int(d.min())
-        cell = 1.0 / cells_to_conductance(np.arange(lo, int(d.max()) + 1), model.cell_bit, model.g_max, model.g_min)
-        total = cell[d] if lo == 0 else cell[d.astype(np.int64) - lo]  # (fancy indexing beats take on int8)
-    else:
-        if d.dtype.kind in "iu":
-            d = cells_to_conductance(d, model.cell_bit, model.g_max, model.g_min)
-        total = 1.0 / d.astype(np.float64, copy=False)
+    if d.dtype.kind in "iu" and d.size:  # cell digits: one table of conductances per level, picked per cell
+        lo, hi = int(d.min()), int(d.max())
+        tables = _level_conductance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access,
+                                    model.cell_bit, model.g_max, model.g_min, lo, hi, np.dtype(dtype).str)
+        if hi == lo:
+            return tables[0].copy()
+        if hi == lo + 1:
+            return np.where(d != lo, tables[1], tables[0])
+        return np.take_along_axis(tables, (d.astype(np.intp) - lo)[None], axis=0)[0]
+    wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)
+    if d.dtype.kind in "iu":
+        d = cells_to_conductance(d, model.cell_bit, model.g_max, model.g_min)
+    total = 1.0 / d.astype(np.float64, copy=False)
     total += wires
-    return np.divide(1.0, total, out=total)
+    return np.divide(1.0, total, out=total).astype(dtype, copy=False)
+
+
+@lru_cache(maxsize=32)
+def _level_conductance(rows: int, cols: int, col_period: int | None, res_row: float, res_col: float, access: float,
+                       cell_bit: int, g_max: float, g_min: float, lo: int, hi: int, dtype: str) -> np.ndarray:
+    """(levels lo..hi, rows, cols) conductance of a cell at every level and position through its wires (read-only)."""
+    wires = _series_resistance(rows, cols, col_period, res_row, res_col, access)
+    cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), cell_bit, g_max, g_min)
+    out = (1.0 / (cell[:, None, None] + wires[None])).astype(dtype)
+    out.setflags(write=False)
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -308,6 +326,43 @@ def sram_row_count_stats(model: ColumnModel, num_cols: int) -> VectorStats:
                        np.broadcast_to(res[:, None], (rows + 1, num_cols)), row_key=active)
 
 
+@dataclass(frozen=True)
+class DistinctVectors:
+    """The distinct input bit-vectors of a block (rows x bit-vectors) and what the read pass needs of them."""
+
+    rows_on: np.ndarray  # (m, rows) bool: rows whose cells conduct, C-contiguous
+    num_active: np.ndarray  # (m,) conducting rows
+    num_read: np.ndarray  # (m,) rows counted as read for the activity
+    counts: np.ndarray  # (m,) bit-vectors sharing the pattern
+    inverse: np.ndarray  # (n,) distinct vector of every original bit-vector
+
+
+def distinct_vectors(inputs: np.ndarray, rows: int) -> DistinctVectors:
+    """Merge identical bit-vectors of inputs[:rows]. Kept with read-only inputs (trace arrays), so the tiles of a
+    row band and the configurations of a sweep share the work."""
+    x = inputs[:rows]
+    owner, key = array_identity(x)
+    if owner.flags.writeable:
+        return _distinct_vectors(x)
+    memo = derived(owner)
+    key = ("distinct_vectors", key)
+    if key not in memo:
+        memo[key] = _distinct_vectors(x)
+    return memo[key]
+
+
+def _distinct_vectors(x: np.ndarray) -> DistinctVectors:
+    nonzero, conducts = _masks(x)
+    key = conducts if nonzero is conducts else np.concatenate([conducts, nonzero])
+    first, inverse, counts = _distinct_columns(key)
+    rows_on = np.ascontiguousarray(conducts[:, first].T)
+    num_active = rows_on.sum(axis=1, dtype=np.int64)
+    num_read = num_active if nonzero is conducts else nonzero[:, first].sum(axis=0, dtype=np.int64)
+    for a in (rows_on, num_active, num_read, counts, inverse):
+        a.setflags(write=False)
+    return DistinctVectors(rows_on, num_active, num_read, counts, inverse)
+
+
 def iter_vector_stats(
     conductance: np.ndarray,
     inputs: np.ndarray,
@@ -327,29 +382,26 @@ def iter_vector_stats(
     rows, num_cols = conductance.shape
     if inputs.shape[0] < rows:
         raise ValueError(f"input block has {inputs.shape[0]} rows, the weight block {rows}")
-    nonzero, conducts = _masks(inputs[:rows])
-    if nonzero.shape[1] == 0:
+    if inputs.shape[1] == 0:
         return
     if model.weight_independent:
+        nonzero, conducts = _masks(inputs[:rows])
         yield _sram_stats(nonzero, conducts, num_cols, model, keep_inverse)
         return
-    key = conducts if nonzero is conducts else np.concatenate([conducts, nonzero])
-    first, inverse, counts = _distinct_columns(key)
-    rows_on = np.ascontiguousarray(conducts[:, first].T)  # (distinct vectors, rows)
-    num_active = rows_on.sum(axis=1, dtype=np.int64)
-    num_read = num_active if nonzero is conducts else nonzero[:, first].sum(axis=0, dtype=np.int64)
-    activity = num_read / model.num_row_sub_array
-    g_eff = effective_conductance(conductance, model, col_period).astype(dtype, copy=False)
-    step = len(first) if keep_inverse else max(1, max_elements // max(num_cols, 1))
-    for start in range(0, len(first), step):
+    dv = distinct_vectors(inputs, rows)
+    activity = dv.num_read / model.num_row_sub_array
+    g_eff = effective_conductance(conductance, model, col_period, dtype)
+    first_len = len(dv.counts)
+    step = first_len if keep_inverse else max(1, max_elements // max(num_cols, 1))
+    for start in range(0, first_len, step):
         sel = slice(start, start + step)
-        g = rows_on[sel].astype(dtype) @ g_eff  # summed conductance of every column
+        g = dv.rows_on[sel].astype(dtype) @ g_eff  # summed conductance of every column
         with np.errstate(divide="ignore", invalid="ignore"):
             if model.parallel_read:
                 np.divide(dtype(model.num_add), g, out=g)
             else:
-                np.divide(num_active[sel, None].astype(dtype), g, out=g)  # 0/0 -> nan, as in the original
-        yield VectorStats(activity[sel], counts[sel], g, inverse if keep_inverse else None)
+                np.divide(dv.num_active[sel, None].astype(dtype), g, out=g)  # 0/0 -> nan, as in the original
+        yield VectorStats(activity[sel], dv.counts[sel], g, dv.inverse if keep_inverse else None)
 
 
 def vector_stats(
