@@ -231,6 +231,11 @@ class ChipConfig(_Section):
     adc: AdcConfig = AdcConfig()
     precision: PrecisionConfig = PrecisionConfig()
     mapping: MappingType = Field(MappingType.NOVEL, description="novel or conventional weight mapping")
+    strict_floorplan: bool = Field(
+        False,
+        description="refuse a network too small for the PE/tile hierarchy of these sub-arrays, as NeuroSim does "
+        "('SubArray Size is too large'); false: use the smallest PE and tile (the floorplan reports it)",
+    )
     pipeline: PipelineConfig = PipelineConfig()
     clock: ClockConfig = ClockConfig()
     buffers: BufferConfig = BufferConfig()

@@ -68,6 +68,7 @@ class Params:
     parallel_read: bool
     sequential: bool
     novel_mapping: bool
+    strict_floorplan: bool
     pipeline: bool
     speed_up_degree: int
     synchronous: bool
@@ -211,6 +212,7 @@ def derive_params(cfg: ChipConfig) -> Params:
         parallel_read=not sequential,
         sequential=sequential,
         novel_mapping=cfg.mapping is MappingType.NOVEL,
+        strict_floorplan=cfg.strict_floorplan,
         pipeline=cfg.pipeline.enabled,
         speed_up_degree=cfg.pipeline.speedup_degree,
         synchronous=cfg.clock.synchronous,

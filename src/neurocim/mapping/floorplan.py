@@ -44,7 +44,7 @@ class FloorplanInputs:
     strict_hierarchy: bool = True
 
     @classmethod
-    def from_params(cls, p: Params, strict_hierarchy: bool = True) -> FloorplanInputs:
+    def from_params(cls, p: Params) -> FloorplanInputs:
         """The floorplanner's settings out of the resolved hardware parameters."""
         return cls(
             num_row_sub_array=p.num_row_sub_array,
@@ -54,7 +54,7 @@ class FloorplanInputs:
             novel_mapping=p.novel_mapping,
             pipeline=p.pipeline,
             speed_up_degree=p.speed_up_degree,
-            strict_hierarchy=strict_hierarchy,
+            strict_hierarchy=p.strict_floorplan,
         )
 
 
@@ -167,7 +167,7 @@ def _check_hierarchy(p: FloorplanInputs, max_size: float, needed: int, what: str
         raise FloorplanError(
             f"sub-array of {p.num_row_sub_array} rows too large for this network: a {what} spans at least "
             f"{needed} columns but its widest layer needs only {_as_int(max_size)} (NeuroSim: 'SubArray Size is "
-            "too large'); use smaller sub-arrays, or strict_hierarchy=False to go on with the minimum size"
+            "too large'); use smaller sub-arrays, or strict_floorplan=false to go on with the smallest PE and tile"
         )
     return True
 

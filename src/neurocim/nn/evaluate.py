@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from torch import nn
 
 from neurocim.config.run import RunConfig, load_config
 from neurocim.nn.base import LayerMode
+from neurocim.nn.capture import TraceCapture
 from neurocim.nn.convert import calibrate_, clone_converted, resample_devices_, set_mode_
 from neurocim.report.accuracy import AccuracyResult
 
@@ -26,6 +27,7 @@ def evaluate(
     *,
     calibration: Iterable | None = None,
     progress: bool = True,
+    capture: TraceCapture | None = None,
 ) -> AccuracyResult:
     """Top-1 accuracy of `model` in float and on the chip of `config`, over Monte-Carlo device draws.
 
@@ -36,6 +38,7 @@ def evaluate(
 
     loader yields (images, labels) batches. repeats: default config.accuracy.monte_carlo_repeats.
     config: a RunConfig, a run file, a mapping, or None for the bundled default.
+    capture: records the cost model's traces during the first hardware pass (see neurocim.nn.capture).
     """
     start = time.perf_counter()
     cfg = config if isinstance(config, RunConfig) else load_config(config)
@@ -51,11 +54,17 @@ def evaluate(
             raise ValueError("evaluate: the calibration data yielded no batch")
         device = _device(hw)
         calibrate_(hw, [b[0].to(device) if isinstance(b, list | tuple) else b.to(device) for b in cal])
-        return _measure(hw, loader, cfg, runs, advance, start)
+        return _measure(hw, loader, cfg, runs, advance, start, capture)
 
 
 def evaluate_converted(
-    converted: nn.Module, loader: Iterable, config: RunConfig, repeats: int | None = None, *, progress: bool = True
+    converted: nn.Module,
+    loader: Iterable,
+    config: RunConfig,
+    repeats: int | None = None,
+    *,
+    progress: bool = True,
+    capture: TraceCapture | None = None,
 ) -> AccuracyResult:
     """As evaluate, for a model already converted with config.chip / config.accuracy and calibrated.
 
@@ -67,7 +76,7 @@ def evaluate_converted(
     batches = _length(loader)
     total = None if batches is None else batches * (1 + _evaluated(config, runs))
     with _progress(progress, total) as advance:
-        return _measure(converted.eval(), loader, config, runs, advance, start)
+        return _measure(converted.eval(), loader, config, runs, advance, start, capture)
 
 
 def _repeats(cfg: RunConfig, repeats: int | None) -> int:
@@ -83,7 +92,13 @@ def _evaluated(cfg: RunConfig, runs: int) -> int:
 
 
 def _measure(
-    hw: nn.Module, loader: Iterable, cfg: RunConfig, runs: int, advance: Callable[[int, str | None], None], start: float
+    hw: nn.Module,
+    loader: Iterable,
+    cfg: RunConfig,
+    runs: int,
+    advance: Callable[[int, str | None], None],
+    start: float,
+    capture: TraceCapture | None = None,
 ) -> AccuracyResult:
     advance(0, "float model")
     float_acc, samples = _top1(set_mode_(hw, LayerMode.FLOAT), loader, advance)
@@ -93,7 +108,8 @@ def _measure(
     accuracies = []
     for r in range(evaluated):
         advance(0, f"chip, repeat {r + 1}/{evaluated}")
-        accuracies.append(_top1(resample_devices_(hw, r), loader, advance)[0])
+        with capture.active(hw) if capture is not None and r == 0 else nullcontext():
+            accuracies.append(_top1(resample_devices_(hw, r), loader, advance)[0])
     return AccuracyResult(
         float_accuracy=float_acc,
         accuracies=tuple(accuracies * runs if deterministic else accuracies),

@@ -1,0 +1,164 @@
+"""One configuration, both answers: the network's accuracy on the chip and the chip's cost, from one run."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neurocim.config.run import RunConfig, load_config
+from neurocim.report.accuracy import AccuracyResult
+from neurocim.report.records import Report, check_finite
+from neurocim.workload.extract import ExtractedNetwork
+from neurocim.workload.network import CSV_FIELDS, Layer
+from neurocim.workload.traces import LayerTrace
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Accuracy over Monte-Carlo device draws, the chip report of the on-chip layers, and what it was built from."""
+
+    accuracy: AccuracyResult
+    report: Report
+    network: ExtractedNetwork  # every conv/linear layer of the model
+    chip_layers: tuple[Layer, ...]  # those mapped to the chip (converted to CIM layers), in report order
+    traces: tuple[LayerTrace, ...]  # captured during the first hardware pass, one image
+    seconds: float
+
+    @property
+    def digital_layers(self) -> list[str]:
+        """Conv/linear layers kept off the chip (model.exclude, grouped convolutions)."""
+        on_chip = {layer.name for layer in self.chip_layers}
+        return [name for name in self.network.names() if name not in on_chip]
+
+    def to_dict(self) -> dict[str, Any]:
+        acc = self.accuracy
+        hardware = self.report.to_dict()
+        for record, layer in zip(hardware["layers"], self.chip_layers, strict=True):
+            record["name"] = layer.name
+        out = {
+            "accuracy": {
+                "float": acc.float_accuracy,
+                "mean": acc.accuracy_mean,
+                "std": acc.accuracy_std,
+                "repeats": acc.repeats,
+                "values": list(acc.accuracies),
+                "samples": acc.samples,
+                "deterministic": acc.deterministic,
+            },
+            **hardware,
+            "network": [self._layer_entry(layer) for layer in self.network.layers],
+            "seconds": self.seconds,
+        }
+        check_finite({k: v for k, v in out.items() if k != "network"}, "run")
+        out["config"] = acc.config
+        return out
+
+    def _layer_entry(self, layer: Layer) -> dict[str, Any]:
+        links = self.network.links.get(layer.name)
+        entry: dict[str, Any] = {"name": layer.name, "on_chip": layer.name not in self.digital_layers}
+        entry.update({field: getattr(layer, field) for field in CSV_FIELDS})
+        if links is not None:
+            entry.update(inputs=list(links.inputs), merge=links.merge)
+        return entry
+
+    def write_json(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=1))
+
+    def summary(self) -> str:
+        """A few lines: accuracy, then the chip's headline figures."""
+        c = self.report.chip
+        lines = [
+            self.accuracy.summary(),
+            f"chip: {len(self.chip_layers)} layers on chip"
+            + (
+                f" ({len(self.digital_layers)} kept digital: {', '.join(self.digital_layers)})"
+                if self.digital_layers
+                else ""
+            ),
+            f"  area {c.area_m2 * 1e6:.3f} mm², clock {c.clock_period_s * 1e9:.3f} ns, "
+            f"latency {c.latency_s * 1e6:.3f} µs/image, energy {c.dynamic_energy_j * 1e9:.3f} nJ/image, "
+            f"leakage {c.leakage_power_w * 1e3:.3f} mW",
+            f"  {c.tops:.4g} TOPS, {c.tops_per_w:.4g} TOPS/W, {c.tops_per_mm2:.4g} TOPS/mm², {c.fps:.4g} FPS",
+        ]
+        return "\n".join(lines)
+
+    def save_traces(self, path: str | Path) -> None:
+        """The captured traces and layer table as a compact npz (reference layout; `neurocim estimate` reads it)."""
+        from neurocim.workload.traces import save_traces_npz
+
+        bits = self.accuracy.config["chip"]["precision"]
+        save_traces_npz(
+            path,
+            self.chip_layers,
+            self.traces,
+            weight_bits=bits["weight_bits"],
+            extra={"meta_json": _trace_meta(self.chip_layers, bits)},
+        )
+
+    def write_neurosim_traces(self, folder: str | Path) -> None:
+        """NeuroSim's network CSV and per-layer CSV trace files, to cross-check with the original tool."""
+        from neurocim.workload.network import write_network_csv
+        from neurocim.workload.trace_csv import write_traces_csv_folder
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_network_csv(folder / "NetWork.csv", self.chip_layers)
+        write_traces_csv_folder(folder, self.chip_layers, self.traces)
+
+
+def _trace_meta(layers: tuple[Layer, ...], bits: Mapping[str, int]):
+    import numpy as np
+
+    meta = {
+        "wl_weight": bits["weight_bits"],
+        "wl_activate": bits["input_bits"],
+        "layers": [{"hook_name": layer.name} for layer in layers],
+    }
+    return np.array(json.dumps(meta))
+
+
+def run(
+    config: RunConfig | str | Path | Mapping[str, Any] | None = None,
+    repeats: int | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Evaluate the network of `config` on its chip and estimate the chip's cost on traces of that evaluation.
+
+    The layer table comes from the model (one forward pass); the traces (one test image's input codes and the
+    stored weight codes of every CIM layer) are captured during the first hardware pass of the accuracy run.
+    """
+    from neurocim.accuracy import build_data, build_network
+    from neurocim.estimate import estimate
+    from neurocim.nn.capture import TraceCapture
+    from neurocim.nn.evaluate import evaluate
+    from neurocim.workload.extract import extract_network
+
+    start = time.perf_counter()
+    cfg = config if isinstance(config, RunConfig) else load_config(config)
+    data = build_data(cfg.data)
+    net = build_network(cfg.model)
+    network = extract_network(net, _first_images(data.test))
+    capture = TraceCapture(image=0)
+    accuracy = evaluate(
+        net,
+        data.test,
+        cfg,
+        repeats,
+        calibration=data.calibration,
+        progress=progress,
+        capture=capture,
+    )
+    chip_layers = tuple(network.select(capture.records))
+    traces = tuple(capture.traces(chip_layers))
+    report = estimate(cfg.chip, chip_layers, traces)
+    return RunResult(accuracy, report, network, chip_layers, traces, time.perf_counter() - start)
+
+
+def _first_images(loader):
+    for batch in loader:
+        return batch[0] if isinstance(batch, list | tuple) else batch
+    raise ValueError("run: the test data yielded no batch")
