@@ -14,6 +14,8 @@ _LAZY = {
     "convert_": "neurocim.nn.convert",
     "evaluate": "neurocim.nn.evaluate",
     "run_accuracy": "neurocim.accuracy",
+    "run": "neurocim.runner",
+    "RunResult": "neurocim.runner",
     "AccuracyResult": "neurocim.report.accuracy",
 }
 __all__ = ["__version__", *_LAZY]

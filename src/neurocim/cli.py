@@ -73,6 +73,55 @@ def accuracy(config: Path | None, repeats: int | None, json_out: Path | None, th
         click.echo(f"result written to {json_out}")
 
 
+@main.command()
+@click.argument("config", required=False, type=click.Path(path_type=Path))
+@click.option("--repeats", type=click.IntRange(min=1), help="Monte-Carlo device draws (default: from the config).")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the result JSON here.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("neurocim_out"),
+    show_default=True,
+    help="Folder for run.json, summary.txt, traces.npz and the PNG plots.",
+)
+@click.option("--neurosim-traces", type=click.Path(path_type=Path), help="Also write NeuroSim's CSV traces here.")
+@click.option("--threads", type=click.IntRange(min=1), help="CPU threads for PyTorch (default: PyTorch's choice).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def run(
+    config: Path | None,
+    repeats: int | None,
+    json_out: Path | None,
+    out_dir: Path,
+    neurosim_traces: Path | None,
+    threads: int | None,
+    quiet: bool,
+) -> None:
+    """Accuracy on the chip and the chip's cost, from one configuration.
+
+    CONFIG is a run file (sections chip, accuracy, model, data); without it, the bundled default runs:
+    the digits CNN on a 22 nm RRAM chip (src/neurocim/examples/default_run.yaml).
+    """
+    from neurocim.report.table import render_report
+    from neurocim.runner import run as run_both
+
+    _set_threads(threads)
+    try:
+        result = run_both(config, repeats=repeats, progress=not quiet)
+        files = result.save(out_dir)
+        if json_out is not None:
+            result.write_json(json_out)
+            files.append(json_out)
+        if neurosim_traces is not None:
+            result.write_neurosim_traces(neurosim_traces)
+            files.append(neurosim_traces)
+    except (ConfigError, ValueError, FileNotFoundError, RuntimeError, ArithmeticError) as err:
+        _fail(str(err))
+    render_report(result.report)
+    click.echo(result.summary())
+    click.echo("written: " + ", ".join(str(f) for f in files))
+
+
 def _set_threads(threads: int | None) -> None:
     """PyTorch's intra-op threads; one thread avoids OpenMP stalls on a CPU busy with other work."""
     if threads is not None:

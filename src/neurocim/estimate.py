@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from neurocim.arch.chip import ChipModel
@@ -28,7 +29,9 @@ def build_context(config: ChipConfig) -> CircuitContext:
 def estimate(config: ChipConfig, layers: Sequence[Layer], traces: Sequence[LayerTrace]) -> Report:
     """Area, latency, energy, leakage and efficiency of `config` running `layers` on `traces`."""
     ctx = build_context(config)
-    return ChipModel(ctx, layers).evaluate(traces)
+    report = ChipModel(ctx, layers).evaluate(traces)
+    named = [replace(record, name=layer.name) for record, layer in zip(report.layers, layers, strict=True)]
+    return replace(report, layers=named)
 
 
 def estimate_from_files(

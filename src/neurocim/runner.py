@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from torch import nn
 
 from neurocim.config.run import RunConfig, load_config
 from neurocim.report.accuracy import AccuracyResult
@@ -37,8 +39,6 @@ class RunResult:
     def to_dict(self) -> dict[str, Any]:
         acc = self.accuracy
         hardware = self.report.to_dict()
-        for record, layer in zip(hardware["layers"], self.chip_layers, strict=True):
-            record["name"] = layer.name
         out = {
             "accuracy": {
                 "float": acc.float_accuracy,
@@ -86,6 +86,25 @@ class RunResult:
         ]
         return "\n".join(lines)
 
+    def save(self, out_dir: str | Path) -> list[Path]:
+        """Write run.json, summary.txt, traces.npz and the area/latency/energy PNGs into out_dir; their paths."""
+        from neurocim.report.plots import plot_report
+
+        out = Path(out_dir)
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"output folder {str(out)!r} exists and is not a folder")
+        out.mkdir(parents=True, exist_ok=True)
+        files = [out / "run.json", out / "summary.txt", out / "traces.npz"]
+        self.write_json(files[0])
+        files[1].write_text(self.summary() + "\n")
+        self.save_traces(files[2])
+        return files + plot_report(self.report, out, chip_label=self._chip_label())
+
+    def _chip_label(self) -> str:
+        cfg = self.accuracy.config
+        tech, cell = cfg["chip"]["technology"], cfg["chip"]["cell"]
+        return f"{tech['node_nm']} nm {cell['type'].upper()}, {cfg['model']['name']}"
+
     def save_traces(self, path: str | Path) -> None:
         """The captured traces and layer table as a compact npz (reference layout; `neurocim estimate` reads it)."""
         from neurocim.workload.traces import save_traces_npz
@@ -104,10 +123,18 @@ class RunResult:
         from neurocim.workload.network import write_network_csv
         from neurocim.workload.trace_csv import write_traces_csv_folder
 
+        chip = self.accuracy.config["chip"]
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         write_network_csv(folder / "NetWork.csv", self.chip_layers)
-        write_traces_csv_folder(folder, self.chip_layers, self.traces)
+        rows = chip["array"]["rows"]
+        write_traces_csv_folder(
+            folder,
+            self.traces,
+            weight_bits=chip["precision"]["weight_bits"],
+            sub_array=rows,
+            parallel_read=chip["array"]["parallel_rows"] or rows,
+        )
 
 
 def _trace_meta(layers: tuple[Layer, ...], bits: Mapping[str, int]):
@@ -125,11 +152,17 @@ def run(
     config: RunConfig | str | Path | Mapping[str, Any] | None = None,
     repeats: int | None = None,
     progress: bool = True,
+    *,
+    model: nn.Module | None = None,
+    test_data: Iterable | None = None,
+    calibration_data: Iterable | None = None,
 ) -> RunResult:
     """Evaluate the network of `config` on its chip and estimate the chip's cost on traces of that evaluation.
 
     The layer table comes from the model (one forward pass); the traces (one test image's input codes and the
     stored weight codes of every CIM layer) are captured during the first hardware pass of the accuracy run.
+    model / test_data / calibration_data replace config.model and config.data (a float model; loaders of
+    (images, labels) batches; calibration defaults to test_data).
     """
     from neurocim.accuracy import build_data, build_network
     from neurocim.estimate import estimate
@@ -139,19 +172,13 @@ def run(
 
     start = time.perf_counter()
     cfg = config if isinstance(config, RunConfig) else load_config(config)
-    data = build_data(cfg.data)
-    net = build_network(cfg.model)
-    network = extract_network(net, _first_images(data.test))
+    if test_data is None:
+        data = build_data(cfg.data)
+        test_data, calibration_data = data.test, calibration_data or data.calibration
+    net = build_network(cfg.model) if model is None else model
+    network = extract_network(net, _first_images(test_data))
     capture = TraceCapture(image=0)
-    accuracy = evaluate(
-        net,
-        data.test,
-        cfg,
-        repeats,
-        calibration=data.calibration,
-        progress=progress,
-        capture=capture,
-    )
+    accuracy = evaluate(net, test_data, cfg, repeats, calibration=calibration_data, progress=progress, capture=capture)
     chip_layers = tuple(network.select(capture.records))
     traces = tuple(capture.traces(chip_layers))
     report = estimate(cfg.chip, chip_layers, traces)

@@ -139,7 +139,7 @@ def test_energy_stacks_add_up_to_the_chip_energy(pipelined):
     assert table.chip[LEAKAGE] == pytest.approx(chip.leakage_energy_j, rel=REL)
     assert sum(table.chip.values()) == pytest.approx(chip.dynamic_energy_j + chip.leakage_energy_j, rel=REL)
     assert table.chip_total == chip.dynamic_energy_j + chip.leakage_energy_j
-    assert table.layer_names == tuple(f"L{i}" for i in range(1, 9))
+    assert table.layer_names == tuple(f"layer{i}" for i in range(1, 9))  # the network CSV's default names
 
 
 def test_pipelined_latency_is_the_slowest_stage_and_each_part_its_maximum(pipelined):

@@ -49,6 +49,10 @@ class ModelConfig(_Section):
         None, description="weights file (NeuroSim .pth or a state dict); default: shipped weights (digits_cnn only)"
     )
     options: dict[str, Any] = Field(default_factory=dict, description="keyword arguments of the model builder")
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="conv/linear module names (or fnmatch patterns) kept digital, off the CIM chip",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ModelConfig:

@@ -31,7 +31,8 @@ def evaluate(
 ) -> AccuracyResult:
     """Top-1 accuracy of `model` in float and on the chip of `config`, over Monte-Carlo device draws.
 
-    The model is not changed: a deep copy is converted (config.chip, config.accuracy) and calibrated on the first
+    The model is not changed: a deep copy is converted (config.chip, config.accuracy, config.model.exclude
+    kept digital) and calibrated on the first
     config.data.calibration_batches batches of `calibration` (default: of `loader` itself). Repeat r redraws every
     device map with seed (accuracy.seed, layer, r). With ideal devices the chip is deterministic: it is evaluated
     once and that accuracy stands for every repeat (`deterministic` in the result).
@@ -44,7 +45,7 @@ def evaluate(
     cfg = config if isinstance(config, RunConfig) else load_config(config)
     runs = _repeats(cfg, repeats)
     n_cal = cfg.data.calibration_batches
-    hw = clone_converted(model, cfg.chip, cfg.accuracy).eval()
+    hw = clone_converted(model, cfg.chip, cfg.accuracy, exclude=cfg.model.exclude).eval()
     batches = _length(loader)
     total = None if batches is None else n_cal + batches * (1 + _evaluated(cfg, runs))
     with _progress(progress, total) as advance:

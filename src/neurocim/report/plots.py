@@ -91,7 +91,7 @@ def _layer_table(report: Report, attr: str, rule: str, total: float, leakage: bo
         components=components,
         chip={c: float(combine(v)) for c, v in per_layer.items()},
         chip_total=total,
-        layer_names=tuple(f"L{layer.layer}" for layer in report.layers),
+        layer_names=tuple(layer.name or f"L{layer.layer}" for layer in report.layers),
         per_layer=per_layer,
         chip_rule=rule,
     )

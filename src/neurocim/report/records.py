@@ -43,6 +43,7 @@ class LayerReport:
     leakage_energy_j: float
     latency_breakdown_s: Breakdown
     energy_breakdown_j: Breakdown
+    name: str = ""  # the layer's name in the network (module name for layers taken from a model)
 
 
 @dataclass(frozen=True)

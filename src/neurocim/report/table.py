@@ -43,11 +43,11 @@ def _layer_table(report: Report) -> Table:
         "other pJ",
         "leakage µW",
     ):
-        t.add_column(col, justify="right")
+        t.add_column(col, justify="left" if col == "layer" else "right")
     for r in report.layers:
         e = r.energy_breakdown_j
         t.add_row(
-            str(r.layer),
+            f"{r.layer} {r.name}" if r.name else str(r.layer),
             f"{r.num_tiles:g}",
             f"{r.speedup:g}",
             f"{r.utilization:.3f}",
