@@ -183,12 +183,15 @@ def effective_conductance(block: np.ndarray, model: ColumnModel, col_period: int
     d = np.asarray(block)
     if d.dtype.kind in "iu" and d.size:  # cell digits: one table of conductances per level, picked per cell
         lo, hi = int(d.min()), int(d.max())
-        tables = _level_conductance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access,
+        tables, bits = _level_conductance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access,
                                     model.cell_bit, model.g_max, model.g_min, lo, hi, np.dtype(dtype).str)
         if hi == lo:
             return tables[0].copy()
-        if hi == lo + 1:
-            return np.where(d != lo, tables[1], tables[0])
+        if hi == lo + 1:  # two levels: pick the bits of one table or the other (np.where is several times slower)
+            pick = np.negative(d - lo, dtype=bits.dtype)  # 0 or all ones
+            pick &= bits[1]
+            pick ^= bits[0]
+            return pick.view(tables.dtype)
         return np.take_along_axis(tables, (d.astype(np.intp) - lo)[None], axis=0)[0]
     wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)
     if d.dtype.kind in "iu":
@@ -201,12 +204,16 @@ def effective_conductance(block: np.ndarray, model: ColumnModel, col_period: int
 @lru_cache(maxsize=32)
 def _level_conductance(rows: int, cols: int, col_period: int | None, res_row: float, res_col: float, access: float,
                        cell_bit: int, g_max: float, g_min: float, lo: int, hi: int, dtype: str) -> np.ndarray:
-    """(levels lo..hi, rows, cols) conductance of a cell at every level and position through its wires (read-only)."""
+    """(levels lo..hi, rows, cols) conductance of a cell at every level and position through its wires, and the
+    bits of the lowest level and of lowest xor highest (read-only)."""
     wires = _series_resistance(rows, cols, col_period, res_row, res_col, access)
     cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), cell_bit, g_max, g_min)
     out = (1.0 / (cell[:, None, None] + wires[None])).astype(dtype)
+    ints = out.view(np.int32 if out.dtype.itemsize == 4 else np.int64)
+    bits = np.stack([ints[0], ints[0] ^ ints[-1]])  # (level lo, lo xor hi) as integers: picked by bit masks
     out.setflags(write=False)
-    return out
+    bits.setflags(write=False)
+    return out, bits
 
 
 @lru_cache(maxsize=64)

@@ -15,7 +15,9 @@ from neurocim.arch.block_stats import (
     iter_vector_stats,
     sram_row_count_stats,
 )
+from neurocim.arch.envm_read import folded_energy_fit, idle_column_energy, strip_read_stats
 from neurocim.arch.memo import array_identity, derived
+from neurocim.arch.subarray_parallel import ParallelArray
 from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Footprint, Layout
 from neurocim.circuits.bus import Bus, BusMode
@@ -67,6 +69,7 @@ def divide_int(a: int, b: int) -> int:
     return q if (a >= 0) == (b >= 0) else -q
 
 
+_ADC_ENERGY_COLUMNS = [_SUMS.index("energy"), _SUMS.index("energy_adc")]  # where a block's ADC energy adds up
 _TREE_COLUMNS = (_SUMS.index("latency"), _SUMS.index("latency_accum"))  # latency columns the adder tree adds to
 
 
@@ -124,6 +127,10 @@ class ProcessingElement:
         self.column_model = ColumnModel.from_context(ctx, subarray.res_cell_access)
         self._model_key = dataclasses.astuple(self.column_model)  # hashes faster than the dataclass
         self.level_output = p.level_output if p.parallel_read else 2**p.cell_bit
+        # parallel eNVM reads with a folded flash-ADC fit take the ADC energy from per-block fit sums
+        self._energy_fit = None
+        if not self.column_model.weight_independent and isinstance(subarray.mode, ParallelArray):
+            self._energy_fit = folded_energy_fit(subarray.mode.adc.converter)
         # NeuroSim keeps the adder tree's leakage from its last evaluation (0 before the first).
         self._adder_tree_units: int | None = None
         self._read_cache: dict[tuple, np.ndarray] = {}  # SRAM per-vector cost tables, by width and clock
@@ -186,6 +193,10 @@ class ProcessingElement:
         stop = max(c + n for c, n in col_blocks)
         w = weights[row:row + num_row, :stop]
         x = copy_sub_input(inputs, row, nv, num_row)
+        if self._energy_fit is not None and x.shape[1] > 0:
+            fast = self._strip_from_sums(w, x, col_blocks, clk_freq, col_period)
+            if fast is not None:
+                return fast
         sums = [np.zeros(len(_SUMS)) for _ in col_blocks]
         for chunk in self._vector_stats(w, x, col_period):
             by_width: dict[int, np.ndarray] = {}  # SRAM (row_key): a block's read depends only on its width
@@ -197,6 +208,28 @@ class ProcessingElement:
                     by_width[n] = chunk.counts @ self._sram_table(n, clk_freq)[chunk.row_key]
                 sums[k] += by_width[n]
         return sums
+
+    def _strip_from_sums(self, w, x, col_blocks, clk_freq: float, col_period: int | None) -> list[np.ndarray] | None:
+        """Parallel eNVM reads with a folded flash-ADC fit: the ADC energy of every block from the fit's sums over
+        its column resistances (envm_read); None where those cannot give it (the caller reads element-wise)."""
+        fit = self._energy_fit
+        stats = strip_read_stats(w, x, self.column_model, self._model_key, col_blocks, col_period, self.dtype, fit)
+        static = None if stats is None else fit.sum_over(stats.sums)
+        if static is None:
+            return None
+        adc = self.subarray.mode.adc.converter
+        n_vectors = float(stats.counts.sum())
+        e_idle = idle_column_energy(adc)
+        # everything but the ADC depends on the vectors only: read once without it, then add each block's ADC energy
+        r = self.subarray.read(stats.activity, None, clk_freq, self.level_output, counts=stats.counts, adc_energy=0.0)
+        base = np.array([getattr(r, key) for key in _SUMS])
+        out = []
+        for k, (_, n) in enumerate(col_blocks):
+            total = static[k] + stats.idle_weight * n * e_idle + adc.column_switching_energy * n * n_vectors
+            block = base.copy()
+            block[_ADC_ENERGY_COLUMNS] += total * self.subarray.num_add
+            out.append(block)
+        return out
 
     def _vector_stats(self, w: np.ndarray, x: np.ndarray, col_period: int | None):
         """iter_vector_stats of a strip. SRAM statistics (a few numbers per distinct active-row count) are kept

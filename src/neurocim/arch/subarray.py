@@ -64,6 +64,7 @@ class SubArray:
         clk_freq: float,
         level_output: int | None = None,
         counts: np.ndarray | None = None,
+        adc_energy: float | None = None,
     ) -> SubArrayRead:
         """Sum of CalculateLatency(..., false) + CalculatePower over a batch of input bit-vectors of one block.
 
@@ -71,8 +72,10 @@ class SubArray:
         column_resistance: (n_vectors, n_mapped_cols) ohm, np.inf where no row is active;
         clk_freq: the clock (Hz) after the sensing pass; level_output: the sub-array's levelOutput member
         (ADC levels in parallel mode, 2^cellBit in sequential mode; default: what the mode uses);
-        counts: optional (n_vectors,) number of repetitions of each vector (distinct vectors given once)."""
-        act, costs = self._vector_costs(activity, column_resistance, clk_freq, level_output)
+        counts: optional (n_vectors,) number of repetitions of each vector (distinct vectors given once);
+        adc_energy: the ADC energy (J) of every vector, given instead of computed from column_resistance (which
+        may then be None; parallel read mode only)."""
+        act, costs = self._vector_costs(activity, column_resistance, clk_freq, level_output, adc_energy)
         return costs.total(act.shape[0], counts)
 
     def vector_reads(
@@ -83,8 +86,15 @@ class SubArray:
         act, costs = self._vector_costs(activity, column_resistance, clk_freq, level_output)
         return costs.per_vector(act.shape[0])
 
-    def _vector_costs(self, activity, column_resistance, clk_freq: float, level_output: int | None):
+    def _vector_costs(self, activity, column_resistance, clk_freq: float, level_output: int | None,
+                      adc_energy: float | None = None):
         act = np.atleast_1d(np.asarray(activity, dtype=float))
+        if level_output is None:
+            level_output = self.ctx.p.level_output if self.ctx.p.parallel_read else 2**self.ctx.p.cell_bit
+        if adc_energy is not None:
+            if not isinstance(self.mode, ParallelArray):
+                raise ValueError("adc_energy can only be given in parallel read mode")
+            return act, self.mode.vector_costs(act, column_resistance, clk_freq, level_output, adc_energy=adc_energy)
         res = np.asarray(column_resistance)
         if res.dtype not in (np.float32, np.float64):
             res = res.astype(np.float64)
@@ -92,6 +102,4 @@ class SubArray:
             res = res[None, :]
         if res.shape[0] != act.shape[0]:
             raise ValueError(f"column_resistance has {res.shape[0]} vectors, activity has {act.shape[0]}")
-        if level_output is None:
-            level_output = self.ctx.p.level_output if self.ctx.p.parallel_read else 2**self.ctx.p.cell_bit
         return act, self.mode.vector_costs(act, res, clk_freq, level_output)

@@ -212,9 +212,10 @@ class ParallelArray:
         return adc, max(accum - adc - other, 0.0), other
 
     # ---------------------------------------------------------------- energy
-    def vector_costs(self, activity: np.ndarray, column_resistance: np.ndarray, clk_freq: float,
-                     level_output: int) -> VectorCosts:  # fmt: skip
-        """Per-vector costs; only the WL/array terms and the ADC depend on the vector in parallel mode."""
+    def vector_costs(self, activity: np.ndarray, column_resistance: np.ndarray | None, clk_freq: float,
+                     level_output: int, adc_energy: float | np.ndarray | None = None) -> VectorCosts:  # fmt: skip
+        """Per-vector costs; only the WL/array terms and the ADC depend on the vector in parallel mode.
+        `adc_energy` (J per vector), when given, replaces the ADC energy computed from column_resistance."""
         geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
         ncm, n_add = self.num_col_muxed, self.num_add
         act = np.asarray(activity, dtype=float)
@@ -222,7 +223,10 @@ class ParallelArray:
         assert row_switch is not None
         e_row = row_switch.energy(ncm, act)
         e_mux, e_dec = self.column_mux.energies(ncm)
-        e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * n_add
+        if adc_energy is None:
+            e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * n_add
+        else:
+            e_adc = adc_energy
         e_enc = self.adc.encoder.energy(ncm * n_add) if self.adc.encoder is not None else 0.0
         e_adder = e_dff = 0.0
         if self.adder is not None and self.dff is not None:

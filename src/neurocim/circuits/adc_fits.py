@@ -81,6 +81,26 @@ class PiecewiseFit:
         return y
 
 
+    def sum_over(self, sums: PiecewiseSums) -> np.ndarray | None:
+        """max(self(x), 0) summed over the values behind `sums`, per group; None when the clamp at 0 could act
+        (some piece is negative somewhere on the range of its values) or the breaks differ."""
+        if (sums.breaks, sums.kinds) != (self.breaks, self.kinds):
+            return None
+        edges = (-math.inf,) + self.breaks + (math.inf,)
+        out = np.zeros(len(sums.x_min))
+        for i, (kind, a, b) in enumerate(zip(self.kinds, self.slopes, self.offsets, strict=True)):
+            used = sums.weight[:, i] > 0
+            if not used.any():
+                continue
+            lo = np.maximum(sums.x_min[used], edges[i])
+            hi = np.minimum(sums.x_max[used], edges[i + 1])
+            f = np.log if kind == "log" else (lambda v: v)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if not (np.all(a * f(lo) + b >= 0) and np.all(a * f(hi) + b >= 0)):
+                    return None  # pieces are monotone: non-negative at both ends means no clamp inside
+            out += a * sums.total[:, i] + b * sums.weight[:, i]
+        return out
+
     @cached_property
     def _steps(self) -> tuple[tuple[float, float, float], list[tuple[float, tuple[float, float, float]]]]:
         """(coefficients of x, ln x and 1 of the last piece, [(break, change of the three below it)] downwards)."""
@@ -117,6 +137,101 @@ class PiecewiseFit:
                 y = x * coef[0]
             y += coef[2]
         return y
+
+
+@dataclass(frozen=True)
+class PiecewiseSums:
+    """Weighted sums over positive finite values split at a fit's breaks, per group (e.g. per sub-array).
+
+    Per group g and piece i: the weight of the values in the piece, the weighted sum of x over the 'lin' pieces
+    and of ln x over the 'log' pieces, and a range [x_min, x_max] holding the group's values: enough to sum any
+    fit with these breaks and kinds over the values without the values themselves."""
+
+    breaks: tuple[float, ...]
+    kinds: tuple[str, ...]
+    weight: np.ndarray  # (groups, pieces)
+    total: np.ndarray  # (groups, pieces): sum of w*x ('lin') or w*ln x ('log')
+    x_min: np.ndarray  # (groups,), inf when empty
+    x_max: np.ndarray  # (groups,), -inf when empty
+
+    @classmethod
+    def empty(cls, breaks: tuple[float, ...], kinds: tuple[str, ...], groups: int) -> PiecewiseSums:
+        shape = (groups, len(kinds))
+        return cls(breaks, kinds, np.zeros(shape), np.zeros(shape), np.full(groups, np.inf), np.full(groups, -np.inf))
+
+    def __add__(self, other: PiecewiseSums) -> PiecewiseSums:
+        if (self.breaks, self.kinds) != (other.breaks, other.kinds):
+            raise ValueError("PiecewiseSums of different fits cannot be added")
+        return PiecewiseSums(self.breaks, self.kinds, self.weight + other.weight, self.total + other.total,
+                             np.minimum(self.x_min, other.x_min), np.maximum(self.x_max, other.x_max))
+
+
+def piecewise_sums(x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...], kinds: tuple[str, ...]
+                   ) -> PiecewiseSums:
+    """PiecewiseSums of x (vectors, groups, values), positive and finite, vector v weighted by weights[v].
+
+    Works in x's precision with clipped copies instead of masks: the values of piece i are summed as
+    sum(f(clip(x, b[i-1], b[i]))) minus the clipped ends; ln is taken of products of a few values at a time."""
+    x = as_float_array(x)
+    w = np.asarray(weights, dtype=np.float64)
+    n_vec, groups, n = x.shape
+    out = PiecewiseSums.empty(breaks, kinds, groups)
+    if x.size == 0:
+        return out
+    flat = x.reshape(n_vec * groups, n)
+    lo, hi = float(x.min()), float(x.max())
+    real = x.dtype.type
+    p_lo, p_hi = (int(np.searchsorted(breaks, v, side="right")) for v in (lo, hi))
+    below = {k: _count_below(flat, real(breaks[k])) for k in range(p_lo, p_hi)}  # per row
+    for i in range(p_lo, p_hi + 1):
+        low = real(breaks[i - 1]) if i > p_lo else None
+        high = real(breaks[i]) if i < p_hi else None
+        c = flat
+        if low is not None:
+            c = np.maximum(c, low)
+        if high is not None:
+            c = np.minimum(c, high, out=c) if c is not flat else np.minimum(c, high)
+        n_low = below[i - 1] if low is not None else 0
+        n_high = n - below[i] if high is not None else 0
+        if kinds[i] == "log":
+            s = _log_row_sums(c, float(low) if low is not None else lo, float(high) if high is not None else hi)
+            f_low, f_high = (math.log(float(b)) if b is not None else 0.0 for b in (low, high))
+        else:
+            s = np.add.reduce(c, axis=1).astype(np.float64)
+            f_low, f_high = (float(b) if b is not None else 0.0 for b in (low, high))
+        s -= n_low * f_low + n_high * f_high
+        count = (n - n_low - n_high) * np.ones(n_vec * groups)
+        out.weight[:, i] = w @ count.reshape(n_vec, groups)
+        out.total[:, i] = w @ s.reshape(n_vec, groups)
+    out.x_min[:] = lo  # the range of the whole chunk: a superset of every group's, enough for the clamp check
+    out.x_max[:] = hi
+    return out
+
+
+def _count_below(x: np.ndarray, bound: float) -> np.ndarray:
+    """Per row of x, how many values are < bound (popcount of the comparison bytes, faster than count_nonzero)."""
+    below = x < bound
+    if below.shape[1] % 8 or not below.flags.c_contiguous or not hasattr(np, "bitwise_count"):  # numpy < 2
+        return np.count_nonzero(below, axis=1)
+    return np.add.reduce(np.bitwise_count(below.view(np.uint64)), axis=1, dtype=np.int64)
+
+
+def _log_row_sums(c: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Sum of ln over every row of c (positive, finite, within [lo, hi]) in float64: ln of products of up to four
+    values, so a quarter of the logarithms (the products stay well inside the floating range)."""
+    info = np.finfo(c.dtype)
+    group = 1
+    while group < 4 and hi ** (2 * group) < float(info.max) / 16 and lo ** (2 * group) > float(info.tiny) * 16:
+        group *= 2
+    total = np.zeros(c.shape[0])
+    while group > 1 and c.shape[1] > 1:
+        half = c.shape[1] // 2
+        if c.shape[1] % 2:
+            total += np.log(c[:, -1].astype(np.float64))
+        c = c[:, :half] * c[:, half : 2 * half]
+        group //= 2
+    total += np.add.reduce(np.log(c), axis=1, dtype=np.float64)
+    return total
 
 
 def as_float_array(x: np.ndarray | float) -> np.ndarray:

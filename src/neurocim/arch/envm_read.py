@@ -1,0 +1,107 @@
+"""Trace part of parallel eNVM reads: per sub-array, count-weighted sums of the ADC energy fit's terms.
+
+The static energy of a flash-ADC conversion is a piecewise lin/log fit of the column resistance, clamped at 0.
+Its sum over every vector and column of a sub-array needs only, per piece, the weight of the resistances in it
+and their weighted sum of R or ln R (`PiecewiseSums`); the ADC bits, clock and the rest of the chip only change
+the coefficients. Those sums are kept with the (read-only) trace arrays, so a sweep over such settings reuses
+them, and the column resistances are never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurocim.arch.block_stats import ColumnModel, distinct_vectors, effective_conductance
+from neurocim.arch.memo import array_identity, derived
+from neurocim.circuits.adc_fits import (
+    IDLE_COLUMN_POWER,
+    PiecewiseFit,
+    PiecewiseSums,
+    piecewise_sums,
+    temperature_factor,
+)
+from neurocim.circuits.flash_adc import FlashAdc
+
+# Column resistances handled at a time (a chunk of vectors x the strip's columns, sized to stay in cache).
+CHUNK_ELEMENTS = 1 << 17
+
+
+@dataclass(frozen=True)
+class StripReadStats:
+    """Distinct vectors of a strip and the ADC-fit sums of each of its sub-arrays (column blocks)."""
+
+    activity: np.ndarray  # (m,) active-row fraction of every distinct vector
+    counts: np.ndarray  # (m,) bit-vectors per distinct vector
+    sums: PiecewiseSums  # one group per column block, over the vectors with at least one active row
+    idle_weight: float  # bit-vectors with no active row (every column reads R = inf)
+
+
+def folded_energy_fit(converter: object) -> PiecewiseFit | None:
+    """The flash ADC's static energy per conversion as one piecewise fit of R (LSTP current mode), else None."""
+    return getattr(converter, "_energy_fit", None) if isinstance(converter, FlashAdc) else None
+
+
+def idle_column_energy(adc: FlashAdc) -> float:
+    """Static energy (J) of converting a column with no active row (R = inf)."""
+    idle = IDLE_COLUMN_POWER * temperature_factor(adc.ctx.p.temperature_k)
+    return max((idle + adc.reference_power) * adc.conversion_time, 0.0)
+
+
+def strip_read_stats(weights: np.ndarray, inputs: np.ndarray, model: ColumnModel, model_key: tuple,
+                     col_blocks: list[tuple[int, int]], col_period: int | None, dtype: type[np.floating],
+                     fit: PiecewiseFit) -> StripReadStats | None:
+    """StripReadStats of a strip (cell digits or conductances, rows x columns; inputs rows x bit-vectors) for
+    the column blocks [(start, width)], with the breaks of `fit`; None if some resistance is not positive and
+    finite. Memoised with read-only inputs and weights (trace arrays) for the configurations that share them."""
+    x_owner, x_key = array_identity(inputs)
+    w_owner, w_key = array_identity(weights)
+    if x_owner.flags.writeable or w_owner.flags.writeable:
+        return _compute(weights, inputs, model, col_blocks, col_period, dtype, fit)
+    key = ("envm_read", x_key, w_key, model_key, tuple(col_blocks), col_period, np.dtype(dtype).str, fit.breaks,
+           fit.kinds)
+    memo = derived(x_owner)
+    if key not in memo:  # the entry keeps the weights alive, so their identity stays theirs
+        memo[key] = (w_owner, _compute(weights, inputs, model, col_blocks, col_period, dtype, fit))
+    return memo[key][1]
+
+
+def _runs(col_blocks: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """(first block, number of blocks, start column, width) of runs of adjacent blocks of equal width."""
+    runs: list[tuple[int, int, int, int]] = []
+    for k, (start, width) in enumerate(col_blocks):
+        if runs and runs[-1][3] == width and runs[-1][2] + runs[-1][1] * width == start:
+            first, n, s, w = runs[-1]
+            runs[-1] = (first, n + 1, s, w)
+        else:
+            runs.append((k, 1, start, width))
+    return runs
+
+
+def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> StripReadStats | None:
+    rows = weights.shape[0]
+    dv = distinct_vectors(inputs, rows)
+    live = dv.num_active > 0
+    rows_on, counts = dv.rows_on[live], dv.counts[live].astype(np.float64)
+    stop = max(s + w for s, w in col_blocks)
+    g_eff = effective_conductance(weights[:, :stop], model, col_period, dtype)
+    runs = _runs(col_blocks)
+    parts = [PiecewiseSums.empty(fit.breaks, fit.kinds, n) for _, n, _, _ in runs]
+    step = max(1, CHUNK_ELEMENTS // max(stop, 1))
+    numerator = dtype(model.num_add)
+    for first in range(0, len(counts), step):
+        g = rows_on[first : first + step].astype(dtype) @ g_eff  # summed conductance of every column
+        r = np.divide(numerator, g, out=g)
+        if not (r.min() > 0 and np.isfinite(r.max())):
+            return None
+        for i, (_, n, start, width) in enumerate(runs):
+            block = r[:, start : start + n * width].reshape(len(r), n, width)
+            parts[i] = parts[i] + piecewise_sums(block, counts[first : first + step], fit.breaks, fit.kinds)
+    sums = PiecewiseSums(
+        fit.breaks, fit.kinds,
+        np.concatenate([p.weight for p in parts]), np.concatenate([p.total for p in parts]),
+        np.concatenate([p.x_min for p in parts]), np.concatenate([p.x_max for p in parts]),
+    )  # fmt: skip
+    activity = dv.num_read / model.num_row_sub_array
+    return StripReadStats(activity, dv.counts, sums, float(dv.counts[~live].sum()))
