@@ -9,12 +9,16 @@ on the same inputs (64 CIFAR-shaped random images by default) against
       representative run of its first iterations is timed per layer and extrapolated to its iteration count.
 
 The arithmetic floor of hardware mode is input bits x weight slices x float work (64x here): every input bit
-plane meets every cell slice once. Run: python benchmarks/bench_accuracy.py [--images N] [--sample-iterations N]
+plane meets every cell slice once. All three run on the same number of PyTorch threads (--threads). The peak
+resident memory is printed before and after the neurocim runs (bounded by --chunk-elements), before (b) runs.
+Run: python benchmarks/bench_accuracy.py [--images N] [--sample-iterations N] [--threads N] [--chunk-elements N]
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
+import sys
 import time
 from collections.abc import Callable
 
@@ -139,16 +143,53 @@ class NeuroSimLoop:
         return done
 
 
+def _peak_rss_mib() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def time_neurocim(net: nn.Module, hw: nn.Module, inputs: dict[str, Tensor]) -> dict[str, tuple[float, float, float]]:
+    """Per layer: (float s, neurocim hardware s, weight mapping s) on the same inputs."""
+    modules, times = dict(net.named_modules()), {}
+    with torch.no_grad():
+        for name, layer in cim_layers(hw).items():
+            xin = inputs[name]
+            t_float = _timed(lambda m=modules[name], t=xin: m(t), repeat=3)
+            t_map = _timed(lambda m=layer, t=xin[:1]: m(t))  # first call: maps the weights onto cells (cached)
+            times[name] = (t_float, _timed(lambda m=layer, t=xin: m(t)), t_map)
+    return times
+
+
+def time_neurosim_loop(net: nn.Module, inputs: dict[str, Tensor], names, sample: int) -> dict[str, tuple[float, int]]:
+    """Per layer: (extrapolated s, iterations) of NeuroSim's loop structure, timed on its first `sample` iterations."""
+    modules, times = dict(net.named_modules()), {}
+    with torch.no_grad():
+        for name in names:
+            xin = inputs[name]
+            loop = NeuroSimLoop(modules[name], CHIP)
+            x_ns = xin if loop.analog else xin.clamp(min=0) / xin.clamp(min=0).max().clamp(min=1e-12)
+            n = min(loop.iterations, sample)
+            loop.run(x_ns, limit=1)  # warm-up
+            t_sample = _timed(lambda lp=loop, t=x_ns, k=n: lp.run(t, limit=k))
+            times[name] = (t_sample / n * loop.iterations, loop.iterations)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=64, help="batch of random CIFAR-shaped images")
     parser.add_argument("--sample-iterations", type=int, default=16, help="NeuroSim loop iterations timed per layer")
     parser.add_argument("--compat", action="store_true", help="neurocim in NeuroSim V1.4 compat mode (WAGE, batch ADC)")
-    parser.add_argument("--threads", type=int, help="PyTorch CPU threads (default: PyTorch's choice)")
+    parser.add_argument("--threads", type=int, help="PyTorch CPU threads for all three (default: PyTorch's choice)")
+    parser.add_argument("--chunk-elements", type=int, default=2**20, help="accuracy.max_chunk_elements (memory bound)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    accuracy = AccuracyConfig(compat="neurosim_v14", max_chunk_elements=2**20) if args.compat else ACCURACY
+    if args.compat:
+        accuracy = AccuracyConfig(compat="neurosim_v14", max_chunk_elements=args.chunk_elements)
+    else:
+        accuracy = ACCURACY.model_copy(update={"max_chunk_elements": args.chunk_elements})
     torch.manual_seed(0)
     net = vgg8().eval()
     x = torch.rand(args.images, 3, 32, 32) * 2 - 1
@@ -156,39 +197,32 @@ def main() -> None:
     hw = clone_converted(net, CHIP, accuracy).eval()
     calibrate_(hw, [x])  # input ranges only (float pass): the ADC range is full scale (or per call, compat)
     set_mode_(hw, LayerMode.HARDWARE)
-    modules = dict(net.named_modules())
+    rss_before = _peak_rss_mib()
+    ours = time_neurocim(net, hw, inputs)
+    rss_ours = _peak_rss_mib()
+    loop = time_neurosim_loop(net, inputs, list(ours), args.sample_iterations)
     slices = CHIP.precision.weight_bits // CHIP.cell.bits_per_cell
     floor_factor = CHIP.precision.input_bits * slices
     mode = "NeuroSim V1.4 compat" if args.compat else "PTQ, full-scale ADC range"
     print(f"VGG-8, {args.images} images, 8-bit weights/inputs, 1-bit cells, 128-row sub-arrays, 5-bit ADC ({mode})")
-    print(f"torch threads: {torch.get_num_threads()}; arithmetic floor = {floor_factor} x float work\n")
-    head = f"{'layer':<16}{'float s':>9}{'neurocim s':>12}{'x floor':>9}{'NeuroSim s':>13}{'iters':>7}{'timed':>7}"
-    print(head)
-    totals = {"float": 0.0, "ours": 0.0, "neurosim": 0.0, "map": 0.0}
-    with torch.no_grad():
-        for name, layer in cim_layers(hw).items():
-            xin = inputs[name]
-            t_float = _timed(lambda m=modules[name], t=xin: m(t), repeat=3)
-            t_map = _timed(lambda m=layer, t=xin[:1]: m(t))  # first call: maps the weights onto cells (cached)
-            t_ours = _timed(lambda m=layer, t=xin: m(t))
-            loop = NeuroSimLoop(modules[name], CHIP)
-            x_ns = xin if loop.analog else xin.clamp(min=0) / xin.clamp(min=0).max().clamp(min=1e-12)
-            sample = min(loop.iterations, args.sample_iterations)
-            loop.run(x_ns, limit=1)  # warm-up
-            t_sample = _timed(lambda lp=loop, t=x_ns, n=sample: lp.run(t, limit=n))
-            t_ns = t_sample / sample * loop.iterations
-            for key, value in (("float", t_float), ("ours", t_ours), ("neurosim", t_ns), ("map", t_map)):
-                totals[key] += value
-            ratio = t_ours / (floor_factor * t_float)
-            print(f"{name:<16}{t_float:>9.3f}{t_ours:>12.2f}{ratio:>9.1f}{t_ns:>13.1f}{loop.iterations:>7}{sample:>7}")
-    f, o, n = totals["float"], totals["ours"], totals["neurosim"]
+    print(f"torch threads: {torch.get_num_threads()} (all three); arithmetic floor = {floor_factor} x float work")
+    print(f"max_chunk_elements = {args.chunk_elements}\n")
+    print(f"{'layer':<16}{'float s':>9}{'neurocim s':>12}{'x floor':>9}{'NeuroSim s':>13}{'iters':>7}{'timed':>7}")
+    for name, (t_float, t_ours, _) in ours.items():
+        t_ns, iters = loop[name]
+        ratio = t_ours / (floor_factor * t_float)
+        sample = min(iters, args.sample_iterations)
+        print(f"{name:<16}{t_float:>9.3f}{t_ours:>12.2f}{ratio:>9.1f}{t_ns:>13.1f}{iters:>7}{sample:>7}")
+    f, o, m = (sum(t[i] for t in ours.values()) for i in range(3))
+    n = sum(t[0] for t in loop.values())
     print(f"\n(a) float inference, all layers:            {f:9.3f} s")
     print(f"    arithmetic floor ({floor_factor} x float):         {floor_factor * f:9.2f} s")
-    print(f"neurocim hardware mode:                      {o:9.2f} s  = {o / (floor_factor * f):.1f} x the floor")
-    print(f"    + weight mapping, once per device draw:  {totals['map']:9.2f} s  (first call, 1 image)")
+    print(f"neurocim hardware mode:                      {o:9.2f} s  = {o / (floor_factor * f):.2f} x the floor")
+    print(f"    + weight mapping, once per device draw:  {m:9.2f} s  (first call, 1 image)")
     print(f"(b) NeuroSim loop structure (extrapolated):  {n:9.1f} s  (timed {args.sample_iterations} iterations")
     print("    per layer at most, scaled to each layer's iteration count)")
     print(f"speed-up of neurocim over (b): {n / o:.1f} x")
+    print(f"peak RSS: {rss_before:.0f} MiB before the hardware runs (model, inputs), {rss_ours:.0f} MiB after them")
 
 
 if __name__ == "__main__":

@@ -205,7 +205,7 @@ class CIMLayer(nn.Module):
         codes, den_a, x_scale, signed = self.input_codes(x)
         items, per_item, rows = self._stream(codes)
         cycles = enc.cycles(s, signed)
-        stream = InputStream(rows, items, per_item, enc.digit_fn(s, signed), cycles)
+        stream = InputStream(rows, items, per_item, enc.digit_fn(s, signed), cycles, enc.max_digit(s))
         adc = self._adc(ops.groups, enc.max_digit(s))
         y = bit_serial_mvm(stream, ops, adc, self.accuracy.max_chunk_elements, seed)
         y = y / (s.lattice.gain * den_a * self.weight_denominator)

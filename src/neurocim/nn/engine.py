@@ -9,6 +9,7 @@ import torch
 from torch import Tensor
 
 from neurocim.config.accuracy import AdcRangeMode
+from neurocim.nn import exact_reads
 from neurocim.nn.grouping import RowGroups
 from neurocim.nn.settings import Lattice
 
@@ -50,8 +51,9 @@ class InputStream:
     codes: Callable[[int, int], Tensor]  # items [i0, i1) -> (rows, R) float64 integer codes
     items: int
     rows_per_item: int
-    digits: Callable[[Tensor], tuple[Tensor, Tensor]]  # codes -> ((Z, rows, R) digits, (Z,) float64 weights)
+    digits: Callable[[Tensor], tuple[Tensor, Tensor]]  # codes -> ((Z, *codes.shape) digits, (Z,) float64 weights)
     cycles: int
+    max_digit: int  # largest |digit| of one cycle
 
 
 def _plan(stream: InputStream, ops: ArrayOperands, budget: int, whole_batch: bool) -> tuple[int, int]:
@@ -129,7 +131,10 @@ def bit_serial_mvm(stream: InputStream, ops: ArrayOperands, adc: AdcSpec, budget
 
     In lattice units: with ideal cells and a lossless ADC it equals gain * A @ (2X - (2^b - 1)) exactly.
     NeuroSim's per-call min/max needs the whole batch: with more than one chunk a first pass collects it.
+    Ideal cells read by a fixed-range ADC take the float32 path of exact_reads (same numbers, faster).
     """
+    if exact_reads.applicable(stream, ops, adc):
+        return exact_reads.bit_serial_exact(stream, ops, adc, budget)
     minmax = adc.mode is AdcRangeMode.NEUROSIM_BATCH_MINMAX and adc.observer is None
     z_chunk, i_chunk = _plan(stream, ops, budget, whole_batch=minmax)
     chunks = [(i0, min(i0 + i_chunk, stream.items)) for i0 in range(0, stream.items, i_chunk)]

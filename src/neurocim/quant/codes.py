@@ -93,15 +93,15 @@ def input_digits(codes: Tensor, bits: int, bits_per_cycle: int = 1, signed: bool
     """
     _check_bits(bits, "precision.input_bits")
     _check_bits(bits_per_cycle, "input.bits_per_cycle", 1, bits)
-    ints = codes.long()
+    ints = codes.to(torch.int32)  # bits <= 24: int32 holds every code and is faster than int64
     low_bits = bits - 1 if signed else bits
     if signed:
         ints = ints & (2**bits - 1)  # two's complement pattern
     starts = list(range(0, low_bits, bits_per_cycle))
     widths = [min(bits_per_cycle, low_bits - s) for s in starts]
     shape = (-1, *([1] * codes.dim()))
-    shift = torch.tensor(starts, device=codes.device, dtype=torch.long).view(shape)
-    mask = torch.tensor([2**w - 1 for w in widths], device=codes.device, dtype=torch.long).view(shape)
+    shift = torch.tensor(starts, device=codes.device, dtype=torch.int32).view(shape)
+    mask = torch.tensor([2**w - 1 for w in widths], device=codes.device, dtype=torch.int32).view(shape)
     digits = (ints.unsqueeze(0) >> shift) & mask
     weights = [2.0**s for s in starts]
     if signed:
@@ -113,7 +113,7 @@ def input_digits(codes: Tensor, bits: int, bits_per_cycle: int = 1, signed: bool
 def sign_magnitude_bits(codes: Tensor, bits: int) -> tuple[Tensor, Tensor]:
     """NeuroSim's bit peeling (fmod by 2): sign(A) * bit_z(|A|) for z < b, weights 2^z; higher bits are lost."""
     _check_bits(bits, "precision.input_bits")
-    ints = codes.long()
+    ints = codes.long()  # NeuroSim's codes are not clamped: they may exceed int32
     shift = torch.arange(bits, device=codes.device).view(-1, *([1] * codes.dim()))
     bits_out = ((ints.abs().unsqueeze(0) >> shift) & 1) * torch.sign(ints).unsqueeze(0)
     return bits_out.to(codes.dtype), torch.exp2(torch.arange(bits, dtype=torch.float64, device=codes.device))
