@@ -173,7 +173,8 @@ def load_config(path_or_data: str | Path | Mapping[str, Any] | RunConfig | None 
     """A RunConfig from a YAML/JSON file, a mapping or a RunConfig; None gives the bundled default.
 
     In a file, `chip:` may also name a chip file (relative to the run file, or a bundled example such as
-    chip_sram_22nm.yaml); it is then read as a complete chip configuration.
+    chip_sram_22nm.yaml); it is then read as a complete chip configuration. Relative model.checkpoint and
+    data.root paths are relative to the run file's folder.
     """
     if path_or_data is None:
         path_or_data = DEFAULT_RUN
@@ -189,7 +190,16 @@ def load_config(path_or_data: str | Path | Mapping[str, Any] | RunConfig | None 
     data = read_mapping(path)
     if isinstance(data.get("chip"), str):
         data["chip"] = load_chip_config(_chip_file(data["chip"], path.parent))
+    _resolve_relative(data, path.parent)
     return run_config_from(data, str(path))
+
+
+def _resolve_relative(data: dict[str, Any], base: Path) -> None:
+    """Relative model.checkpoint and data.root of a run file are relative to the file's folder."""
+    for section, key in (("model", "checkpoint"), ("data", "root")):
+        part = data.get(section)
+        if isinstance(part, Mapping) and isinstance(part.get(key), str) and not Path(part[key]).is_absolute():
+            data[section] = {**part, key: str(base / part[key])}
 
 
 def dump_run_config(config: RunConfig, path: str | Path) -> None:
