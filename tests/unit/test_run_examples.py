@@ -41,3 +41,10 @@ def test_absolute_paths_stay_as_written(tmp_path):
     run_file.write_text(f"model: {{name: vgg8, checkpoint: {weights}}}\n")
     assert load_config(run_file).model.checkpoint == weights
     assert Path(load_config({"model": {"name": "vgg8", "checkpoint": str(weights)}}).model.checkpoint) == weights
+
+
+def test_a_precision_written_twice_and_disagreeing_is_refused():
+    with pytest.raises(ConfigError, match=r"model\.options\.act_bits=6 contradicts chip\.precision\.input_bits=8"):
+        load_config({"model": {"options": {"act_bits": 6}}})
+    agreeing = {"chip": {"precision": {"input_bits": 6}}, "model": {"options": {"act_bits": 6}}}
+    assert load_config(agreeing).chip.precision.input_bits == 6

@@ -146,6 +146,13 @@ class RunConfig(_Section):
             resolve_settings(self.chip, self.accuracy)
         except ValueError as err:
             raise ValueError(f"chip + accuracy: {err}") from None
+        act_bits = self.model.options.get("act_bits")
+        if act_bits is not None and act_bits != self.chip.precision.input_bits:
+            raise ValueError(
+                f"model.options.act_bits={act_bits!r} contradicts chip.precision.input_bits="
+                f"{self.chip.precision.input_bits}: the model's activations are the chip's inputs; "
+                "set the precision once, under chip.precision"
+            )
         return self
 
 
