@@ -9,7 +9,10 @@ them, and the column resistances are never stored.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -26,6 +29,14 @@ from neurocim.circuits.flash_adc import FlashAdc
 
 # Column resistances handled at a time (a chunk of vectors x the strip's columns, sized to stay in cache).
 CHUNK_ELEMENTS = 1 << 17
+MIN_CHUNK_VECTORS = 32
+# Chunks of a strip run on this many threads (the products and array passes release the GIL).
+READ_THREADS = max(1, min(2, os.cpu_count() or 1))
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="neurocim-read")
 
 
 @dataclass(frozen=True)
@@ -89,15 +100,23 @@ def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> Stri
     runs = _runs(col_blocks)
     parts = [PiecewiseSums.empty(fit.breaks, fit.kinds, n) for _, n, _, _ in runs]
     step = max(1, CHUNK_ELEMENTS // max(stop, 1))
-    numerator = dtype(model.num_add)
-    for first in range(0, len(counts), step):
-        g = rows_on[first : first + step].astype(dtype) @ g_eff  # summed conductance of every column
-        r = np.divide(numerator, g, out=g)
+    if len(counts) < 2 * step and len(counts) >= 2 * MIN_CHUNK_VECTORS:
+        step = -(-len(counts) // 2)  # two chunks, one per worker
+    chunks = [slice(first, first + step) for first in range(0, len(counts), step)]
+
+    def chunk_sums(sel: slice) -> list[PiecewiseSums] | None:
+        g = rows_on[sel].astype(dtype) @ g_eff  # summed conductance of every column
+        r = np.divide(dtype(model.num_add), g, out=g)
         if not (r.min() > 0 and np.isfinite(r.max())):
             return None
-        for i, (_, n, start, width) in enumerate(runs):
-            block = r[:, start : start + n * width].reshape(len(r), n, width)
-            parts[i] = parts[i] + piecewise_sums(block, counts[first : first + step], fit.breaks, fit.kinds)
+        return [piecewise_sums(r[:, start : start + n * width].reshape(len(r), n, width), counts[sel], fit.breaks,
+                               fit.kinds) for _, n, start, width in runs]
+
+    results = list(_pool().map(chunk_sums, chunks)) if len(chunks) > 1 else [chunk_sums(c) for c in chunks]
+    for result in results:  # added in chunk order: the same sums whatever the threads did
+        if result is None:
+            return None
+        parts = [a + b for a, b in zip(parts, result, strict=True)]
     sums = PiecewiseSums(
         fit.breaks, fit.kinds,
         np.concatenate([p.weight for p in parts]), np.concatenate([p.total for p in parts]),

@@ -135,6 +135,7 @@ class ProcessingElement:
         self._adder_tree_units: int | None = None
         self._read_cache: dict[tuple, np.ndarray] = {}  # SRAM per-vector cost tables, by width and clock
         self._eval_cache: dict[tuple, tuple] = {}
+        self._base_reads: dict[tuple, tuple] = {}  # eNVM strip reads without the ADC, by input record and clock
         self._periphery_memo: dict[tuple, tuple] = {}
         self.area = self.height = self.width = 0.0
         self.area_adc = self.area_accum = self.area_other = self.area_array = 0.0
@@ -221,8 +222,7 @@ class ProcessingElement:
         n_vectors = float(stats.counts.sum())
         e_idle = idle_column_energy(adc)
         # everything but the ADC depends on the vectors only: read once without it, then add each block's ADC energy
-        r = self.subarray.read(stats.activity, None, clk_freq, self.level_output, counts=stats.counts, adc_energy=0.0)
-        base = np.array([getattr(r, key) for key in _SUMS])
+        base = self._base_read(stats, clk_freq)
         out = []
         for k, (_, n) in enumerate(col_blocks):
             total = static[k] + stats.idle_weight * n * e_idle + adc.column_switching_energy * n * n_vectors
@@ -230,6 +230,19 @@ class ProcessingElement:
             block[_ADC_ENERGY_COLUMNS] += total * self.subarray.num_add
             out.append(block)
         return out
+
+    def _base_read(self, stats, clk_freq: float) -> np.ndarray:
+        """Read costs (_SUMS) of a strip's vectors without the ADC energy. They depend on the inputs only, so the
+        strips of a row band (which share their distinct-vector record, hence its `counts`) share them."""
+        key = (id(stats.counts), clk_freq)
+        hit = self._base_reads.get(key)
+        if hit is None or hit[0] is not stats.counts:
+            if len(self._base_reads) >= _EVAL_CACHE_SIZE:
+                self._base_reads.clear()
+            r = self.subarray.read(stats.activity, None, clk_freq, self.level_output, counts=stats.counts,
+                                   adc_energy=0.0)
+            hit = self._base_reads[key] = (stats.counts, np.array([getattr(r, k) for k in _SUMS]))
+        return hit[1]
 
     def _vector_stats(self, w: np.ndarray, x: np.ndarray, col_period: int | None):
         """iter_vector_stats of a strip. SRAM statistics (a few numbers per distinct active-row count) are kept

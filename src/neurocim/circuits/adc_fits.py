@@ -86,20 +86,22 @@ class PiecewiseFit:
         (some piece is negative somewhere on the range of its values) or the breaks differ."""
         if (sums.breaks, sums.kinds) != (self.breaks, self.kinds):
             return None
-        edges = (-math.inf,) + self.breaks + (math.inf,)
-        out = np.zeros(len(sums.x_min))
-        for i, (kind, a, b) in enumerate(zip(self.kinds, self.slopes, self.offsets, strict=True)):
-            used = sums.weight[:, i] > 0
-            if not used.any():
-                continue
-            lo = np.maximum(sums.x_min[used], edges[i])
-            hi = np.minimum(sums.x_max[used], edges[i + 1])
-            f = np.log if kind == "log" else (lambda v: v)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                if not (np.all(a * f(lo) + b >= 0) and np.all(a * f(hi) + b >= 0)):
-                    return None  # pieces are monotone: non-negative at both ends means no clamp inside
-            out += a * sums.total[:, i] + b * sums.weight[:, i]
-        return out
+        lo_edge, hi_edge, is_log, slopes, offsets = self._piece_arrays
+        lo = np.maximum(sums.x_min[:, None], lo_edge)  # (groups, pieces): where each piece's values can lie
+        hi = np.minimum(sums.x_max[:, None], hi_edge)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ends = [np.where(is_log, np.log(v), v) * slopes + offsets for v in (lo, hi)]
+        # pieces are monotone: non-negative at both ends of their range means the clamp never acts inside
+        if not ((ends[0] >= 0) & (ends[1] >= 0) | (sums.weight <= 0)).all():
+            return None
+        return (sums.total * slopes + sums.weight * offsets).sum(axis=1)
+
+    @cached_property
+    def _piece_arrays(self) -> tuple[np.ndarray, ...]:
+        """(lower edge, upper edge, is log, slope, offset) of every piece, as arrays."""
+        edges = np.array((-math.inf,) + self.breaks + (math.inf,))
+        return (edges[:-1], edges[1:], np.array([k == "log" for k in self.kinds]), np.array(self.slopes),
+                np.array(self.offsets))
 
     @cached_property
     def _steps(self) -> tuple[tuple[float, float, float], list[tuple[float, tuple[float, float, float]]]]:

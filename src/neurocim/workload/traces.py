@@ -103,10 +103,19 @@ def map_distinct(values: np.ndarray, fn) -> np.ndarray:
         return _apply_flat(fn, v)
     table = fn((np.arange(int(hi - lo) + 1) + lo) / scale)
     out = np.empty((flat.size,) + table.shape[1:], dtype=table.dtype)
+    rows, rows_out = _as_words(table), _as_words(out)  # gather whole rows as one word each where they fit in one
     for i, k in zip(range(0, flat.size, _GRID_BLOCK), blocks, strict=True):
         k -= lo
-        np.take(table, k.astype(np.int32), axis=0, out=out[i : i + _GRID_BLOCK])
+        np.take(rows, k.astype(np.int32), axis=0, out=rows_out[i : i + _GRID_BLOCK])
     return out.reshape(v.shape + table.shape[1:])
+
+
+def _as_words(a: np.ndarray) -> np.ndarray:
+    """a (n, ...) viewed as (n,) unsigned integers holding a row each, when a row is 1, 2, 4 or 8 bytes; else a."""
+    row_bytes = a.dtype.itemsize * (a[0].size if a.shape[0] else 0)
+    if a.ndim < 2 or row_bytes not in (1, 2, 4, 8) or not a.flags.c_contiguous:
+        return a
+    return a.reshape(a.shape[0], -1).view(f"u{row_bytes}").reshape(a.shape[0])
 
 
 def _apply_flat(fn, v: np.ndarray) -> np.ndarray:
