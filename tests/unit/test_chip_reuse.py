@@ -36,3 +36,17 @@ def test_sweep_on_shared_traces_matches_fresh_estimates(chip):
     # the global bus and buffer change the chip, not the tiles
     assert shared[0].chip.area_m2 != shared[1].chip.area_m2
     assert shared[0].layers[0].latency_breakdown_s.adc == shared[1].layers[0].latency_breakdown_s.adc
+
+
+def test_reused_work_does_not_keep_traces_alive():
+    import gc
+    import weakref
+
+    layers, traces = load_traces_npz(DATA / "vgg8_traces.npz")
+    layers, traces = layers[-2:], traces[-2:]
+    config = load_chip_config(EXAMPLES / "chip_sram_22nm.yaml")
+    estimate(config, layers, traces)
+    refs = [weakref.ref(t) for t in traces]
+    del traces
+    gc.collect()
+    assert all(r() is None for r in refs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import replace
 from weakref import WeakKeyDictionary
@@ -182,7 +183,7 @@ class ChipModel:
         key = (replace(p, **_CHIP_LEVEL_ONLY), ctx.tech, ctx.cell, tuple(self.layers), self.dtype)
         memo = _TILE_PASSES.setdefault(traces[0], {}) if traces else {}
         hit = memo.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], traces, strict=True)):
+        if hit is not None and all(ref() is t for ref, t in zip(hit[0], traces, strict=True)):
             return hit[1]
         arrays = self._layer_arrays(traces)
         period, clk_freq = 0.0, p.clk_freq_max_hz
@@ -192,7 +193,7 @@ class ChipModel:
         result = (period, clk_freq, [self._run_tiles(i, m, x, clk_freq, False) for i, (m, x) in enumerate(arrays)])
         while len(memo) >= _TILE_PASSES_PER_TRACE:
             memo.pop(next(iter(memo)))
-        memo[key] = (tuple(traces), result)
+        memo[key] = (tuple(weakref.ref(t) for t in traces), result)  # weak: the entry must not keep its key alive
         return result
 
     def _layer_cost(self, index: int, t: dict[str, float], clk_freq: float) -> LayerCost:
