@@ -24,11 +24,13 @@ def main() -> None:
 @main.command()
 @click.argument("config", required=False, type=click.Path(path_type=Path))
 @click.option("--neurosim-params", type=click.Path(path_type=Path), help="JSON of NeuroSim Param.cpp names to values.")
-@click.option("--network", required=True, type=click.Path(path_type=Path), help="NeuroSim network CSV.")
+@click.option(
+    "--network", type=click.Path(path_type=Path), help="NeuroSim network CSV (optional for an .npz that holds it)."
+)
 @click.option("--traces", required=True, type=click.Path(path_type=Path), help=".npz traces or a NeuroSim CSV folder.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Write the report as JSON here.")
 def estimate(
-    config: Path | None, neurosim_params: Path | None, network: Path, traces: Path, json_out: Path | None
+    config: Path | None, neurosim_params: Path | None, network: Path | None, traces: Path, json_out: Path | None
 ) -> None:
     """Estimate area, latency, energy and efficiency of a CIM chip running a network."""
     from neurocim.estimate import estimate_from_files

@@ -15,8 +15,8 @@ from neurocim.config.params import derive_params
 from neurocim.devices.cell import mem_cell
 from neurocim.report.records import Report
 from neurocim.tech.technology import load_technology
-from neurocim.workload.network import Layer, load_network_csv
-from neurocim.workload.traces import LayerTrace, load_traces
+from neurocim.workload.network import Layer, WorkloadError, load_network_csv
+from neurocim.workload.traces import LayerTrace, load_traces, load_traces_npz
 
 
 def build_context(config: ChipConfig) -> CircuitContext:
@@ -35,13 +35,21 @@ def estimate(config: ChipConfig, layers: Sequence[Layer], traces: Sequence[Layer
 
 
 def estimate_from_files(
-    network: str | Path,
+    network: str | Path | None,
     traces: str | Path,
     config: str | Path | None = None,
     neurosim_params: str | Path | None = None,
 ) -> Report:
-    """The CLI's job: load a config (YAML or NeuroSim params JSON), a network CSV and traces, and estimate."""
+    """The CLI's job: load a config (YAML or NeuroSim params JSON), a network CSV and traces, and estimate.
+
+    network may be None when traces is an npz holding its layer table (as `neurocim run` writes it).
+    """
     chip = load_params_json(neurosim_params) if neurosim_params is not None else load_chip_config(config)
-    layers = load_network_csv(network)
-    layer_traces = load_traces(traces, layers, chip.precision.input_bits)
+    if network is None:
+        if Path(traces).is_dir():
+            raise WorkloadError(f"{traces}: a folder of CSV traces needs its network CSV (--network)")
+        layers, layer_traces = load_traces_npz(traces, input_bits=chip.precision.input_bits)
+    else:
+        layers = load_network_csv(network)
+        layer_traces = load_traces(traces, layers, chip.precision.input_bits)
     return estimate(chip, layers, layer_traces)

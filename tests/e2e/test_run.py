@@ -14,6 +14,7 @@ from torch.utils.data import DataLoader
 
 import neurocim
 from neurocim.cli import main
+from neurocim.config.io import dump_config
 from neurocim.config.run import load_config
 from neurocim.data.digits import digits_datasets
 from neurocim.estimate import estimate
@@ -66,6 +67,19 @@ def test_captured_traces_cost_the_same_as_traces_read_back_from_files(small_run,
     assert estimate(cfg.chip, layers, traces).to_dict() == expected
     from_csv = load_traces(tmp_path / "csv", result.chip_layers, cfg.chip.precision.input_bits)
     assert estimate(cfg.chip, result.chip_layers, from_csv).to_dict() == expected
+
+
+def test_estimate_command_reads_the_saved_traces_without_a_network_csv(small_run, tmp_path):
+    cfg, result = small_run
+    dump_config(cfg.chip, tmp_path / "chip.yaml")
+    result.save_traces(tmp_path / "traces.npz")
+    args = ["estimate", str(tmp_path / "chip.yaml"), "--traces", str(tmp_path / "traces.npz")]
+    out = CliRunner().invoke(main, [*args, "--json", str(tmp_path / "r.json")])
+    assert out.exit_code == 0, out.output
+    assert json.loads((tmp_path / "r.json").read_text())["chip"] == result.report.to_dict()["chip"]
+    result.write_neurosim_traces(tmp_path / "csv")
+    out = CliRunner().invoke(main, ["estimate", str(tmp_path / "chip.yaml"), "--traces", str(tmp_path / "csv")])
+    assert out.exit_code == 2 and "needs its network CSV (--network)" in out.output
 
 
 def test_run_result_errors(small_run, tmp_path):
