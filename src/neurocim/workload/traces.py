@@ -98,15 +98,27 @@ def map_distinct(values: np.ndarray, fn) -> np.ndarray:
     if v.size == 0 or not np.isfinite(lo := float(v.min()) * scale) or not np.isfinite(hi := float(v.max()) * scale):
         return _apply_flat(fn, v)
     flat = v.ravel()
-    blocks = [flat[i : i + _GRID_BLOCK] * scale for i in range(0, flat.size, _GRID_BLOCK)]  # cache-sized
-    if not (hi - lo < _GRID_SPAN and all(np.array_equal(np.rint(k), k) for k in blocks)):
+    starts = range(0, flat.size, _GRID_BLOCK)
+    k, rounded = np.empty(min(_GRID_BLOCK, flat.size)), np.empty(min(_GRID_BLOCK, flat.size))
+
+    def scaled(i: int) -> np.ndarray:  # grid index of a cache-sized block, in a reused buffer
+        part = flat[i : i + _GRID_BLOCK]
+        return np.multiply(part, scale, out=k[: part.size])
+
+    def on_grid(i: int) -> bool:
+        block = scaled(i)
+        return np.array_equal(np.rint(block, out=rounded[: block.size]), block)
+
+    if not (hi - lo < _GRID_SPAN and all(on_grid(i) for i in starts)):
         return _apply_flat(fn, v)
     table = fn((np.arange(int(hi - lo) + 1) + lo) / scale)
     out = np.empty((flat.size,) + table.shape[1:], dtype=table.dtype)
     rows, rows_out = _as_words(table), _as_words(out)  # gather whole rows as one word each where they fit in one
-    for i, k in zip(range(0, flat.size, _GRID_BLOCK), blocks, strict=True):
-        k -= lo
-        np.take(rows, k.astype(np.int32), axis=0, out=rows_out[i : i + _GRID_BLOCK])
+    for i in starts:
+        block = scaled(i)
+        block -= lo
+        # the indices lie in the table by construction: 'clip' skips the bounds check of the default mode
+        np.take(rows, block.astype(np.int32), axis=0, out=rows_out[i : i + _GRID_BLOCK], mode="clip")
     return out.reshape(v.shape + table.shape[1:])
 
 
@@ -220,6 +232,14 @@ def _npz_array(z: Mapping[str, np.ndarray], key: str, path: Path) -> np.ndarray:
     return z[key]
 
 
+def _bits_of(meta: Mapping, key: str, requested: int | None, name: str, path: Path) -> int:
+    """A precision of the traces: the file's (meta_json), which a requested value must agree with; else 8."""
+    recorded = int(meta[key]) if key in meta else None
+    if requested and recorded is not None and requested != recorded:
+        raise TraceError(f"{path}: traces were recorded with {name}={recorded}, the chip asks for {requested}")
+    return requested or recorded or 8
+
+
 def load_traces_npz(
     path: str | Path,
     network_key: str = "network_csv",
@@ -234,8 +254,8 @@ def load_traces_npz(
         raise TraceError(f"{path}: trace file not found")
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta_json"])) if "meta_json" in z else {}
-        weight_bits = weight_bits or int(meta.get("wl_weight", 8))
-        input_bits = input_bits or int(meta.get("wl_activate", 8))
+        weight_bits = _bits_of(meta, "wl_weight", weight_bits, "weight_bits", path)
+        input_bits = _bits_of(meta, "wl_activate", input_bits, "input_bits", path)
         meta_layers = meta.get("layers", [])
         table = _npz_array(z, network_key, path)
         names = [m.get("hook_name") or default_layer_name(i) for i, m in enumerate(meta_layers)]
