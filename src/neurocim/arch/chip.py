@@ -14,13 +14,13 @@ from neurocim.arch.aggregate import ChipTotals, LayerCost, roll_up
 from neurocim.arch.blas import single_threaded_blas
 from neurocim.arch.block_stats import copy_array, copy_input, levels_to_cells, reshape_array, reshape_input
 from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
-from neurocim.arch.chip_traffic import layer_traffic
+from neurocim.arch.chip_traffic import combine_layer_cost, layer_traffic
 from neurocim.arch.memo import derived, frozen
 from neurocim.arch.pe import PeResult
 from neurocim.arch.tile import build_tiles
 from neurocim.circuits.context import CircuitContext
 from neurocim.mapping.floorplan import Floorplan, plan_floor
-from neurocim.report.records import AreaBreakdown, Breakdown, Report
+from neurocim.report.records import AreaBreakdown, Report
 from neurocim.workload.network import Layer
 from neurocim.workload.traces import LayerTrace, check_traces, csv_weight_levels
 
@@ -198,29 +198,7 @@ class ChipModel:
 
     def _layer_cost(self, index: int, t: dict[str, float], clk_freq: float) -> LayerCost:
         """layer_cost from the layer's tile costs `t`."""
-        extra = layer_traffic(self, index, clk_freq)
-        lat = Breakdown(
-            adc=t["latency_adc"],
-            accumulation=t["latency_accum"] + extra.latency_accum,
-            other=t["latency_other"] + extra.latency_other,
-            buffer=t["buffer_latency"] + extra.buffer_latency,
-            interconnect=t["ic_latency"] + extra.ic_latency,
-        )
-        energy = Breakdown(
-            adc=t["energy_adc"],
-            accumulation=t["energy_accum"] + extra.energy_accum,
-            other=t["energy_other"] + extra.energy_other,
-            buffer=t["buffer_energy"] + extra.buffer_energy,
-            interconnect=t["ic_energy"] + extra.ic_energy,
-        )
-        return LayerCost(
-            latency=t["latency"] + extra.latency,
-            energy=t["energy"] + extra.energy,
-            latency_parts=lat,
-            energy_parts=energy,
-            tile_leakage=t["leakage"],
-            tile_leakage_in_use=t["leakage_sram_in_use"],
-        )
+        return combine_layer_cost(t, layer_traffic(self, index, clk_freq))
 
     def evaluate(self, traces: Sequence[LayerTrace]) -> Report:
         """Run the traces through the chip and roll the costs up into a report."""

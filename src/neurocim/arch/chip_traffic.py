@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from neurocim.arch.aggregate import LayerCost
+from neurocim.report.records import Breakdown
 
 if TYPE_CHECKING:
     from neurocim.arch.chip import ChipModel
@@ -24,6 +28,9 @@ class ChipLayerWork:
     buffer_energy: float = 0.0
     ic_latency: float = 0.0
     ic_energy: float = 0.0
+    # synchronous data transfer: the layer's "other" latency is the global buffer's alone and the
+    # interconnect latency is hidden in the buffer's (the tiles' values of both are replaced, not added to)
+    replaces_tile_latency_parts: bool = False
 
 
 def _activation(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float]:
@@ -126,4 +133,34 @@ def layer_traffic(chip: ChipModel, index: int, clk_freq: float) -> ChipLayerWork
         buffer_energy=buf_e,
         ic_latency=ic_t,
         ic_energy=ic_e,
+    )
+
+
+def combine_layer_cost(t: Mapping[str, float], extra: ChipLayerWork) -> LayerCost:
+    """A layer's cost from its tiles' costs `t` (NeuroSim's per-tile maxima and sums) and the chip's own work."""
+    if extra.replaces_tile_latency_parts:
+        other_latency, ic_latency = extra.latency_other, extra.ic_latency
+    else:
+        other_latency, ic_latency = t["latency_other"] + extra.latency_other, t["ic_latency"] + extra.ic_latency
+    lat = Breakdown(
+        adc=t["latency_adc"],
+        accumulation=t["latency_accum"] + extra.latency_accum,
+        other=other_latency,
+        buffer=t["buffer_latency"] + extra.buffer_latency,
+        interconnect=ic_latency,
+    )
+    energy = Breakdown(
+        adc=t["energy_adc"],
+        accumulation=t["energy_accum"] + extra.energy_accum,
+        other=t["energy_other"] + extra.energy_other,
+        buffer=t["buffer_energy"] + extra.buffer_energy,
+        interconnect=t["ic_energy"] + extra.ic_energy,
+    )
+    return LayerCost(
+        latency=t["latency"] + extra.latency,
+        energy=t["energy"] + extra.energy,
+        latency_parts=lat,
+        energy_parts=energy,
+        tile_leakage=t["leakage"],
+        tile_leakage_in_use=t["leakage_sram_in_use"],
     )
