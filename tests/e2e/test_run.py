@@ -14,6 +14,7 @@ from torch.utils.data import DataLoader
 
 import neurocim
 from neurocim.cli import main
+from neurocim.config.chip import PrecisionConfig
 from neurocim.config.io import dump_config
 from neurocim.config.run import load_config
 from neurocim.data.digits import digits_datasets
@@ -80,6 +81,9 @@ def test_estimate_command_reads_the_saved_traces_without_a_network_csv(small_run
     result.write_neurosim_traces(tmp_path / "csv")
     out = CliRunner().invoke(main, ["estimate", str(tmp_path / "chip.yaml"), "--traces", str(tmp_path / "csv")])
     assert out.exit_code == 2 and "needs its network CSV (--network)" in out.output
+    dump_config(cfg.chip.model_copy(update={"precision": PrecisionConfig(input_bits=6)}), tmp_path / "chip6.yaml")
+    out = CliRunner().invoke(main, ["estimate", str(tmp_path / "chip6.yaml"), "--traces", str(tmp_path / "traces.npz")])
+    assert out.exit_code == 2 and "traces were recorded with input_bits=8, the chip asks for 6" in out.output
 
 
 def test_run_result_errors(small_run, tmp_path):
