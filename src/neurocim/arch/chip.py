@@ -42,18 +42,23 @@ _TRACE_ARRAYS: WeakKeyDictionary[LayerTrace, dict[tuple, tuple[np.ndarray, np.nd
 _TRACE_ARRAYS_PER_TRACE = 2
 
 
-def _trace_arrays(trace: LayerTrace, key: tuple, windows: int) -> tuple[np.ndarray, np.ndarray]:
+def _trace_arrays(trace: LayerTrace, key: tuple, windows: int, shape_only: bool = False
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """(cell digits, input bit planes) of a trace for key = (synapse_bit, weight_min, weight_max, cell_bit,
-    cells per synapse), memoised per trace; both arrays are read-only."""
+    cells per synapse), memoised per trace; both arrays are read-only. With `shape_only` (cells whose reads
+    ignore the stored values: SRAM) the digits are a zero placeholder of their shape that takes no memory."""
     cached = _TRACE_ARRAYS.setdefault(trace, {})
-    full_key = key + (windows,)
+    full_key = key + (windows, shape_only)
     if full_key not in cached:
         synapse_bit, w_min, w_max, cell_bit, cps = key
 
         def cell_digits(w: np.ndarray) -> np.ndarray:  # (n,) weights -> (n, cells per synapse) digits
             return levels_to_cells(csv_weight_levels(w, synapse_bit, w_min, w_max)[:, None], cell_bit, cps)
 
-        memory = trace.map_weights(cell_digits).reshape(trace.rows, -1)  # cell digits, not siemens
+        if shape_only:
+            memory = np.broadcast_to(np.zeros(1, dtype=np.int8), (trace.rows, trace.weights.shape[1] * cps))
+        else:
+            memory = trace.map_weights(cell_digits).reshape(trace.rows, -1)  # cell digits, not siemens
         inputs = trace.input_bit_planes(windows)
         while len(cached) >= _TRACE_ARRAYS_PER_TRACE:
             cached.pop(next(iter(cached)))
@@ -62,7 +67,12 @@ def _trace_arrays(trace: LayerTrace, key: tuple, windows: int) -> tuple[np.ndarr
 
 
 def _copied(reshape, source: np.ndarray, *args: int) -> np.ndarray:
-    """reshape(source, *args), a copy, kept with a read-only source (trace arrays) for the next configuration."""
+    """reshape(source, *args), a copy, kept with a read-only source (trace arrays) for the next configuration.
+    A zero placeholder (all strides 0) gives a placeholder of the block's shape."""
+    if source.ndim == 2 and source.strides == (0, 0) and reshape is reshape_array:
+        row, col, num_row, num_col, num_pe, stride = args
+        rows = reshape(source[:, :1], row, 0, num_row, 1, num_pe, stride).shape[0]
+        return np.broadcast_to(source[:1, :1], (rows, len(range(source.shape[1])[col : col + num_col])))
     if source.flags.writeable:
         return reshape(source, *args)
     memo = derived(source)
@@ -160,10 +170,11 @@ class ChipModel:
         """Per layer: cell digits (rows x columns) and input bit planes of the windows NeuroSim reads (read-only)."""
         p = self.ctx.p
         key = (p.synapse_bit, p.algo_weight_min, p.algo_weight_max, p.cell_bit, p.num_col_per_synapse)
+        shape_only = self.tile_cm.pe.column_model.weight_independent  # SRAM reads see the weights' shape only
         out = []
         for layer, trace in zip(self.layers, traces, strict=True):
             windows = min(layer.num_windows, trace.num_windows_written)
-            out.append(_trace_arrays(trace, key, windows))
+            out.append(_trace_arrays(trace, key, windows, shape_only))
         return out
 
     def clock_period(self, arrays: Sequence[tuple[np.ndarray, np.ndarray]]) -> float:
