@@ -39,6 +39,36 @@ def _max_layer_input(layers: Sequence[Layer], pipeline: bool) -> float:
     return max(float(layer.ifm_h * layer.ifm_w * layer.in_channels) for layer in layers)
 
 
+def sync_tile_grid(
+    nm_array_area: float, cm_array_area: float, num_tile_nm: int, num_tile_cm: int
+) -> tuple[int, int, int]:
+    """(tiles, rows, columns) of the H-tree grid of the synchronous-transfer chip (NeuroSim V1.4 "230920").
+
+    Every conventionally mapped tile counts as the number of novel-mapped tiles whose array area covers it;
+    the count then grows until it factors as rows x columns with (rows - columns) / rows <= 0.2, choosing the
+    factor pair of the smallest perimeter.
+    """
+    if nm_array_area <= 0:
+        raise ValueError(f"sync_tile_grid: nm_array_area must be > 0 m^2, got {nm_array_area}")
+    per_cm = max(1, math.ceil(cm_array_area / nm_array_area))
+    while per_cm * nm_array_area < cm_array_area:  # guard the float rounding of the ceil
+        per_cm += 1
+    while per_cm > 1 and (per_cm - 1) * nm_array_area >= cm_array_area:
+        per_cm -= 1
+    total = int(per_cm * num_tile_cm + num_tile_nm)
+    if total < 1:
+        raise ValueError(f"sync_tile_grid: no tiles to place (num_tile_nm={num_tile_nm}, num_tile_cm={num_tile_cm})")
+    rows, cols = 2 * total, 1
+    while (rows - cols) / rows > 0.2:
+        perimeter = 2.0 * total
+        for m in range(1, total // 2 + 1):
+            if total % m == 0 and m + total / m < perimeter:
+                perimeter, rows, cols = m + total / m, total // m, m
+        if (rows - cols) / rows > 0.2:
+            total += 1
+    return total, rows, cols
+
+
 @dataclass
 class ChipArea:
     area: float
@@ -72,10 +102,11 @@ class ChipPeriphery:
         self.max_pool = MaxPooling(ctx, p.num_bit_input, 4, int(pool_units))
         self.htree: HTree | None = None
         self.xy_bus: XYBus | None = None
-        if p.global_bus_htree:
-            self.htree = HTree(ctx, fp.num_tile_row, fp.num_tile_col, p.global_bus_delay_tolerance, self.bus_width)
-        else:
+        self.sync_tiles = 0  # equivalent novel-mapped tiles of the synchronous-transfer grid (set by layout)
+        if not p.global_bus_htree:
             self.xy_bus = XYBus(ctx, fp.num_tile_row, fp.num_tile_col, p.global_bus_delay_tolerance, self.bus_width)
+        elif not p.sync_data_transfer:  # the synchronous-transfer tree spans a grid built from tile areas in layout
+            self.htree = HTree(ctx, fp.num_tile_row, fp.num_tile_col, p.global_bus_delay_tolerance, self.bus_width)
         self._init_accumulation_and_activation(fp, clk_freq)
 
     def _init_accumulation_and_activation(self, fp: Floorplan, clk_freq: float) -> None:
@@ -108,8 +139,25 @@ class ChipPeriphery:
             y_bits = out_bits + math.ceil(math.log2(adds)) + math.ceil(math.log2(max_tile_rows))
             self.sigmoid = Sigmoid(self.ctx, p.sigmoid_lut_sram, p.num_bit_input, y_bits, num_trees, clk_freq)
 
+    def _build_sync_htree(self, tile_nm: Tile | None, tile_cm: Tile) -> Tile:
+        """The H-tree over the synchronous-transfer grid; returns the tile kind the grid is made of.
+
+        Without a novel-mapped tile (no layer mapped that way) the grid is made of conventional tiles.
+        """
+        p, fp = self.ctx.p, self.fp
+        unit = tile_nm if tile_nm is not None else tile_cm
+        num_unit, num_other = (fp.num_tile_nm, fp.num_tile_cm) if tile_nm is not None else (fp.num_tile_cm, 0)
+        self.sync_tiles, rows, cols = sync_tile_grid(unit.area_parts.array, tile_cm.area_parts.array,
+                                                     num_unit, num_other)
+        self.htree = HTree(self.ctx, rows, cols, p.global_bus_delay_tolerance, self.bus_width)
+        return unit
+
     def layout(self, tile_nm: Tile | None, tile_cm: Tile) -> ChipArea:
-        """Chip area and its breakdown (NeuroSim ChipCalculateArea)."""
+        """Chip area and its breakdown (NeuroSim ChipCalculateArea).
+
+        With synchronous data transfer the total area and the array area count the grid's equivalent
+        novel-mapped tiles (conventional tiles are folded into them); the other parts count tiles as placed.
+        """
         p, fp = self.ctx.p, self.fp
         area = ic = adc = accum = other = array = 0.0
         h_nm = w_nm = 0.0
@@ -128,6 +176,9 @@ class ChipPeriphery:
         other += t.other * n
         array += t.array * n
         h_cm, w_cm = tile_cm.height, tile_cm.width
+        if p.sync_data_transfer:
+            unit = self._build_sync_htree(tile_nm, tile_cm).area_parts
+            area, array = unit.area * self.sync_tiles, unit.array * self.sync_tiles
         unit_h, unit_w = max(h_nm, h_cm), max(w_nm, w_cm)
         buffer_height = fp.num_tile_row * unit_h
         self.buffer.layout(buffer_height, 0.0, Layout.NONE)

@@ -113,9 +113,80 @@ def _global_buffer(chip: ChipModel, bits_out: float, bits_in: float, clk_freq: f
     return (read_t + write_t) / parallel, read_e + write_e
 
 
+def _input_volume(chip: ChipModel, index: int) -> float:
+    """Inputs a layer reads per image as NeuroSim's synchronous transfer weighs them (its `fraction`): input
+    channels x kernel width (x kernel height when conventionally mapped) x windows, evaluated in doubles."""
+    layer = chip.layers[index]
+    depth = layer.in_channels * layer.kernel_w if chip.fp.is_novel[index] else layer.rows
+    return depth * (layer.ifm_h - layer.kernel_h + 1) / layer.stride * (layer.ifm_w - layer.kernel_w + 1) / layer.stride
+
+
+def _total_input_volume(chip: ChipModel, index: int) -> int:
+    """NeuroSim's `totalInput` as seen from layer `index`: an int accumulated once per layer.
+
+    NeuroSim quirk: every term is the *current* layer's volume (the loop indexes the layer being evaluated),
+    so each layer is given 1/num_layers of the bus, up to the int truncation of the running sum.
+    """
+    total = 0
+    volume = _input_volume(chip, index)
+    for _ in chip.layers:
+        total = int(total + volume)
+    return total
+
+
+def _sync_transfer(
+    chip: ChipModel, index: int, bits_out: float, bits_in: float, clk_freq: float
+) -> tuple[float, float, float]:
+    """(global buffer latency, buffer energy, H-tree energy) of a layer under synchronous data transfer.
+
+    The layer drives its share `volume / total` of the global H-tree; the tree's delay is hidden in the
+    buffer's, whose accesses each take max(1, tree cycles) and repeat once per layer sharing the bus.
+    """
+    p, per, area = chip.ctx.p, chip.periphery, chip.area
+    tree, buf = per.htree, per.buffer
+    unit_h = area.tile_height_nm or area.tile_height_cm  # the grid is made of novel-mapped tiles when there are any
+    unit_w = area.tile_width_nm or area.tile_width_cm
+    volume, total = _input_volume(chip, index), _total_input_volume(chip, index)
+    share = tree.bus_width * (volume / total)
+    lanes = max(1, math.floor(share))  # NeuroSim divides by zero below one lane
+    reads = math.ceil(bits_out * p.input_toggle / lanes) + math.ceil(bits_in * p.output_toggle / lanes)
+    tree_e = tree.energy(unit_h, unit_w, math.ceil(share), reads)
+    per_access = max(tree.critical_latency(unit_h, unit_w, clk_freq), 1.0)
+    w = buf.interface_width
+    buf_t = (buf.latency(bits_out / w) + buf.write_latency(bits_in / w)) * per_access * math.ceil(total / volume)
+    buf_e = buf.energy(w, bits_out / w) + buf.write_energy(w, bits_in / w)
+    return buf_t, buf_e, tree_e
+
+
+def _sync_layer_traffic(chip: ChipModel, index: int, clk_freq: float) -> ChipLayerWork:
+    """Chip-level work of one layer under synchronous data transfer (NeuroSim V1.4 "230920" mode).
+
+    Activation, accumulation and pooling overlap the transfers: only their energy counts. The layer's
+    latency gains the global buffer's alone, which also replaces the tiles' "other" and interconnect parts.
+    """
+    act_e = _activation(chip, index, clk_freq)[1]
+    acc_e = _accumulation(chip, index, clk_freq)[1]
+    pool_e = _pooling(chip, index, clk_freq)[1]
+    bits_out, bits_in = _bits_moved(chip, index)
+    buf_t, buf_e, ic_e = _sync_transfer(chip, index, bits_out, bits_in, clk_freq)
+    return ChipLayerWork(
+        latency=buf_t,
+        energy=act_e + acc_e + pool_e + buf_e + ic_e,
+        latency_other=buf_t,
+        energy_accum=acc_e,
+        energy_other=act_e + pool_e + buf_e + ic_e,
+        buffer_latency=buf_t,
+        buffer_energy=buf_e,
+        ic_energy=ic_e,
+        replaces_tile_latency_parts=True,
+    )
+
+
 def layer_traffic(chip: ChipModel, index: int, clk_freq: float) -> ChipLayerWork:
     """Chip-level units and data movement of one layer (NeuroSim ChipCalculatePerformance, main pass)."""
     p = chip.ctx.p
+    if p.sync_data_transfer:
+        return _sync_layer_traffic(chip, index, clk_freq)
     act_t, act_e = _activation(chip, index, clk_freq) if p.chip_activation else (0.0, 0.0)
     acc_t, acc_e = _accumulation(chip, index, clk_freq)
     pool_t, pool_e = _pooling(chip, index, clk_freq)
