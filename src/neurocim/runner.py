@@ -166,7 +166,7 @@ def run(
     """
     from neurocim.accuracy import build_data, build_network
     from neurocim.estimate import estimate
-    from neurocim.nn.capture import TraceCapture
+    from neurocim.workload.capture import TraceCapture
     from neurocim.nn.evaluate import evaluate
     from neurocim.workload.extract import extract_network
 

@@ -7,16 +7,18 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
 from neurocim.config.run import RunConfig, load_config
 from neurocim.nn.base import LayerMode
-from neurocim.nn.capture import TraceCapture
 from neurocim.nn.convert import calibrate_, clone_converted, resample_devices_, set_mode_
 from neurocim.report.accuracy import AccuracyResult
+
+if TYPE_CHECKING:
+    from neurocim.workload.capture import TraceCapture
 
 
 def evaluate(
@@ -39,7 +41,7 @@ def evaluate(
 
     loader yields (images, labels) batches. repeats: default config.accuracy.monte_carlo_repeats.
     config: a RunConfig, a run file, a mapping, or None for the bundled default.
-    capture: records the cost model's traces during the first hardware pass (see neurocim.nn.capture).
+    capture: records the cost model's traces during the first hardware pass (see neurocim.workload.capture).
     """
     start = time.perf_counter()
     cfg = config if isinstance(config, RunConfig) else load_config(config)
