@@ -69,16 +69,17 @@ def _trace_arrays(trace: LayerTrace, key: tuple, windows: int, shape_only: bool 
 def _copied(reshape, source: np.ndarray, *args: int) -> np.ndarray:
     """reshape(source, *args), a copy, kept with a read-only source (trace arrays) for the next configuration.
     A zero placeholder (all strides 0) gives a placeholder of the block's shape."""
-    if source.ndim == 2 and source.strides == (0, 0) and reshape is reshape_array:
-        row, col, num_row, num_col, num_pe, stride = args
-        rows = reshape(source[:, :1], row, 0, num_row, 1, num_pe, stride).shape[0]
-        return np.broadcast_to(source[:1, :1], (rows, len(range(source.shape[1])[col : col + num_col])))
     if source.flags.writeable:
         return reshape(source, *args)
     memo = derived(source)
     key = (reshape.__name__, args)
     if key not in memo:
-        memo[key] = frozen(reshape(source, *args))
+        if source.ndim == 2 and source.strides == (0, 0) and reshape is reshape_array:
+            row, col, num_row, num_col, num_pe, stride = args
+            rows = reshape(source[:, :1], row, 0, num_row, 1, num_pe, stride).shape[0]
+            memo[key] = np.broadcast_to(source[:1, :1], (rows, len(range(source.shape[1])[col : col + num_col])))
+        else:
+            memo[key] = frozen(reshape(source, *args))
     return memo[key]
 
 
