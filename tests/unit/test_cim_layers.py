@@ -10,7 +10,7 @@ from torch import nn
 
 from neurocim.config.accuracy import AccuracyConfig
 from neurocim.config.chip import ChipConfig
-from neurocim.nn import CIMConv2d, CIMLinear, LayerMode, calibrate_, set_mode_
+from neurocim.nn import CIMConv2d, CIMLinear, LayerMode, calibrate_, exact_reads, set_mode_
 from neurocim.quant.adc import snapped_step
 
 
@@ -239,6 +239,52 @@ def test_chunking_does_not_change_the_result(mode):
         calibrated(layer, x)
         outs.append(layer.pre_activation(x))
     assert torch.equal(outs[0], outs[1]) and torch.equal(outs[0], outs[2])
+
+
+def _spy_exact_path(monkeypatch) -> list[int]:
+    calls, run = [], exact_reads.bit_serial_exact
+    monkeypatch.setattr(exact_reads, "bit_serial_exact", lambda *a: calls.append(1) or run(*a))
+    return calls
+
+
+@pytest.mark.parametrize(
+    "block, min_rows, exact_sum",
+    [(2**20, 256, 2**24), (200, 1, 2**24), (200, 1, 1)],
+    ids=["one-block", "many-blocks", "float64-sums"],
+)
+def test_float32_exact_path_equals_the_float64_path(monkeypatch, block, min_rows, exact_sum):
+    torch.manual_seed(9)
+    x = torch.randn(3, 6, 5, 5)  # signed inputs, two bits per cycle, partial groups
+    cfg = chip(bits_per_cell=2, on_off=17, rows=4, parallel=3, adc=4, wbits=4, ibits=5, mapping="conventional")
+    layer = CIMConv2d(6, 5, 3, padding=1, chip=cfg, accuracy=AccuracyConfig(input={"bits_per_cycle": 2}))
+    calibrated(layer, x)
+    with monkeypatch.context() as m:
+        m.setattr(exact_reads, "applicable", lambda *a: False)
+        reference = layer.pre_activation(x.double())
+    monkeypatch.setattr(exact_reads, "BLOCK_READS", block)
+    monkeypatch.setattr(exact_reads, "MIN_GEMM_ROWS", min_rows)
+    monkeypatch.setattr(exact_reads, "EXACT_SUM", exact_sum)
+    calls = _spy_exact_path(monkeypatch)
+    assert torch.equal(layer.pre_activation(x.double()), reference) and calls == [1]
+
+
+@pytest.mark.parametrize(
+    "cfg, acc, fast",
+    [
+        (chip(adc=4), {"adc": {"range_mode": "full_scale"}}, True),
+        (chip(adc=4), {"adc": {"range_mode": "neurosim_batch_minmax"}}, False),  # range from the reads themselves
+        (chip(adc=4), {"devices": {"d2d_sigma": 0.1}}, False),  # non-integer reads
+        (chip(adc=4), {"devices": {"c2c_sigma": 0.1}}, False),
+        (chip(on_off=999.7, rows=512, adc=8), {"adc": {"range_mode": "full_scale"}}, False),  # reads reach 2^23
+    ],
+)
+def test_exact_path_only_where_reads_are_exact_integers(monkeypatch, cfg, acc, fast):
+    torch.manual_seed(10)
+    x = torch.rand(4, 600)
+    layer = CIMLinear(600, 3, chip=cfg, accuracy=AccuracyConfig(**acc))
+    calibrated(layer, x)
+    calls = _spy_exact_path(monkeypatch)
+    assert torch.isfinite(layer.pre_activation(x)).all() and calls == ([1] if fast else [])
 
 
 @pytest.mark.parametrize("mode", ["calibrated", "neurosim_batch_minmax", "full_scale"])

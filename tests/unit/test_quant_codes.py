@@ -42,6 +42,18 @@ def test_bits_per_cell_must_divide_weight_bits():
 def test_slice_codes_rejects_negative():
     with pytest.raises(ValueError, match="non-negative"):
         slice_codes(torch.tensor([-1.0]), 1, 8)
+    with pytest.raises(ValueError, match="axis=3 must be in -3..2"):
+        slice_codes(torch.zeros(2, 3), 1, 8, axis=3)
+
+
+def test_slice_axis_and_wide_codes():
+    codes = torch.tensor([[0.0, 5.0, 255.0], [17.0, 128.0, 3.0]])  # (2, 3)
+    first = slice_codes(codes, 2, 4)  # (4, 2, 3)
+    assert torch.equal(slice_codes(codes, 2, 4, axis=2), first.permute(1, 2, 0))
+    assert torch.equal(slice_codes(codes, 2, 4, axis=-1), first.permute(1, 2, 0))
+    assert slice_codes(codes, 2, 4, axis=1).tolist()[1] == [[1, 0, 3], [0, 0, 0], [1, 0, 0], [0, 2, 0]]  # 17, 128, 3
+    wide = torch.tensor([2.0**40 + 6], dtype=torch.float64)  # beyond int32: still exact
+    assert slice_codes(wide, 2, 21)[:, 0].tolist() == [2, 1] + [0] * 18 + [1]
 
 
 def test_input_codes():

@@ -11,7 +11,14 @@ from torch import Tensor, nn
 from neurocim.config.accuracy import AccuracyConfig, AdcRangeMode, CompatMode, QuantScheme
 from neurocim.config.chip import ChipConfig
 from neurocim.nn import encoding as enc
-from neurocim.nn.devices import DeviceMap, draw_device_map, layer_seed, neurosim_call_conductance
+from neurocim.nn.devices import (
+    DeviceMap,
+    draw_device_map,
+    exact_device_map,
+    ideal_conductance,
+    layer_seed,
+    neurosim_call_conductance,
+)
 from neurocim.nn.engine import AdcSpec, ArrayOperands, InputStream, analog_mvm, bit_serial_mvm
 from neurocim.nn.grouping import RowGroups
 from neurocim.nn.settings import LayerSettings, resolve_settings
@@ -105,25 +112,34 @@ class CIMLayer(nn.Module):
             ops = replace(ops, call_conductance=_call_draws(dmap, ops.groups, s, seed))
         return ops, scale
 
-    def _build_operands(self, device: torch.device) -> tuple[ArrayOperands, Tensor, DeviceMap]:
+    def _build_operands(self, device: torch.device) -> tuple[ArrayOperands, Tensor, DeviceMap | None]:
         s, dev_cfg = self.settings, self.settings.accuracy.devices
         codes, scale = self.weight_codes()
-        digits = qc.slice_codes(codes.t(), s.bits_per_cell, s.slices).float().to(device)  # (K, R, C)
-        seed = layer_seed(self.accuracy.seed, self.cim_name, self.repeat)
-        dmap = draw_device_map(digits, s.lattice, dev_cfg, seed, frozen_drift=not s.neurosim)
         groups = self.row_groups().to(device)
         per_read = not s.neurosim and dev_cfg.c2c_sigma > 0
+        call_draws = s.neurosim and (dev_cfg.c2c_sigma > 0 or dev_cfg.drift.active)
+        delta = dmap = None
+        if exact_device_map(dev_cfg, frozen_drift=not s.neurosim) and not call_draws:
+            digits = _grouped_digits(codes.to(device), groups, s)  # straight into the read layout, no device map
+            conductance = ideal_conductance(digits, s.lattice) if per_read else None  # empty slots meet x = 0
+        else:
+            sliced = qc.slice_codes(codes.t(), s.bits_per_cell, s.slices).float().to(device)  # (K, R, C)
+            seed = layer_seed(self.accuracy.seed, self.cim_name, self.repeat)
+            dmap = draw_device_map(sliced, s.lattice, dev_cfg, seed, frozen_drift=not s.neurosim)
+            digits = _grouped(dmap.digits, groups)
+            delta = None if dmap.exact else _grouped(dmap.delta, groups)
+            conductance = _grouped(dmap.conductance, groups) if per_read else None
         ops = ArrayOperands(
             groups=groups,
-            digits=_grouped(dmap.digits, groups),
-            delta=None if dmap.exact else _grouped(dmap.delta, groups),
-            square=_grouped(dmap.conductance**2, groups) if per_read else None,
+            digits=digits,
+            delta=delta,
+            square=None if conductance is None else conductance**2,
             slices=s.slices,
             significance=qc.slice_significance(s.bits_per_cell, s.slices, device=device),
             lattice=s.lattice,
             read_sigma=dev_cfg.c2c_sigma if per_read else 0.0,
         )
-        return ops, scale.to(device), dmap
+        return ops, scale.to(device), dmap if call_draws else None  # the map is kept only for per-call draws
 
     def _adc(self, groups: RowGroups, signed_cycles_max: int) -> AdcSpec:
         s = self.settings
@@ -255,6 +271,12 @@ class CIMLayer(nn.Module):
         self.repeat = int(repeat)
         self._cache = None
         self._noise.manual_seed(layer_seed(self.accuracy.seed, self.cim_name, self.repeat))
+
+
+def _grouped_digits(codes: Tensor, groups: RowGroups, s: LayerSettings) -> Tensor:
+    """(C, R) weight codes -> (G, N, K*C) float32 cell digits, slice-major columns, empty slots zero."""
+    rows = groups.gather_rows(codes.t().float())  # (G, N, C); codes < 2^24 are exact in float32
+    return qc.slice_codes(rows, s.bits_per_cell, s.slices, axis=2).flatten(2)
 
 
 def _grouped(t: Tensor, groups: RowGroups) -> Tensor:

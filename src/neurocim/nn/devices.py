@@ -78,6 +78,12 @@ class DeviceMap:
         return self.delta is None
 
 
+def exact_device_map(cfg: DeviceConfig, frozen_drift: bool = True) -> bool:
+    """Whether draw_device_map leaves every cell on its ideal conductance (it then draws no random number)."""
+    table = cfg.conductance_table_csv is not None
+    return not (cfg.faults.active or table or cfg.d2d_sigma > 0 or (frozen_drift and cfg.drift.active))
+
+
 def draw_device_map(
     digits: Tensor, lattice: Lattice, cfg: DeviceConfig, seed: int, frozen_drift: bool = True
 ) -> DeviceMap:

@@ -53,17 +53,26 @@ def _divisors(n: int) -> list[int]:
     return [d for d in range(1, min(n, 8) + 1) if n % d == 0]
 
 
-def slice_codes(codes: Tensor, bits_per_cell: int, slices: int) -> Tensor:
-    """Base-2^c digits of non-negative integer codes, LSB first: shape (slices, *codes.shape), same dtype.
+def slice_codes(codes: Tensor, bits_per_cell: int, slices: int, axis: int = 0) -> Tensor:
+    """Base-2^c digits of non-negative integer codes, LSB first, same dtype; the slice axis is inserted at `axis`.
 
-    Bits above slices*c are dropped (callers check divisibility with `num_slices`).
+    axis=0 gives shape (slices, *codes.shape). Bits above slices*c are dropped (callers check divisibility with
+    `num_slices`). One slice is produced at a time, so the integer temporaries stay the size of `codes`.
     """
     _check_bits(bits_per_cell, "cell.bits_per_cell", 1, 8)
-    ints = codes.long()
-    if bool((ints < 0).any()):
+    if bool((codes < 0).any()):
         raise ValueError("slice_codes: codes must be non-negative integers")
-    shifts = (torch.arange(slices, device=codes.device) * bits_per_cell).view(-1, *([1] * codes.dim()))
-    return ((ints.unsqueeze(0) >> shifts) & (2**bits_per_cell - 1)).to(codes.dtype)
+    small = codes.numel() == 0 or float(codes.max()) < 2**31
+    ints = codes.to(torch.int32 if small else torch.int64)
+    axis = axis if axis >= 0 else axis + codes.dim() + 1
+    if not 0 <= axis <= codes.dim():
+        raise ValueError(f"slice_codes: axis={axis} must be in -{codes.dim() + 1}..{codes.dim()}")
+    shape = (*codes.shape[:axis], slices, *codes.shape[axis:])
+    out = torch.empty(shape, dtype=codes.dtype, device=codes.device)
+    mask = 2**bits_per_cell - 1
+    for k in range(slices):  # per slice, not per bit: each step is one vectorised pass over all codes
+        out.select(axis, k).copy_((ints >> (k * bits_per_cell)) & mask)
+    return out
 
 
 def slice_significance(bits_per_cell: int, slices: int, dtype=torch.float64, device=None) -> Tensor:
