@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import neurocim.arch.tile as tile_module
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
 from neurocim.estimate import estimate
@@ -30,8 +31,11 @@ def test_sweep_on_shared_traces_matches_fresh_estimates(chip):
     configs = [_variant(base, 5, "xy_bus", "register_file"), _variant(base, 5, "htree", "sram"),
                _variant(base, 6, "htree", "register_file")]
     shared = [estimate(c, layers, traces) for c in configs]
+    again = estimate(configs[0], layers, [copy.deepcopy(t) for t in traces])  # shared tiles, new traces
+    assert again.to_dict() == shared[0].to_dict()
     for config, got in zip(configs, shared, strict=True):
-        want = estimate(config, layers, [copy.deepcopy(t) for t in traces])  # fresh traces: nothing reused
+        tile_module._TILE_SETS.clear()
+        want = estimate(config, layers, [copy.deepcopy(t) for t in traces])  # fresh tiles and traces: nothing reused
         assert got.to_dict() == want.to_dict()
     # the global bus and buffer change the chip, not the tiles
     assert shared[0].chip.area_m2 != shared[1].chip.area_m2

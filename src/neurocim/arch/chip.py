@@ -17,7 +17,7 @@ from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.chip_traffic import combine_layer_cost, layer_traffic
 from neurocim.arch.memo import derived, frozen
 from neurocim.arch.pe import PeResult
-from neurocim.arch.tile import build_tiles
+from neurocim.arch.tile import CHIP_LEVEL_ONLY, shared_tiles
 from neurocim.circuits.context import CircuitContext
 from neurocim.mapping.floorplan import Floorplan, plan_floor
 from neurocim.report.records import AreaBreakdown, Report
@@ -87,8 +87,6 @@ def _copied(reshape, source: np.ndarray, *args: int) -> np.ndarray:
 # periphery reads the global bus and buffer settings, so configurations that differ only there share them.
 _TILE_PASSES: WeakKeyDictionary[LayerTrace, dict[tuple, tuple]] = WeakKeyDictionary()
 _TILE_PASSES_PER_TRACE = 16
-_CHIP_LEVEL_ONLY = {"global_bus_htree": False, "global_buffer_sram": False, "global_buffer_core_rows": 0,
-                    "global_buffer_core_cols": 0, "global_bus_delay_tolerance": 0.0, "max_global_bus_width": 0}
 
 
 class ChipModel:
@@ -102,7 +100,7 @@ class ChipModel:
         self.layers = list(layers)
         self.fp: Floorplan = plan_floor(self.layers, ctx.p)
         init_freq = ctx.p.clk_freq_max_hz  # what every module sees at initialisation
-        self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, init_freq, dtype=dtype)
+        self.tile_nm, self.tile_cm = shared_tiles(ctx, self.fp, init_freq, dtype=dtype)
         self.periphery = ChipPeriphery(ctx, self.layers, self.fp, init_freq)
         self.area: ChipArea = self.periphery.layout(self.tile_nm, self.tile_cm)
 
@@ -192,17 +190,22 @@ class ChipModel:
         """(clock period, clock, per-layer tile costs): the clock pass and the tile part of the main pass. Kept per
         trace list for recent configurations that differ only in what the chip-level periphery alone reads."""
         p, ctx = self.ctx.p, self.ctx
-        key = (replace(p, **_CHIP_LEVEL_ONLY), ctx.tech, ctx.cell, tuple(self.layers), self.dtype)
+        key = (replace(p, **CHIP_LEVEL_ONLY), ctx.tech, ctx.cell, tuple(self.layers), self.dtype)
         memo = _TILE_PASSES.setdefault(traces[0], {}) if traces else {}
         hit = memo.get(key)
         if hit is not None and all(ref() is t for ref, t in zip(hit[0], traces, strict=True)):
             return hit[1]
         arrays = self._layer_arrays(traces)
+        tiles = [t for t in (self.tile_nm, self.tile_cm) if t is not None]
+        for tile in tiles:  # tiles are shared across configurations: start from their initial state
+            tile.reset_state()
         period, clk_freq = 0.0, p.clk_freq_max_hz
         if p.synchronous:
             period = self.clock_period(arrays)
             clk_freq = min(clk_freq, 1.0 / period)
         result = (period, clk_freq, [self._run_tiles(i, m, x, clk_freq, False) for i, (m, x) in enumerate(arrays)])
+        for tile in tiles:
+            tile.reset_state()
         while len(memo) >= _TILE_PASSES_PER_TRACE:
             memo.pop(next(iter(memo)))
         memo[key] = (tuple(weakref.ref(t) for t in traces), result)  # weak: the entry must not keep its key alive

@@ -140,6 +140,13 @@ class ProcessingElement:
         self.area = self.height = self.width = 0.0
         self.area_adc = self.area_accum = self.area_other = self.area_array = 0.0
 
+    def reset_state(self) -> None:
+        """Back to the state after construction for what evaluations change: the adder tree's leakage state and
+        the memoised evaluations and strip reads (they hold the inputs they were keyed on)."""
+        self._adder_tree_units = None
+        self._eval_cache.clear()
+        self._base_reads.clear()
+
     # ----------------------------------------------------------------------------------------------- area
     def layout(self) -> Footprint:
         """PE area (NeuroSim ProcessingUnitCalculateArea): sub-arrays + adder tree + buffers; square."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -64,6 +64,13 @@ class Tile:
         self._eval_cache: dict[tuple, tuple] = {}
         self.area = self.height = self.width = 0.0
         self.area_parts = TileArea(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+    def reset_state(self) -> None:
+        """Back to the state after construction: no leakage state carried from an evaluation, no memoised
+        evaluations (they hold the inputs they were keyed on)."""
+        self._accumulation_units = None
+        self._eval_cache.clear()
+        self.pe.reset_state()
 
     def _build_buffers(self, pe_out_bits: int) -> None:
         """Activation units and input/output buffers (cores of tile_core_rows x tile_core_cols bits)."""
@@ -343,6 +350,28 @@ class Tile:
         acc.pop("clk_period")
         return TileResult(leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count,
                           **{k: float(v) for k, v in acc.items()})
+
+
+# Parameters only the chip-level periphery reads (global bus and buffer): tiles do not depend on them.
+CHIP_LEVEL_ONLY = {"global_bus_htree": False, "global_buffer_sram": False, "global_buffer_core_rows": 0,
+                   "global_buffer_core_cols": 0, "global_bus_delay_tolerance": 0.0, "max_global_bus_width": 0}
+_TILE_SETS: dict[tuple, tuple[Tile | None, Tile]] = {}
+_TILE_SETS_KEPT = 8
+
+
+def shared_tiles(ctx: CircuitContext, fp, clk_freq: float, *,
+                 dtype: type[np.floating] = np.float64) -> tuple[Tile | None, Tile]:
+    """build_tiles, shared by the recent configurations that differ only in chip-level settings (a sweep over the
+    global bus or buffer). Call reset_state on them before evaluating."""
+    key = (replace(ctx.p, **CHIP_LEVEL_ONLY), ctx.tech, ctx.cell, fp.num_pe_nm, fp.pe_size_nm, fp.num_pe_cm,
+           fp.pe_size_cm, clk_freq, np.dtype(dtype).str)
+    tiles = _TILE_SETS.pop(key, None)
+    if tiles is None:
+        tiles = build_tiles(ctx, fp, clk_freq, dtype=dtype)
+        while len(_TILE_SETS) >= _TILE_SETS_KEPT:
+            _TILE_SETS.pop(next(iter(_TILE_SETS)))
+    _TILE_SETS[key] = tiles  # most recently used last
+    return tiles
 
 
 def build_tiles(ctx: CircuitContext, fp, clk_freq: float, *,
