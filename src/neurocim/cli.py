@@ -3,16 +3,51 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from neurocim.config.io import ConfigError
 
+# Errors that a user's input causes: reported in one line, without a traceback.
+USER_ERRORS = (ConfigError, ValueError, TypeError, FileNotFoundError, RuntimeError, ArithmeticError)
+
 
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
+
+
+@contextmanager
+def _user_errors():
+    try:
+        yield
+    except USER_ERRORS as err:
+        _fail(str(err))
+
+
+def _run_options(command: Callable) -> Callable:
+    """CONFIG, --repeats, --threads and --quiet: the options every accuracy-evaluating command takes."""
+    for option in reversed(
+        (
+            click.argument("config", required=False, type=click.Path(path_type=Path)),
+            click.option("--repeats", type=click.IntRange(min=1), help="Monte-Carlo device draws (default: config)."),
+            click.option("--threads", type=click.IntRange(min=1), help="CPU threads for PyTorch (default: PyTorch's)."),
+            click.option("--quiet", is_flag=True, help="No progress bar."),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def _set_threads(threads: int | None) -> None:
+    """PyTorch's intra-op threads; one thread avoids OpenMP stalls on a CPU busy with other work."""
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
 
 
 @click.group()
@@ -38,10 +73,8 @@ def estimate(
 
     if (config is None) == (neurosim_params is None):
         _fail("give exactly one of CONFIG.yaml or --neurosim-params PARAMS.json")
-    try:
+    with _user_errors():
         report = estimate_from_files(config=config, neurosim_params=neurosim_params, network=network, traces=traces)
-    except (ConfigError, ValueError, FileNotFoundError, ArithmeticError) as err:
-        _fail(str(err))
     render_report(report)
     if json_out is not None:
         report.write_json(json_out)
@@ -49,26 +82,19 @@ def estimate(
 
 
 @main.command()
-@click.argument("config", required=False, type=click.Path(path_type=Path))
-@click.option("--repeats", type=click.IntRange(min=1), help="Monte-Carlo device draws (default: from the config).")
+@_run_options
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Write the result as JSON here.")
-@click.option("--threads", type=click.IntRange(min=1), help="CPU threads for PyTorch (default: PyTorch's choice).")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-def accuracy(config: Path | None, repeats: int | None, json_out: Path | None, threads: int | None, quiet: bool) -> None:
+def accuracy(config: Path | None, repeats: int | None, threads: int | None, quiet: bool, json_out: Path | None) -> None:
     """Accuracy of a network on a CIM chip: float vs hardware, mean ± std over device draws.
 
     CONFIG is a run file (sections chip, accuracy, model, data); without it, the bundled default runs:
     the digits CNN on a 22 nm RRAM chip (src/neurocim/examples/default_run.yaml).
     """
     from neurocim.accuracy import run_accuracy
-    from neurocim.config.run import load_config
 
     _set_threads(threads)
-    try:
-        cfg = load_config(config)
-        result = run_accuracy(cfg, repeats=repeats, progress=not quiet)
-    except (ConfigError, ValueError, FileNotFoundError, RuntimeError) as err:
-        _fail(str(err))
+    with _user_errors():
+        result = run_accuracy(config, repeats=repeats, progress=not quiet)
     click.echo(result.summary())
     if json_out is not None:
         result.write_json(json_out)
@@ -76,8 +102,7 @@ def accuracy(config: Path | None, repeats: int | None, json_out: Path | None, th
 
 
 @main.command()
-@click.argument("config", required=False, type=click.Path(path_type=Path))
-@click.option("--repeats", type=click.IntRange(min=1), help="Monte-Carlo device draws (default: from the config).")
+@_run_options
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the result JSON here.")
 @click.option(
     "--out",
@@ -88,16 +113,14 @@ def accuracy(config: Path | None, repeats: int | None, json_out: Path | None, th
     help="Folder for run.json, summary.txt, traces.npz and the PNG plots.",
 )
 @click.option("--neurosim-traces", type=click.Path(path_type=Path), help="Also write NeuroSim's CSV traces here.")
-@click.option("--threads", type=click.IntRange(min=1), help="CPU threads for PyTorch (default: PyTorch's choice).")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
 def run(
     config: Path | None,
     repeats: int | None,
+    threads: int | None,
+    quiet: bool,
     json_out: Path | None,
     out_dir: Path,
     neurosim_traces: Path | None,
-    threads: int | None,
-    quiet: bool,
 ) -> None:
     """Accuracy on the chip and the chip's cost, from one configuration.
 
@@ -108,7 +131,7 @@ def run(
     from neurocim.runner import run as run_both
 
     _set_threads(threads)
-    try:
+    with _user_errors():
         result = run_both(config, repeats=repeats, progress=not quiet)
         files = result.save(out_dir)
         if json_out is not None:
@@ -117,19 +140,9 @@ def run(
         if neurosim_traces is not None:
             result.write_neurosim_traces(neurosim_traces)
             files.append(neurosim_traces)
-    except (ConfigError, ValueError, FileNotFoundError, RuntimeError, ArithmeticError) as err:
-        _fail(str(err))
     render_report(result.report)
     click.echo(result.summary())
     click.echo("written: " + ", ".join(str(f) for f in files))
-
-
-def _set_threads(threads: int | None) -> None:
-    """PyTorch's intra-op threads; one thread avoids OpenMP stalls on a CPU busy with other work."""
-    if threads is not None:
-        import torch
-
-        torch.set_num_threads(threads)
 
 
 def _int_list(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, ...] | None:
@@ -145,36 +158,31 @@ def _int_list(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 @main.command("sweep-accuracy")
-@click.argument("config", required=False, type=click.Path(path_type=Path))
+@_run_options
 @click.option("--adc-bits", callback=_int_list, default="1,2,3,4,5,6,7,8", show_default=True, help="ADC bits.")
 @click.option("--rows", callback=_int_list, help="Sub-array rows (default: the config's).")
 @click.option("--cell-bits", callback=_int_list, help="Bits per cell (default: the config's).")
-@click.option("--repeats", type=click.IntRange(min=1), help="Monte-Carlo device draws per point (default: config).")
 @click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Write the table as CSV here.")
 @click.option("--png", "png_out", type=click.Path(path_type=Path), help="Plot accuracy vs ADC bits here.")
-@click.option("--threads", type=click.IntRange(min=1), help="CPU threads for PyTorch (default: PyTorch's choice).")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
 def sweep_accuracy(
     config: Path | None,
+    repeats: int | None,
+    threads: int | None,
+    quiet: bool,
     adc_bits: tuple[int, ...],
     rows: tuple[int, ...] | None,
     cell_bits: tuple[int, ...] | None,
-    repeats: int | None,
     csv_out: Path | None,
     png_out: Path | None,
-    threads: int | None,
-    quiet: bool,
 ) -> None:
     """Accuracy vs ADC precision for several sub-array sizes and cell precisions."""
     from neurocim.config.run import load_config
     from neurocim.explore.accuracy_sweep import plot_sweep, render_sweep, sweep_accuracy, write_sweep_csv
 
     _set_threads(threads)
-    try:
+    with _user_errors():
         cfg = load_config(config)
         points = sweep_accuracy(cfg, adc_bits, rows, cell_bits, repeats=repeats, progress=not quiet)
-    except (ConfigError, ValueError, FileNotFoundError, RuntimeError) as err:
-        _fail(str(err))
     click.echo(render_sweep(points))
     if csv_out is not None:
         write_sweep_csv(points, csv_out)
