@@ -23,11 +23,13 @@ def _elementwise(fit: PiecewiseFit, x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.einsum("v,vgn->g", w, e)
 
 
+@pytest.mark.parametrize("groups", [1, 3])
+@pytest.mark.parametrize("equal_weights", [False, True])
 @pytest.mark.parametrize("span", [(1e3, 3e6), (6e3, 2e5), (1e3, 4e3), (5e5, 2e6)])
-def test_piecewise_sums_match_the_fit_summed_over_values(span):
+def test_piecewise_sums_match_the_fit_summed_over_values(span, equal_weights, groups):
     rng = np.random.default_rng(7)
-    x = np.exp(rng.uniform(np.log(span[0]), np.log(span[1]), (300, 3, 40))).astype(np.float32)
-    w = rng.integers(1, 5, 300).astype(float)
+    x = np.exp(rng.uniform(np.log(span[0]), np.log(span[1]), (300, groups, 40))).astype(np.float32)
+    w = np.full(300, 2.0) if equal_weights else rng.integers(1, 5, 300).astype(float)
     fit = _fit()
     got = fit.sum_over(piecewise_sums(x, w, fit.breaks, fit.kinds))
     np.testing.assert_allclose(got, _elementwise(fit, x, w), rtol=2e-7)

@@ -23,6 +23,7 @@ from neurocim.circuits.adc_fits import (
     PiecewiseFit,
     PiecewiseSums,
     piecewise_sums,
+    scratch,
     temperature_factor,
 )
 from neurocim.circuits.flash_adc import FlashAdc
@@ -93,19 +94,25 @@ def _runs(col_blocks: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
 def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> StripReadStats | None:
     rows = weights.shape[0]
     dv = distinct_vectors(inputs, rows)
-    live = dv.num_active > 0
+    live = np.flatnonzero(dv.num_active > 0)
+    live = live[np.argsort(dv.counts[live] != 1, kind="stable")]  # single vectors first: chunks of equal weight
     rows_on, counts = dv.rows_on[live], dv.counts[live].astype(np.float64)
+    single = int(np.count_nonzero(counts == 1))
     stop = max(s + w for s, w in col_blocks)
     g_eff = effective_conductance(weights[:, :stop], model, col_period, dtype)
     runs = _runs(col_blocks)
     parts = [PiecewiseSums.empty(fit.breaks, fit.kinds, n) for _, n, _, _ in runs]
     step = max(1, CHUNK_ELEMENTS // max(stop, 1))
-    if len(counts) < 2 * step and len(counts) >= 2 * MIN_CHUNK_VECTORS:
-        step = -(-len(counts) // 2)  # two chunks, one per worker
-    chunks = [slice(first, first + step) for first in range(0, len(counts), step)]
+    chunks = []
+    for begin, end in ((0, single), (single, len(counts))):
+        size = step if not step >= end - begin >= 2 * MIN_CHUNK_VECTORS else -(-(end - begin) // 2)  # two workers
+        chunks += [slice(first, min(first + size, end)) for first in range(begin, end, size)]
 
     def chunk_sums(sel: slice) -> list[PiecewiseSums] | None:
-        g = rows_on[sel].astype(dtype) @ g_eff  # summed conductance of every column
+        on = rows_on[sel]
+        x = scratch("rows_on", on.shape, dtype)
+        x[...] = on
+        g = np.matmul(x, g_eff, out=scratch("conductance", (len(on), stop), dtype))  # summed conductance per column
         r = np.divide(dtype(model.num_add), g, out=g)
         if not (r.min() > 0 and np.isfinite(r.max())):
             return None
@@ -123,4 +130,4 @@ def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> Stri
         np.concatenate([p.x_min for p in parts]), np.concatenate([p.x_max for p in parts]),
     )  # fmt: skip
     activity = dv.num_read / model.num_row_sub_array
-    return StripReadStats(activity, dv.counts, sums, float(dv.counts[~live].sum()))
+    return StripReadStats(activity, dv.counts, sums, float(dv.counts[dv.num_active == 0].sum()))

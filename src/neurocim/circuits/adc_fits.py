@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -173,7 +174,8 @@ def piecewise_sums(x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...]
     """PiecewiseSums of x (vectors, groups, values), positive and finite, vector v weighted by weights[v].
 
     Works in x's precision with clipped copies instead of masks: the values of piece i are summed as
-    sum(f(clip(x, b[i-1], b[i]))) minus the clipped ends; ln is taken of products of a few values at a time."""
+    sum(f(clip(x, b[i-1], b[i]))) minus the clipped ends; ln is taken of products of a few values at a time.
+    Sums run row by row, or over the vectors first when all weights are equal (cheaper)."""
     x = as_float_array(x)
     w = np.asarray(weights, dtype=np.float64)
     n_vec, groups, n = x.shape
@@ -183,57 +185,89 @@ def piecewise_sums(x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...]
     flat = x.reshape(n_vec * groups, n)
     lo, hi = float(x.min()), float(x.max())
     real = x.dtype.type
+    per_row = w.min() != w.max()
+    size = n if per_row else n_vec * n  # values behind one entry of the sums below
+
+    def total(a: np.ndarray, dtype=None) -> np.ndarray:  # (rows, m) -> per row, or per group over the vectors
+        if per_row:
+            return np.add.reduce(a, axis=1, dtype=dtype)
+        return np.add.reduce(a.reshape(n_vec, groups, -1), axis=0, dtype=dtype).sum(axis=1, dtype=np.float64)
+
+    def weighted(a: np.ndarray) -> np.ndarray:  # per row or per group -> weighted per group
+        return w @ a.reshape(n_vec, groups) if per_row else w[0] * a
+
     p_lo, p_hi = (int(np.searchsorted(breaks, v, side="right")) for v in (lo, hi))
-    below = {k: _count_below(flat, real(breaks[k])) for k in range(p_lo, p_hi)}  # per row
+    below = {k: _count_below(flat, real(breaks[k]), total, per_row) for k in range(p_lo, p_hi)}
     for i in range(p_lo, p_hi + 1):
         low = real(breaks[i - 1]) if i > p_lo else None
         high = real(breaks[i]) if i < p_hi else None
         c = flat
         if low is not None:
-            c = np.maximum(c, low)
+            c = np.maximum(c, low, out=scratch("clip", flat.shape, flat.dtype))
         if high is not None:
-            c = np.minimum(c, high, out=c) if c is not flat else np.minimum(c, high)
+            c = np.minimum(c, high, out=scratch("clip", flat.shape, flat.dtype))
         n_low = below[i - 1] if low is not None else 0
-        n_high = n - below[i] if high is not None else 0
+        n_high = size - below[i] if high is not None else 0
         if kinds[i] == "log":
-            s = _log_row_sums(c, float(low) if low is not None else lo, float(high) if high is not None else hi)
+            s = total(_log_products(c, float(low) if low is not None else lo,
+                                    float(high) if high is not None else hi), np.float64)
             f_low, f_high = (math.log(float(b)) if b is not None else 0.0 for b in (low, high))
         else:
-            s = np.add.reduce(c, axis=1).astype(np.float64)
+            s = total(c).astype(np.float64)
             f_low, f_high = (float(b) if b is not None else 0.0 for b in (low, high))
         s -= n_low * f_low + n_high * f_high
-        count = (n - n_low - n_high) * np.ones(n_vec * groups)
-        out.weight[:, i] = w @ count.reshape(n_vec, groups)
-        out.total[:, i] = w @ s.reshape(n_vec, groups)
+        out.weight[:, i] = weighted((size - n_low - n_high) * np.ones_like(s))
+        out.total[:, i] = weighted(s)
     out.x_min[:] = lo  # the range of the whole chunk: a superset of every group's, enough for the clamp check
     out.x_max[:] = hi
     return out
 
 
-def _count_below(x: np.ndarray, bound: float) -> np.ndarray:
-    """Per row of x, how many values are < bound (popcount of the comparison bytes, faster than count_nonzero)."""
-    below = x < bound
-    if below.shape[1] % 8 or not below.flags.c_contiguous or not hasattr(np, "bitwise_count"):  # numpy < 2
+_SCRATCH = threading.local()
+
+
+def scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A reused per-thread work array (fresh large arrays cost a page fault per page); contents undefined."""
+    pool = _SCRATCH.__dict__.setdefault("arrays", {})
+    size = math.prod(shape)
+    buf = pool.get((name, np.dtype(dtype).str))
+    if buf is None or buf.size < size:
+        buf = pool[(name, np.dtype(dtype).str)] = np.empty(size, dtype=dtype)
+    return buf[:size].reshape(shape)
+
+
+def _count_below(x: np.ndarray, bound: float, total, per_row: bool) -> np.ndarray:
+    """How many values of x are < bound, per row or per group (`total` sums a (rows, m) array either way);
+    per row as a popcount of the comparison bytes, faster than count_nonzero."""
+    below = np.less(x, bound, out=scratch("below", x.shape, np.bool_))
+    if not per_row:
+        return total(below.view(np.uint8), np.int32)
+    if below.shape[1] % 8 or not hasattr(np, "bitwise_count"):  # numpy < 2
         return np.count_nonzero(below, axis=1)
     return np.add.reduce(np.bitwise_count(below.view(np.uint64)), axis=1, dtype=np.int64)
 
 
-def _log_row_sums(c: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Sum of ln over every row of c (positive, finite, within [lo, hi]) in float64: ln of products of up to four
-    values, so a quarter of the logarithms (the products stay well inside the floating range)."""
+def _log_products(c: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """ln of products of up to four values of every row of c (positive, finite, within [lo, hi]), in float64 where
+    a row has an odd value out: the row sums of the result are the row sums of ln c with a quarter of the logarithms
+    (the products stay well inside the floating range)."""
     info = np.finfo(c.dtype)
     group = 1
     while group < 4 and hi ** (2 * group) < float(info.max) / 16 and lo ** (2 * group) > float(info.tiny) * 16:
         group *= 2
-    total = np.zeros(c.shape[0])
+    odd = []
+    step = 0
     while group > 1 and c.shape[1] > 1:
         half = c.shape[1] // 2
         if c.shape[1] % 2:
-            total += np.log(c[:, -1].astype(np.float64))
-        c = c[:, :half] * c[:, half : 2 * half]
+            odd.append(c[:, -1:].astype(np.float64))
+        c = np.multiply(c[:, :half], c[:, half : 2 * half], out=scratch(f"product{step}", (len(c), half), c.dtype))
         group //= 2
-    total += np.add.reduce(np.log(c), axis=1, dtype=np.float64)
-    return total
+        step += 1
+    logs = np.log(c, out=scratch("log", c.shape, c.dtype))
+    if odd:
+        logs = np.concatenate([logs.astype(np.float64)] + [np.log(v) for v in odd], axis=1)
+    return logs
 
 
 def as_float_array(x: np.ndarray | float) -> np.ndarray:
