@@ -179,6 +179,8 @@ def piecewise_sums(x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...]
     x = as_float_array(x)
     w = np.asarray(weights, dtype=np.float64)
     n_vec, groups, n = x.shape
+    if 0 < x.size <= SMALL_SUMS:
+        return _small_piecewise_sums(x, w, breaks, kinds)
     out = PiecewiseSums.empty(breaks, kinds, groups)
     if x.size == 0:
         return out
@@ -221,6 +223,27 @@ def piecewise_sums(x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...]
     out.x_min[:] = lo  # the range of the whole chunk: a superset of every group's, enough for the clamp check
     out.x_max[:] = hi
     return out
+
+
+# Up to this many values, piecewise_sums bins every value into its piece (fewer, costlier array passes).
+SMALL_SUMS = 1 << 14
+
+
+def _small_piecewise_sums(x: np.ndarray, w: np.ndarray, breaks: tuple[float, ...], kinds: tuple[str, ...]
+                          ) -> PiecewiseSums:
+    """piecewise_sums of a few values: the piece of every value, then weighted histograms per (group, piece)."""
+    n_vec, groups, n = x.shape
+    pieces = len(kinds)
+    values = x.astype(np.float64).ravel()
+    bins = np.searchsorted(np.asarray(breaks, dtype=x.dtype), x.ravel(), side="right")  # as x compares to them
+    bins += (np.arange(groups) * pieces).repeat(n)[None, :].repeat(n_vec, axis=0).ravel()
+    weight = np.repeat(w, groups * n)
+    shape = (groups, pieces)
+    counts = np.bincount(bins, weights=weight, minlength=groups * pieces).reshape(shape)
+    f = np.where(np.array([k == "log" for k in kinds])[bins % pieces], np.log(values), values)
+    total = np.bincount(bins, weights=weight * f, minlength=groups * pieces).reshape(shape)
+    lo, hi = float(values.min()), float(values.max())
+    return PiecewiseSums(breaks, kinds, counts, total, np.full(groups, lo), np.full(groups, hi))
 
 
 _SCRATCH = threading.local()
