@@ -148,3 +148,17 @@ def test_a_small_resnet_built_here_runs_both_halves():
     chip = result.report.chip
     assert chip.dynamic_energy_j > 0 and chip.area_m2 > 0 and chip.tops_per_w > 0
     assert sum(r.dynamic_energy_j for r in result.report.layers) == pytest.approx(chip.dynamic_energy_j, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("model: {name: nosuch}\n", "model.name='nosuch' is unknown; allowed: digits_cnn, vgg8"),
+        ("model: {options: {width: 4}}\n", "model.options={'width': 4} need model.checkpoint"),
+        ("accuracy: {adc: {bits: 4}}\n", "accuracy.adc.bits"),
+    ],
+)
+def test_bad_run_files_get_one_line_errors(tmp_path, text, message):
+    (tmp_path / "run.yaml").write_text(text)
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "run.yaml"), "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output

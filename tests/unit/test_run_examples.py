@@ -43,8 +43,10 @@ def test_absolute_paths_stay_as_written(tmp_path):
     assert Path(load_config({"model": {"name": "vgg8", "checkpoint": str(weights)}}).model.checkpoint) == weights
 
 
-def test_a_precision_written_twice_and_disagreeing_is_refused():
+def test_a_precision_written_twice_and_disagreeing_is_refused(tmp_path):
+    weights = tmp_path / "VGG8.pth"
+    weights.write_bytes(b"")
+    model = {"name": "vgg8", "checkpoint": str(weights), "options": {"act_bits": 6}}
     with pytest.raises(ConfigError, match=r"model\.options\.act_bits=6 contradicts chip\.precision\.input_bits=8"):
-        load_config({"model": {"options": {"act_bits": 6}}})
-    agreeing = {"chip": {"precision": {"input_bits": 6}}, "model": {"options": {"act_bits": 6}}}
-    assert load_config(agreeing).chip.precision.input_bits == 6
+        load_config({"model": model})
+    assert load_config({"chip": {"precision": {"input_bits": 6}}, "model": model}).chip.precision.input_bits == 6

@@ -67,6 +67,11 @@ class ModelConfig(_Section):
                 f"model.checkpoint is required for model.name={self.name!r} (no shipped weights; "
                 f"shipped: {', '.join(SHIPPED_WEIGHTS)})"
             )
+        if self.checkpoint is None and self.options:
+            raise ValueError(
+                f"model.options={self.options!r} need model.checkpoint: the shipped weights fit the default "
+                f"{known[key]} only"
+            )
         if self.checkpoint is not None and not Path(self.checkpoint).is_file():
             raise ValueError(f"model.checkpoint={str(self.checkpoint)!r}: file not found")
         return self
