@@ -268,6 +268,25 @@ def test_float32_exact_path_equals_the_float64_path(monkeypatch, block, min_rows
     assert torch.equal(layer.pre_activation(x.double()), reference) and calls == [1]
 
 
+@pytest.mark.parametrize("method, fast", [("max", True), ("percentile", False)])
+def test_adc_calibration_sees_the_same_reads_on_the_exact_path(monkeypatch, method, fast):
+    torch.manual_seed(11)
+    x = torch.rand(5, 70)
+    tops = []
+    for exact in (False, True):
+        torch.manual_seed(12)
+        layer = CIMLinear(70, 4, chip=chip(rows=16, parallel=8), accuracy=AccuracyConfig(adc={"calibration": method}))
+        with monkeypatch.context() as m:
+            m.setattr(exact_reads, "BLOCK_READS", 50)
+            if not exact:
+                m.setattr(exact_reads, "applicable", lambda *a: False)
+            calls = _spy_exact_path(m)
+            calibrated(layer, x)
+        assert calls == ([1] if exact and fast else [])
+        tops.append(float(layer.adc_top))
+    assert tops[0] == tops[1] > 0  # the largest raw read (max), or the same percentile from the same tensors
+
+
 @pytest.mark.parametrize(
     "cfg, acc, fast",
     [

@@ -144,7 +144,8 @@ class CIMLayer(nn.Module):
     def _adc(self, groups: RowGroups, signed_cycles_max: int) -> AdcSpec:
         s = self.settings
         if self._calibration == "adc":
-            return AdcSpec(s.adc_bits, None, observer=self._observer.update)
+            blind = self._observer.method == "max"  # min/max of all reads, however they are split
+            return AdcSpec(s.adc_bits, None, observer=self._observer.update, observer_split_invariant=blind)
         if s.adc_mode is AdcRangeMode.NEUROSIM_BATCH_MINMAX:
             return AdcSpec(s.adc_bits, s.adc_mode)
         if s.adc_mode is AdcRangeMode.FULL_SCALE:

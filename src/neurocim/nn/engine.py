@@ -42,6 +42,7 @@ class AdcSpec:
     mode: AdcRangeMode | None  # None: no quantization
     step: float = 1.0  # fixed-range modes, lattice units
     observer: Callable[[Tensor], None] | None = None  # sees every raw read (calibration)
+    observer_split_invariant: bool = False  # the observer's result does not depend on how reads are split (max)
 
 
 @dataclass(frozen=True)
