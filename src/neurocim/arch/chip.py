@@ -101,6 +101,9 @@ class ChipModel:
         self.fp: Floorplan = plan_floor(self.layers, ctx.p)
         init_freq = ctx.p.clk_freq_max_hz  # what every module sees at initialisation
         self.tile_nm, self.tile_cm = shared_tiles(ctx, self.fp, init_freq, dtype=dtype)
+        for tile in (self.tile_nm, self.tile_cm):  # shared with other chips of this configuration: start afresh
+            if tile is not None:
+                tile.reset_state()
         self.periphery = ChipPeriphery(ctx, self.layers, self.fp, init_freq)
         self.area: ChipArea = self.periphery.layout(self.tile_nm, self.tile_cm)
 
