@@ -18,7 +18,7 @@ from neurocim.circuits.gates import (
     pass_gate_area,
 )
 from neurocim.circuits.gates_common import c_int, ceil_int, fdiv
-from neurocim.circuits.mux import tg_cell_height, tg_cell_width, tg_resistance
+from neurocim.circuits.mux import tg_cell_height, tg_column_fit, tg_resistance, tg_row_fold
 from neurocim.circuits.switch_matrix import SwitchMode
 from neurocim.config.chip import AccessType
 
@@ -60,16 +60,10 @@ class DecoderDriver:
         tech = self.ctx.tech
         n = self.num_output
         if new_height and mode is Layout.NONE:
-            per_col = c_int(new_height / tg_cell_height(tech))
-            num_cols = ceil_int(fdiv(n, per_col))
-            per_col = ceil_int(fdiv(n, num_cols))
-            _, h, w = gate_area(GateType.INV, 1, self.width_tg_n, self.width_tg_p, fdiv(new_height, per_col), tech)
+            _, tg_height = tg_column_fit(new_height, n, tech)
+            _, h, w = gate_area(GateType.INV, 1, self.width_tg_n, self.width_tg_p, tg_height, tech)
         elif new_width and mode is Layout.NONE:
-            min_width = tg_cell_width(tech)
-            per_row = c_int(new_width / min_width)
-            num_rows = ceil_int(fdiv(n, per_row))
-            per_row = ceil_int(fdiv(n, num_rows))
-            num_fold = c_int(fdiv(new_width, per_row) / (0.5 * min_width)) - 1
+            _, num_fold = tg_row_fold(new_width, n, 1, tech)
             _, h, w = pass_gate_area(self.width_tg_n, self.width_tg_p, tech, num_fold)
         else:
             _, h, w = gate_area(GateType.INV, 1, self.width_tg_n, self.width_tg_p, tg_cell_height(tech), tech)

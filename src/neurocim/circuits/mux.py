@@ -35,6 +35,24 @@ def tg_cell_width(tech: Technology) -> float:
     return width
 
 
+def tg_column_fit(new_height: float, num_tg: int, tech: Technology) -> tuple[int, float]:
+    """(columns, TG cell height in m) of `num_tg` TGs stacked in columns of `new_height`, filled evenly."""
+    per_col = c_int(new_height / tg_cell_height(tech))
+    num_cols = ceil_int(fdiv(num_tg, per_col))
+    per_col = ceil_int(fdiv(num_tg, num_cols))
+    return num_cols, fdiv(new_height, per_col)
+
+
+def tg_row_fold(new_width: float, num_slot: int, tg_per_slot: int, tech: Technology) -> tuple[int, int]:
+    """(rows, folds per TG) of `num_slot` groups of `tg_per_slot` TGs laid side by side in rows of `new_width`."""
+    min_width = tg_cell_width(tech)
+    per_row = c_int(new_width / (min_width * tg_per_slot))
+    num_rows = ceil_int(fdiv(num_slot, per_row))
+    per_row = ceil_int(fdiv(num_slot, num_rows))
+    tg_width = fdiv(new_width, per_row) / tg_per_slot
+    return num_rows, c_int(tg_width / (0.5 * min_width)) - 1
+
+
 def sized_tg_widths(ctx: CircuitContext, res_target: float, scale: float) -> tuple[float, float]:
     """NMOS/PMOS widths (m) of a TG whose parallel on-resistance is about `res_target`.
 
@@ -90,13 +108,7 @@ class Mux:
         tech = self.ctx.tech
         num_tg = self.num_input * self.num_selection
         if new_width and mode is Layout.NONE:
-            # fold the TGs into rows that fit the given width
-            min_width = tg_cell_width(tech)
-            per_row = c_int(new_width / min_width)
-            num_rows = ceil_int(fdiv(num_tg, per_row))
-            per_row = ceil_int(fdiv(num_tg, num_rows))
-            tg_width = fdiv(new_width, per_row)
-            num_fold = c_int(tg_width / (0.5 * min_width)) - 1
+            num_rows, num_fold = tg_row_fold(new_width, num_tg, 1, tech)  # fold the TGs into rows of that width
             _, h_tg, _ = pass_gate_area(self.width_tg_n, self.width_tg_p, tech, num_fold)
             height, width = h_tg * num_rows, new_width
         else:
