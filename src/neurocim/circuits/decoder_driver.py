@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from neurocim.circuits.base import Footprint, Layout, fit
-from neurocim.circuits.constants import IR_DROP_TOLERANCE, MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
+from neurocim.circuits.constants import IR_DROP_TOLERANCE
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates import (
     GateType,
     Mos,
-    enlarge_size,
+    cell_widths,
     gate_area,
     gate_cap,
     gate_capacitance,
@@ -17,14 +17,10 @@ from neurocim.circuits.gates import (
     on_resistance_normal,
     pass_gate_area,
 )
-from neurocim.circuits.gates_common import c_int, ceil_int, fdiv
+from neurocim.circuits.gates_common import c_int, c_max, ceil_int, fdiv
 from neurocim.circuits.mux import tg_cell_height, tg_column_fit, tg_resistance, tg_row_fold
 from neurocim.circuits.switch_matrix import SwitchMode
 from neurocim.config.chip import AccessType
-
-
-def _cmax(a: float, b: float) -> float:
-    return a if a > b else b
 
 
 class DecoderDriver:
@@ -39,9 +35,7 @@ class DecoderDriver:
         self.num_output = num_output
         tech = ctx.tech
         f = tech.feature_size
-        self.width_inv_n, self.width_inv_p = enlarge_size(
-            MIN_NMOS_SIZE * f, tech.pn_size_ratio * MIN_NMOS_SIZE * f, f * MAX_TRANSISTOR_HEIGHT, tech
-        )
+        self.width_inv_n, self.width_inv_p = cell_widths(tech)
         res_tg = res_mem_cell_on / num_load * IR_DROP_TOLERANCE
         w_min = (2 if f <= 14 * 1e-9 else 1) * f
         # sized like the mux TG, without the FinFET rounding or minimum width
@@ -76,9 +70,9 @@ class DecoderDriver:
         _, h_inv, w_inv = gate_area(GateType.INV, 1, self.width_inv_n, self.width_inv_p, tg_cell_height(tech), tech)
         num_tg = 3 if self.ctx.cell.access is AccessType.CMOS else 2  # 1T1R: WL, BL and SL gates
         if self.mode is SwitchMode.ROW:
-            h_unit, w_unit = _cmax(h_inv, h_tg), w_inv + w_tg * num_tg
+            h_unit, w_unit = c_max(h_inv, h_tg), w_inv + w_tg * num_tg
         else:
-            h_unit, w_unit = h_inv + h_tg * num_tg, _cmax(w_inv, w_tg)
+            h_unit, w_unit = h_inv + h_tg * num_tg, c_max(w_inv, w_tg)
         if self.mode is SwitchMode.ROW:
             if new_height and mode is Layout.NONE:
                 num_cols = ceil_int(fdiv(n, c_int(new_height / h_unit)))

@@ -21,12 +21,13 @@ from neurocim.circuits.gates_common import (
     is_bulk,
 )
 from neurocim.circuits.gates_drain import drain_cap, gate_capacitance, gate_capacitance_gaa
-from neurocim.circuits.gates_layout import enlarge_size, gate_area, pass_gate_area
+from neurocim.circuits.gates_layout import cell_widths, enlarge_size, gate_area, pass_gate_area
 from neurocim.tech.technology import Technology
 
 __all__ = [
     "GateType",
     "Mos",
+    "cell_widths",
     "drain_cap",
     "enlarge_size",
     "gate_area",

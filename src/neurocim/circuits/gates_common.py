@@ -68,6 +68,11 @@ def fdiv(a: float, b: float) -> float:
     return a / b
 
 
+def c_max(a: float, b: float) -> float:
+    """C-style `a > b ? a : b` (keeps NeuroSim's operand order where NaN could appear)."""
+    return a if a > b else b
+
+
 def pn_ratio(width_p: float, width_n: float) -> float:
     """PMOS share of the total width, NaN when both widths are zero (as in C++)."""
     return fdiv(width_p, width_p + width_n)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from neurocim.circuits.constants import (
     CPP_BY_NODE,
+    MAX_TRANSISTOR_HEIGHT,
     MIN_GAP_BET_FIELD_POLY,
     MIN_GAP_BET_GATE_POLY,
     MIN_GAP_BET_P_AND_N_DIFFS,
     MIN_GAP_BET_P_AND_N_DIFFS_BY_NODE,
+    MIN_NMOS_SIZE,
     MIN_POLY_EXT_DIFF,
     OUTER_HEIGHT_REGION_BY_NODE,
     POLY_WIDTH,
@@ -150,6 +152,15 @@ def enlarge_size(width_n: float, width_p: float, height_region: float, tech: Tec
     if f <= 14 * 1e-9 and f >= 3 * 1e-9:
         return _enlarge_finfet(width_n, width_p, ratio, tech)
     return _enlarge_gaa(width_n, width_p, ratio, tech)
+
+
+def cell_widths(tech: Technology, n_mult: float = 1, p_mult: float = 1) -> tuple[float, float]:
+    """(width_n, width_p) in m of a gate of `n_mult` minimum NMOS and `p_mult` pn-ratio PMOS widths, enlarged
+    to fill the default 28 F standard cell (NeuroSim's usual EnlargeSize call)."""
+    f = tech.feature_size
+    width_n = n_mult * MIN_NMOS_SIZE * f
+    width_p = p_mult * tech.pn_size_ratio * MIN_NMOS_SIZE * f
+    return enlarge_size(width_n, width_p, f * MAX_TRANSISTOR_HEIGHT, tech)
 
 
 def _enlarge_finfet(width_n: float, width_p: float, ratio: float, tech: Technology) -> tuple[float, float]:

@@ -17,23 +17,19 @@ from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates import (
     GateType,
     Mos,
-    enlarge_size,
+    cell_widths,
     gate_area,
     gate_capacitance,
     gate_leakage,
     horowitz,
     on_resistance,
 )
-from neurocim.circuits.gates_common import c_int, c_mod, ceil_int, fdiv, node_key
+from neurocim.circuits.gates_common import c_int, c_max, c_mod, ceil_int, fdiv, node_key
 
 
 class DecoderMode(Enum):
     REGULAR_ROW = "row"  # outputs stacked along the array height
     REGULAR_COL = "col"  # outputs spread along the array width
-
-
-def _cmax(a: float, b: float) -> float:
-    return a if a > b else b
 
 
 class RowDecoder:
@@ -60,10 +56,9 @@ class RowDecoder:
             self.width_nor = (8 * MIN_NMOS_SIZE * f, 8 * self.num_nor_input * pn * MIN_NMOS_SIZE * f)
             self.width_driver = (8 * 3 * MIN_NMOS_SIZE * f, 8 * 3 * pn * MIN_NMOS_SIZE * f)
         else:
-            cell_h = f * MAX_TRANSISTOR_HEIGHT
-            self.width_inv = enlarge_size(MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f, cell_h, tech)
-            self.width_nand = enlarge_size(2 * MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f, cell_h, tech)
-            self.width_nor = enlarge_size(MIN_NMOS_SIZE * f, self.num_nor_input * pn * MIN_NMOS_SIZE * f, cell_h, tech)
+            self.width_inv = cell_widths(tech)
+            self.width_nand = cell_widths(tech, 2)
+            self.width_nor = cell_widths(tech, 1, self.num_nor_input)
             # V1.4: the final driver is sized by a per-node factor (mux decoder) or the WL-decoder factor
             s = ctx.p.sizing_factor_mux if mux else ctx.p.sizing_factor_wl_decoder
             self.width_driver = (2 * MIN_NMOS_SIZE * f * s, 2 * pn * MIN_NMOS_SIZE * f * s)
@@ -134,7 +129,7 @@ class RowDecoder:
                 width += self.w_nor * cols_nor
                 width += ((self.w_nand + self.w_driver * 2) if self.mux else (self.w_driver * 2)) * cols_nor
             else:
-                height = _cmax(self.h_nor * self.num_nor, self.h_nand * self.num_nand)
+                height = c_max(self.h_nor * self.num_nor, self.h_nand * self.num_nand)
                 width = self.w_inv + self.w_nand + m3 * self.num_metal_connection * f + self.w_nor
                 width += (self.w_nand + self.w_driver * 2) if self.mux else self.w_driver * 2
         else:
@@ -151,7 +146,7 @@ class RowDecoder:
                 height += ((self.h_nand + self.h_driver * 2) if self.mux else (self.h_driver * 2)) * rows_nor
             else:
                 height = self.h_inv + self.h_nand + m2 * self.num_metal_connection * f + self.h_nor
-                width = _cmax(self.w_nor * self.num_nor, self.w_nand * self.num_nand)
+                width = c_max(self.w_nor * self.num_nor, self.w_nand * self.num_nand)
                 height += (self.h_nand + self.h_driver * 2) if self.mux else self.h_driver * 2
         fp = fit(height * width, height, width, new_height, new_width, mode)
         self.area, self.height, self.width = fp.area, fp.height, fp.width
