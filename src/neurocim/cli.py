@@ -145,6 +145,24 @@ def run(
     click.echo("written: " + ", ".join(str(f) for f in files))
 
 
+@main.command()
+@click.argument("config", required=False, type=click.Path(path_type=Path))
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Write NeuroSim's network CSV here.")
+def network(config: Path | None, csv_out: Path | None) -> None:
+    """The layer table of a run file's model (conv/linear shapes, pooling, inputs), from one forward pass."""
+    from neurocim.report.table import render_network
+    from neurocim.runner import network_of
+    from neurocim.workload.network import write_network_csv
+
+    with _user_errors():
+        extracted = network_of(config)
+        if csv_out is not None:
+            write_network_csv(csv_out, extracted.layers)
+    render_network(extracted)
+    if csv_out is not None:
+        click.echo(f"network CSV written to {csv_out}")
+
+
 def _int_list(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, ...] | None:
     if value is None:
         return None

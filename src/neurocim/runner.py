@@ -166,8 +166,8 @@ def run(
     """
     from neurocim.accuracy import build_data, build_network
     from neurocim.estimate import estimate
-    from neurocim.workload.capture import TraceCapture
     from neurocim.nn.evaluate import evaluate
+    from neurocim.workload.capture import TraceCapture
     from neurocim.workload.extract import extract_network
 
     start = time.perf_counter()
@@ -183,6 +183,15 @@ def run(
     traces = tuple(capture.traces(chip_layers))
     report = estimate(cfg.chip, chip_layers, traces)
     return RunResult(accuracy, report, network, chip_layers, traces, time.perf_counter() - start)
+
+
+def network_of(config: RunConfig | str | Path | Mapping[str, Any] | None = None) -> ExtractedNetwork:
+    """The layer table of a run file's model, from one forward pass of one test image (no accuracy run)."""
+    from neurocim.accuracy import build_data, build_network
+    from neurocim.workload.extract import extract_network
+
+    cfg = config if isinstance(config, RunConfig) else load_config(config)
+    return extract_network(build_network(cfg.model), _first_images(build_data(cfg.data).test))
 
 
 def _first_images(loader):

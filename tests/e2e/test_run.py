@@ -162,3 +162,12 @@ def test_bad_run_files_get_one_line_errors(tmp_path, text, message):
     (tmp_path / "run.yaml").write_text(text)
     result = CliRunner().invoke(main, ["run", str(tmp_path / "run.yaml"), "--out", str(tmp_path / "out"), "--quiet"])
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_network_command_prints_and_writes_the_layer_table(tmp_path):
+    result = CliRunner().invoke(main, ["network", "--csv", str(tmp_path / "net.csv")])
+    assert result.exit_code == 0, result.output
+    assert "features.conv2" in result.output and "classifier.fc1" in result.output
+    assert (tmp_path / "net.csv").read_text().splitlines() == [
+        "8,8,1,3,3,8,0,1", "8,8,8,3,3,16,1,1", "1,1,256,1,1,32,0,1", "1,1,32,1,1,10,0,1"
+    ]  # fmt: skip

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.table import Table
 
 from neurocim.report.records import Report
+from neurocim.workload.network import CSV_FIELDS
+
+if TYPE_CHECKING:
+    from neurocim.workload.extract import ExtractedNetwork
 
 
 def _chip_table(report: Report) -> Table:
@@ -61,11 +67,27 @@ def _layer_table(report: Report) -> Table:
     return t
 
 
+def _console(console: Console | None) -> Console:
+    if console is not None:
+        return console
+    console = Console()
+    return console if console.is_terminal else Console(width=140)
+
+
 def render_report(report: Report, console: Console | None = None) -> None:
     """Print the chip summary and the per-layer table."""
-    if console is None:
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=140)
+    console = _console(console)
     console.print(_chip_table(report))
     console.print(_layer_table(report))
+
+
+def render_network(network: ExtractedNetwork, console: Console | None = None) -> None:
+    """Print a layer table: NeuroSim's eight columns, and where each layer's input comes from."""
+    t = Table(title="Network")
+    for col in ("layer", *CSV_FIELDS, "inputs"):
+        t.add_column(col, justify="left" if col in ("layer", "inputs") else "right")
+    for layer in network.layers:
+        links = network.links.get(layer.name)
+        inputs = "" if links is None else ", ".join(links.inputs) + (f" ({links.merge})" if links.merge else "")
+        t.add_row(layer.name, *(str(v) for v in layer.as_row()), inputs)
+    _console(console).print(t)
