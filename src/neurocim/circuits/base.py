@@ -23,6 +23,13 @@ class Footprint:
     width: float
 
 
+def spread_over_width(name: str, area: float, new_width: float, mode: Layout) -> Footprint:
+    """`area` spread over a given width; the only layout of blocks placed under the array (natural mode)."""
+    if not new_width or mode is not Layout.NONE:
+        raise ValueError(f"[{name}] needs new_width with Layout.NONE")
+    return Footprint(area, area / new_width, new_width)
+
+
 def fit(area: float, height: float, width: float, new_height: float, new_width: float, mode: Layout) -> Footprint:
     """Apply a layout mode to a natural (area, height, width)."""
     if mode is Layout.MAGIC:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from neurocim.circuits.adder import stage_delay
-from neurocim.circuits.base import Footprint, Layout
-from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
+from neurocim.circuits.base import Footprint, Layout, spread_over_width
+from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.gates import (
-    GateType,
-    Mos,
-    enlarge_size,
-    gate_area,
-    gate_capacitance,
-    gate_leakage,
-    on_resistance,
-)
+from neurocim.circuits.gates import GateType, Mos, cell_widths, gate_area, gate_capacitance, gate_leakage, on_resistance
+from neurocim.tech.technology import Technology
+
+Gate = tuple[GateType, int, float, float]  # (type, inputs, NMOS width, PMOS width)
+
+
+def gate_cells(
+    gates: tuple[Gate, ...], height_region: float, tech: Technology
+) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """Cell (height, width) in m and (input, output) capacitance in F of each gate in a cell of `height_region`."""
+    cells = [gate_area(*g, height_region, tech)[1:] for g in gates]
+    caps = [gate_capacitance(*g, h, tech) for g, (h, _) in zip(gates, cells, strict=True)]
+    return cells, caps
 
 
 class Comparator:
@@ -27,19 +31,17 @@ class Comparator:
         tech = ctx.tech
         f = tech.feature_size
         height_region = f * MAX_TRANSISTOR_HEIGHT
-        p_width = tech.pn_size_ratio * MIN_NMOS_SIZE * f
-        self.width_inv_n, self.width_inv_p = enlarge_size(MIN_NMOS_SIZE * f, p_width, height_region, tech)
-        self.width_nand2_n, self.width_nand2_p = enlarge_size(2 * MIN_NMOS_SIZE * f, p_width, height_region, tech)
-        self.width_nand3_n, self.width_nand3_p = enlarge_size(3 * MIN_NMOS_SIZE * f, p_width, height_region, tech)
+        self.width_inv_n, self.width_inv_p = cell_widths(tech)
+        self.width_nand2_n, self.width_nand2_p = cell_widths(tech, 2)
+        self.width_nand3_n, self.width_nand3_p = cell_widths(tech, 3)
         gates = (
             (GateType.INV, 1, self.width_inv_n, self.width_inv_p),
             (GateType.NAND, 2, self.width_nand2_n, self.width_nand2_p),
             (GateType.NAND, 3, self.width_nand3_n, self.width_nand3_p),
         )
-        cells = [gate_area(*g, height_region, tech)[1:] for g in gates]
+        cells, caps = gate_cells(gates, height_region, tech)
         (h_inv, w_inv), (h_nand2, w_nand2), (h_nand3, w_nand3) = cells
         self.area_unit = ((h_inv * w_inv) * 4 + (h_nand2 * w_nand2) * 4 + (h_nand3 * w_nand3) * 3) * self.num_bit
-        caps = [gate_capacitance(*g, h, tech) for g, (h, _) in zip(gates, cells, strict=True)]
         (self.cap_inv_input, self.cap_inv_output), (self.cap_nand2_input, self.cap_nand2_output) = caps[:2]
         self.cap_nand3_input, self.cap_nand3_output = caps[2]
         leakage = 0.0
@@ -51,12 +53,9 @@ class Comparator:
 
     def layout(self, new_height: float = 0.0, new_width: float = 0.0, mode: Layout = Layout.NONE) -> Footprint:
         """All comparators spread over the given width (NeuroSim's CalculateArea(widthArray))."""
-        if not new_width or mode is not Layout.NONE:
-            raise ValueError("[Comparator] needs new_width with Layout.NONE")
-        self.width = new_width
-        self.area = self.area_unit * self.num_comparator
-        self.height = self.area / self.width
-        return Footprint(self.area, self.height, self.width)
+        fp = spread_over_width("Comparator", self.area_unit * self.num_comparator, new_width, mode)
+        self.area, self.height, self.width = fp.area, fp.height, fp.width
+        return fp
 
     def latency(self, ramp_input: float, cap_load: float, num_read: float) -> float:
         """Latency (s) of `num_read` comparisons along the G-in to G-out path of every bit."""

@@ -5,19 +5,11 @@ from __future__ import annotations
 import math
 
 from neurocim.circuits.adder import stage_delay
-from neurocim.circuits.base import Footprint, Layout
-from neurocim.circuits.comparator import Comparator
-from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
+from neurocim.circuits.base import Footprint, Layout, spread_over_width
+from neurocim.circuits.comparator import Comparator, gate_cells
+from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.gates import (
-    GateType,
-    Mos,
-    enlarge_size,
-    gate_area,
-    gate_capacitance,
-    gate_leakage,
-    on_resistance,
-)
+from neurocim.circuits.gates import GateType, Mos, cell_widths, gate_leakage, on_resistance
 
 
 def comparator_tree(window: int) -> tuple[int, int]:
@@ -43,13 +35,10 @@ class MaxPooling:
         tech = ctx.tech
         f = tech.feature_size
         region = f * MAX_TRANSISTOR_HEIGHT
-        p_width = tech.pn_size_ratio * MIN_NMOS_SIZE * f
-        self.width_inv_n, self.width_inv_p = enlarge_size(MIN_NMOS_SIZE * f, p_width, region, tech)
-        self.width_nand_n, self.width_nand_p = enlarge_size(2 * MIN_NMOS_SIZE * f, p_width, region, tech)
-        self.width_nor_n, self.width_nor_p = enlarge_size(4 * MIN_NMOS_SIZE * f, p_width, region, tech)
-        self.width_nor2_n, self.width_nor2_p = enlarge_size(
-            (self.num_bit * 2) * MIN_NMOS_SIZE * f, p_width, region, tech
-        )
+        self.width_inv_n, self.width_inv_p = cell_widths(tech)
+        self.width_nand_n, self.width_nand_p = cell_widths(tech, 2)
+        self.width_nor_n, self.width_nor_p = cell_widths(tech, 4)
+        self.width_nor2_n, self.width_nor2_p = cell_widths(tech, self.num_bit * 2)
         self.comparator = Comparator(ctx, 1, 1)
         gates = (
             (GateType.INV, 1, self.width_inv_n, self.width_inv_p),
@@ -57,13 +46,12 @@ class MaxPooling:
             (GateType.NOR, 2, self.width_nor_n, self.width_nor_p),
             (GateType.NOR, self.num_bit, self.width_nor2_n, self.width_nor2_p),
         )
-        cells = [gate_area(*g, region, tech)[1:] for g in gates]
+        cells, caps = gate_cells(gates, region, tech)
         (h_inv, w_inv), (h_nand, w_nand), (h_nor, w_nor), (h_nor2, w_nor2) = cells
         # per bit: a 1-bit comparator with 4 TG + 1 INV enables; per N-bit comparator: 3 TG, 3 INV, AND, NOR, OR
         unit = (self.comparator.area_unit + (h_inv * w_inv) * 5) * self.num_bit
         unit += ((h_inv * w_inv) * 6) + (h_nand * w_nand + h_inv * w_inv) + (h_nor * w_nor) + (h_nor2 * w_nor2)
         self.area_unit = unit * self.num_comparator
-        caps = [gate_capacitance(*g, h, tech) for g, (h, _) in zip(gates, cells, strict=True)]
         (self.cap_inv_input, self.cap_inv_output), (self.cap_nand_input, self.cap_nand_output) = caps[:2]
         (self.cap_nor_input, self.cap_nor_output), (self.cap_nor2_input, self.cap_nor2_output) = caps[2:]
         # NeuroSim counts only one inverter per comparator (the comparator leakage is left out)
@@ -73,12 +61,9 @@ class MaxPooling:
 
     def layout(self, new_height: float = 0.0, new_width: float = 0.0, mode: Layout = Layout.NONE) -> Footprint:
         """All pooling units spread over the given width (NeuroSim's CalculateArea(widthArray))."""
-        if not new_width or mode is not Layout.NONE:
-            raise ValueError("[MaxPooling] needs new_width with Layout.NONE")
-        self.width = new_width
-        self.area = self.area_unit * self.num_max_pooling
-        self.height = self.area / self.width
-        return Footprint(self.area, self.height, self.width)
+        fp = spread_over_width("MaxPooling", self.area_unit * self.num_max_pooling, new_width, mode)
+        self.area, self.height, self.width = fp.area, fp.height, fp.width
+        return fp
 
     def latency(self, ramp_input: float, cap_load: float, num_read: float, clk_freq: float) -> float:
         """Cycles (synchronous) or seconds of `num_read` poolings through all comparator stages."""
