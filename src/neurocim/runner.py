@@ -23,6 +23,7 @@ from neurocim.workload.traces import LayerTrace
 class RunResult:
     """Accuracy over Monte-Carlo device draws, the chip report of the on-chip layers, and what it was built from."""
 
+    config: RunConfig
     accuracy: AccuracyResult
     report: Report
     network: ExtractedNetwork  # every conv/linear layer of the model
@@ -37,7 +38,7 @@ class RunResult:
         return [name for name in self.network.names() if name not in on_chip]
 
     def to_dict(self) -> dict[str, Any]:
-        acc = self.accuracy
+        acc, digital = self.accuracy, self.digital_layers
         hardware = self.report.to_dict()
         out = {
             "accuracy": {
@@ -50,16 +51,16 @@ class RunResult:
                 "deterministic": acc.deterministic,
             },
             **hardware,
-            "network": [self._layer_entry(layer) for layer in self.network.layers],
+            "network": [self._layer_entry(layer, digital) for layer in self.network.layers],
             "seconds": self.seconds,
         }
         check_finite({k: v for k, v in out.items() if k != "network"}, "run")
-        out["config"] = acc.config
+        out["config"] = self.config.model_dump(mode="json")
         return out
 
-    def _layer_entry(self, layer: Layer) -> dict[str, Any]:
+    def _layer_entry(self, layer: Layer, digital: list[str]) -> dict[str, Any]:
         links = self.network.links.get(layer.name)
-        entry: dict[str, Any] = {"name": layer.name, "on_chip": layer.name not in self.digital_layers}
+        entry: dict[str, Any] = {"name": layer.name, "on_chip": layer.name not in digital}
         entry.update({field: getattr(layer, field) for field in CSV_FIELDS})
         if links is not None:
             entry.update(inputs=list(links.inputs), merge=links.merge)
@@ -101,51 +102,31 @@ class RunResult:
         return files + plot_report(self.report, out, chip_label=self._chip_label())
 
     def _chip_label(self) -> str:
-        cfg = self.accuracy.config
-        tech, cell = cfg["chip"]["technology"], cfg["chip"]["cell"]
-        return f"{tech['node_nm']} nm {cell['type'].upper()}, {cfg['model']['name']}"
+        chip = self.config.chip
+        return f"{chip.technology.node_nm} nm {chip.cell.type.value.upper()}, {self.config.model.name}"
 
     def save_traces(self, path: str | Path) -> None:
         """The captured traces and layer table as a compact npz (reference layout; `neurocim estimate` reads it)."""
         from neurocim.workload.traces import save_traces_npz
 
-        bits = self.accuracy.config["chip"]["precision"]
-        save_traces_npz(
-            path,
-            self.chip_layers,
-            self.traces,
-            weight_bits=bits["weight_bits"],
-            extra={"meta_json": _trace_meta(self.chip_layers, bits)},
-        )
+        save_traces_npz(path, self.chip_layers, self.traces, weight_bits=self.config.chip.precision.weight_bits)
 
     def write_neurosim_traces(self, folder: str | Path) -> None:
         """NeuroSim's network CSV and per-layer CSV trace files, to cross-check with the original tool."""
         from neurocim.workload.network import write_network_csv
         from neurocim.workload.trace_csv import write_traces_csv_folder
 
-        chip = self.accuracy.config["chip"]
+        chip = self.config.chip
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         write_network_csv(folder / "NetWork.csv", self.chip_layers)
-        rows = chip["array"]["rows"]
         write_traces_csv_folder(
             folder,
             self.traces,
-            weight_bits=chip["precision"]["weight_bits"],
-            sub_array=rows,
-            parallel_read=chip["array"]["parallel_rows"] or rows,
+            weight_bits=chip.precision.weight_bits,
+            sub_array=chip.array.rows,
+            parallel_read=chip.array.parallel_rows or chip.array.rows,
         )
-
-
-def _trace_meta(layers: tuple[Layer, ...], bits: Mapping[str, int]):
-    import numpy as np
-
-    meta = {
-        "wl_weight": bits["weight_bits"],
-        "wl_activate": bits["input_bits"],
-        "layers": [{"hook_name": layer.name} for layer in layers],
-    }
-    return np.array(json.dumps(meta))
 
 
 def run(
@@ -182,7 +163,7 @@ def run(
     chip_layers = tuple(network.select(capture.records))
     traces = tuple(capture.traces(chip_layers))
     report = estimate(cfg.chip, chip_layers, traces)
-    return RunResult(accuracy, report, network, chip_layers, traces, time.perf_counter() - start)
+    return RunResult(cfg, accuracy, report, network, chip_layers, traces, time.perf_counter() - start)
 
 
 def network_of(config: RunConfig | str | Path | Mapping[str, Any] | None = None) -> ExtractedNetwork:

@@ -280,10 +280,18 @@ def save_traces_npz(
     weight_bits: int = 8,
     extra: Mapping[str, np.ndarray] | None = None,
 ) -> None:
-    """Write layers and traces in the reference npz layout (compressed); `extra` adds arrays verbatim."""
+    """Write layers and traces in the reference npz layout (compressed); `extra` adds arrays verbatim.
+
+    meta_json records the precisions and the layer names (load_traces_npz reads them back).
+    """
     if len(layers) != len(traces):
         raise TraceError(f"{len(layers)} layers but {len(traces)} traces")
-    arrays: dict[str, np.ndarray] = {"network_csv": network_to_array(layers)}
+    meta = {
+        "wl_weight": weight_bits,
+        "wl_activate": traces[0].input_bits if traces else 8,
+        "layers": [{"hook_name": layer.name} for layer in layers],
+    }
+    arrays: dict[str, np.ndarray] = {"network_csv": network_to_array(layers), "meta_json": np.array(json.dumps(meta))}
     for i, trace in enumerate(traces, start=1):
         label = trace.name or default_layer_name(i - 1)
         arrays[f"L{i}_weight"] = weights_to_ints(trace.weights, weight_bits, label)
