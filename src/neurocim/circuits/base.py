@@ -30,6 +30,17 @@ def spread_over_width(name: str, area: float, new_width: float, mode: Layout) ->
     return Footprint(area, area / new_width, new_width)
 
 
+def fit_to_side(name: str, area: float, new_height: float, new_width: float, mode: Layout) -> Footprint:
+    """`area` fitted to a given width (preferred) or height; the other modes go through `fit`."""
+    if mode is not Layout.NONE:
+        return fit(area, 0.0, 0.0, new_height, new_width, mode)  # NeuroSim exits here; we fit instead
+    if new_width:
+        return Footprint(area, area / new_width, new_width)
+    if new_height:
+        return Footprint(area, new_height, area / new_height)
+    raise ValueError(f"{name}.layout needs new_width or new_height")
+
+
 def fit(area: float, height: float, width: float, new_height: float, new_width: float, mode: Layout) -> Footprint:
     """Apply a layout mode to a natural (area, height, width)."""
     if mode is Layout.MAGIC:

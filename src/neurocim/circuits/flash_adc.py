@@ -18,8 +18,8 @@ from neurocim.circuits.adc_fits import (
     sequential_sum,
     temperature_factor,
 )
-from neurocim.circuits.base import Footprint, Layout, fit
-from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
+from neurocim.circuits.column_adc import ColumnAdc
+from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates import GateType, gate_area, gate_capacitance, gate_capacitance_gaa
 from neurocim.config.chip import CellType, Roadmap
@@ -68,7 +68,7 @@ def reference_resistances(
     return rref
 
 
-class FlashAdc:
+class FlashAdc(ColumnAdc):
     """Multilevel sense amplifier: L-1 current- or voltage-mode comparators per ADC, plus shared dummy columns."""
 
     def __init__(
@@ -92,12 +92,8 @@ class FlashAdc:
         column_cap = param->columncap (F), array_height/array_width_unit = the dummy-column geometry (m),
         reference_energy_peri (J, set by SRAM sub-arrays only), res_cell_access = param->resCellAccess (ohm, SRAM).
         conventional_parallel is operationmode == 2 (False only for the BNN/XNOR parallel modes)."""
+        super().__init__(ctx, num_col, level_output, clk_freq, num_read_cell_per_operation_neuro)
         p = ctx.p
-        self.ctx = ctx
-        self.num_col = num_col
-        self.level_output = level_output
-        self.clk_freq = clk_freq
-        self.num_read_cell_per_operation_neuro = num_read_cell_per_operation_neuro
         self.parallel = parallel
         self.current_mode = current_mode
         self.column_cap = column_cap
@@ -112,12 +108,7 @@ class FlashAdc:
             level_output, parallel, ctx.cell.type is CellType.SRAM, conventional_parallel,
             p.resistance_on, p.resistance_off, res_cell_access, p.num_row_parallel,
         )  # fmt: skip
-        tech = ctx.tech
-        f = tech.feature_size
-        self.width_nmos = MIN_NMOS_SIZE * f
-        self.width_pmos = tech.pn_size_ratio * MIN_NMOS_SIZE * f
         self._size_caps()
-        self.leakage = 0.0  # the static power of the comparators is part of the per-conversion energy
         self.latency_fit: LatencyFit = mlsa_latency_fit(p.technode, current_mode)
         self.conversion_latency = self._reference_latency()
         self.conversion_time = self.conversion_latency if current_mode else VSA_CONVERSION_TIME
@@ -182,8 +173,8 @@ class FlashAdc:
         e += (gp + gn) * (vdd * vdd)  # interface to the encoder
         return e
 
-    def layout(self, new_height: float = 0.0, new_width: float = 0.0, mode: Layout = Layout.NONE) -> Footprint:
-        """Comparators plus the shared dummy columns, fitted to the array width (or height)."""
+    def natural_area(self) -> float:
+        """Area (m^2) of the comparators plus the shared dummy columns."""
         tech = self.ctx.tech
         _, h_nmos, w_nmos = gate_area(
             GateType.INV, 1, self.width_nmos, 0, tech.feature_size * MAX_TRANSISTOR_HEIGHT, tech
@@ -191,16 +182,7 @@ class FlashAdc:
         lm1 = self.level_output - 1
         area = h_nmos * w_nmos * TRANSISTORS_PER_COMPARATOR * lm1 * self.num_col
         area += self.array_height * self.array_width_unit * lm1 * self.num_col / self.dumcolshared
-        if mode is not Layout.NONE:
-            fp = fit(area, 0.0, 0.0, new_height, new_width, mode)  # NeuroSim exits here; we fit instead
-        elif new_width:
-            fp = Footprint(area, area / new_width, new_width)
-        elif new_height:
-            fp = Footprint(area, new_height, area / new_height)
-        else:
-            raise ValueError("FlashAdc.layout needs new_width or new_height")
-        self.area, self.height, self.width = fp.area, fp.height, fp.width
-        return fp
+        return area
 
     def latency(self, num_col_muxed: float = 1.0, num_read: float = 1.0) -> float:
         """Conversion latency (s) for num_col_muxed sequential conversions, num_read times."""

@@ -12,8 +12,8 @@ from neurocim.circuits.adc_fits import (
     sar_column_power,
     sequential_sum,
 )
-from neurocim.circuits.base import Footprint, Layout, fit
-from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
+from neurocim.circuits.column_adc import ColumnAdc
+from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates import GateType, gate_area
 from neurocim.config.chip import Roadmap
@@ -24,7 +24,7 @@ _PMOS_BASE, _PMOS_PER_BIT = 209, 73
 CYCLE_TIME = 1e-9  # s per SAR step
 
 
-class SarAdc:
+class SarAdc(ColumnAdc):
     """One SAR ADC per ADC column group; conversion takes log2(L)+1 steps of 1 ns."""
 
     def __init__(
@@ -35,15 +35,9 @@ class SarAdc:
         clk_freq: float,
         num_read_cell_per_operation_neuro: int,
     ) -> None:
-        self.ctx = ctx
-        self.num_col = num_col
-        self.level_output = level_output
-        self.clk_freq = clk_freq
-        self.num_read_cell_per_operation_neuro = num_read_cell_per_operation_neuro
+        super().__init__(ctx, num_col, level_output, clk_freq, num_read_cell_per_operation_neuro)
         tech = ctx.tech
         f = tech.feature_size
-        self.width_nmos = MIN_NMOS_SIZE * f
-        self.width_pmos = tech.pn_size_ratio * MIN_NMOS_SIZE * f
         self.bits = math.log2(level_output)
         self.conversion_latency = (self.bits + 1) * CYCLE_TIME
         height = f * MAX_TRANSISTOR_HEIGHT
@@ -52,21 +46,10 @@ class SarAdc:
         self.area_unit = (h_n * w_n) * (_NMOS_BASE + (self.bits - 1) * _NMOS_PER_BIT) + (h_p * w_p) * (
             _PMOS_BASE + (self.bits - 1) * _PMOS_PER_BIT
         )
-        self.leakage = 0.0
 
-    def layout(self, new_height: float = 0.0, new_width: float = 0.0, mode: Layout = Layout.NONE) -> Footprint:
-        """All ADCs side by side, fitted to the array width (or height)."""
-        area = self.area_unit * self.num_col
-        if mode is not Layout.NONE:
-            fp = fit(area, 0.0, 0.0, new_height, new_width, mode)  # NeuroSim exits here; we fit instead
-        elif new_width:
-            fp = Footprint(area, area / new_width, new_width)
-        elif new_height:
-            fp = Footprint(area, new_height, area / new_height)
-        else:
-            raise ValueError("SarAdc.layout needs new_width or new_height")
-        self.area, self.height, self.width = fp.area, fp.height, fp.width
-        return fp
+    def natural_area(self) -> float:
+        """Area (m^2) of all the ADCs side by side."""
+        return self.area_unit * self.num_col
 
     def latency(self, num_read: float = 1.0) -> float:
         """Conversion latency (s), num_read conversions in a row."""
