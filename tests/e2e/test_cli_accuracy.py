@@ -19,6 +19,7 @@ def test_default_run_writes_accuracies(tmp_path):
     out = tmp_path / "acc.json"
     threads = torch.get_num_threads()
     try:
+        torch.set_num_threads(2)  # tests run on one thread (tests/conftest.py): start from two to see --threads act
         result = _run("accuracy", "--repeats", 2, "--json", out, "--quiet", "--threads", 1)
         assert torch.get_num_threads() == 1
     finally:

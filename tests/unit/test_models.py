@@ -27,15 +27,6 @@ from neurocim.models.train import DIGITS_WEIGHTS, evaluate_float, load_pretraine
 NEUROSIM_REPO = Path("/work/.mirror/neurosim+DNN_NeuroSim_V1.4/repo")
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny CPU models run faster on one thread than with two competing for a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _mapped_layers(model: nn.Module) -> list[nn.Module]:
     return [m for m in model.modules() if isinstance(m, nn.Conv2d | nn.Linear)]
 

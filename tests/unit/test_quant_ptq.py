@@ -36,5 +36,7 @@ def test_observer():
     obs.update(torch.tensor([0.5, -1.5]))
     obs.update(torch.tensor([3.0]))
     assert (obs.minimum, obs.maximum, obs.abs_range, obs.seen) == (-1.5, 3.0, 3.0, True)
+    obs.update(torch.tensor([-4.0, 1.0]))  # the negative extreme sets max |x|
+    assert (obs.minimum, obs.maximum, obs.abs_range) == (-4.0, 3.0, 4.0)
     with pytest.raises(ValueError, match="range method"):
         RangeObserver("avg")

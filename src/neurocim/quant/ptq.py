@@ -83,9 +83,13 @@ class RangeObserver:
         if x.numel() == 0:
             return
         x = x.detach()
-        self.minimum = min(self.minimum, float(x.amin()))
-        self.maximum = max(self.maximum, float(x.amax()))
-        self.abs_range = max(self.abs_range, float(abs_range(x, self.method, self.percentile)))
+        low, high = float(x.amin()), float(x.amax())
+        self.minimum = min(self.minimum, low)
+        self.maximum = max(self.maximum, high)
+        if self.method == "max":  # max |x| from the extremes, without an |x| copy of the tensor
+            self.abs_range = max(self.abs_range, abs(low), abs(high))
+        else:
+            self.abs_range = max(self.abs_range, float(abs_range(x, self.method, self.percentile)))
         self.count += x.numel()
 
     @property
