@@ -200,7 +200,13 @@ def piecewise_sums(x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...]
 
     p_lo, p_hi = (int(np.searchsorted(breaks, v, side="right")) for v in (lo, hi))
     below = {k: _count_below(flat, real(breaks[k]), total, per_row) for k in range(p_lo, p_hi)}
+    in_piece = {i: (below[i] if i < p_hi else size) - (below[i - 1] if i > p_lo else 0) for i in range(p_lo, p_hi + 1)}
+    log_sums = _dominant_log_sums(flat, in_piece, breaks, kinds, (lo, hi), total, n_vec if per_row else None)
     for i in range(p_lo, p_hi + 1):
+        if log_sums is not None:
+            out.weight[:, i] = weighted(in_piece[i] * np.ones(groups if not per_row else n_vec * groups))
+            out.total[:, i] = weighted(log_sums[i])
+            continue
         low = real(breaks[i - 1]) if i > p_lo else None
         high = real(breaks[i]) if i < p_hi else None
         c = flat
@@ -225,6 +231,44 @@ def piecewise_sums(x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...]
     return out
 
 
+# piecewise_sums takes the log of every value once when at most this fraction lies outside the fullest piece.
+MINORITY_FRACTION = 1 / 16
+
+
+def _dominant_log_sums(flat: np.ndarray, in_piece: dict[int, np.ndarray], breaks: tuple[float, ...],
+                       kinds: tuple[str, ...], span: tuple[float, float], total, per_row_vectors: int | None
+                       ) -> dict[int, np.ndarray] | None:
+    """Sum of ln x over the values of every piece when all pieces the values span are 'log' and nearly all values
+    lie in one: ln of every value once (as products), minus the few others found by position. Per row of `flat`
+    (per_row_vectors = vectors) or per group; None where this does not apply."""
+    pieces = sorted(in_piece)
+    if any(kinds[i] != "log" for i in pieces):
+        return None
+    counts = {i: float(np.sum(c)) for i, c in in_piece.items()}
+    main = max(pieces, key=counts.__getitem__)
+    if sum(c for i, c in counts.items() if i != main) > MINORITY_FRACTION * flat.size:
+        return None
+    everything = total(_log_products(flat, *span), np.float64)
+    sums = {i: np.zeros_like(everything) for i in pieces if i != main}
+    if sums:
+        real = flat.dtype.type
+        outside = np.less(flat, real(breaks[main - 1])) if main > pieces[0] else None
+        if main < pieces[-1]:
+            above = np.greater_equal(flat, real(breaks[main]))
+            outside = above if outside is None else np.logical_or(outside, above, out=outside)
+        where = np.flatnonzero(outside.ravel())  # 2-d np.nonzero is ten times slower
+        row, values = where // flat.shape[1], flat.ravel()[where]
+        piece = np.searchsorted(np.asarray(breaks, dtype=flat.dtype), values, side="right")  # as flat compares
+        logs = np.log(values.astype(np.float64))
+        slot = row if per_row_vectors is not None else row % len(everything)  # rows are (vector, group) pairs
+        for i, s in sums.items():
+            hit = piece == i
+            s += np.bincount(slot[hit], weights=logs[hit], minlength=len(everything))
+            everything = everything - s
+    sums[main] = everything
+    return sums
+
+
 # Up to this many values, piecewise_sums bins every value into its piece (fewer, costlier array passes).
 SMALL_SUMS = 1 << 14
 
@@ -245,6 +289,9 @@ def _small_piecewise_sums(x: np.ndarray, w: np.ndarray, breaks: tuple[float, ...
     lo, hi = float(values.min()), float(values.max())
     return PiecewiseSums(breaks, kinds, counts, total, np.full(groups, lo), np.full(groups, hi))
 
+
+# _log_products multiplies up to this many values before taking a logarithm.
+MAX_PRODUCT = 32
 
 _SCRATCH = threading.local()
 
@@ -271,21 +318,24 @@ def _count_below(x: np.ndarray, bound: float, total, per_row: bool) -> np.ndarra
 
 
 def _log_products(c: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """ln of products of up to four values of every row of c (positive, finite, within [lo, hi]), in float64 where
-    a row has an odd value out: the row sums of the result are the row sums of ln c with a quarter of the logarithms
-    (the products stay well inside the floating range)."""
-    info = np.finfo(c.dtype)
-    group = 1
-    while group < 4 and hi ** (2 * group) < float(info.max) / 16 and lo ** (2 * group) > float(info.tiny) * 16:
-        group *= 2
+    """ln of products of up to MAX_PRODUCT values of every row of c (positive, finite, within [lo, hi]): the row
+    sums of the result are the row sums of ln c, with a fraction of the logarithms. Products are formed in c's
+    precision while they stay well inside its range, then in float64; an odd value out is kept apart (float64)."""
+    span = max(abs(math.log(lo)), abs(math.log(hi)))  # |ln| of any product of k values is at most k * span
     odd = []
-    step = 0
-    while group > 1 and c.shape[1] > 1:
+    size, step = 1, 0
+    while size < MAX_PRODUCT and c.shape[1] > 1:
+        info = np.finfo(c.dtype)
+        if 2 * size * span > min(math.log(float(info.max)), -math.log(float(info.tiny))) - 3:
+            if c.dtype == np.float64:
+                break
+            c = c.astype(np.float64)
+            continue
         half = c.shape[1] // 2
         if c.shape[1] % 2:
             odd.append(c[:, -1:].astype(np.float64))
         c = np.multiply(c[:, :half], c[:, half : 2 * half], out=scratch(f"product{step}", (len(c), half), c.dtype))
-        group //= 2
+        size *= 2
         step += 1
     logs = np.log(c, out=scratch("log", c.shape, c.dtype))
     if odd:
