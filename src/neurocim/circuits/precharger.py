@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
-
-from neurocim.circuits.base import Footprint, Layout, fit
+from neurocim.circuits.column_units import ColumnUnits
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates import (
@@ -20,23 +18,13 @@ from neurocim.circuits.gates import (
 )
 
 
-def pack_units(num_unit: int, unit_height: float, unit_width: float, new_width: float) -> tuple[float, float]:
-    """(height, width) of `num_unit` equal cells packed in rows of the given width (NeuroSim column periphery)."""
-    per_row = min(int(new_width / unit_width), num_unit)
-    if per_row < 1:
-        raise ValueError(f"a {unit_width:.3e} m wide unit does not fit the assigned width {new_width:.3e} m")
-    rows = int(math.ceil(num_unit / per_row))
-    return rows * unit_height, new_width
-
-
-class Precharger:
+class Precharger(ColumnUnits):
     """Per-column bit-line precharge and equalisation; NeuroSim V1.4 Precharger model."""
 
     def __init__(self, ctx: CircuitContext, num_col: int, res_load: float, num_read_cell_per_operation: int):
+        super().__init__(ctx, num_col)
         tech = ctx.tech
         f = tech.feature_size
-        self.ctx = ctx
-        self.num_col = num_col
         self.res_load = res_load  # bit-line wire resistance (ohm)
         self.num_read_cell_per_operation = num_read_cell_per_operation
         cell_height = f * MAX_TRANSISTOR_HEIGHT
@@ -50,17 +38,6 @@ class Precharger:
                            + drain_cap(self.width_pmos_equal, Mos.PMOS, h_eq, tech))
         leak = gate_leakage(GateType.INV, 1, 0.0, self.width_pmos_precharge, ctx.temperature, tech)
         self.leakage = 2 * leak * tech.vdd * num_col
-        self.area = self.height = self.width = 0.0
-
-    def layout(self, new_height: float = 0.0, new_width: float = 0.0, mode: Layout = Layout.NONE) -> Footprint:
-        """One unit per column, packed into rows of `new_width` (natural layout: a single row)."""
-        if new_width and mode is Layout.NONE:
-            height, width = pack_units(self.num_col, self.unit_height, self.unit_width, new_width)
-        else:
-            height, width = self.unit_height, self.num_col * self.unit_width
-        fp = fit(height * width, height, width, new_height, new_width, mode)
-        self.area, self.height, self.width = fp.area, fp.height, fp.width
-        return fp
 
     def latency(self, cap_load: float, num_read: float = 1.0) -> float:
         """Precharge time (s) of a bit line of capacitance `cap_load`, times `num_read`."""
