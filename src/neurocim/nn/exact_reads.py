@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 EXACT_READ = 2**23  # reads below this digitise exactly in float32
 EXACT_SUM = 2**24  # integer sums below this are exact in float32
-BLOCK_READS = 2**20  # reads digitised at once (4 MB): cache resident, yet large products
+BLOCK_READS = 2**20  # reads digitised at once per CPU thread (4 MB): cache resident, yet large products
 MIN_GEMM_ROWS = 256  # cycles x input rows per product, so that each group's conductances are reused
 
 
@@ -60,9 +60,10 @@ def bit_serial_exact(stream: InputStream, ops: ArrayOperands, adc: AdcSpec, budg
 
 
 def _blocks(rows: int, groups: int, cycles: int, width: int) -> tuple[int, int]:
-    """Input rows and groups per block: about BLOCK_READS reads, at least MIN_GEMM_ROWS product rows."""
-    row_block = min(rows, max(-(-MIN_GEMM_ROWS // cycles), BLOCK_READS // (cycles * width)))
-    group_block = min(groups, max(1, BLOCK_READS // (cycles * row_block * width)))
+    """Input rows and groups per block: about BLOCK_READS reads per thread, at least MIN_GEMM_ROWS product rows."""
+    reads = BLOCK_READS * torch.get_num_threads()  # each thread's share stays cache sized; fewer, larger ops
+    row_block = min(rows, max(-(-MIN_GEMM_ROWS // cycles), reads // (cycles * width)))
+    group_block = min(groups, max(1, reads // (cycles * row_block * width)))
     blocks = -(-groups // group_block)
     return row_block, -(-groups // blocks)
 
