@@ -16,6 +16,7 @@ from neurocim.circuits.gates import (
     gate_leakage,
     on_resistance,
 )
+from neurocim.tech.wires import RESISTIVITY_TEMP_COEFF, barrier_corrected, resistance_per_metre
 
 WIRE_CAP_PER_M = 0.2e-15 / 1e-6  # 0.2 fF/um, NeuroSim's global-wire capacitance
 SWITCHING_ACTIVITY = 0.5  # fraction of bits that switch per transfer (before any toggle-rate factor)
@@ -56,10 +57,9 @@ def wire_resistance_per_length(ctx: CircuitContext, length: float) -> float:
     if row is None:
         raise ValueError(f"wire width {width} nm is out of range")
     _, ar, rho, barrier = row
-    # NeuroSim quirk: the barrier correction mixes nm (width) and m (thickness), so it is ~1.
-    rho = rho * 1 / (1 - ((2 * ar * width + width) * barrier / (ar * width**2)))
-    rho *= 1 + 0.00451 * (ctx.p.temperature_k - 300)  # no abs() here, unlike Param.cpp
-    return rho / (width * 1e-9 * width * 1e-9 * ar)
+    rho = barrier_corrected(rho, width, ar, barrier)
+    rho *= 1 + RESISTIVITY_TEMP_COEFF * (ctx.p.temperature_k - 300)  # no abs() here, unlike Param.cpp
+    return resistance_per_metre(rho, width, ar)
 
 
 @dataclass(frozen=True)

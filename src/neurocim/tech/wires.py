@@ -21,19 +21,22 @@ _AR_RHO = [
 RESISTIVITY_TEMP_COEFF = 0.00451  # relative rise of Cu resistivity per K above 300 K
 
 
+def barrier_corrected(rho: float, width_nm: float, ar: float, barrier: float) -> float:
+    """Bulk resistivity (ohm*m) raised for the Cu barrier as NeuroSim evaluates it: the width is in nm and the
+    barrier thickness in m, so the correction is numerically ~1."""
+    return rho / (1 - (2 * ar * width_nm + width_nm) * barrier / (ar * width_nm**2))
+
+
+def resistance_per_metre(rho: float, width_nm: float, ar: float) -> float:
+    """Resistance per metre of a wire of the given width and aspect ratio (same float order as NeuroSim)."""
+    return rho / (width_nm * 1e-9 * width_nm * 1e-9 * ar)
+
+
 def _aspect_and_resistivity(width_nm: float, barrier: float) -> tuple[float, float]:
     for min_width, ar, rho_e8 in _AR_RHO:
         if width_nm >= min_width:
-            rho = rho_e8 * 1e-8
-            # Barrier correction as NeuroSim evaluates it (width in nm, barrier in m): numerically ~1.
-            rho /= 1 - (2 * ar * width_nm + width_nm) * barrier / (ar * width_nm**2)
-            return ar, rho
+            return ar, barrier_corrected(rho_e8 * 1e-8, width_nm, ar, barrier)
     raise ValueError(f"wire width {width_nm} nm is below the smallest characterised width (8 nm)")
-
-
-def _per_metre(rho: float, width_nm: float, ar: float) -> float:
-    """Resistance per metre of a wire of the given width and aspect ratio (same float order as NeuroSim)."""
-    return rho / (width_nm * 1e-9 * width_nm * 1e-9 * ar)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def wire_stack(node_nm: int, temperature_k: float = 300) -> WireStack:
         metal1_nm=m1,
         aspect_ratio=ar,
         resistivity=rho,
-        unit_resistance=_per_metre(rho, w, ar),
-        metal0_unit_resistance=_per_metre(rho0, m0, ar0),
-        metal1_unit_resistance=_per_metre(rho1, m1, ar1),
+        unit_resistance=resistance_per_metre(rho, w, ar),
+        metal0_unit_resistance=resistance_per_metre(rho0, m0, ar0),
+        metal1_unit_resistance=resistance_per_metre(rho1, m1, ar1),
     )
