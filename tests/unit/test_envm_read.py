@@ -80,6 +80,29 @@ def test_strip_from_sums_matches_the_elementwise_read(cell):
     assert np.array(fast)[:, 4].min() > 0  # energies are positive
 
 
+
+def test_pe_block_sums_from_stacked_sums_match_strip_by_strip():
+    config = ChipConfig.model_validate({"cell": {"type": "rram"}, "array": {"rows": 64, "cols": 64, "cols_per_adc": 8},
+                                        "adc": {"bits": 4}})
+    ctx = build_context(config)
+    p = ctx.p
+    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
+    pe = ProcessingElement(ctx, subarray, 2, 2, False, 1e9, dtype=np.float32)
+    rng = np.random.default_rng(5)
+    digits = rng.integers(0, 2, (100, 100)).astype(np.int8)  # partial last strip and block
+    x = (rng.random((100, 200)) < 0.25).astype(np.uint8)
+    x[:, :3] = 0
+    for a in (digits, x):
+        a.setflags(write=False)  # trace arrays: the stacked sums are memoised with them
+    assert pe._pe_from_sums(digits, x, pe._strips(100, 100, 2, 2), 200, 1e9) is not None  # the stacked path
+    batched = pe._block_sums(digits, x, 100, 100, 200, 1e9, 2, 2)
+    assert batched.shape == (4, 8)
+    strips = [(0, 64, [(0, 64), (64, 36)]), (64, 36, [(0, 64), (64, 36)])]
+    by_strip = np.array([b for row, n, blocks in strips for b in pe._strip(digits, x, row, n, blocks, 200, 1e9, 64)])
+    np.testing.assert_array_equal(batched, by_strip)
+    assert pe._block_sums(digits, x, 100, 100, 200, 1e9, 2, 2) is not batched  # memo hit, fresh result
+    np.testing.assert_array_equal(pe._block_sums(digits, x, 100, 100, 200, 1e9, 2, 2), batched)
+
 def test_two_level_conductance_picks_the_table_bits_exactly():
     config = ChipConfig.model_validate({"cell": {"type": "rram"}})
     ctx = build_context(config)

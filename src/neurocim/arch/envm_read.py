@@ -50,6 +50,22 @@ class StripReadStats:
     idle_weight: float  # bit-vectors with no active row (every column reads R = inf)
 
 
+@dataclass(frozen=True)
+class PeReadStats:
+    """StripReadStats of every row strip of a PE evaluation, with their column blocks' sums stacked, so that a
+    configuration's ADC energy of every block is a few array operations."""
+
+    strips: tuple[StripReadStats, ...]
+    sums: PiecewiseSums  # one group per block, strip after strip
+    block_strip: np.ndarray  # (blocks,) strip of every block
+    widths: np.ndarray  # (blocks,) columns of every block
+    idle_weight: np.ndarray  # (blocks,) the strip's bit-vectors with no active row
+    num_vectors: np.ndarray  # (blocks,) the strip's bit-vectors
+
+
+Strip = tuple[int, int, tuple[tuple[int, int], ...]]  # (first row, rows, column blocks [(start, width)])
+
+
 def folded_energy_fit(converter: object) -> PiecewiseFit | None:
     """The flash ADC's static energy per conversion as one piecewise fit of R (LSTP current mode), else None."""
     return getattr(converter, "_energy_fit", None) if isinstance(converter, FlashAdc) else None
@@ -77,6 +93,45 @@ def strip_read_stats(weights: np.ndarray, inputs: np.ndarray, model: ColumnModel
     if key not in memo:  # the entry keeps the weights alive, so their identity stays theirs
         memo[key] = (w_owner, _compute(weights, inputs, model, col_blocks, col_period, dtype, fit))
     return memo[key][1]
+
+
+def pe_read_stats(weights: np.ndarray, inputs: np.ndarray, strips: tuple[Strip, ...], num_vectors: int,
+                  model: ColumnModel, model_key: tuple, col_period: int | None, dtype: type[np.floating],
+                  fit: PiecewiseFit) -> PeReadStats | None:
+    """PeReadStats of a PE's row strips (inputs: first `num_vectors` bit-vectors); None if a strip has none.
+    Memoised with read-only inputs and weights, like strip_read_stats."""
+    x_owner, x_key = array_identity(inputs)
+    w_owner, w_key = array_identity(weights)
+    if x_owner.flags.writeable or w_owner.flags.writeable:
+        return _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, fit)
+    key = ("pe_read", x_key, w_key, strips, num_vectors, model_key, col_period, np.dtype(dtype).str, fit.breaks,
+           fit.kinds)
+    memo = derived(x_owner)
+    if key not in memo:  # the entry keeps the weights alive, so their identity stays theirs
+        memo[key] = (w_owner, _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype,
+                                        fit))
+    return memo[key][1]
+
+
+def _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, fit) -> PeReadStats | None:
+    found = []
+    for row, num_row, col_blocks in strips:
+        stop = max(c + n for c, n in col_blocks)
+        x = inputs[row : row + num_row, :num_vectors]
+        stats = strip_read_stats(weights[row : row + num_row, :stop], x, model, model_key, list(col_blocks),
+                                 col_period, dtype, fit)
+        if stats is None:
+            return None
+        found.append(stats)
+    per_strip = [len(b) for _, _, b in strips]
+    parts = [st.sums for st in found]
+    sums = PiecewiseSums(fit.breaks, fit.kinds, *(np.concatenate([getattr(p, f) for p in parts])
+                                                  for f in ("weight", "total", "x_min", "x_max")))
+    block_strip = np.repeat(np.arange(len(strips)), per_strip)
+    widths = np.array([n for _, _, b in strips for _, n in b], dtype=np.float64)
+    idle = np.array([st.idle_weight for st in found])[block_strip]
+    vectors = np.array([float(st.counts.sum()) for st in found])[block_strip]
+    return PeReadStats(tuple(found), sums, block_strip, widths, idle, vectors)
 
 
 def _runs(col_blocks: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:

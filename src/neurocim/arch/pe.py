@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from neurocim.arch.block_stats import (
     iter_vector_stats,
     sram_row_count_stats,
 )
-from neurocim.arch.envm_read import folded_energy_fit, idle_column_energy, strip_read_stats
+from neurocim.arch.envm_read import folded_energy_fit, idle_column_energy, pe_read_stats, strip_read_stats
 from neurocim.arch.memo import array_identity, derived
 from neurocim.arch.subarray_parallel import ParallelArray
 from neurocim.circuits.adder_tree import AdderTree
@@ -93,6 +94,20 @@ def _combine_blocks(sums: np.ndarray, tree: tuple[float, float] | None) -> tuple
         energy["energy"] += tree[1] * len(sums)
         energy["energy_accum"] += tree[1] * len(sums)
     return dict(zip(_LATENCIES, worst.tolist(), strict=True)), energy
+
+
+@lru_cache(maxsize=256)
+def _strip_layout(rows: int, cols: int, num_i: int, num_j: int, s_r: int, s_c: int) -> tuple:
+    """(first row, rows, column blocks) of the row strips of a rows x cols matrix on num_i x num_j sub-arrays of
+    s_r x s_c that hold data."""
+    strips = []
+    for i in range(num_i):
+        if i * s_r >= rows:
+            continue
+        blocks = tuple((j * s_c, min(s_c, cols - j * s_c)) for j in range(num_j) if j * s_c < cols)
+        if blocks:
+            strips.append((i * s_r, min(s_r, rows - i * s_r), blocks))
+    return tuple(strips)
 
 
 class ProcessingElement:
@@ -264,25 +279,53 @@ class ProcessingElement:
             memo[key] = list(iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype))
         return memo[key]
 
+    def _strips(self, rows: int, cols: int, num_i: int, num_j: int) -> tuple:
+        """(first row, rows, column blocks [(start, width)]) of every row strip of sub-arrays holding data."""
+        p = self.ctx.p
+        return _strip_layout(rows, cols, num_i, num_j, p.num_row_sub_array, p.num_col_sub_array)
+
     def _blocks(self, weights, inputs, rows: int, cols: int, nv: int, clk_freq: float, clock_pass: bool,
                 num_i: int, num_j: int):
         """Yield (clock period, summed read costs) of every sub-array block holding data, row by row."""
-        p = self.ctx.p
-        s_r, s_c = p.num_row_sub_array, p.num_col_sub_array
-        for i in range(num_i):
-            if i * s_r >= rows:
-                continue
-            num_row = min(s_r, rows - i * s_r)
-            col_blocks = [(j * s_c, min(s_c, cols - j * s_c)) for j in range(num_j) if j * s_c < cols]
-            if not col_blocks:
-                continue
+        s_c = self.ctx.p.num_col_sub_array
+        for row, num_row, col_blocks in self._strips(rows, cols, num_i, num_j):
             if clock_pass:
-                period = self._sensing_latency(copy_sub_input(inputs, i * s_r, nv, num_row)) if nv > 0 else 0.0
+                period = self._sensing_latency(copy_sub_input(inputs, row, nv, num_row)) if nv > 0 else 0.0
                 for _ in col_blocks:
                     yield period, None
             else:
-                for sums in self._strip(weights, inputs, i * s_r, num_row, col_blocks, nv, clk_freq, s_c):
+                for sums in self._strip(weights, inputs, row, num_row, list(col_blocks), nv, clk_freq, s_c):
                     yield 0.0, sums
+
+    def _block_sums(self, weights, inputs, rows: int, cols: int, nv: int, clk_freq: float, num_i: int,
+                    num_j: int) -> np.ndarray:
+        """Summed read costs (blocks x _SUMS) of every sub-array block holding data, row by row (main pass).
+        Parallel eNVM reads with a folded flash-ADC fit take every block's ADC energy in one pass over the PE's
+        stacked fit sums (envm_read.pe_read_stats)."""
+        if self._energy_fit is not None and nv > 0:
+            strips = self._strips(rows, cols, num_i, num_j)
+            fast = self._pe_from_sums(weights, inputs, strips, nv, clk_freq) if strips else None
+            if fast is not None:
+                return fast
+        blocks = [sums for _, sums in self._blocks(weights, inputs, rows, cols, nv, clk_freq, False, num_i, num_j)]
+        return np.array(blocks).reshape(len(blocks), len(_SUMS))
+
+    def _pe_from_sums(self, weights, inputs, strips: tuple, nv: int, clk_freq: float) -> np.ndarray | None:
+        """_block_sums from the fit sums of every strip; None where they cannot give it."""
+        fit = self._energy_fit
+        pack = pe_read_stats(weights, inputs, strips, nv, self.column_model, self._model_key,
+                             self.ctx.p.num_col_sub_array, self.dtype, fit)
+        static = None if pack is None else fit.sum_over(pack.sums)
+        if static is None:
+            return None
+        adc = self.subarray.mode.adc.converter
+        # the same arithmetic, in the same order, as _strip_from_sums does block by block
+        total = static + pack.idle_weight * pack.widths * idle_column_energy(adc)
+        total = total + adc.column_switching_energy * pack.widths * pack.num_vectors
+        base = np.array([self._base_read(stats, clk_freq) for stats in pack.strips])
+        blocks = base[pack.block_strip]
+        blocks[:, _ADC_ENERGY_COLUMNS] += (total * self.subarray.num_add)[:, None]
+        return blocks
 
     def _adder_tree_cost(self, nv: int, rows: int, clk_freq: float, clock_pass: bool) -> tuple[float, float]:
         """Adder-tree (latency, energy) of accumulating the sub-array rows; records the leakage state."""
@@ -346,15 +389,17 @@ class ProcessingElement:
             per_block_tree = dup > 1  # duplicated: every block adds its own adder-tree pass
             num_i, num_j = (math.ceil(rows / s_r), math.ceil(cols / s_c)) if per_block_tree else self.grid
             t_tree = e_tree = None
-            blocks = []  # summed read costs of every block holding data
-            for blk_period, sums in self._blocks(weights, inputs, rows, cols, nv, clk_freq, clock_pass, num_i, num_j):
-                period = max(period, blk_period)
-                if per_block_tree and t_tree is None:
+            if clock_pass:
+                for blk_period, _ in self._blocks(weights, inputs, rows, cols, nv, clk_freq, True, num_i, num_j):
+                    period = max(period, blk_period)
+                    if per_block_tree and t_tree is None:
+                        t_tree, e_tree = self._adder_tree_cost(nv, rows, clk_freq, clock_pass)
+            else:
+                blocks = self._block_sums(weights, inputs, rows, cols, nv, clk_freq, num_i, num_j)
+                if per_block_tree and len(blocks):  # every block adds its own adder-tree pass
                     t_tree, e_tree = self._adder_tree_cost(nv, rows, clk_freq, clock_pass)
-                if sums is not None:
-                    blocks.append(sums)
-            if blocks:
-                lat, energy = _combine_blocks(np.array(blocks), (t_tree, e_tree) if per_block_tree else None)
+                if len(blocks):
+                    lat, energy = _combine_blocks(blocks, (t_tree, e_tree) if per_block_tree else None)
             if per_block_tree:
                 lat = {k: v / dup for k, v in lat.items()}
             else:
