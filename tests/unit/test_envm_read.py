@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from neurocim.arch.block_stats import effective_conductance
+from neurocim.arch.envm_read import _band, strip_read_stats
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.subarray import SubArray
 from neurocim.circuits.adc_fits import PiecewiseFit, mlsa_lstp_power_fit, piecewise_sums
@@ -116,3 +117,35 @@ def test_two_level_conductance_picks_the_table_bits_exactly():
         want = effective_conductance(conductance, model, 128, dtype)
         assert got.dtype == dtype
         np.testing.assert_array_equal(got, want)
+
+
+def test_strips_of_a_row_band_read_together_give_the_strip_by_strip_sums():
+    config = ChipConfig.model_validate({"cell": {"type": "rram"}, "array": {"rows": 64, "cols": 64, "cols_per_adc": 8}})
+    ctx = build_context(config)
+    p = ctx.p
+    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
+    pe = ProcessingElement(ctx, subarray, 2, 2, False, 1e9, dtype=np.float32)
+    rng = np.random.default_rng(8)
+    digits = rng.integers(0, 2, (128, 384)).astype(np.int8)  # three strips of two blocks per row band
+    x = (rng.random((128, 12)) < 0.4).astype(np.uint8)
+    x[:, 0] = 0  # a vector with no active row
+    x[:, 1] = x[:, 2]  # a repeated one
+    blocks = [(0, 64), (64, 64)]
+    frozen_digits, frozen_x = digits.copy(), x.copy()
+    for a in (frozen_digits, frozen_x):
+        a.setflags(write=False)
+    model, key, fit = pe.column_model, pe._model_key, pe._energy_fit
+    for row in (0, 64):
+        for first in (0, 128, 256):
+            args = (model, key, blocks, 64, np.float32, fit)
+            alone = strip_read_stats(digits[row : row + 64, first : first + 128], x[row : row + 64], *args)
+            banded = strip_read_stats(frozen_digits[row : row + 64, first : first + 128], frozen_x[row : row + 64],
+                                      *args)
+            np.testing.assert_array_equal(banded.sums.weight, alone.sums.weight)
+            # one wider product: BLAS may round a float32 conductance differently
+            for field in ("total", "x_min", "x_max"):
+                np.testing.assert_allclose(getattr(banded.sums, field), getattr(alone.sums, field), rtol=1e-6)
+            assert banded.idle_weight == alone.idle_weight == 1.0
+    assert _band(frozen_digits[:64, 128:256], frozen_digits, blocks, 64)[1:] == (128, 128, 3)
+    assert _band(frozen_digits[:64, 64:192], frozen_digits, blocks, 64) is None  # not aligned to the strips
+    assert _band(frozen_digits[:64, :128], frozen_digits, [(0, 64), (64, 32)], 64) is None  # a partial block

@@ -16,18 +16,22 @@ from functools import cache
 
 import numpy as np
 
-from neurocim.arch.block_stats import ColumnModel, distinct_vectors, effective_conductance
+from neurocim.arch.block_stats import ColumnModel, DistinctVectors, distinct_vectors, effective_conductance
 from neurocim.arch.memo import array_identity, derived
 from neurocim.circuits.adc_fits import (
     IDLE_COLUMN_POWER,
+    SMALL_SUMS,
     PiecewiseFit,
     PiecewiseSums,
     piecewise_sums,
     scratch,
+    small_piecewise_sums,
     temperature_factor,
 )
 from neurocim.circuits.flash_adc import FlashAdc
 
+# Strips of at most this many distinct vectors are read with the alike strips of their row band (one product).
+BAND_MAX_VECTORS = 64
 # Column resistances handled at a time (a chunk of vectors x the strip's columns, sized to stay in cache).
 CHUNK_ELEMENTS = 1 << 17
 MIN_CHUNK_VECTORS = 32
@@ -90,9 +94,65 @@ def strip_read_stats(weights: np.ndarray, inputs: np.ndarray, model: ColumnModel
     key = ("envm_read", x_key, w_key, model_key, tuple(col_blocks), col_period, np.dtype(dtype).str, fit.breaks,
            fit.kinds)
     memo = derived(x_owner)
-    if key not in memo:  # the entry keeps the weights alive, so their identity stays theirs
+    if key in memo:
+        return memo[key][1]
+    band = _band(weights, w_owner, col_blocks, col_period)
+    if band is None or len(distinct_vectors(inputs, weights.shape[0]).counts) > BAND_MAX_VECTORS:
         memo[key] = (w_owner, _compute(weights, inputs, model, col_blocks, col_period, dtype, fit))
+        return memo[key][1]
+    rows, first, stop, num_strips = band  # the strip is one of num_strips alike strips of its row band
+    for k, stats in enumerate(_band_compute(rows, inputs, model, col_blocks, col_period, dtype, fit, num_strips)):
+        offset = w_key[1] + (k * stop - first) * weights.itemsize
+        memo.setdefault(key[:2] + ((w_key[0], offset) + w_key[2:],) + key[3:], (w_owner, stats))
     return memo[key][1]
+
+
+def _band(weights: np.ndarray, owner: np.ndarray, col_blocks: list[tuple[int, int]], col_period: int | None
+          ) -> tuple[np.ndarray, int, int, int] | None:
+    """(the rows of the matrix that the strip `weights` takes, its first column, columns, strips) when the strip is
+    one of the strips of full-width, period-aligned blocks that tile those rows of its C-contiguous owner (the
+    matrix's memory); else None."""
+    stop, item = weights.shape[1], weights.itemsize
+    if (weights.ndim != 2 or not owner.flags.c_contiguous or weights.strides[1] != item or weights.strides[0] % item
+            or not col_period or list(col_blocks) != [(c, col_period) for c in range(0, stop, col_period)]):
+        return None
+    row_length = weights.strides[0] // item
+    if owner.size % row_length or row_length % stop:
+        return None
+    offset = (weights.__array_interface__["data"][0] - owner.__array_interface__["data"][0]) // item
+    row, first = divmod(offset, row_length)
+    if first % stop:
+        return None
+    return owner.reshape(-1, row_length)[row : row + weights.shape[0]], first, stop, row_length // stop
+
+
+def _band_compute(rows: np.ndarray, inputs, model, col_blocks, col_period, dtype, fit, num_strips: int
+                  ) -> list[StripReadStats | None]:
+    """_compute of every strip of a row band at once (one product over all its columns); the same sums as strip
+    by strip. For strips of few distinct vectors, where the work per strip is mostly overhead."""
+    dv = distinct_vectors(inputs, rows.shape[0])
+    stop, groups, width = rows.shape[1] // num_strips, len(col_blocks), col_period
+    rows_on, counts, chunks = _live_chunks(dv, stop)
+    g = rows_on.astype(dtype) @ effective_conductance(rows, model, col_period, dtype)
+    r = np.divide(dtype(model.num_add), g, out=g).reshape(len(g), num_strips, groups, width)
+    with np.errstate(invalid="ignore"):
+        valid = (r.min(axis=(0, 2, 3), initial=np.inf) > 0) & np.isfinite(r.max(axis=(0, 2, 3), initial=0))
+    sums = [PiecewiseSums.empty(fit.breaks, fit.kinds, groups) for _ in range(num_strips)]
+    for sel in chunks:
+        part = r[sel]
+        if part.size // num_strips <= SMALL_SUMS:  # as piecewise_sums of one strip: every value binned
+            whole = small_piecewise_sums(part.reshape(len(part), num_strips * groups, width), counts[sel],
+                                         fit.breaks, fit.kinds)
+            lo, hi = part.min(axis=(0, 2, 3)), part.max(axis=(0, 2, 3))
+            found = [PiecewiseSums(fit.breaks, fit.kinds, whole.weight[k * groups : (k + 1) * groups],
+                                   whole.total[k * groups : (k + 1) * groups], np.full(groups, float(lo[k])),
+                                   np.full(groups, float(hi[k]))) for k in range(num_strips)]
+        else:
+            found = [piecewise_sums(part[:, k], counts[sel], fit.breaks, fit.kinds) for k in range(num_strips)]
+        sums = [a + b for a, b in zip(sums, found, strict=True)]
+    activity = dv.num_read / model.num_row_sub_array
+    idle = float(dv.counts[dv.num_active == 0].sum())
+    return [StripReadStats(activity, dv.counts, s, idle) if ok else None for s, ok in zip(sums, valid, strict=True)]
 
 
 def pe_read_stats(weights: np.ndarray, inputs: np.ndarray, strips: tuple[Strip, ...], num_vectors: int,
@@ -146,22 +206,28 @@ def _runs(col_blocks: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
     return runs
 
 
-def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> StripReadStats | None:
-    rows = weights.shape[0]
-    dv = distinct_vectors(inputs, rows)
+def _live_chunks(dv: DistinctVectors, columns: int) -> tuple[np.ndarray, np.ndarray, list[slice]]:
+    """(rows on, counts) of the vectors with an active row, single vectors first (chunks of equal weight), and
+    the chunks of them that are read at a time for `columns` columns."""
     live = np.flatnonzero(dv.num_active > 0)
-    live = live[np.argsort(dv.counts[live] != 1, kind="stable")]  # single vectors first: chunks of equal weight
-    rows_on, counts = dv.rows_on[live], dv.counts[live].astype(np.float64)
+    live = live[np.argsort(dv.counts[live] != 1, kind="stable")]
+    counts = dv.counts[live].astype(np.float64)
     single = int(np.count_nonzero(counts == 1))
-    stop = max(s + w for s, w in col_blocks)
-    g_eff = effective_conductance(weights[:, :stop], model, col_period, dtype)
-    runs = _runs(col_blocks)
-    parts = [PiecewiseSums.empty(fit.breaks, fit.kinds, n) for _, n, _, _ in runs]
-    step = max(1, CHUNK_ELEMENTS // max(stop, 1))
+    step = max(1, CHUNK_ELEMENTS // max(columns, 1))
     chunks = []
     for begin, end in ((0, single), (single, len(counts))):
         size = step if not step >= end - begin >= 2 * MIN_CHUNK_VECTORS else -(-(end - begin) // 2)  # two workers
         chunks += [slice(first, min(first + size, end)) for first in range(begin, end, size)]
+    return dv.rows_on[live], counts, chunks
+
+
+def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> StripReadStats | None:
+    dv = distinct_vectors(inputs, weights.shape[0])
+    rows_on, counts, chunks = _live_chunks(dv, max(s + w for s, w in col_blocks))
+    stop = max(s + w for s, w in col_blocks)
+    g_eff = effective_conductance(weights[:, :stop], model, col_period, dtype)
+    runs = _runs(col_blocks)
+    parts = [PiecewiseSums.empty(fit.breaks, fit.kinds, n) for _, n, _, _ in runs]
 
     def chunk_sums(sel: slice) -> list[PiecewiseSums] | None:
         on = rows_on[sel]

@@ -180,7 +180,7 @@ def piecewise_sums(x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...]
     w = np.asarray(weights, dtype=np.float64)
     n_vec, groups, n = x.shape
     if 0 < x.size <= SMALL_SUMS:
-        return _small_piecewise_sums(x, w, breaks, kinds)
+        return small_piecewise_sums(x, w, breaks, kinds)
     out = PiecewiseSums.empty(breaks, kinds, groups)
     if x.size == 0:
         return out
@@ -273,7 +273,7 @@ def _dominant_log_sums(flat: np.ndarray, in_piece: dict[int, np.ndarray], breaks
 SMALL_SUMS = 1 << 14
 
 
-def _small_piecewise_sums(x: np.ndarray, w: np.ndarray, breaks: tuple[float, ...], kinds: tuple[str, ...]
+def small_piecewise_sums(x: np.ndarray, w: np.ndarray, breaks: tuple[float, ...], kinds: tuple[str, ...]
                           ) -> PiecewiseSums:
     """piecewise_sums of a few values: the piece of every value, then weighted histograms per (group, piece)."""
     n_vec, groups, n = x.shape
