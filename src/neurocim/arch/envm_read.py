@@ -223,9 +223,12 @@ def _live_chunks(dv: DistinctVectors, columns: int) -> tuple[np.ndarray, np.ndar
 
 def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> StripReadStats | None:
     dv = distinct_vectors(inputs, weights.shape[0])
-    rows_on, counts, chunks = _live_chunks(dv, max(s + w for s, w in col_blocks))
     stop = max(s + w for s, w in col_blocks)
+    rows_on, counts, chunks = _live_chunks(dv, stop)
     g_eff = effective_conductance(weights[:, :stop], model, col_period, dtype)
+    used = rows_on.any(axis=0)
+    if not used.all():  # rows no vector reads add nothing: a shorter product
+        rows_on, g_eff = np.ascontiguousarray(rows_on[:, used]), np.ascontiguousarray(g_eff[used])
     runs = _runs(col_blocks)
     parts = [PiecewiseSums.empty(fit.breaks, fit.kinds, n) for _, n, _, _ in runs]
 
