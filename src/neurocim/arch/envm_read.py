@@ -20,12 +20,10 @@ from neurocim.arch.block_stats import ColumnModel, DistinctVectors, distinct_vec
 from neurocim.arch.memo import array_identity, derived
 from neurocim.circuits.adc_fits import (
     IDLE_COLUMN_POWER,
-    SMALL_SUMS,
     PiecewiseFit,
     PiecewiseSums,
     piecewise_sums,
     scratch,
-    small_piecewise_sums,
     temperature_factor,
 )
 from neurocim.circuits.flash_adc import FlashAdc
@@ -128,8 +126,9 @@ def _band(weights: np.ndarray, owner: np.ndarray, col_blocks: list[tuple[int, in
 
 def _band_compute(rows: np.ndarray, inputs, model, col_blocks, col_period, dtype, fit, num_strips: int
                   ) -> list[StripReadStats | None]:
-    """_compute of every strip of a row band at once (one product over all its columns); the same sums as strip
-    by strip. For strips of few distinct vectors, where the work per strip is mostly overhead."""
+    """_compute of every strip of a row band at once (one product and one pass of fit sums over all its columns):
+    the sums of strip by strip, to rounding. For strips of few distinct vectors, where the work per strip is mostly
+    overhead."""
     dv = distinct_vectors(inputs, rows.shape[0])
     stop, groups, width = rows.shape[1] // num_strips, len(col_blocks), col_period
     rows_on, counts, chunks = _live_chunks(dv, stop)
@@ -140,15 +139,12 @@ def _band_compute(rows: np.ndarray, inputs, model, col_blocks, col_period, dtype
     sums = [PiecewiseSums.empty(fit.breaks, fit.kinds, groups) for _ in range(num_strips)]
     for sel in chunks:
         part = r[sel]
-        if part.size // num_strips <= SMALL_SUMS:  # as piecewise_sums of one strip: every value binned
-            whole = small_piecewise_sums(part.reshape(len(part), num_strips * groups, width), counts[sel],
-                                         fit.breaks, fit.kinds)
-            lo, hi = part.min(axis=(0, 2, 3)), part.max(axis=(0, 2, 3))
-            found = [PiecewiseSums(fit.breaks, fit.kinds, whole.weight[k * groups : (k + 1) * groups],
-                                   whole.total[k * groups : (k + 1) * groups], np.full(groups, float(lo[k])),
-                                   np.full(groups, float(hi[k]))) for k in range(num_strips)]
-        else:
-            found = [piecewise_sums(part[:, k], counts[sel], fit.breaks, fit.kinds) for k in range(num_strips)]
+        whole = piecewise_sums(part.reshape(len(part), num_strips * groups, width), counts[sel], fit.breaks,
+                               fit.kinds)
+        lo, hi = part.min(axis=(0, 2, 3)), part.max(axis=(0, 2, 3))  # every strip's own range
+        found = [PiecewiseSums(fit.breaks, fit.kinds, whole.weight[k * groups : (k + 1) * groups],
+                               whole.total[k * groups : (k + 1) * groups], np.full(groups, float(lo[k])),
+                               np.full(groups, float(hi[k]))) for k in range(num_strips)]
         sums = [a + b for a, b in zip(sums, found, strict=True)]
     activity = dv.num_read / model.num_row_sub_array
     idle = float(dv.counts[dv.num_active == 0].sum())

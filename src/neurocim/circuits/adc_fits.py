@@ -298,11 +298,14 @@ _SCRATCH = threading.local()
 
 def scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """A reused per-thread work array (fresh large arrays cost a page fault per page); contents undefined."""
-    pool = _SCRATCH.__dict__.setdefault("arrays", {})
+    try:
+        pool = _SCRATCH.arrays
+    except AttributeError:
+        pool = _SCRATCH.arrays = {}
     size = math.prod(shape)
-    buf = pool.get((name, np.dtype(dtype).str))
+    buf = pool.get((name, dtype))  # keyed on dtype as given: at worst one buffer per spelling of a dtype
     if buf is None or buf.size < size:
-        buf = pool[(name, np.dtype(dtype).str)] = np.empty(size, dtype=dtype)
+        buf = pool[(name, dtype)] = np.empty(size, dtype=dtype)
     return buf[:size].reshape(shape)
 
 
