@@ -290,9 +290,6 @@ def small_piecewise_sums(x: np.ndarray, w: np.ndarray, breaks: tuple[float, ...]
     return PiecewiseSums(breaks, kinds, counts, total, np.full(groups, lo), np.full(groups, hi))
 
 
-# _log_products multiplies up to this many values before taking a logarithm.
-MAX_PRODUCT = 32
-
 _SCRATCH = threading.local()
 
 
@@ -321,24 +318,21 @@ def _count_below(x: np.ndarray, bound: float, total, per_row: bool) -> np.ndarra
 
 
 def _log_products(c: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """ln of products of up to MAX_PRODUCT values of every row of c (positive, finite, within [lo, hi]): the row
-    sums of the result are the row sums of ln c, with a fraction of the logarithms. Products are formed in c's
-    precision while they stay well inside its range, then in float64; an odd value out is kept apart (float64)."""
-    span = max(abs(math.log(lo)), abs(math.log(hi)))  # |ln| of any product of k values is at most k * span
+    """ln of products of up to four values of every row of c (positive, finite, within [lo, hi]), in float64 where
+    a row has an odd value out: the row sums of the result are the row sums of ln c with a quarter of the logarithms
+    (the products stay well inside the floating range)."""
+    info = np.finfo(c.dtype)
+    group = 1
+    while group < 4 and hi ** (2 * group) < float(info.max) / 16 and lo ** (2 * group) > float(info.tiny) * 16:
+        group *= 2
     odd = []
-    size, step = 1, 0
-    while size < MAX_PRODUCT and c.shape[1] > 1:
-        info = np.finfo(c.dtype)
-        if 2 * size * span > min(math.log(float(info.max)), -math.log(float(info.tiny))) - 3:
-            if c.dtype == np.float64:
-                break
-            c = c.astype(np.float64)
-            continue
+    step = 0
+    while group > 1 and c.shape[1] > 1:
         half = c.shape[1] // 2
         if c.shape[1] % 2:
             odd.append(c[:, -1:].astype(np.float64))
         c = np.multiply(c[:, :half], c[:, half : 2 * half], out=scratch(f"product{step}", (len(c), half), c.dtype))
-        size *= 2
+        group //= 2
         step += 1
     logs = np.log(c, out=scratch("log", c.shape, c.dtype))
     if odd:
