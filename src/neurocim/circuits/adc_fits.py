@@ -87,11 +87,10 @@ class PiecewiseFit:
         (some piece is negative somewhere on the range of its values) or the breaks differ."""
         if (sums.breaks, sums.kinds) != (self.breaks, self.kinds):
             return None
-        lo_edge, hi_edge, is_log, slopes, offsets = self._piece_arrays
-        lo = np.maximum(sums.x_min[:, None], lo_edge)  # (groups, pieces): where each piece's values can lie
-        hi = np.minimum(sums.x_max[:, None], hi_edge)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ends = [np.where(is_log, np.log(v), v) * slopes + offsets for v in (lo, hi)]
+        _, _, _, slopes, offsets = self._piece_arrays
+        f_lo, f_hi = sums.range_ends
+        with np.errstate(invalid="ignore"):
+            ends = [f * slopes + offsets for f in (f_lo, f_hi)]
         # pieces are monotone: non-negative at both ends of their range means the clamp never acts inside
         if not ((ends[0] >= 0) & (ends[1] >= 0) | (sums.weight <= 0)).all():
             return None
@@ -156,6 +155,17 @@ class PiecewiseSums:
     total: np.ndarray  # (groups, pieces): sum of w*x ('lin') or w*ln x ('log')
     x_min: np.ndarray  # (groups,), inf when empty
     x_max: np.ndarray  # (groups,), -inf when empty
+
+    @cached_property
+    def range_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """f_i (x or ln x) at the ends of the range each piece's values can lie in, (groups, pieces) each: what a
+        fit's clamp check needs of the sums, kept for every fit they are summed with."""
+        edges = np.array((-math.inf,) + self.breaks + (math.inf,))
+        is_log = np.array([k == "log" for k in self.kinds])
+        lo = np.maximum(self.x_min[:, None], edges[:-1])
+        hi = np.minimum(self.x_max[:, None], edges[1:])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return tuple(np.where(is_log, np.log(v), v) for v in (lo, hi))
 
     @classmethod
     def empty(cls, breaks: tuple[float, ...], kinds: tuple[str, ...], groups: int) -> PiecewiseSums:
