@@ -1,12 +1,18 @@
 """Model conversion: every Conv2d/Linear in place, exclusions, overrides, calibration, clear errors."""
 
+from pathlib import Path
+
 import pytest
 import torch
 from torch import nn
 
 from neurocim.config.accuracy import AccuracyConfig, AdcRangeMode
 from neurocim.config.chip import ChipConfig
+from neurocim.config.params import derive_params
+from neurocim.mapping.floorplan import plan_floor
+from neurocim.models import build_model
 from neurocim.nn import CIMConv2d, CIMLinear, LayerMode, calibrate_, cim_layers, convert_, set_mode_
+from neurocim.workload.network import load_network_csv
 
 CHIP = ChipConfig(cell={"type": "rram", "bits_per_cell": 2, "on_off_ratio": 10}, array={"rows": 16}, adc={"bits": 6})
 
@@ -91,3 +97,17 @@ def test_calibration_needs_data_to_reach_layers():
     model = convert_(nn.Sequential(nn.Linear(3, 3)), CHIP)
     with pytest.raises(RuntimeError, match="no data reached it"):
         calibrate_(model, [])
+
+
+def test_layers_read_rows_as_the_floorplan_maps_them():
+    """Under novel mapping, the layers the cost model maps conventionally (VGG-8's 27-row conv1, the FC layers)
+    also read their rows conventionally on the accuracy side: one setting, one answer."""
+    chip = ChipConfig()
+    layers = cim_layers(convert_(build_model("vgg8"), chip))
+    floorplan = plan_floor(
+        load_network_csv(Path(__file__).parents[1] / "data" / "vgg8_network.csv"), derive_params(chip)
+    )
+    novel = tuple(layer.settings.mapping.value == "novel" for layer in layers.values())
+    assert novel == floorplan.is_novel == (False, True, True, True, True, True, False, False)
+    conv1 = layers["features.conv1"].row_groups()
+    assert (conv1.count, conv1.size) == (1, 27)

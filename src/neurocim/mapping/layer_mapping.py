@@ -63,6 +63,15 @@ def mark_novel(matrices: Sequence[Matrix], num_pe_nm: int, num_row_sub_array: in
     return tuple(m.kernel_area == num_pe_nm and m.rows >= num_row_sub_array for m in matrices)
 
 
+def novel_mapped(kernels: Sequence[tuple[int, int, int]], sub_array_rows: int) -> tuple[bool, ...]:
+    """Which layers, given as (in_channels, kernel_h, kernel_w) in network order, novel mapping maps novel.
+
+    The floorplanner's rule (numPENM, then mark_novel), for the accuracy side to read rows as the chip does.
+    """
+    matrices = [Matrix(rows=c * kh * kw, rows_novel=c, cols=0, kernel_area=kh * kw) for c, kh, kw in kernels]
+    return mark_novel(matrices, novel_pe_count(matrices), sub_array_rows)
+
+
 def power_of_two_at_least(n: float) -> float:
     """2^ceil(log2 n) in doubles, as NeuroSim sizes the largest PE / tile (the `minCube`)."""
     return 2.0 ** math.ceil(math.log2(n))

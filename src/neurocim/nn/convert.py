@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from torch import nn
 
 from neurocim.config.accuracy import AccuracyConfig
-from neurocim.config.chip import ChipConfig
+from neurocim.config.chip import ChipConfig, MappingType
+from neurocim.mapping.layer_mapping import novel_mapped
 from neurocim.nn.base import CIMLayer, LayerMode
 from neurocim.nn.layers import CIMConv2d, CIMLinear
 
@@ -72,6 +73,8 @@ def convert_(
     exclude: module names or fnmatch patterns left as they are. overrides: {pattern: {AccuracyConfig fields
     (nested dicts), optional "mode"}} applied to matching layers. Grouped convolutions stay float (a warning
     names them). Raises ValueError when nothing is convertible or a pattern matches no layer.
+    Under novel mapping, a layer the floorplanner maps conventionally (NeuroSim's rule: kernel area not the
+    network's most common one, or fewer rows than a sub-array) reads its rows conventionally here too.
     """
     if not isinstance(chip_config, ChipConfig):
         raise TypeError(f"chip_config must be a ChipConfig, got {type(chip_config).__name__}")
@@ -95,13 +98,24 @@ def convert_(
             f"convert_: no convertible layer in {type(model).__name__} (needs nn.Conv2d with groups=1 or nn.Linear; "
             f"excluded: {list(exclude)}, not convertible: {skipped})"
         )
-    for name, module in targets:
+    for (name, module), chip in zip(targets, _layer_chips(chip_config, targets), strict=True):
         acc, layer_mode = _layer_accuracy(accuracy, overrides, name)
         cls = CIMConv2d if isinstance(module, nn.Conv2d) else CIMLinear
-        layer = cls.from_float(module, chip_config, acc, name=name, mode=layer_mode or mode)
+        layer = cls.from_float(module, chip, acc, name=name, mode=layer_mode or mode)
         layer.train(module.training)
         _set_submodule(model, name, layer)
     return model
+
+
+def _layer_chips(chip: ChipConfig, targets: Sequence[tuple[str, nn.Module]]) -> list[ChipConfig]:
+    """Each layer's chip: under novel mapping, the layers the floorplanner maps conventionally read as such."""
+    if chip.mapping is not MappingType.NOVEL:
+        return [chip] * len(targets)
+    kernels = [
+        (m.in_channels, *m.kernel_size) if isinstance(m, nn.Conv2d) else (m.in_features, 1, 1) for _, m in targets
+    ]
+    conventional = chip.model_copy(update={"mapping": MappingType.CONVENTIONAL})
+    return [chip if novel else conventional for novel in novel_mapped(kernels, chip.array.rows)]
 
 
 def cim_layers(model: nn.Module) -> dict[str, CIMLayer]:
