@@ -96,7 +96,7 @@ def sweep_accuracy(
     cal = list(itertools.islice(data.calibration, cfg.data.calibration_batches))
     points, ranges = [], {}
     for r, c, b, variant in _tracked(variants, progress):
-        hw = clone_converted(net, variant.chip, variant.accuracy).eval()
+        hw = clone_converted(net, variant.chip, variant.accuracy, exclude=variant.model.exclude).eval()
         if (r, c) in ranges:
             hw.load_state_dict(ranges[(r, c)])
         else:
