@@ -85,6 +85,11 @@ class RunResult:
             f"leakage {c.leakage_power_w * 1e3:.3f} mW",
             f"  {c.tops:.4g} TOPS, {c.tops_per_w:.4g} TOPS/W, {c.tops_per_mm2:.4g} TOPS/mm², {c.fps:.4g} FPS",
         ]
+        if self.report.floorplan.get("hierarchy_clamped"):
+            lines.append(
+                "  note: the network is too small for this sub-array's PE/tile hierarchy (NeuroSim stops here); "
+                "the smallest PE and tile are used"
+            )
         return "\n".join(lines)
 
     def save(self, out_dir: str | Path) -> list[Path]:

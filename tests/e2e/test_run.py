@@ -48,7 +48,9 @@ def test_default_run_from_the_command_line(tmp_path):
     for name in ("area", "latency", "energy"):
         image = mpimg.imread(out / f"{name}.png")
         assert image.shape[0] > 100 and image.std() > 0
-    assert (out / "summary.txt").read_text().startswith("float accuracy 98.44 %")
+    summary = (out / "summary.txt").read_text()
+    assert summary.startswith("float accuracy 98.44 %") and "the smallest PE and tile are used" in summary
+    assert data["floorplan"]["hierarchy_clamped"] is True  # 4 small layers on 128-row sub-arrays
 
 
 @pytest.fixture(scope="module")

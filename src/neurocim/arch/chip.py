@@ -252,5 +252,6 @@ class ChipModel:
             "num_pe_nm": fp.num_pe_nm,
             "num_tile_row": fp.num_tile_row,
             "num_tile_col": fp.num_tile_col,
+            "hierarchy_clamped": fp.hierarchy_clamped,  # smallest PE/tile used where NeuroSim stops
         }
         return Report(chip=chip, layers=layer_reports, floorplan=floorplan)
