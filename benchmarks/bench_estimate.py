@@ -46,9 +46,12 @@ def _variants(base: dict) -> list[ChipConfig]:
     for bits in (3, 4, 5, 6, 7, 8):
         for bus in ("xy_bus", "htree"):
             for buf in ("register_file", "sram"):
-                variant = {**base, "adc": {**base.get("adc", {}), "bits": bits},
-                           "interconnect": {**base.get("interconnect", {}), "global_bus": bus},
-                           "buffers": {**base.get("buffers", {}), "global_type": buf}}
+                variant = {
+                    **base,
+                    "adc": {**base.get("adc", {}), "bits": bits},
+                    "interconnect": {**base.get("interconnect", {}), "global_bus": bus},
+                    "buffers": {**base.get("buffers", {}), "global_type": buf},
+                }
                 out.append(ChipConfig.model_validate(variant))
     return out
 
@@ -86,9 +89,14 @@ def main() -> None:
         runs.append(("rram_sweep", args.rram_sweep, load_chip_config(CHIPS["rram"]).model_dump(mode="json")))
     for name, count, base in runs:
         n, t_all, t_rest = sweep(count, base)
-        figures.update({f"{name}_configs": n, f"{name}_s": round(t_all, 3),
-                        f"{name}_configs_per_s": round(n / t_all, 2),
-                        f"{name}_after_first_configs_per_s": round((n - 1) / t_rest, 2) if n > 1 else None})
+        figures.update(
+            {
+                f"{name}_configs": n,
+                f"{name}_s": round(t_all, 3),
+                f"{name}_configs_per_s": round(n / t_all, 2),
+                f"{name}_after_first_configs_per_s": round((n - 1) / t_rest, 2) if n > 1 else None,
+            }
+        )
     figures["peak_rss_mb"] = round(_peak_mb(), 1)
     print(json.dumps(figures, indent=1))
 

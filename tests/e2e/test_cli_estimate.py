@@ -29,8 +29,19 @@ def test_estimate_yaml_writes_a_complete_finite_report(tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     chip = report["chip"]
-    for key in ("area_m2", "clock_period_s", "latency_s", "dynamic_energy_j", "leakage_power_w", "leakage_energy_j",
-                "tops", "tops_per_w", "tops_per_mm2", "fps", "memory_utilization"):
+    for key in (
+        "area_m2",
+        "clock_period_s",
+        "latency_s",
+        "dynamic_energy_j",
+        "leakage_power_w",
+        "leakage_energy_j",
+        "tops",
+        "tops_per_w",
+        "tops_per_mm2",
+        "fps",
+        "memory_utilization",
+    ):
         assert np.isfinite(chip[key]) and chip[key] > 0, key
     assert set(chip["area_breakdown_m2"]) == {"array", "adc", "accumulation", "interconnect", "other"}
     assert set(chip["energy_breakdown_j"]) == {"adc", "accumulation", "other", "buffer", "interconnect"}

@@ -30,8 +30,16 @@ def compare(report: dict, expected: dict) -> list[str]:
             problems.append(f"{path}: got {got:.6g}, NeuroSim {want:.6g} ({_rel(got, want) * 100:.3f} % off)")
 
     chip, ref = report["chip"], expected["chip"]
-    for key in ("area_m2", "clock_period_s", "latency_s", "leakage_power_w", "leakage_energy_j", "tops", "tops_per_mm2",
-                "fps"):
+    for key in (
+        "area_m2",
+        "clock_period_s",
+        "latency_s",
+        "leakage_power_w",
+        "leakage_energy_j",
+        "tops",
+        "tops_per_mm2",
+        "fps",
+    ):
         check(f"chip.{key}", chip[key], ref[key], STATIC_TOL)
     check("chip.memory_utilization", chip["memory_utilization"], ref["memory_utilization"], PRINTED_DIGITS_TOL)
     for key, value in ref["area_breakdown_m2"].items():

@@ -60,7 +60,7 @@ class Recorder(dict):
 
     def put(self, key: str, value: float) -> None:
         name = f"{self.prefix}.{key}"
-        n = sum(1 for k in self if k == name or k.startswith(name + "_") and k[len(name) + 1:].isdigit()) + 1
+        n = sum(1 for k in self if k == name or k.startswith(name + "_") and k[len(name) + 1 :].isdigit()) + 1
         self[name if n == 1 else f"{name}_{n}"] = value
 
     def footprint(self, unit) -> None:

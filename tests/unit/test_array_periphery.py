@@ -32,10 +32,12 @@ TECH = {
 @cache
 def make_ctx(label: str, validated: bool = True) -> CircuitContext:
     node, roadmap, temp, _, _ = TECH[label]
-    cfg = ChipConfig.model_validate({
-        "technology": {"node_nm": node, "roadmap": roadmap, "temperature_k": temp},
-        "calibration": {"validated": validated},
-    })
+    cfg = ChipConfig.model_validate(
+        {
+            "technology": {"node_nm": node, "roadmap": roadmap, "temperature_k": temp},
+            "calibration": {"validated": validated},
+        }
+    )
     p = derive_params(cfg)
     return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
 
@@ -54,8 +56,14 @@ def run_precharger(label):
     width, height, res_col, cap_col = array_geometry(label)
     pc = Precharger(ctx, COLS, res_col, COLS)
     fp = pc.layout(0.0, width)
-    out = {"area": fp.area, "height": fp.height, "width": fp.width, "latency": pc.latency(cap_col, 1),
-           "energy": pc.energy(cap_col, 8), "leakage": pc.leakage}
+    out = {
+        "area": fp.area,
+        "height": fp.height,
+        "width": fp.width,
+        "latency": pc.latency(cap_col, 1),
+        "energy": pc.energy(cap_col, 8),
+        "leakage": pc.leakage,
+    }
     fp = pc.layout()
     out.update(area_natural=fp.area, height_natural=fp.height)
     out["width_magic"] = pc.layout(height, 0.0, Layout.MAGIC).width
@@ -79,8 +87,15 @@ def run_sense_amp(label):
     width, _, _, _ = array_geometry(label)
     sa = SenseAmp(ctx, COLS, 0.1, width / COLS, COLS)
     fp = sa.layout(0.0, width, Layout.MAGIC)
-    out = {"area": fp.area, "height": fp.height, "width": fp.width, "cap_load": sa.cap_load,
-           "latency": sa.latency(3), "energy": sa.energy(5), "leakage": sa.leakage}
+    out = {
+        "area": fp.area,
+        "height": fp.height,
+        "width": fp.width,
+        "cap_load": sa.cap_load,
+        "latency": sa.latency(3),
+        "energy": sa.energy(5),
+        "leakage": sa.leakage,
+    }
     few = SenseAmp(ctx, COLS // 4, 0.1, width / COLS, COLS)
     out.update(area_natural=few.layout().area, energy_few=few.energy(2))
     return out
@@ -90,8 +105,14 @@ def run_level_shifter(label, validated):
     width, height, _, cap_col = array_geometry(label)
     ls = LevelShifter(make_ctx(label, validated), ROWS, 0.25)
     fp = ls.layout(height, 0.0)
-    out = {"area": fp.area, "height": fp.height, "width": fp.width, "latency": ls.latency(cap_col, 2),
-           "energy": ls.energy(3), "leakage": ls.leakage}
+    out = {
+        "area": fp.area,
+        "height": fp.height,
+        "width": fp.width,
+        "latency": ls.latency(cap_col, 2),
+        "energy": ls.energy(3),
+        "leakage": ls.leakage,
+    }
     out["height_w"] = ls.layout(0.0, width).height
     return out
 

@@ -136,8 +136,8 @@ def test_random_blocks_match_reference(cell: CellType, parallel: bool) -> None:
     for k in range(40):
         assert activity[k] == x[:, k].sum() / 32
         for c0 in range(0, 11, 4):  # the column index restarts every col_period columns
-            block = w[:, c0:c0 + 4]
-            assert_same(res[k, c0:c0 + 4], reference_column_resistance(x[:, k], block, m))
+            block = w[:, c0 : c0 + 4]
+            assert_same(res[k, c0 : c0 + 4], reference_column_resistance(x[:, k], block, m))
 
 
 def test_chunks_cover_all_vectors() -> None:
@@ -150,8 +150,9 @@ def test_chunks_cover_all_vectors() -> None:
     assert len(chunks) > 5
     assert sum(c.num_vectors for c in chunks) == 300
     # (BLAS may sum in another order for another shape: equal to rounding)
-    np.testing.assert_allclose(np.concatenate([c.column_resistance for c in chunks]), whole.column_resistance,
-                               rtol=1e-14)
+    np.testing.assert_allclose(
+        np.concatenate([c.column_resistance for c in chunks]), whole.column_resistance, rtol=1e-14
+    )
     np.testing.assert_array_equal(np.concatenate([c.counts for c in chunks]), whole.counts)
 
 
@@ -215,7 +216,9 @@ def test_levels_to_cells_matches_c_semantics(cell_bit: int, cps: int) -> None:
             rem = int(np.fmod(value, 2**cell_bit))
             digits.insert(0, rem)
             value = int(value / 2**cell_bit)
-        assert got[r, c * cps:(c + 1) * cps].tolist() == digits
+        assert got[r, c * cps : (c + 1) * cps].tolist() == digits
     nonneg = np.abs(levels)
-    assert np.array_equal(cells_to_conductance(levels_to_cells(nonneg, cell_bit, cps), cell_bit, G_MAX, G_MIN),
-                          levels_to_cells(nonneg, cell_bit, cps) / (2**cell_bit - 1) * (G_MAX - G_MIN) + G_MIN)
+    assert np.array_equal(
+        cells_to_conductance(levels_to_cells(nonneg, cell_bit, cps), cell_bit, G_MAX, G_MIN),
+        levels_to_cells(nonneg, cell_bit, cps) / (2**cell_bit - 1) * (G_MAX - G_MIN) + G_MIN,
+    )

@@ -41,12 +41,14 @@ BUFFERS = {
 @cache
 def make_ctx(case: str) -> CircuitContext:
     node, validated, sync, cell, _ = CASES[case]
-    cfg = ChipConfig.model_validate({
-        "technology": {"node_nm": node},
-        "cell": {"type": cell},
-        "calibration": {"validated": validated},
-        "clock": {"synchronous": sync},
-    })
+    cfg = ChipConfig.model_validate(
+        {
+            "technology": {"node_nm": node},
+            "cell": {"type": cell},
+            "calibration": {"validated": validated},
+            "clock": {"synchronous": sync},
+        }
+    )
     p = derive_params(cfg)
     return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
 
@@ -58,11 +60,18 @@ def run_buffer(case: str, sram: bool, name: str) -> dict:
     b = Buffer(ctx, num_bit, width, 1, ctx.p.wires.unit_resistance, CASES[case][4], sram)
     fp = b.layout(h * side, w * side)
     return {
-        "area": fp.area, "height": fp.height, "width": fp.width,
-        "read_latency": b.latency(n), "write_latency": b.write_latency(n * 0.5),
-        "read_energy": b.energy(width, n), "write_energy": b.write_energy(width, n * 0.5), "leakage": b.leakage,
-        "read_latency3": b.latency(3), "write_latency0": b.write_latency(0),
-        "read_energy3": b.energy(width // 2, 3), "write_energy0": b.write_energy(width, 0),
+        "area": fp.area,
+        "height": fp.height,
+        "width": fp.width,
+        "read_latency": b.latency(n),
+        "write_latency": b.write_latency(n * 0.5),
+        "read_energy": b.energy(width, n),
+        "write_energy": b.write_energy(width, n * 0.5),
+        "leakage": b.leakage,
+        "read_latency3": b.latency(3),
+        "write_latency0": b.write_latency(0),
+        "read_energy3": b.energy(width // 2, 3),
+        "write_energy0": b.write_energy(width, 0),
     }
 
 
@@ -74,7 +83,7 @@ def test_buffer_matches_neurosim(case, sram, name):
         pytest.skip("deviation: NeuroSim gives SRAM buffers zero-width cells next to eNVM arrays")
     got = run_buffer(case, sram, name)
     prefix = f"{case}.{'sram' if sram else 'rf'}_{name}."
-    want = {k[len(prefix):]: v for k, v in GOLDEN.items() if k.startswith(prefix)}
+    want = {k[len(prefix) :]: v for k, v in GOLDEN.items() if k.startswith(prefix)}
     assert set(got) == set(want)
     for key, value in want.items():
         if math.isnan(value) or math.isinf(value):

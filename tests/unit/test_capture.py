@@ -9,8 +9,8 @@ from torch import nn
 
 from neurocim.config.accuracy import AccuracyConfig
 from neurocim.config.chip import ChipConfig
-from neurocim.workload.capture import TraceCapture, _unsigned_codes
 from neurocim.nn.convert import calibrate_, cim_layers, convert_, set_mode_
+from neurocim.workload.capture import TraceCapture, _unsigned_codes
 from neurocim.workload.extract import extract_network
 from neurocim.workload.traces import TraceError
 

@@ -18,9 +18,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "neurocim" / "examples"
 
 
 def _variant(base: dict, bits: int, bus: str, buf: str) -> ChipConfig:
-    return ChipConfig.model_validate({**base, "adc": {**base.get("adc", {}), "bits": bits},
-                                      "interconnect": {**base.get("interconnect", {}), "global_bus": bus},
-                                      "buffers": {**base.get("buffers", {}), "global_type": buf}})
+    return ChipConfig.model_validate(
+        {
+            **base,
+            "adc": {**base.get("adc", {}), "bits": bits},
+            "interconnect": {**base.get("interconnect", {}), "global_bus": bus},
+            "buffers": {**base.get("buffers", {}), "global_type": buf},
+        }
+    )
 
 
 @pytest.mark.parametrize("chip", ["chip_sram_22nm.yaml", "chip_rram_22nm.yaml"])
@@ -28,8 +33,11 @@ def test_sweep_on_shared_traces_matches_fresh_estimates(chip):
     layers, traces = load_traces_npz(DATA / "vgg8_traces.npz")
     layers, traces = layers[-3:], traces[-3:]  # the small layers keep the test quick
     base = load_chip_config(EXAMPLES / chip).model_dump(mode="json")
-    configs = [_variant(base, 5, "xy_bus", "register_file"), _variant(base, 5, "htree", "sram"),
-               _variant(base, 6, "htree", "register_file")]
+    configs = [
+        _variant(base, 5, "xy_bus", "register_file"),
+        _variant(base, 5, "htree", "sram"),
+        _variant(base, 6, "htree", "register_file"),
+    ]
     shared = [estimate(c, layers, traces) for c in configs]
     again = estimate(configs[0], layers, [copy.deepcopy(t) for t in traces])  # shared tiles, new traces
     assert again.to_dict() == shared[0].to_dict()

@@ -42,8 +42,9 @@ def test_piecewise_sums_add_up_over_chunks():
     w = rng.integers(1, 3, 200).astype(float)
     fit = _fit()
     whole = piecewise_sums(x, w, fit.breaks, fit.kinds)
-    parts = piecewise_sums(x[:70], w[:70], fit.breaks, fit.kinds) + piecewise_sums(x[70:], w[70:], fit.breaks,
-                                                                                   fit.kinds)
+    parts = piecewise_sums(x[:70], w[:70], fit.breaks, fit.kinds) + piecewise_sums(
+        x[70:], w[70:], fit.breaks, fit.kinds
+    )
     np.testing.assert_allclose(parts.weight, whole.weight)
     np.testing.assert_allclose(fit.sum_over(parts), fit.sum_over(whole), rtol=1e-9)
     assert whole.weight.sum() == pytest.approx(w.sum() * 2 * 33)
@@ -61,8 +62,9 @@ def test_sum_over_declines_when_the_clamp_at_zero_could_act():
 
 @pytest.mark.parametrize("cell", [{"type": "rram"}, {"type": "rram", "bits_per_cell": 2}, {"type": "fefet"}])
 def test_strip_from_sums_matches_the_elementwise_read(cell):
-    config = ChipConfig.model_validate({"cell": cell, "array": {"rows": 64, "cols": 64, "cols_per_adc": 8},
-                                        "adc": {"bits": 5}})
+    config = ChipConfig.model_validate(
+        {"cell": cell, "array": {"rows": 64, "cols": 64, "cols_per_adc": 8}, "adc": {"bits": 5}}
+    )
     ctx = build_context(config)
     p = ctx.p
     subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
@@ -81,10 +83,10 @@ def test_strip_from_sums_matches_the_elementwise_read(cell):
     assert np.array(fast)[:, 4].min() > 0  # energies are positive
 
 
-
 def test_pe_block_sums_from_stacked_sums_match_strip_by_strip():
-    config = ChipConfig.model_validate({"cell": {"type": "rram"}, "array": {"rows": 64, "cols": 64, "cols_per_adc": 8},
-                                        "adc": {"bits": 4}})
+    config = ChipConfig.model_validate(
+        {"cell": {"type": "rram"}, "array": {"rows": 64, "cols": 64, "cols_per_adc": 8}, "adc": {"bits": 4}}
+    )
     ctx = build_context(config)
     p = ctx.p
     subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
@@ -103,6 +105,7 @@ def test_pe_block_sums_from_stacked_sums_match_strip_by_strip():
     np.testing.assert_array_equal(batched, by_strip)
     assert pe._block_sums(digits, x, 100, 100, 200, 1e9, 2, 2) is not batched  # memo hit, fresh result
     np.testing.assert_array_equal(pe._block_sums(digits, x, 100, 100, 200, 1e9, 2, 2), batched)
+
 
 def test_two_level_conductance_picks_the_table_bits_exactly():
     config = ChipConfig.model_validate({"cell": {"type": "rram"}})
@@ -139,8 +142,9 @@ def test_strips_of_a_row_band_read_together_give_the_strip_by_strip_sums():
         for first in (0, 128, 256):
             args = (model, key, blocks, 64, np.float32, fit)
             alone = strip_read_stats(digits[row : row + 64, first : first + 128], x[row : row + 64], *args)
-            banded = strip_read_stats(frozen_digits[row : row + 64, first : first + 128], frozen_x[row : row + 64],
-                                      *args)
+            banded = strip_read_stats(
+                frozen_digits[row : row + 64, first : first + 128], frozen_x[row : row + 64], *args
+            )
             np.testing.assert_array_equal(banded.sums.weight, alone.sums.weight)
             # one wider product: BLAS may round a float32 conductance differently
             for field in ("total", "x_min", "x_max"):

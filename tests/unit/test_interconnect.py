@@ -28,10 +28,12 @@ TECH = {"n22": (22, "lstp", 300), "n22hp350": (22, "hp", 350), "n7": (7, "lstp",
 @cache
 def make_ctx(label: str, synchronous: bool) -> CircuitContext:
     node, roadmap, temp = TECH[label]
-    cfg = ChipConfig.model_validate({
-        "technology": {"node_nm": node, "roadmap": roadmap, "temperature_k": temp},
-        "clock": {"synchronous": synchronous},
-    })
+    cfg = ChipConfig.model_validate(
+        {
+            "technology": {"node_nm": node, "roadmap": roadmap, "temperature_k": temp},
+            "clock": {"synchronous": synchronous},
+        }
+    )
     p = derive_params(cfg)
     return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
 
@@ -39,10 +41,16 @@ def make_ctx(label: str, synchronous: bool) -> CircuitContext:
 def run_htree(ctx, nr, nc, tol, bw, uh, uw, fold, clk, num_read, num_bit):
     # latency/energy use other unit sizes than the area, as the chip does
     h = HTree(ctx, nr, nc, tol, bw)
-    out = {"area": h.layout(uh, uw, fold).area, "repeater_size": h.repeaters.size, "min_dist": h.repeaters.spacing,
-           "num_stage": h.num_stage, "total_wire_length": h.total_wire_length,
-           "latency": h.latency(uh * 0.9, uw * 1.1, num_read, clk),
-           "energy": h.energy(uh * 0.9, uw * 1.1, num_bit, num_read), "leakage": h.leakage_for(num_bit)}
+    out = {
+        "area": h.layout(uh, uw, fold).area,
+        "repeater_size": h.repeaters.size,
+        "min_dist": h.repeaters.spacing,
+        "num_stage": h.num_stage,
+        "total_wire_length": h.total_wire_length,
+        "latency": h.latency(uh * 0.9, uw * 1.1, num_read, clk),
+        "energy": h.energy(uh * 0.9, uw * 1.1, num_bit, num_read),
+        "leakage": h.leakage_for(num_bit),
+    }
     if ctx.p.synchronous:
         out["critical"] = h.critical_latency(uh * 0.9, uw * 1.1, clk)
     return out
@@ -50,19 +58,28 @@ def run_htree(ctx, nr, nc, tol, bw, uh, uw, fold, clk, num_read, num_bit):
 
 def run_bus(ctx, mode, nr, nc, tol, bw, uh, uw, clk, num_read, num_bit, is_input):
     b = Bus(ctx, mode, nr, nc, tol, bw, uh, uw)
-    out = {"area": b.layout(1, True).area, "repeater_size": b.repeaters.size, "min_dist": b.repeaters.spacing,
-           "latency": b.latency(num_read, clk), "energy": b.energy(num_bit, num_read, is_input),
-           "leakage": b.leakage_for(num_bit)}
+    out = {
+        "area": b.layout(1, True).area,
+        "repeater_size": b.repeaters.size,
+        "min_dist": b.repeaters.spacing,
+        "latency": b.latency(num_read, clk),
+        "energy": b.energy(num_bit, num_read, is_input),
+        "leakage": b.leakage_for(num_bit),
+    }
     out["area_no_overlap"] = Bus(ctx, mode, nr, nc, tol, bw, uh, uw).layout(4, False).area
     return out
 
 
 def run_xybus(ctx, nr, nc, tol, bw, uh, uw, fold, clk, x_end, y_init, nri, nro, nbi, nbo):
     x = XYBus(ctx, nr, nc, tol, bw)
-    return {"area": x.layout(uh, uw, fold).area, "repeater_size": x.repeaters.size, "min_dist": x.repeaters.spacing,
-            "latency": x.latency(x_end, y_init, uh * 0.95, uw * 0.97, nri, nro, clk),
-            "energy": x.energy(x_end, y_init, uh * 0.95, uw * 0.97, nbi, nbo),
-            "leakage": x.leakage_at(x_end, y_init, uh * 0.95, uw * 0.97)}
+    return {
+        "area": x.layout(uh, uw, fold).area,
+        "repeater_size": x.repeaters.size,
+        "min_dist": x.repeaters.spacing,
+        "latency": x.latency(x_end, y_init, uh * 0.95, uw * 0.97, nri, nro, clk),
+        "energy": x.energy(x_end, y_init, uh * 0.95, uw * 0.97, nbi, nbo),
+        "leakage": x.leakage_at(x_end, y_init, uh * 0.95, uw * 0.97),
+    }
 
 
 H, V = BusMode.HORIZONTAL, BusMode.VERTICAL

@@ -21,8 +21,11 @@ GOLDEN = json.loads((Path(__file__).parent / "pe_tile_golden.json").read_text())
 WINDOWS = 5
 NUM_PE_NM, PE_NM, NUM_PE_CM, PE_CM = 4, 64, 2, 64
 
-BASE = {"array": {"rows": 32, "cols": 32, "cols_per_adc": 8}, "precision": {"weight_bits": 8, "input_bits": 4},
-        "adc": {"bits": 5}}
+BASE = {
+    "array": {"rows": 32, "cols": 32, "cols_per_adc": 8},
+    "precision": {"weight_bits": 8, "input_bits": 4},
+    "adc": {"bits": 5},
+}
 CASES = {
     "sram22": {},
     "sram22_par8": {"array": {"parallel_rows": 8}},
@@ -34,10 +37,16 @@ CASES = {
     "sram7": {"technology": {"node_nm": 7}},
     "sram7_async": {"technology": {"node_nm": 7}, "clock": {"synchronous": False}},
     "rram22_cb2": {"cell": {"type": "rram", "bits_per_cell": 2}},
-    "rram65_async_noval": {"cell": {"type": "rram"}, "technology": {"node_nm": 65}, "clock": {"synchronous": False},
-                           "calibration": {"validated": False}},
-    "rram22_xbar_seq": {"cell": {"type": "rram", "access": "none", "bits_per_cell": 2},
-                        "array": {"read_mode": "sequential"}},
+    "rram65_async_noval": {
+        "cell": {"type": "rram"},
+        "technology": {"node_nm": 65},
+        "clock": {"synchronous": False},
+        "calibration": {"validated": False},
+    },
+    "rram22_xbar_seq": {
+        "cell": {"type": "rram", "access": "none", "bits_per_cell": 2},
+        "array": {"read_mode": "sequential"},
+    },
     "fefet22": {"cell": {"type": "fefet"}},
     "sram130": {"technology": {"node_nm": 130}},
     "sram22_rect": {"array": {"cols": 64}},
@@ -56,11 +65,22 @@ CALLS = [
     ("pe_nm_dup_multi", False, True, 2, 1, 40, 40),
     ("pe_cm_dup_single", False, False, 2, 2, 20, 24),
 ]
-OUTPUTS = {"readLatency": "latency", "readDynamicEnergy": "energy", "leakage": "leakage",
-           "leakageSRAMInUse": "leakage_sram_in_use", "bufferLatency": "buffer_latency",
-           "bufferDynamicEnergy": "buffer_energy", "icLatency": "ic_latency", "icDynamicEnergy": "ic_energy",
-           "coreLatencyADC": "latency_adc", "coreLatencyAccum": "latency_accum", "coreLatencyOther": "latency_other",
-           "coreEnergyADC": "energy_adc", "coreEnergyAccum": "energy_accum", "coreEnergyOther": "energy_other"}
+OUTPUTS = {
+    "readLatency": "latency",
+    "readDynamicEnergy": "energy",
+    "leakage": "leakage",
+    "leakageSRAMInUse": "leakage_sram_in_use",
+    "bufferLatency": "buffer_latency",
+    "bufferDynamicEnergy": "buffer_energy",
+    "icLatency": "ic_latency",
+    "icDynamicEnergy": "ic_energy",
+    "coreLatencyADC": "latency_adc",
+    "coreLatencyAccum": "latency_accum",
+    "coreLatencyOther": "latency_other",
+    "coreEnergyADC": "energy_adc",
+    "coreEnergyAccum": "energy_accum",
+    "coreEnergyOther": "energy_other",
+}
 # Deviation: NeuroSim's asynchronous DFF tile buffer divides by zero in its decoder (infinite latency); the
 # Buffer model drives the line load instead (circuits/buffer.py), so these tile outputs are finite here.
 ASYNC_TILE_BUFFER = ("latency", "buffer_latency", "latency_other")
@@ -124,13 +144,28 @@ def test_area_matches_neurosim(name: str) -> None:
     g = GOLDEN[name]
     for tile, key in ((tile_nm, "tile_nm"), (tile_cm, "tile_cm")):
         parts = tile.layout()
-        got = {"area": parts.area, "ic": parts.ic, "adc": parts.adc, "accum": parts.accumulation,
-               "other": parts.other, "array": parts.array, "height": tile.height, "width": tile.width}
+        got = {
+            "area": parts.area,
+            "ic": parts.ic,
+            "adc": parts.adc,
+            "accum": parts.accumulation,
+            "other": parts.other,
+            "array": parts.array,
+            "height": tile.height,
+            "width": tile.width,
+        }
         for k, v in got.items():
             assert close(v, g[f"{key}.{k}"]), (key, k, v, g[f"{key}.{k}"])
         pe, pkey = tile.pe, "pe_nm" if tile.novel else "pe_cm"
-        got = {"area": pe.area, "adc": pe.area_adc, "accum": pe.area_accum, "other": pe.area_other,
-               "array": pe.area_array, "height": pe.height, "width": pe.width}
+        got = {
+            "area": pe.area,
+            "adc": pe.area_adc,
+            "accum": pe.area_accum,
+            "other": pe.area_other,
+            "array": pe.area_array,
+            "height": pe.height,
+            "width": pe.width,
+        }
         for k, v in got.items():
             assert close(v, g[f"{pkey}.{k}"]), (pkey, k, v, g[f"{pkey}.{k}"])
 

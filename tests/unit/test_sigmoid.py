@@ -48,12 +48,14 @@ CASES = {
 @cache
 def make_ctx(label: str) -> CircuitContext:
     node, cell_type, access, sync, validated = CONTEXTS[label]
-    cfg = ChipConfig.model_validate({
-        "technology": {"node_nm": node, "roadmap": "lstp", "temperature_k": 300},
-        "cell": {"type": cell_type, "access": access},
-        "clock": {"synchronous": sync},
-        "calibration": {"validated": validated},
-    })
+    cfg = ChipConfig.model_validate(
+        {
+            "technology": {"node_nm": node, "roadmap": "lstp", "temperature_k": 300},
+            "cell": {"type": cell_type, "access": access},
+            "clock": {"synchronous": sync},
+            "calibration": {"validated": validated},
+        }
+    )
     p = derive_params(cfg)
     return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
 
@@ -65,8 +67,13 @@ def run(label: str, lut: str, case: str) -> dict:
         s = Sigmoid(make_ctx(label), lut == "sram", y_bit, entry, n_func, 1e9, **RESISTANCES.get(label, {}))
     fp = s.layout(h, w, mode)
     return {
-        "area": fp.area, "height": fp.height, "width": fp.width, "area_unit": s.area_unit,
-        "latency": s.latency(n_read, clk), "energy": s.energy(n_read), "leakage": s.leakage,
+        "area": fp.area,
+        "height": fp.height,
+        "width": fp.width,
+        "area_unit": s.area_unit,
+        "latency": s.latency(n_read, clk),
+        "energy": s.energy(n_read),
+        "leakage": s.leakage,
     }
 
 

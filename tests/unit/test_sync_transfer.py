@@ -74,15 +74,35 @@ def test_bus_share_is_one_layer_volume_over_layer_count():
 
 
 _TILES = {
-    "latency": 10.0, "energy": 5.0, "latency_adc": 2.0, "latency_accum": 1.0, "latency_other": 7.0,
-    "buffer_latency": 3.0, "ic_latency": 4.0, "energy_adc": 1.0, "energy_accum": 0.5, "energy_other": 3.5,
-    "buffer_energy": 0.25, "ic_energy": 0.75, "leakage": 1e-3, "leakage_sram_in_use": 5e-4,
+    "latency": 10.0,
+    "energy": 5.0,
+    "latency_adc": 2.0,
+    "latency_accum": 1.0,
+    "latency_other": 7.0,
+    "buffer_latency": 3.0,
+    "ic_latency": 4.0,
+    "energy_adc": 1.0,
+    "energy_accum": 0.5,
+    "energy_other": 3.5,
+    "buffer_energy": 0.25,
+    "ic_energy": 0.75,
+    "leakage": 1e-3,
+    "leakage_sram_in_use": 5e-4,
 }
 
 
 def test_combine_adds_chip_work_to_tiles():
-    extra = ChipLayerWork(latency=6.0, energy=2.0, latency_accum=1.0, latency_other=5.0, energy_other=2.0,
-                          buffer_latency=2.0, buffer_energy=1.0, ic_latency=3.0, ic_energy=0.5)
+    extra = ChipLayerWork(
+        latency=6.0,
+        energy=2.0,
+        latency_accum=1.0,
+        latency_other=5.0,
+        energy_other=2.0,
+        buffer_latency=2.0,
+        buffer_energy=1.0,
+        ic_latency=3.0,
+        ic_energy=0.5,
+    )
     cost = combine_layer_cost(_TILES, extra)
     assert (cost.latency, cost.energy) == (16.0, 7.0)
     lat, en = cost.latency_parts, cost.energy_parts
@@ -92,8 +112,15 @@ def test_combine_adds_chip_work_to_tiles():
 
 
 def test_combine_sync_replaces_other_and_interconnect_latency():
-    extra = ChipLayerWork(latency=6.0, energy=2.0, latency_other=6.0, buffer_latency=6.0, energy_other=2.0,
-                          ic_energy=0.5, replaces_tile_latency_parts=True)
+    extra = ChipLayerWork(
+        latency=6.0,
+        energy=2.0,
+        latency_other=6.0,
+        buffer_latency=6.0,
+        energy_other=2.0,
+        ic_energy=0.5,
+        replaces_tile_latency_parts=True,
+    )
     cost = combine_layer_cost(_TILES, extra)
     lat = cost.latency_parts
     assert cost.latency == 16.0
@@ -115,8 +142,13 @@ def test_sync_chip_area_counts_grid_tiles(sync_chip):
     nm = chip.tile_nm.area_parts
     assert per.sync_tiles == 110
     assert per.htree.num_level == 4  # 11 x 10 grid padded to 16 x 16
-    periphery = (per.htree.area + per.buffer.area * per.num_buffer_core + per.max_pool.area
-                 + per.accumulation.area + per.relu.area)
+    periphery = (
+        per.htree.area
+        + per.buffer.area * per.num_buffer_core
+        + per.max_pool.area
+        + per.accumulation.area
+        + per.relu.area
+    )
     assert area.area == pytest.approx(nm.area * 110 + periphery, rel=1e-12)
     assert area.array == pytest.approx(nm.array * 110, rel=1e-12)
     # the other parts count the tiles as placed

@@ -24,4 +24,3 @@ def single_threaded_blas() -> Iterator[None]:
     """
     with _controller().limit(limits=1, user_api="blas"):
         yield
-

@@ -39,7 +39,7 @@ def levels_to_cells(levels: np.ndarray, cell_bit: int, num_col_per_synapse: int)
             width = next(w for w in (1, 2, 4, 8) if 8 * w >= cps)
             word = (value & ((1 << cps) - 1) if cps < 64 else value).astype(f">u{width}")
             bits = np.unpackbits(word.view(np.uint8).reshape(rows, cols, width), axis=-1)
-            return bits[:, :, 8 * width - cps:].astype(dtype).reshape(rows, cols * cps)
+            return bits[:, :, 8 * width - cps :].astype(dtype).reshape(rows, cols * cps)
         value = value.astype(np.int32) if value.max() < 2**31 else value
         for z in range(cps):  # non-negative: digit z is a bit field
             cells[:, :, cps - 1 - z] = (value >> (cell_bit * z)) & mask
@@ -114,9 +114,7 @@ def reshape_array(
     return matrix[_reshape_rows(matrix.shape[0], row, num_row, num_pe, stride), col : col + num_col]
 
 
-def reshape_input(
-    inputs: np.ndarray, row: int, num_vectors: int, num_row: int, num_pe: int, stride: int
-) -> np.ndarray:
+def reshape_input(inputs: np.ndarray, row: int, num_vectors: int, num_row: int, num_pe: int, stride: int) -> np.ndarray:
     """The input rows that match reshape_array, first num_vectors bit-vectors."""
     return inputs[_reshape_rows(inputs.shape[0], row, num_row, num_pe, stride), :num_vectors]
 
@@ -169,8 +167,9 @@ class ColumnModel:
         return self.cell_type is CellType.SRAM
 
 
-def effective_conductance(block: np.ndarray, model: ColumnModel, col_period: int | None = None,
-                          dtype: type[np.floating] = np.float64) -> np.ndarray:
+def effective_conductance(
+    block: np.ndarray, model: ColumnModel, col_period: int | None = None, dtype: type[np.floating] = np.float64
+) -> np.ndarray:
     """Per-cell conductance seen through the wires (and the 1T1R access device), rows x columns, in `dtype`.
 
     Wire segments count from the block's own corner: (j+1) row segments and (rows-i) column segments.
@@ -183,8 +182,20 @@ def effective_conductance(block: np.ndarray, model: ColumnModel, col_period: int
     d = np.asarray(block)
     if d.dtype.kind in "iu" and d.size:  # cell digits: one table of conductances per level, picked per cell
         lo, hi = int(d.min()), int(d.max())
-        tables, bits = _level_conductance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access,
-                                    model.cell_bit, model.g_max, model.g_min, lo, hi, np.dtype(dtype).str)
+        tables, bits = _level_conductance(
+            rows,
+            cols,
+            col_period,
+            model.wire_res_row,
+            model.wire_res_col,
+            access,
+            model.cell_bit,
+            model.g_max,
+            model.g_min,
+            lo,
+            hi,
+            np.dtype(dtype).str,
+        )
         if hi == lo:
             return tables[0].copy()
         if hi == lo + 1:  # two levels: pick the bits of one table or the other (np.where is several times slower)
@@ -202,8 +213,20 @@ def effective_conductance(block: np.ndarray, model: ColumnModel, col_period: int
 
 
 @lru_cache(maxsize=32)
-def _level_conductance(rows: int, cols: int, col_period: int | None, res_row: float, res_col: float, access: float,
-                       cell_bit: int, g_max: float, g_min: float, lo: int, hi: int, dtype: str) -> np.ndarray:
+def _level_conductance(
+    rows: int,
+    cols: int,
+    col_period: int | None,
+    res_row: float,
+    res_col: float,
+    access: float,
+    cell_bit: int,
+    g_max: float,
+    g_min: float,
+    lo: int,
+    hi: int,
+    dtype: str,
+) -> np.ndarray:
     """(levels lo..hi, rows, cols) conductance of a cell at every level and position through its wires, and the
     bits of the lowest level and of lowest xor highest (read-only)."""
     wires = _series_resistance(rows, cols, col_period, res_row, res_col, access)
@@ -217,8 +240,9 @@ def _level_conductance(rows: int, cols: int, col_period: int | None, res_row: fl
 
 
 @lru_cache(maxsize=64)
-def _series_resistance(rows: int, cols: int, col_period: int | None, res_row: float, res_col: float,
-                       access: float) -> np.ndarray:
+def _series_resistance(
+    rows: int, cols: int, col_period: int | None, res_row: float, res_col: float, access: float
+) -> np.ndarray:
     """Wire (and access-device) resistance in series with every cell of a rows x columns block (read-only)."""
     j = np.arange(cols)
     if col_period:
@@ -247,8 +271,9 @@ class VectorStats:
 
     def columns(self, start: int, stop: int) -> VectorStats:
         """The same vectors restricted to columns start..stop-1."""
-        return VectorStats(self.activity, self.counts, self.column_resistance[:, start:stop], self.inverse,
-                           self.row_key)
+        return VectorStats(
+            self.activity, self.counts, self.column_resistance[:, start:stop], self.inverse, self.row_key
+        )
 
     def expanded(self) -> tuple[np.ndarray, np.ndarray]:
         """Per-vector activity (n,) and column resistances (n, columns), in the original order."""
@@ -329,8 +354,12 @@ def sram_row_count_stats(model: ColumnModel, num_cols: int) -> VectorStats:
     rows = model.num_row_sub_array
     active = np.arange(rows + 1)
     res = _sram_column_resistance(active, rows, model)
-    return VectorStats(active / rows, np.ones(rows + 1, dtype=np.int64),
-                       np.broadcast_to(res[:, None], (rows + 1, num_cols)), row_key=active)
+    return VectorStats(
+        active / rows,
+        np.ones(rows + 1, dtype=np.int64),
+        np.broadcast_to(res[:, None], (rows + 1, num_cols)),
+        row_key=active,
+    )
 
 
 @dataclass(frozen=True)

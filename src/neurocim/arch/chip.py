@@ -42,8 +42,9 @@ _TRACE_ARRAYS: WeakKeyDictionary[LayerTrace, dict[tuple, tuple[np.ndarray, np.nd
 _TRACE_ARRAYS_PER_TRACE = 2
 
 
-def _trace_arrays(trace: LayerTrace, key: tuple, windows: int, shape_only: bool = False
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _trace_arrays(
+    trace: LayerTrace, key: tuple, windows: int, shape_only: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """(cell digits, input bit planes) of a trace for key = (synapse_bit, weight_min, weight_max, cell_bit,
     cells per synapse), memoised per trace; both arrays are read-only. With `shape_only` (cells whose reads
     ignore the stored values: SRAM) the digits are a zero placeholder of their shape that takes no memory."""

@@ -147,8 +147,9 @@ class ChipPeriphery:
         p, fp = self.ctx.p, self.fp
         unit = tile_nm if tile_nm is not None else tile_cm
         num_unit, num_other = (fp.num_tile_nm, fp.num_tile_cm) if tile_nm is not None else (fp.num_tile_cm, 0)
-        self.sync_tiles, rows, cols = sync_tile_grid(unit.area_parts.array, tile_cm.area_parts.array,
-                                                     num_unit, num_other)
+        self.sync_tiles, rows, cols = sync_tile_grid(
+            unit.area_parts.array, tile_cm.area_parts.array, num_unit, num_other
+        )
         self.htree = HTree(self.ctx, rows, cols, p.global_bus_delay_tolerance, self.bus_width)
         return unit
 

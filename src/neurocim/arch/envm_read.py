@@ -79,9 +79,16 @@ def idle_column_energy(adc: FlashAdc) -> float:
     return max((idle + adc.reference_power) * adc.conversion_time, 0.0)
 
 
-def strip_read_stats(weights: np.ndarray, inputs: np.ndarray, model: ColumnModel, model_key: tuple,
-                     col_blocks: list[tuple[int, int]], col_period: int | None, dtype: type[np.floating],
-                     fit: PiecewiseFit) -> StripReadStats | None:
+def strip_read_stats(
+    weights: np.ndarray,
+    inputs: np.ndarray,
+    model: ColumnModel,
+    model_key: tuple,
+    col_blocks: list[tuple[int, int]],
+    col_period: int | None,
+    dtype: type[np.floating],
+    fit: PiecewiseFit,
+) -> StripReadStats | None:
     """StripReadStats of a strip (cell digits or conductances, rows x columns; inputs rows x bit-vectors) for
     the column blocks [(start, width)], with the breaks of `fit`; None if some resistance is not positive and
     finite. Memoised with read-only inputs and weights (trace arrays) for the configurations that share them."""
@@ -89,8 +96,17 @@ def strip_read_stats(weights: np.ndarray, inputs: np.ndarray, model: ColumnModel
     w_owner, w_key = array_identity(weights)
     if x_owner.flags.writeable or w_owner.flags.writeable:
         return _compute(weights, inputs, model, col_blocks, col_period, dtype, fit)
-    key = ("envm_read", x_key, w_key, model_key, tuple(col_blocks), col_period, np.dtype(dtype).str, fit.breaks,
-           fit.kinds)
+    key = (
+        "envm_read",
+        x_key,
+        w_key,
+        model_key,
+        tuple(col_blocks),
+        col_period,
+        np.dtype(dtype).str,
+        fit.breaks,
+        fit.kinds,
+    )
     memo = derived(x_owner)
     if key in memo:
         return memo[key][1]
@@ -105,14 +121,21 @@ def strip_read_stats(weights: np.ndarray, inputs: np.ndarray, model: ColumnModel
     return memo[key][1]
 
 
-def _band(weights: np.ndarray, owner: np.ndarray, col_blocks: list[tuple[int, int]], col_period: int | None
-          ) -> tuple[np.ndarray, int, int, int] | None:
+def _band(
+    weights: np.ndarray, owner: np.ndarray, col_blocks: list[tuple[int, int]], col_period: int | None
+) -> tuple[np.ndarray, int, int, int] | None:
     """(the rows of the matrix that the strip `weights` takes, its first column, columns, strips) when the strip is
     one of the strips of full-width, period-aligned blocks that tile those rows of its C-contiguous owner (the
     matrix's memory); else None."""
     stop, item = weights.shape[1], weights.itemsize
-    if (weights.ndim != 2 or not owner.flags.c_contiguous or weights.strides[1] != item or weights.strides[0] % item
-            or not col_period or list(col_blocks) != [(c, col_period) for c in range(0, stop, col_period)]):
+    if (
+        weights.ndim != 2
+        or not owner.flags.c_contiguous
+        or weights.strides[1] != item
+        or weights.strides[0] % item
+        or not col_period
+        or list(col_blocks) != [(c, col_period) for c in range(0, stop, col_period)]
+    ):
         return None
     row_length = weights.strides[0] // item
     if owner.size % row_length or row_length % stop:
@@ -124,8 +147,9 @@ def _band(weights: np.ndarray, owner: np.ndarray, col_blocks: list[tuple[int, in
     return owner.reshape(-1, row_length)[row : row + weights.shape[0]], first, stop, row_length // stop
 
 
-def _band_compute(rows: np.ndarray, inputs, model, col_blocks, col_period, dtype, fit, num_strips: int
-                  ) -> list[StripReadStats | None]:
+def _band_compute(
+    rows: np.ndarray, inputs, model, col_blocks, col_period, dtype, fit, num_strips: int
+) -> list[StripReadStats | None]:
     """_compute of every strip of a row band at once (one product and one pass of fit sums over all its columns):
     the sums of strip by strip, to rounding. For strips of few distinct vectors, where the work per strip is mostly
     overhead."""
@@ -139,33 +163,57 @@ def _band_compute(rows: np.ndarray, inputs, model, col_blocks, col_period, dtype
     sums = [PiecewiseSums.empty(fit.breaks, fit.kinds, groups) for _ in range(num_strips)]
     for sel in chunks:
         part = r[sel]
-        whole = piecewise_sums(part.reshape(len(part), num_strips * groups, width), counts[sel], fit.breaks,
-                               fit.kinds)
+        whole = piecewise_sums(part.reshape(len(part), num_strips * groups, width), counts[sel], fit.breaks, fit.kinds)
         lo, hi = part.min(axis=(0, 2, 3)), part.max(axis=(0, 2, 3))  # every strip's own range
-        found = [PiecewiseSums(fit.breaks, fit.kinds, whole.weight[k * groups : (k + 1) * groups],
-                               whole.total[k * groups : (k + 1) * groups], np.full(groups, float(lo[k])),
-                               np.full(groups, float(hi[k]))) for k in range(num_strips)]
+        found = [
+            PiecewiseSums(
+                fit.breaks,
+                fit.kinds,
+                whole.weight[k * groups : (k + 1) * groups],
+                whole.total[k * groups : (k + 1) * groups],
+                np.full(groups, float(lo[k])),
+                np.full(groups, float(hi[k])),
+            )
+            for k in range(num_strips)
+        ]
         sums = [a + b for a, b in zip(sums, found, strict=True)]
     activity = dv.num_read / model.num_row_sub_array
     idle = float(dv.counts[dv.num_active == 0].sum())
     return [StripReadStats(activity, dv.counts, s, idle) if ok else None for s, ok in zip(sums, valid, strict=True)]
 
 
-def pe_read_stats(weights: np.ndarray, inputs: np.ndarray, strips: tuple[Strip, ...], num_vectors: int,
-                  model: ColumnModel, model_key: tuple, col_period: int | None, dtype: type[np.floating],
-                  fit: PiecewiseFit) -> PeReadStats | None:
+def pe_read_stats(
+    weights: np.ndarray,
+    inputs: np.ndarray,
+    strips: tuple[Strip, ...],
+    num_vectors: int,
+    model: ColumnModel,
+    model_key: tuple,
+    col_period: int | None,
+    dtype: type[np.floating],
+    fit: PiecewiseFit,
+) -> PeReadStats | None:
     """PeReadStats of a PE's row strips (inputs: first `num_vectors` bit-vectors); None if a strip has none.
     Memoised with read-only inputs and weights, like strip_read_stats."""
     x_owner, x_key = array_identity(inputs)
     w_owner, w_key = array_identity(weights)
     if x_owner.flags.writeable or w_owner.flags.writeable:
         return _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, fit)
-    key = ("pe_read", x_key, w_key, strips, num_vectors, model_key, col_period, np.dtype(dtype).str, fit.breaks,
-           fit.kinds)
+    key = (
+        "pe_read",
+        x_key,
+        w_key,
+        strips,
+        num_vectors,
+        model_key,
+        col_period,
+        np.dtype(dtype).str,
+        fit.breaks,
+        fit.kinds,
+    )
     memo = derived(x_owner)
     if key not in memo:  # the entry keeps the weights alive, so their identity stays theirs
-        memo[key] = (w_owner, _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype,
-                                        fit))
+        memo[key] = (w_owner, _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, fit))
     return memo[key][1]
 
 
@@ -174,15 +222,19 @@ def _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period
     for row, num_row, col_blocks in strips:
         stop = max(c + n for c, n in col_blocks)
         x = inputs[row : row + num_row, :num_vectors]
-        stats = strip_read_stats(weights[row : row + num_row, :stop], x, model, model_key, list(col_blocks),
-                                 col_period, dtype, fit)
+        stats = strip_read_stats(
+            weights[row : row + num_row, :stop], x, model, model_key, list(col_blocks), col_period, dtype, fit
+        )
         if stats is None:
             return None
         found.append(stats)
     per_strip = [len(b) for _, _, b in strips]
     parts = [st.sums for st in found]
-    sums = PiecewiseSums(fit.breaks, fit.kinds, *(np.concatenate([getattr(p, f) for p in parts])
-                                                  for f in ("weight", "total", "x_min", "x_max")))
+    sums = PiecewiseSums(
+        fit.breaks,
+        fit.kinds,
+        *(np.concatenate([getattr(p, f) for p in parts]) for f in ("weight", "total", "x_min", "x_max")),
+    )
     block_strip = np.repeat(np.arange(len(strips)), per_strip)
     widths = np.array([n for _, _, b in strips for _, n in b], dtype=np.float64)
     idle = np.array([st.idle_weight for st in found])[block_strip]
@@ -236,8 +288,12 @@ def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> Stri
         r = np.divide(dtype(model.num_add), g, out=g)
         if not (r.min() > 0 and np.isfinite(r.max())):
             return None
-        return [piecewise_sums(r[:, start : start + n * width].reshape(len(r), n, width), counts[sel], fit.breaks,
-                               fit.kinds) for _, n, start, width in runs]
+        return [
+            piecewise_sums(
+                r[:, start : start + n * width].reshape(len(r), n, width), counts[sel], fit.breaks, fit.kinds
+            )
+            for _, n, start, width in runs
+        ]
 
     results = list(_pool().map(chunk_sums, chunks)) if len(chunks) > 1 else [chunk_sums(c) for c in chunks]
     for result in results:  # added in chunk order: the same sums whatever the threads did

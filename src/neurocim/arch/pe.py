@@ -54,6 +54,7 @@ class UnitResult:
 
 PeResult = UnitResult
 
+
 def subarray_output_bits(p) -> int:
     """NeuroSim's numBitSubarrayOutput: width of a sub-array's shift-added partial sum."""
     if p.parallel_read:
@@ -113,9 +114,18 @@ def _strip_layout(rows: int, cols: int, num_i: int, num_j: int, s_r: int, s_c: i
 class ProcessingElement:
     """NeuroSim V1.4 ProcessingUnit: `num_subarray_row` x `num_subarray_col` sub-arrays of one shared kind."""
 
-    def __init__(self, ctx: CircuitContext, subarray, num_subarray_row: int, num_subarray_col: int, novel: bool,
-                 clk_freq: float, *, grid: tuple[int, int] | None = None,
-                 dtype: type[np.floating] = np.float64) -> None:
+    def __init__(
+        self,
+        ctx: CircuitContext,
+        subarray,
+        num_subarray_row: int,
+        num_subarray_col: int,
+        novel: bool,
+        clk_freq: float,
+        *,
+        grid: tuple[int, int] | None = None,
+        dtype: type[np.floating] = np.float64,
+    ) -> None:
         """`grid` is the (rows, cols) of sub-arrays the performance pass walks and scales leakage by; NeuroSim's
         tile passes ceil(pe_size/rows) x ceil(pe_size/cols), which differs from the square initialisation grid
         when the sub-array is not square. Default: the initialisation grid. `dtype` is the precision of the
@@ -127,8 +137,12 @@ class ProcessingElement:
         self.grid = (self.num_subarray_row, self.num_subarray_col) if grid is None else (int(grid[0]), int(grid[1]))
         rows, cols = p.num_row_sub_array, p.num_col_sub_array
         self.num_bit_subarray_output = subarray_output_bits(p)
-        self.adder_tree = AdderTree(ctx, self.num_subarray_row, self.num_bit_subarray_output,
-                                    math.ceil(self.num_subarray_col * cols / p.num_col_muxed))
+        self.adder_tree = AdderTree(
+            ctx,
+            self.num_subarray_row,
+            self.num_bit_subarray_output,
+            math.ceil(self.num_subarray_col * cols / p.num_col_muxed),
+        )
         out_bits = self.num_bit_subarray_output + self.adder_tree.num_stage
         if p.sync_data_transfer:
             in_width, out_width = rows * self.num_subarray_row, cols * self.num_subarray_col
@@ -196,8 +210,9 @@ class ProcessingElement:
         is a weighted sum of table rows.
         """
         if stats.row_key is None:
-            r = self.subarray.read(stats.activity, stats.column_resistance, clk_freq, self.level_output,
-                                   counts=stats.counts)
+            r = self.subarray.read(
+                stats.activity, stats.column_resistance, clk_freq, self.level_output, counts=stats.counts
+            )
             return np.array([getattr(r, k) for k in _SUMS])
         return stats.counts @ self._sram_table(stats.column_resistance.shape[1], clk_freq)[stats.row_key]
 
@@ -210,11 +225,12 @@ class ProcessingElement:
             self._read_cache[(width, clk_freq)] = table
         return table
 
-    def _strip(self, weights, inputs, row: int, num_row: int, col_blocks, nv: int, clk_freq: float,
-               col_period: int | None) -> list[np.ndarray]:
+    def _strip(
+        self, weights, inputs, row: int, num_row: int, col_blocks, nv: int, clk_freq: float, col_period: int | None
+    ) -> list[np.ndarray]:
         """Summed read costs of the blocks (row..row+num_row) x col_blocks [(start, width)] of one row strip."""
         stop = max(c + n for c, n in col_blocks)
-        w = weights[row:row + num_row, :stop]
+        w = weights[row : row + num_row, :stop]
         x = copy_sub_input(inputs, row, nv, num_row)
         if self._energy_fit is not None and x.shape[1] > 0:
             fast = self._strip_from_sums(w, x, col_blocks, clk_freq, col_period)
@@ -261,8 +277,9 @@ class ProcessingElement:
         if hit is None or hit[0] is not stats.counts:
             if len(self._base_reads) >= _EVAL_CACHE_SIZE:
                 self._base_reads.clear()
-            r = self.subarray.read(stats.activity, None, clk_freq, self.level_output, counts=stats.counts,
-                                   adc_energy=0.0)
+            r = self.subarray.read(
+                stats.activity, None, clk_freq, self.level_output, counts=stats.counts, adc_energy=0.0
+            )
             hit = self._base_reads[key] = (stats.counts, np.array([getattr(r, k) for k in _SUMS]))
         return hit[1]
 
@@ -284,8 +301,9 @@ class ProcessingElement:
         p = self.ctx.p
         return _strip_layout(rows, cols, num_i, num_j, p.num_row_sub_array, p.num_col_sub_array)
 
-    def _blocks(self, weights, inputs, rows: int, cols: int, nv: int, clk_freq: float, clock_pass: bool,
-                num_i: int, num_j: int):
+    def _blocks(
+        self, weights, inputs, rows: int, cols: int, nv: int, clk_freq: float, clock_pass: bool, num_i: int, num_j: int
+    ):
         """Yield (clock period, summed read costs) of every sub-array block holding data, row by row."""
         s_c = self.ctx.p.num_col_sub_array
         for row, num_row, col_blocks in self._strips(rows, cols, num_i, num_j):
@@ -297,8 +315,9 @@ class ProcessingElement:
                 for sums in self._strip(weights, inputs, row, num_row, list(col_blocks), nv, clk_freq, s_c):
                     yield 0.0, sums
 
-    def _block_sums(self, weights, inputs, rows: int, cols: int, nv: int, clk_freq: float, num_i: int,
-                    num_j: int) -> np.ndarray:
+    def _block_sums(
+        self, weights, inputs, rows: int, cols: int, nv: int, clk_freq: float, num_i: int, num_j: int
+    ) -> np.ndarray:
         """Summed read costs (blocks x _SUMS) of every sub-array block holding data, row by row (main pass).
         Parallel eNVM reads with a folded flash-ADC fit take every block's ADC energy in one pass over the PE's
         stacked fit sums (envm_read.pe_read_stats)."""
@@ -313,8 +332,17 @@ class ProcessingElement:
     def _pe_from_sums(self, weights, inputs, strips: tuple, nv: int, clk_freq: float) -> np.ndarray | None:
         """_block_sums from the fit sums of every strip; None where they cannot give it."""
         fit = self._energy_fit
-        pack = pe_read_stats(weights, inputs, strips, nv, self.column_model, self._model_key,
-                             self.ctx.p.num_col_sub_array, self.dtype, fit)
+        pack = pe_read_stats(
+            weights,
+            inputs,
+            strips,
+            nv,
+            self.column_model,
+            self._model_key,
+            self.ctx.p.num_col_sub_array,
+            self.dtype,
+            fit,
+        )
         static = None if pack is None else fit.sum_over(pack.sums)
         if static is None:
             return None
@@ -338,16 +366,24 @@ class ProcessingElement:
         return self.adder_tree.latency(num_read, units, 0, clk_freq), self.adder_tree.energy(num_read, units)
 
     # ------------------------------------------------------------------------------------------ evaluate
-    def evaluate(self, weights: np.ndarray, inputs: np.ndarray, array_dup_row: int, array_dup_col: int,
-                 weight_matrix_row: int, weight_matrix_col: int, num_in_vector: int, clk_freq: float,
-                 clock_pass: bool) -> UnitResult:
+    def evaluate(
+        self,
+        weights: np.ndarray,
+        inputs: np.ndarray,
+        array_dup_row: int,
+        array_dup_col: int,
+        weight_matrix_row: int,
+        weight_matrix_col: int,
+        num_in_vector: int,
+        clk_freq: float,
+        clock_pass: bool,
+    ) -> UnitResult:
         """NeuroSim ProcessingUnitCalculatePerformance for a conductance block and its input bit matrix.
 
         `num_in_vector` counts bit-vectors (windows x input bits). In the clock pass only `clk_period` is
         meaningful; the main pass returns every cost.
         """
-        args = (array_dup_row, array_dup_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq,
-                clock_pass)
+        args = (array_dup_row, array_dup_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq, clock_pass)
         if not self.column_model.weight_independent:
             return self._evaluate(weights, inputs, *args)
         # SRAM cells: the costs see the weights only through their shape, so the PEs that read the same (read-only)
@@ -365,9 +401,18 @@ class ProcessingElement:
         self._adder_tree_units = hit[2]  # the leakage state the evaluation leaves behind
         return hit[1]
 
-    def _evaluate(self, weights: np.ndarray, inputs: np.ndarray, array_dup_row: int, array_dup_col: int,
-                  weight_matrix_row: int, weight_matrix_col: int, num_in_vector: int, clk_freq: float,
-                  clock_pass: bool) -> UnitResult:
+    def _evaluate(
+        self,
+        weights: np.ndarray,
+        inputs: np.ndarray,
+        array_dup_row: int,
+        array_dup_col: int,
+        weight_matrix_row: int,
+        weight_matrix_col: int,
+        num_in_vector: int,
+        clk_freq: float,
+        clock_pass: bool,
+    ) -> UnitResult:
         p = self.ctx.p
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         s_r, s_c = p.num_row_sub_array, p.num_col_sub_array
@@ -381,8 +426,9 @@ class ProcessingElement:
             if clock_pass:
                 period = self._sensing_latency(inputs[:rows, :nv]) if nv > 0 else 0.0
             else:
-                s = dict(zip(_SUMS, self._strip(weights, inputs, 0, rows, [(0, cols)], nv, clk_freq, None)[0],
-                             strict=True))
+                s = dict(
+                    zip(_SUMS, self._strip(weights, inputs, 0, rows, [(0, cols)], nv, clk_freq, None)[0], strict=True)
+                )
                 lat = {k: s[k] / dup for k in _LATENCIES}
                 energy = {k: s[k] for k in _ENERGIES}
         else:
@@ -425,15 +471,26 @@ class ProcessingElement:
             out["latency_other"] += buffer_latency + ic_latency
         out["energy"] += buffer_energy + ic_energy
         out["energy_other"] += buffer_energy + ic_energy
-        return UnitResult(leakage=leakage, leakage_sram_in_use=self.subarray.leakage_sram_in_use * n,
-                          buffer_latency=buffer_latency, buffer_energy=buffer_energy, ic_latency=ic_latency,
-                          ic_energy=ic_energy, **out)
+        return UnitResult(
+            leakage=leakage,
+            leakage_sram_in_use=self.subarray.leakage_sram_in_use * n,
+            buffer_latency=buffer_latency,
+            buffer_energy=buffer_energy,
+            ic_latency=ic_latency,
+            ic_energy=ic_energy,
+            **out,
+        )
 
     def _periphery(self, rows: int, cols: int, nv: int, clk_freq: float) -> tuple:
         """(buffer latency, buffer energy, interconnect latency, interconnect energy, leakage, sub-arrays walked)."""
         p = self.ctx.p
-        tree, b_in, b_out, bus_in, bus_out = (self.adder_tree, self.buffer_input, self.buffer_output,
-                                              self.bus_input, self.bus_output)
+        tree, b_in, b_out, bus_in, bus_out = (
+            self.adder_tree,
+            self.buffer_input,
+            self.buffer_output,
+            self.bus_input,
+            self.bus_output,
+        )
         bits_in = divide_int(rows, p.num_row_per_synapse) * nv
         out_words = divide_int(cols, p.num_col_per_synapse)
         reads_in = divide_int(bits_in, b_in.num_dff)
@@ -444,14 +501,21 @@ class ProcessingElement:
         out_width = bus_out.num_row * bus_out.bus_width
         bus_out_reads = divide_int(out_words * (tree.num_stage + tree.num_adder_bit) * nv, p.num_bit_input) / out_width
         ic_latency = bus_in.latency(bus_in_reads, clk_freq) + bus_out.latency(bus_out_reads, clk_freq)
-        ic_energy = bus_in.energy(bus_in.bus_width, bus_in_reads, True) + bus_out.energy(out_width, bus_out_reads,
-                                                                                         False)
+        ic_energy = bus_in.energy(bus_in.bus_width, bus_in_reads, True) + bus_out.energy(
+            out_width, bus_out_reads, False
+        )
         if p.sync_data_transfer:
             buffer_latency = 0.0  # accounted in the interconnect
         if p.synchronous:
             ic_latency = 0.0
         n = self.grid[0] * self.grid[1]
         tree_leakage = 0.0 if self._adder_tree_units is None else tree.leakage_for(self._adder_tree_units)
-        leakage = (self.subarray.leakage * n + tree_leakage + b_in.leakage + b_out.leakage
-                   + bus_in.leakage_for(bus_in.bus_width) + bus_out.leakage_for(out_width))
+        leakage = (
+            self.subarray.leakage * n
+            + tree_leakage
+            + b_in.leakage
+            + b_out.leakage
+            + bus_in.leakage_for(bus_in.bus_width)
+            + bus_out.leakage_for(out_width)
+        )
         return buffer_latency, buffer_energy, ic_latency, ic_energy, leakage, n

@@ -86,8 +86,9 @@ class SubArray:
         act, costs = self._vector_costs(activity, column_resistance, clk_freq, level_output)
         return costs.per_vector(act.shape[0])
 
-    def _vector_costs(self, activity, column_resistance, clk_freq: float, level_output: int | None,
-                      adc_energy: float | None = None):
+    def _vector_costs(
+        self, activity, column_resistance, clk_freq: float, level_output: int | None, adc_energy: float | None = None
+    ):
         act = np.atleast_1d(np.asarray(activity, dtype=float))
         if level_output is None:
             level_output = self.ctx.p.level_output if self.ctx.p.parallel_read else 2**self.ctx.p.cell_bit

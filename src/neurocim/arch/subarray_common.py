@@ -64,8 +64,16 @@ class VectorCosts:
     def per_vector(self, n: int) -> np.ndarray:
         """(n, 8) costs of every vector: latency, its ADC/accumulation/other parts, energy and its parts."""
         lat = np.asarray(self.latency_adc) + np.asarray(self.latency_accum) + np.asarray(self.latency_other)
-        parts = (lat, self.latency_adc, self.latency_accum, self.latency_other, self.energy, self.energy_adc,
-                 self.energy_accum, self.energy_other)
+        parts = (
+            lat,
+            self.latency_adc,
+            self.latency_accum,
+            self.latency_other,
+            self.energy,
+            self.energy_adc,
+            self.energy_accum,
+            self.energy_other,
+        )
         return np.stack([np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in parts], axis=1)
 
     def total(self, n: int, counts: np.ndarray | None = None) -> SubArrayRead:

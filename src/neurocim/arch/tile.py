@@ -41,8 +41,17 @@ class TileArea:
 class Tile:
     """NeuroSim V1.4 tile of one kind: novel mapping (`num_pe` PEs in total) or conventional (`num_pe` per side)."""
 
-    def __init__(self, ctx: CircuitContext, subarray, novel: bool, num_pe: float, pe_size: float,
-                 clk_freq: float, *, dtype: type[np.floating] = np.float64) -> None:
+    def __init__(
+        self,
+        ctx: CircuitContext,
+        subarray,
+        novel: bool,
+        num_pe: float,
+        pe_size: float,
+        clk_freq: float,
+        *,
+        dtype: type[np.floating] = np.float64,
+    ) -> None:
         """`dtype`: precision of the trace-dependent read pass (see ProcessingElement)."""
         p = ctx.p
         self.ctx, self.novel, self.clk_freq = ctx, novel, clk_freq
@@ -81,8 +90,9 @@ class Tile:
 
         def make(bits: float, interface: float) -> Buffer:
             # NeuroSim quirk: the tile buffers take the PE buffer type
-            return Buffer(self.ctx, int(bits), int(interface), 1, p.wires.unit_resistance, self.clk_freq,
-                          p.pe_buffer_sram)
+            return Buffer(
+                self.ctx, int(bits), int(interface), 1, p.wires.unit_resistance, self.clk_freq, p.pe_buffer_sram
+            )
 
         def cored(bits: float, interface: float) -> Buffer:
             return make(bits, interface) if bits < core else make(core, p.tile_buffer_core_cols)
@@ -91,8 +101,14 @@ class Tile:
             if p.relu:
                 self.relu = BitShifter(self.ctx, math.ceil(size * s_c / mux), nbi)
             else:
-                self.sigmoid = Sigmoid(self.ctx, p.sigmoid_lut_sram, nbi, pe_out_bits + math.ceil(math.log2(n)),
-                                       math.ceil(n * s_c / mux), self.clk_freq)
+                self.sigmoid = Sigmoid(
+                    self.ctx,
+                    p.sigmoid_lut_sram,
+                    nbi,
+                    pe_out_bits + math.ceil(math.log2(n)),
+                    math.ceil(n * s_c / mux),
+                    self.clk_freq,
+                )
             bits = nbi * n * s_c / mux
             self.num_out_core = math.ceil(bits / core)
             self.output_buffer = cored(bits, nbi * n)
@@ -147,17 +163,31 @@ class Tile:
         return self.area_parts
 
     # ------------------------------------------------------------------------------------------ evaluate
-    def evaluate(self, weights: np.ndarray, inputs: np.ndarray, novel: bool, num_pe: float, pe_size: float,
-                 speed_up_row: int, speed_up_col: int, weight_matrix_row: int, weight_matrix_col: int,
-                 num_in_vector: int, clk_freq: float, clock_pass: bool) -> TileResult:
+    def evaluate(
+        self,
+        weights: np.ndarray,
+        inputs: np.ndarray,
+        novel: bool,
+        num_pe: float,
+        pe_size: float,
+        speed_up_row: int,
+        speed_up_col: int,
+        weight_matrix_row: int,
+        weight_matrix_col: int,
+        num_in_vector: int,
+        clk_freq: float,
+        clock_pass: bool,
+    ) -> TileResult:
         """NeuroSim TileCalculatePerformance for a tile's conductance block and input bit matrix.
 
         `novel`, `num_pe` and `pe_size` restate the tile's kind (as the original passes them) and must match it.
         `num_in_vector` counts bit-vectors. In the clock pass only `clk_period` is meaningful.
         """
         if bool(novel) != self.novel or num_pe != self.num_pe or pe_size != self.pe_size:
-            raise ValueError(f"tile is novel={self.novel}, {self.num_pe} PEs of {self.pe_size}; "
-                             f"got novel={novel}, {num_pe} PEs of {pe_size}")
+            raise ValueError(
+                f"tile is novel={self.novel}, {self.num_pe} PEs of {self.pe_size}; "
+                f"got novel={novel}, {num_pe} PEs of {pe_size}"
+            )
         args = (speed_up_row, speed_up_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq, clock_pass)
         if not self.pe.column_model.weight_independent:
             return self._evaluate(weights, inputs, *args)
@@ -177,22 +207,43 @@ class Tile:
         self._accumulation_units, self.pe._adder_tree_units = hit[2], hit[3]
         return hit[1]
 
-    def _evaluate(self, weights: np.ndarray, inputs: np.ndarray, speed_up_row: int, speed_up_col: int,
-                  weight_matrix_row: int, weight_matrix_col: int, num_in_vector: int, clk_freq: float,
-                  clock_pass: bool) -> TileResult:
+    def _evaluate(
+        self,
+        weights: np.ndarray,
+        inputs: np.ndarray,
+        speed_up_row: int,
+        speed_up_col: int,
+        weight_matrix_row: int,
+        weight_matrix_col: int,
+        num_in_vector: int,
+        clk_freq: float,
+        clock_pass: bool,
+    ) -> TileResult:
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         speed_up_row, speed_up_col = int(speed_up_row), int(speed_up_col)
         if self.novel:
             acc, last = self._novel_pes(weights, inputs, rows, cols, nv, clk_freq, clock_pass)
         else:
-            acc, last = self._conventional_pes(weights, inputs, speed_up_row, speed_up_col, rows, cols, nv, clk_freq,
-                                               clock_pass)
+            acc, last = self._conventional_pes(
+                weights, inputs, speed_up_row, speed_up_col, rows, cols, nv, clk_freq, clock_pass
+            )
         if clock_pass:
             return TileResult(clk_period=acc["clk_period"])
         return self._finish(acc, last, rows, cols, nv, speed_up_row * speed_up_col, clk_freq)
 
-    def _run_pe(self, weights, inputs, row: int, col: int, num_row: int, num_col: int, dup: tuple[int, int],
-                nv: int, clk_freq: float, clock_pass: bool) -> UnitResult:
+    def _run_pe(
+        self,
+        weights,
+        inputs,
+        row: int,
+        col: int,
+        num_row: int,
+        num_col: int,
+        dup: tuple[int, int],
+        nv: int,
+        clk_freq: float,
+        clock_pass: bool,
+    ) -> UnitResult:
         w = copy_pe_array(weights, row, col, num_row, num_col)
         x = copy_pe_input(inputs, row, nv, num_row)
         return self.pe.evaluate(w, x, dup[0], dup[1], num_row, num_col, nv, clk_freq, clock_pass)
@@ -218,8 +269,11 @@ class Tile:
         self._accumulation_units = int(units)
         if clock_pass:
             return
-        per_window = (math.ceil(p.num_col_muxed / p.num_col_per_synapse) if exact_ceil
-                      else divide_int(p.num_col_muxed, p.num_col_per_synapse))
+        per_window = (
+            math.ceil(p.num_col_muxed / p.num_col_per_synapse)
+            if exact_ceil
+            else divide_int(p.num_col_muxed, p.num_col_per_synapse)
+        )
         num_read = divide_int(nv, p.num_bit_input) * per_window
         t = self.accumulation.latency(num_read, int(units), 0, clk_freq)
         if not p.sync_data_transfer:
@@ -279,8 +333,9 @@ class Tile:
         words = math.ceil(divide_int(cols, p.num_col_per_synapse))
         windows_reads = divide_int(nv, p.num_bit_input) * math.ceil(divide_int(p.num_col_muxed, p.num_col_per_synapse))
         if p.chip_activation:
-            return max(words * (self.accumulation.num_stage + self.accumulation.num_adder_bit) * nv / p.num_bit_input,
-                       0)
+            return max(
+                words * (self.accumulation.num_stage + self.accumulation.num_adder_bit) * nv / p.num_bit_input, 0
+            )
         if self.relu is not None:
             num_read = windows_reads / self.relu.num_unit
             t, e = self.relu.latency(num_read, self.clk_freq), self.relu.energy(num_read)  # inner DFF keeps init clock
@@ -305,8 +360,9 @@ class Tile:
         cores = min(num_core, math.ceil(self.htree.bus_width / w))
         return t_read / cores, t_write / cores, e_read, e_write
 
-    def _finish(self, acc: dict, last: UnitResult, rows: int, cols: int, nv: int, speed_up: int,
-                clk_freq: float) -> TileResult:
+    def _finish(
+        self, acc: dict, last: UnitResult, rows: int, cols: int, nv: int, speed_up: int, clk_freq: float
+    ) -> TileResult:
         """Speed-up, accumulation, activation, tile buffers and H-tree of the main pass, and the leakage."""
         p = self.ctx.p
         n = self.num_pe
@@ -331,8 +387,12 @@ class Tile:
         acc["energy"] += out_re + out_we
         pe, tree = self.pe, self.htree
         t_tree = tree.latency(pe.height, pe.width, (bits_out + bits_in) / tree.bus_width, clk_freq)
-        e_tree = tree.energy(pe.height, pe.width, tree.bus_width,
-                             (bits_out * p.input_toggle + bits_in * p.output_toggle) / tree.bus_width)
+        e_tree = tree.energy(
+            pe.height,
+            pe.width,
+            tree.bus_width,
+            (bits_out * p.input_toggle + bits_in * p.output_toggle) / tree.bus_width,
+        )
         if not p.sync_data_transfer:
             acc["latency"] += t_tree
             acc["buffer_latency"] += in_rd + out_rd + in_wr + out_wr
@@ -345,26 +405,50 @@ class Tile:
         pe_count = n if self.novel else n * n
         units = self._accumulation_units
         accumulation_leakage = 0.0 if units is None else self.accumulation.leakage_for(units)
-        leakage = (last.leakage * pe_count + accumulation_leakage + self.input_buffer.leakage
-                   + self.output_buffer.leakage + tree.leakage)
+        leakage = (
+            last.leakage * pe_count
+            + accumulation_leakage
+            + self.input_buffer.leakage
+            + self.output_buffer.leakage
+            + tree.leakage
+        )
         acc.pop("clk_period")
-        return TileResult(leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count,
-                          **{k: float(v) for k, v in acc.items()})
+        return TileResult(
+            leakage=leakage,
+            leakage_sram_in_use=last.leakage_sram_in_use * pe_count,
+            **{k: float(v) for k, v in acc.items()},
+        )
 
 
 # Parameters only the chip-level periphery reads (global bus and buffer): tiles do not depend on them.
-CHIP_LEVEL_ONLY = {"global_bus_htree": False, "global_buffer_sram": False, "global_buffer_core_rows": 0,
-                   "global_buffer_core_cols": 0, "global_bus_delay_tolerance": 0.0, "max_global_bus_width": 0}
+CHIP_LEVEL_ONLY = {
+    "global_bus_htree": False,
+    "global_buffer_sram": False,
+    "global_buffer_core_rows": 0,
+    "global_buffer_core_cols": 0,
+    "global_bus_delay_tolerance": 0.0,
+    "max_global_bus_width": 0,
+}
 _TILE_SETS: dict[tuple, tuple[Tile | None, Tile]] = {}
 _TILE_SETS_KEPT = 8
 
 
-def shared_tiles(ctx: CircuitContext, fp, clk_freq: float, *,
-                 dtype: type[np.floating] = np.float64) -> tuple[Tile | None, Tile]:
+def shared_tiles(
+    ctx: CircuitContext, fp, clk_freq: float, *, dtype: type[np.floating] = np.float64
+) -> tuple[Tile | None, Tile]:
     """build_tiles, shared by the recent configurations that differ only in chip-level settings (a sweep over the
     global bus or buffer). Call reset_state on them before evaluating."""
-    key = (replace(ctx.p, **CHIP_LEVEL_ONLY), ctx.tech, ctx.cell, fp.num_pe_nm, fp.pe_size_nm, fp.num_pe_cm,
-           fp.pe_size_cm, clk_freq, np.dtype(dtype).str)
+    key = (
+        replace(ctx.p, **CHIP_LEVEL_ONLY),
+        ctx.tech,
+        ctx.cell,
+        fp.num_pe_nm,
+        fp.pe_size_nm,
+        fp.num_pe_cm,
+        fp.pe_size_cm,
+        clk_freq,
+        np.dtype(dtype).str,
+    )
     tiles = _TILE_SETS.pop(key, None)
     if tiles is None:
         tiles = build_tiles(ctx, fp, clk_freq, dtype=dtype)
@@ -374,8 +458,9 @@ def shared_tiles(ctx: CircuitContext, fp, clk_freq: float, *,
     return tiles
 
 
-def build_tiles(ctx: CircuitContext, fp, clk_freq: float, *,
-                dtype: type[np.floating] = np.float64) -> tuple[Tile | None, Tile]:
+def build_tiles(
+    ctx: CircuitContext, fp, clk_freq: float, *, dtype: type[np.floating] = np.float64
+) -> tuple[Tile | None, Tile]:
     """The chip's two tile kinds (NeuroSim TileInitialize) over one shared sub-array, laid out.
 
     The novel-mapping tile exists only with novel mapping and at least one novel-mapped layer.

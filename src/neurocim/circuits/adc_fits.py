@@ -81,7 +81,6 @@ class PiecewiseFit:
                     np.copyto(y, piece(i), where=below)
         return y
 
-
     def sum_over(self, sums: PiecewiseSums) -> np.ndarray | None:
         """max(self(x), 0) summed over the values behind `sums`, per group; None when the clamp at 0 could act
         (some piece is negative somewhere on the range of its values) or the breaks differ."""
@@ -100,16 +99,25 @@ class PiecewiseFit:
     def _piece_arrays(self) -> tuple[np.ndarray, ...]:
         """(lower edge, upper edge, is log, slope, offset) of every piece, as arrays."""
         edges = np.array((-math.inf,) + self.breaks + (math.inf,))
-        return (edges[:-1], edges[1:], np.array([k == "log" for k in self.kinds]), np.array(self.slopes),
-                np.array(self.offsets))
+        return (
+            edges[:-1],
+            edges[1:],
+            np.array([k == "log" for k in self.kinds]),
+            np.array(self.slopes),
+            np.array(self.offsets),
+        )
 
     @cached_property
     def _steps(self) -> tuple[tuple[float, float, float], list[tuple[float, tuple[float, float, float]]]]:
         """(coefficients of x, ln x and 1 of the last piece, [(break, change of the three below it)] downwards)."""
-        coef = [(a, 0.0, b) if k == "lin" else (0.0, a, b)
-                for k, a, b in zip(self.kinds, self.slopes, self.offsets, strict=True)]
-        steps = [(self.breaks[j], tuple(lo - hi for lo, hi in zip(coef[j], coef[j + 1], strict=True)))
-                 for j in range(len(self.breaks) - 1, -1, -1)]
+        coef = [
+            (a, 0.0, b) if k == "lin" else (0.0, a, b)
+            for k, a, b in zip(self.kinds, self.slopes, self.offsets, strict=True)
+        ]
+        steps = [
+            (self.breaks[j], tuple(lo - hi for lo, hi in zip(coef[j], coef[j + 1], strict=True)))
+            for j in range(len(self.breaks) - 1, -1, -1)
+        ]
         return coef[-1], steps
 
     def blended(self, x: np.ndarray) -> np.ndarray:
@@ -175,12 +183,19 @@ class PiecewiseSums:
     def __add__(self, other: PiecewiseSums) -> PiecewiseSums:
         if (self.breaks, self.kinds) != (other.breaks, other.kinds):
             raise ValueError("PiecewiseSums of different fits cannot be added")
-        return PiecewiseSums(self.breaks, self.kinds, self.weight + other.weight, self.total + other.total,
-                             np.minimum(self.x_min, other.x_min), np.maximum(self.x_max, other.x_max))
+        return PiecewiseSums(
+            self.breaks,
+            self.kinds,
+            self.weight + other.weight,
+            self.total + other.total,
+            np.minimum(self.x_min, other.x_min),
+            np.maximum(self.x_max, other.x_max),
+        )
 
 
-def piecewise_sums(x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...], kinds: tuple[str, ...]
-                   ) -> PiecewiseSums:
+def piecewise_sums(
+    x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...], kinds: tuple[str, ...]
+) -> PiecewiseSums:
     """PiecewiseSums of x (vectors, groups, values), positive and finite, vector v weighted by weights[v].
 
     Works in x's precision with clipped copies instead of masks: the values of piece i are summed as
@@ -227,8 +242,10 @@ def piecewise_sums(x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...]
         n_low = below[i - 1] if low is not None else 0
         n_high = size - below[i] if high is not None else 0
         if kinds[i] == "log":
-            s = total(_log_products(c, float(low) if low is not None else lo,
-                                    float(high) if high is not None else hi), np.float64)
+            s = total(
+                _log_products(c, float(low) if low is not None else lo, float(high) if high is not None else hi),
+                np.float64,
+            )
             f_low, f_high = (math.log(float(b)) if b is not None else 0.0 for b in (low, high))
         else:
             s = total(c).astype(np.float64)
@@ -245,9 +262,15 @@ def piecewise_sums(x: np.ndarray, weights: np.ndarray, breaks: tuple[float, ...]
 MINORITY_FRACTION = 1 / 16
 
 
-def _dominant_log_sums(flat: np.ndarray, in_piece: dict[int, np.ndarray], breaks: tuple[float, ...],
-                       kinds: tuple[str, ...], span: tuple[float, float], total, per_row_vectors: int | None
-                       ) -> dict[int, np.ndarray] | None:
+def _dominant_log_sums(
+    flat: np.ndarray,
+    in_piece: dict[int, np.ndarray],
+    breaks: tuple[float, ...],
+    kinds: tuple[str, ...],
+    span: tuple[float, float],
+    total,
+    per_row_vectors: int | None,
+) -> dict[int, np.ndarray] | None:
     """Sum of ln x over the values of every piece when all pieces the values span are 'log' and nearly all values
     lie in one: ln of every value once (as products), minus the few others found by position. Per row of `flat`
     (per_row_vectors = vectors) or per group; None where this does not apply."""
@@ -283,8 +306,9 @@ def _dominant_log_sums(flat: np.ndarray, in_piece: dict[int, np.ndarray], breaks
 SMALL_SUMS = 1 << 14
 
 
-def small_piecewise_sums(x: np.ndarray, w: np.ndarray, breaks: tuple[float, ...], kinds: tuple[str, ...]
-                          ) -> PiecewiseSums:
+def small_piecewise_sums(
+    x: np.ndarray, w: np.ndarray, breaks: tuple[float, ...], kinds: tuple[str, ...]
+) -> PiecewiseSums:
     """piecewise_sums of a few values: the piece of every value, then weighted histograms per (group, piece)."""
     n_vec, groups, n = x.shape
     pieces = len(kinds)

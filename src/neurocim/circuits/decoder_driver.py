@@ -27,9 +27,7 @@ class DecoderDriver:
     """WL/BL decoder driver of the sequential eNVM arrays. `res_mem_cell_on` is the on-state cell resistance
     including the access device (SubArray's cell.resMemCellOn); the TG takes an IR-drop share of it."""
 
-    def __init__(
-        self, ctx: CircuitContext, mode: SwitchMode, num_output: int, num_load: int, res_mem_cell_on: float
-    ):
+    def __init__(self, ctx: CircuitContext, mode: SwitchMode, num_output: int, num_load: int, res_mem_cell_on: float):
         self.ctx = ctx
         self.mode = mode
         self.num_output = num_output

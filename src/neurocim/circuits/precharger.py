@@ -34,8 +34,9 @@ class Precharger(ColumnUnits):
         _, h_eq, w_eq = gate_area(GateType.INV, 1, 0.0, self.width_pmos_equal, cell_height, tech)
         self.unit_height = h_pre * 2 + h_eq
         self.unit_width = max(w_pre, w_eq)
-        self.cap_output = (drain_cap(self.width_pmos_precharge, Mos.PMOS, h_pre, tech)
-                           + drain_cap(self.width_pmos_equal, Mos.PMOS, h_eq, tech))
+        self.cap_output = drain_cap(self.width_pmos_precharge, Mos.PMOS, h_pre, tech) + drain_cap(
+            self.width_pmos_equal, Mos.PMOS, h_eq, tech
+        )
         leak = gate_leakage(GateType.INV, 1, 0.0, self.width_pmos_precharge, ctx.temperature, tech)
         self.leakage = 2 * leak * tech.vdd * num_col
 

@@ -24,10 +24,18 @@ SWITCHING_ACTIVITY = 0.5  # fraction of bits that switch per transfer (before an
 # Wire width (nm) lower bound -> (aspect ratio, bulk resistivity ohm*m, barrier thickness m), widest first.
 # NeuroSim V1.4 interconnect table (HTree/XYBus); it differs from Param.cpp's below 12 nm.
 _WIRE_TABLE = (
-    (175, 1.6, 2.01e-8, 10.0e-9), (110, 1.6, 2.20e-8, 10.0e-9), (105, 1.7, 2.21e-8, 7.0e-9),
-    (80, 1.7, 2.37e-8, 5.0e-9), (56, 1.8, 2.63e-8, 4.0e-9), (40, 1.9, 2.97e-8, 3.0e-9),
-    (32, 2.0, 3.25e-8, 2.5e-9), (22, 2.0, 3.95e-8, 2.5e-9), (20, 2.0, 4.17e-8, 2.5e-9),
-    (15, 2.0, 4.98e-8, 2.0e-9), (12, 2.0, 5.8e-8, 1.5e-9), (10, 3.0, 6.65e-8, 0.5e-9),
+    (175, 1.6, 2.01e-8, 10.0e-9),
+    (110, 1.6, 2.20e-8, 10.0e-9),
+    (105, 1.7, 2.21e-8, 7.0e-9),
+    (80, 1.7, 2.37e-8, 5.0e-9),
+    (56, 1.8, 2.63e-8, 4.0e-9),
+    (40, 1.9, 2.97e-8, 3.0e-9),
+    (32, 2.0, 3.25e-8, 2.5e-9),
+    (22, 2.0, 3.95e-8, 2.5e-9),
+    (20, 2.0, 4.17e-8, 2.5e-9),
+    (15, 2.0, 4.98e-8, 2.0e-9),
+    (12, 2.0, 5.8e-8, 1.5e-9),
+    (10, 3.0, 6.65e-8, 0.5e-9),
     (8, 3.0, 7.87e-8, 0.5e-9),
 )
 
@@ -82,8 +90,15 @@ def _inverter(ctx: CircuitContext, width_n: float, width_p: float) -> tuple[_Inv
 def _unit_delay(inv: _Inverter, wire_res: float, spacing: float) -> float:
     """Delay per metre of a repeated wire (0.7 * Elmore of one repeater stage / stage length)."""
     c_w = WIRE_CAP_PER_M
-    return 0.7 * (inv.res_on * (inv.cap_input + inv.cap_output + c_w * spacing)
-                  + 0.54 * wire_res * spacing * c_w * spacing + wire_res * spacing * inv.cap_input) / spacing
+    return (
+        0.7
+        * (
+            inv.res_on * (inv.cap_input + inv.cap_output + c_w * spacing)
+            + 0.54 * wire_res * spacing * c_w * spacing
+            + wire_res * spacing * inv.cap_input
+        )
+        / spacing
+    )
 
 
 @dataclass(frozen=True)

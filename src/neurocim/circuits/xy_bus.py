@@ -57,7 +57,12 @@ class XYBus:
         return t_in * num_read_input + t_out * num_read_output
 
     def energy(
-        self, x_end: int, y_init: int, unit_height: float, unit_width: float, num_bit_input: float,
+        self,
+        x_end: int,
+        y_init: int,
+        unit_height: float,
+        unit_width: float,
+        num_bit_input: float,
         num_bit_output: float,
     ) -> float:
         """Dynamic energy (J) of `num_bit_input` bits over the X route and `num_bit_output` bits over the Y route."""
