@@ -8,6 +8,7 @@ from .resnet import ResNet18, resnet18
 from .train import DIGITS_WEIGHTS, TrainResult, evaluate_float, load_pretrained_digits, train_digits, train_float
 from .vgg import VGG8, vgg8
 from .wage import WageOutput, wage_after
+from .wage_train import train_wage, wage_initialize
 
 __all__ = [
     "DIGITS_WEIGHTS",
@@ -30,6 +31,8 @@ __all__ = [
     "resnet18",
     "train_digits",
     "train_float",
+    "train_wage",
     "vgg8",
     "wage_after",
+    "wage_initialize",
 ]
