@@ -168,6 +168,11 @@ def test_bad_arguments(kwargs: dict, match: str) -> None:
         train_wage(_tiny(torch.zeros(2, 3)), [], **kwargs)
 
 
+def test_empty_loader_is_refused() -> None:
+    with pytest.raises(ValueError, match="no samples"):
+        train_wage(_tiny(torch.zeros(2, 3)), [])
+
+
 def test_model_without_wage_outputs_is_refused() -> None:
     with pytest.raises(ValueError, match="wage_outputs=True"):
         train_wage(nn.Sequential(nn.Linear(3, 2)), [])

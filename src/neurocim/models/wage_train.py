@@ -177,7 +177,9 @@ def train_wage(
                 steps += 1
                 if max_steps is not None and steps >= max_steps:
                     break
-            losses.append(total / max(count, 1))
+            if count == 0:
+                raise ValueError(f"train_wage: the loader yielded no samples in epoch {epoch}")
+            losses.append(total / count)
             if max_steps is not None and steps >= max_steps:
                 break
     model.eval()
