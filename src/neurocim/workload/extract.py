@@ -1,4 +1,4 @@
-"""Layer tables from PyTorch models: conv/linear shapes from one forward pass, pooling and merges from the graph."""
+"""Layer tables from PyTorch models: shapes, pooling and residual/dense merges from one recorded forward pass."""
 
 from __future__ import annotations
 
