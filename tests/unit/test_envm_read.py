@@ -1,4 +1,4 @@
-"""ADC-fit sums over column resistances (adc_fits.piecewise_sums) and the eNVM read pass built on them."""
+"""ADC-fit sums over column resistances (piecewise_sums.piecewise_sums) and the eNVM read pass built on them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from neurocim.arch.block_stats import effective_conductance
 from neurocim.arch.envm_read import _band, strip_read_stats
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.subarray import SubArray
-from neurocim.circuits.adc_fits import PiecewiseFit, mlsa_lstp_power_fit, piecewise_sums
+from neurocim.circuits.adc_fits import mlsa_lstp_power_fit
+from neurocim.circuits.piecewise_fit import PiecewiseFit
+from neurocim.circuits.piecewise_sums import piecewise_sums
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
 

@@ -18,15 +18,10 @@ import numpy as np
 
 from neurocim.arch.block_stats import ColumnModel, DistinctVectors, distinct_vectors, effective_conductance
 from neurocim.arch.memo import array_identity, derived
-from neurocim.circuits.adc_fits import (
-    IDLE_COLUMN_POWER,
-    PiecewiseFit,
-    PiecewiseSums,
-    piecewise_sums,
-    scratch,
-    temperature_factor,
-)
+from neurocim.circuits.adc_fits import IDLE_COLUMN_POWER, temperature_factor
 from neurocim.circuits.flash_adc import FlashAdc
+from neurocim.circuits.piecewise_fit import PiecewiseFit, PiecewiseSums
+from neurocim.circuits.piecewise_sums import piecewise_sums, scratch
 
 # Strips of at most this many distinct vectors are read with the alike strips of their row band (one product).
 BAND_MAX_VECTORS = 64

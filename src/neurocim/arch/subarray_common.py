@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurocim.circuits.adc_fits import as_float_array
 from neurocim.circuits.adder import Adder
 from neurocim.circuits.flash_adc import FlashAdc
+from neurocim.circuits.piecewise_fit import as_float_array
 from neurocim.circuits.sar_adc import SarAdc
 from neurocim.circuits.shift_add import ShiftAdd
 

@@ -10,8 +10,6 @@ from neurocim.circuits.adc_fits import (
     CHARACTERISATION_READ_VOLTAGE,
     IDLE_COLUMN_POWER,
     LatencyFit,
-    PiecewiseFit,
-    as_float_array,
     mlsa_column_power,
     mlsa_latency_fit,
     mlsa_lstp_power_fit,
@@ -22,6 +20,7 @@ from neurocim.circuits.column_adc import ColumnAdc
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates import GateType, gate_area, gate_capacitance, gate_capacitance_gaa
+from neurocim.circuits.piecewise_fit import PiecewiseFit, as_float_array
 from neurocim.config.chip import CellType, Roadmap
 from neurocim.config.params import READ_VOLTAGE_V
 

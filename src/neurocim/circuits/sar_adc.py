@@ -6,16 +6,12 @@ import math
 
 import numpy as np
 
-from neurocim.circuits.adc_fits import (
-    CHARACTERISATION_READ_VOLTAGE,
-    as_float_array,
-    sar_column_power,
-    sequential_sum,
-)
+from neurocim.circuits.adc_fits import CHARACTERISATION_READ_VOLTAGE, sar_column_power, sequential_sum
 from neurocim.circuits.column_adc import ColumnAdc
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates import GateType, gate_area
+from neurocim.circuits.piecewise_fit import as_float_array
 from neurocim.config.chip import Roadmap
 
 # Transistor counts of one SAR ADC: base + per extra bit (NMOS, PMOS).

@@ -1,0 +1,181 @@
+"""Piecewise lin/log fits of a column resistance and the per-piece weighted sums they can be summed over."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PiecewiseFit:
+    """y = a_i * f_i(x) + b_i on [breaks[i-1], breaks[i]), with f_i = x ('lin') or ln(x) ('log')."""
+
+    breaks: tuple[float, ...]
+    kinds: tuple[str, ...]
+    slopes: tuple[float, ...]
+    offsets: tuple[float, ...]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PiecewiseFit:
+        kinds, slopes, offsets = zip(*d["pieces"], strict=True)
+        return cls(tuple(d["breaks"]), tuple(kinds), tuple(slopes), tuple(offsets))
+
+    def affine(self, x_scale: float, mul: float, add: float) -> PiecewiseFit:
+        """The fit of R -> mul * self(x_scale * R) + add (x_scale > 0), with the constants folded into the pieces."""
+        slopes, offsets = [], []
+        for kind, a, b in zip(self.kinds, self.slopes, self.offsets, strict=True):
+            if kind == "log":  # a ln(sR) + b = a ln R + (a ln s + b)
+                slopes.append(mul * a)
+                offsets.append(mul * (a * math.log(x_scale) + b) + add)
+            else:
+                slopes.append(mul * a * x_scale)
+                offsets.append(mul * b + add)
+        breaks = tuple(b / x_scale for b in self.breaks)
+        return PiecewiseFit(breaks, self.kinds, tuple(slopes), tuple(offsets))
+
+    def piece_index(self, x: np.ndarray) -> np.ndarray:
+        """Index of the piece each x falls in (x < b0 -> 0, b0 <= x < b1 -> 1, ...)."""
+        return np.searchsorted(np.asarray(self.breaks), x, side="right")
+
+    def __call__(self, x: np.ndarray | float) -> np.ndarray:
+        """Evaluate at positive, finite x (array in, array out; float32 input is evaluated in float32).
+
+        Every piece is evaluated on all of x and the pieces are laid over each other from the last one down
+        (cheaper than gathering per-element coefficients)."""
+        x = as_float_array(x)
+        real = x.dtype.type
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # callers mask x <= 0 and inf
+            log_x = np.log(x) if "log" in self.kinds else None
+
+            def piece(i: int) -> np.ndarray:
+                out = (log_x if self.kinds[i] == "log" else x) * real(self.slopes[i])
+                out += real(self.offsets[i])
+                return out
+
+            y = np.asarray(piece(len(self.kinds) - 1))
+            for i in range(len(self.breaks) - 1, -1, -1):
+                below = x < real(self.breaks[i])
+                if below.any():
+                    np.copyto(y, piece(i), where=below)
+        return y
+
+    def sum_over(self, sums: PiecewiseSums) -> np.ndarray | None:
+        """max(self(x), 0) summed over the values behind `sums`, per group; None when the clamp at 0 could act
+        (some piece is negative somewhere on the range of its values) or the breaks differ."""
+        if (sums.breaks, sums.kinds) != (self.breaks, self.kinds):
+            return None
+        _, _, _, slopes, offsets = self._piece_arrays
+        f_lo, f_hi = sums.range_ends
+        with np.errstate(invalid="ignore"):
+            ends = [f * slopes + offsets for f in (f_lo, f_hi)]
+        # pieces are monotone: non-negative at both ends of their range means the clamp never acts inside
+        if not ((ends[0] >= 0) & (ends[1] >= 0) | (sums.weight <= 0)).all():
+            return None
+        return (sums.total * slopes + sums.weight * offsets).sum(axis=1)
+
+    @cached_property
+    def _piece_arrays(self) -> tuple[np.ndarray, ...]:
+        """(lower edge, upper edge, is log, slope, offset) of every piece, as arrays."""
+        edges = np.array((-math.inf,) + self.breaks + (math.inf,))
+        return (
+            edges[:-1],
+            edges[1:],
+            np.array([k == "log" for k in self.kinds]),
+            np.array(self.slopes),
+            np.array(self.offsets),
+        )
+
+    @cached_property
+    def _steps(self) -> tuple[tuple[float, float, float], list[tuple[float, tuple[float, float, float]]]]:
+        """(coefficients of x, ln x and 1 of the last piece, [(break, change of the three below it)] downwards)."""
+        coef = [
+            (a, 0.0, b) if k == "lin" else (0.0, a, b)
+            for k, a, b in zip(self.kinds, self.slopes, self.offsets, strict=True)
+        ]
+        steps = [
+            (self.breaks[j], tuple(lo - hi for lo, hi in zip(coef[j], coef[j + 1], strict=True)))
+            for j in range(len(self.breaks) - 1, -1, -1)
+        ]
+        return coef[-1], steps
+
+    def blended(self, x: np.ndarray) -> np.ndarray:
+        """The fit at positive, finite x to a few units in the last place, in x's precision: the hot path.
+
+        Instead of laying pieces over each other (a masked copy per piece), the coefficients of x, ln x and 1
+        start at the last piece's and step to the piece below at every break x lies under, as arithmetic on
+        the comparison masks."""
+        x = as_float_array(x)
+        real = x.dtype.type
+        last, steps = self._steps
+        coef: list = [real(c) for c in last]  # of x, of ln x, and 1
+        for brk, step in steps:
+            below = x < real(brk)
+            if not below.any():
+                break  # nothing lies under this break, so nothing under the lower ones either
+            for c, delta in enumerate(step):
+                if delta:
+                    coef[c] = np.multiply(below, real(delta), dtype=x.dtype) + coef[c]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # callers mask x <= 0 and inf
+            if "log" in self.kinds:
+                y = np.log(x)
+                y *= coef[1]
+                if np.ndim(coef[0]) or coef[0]:
+                    y += x * coef[0]
+            else:
+                y = x * coef[0]
+            y += coef[2]
+        return y
+
+
+@dataclass(frozen=True)
+class PiecewiseSums:
+    """Weighted sums over positive finite values split at a fit's breaks, per group (e.g. per sub-array).
+
+    Per group g and piece i: the weight of the values in the piece, the weighted sum of x over the 'lin' pieces
+    and of ln x over the 'log' pieces, and a range [x_min, x_max] holding the group's values: enough to sum any
+    fit with these breaks and kinds over the values without the values themselves."""
+
+    breaks: tuple[float, ...]
+    kinds: tuple[str, ...]
+    weight: np.ndarray  # (groups, pieces)
+    total: np.ndarray  # (groups, pieces): sum of w*x ('lin') or w*ln x ('log')
+    x_min: np.ndarray  # (groups,), inf when empty
+    x_max: np.ndarray  # (groups,), -inf when empty
+
+    @cached_property
+    def range_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """f_i (x or ln x) at the ends of the range each piece's values can lie in, (groups, pieces) each: what a
+        fit's clamp check needs of the sums, kept for every fit they are summed with."""
+        edges = np.array((-math.inf,) + self.breaks + (math.inf,))
+        is_log = np.array([k == "log" for k in self.kinds])
+        lo = np.maximum(self.x_min[:, None], edges[:-1])
+        hi = np.minimum(self.x_max[:, None], edges[1:])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return tuple(np.where(is_log, np.log(v), v) for v in (lo, hi))
+
+    @classmethod
+    def empty(cls, breaks: tuple[float, ...], kinds: tuple[str, ...], groups: int) -> PiecewiseSums:
+        shape = (groups, len(kinds))
+        return cls(breaks, kinds, np.zeros(shape), np.zeros(shape), np.full(groups, np.inf), np.full(groups, -np.inf))
+
+    def __add__(self, other: PiecewiseSums) -> PiecewiseSums:
+        if (self.breaks, self.kinds) != (other.breaks, other.kinds):
+            raise ValueError("PiecewiseSums of different fits cannot be added")
+        return PiecewiseSums(
+            self.breaks,
+            self.kinds,
+            self.weight + other.weight,
+            self.total + other.total,
+            np.minimum(self.x_min, other.x_min),
+            np.maximum(self.x_max, other.x_max),
+        )
+
+
+def as_float_array(x: np.ndarray | float) -> np.ndarray:
+    """x as a floating array: float32 stays float32 (the fast chip path), anything else becomes float64."""
+    a = np.asarray(x)
+    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
