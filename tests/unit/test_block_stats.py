@@ -8,19 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neurocim.arch.block_stats import (
-    ColumnModel,
-    active_row_histogram,
+from neurocim.arch.block_mapping import (
     cells_to_conductance,
     copy_array,
     copy_input,
-    iter_vector_stats,
     levels_to_cells,
     reshape_array,
     reshape_input,
-    vector_stats,
     weights_to_conductance,
 )
+from neurocim.arch.block_stats import active_row_histogram, iter_vector_stats, vector_stats
+from neurocim.arch.column_model import ColumnModel
 from neurocim.config.chip import CellType
 
 GOLDEN = json.loads((Path(__file__).parent / "block_stats_golden.json").read_text())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neurocim.arch.block_stats import effective_conductance
+from neurocim.arch.column_model import effective_conductance
 from neurocim.arch.envm_read import _band, strip_read_stats
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.subarray import SubArray

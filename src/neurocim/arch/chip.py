@@ -12,7 +12,7 @@ import numpy as np
 
 from neurocim.arch.aggregate import ChipTotals, LayerCost, roll_up
 from neurocim.arch.blas import single_threaded_blas
-from neurocim.arch.block_stats import copy_array, copy_input, levels_to_cells, reshape_array, reshape_input
+from neurocim.arch.block_mapping import copy_array, copy_input, levels_to_cells, reshape_array, reshape_input
 from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.chip_traffic import combine_layer_cost, layer_traffic
 from neurocim.arch.memo import derived, frozen

@@ -16,7 +16,8 @@ from functools import cache
 
 import numpy as np
 
-from neurocim.arch.block_stats import ColumnModel, DistinctVectors, distinct_vectors, effective_conductance
+from neurocim.arch.block_stats import DistinctVectors, distinct_vectors
+from neurocim.arch.column_model import ColumnModel, effective_conductance
 from neurocim.arch.memo import array_identity, derived
 from neurocim.circuits.adc_fits import IDLE_COLUMN_POWER, temperature_factor
 from neurocim.circuits.flash_adc import FlashAdc

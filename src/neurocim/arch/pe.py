@@ -9,13 +9,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from neurocim.arch.block_stats import (
-    ColumnModel,
-    VectorStats,
-    copy_sub_input,
-    iter_vector_stats,
-    sram_row_count_stats,
-)
+from neurocim.arch.block_mapping import copy_sub_input
+from neurocim.arch.block_stats import VectorStats, iter_vector_stats, sram_row_count_stats
+from neurocim.arch.column_model import ColumnModel
 from neurocim.arch.envm_read import folded_energy_fit, idle_column_energy, pe_read_stats, strip_read_stats
 from neurocim.arch.memo import array_identity, derived
 from neurocim.arch.subarray_parallel import ParallelArray

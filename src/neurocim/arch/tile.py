@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from neurocim.arch.block_stats import copy_pe_array, copy_pe_input
+from neurocim.arch.block_mapping import copy_pe_array, copy_pe_input
 from neurocim.arch.memo import array_identity
 from neurocim.arch.pe import ProcessingElement, UnitResult, divide_int, subarray_output_bits
 from neurocim.arch.subarray import SubArray

@@ -1,0 +1,109 @@
+"""Weight and input blocks: weight -> cell-conductance mapping and the block slicing of chip, tile and PE."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neurocim.workload.traces import weight_to_levels
+
+# ---------------------------------------------------------------------------------------------------------------
+# weight -> conductance (NeuroSim V1.4 LoadInWeightData, conventional modes)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def levels_to_cells(levels: np.ndarray, cell_bit: int, num_col_per_synapse: int) -> np.ndarray:
+    """Split integer weight levels into `num_col_per_synapse` base-2^cell_bit digits, most significant first.
+
+    Uses C integer semantics (remainder and quotient truncate toward zero). Only the lowest
+    num_col_per_synapse digits are kept, so the top level 2^synapse_bit wraps to all-zero digits when
+    num_col_per_synapse*cell_bit == synapse_bit (NeuroSim quirk: weight +1.0 is stored as 0).
+    Digits come as int8 when they fit (cell_bit <= 7), else int16.
+    """
+    value = np.asarray(levels, dtype=np.int64)
+    rows, cols = value.shape
+    cps, mask = num_col_per_synapse, (1 << cell_bit) - 1
+    dtype = np.int8 if cell_bit <= 7 else np.int16
+    cells = np.empty((rows, cols, cps), dtype=dtype)
+    if value.size == 0 or value.min() >= 0:
+        if cell_bit == 1 and cps <= 64:  # binary digits: unpack the bits of a big-endian word
+            width = next(w for w in (1, 2, 4, 8) if 8 * w >= cps)
+            word = (value & ((1 << cps) - 1) if cps < 64 else value).astype(f">u{width}")
+            bits = np.unpackbits(word.view(np.uint8).reshape(rows, cols, width), axis=-1)
+            return bits[:, :, 8 * width - cps :].astype(dtype).reshape(rows, cols * cps)
+        value = value.astype(np.int32) if value.max() < 2**31 else value
+        for z in range(cps):  # non-negative: digit z is a bit field
+            cells[:, :, cps - 1 - z] = (value >> (cell_bit * z)) & mask
+    else:
+        for z in range(cps):
+            rem = np.fmod(value, mask + 1)
+            cells[:, :, cps - 1 - z] = rem
+            value = (value - rem) // (mask + 1)  # exact, so equal to C's truncating division
+    return cells.reshape(rows, cols * cps)
+
+
+def cells_to_conductance(cells: np.ndarray, cell_bit: int, g_max: float, g_min: float) -> np.ndarray:
+    """Cell digit d -> conductance d/(2^cell_bit - 1)*(g_max - g_min) + g_min (S)."""
+    d = np.asarray(cells)
+    if d.dtype.kind in "iu" and d.size:
+        lo, hi = int(d.min()), int(d.max())
+        levels = np.arange(lo, hi + 1, dtype=np.float64)
+        table = levels / ((1 << cell_bit) - 1) * (g_max - g_min) + g_min
+        return table[d.astype(np.int64, copy=False) - lo] if lo else table[d]
+    return d.astype(np.float64) / ((1 << cell_bit) - 1) * (g_max - g_min) + g_min
+
+
+def weights_to_conductance(
+    weights: np.ndarray,
+    synapse_bit: int,
+    cell_bit: int,
+    num_col_per_synapse: int,
+    g_max: float,
+    g_min: float,
+    weight_min: float = -1.0,
+    weight_max: float = 1.0,
+) -> np.ndarray:
+    """Algorithm weights (rows x out_channels) -> cell conductances (rows x out_channels*num_col_per_synapse)."""
+    levels = weight_to_levels(weights, synapse_bit, weight_min, weight_max)
+    return cells_to_conductance(levels_to_cells(levels, cell_bit, num_col_per_synapse), cell_bit, g_max, g_min)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# block slicing (Chip/Tile/ProcessingUnit CopyArray, CopyInput, ReshapeArray, ReshapeInput, ...)
+# Out-of-range reads are undefined behaviour in the original; here a block simply ends at the matrix edge.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def copy_array(matrix: np.ndarray, row: int, col: int, num_row: int, num_col: int) -> np.ndarray:
+    """The num_row x num_col block of `matrix` at (row, col), as a view."""
+    return matrix[row : row + num_row, col : col + num_col]
+
+
+def copy_input(inputs: np.ndarray, row: int, num_vectors: int, num_row: int) -> np.ndarray:
+    """Rows row..row+num_row of the input bit matrix, first num_vectors bit-vectors (columns), as a view."""
+    return inputs[row : row + num_row, :num_vectors]
+
+
+# The PE- and sub-array-level copies are the same operation.
+copy_pe_array = copy_sub_array = copy_array
+copy_pe_input = copy_sub_input = copy_input
+
+
+def _reshape_rows(num_total: int, row: int, num_row: int, num_pe: int, stride: int) -> np.ndarray:
+    idx = (row + stride * np.arange(num_pe)[:, None] + np.arange(num_row)[None, :]).ravel()
+    return idx[idx < num_total]
+
+
+def reshape_array(
+    matrix: np.ndarray, row: int, col: int, num_row: int, num_col: int, num_pe: int, stride: int
+) -> np.ndarray:
+    """Novel-mapping tile block: for k < num_pe, rows row + k*stride + (0..num_row-1), columns col..col+num_col.
+
+    NeuroSim quirk: `stride` is C_in (rows per kernel position), i.e. the rows are assumed kernel-position-major,
+    while PyTorch traces are channel-major, so each PE gets a mix of channels and kernel positions.
+    """
+    return matrix[_reshape_rows(matrix.shape[0], row, num_row, num_pe, stride), col : col + num_col]
+
+
+def reshape_input(inputs: np.ndarray, row: int, num_vectors: int, num_row: int, num_pe: int, stride: int) -> np.ndarray:
+    """The input rows that match reshape_array, first num_vectors bit-vectors."""
+    return inputs[_reshape_rows(inputs.shape[0], row, num_row, num_pe, stride), :num_vectors]
