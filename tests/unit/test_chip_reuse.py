@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import neurocim.arch.tile as tile_module
+import neurocim.arch.tile_sets as tile_module
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
 from neurocim.estimate import estimate

@@ -17,7 +17,7 @@ from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.chip_traffic import combine_layer_cost, layer_traffic
 from neurocim.arch.memo import derived, frozen
 from neurocim.arch.pe import PeResult
-from neurocim.arch.tile import CHIP_LEVEL_ONLY, shared_tiles
+from neurocim.arch.tile_sets import CHIP_LEVEL_ONLY, shared_tiles
 from neurocim.circuits.context import CircuitContext
 from neurocim.mapping.floorplan import Floorplan, plan_floor
 from neurocim.report.records import AreaBreakdown, Report
