@@ -16,7 +16,7 @@ from neurocim.arch.block_mapping import copy_array, copy_input, levels_to_cells,
 from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.chip_traffic import combine_layer_cost, layer_traffic
 from neurocim.arch.memo import derived, frozen
-from neurocim.arch.pe import PeResult
+from neurocim.arch.pe_common import PeResult
 from neurocim.arch.tile_sets import CHIP_LEVEL_ONLY, shared_tiles
 from neurocim.circuits.context import CircuitContext
 from neurocim.mapping.floorplan import Floorplan, plan_floor

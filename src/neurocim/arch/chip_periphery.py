@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from neurocim.arch.pe import subarray_output_bits
+from neurocim.arch.pe_common import subarray_output_bits
 from neurocim.arch.tile import Tile
 from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Layout

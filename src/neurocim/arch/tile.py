@@ -9,7 +9,8 @@ import numpy as np
 
 from neurocim.arch.block_mapping import copy_pe_array, copy_pe_input
 from neurocim.arch.memo import array_identity
-from neurocim.arch.pe import ProcessingElement, UnitResult, divide_int, subarray_output_bits
+from neurocim.arch.pe import ProcessingElement
+from neurocim.arch.pe_common import UnitResult, divide_int, subarray_output_bits
 from neurocim.arch.tile_periphery import _ENERGY, _LAT, TilePeriphery, TileResult
 from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Layout

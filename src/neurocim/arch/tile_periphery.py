@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from neurocim.arch.pe import UnitResult, divide_int
+from neurocim.arch.pe_common import UnitResult, divide_int
 from neurocim.circuits.bit_shifter import BitShifter
 from neurocim.circuits.buffer import Buffer
 from neurocim.circuits.sigmoid import Sigmoid

@@ -1,0 +1,78 @@
+"""Records and helpers shared by the PE, its block reads and the tile: UnitResult, output widths, block sums."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+_LATENCIES = ("latency", "latency_adc", "latency_accum", "latency_other")
+_ENERGIES = ("energy", "energy_adc", "energy_accum", "energy_other")
+_SUMS = _LATENCIES + _ENERGIES
+_EVAL_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """Outputs of one PE or tile evaluation; latencies in cycles when synchronous, else seconds."""
+
+    latency: float = 0.0
+    energy: float = 0.0
+    leakage: float = 0.0
+    leakage_sram_in_use: float = 0.0
+    buffer_latency: float = 0.0
+    buffer_energy: float = 0.0
+    ic_latency: float = 0.0
+    ic_energy: float = 0.0
+    latency_adc: float = 0.0
+    latency_accum: float = 0.0
+    latency_other: float = 0.0
+    energy_adc: float = 0.0
+    energy_accum: float = 0.0
+    energy_other: float = 0.0
+    clk_period: float = 0.0  # clock pass: the longest sensing latency seen (s)
+
+
+PeResult = UnitResult
+
+
+def subarray_output_bits(p) -> int:
+    """NeuroSim's numBitSubarrayOutput: width of a sub-array's shift-added partial sum."""
+    if p.parallel_read:
+        num_add = p.num_row_sub_array // p.num_row_parallel
+        bits = math.log2(p.level_output) + math.ceil(math.log2(num_add)) + p.num_bit_input
+    else:
+        bits = math.ceil(math.log2(p.num_row_sub_array)) + p.cell_bit + p.num_bit_input
+    return int(bits + (p.num_col_per_synapse - 1) * p.cell_bit + 1)
+
+
+def divide_int(a: int, b: int) -> int:
+    """C integer division (truncation toward zero)."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+_TREE_COLUMNS = (_SUMS.index("latency"), _SUMS.index("latency_accum"))  # latency columns the adder tree adds to
+
+
+def _combine_blocks(sums: np.ndarray, tree: tuple[float, float] | None) -> tuple[dict, dict]:
+    """Sub-arrays of a PE work in parallel: (latencies, energies) of blocks with read costs `sums` (blocks x _SUMS)
+    are the slowest block's and the total; with `tree` = (latency, energy), every block adds an adder-tree pass."""
+    n_lat = len(_LATENCIES)
+    lat = sums[:, :n_lat]
+    if tree is not None:
+        lat = lat.copy()
+        lat[:, _TREE_COLUMNS] += tree[0]
+    if np.isfinite(lat).all():
+        worst = np.maximum(lat.max(axis=0), 0.0)
+    else:  # NeuroSim's fold max(x, acc), which forgets a nan unless the last block has it
+        worst = np.zeros(n_lat)
+        for row in lat:
+            worst = np.array([max(x, acc) for x, acc in zip(row, worst, strict=True)])
+    total = sums[:, n_lat:].sum(axis=0)  # row after row, as the original accumulates
+    energy = dict(zip(_ENERGIES, total.tolist(), strict=True))
+    if tree is not None:
+        energy["energy"] += tree[1] * len(sums)
+        energy["energy_accum"] += tree[1] * len(sums)
+    return dict(zip(_LATENCIES, worst.tolist(), strict=True)), energy
