@@ -17,6 +17,7 @@ def test_digits_examples_put_the_digits_cnn_on_each_chip(cell):
     cfg = load_config(EXAMPLES / f"run_digits_{cell}_22nm.yaml")
     assert cfg.chip.cell.type is CellType(cell) and cfg.model.name == "digits_cnn"
     assert cfg.accuracy.monte_carlo_repeats == 3 and cfg.data.name is DatasetName.DIGITS
+    assert cfg.accuracy.devices.d2d_sigma == (0.0 if cell == "sram" else 0.05)
 
 
 def test_vgg8_example_reads_local_files_relative_to_itself(tmp_path):
