@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 _DERIVED: dict[int, dict[Any, Any]] = {}
+MEMO_SIZE = 4096  # entries of a bounded evaluation memo before it is emptied
 
 
 def array_identity(a: np.ndarray) -> tuple[np.ndarray, tuple]:
@@ -40,3 +42,39 @@ def frozen(a: np.ndarray) -> np.ndarray:
         view.setflags(write=False)
         view = view.base
     return a
+
+
+class InputMemo:
+    """Evaluations that see their read-only input array only through its identity, with the state they leave.
+
+    Entries keep their inputs alive (their ids stay unique); the memo is emptied when it reaches MEMO_SIZE.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple, tuple] = {}
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def call(
+        self,
+        inputs: np.ndarray,
+        key: tuple,
+        compute: Callable[[], Any],
+        get_state: Callable[[], tuple],
+        set_state: Callable[[tuple], None],
+    ) -> Any:
+        """compute(), or its memoised result for the same inputs, key and state (then the state it left is set).
+
+        Writable inputs may change under the memo: they are always computed."""
+        owner, inputs_key = array_identity(inputs)
+        if owner.flags.writeable:
+            return compute()
+        full_key = (inputs_key, key, get_state())
+        hit = self._entries.get(full_key)
+        if hit is None:
+            if len(self._entries) >= MEMO_SIZE:
+                self._entries.clear()
+            hit = self._entries[full_key] = (owner, compute(), get_state())
+        set_state(hit[2])
+        return hit[1]

@@ -9,10 +9,9 @@ import numpy as np
 
 from neurocim.arch.column_model import ColumnModel
 from neurocim.arch.envm_read import folded_energy_fit
-from neurocim.arch.memo import array_identity
+from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe_common import (
     _ENERGIES,
-    _EVAL_CACHE_SIZE,
     _LATENCIES,
     _SUMS,
     UnitResult,
@@ -81,7 +80,7 @@ class ProcessingElement(PeReads):
         # NeuroSim keeps the adder tree's leakage from its last evaluation (0 before the first).
         self._adder_tree_units: int | None = None
         self._read_cache: dict[tuple, np.ndarray] = {}  # SRAM per-vector cost tables, by width and clock
-        self._eval_cache: dict[tuple, tuple] = {}
+        self._eval_memo = InputMemo()
         self._base_reads: dict[tuple, tuple] = {}  # eNVM strip reads without the ADC, by input record and clock
         self._periphery_memo: dict[tuple, tuple] = {}
         self.area = self.height = self.width = 0.0
@@ -91,7 +90,7 @@ class ProcessingElement(PeReads):
         """Back to the state after construction for what evaluations change: the adder tree's leakage state and
         the memoised evaluations and strip reads (they hold the inputs they were keyed on)."""
         self._adder_tree_units = None
-        self._eval_cache.clear()
+        self._eval_memo.clear()
         self._base_reads.clear()
 
     # ----------------------------------------------------------------------------------------------- area
@@ -144,19 +143,20 @@ class ProcessingElement(PeReads):
         if not self.column_model.weight_independent:
             return self._evaluate(weights, inputs, *args)
         # SRAM cells: the costs see the weights only through their shape, so the PEs that read the same (read-only)
-        # inputs, every tile of a row band, cost the same. Memoised by input identity; the entry keeps them alive.
-        owner, inputs_key = array_identity(inputs)
-        if owner.flags.writeable:
-            return self._evaluate(weights, inputs, *args)
-        key = (inputs_key, weights.shape, args, self._adder_tree_units)
-        hit = self._eval_cache.get(key)
-        if hit is None:
-            if len(self._eval_cache) >= _EVAL_CACHE_SIZE:
-                self._eval_cache.clear()
-            result = self._evaluate(weights, inputs, *args)
-            hit = self._eval_cache[key] = (owner, result, self._adder_tree_units)
-        self._adder_tree_units = hit[2]  # the leakage state the evaluation leaves behind
-        return hit[1]
+        # inputs, every tile of a row band, cost the same; the adder tree's leakage state travels with the result.
+        return self._eval_memo.call(
+            inputs,
+            (weights.shape, args),
+            lambda: self._evaluate(weights, inputs, *args),
+            self._leakage_state,
+            self._set_leakage_state,
+        )
+
+    def _leakage_state(self) -> tuple:
+        return (self._adder_tree_units,)
+
+    def _set_leakage_state(self, state: tuple) -> None:
+        (self._adder_tree_units,) = state
 
     def _evaluate(
         self,

@@ -10,7 +10,6 @@ import numpy as np
 _LATENCIES = ("latency", "latency_adc", "latency_accum", "latency_other")
 _ENERGIES = ("energy", "energy_adc", "energy_accum", "energy_other")
 _SUMS = _LATENCIES + _ENERGIES
-_EVAL_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)

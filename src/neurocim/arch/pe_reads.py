@@ -9,8 +9,8 @@ import numpy as np
 from neurocim.arch.block_mapping import copy_sub_input
 from neurocim.arch.block_stats import VectorStats, iter_vector_stats, sram_row_count_stats
 from neurocim.arch.envm_read import idle_column_energy, pe_read_stats, strip_read_stats
-from neurocim.arch.memo import array_identity, derived
-from neurocim.arch.pe_common import _EVAL_CACHE_SIZE, _SUMS
+from neurocim.arch.memo import MEMO_SIZE, array_identity, derived
+from neurocim.arch.pe_common import _SUMS
 
 _ADC_ENERGY_COLUMNS = [_SUMS.index("energy"), _SUMS.index("energy_adc")]  # where a block's ADC energy adds up
 
@@ -113,7 +113,7 @@ class PeReads:
         key = (id(stats.counts), clk_freq)
         hit = self._base_reads.get(key)
         if hit is None or hit[0] is not stats.counts:
-            if len(self._base_reads) >= _EVAL_CACHE_SIZE:
+            if len(self._base_reads) >= MEMO_SIZE:
                 self._base_reads.clear()
             r = self.subarray.read(
                 stats.activity, None, clk_freq, self.level_output, counts=stats.counts, adc_energy=0.0

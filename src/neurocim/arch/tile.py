@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurocim.arch.block_mapping import copy_pe_array, copy_pe_input
-from neurocim.arch.memo import array_identity
+from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import UnitResult, divide_int, subarray_output_bits
 from neurocim.arch.tile_periphery import _ENERGY, _LAT, TilePeriphery, TileResult
@@ -18,7 +18,6 @@ from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.htree import HTree
 
 HTREE_FOLDED_RATIO = 16  # NeuroSim lays the tile H-tree out with this fold
-_EVAL_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class Tile(TilePeriphery):
         self.htree = HTree(ctx, grid, grid, p.local_bus_delay_tolerance, num_pe * pe_size)
         # NeuroSim keeps the accumulation tree's leakage from its last evaluation (0 before the first)
         self._accumulation_units: int | None = None
-        self._eval_cache: dict[tuple, tuple] = {}
+        self._eval_memo = InputMemo()
         self.area = self.height = self.width = 0.0
         self.area_parts = TileArea(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
@@ -73,7 +72,7 @@ class Tile(TilePeriphery):
         """Back to the state after construction: no leakage state carried from an evaluation, no memoised
         evaluations (they hold the inputs they were keyed on)."""
         self._accumulation_units = None
-        self._eval_cache.clear()
+        self._eval_memo.clear()
         self.pe.reset_state()
 
     # ----------------------------------------------------------------------------------------------- area
@@ -138,20 +137,22 @@ class Tile(TilePeriphery):
         if not self.pe.column_model.weight_independent:
             return self._evaluate(weights, inputs, *args)
         # SRAM cells: the costs see the weights only through their shape, so the tiles of a row band, which read
-        # the same (read-only) inputs, cost the same. Memoised by input identity with the leakage state NeuroSim
-        # carries from one evaluation to the next; the entry keeps the inputs alive.
-        owner, inputs_key = array_identity(inputs)
-        if owner.flags.writeable:
-            return self._evaluate(weights, inputs, *args)
-        key = (inputs_key, weights.shape, args, self._accumulation_units, self.pe._adder_tree_units)
-        hit = self._eval_cache.get(key)
-        if hit is None:
-            if len(self._eval_cache) >= _EVAL_CACHE_SIZE:
-                self._eval_cache.clear()
-            result = self._evaluate(weights, inputs, *args)
-            hit = self._eval_cache[key] = (owner, result, self._accumulation_units, self.pe._adder_tree_units)
-        self._accumulation_units, self.pe._adder_tree_units = hit[2], hit[3]
-        return hit[1]
+        # the same (read-only) inputs, cost the same; the leakage state NeuroSim carries from one evaluation to
+        # the next travels with the result.
+        return self._eval_memo.call(
+            inputs,
+            (weights.shape, args),
+            lambda: self._evaluate(weights, inputs, *args),
+            self._leakage_state,
+            self._set_leakage_state,
+        )
+
+    def _leakage_state(self) -> tuple:
+        return (self._accumulation_units, *self.pe._leakage_state())
+
+    def _set_leakage_state(self, state: tuple) -> None:
+        self._accumulation_units = state[0]
+        self.pe._set_leakage_state(state[1:])
 
     def _evaluate(
         self,
