@@ -85,6 +85,12 @@ class CIMLayer(nn.Module):
     def _analog_input(self) -> bool:
         return False
 
+    def share_parameters(self, module: nn.Module) -> CIMLayer:
+        """Use `module`'s weight and bias (the same Parameter objects); returns self."""
+        self.weight, self.bias = module.weight, module.bias
+        self._cache = None
+        return self
+
     # ---- encodings ------------------------------------------------------------------------------------------
     @property
     def weight_denominator(self) -> float:

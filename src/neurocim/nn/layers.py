@@ -45,9 +45,7 @@ class CIMLinear(CIMLayer, nn.Linear):
             dtype=module.weight.dtype,
             **kw,
         )
-        layer.weight, layer.bias = module.weight, module.bias
-        layer._cache = None
-        return layer
+        return layer.share_parameters(module)
 
     @property
     def fan_in(self) -> int:
@@ -140,9 +138,7 @@ class CIMConv2d(CIMLayer, nn.Conv2d):
             dtype=module.weight.dtype,
             **kw,
         )
-        layer.weight, layer.bias = module.weight, module.bias
-        layer._cache = None
-        return layer
+        return layer.share_parameters(module)
 
     @property
     def fan_in(self) -> int:
