@@ -160,7 +160,8 @@ def run(
     cfg = config if isinstance(config, RunConfig) else load_config(config)
     if test_data is None:
         data = build_data(cfg.data)
-        test_data, calibration_data = data.test, calibration_data or data.calibration
+        test_data = data.test
+        calibration_data = data.calibration if calibration_data is None else calibration_data
     net = build_network(cfg.model) if model is None else model
     network = extract_network(net, _first_images(test_data))
     capture = TraceCapture(image=0)
