@@ -26,8 +26,9 @@ from neurocim.circuits.piecewise_sums import piecewise_sums, scratch
 
 # Strips of at most this many distinct vectors are read with the alike strips of their row band (one product).
 BAND_MAX_VECTORS = 64
-# Column resistances handled at a time (a chunk of vectors x the strip's columns, sized to stay in cache).
-CHUNK_ELEMENTS = 1 << 17
+# Column resistances handled at a time (a chunk of vectors x the strip's columns, 8 MB of float32): large chunks
+# keep the per-chunk Python work small next to the array passes.
+CHUNK_ELEMENTS = 1 << 21
 MIN_CHUNK_VECTORS = 32
 # Chunks of a strip run on this many threads (the products and array passes release the GIL).
 READ_THREADS = max(1, min(2, os.cpu_count() or 1))
