@@ -78,3 +78,16 @@ class InputMemo:
             hit = self._entries[full_key] = (owner, compute(), get_state())
         set_state(hit[2])
         return hit[1]
+
+    def by_weight_shape(
+        self,
+        evaluate: Callable[..., Any],
+        weights: np.ndarray,
+        inputs: np.ndarray,
+        args: tuple,
+        get_state: Callable[[], tuple],
+        set_state: Callable[[tuple], None],
+    ) -> Any:
+        """evaluate(weights, inputs, *args) for costs that see the weights only through their shape (SRAM cells):
+        memoised by the inputs' identity, the weights' shape and args, with the state it leaves."""
+        return self.call(inputs, (weights.shape, args), lambda: evaluate(weights, inputs, *args), get_state, set_state)

@@ -144,12 +144,8 @@ class ProcessingElement(PeReads):
             return self._evaluate(weights, inputs, *args)
         # SRAM cells: the costs see the weights only through their shape, so the PEs that read the same (read-only)
         # inputs, every tile of a row band, cost the same; the adder tree's leakage state travels with the result.
-        return self._eval_memo.call(
-            inputs,
-            (weights.shape, args),
-            lambda: self._evaluate(weights, inputs, *args),
-            self._leakage_state,
-            self._set_leakage_state,
+        return self._eval_memo.by_weight_shape(
+            self._evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state
         )
 
     def _leakage_state(self) -> tuple:

@@ -139,12 +139,8 @@ class Tile(TilePeriphery):
         # SRAM cells: the costs see the weights only through their shape, so the tiles of a row band, which read
         # the same (read-only) inputs, cost the same; the leakage state NeuroSim carries from one evaluation to
         # the next travels with the result.
-        return self._eval_memo.call(
-            inputs,
-            (weights.shape, args),
-            lambda: self._evaluate(weights, inputs, *args),
-            self._leakage_state,
-            self._set_leakage_state,
+        return self._eval_memo.by_weight_shape(
+            self._evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state
         )
 
     def _leakage_state(self) -> tuple:
