@@ -1,4 +1,4 @@
-"""ADC-fit sums over column resistances (piecewise_sums.piecewise_sums) and the eNVM read pass built on them."""
+"""The eNVM read pass: strip and PE fit sums against the element-wise read, row bands, two-level conductances."""
 
 from __future__ import annotations
 
@@ -9,57 +9,8 @@ from neurocim.arch.column_model import effective_conductance
 from neurocim.arch.envm_read import _band, strip_read_stats
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.subarray import SubArray
-from neurocim.circuits.adc_fits import mlsa_lstp_power_fit
-from neurocim.circuits.piecewise_fit import PiecewiseFit
-from neurocim.circuits.piecewise_sums import piecewise_sums
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
-
-
-def _fit() -> PiecewiseFit:
-    return mlsa_lstp_power_fit(22).affine(0.8, 4e-9, 2e-16)
-
-
-def _elementwise(fit: PiecewiseFit, x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Reference: sum over vectors and values of w * max(fit(x), 0), per group, in float64."""
-    e = np.fmax(fit(x.astype(np.float64)), 0.0)
-    return np.einsum("v,vgn->g", w, e)
-
-
-@pytest.mark.parametrize("groups", [1, 3])
-@pytest.mark.parametrize("equal_weights", [False, True])
-@pytest.mark.parametrize("span", [(1e3, 3e6), (6e3, 2e5), (1e3, 4e3), (5e5, 2e6)])
-def test_piecewise_sums_match_the_fit_summed_over_values(span, equal_weights, groups):
-    rng = np.random.default_rng(7)
-    x = np.exp(rng.uniform(np.log(span[0]), np.log(span[1]), (300, groups, 40))).astype(np.float32)
-    w = np.full(300, 2.0) if equal_weights else rng.integers(1, 5, 300).astype(float)
-    fit = _fit()
-    got = fit.sum_over(piecewise_sums(x, w, fit.breaks, fit.kinds))
-    np.testing.assert_allclose(got, _elementwise(fit, x, w), rtol=2e-7)
-
-
-def test_piecewise_sums_add_up_over_chunks():
-    rng = np.random.default_rng(3)
-    x = np.exp(rng.uniform(np.log(1e3), np.log(1e6), (200, 2, 33))).astype(np.float32)  # odd width
-    w = rng.integers(1, 3, 200).astype(float)
-    fit = _fit()
-    whole = piecewise_sums(x, w, fit.breaks, fit.kinds)
-    parts = piecewise_sums(x[:70], w[:70], fit.breaks, fit.kinds) + piecewise_sums(
-        x[70:], w[70:], fit.breaks, fit.kinds
-    )
-    np.testing.assert_allclose(parts.weight, whole.weight)
-    np.testing.assert_allclose(fit.sum_over(parts), fit.sum_over(whole), rtol=1e-9)
-    assert whole.weight.sum() == pytest.approx(w.sum() * 2 * 33)
-
-
-def test_sum_over_declines_when_the_clamp_at_zero_could_act():
-    fit = PiecewiseFit((10.0,), ("lin", "log"), (1.0, -1.0), (0.0, 3.0))  # log piece < 0 above e^3
-    x = np.array([[[12.0, 18.0]]], dtype=np.float32)
-    assert fit.sum_over(piecewise_sums(x, np.ones(1), fit.breaks, fit.kinds)) is not None
-    x = np.array([[[12.0, 18.0, 50.0]]], dtype=np.float32)
-    assert fit.sum_over(piecewise_sums(x, np.ones(1), fit.breaks, fit.kinds)) is None
-    other = PiecewiseFit((11.0,), fit.kinds, fit.slopes, fit.offsets)
-    assert other.sum_over(piecewise_sums(x, np.ones(1), fit.breaks, fit.kinds)) is None
 
 
 @pytest.mark.parametrize("cell", [{"type": "rram"}, {"type": "rram", "bits_per_cell": 2}, {"type": "fefet"}])

@@ -9,34 +9,20 @@ them, and the column resistances are never stored.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
-from neurocim.arch.block_stats import DistinctVectors, distinct_vectors
+from neurocim.arch.block_stats import distinct_vectors
 from neurocim.arch.column_model import ColumnModel, effective_conductance
 from neurocim.arch.memo import array_identity, derived
 from neurocim.circuits.adc_fits import IDLE_COLUMN_POWER, temperature_factor
 from neurocim.circuits.flash_adc import FlashAdc
 from neurocim.circuits.piecewise_fit import PiecewiseFit, PiecewiseSums
-from neurocim.circuits.piecewise_sums import piecewise_sums, scratch
 
 # Strips of at most this many distinct vectors are read with the alike strips of their row band (one product).
 BAND_MAX_VECTORS = 64
-# Column resistances handled at a time (a chunk of vectors x the strip's columns, 8 MB of float32): large chunks
-# keep the per-chunk Python work small next to the array passes.
-CHUNK_ELEMENTS = 1 << 21
-MIN_CHUNK_VECTORS = 32
-# Chunks of a strip run on this many threads (the products and array passes release the GIL).
-READ_THREADS = max(1, min(2, os.cpu_count() or 1))
-
-
-@cache
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="neurocim-read")
 
 
 @dataclass(frozen=True)
@@ -147,36 +133,13 @@ def _band(
 def _band_compute(
     rows: np.ndarray, inputs, model, col_blocks, col_period, dtype, fit, num_strips: int
 ) -> list[StripReadStats | None]:
-    """_compute of every strip of a row band at once (one product and one pass of fit sums over all its columns):
-    the sums of strip by strip, to rounding. For strips of few distinct vectors, where the work per strip is mostly
-    overhead."""
-    dv = distinct_vectors(inputs, rows.shape[0])
-    stop, groups, width = rows.shape[1] // num_strips, len(col_blocks), col_period
-    rows_on, counts, chunks = _live_chunks(dv, stop)
-    g = rows_on.astype(dtype) @ effective_conductance(rows, model, col_period, dtype)
-    r = np.divide(dtype(model.num_add), g, out=g).reshape(len(g), num_strips, groups, width)
-    with np.errstate(invalid="ignore"):
-        valid = (r.min(axis=(0, 2, 3), initial=np.inf) > 0) & np.isfinite(r.max(axis=(0, 2, 3), initial=0))
-    sums = [PiecewiseSums.empty(fit.breaks, fit.kinds, groups) for _ in range(num_strips)]
-    for sel in chunks:
-        part = r[sel]
-        whole = piecewise_sums(part.reshape(len(part), num_strips * groups, width), counts[sel], fit.breaks, fit.kinds)
-        lo, hi = part.min(axis=(0, 2, 3)), part.max(axis=(0, 2, 3))  # every strip's own range
-        found = [
-            PiecewiseSums(
-                fit.breaks,
-                fit.kinds,
-                whole.weight[k * groups : (k + 1) * groups],
-                whole.total[k * groups : (k + 1) * groups],
-                np.full(groups, float(lo[k])),
-                np.full(groups, float(hi[k])),
-            )
-            for k in range(num_strips)
-        ]
-        sums = [a + b for a, b in zip(sums, found, strict=True)]
-    activity = dv.num_read / model.num_row_sub_array
-    idle = float(dv.counts[dv.num_active == 0].sum())
-    return [StripReadStats(activity, dv.counts, s, idle) if ok else None for s, ok in zip(sums, valid, strict=True)]
+    """_compute of every strip of a row band at once (one read pass over all its columns): the sums of strip by
+    strip, to rounding. For strips of few distinct vectors, where the work per strip is mostly overhead."""
+    stop = rows.shape[1] // num_strips
+    blocks = [(k * stop + start, width) for k in range(num_strips) for start, width in col_blocks]
+    found = _read_sums(rows, inputs, model, blocks, col_period, dtype, fit)
+    n = len(col_blocks)
+    return [found(slice(k * n, (k + 1) * n)) for k in range(num_strips)]
 
 
 def pe_read_stats(
@@ -239,68 +202,35 @@ def _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period
     return PeReadStats(tuple(found), sums, block_strip, widths, idle, vectors)
 
 
-def _runs(col_blocks: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
-    """(first block, number of blocks, start column, width) of runs of adjacent blocks of equal width."""
-    runs: list[tuple[int, int, int, int]] = []
-    for k, (start, width) in enumerate(col_blocks):
-        if runs and runs[-1][3] == width and runs[-1][2] + runs[-1][1] * width == start:
-            first, n, s, w = runs[-1]
-            runs[-1] = (first, n + 1, s, w)
-        else:
-            runs.append((k, 1, start, width))
-    return runs
-
-
-def _live_chunks(dv: DistinctVectors, columns: int) -> tuple[np.ndarray, np.ndarray, list[slice]]:
-    """(rows on, counts) of the vectors with an active row, single vectors first (chunks of equal weight), and
-    the chunks of them that are read at a time for `columns` columns."""
-    live = np.flatnonzero(dv.num_active > 0)
-    live = live[np.argsort(dv.counts[live] != 1, kind="stable")]
-    counts = dv.counts[live].astype(np.float64)
-    single = int(np.count_nonzero(counts == 1))
-    step = max(1, CHUNK_ELEMENTS // max(columns, 1))
-    chunks = []
-    for begin, end in ((0, single), (single, len(counts))):
-        size = step if not step >= end - begin >= 2 * MIN_CHUNK_VECTORS else -(-(end - begin) // 2)  # two workers
-        chunks += [slice(first, min(first + size, end)) for first in range(begin, end, size)]
-    return dv.rows_on[live], counts, chunks
-
-
 def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> StripReadStats | None:
-    dv = distinct_vectors(inputs, weights.shape[0])
     stop = max(s + w for s, w in col_blocks)
-    rows_on, counts, chunks = _live_chunks(dv, stop)
-    g_eff = effective_conductance(weights[:, :stop], model, col_period, dtype)
-    used = rows_on.any(axis=0)
-    if not used.all():  # rows no vector reads add nothing: a shorter product
-        rows_on, g_eff = np.ascontiguousarray(rows_on[:, used]), np.ascontiguousarray(g_eff[used])
-    runs = _runs(col_blocks)
-    parts = [PiecewiseSums.empty(fit.breaks, fit.kinds, n) for _, n, _, _ in runs]
+    return _read_sums(weights[:, :stop], inputs, model, list(col_blocks), col_period, dtype, fit)(slice(None))
 
-    def chunk_sums(sel: slice) -> list[PiecewiseSums] | None:
-        on = rows_on[sel]
-        x = scratch("rows_on", on.shape, dtype)
-        x[...] = on
-        g = np.matmul(x, g_eff, out=scratch("conductance", (len(on), stop), dtype))  # summed conductance per column
-        r = np.divide(dtype(model.num_add), g, out=g)
-        if not (r.min() > 0 and np.isfinite(r.max())):
-            return None
-        return [
-            piecewise_sums(
-                r[:, start : start + n * width].reshape(len(r), n, width), counts[sel], fit.breaks, fit.kinds
-            )
-            for _, n, start, width in runs
-        ]
 
-    results = list(_pool().map(chunk_sums, chunks)) if len(chunks) > 1 else [chunk_sums(c) for c in chunks]
-    for result in results:  # added in chunk order: the same sums whatever the threads did
-        if result is None:
-            return None
-        parts = [a + b for a, b in zip(parts, result, strict=True)]
-    sums = PiecewiseSums(
-        fit.breaks, fit.kinds,
-        np.concatenate([p.weight for p in parts]), np.concatenate([p.total for p in parts]),
-        np.concatenate([p.x_min for p in parts]), np.concatenate([p.x_max for p in parts]),
-    )  # fmt: skip
+def _read_sums(weights, inputs, model, blocks, col_period, dtype, fit) -> Callable[[slice], StripReadStats | None]:
+    """The read pass over the columns of `blocks` [(start, width)] of weights (cell digits or conductances, rows x
+    columns): a function giving the StripReadStats of a run of the blocks, None where a resistance of theirs is not
+    positive and finite."""
+    from neurocim.arch.read_kernel import block_fit_sums  # compiled on first use
+
+    dv = distinct_vectors(inputs, weights.shape[0])
+    live = np.flatnonzero(dv.num_active > 0)
+    g_eff = effective_conductance(weights, model, col_period, dtype)
+    num_add = float(model.num_add)
+    weight, total, g_min, g_max = block_fit_sums(
+        dv.rows_on[live], dv.counts[live].astype(np.float64), g_eff, blocks, num_add, fit.breaks, fit.kinds
+    )
+    valid = (g_min > 0) & np.isfinite(g_max)
+    with np.errstate(divide="ignore"):
+        x_min = (dtype(num_add) / g_max.astype(dtype)).astype(np.float64)
+        x_max = (dtype(num_add) / g_min.astype(dtype)).astype(np.float64)
     activity = dv.num_read / model.num_row_sub_array
-    return StripReadStats(activity, dv.counts, sums, float(dv.counts[dv.num_active == 0].sum()))
+    idle = float(dv.counts[dv.num_active == 0].sum())
+
+    def stats(part: slice) -> StripReadStats | None:
+        if not valid[part].all():
+            return None
+        sums = PiecewiseSums(fit.breaks, fit.kinds, weight[part], total[part], x_min[part], x_max[part])
+        return StripReadStats(activity, dv.counts, sums, idle)
+
+    return stats

@@ -1,0 +1,186 @@
+"""Compiled eNVM read pass: per distinct input vector, the summed column conductances and the ADC fit's sums over the
+column resistances, in one pass that never stores the resistances.
+
+numba compiles the kernel (cached on disk after the first run). It releases the GIL, so chunks of vectors run on
+threads. Per vector the active rows' conductances are added column by column (about 30 % of rows are active in
+real traces, so this beats a dense product), then every column block's resistances R = num_add / G are split at the
+fit's breaks: per piece the count, and the sum of R ('lin') or of ln R ('log', as the log of a product of values
+scaled by a power of two, so the product stays in range).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numba
+import numpy as np
+
+# Reassociation lets the compiler vectorise the sums and products; no approximate division or NaN assumptions.
+_FLAGS = {"reassoc", "nsz"}
+_jit = numba.njit(nogil=True, cache=True, error_model="numpy", fastmath=_FLAGS, boundscheck=False)
+LN2 = math.log(2.0)
+# Products of scaled values stay within 2^+-this (float64 reaches 2^+-1022).
+_PRODUCT_EXPONENT = 960.0
+
+
+# The helpers below index a slice in a range(len) loop and compare values of one type: other spellings (iterating,
+# offset indices, float32 against float64) keep the compiler from vectorising them.
+
+
+@_jit
+def _count_at_least(r, bound):
+    n = 0
+    for j in range(len(r)):
+        n += r[j] >= bound
+    return n
+
+
+@_jit
+def _sum_inside(r, low, high):
+    s = 0.0
+    for j in range(len(r)):
+        x = r[j]
+        s += np.float64(x) * ((x >= low) & (x < high))
+    return s
+
+
+@_jit
+def _log_sum_clipped(r, low, high, scale, block):
+    """Sum of ln(clip(r, low, high) * scale), a product of `block` values at a time."""
+    s = 0.0
+    for first in range(0, len(r), block):
+        part = r[first : first + block]
+        product = 1.0
+        for j in range(len(part)):
+            product *= np.float64(min(max(part[j], low), high)) * scale
+        s += math.log(product)
+    return s
+
+
+@_jit
+def _vector_sums(r, w, starts, widths, breaks, is_log, scale, log_scale, block, weight, total, above):
+    """Add vector weight w times the fit sums of its resistances r to every block's row of weight and total."""
+    n_breaks = len(breaks)
+    edge = breaks.dtype.type(np.inf)
+    for b in range(len(starts)):
+        rb = r[starts[b] : starts[b] + widths[b]]
+        above[0] = widths[b]
+        for q in range(n_breaks):
+            above[q + 1] = _count_at_least(rb, breaks[q])
+        above[n_breaks + 1] = 0
+        for p in range(n_breaks + 1):
+            inside = above[p] - above[p + 1]
+            if inside == 0:
+                continue
+            low = breaks[p - 1] if p > 0 else -edge
+            high = breaks[p] if p < n_breaks else edge
+            if is_log[p]:
+                s = _log_sum_clipped(rb, low, high, scale[p], block[p]) - widths[b] * log_scale[p]
+                if p > 0:
+                    s -= (widths[b] - above[p]) * math.log(np.float64(low))
+                if p < n_breaks:
+                    s -= above[p + 1] * math.log(np.float64(high))
+            else:
+                s = _sum_inside(rb, low, high)
+            weight[b, p] += w * inside
+            total[b, p] += w * s
+
+
+@_jit
+def _task_sums(rows_on, g_eff, counts, num_add, starts, widths, breaks, is_log, scale, log_scale, block,
+               weight, total, g_low, g_high):  # fmt: skip
+    """Add the fit sums of every vector (rows_on: vectors x rows, bool) to weight and total (blocks x pieces), and
+    keep every column's smallest and largest summed conductance in g_low and g_high (as integers)."""
+    cols = g_eff.shape[1]
+    g = np.empty(cols, g_eff.dtype)
+    g_bits = g.view(g_low.dtype)
+    r = np.empty(cols, g_eff.dtype)
+    above = np.empty(len(breaks) + 2, np.int64)
+    for v in range(rows_on.shape[0]):
+        g[:] = 0
+        for k in range(rows_on.shape[1]):
+            if rows_on[v, k]:
+                for j in range(cols):
+                    g[j] += g_eff[k, j]
+        for j in range(cols):  # as integers: positive floats order like their bits, and integer min vectorises
+            g_low[j] = min(g_low[j], g_bits[j])
+            g_high[j] = max(g_high[j], g_bits[j])
+            r[j] = num_add / g[j]
+        _vector_sums(r, counts[v], starts, widths, breaks, is_log, scale, log_scale, block, weight, total, above)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy", fastmath=_FLAGS, boundscheck=False)
+def read_fit_sums(rows_on, g_eff, counts, num_add, bounds, starts, widths, breaks, is_log, scale, log_scale, block,
+                  weight, total, g_low, g_high):  # fmt: skip
+    """_task_sums of the vectors bounds[t]:bounds[t + 1] into weight[t], total[t], g_low[t], g_high[t], tasks on
+    threads."""
+    for t in numba.prange(len(bounds) - 1):
+        first, stop = bounds[t], bounds[t + 1]
+        _task_sums(rows_on[first:stop], g_eff, counts[first:stop], num_add, starts, widths, breaks, is_log, scale,
+                   log_scale, block, weight[t], total[t], g_low[t], g_high[t])  # fmt: skip
+
+
+# A read pass of more vectors x columns than SPLIT_VALUES runs as two or more tasks of at most TASK_VALUES each, on
+# numba's threads; their sums are added in task order (the split does not depend on the threads).
+SPLIT_VALUES = 1 << 15
+TASK_VALUES = 1 << 18
+
+
+@lru_cache(maxsize=256)
+def _piece_scaling(breaks: tuple[float, ...], low_exp: int, high_exp: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(scale, ln scale, values per product) of every piece for resistances within [2^low_exp, 2^high_exp]: clipped to
+    the piece, values times the power-of-two scale lie within 2^+-e, and products of `block` of them within
+    2^+-_PRODUCT_EXPONENT."""
+    edges = [low_exp, *(math.log2(b) for b in breaks), high_exp]
+    shifts, block = [], []
+    for p in range(len(breaks) + 1):
+        low, high = max(edges[p], low_exp), min(edges[p + 1], high_exp)
+        if not low <= high:  # no value can lie in this piece
+            low = high = low_exp
+        shift = -round((low + high) / 2)
+        shifts.append(shift)
+        block.append(max(1, int(_PRODUCT_EXPONENT // (max(abs(low + shift), abs(high + shift)) + 1))))
+    return 2.0 ** np.array(shifts, dtype=np.float64), np.array(shifts) * LN2, np.array(block, dtype=np.int64)
+
+
+@lru_cache(maxsize=256)
+def _layout(blocks: tuple[tuple[int, int], ...], breaks: tuple[float, ...], kinds: tuple[str, ...], dtype: str):
+    """(starts, widths, [start, end) of every block, breaks in dtype, is-log of every piece) as arrays."""
+    starts, widths = (np.array(a, dtype=np.int64) for a in zip(*blocks, strict=True))
+    ends = np.stack([starts, starts + widths], axis=1).ravel()
+    return starts, widths, ends, np.array(breaks, dtype=dtype), np.array([k == "log" for k in kinds])
+
+
+def block_fit_sums(
+    rows_on: np.ndarray,
+    counts: np.ndarray,
+    g_eff: np.ndarray,
+    blocks: list[tuple[int, int]],
+    num_add: float,
+    breaks: tuple[float, ...],
+    kinds: tuple[str, ...],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Fit sums of R = num_add / (rows_on @ g_eff) over every vector (rows_on: vectors x rows, bool; counts: weight
+    per vector) and the columns of every block [(start, width)]: (weight, total) per block and piece, and every
+    block's lowest and highest summed conductance (inf and 0 without vectors)."""
+    dtype = g_eff.dtype.type
+    bits = np.int32 if g_eff.itemsize == 4 else np.int64
+    rows, cols = g_eff.shape
+    starts, widths, ends, fit_breaks, is_log = _layout(tuple(blocks), breaks, kinds, g_eff.dtype.str)
+    # every R lies between num_add / (rows * largest conductance) and num_add / smallest conductance
+    g_max, g_min = float(g_eff.max(initial=0.0)), float(g_eff.min(initial=np.inf))
+    low_exp = math.frexp(num_add / (rows * g_max))[1] - 2 if g_max > 0 else -126
+    high_exp = math.frexp(num_add / g_min)[1] + 1 if g_min > 0 else 128
+    scale, log_scale, block = _piece_scaling(breaks, max(low_exp, -150), min(high_exp, 130))
+    values = len(rows_on) * cols
+    tasks = 1 if values <= SPLIT_VALUES else max(2, -(-values // TASK_VALUES))
+    bounds = len(rows_on) * np.arange(tasks + 1) // tasks
+    weight, total = np.zeros((tasks, len(blocks), len(kinds))), np.zeros((tasks, len(blocks), len(kinds)))
+    g_low, g_high = np.full((tasks, cols), np.inf, dtype).view(bits), np.zeros((tasks, cols), bits)
+    read_fit_sums(rows_on, g_eff, counts, dtype(num_add), bounds, starts, widths, fit_breaks, is_log, scale,
+                  log_scale, block, weight, total, g_low, g_high)  # fmt: skip
+    g_low = np.append(g_low.min(axis=0).view(dtype), np.inf)  # reduceat takes [start, end) of every block
+    g_high = np.append(g_high.max(axis=0).view(dtype), 0)
+    low, high = np.minimum.reduceat(g_low, ends)[::2], np.maximum.reduceat(g_high, ends)[::2]
+    return weight.sum(axis=0), total.sum(axis=0), low, high

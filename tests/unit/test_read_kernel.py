@@ -1,0 +1,104 @@
+"""The compiled eNVM read pass (arch/read_kernel.py): ADC-fit sums over R = num_add / (active rows' conductances)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from neurocim.arch import read_kernel
+from neurocim.arch.read_kernel import block_fit_sums
+from neurocim.circuits.adc_fits import mlsa_lstp_power_fit
+from neurocim.circuits.piecewise_fit import PiecewiseFit, PiecewiseSums
+
+BLOCKS = [(0, 40), (40, 40), (90, 13)]  # a gap and an odd width
+
+
+def _fit() -> PiecewiseFit:
+    return mlsa_lstp_power_fit(22).affine(0.8, 4e-9, 2e-16)  # breaks near 6.6e3 and 5.2e5 ohm
+
+
+def _case(g_span: tuple[float, float], dtype, vectors: int = 300, seed: int = 7):
+    rng = np.random.default_rng(seed)
+    rows_on = rng.random((vectors, 64)) < 0.3
+    rows_on[:, 0] = True  # every vector reads at least one row
+    g_eff = np.exp(rng.uniform(np.log(g_span[0]), np.log(g_span[1]), (64, 103))).astype(dtype)
+    counts = rng.integers(1, 5, vectors).astype(np.float64)
+    return rows_on, counts, g_eff
+
+
+def _elementwise(fit: PiecewiseFit, rows_on, counts, g_eff, num_add: float) -> np.ndarray:
+    """Reference per block: sum over vectors and columns of count * max(fit(R), 0), R in float64."""
+    r = num_add / (rows_on.astype(np.float64) @ g_eff.astype(np.float64))
+    e = np.fmax(fit(r), 0.0) * counts[:, None]
+    return np.array([e[:, s : s + w].sum() for s, w in BLOCKS])
+
+
+def _sums(fit, weight, total, g_low, g_high, num_add) -> PiecewiseSums:
+    return PiecewiseSums(fit.breaks, fit.kinds, weight, total, num_add / g_high, num_add / g_low)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("g_span", [(1e-7, 1e-4), (2e-6, 3e-6), (1e-4, 1e-3), (2e-7, 2e-6)])
+def test_fit_sums_match_the_fit_summed_over_every_resistance(g_span, dtype):
+    fit, num_add = _fit(), 4.0
+    rows_on, counts, g_eff = _case(g_span, dtype)
+    weight, total, g_low, g_high = block_fit_sums(rows_on, counts, g_eff, BLOCKS, num_add, fit.breaks, fit.kinds)
+    got = fit.sum_over(_sums(fit, weight, total, g_low, g_high, num_add))
+    np.testing.assert_allclose(got, _elementwise(fit, rows_on, counts, g_eff, num_add), rtol=3e-6)
+    # every value is counted once, in one piece
+    np.testing.assert_array_equal(weight.sum(axis=1), counts.sum() * np.array([w for _, w in BLOCKS]))
+    g = rows_on.astype(np.float64) @ g_eff.astype(np.float64)
+    for b, (s, w) in enumerate(BLOCKS):
+        assert g_low[b] == pytest.approx(g[:, s : s + w].min(), rel=1e-5)
+        assert g_high[b] == pytest.approx(g[:, s : s + w].max(), rel=1e-5)
+
+
+def test_products_stay_in_range_over_the_whole_float32_span():
+    """Resistances from 1e-4 to 1e32 ohm: the ln sums come from products of scaled values, never inf or 0."""
+    fit = PiecewiseFit((1.0, 1e20), ("log", "log", "log"), (1.0, 2.0, 3.0), (100.0, 60.0, 10.0))
+    rows_on, counts, g_eff = _case((1.0, 2.0), np.float32, vectors=200)
+    g_eff *= np.logspace(3, -33, 103, dtype=np.float32)  # columns from 1e3 down to 1e-33 siemens
+    weight, total, g_low, g_high = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 1.0, fit.breaks, fit.kinds)
+    assert np.isfinite(total).all()
+    r = 1.0 / (rows_on.astype(np.float64) @ g_eff.astype(np.float64))
+    assert r.min() < 1e-3 and r.max() > 1e31  # values in all three pieces
+    got = fit.sum_over(_sums(fit, weight, total, g_low, g_high, 1.0))
+    np.testing.assert_allclose(got, _elementwise(fit, rows_on, counts, g_eff, 1.0), rtol=1e-6)
+
+
+def test_the_task_split_does_not_change_the_sums(monkeypatch):
+    fit = _fit()
+    rows_on, counts, g_eff = _case((1e-7, 1e-4), np.float32, vectors=1000)
+    whole = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
+    monkeypatch.setattr(read_kernel, "SPLIT_VALUES", 1000)
+    monkeypatch.setattr(read_kernel, "TASK_VALUES", 5000)  # 21 tasks
+    split = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
+    np.testing.assert_array_equal(split[0], whole[0])
+    np.testing.assert_allclose(split[1], whole[1], rtol=1e-12)
+    for a, b in zip(split[2:], whole[2:], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_zero_conductance_and_no_vectors_show_in_the_bounds():
+    fit = _fit()
+    rows_on, counts, g_eff = _case((1e-7, 1e-4), np.float32)
+    g_eff[:, 95] = 0.0  # a column of block 2 never conducts: R = inf there
+    _, _, g_low, g_high = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
+    assert g_low[2] == 0.0 and g_low[:2].min() > 0
+    weight, total, g_low, g_high = block_fit_sums(rows_on[:0], counts[:0], g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
+    assert not weight.any() and not total.any()
+    assert np.isinf(g_low).all() and not g_high.any()
+
+
+def test_sum_over_declines_when_the_clamp_at_zero_could_act():
+    fit = PiecewiseFit((10.0,), ("lin", "log"), (1.0, -1.0), (0.0, 3.0))  # log piece < 0 above e^3
+
+    def sums(r: list[float]) -> PiecewiseSums:
+        g_eff = 1.0 / np.array([r], dtype=np.float32)  # one row, read by one vector
+        out = block_fit_sums(np.ones((1, 1), bool), np.ones(1), g_eff, [(0, len(r))], 1.0, fit.breaks, fit.kinds)
+        return _sums(fit, *out, 1.0)
+
+    assert fit.sum_over(sums([12.0, 18.0])) is not None
+    assert fit.sum_over(sums([12.0, 18.0, 50.0])) is None
+    other = PiecewiseFit((11.0,), fit.kinds, fit.slopes, fit.offsets)
+    assert other.sum_over(sums([12.0, 18.0])) is None
