@@ -1,12 +1,11 @@
 """Compiled eNVM read pass: per distinct input vector, the summed column conductances and the ADC fit's sums over the
 column resistances, in one pass that never stores the resistances.
 
-numba compiles the kernel (cached on disk after the first run). It releases the GIL, so chunks of vectors run on
-threads. Per vector the active rows' conductances are added column by column (about 30 % of rows are active in
-real traces, so this beats a dense product), then every column block's resistances R = num_add / G are split at the
-fit's breaks: per piece the count, and the sum of R ('lin') or of ln R ('log', as the log of a product of values
-scaled by a power of two, so the product stays in range).
-"""
+numba compiles the pass (cached on disk after the first run) and runs a strip's vectors as tasks on its threads.
+Per vector the active rows' conductances are added column by column (about 30 % of rows are active in real
+traces, so this does a third of a dense product's work), then every column block's resistances R = num_add / G
+are split at the fit's breaks: per piece the count, and the sum of R ('lin') or of ln R ('log', as the log of a
+product of clipped values scaled by a power of two, so that the product stays in range)."""
 
 from __future__ import annotations
 
@@ -110,7 +109,7 @@ def _task_sums(rows_on, g_eff, counts, num_add, starts, widths, breaks, is_log, 
         _vector_sums(r, counts[v], starts, widths, breaks, is_log, scale, log_scale, block, weight, total, above)
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy", fastmath=_FLAGS, boundscheck=False)
+@numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy", fastmath=_FLAGS, boundscheck=False)
 def read_fit_sums(rows_on, g_eff, counts, num_add, bounds, starts, widths, breaks, is_log, scale, log_scale, block,
                   weight, total, g_low, g_high):  # fmt: skip
     """_task_sums of the vectors bounds[t]:bounds[t + 1] into weight[t], total[t], g_low[t], g_high[t], tasks on
