@@ -21,7 +21,7 @@ from neurocim.circuits.adc_fits import IDLE_COLUMN_POWER, temperature_factor
 from neurocim.circuits.flash_adc import FlashAdc
 from neurocim.circuits.piecewise_fit import PiecewiseFit, PiecewiseSums
 
-# Strips of at most this many distinct vectors are read with the alike strips of their row band (one product).
+# Strips of at most this many distinct vectors are read with the alike strips of their row band (one read pass).
 BAND_MAX_VECTORS = 64
 
 
