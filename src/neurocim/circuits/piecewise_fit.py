@@ -144,7 +144,7 @@ class PiecewiseSums:
     weight: np.ndarray  # (groups, pieces)
     total: np.ndarray  # (groups, pieces): sum of w*x ('lin') or w*ln x ('log')
     x_min: np.ndarray  # (groups,), inf when empty
-    x_max: np.ndarray  # (groups,), -inf when empty
+    x_max: np.ndarray  # (groups,), at most 0 when empty
 
     @cached_property
     def range_ends(self) -> tuple[np.ndarray, np.ndarray]:
@@ -156,23 +156,6 @@ class PiecewiseSums:
         hi = np.minimum(self.x_max[:, None], edges[1:])
         with np.errstate(divide="ignore", invalid="ignore"):
             return tuple(np.where(is_log, np.log(v), v) for v in (lo, hi))
-
-    @classmethod
-    def empty(cls, breaks: tuple[float, ...], kinds: tuple[str, ...], groups: int) -> PiecewiseSums:
-        shape = (groups, len(kinds))
-        return cls(breaks, kinds, np.zeros(shape), np.zeros(shape), np.full(groups, np.inf), np.full(groups, -np.inf))
-
-    def __add__(self, other: PiecewiseSums) -> PiecewiseSums:
-        if (self.breaks, self.kinds) != (other.breaks, other.kinds):
-            raise ValueError("PiecewiseSums of different fits cannot be added")
-        return PiecewiseSums(
-            self.breaks,
-            self.kinds,
-            self.weight + other.weight,
-            self.total + other.total,
-            np.minimum(self.x_min, other.x_min),
-            np.maximum(self.x_max, other.x_max),
-        )
 
 
 def as_float_array(x: np.ndarray | float) -> np.ndarray:
