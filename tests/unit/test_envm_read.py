@@ -1,63 +1,95 @@
-"""The eNVM read pass: strip and PE fit sums against the element-wise read, row bands, two-level conductances."""
+"""The eNVM read pass: PE costs from fit sums against the element-wise read, row bands, two-level conductances."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
 
 from neurocim.arch.column_model import effective_conductance
-from neurocim.arch.envm_read import _band, strip_read_stats
+from neurocim.arch.envm_read import PeReadStats, _band, strip_read_stats
 from neurocim.arch.pe import ProcessingElement
+from neurocim.arch.pe_common import UnitResult
 from neurocim.arch.subarray import SubArray
+from neurocim.circuits.piecewise_fit import PiecewiseFit, PiecewiseSums
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
 
 
-@pytest.mark.parametrize("cell", [{"type": "rram"}, {"type": "rram", "bits_per_cell": 2}, {"type": "fefet"}])
-def test_strip_from_sums_matches_the_elementwise_read(cell):
+def _pe(cell: dict, adc_bits: int = 5) -> ProcessingElement:
+    """A PE of 2 x 2 sub-arrays of 64 x 64 cells."""
     config = ChipConfig.model_validate(
-        {"cell": cell, "array": {"rows": 64, "cols": 64, "cols_per_adc": 8}, "adc": {"bits": 5}}
+        {"cell": cell, "array": {"rows": 64, "cols": 64, "cols_per_adc": 8}, "adc": {"bits": adc_bits}}
     )
     ctx = build_context(config)
     p = ctx.p
     subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
-    pe = ProcessingElement(ctx, subarray, 2, 2, False, 1e9, dtype=np.float32)
-    assert pe._energy_fit is not None
+    return ProcessingElement(ctx, subarray, 2, 2, False, 1e9, dtype=np.float32)
+
+
+def _elementwise(pe: ProcessingElement, *args) -> UnitResult:
+    """The PE's evaluation with every column resistance read one by one (no fit sums)."""
+    fit, pe._energy_fit = pe._energy_fit, None
+    try:
+        return pe.evaluate(*args)
+    finally:
+        pe._energy_fit = fit
+
+
+def _assert_same_result(got: UnitResult, want: UnitResult, rel: float) -> None:
+    for field in dataclasses.fields(UnitResult):
+        assert getattr(got, field.name) == pytest.approx(getattr(want, field.name), rel=rel), field.name
+
+
+# (array duplication): sub-array grid; every block with its own adder-tree pass; the whole matrix in one sub-array
+@pytest.mark.parametrize("dup", [(1, 1), (2, 1), (4, 4)])
+@pytest.mark.parametrize("cell", [{"type": "rram"}, {"type": "rram", "bits_per_cell": 2}, {"type": "fefet"}])
+def test_pe_adc_energy_from_fit_sums_matches_the_elementwise_read(cell, dup):
+    pe = _pe(cell)
     rng = np.random.default_rng(11)
-    digits = rng.integers(0, 2**p.cell_bit, (64, 128)).astype(np.int8)
-    x = (rng.random((64, 300)) < 0.3).astype(np.uint8)
+    digits = rng.integers(0, 2**pe.ctx.p.cell_bit, (100, 100)).astype(np.int8)  # partial last strip and block
+    x = (rng.random((100, 300)) < 0.3).astype(np.uint8)
     x[:, :5] = 0  # vectors with no active row
     x[:, 5:40] = x[:, 40:75]  # repeated vectors
-    blocks = [(0, 64), (64, 64)]
-    fast = pe._strip(digits, x, 0, 64, blocks, 300, 1e9, 64)
-    pe._energy_fit = None
-    slow = pe._strip(digits, x, 0, 64, blocks, 300, 1e9, 64)
-    np.testing.assert_allclose(np.array(fast), np.array(slow), rtol=1e-6)
-    assert np.array(fast)[:, 4].min() > 0  # energies are positive
+    strips, col_period = pe._read_layout(100, 100, *dup)
+    assert pe.fit_adc_energy(digits, x, strips, 300, col_period) is not None  # the fit-sum path
+    args = (digits, x, *dup, 100, 100, 300, 1e9, False)
+    fast = pe.evaluate(*args)
+    _assert_same_result(fast, _elementwise(pe, *args), rel=1e-6)
+    assert fast.energy_adc > 0
 
 
-def test_pe_block_sums_from_stacked_sums_match_strip_by_strip():
-    config = ChipConfig.model_validate(
-        {"cell": {"type": "rram"}, "array": {"rows": 64, "cols": 64, "cols_per_adc": 8}, "adc": {"bits": 4}}
-    )
-    ctx = build_context(config)
-    p = ctx.p
-    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
-    pe = ProcessingElement(ctx, subarray, 2, 2, False, 1e9, dtype=np.float32)
+def test_pes_reading_the_same_trace_inputs_keep_their_own_adc_energy():
+    pe = _pe({"type": "rram"}, adc_bits=4)
     rng = np.random.default_rng(5)
-    digits = rng.integers(0, 2, (100, 100)).astype(np.int8)  # partial last strip and block
     x = (rng.random((100, 200)) < 0.25).astype(np.uint8)
     x[:, :3] = 0
-    for a in (digits, x):
-        a.setflags(write=False)  # trace arrays: the stacked sums are memoised with them
-    assert pe._pe_from_sums(digits, x, pe._strips(100, 100, 2, 2), 200, 1e9) is not None  # the stacked path
-    batched = pe._block_sums(digits, x, 100, 100, 200, 1e9, 2, 2)
-    assert batched.shape == (4, 8)
-    strips = [(0, 64, [(0, 64), (64, 36)]), (64, 36, [(0, 64), (64, 36)])]
-    by_strip = np.array([b for row, n, blocks in strips for b in pe._strip(digits, x, row, n, blocks, 200, 1e9, 64)])
-    np.testing.assert_array_equal(batched, by_strip)
-    assert pe._block_sums(digits, x, 100, 100, 200, 1e9, 2, 2) is not batched  # memo hit, fresh result
-    np.testing.assert_array_equal(pe._block_sums(digits, x, 100, 100, 200, 1e9, 2, 2), batched)
+    first, second = (rng.integers(0, 2, (100, 100)).astype(np.int8) for _ in range(2))
+    for a in (x, first, second):
+        a.setflags(write=False)  # trace arrays: the costs without the ADC are memoised by the inputs and shape
+    results = [pe.evaluate(d, x, 1, 1, 100, 100, 200, 1e9, False) for d in (first, second, first)]
+    assert results[0].energy_adc != results[1].energy_adc
+    assert results[2] == results[0]
+    assert results[0].energy - results[0].energy_adc == results[1].energy - results[1].energy_adc
+    for d, got in zip((first, second), results, strict=False):
+        _assert_same_result(got, _elementwise(pe, d.copy(), x.copy(), 1, 1, 100, 100, 200, 1e9, False), rel=1e-6)
+
+
+def test_adc_static_energy_checks_the_clamp_block_by_block_when_the_merged_range_is_too_wide():
+    # piece 1 (x - 1.5 on [1, 2)) is negative below 1.5
+    fit = PiecewiseFit((1.0, 2.0), ("lin", "lin", "lin"), (0.0, 1.0, 0.0), (1.0, -1.5, 1.0))
+
+    def pack(weight, total, x_min, x_max) -> PeReadStats:
+        arrays = (np.array(weight, dtype=float), np.array(total, dtype=float), np.array(x_min), np.array(x_max))
+        return PeReadStats(PiecewiseSums(fit.breaks, fit.kinds, *arrays), 0.0, 0.0)
+
+    # block 0 holds 0.5 and 3.0 (pieces 0 and 2), block 1 holds 1.8: the merged piece-1 range [1, 2) reaches below 1.5
+    split = pack([[1, 0, 1], [0, 1, 0]], [[0.5, 0, 3.0], [0, 1.8, 0]], [0.5, 1.8], [3.0, 1.8])
+    assert fit.sum_over(split.sums.merged) is None
+    assert split.static_energy(fit) == pytest.approx(1.0 + 1.0 + 0.3)
+    below = pack([[1, 0, 1], [0, 1, 0]], [[0.5, 0, 3.0], [0, 1.2, 0]], [0.5, 1.2], [3.0, 1.2])  # 1.2 - 1.5 < 0
+    assert below.static_energy(fit) is None
 
 
 def test_two_level_conductance_picks_the_table_bits_exactly():

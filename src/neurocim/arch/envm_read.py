@@ -29,7 +29,6 @@ BAND_MAX_VECTORS = 64
 class StripReadStats:
     """Distinct vectors of a strip and the ADC-fit sums of each of its sub-arrays (column blocks)."""
 
-    activity: np.ndarray  # (m,) active-row fraction of every distinct vector
     counts: np.ndarray  # (m,) bit-vectors per distinct vector
     sums: PiecewiseSums  # one group per column block, over the vectors with at least one active row
     idle_weight: float  # bit-vectors with no active row (every column reads R = inf)
@@ -37,15 +36,19 @@ class StripReadStats:
 
 @dataclass(frozen=True)
 class PeReadStats:
-    """StripReadStats of every row strip of a PE evaluation, with their column blocks' sums stacked, so that a
-    configuration's ADC energy of every block is a few array operations."""
+    """The ADC-fit sums of every column block of a PE's row strips (strip after strip), with the other trace counts
+    its ADC energy needs: a configuration's ADC energy of the PE is a few array operations."""
 
-    strips: tuple[StripReadStats, ...]
-    sums: PiecewiseSums  # one group per block, strip after strip
-    block_strip: np.ndarray  # (blocks,) strip of every block
-    widths: np.ndarray  # (blocks,) columns of every block
-    idle_weight: np.ndarray  # (blocks,) the strip's bit-vectors with no active row
-    num_vectors: np.ndarray  # (blocks,) the strip's bit-vectors
+    sums: PiecewiseSums  # one group per block
+    idle_columns: float  # columns x bit-vectors with no active row (R = inf), over the blocks
+    column_reads: float  # columns x bit-vectors, over the blocks
+
+    def static_energy(self, fit: PiecewiseFit) -> float | None:
+        """max(fit(R), 0) summed over every block's column resistances; None where the sums cannot give it."""
+        found = fit.sum_over(self.sums.merged)
+        if found is None:  # the merged range may be wider than each block's: check block by block
+            found = fit.sum_over(self.sums)
+        return None if found is None else float(found.sum())
 
 
 Strip = tuple[int, int, tuple[tuple[int, int], ...]]  # (first row, rows, column blocks [(start, width)])
@@ -188,18 +191,16 @@ def _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period
         if stats is None:
             return None
         found.append(stats)
-    per_strip = [len(b) for _, _, b in strips]
     parts = [st.sums for st in found]
     sums = PiecewiseSums(
         fit.breaks,
         fit.kinds,
         *(np.concatenate([getattr(p, f) for p in parts]) for f in ("weight", "total", "x_min", "x_max")),
     )
-    block_strip = np.repeat(np.arange(len(strips)), per_strip)
-    widths = np.array([n for _, _, b in strips for _, n in b], dtype=np.float64)
-    idle = np.array([st.idle_weight for st in found])[block_strip]
-    vectors = np.array([float(st.counts.sum()) for st in found])[block_strip]
-    return PeReadStats(tuple(found), sums, block_strip, widths, idle, vectors)
+    columns = [sum(n for _, n in blocks) for _, _, blocks in strips]
+    idle = sum(c * st.idle_weight for c, st in zip(columns, found, strict=True))
+    reads = sum(c * float(st.counts.sum()) for c, st in zip(columns, found, strict=True))
+    return PeReadStats(sums, float(idle), float(reads))
 
 
 def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> StripReadStats | None:
@@ -224,13 +225,12 @@ def _read_sums(weights, inputs, model, blocks, col_period, dtype, fit) -> Callab
     with np.errstate(divide="ignore"):
         x_min = (dtype(num_add) / g_max.astype(dtype)).astype(np.float64)
         x_max = (dtype(num_add) / g_min.astype(dtype)).astype(np.float64)
-    activity = dv.num_read / model.num_row_sub_array
     idle = float(dv.counts[dv.num_active == 0].sum())
 
     def stats(part: slice) -> StripReadStats | None:
         if not valid[part].all():
             return None
         sums = PiecewiseSums(fit.breaks, fit.kinds, weight[part], total[part], x_min[part], x_max[part])
-        return StripReadStats(activity, dv.counts, sums, idle)
+        return StripReadStats(dv.counts, sums, idle)
 
     return stats

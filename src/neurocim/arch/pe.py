@@ -140,13 +140,36 @@ class ProcessingElement(PeReads):
         meaningful; the main pass returns every cost.
         """
         args = (array_dup_row, array_dup_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq, clock_pass)
-        if not self.column_model.weight_independent:
-            return self._evaluate(weights, inputs, *args)
-        # SRAM cells: the costs see the weights only through their shape, so the PEs that read the same (read-only)
-        # inputs, every tile of a row band, cost the same; the adder tree's leakage state travels with the result.
-        return self._eval_memo.by_weight_shape(
-            self._evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state
+        memo = self._eval_memo
+        if self.column_model.weight_independent or clock_pass:
+            # SRAM cells, and the clock pass of any cell: the costs see the weights only through their shape, so the
+            # PEs that read the same (read-only) inputs, every tile of a row band, cost the same; the adder tree's
+            # leakage state travels with the result.
+            return memo.by_weight_shape(
+                self._evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state
+            )
+        strips, col_period = self._read_layout(
+            int(weight_matrix_row), int(weight_matrix_col), array_dup_row, array_dup_col
         )
+        adc = self.fit_adc_energy(weights, inputs, strips, int(num_in_vector), col_period)
+        if adc is None:
+            return self._evaluate(weights, inputs, *args)
+        # eNVM reads whose ADC energy comes from the fit sums: the rest depends on the weights' shape only
+        base = memo.by_weight_shape(
+            self._evaluate_without_adc, weights, inputs, args, self._leakage_state, self._set_leakage_state
+        )
+        return dataclasses.replace(base, energy=base.energy + adc, energy_adc=base.energy_adc + adc)
+
+    def _read_layout(self, rows: int, cols: int, array_dup_row: int, array_dup_col: int) -> tuple[tuple, int | None]:
+        """(row strips [(first row, rows, column blocks)], column period of the wires) the blocks are read in: the
+        whole matrix as one block when it sits in one sub-array of a duplicated PE, else the sub-array grid."""
+        p = self.ctx.p
+        grid_row, grid_col = self.grid
+        if array_dup_row * array_dup_col > 1:
+            if not (array_dup_row < grid_row or array_dup_col < grid_col):
+                return ((0, rows, ((0, cols),)),), None
+            grid_row, grid_col = math.ceil(rows / p.num_row_sub_array), math.ceil(cols / p.num_col_sub_array)
+        return self._strips(rows, cols, grid_row, grid_col), p.num_col_sub_array
 
     def _leakage_state(self) -> tuple:
         return (self._adder_tree_units,)
@@ -165,51 +188,40 @@ class ProcessingElement(PeReads):
         num_in_vector: int,
         clk_freq: float,
         clock_pass: bool,
+        with_adc: bool = True,
     ) -> UnitResult:
-        p = self.ctx.p
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
-        s_r, s_c = p.num_row_sub_array, p.num_col_sub_array
         dup = int(array_dup_row) * int(array_dup_col)
+        strips, col_period = self._read_layout(rows, cols, array_dup_row, array_dup_col)
+        one_block = col_period is None  # the whole matrix sits in one sub-array: no adder tree
+        per_block_tree = dup > 1 and not one_block  # duplicated: every block adds its own adder-tree pass
+        if clock_pass:
+            if not one_block and (strips or not per_block_tree):
+                self._adder_tree_cost(nv, rows, clk_freq, clock_pass)  # records the leakage state
+            return UnitResult(clk_period=max((self._strip_period(inputs, s, nv) for s in strips), default=0.0))
+        blocks = self._block_sums(weights, inputs, strips, nv, clk_freq, col_period, with_adc)
         lat = dict.fromkeys(_LATENCIES, 0.0)
         energy = dict.fromkeys(_ENERGIES, 0.0)
-        period = 0.0
-        grid_row, grid_col = self.grid
-        if dup > 1 and not (array_dup_row < grid_row or array_dup_col < grid_col):
-            # the whole matrix sits in one sub-array: one block, column index not restarted, no adder tree
-            if clock_pass:
-                period = self._sensing_latency(inputs[:rows, :nv]) if nv > 0 else 0.0
-            else:
-                s = dict(
-                    zip(_SUMS, self._strip(weights, inputs, 0, rows, [(0, cols)], nv, clk_freq, None)[0], strict=True)
-                )
-                lat = {k: s[k] / dup for k in _LATENCIES}
-                energy = {k: s[k] for k in _ENERGIES}
+        if one_block:
+            lat = {k: blocks[0, _SUMS.index(k)] / dup for k in _LATENCIES}
+            energy = {k: blocks[0, _SUMS.index(k)] for k in _ENERGIES}
+        elif per_block_tree:
+            if len(blocks):
+                lat, energy = _combine_blocks(blocks, self._adder_tree_cost(nv, rows, clk_freq, clock_pass))
+            lat = {k: v / dup for k, v in lat.items()}
         else:
-            per_block_tree = dup > 1  # duplicated: every block adds its own adder-tree pass
-            num_i, num_j = (math.ceil(rows / s_r), math.ceil(cols / s_c)) if per_block_tree else self.grid
-            t_tree = e_tree = None
-            if clock_pass:
-                for blk_period, _ in self._blocks(weights, inputs, rows, cols, nv, clk_freq, True, num_i, num_j):
-                    period = max(period, blk_period)
-                    if per_block_tree and t_tree is None:
-                        t_tree, e_tree = self._adder_tree_cost(nv, rows, clk_freq, clock_pass)
-            else:
-                blocks = self._block_sums(weights, inputs, rows, cols, nv, clk_freq, num_i, num_j)
-                if per_block_tree and len(blocks):  # every block adds its own adder-tree pass
-                    t_tree, e_tree = self._adder_tree_cost(nv, rows, clk_freq, clock_pass)
-                if len(blocks):
-                    lat, energy = _combine_blocks(blocks, (t_tree, e_tree) if per_block_tree else None)
-            if per_block_tree:
-                lat = {k: v / dup for k, v in lat.items()}
-            else:
-                t_tree, e_tree = self._adder_tree_cost(nv, rows, clk_freq, clock_pass)
-                lat["latency"] += t_tree
-                lat["latency_accum"] += t_tree
-                energy["energy"] += e_tree
-                energy["energy_accum"] += e_tree
-        if clock_pass:
-            return UnitResult(clk_period=period)
+            if len(blocks):
+                lat, energy = _combine_blocks(blocks, None)
+            t_tree, e_tree = self._adder_tree_cost(nv, rows, clk_freq, clock_pass)
+            lat["latency"] += t_tree
+            lat["latency_accum"] += t_tree
+            energy["energy"] += e_tree
+            energy["energy_accum"] += e_tree
         return self._finish(lat, energy, rows, cols, nv, clk_freq)
+
+    def _evaluate_without_adc(self, weights: np.ndarray, inputs: np.ndarray, *args) -> UnitResult:
+        """_evaluate leaving out the ADC energy that the fit sums give (parallel eNVM reads, main pass)."""
+        return self._evaluate(weights, inputs, *args, with_adc=False)
 
     def _finish(self, lat: dict, energy: dict, rows: int, cols: int, nv: int, clk_freq: float) -> UnitResult:
         """Add the PE buffers and buses (main pass) and the leakage."""

@@ -7,12 +7,10 @@ from functools import lru_cache
 import numpy as np
 
 from neurocim.arch.block_mapping import copy_sub_input
-from neurocim.arch.block_stats import VectorStats, iter_vector_stats, sram_row_count_stats
-from neurocim.arch.envm_read import idle_column_energy, pe_read_stats, strip_read_stats
+from neurocim.arch.block_stats import VectorStats, distinct_vectors, iter_vector_stats, sram_row_count_stats
+from neurocim.arch.envm_read import idle_column_energy, pe_read_stats
 from neurocim.arch.memo import MEMO_SIZE, array_identity, derived
 from neurocim.arch.pe_common import _SUMS
-
-_ADC_ENERGY_COLUMNS = [_SUMS.index("energy"), _SUMS.index("energy_adc")]  # where a block's ADC energy adds up
 
 
 @lru_cache(maxsize=256)
@@ -64,16 +62,26 @@ class PeReads:
         return table
 
     def _strip(
-        self, weights, inputs, row: int, num_row: int, col_blocks, nv: int, clk_freq: float, col_period: int | None
+        self,
+        weights,
+        inputs,
+        row: int,
+        num_row: int,
+        col_blocks,
+        nv: int,
+        clk_freq: float,
+        col_period: int | None,
+        with_adc: bool = True,
     ) -> list[np.ndarray]:
-        """Summed read costs of the blocks (row..row+num_row) x col_blocks [(start, width)] of one row strip."""
+        """Summed read costs of the blocks (row..row+num_row) x col_blocks [(start, width)] of one row strip.
+        Without `with_adc`, parallel eNVM reads with a folded flash-ADC fit leave out the ADC energy (which the PE
+        takes from the fit sums): the costs then depend on the inputs only."""
         stop = max(c + n for c, n in col_blocks)
         w = weights[row : row + num_row, :stop]
         x = copy_sub_input(inputs, row, nv, num_row)
-        if self._energy_fit is not None and x.shape[1] > 0:
-            fast = self._strip_from_sums(w, x, col_blocks, clk_freq, col_period)
-            if fast is not None:
-                return fast
+        if not with_adc and self._energy_fit is not None and x.shape[1] > 0:
+            base = self._base_read(x, w.shape[0], clk_freq)
+            return [base.copy() for _ in col_blocks]
         sums = [np.zeros(len(_SUMS)) for _ in col_blocks]
         for chunk in self._vector_stats(w, x, col_period):
             by_width: dict[int, np.ndarray] = {}  # SRAM (row_key): a block's read depends only on its width
@@ -86,40 +94,36 @@ class PeReads:
                 sums[k] += by_width[n]
         return sums
 
-    def _strip_from_sums(self, w, x, col_blocks, clk_freq: float, col_period: int | None) -> list[np.ndarray] | None:
-        """Parallel eNVM reads with a folded flash-ADC fit: the ADC energy of every block from the fit's sums over
-        its column resistances (envm_read); None where those cannot give it (the caller reads element-wise)."""
+    def _base_read(self, x: np.ndarray, rows: int, clk_freq: float) -> np.ndarray:
+        """Read costs (_SUMS) of a strip's vectors (its first `rows` input rows x) without the ADC energy. They
+        depend on the inputs only, so the strips of a row band (which share their distinct-vector record) share
+        them."""
+        vectors = distinct_vectors(x, rows)
+        key = (id(vectors), clk_freq)
+        hit = self._base_reads.get(key)
+        if hit is None or hit[0] is not vectors:
+            if len(self._base_reads) >= MEMO_SIZE:
+                self._base_reads.clear()
+            activity = vectors.num_read / self.column_model.num_row_sub_array
+            r = self.subarray.read(activity, None, clk_freq, self.level_output, counts=vectors.counts, adc_energy=0.0)
+            hit = self._base_reads[key] = (vectors, np.array([getattr(r, k) for k in _SUMS]))
+        return hit[1]
+
+    def fit_adc_energy(self, weights, inputs, strips: tuple, nv: int, col_period: int | None) -> float | None:
+        """ADC energy of every block of the row strips, summed, from the trace's fit sums (parallel eNVM reads with
+        a folded flash-ADC fit); None where they cannot give it (the blocks are then read element-wise)."""
         fit = self._energy_fit
-        stats = strip_read_stats(w, x, self.column_model, self._model_key, col_blocks, col_period, self.dtype, fit)
-        static = None if stats is None else fit.sum_over(stats.sums)
+        if fit is None or nv <= 0 or not strips:
+            return None
+        pack = pe_read_stats(
+            weights, inputs, strips, nv, self.column_model, self._model_key, col_period, self.dtype, fit
+        )
+        static = None if pack is None else pack.static_energy(fit)
         if static is None:
             return None
         adc = self.subarray.mode.adc.converter
-        n_vectors = float(stats.counts.sum())
-        e_idle = idle_column_energy(adc)
-        # everything but the ADC depends on the vectors only: read once without it, then add each block's ADC energy
-        base = self._base_read(stats, clk_freq)
-        out = []
-        for k, (_, n) in enumerate(col_blocks):
-            total = static[k] + stats.idle_weight * n * e_idle + adc.column_switching_energy * n * n_vectors
-            block = base.copy()
-            block[_ADC_ENERGY_COLUMNS] += total * self.subarray.num_add
-            out.append(block)
-        return out
-
-    def _base_read(self, stats, clk_freq: float) -> np.ndarray:
-        """Read costs (_SUMS) of a strip's vectors without the ADC energy. They depend on the inputs only, so the
-        strips of a row band (which share their distinct-vector record, hence its `counts`) share them."""
-        key = (id(stats.counts), clk_freq)
-        hit = self._base_reads.get(key)
-        if hit is None or hit[0] is not stats.counts:
-            if len(self._base_reads) >= MEMO_SIZE:
-                self._base_reads.clear()
-            r = self.subarray.read(
-                stats.activity, None, clk_freq, self.level_output, counts=stats.counts, adc_energy=0.0
-            )
-            hit = self._base_reads[key] = (stats.counts, np.array([getattr(r, k) for k in _SUMS]))
-        return hit[1]
+        total = static + pack.idle_columns * idle_column_energy(adc) + adc.column_switching_energy * pack.column_reads
+        return total * self.subarray.num_add
 
     def _vector_stats(self, w: np.ndarray, x: np.ndarray, col_period: int | None):
         """iter_vector_stats of a strip. SRAM statistics (a few numbers per distinct active-row count) are kept
@@ -139,56 +143,18 @@ class PeReads:
         p = self.ctx.p
         return _strip_layout(rows, cols, num_i, num_j, p.num_row_sub_array, p.num_col_sub_array)
 
-    def _blocks(
-        self, weights, inputs, rows: int, cols: int, nv: int, clk_freq: float, clock_pass: bool, num_i: int, num_j: int
-    ):
-        """Yield (clock period, summed read costs) of every sub-array block holding data, row by row."""
-        s_c = self.ctx.p.num_col_sub_array
-        for row, num_row, col_blocks in self._strips(rows, cols, num_i, num_j):
-            if clock_pass:
-                period = self._sensing_latency(copy_sub_input(inputs, row, nv, num_row)) if nv > 0 else 0.0
-                for _ in col_blocks:
-                    yield period, None
-            else:
-                for sums in self._strip(weights, inputs, row, num_row, list(col_blocks), nv, clk_freq, s_c):
-                    yield 0.0, sums
+    def _strip_period(self, inputs, strip: tuple, nv: int) -> float:
+        """Clock pass: the longest sensing latency of a row strip's blocks."""
+        row, num_row, _ = strip
+        return self._sensing_latency(copy_sub_input(inputs, row, nv, num_row)) if nv > 0 else 0.0
 
     def _block_sums(
-        self, weights, inputs, rows: int, cols: int, nv: int, clk_freq: float, num_i: int, num_j: int
+        self, weights, inputs, strips: tuple, nv: int, clk_freq: float, col_period: int | None, with_adc: bool
     ) -> np.ndarray:
-        """Summed read costs (blocks x _SUMS) of every sub-array block holding data, row by row (main pass).
-        Parallel eNVM reads with a folded flash-ADC fit take every block's ADC energy in one pass over the PE's
-        stacked fit sums (envm_read.pe_read_stats)."""
-        if self._energy_fit is not None and nv > 0:
-            strips = self._strips(rows, cols, num_i, num_j)
-            fast = self._pe_from_sums(weights, inputs, strips, nv, clk_freq) if strips else None
-            if fast is not None:
-                return fast
-        blocks = [sums for _, sums in self._blocks(weights, inputs, rows, cols, nv, clk_freq, False, num_i, num_j)]
+        """Summed read costs (blocks x _SUMS) of every sub-array block of the row strips, row by row (main pass)."""
+        blocks = [
+            sums
+            for row, num_row, col_blocks in strips
+            for sums in self._strip(weights, inputs, row, num_row, list(col_blocks), nv, clk_freq, col_period, with_adc)
+        ]
         return np.array(blocks).reshape(len(blocks), len(_SUMS))
-
-    def _pe_from_sums(self, weights, inputs, strips: tuple, nv: int, clk_freq: float) -> np.ndarray | None:
-        """_block_sums from the fit sums of every strip; None where they cannot give it."""
-        fit = self._energy_fit
-        pack = pe_read_stats(
-            weights,
-            inputs,
-            strips,
-            nv,
-            self.column_model,
-            self._model_key,
-            self.ctx.p.num_col_sub_array,
-            self.dtype,
-            fit,
-        )
-        static = None if pack is None else fit.sum_over(pack.sums)
-        if static is None:
-            return None
-        adc = self.subarray.mode.adc.converter
-        # the same arithmetic, in the same order, as _strip_from_sums does block by block
-        total = static + pack.idle_weight * pack.widths * idle_column_energy(adc)
-        total = total + adc.column_switching_energy * pack.widths * pack.num_vectors
-        base = np.array([self._base_read(stats, clk_freq) for stats in pack.strips])
-        blocks = base[pack.block_strip]
-        blocks[:, _ADC_ENERGY_COLUMNS] += (total * self.subarray.num_add)[:, None]
-        return blocks

@@ -134,11 +134,11 @@ class Tile(TilePeriphery):
                 f"got novel={novel}, {num_pe} PEs of {pe_size}"
             )
         args = (speed_up_row, speed_up_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq, clock_pass)
-        if not self.pe.column_model.weight_independent:
+        if not (self.pe.column_model.weight_independent or clock_pass):
             return self._evaluate(weights, inputs, *args)
-        # SRAM cells: the costs see the weights only through their shape, so the tiles of a row band, which read
-        # the same (read-only) inputs, cost the same; the leakage state NeuroSim carries from one evaluation to
-        # the next travels with the result.
+        # SRAM cells, and the clock pass of any cell: the costs see the weights only through their shape, so the
+        # tiles of a row band, which read the same (read-only) inputs, cost the same; the leakage state NeuroSim
+        # carries from one evaluation to the next travels with the result.
         return self._eval_memo.by_weight_shape(
             self._evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state
         )

@@ -147,6 +147,18 @@ class PiecewiseSums:
     x_max: np.ndarray  # (groups,), at most 0 when empty
 
     @cached_property
+    def merged(self) -> PiecewiseSums:
+        """The sums of every group's values together, as one group."""
+        return PiecewiseSums(
+            self.breaks,
+            self.kinds,
+            self.weight.sum(axis=0, keepdims=True),
+            self.total.sum(axis=0, keepdims=True),
+            self.x_min.min(initial=np.inf, keepdims=True),
+            self.x_max.max(initial=0.0, keepdims=True),
+        )
+
+    @cached_property
     def range_ends(self) -> tuple[np.ndarray, np.ndarray]:
         """f_i (x or ln x) at the ends of the range each piece's values can lie in, (groups, pieces) each: what a
         fit's clamp check needs of the sums, kept for every fit they are summed with."""
