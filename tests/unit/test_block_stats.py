@@ -17,7 +17,7 @@ from neurocim.arch.block_mapping import (
     reshape_input,
     weights_to_conductance,
 )
-from neurocim.arch.block_stats import active_row_histogram, iter_vector_stats, vector_stats
+from neurocim.arch.block_stats import active_row_histogram, distinct_vectors, iter_vector_stats, vector_stats
 from neurocim.arch.column_model import ColumnModel
 from neurocim.config.chip import CellType
 
@@ -165,6 +165,17 @@ def test_sram_histogram_and_activity() -> None:
     assert stats.column_resistance.shape == (3, 5)
     act, counts = active_row_histogram(x, 16)
     assert act.tolist() == [0.0, 3 / 16, 7 / 16] and counts.tolist() == [3, 2, 1]
+
+
+def test_distinct_vectors_count_the_bit_vectors_of_every_read_row_count() -> None:
+    x = np.zeros((10, 7), dtype=np.uint8)
+    x[:3, [0, 1]] = 1
+    x[4:7, 2] = 1  # another pattern with 3 rows
+    x[:7, 3] = 1
+    vectors = distinct_vectors(x, 10)
+    assert sorted(vectors.counts.tolist()) == [1, 1, 2, 3]
+    rows, counts = vectors.read_rows
+    assert rows.tolist() == [0, 3, 7] and counts.tolist() == [3.0, 3.0, 1.0]
 
 
 @pytest.mark.parametrize("cell_bit", [1, 2, 3, 8])

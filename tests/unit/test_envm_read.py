@@ -52,8 +52,7 @@ def test_pe_adc_energy_from_fit_sums_matches_the_elementwise_read(cell, dup):
     x = (rng.random((100, 300)) < 0.3).astype(np.uint8)
     x[:, :5] = 0  # vectors with no active row
     x[:, 5:40] = x[:, 40:75]  # repeated vectors
-    strips, col_period = pe._read_layout(100, 100, *dup)
-    assert pe.fit_adc_energy(digits, x, strips, 300, col_period) is not None  # the fit-sum path
+    assert pe.adc_energy(pe.read_stats(digits, x, *dup, 100, 100, 300)) is not None  # the fit-sum path
     args = (digits, x, *dup, 100, 100, 300, 1e9, False)
     fast = pe.evaluate(*args)
     _assert_same_result(fast, _elementwise(pe, *args), rel=1e-6)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -136,6 +137,14 @@ class DistinctVectors:
     num_read: np.ndarray  # (m,) rows counted as read for the activity
     counts: np.ndarray  # (m,) bit-vectors sharing the pattern
     inverse: np.ndarray  # (n,) distinct vector of every original bit-vector
+
+    @cached_property
+    def read_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(every count of read rows the vectors have, the bit-vectors with it): what a read's costs besides the
+        column resistances depend on, in at most rows + 1 entries."""
+        per_count = np.bincount(self.num_read, weights=self.counts)
+        present = np.flatnonzero(per_count)
+        return present, per_count[present]
 
 
 def distinct_vectors(inputs: np.ndarray, rows: int) -> DistinctVectors:

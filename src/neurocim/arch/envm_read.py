@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -145,6 +146,20 @@ def _band_compute(
     return [found(slice(k * n, (k + 1) * n)) for k in range(num_strips)]
 
 
+def memoised_with(weights: np.ndarray, inputs: np.ndarray, key: tuple, compute: Callable[[], Any]) -> Any:
+    """compute(), kept with read-only inputs and weights (trace arrays) under `key` and their identities, so that
+    the configurations of a sweep that share them reuse it; always computed for writable arrays."""
+    x_owner, x_key = array_identity(inputs)
+    w_owner, w_key = array_identity(weights)
+    if x_owner.flags.writeable or w_owner.flags.writeable:
+        return compute()
+    memo = derived(x_owner)
+    full_key = (x_key, w_key, *key)
+    if full_key not in memo:  # the entry keeps the weights alive, so their identity stays theirs
+        memo[full_key] = (w_owner, compute())
+    return memo[full_key][1]
+
+
 def pe_read_stats(
     weights: np.ndarray,
     inputs: np.ndarray,
@@ -158,26 +173,13 @@ def pe_read_stats(
 ) -> PeReadStats | None:
     """PeReadStats of a PE's row strips (inputs: first `num_vectors` bit-vectors); None if a strip has none.
     Memoised with read-only inputs and weights, like strip_read_stats."""
-    x_owner, x_key = array_identity(inputs)
-    w_owner, w_key = array_identity(weights)
-    if x_owner.flags.writeable or w_owner.flags.writeable:
-        return _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, fit)
-    key = (
-        "pe_read",
-        x_key,
-        w_key,
-        strips,
-        num_vectors,
-        model_key,
-        col_period,
-        np.dtype(dtype).str,
-        fit.breaks,
-        fit.kinds,
+    key = ("pe_read", strips, num_vectors, model_key, col_period, np.dtype(dtype).str, fit.breaks, fit.kinds)
+    return memoised_with(
+        weights,
+        inputs,
+        key,
+        lambda: _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, fit),
     )
-    memo = derived(x_owner)
-    if key not in memo:  # the entry keeps the weights alive, so their identity stays theirs
-        memo[key] = (w_owner, _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, fit))
-    return memo[key][1]
 
 
 def _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, fit) -> PeReadStats | None:
@@ -191,16 +193,22 @@ def _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period
         if stats is None:
             return None
         found.append(stats)
-    parts = [st.sums for st in found]
-    sums = PiecewiseSums(
-        fit.breaks,
-        fit.kinds,
-        *(np.concatenate([getattr(p, f) for p in parts]) for f in ("weight", "total", "x_min", "x_max")),
-    )
     columns = [sum(n for _, n in blocks) for _, _, blocks in strips]
     idle = sum(c * st.idle_weight for c, st in zip(columns, found, strict=True))
     reads = sum(c * float(st.counts.sum()) for c, st in zip(columns, found, strict=True))
-    return PeReadStats(sums, float(idle), float(reads))
+    return PeReadStats(stacked_sums([st.sums for st in found]), float(idle), float(reads))
+
+
+def stacked_read_stats(parts: list[PeReadStats]) -> PeReadStats:
+    """The PeReadStats of several PE evaluations together (a tile's), their blocks one after the other."""
+    idle = sum(st.idle_columns for st in parts)
+    return PeReadStats(stacked_sums([st.sums for st in parts]), idle, sum(st.column_reads for st in parts))
+
+
+def stacked_sums(parts: list[PiecewiseSums]) -> PiecewiseSums:
+    """The groups of PiecewiseSums with the same breaks, one after the other."""
+    arrays = (np.concatenate([getattr(p, f) for p in parts]) for f in ("weight", "total", "x_min", "x_max"))
+    return PiecewiseSums(parts[0].breaks, parts[0].kinds, *arrays)
 
 
 def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> StripReadStats | None:

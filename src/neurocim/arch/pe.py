@@ -133,25 +133,24 @@ class ProcessingElement(PeReads):
         num_in_vector: int,
         clk_freq: float,
         clock_pass: bool,
+        with_adc: bool = True,
     ) -> UnitResult:
         """NeuroSim ProcessingUnitCalculatePerformance for a conductance block and its input bit matrix.
 
         `num_in_vector` counts bit-vectors (windows x input bits). In the clock pass only `clk_period` is
-        meaningful; the main pass returns every cost.
+        meaningful; the main pass returns every cost. Without `with_adc` (for a caller that takes it from the
+        fit sums), parallel eNVM reads with a folded flash-ADC fit leave out the ADC energy.
         """
         args = (array_dup_row, array_dup_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq, clock_pass)
         memo = self._eval_memo
-        if self.column_model.weight_independent or clock_pass:
-            # SRAM cells, and the clock pass of any cell: the costs see the weights only through their shape, so the
-            # PEs that read the same (read-only) inputs, every tile of a row band, cost the same; the adder tree's
-            # leakage state travels with the result.
-            return memo.by_weight_shape(
-                self._evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state
-            )
-        strips, col_period = self._read_layout(
-            int(weight_matrix_row), int(weight_matrix_col), array_dup_row, array_dup_col
-        )
-        adc = self.fit_adc_energy(weights, inputs, strips, int(num_in_vector), col_period)
+        if self.column_model.weight_independent or clock_pass or not with_adc:
+            # SRAM cells, the clock pass of any cell, and eNVM reads without the ADC energy: the costs see the weights
+            # only through their shape, so the PEs that read the same (read-only) inputs, every tile of a row band,
+            # cost the same; the adder tree's leakage state travels with the result.
+            evaluate = self._evaluate if with_adc else self._evaluate_without_adc
+            return memo.by_weight_shape(evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state)
+        rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
+        adc = self.adc_energy(self.read_stats(weights, inputs, array_dup_row, array_dup_col, rows, cols, nv))
         if adc is None:
             return self._evaluate(weights, inputs, *args)
         # eNVM reads whose ADC energy comes from the fit sums: the rest depends on the weights' shape only
@@ -159,17 +158,6 @@ class ProcessingElement(PeReads):
             self._evaluate_without_adc, weights, inputs, args, self._leakage_state, self._set_leakage_state
         )
         return dataclasses.replace(base, energy=base.energy + adc, energy_adc=base.energy_adc + adc)
-
-    def _read_layout(self, rows: int, cols: int, array_dup_row: int, array_dup_col: int) -> tuple[tuple, int | None]:
-        """(row strips [(first row, rows, column blocks)], column period of the wires) the blocks are read in: the
-        whole matrix as one block when it sits in one sub-array of a duplicated PE, else the sub-array grid."""
-        p = self.ctx.p
-        grid_row, grid_col = self.grid
-        if array_dup_row * array_dup_col > 1:
-            if not (array_dup_row < grid_row or array_dup_col < grid_col):
-                return ((0, rows, ((0, cols),)),), None
-            grid_row, grid_col = math.ceil(rows / p.num_row_sub_array), math.ceil(cols / p.num_col_sub_array)
-        return self._strips(rows, cols, grid_row, grid_col), p.num_col_sub_array
 
     def _leakage_state(self) -> tuple:
         return (self._adder_tree_units,)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
 
 from neurocim.arch.block_mapping import copy_sub_input
 from neurocim.arch.block_stats import VectorStats, distinct_vectors, iter_vector_stats, sram_row_count_stats
-from neurocim.arch.envm_read import idle_column_energy, pe_read_stats
+from neurocim.arch.envm_read import PeReadStats, idle_column_energy, pe_read_stats
 from neurocim.arch.memo import MEMO_SIZE, array_identity, derived
 from neurocim.arch.pe_common import _SUMS
 
@@ -104,26 +105,54 @@ class PeReads:
         if hit is None or hit[0] is not vectors:
             if len(self._base_reads) >= MEMO_SIZE:
                 self._base_reads.clear()
-            activity = vectors.num_read / self.column_model.num_row_sub_array
-            r = self.subarray.read(activity, None, clk_freq, self.level_output, counts=vectors.counts, adc_energy=0.0)
+            rows_read, counts = vectors.read_rows
+            activity = rows_read / self.column_model.num_row_sub_array
+            r = self.subarray.read(activity, None, clk_freq, self.level_output, counts=counts, adc_energy=0.0)
             hit = self._base_reads[key] = (vectors, np.array([getattr(r, k) for k in _SUMS]))
         return hit[1]
 
-    def fit_adc_energy(self, weights, inputs, strips: tuple, nv: int, col_period: int | None) -> float | None:
-        """ADC energy of every block of the row strips, summed, from the trace's fit sums (parallel eNVM reads with
-        a folded flash-ADC fit); None where they cannot give it (the blocks are then read element-wise)."""
+    def read_stats(
+        self, weights, inputs, array_dup_row: int, array_dup_col: int, rows: int, cols: int, nv: int
+    ) -> PeReadStats | None:
+        """The trace's ADC-fit sums of the blocks an evaluation reads (parallel eNVM reads with a folded flash-ADC
+        fit); None without them."""
         fit = self._energy_fit
-        if fit is None or nv <= 0 or not strips:
+        if fit is None or nv <= 0:
             return None
-        pack = pe_read_stats(
-            weights, inputs, strips, nv, self.column_model, self._model_key, col_period, self.dtype, fit
-        )
-        static = None if pack is None else pack.static_energy(fit)
+        strips, col_period = self._read_layout(rows, cols, array_dup_row, array_dup_col)
+        if not strips:
+            return None
+        model, key = self.column_model, self._model_key
+        return pe_read_stats(weights, inputs, strips, nv, model, key, col_period, self.dtype, fit)
+
+    def read_key(self) -> tuple | None:
+        """What read_stats depends on besides its arguments; None when it gives nothing (no folded ADC fit)."""
+        fit, p = self._energy_fit, self.ctx.p
+        if fit is None:
+            return None
+        sizes = (self.grid, p.num_row_sub_array, p.num_col_sub_array)
+        return (*sizes, self._model_key, np.dtype(self.dtype).str, fit.breaks, fit.kinds)
+
+    def adc_energy(self, stats: PeReadStats | None) -> float | None:
+        """ADC energy of the blocks behind `stats` from their fit sums; None where they cannot give it (the blocks
+        are then read element-wise)."""
+        static = None if stats is None else stats.static_energy(self._energy_fit)
         if static is None:
             return None
         adc = self.subarray.mode.adc.converter
-        total = static + pack.idle_columns * idle_column_energy(adc) + adc.column_switching_energy * pack.column_reads
+        total = static + stats.idle_columns * idle_column_energy(adc) + adc.column_switching_energy * stats.column_reads
         return total * self.subarray.num_add
+
+    def _read_layout(self, rows: int, cols: int, array_dup_row: int, array_dup_col: int) -> tuple[tuple, int | None]:
+        """(row strips [(first row, rows, column blocks)], column period of the wires) the blocks are read in: the
+        whole matrix as one block when it sits in one sub-array of a duplicated PE, else the sub-array grid."""
+        p = self.ctx.p
+        grid_row, grid_col = self.grid
+        if array_dup_row * array_dup_col > 1:
+            if not (array_dup_row < grid_row or array_dup_col < grid_col):
+                return ((0, rows, ((0, cols),)),), None
+            grid_row, grid_col = math.ceil(rows / p.num_row_sub_array), math.ceil(cols / p.num_col_sub_array)
+        return self._strips(rows, cols, grid_row, grid_col), p.num_col_sub_array
 
     def _vector_stats(self, w: np.ndarray, x: np.ndarray, col_period: int | None):
         """iter_vector_stats of a strip. SRAM statistics (a few numbers per distinct active-row count) are kept

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from neurocim.arch.block_mapping import copy_pe_array, copy_pe_input
+from neurocim.arch.envm_read import PeReadStats, memoised_with, stacked_read_stats
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import UnitResult, divide_int, subarray_output_bits
 from neurocim.arch.tile_periphery import _ENERGY, _LAT, TilePeriphery, TileResult
+from neurocim.arch.tile_visits import Gathering, PeVisit, TilePlan, tile_plan
 from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
@@ -134,14 +137,42 @@ class Tile(TilePeriphery):
                 f"got novel={novel}, {num_pe} PEs of {pe_size}"
             )
         args = (speed_up_row, speed_up_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq, clock_pass)
-        if not (self.pe.column_model.weight_independent or clock_pass):
+        memo = self._eval_memo
+        if self.pe.column_model.weight_independent or clock_pass:
+            # SRAM cells, and the clock pass of any cell: the costs see the weights only through their shape, so the
+            # tiles of a row band, which read the same (read-only) inputs, cost the same; the leakage state NeuroSim
+            # carries from one evaluation to the next travels with the result.
+            return memo.by_weight_shape(
+                self._evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state
+            )
+        rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
+        plan = tile_plan(self.novel, self.num_pe, self.pe_size, int(speed_up_row), int(speed_up_col), rows, cols)
+        adc = self.pe.adc_energy(self._read_stats(weights, inputs, plan, nv))
+        if adc is None:
             return self._evaluate(weights, inputs, *args)
-        # SRAM cells, and the clock pass of any cell: the costs see the weights only through their shape, so the
-        # tiles of a row band, which read the same (read-only) inputs, cost the same; the leakage state NeuroSim
-        # carries from one evaluation to the next travels with the result.
-        return self._eval_memo.by_weight_shape(
-            self._evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state
+        # eNVM reads whose ADC energy comes from the fit sums: the rest depends on the weights' shape only
+        base = memo.by_weight_shape(
+            self._evaluate_without_adc, weights, inputs, args, self._leakage_state, self._set_leakage_state
         )
+        return dataclasses.replace(base, energy=base.energy + adc, energy_adc=base.energy_adc + adc)
+
+    def _read_stats(self, weights, inputs, plan: TilePlan, nv: int) -> PeReadStats | None:
+        """The ADC-fit sums of every PE result the tile gathers (see ProcessingElement.read_stats), kept with
+        read-only trace arrays; None without them."""
+        pe = self.pe
+        if pe.read_key() is None or nv <= 0:
+            return None
+
+        def compute() -> PeReadStats | None:
+            found = [self._pe_read_stats(weights, inputs, v, nv) for v in plan.visits if v is not None]
+            return None if not found or None in found else stacked_read_stats(found)
+
+        return memoised_with(weights, inputs, ("tile_read", plan.visits, nv, pe.read_key()), compute)
+
+    def _pe_read_stats(self, weights, inputs, visit: PeVisit, nv: int) -> PeReadStats | None:
+        w = copy_pe_array(weights, visit.row, visit.col, visit.rows, visit.cols)
+        x = copy_pe_input(inputs, visit.row, nv, visit.rows)
+        return self.pe.read_stats(w, x, visit.dup_row, visit.dup_col, visit.rows, visit.cols, nv)
 
     def _leakage_state(self) -> tuple:
         return (self._accumulation_units, *self.pe._leakage_state())
@@ -161,41 +192,42 @@ class Tile(TilePeriphery):
         num_in_vector: int,
         clk_freq: float,
         clock_pass: bool,
+        with_adc: bool = True,
     ) -> TileResult:
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         speed_up_row, speed_up_col = int(speed_up_row), int(speed_up_col)
-        if self.novel:
-            acc, last = self._novel_pes(weights, inputs, rows, cols, nv, clk_freq, clock_pass)
-        else:
-            acc, last = self._conventional_pes(
-                weights, inputs, speed_up_row, speed_up_col, rows, cols, nv, clk_freq, clock_pass
-            )
+        plan = tile_plan(self.novel, self.num_pe, self.pe_size, speed_up_row, speed_up_col, rows, cols)
+        acc = dict.fromkeys(_LAT + _ENERGY + ("clk_period",), 0.0)
+        last = UnitResult()
+        for k, visit in enumerate(plan.visits):
+            if visit is not None and (k == 0 or visit != plan.visits[k - 1]):
+                last = self._run_pe(weights, inputs, visit, nv, clk_freq, clock_pass, with_adc)
+            self._gather(acc, last)
+        if plan.gathering is Gathering.FULL:
+            for k in _LAT:
+                acc[k] /= self.num_pe * self.num_pe
+        elif plan.gathering is Gathering.DUPLICATED:
+            for k in _LAT:
+                acc[k] /= speed_up_row * speed_up_col
+            if math.ceil(rows / self.pe_size) > 1:
+                self._accumulate(acc, math.ceil(rows / self.pe_size), nv, clk_freq, clock_pass, exact_ceil=True)
+        elif plan.gathering is Gathering.GRID:
+            self._accumulate(acc, self.num_pe, nv, clk_freq, clock_pass, exact_ceil=True)
         if clock_pass:
             return TileResult(clk_period=acc["clk_period"])
         return self._finish(acc, last, rows, cols, nv, speed_up_row * speed_up_col, clk_freq)
 
-    def _run_pe(
-        self,
-        weights,
-        inputs,
-        row: int,
-        col: int,
-        num_row: int,
-        num_col: int,
-        dup: tuple[int, int],
-        nv: int,
-        clk_freq: float,
-        clock_pass: bool,
-    ) -> UnitResult:
-        w = copy_pe_array(weights, row, col, num_row, num_col)
-        x = copy_pe_input(inputs, row, nv, num_row)
-        return self.pe.evaluate(w, x, dup[0], dup[1], num_row, num_col, nv, clk_freq, clock_pass)
+    def _evaluate_without_adc(self, weights: np.ndarray, inputs: np.ndarray, *args) -> TileResult:
+        """_evaluate leaving out the ADC energy that the fit sums give (parallel eNVM reads, main pass)."""
+        return self._evaluate(weights, inputs, *args, with_adc=False)
 
-    def _grid_pe(self, weights, inputs, i: int, j: int, rows: int, cols: int, *args) -> UnitResult:
-        """PE (i, j) of the conventional grid with the part of the matrix it holds (no duplication)."""
-        size = self.pe_size
-        num_row, num_col = int(min(size, rows - i * size)), int(min(size, cols - j * size))
-        return self._run_pe(weights, inputs, int(i * size), int(j * size), num_row, num_col, (1, 1), *args)
+    def _run_pe(
+        self, weights, inputs, visit: PeVisit, nv: int, clk_freq: float, clock_pass: bool, with_adc: bool
+    ) -> UnitResult:
+        w = copy_pe_array(weights, visit.row, visit.col, visit.rows, visit.cols)
+        x = copy_pe_input(inputs, visit.row, nv, visit.rows)
+        args = (visit.dup_row, visit.dup_col, visit.rows, visit.cols, nv, clk_freq, clock_pass)
+        return self.pe.evaluate(w, x, *args, with_adc=with_adc)
 
     @staticmethod
     def _gather(acc: dict, r: UnitResult) -> None:
@@ -225,47 +257,3 @@ class Tile(TilePeriphery):
         e = self.accumulation.energy(num_read, int(units))
         acc["energy"] += e
         acc["energy_accum"] += e
-
-    def _conventional_pes(self, weights, inputs, su_row, su_col, rows, cols, nv, clk_freq, clock_pass):
-        n, size = self.num_pe, self.pe_size
-        acc = dict.fromkeys(_LAT + _ENERGY + ("clk_period",), 0.0)
-        last = UnitResult()
-        if su_row * su_col > 1 and su_row >= n and su_col >= n:
-            # every PE holds the whole tile matrix ("full" duplication)
-            dup = (math.ceil(su_row / n), math.ceil(su_col / n))
-            last = self._run_pe(weights, inputs, 0, 0, rows, cols, dup, nv, clk_freq, clock_pass)
-            for k in _LAT:
-                acc[k] = getattr(last, k) / (n * n)
-            for k in _ENERGY:
-                acc[k] = getattr(last, k)
-            acc["clk_period"] = last.clk_period
-        elif su_row * su_col > 1:
-            for i in range(math.ceil(rows / size)):
-                for j in range(math.ceil(cols / size)):
-                    if i * size < rows and j * size < cols:
-                        last = self._grid_pe(weights, inputs, i, j, rows, cols, nv, clk_freq, clock_pass)
-                        self._gather(acc, last)
-            for k in _LAT:
-                acc[k] /= su_row * su_col
-            if math.ceil(rows / size) > 1:
-                self._accumulate(acc, math.ceil(rows / size), nv, clk_freq, clock_pass, exact_ceil=True)
-        else:
-            for i in range(int(n)):
-                for j in range(int(n)):
-                    if i * size < rows and j * size < cols:
-                        last = self._grid_pe(weights, inputs, i, j, rows, cols, nv, clk_freq, clock_pass)
-                    # NeuroSim quirk: PEs outside the matrix re-add the previous PE's latency and energy
-                    self._gather(acc, last)
-            self._accumulate(acc, n, nv, clk_freq, clock_pass, exact_ceil=True)
-        return acc, last
-
-    def _novel_pes(self, weights, inputs, rows, cols, nv, clk_freq, clock_pass):
-        n, size = self.num_pe, self.pe_size
-        acc = dict.fromkeys(_LAT + _ENERGY + ("clk_period",), 0.0)
-        last = UnitResult()
-        per_pe = int(rows / n)
-        for i in range(int(n)):
-            location = int(i * min(size, int(rows) / n))
-            last = self._run_pe(weights, inputs, location, 0, per_pe, cols, (1, 1), nv, clk_freq, clock_pass)
-            self._gather(acc, last)
-        return acc, last
