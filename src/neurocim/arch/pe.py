@@ -81,7 +81,6 @@ class ProcessingElement(PeReads):
         self._adder_tree_units: int | None = None
         self._read_cache: dict[tuple, np.ndarray] = {}  # SRAM per-vector cost tables, by width and clock
         self._eval_memo = InputMemo()
-        self._base_reads: dict[tuple, tuple] = {}  # eNVM strip reads without the ADC, by input record and clock
         self._periphery_memo: dict[tuple, tuple] = {}
         self.area = self.height = self.width = 0.0
         self.area_adc = self.area_accum = self.area_other = self.area_array = 0.0
@@ -91,7 +90,6 @@ class ProcessingElement(PeReads):
         the memoised evaluations and strip reads (they hold the inputs they were keyed on)."""
         self._adder_tree_units = None
         self._eval_memo.clear()
-        self._base_reads.clear()
 
     # ----------------------------------------------------------------------------------------------- area
     def layout(self) -> Footprint:

@@ -10,7 +10,7 @@ import numpy as np
 from neurocim.arch.block_mapping import copy_sub_input
 from neurocim.arch.block_stats import VectorStats, distinct_vectors, iter_vector_stats, sram_row_count_stats
 from neurocim.arch.envm_read import PeReadStats, idle_column_energy, pe_read_stats
-from neurocim.arch.memo import MEMO_SIZE, array_identity, derived
+from neurocim.arch.memo import array_identity, derived
 from neurocim.arch.pe_common import _SUMS
 
 
@@ -63,26 +63,12 @@ class PeReads:
         return table
 
     def _strip(
-        self,
-        weights,
-        inputs,
-        row: int,
-        num_row: int,
-        col_blocks,
-        nv: int,
-        clk_freq: float,
-        col_period: int | None,
-        with_adc: bool = True,
+        self, weights, inputs, row: int, num_row: int, col_blocks, nv: int, clk_freq: float, col_period: int | None
     ) -> list[np.ndarray]:
-        """Summed read costs of the blocks (row..row+num_row) x col_blocks [(start, width)] of one row strip.
-        Without `with_adc`, parallel eNVM reads with a folded flash-ADC fit leave out the ADC energy (which the PE
-        takes from the fit sums): the costs then depend on the inputs only."""
+        """Summed read costs of the blocks (row..row+num_row) x col_blocks [(start, width)] of one row strip."""
         stop = max(c + n for c, n in col_blocks)
         w = weights[row : row + num_row, :stop]
         x = copy_sub_input(inputs, row, nv, num_row)
-        if not with_adc and self._energy_fit is not None and x.shape[1] > 0:
-            base = self._base_read(x, w.shape[0], clk_freq)
-            return [base.copy() for _ in col_blocks]
         sums = [np.zeros(len(_SUMS)) for _ in col_blocks]
         for chunk in self._vector_stats(w, x, col_period):
             by_width: dict[int, np.ndarray] = {}  # SRAM (row_key): a block's read depends only on its width
@@ -95,21 +81,21 @@ class PeReads:
                 sums[k] += by_width[n]
         return sums
 
-    def _base_read(self, x: np.ndarray, rows: int, clk_freq: float) -> np.ndarray:
-        """Read costs (_SUMS) of a strip's vectors (its first `rows` input rows x) without the ADC energy. They
-        depend on the inputs only, so the strips of a row band (which share their distinct-vector record) share
-        them."""
-        vectors = distinct_vectors(x, rows)
-        key = (id(vectors), clk_freq)
-        hit = self._base_reads.get(key)
-        if hit is None or hit[0] is not vectors:
-            if len(self._base_reads) >= MEMO_SIZE:
-                self._base_reads.clear()
-            rows_read, counts = vectors.read_rows
-            activity = rows_read / self.column_model.num_row_sub_array
-            r = self.subarray.read(activity, None, clk_freq, self.level_output, counts=counts, adc_energy=0.0)
-            hit = self._base_reads[key] = (vectors, np.array([getattr(r, k) for k in _SUMS]))
-        return hit[1]
+    def _reads_without_adc(self, weights, inputs, strips: tuple, nv: int, clk_freq: float) -> list[np.ndarray]:
+        """Read costs (_SUMS) of every row strip's vectors without the ADC energy, in one pass over the counts of
+        read rows they have: with the ADC energy left out, a vector's costs depend on that count only."""
+        records = [
+            distinct_vectors(copy_sub_input(inputs, row, nv, n), len(weights[row : row + n])) for row, n, _ in strips
+        ]
+        per_strip = [r.read_rows for r in records]
+        rows_read = np.concatenate([rows for rows, _ in per_strip])
+        if not len(rows_read):
+            return [np.zeros(len(_SUMS)) for _ in strips]
+        activity = rows_read / self.column_model.num_row_sub_array
+        costs = self.subarray.vector_reads(activity, None, clk_freq, self.level_output, adc_energy=0.0)
+        costs *= np.concatenate([counts for _, counts in per_strip])[:, None]
+        ends = np.cumsum([len(rows) for rows, _ in per_strip])
+        return [costs[end - len(rows) : end].sum(axis=0) for end, (rows, _) in zip(ends, per_strip, strict=True)]
 
     def read_stats(
         self, weights, inputs, array_dup_row: int, array_dup_col: int, rows: int, cols: int, nv: int
@@ -180,10 +166,16 @@ class PeReads:
     def _block_sums(
         self, weights, inputs, strips: tuple, nv: int, clk_freq: float, col_period: int | None, with_adc: bool
     ) -> np.ndarray:
-        """Summed read costs (blocks x _SUMS) of every sub-array block of the row strips, row by row (main pass)."""
-        blocks = [
-            sums
-            for row, num_row, col_blocks in strips
-            for sums in self._strip(weights, inputs, row, num_row, list(col_blocks), nv, clk_freq, col_period, with_adc)
-        ]
+        """Summed read costs (blocks x _SUMS) of every sub-array block of the row strips, row by row (main pass).
+        Without `with_adc`, parallel eNVM reads with a folded flash-ADC fit leave out the ADC energy (which the
+        caller takes from the fit sums): the costs then depend on the inputs only."""
+        if not with_adc and self._energy_fit is not None and nv > 0:
+            reads = self._reads_without_adc(weights, inputs, strips, nv, clk_freq)
+            blocks = [read.copy() for read, (_, _, col_blocks) in zip(reads, strips, strict=True) for _ in col_blocks]
+        else:
+            blocks = [
+                sums
+                for row, num_row, col_blocks in strips
+                for sums in self._strip(weights, inputs, row, num_row, list(col_blocks), nv, clk_freq, col_period)
+            ]
         return np.array(blocks).reshape(len(blocks), len(_SUMS))

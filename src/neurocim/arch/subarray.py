@@ -79,11 +79,16 @@ class SubArray:
         return costs.total(act.shape[0], counts)
 
     def vector_reads(
-        self, activity: np.ndarray, column_resistance: np.ndarray, clk_freq: float, level_output: int | None = None
+        self,
+        activity: np.ndarray,
+        column_resistance: np.ndarray | None,
+        clk_freq: float,
+        level_output: int | None = None,
+        adc_energy: float | None = None,
     ) -> np.ndarray:
         """Per-vector costs (n_vectors, 8) of the vectors `read` sums: latency, latency ADC/accumulation/other,
-        energy, energy ADC/accumulation/other."""
-        act, costs = self._vector_costs(activity, column_resistance, clk_freq, level_output)
+        energy, energy ADC/accumulation/other (arguments as for `read`)."""
+        act, costs = self._vector_costs(activity, column_resistance, clk_freq, level_output, adc_energy)
         return costs.per_vector(act.shape[0])
 
     def _vector_costs(
