@@ -74,7 +74,10 @@ class VectorCosts:
             self.energy_accum,
             self.energy_other,
         )
-        return np.stack([np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in parts], axis=1)
+        out = np.empty((n, len(parts)))
+        for k, x in enumerate(parts):
+            out[:, k] = x  # a constant per vector broadcasts
+        return out
 
     def total(self, n: int, counts: np.ndarray | None = None) -> SubArrayRead:
         """Sum over the n vectors, vector k weighted by counts[k] (its number of repetitions) if given."""
