@@ -167,7 +167,7 @@ def test_sram_histogram_and_activity() -> None:
     assert act.tolist() == [0.0, 3 / 16, 7 / 16] and counts.tolist() == [3, 2, 1]
 
 
-def test_distinct_vectors_count_the_bit_vectors_of_every_read_row_count() -> None:
+def test_distinct_vectors_count_read_rows_and_vectors_without_a_conducting_row() -> None:
     x = np.zeros((10, 7), dtype=np.uint8)
     x[:3, [0, 1]] = 1
     x[4:7, 2] = 1  # another pattern with 3 rows
@@ -176,6 +176,9 @@ def test_distinct_vectors_count_the_bit_vectors_of_every_read_row_count() -> Non
     assert sorted(vectors.counts.tolist()) == [1, 1, 2, 3]
     rows, counts = vectors.read_rows
     assert rows.tolist() == [0, 3, 7] and counts.tolist() == [3.0, 3.0, 1.0]
+    rows_on, live_counts, idle = vectors.conducting
+    assert rows_on.shape == (3, 10) and rows_on.sum(axis=1).min() > 0
+    assert live_counts.sum() == 4.0 and idle == 3.0
 
 
 @pytest.mark.parametrize("cell_bit", [1, 2, 3, 8])

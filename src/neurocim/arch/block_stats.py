@@ -139,6 +139,13 @@ class DistinctVectors:
     inverse: np.ndarray  # (n,) distinct vector of every original bit-vector
 
     @cached_property
+    def conducting(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """(rows_on, counts as floats) of the vectors with a conducting row, and the bit-vectors with none."""
+        live = self.num_active > 0
+        idle = float(self.counts[~live].sum())
+        return np.ascontiguousarray(self.rows_on[live]), self.counts[live].astype(np.float64), idle
+
+    @cached_property
     def read_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """(every count of read rows the vectors have, the bit-vectors with it): what a read's costs besides the
         column resistances depend on, in at most rows + 1 entries."""

@@ -223,17 +223,14 @@ def _read_sums(weights, inputs, model, blocks, col_period, dtype, fit) -> Callab
     from neurocim.arch.read_kernel import block_fit_sums  # compiled on first use
 
     dv = distinct_vectors(inputs, weights.shape[0])
-    live = np.flatnonzero(dv.num_active > 0)
+    rows_on, counts, idle = dv.conducting
     g_eff = effective_conductance(weights, model, col_period, dtype)
     num_add = float(model.num_add)
-    weight, total, g_min, g_max = block_fit_sums(
-        dv.rows_on[live], dv.counts[live].astype(np.float64), g_eff, blocks, num_add, fit.breaks, fit.kinds
-    )
+    weight, total, g_min, g_max = block_fit_sums(rows_on, counts, g_eff, blocks, num_add, fit.breaks, fit.kinds)
     valid = (g_min > 0) & np.isfinite(g_max)
     with np.errstate(divide="ignore"):
         x_min = (dtype(num_add) / g_max.astype(dtype)).astype(np.float64)
         x_max = (dtype(num_add) / g_min.astype(dtype)).astype(np.float64)
-    idle = float(dv.counts[dv.num_active == 0].sum())
 
     def stats(part: slice) -> StripReadStats | None:
         if not valid[part].all():

@@ -19,8 +19,8 @@ def array_identity(a: np.ndarray) -> tuple[np.ndarray, tuple]:
     owner = a
     while isinstance(owner.base, np.ndarray):
         owner = owner.base
-    offset = a.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
-    return owner, (id(owner), offset, a.shape, a.strides, a.dtype.str)
+    # the address of a's first element is unique among the owner's views while the owner lives
+    return owner, (id(owner), a.ctypes.data, a.shape, a.strides, a.dtype.str)
 
 
 def derived(owner: np.ndarray) -> dict[Any, Any]:
