@@ -17,6 +17,7 @@ from neurocim.arch.pe_common import (
     UnitResult,
     _combine_blocks,
     divide_int,
+    plus_adc_energy,
     subarray_output_bits,
 )
 from neurocim.arch.pe_reads import PeReads
@@ -155,7 +156,7 @@ class ProcessingElement(PeReads):
         base = memo.by_weight_shape(
             self._evaluate_without_adc, weights, inputs, args, self._leakage_state, self._set_leakage_state
         )
-        return dataclasses.replace(base, energy=base.energy + adc, energy_adc=base.energy_adc + adc)
+        return plus_adc_energy(base, adc)
 
     def _leakage_state(self) -> tuple:
         return (self._adder_tree_units,)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -34,6 +35,11 @@ class UnitResult:
 
 
 PeResult = UnitResult
+
+
+def plus_adc_energy(result: UnitResult, energy: float) -> UnitResult:
+    """The result with `energy` (J) more ADC energy, in the total and in its ADC part."""
+    return dataclasses.replace(result, energy=result.energy + energy, energy_adc=result.energy_adc + energy)
 
 
 def subarray_output_bits(p) -> int:

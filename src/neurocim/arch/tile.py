@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -12,7 +11,7 @@ from neurocim.arch.block_mapping import copy_pe_array, copy_pe_input
 from neurocim.arch.envm_read import PeReadStats, memoised_with, stacked_read_stats
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe import ProcessingElement
-from neurocim.arch.pe_common import UnitResult, divide_int, subarray_output_bits
+from neurocim.arch.pe_common import UnitResult, divide_int, plus_adc_energy, subarray_output_bits
 from neurocim.arch.tile_periphery import _ENERGY, _LAT, TilePeriphery, TileResult
 from neurocim.arch.tile_visits import Gathering, PeVisit, TilePlan, tile_plan
 from neurocim.circuits.adder_tree import AdderTree
@@ -154,25 +153,24 @@ class Tile(TilePeriphery):
         base = memo.by_weight_shape(
             self._evaluate_without_adc, weights, inputs, args, self._leakage_state, self._set_leakage_state
         )
-        return dataclasses.replace(base, energy=base.energy + adc, energy_adc=base.energy_adc + adc)
+        return plus_adc_energy(base, adc)
 
     def _read_stats(self, weights, inputs, plan: TilePlan, nv: int) -> PeReadStats | None:
         """The ADC-fit sums of every PE result the tile gathers (see ProcessingElement.read_stats), kept with
         read-only trace arrays; None without them."""
-        pe = self.pe
-        if pe.read_key() is None or nv <= 0:
+        pe, key = self.pe, self.pe.read_key()
+        if key is None or nv <= 0:
             return None
 
         def compute() -> PeReadStats | None:
-            found = [self._pe_read_stats(weights, inputs, v, nv) for v in plan.visits if v is not None]
+            found = [
+                pe.read_stats(*_visit_arrays(weights, inputs, v, nv), v.dup_row, v.dup_col, v.rows, v.cols, nv)
+                for v in plan.visits
+                if v is not None
+            ]
             return None if not found or None in found else stacked_read_stats(found)
 
-        return memoised_with(weights, inputs, ("tile_read", plan.visits, nv, pe.read_key()), compute)
-
-    def _pe_read_stats(self, weights, inputs, visit: PeVisit, nv: int) -> PeReadStats | None:
-        w = copy_pe_array(weights, visit.row, visit.col, visit.rows, visit.cols)
-        x = copy_pe_input(inputs, visit.row, nv, visit.rows)
-        return self.pe.read_stats(w, x, visit.dup_row, visit.dup_col, visit.rows, visit.cols, nv)
+        return memoised_with(weights, inputs, ("tile_read", plan.visits, nv, key), compute)
 
     def _leakage_state(self) -> tuple:
         return (self._accumulation_units, *self.pe._leakage_state())
@@ -224,10 +222,8 @@ class Tile(TilePeriphery):
     def _run_pe(
         self, weights, inputs, visit: PeVisit, nv: int, clk_freq: float, clock_pass: bool, with_adc: bool
     ) -> UnitResult:
-        w = copy_pe_array(weights, visit.row, visit.col, visit.rows, visit.cols)
-        x = copy_pe_input(inputs, visit.row, nv, visit.rows)
         args = (visit.dup_row, visit.dup_col, visit.rows, visit.cols, nv, clk_freq, clock_pass)
-        return self.pe.evaluate(w, x, *args, with_adc=with_adc)
+        return self.pe.evaluate(*_visit_arrays(weights, inputs, visit, nv), *args, with_adc=with_adc)
 
     @staticmethod
     def _gather(acc: dict, r: UnitResult) -> None:
@@ -257,3 +253,9 @@ class Tile(TilePeriphery):
         e = self.accumulation.energy(num_read, int(units))
         acc["energy"] += e
         acc["energy_accum"] += e
+
+
+def _visit_arrays(weights: np.ndarray, inputs: np.ndarray, visit: PeVisit, nv: int) -> tuple[np.ndarray, np.ndarray]:
+    """(weight block, input rows of its first nv bit-vectors) a PE evaluation reads."""
+    w = copy_pe_array(weights, visit.row, visit.col, visit.rows, visit.cols)
+    return w, copy_pe_input(inputs, visit.row, nv, visit.rows)
