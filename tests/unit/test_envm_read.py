@@ -12,6 +12,8 @@ from neurocim.arch.envm_read import PeReadStats, _band, strip_read_stats
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import UnitResult
 from neurocim.arch.subarray import SubArray
+from neurocim.arch.tile import Tile
+from neurocim.arch.tile_visits import tile_plan
 from neurocim.circuits.piecewise_fit import PiecewiseFit, PiecewiseSums
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
@@ -73,6 +75,29 @@ def test_pes_reading_the_same_trace_inputs_keep_their_own_adc_energy():
     assert results[0].energy - results[0].energy_adc == results[1].energy - results[1].energy_adc
     for d, got in zip((first, second), results, strict=False):
         _assert_same_result(got, _elementwise(pe, d.copy(), x.copy(), 1, 1, 100, 100, 200, 1e9, False), rel=1e-6)
+
+
+# (novel mapping, speed-up): novel PEs; conventional grid; duplicated PEs; every PE holding the whole matrix
+@pytest.mark.parametrize("novel, speed_up", [(True, (1, 1)), (False, (1, 1)), (False, (2, 1)), (False, (4, 4))])
+def test_tiles_reading_the_same_trace_inputs_keep_their_own_adc_energy(novel, speed_up):
+    ctx = _pe({"type": "rram"}).ctx
+    p = ctx.p
+    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
+    tile = Tile(ctx, subarray, novel, 2, 64, 1e9, dtype=np.float32)
+    rng = np.random.default_rng(9)
+    x = (rng.random((100, 120)) < 0.3).astype(np.uint8)
+    first, second = (rng.integers(0, 2, (100, 90)).astype(np.int8) for _ in range(2))
+    for a in (x, first, second):
+        a.setflags(write=False)
+    plan = tile_plan(novel, 2, 64, *speed_up, 100, 90)
+    assert tile.pe.adc_energy(tile._read_stats(first, x, plan, 120)) is not None  # the fit-sum path
+    args = (novel, 2, 64, *speed_up, 100, 90, 120, 1e9, False)
+    results = [tile.evaluate(d, x, *args) for d in (first, second)]
+    assert results[0].energy_adc != results[1].energy_adc
+    fit, tile.pe._energy_fit = tile.pe._energy_fit, None  # every column resistance read one by one
+    for d, got in zip((first, second), results, strict=True):
+        _assert_same_result(got, tile.evaluate(d.copy(), x.copy(), *args), rel=1e-6)
+    tile.pe._energy_fit = fit
 
 
 def test_adc_static_energy_checks_the_clamp_block_by_block_when_the_merged_range_is_too_wide():
