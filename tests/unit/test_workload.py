@@ -19,6 +19,7 @@ from neurocim.workload.traces import (
     LayerTrace,
     TraceError,
     check_trace,
+    csv_weight_levels,
     load_traces,
     load_traces_csv_folder,
     load_traces_npz,
@@ -154,6 +155,47 @@ def test_weight_levels_follow_load_in_weight_data(vgg8):
     levels = LayerTrace(w, np.zeros((1, 1), np.uint8), 8).weight_levels(4, csv_rounded=False)
     # 8 * (w - 1) + 16, +-0.5, truncated toward zero; -0.00390625 -> 7.97 -> 8; -1.2 -> -1.6 - 0.5 -> -2
     assert levels.tolist() == [[0, 16, 8, 8, 12, 8, -2]]
+
+
+def test_weight_codes_map_like_the_float_weights(vgg8):
+    _, traces = vgg8
+    assert all(t.weight_codes is not None for t in traces)  # the npz layout stores integer codes
+
+    def digits(w: np.ndarray) -> np.ndarray:  # csv levels split into two 4-bit cells
+        levels = csv_weight_levels(w, 8)[:, None]
+        return np.concatenate([levels // 16, levels % 16], axis=1)
+
+    for trace in traces[:3]:
+        plain = LayerTrace(trace.weights, trace.input_codes, trace.input_bits)
+        np.testing.assert_array_equal(trace.map_weights(digits), plain.map_weights(digits))
+    codes = np.array([[-128, 0, 0, 127], [5, -1, 0, 64]], dtype=np.int8)
+    trace = LayerTrace.from_weight_codes(codes, 2.0**-7, np.zeros((2, 1), np.uint8), 8, negative_zeros=np.array([2]))
+    assert trace.weights.tolist() == [[-1.0, 0.0, 0.0, 127 / 128], [5 / 128, -1 / 128, 0.0, 0.5]]
+    assert np.signbit(trace.weights.ravel()).tolist() == [True, False, True, False, False, True, False, False]
+    np.testing.assert_array_equal(
+        trace.weight_levels(8), LayerTrace(trace.weights, trace.input_codes, 8).weight_levels(8)
+    )
+    wide = np.array([[-(2**30), 2**30]], dtype=np.int32)  # too wide a range for a table: mapped value by value
+    trace = LayerTrace.from_weight_codes(wide, 2.0**-31, np.zeros((1, 1), np.uint8), 8)
+    assert trace.weight_levels(8).tolist() == [[64, 192]]
+
+
+@pytest.mark.parametrize(
+    "codes, step, match",
+    [
+        (np.zeros((2, 2)), 0.5, "weight codes must be integers, got float64"),
+        (np.zeros((2, 2), np.int8), 0.0, "weight_step must be a positive number, got 0.0"),
+        (np.zeros((2, 2), np.int8), float("nan"), "weight_step must be a positive number, got nan"),
+    ],
+)
+def test_bad_weight_codes_are_clear_errors(codes, step, match):
+    with pytest.raises(TraceError, match=match):
+        LayerTrace.from_weight_codes(codes, step, np.zeros((2, 1), np.uint8), 8, name="fc")
+
+
+def test_weight_codes_must_match_the_weights():
+    with pytest.raises(TraceError, match=r"weight codes have shape \(1, 2\), the weights \(2, 2\)"):
+        LayerTrace(np.zeros((2, 2)), np.zeros((2, 1), np.uint8), 8, weight_codes=np.zeros((1, 2), np.int8))
 
 
 def test_round_like_csv_matches_decimal_formatting():

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,31 @@ class LayerTrace:
     input_codes: np.ndarray  # unsigned integer codes, one column per sliding window written
     input_bits: int
     name: str = ""
+    # quantised weights: integer codes with weights = codes * weight_step (set by from_weight_codes)
+    weight_codes: np.ndarray | None = field(default=None, repr=False)
+    weight_step: float = 0.0
+
+    @classmethod
+    def from_weight_codes(
+        cls,
+        codes: np.ndarray,
+        step: float,
+        input_codes: np.ndarray,
+        input_bits: int,
+        name: str = "",
+        negative_zeros: np.ndarray | None = None,
+    ) -> LayerTrace:
+        """A trace of quantised weights, integer codes times `step` (flat indices `negative_zeros` hold -0.0):
+        mapping them to cell digits is then one table entry per code."""
+        codes = np.asarray(codes)
+        if not np.issubdtype(codes.dtype, np.integer):
+            raise TraceError(f"{name or 'trace'}: weight codes must be integers, got {codes.dtype}")
+        if not (math.isfinite(step) and step > 0):
+            raise TraceError(f"{name or 'trace'}: weight_step must be a positive number, got {step}")
+        weights = codes.astype(np.float64) * step
+        if negative_zeros is not None:
+            weights.reshape(-1)[negative_zeros] = -0.0
+        return cls(weights, input_codes, input_bits, name, weight_codes=codes, weight_step=step)
 
     def __post_init__(self) -> None:
         label = self.name or "trace"
@@ -39,6 +65,8 @@ class LayerTrace:
             raise TraceError(f"{label}: input_bits must be in 1..32, got {self.input_bits}")
         if codes.size and (codes.min() < 0 or int(codes.max()) >= 1 << self.input_bits):
             raise TraceError(f"{label}: input codes must lie in [0, {(1 << self.input_bits) - 1}]")
+        if self.weight_codes is not None and self.weight_codes.shape != w.shape:
+            raise TraceError(f"{label}: weight codes have shape {self.weight_codes.shape}, the weights {w.shape}")
         object.__setattr__(self, "weights", w)
         object.__setattr__(self, "input_codes", codes)
 
@@ -70,7 +98,19 @@ class LayerTrace:
     def map_weights(self, fn) -> np.ndarray:
         """fn over the weights, elementwise (fn maps (n,) to (n, ...)), evaluated once per distinct weight value
         when the weights are quantised; the result has shape weights.shape + fn's trailing shape."""
-        return map_distinct(self.weights, fn)
+        codes = self.weight_codes
+        low, high = (int(codes.min(initial=0)), int(codes.max(initial=0))) if codes is not None else (0, 0)
+        if codes is None or high - low >= _GRID_SPAN:
+            return map_distinct(self.weights, fn)
+        table = fn(np.arange(low, high + 1) * self.weight_step)
+        flat = codes.ravel()
+        index = np.empty(min(_GRID_BLOCK, flat.size), dtype=np.intp)
+
+        def rows_of(i: int) -> np.ndarray:
+            block = flat[i : i + _GRID_BLOCK]
+            return np.subtract(block, low, out=index[: block.size], dtype=np.intp)
+
+        return _table_lookup(table, flat.size, rows_of).reshape(codes.shape + table.shape[1:])
 
 
 def csv_weight_levels(
@@ -112,14 +152,23 @@ def map_distinct(values: np.ndarray, fn) -> np.ndarray:
     if not (hi - lo < _GRID_SPAN and all(on_grid(i) for i in starts)):
         return _apply_flat(fn, v)
     table = fn((np.arange(int(hi - lo) + 1) + lo) / scale)
-    out = np.empty((flat.size,) + table.shape[1:], dtype=table.dtype)
-    rows, rows_out = _as_words(table), _as_words(out)  # gather whole rows as one word each where they fit in one
-    for i in starts:
+
+    def rows_of(i: int) -> np.ndarray:
         block = scaled(i)
         block -= lo
+        return block.astype(np.int32)
+
+    return _table_lookup(table, flat.size, rows_of).reshape(v.shape + table.shape[1:])
+
+
+def _table_lookup(table: np.ndarray, size: int, rows_of: Callable[[int], np.ndarray]) -> np.ndarray:
+    """(size, ...) rows of `table`: rows_of(i) gives the table rows of elements i .. i + _GRID_BLOCK - 1."""
+    out = np.empty((size,) + table.shape[1:], dtype=table.dtype)
+    rows, rows_out = _as_words(table), _as_words(out)  # gather whole rows as one word each where they fit in one
+    for i in range(0, size, _GRID_BLOCK):
         # the indices lie in the table by construction: 'clip' skips the bounds check of the default mode
-        np.take(rows, block.astype(np.int32), axis=0, out=rows_out[i : i + _GRID_BLOCK], mode="clip")
-    return out.reshape(v.shape + table.shape[1:])
+        np.take(rows, rows_of(i), axis=0, out=rows_out[i : i + _GRID_BLOCK], mode="clip")
+    return out
 
 
 def _as_words(a: np.ndarray) -> np.ndarray:
@@ -262,12 +311,10 @@ def load_traces_npz(
         layers = network_from_array(table, names if len(names) == len(table) else None)
         traces = []
         for i, layer in enumerate(layers, start=1):
-            w = _npz_array(z, f"L{i}_weight", path).astype(np.float64) / 2.0 ** (weight_bits - 1)
+            weight_codes, step = _npz_array(z, f"L{i}_weight", path), 2.0 ** -(weight_bits - 1)
             negzero = z.get(f"L{i}_weight_negzero_idx")
-            if negzero is not None:
-                w.reshape(-1)[negzero] = -0.0
             codes = _npz_array(z, f"L{i}_input_code", path)
-            traces.append(LayerTrace(w, codes, input_bits, layer.name))
+            traces.append(LayerTrace.from_weight_codes(weight_codes, step, codes, input_bits, layer.name, negzero))
     check_traces(layers, traces, check_columns=check_columns)
     return layers, traces
 
