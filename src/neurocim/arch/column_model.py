@@ -85,11 +85,13 @@ def effective_conductance(
         )
         if hi == lo:
             return tables[0].copy()
-        if hi == lo + 1:  # two levels: pick the bits of one table or the other (np.where is several times slower)
-            pick = np.negative(d - lo, dtype=bits.dtype)  # 0 or all ones
-            pick &= bits[1]
-            pick ^= bits[0]
-            return pick.view(tables.dtype)
+        if hi == lo + 1:  # two levels: the bits of one table or the other, in one compiled pass
+            from neurocim.arch.read_kernel import pick_two_levels  # compiled on first use
+
+            picked = np.empty(d.shape, dtype=bits.dtype)
+            # a contiguous copy of a view (one byte a cell) lets the compiled loop run on whole vector registers
+            pick_two_levels(np.ascontiguousarray(d), bits[0], bits[1], lo, picked)
+            return picked.view(tables.dtype)
         return np.take_along_axis(tables, (d.astype(np.intp) - lo)[None], axis=0)[0]
     wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)
     if d.dtype.kind in "iu":
