@@ -69,9 +69,10 @@ def test_products_stay_in_range_over_the_whole_float32_span():
 def test_the_task_split_does_not_change_the_sums(monkeypatch):
     fit = _fit()
     rows_on, counts, g_eff = _case((1e-7, 1e-4), np.float32, vectors=1000)
+    monkeypatch.setattr(read_kernel, "SPLIT_VALUES", 10**9)  # one task
     whole = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
     monkeypatch.setattr(read_kernel, "SPLIT_VALUES", 1000)
-    monkeypatch.setattr(read_kernel, "TASK_VALUES", 5000)  # 21 tasks
+    monkeypatch.setattr(read_kernel, "TASK_VALUES", 5000)  # 103,000 values: 22 tasks
     split = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
     np.testing.assert_array_equal(split[0], whole[0])
     np.testing.assert_allclose(split[1], whole[1], rtol=1e-12)

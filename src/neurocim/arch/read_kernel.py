@@ -130,10 +130,11 @@ def read_fit_sums(rows_on, g_eff, counts, num_add, bounds, starts, widths, break
                    log_scale, block, weight[t], total[t], g_low[t], g_high[t])  # fmt: skip
 
 
-# A read pass of more vectors x columns than SPLIT_VALUES runs as two or more tasks of at most TASK_VALUES each, on
-# numba's threads; their sums are added in task order (the split does not depend on the threads).
+# A read pass of more vectors x columns than SPLIT_VALUES runs as an even number of tasks of at most about
+# TASK_VALUES each on numba's threads, which take equal shares of them; their sums are added in task order (the
+# split does not depend on the threads). Small tasks keep the shares even when vectors differ in active rows.
 SPLIT_VALUES = 1 << 15
-TASK_VALUES = 1 << 18
+TASK_VALUES = 1 << 15
 
 
 @lru_cache(maxsize=256)
@@ -183,7 +184,7 @@ def block_fit_sums(
     high_exp = math.frexp(num_add / g_min)[1] + 1 if g_min > 0 else 128
     scale, log_scale, block = _piece_scaling(breaks, max(low_exp, -150), min(high_exp, 130))
     values = len(rows_on) * cols
-    tasks = 1 if values <= SPLIT_VALUES else max(2, -(-values // TASK_VALUES))
+    tasks = 1 if values <= SPLIT_VALUES else 2 * -(-values // (2 * TASK_VALUES))
     bounds = len(rows_on) * np.arange(tasks + 1) // tasks
     weight, total = np.zeros((tasks, len(blocks), len(kinds))), np.zeros((tasks, len(blocks), len(kinds)))
     g_low, g_high = np.full((tasks, cols), np.inf, dtype).view(bits), np.zeros((tasks, cols), bits)
