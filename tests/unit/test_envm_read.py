@@ -100,6 +100,23 @@ def test_tiles_reading_the_same_trace_inputs_keep_their_own_adc_energy(novel, sp
     tile.pe._energy_fit = fit
 
 
+def test_reads_without_the_adc_from_strip_totals_match_the_vector_by_vector_sums(monkeypatch):
+    pe = _pe({"type": "rram"})
+    rng = np.random.default_rng(4)
+    x = (rng.random((100, 300)) < 0.3).astype(np.uint8)
+    x[:, :4] = 0
+    digits = np.zeros((100, 100), np.int8)
+    strips = pe._read_layout(100, 100, 1, 1)[0]
+    assert pe._read_line(1e9) is not None  # the sub-array's costs are affine in the activity
+    from_totals = pe._reads_without_adc(digits, x, strips, 300, 1e9)
+    pe._read_cache[("affine", 1e9)] = None  # as for costs that are not affine
+    by_vector = pe._reads_without_adc(digits, x, strips, 300, 1e9)
+    np.testing.assert_allclose(np.array(from_totals), np.array(by_vector), rtol=1e-12)
+    reads = pe.subarray.vector_reads
+    monkeypatch.setattr(pe.subarray, "vector_reads", lambda activity, *a, **k: reads(activity**2, *a, **k))
+    assert pe._read_line(2e9) is None  # a cost quadratic in the activity is caught
+
+
 def test_adc_static_energy_checks_the_clamp_block_by_block_when_the_merged_range_is_too_wide():
     # piece 1 (x - 1.5 on [1, 2)) is negative below 1.5
     fit = PiecewiseFit((1.0, 2.0), ("lin", "lin", "lin"), (0.0, 1.0, 0.0), (1.0, -1.5, 1.0))

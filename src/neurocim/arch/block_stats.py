@@ -146,6 +146,11 @@ class DistinctVectors:
         return np.ascontiguousarray(self.rows_on[live]), self.counts[live].astype(np.float64), idle
 
     @cached_property
+    def read_totals(self) -> tuple[float, float]:
+        """(bit-vectors, read rows summed over them)."""
+        return float(self.counts.sum()), float(self.counts @ self.num_read)
+
+    @cached_property
     def read_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """(every count of read rows the vectors have, the bit-vectors with it): what a read's costs besides the
         column resistances depend on, in at most rows + 1 entries."""

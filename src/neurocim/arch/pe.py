@@ -80,7 +80,7 @@ class ProcessingElement(PeReads):
             self._energy_fit = folded_energy_fit(subarray.mode.adc.converter)
         # NeuroSim keeps the adder tree's leakage from its last evaluation (0 before the first).
         self._adder_tree_units: int | None = None
-        self._read_cache: dict[tuple, np.ndarray] = {}  # SRAM per-vector cost tables, by width and clock
+        self._read_cache: dict[tuple, object] = {}  # per-vector cost tables (SRAM) and lines (eNVM), by clock
         self._eval_memo = InputMemo()
         self._periphery_memo: dict[tuple, tuple] = {}
         self.area = self.height = self.width = 0.0

@@ -82,11 +82,17 @@ class PeReads:
         return sums
 
     def _reads_without_adc(self, weights, inputs, strips: tuple, nv: int, clk_freq: float) -> list[np.ndarray]:
-        """Read costs (_SUMS) of every row strip's vectors without the ADC energy, in one pass over the counts of
-        read rows they have: with the ADC energy left out, a vector's costs depend on that count only."""
+        """Read costs (_SUMS) of every row strip's vectors without the ADC energy. With the ADC energy left out, a
+        vector's costs depend on its count of read rows only, and in an affine way (checked once per clock): then
+        they follow from each strip's bit-vectors and read rows in total, else from the counts vector by vector."""
         records = [
             distinct_vectors(copy_sub_input(inputs, row, nv, n), len(weights[row : row + n])) for row, n, _ in strips
         ]
+        line = self._read_line(clk_freq)
+        if line is not None:
+            totals = np.array([r.read_totals for r in records])  # (strips, 2): bit-vectors, read rows over them
+            at_zero, per_activity = line
+            return list(totals[:, :1] * at_zero + (totals[:, 1:] / self.column_model.num_row_sub_array) * per_activity)
         per_strip = [r.read_rows for r in records]
         rows_read = np.concatenate([rows for rows, _ in per_strip])
         if not len(rows_read):
@@ -96,6 +102,17 @@ class PeReads:
         costs *= np.concatenate([counts for _, counts in per_strip])[:, None]
         ends = np.cumsum([len(rows) for rows, _ in per_strip])
         return [costs[end - len(rows) : end].sum(axis=0) for end, (rows, _) in zip(ends, per_strip, strict=True)]
+
+    def _read_line(self, clk_freq: float) -> tuple[np.ndarray, np.ndarray] | None:
+        """(costs of a vector with no read row, their change per unit of activity) without the ADC energy, when the
+        costs are affine in the activity (checked at its midpoint); else None."""
+        key = ("affine", clk_freq)
+        if key not in self._read_cache:
+            activity = np.array([0.0, 0.5, 1.0])
+            at = self.subarray.vector_reads(activity, None, clk_freq, self.level_output, adc_energy=0.0)
+            affine = np.allclose(at[1], (at[0] + at[2]) / 2, rtol=1e-9, atol=0.0)
+            self._read_cache[key] = (at[0], at[2] - at[0]) if affine else None
+        return self._read_cache[key]
 
     def read_stats(
         self, weights, inputs, array_dup_row: int, array_dup_col: int, rows: int, cols: int, nv: int
