@@ -65,29 +65,23 @@ class PiecewiseFit:
 
     def sum_over(self, sums: PiecewiseSums) -> np.ndarray | None:
         """max(self(x), 0) summed over the values behind `sums`, per group; None when the clamp at 0 could act
-        (some piece is negative somewhere on the range of its values) or the breaks differ."""
+        (some piece is negative somewhere on the range of its values) or the breaks differ. In plain floats: the
+        sums have a few groups (often one) of a few pieces."""
         if (sums.breaks, sums.kinds) != (self.breaks, self.kinds):
             return None
-        _, _, _, slopes, offsets = self._piece_arrays
-        f_lo, f_hi = sums.range_ends
-        with np.errstate(invalid="ignore"):
-            ends = [f * slopes + offsets for f in (f_lo, f_hi)]
-        # pieces are monotone: non-negative at both ends of their range means the clamp never acts inside
-        if not ((ends[0] >= 0) & (ends[1] >= 0) | (sums.weight <= 0)).all():
-            return None
-        return (sums.total * slopes + sums.weight * offsets).sum(axis=1)
-
-    @cached_property
-    def _piece_arrays(self) -> tuple[np.ndarray, ...]:
-        """(lower edge, upper edge, is log, slope, offset) of every piece, as arrays."""
-        edges = np.array((-math.inf,) + self.breaks + (math.inf,))
-        return (
-            edges[:-1],
-            edges[1:],
-            np.array([k == "log" for k in self.kinds]),
-            np.array(self.slopes),
-            np.array(self.offsets),
-        )
+        lows, highs = (ends.tolist() for ends in sums.range_ends)
+        found = []
+        for weights, totals, low, high in zip(sums.weight.tolist(), sums.total.tolist(), lows, highs, strict=True):
+            group = 0.0
+            for w, t, f_lo, f_hi, a, b in zip(weights, totals, low, high, self.slopes, self.offsets, strict=True):
+                if w <= 0:
+                    continue
+                # pieces are monotone: non-negative at both ends of their range means the clamp never acts inside
+                if not (a * f_lo + b >= 0 and a * f_hi + b >= 0):  # a nan end (0 * inf) counts as negative
+                    return None
+                group += a * t + b * w
+            found.append(group)
+        return np.array(found)
 
     @cached_property
     def _steps(self) -> tuple[tuple[float, float, float], list[tuple[float, tuple[float, float, float]]]]:
