@@ -146,6 +146,9 @@ def test_two_level_conductance_picks_the_table_bits_exactly():
         want = effective_conductance(conductance, model, 128, dtype)
         assert got.dtype == dtype
         np.testing.assert_array_equal(got, want)
+    digits[3, 7] = 2
+    with pytest.raises(ValueError, match=r"cell digits of 1-bit cells must lie in 0..1, got 0..2"):
+        effective_conductance(digits, model, 128)
 
 
 def test_strips_of_a_row_band_read_together_give_the_strip_by_strip_sums():

@@ -68,7 +68,8 @@ def effective_conductance(
     access = model.res_access if model.cell_type is CellType.RRAM and model.access_cmos else 0.0
     d = np.asarray(block)
     if d.dtype.kind in "iu" and d.size:  # cell digits: one table of conductances per level, picked per cell
-        lo, hi = int(d.min()), int(d.max())
+        # one-bit cells hold 0 or 1 (checked as they are picked); other digits span the levels they use
+        lo, hi = (0, 1) if model.cell_bit == 1 else (int(d.min()), int(d.max()))
         tables, bits = _level_conductance(
             rows,
             cols,
@@ -90,7 +91,10 @@ def effective_conductance(
 
             picked = np.empty(d.shape, dtype=bits.dtype)
             # a contiguous copy of a view (one byte a cell) lets the compiled loop run on whole vector registers
-            pick_two_levels(np.ascontiguousarray(d), bits[0], bits[1], lo, picked)
+            if not pick_two_levels(np.ascontiguousarray(d), bits[0], bits[1], lo, picked):
+                raise ValueError(
+                    f"cell digits of {model.cell_bit}-bit cells must lie in 0..1, got {d.min()}..{d.max()}"
+                )
             return picked.view(tables.dtype)
         return np.take_along_axis(tables, (d.astype(np.intp) - lo)[None], axis=0)[0]
     wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)

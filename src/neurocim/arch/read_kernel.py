@@ -29,12 +29,16 @@ _PRODUCT_EXPONENT = 960.0
 
 @_jit
 def pick_two_levels(digits, low_bits, flip_bits, low, out_bits):
-    """out_bits = low_bits where digits == low, else low_bits ^ flip_bits (digits hold low or low + 1): the bits of
-    one of two conductance tables, cell by cell (all arrays rows x columns; the bits as integers)."""
+    """out_bits = low_bits where digits == low, else low_bits ^ flip_bits: the bits of one of two conductance tables,
+    cell by cell (all arrays rows x columns; the bits as integers). False if a digit is neither low nor low + 1."""
+    stray = 0
     for k in range(digits.shape[0]):
         d, base, flip, out = digits[k], low_bits[k], flip_bits[k], out_bits[k]
         for j in range(len(d)):
-            out[j] = base[j] ^ (flip[j] & (np.int64(low) - np.int64(d[j])))  # the mask is 0 or all ones
+            level = np.int64(d[j]) - np.int64(low)
+            stray |= level & ~np.int64(1)  # not 0 unless the level is 0 or 1
+            out[j] = base[j] ^ (flip[j] & -level)  # the mask is 0 or all ones
+    return stray == 0
 
 
 @_jit
