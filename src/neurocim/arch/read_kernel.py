@@ -104,12 +104,14 @@ def _vector_sums(r, w, starts, widths, breaks, is_log, scale, log_scale, block, 
 def _task_sums(rows_on, g_eff, counts, num_add, starts, widths, breaks, is_log, scale, log_scale, block,
                weight, total, g_low, g_high):  # fmt: skip
     """Add the fit sums of every vector (rows_on: vectors x rows, bool) to weight and total (blocks x pieces), and
-    keep every column's smallest and largest summed conductance in g_low and g_high (as integers)."""
+    keep every block's smallest and largest summed conductance in g_low and g_high (as integers)."""
     cols = g_eff.shape[1]
     g = np.empty(cols, g_eff.dtype)
     g_bits = g.view(g_low.dtype)
     r = np.empty(cols, g_eff.dtype)
     above = np.empty(len(breaks) + 2, np.int64)
+    col_low = np.full(cols, np.full(1, np.inf, g_eff.dtype).view(g_low.dtype)[0])
+    col_high = np.zeros(cols, g_low.dtype)
     for v in range(rows_on.shape[0]):
         g[:] = 0
         for k in range(rows_on.shape[1]):
@@ -117,10 +119,14 @@ def _task_sums(rows_on, g_eff, counts, num_add, starts, widths, breaks, is_log, 
                 for j in range(cols):
                     g[j] += g_eff[k, j]
         for j in range(cols):  # as integers: positive floats order like their bits, and integer min vectorises
-            g_low[j] = min(g_low[j], g_bits[j])
-            g_high[j] = max(g_high[j], g_bits[j])
+            col_low[j] = min(col_low[j], g_bits[j])
+            col_high[j] = max(col_high[j], g_bits[j])
             r[j] = num_add / g[j]
         _vector_sums(r, counts[v], starts, widths, breaks, is_log, scale, log_scale, block, weight, total, above)
+    for b in range(len(starts)):
+        for j in range(starts[b], starts[b] + widths[b]):
+            g_low[b] = min(g_low[b], col_low[j])
+            g_high[b] = max(g_high[b], col_high[j])
 
 
 @numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy", fastmath=_FLAGS, boundscheck=False)
@@ -160,10 +166,9 @@ def _piece_scaling(breaks: tuple[float, ...], low_exp: int, high_exp: int) -> tu
 
 @lru_cache(maxsize=256)
 def _layout(blocks: tuple[tuple[int, int], ...], breaks: tuple[float, ...], kinds: tuple[str, ...], dtype: str):
-    """(starts, widths, [start, end) of every block, breaks in dtype, is-log of every piece) as arrays."""
+    """(starts, widths, breaks in dtype, is-log of every piece) as arrays."""
     starts, widths = (np.array(a, dtype=np.int64) for a in zip(*blocks, strict=True))
-    ends = np.stack([starts, starts + widths], axis=1).ravel()
-    return starts, widths, ends, np.array(breaks, dtype=dtype), np.array([k == "log" for k in kinds])
+    return starts, widths, np.array(breaks, dtype=dtype), np.array([k == "log" for k in kinds])
 
 
 def block_fit_sums(
@@ -181,7 +186,7 @@ def block_fit_sums(
     dtype = g_eff.dtype.type
     bits = np.int32 if g_eff.itemsize == 4 else np.int64
     rows, cols = g_eff.shape
-    starts, widths, ends, fit_breaks, is_log = _layout(tuple(blocks), breaks, kinds, g_eff.dtype.str)
+    starts, widths, fit_breaks, is_log = _layout(tuple(blocks), breaks, kinds, g_eff.dtype.str)
     # every R lies between num_add / (rows * largest conductance) and num_add / smallest conductance
     g_max, g_min = float(g_eff.max(initial=0.0)), float(g_eff.min(initial=np.inf))
     low_exp = math.frexp(num_add / (rows * g_max))[1] - 2 if g_max > 0 else -126
@@ -191,10 +196,8 @@ def block_fit_sums(
     tasks = 1 if values <= SPLIT_VALUES else 2 * -(-values // (2 * TASK_VALUES))
     bounds = len(rows_on) * np.arange(tasks + 1) // tasks
     weight, total = np.zeros((tasks, len(blocks), len(kinds))), np.zeros((tasks, len(blocks), len(kinds)))
-    g_low, g_high = np.full((tasks, cols), np.inf, dtype).view(bits), np.zeros((tasks, cols), bits)
+    g_low, g_high = np.full((tasks, len(blocks)), np.inf, dtype).view(bits), np.zeros((tasks, len(blocks)), bits)
     read_fit_sums(rows_on, g_eff, counts, dtype(num_add), bounds, starts, widths, fit_breaks, is_log, scale,
                   log_scale, block, weight, total, g_low, g_high)  # fmt: skip
-    g_low = np.append(g_low.min(axis=0).view(dtype), np.inf)  # reduceat takes [start, end) of every block
-    g_high = np.append(g_high.max(axis=0).view(dtype), 0)
-    low, high = np.minimum.reduceat(g_low, ends)[::2], np.maximum.reduceat(g_high, ends)[::2]
+    low, high = g_low.min(axis=0).view(dtype), g_high.max(axis=0).view(dtype)
     return weight.sum(axis=0), total.sum(axis=0), low, high
