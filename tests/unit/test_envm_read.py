@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from neurocim.arch.column_model import effective_conductance
+from neurocim.arch.column_model import conductance_and_range, effective_conductance
 from neurocim.arch.envm_read import PeReadStats, _band, strip_read_stats
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import UnitResult
@@ -142,10 +142,11 @@ def test_two_level_conductance_picks_the_table_bits_exactly():
     digits = (np.random.default_rng(2).random((128, 256)) < 0.4).astype(np.int8)
     conductance = digits * (model.g_max - model.g_min) + model.g_min
     for dtype in (np.float32, np.float64):
-        got = effective_conductance(digits, model, 128, dtype)
+        got, (low, high) = conductance_and_range(digits, model, 128, dtype)
         want = effective_conductance(conductance, model, 128, dtype)
         assert got.dtype == dtype
         np.testing.assert_array_equal(got, want)
+        assert low <= got.min() and got.max() <= high  # the bounds of the level tables
     digits[3, 7] = 2
     with pytest.raises(ValueError, match=r"cell digits of 1-bit cells must lie in 0..1, got 0..2"):
         effective_conductance(digits, model, 128)

@@ -80,6 +80,17 @@ def test_the_task_split_does_not_change_the_sums(monkeypatch):
         np.testing.assert_array_equal(a, b)
 
 
+def test_a_looser_conductance_range_changes_only_the_rounding():
+    fit = _fit()
+    rows_on, counts, g_eff = _case((1e-7, 1e-4), np.float32, vectors=500)
+    found = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
+    wide = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds, g_range=(1e-12, 1.0))
+    np.testing.assert_array_equal(wide[0], found[0])
+    np.testing.assert_allclose(wide[1], found[1], rtol=1e-12)
+    for a, b in zip(wide[2:], found[2:], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_zero_conductance_and_no_vectors_show_in_the_bounds():
     fit = _fit()
     rows_on, counts, g_eff = _case((1e-7, 1e-4), np.float32)

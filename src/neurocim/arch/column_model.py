@@ -57,7 +57,15 @@ class ColumnModel:
 def effective_conductance(
     block: np.ndarray, model: ColumnModel, col_period: int | None = None, dtype: type[np.floating] = np.float64
 ) -> np.ndarray:
-    """Per-cell conductance seen through the wires (and the 1T1R access device), rows x columns, in `dtype`.
+    """Per-cell conductance seen through the wires (and the 1T1R access device), rows x columns, in `dtype`."""
+    return conductance_and_range(block, model, col_period, dtype)[0]
+
+
+def conductance_and_range(
+    block: np.ndarray, model: ColumnModel, col_period: int | None = None, dtype: type[np.floating] = np.float64
+) -> tuple[np.ndarray, tuple[float, float]]:
+    """effective_conductance, and bounds (lowest, highest) on its values: for cell digits those of the conductance
+    tables of the levels they use (kept with the tables), else of the values themselves.
 
     Wire segments count from the block's own corner: (j+1) row segments and (rows-i) column segments.
     With `col_period`, the column index restarts every col_period columns (several sub-arrays side by side).
@@ -70,7 +78,7 @@ def effective_conductance(
     if d.dtype.kind in "iu" and d.size:  # cell digits: one table of conductances per level, picked per cell
         # one-bit cells hold 0 or 1 (checked as they are picked); other digits span the levels they use
         lo, hi = (0, 1) if model.cell_bit == 1 else (int(d.min()), int(d.max()))
-        tables, bits = _level_conductance(
+        tables, bits, span = _level_conductance(
             rows,
             cols,
             col_period,
@@ -85,7 +93,7 @@ def effective_conductance(
             np.dtype(dtype).str,
         )
         if hi == lo:
-            return tables[0].copy()
+            return tables[0].copy(), span
         if hi == lo + 1:  # two levels: the bits of one table or the other, in one compiled pass
             from neurocim.arch.read_kernel import pick_two_levels  # compiled on first use
 
@@ -95,14 +103,15 @@ def effective_conductance(
                 raise ValueError(
                     f"cell digits of {model.cell_bit}-bit cells must lie in 0..1, got {d.min()}..{d.max()}"
                 )
-            return picked.view(tables.dtype)
-        return np.take_along_axis(tables, (d.astype(np.intp) - lo)[None], axis=0)[0]
+            return picked.view(tables.dtype), span
+        return np.take_along_axis(tables, (d.astype(np.intp) - lo)[None], axis=0)[0], span
     wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)
     if d.dtype.kind in "iu":
         d = cells_to_conductance(d, model.cell_bit, model.g_max, model.g_min)
     total = 1.0 / d.astype(np.float64, copy=False)
     total += wires
-    return np.divide(1.0, total, out=total).astype(dtype, copy=False)
+    g = np.divide(1.0, total, out=total).astype(dtype, copy=False)
+    return g, (float(g.min(initial=np.inf)), float(g.max(initial=0.0)))
 
 
 @lru_cache(maxsize=32)
@@ -119,9 +128,9 @@ def _level_conductance(
     lo: int,
     hi: int,
     dtype: str,
-) -> np.ndarray:
-    """(levels lo..hi, rows, cols) conductance of a cell at every level and position through its wires, and the
-    bits of the lowest level and of lowest xor highest (read-only)."""
+) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+    """(levels lo..hi, rows, cols) conductance of a cell at every level and position through its wires, the bits of
+    the lowest level and of lowest xor highest (read-only), and the lowest and highest conductance."""
     wires = _series_resistance(rows, cols, col_period, res_row, res_col, access)
     cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), cell_bit, g_max, g_min)
     out = (1.0 / (cell[:, None, None] + wires[None])).astype(dtype)
@@ -129,7 +138,7 @@ def _level_conductance(
     bits = np.stack([ints[0], ints[0] ^ ints[-1]])  # (level lo, lo xor hi) as integers: picked by bit masks
     out.setflags(write=False)
     bits.setflags(write=False)
-    return out, bits
+    return out, bits, (float(out.min()), float(out.max()))
 
 
 @lru_cache(maxsize=64)

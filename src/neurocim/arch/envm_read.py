@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from neurocim.arch.block_stats import distinct_vectors
-from neurocim.arch.column_model import ColumnModel, effective_conductance
+from neurocim.arch.column_model import ColumnModel, conductance_and_range
 from neurocim.arch.memo import array_identity, derived
 from neurocim.circuits.adc_fits import IDLE_COLUMN_POWER, temperature_factor
 from neurocim.circuits.flash_adc import FlashAdc
@@ -224,9 +224,11 @@ def _read_sums(weights, inputs, model, blocks, col_period, dtype, fit) -> Callab
 
     dv = distinct_vectors(inputs, weights.shape[0])
     rows_on, counts, idle = dv.conducting
-    g_eff = effective_conductance(weights, model, col_period, dtype)
+    g_eff, g_range = conductance_and_range(weights, model, col_period, dtype)
     num_add = float(model.num_add)
-    weight, total, g_min, g_max = block_fit_sums(rows_on, counts, g_eff, blocks, num_add, fit.breaks, fit.kinds)
+    weight, total, g_min, g_max = block_fit_sums(
+        rows_on, counts, g_eff, blocks, num_add, fit.breaks, fit.kinds, g_range
+    )
     valid = (g_min > 0) & np.isfinite(g_max)
     with np.errstate(divide="ignore"):
         x_min = (dtype(num_add) / g_max.astype(dtype)).astype(np.float64)

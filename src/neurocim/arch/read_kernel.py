@@ -179,16 +179,18 @@ def block_fit_sums(
     num_add: float,
     breaks: tuple[float, ...],
     kinds: tuple[str, ...],
+    g_range: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Fit sums of R = num_add / (rows_on @ g_eff) over every vector (rows_on: vectors x rows, bool; counts: weight
     per vector) and the columns of every block [(start, width)]: (weight, total) per block and piece, and every
-    block's lowest and highest summed conductance (inf and 0 without vectors)."""
+    block's lowest and highest summed conductance (inf and 0 without vectors). `g_range` bounds g_eff's values
+    (lowest, highest) where the caller knows them; by default they are found."""
     dtype = g_eff.dtype.type
     bits = np.int32 if g_eff.itemsize == 4 else np.int64
     rows, cols = g_eff.shape
     starts, widths, fit_breaks, is_log = _layout(tuple(blocks), breaks, kinds, g_eff.dtype.str)
     # every R lies between num_add / (rows * largest conductance) and num_add / smallest conductance
-    g_max, g_min = float(g_eff.max(initial=0.0)), float(g_eff.min(initial=np.inf))
+    g_min, g_max = g_range or (float(g_eff.min(initial=np.inf)), float(g_eff.max(initial=0.0)))
     low_exp = math.frexp(num_add / (rows * g_max))[1] - 2 if g_max > 0 else -126
     high_exp = math.frexp(num_add / g_min)[1] + 1 if g_min > 0 else 128
     scale, log_scale, block = _piece_scaling(breaks, max(low_exp, -150), min(high_exp, 130))
