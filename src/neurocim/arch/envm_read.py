@@ -28,9 +28,9 @@ BAND_MAX_VECTORS = 64
 
 @dataclass(frozen=True)
 class StripReadStats:
-    """Distinct vectors of a strip and the ADC-fit sums of each of its sub-arrays (column blocks)."""
+    """The bit-vectors of a strip and the ADC-fit sums of each of its sub-arrays (column blocks)."""
 
-    counts: np.ndarray  # (m,) bit-vectors per distinct vector
+    num_vectors: float  # bit-vectors
     sums: PiecewiseSums  # one group per column block, over the vectors with at least one active row
     idle_weight: float  # bit-vectors with no active row (every column reads R = inf)
 
@@ -195,7 +195,7 @@ def _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period
         found.append(stats)
     columns = [sum(n for _, n in blocks) for _, _, blocks in strips]
     idle = sum(c * st.idle_weight for c, st in zip(columns, found, strict=True))
-    reads = sum(c * float(st.counts.sum()) for c, st in zip(columns, found, strict=True))
+    reads = sum(c * st.num_vectors for c, st in zip(columns, found, strict=True))
     return PeReadStats(stacked_sums([st.sums for st in found]), float(idle), float(reads))
 
 
@@ -230,6 +230,7 @@ def _read_sums(weights, inputs, model, blocks, col_period, dtype, fit) -> Callab
         rows_on, counts, g_eff, blocks, num_add, fit.breaks, fit.kinds, g_range
     )
     valid = (g_min > 0) & np.isfinite(g_max)
+    num_vectors = dv.read_totals[0]
     with np.errstate(divide="ignore"):
         x_min = (dtype(num_add) / g_max.astype(dtype)).astype(np.float64)
         x_max = (dtype(num_add) / g_min.astype(dtype)).astype(np.float64)
@@ -238,6 +239,6 @@ def _read_sums(weights, inputs, model, blocks, col_period, dtype, fit) -> Callab
         if not valid[part].all():
             return None
         sums = PiecewiseSums(fit.breaks, fit.kinds, weight[part], total[part], x_min[part], x_max[part])
-        return StripReadStats(dv.counts, sums, idle)
+        return StripReadStats(num_vectors, sums, idle)
 
     return stats
