@@ -66,6 +66,16 @@ def test_products_stay_in_range_over_the_whole_float32_span():
     np.testing.assert_allclose(got, _elementwise(fit, rows_on, counts, g_eff, 1.0), rtol=1e-6)
 
 
+@pytest.mark.parametrize("rows", [1, 8, 13, 128])
+def test_rows_pack_like_numpy_packbits(rows):
+    mask = np.random.default_rng(rows).random((rows + 3, 50)) < 0.4
+    view = mask[2 : 2 + rows, 5:45]  # a strided view, as the strips of a layer's inputs are
+    for data in (view, view.astype(np.uint8)):
+        out = np.zeros((-(-rows // 8), 40), np.uint8)
+        read_kernel.pack_rows(data, out)
+        np.testing.assert_array_equal(out, np.packbits(view, axis=0))
+
+
 def test_the_task_split_does_not_change_the_sums(monkeypatch):
     fit = _fit()
     rows_on, counts, g_eff = _case((1e-7, 1e-4), np.float32, vectors=1000)

@@ -68,12 +68,11 @@ def _distinct_columns(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     n = mask.shape[1]
     if mask.shape[0] == 0 or n == 0:
         return np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64), np.full(min(n, 1), n)
-    packed = np.packbits(mask, axis=0)
-    nbytes = packed.shape[0]
-    width = -(-nbytes // 8) * 8
-    if width != nbytes:
-        packed = np.concatenate([packed, np.zeros((width - nbytes, n), dtype=np.uint8)])
-    words = np.ascontiguousarray(packed.T).view(np.uint64)  # (n, width/8): the column's bits as integers
+    from neurocim.arch.read_kernel import pack_rows  # compiled on first use
+
+    packed = np.zeros((-(-mask.shape[0] // 64) * 8, n), dtype=np.uint8)  # whole 64-bit words per column
+    pack_rows(mask, packed)
+    words = np.ascontiguousarray(packed.T).view(np.uint64)  # (n, words): the column's bits as integers
     order = np.lexsort(words.T[::-1])  # stable: equal columns keep their original order
     ordered = words[order]
     new = np.ones(n, dtype=bool)

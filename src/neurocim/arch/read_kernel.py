@@ -28,6 +28,16 @@ _PRODUCT_EXPONENT = 960.0
 
 
 @_jit
+def pack_rows(mask, out):
+    """OR the rows of a boolean (or 0/1) matrix into out's bytes, 8 rows a byte, the first row the highest bit: what
+    np.packbits(mask, axis=0) gives, several times faster on row views (out: ceil(rows / 8) x columns, zeros)."""
+    for r in range(mask.shape[0]):
+        row, packed, shift = mask[r], out[r >> 3], 7 - (r & 7)
+        for c in range(len(row)):
+            packed[c] |= np.uint8(row[c]) << shift
+
+
+@_jit
 def pick_two_levels(digits, low_bits, flip_bits, low, out_bits):
     """out_bits = low_bits where digits == low, else low_bits ^ flip_bits: the bits of one of two conductance tables,
     cell by cell (all arrays rows x columns; the bits as integers). False if a digit is neither low nor low + 1."""
