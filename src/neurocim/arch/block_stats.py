@@ -63,16 +63,19 @@ def _masks(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return nonzero, conducts
 
 
-def _distinct_columns(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """First index, inverse index and count of every distinct column of a boolean matrix."""
+def _distinct_columns(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """First index, inverse index and count of every distinct column of a boolean matrix, and every column's bits
+    packed into bytes (columns x bytes, the first row the highest bit of the first byte)."""
     n = mask.shape[1]
     if mask.shape[0] == 0 or n == 0:
-        return np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64), np.full(min(n, 1), n)
+        none = np.zeros((n, 0), dtype=np.uint8)
+        return np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64), np.full(min(n, 1), n), none
     from neurocim.arch.read_kernel import pack_rows  # compiled on first use
 
     packed = np.zeros((-(-mask.shape[0] // 64) * 8, n), dtype=np.uint8)  # whole 64-bit words per column
     pack_rows(mask, packed)
-    words = np.ascontiguousarray(packed.T).view(np.uint64)  # (n, words): the column's bits as integers
+    column_bytes = np.ascontiguousarray(packed.T)
+    words = column_bytes.view(np.uint64)  # (n, words): the column's bits as integers
     order = np.lexsort(words.T[::-1])  # stable: equal columns keep their original order
     ordered = words[order]
     new = np.ones(n, dtype=bool)
@@ -81,7 +84,7 @@ def _distinct_columns(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     inverse = np.empty(n, dtype=np.int64)
     inverse[order] = group
     starts = np.flatnonzero(new)
-    return order[starts], inverse, np.diff(np.append(starts, n))
+    return order[starts], inverse, np.diff(np.append(starts, n)), column_bytes
 
 
 def _sram_stats(nonzero, conducts, num_cols, model, keep_inverse) -> VectorStats:
@@ -175,8 +178,9 @@ def distinct_vectors(inputs: np.ndarray, rows: int) -> DistinctVectors:
 def _distinct_vectors(x: np.ndarray) -> DistinctVectors:
     nonzero, conducts = _masks(x)
     key = conducts if nonzero is conducts else np.concatenate([conducts, nonzero])
-    first, inverse, counts = _distinct_columns(key)
-    rows_on = np.ascontiguousarray(conducts[:, first].T)
+    first, inverse, counts, column_bytes = _distinct_columns(key)
+    # the conducting rows come first in the key: unpack them from the distinct columns' bytes
+    rows_on = np.unpackbits(column_bytes[first], axis=1, count=conducts.shape[0]).view(np.bool_)
     num_active = rows_on.sum(axis=1, dtype=np.int64)
     num_read = num_active if nonzero is conducts else nonzero[:, first].sum(axis=0, dtype=np.int64)
     for a in (rows_on, num_active, num_read, counts, inverse):
