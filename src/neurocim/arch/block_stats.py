@@ -145,7 +145,10 @@ class DistinctVectors:
         """(rows_on, counts as floats) of the vectors with a conducting row, and the bit-vectors with none."""
         live = self.num_active > 0
         idle = float(self.counts[~live].sum())
-        return np.ascontiguousarray(self.rows_on[live]), self.counts[live].astype(np.float64), idle
+        # the vector with no active row sorts first, so the others are usually a slice, not a copy
+        first = 1 if len(live) and not live[0] else 0
+        picked = slice(first, None) if live[first:].all() else live
+        return np.ascontiguousarray(self.rows_on[picked]), self.counts[picked].astype(np.float64), idle
 
     @cached_property
     def read_totals(self) -> tuple[float, float]:
