@@ -84,10 +84,7 @@ def test_the_task_split_does_not_change_the_sums(monkeypatch):
     monkeypatch.setattr(read_kernel, "SPLIT_VALUES", 1000)
     monkeypatch.setattr(read_kernel, "TASK_VALUES", 5000)  # 103,000 values: 22 tasks
     split = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
-    np.testing.assert_array_equal(split[0], whole[0])
-    np.testing.assert_allclose(split[1], whole[1], rtol=1e-12)
-    for a, b in zip(split[2:], whole[2:], strict=True):
-        np.testing.assert_array_equal(a, b)
+    _assert_same_but_rounding(split, whole)
 
 
 def test_a_looser_conductance_range_changes_only_the_rounding():
@@ -95,9 +92,14 @@ def test_a_looser_conductance_range_changes_only_the_rounding():
     rows_on, counts, g_eff = _case((1e-7, 1e-4), np.float32, vectors=500)
     found = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
     wide = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds, g_range=(1e-12, 1.0))
-    np.testing.assert_array_equal(wide[0], found[0])
-    np.testing.assert_allclose(wide[1], found[1], rtol=1e-12)
-    for a, b in zip(wide[2:], found[2:], strict=True):
+    _assert_same_but_rounding(wide, found)
+
+
+def _assert_same_but_rounding(got: tuple, want: tuple) -> None:
+    """block_fit_sums results: weights and conductance bounds equal, totals to rounding."""
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-12)
+    for a, b in zip(got[2:], want[2:], strict=True):
         np.testing.assert_array_equal(a, b)
 
 

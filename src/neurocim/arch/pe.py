@@ -14,10 +14,10 @@ from neurocim.arch.pe_common import (
     _ENERGIES,
     _LATENCIES,
     _SUMS,
+    ShapeMemoised,
     UnitResult,
     _combine_blocks,
     divide_int,
-    plus_adc_energy,
     subarray_output_bits,
 )
 from neurocim.arch.pe_reads import PeReads
@@ -29,7 +29,7 @@ from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.dff import DFF
 
 
-class ProcessingElement(PeReads):
+class ProcessingElement(PeReads, ShapeMemoised):
     """NeuroSim V1.4 ProcessingUnit: `num_subarray_row` x `num_subarray_col` sub-arrays of one shared kind."""
 
     def __init__(
@@ -141,22 +141,13 @@ class ProcessingElement(PeReads):
         fit sums), parallel eNVM reads with a folded flash-ADC fit leave out the ADC energy.
         """
         args = (array_dup_row, array_dup_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq, clock_pass)
-        memo = self._eval_memo
         if self.column_model.weight_independent or clock_pass or not with_adc:
             # SRAM cells, the clock pass of any cell, and eNVM reads without the ADC energy: the costs see the weights
-            # only through their shape, so the PEs that read the same (read-only) inputs, every tile of a row band,
-            # cost the same; the adder tree's leakage state travels with the result.
-            evaluate = self._evaluate if with_adc else self._evaluate_without_adc
-            return memo.by_weight_shape(evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state)
+            # only through their shape
+            return self._by_shape(weights, inputs, args, with_adc)
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         adc = self.adc_energy(self.read_stats(weights, inputs, array_dup_row, array_dup_col, rows, cols, nv))
-        if adc is None:
-            return self._evaluate(weights, inputs, *args)
-        # eNVM reads whose ADC energy comes from the fit sums: the rest depends on the weights' shape only
-        base = memo.by_weight_shape(
-            self._evaluate_without_adc, weights, inputs, args, self._leakage_state, self._set_leakage_state
-        )
-        return plus_adc_energy(base, adc)
+        return self._plus_fit_adc(weights, inputs, args, adc)
 
     def _leakage_state(self) -> tuple:
         return (self._adder_tree_units,)
@@ -205,10 +196,6 @@ class ProcessingElement(PeReads):
             energy["energy"] += e_tree
             energy["energy_accum"] += e_tree
         return self._finish(lat, energy, rows, cols, nv, clk_freq)
-
-    def _evaluate_without_adc(self, weights: np.ndarray, inputs: np.ndarray, *args) -> UnitResult:
-        """_evaluate leaving out the ADC energy that the fit sums give (parallel eNVM reads, main pass)."""
-        return self._evaluate(weights, inputs, *args, with_adc=False)
 
     def _finish(self, lat: dict, energy: dict, rows: int, cols: int, nv: int, clk_freq: float) -> UnitResult:
         """Add the PE buffers and buses (main pass) and the leakage."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 
@@ -37,9 +38,26 @@ class UnitResult:
 PeResult = UnitResult
 
 
-def plus_adc_energy(result: UnitResult, energy: float) -> UnitResult:
-    """The result with `energy` (J) more ADC energy, in the total and in its ADC part."""
-    return dataclasses.replace(result, energy=result.energy + energy, energy_adc=result.energy_adc + energy)
+class ShapeMemoised:
+    """Part of ProcessingElement and Tile (a base): evaluations memoised by the inputs' identity and the weights'
+    shape, with the leakage state NeuroSim carries between evaluations. Uses the unit's _eval_memo, _evaluate(...,
+    with_adc) and _leakage_state / _set_leakage_state."""
+
+    def _by_shape(self, weights: np.ndarray, inputs: np.ndarray, args: tuple, with_adc: bool = True) -> UnitResult:
+        """_evaluate(weights, inputs, *args, with_adc=with_adc) for costs that see the weights only through their
+        shape: the units that read the same (read-only) inputs, a row band, are evaluated once."""
+        evaluate = functools.partial(self._evaluate, with_adc=with_adc)
+        return self._eval_memo.by_weight_shape(
+            evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state
+        )
+
+    def _plus_fit_adc(self, weights: np.ndarray, inputs: np.ndarray, args: tuple, adc: float | None) -> UnitResult:
+        """Costs whose ADC energy `adc` (J) comes from the fit sums: the costs without it (which depend on the
+        weights' shape only) plus it, in the total and in its ADC part; the full evaluation where adc is None."""
+        if adc is None:
+            return self._evaluate(weights, inputs, *args)
+        base = self._by_shape(weights, inputs, args, with_adc=False)
+        return dataclasses.replace(base, energy=base.energy + adc, energy_adc=base.energy_adc + adc)
 
 
 def subarray_output_bits(p) -> int:

@@ -32,13 +32,6 @@ class PeReads:
     """Part of ProcessingElement (its base): the summed read costs of the sub-array blocks that hold data. Uses the
     PE's state (ctx, sub-array, column model, energy fit, caches)."""
 
-    def _sensing_latency(self, inputs: np.ndarray) -> float:
-        """Longest sensing-cycle latency over a block's bit-vectors (clock pass).
-
-        V1.4's sensing cycle does not depend on the input vector (SubArray.sensing_latency), so the longest
-        one is that latency whenever the block has a vector."""
-        return self.subarray.sensing_latency() if inputs.shape[1] > 0 else 0.0
-
     def _read(self, stats: VectorStats, clk_freq: float) -> np.ndarray:
         """Sub-array read costs summed over the chunk's bit-vectors, as an array in _SUMS order.
 
@@ -176,9 +169,11 @@ class PeReads:
         return _strip_layout(rows, cols, num_i, num_j, p.num_row_sub_array, p.num_col_sub_array)
 
     def _strip_period(self, inputs, strip: tuple, nv: int) -> float:
-        """Clock pass: the longest sensing latency of a row strip's blocks."""
+        """Clock pass: the longest sensing-cycle latency over a row strip's bit-vectors. V1.4's sensing cycle does not
+        depend on the input vector (SubArray.sensing_latency), so it is that latency whenever the strip has one."""
         row, num_row, _ = strip
-        return self._sensing_latency(copy_sub_input(inputs, row, nv, num_row)) if nv > 0 else 0.0
+        has_vectors = nv > 0 and copy_sub_input(inputs, row, nv, num_row).shape[1] > 0
+        return self.subarray.sensing_latency() if has_vectors else 0.0
 
     def _block_sums(
         self, weights, inputs, strips: tuple, nv: int, clk_freq: float, col_period: int | None, with_adc: bool

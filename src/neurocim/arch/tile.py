@@ -11,7 +11,7 @@ from neurocim.arch.block_mapping import copy_pe_array, copy_pe_input
 from neurocim.arch.envm_read import PeReadStats, memoised_with, stacked_read_stats
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe import ProcessingElement
-from neurocim.arch.pe_common import UnitResult, divide_int, plus_adc_energy, subarray_output_bits
+from neurocim.arch.pe_common import ShapeMemoised, UnitResult, divide_int, subarray_output_bits
 from neurocim.arch.tile_periphery import _ENERGY, _LAT, TilePeriphery, TileResult
 from neurocim.arch.tile_visits import Gathering, PeVisit, TilePlan, tile_plan
 from neurocim.circuits.adder_tree import AdderTree
@@ -34,7 +34,7 @@ class TileArea:
     array: float
 
 
-class Tile(TilePeriphery):
+class Tile(TilePeriphery, ShapeMemoised):
     """NeuroSim V1.4 tile of one kind: novel mapping (`num_pe` PEs in total) or conventional (`num_pe` per side)."""
 
     def __init__(
@@ -136,24 +136,14 @@ class Tile(TilePeriphery):
                 f"got novel={novel}, {num_pe} PEs of {pe_size}"
             )
         args = (speed_up_row, speed_up_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq, clock_pass)
-        memo = self._eval_memo
         if self.pe.column_model.weight_independent or clock_pass:
-            # SRAM cells, and the clock pass of any cell: the costs see the weights only through their shape, so the
-            # tiles of a row band, which read the same (read-only) inputs, cost the same; the leakage state NeuroSim
-            # carries from one evaluation to the next travels with the result.
-            return memo.by_weight_shape(
-                self._evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state
-            )
+            # SRAM cells, and the clock pass of any cell: the costs see the weights only through their shape
+            return self._by_shape(weights, inputs, args)
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         plan = tile_plan(self.novel, self.num_pe, self.pe_size, int(speed_up_row), int(speed_up_col), rows, cols)
-        adc = self.pe.adc_energy(self._read_stats(weights, inputs, plan, nv))
-        if adc is None:
-            return self._evaluate(weights, inputs, *args)
-        # eNVM reads whose ADC energy comes from the fit sums: the rest depends on the weights' shape only
-        base = memo.by_weight_shape(
-            self._evaluate_without_adc, weights, inputs, args, self._leakage_state, self._set_leakage_state
+        return self._plus_fit_adc(
+            weights, inputs, args, self.pe.adc_energy(self._read_stats(weights, inputs, plan, nv))
         )
-        return plus_adc_energy(base, adc)
 
     def _read_stats(self, weights, inputs, plan: TilePlan, nv: int) -> PeReadStats | None:
         """The ADC-fit sums of every PE result the tile gathers (see ProcessingElement.read_stats), kept with
@@ -214,10 +204,6 @@ class Tile(TilePeriphery):
         if clock_pass:
             return TileResult(clk_period=acc["clk_period"])
         return self._finish(acc, last, rows, cols, nv, speed_up_row * speed_up_col, clk_freq)
-
-    def _evaluate_without_adc(self, weights: np.ndarray, inputs: np.ndarray, *args) -> TileResult:
-        """_evaluate leaving out the ADC energy that the fit sums give (parallel eNVM reads, main pass)."""
-        return self._evaluate(weights, inputs, *args, with_adc=False)
 
     def _run_pe(
         self, weights, inputs, visit: PeVisit, nv: int, clk_freq: float, clock_pass: bool, with_adc: bool
