@@ -135,12 +135,14 @@ class ChipModel:
         per_pe_rows = ch_rows // n_row_tiles
         per_pe_cols = cols_total // n_col_tiles
         for i in range(n_row_tiles):
-            block_in = _copied(reshape_input, inputs, i * pe, nv, per_pe_rows, num_pe, ch_rows)  # one per row band
+            # one copy of the row band's weights and inputs; the tiles' blocks are views of it (one owner lets the
+            # read pass take the strips of a row band together)
+            block_in = _copied(reshape_input, inputs, i * pe, nv, per_pe_rows, num_pe, ch_rows)
+            band = _copied(reshape_array, memory, i * pe, 0, per_pe_rows, cols_total, num_pe, ch_rows)
             for j in range(n_col_tiles):
                 nr = int(min(pe * num_pe, rows_total - i * pe * num_pe))
                 nc = int(min(pe, cols_total - j * pe))
-                block = _copied(reshape_array, memory, i * pe, j * pe, per_pe_rows, per_pe_cols, num_pe, ch_rows)
-                yield self.tile_nm, block, block_in, nr, nc
+                yield self.tile_nm, band[:, j * pe : j * pe + per_pe_cols], block_in, nr, nc
 
     def _run_tiles(
         self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float, clock_pass: bool

@@ -22,9 +22,6 @@ from neurocim.circuits.adc_fits import IDLE_COLUMN_POWER, temperature_factor
 from neurocim.circuits.flash_adc import FlashAdc
 from neurocim.circuits.piecewise_fit import PiecewiseFit, PiecewiseSums
 
-# Strips of at most this many distinct vectors are read with the alike strips of their row band (one read pass).
-BAND_MAX_VECTORS = 64
-
 
 @dataclass(frozen=True)
 class StripReadStats:
@@ -98,7 +95,7 @@ def strip_read_stats(
     if key in memo:
         return memo[key][1]
     band = _band(weights, w_owner, col_blocks, col_period)
-    if band is None or len(distinct_vectors(inputs, weights.shape[0]).counts) > BAND_MAX_VECTORS:
+    if band is None:
         memo[key] = (w_owner, _compute(weights, inputs, model, col_blocks, col_period, dtype, fit))
         return memo[key][1]
     rows, first, stop, num_strips = band  # the strip is one of num_strips alike strips of its row band
@@ -137,8 +134,8 @@ def _band(
 def _band_compute(
     rows: np.ndarray, inputs, model, col_blocks, col_period, dtype, fit, num_strips: int
 ) -> list[StripReadStats | None]:
-    """_compute of every strip of a row band at once (one read pass over all its columns): the sums of strip by
-    strip, to rounding. For strips of few distinct vectors, where the work per strip is mostly overhead."""
+    """_compute of every strip of a row band at once (one read pass, strip after strip): the sums of strip by strip,
+    to rounding, with the work outside the pass done once."""
     stop = rows.shape[1] // num_strips
     blocks = [(k * stop + start, width) for k in range(num_strips) for start, width in col_blocks]
     found = _read_sums(rows, inputs, model, blocks, col_period, dtype, fit)
