@@ -17,11 +17,11 @@ def _fit() -> PiecewiseFit:
     return mlsa_lstp_power_fit(22).affine(0.8, 4e-9, 2e-16)  # breaks near 6.6e3 and 5.2e5 ohm
 
 
-def _case(g_span: tuple[float, float], dtype, vectors: int = 300, seed: int = 7):
+def _case(g_span: tuple[float, float], dtype, vectors: int = 300, seed: int = 7, rows: int = 64):
     rng = np.random.default_rng(seed)
-    rows_on = rng.random((vectors, 64)) < 0.3
+    rows_on = rng.random((vectors, rows)) < 0.3
     rows_on[:, 0] = True  # every vector reads at least one row
-    g_eff = np.exp(rng.uniform(np.log(g_span[0]), np.log(g_span[1]), (64, 103))).astype(dtype)
+    g_eff = np.exp(rng.uniform(np.log(g_span[0]), np.log(g_span[1]), (rows, 103))).astype(dtype)
     counts = rng.integers(1, 5, vectors).astype(np.float64)
     return rows_on, counts, g_eff
 
@@ -85,6 +85,33 @@ def test_the_task_split_does_not_change_the_sums(monkeypatch):
     monkeypatch.setattr(read_kernel, "TASK_VALUES", 5000)  # 103,000 values: 22 tasks
     split = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
     _assert_same_but_rounding(split, whole)
+
+
+@pytest.mark.parametrize("rows", [1, 3, 6, 27])
+def test_rows_in_groups_of_four_with_a_partial_last_group(rows):
+    fit = _fit()
+    rows_on, counts, g_eff = _case((1e-5, 1e-4), np.float32, rows=rows)  # R within the unclamped fit
+    weight, total, g_low, g_high = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
+    got = fit.sum_over(_sums(fit, weight, total, g_low, g_high, 4.0))
+    np.testing.assert_allclose(got, _elementwise(fit, rows_on, counts, g_eff, 4.0), rtol=3e-6)
+
+
+@pytest.mark.parametrize("part_columns", [16, 40, 90])  # every block alone (wider than a part), 1 + 1 + 1, 2 + 1
+def test_parts_of_the_columns_change_only_the_rounding(monkeypatch, part_columns):
+    fit = _fit()
+    rows_on, counts, g_eff = _case((1e-7, 1e-4), np.float32, vectors=500)
+    monkeypatch.setattr(read_kernel, "PART_COLUMNS", 10**6)  # one part
+    whole = block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds)
+    monkeypatch.setattr(read_kernel, "PART_COLUMNS", part_columns)
+    _assert_same_but_rounding(block_fit_sums(rows_on, counts, g_eff, BLOCKS, 4.0, fit.breaks, fit.kinds), whole)
+
+
+@pytest.mark.parametrize("blocks", [[(40, 40), (0, 40)], [(0, 40), (30, 20)], [(0, -1)]])
+def test_blocks_out_of_column_order_or_overlapping_are_refused(blocks):
+    fit = _fit()
+    rows_on, counts, g_eff = _case((1e-7, 1e-4), np.float32, vectors=10)
+    with pytest.raises(ValueError, match="blocks must be"):
+        block_fit_sums(rows_on, counts, g_eff, blocks, 4.0, fit.breaks, fit.kinds)
 
 
 def test_a_looser_conductance_range_changes_only_the_rounding():

@@ -1,11 +1,13 @@
 """Compiled eNVM read pass: per distinct input vector, the summed column conductances and the ADC fit's sums over the
 column resistances, in one pass that never stores the resistances.
 
-numba compiles the pass (cached on disk after the first run) and runs a strip's vectors as tasks on its threads.
-Per vector the active rows' conductances are added column by column (about 30 % of rows are active in real
-traces, so this does a third of a dense product's work), then every column block's resistances R = num_add / G
-are split at the fit's breaks: per piece the count, and the sum of R ('lin') or of ln R ('log', as the log of a
-product of clipped values scaled by a power of two, so that the product stays in range)."""
+numba compiles the pass (cached on disk after the first run) and runs the vectors of a part of the columns as tasks
+on its threads. A task first sums the conductances of every subset of every four rows (16 per group, each from a
+smaller one); a vector's column sums then add one of those per group with an active row (about 20 of 32 groups in
+real traces, where about 30 % of the rows are active: half the additions of adding the rows one by one, and the
+part's subset sums stay in the cache). Then every column block's resistances R = num_add / G are split at the fit's
+breaks: per piece the count, and the sum of R ('lin') or of ln R ('log', as the log of a product of clipped values
+scaled by a power of two, so that the product stays in range)."""
 
 from __future__ import annotations
 
@@ -111,23 +113,51 @@ def _vector_sums(r, w, starts, widths, breaks, is_log, scale, log_scale, block, 
 
 
 @_jit
-def _task_sums(rows_on, g_eff, counts, num_add, starts, widths, breaks, is_log, scale, log_scale, block,
+def _add_row(g, row):
+    for j in range(len(g)):
+        g[j] += row[j]
+
+
+@_jit
+def _set_sum(out, a, b):
+    for j in range(len(out)):
+        out[j] = a[j] + b[j]
+
+
+@_jit
+def _subset_sums(g_eff, first, table):
+    """table[q, m]: the sum of rows 4q + i of g_eff (columns first to first + table.shape[2]) over the bits 3 - i set
+    in m, built from the pattern without m's lowest bit; patterns of rows past the last are never read."""
+    stop = first + table.shape[2]
+    table[:, 0] = 0
+    for q in range(table.shape[0]):
+        for m in range(1, 16):
+            low = m & -m
+            row = 4 * q + 3 - (low > 1) - (low > 2) - (low > 4)  # the row of m's lowest bit
+            if row < g_eff.shape[0]:
+                _set_sum(table[q, m], table[q, m ^ low], g_eff[row][first:stop])
+
+
+@_jit
+def _task_sums(nibbles, g_eff, first, cols, counts, num_add, starts, widths, breaks, is_log, scale, log_scale, block,
                weight, total, g_low, g_high):  # fmt: skip
-    """Add the fit sums of every vector (rows_on: vectors x rows, bool) to weight and total (blocks x pieces), and
-    keep every block's smallest and largest summed conductance in g_low and g_high (as integers)."""
-    cols = g_eff.shape[1]
+    """Add the fit sums of every vector (nibbles: vectors x groups of four rows, the active rows of each as the bits
+    of a nibble, the first row the highest bit) over columns first to first + cols to weight and total (blocks x
+    pieces; block starts within those columns), and keep every block's smallest and largest summed conductance in
+    g_low and g_high (as integers). A vector's column sums add one subset sum per group with an active row."""
+    table = np.empty((nibbles.shape[1], 16, cols), g_eff.dtype)
+    _subset_sums(g_eff, first, table)
     g = np.empty(cols, g_eff.dtype)
     g_bits = g.view(g_low.dtype)
     r = np.empty(cols, g_eff.dtype)
     above = np.empty(len(breaks) + 2, np.int64)
     col_low = np.full(cols, np.full(1, np.inf, g_eff.dtype).view(g_low.dtype)[0])
     col_high = np.zeros(cols, g_low.dtype)
-    for v in range(rows_on.shape[0]):
+    for v in range(nibbles.shape[0]):
         g[:] = 0
-        for k in range(rows_on.shape[1]):
-            if rows_on[v, k]:
-                for j in range(cols):
-                    g[j] += g_eff[k, j]
+        for q in range(nibbles.shape[1]):
+            if nibbles[v, q]:
+                _add_row(g, table[q, nibbles[v, q]])
         for j in range(cols):  # as integers: positive floats order like their bits, and integer min vectorises
             col_low[j] = min(col_low[j], g_bits[j])
             col_high[j] = max(col_high[j], g_bits[j])
@@ -140,21 +170,28 @@ def _task_sums(rows_on, g_eff, counts, num_add, starts, widths, breaks, is_log, 
 
 
 @numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy", fastmath=_FLAGS, boundscheck=False)
-def read_fit_sums(rows_on, g_eff, counts, num_add, bounds, starts, widths, breaks, is_log, scale, log_scale, block,
-                  weight, total, g_low, g_high):  # fmt: skip
-    """_task_sums of the vectors bounds[t]:bounds[t + 1] into weight[t], total[t], g_low[t], g_high[t], tasks on
-    threads."""
-    for t in numba.prange(len(bounds) - 1):
-        first, stop = bounds[t], bounds[t + 1]
-        _task_sums(rows_on[first:stop], g_eff, counts[first:stop], num_add, starts, widths, breaks, is_log, scale,
-                   log_scale, block, weight[t], total[t], g_low[t], g_high[t])  # fmt: skip
+def read_fit_sums(nibbles, g_eff, counts, num_add, tasks, parts, part_blocks, starts, widths, breaks, is_log, scale,
+                  log_scale, block, weight, total, g_low, g_high):  # fmt: skip
+    """_task_sums of every task (part, first vector, stop vector) of `tasks`, on threads: the vectors over the
+    part's columns (parts[part]: first column, columns) and its blocks part_blocks[part] to part_blocks[part + 1]
+    (starts within the part), into the first rows of weight[t], total[t], g_low[t], g_high[t]."""
+    for t in numba.prange(len(tasks)):
+        part, first, stop = tasks[t, 0], tasks[t, 1], tasks[t, 2]
+        b0, b1 = part_blocks[part], part_blocks[part + 1]
+        n = b1 - b0
+        _task_sums(nibbles[first:stop], g_eff, parts[part, 0], parts[part, 1], counts[first:stop], num_add,
+                   starts[b0:b1], widths[b0:b1], breaks, is_log, scale, log_scale, block, weight[t, :n],
+                   total[t, :n], g_low[t, :n], g_high[t, :n])  # fmt: skip
 
 
-# A read pass of more vectors x columns than SPLIT_VALUES runs as an even number of tasks of at most about
-# TASK_VALUES each on numba's threads, which take equal shares of them; their sums are added in task order (the
-# split does not depend on the threads). Small tasks keep the shares even when vectors differ in active rows.
-SPLIT_VALUES = 1 << 15
-TASK_VALUES = 1 << 15
+# The columns are read in parts of whole blocks, at most PART_COLUMNS wide (or one wider block): a part's subset
+# sums (64 per 16 rows and column) stay in the cache. A part of more vectors x columns than SPLIT_VALUES runs as an
+# even number of tasks of at most about TASK_VALUES each on numba's threads, which take equal shares of them;
+# their sums are added in task order (the split does not depend on the threads). Every task builds its part's
+# subset sums, a cost of about 20 vectors' reads.
+PART_COLUMNS = 256
+SPLIT_VALUES = 1 << 16
+TASK_VALUES = 1 << 16
 
 
 @lru_cache(maxsize=256)
@@ -175,10 +212,49 @@ def _piece_scaling(breaks: tuple[float, ...], low_exp: int, high_exp: int) -> tu
 
 
 @lru_cache(maxsize=256)
-def _layout(blocks: tuple[tuple[int, int], ...], breaks: tuple[float, ...], kinds: tuple[str, ...], dtype: str):
-    """(starts, widths, breaks in dtype, is-log of every piece) as arrays."""
+def _layout(blocks: tuple[tuple[int, int], ...], part_columns: int, breaks: tuple[float, ...], kinds: tuple[str, ...],
+            dtype: str):  # fmt: skip
+    """(parts: first column and columns of each, first block of every part and the end, block starts within their
+    part, widths, breaks in dtype, is-log of every piece) as arrays. A part holds consecutive blocks and spans at
+    most part_columns, or one wider block."""
     starts, widths = (np.array(a, dtype=np.int64) for a in zip(*blocks, strict=True))
-    return starts, widths, np.array(breaks, dtype=dtype), np.array([k == "log" for k in kinds])
+    ends = starts + widths
+    if (widths < 0).any() or (starts < 0).any() or (starts[1:] < ends[:-1]).any():
+        raise ValueError(f"blocks must be (start >= 0, width >= 0) in column order without overlap, got {blocks}")
+    parts, part_of = [], []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if parts and end - parts[-1][0] <= max(part_columns, parts[-1][1]):
+            parts[-1][1] = end - parts[-1][0]
+        else:
+            parts.append([start, end - start])
+        part_of.append(len(parts) - 1)
+    parts_array = np.array(parts, dtype=np.int64).reshape(-1, 2)
+    part_blocks = np.searchsorted(np.array(part_of), np.arange(len(parts) + 1))
+    rel_starts = starts - parts_array[part_of, 0]
+    is_log = np.array([k == "log" for k in kinds])
+    return parts_array, part_blocks, rel_starts, widths, np.array(breaks, dtype=dtype), is_log
+
+
+@lru_cache(maxsize=256)
+def _tasks(vectors: int, part_widths: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(part, first vector, stop vector) of every task, part after part, and the first task of every part."""
+    tasks, firsts = [], []
+    for part, width in enumerate(part_widths):
+        values = vectors * width
+        n = 1 if values <= SPLIT_VALUES else 2 * -(-values // (2 * TASK_VALUES))
+        bounds = vectors * np.arange(n + 1) // n
+        firsts.append(len(tasks))
+        tasks.extend((part, bounds[k], bounds[k + 1]) for k in range(n))
+    return np.array(tasks, dtype=np.int64).reshape(-1, 3), np.array(firsts, dtype=np.int64)
+
+
+def _nibbles(rows_on: np.ndarray) -> np.ndarray:
+    """vectors x ceil(rows / 4): every four rows' active bits as a nibble, the first row the highest bit."""
+    packed = np.packbits(rows_on, axis=1)
+    out = np.empty((len(rows_on), 2 * packed.shape[1]), np.uint8)
+    np.right_shift(packed, 4, out=out[:, 0::2])
+    np.bitwise_and(packed, 15, out=out[:, 1::2])
+    return out[:, : -(-rows_on.shape[1] // 4)]
 
 
 def block_fit_sums(
@@ -192,24 +268,31 @@ def block_fit_sums(
     g_range: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Fit sums of R = num_add / (rows_on @ g_eff) over every vector (rows_on: vectors x rows, bool; counts: weight
-    per vector) and the columns of every block [(start, width)]: (weight, total) per block and piece, and every
-    block's lowest and highest summed conductance (inf and 0 without vectors). `g_range` bounds g_eff's values
-    (lowest, highest) where the caller knows them; by default they are found."""
+    per vector) and the columns of every block [(start, width)], in column order: (weight, total) per block and
+    piece, and every block's lowest and highest summed conductance (inf and 0 without vectors). `g_range` bounds
+    g_eff's values (lowest, highest) where the caller knows them; by default they are found."""
     dtype = g_eff.dtype.type
     bits = np.int32 if g_eff.itemsize == 4 else np.int64
-    rows, cols = g_eff.shape
-    starts, widths, fit_breaks, is_log = _layout(tuple(blocks), breaks, kinds, g_eff.dtype.str)
+    rows = g_eff.shape[0]
+    parts, part_blocks, starts, widths, fit_breaks, is_log = _layout(
+        tuple(blocks), PART_COLUMNS, breaks, kinds, g_eff.dtype.str
+    )
     # every R lies between num_add / (rows * largest conductance) and num_add / smallest conductance
     g_min, g_max = g_range or (float(g_eff.min(initial=np.inf)), float(g_eff.max(initial=0.0)))
     low_exp = math.frexp(num_add / (rows * g_max))[1] - 2 if g_max > 0 else -126
     high_exp = math.frexp(num_add / g_min)[1] + 1 if g_min > 0 else 128
     scale, log_scale, block = _piece_scaling(breaks, max(low_exp, -150), min(high_exp, 130))
-    values = len(rows_on) * cols
-    tasks = 1 if values <= SPLIT_VALUES else 2 * -(-values // (2 * TASK_VALUES))
-    bounds = len(rows_on) * np.arange(tasks + 1) // tasks
-    weight, total = np.zeros((tasks, len(blocks), len(kinds))), np.zeros((tasks, len(blocks), len(kinds)))
-    g_low, g_high = np.full((tasks, len(blocks)), np.inf, dtype).view(bits), np.zeros((tasks, len(blocks)), bits)
-    read_fit_sums(rows_on, g_eff, counts, dtype(num_add), bounds, starts, widths, fit_breaks, is_log, scale,
-                  log_scale, block, weight, total, g_low, g_high)  # fmt: skip
-    low, high = g_low.min(axis=0).view(dtype), g_high.max(axis=0).view(dtype)
-    return weight.sum(axis=0), total.sum(axis=0), low, high
+    tasks, part_tasks = _tasks(len(rows_on), tuple(parts[:, 1].tolist()))
+    most = int(np.diff(part_blocks).max())
+    weight, total = np.zeros((len(tasks), most, len(kinds))), np.zeros((len(tasks), most, len(kinds)))
+    g_low, g_high = np.full((len(tasks), most), np.inf, dtype).view(bits), np.zeros((len(tasks), most), bits)
+    g_eff = np.ascontiguousarray(g_eff)
+    read_fit_sums(_nibbles(rows_on), g_eff, counts, dtype(num_add), tasks, parts, part_blocks, starts, widths,
+                  fit_breaks, is_log, scale, log_scale, block, weight, total, g_low, g_high)  # fmt: skip
+    in_part = np.arange(most) < np.diff(part_blocks)[:, None]  # parts x most: the rows that hold a block
+
+    def per_block(a: np.ndarray, reduce: np.ufunc) -> np.ndarray:
+        return reduce.reduceat(a, part_tasks, axis=0)[in_part]
+
+    low, high = per_block(g_low, np.minimum).view(dtype), per_block(g_high, np.maximum).view(dtype)
+    return per_block(weight, np.add), per_block(total, np.add), low, high
