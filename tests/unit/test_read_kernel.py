@@ -37,9 +37,11 @@ def _sums(fit, weight, total, g_low, g_high, num_add) -> PiecewiseSums:
     return PiecewiseSums(fit.breaks, fit.kinds, weight, total, num_add / g_high, num_add / g_low)
 
 
+@pytest.mark.parametrize("subset_min_vectors", [0, 10**9])  # column sums from subset sums, or row by row
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("g_span", [(1e-7, 1e-4), (2e-6, 3e-6), (1e-4, 1e-3), (2e-7, 2e-6)])
-def test_fit_sums_match_the_fit_summed_over_every_resistance(g_span, dtype):
+def test_fit_sums_match_the_fit_summed_over_every_resistance(monkeypatch, g_span, dtype, subset_min_vectors):
+    monkeypatch.setattr(read_kernel, "SUBSET_MIN_VECTORS", subset_min_vectors)
     fit, num_add = _fit(), 4.0
     rows_on, counts, g_eff = _case(g_span, dtype)
     weight, total, g_low, g_high = block_fit_sums(rows_on, counts, g_eff, BLOCKS, num_add, fit.breaks, fit.kinds)

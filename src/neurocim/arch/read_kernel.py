@@ -39,18 +39,25 @@ def pack_rows(mask, out):
             packed[c] |= np.uint8(row[c]) << shift
 
 
-@_jit
+@numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy", boundscheck=False)
 def pick_two_levels(digits, low_bits, flip_bits, low, out_bits):
     """out_bits = low_bits where digits == low, else low_bits ^ flip_bits: the bits of one of two conductance tables,
-    cell by cell (all arrays rows x columns; the bits as integers). False if a digit is neither low nor low + 1."""
+    cell by cell (all arrays rows x columns; the bits as integers), rows on threads. False if a digit is neither low
+    nor low + 1."""
+    stray = np.zeros(digits.shape[0], np.int64)
+    for k in numba.prange(digits.shape[0]):
+        stray[k] = _pick_row(digits[k], low_bits[k], flip_bits[k], low, out_bits[k])
+    return not stray.any()
+
+
+@_jit
+def _pick_row(d, base, flip, low, out):
     stray = 0
-    for k in range(digits.shape[0]):
-        d, base, flip, out = digits[k], low_bits[k], flip_bits[k], out_bits[k]
-        for j in range(len(d)):
-            level = np.int64(d[j]) - np.int64(low)
-            stray |= level & ~np.int64(1)  # not 0 unless the level is 0 or 1
-            out[j] = base[j] ^ (flip[j] & -level)  # the mask is 0 or all ones
-    return stray == 0
+    for j in range(len(d)):
+        level = np.int64(d[j]) - np.int64(low)
+        stray |= level & ~np.int64(1)  # not 0 unless the level is 0 or 1
+        out[j] = base[j] ^ (flip[j] & -level)  # the mask is 0 or all ones
+    return stray
 
 
 @_jit
@@ -139,14 +146,28 @@ def _subset_sums(g_eff, first, table):
 
 
 @_jit
-def _task_sums(nibbles, g_eff, first, cols, counts, num_add, starts, widths, breaks, is_log, scale, log_scale, block,
-               weight, total, g_low, g_high):  # fmt: skip
+def _add_active_rows(g, g_eff, first, nibbles):
+    """g += the rows of g_eff (columns first to first + len(g)) whose bits are set in the nibbles, one by one."""
+    stop = first + len(g)
+    for q in range(len(nibbles)):
+        m = np.int64(nibbles[q])
+        while m:
+            low = m & -m
+            _add_row(g, g_eff[4 * q + 3 - (low > 1) - (low > 2) - (low > 4)][first:stop])
+            m ^= low
+
+
+@_jit
+def _task_sums(nibbles, g_eff, first, cols, subsets, counts, num_add, starts, widths, breaks, is_log, scale,
+               log_scale, block, weight, total, g_low, g_high):  # fmt: skip
     """Add the fit sums of every vector (nibbles: vectors x groups of four rows, the active rows of each as the bits
     of a nibble, the first row the highest bit) over columns first to first + cols to weight and total (blocks x
     pieces; block starts within those columns), and keep every block's smallest and largest summed conductance in
-    g_low and g_high (as integers). A vector's column sums add one subset sum per group with an active row."""
-    table = np.empty((nibbles.shape[1], 16, cols), g_eff.dtype)
-    _subset_sums(g_eff, first, table)
+    g_low and g_high (as integers). With `subsets`, a vector's column sums add one subset sum per group with an
+    active row; else its active rows one by one."""
+    table = np.empty((nibbles.shape[1] if subsets else 0, 16, cols), g_eff.dtype)
+    if subsets:
+        _subset_sums(g_eff, first, table)
     g = np.empty(cols, g_eff.dtype)
     g_bits = g.view(g_low.dtype)
     r = np.empty(cols, g_eff.dtype)
@@ -155,9 +176,12 @@ def _task_sums(nibbles, g_eff, first, cols, counts, num_add, starts, widths, bre
     col_high = np.zeros(cols, g_low.dtype)
     for v in range(nibbles.shape[0]):
         g[:] = 0
-        for q in range(nibbles.shape[1]):
-            if nibbles[v, q]:
-                _add_row(g, table[q, nibbles[v, q]])
+        if subsets:
+            for q in range(nibbles.shape[1]):
+                if nibbles[v, q]:
+                    _add_row(g, table[q, nibbles[v, q]])
+        else:
+            _add_active_rows(g, g_eff, first, nibbles[v])
         for j in range(cols):  # as integers: positive floats order like their bits, and integer min vectorises
             col_low[j] = min(col_low[j], g_bits[j])
             col_high[j] = max(col_high[j], g_bits[j])
@@ -170,16 +194,17 @@ def _task_sums(nibbles, g_eff, first, cols, counts, num_add, starts, widths, bre
 
 
 @numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy", fastmath=_FLAGS, boundscheck=False)
-def read_fit_sums(nibbles, g_eff, counts, num_add, tasks, parts, part_blocks, starts, widths, breaks, is_log, scale,
-                  log_scale, block, weight, total, g_low, g_high):  # fmt: skip
-    """_task_sums of every task (part, first vector, stop vector) of `tasks`, on threads: the vectors over the
-    part's columns (parts[part]: first column, columns) and its blocks part_blocks[part] to part_blocks[part + 1]
-    (starts within the part), into the first rows of weight[t], total[t], g_low[t], g_high[t]."""
+def read_fit_sums(nibbles, g_eff, subsets, counts, num_add, tasks, parts, part_blocks, starts, widths, breaks, is_log,
+                  scale, log_scale, block, weight, total, g_low, g_high):  # fmt: skip
+    """_task_sums (with or without subset sums) of every task (part, first vector, stop vector) of `tasks`, on
+    threads: the vectors over the part's columns (parts[part]: first column, columns) and its blocks
+    part_blocks[part] to part_blocks[part + 1] (starts within the part), into the first rows of weight[t], total[t],
+    g_low[t], g_high[t]."""
     for t in numba.prange(len(tasks)):
         part, first, stop = tasks[t, 0], tasks[t, 1], tasks[t, 2]
         b0, b1 = part_blocks[part], part_blocks[part + 1]
         n = b1 - b0
-        _task_sums(nibbles[first:stop], g_eff, parts[part, 0], parts[part, 1], counts[first:stop], num_add,
+        _task_sums(nibbles[first:stop], g_eff, parts[part, 0], parts[part, 1], subsets, counts[first:stop], num_add,
                    starts[b0:b1], widths[b0:b1], breaks, is_log, scale, log_scale, block, weight[t, :n],
                    total[t, :n], g_low[t, :n], g_high[t, :n])  # fmt: skip
 
@@ -188,8 +213,10 @@ def read_fit_sums(nibbles, g_eff, counts, num_add, tasks, parts, part_blocks, st
 # sums (64 per 16 rows and column) stay in the cache. A part of more vectors x columns than SPLIT_VALUES runs as an
 # even number of tasks of at most about TASK_VALUES each on numba's threads, which take equal shares of them;
 # their sums are added in task order (the split does not depend on the threads). Every task builds its part's
-# subset sums, a cost of about 20 vectors' reads.
+# subset sums, a cost of about 20 vectors' reads, so passes of fewer than SUBSET_MIN_VECTORS vectors add the active
+# rows one by one instead (the choice is per pass, so the task split does not change the rounding).
 PART_COLUMNS = 256
+SUBSET_MIN_VECTORS = 32
 SPLIT_VALUES = 1 << 16
 TASK_VALUES = 1 << 16
 
@@ -287,7 +314,8 @@ def block_fit_sums(
     weight, total = np.zeros((len(tasks), most, len(kinds))), np.zeros((len(tasks), most, len(kinds)))
     g_low, g_high = np.full((len(tasks), most), np.inf, dtype).view(bits), np.zeros((len(tasks), most), bits)
     g_eff = np.ascontiguousarray(g_eff)
-    read_fit_sums(_nibbles(rows_on), g_eff, counts, dtype(num_add), tasks, parts, part_blocks, starts, widths,
+    subsets = len(rows_on) >= SUBSET_MIN_VECTORS
+    read_fit_sums(_nibbles(rows_on), g_eff, subsets, counts, dtype(num_add), tasks, parts, part_blocks, starts, widths,
                   fit_breaks, is_log, scale, log_scale, block, weight, total, g_low, g_high)  # fmt: skip
     in_part = np.arange(most) < np.diff(part_blocks)[:, None]  # parts x most: the rows that hold a block
 
