@@ -176,9 +176,22 @@ def test_distinct_vectors_count_read_rows_and_vectors_without_a_conducting_row()
     assert sorted(vectors.counts.tolist()) == [1, 1, 2, 3]
     rows, counts = vectors.read_rows
     assert rows.tolist() == [0, 3, 7] and counts.tolist() == [3.0, 3.0, 1.0]
-    rows_on, live_counts, idle = vectors.conducting
+    packed, live_counts, idle = vectors.conducting
+    rows_on = np.unpackbits(packed, axis=1, count=10)
     assert rows_on.shape == (3, 10) and rows_on.sum(axis=1).min() > 0
+    assert (np.unpackbits(packed, axis=1)[:, 10:] == 0).all()  # no bits past the last row
+    np.testing.assert_array_equal(vectors.num_active[1:], rows_on.sum(axis=1))
     assert live_counts.sum() == 4.0 and idle == 3.0
+
+
+def test_distinct_vectors_of_inputs_that_read_without_conducting_keep_only_the_conducting_rows() -> None:
+    x = np.array([[1, 2, 0], [2, 2, 0], [0, 1, 2], [1, 1, 1], [2, 0, 1]] * 2, dtype=np.int16)  # 10 rows
+    vectors = distinct_vectors(x, 10)
+    rows_on = vectors.rows_on[vectors.inverse]  # back to every bit-vector
+    np.testing.assert_array_equal(rows_on, (x == 1).T)
+    assert (np.unpackbits(vectors.packed, axis=1)[:, 10:] == 0).all()  # the read-only rows' bits are dropped
+    np.testing.assert_array_equal(vectors.num_active[vectors.inverse], (x == 1).sum(axis=0))
+    np.testing.assert_array_equal(vectors.num_read[vectors.inverse], (x != 0).sum(axis=0))
 
 
 @pytest.mark.parametrize("cell_bit", [1, 2, 3, 8])

@@ -134,21 +134,27 @@ def sram_row_count_stats(model: ColumnModel, num_cols: int) -> VectorStats:
 class DistinctVectors:
     """The distinct input bit-vectors of a block (rows x bit-vectors) and what the read pass needs of them."""
 
-    rows_on: np.ndarray  # (m, rows) bool: rows whose cells conduct, C-contiguous
+    packed: np.ndarray  # (m, ceil(rows / 8)) uint8: rows whose cells conduct, 8 a byte, the first row the highest bit
+    rows: int
     num_active: np.ndarray  # (m,) conducting rows
     num_read: np.ndarray  # (m,) rows counted as read for the activity
     counts: np.ndarray  # (m,) bit-vectors sharing the pattern
     inverse: np.ndarray  # (n,) distinct vector of every original bit-vector
 
     @cached_property
+    def rows_on(self) -> np.ndarray:
+        """(m, rows) bool: the conducting rows unpacked."""
+        return np.unpackbits(self.packed, axis=1, count=self.rows).view(np.bool_)
+
+    @cached_property
     def conducting(self) -> tuple[np.ndarray, np.ndarray, float]:
-        """(rows_on, counts as floats) of the vectors with a conducting row, and the bit-vectors with none."""
+        """(packed rows, counts as floats) of the vectors with a conducting row, and the bit-vectors with none."""
         live = self.num_active > 0
         idle = float(self.counts[~live].sum())
         # the vector with no active row sorts first, so the others are usually a slice, not a copy
         first = 1 if len(live) and not live[0] else 0
         picked = slice(first, None) if live[first:].all() else live
-        return np.ascontiguousarray(self.rows_on[picked]), self.counts[picked].astype(np.float64), idle
+        return self.packed[picked], self.counts[picked].astype(np.float64), idle
 
     @cached_property
     def read_totals(self) -> tuple[float, float]:
@@ -178,17 +184,23 @@ def distinct_vectors(inputs: np.ndarray, rows: int) -> DistinctVectors:
     return memo[key]
 
 
+_BITS_SET = np.array([bin(b).count("1") for b in range(256)], dtype=np.uint8)  # set bits of every byte
+
+
 def _distinct_vectors(x: np.ndarray) -> DistinctVectors:
     nonzero, conducts = _masks(x)
     key = conducts if nonzero is conducts else np.concatenate([conducts, nonzero])
     first, inverse, counts, column_bytes = _distinct_columns(key)
-    # the conducting rows come first in the key: unpack them from the distinct columns' bytes
-    rows_on = np.unpackbits(column_bytes[first], axis=1, count=conducts.shape[0]).view(np.bool_)
-    num_active = rows_on.sum(axis=1, dtype=np.int64)
+    # the conducting rows come first in the key: their bytes, without the bits of the rows after them
+    rows = conducts.shape[0]
+    packed = column_bytes[first, : -(-rows // 8)]
+    if rows % 8:
+        packed[:, -1] &= 0xFF << (8 - rows % 8) & 0xFF
+    num_active = _BITS_SET[packed].sum(axis=1, dtype=np.int64)
     num_read = num_active if nonzero is conducts else nonzero[:, first].sum(axis=0, dtype=np.int64)
-    for a in (rows_on, num_active, num_read, counts, inverse):
+    for a in (packed, num_active, num_read, counts, inverse):
         a.setflags(write=False)
-    return DistinctVectors(rows_on, num_active, num_read, counts, inverse)
+    return DistinctVectors(packed, rows, num_active, num_read, counts, inverse)
 
 
 def iter_vector_stats(

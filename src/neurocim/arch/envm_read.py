@@ -220,12 +220,10 @@ def _read_sums(weights, inputs, model, blocks, col_period, dtype, fit) -> Callab
     from neurocim.arch.read_kernel import block_fit_sums  # compiled on first use
 
     dv = distinct_vectors(inputs, weights.shape[0])
-    rows_on, counts, idle = dv.conducting
+    packed, counts, idle = dv.conducting
     g_eff, g_range = conductance_and_range(weights, model, col_period, dtype)
     num_add = float(model.num_add)
-    weight, total, g_min, g_max = block_fit_sums(
-        rows_on, counts, g_eff, blocks, num_add, fit.breaks, fit.kinds, g_range
-    )
+    weight, total, g_min, g_max = block_fit_sums(packed, counts, g_eff, blocks, num_add, fit.breaks, fit.kinds, g_range)
     valid = (g_min > 0) & np.isfinite(g_max)
     num_vectors = dv.read_totals[0]
     with np.errstate(divide="ignore"):

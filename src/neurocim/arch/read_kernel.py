@@ -146,26 +146,45 @@ def _subset_sums(g_eff, first, table):
 
 
 @_jit
-def _add_active_rows(g, g_eff, first, nibbles):
-    """g += the rows of g_eff (columns first to first + len(g)) whose bits are set in the nibbles, one by one."""
-    stop = first + len(g)
-    for q in range(len(nibbles)):
-        m = np.int64(nibbles[q])
-        while m:
-            low = m & -m
-            _add_row(g, g_eff[4 * q + 3 - (low > 1) - (low > 2) - (low > 4)][first:stop])
-            m ^= low
+def _bit_position(power):
+    """log2 of a power of two below 256."""
+    return (power > 1) + (power > 2) + (power > 4) + (power > 8) + (power > 16) + (power > 32) + (power > 64)
 
 
 @_jit
-def _task_sums(nibbles, g_eff, first, cols, subsets, counts, num_add, starts, widths, breaks, is_log, scale,
+def _add_active_rows(g, g_eff, first, packed):
+    """g += the rows of g_eff (columns first to first + len(g)) whose bits are set in packed (8 rows a byte, the
+    first row the highest bit), one by one."""
+    stop = first + len(g)
+    for b in range(len(packed)):
+        bits = np.int64(packed[b])
+        while bits:
+            low = bits & -bits
+            _add_row(g, g_eff[8 * b + 7 - _bit_position(low)][first:stop])
+            bits ^= low
+
+
+@_jit
+def _add_subset_sums(g, table, packed):
+    """g += the subset sum of every group of four rows with an active row (packed: 8 rows a byte, first row highest
+    bit; table[group, nibble of its active rows])."""
+    for b in range(len(packed)):
+        high, low = packed[b] >> 4, packed[b] & 15
+        if high:
+            _add_row(g, table[2 * b, high])
+        if low:
+            _add_row(g, table[2 * b + 1, low])
+
+
+@_jit
+def _task_sums(packed, g_eff, first, cols, subsets, counts, num_add, starts, widths, breaks, is_log, scale,
                log_scale, block, weight, total, g_low, g_high):  # fmt: skip
-    """Add the fit sums of every vector (nibbles: vectors x groups of four rows, the active rows of each as the bits
-    of a nibble, the first row the highest bit) over columns first to first + cols to weight and total (blocks x
-    pieces; block starts within those columns), and keep every block's smallest and largest summed conductance in
-    g_low and g_high (as integers). With `subsets`, a vector's column sums add one subset sum per group with an
-    active row; else its active rows one by one."""
-    table = np.empty((nibbles.shape[1] if subsets else 0, 16, cols), g_eff.dtype)
+    """Add the fit sums of every vector (packed: vectors x bytes, its active rows 8 a byte, the first row the highest
+    bit) over columns first to first + cols to weight and total (blocks x pieces; block starts within those
+    columns), and keep every block's smallest and largest summed conductance in g_low and g_high (as integers).
+    With `subsets`, a vector's column sums add one subset sum per group of four rows with an active row; else its
+    active rows one by one."""
+    table = np.empty(((g_eff.shape[0] + 3) // 4 if subsets else 0, 16, cols), g_eff.dtype)
     if subsets:
         _subset_sums(g_eff, first, table)
     g = np.empty(cols, g_eff.dtype)
@@ -174,14 +193,12 @@ def _task_sums(nibbles, g_eff, first, cols, subsets, counts, num_add, starts, wi
     above = np.empty(len(breaks) + 2, np.int64)
     col_low = np.full(cols, np.full(1, np.inf, g_eff.dtype).view(g_low.dtype)[0])
     col_high = np.zeros(cols, g_low.dtype)
-    for v in range(nibbles.shape[0]):
+    for v in range(packed.shape[0]):
         g[:] = 0
         if subsets:
-            for q in range(nibbles.shape[1]):
-                if nibbles[v, q]:
-                    _add_row(g, table[q, nibbles[v, q]])
+            _add_subset_sums(g, table, packed[v])
         else:
-            _add_active_rows(g, g_eff, first, nibbles[v])
+            _add_active_rows(g, g_eff, first, packed[v])
         for j in range(cols):  # as integers: positive floats order like their bits, and integer min vectorises
             col_low[j] = min(col_low[j], g_bits[j])
             col_high[j] = max(col_high[j], g_bits[j])
@@ -194,7 +211,7 @@ def _task_sums(nibbles, g_eff, first, cols, subsets, counts, num_add, starts, wi
 
 
 @numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy", fastmath=_FLAGS, boundscheck=False)
-def read_fit_sums(nibbles, g_eff, subsets, counts, num_add, tasks, parts, part_blocks, starts, widths, breaks, is_log,
+def read_fit_sums(packed, g_eff, subsets, counts, num_add, tasks, parts, part_blocks, starts, widths, breaks, is_log,
                   scale, log_scale, block, weight, total, g_low, g_high):  # fmt: skip
     """_task_sums (with or without subset sums) of every task (part, first vector, stop vector) of `tasks`, on
     threads: the vectors over the part's columns (parts[part]: first column, columns) and its blocks
@@ -204,7 +221,7 @@ def read_fit_sums(nibbles, g_eff, subsets, counts, num_add, tasks, parts, part_b
         part, first, stop = tasks[t, 0], tasks[t, 1], tasks[t, 2]
         b0, b1 = part_blocks[part], part_blocks[part + 1]
         n = b1 - b0
-        _task_sums(nibbles[first:stop], g_eff, parts[part, 0], parts[part, 1], subsets, counts[first:stop], num_add,
+        _task_sums(packed[first:stop], g_eff, parts[part, 0], parts[part, 1], subsets, counts[first:stop], num_add,
                    starts[b0:b1], widths[b0:b1], breaks, is_log, scale, log_scale, block, weight[t, :n],
                    total[t, :n], g_low[t, :n], g_high[t, :n])  # fmt: skip
 
@@ -275,15 +292,6 @@ def _tasks(vectors: int, part_widths: tuple[int, ...]) -> tuple[np.ndarray, np.n
     return np.array(tasks, dtype=np.int64).reshape(-1, 3), np.array(firsts, dtype=np.int64)
 
 
-def _nibbles(rows_on: np.ndarray) -> np.ndarray:
-    """vectors x ceil(rows / 4): every four rows' active bits as a nibble, the first row the highest bit."""
-    packed = np.packbits(rows_on, axis=1)
-    out = np.empty((len(rows_on), 2 * packed.shape[1]), np.uint8)
-    np.right_shift(packed, 4, out=out[:, 0::2])
-    np.bitwise_and(packed, 15, out=out[:, 1::2])
-    return out[:, : -(-rows_on.shape[1] // 4)]
-
-
 def block_fit_sums(
     rows_on: np.ndarray,
     counts: np.ndarray,
@@ -294,10 +302,11 @@ def block_fit_sums(
     kinds: tuple[str, ...],
     g_range: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Fit sums of R = num_add / (rows_on @ g_eff) over every vector (rows_on: vectors x rows, bool; counts: weight
-    per vector) and the columns of every block [(start, width)], in column order: (weight, total) per block and
-    piece, and every block's lowest and highest summed conductance (inf and 0 without vectors). `g_range` bounds
-    g_eff's values (lowest, highest) where the caller knows them; by default they are found."""
+    """Fit sums of R = num_add / (rows_on @ g_eff) over every vector (rows_on: vectors x rows, bool, or those rows
+    packed 8 to a byte as np.packbits(rows_on, axis=1) gives; counts: weight per vector) and the columns of every
+    block [(start, width)], in column order: (weight, total) per block and piece, and every block's lowest and
+    highest summed conductance (inf and 0 without vectors). `g_range` bounds g_eff's values (lowest, highest) where
+    the caller knows them; by default they are found."""
     dtype = g_eff.dtype.type
     bits = np.int32 if g_eff.itemsize == 4 else np.int64
     rows = g_eff.shape[0]
@@ -314,8 +323,13 @@ def block_fit_sums(
     weight, total = np.zeros((len(tasks), most, len(kinds))), np.zeros((len(tasks), most, len(kinds)))
     g_low, g_high = np.full((len(tasks), most), np.inf, dtype).view(bits), np.zeros((len(tasks), most), bits)
     g_eff = np.ascontiguousarray(g_eff)
-    subsets = len(rows_on) >= SUBSET_MIN_VECTORS
-    read_fit_sums(_nibbles(rows_on), g_eff, subsets, counts, dtype(num_add), tasks, parts, part_blocks, starts, widths,
+    packed = np.packbits(rows_on, axis=1) if rows_on.dtype == np.bool_ else np.ascontiguousarray(rows_on)
+    if packed.dtype != np.uint8 or packed.ndim != 2 or packed.shape[1] != -(-rows // 8):
+        raise ValueError(
+            f"rows_on must be vectors x {rows} booleans or their rows packed, got {rows_on.dtype} {rows_on.shape}"
+        )
+    subsets = len(packed) >= SUBSET_MIN_VECTORS
+    read_fit_sums(packed, g_eff, subsets, counts, dtype(num_add), tasks, parts, part_blocks, starts, widths,
                   fit_breaks, is_log, scale, log_scale, block, weight, total, g_low, g_high)  # fmt: skip
     in_part = np.arange(most) < np.diff(part_blocks)[:, None]  # parts x most: the rows that hold a block
 
