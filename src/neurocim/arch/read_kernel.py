@@ -132,6 +132,12 @@ def _set_sum(out, a, b):
 
 
 @_jit
+def _bit_position(power):
+    """log2 of a power of two below 256."""
+    return (power > 1) + (power > 2) + (power > 4) + (power > 8) + (power > 16) + (power > 32) + (power > 64)
+
+
+@_jit
 def _subset_sums(g_eff, first, table):
     """table[q, m]: the sum of rows 4q + i of g_eff (columns first to first + table.shape[2]) over the bits 3 - i set
     in m, built from the pattern without m's lowest bit; patterns of rows past the last are never read."""
@@ -140,15 +146,9 @@ def _subset_sums(g_eff, first, table):
     for q in range(table.shape[0]):
         for m in range(1, 16):
             low = m & -m
-            row = 4 * q + 3 - (low > 1) - (low > 2) - (low > 4)  # the row of m's lowest bit
+            row = 4 * q + 3 - _bit_position(low)  # the row of m's lowest bit
             if row < g_eff.shape[0]:
                 _set_sum(table[q, m], table[q, m ^ low], g_eff[row][first:stop])
-
-
-@_jit
-def _bit_position(power):
-    """log2 of a power of two below 256."""
-    return (power > 1) + (power > 2) + (power > 4) + (power > 8) + (power > 16) + (power > 32) + (power > 64)
 
 
 @_jit
@@ -227,7 +227,7 @@ def read_fit_sums(packed, g_eff, subsets, counts, num_add, tasks, parts, part_bl
 
 
 # The columns are read in parts of whole blocks, at most PART_COLUMNS wide (or one wider block): a part's subset
-# sums (64 per 16 rows and column) stay in the cache. A part of more vectors x columns than SPLIT_VALUES runs as an
+# sums (four per row and column) stay in the cache. A part of more vectors x columns than SPLIT_VALUES runs as an
 # even number of tasks of at most about TASK_VALUES each on numba's threads, which take equal shares of them;
 # their sums are added in task order (the split does not depend on the threads). Every task builds its part's
 # subset sums, a cost of about 20 vectors' reads, so passes of fewer than SUBSET_MIN_VECTORS vectors add the active
@@ -309,10 +309,12 @@ def block_fit_sums(
     the caller knows them; by default they are found."""
     dtype = g_eff.dtype.type
     bits = np.int32 if g_eff.itemsize == 4 else np.int64
-    rows = g_eff.shape[0]
+    rows, cols = g_eff.shape
     parts, part_blocks, starts, widths, fit_breaks, is_log = _layout(
         tuple(blocks), PART_COLUMNS, breaks, kinds, g_eff.dtype.str
     )
+    if parts[-1].sum() > cols:
+        raise ValueError(f"blocks must lie within the {cols} columns of g_eff, got {blocks}")
     # every R lies between num_add / (rows * largest conductance) and num_add / smallest conductance
     g_min, g_max = g_range or (float(g_eff.min(initial=np.inf)), float(g_eff.max(initial=0.0)))
     low_exp = math.frexp(num_add / (rows * g_max))[1] - 2 if g_max > 0 else -126
