@@ -30,11 +30,11 @@ def _pe(cell: dict, adc_bits: int = 5) -> ProcessingElement:
     return ProcessingElement(ctx, subarray, 2, 2, False, 1e9, dtype=np.float32)
 
 
-def _elementwise(pe: ProcessingElement, *args) -> UnitResult:
-    """The PE's evaluation with every column resistance read one by one (no fit sums)."""
+def _elementwise(pe: ProcessingElement, evaluate, *args) -> UnitResult:
+    """evaluate(*args) (of the PE or a tile of its kind) with every column resistance read one by one (no fit sums)."""
     fit, pe._energy_fit = pe._energy_fit, None
     try:
-        return pe.evaluate(*args)
+        return evaluate(*args)
     finally:
         pe._energy_fit = fit
 
@@ -57,7 +57,7 @@ def test_pe_adc_energy_from_fit_sums_matches_the_elementwise_read(cell, dup):
     assert pe.adc_energy(pe.read_stats(digits, x, *dup, 100, 100, 300)) is not None  # the fit-sum path
     args = (digits, x, *dup, 100, 100, 300, 1e9, False)
     fast = pe.evaluate(*args)
-    _assert_same_result(fast, _elementwise(pe, *args), rel=1e-6)
+    _assert_same_result(fast, _elementwise(pe, pe.evaluate, *args), rel=1e-6)
     assert fast.energy_adc > 0
 
 
@@ -74,7 +74,8 @@ def test_pes_reading_the_same_trace_inputs_keep_their_own_adc_energy():
     assert results[2] == results[0]
     assert results[0].energy - results[0].energy_adc == results[1].energy - results[1].energy_adc
     for d, got in zip((first, second), results, strict=False):
-        _assert_same_result(got, _elementwise(pe, d.copy(), x.copy(), 1, 1, 100, 100, 200, 1e9, False), rel=1e-6)
+        want = _elementwise(pe, pe.evaluate, d.copy(), x.copy(), 1, 1, 100, 100, 200, 1e9, False)
+        _assert_same_result(got, want, rel=1e-6)
 
 
 # (novel mapping, speed-up): novel PEs; conventional grid; duplicated PEs; every PE holding the whole matrix
@@ -94,10 +95,8 @@ def test_tiles_reading_the_same_trace_inputs_keep_their_own_adc_energy(novel, sp
     args = (novel, 2, 64, *speed_up, 100, 90, 120, 1e9, False)
     results = [tile.evaluate(d, x, *args) for d in (first, second)]
     assert results[0].energy_adc != results[1].energy_adc
-    fit, tile.pe._energy_fit = tile.pe._energy_fit, None  # every column resistance read one by one
     for d, got in zip((first, second), results, strict=True):
-        _assert_same_result(got, tile.evaluate(d.copy(), x.copy(), *args), rel=1e-6)
-    tile.pe._energy_fit = fit
+        _assert_same_result(got, _elementwise(tile.pe, tile.evaluate, d.copy(), x.copy(), *args), rel=1e-6)
 
 
 def test_reads_without_the_adc_from_strip_totals_match_the_vector_by_vector_sums(monkeypatch):

@@ -76,33 +76,23 @@ def strip_read_stats(
     """StripReadStats of a strip (cell digits or conductances, rows x columns; inputs rows x bit-vectors) for
     the column blocks [(start, width)], with the breaks of `fit`; None if some resistance is not positive and
     finite. Memoised with read-only inputs and weights (trace arrays) for the configurations that share them."""
-    x_owner, x_key = array_identity(inputs)
-    w_owner, w_key = array_identity(weights)
-    if x_owner.flags.writeable or w_owner.flags.writeable:
+    slot = _trace_memo(weights, inputs)
+    if slot is None:
         return _compute(weights, inputs, model, col_blocks, col_period, dtype, fit)
-    key = (
-        "envm_read",
-        x_key,
-        w_key,
-        model_key,
-        tuple(col_blocks),
-        col_period,
-        np.dtype(dtype).str,
-        fit.breaks,
-        fit.kinds,
-    )
-    memo = derived(x_owner)
-    if key in memo:
-        return memo[key][1]
+    memo, x_key, w_key, w_owner = slot
+    key = ("envm_read", model_key, tuple(col_blocks), col_period, np.dtype(dtype).str, fit.breaks, fit.kinds)
+    full_key = (x_key, w_key, *key)
+    if full_key in memo:
+        return memo[full_key][1]
     band = _band(weights, w_owner, col_blocks, col_period)
     if band is None:
-        memo[key] = (w_owner, _compute(weights, inputs, model, col_blocks, col_period, dtype, fit))
-        return memo[key][1]
+        memo[full_key] = (w_owner, _compute(weights, inputs, model, col_blocks, col_period, dtype, fit))
+        return memo[full_key][1]
     rows, first, stop, num_strips = band  # the strip is one of num_strips alike strips of its row band
     for k, stats in enumerate(_band_compute(rows, inputs, model, col_blocks, col_period, dtype, fit, num_strips)):
-        offset = w_key[1] + (k * stop - first) * weights.itemsize
-        memo.setdefault(key[:2] + ((w_key[0], offset) + w_key[2:],) + key[3:], (w_owner, stats))
-    return memo[key][1]
+        offset = w_key[1] + (k * stop - first) * weights.itemsize  # the address of strip k's first element
+        memo.setdefault((x_key, (w_key[0], offset, *w_key[2:]), *key), (w_owner, stats))
+    return memo[full_key][1]
 
 
 def _band(
@@ -143,16 +133,26 @@ def _band_compute(
     return [found(slice(k * n, (k + 1) * n)) for k in range(num_strips)]
 
 
-def memoised_with(weights: np.ndarray, inputs: np.ndarray, key: tuple, compute: Callable[[], Any]) -> Any:
-    """compute(), kept with read-only inputs and weights (trace arrays) under `key` and their identities, so that
-    the configurations of a sweep that share them reuse it; always computed for writable arrays."""
+def _trace_memo(weights: np.ndarray, inputs: np.ndarray) -> tuple[dict, tuple, tuple, np.ndarray] | None:
+    """(the memo kept with the inputs, the inputs' and the weights' identity keys, the weights' owner) for read-only
+    inputs and weights (trace arrays); None when either is writable. An entry keeps the weights' owner alive, so
+    their identity stays theirs."""
     x_owner, x_key = array_identity(inputs)
     w_owner, w_key = array_identity(weights)
     if x_owner.flags.writeable or w_owner.flags.writeable:
+        return None
+    return derived(x_owner), x_key, w_key, w_owner
+
+
+def memoised_with(weights: np.ndarray, inputs: np.ndarray, key: tuple, compute: Callable[[], Any]) -> Any:
+    """compute(), kept with read-only inputs and weights (trace arrays) under `key` and their identities, so that
+    the configurations of a sweep that share them reuse it; always computed for writable arrays."""
+    slot = _trace_memo(weights, inputs)
+    if slot is None:
         return compute()
-    memo = derived(x_owner)
+    memo, x_key, w_key, w_owner = slot
     full_key = (x_key, w_key, *key)
-    if full_key not in memo:  # the entry keeps the weights alive, so their identity stays theirs
+    if full_key not in memo:
         memo[full_key] = (w_owner, compute())
     return memo[full_key][1]
 
