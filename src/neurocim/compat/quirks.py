@@ -50,11 +50,6 @@ QUIRKS: tuple[Quirk, ...] = (
         "adds ceil(n/2) adders per stage",
     ),
     Quirk(
-        "mlsa_encoder_half_levels",
-        "sizes the MLSA encoder with levels//2 (an integer ceil of an integer division)",
-        "sizes it with ceil(levels/2)",
-    ),
-    Quirk(
         "tile_buffers_take_pe_type",
         "builds the tile buffers with the PE buffer type (register file or SRAM)",
         "builds them with the tile buffer type",
