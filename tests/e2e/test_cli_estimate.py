@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from neurocim.cli import main
@@ -64,9 +65,12 @@ def test_estimate_neurosim_params(tmp_path):
 
 
 def _bad(tmp_path: Path, **changes) -> str:
-    yaml_text = (EXAMPLES / "chip_sram_22nm.yaml").read_text()
+    data = yaml.safe_load((EXAMPLES / "chip_sram_22nm.yaml").read_text())
+    for key, value in changes.items():  # a section written again would be a duplicate key: replace it instead
+        given = yaml.safe_load(str(value))
+        data[key] = {**data[key], **given} if isinstance(data.get(key), dict) and isinstance(given, dict) else given
     config = tmp_path / "c.yaml"
-    config.write_text(yaml_text + "".join(f"{k}: {v}\n" for k, v in changes.items()))
+    config.write_text(yaml.safe_dump(data))
     result = _run("estimate", config, "--network", NETWORK, "--traces", TRACES)
     assert result.exit_code == 2, result.output
     return result.output

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from neurocim.config.chip import ChipConfig
+from neurocim.config.io import ConfigError
 
 
-class ParamImportError(ValueError):
+class ParamImportError(ConfigError):
     """A NeuroSim parameter set that cannot be expressed as a neurocim configuration."""
 
 

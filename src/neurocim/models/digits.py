@@ -7,6 +7,8 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from neurocim.errors import InputError
+
 __all__ = ["DigitsCNN", "digits_cnn"]
 
 
@@ -41,7 +43,7 @@ class DigitsCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or x.shape[1:] != (1, 8, 8):
-            raise ValueError(f"DigitsCNN expects input of shape (N, 1, 8, 8), got {tuple(x.shape)}")
+            raise InputError(f"DigitsCNN expects input of shape (N, 1, 8, 8), got {tuple(x.shape)}")
         return self.classifier(torch.flatten(self.features(x), 1))
 
 

@@ -7,6 +7,8 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from neurocim.errors import InputError
+
 from .wage import wage_after
 
 __all__ = ["VGG8", "vgg8"]
@@ -67,7 +69,7 @@ class VGG8(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or x.shape[-2:] != (32, 32):
-            raise ValueError(f"VGG8 expects input of shape (N, C, 32, 32), got {tuple(x.shape)}")
+            raise InputError(f"VGG8 expects input of shape (N, C, 32, 32), got {tuple(x.shape)}")
         x = self.features(x)
         return self.classifier(torch.flatten(x, 1))
 

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
+from neurocim.errors import InputError
+
 # Column order of a NeuroSim network CSV row.
 CSV_FIELDS = ("ifm_h", "ifm_w", "in_channels", "kernel_h", "kernel_w", "out_channels", "pooled", "stride")
 
 
-class WorkloadError(ValueError):
+class WorkloadError(InputError):
     """A network table or trace that cannot describe a valid workload."""
 
 
@@ -140,8 +142,11 @@ def network_to_array(layers: Iterable[Layer]) -> np.ndarray:
 
 def write_network_csv(path: str | Path, layers: Iterable[Layer], newline: str = "\n") -> None:
     """Write a NeuroSim network CSV (8 columns, no header)."""
+    from neurocim.report.outputs import atomic_path
+
     rows = network_to_array(layers)
-    Path(path).write_text("".join(",".join(str(v) for v in row) + newline for row in rows), newline="")
+    with atomic_path(path, "network CSV") as temp:
+        temp.write_text("".join(",".join(str(v) for v in row) + newline for row in rows), newline="")
 
 
 def network_from_array(table: np.ndarray, names: Sequence[str] | None = None) -> list[Layer]:

@@ -346,7 +346,10 @@ def save_traces_npz(
         arrays[f"L{i}_weight_negzero_idx"] = np.flatnonzero((flat == 0) & np.signbit(flat)).astype(np.int32)
         arrays[f"L{i}_input_code"] = trace.input_codes
     arrays.update(extra or {})
-    np.savez_compressed(path, **arrays)
+    from neurocim.report.outputs import atomic_path
+
+    with atomic_path(path, "trace file") as temp, temp.open("wb") as f:
+        np.savez_compressed(f, **arrays)
 
 
 def load_traces(

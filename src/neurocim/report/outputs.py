@@ -1,0 +1,138 @@
+"""Output paths: checked before any computation, written atomically (temporary file or folder, then rename)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from neurocim.errors import OutputError
+
+
+def _existing_ancestor(path: Path) -> Path:
+    """The nearest folder above `path` that exists (`path`'s parent when it exists)."""
+    parent = path.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    return parent
+
+
+def _probe_writable(folder: Path, shown_as: Path, what: str) -> None:
+    """Create and remove a file in `folder`: the one reliable test (permissions, read-only mounts, full quota)."""
+    if not folder.is_dir():
+        raise OutputError(f"{what} {shown_as}: {folder} is not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".neurocim-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise OutputError(f"{what} {shown_as}: cannot write in {folder} ({err.strerror or err})") from None
+
+
+def check_output_file(path: str | Path, what: str = "output file") -> Path:
+    """Refuse, before any work, an output file that could not be written: a folder, or an unwritable place."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{what} {path}: is a directory; give a file name")
+    if path.exists() and not path.is_file():
+        raise OutputError(f"{what} {path}: exists and is not a regular file")
+    _probe_writable(_existing_ancestor(path), path, what)
+    return path
+
+
+def check_output_dir(path: str | Path, what: str = "output folder") -> Path:
+    """Refuse, before any work, an output folder that is a file or lies where nothing can be written."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{what} {path}: exists and is not a folder")
+    _probe_writable(path if path.is_dir() else _existing_ancestor(path), path, what)
+    return path
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create `folder` and its missing parents; the folders created, deepest first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for f in reversed(missing):
+        f.mkdir()
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for f in folders:
+        try:
+            f.rmdir()
+        except OSError:
+            return
+
+
+@contextmanager
+def atomic_path(path: str | Path, what: str = "output file") -> Iterator[Path]:
+    """A temporary path next to `path` to write to; renamed onto `path` when the block succeeds, else removed.
+
+    An OSError while writing (full disk, read-only place) becomes an OutputError naming `path`.
+    """
+    path = Path(path)
+    check_output_file(path, what)
+    try:
+        created = _make_parents(path.parent)
+    except OSError as err:
+        raise OutputError(f"{what} {path}: cannot create its folder ({err.strerror or err})") from None
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        os.replace(temp, path)
+    except BaseException as err:
+        temp.unlink(missing_ok=True)
+        _remove_empty(created)
+        if isinstance(err, OSError):
+            raise OutputError(f"{what} {path}: cannot write ({err.strerror or err})") from None
+        raise
+
+
+def write_text_atomic(path: str | Path, text: str, what: str = "output file") -> None:
+    """Write `text` (UTF-8) to `path` atomically."""
+    with atomic_path(path, what) as temp:
+        temp.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def staged_folder(folder: str | Path, what: str = "output folder") -> Iterator[Path]:
+    """A temporary folder next to `folder` to write files into; moved into `folder` when the block succeeds.
+
+    On failure nothing is left: neither the staging folder nor a new, empty `folder`.
+    """
+    folder = Path(folder)
+    check_output_dir(folder, what)
+    try:
+        created = _make_parents(folder.absolute().parent)
+    except OSError as err:
+        raise OutputError(f"{what} {folder}: cannot create its parent ({err.strerror or err})") from None
+    stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.absolute().parent))
+    made_folder = False
+    try:
+        yield stage
+        made_folder = not folder.exists()
+        folder.mkdir(exist_ok=True)
+        for item in sorted(stage.iterdir()):
+            target = folder / item.name
+            if target.is_dir() and not item.is_dir():
+                raise OutputError(f"{what} {folder}: {target} is a directory; cannot replace it with a file")
+            os.replace(item, target)
+    except BaseException as err:
+        shutil.rmtree(stage, ignore_errors=True)
+        if made_folder and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        _remove_empty(created)
+        if isinstance(err, OSError):
+            raise OutputError(f"{what} {folder}: cannot write ({err.strerror or err})") from None
+        raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
