@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurocim.workload.network import Layer, WorkloadError, default_layer_name, network_from_array, network_to_array
+from neurocim.workload.network import Layer, WorkloadError, default_layer_name, network_to_array
 
 
 class TraceError(WorkloadError):
@@ -275,20 +275,6 @@ def weights_to_ints(weights: np.ndarray, weight_bits: int, label: str = "trace")
     return ki.astype(dtype)
 
 
-def _npz_array(z: Mapping[str, np.ndarray], key: str, path: Path) -> np.ndarray:
-    if key not in z:
-        raise TraceError(f"{path}: key {key!r} missing (keys: {', '.join(sorted(z.keys())[:12])} ...)")
-    return z[key]
-
-
-def _bits_of(meta: Mapping, key: str, requested: int | None, name: str, path: Path) -> int:
-    """A precision of the traces: the file's (meta_json), which a requested value must agree with; else 8."""
-    recorded = int(meta[key]) if key in meta else None
-    if requested and recorded is not None and requested != recorded:
-        raise TraceError(f"{path}: traces were recorded with {name}={recorded}, the chip asks for {requested}")
-    return requested or recorded or 8
-
-
 def load_traces_npz(
     path: str | Path,
     network_key: str = "network_csv",
@@ -297,26 +283,14 @@ def load_traces_npz(
     weight_bits: int | None = None,
     input_bits: int | None = None,
 ) -> tuple[list[Layer], list[LayerTrace]]:
-    """Layers and traces from an npz in the reference layout (network_csv, L{i}_weight, L{i}_input_code, ...)."""
-    path = Path(path)
-    if not path.is_file():
-        raise TraceError(f"{path}: trace file not found")
-    with np.load(path, allow_pickle=False) as z:
-        meta = json.loads(str(z["meta_json"])) if "meta_json" in z else {}
-        weight_bits = _bits_of(meta, "wl_weight", weight_bits, "weight_bits", path)
-        input_bits = _bits_of(meta, "wl_activate", input_bits, "input_bits", path)
-        meta_layers = meta.get("layers", [])
-        table = _npz_array(z, network_key, path)
-        names = [m.get("hook_name") or default_layer_name(i) for i, m in enumerate(meta_layers)]
-        layers = network_from_array(table, names if len(names) == len(table) else None)
-        traces = []
-        for i, layer in enumerate(layers, start=1):
-            weight_codes, step = _npz_array(z, f"L{i}_weight", path), 2.0 ** -(weight_bits - 1)
-            negzero = z.get(f"L{i}_weight_negzero_idx")
-            codes = _npz_array(z, f"L{i}_input_code", path)
-            traces.append(LayerTrace.from_weight_codes(weight_codes, step, codes, input_bits, layer.name, negzero))
-    check_traces(layers, traces, check_columns=check_columns)
-    return layers, traces
+    """Layers and traces from an npz in the reference layout (network_csv, L{i}_weight, L{i}_input_code, ...).
+
+    Every array is checked (presence, dtype, shape against its layer, value range) before it is used."""
+    from neurocim.workload.trace_npz import read_npz_traces
+
+    return read_npz_traces(
+        path, network_key, check_columns=check_columns, weight_bits=weight_bits, input_bits=input_bits
+    )
 
 
 def save_traces_npz(
@@ -361,8 +335,10 @@ def load_traces(
         from neurocim.workload.trace_csv import load_traces_csv_folder
 
         return load_traces_csv_folder(source, layers, input_bits, check_columns=check_columns)
-    _, traces = load_traces_npz(source, check_columns=False, input_bits=input_bits)
-    check_traces(layers, traces, check_columns=check_columns)
+    from neurocim.workload.trace_npz import read_npz_traces
+
+    # the file's own layer table, when it has one, must agree with `layers`
+    _, traces = read_npz_traces(source, layers=layers, check_columns=check_columns, input_bits=input_bits)
     return traces
 
 
