@@ -17,7 +17,10 @@ class OutputError(InputError):
 def shown(value: object, limit: int = ECHO_LIMIT) -> str:
     """repr(value) cut to `limit` characters, so a message never echoes a huge input in full."""
     text = _bounded_repr(value, limit)
-    return text if len(text) <= limit else f"{text[: limit - 3]}... ({type(value).__name__})"
+    if len(text) <= limit:
+        return text
+    suffix = f"... ({type(value).__name__})"
+    return text[: max(limit - len(suffix), 0)] + suffix
 
 
 def clipped(text: str, limit: int = ECHO_LIMIT) -> str:

@@ -59,6 +59,8 @@ class LayerTrace:
         codes = np.asarray(self.input_codes)
         if w.ndim != 2:
             raise TraceError(f"{label}: weights must be 2-D (rows, out_channels), got shape {w.shape}")
+        if self.weight_codes is None and not np.isfinite(w).all():  # codes times a step are finite
+            raise TraceError(f"{label}: weights must be finite numbers (the trace holds NaN or infinity)")
         if codes.ndim != 2 or not np.issubdtype(codes.dtype, np.integer):
             raise TraceError(f"{label}: input_codes must be a 2-D integer array, got {codes.dtype} {codes.shape}")
         if not 1 <= self.input_bits <= 32:
