@@ -42,7 +42,20 @@ class NpzArchive:
             raise _invalid(self.path, f"cannot be read: {err.strerror or err}") from None
         except (ValueError, EOFError, RuntimeError) as err:
             raise _invalid(self.path, f"damaged zip directory: {clipped(str(err))}") from None
+        try:
+            self._check_headers()
+        except BaseException:
+            self._zip.close()
+            raise
         self._members = {n[: -len(".npy")]: n for n in self._zip.namelist() if n.endswith(".npy")}
+
+    def _check_headers(self) -> None:
+        """Open every member once (no data read): the local headers must agree with the directory's names."""
+        for info in self._zip.infolist():
+            try:
+                self._zip.open(info).close()
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError) as err:
+                raise _invalid(self.path, f"member {info.filename!r} is damaged: {clipped(str(err))}") from None
 
     def __enter__(self) -> NpzArchive:
         return self

@@ -36,6 +36,8 @@ def _matrix(path: Path, data: bytes, what: str, kind: str) -> np.ndarray:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise TraceError(f"{path}: {what} is not UTF-8 text (byte at offset {err.start})") from None
+    if not text.strip():
+        raise TraceError(f"{path}: {what} is empty")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # numpy warns (and returns nothing) on an empty file

@@ -273,7 +273,11 @@ def weights_to_ints(weights: np.ndarray, weight_bits: int, label: str = "trace")
         raise TraceError(
             f"{label}: weights are not multiples of 1/2^{weight_bits - 1}; the npz layout cannot hold them"
         )
-    dtype = np.int8 if weight_bits <= 8 else np.int16 if weight_bits <= 16 else np.int32
+    if ki.size and np.abs(ki).max() > 2.0**31 - 1:
+        raise TraceError(f"{label}: weights reach {np.abs(weights).max()}, beyond what {weight_bits}-bit codes hold")
+    low, high = (ki.min(), ki.max()) if ki.size else (0, 0)
+    # a weight of exactly 1.0 is the code +2^(bits-1): one more than int8 holds at 8 bits
+    dtype = next(t for t in (np.int8, np.int16, np.int32) if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
     return ki.astype(dtype)
 
 
