@@ -187,6 +187,7 @@ def _strict_rows(text: str) -> list[tuple[int, ...]]:
     rows = []
     for line in text.splitlines():
         if line.strip():
+            assert all(set(c.strip(" \t\r")) <= set("0123456789.+-eE") for c in line.split(","))
             values = [float(c) for c in line.split(",")]
             assert all(v.is_integer() for v in values)
             rows.append(tuple(int(v) for v in values) + ((1,) if len(values) == 7 else ()))
@@ -223,7 +224,9 @@ def test_input_csv_mutations_are_refused_or_read_as_written(tmp_path, position, 
     except TraceError as err:
         assert str(path) in str(err)
         return
-    bits = [[int(float(c)) for c in line.split(",")] for line in bytes(data).decode().splitlines() if line.strip()]
+    lines = [line for line in bytes(data).decode().splitlines() if line.strip()]
+    assert all(set(c.strip(" \t\r")) <= set("0123456789.+-eE") for line in lines for c in line.split(","))
+    bits = [[int(float(c)) for c in line.split(",")] for line in lines]
     assert all(b in (0, 1) for row in bits for b in row)
     expected = [[int("".join(map(str, row[i : i + 4])), 2) for i in range(0, len(row), 4)] for row in bits]
     assert codes.tolist() == expected
@@ -233,9 +236,11 @@ def test_input_csv_mutations_are_refused_or_read_as_written(tmp_path, position, 
     ("text", "message"),
     [
         (b"", "weight file is empty"),
-        (b"0.1,nan\n", "holds NaN or infinite values"),
-        (b"0.1,inf\n", "holds NaN or infinite values"),
-        (b"0.1,\xff\n", "weight file is not UTF-8 text"),
+        (b"0.1,nan\n", "holds the character b'n'"),
+        (b"0.1,1e400\n", "holds NaN or infinite values"),
+        (b"0.1,\xff\n", r"weight file holds the character b'\\xff' \(line 1\)"),
+        (b"0.1,0.2\n# 0.3,0.4\n", r"holds the character b'#' \(line 2\)"),
+        (b"0.1,1_0\n", "holds the character b'_'"),
         (b"0.1,0.2\n0.3\n", "not a rectangular numeric matrix"),
     ],
 )
@@ -252,7 +257,8 @@ def test_bad_weight_files(tmp_path, text, message):
     [
         (b"\xff\xfe8,8,1\n", "not UTF-8 text"),
         (b"8,8,1,3,3,8,0,1e300\n", "implausibly large"),
-        (b"8,8,1,3,3,8,0,nan\n", "must be an integer"),
+        (b"8,8,1,3,3,8,0,nan\n", "field stride is not a number: 'nan'"),
+        (b"8,8,1,3,3,1_6,0,1\n", "field out_channels is not a number: '1_6'"),
         (b"8,8,1,3,3,8,2,1\n", "pooled must be 0 or 1"),
         (b"\n\n", "has no layers"),
     ],

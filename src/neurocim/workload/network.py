@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,11 +109,15 @@ def default_layer_name(index: int) -> str:
     return f"layer{index + 1}"
 
 
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _parse_number(text: str, path: Path, line_no: int, field: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise WorkloadError(f"{path}:{line_no}: field {field} is not a number: {shown(text.strip())}") from None
+    """A decimal number (surrounding blanks allowed); Python's extras (1_000, nan, inf) are refused."""
+    cell = text.strip(" \t\r")
+    if not _DECIMAL.fullmatch(cell):
+        raise WorkloadError(f"{path}:{line_no}: field {field} is not a number: {shown(cell)}")
+    return float(cell)
 
 
 def load_network_csv(path: str | Path, names: Sequence[str] | None = None) -> list[Layer]:

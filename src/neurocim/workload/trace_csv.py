@@ -30,18 +30,26 @@ def _file_bytes(path: Path, what: str) -> bytes:
         raise TraceError(f"{path}: cannot read the {what} ({err.strerror or err})") from None
 
 
+_NUMBER_BYTES = b"0123456789+-.eE, \t\r\n"
+
+
 def _matrix(path: Path, data: bytes, what: str, kind: str) -> np.ndarray:
-    """A comma-separated numeric matrix from a file's bytes; undecodable, ragged or empty files are refused."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise TraceError(f"{path}: {what} is not UTF-8 text (byte at offset {err.start})") from None
+    """A comma-separated numeric matrix from a file's bytes; stray characters, ragged or empty files are refused."""
+    stray = data.translate(None, _NUMBER_BYTES)
+    if stray:
+        offset = data.index(stray[:1])
+        line = data.count(b"\n", 0, offset) + 1
+        raise TraceError(
+            f"{path}: {what} holds the character {bytes([stray[0]])!r} (line {line}); "
+            "expected comma-separated decimal numbers"
+        )
+    text = data.decode("ascii")
     if not text.strip():
         raise TraceError(f"{path}: {what} is empty")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # numpy warns (and returns nothing) on an empty file
-            values = np.loadtxt(io.StringIO(text), delimiter=",", dtype=np.float64, ndmin=2)
+            values = np.loadtxt(io.StringIO(text), delimiter=",", dtype=np.float64, ndmin=2, comments=None)
     except (ValueError, UserWarning) as err:
         raise TraceError(f"{path}: not a rectangular {kind} matrix ({clipped(str(err))})") from None
     if values.size == 0:
