@@ -199,14 +199,16 @@ def run(
 @main.command()
 @click.argument("config", required=False, type=click.Path(path_type=Path))
 @click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Write NeuroSim's network CSV here.")
-def network(config: Path | None, csv_out: Path | None) -> None:
+@click.option("--quiet", is_flag=True, help="No progress display.")
+def network(config: Path | None, csv_out: Path | None, quiet: bool) -> None:
     """The layer table of a run file's model (conv/linear shapes, pooling, inputs), from one forward pass."""
+    from neurocim.report.progress import status
     from neurocim.report.table import render_network
     from neurocim.runner import network_of
     from neurocim.workload.network import write_network_csv
 
     _outputs((csv_out, "--csv", False))
-    with _user_errors():
+    with _user_errors(), status("building the model and tracing one forward pass", not quiet):
         extracted = network_of(config)
         if csv_out is not None:
             write_network_csv(csv_out, extracted.layers)
