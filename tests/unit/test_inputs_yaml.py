@@ -118,3 +118,19 @@ def test_echoed_input_is_capped():
     assert len(shown(huge)) <= 200 and len(shown("x" * 10**6)) <= 200
     assert shown({"a": 1}) == "{'a': 1}"
     assert issubclass(ConfigError, InputError) and issubclass(ConfigError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (b"state,conductance_s\n0,nan\n1,1e-6\n", "conductance_s must be a finite number > 0"),
+        (b"state,conductance_s,sigma_s\n0,1e-6,inf\n1,2e-6,0\n", "sigma_s must be finite"),
+        (b"state,conductance_s\n0,1e-6\n1,\xff\n", "not UTF-8 text"),
+    ],
+)
+def test_bad_conductance_tables_are_input_errors(tmp_path, text, message):
+    from neurocim.nn.devices import load_conductance_table
+
+    path = _write(tmp_path, text, "levels.csv")
+    with pytest.raises(InputError, match=message):
+        load_conductance_table(path, 1)

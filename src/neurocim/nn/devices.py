@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +28,14 @@ class ConductanceTable:
 
 def load_conductance_table(path: str | Path, bits_per_cell: int) -> ConductanceTable:
     """Read `state,conductance_s[,sigma_s]` rows; states must be exactly 0..2^c - 1 with positive means."""
+    from neurocim.config.parse import ParseError, read_text
+
+    try:
+        text = read_text(path, "conductance table")
+    except ParseError as err:
+        raise InputError(str(err)) from None
     states, means, sigmas = [], [], []
-    with open(path, newline="") as f:
+    with io.StringIO(text, newline="") as f:
         reader = csv.DictReader(f)
         missing = {"state", "conductance_s"} - set(reader.fieldnames or [])
         if missing:
@@ -46,8 +54,10 @@ def load_conductance_table(path: str | Path, bits_per_cell: int) -> ConductanceT
         )
     order = sorted(range(levels), key=lambda i: states[i])
     mean = torch.tensor([means[i] for i in order], dtype=torch.float64)
-    if bool((mean <= 0).any()):
-        raise InputError(f"{path}: conductance_s must be > 0 for every state")
+    if not bool(torch.isfinite(mean).all()) or bool((mean <= 0).any()):
+        raise InputError(f"{path}: conductance_s must be a finite number > 0 for every state")
+    if any(s is not None and not math.isfinite(s) for s in sigmas):
+        raise InputError(f"{path}: sigma_s must be finite")
     rel = None
     if any(s is not None for s in sigmas):
         if any(s is None or s < 0 for s in sigmas):
