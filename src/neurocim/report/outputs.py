@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -71,6 +72,18 @@ def _remove_empty(folders: list[Path]) -> None:
             return
 
 
+def _new_temp_file(path: Path) -> Path:
+    """An empty file next to `path` with a fresh name, created with the usual permissions (umask applies)."""
+    for _ in range(100):
+        temp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp{path.suffix}"
+        try:
+            os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except FileExistsError:
+            continue
+        return temp
+    raise FileExistsError(f"no free temporary name next to {path}")
+
+
 @contextmanager
 def atomic_path(path: str | Path, what: str = "output file") -> Iterator[Path]:
     """A temporary path next to `path` to write to; renamed onto `path` when the block succeeds, else removed.
@@ -83,9 +96,11 @@ def atomic_path(path: str | Path, what: str = "output file") -> Iterator[Path]:
         created = _make_parents(path.parent)
     except OSError as err:
         raise OutputError(f"{what} {path}: cannot create its folder ({err.strerror or err})") from None
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
-    os.close(fd)
-    temp = Path(name)
+    try:
+        temp = _new_temp_file(path)
+    except OSError as err:
+        _remove_empty(created)
+        raise OutputError(f"{what} {path}: cannot write ({err.strerror or err})") from None
     try:
         yield temp
         os.replace(temp, path)
