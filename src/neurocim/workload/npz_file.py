@@ -13,6 +13,8 @@ import numpy as np
 from neurocim.errors import clipped
 from neurocim.workload.traces import TraceError
 
+_BLOCK_BYTES = 1 << 18  # bytes decompressed per read
+
 
 class NpzError(TraceError):
     """An .npz file that cannot be read as an archive of numpy arrays."""
@@ -98,10 +100,17 @@ class NpzArchive:
                 f"member {key!r}: its header announces {shape} {dtype} ({nbytes} bytes) but it stores "
                 f"{info.file_size - f.tell()} bytes",
             )
-        buffer = bytearray(nbytes)
-        if f.readinto(buffer) != nbytes or f.read(1):
-            raise _invalid(self.path, f"member {key!r} is truncated")
-        array = np.frombuffer(buffer, dtype=dtype, count=count)
+        array = np.empty(count, dtype=dtype)
+        data = memoryview(array.view(np.uint8)) if nbytes else memoryview(b"")
+        done = 0
+        while done < nbytes:  # in blocks: one large read would concatenate the decompressed pieces repeatedly
+            block = f.read(min(_BLOCK_BYTES, nbytes - done))
+            if not block:
+                raise _invalid(self.path, f"member {key!r} is truncated")
+            data[done : done + len(block)] = block
+            done += len(block)
+        if f.read(1):  # also makes the archive check the member's CRC
+            raise _invalid(self.path, f"member {key!r} holds more bytes than its header announces")
         array = array.reshape(shape[::-1]).T if fortran else array.reshape(shape)
         return array if dtype.isnative else array.astype(dtype.newbyteorder("="))
 
