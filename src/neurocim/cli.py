@@ -48,7 +48,7 @@ def _user_errors() -> Iterator[None]:
 class _Group(click.Group):
     """The command group: input errors in one line (exit 2), anything unexpected with its traceback (exit 1)."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,12 @@ def test_bad_conductance_tables_are_input_errors(tmp_path, text, message):
     path = _write(tmp_path, text, "levels.csv")
     with pytest.raises(InputError, match=message):
         load_conductance_table(path, 1)
+
+
+def test_model_options_refuse_booleans_for_counts():
+    from neurocim.accuracy import build_network
+
+    checkpoint = Path(__file__)  # any existing file: the options are refused before it is read
+    cfg = load_config({"model": {"name": "digits_cnn", "checkpoint": str(checkpoint), "options": {"width": True}}})
+    with pytest.raises(ConfigError, match=r"model\.options=\{'width': True\}.*width must be a positive integer"):
+        build_network(cfg.model)

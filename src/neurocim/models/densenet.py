@@ -71,7 +71,7 @@ class DenseNet40(nn.Module):
         act_bits: int | None = 8,
     ) -> None:
         super().__init__()
-        if not isinstance(num_classes, int) or num_classes < 1:
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
             raise ValueError(f"densenet40: num_classes must be a positive integer, got {num_classes!r}")
         kw = {"wage_outputs": wage_outputs, "act_bits": act_bits}
         planes = 2 * growth

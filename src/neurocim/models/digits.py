@@ -22,7 +22,7 @@ class DigitsCNN(nn.Module):
     def __init__(self, num_classes: int = 10, *, width: int = 8, hidden: int = 32) -> None:
         super().__init__()
         for field, value in (("num_classes", num_classes), ("width", width), ("hidden", hidden)):
-            if not isinstance(value, int) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"digits_cnn: {field} must be a positive integer, got {value!r}")
         self.features = nn.Sequential(
             OrderedDict(

@@ -39,7 +39,7 @@ class VGG8(nn.Module):
         self, num_classes: int = 10, *, wage_outputs: bool = False, act_bits: int | None = 8, in_channels: int = 3
     ) -> None:
         super().__init__()
-        if not isinstance(num_classes, int) or num_classes < 1:
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
             raise ValueError(f"vgg8: num_classes must be a positive integer, got {num_classes!r}")
         feats: OrderedDict[str, nn.Module] = OrderedDict()
         c_in = in_channels
