@@ -51,8 +51,8 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, BrokenPipeError):
+            raise  # click's own handling (a closed pipe, as in `neurocim ... | head`, ends quietly)
         except _user_errors_family() as err:
             _fail(str(err))
         except Exception as err:  # every other failure is a bug: shown in full
