@@ -68,3 +68,20 @@ def test_staged_folders_appear_whole_or_not_at_all(tmp_path):
         (stage / "run.json").write_text("[]")
     assert (out / "run.json").read_text() == "[]" and (out / "summary.txt").read_text() == "ok"
     assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
+
+
+def test_status_shows_on_a_terminal_only(monkeypatch, capsys):
+    from rich.console import Console
+
+    from neurocim.report.progress import status
+
+    with status("working", enabled=True):  # not a terminal here: nothing
+        pass
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(Console, "is_terminal", property(lambda self: True))
+    with status("working", enabled=False):  # --quiet: nothing
+        pass
+    assert capsys.readouterr().err == ""
+    with status("working", enabled=True):
+        pass
+    assert "working" in capsys.readouterr().err
