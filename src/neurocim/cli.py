@@ -11,7 +11,7 @@ from typing import NoReturn
 
 import click
 
-from neurocim.errors import InputError
+from neurocim.errors import InputError, clipped
 
 
 def _user_errors_family() -> tuple[type[Exception], ...]:
@@ -21,8 +21,15 @@ def _user_errors_family() -> tuple[type[Exception], ...]:
     return (InputError, FloorplanError)
 
 
+MAX_MESSAGE_LINES = 40  # an input error lists at most this many problems, each cut to LINE_LIMIT characters
+LINE_LIMIT = 1000
+
+
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    lines = [clipped(line, LINE_LIMIT) for line in message.splitlines() or [""]]
+    if len(lines) > MAX_MESSAGE_LINES:
+        lines = lines[:MAX_MESSAGE_LINES] + [f"... and {len(lines) - MAX_MESSAGE_LINES} more problems"]
+    click.echo("error: " + "\n".join(lines), err=True)
     sys.exit(2)
 
 

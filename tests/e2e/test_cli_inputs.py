@@ -140,3 +140,11 @@ def test_estimate_is_quiet_when_piped_or_asked():
     for extra in ([], ["--quiet"]):
         result = _run("estimate", CHIP, "--network", NETWORK, "--traces", TRACES, *extra)
         assert result.exit_code == 0 and "estimating" not in result.output
+
+
+def test_huge_inputs_are_echoed_in_bounded_messages(tmp_path):
+    keys = {f"{'k' * 5000}{i}": list(range(1000)) for i in range(100)}  # 100 unknown, long keys with long values
+    (tmp_path / "c.json").write_text(json.dumps(keys))
+    result = _run("estimate", tmp_path / "c.json", "--network", NETWORK, "--traces", TRACES)
+    _input_error(result, "Extra inputs are not permitted", "more problems")
+    assert len(result.output) < 45 * 1010

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from neurocim.config.chip import ChipConfig
 from neurocim.config.parse import ParseError, parse_settings, read_text
 from neurocim.config.strict import boolean_numbers, non_finite
-from neurocim.errors import InputError, shown
+from neurocim.errors import InputError, clipped, shown
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -29,7 +29,7 @@ def format_validation_error(err: ValidationError, source: str) -> str:
         if not e["loc"]:  # a whole-file check: its message names the fields itself
             lines.append(f"{source}: {msg}")
             continue
-        where = ".".join(str(p) for p in e["loc"])
+        where = clipped(".".join(str(p) for p in e["loc"]))
         got = e.get("input")
         echo = "" if isinstance(got, dict) else f" (got {shown(got)})"
         lines.append(f"{source}: {where}: {msg}{echo}")
