@@ -17,7 +17,7 @@ from neurocim.config.params import Params, derive_params
 
 REPO = Path(__file__).resolve().parents[2]
 CASE_FILES = sorted((REPO / "tests" / "data" / "neurosim_cases").glob("*/params.json")) + sorted(
-    Path("/work/shared/reference/neurosim_v14/cases").glob("*/params.json")
+    (REPO.parent / "shared" / "reference" / "neurosim_v14" / "cases").glob("*/params.json")
 )
 CASES = {f"{p.parent.parent.name}/{p.parent.name}": json.loads(p.read_text()) for p in CASE_FILES}
 DEFAULTS = CASES["neurosim_cases/v01_default"]  # NeuroSim V1.4's Param.cpp as shipped, at 22 nm

@@ -269,3 +269,13 @@ def test_bad_network_files(tmp_path, text, message):
         load_network_csv(tmp_path / "n.csv")
     with pytest.raises(WorkloadError, match="is a directory"):
         load_network_csv(tmp_path)
+
+
+DENSENET = Path(__file__).resolve().parents[3] / "shared" / "reference" / "neurosim_v14" / "traces" / "densenet40_seed0.npz"
+
+
+@pytest.mark.skipif(not DENSENET.is_file(), reason="../shared not available")
+def test_a_network_may_match_a_corrected_table_of_the_file():
+    path = DENSENET
+    fixed, traces = load_traces_npz(path, "network_csv_fixed_cout")
+    assert [t.weights.shape for t in load_traces(path, fixed)] == [t.weights.shape for t in traces]

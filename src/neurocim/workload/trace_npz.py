@@ -102,21 +102,37 @@ def _row_text(layer: Layer) -> str:
     return ",".join(str(v) for v in layer.as_row())
 
 
-def _agree(given: Sequence[Layer], stored: list[Layer] | None, path: Path, key: str) -> None:
-    """Refuse a given network that differs from the file's own table, showing both."""
-    if stored is None:
-        return
+def _difference(given: Sequence[Layer], stored: list[Layer], key: str) -> str | None:
+    """How a given network differs from a table of the file (both shown), or None when they agree."""
     if len(given) != len(stored):
-        raise TraceError(
-            f"{path}: {len(given)} layers but {len(stored)} traces: the network given has {len(given)} layers, "
+        return (
+            f"{len(given)} layers but {len(stored)} traces: the network given has {len(given)} layers, "
             f"the file's {key} {len(stored)}"
         )
     for i, (a, b) in enumerate(zip(given, stored, strict=True)):
         if a.as_row() != b.as_row():
-            raise TraceError(
-                f"{path}: the network given disagrees with the file's {key} at layer {i + 1}: "
+            return (
+                f"the network given disagrees with the file's {key} at layer {i + 1}: "
                 f"given {_row_text(a)}, file {_row_text(b)} (IFM_H,IFM_W,C_in,K_H,K_W,C_out,pool,stride)"
             )
+    return None
+
+
+def _table_for(archive: NpzArchive, given: Sequence[Layer], key: str, names: tuple[str, ...] | None) -> list[Layer]:
+    """The file's table a given network agrees with: the one under `key`, else another network_csv* table of the
+    file (a corrected copy, as the reference DenseNet-40 file holds); the given layers when the file has none."""
+    primary = _file_layers(archive, key, names)
+    if primary is None:
+        return list(given)
+    problem = _difference(given, primary, key)
+    if problem is None:
+        return primary
+    for other in archive.keys():  # noqa: SIM118 - an archive, not a dict
+        if other.startswith("network_csv") and other != key:
+            table = _file_layers(archive, other, names)
+            if table is not None and _difference(given, table, other) is None:
+                return table
+    raise TraceError(f"{archive.path}: {problem}")
 
 
 def _integer_array(array: np.ndarray, what: str, ndim: int) -> None:
@@ -180,22 +196,23 @@ def read_npz_traces(
 ) -> tuple[list[Layer], list[LayerTrace]]:
     """Layers and traces of an npz trace file, every array checked before any is used.
 
-    With `layers` (a network given separately) the file's own table, when it has one, must agree with it.
+    With `layers` (a network given separately) the file's own table, when it has one, must agree with it (or with
+    another network_csv* table of the file).
     """
     with NpzArchive(path) as archive:
         path = archive.path
         meta = read_meta(archive)
         weight_bits = _bits(meta.weight_bits, weight_bits, "weight_bits", path)
         input_bits = _bits(meta.input_bits, input_bits, "input_bits", path)
-        stored = _file_layers(archive, network_key, meta.names)
-        if layers is None and stored is None:
-            raise TraceError(
-                f"{path}: key {network_key!r} missing (the file holds no layer table); give the network CSV "
-                "(--network)"
-            )
         if layers is not None:
-            _agree(layers, stored, path, network_key)
-        table = stored if stored is not None else list(layers)
+            table = _table_for(archive, layers, network_key, meta.names)
+        else:
+            table = _file_layers(archive, network_key, meta.names)
+            if table is None:
+                raise TraceError(
+                    f"{path}: key {network_key!r} missing (the file holds no layer table); give the network CSV "
+                    "(--network)"
+                )
         _check_layer_keys(archive, len(table))
         traces = [_layer_trace(archive, i, ly, weight_bits, input_bits, check_columns) for i, ly in enumerate(table)]
     return table, traces
