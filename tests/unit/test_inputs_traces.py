@@ -271,7 +271,7 @@ def test_bad_network_files(tmp_path, text, message):
         load_network_csv(tmp_path)
 
 
-DENSENET = Path(__file__).resolve().parents[3] / "shared" / "reference" / "neurosim_v14" / "traces" / "densenet40_seed0.npz"
+DENSENET = Path(__file__).resolve().parents[3] / "shared/reference/neurosim_v14/traces/densenet40_seed0.npz"
 
 
 @pytest.mark.skipif(not DENSENET.is_file(), reason="../shared not available")
