@@ -118,36 +118,58 @@ def write_text_atomic(path: str | Path, text: str, what: str = "output file") ->
         temp.write_text(text, encoding="utf-8")
 
 
+def _new_temp_folder(where: Path, name: str) -> Path:
+    """An empty folder in `where` with a fresh hidden name, created with the usual permissions (umask applies)."""
+    for _ in range(100):
+        stage = where / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            stage.mkdir()
+        except FileExistsError:
+            continue
+        return stage
+    raise FileExistsError(f"no free temporary name in {where}")
+
+
 @contextmanager
 def staged_folder(folder: str | Path, what: str = "output folder") -> Iterator[Path]:
-    """A temporary folder next to `folder` to write files into; moved into `folder` when the block succeeds.
+    """A temporary folder to write files into, which become `folder`'s files when the block succeeds.
 
-    On failure nothing is left: neither the staging folder nor a new, empty `folder`.
+    A new `folder` appears whole (the staging folder is renamed to it); into an existing one the files are moved
+    one by one (renames within it). On failure nothing is left: no staging folder, no new or empty `folder`.
     """
     folder = Path(folder)
     check_output_dir(folder, what)
+    exists = folder.is_dir()
+    created: list[Path] = []
     try:
-        created = _make_parents(folder.absolute().parent)
+        if not exists:
+            created = _make_parents(folder.absolute().parent)
+        stage = _new_temp_folder(folder if exists else folder.absolute().parent, folder.name)
     except OSError as err:
-        raise OutputError(f"{what} {folder}: cannot create its parent ({err.strerror or err})") from None
-    stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.absolute().parent))
-    made_folder = False
+        _remove_empty(created)
+        raise OutputError(f"{what} {folder}: cannot write ({err.strerror or err})") from None
     try:
         yield stage
-        made_folder = not folder.exists()
-        folder.mkdir(exist_ok=True)
-        for item in sorted(stage.iterdir()):
-            target = folder / item.name
-            if target.is_dir() and not item.is_dir():
-                raise OutputError(f"{what} {folder}: {target} is a directory; cannot replace it with a file")
-            os.replace(item, target)
+        if exists:
+            _move_into(stage, folder, what)
+        else:
+            os.rename(stage, folder)
     except BaseException as err:
         shutil.rmtree(stage, ignore_errors=True)
-        if made_folder and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
         _remove_empty(created)
         if isinstance(err, OSError):
             raise OutputError(f"{what} {folder}: cannot write ({err.strerror or err})") from None
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _move_into(stage: Path, folder: Path, what: str) -> None:
+    """Move the files of `stage` into `folder`, replacing files of the same names."""
+    items = sorted(stage.iterdir())
+    for item in items:
+        target = folder / item.name
+        if target.is_dir() and not item.is_dir():
+            raise OutputError(f"{what} {folder}: {target} is a directory; cannot replace it with a file")
+    for item in items:
+        os.replace(item, folder / item.name)
