@@ -1,9 +1,4 @@
-"""Import NeuroSim `Param.cpp` settings (its variable names and command-line values) as a ChipConfig.
-
-Every name is read by its declared kind (compat/param_schema.py): flags take true/false/0/1, integers refuse
-fractions and booleans. Names left out get the value NeuroSim's Param.cpp derives for them, and every refusal
-names the NeuroSim parameter, its value, what is allowed and the neurocim field it maps to.
-"""
+"""Import NeuroSim `Param.cpp` settings (its variable names and command-line values) as a ChipConfig, strictly."""
 
 from __future__ import annotations
 
@@ -125,7 +120,11 @@ def _explain(message: str, params: Mapping[str, Any]) -> str:
 
 
 def config_from_params(params: Mapping[str, Any]) -> ChipConfig:
-    """Build a validated ChipConfig from NeuroSim parameter names and values."""
+    """Build a validated ChipConfig from NeuroSim parameter names and values.
+
+    Every name is read by its declared kind (compat/param_schema.py): flags take true/false/0/1, integers refuse
+    fractions and booleans. Names left out get the value NeuroSim's Param.cpp gives them, and every refusal names
+    the NeuroSim parameter, its value, what is allowed and the neurocim field it maps to."""
     tree = config_dict_from_params(params)
     try:
         return ChipConfig.model_validate(tree)
