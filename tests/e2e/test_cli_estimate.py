@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from neurocim.cli import main
@@ -86,9 +87,12 @@ def test_estimate_neurosim_params(tmp_path):
 
 
 def _bad(tmp_path: Path, **changes) -> str:
-    yaml_text = (EXAMPLES / "chip_sram_22nm.yaml").read_text()
+    data = yaml.safe_load((EXAMPLES / "chip_sram_22nm.yaml").read_text())
+    for key, value in changes.items():  # a section written again would be a duplicate key: replace it instead
+        given = yaml.safe_load(str(value))
+        data[key] = {**data[key], **given} if isinstance(data.get(key), dict) and isinstance(given, dict) else given
     config = tmp_path / "c.yaml"
-    config.write_text(yaml_text + "".join(f"{k}: {v}\n" for k, v in changes.items()))
+    config.write_text(yaml.safe_dump(data))
     result = _run("estimate", config, "--network", NETWORK, "--traces", TRACES)
     assert result.exit_code == 2, result.output
     return result.output
@@ -124,6 +128,11 @@ def test_trace_that_does_not_match_its_layer(tmp_path):
     rows[1] = rows[1].replace("128,3,3,128", "64,3,3,128", 1)  # layer 2 claims 64 input channels
     net.write_text("\n".join(rows) + "\n")
     result = _run("estimate", EXAMPLES / "chip_sram_22nm.yaml", "--network", net, "--traces", TRACES)
+    assert result.exit_code == 2  # the file's own table disagrees: both rows are shown
+    assert "given 32,32,64,3,3,128,1,1, file 32,32,128,3,3,128,1,1" in result.output
+    with np.load(TRACES) as z:  # without its own table, the arrays are checked against the given network
+        np.savez(tmp_path / "bare.npz", **{k: z[k] for k in z.files if k != "network_csv"})
+    result = _run("estimate", EXAMPLES / "chip_sram_22nm.yaml", "--network", net, "--traces", tmp_path / "bare.npz")
     assert result.exit_code == 2
     assert "weights" in result.output and "576" in result.output and "1152" in result.output
 
