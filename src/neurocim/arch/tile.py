@@ -8,11 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurocim.arch.block_mapping import copy_pe_array, copy_pe_input
+from neurocim.arch.cost import Cost, Part
 from neurocim.arch.envm_read import PeReadStats, memoised_with, stacked_read_stats
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe import ProcessingElement
-from neurocim.arch.pe_common import ShapeMemoised, UnitResult, divide_int, subarray_output_bits
-from neurocim.arch.tile_periphery import _ENERGY, _LAT, TilePeriphery, TileResult
+from neurocim.arch.pe_common import ShapeMemoised, divide_int, subarray_output_bits
+from neurocim.arch.tile_periphery import TilePeriphery
 from neurocim.arch.tile_visits import Gathering, PeVisit, TilePlan, tile_plan
 from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Layout
@@ -125,7 +126,7 @@ class Tile(TilePeriphery, ShapeMemoised):
         num_in_vector: int,
         clk_freq: float,
         clock_pass: bool,
-    ) -> TileResult:
+    ) -> Cost:
         """NeuroSim TileCalculatePerformance for a tile's conductance block and input bit matrix.
 
         `novel`, `num_pe` and `pe_size` restate the tile's kind (as the original passes them) and must match it.
@@ -187,66 +188,52 @@ class Tile(TilePeriphery, ShapeMemoised):
         clk_freq: float,
         clock_pass: bool,
         with_adc: bool = True,
-    ) -> TileResult:
+    ) -> Cost:
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         speed_up_row, speed_up_col = int(speed_up_row), int(speed_up_col)
         plan = self._plan(speed_up_row, speed_up_col, rows, cols)
-        acc = dict.fromkeys(_LAT + _ENERGY + ("clk_period",), 0.0)
-        last = UnitResult()
+        gathered, last = [], Cost()
         for k, visit in enumerate(plan.visits):
             if visit is None:  # a PE holding no weights
                 continue
             if k == 0 or visit != plan.visits[k - 1]:
                 last = self._run_pe(weights, inputs, visit, nv, clk_freq, clock_pass, with_adc)
-            self._gather(acc, last)
+            gathered.append(last)
+        acc = Cost.parallel(gathered)
         if plan.gathering is Gathering.FULL:
-            for k in _LAT:
-                acc[k] /= self.num_pe * self.num_pe
+            acc = acc.latency_divided(self.num_pe * self.num_pe)
         elif plan.gathering is Gathering.DUPLICATED:
-            for k in _LAT:
-                acc[k] /= speed_up_row * speed_up_col
+            acc = acc.latency_divided(speed_up_row * speed_up_col)
             if math.ceil(rows / self.pe_size) > 1:
-                self._accumulate(acc, math.ceil(rows / self.pe_size), nv, clk_freq, clock_pass, exact_ceil=True)
+                acc = self._accumulate(acc, math.ceil(rows / self.pe_size), nv, clk_freq, clock_pass, exact_ceil=True)
         elif plan.gathering is Gathering.GRID:
-            self._accumulate(acc, self.num_pe, nv, clk_freq, clock_pass, exact_ceil=True)
+            acc = self._accumulate(acc, self.num_pe, nv, clk_freq, clock_pass, exact_ceil=True)
         if clock_pass:
-            return TileResult(clk_period=acc["clk_period"])
+            return Cost(clk_period=acc.clk_period)
         return self._finish(acc, last, rows, cols, nv, speed_up_row * speed_up_col, clk_freq)
 
     def _run_pe(
         self, weights, inputs, visit: PeVisit, nv: int, clk_freq: float, clock_pass: bool, with_adc: bool
-    ) -> UnitResult:
+    ) -> Cost:
         args = (visit.dup_row, visit.dup_col, visit.rows, visit.cols, nv, clk_freq, clock_pass)
         return self.pe.evaluate(*_visit_arrays(weights, inputs, visit, nv), *args, with_adc=with_adc)
 
-    @staticmethod
-    def _gather(acc: dict, r: UnitResult) -> None:
-        """PEs work in parallel: latencies are maxima, energies sums."""
-        for k in _LAT:
-            acc[k] = max(getattr(r, k), acc[k])
-        for k in _ENERGY:
-            acc[k] += getattr(r, k)
-        acc["clk_period"] = max(acc["clk_period"], r.clk_period)
-
-    def _accumulate(self, acc: dict, units: int, nv: int, clk_freq: float, clock_pass: bool, exact_ceil: bool):
-        """Add the tile accumulation tree over `units` PE outputs; records its leakage state."""
+    def _accumulate(
+        self, acc: Cost, units: int, nv: int, clk_freq: float, clock_pass: bool, exact_ceil: bool
+    ) -> Cost:
+        """acc followed by the tile accumulation tree over `units` PE outputs; records its leakage state."""
         p = self.ctx.p
         self._accumulation_units = int(units)
         if clock_pass:
-            return
+            return acc
         per_window = (
             math.ceil(p.num_col_muxed / p.num_col_per_synapse)
             if exact_ceil
             else divide_int(p.num_col_muxed, p.num_col_per_synapse)
         )
         num_read = divide_int(nv, p.num_bit_input) * per_window
-        t = self.accumulation.latency(num_read, int(units), 0, clk_freq)
-        if not p.sync_data_transfer:
-            acc["latency"] += t
-            acc["latency_accum"] += t
-        e = self.accumulation.energy(num_read, int(units))
-        acc["energy"] += e
-        acc["energy_accum"] += e
+        t = 0.0 if p.sync_data_transfer else self.accumulation.latency(num_read, int(units), 0, clk_freq)
+        return acc.plus(Part.ACCUMULATION, t, self.accumulation.energy(num_read, int(units)))
 
 
 def _visit_arrays(weights: np.ndarray, inputs: np.ndarray, visit: PeVisit, nv: int) -> tuple[np.ndarray, np.ndarray]:

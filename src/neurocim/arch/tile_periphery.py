@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
-from neurocim.arch.pe_common import UnitResult, divide_int
+from neurocim.arch.cost import Cost, Part
+from neurocim.arch.pe_common import divide_int
 from neurocim.circuits.bit_shifter import BitShifter
 from neurocim.circuits.buffer import Buffer
 from neurocim.circuits.sigmoid import Sigmoid
-
-TileResult = UnitResult
-_LAT = ("latency", "buffer_latency", "ic_latency", "latency_adc", "latency_accum", "latency_other")
-_ENERGY = ("energy", "buffer_energy", "ic_energy", "energy_adc", "energy_accum", "energy_other")
 
 
 class TilePeriphery:
@@ -67,15 +65,15 @@ class TilePeriphery:
         else:
             self.input_buffer = cored(n * nbi * p.num_row_sub_array, n * p.num_row_sub_array)
 
-    def _activation(self, acc: dict, cols: int, nv: int, clk_freq: float) -> float:
-        """In-tile ReLU/sigmoid (chip_activation off) or nothing; returns the bits written to the output buffer."""
+    def _activation(self, acc: Cost, cols: int, nv: int, clk_freq: float) -> tuple[Cost, float]:
+        """acc followed by the in-tile ReLU/sigmoid (chip_activation off) or nothing, and the bits written to the
+        output buffer."""
         p = self.ctx.p
         words = math.ceil(divide_int(cols, p.num_col_per_synapse))
         windows_reads = divide_int(nv, p.num_bit_input) * math.ceil(divide_int(p.num_col_muxed, p.num_col_per_synapse))
         if p.chip_activation:
-            return max(
-                words * (self.accumulation.num_stage + self.accumulation.num_adder_bit) * nv / p.num_bit_input, 0
-            )
+            adder_bits = self.accumulation.num_stage + self.accumulation.num_adder_bit
+            return acc, max(words * adder_bits * nv / p.num_bit_input, 0)
         if self.relu is not None:
             num_read = windows_reads / self.relu.num_unit
             t, e = self.relu.latency(num_read, self.clk_freq), self.relu.energy(num_read)  # inner DFF keeps init clock
@@ -84,11 +82,7 @@ class TilePeriphery:
             num_read = windows_reads / self.sigmoid.num_entry
             t, e = self.sigmoid.latency(num_read, clk_freq), self.sigmoid.energy(num_read)
             bits = words * (1 + self.sigmoid.num_y_bit) * nv / p.num_bit_input
-        acc["latency"] += t
-        acc["energy"] += e
-        acc["latency_other"] += t
-        acc["energy_other"] += e
-        return max(bits / self.num_pe if self.novel else bits, 0)
+        return acc.plus(Part.OTHER, t, e), max(bits / self.num_pe if self.novel else bits, 0)
 
     def _buffer_pass(self, buffer, bits: float, num_core: int) -> tuple[float, float, float, float]:
         """(read latency, write latency, read energy, write energy) of moving `bits` through a tile buffer:
@@ -100,31 +94,22 @@ class TilePeriphery:
         cores = min(num_core, math.ceil(self.htree.bus_width / w))
         return t_read / cores, t_write / cores, e_read, e_write
 
-    def _finish(
-        self, acc: dict, last: UnitResult, rows: int, cols: int, nv: int, speed_up: int, clk_freq: float
-    ) -> TileResult:
+    def _finish(self, acc: Cost, last: Cost, rows: int, cols: int, nv: int, speed_up: int, clk_freq: float) -> Cost:
         """Speed-up, accumulation, activation, tile buffers and H-tree of the main pass, and the leakage."""
         p = self.ctx.p
         n = self.num_pe
         if self.novel:
-            for k in _LAT:
-                acc[k] /= speed_up
-            self._accumulate(acc, n, nv, clk_freq, False, exact_ceil=False)
+            acc = self._accumulate(acc.latency_divided(speed_up), n, nv, clk_freq, False, exact_ceil=False)
             bits_out = max(rows * nv / math.sqrt(n), 0)
             in_pass = self._buffer_pass(self.input_buffer, bits_out, self.num_in_core)
-            bits_in = self._activation(acc, cols, nv, clk_freq)
+            acc, bits_in = self._activation(acc, cols, nv, clk_freq)
         else:
-            bits_in = self._activation(acc, cols, nv, clk_freq)
+            acc, bits_in = self._activation(acc, cols, nv, clk_freq)
             bits_out = max(rows * nv, 0)
             in_pass = self._buffer_pass(self.input_buffer, bits_out, self.num_in_core)
         out_pass = self._buffer_pass(self.output_buffer, bits_in, self.num_out_core)
         in_rd, in_wr, in_re, in_we = in_pass
         out_rd, out_wr, out_re, out_we = out_pass
-        if not p.sync_data_transfer:
-            acc["latency"] += in_rd + in_wr
-            acc["latency"] += out_rd + out_wr
-        acc["energy"] += in_re + in_we
-        acc["energy"] += out_re + out_we
         pe, tree = self.pe, self.htree
         t_tree = tree.latency(pe.height, pe.width, (bits_out + bits_in) / tree.bus_width, clk_freq)
         e_tree = tree.energy(
@@ -133,15 +118,10 @@ class TilePeriphery:
             tree.bus_width,
             (bits_out * p.input_toggle + bits_in * p.output_toggle) / tree.bus_width,
         )
-        if not p.sync_data_transfer:
-            acc["latency"] += t_tree
-            acc["buffer_latency"] += in_rd + out_rd + in_wr + out_wr
-            acc["ic_latency"] += t_tree
-            acc["latency_other"] += in_rd + in_wr + out_rd + out_wr + t_tree
-        acc["energy"] += e_tree
-        acc["buffer_energy"] += in_re + out_re + in_we + out_we
-        acc["ic_energy"] += e_tree
-        acc["energy_other"] += in_re + in_we + out_re + out_we + e_tree
+        sync = p.sync_data_transfer  # synchronous transfer: the chip times the data movement
+        acc = acc.plus(Part.BUFFER, 0.0 if sync else in_rd + in_wr, in_re + in_we)
+        acc = acc.plus(Part.BUFFER, 0.0 if sync else out_rd + out_wr, out_re + out_we)
+        acc = acc.plus(Part.INTERCONNECT, 0.0 if sync else t_tree, e_tree)
         pe_count = n if self.novel else n * n
         units = self._accumulation_units
         accumulation_leakage = 0.0 if units is None else self.accumulation.leakage_for(units)
@@ -152,9 +132,4 @@ class TilePeriphery:
             + self.output_buffer.leakage
             + tree.leakage
         )
-        acc.pop("clk_period")
-        return TileResult(
-            leakage=leakage,
-            leakage_sram_in_use=last.leakage_sram_in_use * pe_count,
-            **{k: float(v) for k, v in acc.items()},
-        )
+        return replace(acc, leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count, clk_period=0.0)
