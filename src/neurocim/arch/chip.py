@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -155,11 +156,11 @@ class ChipModel:
             p.quirk("top_weight_level_wraps"),
         )
         shape_only = self.tile_cm.pe.column_model.weight_independent  # SRAM reads see the weights' shape only
-        out = []
+        out: list[tuple[np.ndarray, np.ndarray]] = []
         for index, trace in enumerate(workload.traces):
             windows = self.windows[index]
-            memory = cache.owned(("digits", index), (key, shape_only), lambda t=trace: _cell_digits(t, key, shape_only))
-            inputs = cache.owned(("inputs", index), (windows,), lambda t=trace, n=windows: t.input_bit_planes(n))
+            memory = cache.owned(("digits", index), (key, shape_only), partial(_cell_digits, trace, key, shape_only))
+            inputs = cache.owned(("inputs", index), (windows,), partial(trace.input_bit_planes, windows))
             out.append((memory, inputs))
         return out
 

@@ -64,8 +64,8 @@ class Tile(TilePeriphery, ShapeMemoised):
         self.accumulation = AdderTree(ctx, int(num_pe), pe_out_bits, math.ceil(trees))
         self.relu = self.sigmoid = None
         self._build_buffers(pe_out_bits)
-        grid = math.ceil(math.sqrt(num_pe)) if novel else int(num_pe)
-        self.htree = HTree(ctx, grid, grid, p.local_bus_delay_tolerance, num_pe * pe_size)
+        side = math.ceil(math.sqrt(num_pe)) if novel else int(num_pe)
+        self.htree = HTree(ctx, side, side, p.local_bus_delay_tolerance, num_pe * pe_size)
         # NeuroSim keeps the accumulation tree's leakage from its last evaluation (0 before the first)
         self._accumulation_units: int | None = None
         self._eval_memo = InputMemo()
@@ -165,7 +165,8 @@ class Tile(TilePeriphery, ShapeMemoised):
                 for v in plan.visits
                 if v is not None
             ]
-            return None if not found or None in found else stacked_read_stats(found)
+            complete = [stats for stats in found if stats is not None]
+            return stacked_read_stats(complete) if complete and len(complete) == len(found) else None
 
         return memoised_with(weights, inputs, ("tile_read", plan.visits, nv, key), compute)
 
@@ -207,7 +208,7 @@ class Tile(TilePeriphery, ShapeMemoised):
             if math.ceil(rows / self.pe_size) > 1:
                 acc = self._accumulate(acc, math.ceil(rows / self.pe_size), nv, clk_freq, clock_pass, exact_ceil=True)
         elif plan.gathering is Gathering.GRID:
-            acc = self._accumulate(acc, self.num_pe, nv, clk_freq, clock_pass, exact_ceil=True)
+            acc = self._accumulate(acc, int(self.num_pe), nv, clk_freq, clock_pass, exact_ceil=True)
         if clock_pass:
             return Cost(clk_period=acc.clk_period)
         return self._finish(acc, last, rows, cols, nv, speed_up_row * speed_up_col, clk_freq)
@@ -215,8 +216,11 @@ class Tile(TilePeriphery, ShapeMemoised):
     def _run_pe(
         self, weights, inputs, visit: PeVisit, nv: int, clk_freq: float, clock_pass: bool, with_adc: bool
     ) -> Cost:
-        args = (visit.dup_row, visit.dup_col, visit.rows, visit.cols, nv, clk_freq, clock_pass)
-        return self.pe.evaluate(*_visit_arrays(weights, inputs, visit, nv), *args, with_adc=with_adc)
+        block, block_inputs = _visit_arrays(weights, inputs, visit, nv)
+        v = visit
+        return self.pe.evaluate(
+            block, block_inputs, v.dup_row, v.dup_col, v.rows, v.cols, nv, clk_freq, clock_pass, with_adc=with_adc
+        )
 
     def _accumulate(
         self, acc: Cost, units: int, nv: int, clk_freq: float, clock_pass: bool, exact_ceil: bool
