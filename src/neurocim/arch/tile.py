@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -35,7 +35,7 @@ class TileArea:
     array: float
 
 
-class Tile(TilePeriphery, ShapeMemoised):
+class Tile(ShapeMemoised):
     """NeuroSim V1.4 tile of one kind: novel mapping (`num_pe` PEs in total) or conventional (`num_pe` per side)."""
 
     def __init__(
@@ -62,8 +62,7 @@ class Tile(TilePeriphery, ShapeMemoised):
         pe_out_bits = subarray_output_bits(p) + math.ceil(tree_bits)
         trees = pe_size / p.num_col_muxed if novel else num_pe * pe_size / p.num_col_muxed
         self.accumulation = AdderTree(ctx, int(num_pe), pe_out_bits, math.ceil(trees))
-        self.relu = self.sigmoid = None
-        self._build_buffers(pe_out_bits)
+        self.periphery = TilePeriphery(ctx, novel, num_pe, pe_size, clk_freq, pe_out_bits)
         side = math.ceil(math.sqrt(num_pe)) if novel else int(num_pe)
         self.htree = HTree(ctx, side, side, p.local_bus_delay_tolerance, num_pe * pe_size)
         # NeuroSim keeps the accumulation tree's leakage from its last evaluation (0 before the first)
@@ -90,13 +89,7 @@ class Tile(TilePeriphery, ShapeMemoised):
         pe.layout()
         n, side = self._num_pe_total, math.ceil(math.sqrt(self._num_pe_total))
         self.accumulation.layout(0.0, side * pe.width, Layout.NONE)
-        activation = 0.0
-        if self.relu is not None:
-            activation = self.relu.layout(0.0, side * pe.width, Layout.NONE).area
-        elif self.sigmoid is not None:
-            activation = self.sigmoid.layout(0.0, side * pe.width, Layout.NONE).area
-        in_area = self.input_buffer.layout(side * pe.height, 0.0, Layout.NONE).area * self.num_in_core
-        out_area = self.output_buffer.layout(0.0, side * pe.width, Layout.NONE).area * self.num_out_core
+        activation, in_area, out_area = self.periphery.layout(side * pe.height, side * pe.width)
         self.htree.layout(pe.height, pe.width, HTREE_FOLDED_RATIO)
         self.area = activation + (pe.area * n + self.accumulation.area + in_area + out_area + self.htree.area)
         self.height = math.sqrt(self.area)
@@ -221,6 +214,45 @@ class Tile(TilePeriphery, ShapeMemoised):
         return self.pe.evaluate(
             block, block_inputs, v.dup_row, v.dup_col, v.rows, v.cols, nv, clk_freq, clock_pass, with_adc=with_adc
         )
+
+    def _finish(self, acc: Cost, last: Cost, rows: int, cols: int, nv: int, speed_up: int, clk_freq: float) -> Cost:
+        """Speed-up, accumulation, activation, tile buffers and H-tree of the main pass, and the leakage."""
+        p = self.ctx.p
+        n = self.num_pe
+        if self.novel:
+            acc = self._accumulate(acc.latency_divided(speed_up), int(n), nv, clk_freq, False, exact_ceil=False)
+            bits_out = max(rows * nv / math.sqrt(n), 0)
+            in_pass = self.periphery.buffer_pass(True, bits_out, self.htree.bus_width)
+            acc, bits_in = self.periphery.activation(acc, self.accumulation, cols, nv, clk_freq)
+        else:
+            acc, bits_in = self.periphery.activation(acc, self.accumulation, cols, nv, clk_freq)
+            bits_out = max(rows * nv, 0)
+            in_pass = self.periphery.buffer_pass(True, bits_out, self.htree.bus_width)
+        out_pass = self.periphery.buffer_pass(False, bits_in, self.htree.bus_width)
+        in_rd, in_wr, in_re, in_we = in_pass
+        out_rd, out_wr, out_re, out_we = out_pass
+        pe, tree = self.pe, self.htree
+        t_tree = tree.latency(pe.height, pe.width, (bits_out + bits_in) / tree.bus_width, clk_freq)
+        e_tree = tree.energy(
+            pe.height,
+            pe.width,
+            tree.bus_width,
+            (bits_out * p.input_toggle + bits_in * p.output_toggle) / tree.bus_width,
+        )
+        sync = p.sync_data_transfer  # synchronous transfer: the chip times the data movement
+        acc = acc.plus(Part.BUFFER, 0.0 if sync else in_rd + in_wr, in_re + in_we)
+        acc = acc.plus(Part.BUFFER, 0.0 if sync else out_rd + out_wr, out_re + out_we)
+        acc = acc.plus(Part.INTERCONNECT, 0.0 if sync else t_tree, e_tree)
+        pe_count = n if self.novel else n * n
+        units = self._accumulation_units
+        accumulation_leakage = 0.0 if units is None else self.accumulation.leakage_for(units)
+        leakage = (
+            last.leakage * pe_count
+            + accumulation_leakage
+            + self.periphery.leakage
+            + tree.leakage
+        )
+        return replace(acc, leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count, clk_period=0.0)
 
     def _accumulate(
         self, acc: Cost, units: int, nv: int, clk_freq: float, clock_pass: bool, exact_ceil: bool
