@@ -100,10 +100,12 @@ class TilePeriphery:
             num_read = windows_reads / self.relu.num_unit
             t, e = self.relu.latency(num_read, self.clk_freq), self.relu.energy(num_read)  # inner DFF keeps init clock
             bits = words * (1 + self.relu.num_bit) * nv / p.num_bit_input
-        else:
+        elif self.sigmoid is not None:
             num_read = windows_reads / self.sigmoid.num_entry
             t, e = self.sigmoid.latency(num_read, clk_freq), self.sigmoid.energy(num_read)
             bits = words * (1 + self.sigmoid.num_y_bit) * nv / p.num_bit_input
+        else:
+            raise ValueError("in-tile activation needs a ReLU or sigmoid unit")
         return acc.plus(Part.OTHER, t, e), max(bits / self.num_pe if self.novel else bits, 0)
 
     def buffer_pass(self, inputs: bool, bits: float, bus_width: float) -> tuple[float, float, float, float]:
