@@ -137,7 +137,9 @@ class ChipPeriphery:
             self.relu = BitShifter(self.ctx, num_trees, p.num_bit_input)
         else:
             y_bits = out_bits + math.ceil(math.log2(adds)) + math.ceil(math.log2(max_tile_rows))
-            self.sigmoid = Sigmoid(self.ctx, p.sigmoid_lut_sram, p.num_bit_input, y_bits, num_trees, clk_freq)
+            self.sigmoid = Sigmoid(
+                self.ctx, p.sigmoid_lut_sram, p.num_bit_input, y_bits, num_trees, clk_freq, own_cell=True
+            )
 
     def _build_sync_htree(self, tile_nm: Tile | None, tile_cm: Tile) -> Tile:
         """The H-tree over the synchronous-transfer grid; returns the tile kind the grid is made of.

@@ -239,5 +239,6 @@ def repeater_latency(geo: ArrayGeometry, unit_cap: float, unit_res: float, num_c
 
 
 def fdiv_rows(value: float, num_row_parallel: int) -> float:
-    """value / (num_row_parallel / 2), halved as an int as NeuroSim does (inf when fewer than 2 rows)."""
-    return fdiv(value, num_row_parallel // 2)
+    """value / (num_row_parallel / 2), halved as an int as NeuroSim does; one row is a real half (NeuroSim's 0
+    would make the resistance infinite: a zero-width mux gate at <= 14 nm, an infinite bit-line delay)."""
+    return fdiv(value, num_row_parallel // 2 or num_row_parallel / 2)

@@ -45,6 +45,7 @@ class TilePeriphery:
                     pe_out_bits + math.ceil(math.log2(n)),
                     math.ceil(n * s_c / mux),
                     self.clk_freq,
+                    own_cell=True,
                 )
             bits = nbi * n * s_c / mux
             self.num_out_core = math.ceil(bits / core)

@@ -251,6 +251,10 @@ class ChipConfig(_Section):
             raise ValueError(
                 f"cell.type=rram is not supported at technology.node_nm={node}; RRAM needs a node >= 22 nm"
             )
+        if self.cell.access in (AccessType.BJT, AccessType.DIODE):
+            raise ValueError(
+                f"cell.access={self.cell.access.value} is not modelled by the cost model; allowed: cmos, none"
+            )
         if self.cell.type is CellType.SRAM and self.cell.bits_per_cell != 1:
             raise ValueError(f"cell.bits_per_cell={self.cell.bits_per_cell} is invalid for SRAM; SRAM stores 1 bit")
         if self.cell.bits_per_cell > self.precision.weight_bits:
@@ -260,7 +264,42 @@ class ChipConfig(_Section):
             )
         if self.interconnect.sync_data_transfer:
             self._check_sync_data_transfer()
+        self._check_two_level_current_sense()
+        self._check_repeaters()
         return self
+
+    def _check_repeaters(self) -> None:
+        """Word-line repeaters need a size: given, or the node's default."""
+        from neurocim.config.params import WL_REPEATERS  # params builds on this module
+
+        node, s = self.technology.node_nm, self.sizing
+        default_count, default_size = WL_REPEATERS.get(node, (0, 0.0))
+        count = default_count if s.wl_repeaters is None else s.wl_repeaters
+        size = default_size if s.wl_repeater_size is None else s.wl_repeater_size
+        if count > 0 and size <= 0:
+            raise ValueError(
+                f"sizing.wl_repeaters={count} needs sizing.wl_repeater_size > 0 (got {s.wl_repeater_size}; "
+                f"no default size at technology.node_nm={node}); allowed: a size > 0, or wl_repeaters=0"
+            )
+
+    def _check_two_level_current_sense(self) -> None:
+        """The current-sense MLSA latency model needs at least 3 levels (2 of them references)."""
+        if self.adc.type is not AdcType.FLASH or self.adc.sense_mode is not SenseMode.CURRENT:
+            return
+        sequential = self.array.read_mode is ReadMode.SEQUENTIAL
+        if sequential and self.cell.type is CellType.SRAM:
+            return  # SRAM sequential read senses with a plain sense amplifier, not the ADC
+        if sequential and self.cell.bits_per_cell == 1:
+            raise ValueError(
+                "array.read_mode=sequential with cell.bits_per_cell=1 reads each cell with a 2-level ADC, which "
+                "the current-sense flash model cannot size; use adc.sense_mode=voltage, adc.type=sar, "
+                "cell.bits_per_cell >= 2 or read_mode=parallel"
+            )
+        if not sequential and self.adc.bits == 1:
+            raise ValueError(
+                "adc.bits=1 with a current-sense flash ADC is not modelled (its latency model needs >= 3 levels); "
+                "allowed: adc.bits 2..12, adc.sense_mode=voltage or adc.type=sar"
+            )
 
     def _check_sync_data_transfer(self) -> None:
         ok = (
