@@ -13,7 +13,7 @@ from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
 from neurocim.config.params import derive_params
 from neurocim.devices.cell import mem_cell
-from neurocim.report.records import Report
+from neurocim.report.records import Report, check_report
 from neurocim.tech.technology import load_technology
 from neurocim.workload.network import Layer, WorkloadError, load_network_csv
 from neurocim.workload.traces import LayerTrace, load_traces, load_traces_npz
@@ -31,7 +31,7 @@ def estimate(config: ChipConfig, layers: Sequence[Layer], traces: Sequence[Layer
     ctx = build_context(config)
     report = ChipModel(ctx, layers).evaluate(traces)
     named = [replace(record, name=layer.name) for record, layer in zip(report.layers, layers, strict=True)]
-    return replace(report, layers=named)
+    return check_report(replace(report, layers=named))
 
 
 def estimate_from_files(

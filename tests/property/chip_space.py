@@ -57,7 +57,7 @@ def array(draw: st.DrawFn) -> dict:
         "cols": cols,
         "parallel_rows": draw(_optional(st.integers(1, rows))),
         "read_mode": draw(st.sampled_from(["parallel", "parallel", "sequential"])),
-        "cols_per_adc": draw(st.one_of(st.sampled_from([1, 2, 4, 8, 16]), st.integers(1, cols), st.just(cols))),
+        "cols_per_adc": draw(st.one_of(st.sampled_from([c for c in (1, 2, 4, 8) if c <= cols]), st.integers(1, cols))),
         "relax_cell_height": draw(st.booleans()),
         "relax_cell_width": draw(st.booleans()),
     }

@@ -26,10 +26,10 @@ class TilePeriphery:
         core = p.tile_buffer_core_rows * p.tile_buffer_core_cols
 
         def make(bits: float, interface: float) -> Buffer:
-            # NeuroSim quirk: the tile buffers take the PE buffer type
-            return Buffer(
-                self.ctx, int(bits), int(interface), 1, p.wires.unit_resistance, self.clk_freq, p.pe_buffer_sram
-            )
+            # NeuroSim quirk: the tile buffers take the PE buffer type. At least one bit: NeuroSim truncates to
+            # none when an ADC serves more columns than a PE has (size / mux < 1), then divides by it
+            bits, interface = max(int(bits), 1), max(int(interface), 1)
+            return Buffer(self.ctx, bits, interface, 1, p.wires.unit_resistance, self.clk_freq, p.pe_buffer_sram)
 
         def cored(bits: float, interface: float) -> Buffer:
             return make(bits, interface) if bits < core else make(core, p.tile_buffer_core_cols)

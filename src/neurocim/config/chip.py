@@ -126,6 +126,10 @@ class ArrayConfig(_Section):
             raise ValueError(
                 f"array.parallel_rows={self.parallel_rows} exceeds array.rows={self.rows}; allowed 1..{self.rows}"
             )
+        if self.cols_per_adc > self.cols:
+            raise ValueError(
+                f"array.cols_per_adc={self.cols_per_adc} exceeds array.cols={self.cols}; allowed 1..{self.cols}"
+            )
         return self
 
     @property
@@ -262,11 +266,35 @@ class ChipConfig(_Section):
                 f"cell.bits_per_cell={self.cell.bits_per_cell} exceeds precision.weight_bits="
                 f"{self.precision.weight_bits}; allowed 1..{self.precision.weight_bits}"
             )
+        cell_bits = 1 if self.cell.type is CellType.SRAM else self.cell.bits_per_cell
+        cols_per_weight = -(-self.precision.weight_bits // cell_bits)
+        if cols_per_weight > self.array.cols:
+            raise ValueError(
+                f"precision.weight_bits={self.precision.weight_bits} takes {cols_per_weight} columns of "
+                f"{cell_bits}-bit cells, more than array.cols={self.array.cols}; allowed: array.cols >= "
+                f"{cols_per_weight}, or more bits per cell"
+            )
         if self.interconnect.sync_data_transfer:
             self._check_sync_data_transfer()
         self._check_two_level_current_sense()
         self._check_repeaters()
+        self._check_sram_footprint()
         return self
+
+    def _check_sram_footprint(self) -> None:
+        """At FinFET/GAA nodes the node's 6T bit cell is the smallest SRAM cell the pitch-matched periphery fits."""
+        from neurocim.config.params import SRAM_CELL_F  # params builds on this module
+
+        node = self.technology.node_nm
+        if self.cell.type is not CellType.SRAM or node not in SRAM_CELL_F:
+            return
+        for side, given, least in zip(("height_f", "width_f"), (self.cell.height_f, self.cell.width_f),
+                                      SRAM_CELL_F[node], strict=True):  # fmt: skip
+            if given is not None and given < least:
+                raise ValueError(
+                    f"cell.{side}={given} is smaller than the {node} nm SRAM bit cell; allowed: >= {least} "
+                    "(its sense amplifiers and drivers must fit the cell pitch)"
+                )
 
     def _check_repeaters(self) -> None:
         """Word-line repeaters need a size: given, or the node's default."""

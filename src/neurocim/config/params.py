@@ -42,7 +42,7 @@ READ_VOLTAGE_V = {
     1: 0.272,
 }
 # SRAM bit-cell footprint in feature sizes (height, width) per node; > 14 nm uses 10 x 28.
-_SRAM_CELL_F = {
+SRAM_CELL_F = {
     14: (10.6, 30.8),
     10: (12.8, 31.25),
     7: (16, 34.43),
@@ -173,7 +173,7 @@ def _cell_footprint_f(cfg: ChipConfig) -> tuple[float, float]:
     """(height, width) of the memory cell in feature sizes."""
     c = cfg.cell
     if c.type is CellType.SRAM:
-        default = _SRAM_CELL_F.get(cfg.technology.node_nm, (10.0, 28.0))
+        default = SRAM_CELL_F.get(cfg.technology.node_nm, (10.0, 28.0))
     elif c.access is AccessType.CMOS:
         default = _CELL_1T1R_F
     else:
@@ -190,7 +190,7 @@ def derive_params(cfg: ChipConfig) -> Params:
     num_col_muxed = cfg.array.cols_per_adc
     if sequential and cfg.cell.type is CellType.SRAM:
         num_col_muxed = num_col_per_synapse
-    sram_h, sram_w = _SRAM_CELL_F.get(node, (10.0, 28.0))
+    sram_h, sram_w = SRAM_CELL_F.get(node, (10.0, 28.0))
     cell_h, cell_w = _cell_footprint_f(cfg)
     if cfg.cell.type is CellType.SRAM:
         sram_h, sram_w = cell_h, cell_w
