@@ -86,6 +86,7 @@ def chip_tree(draw: st.DrawFn) -> dict:
         "adc": draw(adc()),
         "precision": {"weight_bits": weight_bits, "input_bits": draw(st.integers(1, 10))},
         "mapping": draw(st.sampled_from(["novel", "conventional"])),
+        "strict_floorplan": _rarely(draw),
         "pipeline": {"enabled": draw(st.booleans()), "speedup_degree": draw(st.sampled_from([1, 2, 8, 64]))},
         "clock": {
             "synchronous": draw(st.booleans()),
@@ -120,6 +121,9 @@ def chip_tree(draw: st.DrawFn) -> dict:
             "alpha": draw(st.sampled_from([1.0, 1.44])),
             "beta": draw(st.sampled_from([1.0, 1.4, 3.0])),
             "gamma": draw(st.sampled_from([0.5, 1.0])),
+            "delta": draw(st.sampled_from([0.15, 1.0])),
+            "epsilon": draw(st.sampled_from([0.05, 1.0])),
+            "zeta": draw(st.sampled_from([1.0, 1.22])),
         },
         "sizing": {
             "mux_driver_factor": draw(_optional(st.sampled_from([1.0, 10.0, 110.0]))),
