@@ -137,10 +137,13 @@ def test_sigmoid_tables_unlike_the_arrays(cell, lut, place):
     assert sigmoid.chip.area_m2 != relu.chip.area_m2
 
 
-def test_two_level_current_sense_adcs_are_refused():
+def test_two_level_current_sense_adcs_are_refused_by_the_cost_model():
+    """The accuracy half simulates them (ADC-precision sweeps); the cost model refuses them, naming the fields."""
     seq = {**RRAM, "array": {"read_mode": "sequential"}}
-    _refused(seq, "array.read_mode=sequential", "cell.bits_per_cell=1", "sense_mode=voltage")
-    _refused({**RRAM, "adc": {"bits": 1}}, "adc.bits=1", "allowed")
+    with pytest.raises(ConfigError, match=r"array.read_mode=sequential with cell.bits_per_cell=1.*sense_mode=voltage"):
+        _estimate(seq)
+    with pytest.raises(ConfigError, match=r"adc.bits=1 with a current-sense flash ADC.*allowed"):
+        _estimate({**RRAM, "adc": {"bits": 1}})
     report = _estimate({**seq, "adc": {"sense_mode": "voltage"}})
     assert report.chip.clock_period_s < 1e-8  # the issue's case gave a 2.3e8 s clock
     _estimate({**seq, "cell": {"type": "rram", "bits_per_cell": 2}})

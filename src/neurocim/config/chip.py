@@ -276,7 +276,6 @@ class ChipConfig(_Section):
             )
         if self.interconnect.sync_data_transfer:
             self._check_sync_data_transfer()
-        self._check_two_level_current_sense()
         self._check_repeaters()
         self._check_sram_footprint()
         return self
@@ -308,25 +307,6 @@ class ChipConfig(_Section):
             raise ValueError(
                 f"sizing.wl_repeaters={count} needs sizing.wl_repeater_size > 0 (got {s.wl_repeater_size}; "
                 f"no default size at technology.node_nm={node}); allowed: a size > 0, or wl_repeaters=0"
-            )
-
-    def _check_two_level_current_sense(self) -> None:
-        """The current-sense MLSA latency model needs at least 3 levels (2 of them references)."""
-        if self.adc.type is not AdcType.FLASH or self.adc.sense_mode is not SenseMode.CURRENT:
-            return
-        sequential = self.array.read_mode is ReadMode.SEQUENTIAL
-        if sequential and self.cell.type is CellType.SRAM:
-            return  # SRAM sequential read senses with a plain sense amplifier, not the ADC
-        if sequential and self.cell.bits_per_cell == 1:
-            raise ValueError(
-                "array.read_mode=sequential with cell.bits_per_cell=1 reads each cell with a 2-level ADC, which "
-                "the current-sense flash model cannot size; use adc.sense_mode=voltage, adc.type=sar, "
-                "cell.bits_per_cell >= 2 or read_mode=parallel"
-            )
-        if not sequential and self.adc.bits == 1:
-            raise ValueError(
-                "adc.bits=1 with a current-sense flash ADC is not modelled (its latency model needs >= 3 levels); "
-                "allowed: adc.bits 2..12, adc.sense_mode=voltage or adc.type=sar"
             )
 
     def _check_sync_data_transfer(self) -> None:

@@ -19,6 +19,7 @@ from neurocim.config.chip import (
     Roadmap,
     SenseMode,
 )
+from neurocim.config.io import ConfigError
 from neurocim.tech.wires import WireStack, wire_stack
 
 # Per-node peripheral sizing defaults (NeuroSim V1.4 Param.cpp): mux driver factor, switch-matrix ratio.
@@ -181,8 +182,30 @@ def _cell_footprint_f(cfg: ChipConfig) -> tuple[float, float]:
     return (c.height_f or default[0], c.width_f or default[1])
 
 
+def check_cost_model_limits(cfg: ChipConfig) -> None:
+    """Refuse, naming the fields, what the accuracy half simulates but the cost model cannot size: a current-sense
+    flash ADC (MLSA) of 2 levels, whose latency model needs at least 3 (NeuroSim's mirror-gate count wraps)."""
+    if cfg.adc.type is not AdcType.FLASH or cfg.adc.sense_mode is not SenseMode.CURRENT:
+        return
+    sequential = cfg.array.read_mode is ReadMode.SEQUENTIAL
+    if sequential and cfg.cell.type is CellType.SRAM:
+        return  # SRAM sequential read senses with a plain sense amplifier, not the ADC
+    if sequential and cfg.cell.bits_per_cell == 1:
+        raise ConfigError(
+            "array.read_mode=sequential with cell.bits_per_cell=1 reads each cell with a 2-level ADC, which the "
+            "current-sense flash cost model cannot size; allowed: adc.sense_mode=voltage, adc.type=sar, "
+            "cell.bits_per_cell >= 2 or read_mode=parallel"
+        )
+    if not sequential and cfg.adc.bits == 1:
+        raise ConfigError(
+            "adc.bits=1 with a current-sense flash ADC has no cost model (its latency model needs >= 3 levels); "
+            "allowed: adc.bits 2..12, adc.sense_mode=voltage or adc.type=sar"
+        )
+
+
 def derive_params(cfg: ChipConfig) -> Params:
-    """Resolve per-node defaults and derived quantities of a validated ChipConfig."""
+    """Resolve per-node defaults and derived quantities of a validated ChipConfig (what the cost model can size)."""
+    check_cost_model_limits(cfg)
     node = cfg.technology.node_nm
     sequential = cfg.array.read_mode is ReadMode.SEQUENTIAL
     cell_bit = 1 if cfg.cell.type is CellType.SRAM else cfg.cell.bits_per_cell
