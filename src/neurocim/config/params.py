@@ -204,8 +204,7 @@ def check_cost_model_limits(cfg: ChipConfig) -> None:
 
 
 def derive_params(cfg: ChipConfig) -> Params:
-    """Resolve per-node defaults and derived quantities of a validated ChipConfig (what the cost model can size)."""
-    check_cost_model_limits(cfg)
+    """Resolve per-node defaults and derived quantities of a validated ChipConfig."""
     node = cfg.technology.node_nm
     sequential = cfg.array.read_mode is ReadMode.SEQUENTIAL
     cell_bit = 1 if cfg.cell.type is CellType.SRAM else cfg.cell.bits_per_cell
