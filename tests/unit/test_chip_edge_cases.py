@@ -159,7 +159,8 @@ def test_unmodelled_access_devices_are_refused(access):
 def test_sram_cells_below_the_node_bit_cell_are_refused():
     _refused({**SRAM14, "cell": {"type": "sram", "width_f": 12.0}}, "cell.width_f=12.0", ">= 30.8")
     _estimate({**SRAM14, "cell": {"type": "sram", "height_f": 12.0, "width_f": 40.0}})
-    _estimate({"technology": {"node_nm": 65}, "cell": {"type": "sram", "height_f": 4.0, "width_f": 2.0}})
+    _refused({"technology": {"node_nm": 65}, "cell": {"type": "sram", "width_f": 2.0}}, "cell.width_f=2.0", ">= 28")
+    _estimate({"technology": {"node_nm": 65}, "cell": {"type": "sram", "height_f": 12.0, "width_f": 30.0}})
 
 
 def test_an_access_transistor_wider_than_the_cell_names_the_fields():

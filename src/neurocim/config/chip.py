@@ -281,14 +281,14 @@ class ChipConfig(_Section):
         return self
 
     def _check_sram_footprint(self) -> None:
-        """At FinFET/GAA nodes the node's 6T bit cell is the smallest SRAM cell the pitch-matched periphery fits."""
-        from neurocim.config.params import SRAM_CELL_F  # params builds on this module
+        """The node's 6T bit cell is the smallest SRAM cell (the pitch-matched periphery is sized for it)."""
+        from neurocim.config.params import sram_cell_f  # params builds on this module
 
         node = self.technology.node_nm
-        if self.cell.type is not CellType.SRAM or node not in SRAM_CELL_F:
+        if self.cell.type is not CellType.SRAM:
             return
         for side, given, least in zip(("height_f", "width_f"), (self.cell.height_f, self.cell.width_f),
-                                      SRAM_CELL_F[node], strict=True):  # fmt: skip
+                                      sram_cell_f(node), strict=True):  # fmt: skip
             if given is not None and given < least:
                 raise ValueError(
                     f"cell.{side}={given} is smaller than the {node} nm SRAM bit cell; allowed: >= {least} "

@@ -52,6 +52,13 @@ SRAM_CELL_F = {
     2: (42, 120),
     1: (80, 144),
 }
+
+
+def sram_cell_f(node_nm: int) -> tuple[float, float]:
+    """(height, width) in feature sizes of the node's 6T SRAM bit cell (10 x 28 at planar nodes)."""
+    return SRAM_CELL_F.get(node_nm, (10.0, 28.0))
+
+
 _CELL_1T1R_F = (4.0, 12.0)
 _CELL_CROSSBAR_F = (2.0, 2.0)
 
@@ -174,7 +181,7 @@ def _cell_footprint_f(cfg: ChipConfig) -> tuple[float, float]:
     """(height, width) of the memory cell in feature sizes."""
     c = cfg.cell
     if c.type is CellType.SRAM:
-        default = SRAM_CELL_F.get(cfg.technology.node_nm, (10.0, 28.0))
+        default = sram_cell_f(cfg.technology.node_nm)
     elif c.access is AccessType.CMOS:
         default = _CELL_1T1R_F
     else:
@@ -212,7 +219,7 @@ def derive_params(cfg: ChipConfig) -> Params:
     num_col_muxed = cfg.array.cols_per_adc
     if sequential and cfg.cell.type is CellType.SRAM:
         num_col_muxed = num_col_per_synapse
-    sram_h, sram_w = SRAM_CELL_F.get(node, (10.0, 28.0))
+    sram_h, sram_w = sram_cell_f(node)
     cell_h, cell_w = _cell_footprint_f(cfg)
     if cfg.cell.type is CellType.SRAM:
         sram_h, sram_w = cell_h, cell_w
