@@ -25,11 +25,14 @@ class TilePeriphery:
         s_c, mux = p.num_col_sub_array, p.num_col_muxed
         core = p.tile_buffer_core_rows * p.tile_buffer_core_cols
 
+        # NeuroSim: the tile buffers take the PE buffer type
+        sram = p.pe_buffer_sram if p.quirk("tile_buffers_take_pe_type") else p.tile_buffer_sram
+
         def make(bits: float, interface: float) -> Buffer:
-            # NeuroSim quirk: the tile buffers take the PE buffer type. At least one bit: NeuroSim truncates to
-            # none when an ADC serves more columns than a PE has (size / mux < 1), then divides by it
+            # at least one bit: NeuroSim truncates to none when an ADC serves more columns than a PE has
+            # (size / mux < 1), then divides by it
             bits, interface = max(int(bits), 1), max(int(interface), 1)
-            return Buffer(self.ctx, bits, interface, 1, p.wires.unit_resistance, self.clk_freq, p.pe_buffer_sram)
+            return Buffer(self.ctx, bits, interface, 1, p.wires.unit_resistance, self.clk_freq, sram)
 
         def cored(bits: float, interface: float) -> Buffer:
             return make(bits, interface) if bits < core else make(core, p.tile_buffer_core_cols)
