@@ -87,6 +87,7 @@ def chip_tree(draw: st.DrawFn) -> dict:
         "precision": {"weight_bits": weight_bits, "input_bits": draw(st.integers(1, 10))},
         "mapping": draw(st.sampled_from(["novel", "conventional"])),
         "strict_floorplan": _rarely(draw),
+        "compat": draw(st.sampled_from(["none", "neurosim_v14"])),
         "pipeline": {"enabled": draw(st.booleans()), "speedup_degree": draw(st.sampled_from([1, 2, 8, 64]))},
         "clock": {
             "synchronous": draw(st.booleans()),
@@ -173,12 +174,17 @@ def tiny_network() -> list[Layer]:
     ]
 
 
+def computed_windows(layer: Layer) -> int:
+    """Windows the network computes (padded 'same' convolution); NeuroSim's count (compat) reads the first ones."""
+    return layer.ifm_h * layer.ifm_w // (layer.stride * layer.stride)
+
+
 def random_traces(layers: list[Layer], input_bits: int, seed: int) -> list[LayerTrace]:
-    """Uniform weights in [-1, 1] and uniform input codes, one column per window."""
+    """Uniform weights in [-1, 1] and uniform input codes, one column per window computed."""
     rng = np.random.default_rng(seed)
     traces = []
     for layer in layers:
         weights = rng.uniform(-1.0, 1.0, size=(layer.rows, layer.out_channels))
-        codes = rng.integers(0, 1 << input_bits, size=(layer.rows, layer.num_windows), dtype=np.int64)
+        codes = rng.integers(0, 1 << input_bits, size=(layer.rows, computed_windows(layer)), dtype=np.int64)
         traces.append(LayerTrace(weights, codes, input_bits, name=layer.name))
     return traces

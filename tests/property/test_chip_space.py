@@ -17,14 +17,15 @@ from neurocim.mapping.floorplan import FloorplanError
 from neurocim.report.records import Breakdown, Report
 from neurocim.workload.network import Layer
 
-from .chip_space import chip_tree, random_traces, tiny_network
+from .chip_space import chip_tree, computed_windows, random_traces, tiny_network
 
 # A refusal names a field (`section.field=value` in the message, or pydantic's location) and what would do.
 FIELD = re.compile(r"\b[a-z_]+\.[a-z_]+=")
 ADVICE = re.compile(r"allowed|needs|use |only|must|should|exceeds|more than|greater|less|one of|valid", re.IGNORECASE)
-# Bounds no physical chip of this size reaches (the broken estimates this guards against gave clocks of 1e5 s and
-# 1e13 s per image). The slowest drawn chips sense for ~20 us a cycle; one conversion (a row group of a column) of
-# any of them is well under 100 us; moving the tiny workload's data takes well under a millisecond.
+# Chips are drawn in both compat modes (faithful, and NeuroSim V1.4's quirks). Bounds no physical chip of this size
+# reaches (the broken estimates this guards against gave clocks of 1e5 s and 1e13 s per image): the slowest drawn
+# chips sense for ~20 us a cycle; one conversion (a row group of a column) of any of them is well under 100 us;
+# moving the tiny workload's data takes well under a millisecond.
 MAX_CLOCK_PERIOD_S = 1e-3
 MAX_CONVERSION_S = 1e-4
 MAX_DATA_MOVEMENT_S = 1e-3
@@ -72,7 +73,7 @@ def serial_conversions(chip: ChipConfig, layers: list[Layer]) -> int:
     for layer in layers:
         cols = layer.out_channels * cols_per_weight
         blocks = math.ceil(layer.rows / chip.array.rows) * math.ceil(cols / chip.array.cols)
-        total += layer.num_windows * chip.precision.input_bits * groups * cols_per_adc * blocks
+        total += computed_windows(layer) * chip.precision.input_bits * groups * cols_per_adc * blocks
     return total
 
 

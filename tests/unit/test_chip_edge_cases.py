@@ -196,7 +196,7 @@ def test_a_non_finite_record_names_the_layer_and_quantity():
 
 
 @pytest.mark.xfail(strict=True, reason="NeuroSim floorplan quirk (parity case v10 is 64 x 128): PE and tile sizes are "
-                   "powers of two counted in rows, duplication counts partial sub-arrays; needs the compat switch")
+                   "powers of two counted in rows, duplication counts partial sub-arrays; not yet a registered quirk")
 def test_utilisation_of_non_power_of_two_sub_arrays_stays_below_one():
     report = _estimate({**RRAM, "array": {"rows": 31, "cols": 31, "cols_per_adc": 4, "read_mode": "sequential"},
                         "adc": {"sense_mode": "voltage"},
