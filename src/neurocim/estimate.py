@@ -11,9 +11,9 @@ from neurocim.circuits.context import CircuitContext
 from neurocim.compat.param_cpp import load_params_json
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
-from neurocim.config.params import derive_params
+from neurocim.config.params import check_cost_model_limits, derive_params
 from neurocim.devices.cell import mem_cell
-from neurocim.report.records import Report
+from neurocim.report.records import Report, check_report
 from neurocim.tech.technology import load_technology
 from neurocim.workload.network import Layer, WorkloadError, load_network_csv
 from neurocim.workload.prepared import PreparedWorkload, prepare
@@ -21,7 +21,8 @@ from neurocim.workload.traces import LayerTrace, load_traces, load_traces_npz
 
 
 def build_context(config: ChipConfig) -> CircuitContext:
-    """Technology, resolved parameters and memory cell of one chip configuration."""
+    """Technology, resolved parameters and memory cell of one chip configuration (one the cost model can size)."""
+    check_cost_model_limits(config)
     p = derive_params(config)
     tech = load_technology(p.technode, p.roadmap, p.temperature_k)
     return CircuitContext(tech, p, mem_cell(p))
@@ -43,7 +44,7 @@ def estimate(
     ctx = build_context(config)
     report = ChipModel(ctx, workload.layers).evaluate(workload)
     named = [replace(record, name=layer.name) for record, layer in zip(report.layers, workload.layers, strict=True)]
-    return replace(report, layers=named)
+    return check_report(replace(report, layers=named))
 
 
 def estimate_from_files(

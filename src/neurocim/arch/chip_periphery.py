@@ -99,7 +99,8 @@ class ChipPeriphery:
         interface = int(self.bus_width) if p.sync_data_transfer else p.global_buffer_core_cols
         self.buffer = Buffer(ctx, core_bits, interface, 1, p.wires.unit_resistance, clk_freq, p.global_buffer_sram)
         pool_units = max(fp.tile_size_cm / p.num_col_muxed, fp.pe_size_nm / p.num_col_muxed)
-        self.max_pool = MaxPooling(ctx, p.num_bit_input, 4, int(pool_units))
+        # at least one unit: NeuroSim truncates to none when an ADC serves more columns than a tile's PE has
+        self.max_pool = MaxPooling(ctx, p.num_bit_input, 4, max(int(pool_units), 1))
         self.htree: HTree | None = None
         self.xy_bus: XYBus | None = None
         self.sync_tiles = 0  # equivalent novel-mapped tiles of the synchronous-transfer grid (set by layout)
@@ -137,7 +138,9 @@ class ChipPeriphery:
             self.relu = BitShifter(self.ctx, num_trees, p.num_bit_input)
         else:
             y_bits = out_bits + math.ceil(math.log2(adds)) + math.ceil(math.log2(max_tile_rows))
-            self.sigmoid = Sigmoid(self.ctx, p.sigmoid_lut_sram, p.num_bit_input, y_bits, num_trees, clk_freq)
+            self.sigmoid = Sigmoid(
+                self.ctx, p.sigmoid_lut_sram, p.num_bit_input, y_bits, num_trees, clk_freq, own_cell=True
+            )
 
     def _build_sync_htree(self, tile_nm: Tile | None, tile_cm: Tile) -> Tile:
         """The H-tree over the synchronous-transfer grid; returns the tile kind the grid is made of.

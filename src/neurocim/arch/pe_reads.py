@@ -115,6 +115,8 @@ class PeReads:
         fit = self._energy_fit
         if fit is None or nv <= 0:
             return None
+        # a block ends at the matrix edge, as the element-wise read's copies do (a visit may reach past it)
+        rows, cols = min(rows, weights.shape[0]), min(cols, weights.shape[1])
         strips, col_period = self._read_layout(rows, cols, array_dup_row, array_dup_col)
         if not strips:
             return None

@@ -104,6 +104,12 @@ class VectorCosts:
         )
 
 
+def column_band_width(width_array: float, *widths: float) -> float:
+    """Width (m) of the array and the column periphery under it: the array's, unless a unit that cannot be split
+    (one DFF, adder or precharger) is wider than the array's columns."""
+    return max(width_array, *widths)
+
+
 def idiv_ceil(a: int, b: int) -> int:
     """C++ `ceil(a/b)` of two ints: the integer division happens first (NeuroSim quirk)."""
     return a // b

@@ -28,6 +28,7 @@ from neurocim.circuits.gates import (
 )
 from neurocim.circuits.gates_common import ceil_int, fdiv, node_key
 from neurocim.config.chip import AccessType, CellType
+from neurocim.config.io import ConfigError
 
 WIRE_CAP_PER_M = 0.2e-15 / 1e-6  # 0.2 fF/um, NeuroSim's array wire capacitance
 
@@ -175,9 +176,10 @@ def array_geometry(ctx: CircuitContext, num_row: int, num_col: int) -> ArrayGeom
             if f <= 14 * 1e-9:
                 width_f = ((width_access - 1) * tech.pitch_fin + tech.width_fin) / f  # fin count to F
             if width_f > cell.width_f:
-                raise ValueError(
-                    f"the 1T1R access transistor ({width_access:.2f} F) is wider than the cell ({cell.width_f} F); "
-                    "increase cell.width_f or r_on_ohm"
+                raise ConfigError(
+                    f"cell.width_f={cell.width_f}: the 1T1R access transistor for cell.r_on_ohm={cell.resistance_on:g} "
+                    f"is {width_f:.2f} F wide at {tech.node_nm} nm; allowed: cell.width_f >= {width_f:.2f}, or a "
+                    "larger cell.r_on_ohm"
                 )
             res_on = res_cell_access + cell.resistance_on
             res_off = res_cell_access + cell.resistance_off
@@ -239,5 +241,6 @@ def repeater_latency(geo: ArrayGeometry, unit_cap: float, unit_res: float, num_c
 
 
 def fdiv_rows(value: float, num_row_parallel: int) -> float:
-    """value / (num_row_parallel / 2), halved as an int as NeuroSim does (inf when fewer than 2 rows)."""
-    return fdiv(value, num_row_parallel // 2)
+    """value / (num_row_parallel / 2), halved as an int as NeuroSim does; one row is a real half (NeuroSim's 0
+    would make the resistance infinite: a zero-width mux gate at <= 14 nm, an infinite bit-line delay)."""
+    return fdiv(value, num_row_parallel // 2 or num_row_parallel / 2)

@@ -13,6 +13,7 @@ from neurocim.arch.subarray_common import (
     VectorCosts,
     adc_energy_per_vector,
     adder_step,
+    column_band_width,
     idiv_ceil,
     pipelined_accum_cycles,
     shift_add_step,
@@ -119,7 +120,11 @@ class ParallelArray:
             row_width = ls.row_width + row_driver.width
             area_adc = self.adc.area
             area_other = ls.area + row_driver.area + self.sl_switch.area + mux.area + buffer_area
-        width = max(row_width, mux.decoder_width) + w_arr + buffer_area / geo.length_col
+        widths = [self.shift_adders.width] + [u.width for u in (self.adder, self.dff) if u is not None]
+        if self.sram_column is not None:
+            widths += [self.sram_column.precharger.width, self.sram_column.write_driver.width]
+        w_band = column_band_width(w_arr, *widths)
+        width = max(row_width, mux.decoder_width) + w_band + buffer_area / geo.length_col
         area_accum = self.shift_adders.area + partial
         used = geo.area + area_adc + area_accum + area_other
         return SubArrayArea(height * width, height, width, area_adc, area_accum, area_other, geo.area, used)

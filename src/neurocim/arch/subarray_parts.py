@@ -170,6 +170,11 @@ class ShiftAdders:
         return self._sum("height")
 
     @property
+    def width(self) -> float:
+        """Widest of the two (wider than the array only where one unit does not fit its pitch)."""
+        return max((u.width for u in (self.inputs, self.weight) if u is not None), default=0.0)
+
+    @property
     def leakage(self) -> float:
         return self._sum("leakage")
 

@@ -13,6 +13,7 @@ from neurocim.arch.subarray_common import (
     VectorCosts,
     adc_energy_per_vector,
     adder_step,
+    column_band_width,
     idiv_ceil,
     log2_ceil,
     pipelined_accum_cycles,
@@ -98,14 +99,16 @@ class SequentialArray:
         row_width = sum(u.width for u in self._row_units())
         row_area = sum(u.area for u in self._row_units())
         accum = self.shift_adders.area
+        w_band = column_band_width(w_arr, self.dff.width, self.adder.width, self.shift_adders.width)
         if self.sram_column is not None and self.sense_amp is not None:
             self.sram_column.layout(w_arr)
             self.sense_amp.layout(0.0, w_arr, Layout.MAGIC)
             col = self.sram_column
+            w_band = column_band_width(w_band, col.precharger.width, col.write_driver.width)
             # two DFF banks: one behind the adders, one pipelining the weight shift-add
             height = col.height_top + h_arr + self.sense_amp.height + self.adder.height + self.dff.height * 2
             height += self.shift_adders.height
-            width = row_width + w_arr
+            width = row_width + w_band
             area_adc = self.sense_amp.area + col.precharger.area
             area_accum = self.adder.area + self.dff.area * 2 + accum
             area_other = row_area + col.write_driver.area
@@ -118,7 +121,7 @@ class SequentialArray:
             self.adc.layout(w_arr)
             height = ls.col_height + self.sl_switch.height + h_arr + self.column_mux.height + self.adc.height
             height += self.adder.height + self.dff.height + self.shift_adders.height
-            width = max(ls.row_width + row_width, self.column_mux.decoder_width) + w_arr
+            width = max(ls.row_width + row_width, self.column_mux.decoder_width) + w_band
             area_adc = self.adc.area
             area_accum = self.adder.area + self.dff.area + accum
             area_other = ls.area + row_area + self.sl_switch.area + self.column_mux.area

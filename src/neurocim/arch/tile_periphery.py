@@ -34,7 +34,10 @@ class TilePeriphery:
         sram = p.pe_buffer_sram if p.quirk("tile_buffers_take_pe_type") else p.tile_buffer_sram
 
         def make(bits: float, interface: float) -> Buffer:
-            return Buffer(ctx, int(bits), int(interface), 1, p.wires.unit_resistance, self.clk_freq, sram)
+            # at least one bit: NeuroSim truncates to none when an ADC serves more columns than a PE has
+            # (size / mux < 1), then divides by it
+            bits, interface = max(int(bits), 1), max(int(interface), 1)
+            return Buffer(ctx, bits, interface, 1, p.wires.unit_resistance, self.clk_freq, sram)
 
         def cored(bits: float, interface: float) -> Buffer:
             return make(bits, interface) if bits < core else make(core, p.tile_buffer_core_cols)
@@ -50,6 +53,7 @@ class TilePeriphery:
                     pe_out_bits + math.ceil(math.log2(n)),
                     math.ceil(n * s_c / mux),
                     self.clk_freq,
+                    own_cell=True,
                 )
             bits = nbi * n * s_c / mux
             self.num_out_core = math.ceil(bits / core)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 from neurocim.circuits.base import Footprint, Layout, fit
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
@@ -82,20 +80,16 @@ class Adder:
         self.area = self.height = self.width = 0.0
 
     def layout(self, new_height: float = 0.0, new_width: float = 0.0, mode: Layout = Layout.NONE) -> Footprint:
-        """Adders in columns of the given height, rows of the given width, or one row by default."""
-        height = width = 0.0
+        """Adders in columns of the given height, rows of the given width, or one row by default. A side shorter
+        than one adder holds one per column/row and the footprint overhangs it (NeuroSim warns and leaves 0 area)."""
         if new_height and mode is Layout.NONE:
             h_adder, w_adder = self.h_nand, self.w_nand * NAND_PER_BIT * self.num_bit
-            if h_adder > new_height:
-                warnings.warn("[Adder] a single adder is taller than the assigned height", stacklevel=2)
-            else:
-                height, width = new_height, w_adder * h_adder * self.num_adder / new_height
+            height = max(new_height, h_adder)
+            width = w_adder * h_adder * self.num_adder / height
         elif new_width and mode is Layout.NONE:
             h_adder, w_adder = self.h_nand * self.num_bit, self.w_nand * NAND_PER_BIT
-            if w_adder > new_width:
-                warnings.warn("[Adder] a single adder is wider than the assigned width", stacklevel=2)
-            else:
-                width, height = new_width, w_adder * h_adder * self.num_adder / new_width
+            width = max(new_width, w_adder)
+            height = w_adder * h_adder * self.num_adder / width
         else:
             h_adder, w_adder = self.h_nand, self.w_nand * NAND_PER_BIT * self.num_bit
             width, height = w_adder * self.num_adder, h_adder

@@ -9,12 +9,11 @@ from neurocim.circuits.context import CircuitContext
 
 
 def pack_units(num_unit: int, unit_height: float, unit_width: float, new_width: float) -> tuple[float, float]:
-    """(height, width) of `num_unit` equal cells packed in rows of the given width (NeuroSim column periphery)."""
-    per_row = min(int(new_width / unit_width), num_unit)
-    if per_row < 1:
-        raise ValueError(f"a {unit_width:.3e} m wide unit does not fit the assigned width {new_width:.3e} m")
+    """(height, width) of `num_unit` equal cells packed in rows of the given width (NeuroSim column periphery);
+    a width narrower than one unit holds one per row and the footprint overhangs it (NeuroSim stops there)."""
+    per_row = max(min(int(new_width / unit_width), num_unit), 1)
     rows = int(math.ceil(num_unit / per_row))
-    return rows * unit_height, new_width
+    return rows * unit_height, max(new_width, unit_width)
 
 
 class ColumnUnits:

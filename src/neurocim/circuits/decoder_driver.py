@@ -17,7 +17,7 @@ from neurocim.circuits.gates import (
     on_resistance_normal,
     pass_gate_area,
 )
-from neurocim.circuits.gates_common import c_int, c_max, ceil_int, fdiv
+from neurocim.circuits.gates_common import c_max, ceil_int, units_along
 from neurocim.circuits.mux import tg_cell_height, tg_column_fit, tg_resistance, tg_row_fold
 from neurocim.circuits.switch_matrix import SwitchMode
 from neurocim.config.chip import AccessType
@@ -73,16 +73,16 @@ class DecoderDriver:
             h_unit, w_unit = h_inv + h_tg * num_tg, c_max(w_inv, w_tg)
         if self.mode is SwitchMode.ROW:
             if new_height and mode is Layout.NONE:
-                num_cols = ceil_int(fdiv(n, c_int(new_height / h_unit)))
+                num_cols = ceil_int(n / units_along(new_height, h_unit))
                 num_cols = n if num_cols > n else num_cols
-                height, width = new_height, w_unit * num_cols
+                height, width = max(new_height, h_unit), w_unit * num_cols
             else:
                 height, width = h_unit * n, w_unit
         else:
             if new_width and mode is Layout.NONE:
-                num_rows = ceil_int(fdiv(n, c_int(new_width / w_unit)))
+                num_rows = ceil_int(n / units_along(new_width, w_unit))
                 num_rows = n if num_rows > n else num_rows
-                height, width = h_unit * num_rows, new_width
+                height, width = h_unit * num_rows, max(new_width, w_unit)
             else:
                 height, width = h_unit, w_unit * n
         fp = fit(height * width, height, width, new_height, new_width, mode)

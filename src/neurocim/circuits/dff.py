@@ -53,17 +53,14 @@ class DFF:
         self.area = self.height = self.width = 0.0
 
     def layout(self, new_height: float = 0.0, new_width: float = 0.0, mode: Layout = Layout.NONE) -> Footprint:
-        """DFFs in columns of the given height, rows of the given width, or one row by default."""
+        """DFFs in columns of the given height, rows of the given width, or one row by default. A side shorter
+        than one DFF holds one per column/row and the footprint overhangs it (NeuroSim stops there)."""
         if new_height and mode is Layout.NONE:
-            per_col = min(int(new_height / self.h_dff), self.num_dff)
-            if per_col == 0:
-                raise ValueError("[DFF] the assigned height is smaller than a single DFF")
-            height, width = new_height, self.w_dff * math.ceil(self.num_dff / per_col)
+            per_col = max(min(int(new_height / self.h_dff), self.num_dff), 1)
+            height, width = max(new_height, self.h_dff), self.w_dff * math.ceil(self.num_dff / per_col)
         elif new_width and mode is Layout.NONE:
-            per_row = min(int(new_width / self.w_dff), self.num_dff)
-            if per_row == 0:
-                raise ValueError("[DFF] the assigned width is smaller than a single DFF")
-            width, height = new_width, self.h_dff * math.ceil(self.num_dff / per_row)
+            per_row = max(min(int(new_width / self.w_dff), self.num_dff), 1)
+            width, height = max(new_width, self.w_dff), self.h_dff * math.ceil(self.num_dff / per_row)
         else:
             width, height = self.w_dff * self.num_dff, self.h_dff
         fp = fit(height * width, height, width, new_height, new_width, mode)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from neurocim.circuits.base import Footprint, Layout, fit
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates import GateType, cell_widths, gate_area, gate_cap, gate_capacitance
-from neurocim.circuits.gates_common import c_int, ceil_int, fdiv
+from neurocim.circuits.gates_common import ceil_int, fdiv, units_along
 from neurocim.circuits.mux import tg_cell_height
 
 
@@ -48,8 +48,8 @@ class WlRowDriver:
     def _stack(self, h_unit: float, w_unit: float, new_height: float, mode: Layout) -> tuple[float, float]:
         """(height, width) of the rows (units h_unit x w_unit) in one column, or in as many as `new_height` needs."""
         if fits_height(new_height, mode):
-            num_cols = ceil_int(fdiv(self.num_wl_row, c_int(new_height / h_unit)))
-            return new_height, w_unit * num_cols
+            num_cols = ceil_int(self.num_wl_row / units_along(new_height, h_unit))
+            return max(new_height, h_unit), w_unit * num_cols
         return h_unit * self.num_wl_row, w_unit
 
     def _place(

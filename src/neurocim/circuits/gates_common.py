@@ -48,6 +48,12 @@ def ceil_int(x: float) -> int:
     return c_int(math.ceil(x)) if math.isfinite(x) else _INT_MIN
 
 
+def units_along(side: float, unit: float) -> int:
+    """Whole units that fit along a side, at least one: a side shorter than one unit holds one and is overhung
+    (NeuroSim's count is 0 there, and its layouts divide by it)."""
+    return max(c_int(side / unit), 1)
+
+
 def c_idiv(a: int, b: int) -> int:
     """C++ integer division (truncates toward zero); division by zero raises like the C++ crashes."""
     q = abs(a) // abs(b)

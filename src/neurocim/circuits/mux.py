@@ -36,17 +36,23 @@ def tg_cell_width(tech: Technology) -> float:
 
 
 def tg_column_fit(new_height: float, num_tg: int, tech: Technology) -> tuple[int, float]:
-    """(columns, TG cell height in m) of `num_tg` TGs stacked in columns of `new_height`, filled evenly."""
+    """(columns, TG cell height in m) of `num_tg` TGs stacked in columns of `new_height`, filled evenly; a height
+    below one TG cell holds one TG of natural height per column (NeuroSim's count of columns is infinite)."""
     per_col = c_int(new_height / tg_cell_height(tech))
+    if per_col < 1:
+        return num_tg, tg_cell_height(tech)
     num_cols = ceil_int(fdiv(num_tg, per_col))
     per_col = ceil_int(fdiv(num_tg, num_cols))
     return num_cols, fdiv(new_height, per_col)
 
 
 def tg_row_fold(new_width: float, num_slot: int, tg_per_slot: int, tech: Technology) -> tuple[int, int]:
-    """(rows, folds per TG) of `num_slot` groups of `tg_per_slot` TGs laid side by side in rows of `new_width`."""
+    """(rows, folds per TG) of `num_slot` groups of `tg_per_slot` TGs laid side by side in rows of `new_width`; a
+    width below one group holds one group of minimum-width TGs per row (NeuroSim's count of rows is infinite)."""
     min_width = tg_cell_width(tech)
     per_row = c_int(new_width / (min_width * tg_per_slot))
+    if per_row < 1:
+        return num_slot, 1
     num_rows = ceil_int(fdiv(num_slot, per_row))
     per_row = ceil_int(fdiv(num_slot, num_rows))
     tg_width = fdiv(new_width, per_row) / tg_per_slot

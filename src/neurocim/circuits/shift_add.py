@@ -54,7 +54,7 @@ class ShiftAdd:
         if new_width and mode is Layout.NONE:
             adder = self.adder.layout(0.0, new_width)
             dff = self.dff.layout(0.0, new_width)
-            height, width = adder.height + self._cell_height() + dff.height, new_width
+            height, width = adder.height + self._cell_height() + dff.height, max(new_width, adder.width, dff.width)
         else:
             adder = self.adder.layout(new_height, 0.0)
             dff = self.dff.layout(new_height, 0.0)

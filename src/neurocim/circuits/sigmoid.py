@@ -54,7 +54,9 @@ class Sigmoid:
     SRAM-cell transistor widths and sense voltage are read from the array cell too: they are zero unless the
     chip's arrays are SRAM (NeuroSim only sets them then), which makes the SRAM table's sensing time infinite.
     `width_access_cmos`, `res_mem_cell_on` and `res_mem_cell_off` are the run-time cell values the sub-array
-    initialisation leaves behind; by default they are derived from `ctx` the same way.
+    initialisation leaves behind; by default they are derived from `ctx` the same way. `own_cell=True` builds the
+    table from cells of its own kind instead (an SRAM table of SRAM bit cells, an RRAM table of 1T1R cells with the
+    configured resistances), so a table unlike the arrays senses in finite time.
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class Sigmoid:
         width_access_cmos: float | None = None,
         res_mem_cell_on: float | None = None,
         res_mem_cell_off: float | None = None,
+        own_cell: bool = False,
     ) -> None:
         self.ctx = ctx
         self.sram = sram
@@ -81,11 +84,17 @@ class Sigmoid:
         f = tech.feature_size
         cell = ctx.cell
         is_sram_array = cell.type is CellType.SRAM
-        self.width_sram_nmos = cell.width_sram_cell_nmos if is_sram_array else 0.0
-        self.width_sram_pmos = cell.width_sram_cell_pmos if is_sram_array else 0.0
-        self.sense_voltage = cell.min_sense_voltage if is_sram_array else 0.0
-        self.width_access_cmos = array_cell_access_width(ctx) if width_access_cmos is None else width_access_cmos
+        sram_cells = is_sram_array or (own_cell and sram)
+        self.width_sram_nmos = cell.width_sram_cell_nmos if sram_cells else 0.0
+        self.width_sram_pmos = cell.width_sram_cell_pmos if sram_cells else 0.0
+        self.sense_voltage = cell.min_sense_voltage if sram_cells else 0.0
+        if width_access_cmos is None:
+            width_access_cmos = cell.width_access_cmos if own_cell and sram else array_cell_access_width(ctx)
+        self.width_access_cmos = width_access_cmos
         default_on, default_off = array_cell_resistances(ctx)
+        if own_cell and not sram and is_sram_array:  # 1T1R table cells of the configured eNVM resistances
+            res_access = cell.resistance_on * IR_DROP_TOLERANCE
+            default_on, default_off = res_access + cell.resistance_on, res_access + cell.resistance_off
         self.res_mem_cell_on = default_on if res_mem_cell_on is None else res_mem_cell_on
         self.res_mem_cell_off = default_off if res_mem_cell_off is None else res_mem_cell_off
 

@@ -127,6 +127,10 @@ class ArrayConfig(_Section):
             raise ValueError(
                 f"array.parallel_rows={self.parallel_rows} exceeds array.rows={self.rows}; allowed 1..{self.rows}"
             )
+        if self.cols_per_adc > self.cols:
+            raise ValueError(
+                f"array.cols_per_adc={self.cols_per_adc} exceeds array.cols={self.cols}; allowed 1..{self.cols}"
+            )
         return self
 
     @property
@@ -262,6 +266,10 @@ class ChipConfig(_Section):
             raise ValueError(
                 f"cell.type=rram is not supported at technology.node_nm={node}; RRAM needs a node >= 22 nm"
             )
+        if self.cell.access in (AccessType.BJT, AccessType.DIODE):
+            raise ValueError(
+                f"cell.access={self.cell.access.value} is not modelled by the cost model; allowed: cmos, none"
+            )
         if self.cell.type is CellType.SRAM and self.cell.bits_per_cell != 1:
             raise ValueError(f"cell.bits_per_cell={self.cell.bits_per_cell} is invalid for SRAM; SRAM stores 1 bit")
         if self.cell.bits_per_cell > self.precision.weight_bits:
@@ -269,9 +277,48 @@ class ChipConfig(_Section):
                 f"cell.bits_per_cell={self.cell.bits_per_cell} exceeds precision.weight_bits="
                 f"{self.precision.weight_bits}; allowed 1..{self.precision.weight_bits}"
             )
+        cell_bits = 1 if self.cell.type is CellType.SRAM else self.cell.bits_per_cell
+        cols_per_weight = -(-self.precision.weight_bits // cell_bits)
+        if cols_per_weight > self.array.cols:
+            raise ValueError(
+                f"precision.weight_bits={self.precision.weight_bits} takes {cols_per_weight} columns of "
+                f"{cell_bits}-bit cells, more than array.cols={self.array.cols}; allowed: array.cols >= "
+                f"{cols_per_weight}, or more bits per cell"
+            )
         if self.interconnect.sync_data_transfer:
             self._check_sync_data_transfer()
+        self._check_repeaters()
+        self._check_sram_footprint()
         return self
+
+    def _check_sram_footprint(self) -> None:
+        """The node's 6T bit cell is the smallest SRAM cell (the pitch-matched periphery is sized for it)."""
+        from neurocim.config.params import sram_cell_f  # params builds on this module
+
+        node = self.technology.node_nm
+        if self.cell.type is not CellType.SRAM:
+            return
+        for side, given, least in zip(("height_f", "width_f"), (self.cell.height_f, self.cell.width_f),
+                                      sram_cell_f(node), strict=True):  # fmt: skip
+            if given is not None and given < least:
+                raise ValueError(
+                    f"cell.{side}={given} is smaller than the {node} nm SRAM bit cell; allowed: >= {least} "
+                    "(its sense amplifiers and drivers must fit the cell pitch)"
+                )
+
+    def _check_repeaters(self) -> None:
+        """Word-line repeaters need a size: given, or the node's default."""
+        from neurocim.config.params import WL_REPEATERS  # params builds on this module
+
+        node, s = self.technology.node_nm, self.sizing
+        default_count, default_size = WL_REPEATERS.get(node, (0, 0.0))
+        count = default_count if s.wl_repeaters is None else s.wl_repeaters
+        size = default_size if s.wl_repeater_size is None else s.wl_repeater_size
+        if count > 0 and size <= 0:
+            raise ValueError(
+                f"sizing.wl_repeaters={count} needs sizing.wl_repeater_size > 0 (got {s.wl_repeater_size}; "
+                f"no default size at technology.node_nm={node}); allowed: a size > 0, or wl_repeaters=0"
+            )
 
     def _check_sync_data_transfer(self) -> None:
         ok = (

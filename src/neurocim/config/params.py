@@ -21,12 +21,13 @@ from neurocim.config.chip import (
     Roadmap,
     SenseMode,
 )
+from neurocim.config.io import ConfigError
 from neurocim.tech.wires import WireStack, wire_stack
 
 # Per-node peripheral sizing defaults (NeuroSim V1.4 Param.cpp): mux driver factor, switch-matrix ratio.
 _MUX_DRIVER_FACTOR = {22: 110, 14: 130, 10: 80, 7: 60, 5: 50, 3: 25, 2: 25, 1: 30}
 _SWITCH_MATRIX_RATIO = {22: 0.2, 14: 0.2, 10: 0.2, 7: 0.2, 5: 0.06, 3: 0.03, 2: 0.1, 1: 0.1}
-_WL_REPEATERS = {2: (3, 3.0), 1: (3, 3.0)}
+WL_REPEATERS = {2: (3, 3.0), 1: (3, 3.0)}  # node -> (repeaters per row, size)
 # Fixed read voltage per node, matched to the ADC characterisation tables (V).
 READ_VOLTAGE_V = {
     130: 0.58,
@@ -44,7 +45,7 @@ READ_VOLTAGE_V = {
     1: 0.272,
 }
 # SRAM bit-cell footprint in feature sizes (height, width) per node; > 14 nm uses 10 x 28.
-_SRAM_CELL_F = {
+SRAM_CELL_F = {
     14: (10.6, 30.8),
     10: (12.8, 31.25),
     7: (16, 34.43),
@@ -53,6 +54,13 @@ _SRAM_CELL_F = {
     2: (42, 120),
     1: (80, 144),
 }
+
+
+def sram_cell_f(node_nm: int) -> tuple[float, float]:
+    """(height, width) in feature sizes of the node's 6T SRAM bit cell (10 x 28 at planar nodes)."""
+    return SRAM_CELL_F.get(node_nm, (10.0, 28.0))
+
+
 _CELL_1T1R_F = (4.0, 12.0)
 _CELL_CROSSBAR_F = (2.0, 2.0)
 
@@ -182,12 +190,33 @@ def _cell_footprint_f(cfg: ChipConfig) -> tuple[float, float]:
     """(height, width) of the memory cell in feature sizes."""
     c = cfg.cell
     if c.type is CellType.SRAM:
-        default = _SRAM_CELL_F.get(cfg.technology.node_nm, (10.0, 28.0))
+        default = sram_cell_f(cfg.technology.node_nm)
     elif c.access is AccessType.CMOS:
         default = _CELL_1T1R_F
     else:
         default = _CELL_CROSSBAR_F
     return (c.height_f or default[0], c.width_f or default[1])
+
+
+def check_cost_model_limits(cfg: ChipConfig) -> None:
+    """Refuse, naming the fields, what the accuracy half simulates but the cost model cannot size: a current-sense
+    flash ADC (MLSA) of 2 levels, whose latency model needs at least 3 (NeuroSim's mirror-gate count wraps)."""
+    if cfg.adc.type is not AdcType.FLASH or cfg.adc.sense_mode is not SenseMode.CURRENT:
+        return
+    sequential = cfg.array.read_mode is ReadMode.SEQUENTIAL
+    if sequential and cfg.cell.type is CellType.SRAM:
+        return  # SRAM sequential read senses with a plain sense amplifier, not the ADC
+    if sequential and cfg.cell.bits_per_cell == 1:
+        raise ConfigError(
+            "array.read_mode=sequential with cell.bits_per_cell=1 reads each cell with a 2-level ADC, which the "
+            "current-sense flash cost model cannot size; allowed: adc.sense_mode=voltage, adc.type=sar, "
+            "cell.bits_per_cell >= 2 or read_mode=parallel"
+        )
+    if not sequential and cfg.adc.bits == 1:
+        raise ConfigError(
+            "adc.bits=1 with a current-sense flash ADC has no cost model (its latency model needs >= 3 levels); "
+            "allowed: adc.bits 2..12, adc.sense_mode=voltage or adc.type=sar"
+        )
 
 
 def derive_params(cfg: ChipConfig) -> Params:
@@ -199,7 +228,7 @@ def derive_params(cfg: ChipConfig) -> Params:
     num_col_muxed = cfg.array.cols_per_adc
     if sequential and cfg.cell.type is CellType.SRAM:
         num_col_muxed = num_col_per_synapse
-    sram_h, sram_w = _SRAM_CELL_F.get(node, (10.0, 28.0))
+    sram_h, sram_w = sram_cell_f(node)
     cell_h, cell_w = _cell_footprint_f(cfg)
     if cfg.cell.type is CellType.SRAM:
         sram_h, sram_w = cell_h, cell_w
@@ -208,7 +237,7 @@ def derive_params(cfg: ChipConfig) -> Params:
     wires = wire_stack(node, cfg.technology.temperature_k)
     w = wires.wire_width_nm * 1e-9
     length_row, length_col = w * cell_h, w * cell_w
-    repeaters, repeater_size = _WL_REPEATERS.get(node, (0, 0.0))
+    repeaters, repeater_size = WL_REPEATERS.get(node, (0, 0.0))
     cal = cfg.calibration
     v = cal.validated
     s = cfg.sizing

@@ -85,6 +85,16 @@ class Report:
         write_text_atomic(path, json.dumps(self.to_dict(), indent=1), "JSON report")
 
 
+def check_report(report: Report) -> Report:
+    """`report` unchanged, or an ArithmeticError naming the layer and the quantity the model got non-finite or
+    negative (the last guard before a result reaches a user)."""
+    check_finite(asdict(report.chip), "chip")
+    for record in report.layers:
+        name = f" ({record.name})" if record.name else ""
+        check_finite({k: v for k, v in asdict(record).items() if k != "name"}, f"layer {record.layer}{name}")
+    return report
+
+
 def check_finite(tree: object, where: str = "report") -> None:
     """Refuse to emit NaN, infinity or a negative energy/latency/area anywhere in a result tree."""
     if isinstance(tree, dict):
