@@ -17,6 +17,7 @@ _LAZY = {
     "run": "neurocim.runner",
     "RunResult": "neurocim.runner",
     "AccuracyResult": "neurocim.report.accuracy",
+    "explore": "neurocim.explore",  # callable package: neurocim.explore(SWEEP, OUT) -> pandas DataFrame
 }
 __all__ = ["__version__", *_LAZY]
 
