@@ -19,7 +19,6 @@ from neurocim.explore.store import ResultStore
 
 DEFAULT_OUT = "neurocim_explore"
 MESSAGES_SHOWN = 8  # distinct invalid/failed messages listed in summary.txt
-POINTS_PER_WORKER = 32  # points computed between two commits to the store, per worker
 
 
 def explore(
@@ -37,7 +36,8 @@ def explore(
 
     Every finished point is committed to out/results.sqlite as it completes; calling again with the same sweep
     and folder resumes (stored points are not recomputed). Writes results.parquet, results.csv, pareto.csv,
-    summary.txt and the PNG plots. batch: points computed between two commits (default 32 per worker).
+    summary.txt and the PNG plots. batch: points computed between two commits to the store (default: as many
+    as take about a second).
     """
     spec = load_sweep(sweep)
     if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
@@ -82,7 +82,7 @@ def _run(spec: SweepSpec, store: ResultStore, backend: str, workers: int, addres
 
                 run_optuna(runner, spec.dims, spec.strategy, spec.objectives)
             else:
-                run_planned(runner, points or [], batch or POINTS_PER_WORKER * engine.workers)
+                run_planned(runner, points or [], batch)
     finally:
         engine.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from neurocim.explore.spec import SweepSpec
 from neurocim.explore.store import PointRow, ResultStore
 
 OK, INVALID, FAILED = "ok", "invalid", "failed"
+BATCH_SECONDS = 1.0  # target time of one committed batch (what a kill can lose)
+MAX_BATCH_PER_WORKER = 256
 
 
 @dataclass(frozen=True)
@@ -126,8 +129,21 @@ class PointRunner:
         return results
 
 
-def run_planned(runner: PointRunner, points: Sequence[Point], batch: int) -> None:
-    """Evaluate a planned list of points (seq = position) in batches, skipping those already stored."""
+def run_planned(runner: PointRunner, points: Sequence[Point], batch: int | None = None) -> None:
+    """Evaluate a planned list of points (seq = position), skipping those already stored.
+
+    Points go to the backend in batches and each batch is committed when it finishes. A fixed `batch` sets its
+    size; by default it adapts so that a batch takes about BATCH_SECONDS (slow points are committed one by one,
+    fast ones in large batches that keep every worker busy).
+    """
     todo = [(seq, p) for seq, p in enumerate(points) if point_key(p) not in runner.store]
-    for start in range(0, len(todo), batch):
-        runner.evaluate(todo[start : start + batch])
+    workers = runner.backend.workers
+    size, start = batch or workers, 0
+    while start < len(todo):
+        began = time.perf_counter()
+        runner.evaluate(todo[start : start + size])
+        start += size
+        if batch is None:
+            per_point = (time.perf_counter() - began) / size
+            wanted = round(BATCH_SECONDS / max(per_point, 1e-6))
+            size = max(workers, min(wanted, 2 * size, MAX_BATCH_PER_WORKER * workers))

@@ -12,6 +12,7 @@ from neurocim.explore.spec import SweepSpec
 
 # (x, y) metric pairs drawn when both are in the table; accuracy vs energy only in accuracy sweeps
 PAIRS = (("energy_j", "accuracy"), ("latency_s", "energy_j"), ("area_m2", "energy_j"))
+MAX_LINES = 12  # lines of one accuracy plot before it shows their mean instead
 MAXIMISED = ("accuracy", "tops", "tops_per_w", "tops_per_mm2", "fps")  # better when larger (else smaller)
 UNITS = {"energy_j": (1e9, "energy per inference (nJ)"), "latency_s": (1e6, "latency (µs)"),
          "area_m2": (1e6, "area (mm²)"), "accuracy": (100.0, "accuracy (%)")}  # fmt: skip
@@ -28,6 +29,10 @@ def plot_sweep_results(frame: pd.DataFrame, front: pd.DataFrame, spec: SweepSpec
             path = out / f"pareto_{_short(y)}_{_short(x)}.png"
             _pareto_plot(ok, x, y, spec.paths[0], path)
             written.append(path)
+    if spec.accuracy and ok["accuracy"].notna().all() and ok[spec.paths[0]].nunique() > 1:
+        path = out / f"accuracy_vs_{spec.paths[0].split('.')[-1]}.png"
+        plot_accuracy_lines(ok, spec.paths[0], list(spec.paths[1:]), path)
+        written.append(path)
     path = out / "sensitivity.png"
     if plot_sensitivity(sensitivity(ok, spec), path):
         written.append(path)
@@ -67,6 +72,32 @@ def _pareto_plot(ok: pd.DataFrame, x: str, y: str, color_by: str, path: Path) ->
     ax.set_xlabel(lx)
     ax.set_ylabel(ly)
     ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+
+
+def plot_accuracy_lines(ok: pd.DataFrame, field: str, others: list[str], path: Path) -> None:
+    """Accuracy (%) against one swept field, one line per combination of the others (error bars: std over
+    device draws); with more than MAX_LINES combinations, one line of the mean over them."""
+    fig = _figure((6.4, 4.2))
+    ax = fig.add_subplot()
+    groups = list(ok.groupby(others, sort=True)) if others else [((), ok)]
+    if len(groups) > MAX_LINES:
+        mean = ok.groupby(field, sort=True)["accuracy"].mean()
+        ax.plot(mean.index, 100 * mean.to_numpy(), marker="o", label=f"mean over {len(groups)} settings")
+    else:
+        for key, group in groups:
+            g = group.sort_values(field)
+            label = ", ".join(f"{o.split('.')[-1]}={v}" for o, v in zip(others, np.atleast_1d(key), strict=True))
+            ax.errorbar(g[field], 100 * g["accuracy"], yerr=100 * g["accuracy_std"], marker="o", capsize=3,
+                        label=label or "accuracy")  # fmt: skip
+    if "float_accuracy" in ok:
+        ax.axhline(100 * ok["float_accuracy"].max(), color="grey", linestyle="--", label="float")
+    ax.set_xlabel(field)
+    ax.set_ylabel("top-1 accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", loc="lower right")
     fig.tight_layout()
     fig.savefig(path, format="png")
 
