@@ -133,3 +133,23 @@ def test_accuracy_is_paid_once_per_distinct_accuracy_setting(tmp_path):
     assert by_bits.first()[5] > by_bits.first()[2]
     assert list(frame.columns[6:9]) == ["accuracy", "energy_j", "latency_s"]  # objectives first
     assert (tmp_path / "pareto_accuracy_energy.png").is_file()
+
+
+def test_a_point_whose_estimate_fails_is_recorded_as_failed(traces, tmp_path, monkeypatch):
+    import neurocim.estimate as est
+
+    real = est.estimate
+
+    def fragile(chip, layers, layer_traces):
+        if chip.adc.bits == 5:
+            raise ArithmeticError("report.chip.latency_s is inf: the model produced a non-finite value")
+        return real(chip, layers, layer_traces)
+
+    monkeypatch.setattr(est, "estimate", fragile)
+    sweep = tiny_sweep(traces, constraints=[])
+    sweep["space"] = {"chip.adc.bits": [4, 5]}
+    frame = neurocim.explore(sweep, tmp_path, progress=False, plots=False)
+    assert frame["status"].tolist() == ["ok", "failed"]
+    assert frame["message"][1] == "ArithmeticError: report.chip.latency_s is inf: the model produced a non-finite value"
+    assert frame.loc[1, ["energy_j", "latency_s"]].isna().all()
+    assert "1 failed: ArithmeticError" in (tmp_path / "summary.txt").read_text()

@@ -6,7 +6,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from neurocim.config.io import ConfigError
-from neurocim.report.records import AreaBreakdown, Breakdown, ChipReport, Report
+from neurocim.report.records import AreaBreakdown, Breakdown, ChipReport, Report, check_finite
 
 ACCURACY_METRICS = ("accuracy", "accuracy_std", "float_accuracy")
 _NESTED = {"area_breakdown_m2": AreaBreakdown, "latency_breakdown_s": Breakdown, "energy_breakdown_j": Breakdown}
@@ -33,7 +33,9 @@ def check_metric(name: str) -> None:
 
 
 def chip_metrics(report: Report) -> dict[str, float]:
-    """The chip figures of one estimate; energy_j is the energy per inference (dynamic + leakage), J."""
+    """The chip figures of one estimate; energy_j is the energy per inference (dynamic + leakage), J.
+
+    A non-finite or negative figure raises ArithmeticError (the point is then recorded as failed)."""
     out: dict[str, Any] = {}
     for key, value in asdict(report.chip).items():
         if isinstance(value, dict):
@@ -41,4 +43,5 @@ def chip_metrics(report: Report) -> dict[str, float]:
         else:
             out[key] = float(value)
     out["energy_j"] = out["dynamic_energy_j"] + out["leakage_energy_j"]
+    check_finite(out, "chip")
     return {name: out[name] for name in CHIP_METRICS}
