@@ -12,6 +12,7 @@ from neurocim.explore.spec import SweepSpec
 
 # (x, y) metric pairs drawn when both are in the table; accuracy vs energy only in accuracy sweeps
 PAIRS = (("energy_j", "accuracy"), ("latency_s", "energy_j"), ("area_m2", "energy_j"))
+LOG_SPAN = 20.0  # an axis whose values span more than this ratio is drawn in log scale
 MAX_LINES = 12  # lines of one accuracy plot before it shows their mean instead
 MAXIMISED = ("accuracy", "tops", "tops_per_w", "tops_per_mm2", "fps")  # better when larger (else smaller)
 UNITS = {"energy_j": (1e9, "energy per inference (nJ)"), "latency_s": (1e6, "latency (µs)"),
@@ -71,6 +72,10 @@ def _pareto_plot(ok: pd.DataFrame, x: str, y: str, color_by: str, path: Path) ->
     ax.scatter(front[x] * sx, front[y] * sy, facecolors="none", edgecolors="black", s=40)
     ax.set_xlabel(lx)
     ax.set_ylabel(ly)
+    for column, set_scale in ((x, ax.set_xscale), (y, ax.set_yscale)):
+        low, high = ok[column].min(), ok[column].max()
+        if low > 0 and high / low > LOG_SPAN:
+            set_scale("log")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, format="png")
