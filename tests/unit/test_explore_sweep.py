@@ -140,10 +140,10 @@ def test_a_point_whose_estimate_fails_is_recorded_as_failed(traces, tmp_path, mo
 
     real = est.estimate
 
-    def fragile(chip, layers, layer_traces):
+    def fragile(chip, *workload):
         if chip.adc.bits == 5:
             raise ArithmeticError("report.chip.latency_s is inf: the model produced a non-finite value")
-        return real(chip, layers, layer_traces)
+        return real(chip, *workload)
 
     monkeypatch.setattr(est, "estimate", fragile)
     sweep = tiny_sweep(traces, constraints=[])

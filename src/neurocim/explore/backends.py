@@ -5,13 +5,16 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import AccuracyOutcome, evaluate_accuracies
 from neurocim.explore.costing import CostOutcome, Workload, cost_points
+
+if TYPE_CHECKING:
+    from neurocim.workload.prepared import PreparedWorkload
 
 BACKENDS = ("local", "ray")
 
@@ -57,10 +60,10 @@ class InProcess:
     workers = 1
 
     def __init__(self, workload: Workload) -> None:
-        self.workload = workload
+        self.prepared = workload.prepared()
 
     def cost(self, chips: Sequence[ChipConfig]) -> list[CostOutcome]:
-        return cost_points(self.workload, chips)
+        return cost_points(self.prepared, chips)
 
     def accuracy(self, configs: Sequence[RunConfig]) -> list[AccuracyOutcome]:
         return evaluate_accuracies(configs)
@@ -72,14 +75,14 @@ class InProcess:
 # The workload of a pool worker process, set once by the pool's initializer when the process starts (the
 # process-pool idiom for per-worker state: the workload is sent once per worker, not once per task). It is only
 # ever set inside worker processes, never read or written in the calling process.
-_POOL_WORKLOAD: list[Workload] = []
+_POOL_WORKLOAD: list[PreparedWorkload] = []
 
 
 def _init_pool_worker(workload: Workload) -> None:
     import torch
 
     torch.set_num_threads(1)  # the pool's processes are the parallelism
-    _POOL_WORKLOAD.append(workload)
+    _POOL_WORKLOAD.append(workload.prepared())
 
 
 def _pool_cost(chips: list[ChipConfig]) -> list[CostOutcome]:
@@ -87,7 +90,7 @@ def _pool_cost(chips: list[ChipConfig]) -> list[CostOutcome]:
 
 
 class ProcessPool:
-    """A local pool of `workers` spawned processes, each given the workload once when it starts."""
+    """A local pool of `workers` spawned processes, each given the workload once when it starts (and preparing it)."""
 
     def __init__(self, workload: Workload, workers: int) -> None:
         self.workers = workers

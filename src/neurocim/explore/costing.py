@@ -1,4 +1,4 @@
-"""The workload a sweep costs, and the one function that costs points on it (the chip estimate)."""
+"""The workload a sweep costs, and the one function that costs points on it (the prepared workload's estimate)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.run import RunConfig
@@ -13,13 +14,16 @@ from neurocim.explore.metrics import chip_metrics
 from neurocim.workload.network import Layer
 from neurocim.workload.traces import LayerTrace
 
+if TYPE_CHECKING:
+    from neurocim.workload.prepared import PreparedWorkload
+
 # Errors of one point's estimate: recorded as a failed point with the message; anything else is a bug and raises.
 POINT_ERRORS = (ValueError, ArithmeticError, RuntimeError)
 
 
 @dataclass(frozen=True)
 class Workload:
-    """The network's layer table and its recorded traces (immutable; shared by every point of a sweep)."""
+    """The network's layer table and its recorded traces, as sent to workers (each prepares it once)."""
 
     layers: tuple[Layer, ...]
     traces: tuple[LayerTrace, ...]
@@ -28,6 +32,12 @@ class Workload:
     def input_bits(self) -> int:
         """Precision of the recorded input codes; a chip must read them at this precision."""
         return self.traces[0].input_bits
+
+    def prepared(self) -> PreparedWorkload:
+        """The prepared (immutable, cached) workload that re-costs these traces under many chips."""
+        from neurocim.workload.prepared import prepare
+
+        return prepare(self.layers, self.traces)
 
 
 @dataclass(frozen=True)
@@ -52,15 +62,16 @@ def load_workload(traces: Path | None, base: RunConfig) -> Workload:
     return Workload(tuple(result.chip_layers), tuple(result.traces))
 
 
-def cost_points(workload: Workload, chips: Sequence[ChipConfig]) -> list[CostOutcome]:
-    """The chip figures of every configuration on the workload, in order; a failing point keeps its message."""
-    from neurocim.estimate import estimate
+def cost_points(workload: PreparedWorkload, chips: Sequence[ChipConfig]) -> list[CostOutcome]:
+    """The chip figures of every configuration on the workload, in order; a failing point keeps its message.
 
+    Each chip is estimated on its own (PreparedWorkload.sweep's loop, with a time and an error per point); the
+    trace-derived work is shared through the workload's cache."""
     out = []
     for chip in chips:
         start = time.perf_counter()
         try:
-            metrics = chip_metrics(estimate(chip, workload.layers, workload.traces))
+            metrics = chip_metrics(workload.estimate(chip))
         except POINT_ERRORS as err:
             out.append(CostOutcome(None, f"{type(err).__name__}: {err}", time.perf_counter() - start))
             continue

@@ -12,16 +12,16 @@ from neurocim.explore.costing import CostOutcome, Workload, cost_points
 
 
 class _Worker:
-    """A Ray actor's state: the workload, fetched once from the object store."""
+    """A Ray actor's state: the workload, fetched once from the object store and prepared once."""
 
     def __init__(self, workload: Workload) -> None:
         import torch
 
         torch.set_num_threads(1)  # the actors are the parallelism
-        self.workload = workload
+        self.prepared = workload.prepared()
 
     def cost(self, chips: list[ChipConfig]) -> list[CostOutcome]:
-        return cost_points(self.workload, chips)
+        return cost_points(self.prepared, chips)
 
     def accuracy(self, configs: list[RunConfig]) -> list[AccuracyOutcome]:
         return evaluate_accuracies(configs)
