@@ -3,6 +3,7 @@ sub-array read statistics and over fields that change them, the Ray backend agai
 accuracy-in-the-loop sweep on the digits default with the accuracy evaluations it paid.
 
 Run: python benchmarks/bench_explore.py [--points N] [--read-points N] [--workers N] [--skip-ray] [--skip-accuracy]
+                                       [--probe]
 Prints points/s of whole `neurocim.explore` runs (workload already loaded and the first estimate made, so that
 start-up is not counted; every point is validated, costed and committed to the results store), the per-point
 costing time alone, and the Ray/local ratio. Targets (issue 16): >= 1000 points/s on one core for
@@ -25,17 +26,24 @@ import neurocim
 ROOT = Path(__file__).resolve().parents[1]
 TRACES = ROOT / "tests" / "data" / "vgg8_traces.npz"
 BASE = {"chip": {"cell": {"type": "rram"}}}
-# fields that leave the sub-array read statistics unchanged (node, ADC, buffers, bus, clock, pipeline, temperature)
+# fields that leave the sub-array read statistics unchanged in the cost core (ADC precision, buffers, bus, clock,
+# pipeline). Node, ADC type, roadmap and temperature are not among them today: for an eNVM chip each of their values
+# re-derives the read statistics (timed with --probe).
 READ_INDEPENDENT = {
-    "chip.technology.node_nm": [22, 32, 45, 65],
-    "chip.adc.type": ["flash", "sar"],
     "chip.adc.bits": [3, 4, 5, 6, 7, 8],
     "chip.buffers.global_type": ["register_file", "sram"],
+    "chip.buffers.tile_type": ["register_file", "sram"],
     "chip.interconnect.global_bus": ["xy_bus", "htree"],
-    "chip.clock.max_frequency_hz": [5e8, 1e9],
+    "chip.clock.max_frequency_hz": [2.5e8, 5e8, 1e9],
     "chip.pipeline.enabled": [True, False],
-    "chip.technology.temperature_k": [300, 350],
+    "chip.pipeline.speedup_degree": [1, 2, 4, 8],
 }
+PROBES = (
+    {"technology": {"node_nm": 32}},
+    {"technology": {"temperature_k": 350}},
+    {"technology": {"roadmap": "hp"}},
+    {"adc": {"type": "sar"}},
+)
 # fields that change them (sub-array rows, cell bits, mapping, cell type)
 READ_DEPENDENT = {
     "chip.array.rows": [64, 128, 256],
@@ -63,8 +71,23 @@ def _report(label: str, seconds: float, frame: pd.DataFrame) -> float:
     rate = len(frame) / seconds
     per_point_ms = 1e3 * ok["seconds"].median() if len(ok) else float("nan")
     print(f"{label:<44} {len(frame):>5} points ({len(ok)} ok) in {seconds:7.2f} s: {rate:8.1f} points/s "
-          f"(median costing {per_point_ms:.2f} ms/point)")  # fmt: skip
+          f"(median costing {per_point_ms:.2f} ms/point)", flush=True)  # fmt: skip
     return rate
+
+
+def probe() -> None:
+    """Seconds of one estimate of each PROBES change on a workload whose base reads are already derived."""
+    from neurocim.config.chip import ChipConfig
+    from neurocim.workload.prepared import prepare
+    from neurocim.workload.traces import load_traces_npz
+
+    workload = prepare(*load_traces_npz(TRACES))
+    workload.estimate(ChipConfig.model_validate(BASE["chip"]))
+    for change in PROBES:
+        chip = ChipConfig.model_validate({**BASE["chip"], **change})
+        start = time.perf_counter()
+        workload.estimate(chip)
+        print(f"one estimate with {change}: {time.perf_counter() - start:.2f} s", flush=True)
 
 
 def cost_only(points: int, read_points: int) -> None:
@@ -85,7 +108,7 @@ def backends(points: int, workers: int) -> None:
     _report(f"ray, {workers} workers (includes ray.init)", ray_s, ray)
     same = ray.drop(columns="seconds").equals(local.drop(columns="seconds"))
     print(f"ray / local(1 worker) wall-time ratio {ray_s / local_s:.2f}; pool / local {pool_s / local_s:.2f}; "
-          f"tables equal: {same}")  # fmt: skip
+          f"tables equal: {same}", flush=True)  # fmt: skip
 
 
 def accuracy_in_the_loop() -> None:
@@ -96,18 +119,22 @@ def accuracy_in_the_loop() -> None:
         frame = neurocim.explore(sweep, out, progress=False, plots=False)
         seconds = time.perf_counter() - start
         summary = (Path(out) / "summary.txt").read_text().splitlines()[0]
-    print(f"accuracy in the loop (digits default): {len(frame)} points in {seconds:.1f} s; {summary.split('; ')[-1]}")
+    paid = summary.split("; ")[-1]
+    print(f"accuracy in the loop (digits default): {len(frame)} points in {seconds:.1f} s; {paid}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=400, help="points of the read-independent sweep")
-    parser.add_argument("--read-points", type=int, default=36, help="points of the read-dependent sweep")
+    parser.add_argument("--read-points", type=int, default=8, help="points of the read-dependent sweep")
     parser.add_argument("--workers", type=int, default=2, help="workers of the pool and Ray runs")
     parser.add_argument("--skip-ray", action="store_true", help="no backend comparison")
     parser.add_argument("--skip-accuracy", action="store_true", help="no accuracy-in-the-loop sweep")
+    parser.add_argument("--probe", action="store_true", help="also time one estimate per PROBES change")
     args = parser.parse_args()
     torch.set_num_threads(1)  # one core per worker: the points are the parallelism
+    if args.probe:
+        probe()
     cost_only(args.points, args.read_points)
     if not args.skip_ray:
         backends(args.points, args.workers)

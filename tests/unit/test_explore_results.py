@@ -43,3 +43,20 @@ def test_chunks_keep_order_and_cover_everything():
     parts = chunks(items, 3)
     assert [x for p in parts for x in p] == items and [len(p) for p in parts] == [3, 4, 3]
     assert chunks([1], 4) == [[1]] and chunks([], 2) == []
+
+
+def test_progress_keeps_the_best_point_and_the_skipped_counts():
+    from neurocim.explore.progress import SweepProgress
+    from neurocim.explore.spec import load_sweep
+    from neurocim.explore.store import PointRow
+
+    spec = load_sweep({"base": {}, "space": {"chip.adc.bits": [3, 4, 5]}, "objectives": {"tops_per_w": "max"}})
+
+    def row(bits, status, tops_per_w=None):
+        metrics = {} if tops_per_w is None else {"tops_per_w": tops_per_w}
+        return PointRow(str(bits), bits, status, "", {"chip.adc.bits": bits}, metrics, None, "{}", 0.0)
+
+    with SweepProgress(spec, total=3, done=0, enabled=False) as bar:
+        bar.update([row(3, "ok", 20.0), row(4, "invalid")], 2)
+        bar.update([row(5, "ok", 30.0)], 1)
+    assert bar.describe() == "best tops_per_w=30 (chip.adc.bits=5) · 1 invalid"

@@ -75,7 +75,9 @@ def _run(spec: SweepSpec, store: ResultStore, backend: str, workers: int, addres
     engine = open_backend(backend, workload, workers, address)
     try:
         runner = PointRunner(spec, store, engine, workload)
-        with SweepProgress(spec, total or 0, len(store), enabled=progress) as bar:
+        done = 0 if optuna else len(store)  # a resumed search re-asks its trials (answered from the store)
+        with SweepProgress(spec, total or 0, done, enabled=progress) as bar:
+            bar.update(store.rows(), 0)  # a resumed sweep shows its best stored point from the start
             runner.listeners.append(bar.update)
             if optuna:
                 from neurocim.explore.search import run_optuna

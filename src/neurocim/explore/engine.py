@@ -40,7 +40,8 @@ class PointRunner:
 
     def __init__(self, spec: SweepSpec, store: ResultStore, backend: Backend, workload: Workload) -> None:
         self.spec, self.store, self.backend, self.workload = spec, store, backend, workload
-        self.listeners: list[Callable[[list[PointRow]], None]] = []
+        # called after each batch with (rows computed now, points of the batch: new and already stored)
+        self.listeners: list[Callable[[list[PointRow], int], None]] = []
         self.accuracy_paid = 0  # accuracy evaluations run by this runner (not those found in the store)
 
     def evaluate(self, batch: Sequence[tuple[int, Point]]) -> list[PointRow]:
@@ -59,7 +60,7 @@ class PointRunner:
         new = list(found.values()) + self._compute(list(pending.values()))
         self.store.add(new)
         for listener in self.listeners:
-            listener(new)
+            listener(new, len(batch))
         fresh = {r.key: r for r in new}
         return [fresh[k] if k in fresh else self.store.row(k) for k in (point_key(p) for _, p in batch)]
 

@@ -7,7 +7,8 @@ from neurocim.explore.store import PointRow
 
 
 class SweepProgress:
-    """Context manager; `update(rows)` advances by finished rows. Disabled, it only keeps the counts."""
+    """Context manager; `update(rows, advanced)` counts new rows and advances by a batch's points (or trials).
+    Disabled, it only keeps the counts."""
 
     def __init__(self, spec: SweepSpec, total: int, done: int, enabled: bool = True) -> None:
         self.spec, self.total, self.enabled = spec, total, enabled
@@ -34,8 +35,8 @@ class SweepProgress:
         if self._progress is not None:
             self._progress.stop()
 
-    def update(self, rows: list[PointRow]) -> None:
-        """Count finished rows and keep the best ok point on the first objective."""
+    def update(self, rows: list[PointRow], advanced: int) -> None:
+        """Count newly finished rows, keep the best ok point on the first objective, advance the bar."""
         metric, direction = next(iter(self.spec.objectives.items()))
         sign = -1.0 if direction is Direction.MAX else 1.0
         for row in rows:
@@ -44,7 +45,7 @@ class SweepProgress:
             if row.status == "ok" and better:
                 self.best = row
         if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, advance=len(rows), best=self.describe())
+            self._progress.update(self._task, advance=advanced, best=self.describe())
 
     def describe(self) -> str:
         """`best energy_j=1.2e-06 (chip.adc.bits=4) · 3 invalid` — the best point so far and the skipped counts."""
