@@ -42,7 +42,6 @@ class PointRunner:
         self.spec, self.store, self.backend, self.workload = spec, store, backend, workload
         # called after each batch with (rows computed now, points of the batch: new and already stored)
         self.listeners: list[Callable[[list[PointRow], int], None]] = []
-        self.accuracy_paid = 0  # accuracy evaluations run by this runner (not those found in the store)
 
     def evaluate(self, batch: Sequence[tuple[int, Point]]) -> list[PointRow]:
         """Rows of the batch's points in order: stored ones as they are, the rest computed and stored."""
@@ -126,7 +125,6 @@ class PointRunner:
         for key, outcome in zip(todo, self.backend.accuracy(list(todo.values())), strict=True):
             self.store.add_accuracy(key, outcome.metrics, outcome.message, outcome.seconds)
             results[key] = (outcome.metrics, outcome.message, outcome.seconds)
-        self.accuracy_paid += len(todo)
         return results
 
 
