@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 import neurocim
@@ -24,8 +26,8 @@ def test_process_pool_agrees_with_in_process(reference, tmp_path):
     assert frame.drop(columns="seconds").equals(expected)
 
 
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="Ray is not installed (pip install neurocim[ray])")
 def test_ray_agrees_with_local(reference, tmp_path):
-    pytest.importorskip("ray")
     sweep, expected = reference
     frame = neurocim.explore(sweep, tmp_path, backend="ray", workers=2, progress=False, plots=False)
     assert frame.drop(columns="seconds").equals(expected)

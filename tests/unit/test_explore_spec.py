@@ -61,6 +61,8 @@ def test_bad_dimensions_are_refused_with_the_field(spec, message):
         (_sweep(strategy={"name": "grid", "trials": 3}), "not used by strategy.name=grid"),
         (_sweep(strategy={"name": "sobol", "samples": 3}), "exceeds the 2 distinct points"),
         (_sweep(strategy="annealing"), "strategy.name"),
+        (_sweep(space={f"chip.{f}": {"low": 1, "high": 200} for f in ("adc.bits", "array.rows", "array.cols")}),
+         "grid has 8000000 points"),
         (_sweep(base="missing.yaml"), "run file not found"),
         (_sweep(workload={"traces": "missing.npz"}), "workload.traces='missing.npz': file not found"),
         (_sweep(constraints=["chip.adc.bits > chip.foo"]), "reads 'chip.foo'"),

@@ -18,6 +18,8 @@ from neurocim.explore.constraints import Constraint, parse_constraint
 from neurocim.explore.metrics import ACCURACY_METRICS, check_metric
 from neurocim.explore.space import Dimension, check_path, dimension, grid_size
 
+MAX_GRID_POINTS = 1_000_000  # a larger grid is sampled or searched instead
+
 
 class StrategyName(str, Enum):
     GRID = "grid"  # every combination, in order
@@ -193,6 +195,11 @@ def _traces(workload: WorkloadConfig | None, folder: Path) -> Path | None:
 
 def _check_size(strategy: StrategyConfig, dims: tuple[Dimension, ...]) -> None:
     size = grid_size(dims)
+    if strategy.name is StrategyName.GRID and size > MAX_GRID_POINTS:
+        raise ConfigError(
+            f"strategy: grid has {size} points, more than {MAX_GRID_POINTS}; sample it (strategy: random, sobol, "
+            "lhs with samples) or search it (strategy: optuna with trials)"
+        )
     if strategy.samples is not None and strategy.samples > size:
         raise ConfigError(
             f"strategy.samples={strategy.samples} exceeds the {size} distinct points of the space; "
