@@ -45,8 +45,8 @@ class _Section(BaseModel):
 
 class StrategyConfig(_Section):
     name: StrategyName = Field(StrategyName.GRID, description="grid, random, sobol, lhs or optuna")
-    samples: int | None = Field(None, ge=1, description="random/sobol/lhs: distinct points drawn")
-    trials: int | None = Field(None, ge=1, description="optuna: trials run")
+    samples: int | None = Field(None, ge=1, le=MAX_GRID_POINTS, description="random/sobol/lhs: distinct points drawn")
+    trials: int | None = Field(None, ge=1, le=MAX_GRID_POINTS, description="optuna: trials run")
     seed: int = Field(0, ge=0, description="seed of every random choice (same seed, same points)")
     sampler: SamplerName = Field(SamplerName.NSGA2, description="optuna: nsga2 or tpe")
     batch: int = Field(8, ge=1, le=1024, description="optuna: trials asked at once (fixed: keeps runs reproducible)")
