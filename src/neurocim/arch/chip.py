@@ -37,14 +37,17 @@ def _combine(results: Sequence[PeResult]) -> dict[str, float]:
 
 def _cell_digits(trace: LayerTrace, key: tuple, shape_only: bool) -> np.ndarray:
     """Cell digits (rows x columns) of a trace's weights for key = (synapse_bit, weight_min, weight_max, cell_bit,
-    cells per synapse). With `shape_only` (cells whose reads ignore the stored values: SRAM) a zero placeholder of
-    their shape that takes no memory."""
-    synapse_bit, w_min, w_max, cell_bit, cps = key
+    cells per synapse, weights rounded as NeuroSim's CSV files, top level wraps). With `shape_only` (cells whose reads
+    ignore the stored values: SRAM) a zero placeholder of their shape that takes no memory."""
+    synapse_bit, w_min, w_max, cell_bit, cps, csv_rounded, top_wraps = key
     if shape_only:
         return np.broadcast_to(np.zeros(1, dtype=np.int8), (trace.rows, trace.weights.shape[1] * cps))
 
     def cell_digits(w: np.ndarray) -> np.ndarray:  # (n,) weights -> (n, cells per synapse) digits
-        return levels_to_cells(csv_weight_levels(w, synapse_bit, w_min, w_max)[:, None], cell_bit, cps)
+        levels = csv_weight_levels(w, synapse_bit, w_min, w_max, csv_rounded)
+        if not top_wraps:  # levels run 0..2^bits; the top one has no digits of its own
+            levels = np.minimum(levels, (1 << synapse_bit) - 1)
+        return levels_to_cells(levels[:, None], cell_bit, cps)
 
     return trace.map_weights(cell_digits).reshape(trace.rows, -1)
 
@@ -77,6 +80,8 @@ class ChipModel:
         self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, init_freq, dtype=dtype)
         self.periphery = ChipPeriphery(ctx, self.layers, self.fp, init_freq)
         self.area: ChipArea = self.periphery.layout(self.tile_nm, self.tile_cm)
+        # input vectors per image of every layer (NeuroSim's count until a workload says how many were computed)
+        self.windows: list[int] = [layer.num_windows for layer in self.layers]
 
     # ----------------------------------------------------------------------------------------- tiles
     def _tile_blocks(self, index: int, memory: np.ndarray, inputs: np.ndarray):
@@ -84,7 +89,7 @@ class ChipModel:
         p, fp, layer = self.ctx.p, self.fp, self.layers[index]
         rows_total = layer.rows * p.num_row_per_synapse
         cols_total = layer.out_channels * p.num_col_per_synapse
-        nv = layer.num_windows * p.num_bit_input
+        nv = self.windows[index] * p.num_bit_input
         if not fp.is_novel[index]:
             t = fp.tile_size_cm
             for i in range(math.ceil(rows_total / t)):
@@ -118,7 +123,7 @@ class ChipModel:
         self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float, clock_pass: bool
     ) -> dict[str, float]:
         fp, p = self.fp, self.ctx.p
-        nv = self.layers[index].num_windows * p.num_bit_input
+        nv = self.windows[index] * p.num_bit_input
         novel = fp.is_novel[index]
         num_pe, pe_size = (fp.num_pe_nm, fp.pe_size_nm) if novel else (fp.num_pe_cm, fp.pe_size_cm)
         results = [
@@ -145,11 +150,19 @@ class ChipModel:
         """Per layer: cell digits (rows x columns) and input bit planes of the windows NeuroSim reads, owned by the
         workload's cache (read-only)."""
         p, cache = self.ctx.p, workload.cache
-        key = (p.synapse_bit, p.algo_weight_min, p.algo_weight_max, p.cell_bit, p.num_col_per_synapse)
+        key = (
+            p.synapse_bit,
+            p.algo_weight_min,
+            p.algo_weight_max,
+            p.cell_bit,
+            p.num_col_per_synapse,
+            p.quirk("weights_rounded_as_csv"),
+            p.quirk("top_weight_level_wraps"),
+        )
         shape_only = self.tile_cm.pe.column_model.weight_independent  # SRAM reads see the weights' shape only
         out = []
-        for index, (layer, trace) in enumerate(zip(self.layers, workload.traces, strict=True)):
-            windows = min(layer.num_windows, trace.num_windows_written)
+        for index, trace in enumerate(workload.traces):
+            windows = self.windows[index]
             memory = cache.owned(("digits", index), (key, shape_only), lambda t=trace: _cell_digits(t, key, shape_only))
             inputs = cache.owned(("inputs", index), (windows,), lambda t=trace, n=windows: t.input_bit_planes(n))
             out.append((memory, inputs))
@@ -192,6 +205,7 @@ class ChipModel:
 
     def _evaluate(self, workload: PreparedWorkload) -> Report:
         p = self.ctx.p
+        self.windows = self._windows(workload)
         period, clk_freq, tiles = self._tile_passes(workload)
         costs = [self._layer_cost(i, t, clk_freq) for i, t in enumerate(tiles)]
         if p.synchronous:
@@ -199,9 +213,23 @@ class ChipModel:
             costs = [c.scaled_latency(period) for c in costs]
         return self._report(costs, period)
 
+    def _windows(self, workload: PreparedWorkload) -> list[int]:
+        """Input vectors per image of every layer: the windows the network computed (its trace's), or NeuroSim's
+        count, which ignores padding."""
+        if self.ctx.p.quirk("windows_ignore_padding"):
+            return [layer.num_windows for layer in self.layers]
+        return [trace.num_windows_written for trace in workload.traces]
+
+    def _macs(self, index: int) -> int:
+        """Multiply-accumulates of a layer per image (NeuroSim: every input pixel is a window, stride ignored)."""
+        layer = self.layers[index]
+        if self.ctx.p.quirk("operations_ignore_stride"):
+            return layer.macs
+        return self.windows[index] * layer.rows * layer.out_channels
+
     def _report(self, costs: Sequence[LayerCost], period: float) -> Report:
         a, fp, p = self.area, self.fp, self.ctx.p
-        ops = float(sum(2 * layer.ifm_h * layer.ifm_w * layer.rows * layer.out_channels for layer in self.layers))
+        ops = float(sum(2 * self._macs(i) for i in range(len(self.layers))))
         totals = ChipTotals(
             area=a.area,
             area_parts=AreaBreakdown(a.array, a.adc, a.accumulation, a.interconnect, a.other),

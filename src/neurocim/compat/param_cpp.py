@@ -157,8 +157,9 @@ def _set_footprint(params: Mapping[str, Any], tree: dict) -> None:
 
 
 def config_from_params(params: Mapping[str, Any]) -> ChipConfig:
-    """Build a validated ChipConfig from NeuroSim parameter names and values."""
-    return ChipConfig.model_validate(config_dict_from_params(params))
+    """Build a validated ChipConfig from NeuroSim parameter names and values; it reproduces NeuroSim V1.4's quirks
+    (compat neurosim_v14), as a file written for the original expects."""
+    return ChipConfig.model_validate({**config_dict_from_params(params), "compat": "neurosim_v14"})
 
 
 def load_params_json(path: str | Path) -> ChipConfig:
