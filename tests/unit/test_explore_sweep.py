@@ -153,3 +153,19 @@ def test_a_point_whose_estimate_fails_is_recorded_as_failed(traces, tmp_path, mo
     assert frame["message"][1] == "ArithmeticError: report.chip.latency_s is inf: the model produced a non-finite value"
     assert frame.loc[1, ["energy_j", "latency_s"]].isna().all()
     assert "1 failed: ArithmeticError" in (tmp_path / "summary.txt").read_text()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"backend": "spark"}, "backend='spark' is unknown; allowed: local, ray"),
+        ({"workers": 0}, "workers=0 must be an integer >= 1"),
+        ({"address": "ray://head:10001"}, "is for backend=ray only"),
+        ({"batch": 0}, "batch=0 must be an integer >= 1"),
+    ],
+)
+def test_bad_options_are_refused_before_anything_runs(traces, tmp_path, options, message):
+    with pytest.raises(ConfigError) as err:
+        neurocim.explore(tiny_sweep(traces), tmp_path / "out", progress=False, **options)
+    assert message in str(err.value)
+    assert not (tmp_path / "out").exists()

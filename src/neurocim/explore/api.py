@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from neurocim.config.io import ConfigError
-from neurocim.explore.backends import open_backend
+from neurocim.explore.backends import check_backend_options, open_backend
 from neurocim.explore.costing import load_workload
 from neurocim.explore.engine import PointRunner, run_planned
 from neurocim.explore.progress import SweepProgress
@@ -34,12 +34,13 @@ def explore(
 ) -> pd.DataFrame:
     """Run the sweep (a sweep file or mapping) into `out` and return the results table, one row per point.
 
-    Every finished point is committed to out/results.sqlite as it completes; calling again with the same sweep
-    and folder resumes (stored points are not recomputed). Writes results.parquet, results.csv, pareto.csv,
-    summary.txt and the PNG plots. batch: points computed between two commits to the store (default: as many
-    as take about a second).
+    Finished points are committed to out/results.sqlite batch by batch (about a second of work each); calling
+    again with the same sweep and folder resumes (stored points are not recomputed). Writes results.parquet,
+    results.csv, pareto.csv, summary.txt and the PNG plots. batch: points computed between two commits to the
+    store (default: as many as take about a second).
     """
     spec = load_sweep(sweep)
+    check_backend_options(backend, workers, address)
     if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
         raise ConfigError(f"batch={batch!r} must be an integer >= 1")
     folder = Path(out)

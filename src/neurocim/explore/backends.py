@@ -31,14 +31,19 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-def open_backend(name: str, workload: Workload, workers: int = 1, address: str | None = None) -> Backend:
-    """The backend `name` (local | ray) with `workers` workers, each holding the workload once."""
+def check_backend_options(name: str, workers: int, address: str | None) -> None:
+    """Refuse an unknown backend, a worker count below one, or an address without Ray."""
     if name not in BACKENDS:
         raise ConfigError(f"backend={name!r} is unknown; allowed: {', '.join(BACKENDS)}")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ConfigError(f"workers={workers!r} must be an integer >= 1")
     if address is not None and name != "ray":
         raise ConfigError(f"address={address!r} is for backend=ray only (backend={name})")
+
+
+def open_backend(name: str, workload: Workload, workers: int = 1, address: str | None = None) -> Backend:
+    """The backend `name` (local | ray) with `workers` workers, each holding the workload once."""
+    check_backend_options(name, workers, address)
     if name == "ray":
         from neurocim.explore.ray_backend import RayBackend
 
