@@ -19,6 +19,7 @@ _LAZY = {
     "AccuracyResult": "neurocim.report.accuracy",
     "prepare": "neurocim.workload.prepared",
     "PreparedWorkload": "neurocim.workload.prepared",
+    "explore": "neurocim.explore",  # callable package: neurocim.explore(SWEEP, OUT) -> pandas DataFrame
 }
 __all__ = ["__version__", *_LAZY]
 

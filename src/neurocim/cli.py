@@ -12,6 +12,7 @@ from typing import NoReturn
 import click
 
 from neurocim.errors import InputError, clipped
+from neurocim.explore.cli import explore as explore_command
 
 
 def _user_errors_family() -> tuple[type[Exception], ...]:
@@ -275,6 +276,8 @@ def sweep_accuracy(
                 plot_sweep(points, temp)
             click.echo(f"plot written to {png_out}")
 
+
+main.add_command(explore_command)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,115 @@
+"""Where points are computed: in this process, a local process pool, or Ray tasks sharing the workload."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any, Protocol
+
+from neurocim.config.chip import ChipConfig
+from neurocim.config.io import ConfigError
+from neurocim.config.run import RunConfig
+from neurocim.explore.accuracy_eval import AccuracyOutcome, evaluate_accuracies
+from neurocim.explore.costing import CostOutcome, Workload, cost_points
+
+if TYPE_CHECKING:
+    from neurocim.workload.prepared import PreparedWorkload
+
+BACKENDS = ("local", "ray")
+
+
+class Backend(Protocol):
+    """Computes batches of points; results come back in the order given."""
+
+    workers: int
+
+    def cost(self, chips: Sequence[ChipConfig]) -> list[CostOutcome]: ...
+
+    def accuracy(self, configs: Sequence[RunConfig]) -> list[AccuracyOutcome]: ...
+
+    def close(self) -> None: ...
+
+
+def check_backend_options(name: str, workers: int, address: str | None) -> None:
+    """Refuse an unknown backend, a worker count below one, or an address without Ray."""
+    if name not in BACKENDS:
+        raise ConfigError(f"backend={name!r} is unknown; allowed: {', '.join(BACKENDS)}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ConfigError(f"workers={workers!r} must be an integer >= 1")
+    if address is not None and name != "ray":
+        raise ConfigError(f"address={address!r} is for backend=ray only (backend={name})")
+
+
+def open_backend(name: str, workload: Workload, workers: int = 1, address: str | None = None) -> Backend:
+    """The backend `name` (local | ray) with `workers` workers, each holding the workload once."""
+    check_backend_options(name, workers, address)
+    if name == "ray":
+        from neurocim.explore.ray_backend import RayBackend
+
+        return RayBackend(workload, workers, address)
+    return InProcess(workload) if workers == 1 else ProcessPool(workload, workers)
+
+
+def chunks(items: Sequence[Any], parts: int) -> list[list[Any]]:
+    """`items` cut into at most `parts` contiguous, near-equal, non-empty pieces (order kept)."""
+    n = len(items)
+    parts = max(1, min(parts, n))
+    bounds = [round(i * n / parts) for i in range(parts + 1)]
+    return [list(items[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+class InProcess:
+    """Everything in the calling process (one worker; no start-up cost)."""
+
+    workers = 1
+
+    def __init__(self, workload: Workload) -> None:
+        self.prepared = workload.prepared()
+
+    def cost(self, chips: Sequence[ChipConfig]) -> list[CostOutcome]:
+        return cost_points(self.prepared, chips)
+
+    def accuracy(self, configs: Sequence[RunConfig]) -> list[AccuracyOutcome]:
+        return evaluate_accuracies(configs)
+
+    def close(self) -> None:
+        pass
+
+
+# The workload of a pool worker process, set once by the pool's initializer when the process starts (the
+# process-pool idiom for per-worker state: the workload is sent once per worker, not once per task). It is only
+# ever set inside worker processes, never read or written in the calling process.
+_POOL_WORKLOAD: list[PreparedWorkload] = []
+
+
+def _init_pool_worker(workload: Workload) -> None:
+    import torch
+
+    torch.set_num_threads(1)  # the pool's processes are the parallelism
+    _POOL_WORKLOAD.append(workload.prepared())
+
+
+def _pool_cost(chips: list[ChipConfig]) -> list[CostOutcome]:
+    return cost_points(_POOL_WORKLOAD[0], chips)
+
+
+class ProcessPool:
+    """A local pool of `workers` spawned processes, each given the workload once when it starts (and preparing it)."""
+
+    def __init__(self, workload: Workload, workers: int) -> None:
+        self.workers = workers
+        context = multiprocessing.get_context("spawn")  # no fork of a process that holds torch threads
+        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_pool_worker,
+                                         initargs=(workload,))  # fmt: skip
+
+    def cost(self, chips: Sequence[ChipConfig]) -> list[CostOutcome]:
+        parts = chunks(chips, self.workers)
+        return [outcome for part in self._pool.map(_pool_cost, parts) for outcome in part]
+
+    def accuracy(self, configs: Sequence[RunConfig]) -> list[AccuracyOutcome]:
+        parts = chunks(configs, self.workers)
+        return [outcome for part in self._pool.map(evaluate_accuracies, parts) for outcome in part]
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)

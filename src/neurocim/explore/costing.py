@@ -1,0 +1,79 @@
+"""The workload a sweep costs, and the one function that costs points on it (the prepared workload's estimate)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from neurocim.config.chip import ChipConfig
+from neurocim.config.run import RunConfig
+from neurocim.explore.metrics import chip_metrics
+from neurocim.workload.network import Layer
+from neurocim.workload.traces import LayerTrace
+
+if TYPE_CHECKING:
+    from neurocim.workload.prepared import PreparedWorkload
+
+# Errors of one point's estimate: recorded as a failed point with the message; anything else is a bug and raises.
+POINT_ERRORS = (ValueError, ArithmeticError, RuntimeError)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """The network's layer table and its recorded traces, as sent to workers (each prepares it once)."""
+
+    layers: tuple[Layer, ...]
+    traces: tuple[LayerTrace, ...]
+
+    @property
+    def input_bits(self) -> int:
+        """Precision of the recorded input codes; a chip must read them at this precision."""
+        return self.traces[0].input_bits
+
+    def prepared(self) -> PreparedWorkload:
+        """The prepared (immutable, cached) workload that re-costs these traces under many chips."""
+        from neurocim.workload.prepared import prepare
+
+        return prepare(self.layers, self.traces)
+
+
+@dataclass(frozen=True)
+class CostOutcome:
+    """One point's chip figures, or why it has none."""
+
+    metrics: dict[str, float] | None
+    message: str
+    seconds: float
+
+
+def load_workload(traces: Path | None, base: RunConfig) -> Workload:
+    """Traces from an .npz holding its layer table, else recorded by running the base configuration once."""
+    if traces is not None:
+        from neurocim.workload.traces import load_traces_npz
+
+        layers, layer_traces = load_traces_npz(traces)
+        return Workload(tuple(layers), tuple(layer_traces))
+    from neurocim.runner import run
+
+    result = run(base, repeats=1, progress=False)
+    return Workload(tuple(result.chip_layers), tuple(result.traces))
+
+
+def cost_points(workload: PreparedWorkload, chips: Sequence[ChipConfig]) -> list[CostOutcome]:
+    """The chip figures of every configuration on the workload, in order; a failing point keeps its message.
+
+    Each chip is estimated on its own (PreparedWorkload.sweep's loop, with a time and an error per point); the
+    trace-derived work is shared through the workload's cache."""
+    out = []
+    for chip in chips:
+        start = time.perf_counter()
+        try:
+            metrics = chip_metrics(workload.estimate(chip))
+        except POINT_ERRORS as err:
+            out.append(CostOutcome(None, f"{type(err).__name__}: {err}", time.perf_counter() - start))
+            continue
+        out.append(CostOutcome(metrics, "", time.perf_counter() - start))
+    return out
