@@ -301,7 +301,7 @@ def _layout(blocks: tuple[tuple[int, int], ...], part_columns: int, breaks: tupl
     parts_array = np.array(parts, dtype=np.int64).reshape(-1, 2)
     part_blocks = np.searchsorted(np.array(part_of), np.arange(len(parts) + 1))
     rel_starts = starts - parts_array[part_of, 0]
-    is_log = np.array([k == "log" for k in kinds])
+    is_log = np.array([k == "log" for k in kinds], dtype=np.bool_)
     return parts_array, part_blocks, rel_starts, widths, np.array(breaks, dtype=dtype), is_log
 
 
