@@ -145,7 +145,7 @@ def test_kernel_histogram_holds_every_resistance_in_its_bin(dtype):
     for b, (s, w) in enumerate(blocks):
         hist = ResistanceHistogram(64, found.hist_first, found.hist_count[b], found.hist_total[b]).trimmed()
         values, weights = r[:, s : s + w], np.broadcast_to(counts[:, None], (200, w))
-        assert hist.weight == weights.sum() and found.outside[b] == 0
+        assert hist.weight == weights.sum() and not found.outside[b]
         assert hist.total.sum() == pytest.approx((weights * values).sum(), rel=1e-6)
         # the bins: [2^e (1 + k/64), 2^e (1 + (k+1)/64)) of the absolute index e * 64 + k
         index = hist.first + np.arange(len(hist.count))
@@ -157,6 +157,9 @@ def test_kernel_histogram_holds_every_resistance_in_its_bin(dtype):
         exact = (weights * (1.0 / values)).sum()
         assert hist.sum_of(lambda x: 1.0 / x) == pytest.approx(exact, rel=2e-5)
     assert block_read_sums(rows_on, counts, g_eff, blocks, 4.0, (), ()).hist_count.shape == (2, 0)
+    # bounds on the conductances that do not hold (the caller's promise broken): values fall outside the bins
+    narrow = (float(g_eff.max()) * 10, float(g_eff.max()) * 20)
+    assert block_read_sums(rows_on, counts, g_eff, blocks, 4.0, (), (), 64, g_range=narrow).outside.all()
 
 
 def test_histograms_combine_over_their_bins():

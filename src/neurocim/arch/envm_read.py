@@ -210,7 +210,7 @@ def _read_sums(
     num_add = float(model.num_add)
     breaks, kinds, bins = statistic.breaks, statistic.kinds, statistic.bins_per_octave
     found = block_read_sums(packed, counts, g_eff, blocks, num_add, breaks, kinds, bins, g_range)
-    valid = (found.g_low > 0) & np.isfinite(found.g_high) & (found.outside == 0)
+    valid = (found.g_low > 0) & np.isfinite(found.g_high) & ~found.outside
     with np.errstate(divide="ignore"):
         x_min = (dtype(num_add) / found.g_high.astype(dtype)).astype(np.float64)
         x_max = (dtype(num_add) / found.g_low.astype(dtype)).astype(np.float64)

@@ -121,21 +121,17 @@ def _vector_sums(r, w, starts, widths, breaks, is_log, scale, log_scale, block, 
 
 
 @_jit
-def _vector_histogram(r, r_bits, w, starts, widths, shift, base, count, total, outside):
+def _vector_histogram(r, r_bits, w, starts, widths, shift, base, count, total):
     """Add vector weight w and w times its resistances r (r_bits: their bits as integers) to every block's row of
-    count and total at bin (bits >> shift) - base; values outside the bins are added to the end bins and counted in
-    outside."""
+    count and total at bin (bits >> shift) - base; values outside the bins are added to the end bins (the caller
+    finds them from the blocks' conductance bounds)."""
     last = count.shape[1] - 1
     for b in range(len(starts)):
         counts, totals = count[b], total[b]
-        missed = 0
         for j in range(starts[b], starts[b] + widths[b]):
-            k = (r_bits[j] >> shift) - base
-            missed += (k < 0) | (k > last)
-            k = min(max(k, 0), last)
+            k = min(max((r_bits[j] >> shift) - base, 0), last)
             counts[k] += w
             totals[k] += w * np.float64(r[j])
-        outside[b] += missed
 
 
 @_jit
@@ -197,7 +193,7 @@ def _add_subset_sums(g, table, packed):
 
 @_jit
 def _task_sums(packed, g_eff, first, cols, subsets, counts, num_add, starts, widths, breaks, is_log, scale,
-               log_scale, block, weight, total, shift, base, h_count, h_total, outside, g_low, g_high):  # fmt: skip
+               log_scale, block, weight, total, shift, base, h_count, h_total, g_low, g_high):  # fmt: skip
     """Add the fit sums of every vector (packed: vectors x bytes, its active rows 8 a byte, the first row the highest
     bit) over columns first to first + cols to weight and total (blocks x pieces; block starts within those
     columns) and its histogram to h_count and h_total (blocks x bins, where bins are asked for), and keep every
@@ -227,7 +223,7 @@ def _task_sums(packed, g_eff, first, cols, subsets, counts, num_add, starts, wid
         if pieces:
             _vector_sums(r, counts[v], starts, widths, breaks, is_log, scale, log_scale, block, weight, total, above)
         if bins:
-            _vector_histogram(r, r_bits, counts[v], starts, widths, shift, base, h_count, h_total, outside)
+            _vector_histogram(r, r_bits, counts[v], starts, widths, shift, base, h_count, h_total)
     for b in range(len(starts)):
         for j in range(starts[b], starts[b] + widths[b]):
             g_low[b] = min(g_low[b], col_low[j])
@@ -235,21 +231,29 @@ def _task_sums(packed, g_eff, first, cols, subsets, counts, num_add, starts, wid
 
 
 @numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy", fastmath=_FLAGS, boundscheck=False)
-def read_fit_sums(packed, g_eff, subsets, counts, num_add, tasks, parts, part_blocks, starts, widths, breaks, is_log,
-                  scale, log_scale, block, weight, total, shift, base, h_count, h_total, outside, g_low,
+def read_fit_sums(packed, g_eff, subsets, counts, num_add, tasks, part_tasks, parts, part_blocks, starts, widths,
+                  breaks, is_log, scale, log_scale, block, weight, total, shift, base, h_count, h_total, g_low,
                   g_high):  # fmt: skip
     """_task_sums (with or without subset sums) of every task (part, first vector, stop vector) of `tasks`, on
     threads: the vectors over the part's columns (parts[part]: first column, columns) and its blocks
     part_blocks[part] to part_blocks[part + 1] (starts within the part), into the first rows of weight[t], total[t],
-    h_count[t], h_total[t], outside[t], g_low[t], g_high[t]."""
+    h_count[t], h_total[t], g_low[t], g_high[t]. Then the histograms of a part's tasks (part_tasks[part]
+    to part_tasks[part + 1]) are added, in task order, into its first task's."""
     for t in numba.prange(len(tasks)):
         part, first, stop = tasks[t, 0], tasks[t, 1], tasks[t, 2]
         b0, b1 = part_blocks[part], part_blocks[part + 1]
         n = b1 - b0
         _task_sums(packed[first:stop], g_eff, parts[part, 0], parts[part, 1], subsets, counts[first:stop], num_add,
                    starts[b0:b1], widths[b0:b1], breaks, is_log, scale, log_scale, block, weight[t, :n],
-                   total[t, :n], shift, base, h_count[t, :n], h_total[t, :n], outside[t, :n], g_low[t, :n],
+                   total[t, :n], shift, base, h_count[t, :n], h_total[t, :n], g_low[t, :n],
                    g_high[t, :n])  # fmt: skip
+    if h_count.shape[2]:
+        for q in numba.prange(len(part_tasks) - 1):
+            first = part_tasks[q]
+            for t in range(first + 1, part_tasks[q + 1]):
+                for b in range(h_count.shape[1]):
+                    _add_row(h_count[first, b], h_count[t, b])
+                    _add_row(h_total[first, b], h_total[t, b])
 
 
 # The columns are read in parts of whole blocks, at most PART_COLUMNS wide (or one wider block): a part's subset
@@ -351,7 +355,7 @@ class BlockSums:
     hist_first: int  # absolute index of the histograms' first bin
     hist_count: np.ndarray  # (blocks, bins)
     hist_total: np.ndarray  # (blocks, bins)
-    outside: np.ndarray  # (blocks,)
+    outside: np.ndarray  # (blocks,) whether some value lay outside the histogram's bins
     g_low: np.ndarray  # (blocks,)
     g_high: np.ndarray  # (blocks,)
 
@@ -392,11 +396,10 @@ def block_read_sums(
     if bins_per_octave:
         shift, base, bins, first = _histogram_grid(g_eff.dtype, bins_per_octave, r_low, r_high)
     most = int(np.diff(part_blocks).max())
-    # a task's values at least 8 times its histogram's bins: clearing and adding the histograms stays small
-    tasks, part_tasks = _tasks(len(rows_on), tuple(parts[:, 1].tolist()), max(TASK_VALUES, 8 * most * bins))
+    # a task of at least 64 values per histogram bin: clearing (fresh pages) and adding the histograms stays small
+    tasks, part_tasks = _tasks(len(rows_on), tuple(parts[:, 1].tolist()), max(TASK_VALUES, 64 * most * bins))
     weight, total = np.zeros((len(tasks), most, len(kinds))), np.zeros((len(tasks), most, len(kinds)))
     h_count, h_total = np.zeros((len(tasks), most, bins)), np.zeros((len(tasks), most, bins))
-    outside = np.zeros((len(tasks), most), np.int64)
     g_low, g_high = np.full((len(tasks), most), np.inf, dtype).view(bits), np.zeros((len(tasks), most), bits)
     g_eff = np.ascontiguousarray(g_eff)
     packed = np.packbits(rows_on, axis=1) if rows_on.dtype == np.bool_ else np.ascontiguousarray(rows_on)
@@ -405,8 +408,9 @@ def block_read_sums(
             f"rows_on must be vectors x {rows} booleans or their rows packed, got {rows_on.dtype} {rows_on.shape}"
         )
     subsets = len(packed) >= SUBSET_MIN_VECTORS
-    read_fit_sums(packed, g_eff, subsets, counts, dtype(num_add), tasks, parts, part_blocks, starts, widths,
-                  fit_breaks, is_log, scale, log_scale, block, weight, total, shift, base, h_count, h_total, outside,
+    task_bounds = np.append(part_tasks, len(tasks))
+    read_fit_sums(packed, g_eff, subsets, counts, dtype(num_add), tasks, task_bounds, parts, part_blocks, starts,
+                  widths, fit_breaks, is_log, scale, log_scale, block, weight, total, shift, base, h_count, h_total,
                   g_low, g_high)  # fmt: skip
     in_part = np.arange(most) < np.diff(part_blocks)[:, None]  # parts x most: the rows that hold a block
 
@@ -414,13 +418,18 @@ def block_read_sums(
         return reduce.reduceat(a, part_tasks, axis=0)[in_part]
 
     low, high = per_block(g_low, np.minimum).view(dtype), per_block(g_high, np.maximum).view(dtype)
+    outside = np.zeros(len(low), bool)
+    if bins:  # R = num_add / G rounds alike in the pass: a block's extreme resistances come from its extreme sums
+        with np.errstate(divide="ignore"):
+            r_ends = (dtype(num_add) / np.stack([high, low])).view(bits) >> shift
+        outside = (low <= high) & ((r_ends[0] < base) | (r_ends[1] > base + bins - 1))  # blocks with values
     return BlockSums(
         per_block(weight, np.add),
         per_block(total, np.add),
         first,
-        per_block(h_count, np.add),
-        per_block(h_total, np.add),
-        per_block(outside, np.add),
+        h_count[part_tasks][in_part],  # added in the pass
+        h_total[part_tasks][in_part],
+        outside,
         low,
         high,
     )
