@@ -171,15 +171,11 @@ def _pe_stats(
             return None
         found.append(stats)
     columns = [sum(n for _, n in blocks) for _, _, blocks in strips]
-    idle = sum(c * st.idle_weight for c, st in zip(columns, found, strict=True))
-    reads = sum(c * st.num_vectors for c, st in zip(columns, found, strict=True))
-    pieces = [st.pieces for st in found if st.pieces is not None]
-    histograms = [st.histogram for st in found if st.histogram is not None]
-    return ColumnStats(
-        float(reads - idle),
-        float(idle),
-        PiecewiseSums.stacked(pieces) if pieces else None,
-        ResistanceHistogram.combined(histograms) if histograms else None,
+    return ColumnStats.stacked(
+        [
+            ColumnStats(c * (st.num_vectors - st.idle_weight), c * st.idle_weight, st.pieces, st.histogram)
+            for c, st in zip(columns, found, strict=True)
+        ]
     )
 
 
