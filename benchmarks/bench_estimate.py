@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import tempfile
 import time
@@ -152,6 +153,7 @@ def main() -> None:
             }
         )
     figures["peak_rss_mb"] = round(_peak_mb(), 1)
+    figures["omp_wait_policy"] = os.environ.get("OMP_WAIT_POLICY", "default")  # spinning matters on a busy machine
     print(json.dumps(figures, indent=1))
 
 
