@@ -124,7 +124,7 @@ def main() -> None:
     parser.add_argument("--combos", action="store_true", help="time every cell x ADC combination")
     parser.add_argument("--only-combos", action="store_true", help="skip the end-to-end runs and the SRAM sweep")
     args = parser.parse_args()
-    figures: dict[str, float] = {}
+    figures: dict[str, float | str | None] = {}
     if args.combos or args.only_combos:
         figures.update(combos(args.repeats))
     for name, config in {} if args.only_combos else CHIPS.items():
