@@ -296,7 +296,8 @@ def _layout(blocks: tuple[tuple[int, int], ...], part_columns: int, breaks: tupl
     ends = starts + widths
     if (widths < 0).any() or (starts < 0).any() or (starts[1:] < ends[:-1]).any():
         raise ValueError(f"blocks must be (start >= 0, width >= 0) in column order without overlap, got {blocks}")
-    parts, part_of = [], []
+    parts: list[list[int]] = []
+    part_of: list[int] = []
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
         if parts and end - parts[-1][0] <= max(part_columns, parts[-1][1]):
             parts[-1][1] = end - parts[-1][0]
@@ -313,7 +314,8 @@ def _layout(blocks: tuple[tuple[int, int], ...], part_columns: int, breaks: tupl
 @lru_cache(maxsize=256)
 def _tasks(vectors: int, part_widths: tuple[int, ...], task_values: int) -> tuple[np.ndarray, np.ndarray]:
     """(part, first vector, stop vector) of every task, part after part, and the first task of every part."""
-    tasks, firsts = [], []
+    tasks: list[tuple[int, int, int]] = []
+    firsts: list[int] = []
     for part, width in enumerate(part_widths):
         values = vectors * width
         n = 1 if values <= SPLIT_VALUES else 2 * -(-values // (2 * task_values))

@@ -92,7 +92,7 @@ class PiecewiseFit:
         return None if found is None else float(found.sum())
 
     @cached_property
-    def _steps(self) -> tuple[tuple[float, float, float], list[tuple[float, tuple[float, float, float]]]]:
+    def _steps(self) -> tuple[tuple[float, float, float], list[tuple[float, tuple[float, ...]]]]:
         """(coefficients of x, ln x and 1 of the last piece, [(break, change of the three below it)] downwards)."""
         coef = [
             (a, 0.0, b) if k == "lin" else (0.0, a, b)
