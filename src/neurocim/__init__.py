@@ -17,6 +17,8 @@ _LAZY = {
     "run": "neurocim.runner",
     "RunResult": "neurocim.runner",
     "AccuracyResult": "neurocim.report.accuracy",
+    "prepare": "neurocim.workload.prepared",
+    "PreparedWorkload": "neurocim.workload.prepared",
 }
 __all__ = ["__version__", *_LAZY]
 

@@ -10,7 +10,9 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Subset
 
+from neurocim.config.io import ConfigError
 from neurocim.config.run import CalibrationSplit, DataConfig, ModelConfig, RunConfig, load_config
+from neurocim.errors import shown
 from neurocim.report.accuracy import AccuracyResult
 
 
@@ -27,7 +29,10 @@ def build_network(model: ModelConfig) -> nn.Module:
 
     if model.checkpoint is None:  # validated: only models with shipped weights get here
         return load_pretrained_digits()
-    net = build_model(model.name, **model.options)
+    try:
+        net = build_model(model.name, **model.options)
+    except (TypeError, ValueError) as err:  # the builders refuse bad keyword arguments and values
+        raise ConfigError(f"model.options={shown(model.options)} for model.name={model.name!r}: {err}") from None
     return load_neurosim_checkpoint(net, model.checkpoint).eval()
 
 

@@ -3,29 +3,77 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from neurocim.config.io import ConfigError
-
-# Errors that a user's input causes: reported in one line, without a traceback.
-USER_ERRORS = (ConfigError, ValueError, TypeError, FileNotFoundError, RuntimeError, ArithmeticError)
+from neurocim.errors import InputError, clipped
 
 
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+def _user_errors_family() -> tuple[type[Exception], ...]:
+    """Errors that a user's input causes: the InputError family, and the floorplan's refusals of a network."""
+    from neurocim.mapping.floorplan import FloorplanError
+
+    return (InputError, FloorplanError)
+
+
+MAX_MESSAGE_LINES = 40  # an input error lists at most this many problems, each cut to LINE_LIMIT characters
+LINE_LIMIT = 1000
+
+
+def _fail(message: str) -> NoReturn:
+    lines = [clipped(line, LINE_LIMIT) for line in message.splitlines() or [""]]
+    if len(lines) > MAX_MESSAGE_LINES:
+        lines = lines[:MAX_MESSAGE_LINES] + [f"... and {len(lines) - MAX_MESSAGE_LINES} more problems"]
+    click.echo("error: " + "\n".join(lines), err=True)
     sys.exit(2)
 
 
+def _internal_error(err: BaseException) -> NoReturn:
+    traceback.print_exception(type(err), err, err.__traceback__, file=sys.stderr)
+    click.echo(
+        f"internal error ({type(err).__name__}): this is a bug in neurocim, not in your input; please report it "
+        "to the neurocim maintainers with the command line and the traceback above",
+        err=True,
+    )
+    sys.exit(1)
+
+
 @contextmanager
-def _user_errors():
+def _user_errors() -> Iterator[None]:
+    """Input errors become one `error: ...` message (exit 2); the group reports anything else as a bug."""
     try:
         yield
-    except USER_ERRORS as err:
+    except _user_errors_family() as err:
         _fail(str(err))
+
+
+class _Group(click.Group):
+    """The command group: input errors in one line (exit 2), anything unexpected with its traceback (exit 1)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, BrokenPipeError):
+            raise  # click's own handling (a closed pipe, as in `neurocim ... | head`, ends quietly)
+        except _user_errors_family() as err:
+            _fail(str(err))
+        except Exception as err:  # every other failure is a bug: shown in full
+            _internal_error(err)
+
+
+def _outputs(*checks: tuple[Path | None, str, bool]) -> None:
+    """Check output paths (path, what, is_folder) before any computation; None is skipped."""
+    from neurocim.report.outputs import check_output_dir, check_output_file
+
+    with _user_errors():
+        for path, what, folder in checks:
+            if path is not None:
+                (check_output_dir if folder else check_output_file)(path, what)
 
 
 def _run_options(command: Callable) -> Callable:
@@ -50,7 +98,7 @@ def _set_threads(threads: int | None) -> None:
         torch.set_num_threads(threads)
 
 
-@click.group()
+@click.group(cls=_Group)
 @click.version_option(package_name="neurocim")
 def main() -> None:
     """Benchmark compute-in-memory accelerators: accuracy and chip cost from one configuration."""
@@ -64,16 +112,24 @@ def main() -> None:
 )
 @click.option("--traces", required=True, type=click.Path(path_type=Path), help=".npz traces or a NeuroSim CSV folder.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Write the report as JSON here.")
+@click.option("--quiet", is_flag=True, help="No progress display.")
 def estimate(
-    config: Path | None, neurosim_params: Path | None, network: Path | None, traces: Path, json_out: Path | None
+    config: Path | None,
+    neurosim_params: Path | None,
+    network: Path | None,
+    traces: Path,
+    json_out: Path | None,
+    quiet: bool,
 ) -> None:
     """Estimate area, latency, energy and efficiency of a CIM chip running a network."""
     from neurocim.estimate import estimate_from_files
+    from neurocim.report.progress import status
     from neurocim.report.table import render_report
 
     if (config is None) == (neurosim_params is None):
         _fail("give exactly one of CONFIG.yaml or --neurosim-params PARAMS.json")
-    with _user_errors():
+    _outputs((json_out, "--json", False))
+    with _user_errors(), status("estimating the chip's area, latency and energy", not quiet):
         report = estimate_from_files(config=config, neurosim_params=neurosim_params, network=network, traces=traces)
     render_report(report)
     if json_out is not None:
@@ -93,6 +149,7 @@ def accuracy(config: Path | None, repeats: int | None, threads: int | None, quie
     from neurocim.accuracy import run_accuracy
 
     _set_threads(threads)
+    _outputs((json_out, "--json", False))
     with _user_errors():
         result = run_accuracy(config, repeats=repeats, progress=not quiet)
     click.echo(result.summary())
@@ -131,6 +188,7 @@ def run(
     from neurocim.runner import run as run_both
 
     _set_threads(threads)
+    _outputs((out_dir, "--out", True), (json_out, "--json", False), (neurosim_traces, "--neurosim-traces", True))
     with _user_errors():
         result = run_both(config, repeats=repeats, progress=not quiet)
         files = result.save(out_dir)
@@ -148,13 +206,16 @@ def run(
 @main.command()
 @click.argument("config", required=False, type=click.Path(path_type=Path))
 @click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Write NeuroSim's network CSV here.")
-def network(config: Path | None, csv_out: Path | None) -> None:
+@click.option("--quiet", is_flag=True, help="No progress display.")
+def network(config: Path | None, csv_out: Path | None, quiet: bool) -> None:
     """The layer table of a run file's model (conv/linear shapes, pooling, inputs), from one forward pass."""
+    from neurocim.report.progress import status
     from neurocim.report.table import render_network
     from neurocim.runner import network_of
     from neurocim.workload.network import write_network_csv
 
-    with _user_errors():
+    _outputs((csv_out, "--csv", False))
+    with _user_errors(), status("building the model and tracing one forward pass", not quiet):
         extracted = network_of(config)
         if csv_out is not None:
             write_network_csv(csv_out, extracted.layers)
@@ -196,18 +257,23 @@ def sweep_accuracy(
     """Accuracy vs ADC precision for several sub-array sizes and cell precisions."""
     from neurocim.config.run import load_config
     from neurocim.explore.accuracy_sweep import plot_sweep, render_sweep, sweep_accuracy, write_sweep_csv
+    from neurocim.report.outputs import atomic_path
 
     _set_threads(threads)
+    _outputs((csv_out, "--csv", False), (png_out, "--png", False))
     with _user_errors():
         cfg = load_config(config)
         points = sweep_accuracy(cfg, adc_bits, rows, cell_bits, repeats=repeats, progress=not quiet)
     click.echo(render_sweep(points))
-    if csv_out is not None:
-        write_sweep_csv(points, csv_out)
-        click.echo(f"table written to {csv_out}")
-    if png_out is not None:
-        plot_sweep(points, png_out)
-        click.echo(f"plot written to {png_out}")
+    with _user_errors():
+        if csv_out is not None:
+            with atomic_path(csv_out, "--csv") as temp:
+                write_sweep_csv(points, temp)
+            click.echo(f"table written to {csv_out}")
+        if png_out is not None:
+            with atomic_path(png_out, "--png") as temp:
+                plot_sweep(points, temp)
+            click.echo(f"plot written to {png_out}")
 
 
 if __name__ == "__main__":

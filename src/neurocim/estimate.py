@@ -16,6 +16,7 @@ from neurocim.devices.cell import mem_cell
 from neurocim.report.records import Report
 from neurocim.tech.technology import load_technology
 from neurocim.workload.network import Layer, WorkloadError, load_network_csv
+from neurocim.workload.prepared import PreparedWorkload, prepare
 from neurocim.workload.traces import LayerTrace, load_traces, load_traces_npz
 
 
@@ -26,11 +27,22 @@ def build_context(config: ChipConfig) -> CircuitContext:
     return CircuitContext(tech, p, mem_cell(p))
 
 
-def estimate(config: ChipConfig, layers: Sequence[Layer], traces: Sequence[LayerTrace]) -> Report:
-    """Area, latency, energy, leakage and efficiency of `config` running `layers` on `traces`."""
+def estimate(
+    config: ChipConfig, layers: Sequence[Layer] | PreparedWorkload, traces: Sequence[LayerTrace] | None = None
+) -> Report:
+    """Area, latency, energy, leakage and efficiency of `config` running `layers` on `traces`, or running a prepared
+    workload (`estimate(config, workload)`; preparing once lets many chips share what they derive from the traces)."""
+    if isinstance(layers, PreparedWorkload):
+        if traces is not None:
+            raise TypeError("estimate(config, workload) takes no traces: the workload holds them")
+        workload = layers
+    elif traces is None:
+        raise TypeError("estimate(config, layers, traces) needs the traces of the layers")
+    else:
+        workload = prepare(layers, traces)
     ctx = build_context(config)
-    report = ChipModel(ctx, layers).evaluate(traces)
-    named = [replace(record, name=layer.name) for record, layer in zip(report.layers, layers, strict=True)]
+    report = ChipModel(ctx, workload.layers).evaluate(workload)
+    named = [replace(record, name=layer.name) for record, layer in zip(report.layers, workload.layers, strict=True)]
     return replace(report, layers=named)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from torch import nn
 
 from neurocim.config.run import RunConfig, load_config
+from neurocim.errors import InputError
 from neurocim.report.accuracy import AccuracyResult
 from neurocim.report.records import Report, check_finite
 from neurocim.workload.extract import ExtractedNetwork
@@ -67,7 +68,10 @@ class RunResult:
         return entry
 
     def write_json(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=1))
+        """Write to_dict() as JSON, atomically (a failed write leaves no partial file)."""
+        from neurocim.report.outputs import write_text_atomic
+
+        write_text_atomic(path, json.dumps(self.to_dict(), indent=1), "JSON result")
 
     def summary(self) -> str:
         """A few lines: accuracy, then the chip's headline figures."""
@@ -93,18 +97,21 @@ class RunResult:
         return "\n".join(lines)
 
     def save(self, out_dir: str | Path) -> list[Path]:
-        """Write run.json, summary.txt, traces.npz and the area/latency/energy PNGs into out_dir; their paths."""
+        """Write run.json, summary.txt, traces.npz and the area/latency/energy PNGs into out_dir; their paths.
+
+        The files are written into a staging folder first: a failure leaves neither partial files nor an empty
+        out_dir behind."""
+        from neurocim.report.outputs import staged_folder
         from neurocim.report.plots import plot_report
 
         out = Path(out_dir)
-        if out.exists() and not out.is_dir():
-            raise ValueError(f"output folder {str(out)!r} exists and is not a folder")
-        out.mkdir(parents=True, exist_ok=True)
-        files = [out / "run.json", out / "summary.txt", out / "traces.npz"]
-        self.write_json(files[0])
-        files[1].write_text(self.summary() + "\n")
-        self.save_traces(files[2])
-        return files + plot_report(self.report, out, chip_label=self._chip_label())
+        text = json.dumps(self.to_dict(), indent=1)  # checks the figures before anything is written
+        with staged_folder(out) as stage:
+            (stage / "run.json").write_text(text)
+            (stage / "summary.txt").write_text(self.summary() + "\n")
+            self.save_traces(stage / "traces.npz")
+            plots = plot_report(self.report, stage, chip_label=self._chip_label())
+        return [out / "run.json", out / "summary.txt", out / "traces.npz"] + [out / p.name for p in plots]
 
     def _chip_label(self) -> str:
         chip = self.config.chip
@@ -118,12 +125,16 @@ class RunResult:
 
     def write_neurosim_traces(self, folder: str | Path) -> None:
         """NeuroSim's network CSV and per-layer CSV trace files, to cross-check with the original tool."""
+        from neurocim.report.outputs import staged_folder
+
+        with staged_folder(folder, "NeuroSim trace folder") as stage:
+            self._write_neurosim_files(stage)
+
+    def _write_neurosim_files(self, folder: Path) -> None:
         from neurocim.workload.network import write_network_csv
         from neurocim.workload.trace_csv import write_traces_csv_folder
 
         chip = self.config.chip
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
         write_network_csv(folder / "NetWork.csv", self.chip_layers)
         write_traces_csv_folder(
             folder,
@@ -153,6 +164,7 @@ def run(
     from neurocim.accuracy import build_data, build_network
     from neurocim.estimate import estimate
     from neurocim.nn.evaluate import evaluate
+    from neurocim.report.progress import status
     from neurocim.workload.capture import TraceCapture
     from neurocim.workload.extract import extract_network
 
@@ -168,7 +180,8 @@ def run(
     accuracy = evaluate(net, test_data, cfg, repeats, calibration=calibration_data, progress=progress, capture=capture)
     chip_layers = tuple(network.select(capture.records))
     traces = tuple(capture.traces(chip_layers))
-    report = estimate(cfg.chip, chip_layers, traces)
+    with status("estimating the chip's area, latency and energy", progress):
+        report = estimate(cfg.chip, chip_layers, traces)
     return RunResult(cfg, accuracy, report, network, chip_layers, traces, time.perf_counter() - start)
 
 
@@ -184,4 +197,4 @@ def network_of(config: RunConfig | str | Path | Mapping[str, Any] | None = None)
 def _first_images(loader):
     for batch in loader:
         return batch[0] if isinstance(batch, list | tuple) else batch
-    raise ValueError("run: the test data yielded no batch")
+    raise InputError("run: the test data yielded no batch")

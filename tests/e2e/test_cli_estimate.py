@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from neurocim.cli import main
@@ -23,9 +24,17 @@ def _run(*args: str):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+def _example_with(tmp_path: Path, name: str, extra: str) -> Path:
+    """The example chip file `name` with a line added."""
+    path = tmp_path / name
+    path.write_text((EXAMPLES / name).read_text() + extra + "\n")
+    return path
+
+
 def test_estimate_yaml_writes_a_complete_finite_report(tmp_path):
     out = tmp_path / "report.json"
-    result = _run("estimate", EXAMPLES / "chip_sram_22nm.yaml", "--network", NETWORK, "--traces", TRACES, "--json", out)
+    chip_file = _example_with(tmp_path, "chip_sram_22nm.yaml", "compat: neurosim_v14")
+    result = _run("estimate", chip_file, "--network", NETWORK, "--traces", TRACES, "--json", out)
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     chip = report["chip"]
@@ -46,7 +55,7 @@ def test_estimate_yaml_writes_a_complete_finite_report(tmp_path):
     assert set(chip["area_breakdown_m2"]) == {"array", "adc", "accumulation", "interconnect", "other"}
     assert set(chip["energy_breakdown_j"]) == {"adc", "accumulation", "other", "buffer", "interconnect"}
     assert len(report["layers"]) == 8
-    # the example is NeuroSim's default chip: same numbers as its Param.cpp run
+    # the example is NeuroSim's default chip: with its quirks, the numbers of its Param.cpp run
     expected = json.loads((DATA / "neurosim_cases" / "v01_default" / "expected.json").read_text())
     assert chip["area_m2"] == pytest.approx(expected["chip"]["area_m2"], rel=1e-4)
     assert chip["tops_per_w"] == pytest.approx(expected["chip"]["tops_per_w"], rel=1e-3)
@@ -54,6 +63,20 @@ def test_estimate_yaml_writes_a_complete_finite_report(tmp_path):
     parts = chip["energy_breakdown_j"]
     assert parts["adc"] + parts["accumulation"] + parts["other"] == pytest.approx(chip["dynamic_energy_j"], rel=1e-9)
     assert "TOPS" in result.output
+
+
+def test_the_faithful_default_differs_from_neurosim_where_a_quirk_acts(tmp_path):
+    reports = {}
+    for compat in ("none", "neurosim_v14"):
+        out = tmp_path / f"{compat}.json"
+        chip_file = _example_with(tmp_path, "chip_sram_22nm.yaml", f"compat: {compat}")
+        result = _run("estimate", chip_file, "--network", NETWORK, "--traces", TRACES, "--json", out)
+        assert result.exit_code == 0, result.output
+        reports[compat] = json.loads(out.read_text())["chip"]
+    faithful, neurosim = reports["none"], reports["neurosim_v14"]
+    # padding counted: the first layers compute 1024 windows, not NeuroSim's 900, so an image takes longer
+    assert faithful["latency_s"] > neurosim["latency_s"]
+    assert faithful["num_operations"] > 0 and faithful["area_m2"] != neurosim["area_m2"]
 
 
 def test_estimate_neurosim_params(tmp_path):
@@ -64,9 +87,12 @@ def test_estimate_neurosim_params(tmp_path):
 
 
 def _bad(tmp_path: Path, **changes) -> str:
-    yaml_text = (EXAMPLES / "chip_sram_22nm.yaml").read_text()
+    data = yaml.safe_load((EXAMPLES / "chip_sram_22nm.yaml").read_text())
+    for key, value in changes.items():  # a section written again would be a duplicate key: replace it instead
+        given = yaml.safe_load(str(value))
+        data[key] = {**data[key], **given} if isinstance(data.get(key), dict) and isinstance(given, dict) else given
     config = tmp_path / "c.yaml"
-    config.write_text(yaml_text + "".join(f"{k}: {v}\n" for k, v in changes.items()))
+    config.write_text(yaml.safe_dump(data))
     result = _run("estimate", config, "--network", NETWORK, "--traces", TRACES)
     assert result.exit_code == 2, result.output
     return result.output
@@ -102,6 +128,11 @@ def test_trace_that_does_not_match_its_layer(tmp_path):
     rows[1] = rows[1].replace("128,3,3,128", "64,3,3,128", 1)  # layer 2 claims 64 input channels
     net.write_text("\n".join(rows) + "\n")
     result = _run("estimate", EXAMPLES / "chip_sram_22nm.yaml", "--network", net, "--traces", TRACES)
+    assert result.exit_code == 2  # the file's own table disagrees: both rows are shown
+    assert "given 32,32,64,3,3,128,1,1, file 32,32,128,3,3,128,1,1" in result.output
+    with np.load(TRACES) as z:  # without its own table, the arrays are checked against the given network
+        np.savez(tmp_path / "bare.npz", **{k: z[k] for k in z.files if k != "network_csv"})
+    result = _run("estimate", EXAMPLES / "chip_sram_22nm.yaml", "--network", net, "--traces", tmp_path / "bare.npz")
     assert result.exit_code == 2
     assert "weights" in result.output and "576" in result.output and "1152" in result.output
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import matplotlib.image as mpimg
@@ -18,6 +19,7 @@ from neurocim.config.chip import PrecisionConfig
 from neurocim.config.io import dump_config
 from neurocim.config.run import load_config
 from neurocim.data.digits import digits_datasets
+from neurocim.errors import OutputError
 from neurocim.estimate import estimate
 from neurocim.models.train import train_float
 from neurocim.workload.traces import load_traces, load_traces_npz
@@ -88,11 +90,23 @@ def test_estimate_command_reads_the_saved_traces_without_a_network_csv(small_run
     assert out.exit_code == 2 and "traces were recorded with input_bits=8, the chip asks for 6" in out.output
 
 
-def test_run_result_errors(small_run, tmp_path):
+def test_run_result_errors(small_run, tmp_path, monkeypatch):
     _, result = small_run
     (tmp_path / "file").write_text("")
     with pytest.raises(ValueError, match="exists and is not a folder"):
         result.save(tmp_path / "file")
+    broken = dataclasses.replace(result, seconds=float("nan"))  # the final check refuses the figures
+    with pytest.raises(ArithmeticError, match="non-finite"):
+        broken.save(tmp_path / "out" / "nested")
+    assert not (tmp_path / "out").exists()
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("neurocim.report.plots.plot_report", fail)  # a failure after some files are written
+    with pytest.raises(OutputError, match="out: cannot write \\(No space left on device\\)"):
+        result.save(tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # no folder, no staging left behind
 
 
 class _Block(nn.Module):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from neurocim.compat.param_cpp import config_from_params
 from neurocim.config.io import ConfigError
 from neurocim.estimate import estimate
+from neurocim.workload.prepared import PreparedWorkload, prepare
 from neurocim.workload.traces import load_traces_npz
 
 from .parity import compare
@@ -32,13 +34,10 @@ def _cases() -> list:
     return found
 
 
-_TRACE_CACHE: dict = {}
-
-
-def _traces(path: Path, key: str):
-    if (path, key) not in _TRACE_CACHE:
-        _TRACE_CACHE[(path, key)] = load_traces_npz(path, network_key=key)
-    return _TRACE_CACHE[(path, key)]
+@functools.cache
+def _workload(path: Path, key: str) -> PreparedWorkload:
+    """One prepared workload per trace file, shared by the cases that read it (as a sweep shares it)."""
+    return prepare(*load_traces_npz(path, network_key=key))
 
 
 @pytest.mark.parametrize("case_dir, traces_dir", _cases())
@@ -50,7 +49,7 @@ def test_matches_neurosim(case_dir: Path, traces_dir: Path):
         with pytest.raises((ConfigError, ValueError), match="rram"):
             config_from_params(params)
         return
-    layers, traces = _traces(traces_dir / case["traces"], case.get("network_key", "network_csv"))
-    report = estimate(config_from_params(params), layers, traces).to_dict()
+    workload = _workload(traces_dir / case["traces"], case.get("network_key", "network_csv"))
+    report = estimate(config_from_params(params), workload).to_dict()
     problems = compare(report, expected)
     assert not problems, "\n".join(problems)

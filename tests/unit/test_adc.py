@@ -41,6 +41,7 @@ def make_ctx(
             "array": {"read_mode": "sequential" if sequential else "parallel", "parallel_rows": parallel_rows},
             "adc": {"dummy_column_shared": dumcol},
             "sizing": {"special_layout": special},
+            "compat": "neurosim_v14",  # golden values from NeuroSim's own circuits
         }
     )
     p = derive_params(cfg)

@@ -1,17 +1,19 @@
-"""Estimates that reuse trace-derived work across configurations give the numbers of a fresh estimate."""
+"""A prepared workload re-costs many chips with the numbers of fresh estimates, and never answers stale."""
 
 from __future__ import annotations
 
-import copy
+import gc
+import weakref
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-import neurocim.arch.tile_sets as tile_module
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
 from neurocim.estimate import estimate
-from neurocim.workload.traces import load_traces_npz
+from neurocim.workload.prepared import prepare
+from neurocim.workload.traces import LayerTrace, load_traces_npz
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "neurocim" / "examples"
@@ -28,34 +30,85 @@ def _variant(base: dict, bits: int, bus: str, buf: str) -> ChipConfig:
     )
 
 
-@pytest.mark.parametrize("chip", ["chip_sram_22nm.yaml", "chip_rram_22nm.yaml"])
-def test_sweep_on_shared_traces_matches_fresh_estimates(chip):
+def _small_vgg8() -> tuple[list, list[LayerTrace]]:
     layers, traces = load_traces_npz(DATA / "vgg8_traces.npz")
-    layers, traces = layers[-3:], traces[-3:]  # the small layers keep the test quick
+    return layers[-3:], traces[-3:]  # the small layers keep the test quick
+
+
+@pytest.mark.parametrize("chip", ["chip_sram_22nm.yaml", "chip_rram_22nm.yaml"])
+def test_sweep_on_a_prepared_workload_matches_fresh_estimates(chip):
+    layers, traces = _small_vgg8()
     base = load_chip_config(EXAMPLES / chip).model_dump(mode="json")
     configs = [
         _variant(base, 5, "xy_bus", "register_file"),
         _variant(base, 5, "htree", "sram"),
         _variant(base, 6, "htree", "register_file"),
+        _variant(base, 5, "xy_bus", "register_file"),  # the first again, after the cache has seen others
     ]
-    shared = [estimate(c, layers, traces) for c in configs]
-    again = estimate(configs[0], layers, [copy.deepcopy(t) for t in traces])  # shared tiles, new traces
-    assert again.to_dict() == shared[0].to_dict()
-    for config, got in zip(configs, shared, strict=True):
-        tile_module._TILE_SETS.clear()
-        want = estimate(config, layers, [copy.deepcopy(t) for t in traces])  # fresh tiles and traces: nothing reused
-        assert got.to_dict() == want.to_dict()
+    workload = prepare(layers, traces)
+    swept = workload.sweep(configs)
+    for config, got in zip(configs, swept, strict=True):
+        assert got.to_dict() == estimate(config, layers, traces).to_dict()  # a fresh workload: nothing reused
+    assert swept[0].to_dict() == swept[3].to_dict()
     # the global bus and buffer change the chip, not the tiles
-    assert shared[0].chip.area_m2 != shared[1].chip.area_m2
-    assert shared[0].layers[0].latency_breakdown_s.adc == shared[1].layers[0].latency_breakdown_s.adc
+    assert swept[0].chip.area_m2 != swept[1].chip.area_m2
+    assert swept[0].layers[0].latency_breakdown_s.adc == swept[1].layers[0].latency_breakdown_s.adc
 
 
-def test_reused_work_does_not_keep_traces_alive():
-    import gc
-    import weakref
+def _energy(report) -> float:
+    return report.chip.dynamic_energy_j
 
-    layers, traces = load_traces_npz(DATA / "vgg8_traces.npz")
-    layers, traces = layers[-2:], traces[-2:]
+
+@pytest.mark.parametrize("chip", ["chip_sram_22nm.yaml", "chip_rram_22nm.yaml"])
+def test_editing_traces_in_place_never_gives_a_stale_answer(chip):
+    layers, traces = _small_vgg8()
+    config = load_chip_config(EXAMPLES / chip)
+    before = estimate(config, layers, traces)
+    workload = prepare(layers, traces)
+    prepared_before = workload.estimate(config)
+    # flip the sign of a block of weights and switch off half the inputs, in place
+    for trace in traces:
+        trace.weights[: trace.rows // 2] *= -1.0
+        if trace.weight_codes is not None:
+            trace.weight_codes[: trace.rows // 2] *= -1
+        trace.input_codes[::2] = 0
+    edited = [
+        LayerTrace.from_weight_codes(t.weight_codes, t.weight_step, t.input_codes.copy(), t.input_bits)
+        if t.weight_codes is not None
+        else LayerTrace(t.weights.copy(), t.input_codes.copy(), t.input_bits)
+        for t in traces
+    ]
+    after = estimate(config, layers, traces)  # the same trace objects, new values
+    assert after.to_dict() == estimate(config, layers, edited).to_dict()  # new objects with the same values
+    assert _energy(after) != _energy(before)
+    # a workload prepared before the edit holds its own copies: its answers do not move
+    assert workload.estimate(config).to_dict() == prepared_before.to_dict() == before.to_dict()
+
+
+def test_prepared_arrays_are_read_only_copies():
+    layers, traces = _small_vgg8()
+    workload = prepare(layers, traces)
+    for mine, theirs in zip(workload.traces, traces, strict=True):
+        assert not np.shares_memory(mine.weights, theirs.weights)
+        assert not np.shares_memory(mine.input_codes, theirs.input_codes)
+        with pytest.raises(ValueError):
+            mine.input_codes[0, 0] = 1
+
+
+def test_the_cache_is_bounded_per_layer_and_drops_what_it_derived():
+    layers, traces = _small_vgg8()
+    workload = prepare(layers, traces)
+    base = load_chip_config(EXAMPLES / "chip_rram_22nm.yaml").model_dump(mode="json")
+    for bits in (1, 2, 4):  # three cell precisions reshape the cell digits: only the two latest are kept
+        workload.estimate(ChipConfig.model_validate({**base, "cell": {**base["cell"], "bits_per_cell": bits}}))
+    cache = workload.cache
+    assert all(len(arrays) <= cache.per_group for arrays in cache._owned.values())
+    kept = {a.label for arrays in cache._owned.values() for a in arrays.values()}
+    assert all(any(label[: len(k)] == k for k in kept) for label in cache._derived)
+
+
+def test_estimates_do_not_keep_traces_alive():
+    layers, traces = _small_vgg8()
     config = load_chip_config(EXAMPLES / "chip_sram_22nm.yaml")
     estimate(config, layers, traces)
     refs = [weakref.ref(t) for t in traces]

@@ -36,6 +36,7 @@ def make_ctx(name: str) -> CircuitContext:
             "clock": {"synchronous": sync == "s1"},
             "calibration": {"validated": val == "v1"},
             "sizing": {"special_layout": special == "l1"},
+            "compat": "neurosim_v14",  # golden values from NeuroSim's own circuits
         }
     )
     p = derive_params(cfg)

@@ -22,6 +22,7 @@ WINDOWS = 5
 NUM_PE_NM, PE_NM, NUM_PE_CM, PE_CM = 4, 64, 2, 64
 
 BASE = {
+    "compat": "neurosim_v14",  # golden values from NeuroSim's own PE and tile
     "array": {"rows": 32, "cols": 32, "cols_per_adc": 8},
     "precision": {"weight_bits": 8, "input_bits": 4},
     "adc": {"bits": 5},

@@ -25,7 +25,7 @@ STATIC = (
 
 
 def build(name: str) -> SubArray:
-    p = derive_params(ChipConfig.model_validate(CASES[name]["config"]))
+    p = derive_params(ChipConfig.model_validate({**CASES[name]["config"], "compat": "neurosim_v14"}))
     ctx = CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
     return SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, p.clk_freq_max_hz)
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 from neurocim.arch.tile_visits import Gathering, PeVisit, tile_plan
 
 
-def test_grid_pes_outside_the_matrix_repeat_the_previous_result() -> None:
-    plan = tile_plan(False, 2, 64, 1, 1, 100, 50)
+def test_grid_pes_outside_the_matrix_repeat_the_previous_result_in_neurosim() -> None:
+    plan = tile_plan(False, 2, 64, 1, 1, 100, 50, repeat_outside=True)
     first, second = PeVisit(0, 0, 64, 50, 1, 1), PeVisit(64, 0, 36, 50, 1, 1)
     assert plan == (Gathering.GRID, (first, first, second, second))
+
+
+def test_grid_pes_outside_the_matrix_add_nothing_by_default() -> None:
+    plan = tile_plan(False, 2, 64, 1, 1, 100, 50)
+    first, second = PeVisit(0, 0, 64, 50, 1, 1), PeVisit(64, 0, 36, 50, 1, 1)
+    assert plan == (Gathering.GRID, (first, None, second, None))
 
 
 def test_full_duplication_is_one_evaluation_of_the_whole_matrix() -> None:

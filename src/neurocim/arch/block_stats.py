@@ -9,7 +9,7 @@ from functools import cached_property
 import numpy as np
 
 from neurocim.arch.column_model import ColumnModel, effective_conductance
-from neurocim.arch.memo import array_identity, derived
+from neurocim.workload.cache import memo_of
 
 # Largest (distinct vectors x columns) resistance matrix built at once (float64: 8 bytes each).
 DEFAULT_MAX_ELEMENTS = 1 << 22
@@ -171,14 +171,14 @@ class DistinctVectors:
 
 
 def distinct_vectors(inputs: np.ndarray, rows: int) -> DistinctVectors:
-    """Merge identical bit-vectors of inputs[:rows]. Kept with read-only inputs (trace arrays), so the tiles of a
-    row band and the configurations of a sweep share the work."""
+    """Merge identical bit-vectors of inputs[:rows]. Kept with inputs a workload cache owns, so the tiles of a row
+    band and the configurations of a sweep share the work."""
     x = inputs[:rows]
-    owner, key = array_identity(x)
-    if owner.flags.writeable:
+    found = memo_of(x)
+    if found is None:
         return _distinct_vectors(x)
-    memo = derived(owner)
-    key = ("distinct_vectors", key)
+    memo, position = found
+    key = ("distinct_vectors", position)
     if key not in memo:
         memo[key] = _distinct_vectors(x)
     return memo[key]

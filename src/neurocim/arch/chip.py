@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Sequence
-from dataclasses import replace
-from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -15,14 +12,15 @@ from neurocim.arch.blas import single_threaded_blas
 from neurocim.arch.block_mapping import copy_array, copy_input, levels_to_cells, reshape_array, reshape_input
 from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.chip_traffic import combine_layer_cost, layer_traffic
-from neurocim.arch.memo import derived, frozen
 from neurocim.arch.pe_common import PeResult
-from neurocim.arch.tile_sets import CHIP_LEVEL_ONLY, shared_tiles
+from neurocim.arch.tile_sets import build_tiles
 from neurocim.circuits.context import CircuitContext
 from neurocim.mapping.floorplan import Floorplan, plan_floor
 from neurocim.report.records import AreaBreakdown, Report
+from neurocim.workload.cache import derived_owned
 from neurocim.workload.network import Layer
-from neurocim.workload.traces import LayerTrace, check_traces, csv_weight_levels
+from neurocim.workload.prepared import PreparedWorkload, prepare
+from neurocim.workload.traces import LayerTrace, csv_weight_levels
 
 _SUM_KEYS = ("energy", "buffer_energy", "ic_energy", "energy_adc", "energy_accum", "energy_other")
 _MAX_KEYS = ("latency", "buffer_latency", "ic_latency", "latency_adc", "latency_accum", "latency_other")
@@ -37,57 +35,35 @@ def _combine(results: Sequence[PeResult]) -> dict[str, float]:
     return out
 
 
-# Trace-derived arrays of the last few settings, per live trace: a sweep over non-trace settings reuses them.
-_TRACE_ARRAYS: WeakKeyDictionary[LayerTrace, dict[tuple, tuple[np.ndarray, np.ndarray]]] = WeakKeyDictionary()
-_TRACE_ARRAYS_PER_TRACE = 2
+def _cell_digits(trace: LayerTrace, key: tuple, shape_only: bool) -> np.ndarray:
+    """Cell digits (rows x columns) of a trace's weights for key = (synapse_bit, weight_min, weight_max, cell_bit,
+    cells per synapse, weights rounded as NeuroSim's CSV files, top level wraps). With `shape_only` (cells whose reads
+    ignore the stored values: SRAM) a zero placeholder of their shape that takes no memory."""
+    synapse_bit, w_min, w_max, cell_bit, cps, csv_rounded, top_wraps = key
+    if shape_only:
+        return np.broadcast_to(np.zeros(1, dtype=np.int8), (trace.rows, trace.weights.shape[1] * cps))
 
+    def cell_digits(w: np.ndarray) -> np.ndarray:  # (n,) weights -> (n, cells per synapse) digits
+        levels = csv_weight_levels(w, synapse_bit, w_min, w_max, csv_rounded)
+        if not top_wraps:  # levels run 0..2^bits; the top one has no digits of its own
+            levels = np.minimum(levels, (1 << synapse_bit) - 1)
+        return levels_to_cells(levels[:, None], cell_bit, cps)
 
-def _trace_arrays(
-    trace: LayerTrace, key: tuple, windows: int, shape_only: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """(cell digits, input bit planes) of a trace for key = (synapse_bit, weight_min, weight_max, cell_bit,
-    cells per synapse), memoised per trace; both arrays are read-only. With `shape_only` (cells whose reads
-    ignore the stored values: SRAM) the digits are a zero placeholder of their shape that takes no memory."""
-    cached = _TRACE_ARRAYS.setdefault(trace, {})
-    full_key = key + (windows, shape_only)
-    if full_key not in cached:
-        synapse_bit, w_min, w_max, cell_bit, cps = key
-
-        def cell_digits(w: np.ndarray) -> np.ndarray:  # (n,) weights -> (n, cells per synapse) digits
-            return levels_to_cells(csv_weight_levels(w, synapse_bit, w_min, w_max)[:, None], cell_bit, cps)
-
-        if shape_only:
-            memory = np.broadcast_to(np.zeros(1, dtype=np.int8), (trace.rows, trace.weights.shape[1] * cps))
-        else:
-            memory = trace.map_weights(cell_digits).reshape(trace.rows, -1)  # cell digits, not siemens
-        inputs = trace.input_bit_planes(windows)
-        while len(cached) >= _TRACE_ARRAYS_PER_TRACE:
-            cached.pop(next(iter(cached)))
-        cached[full_key] = (frozen(memory), frozen(inputs))
-    return cached[full_key]
+    return trace.map_weights(cell_digits).reshape(trace.rows, -1)
 
 
 def _copied(reshape, source: np.ndarray, *args: int) -> np.ndarray:
-    """reshape(source, *args), a copy, kept with a read-only source (trace arrays) for the next configuration.
+    """reshape(source, *args), a copy, kept in the workload cache with an owned source for the next configuration.
     A zero placeholder (all strides 0) gives a placeholder of the block's shape."""
-    if source.flags.writeable:
-        return reshape(source, *args)
-    memo = derived(source)
-    key = (reshape.__name__, args)
-    if key not in memo:
+
+    def compute() -> np.ndarray:
         if source.ndim == 2 and source.strides == (0, 0) and reshape is reshape_array:
             row, col, num_row, num_col, num_pe, stride = args
             rows = reshape(source[:, :1], row, 0, num_row, 1, num_pe, stride).shape[0]
-            memo[key] = np.broadcast_to(source[:1, :1], (rows, len(range(source.shape[1])[col : col + num_col])))
-        else:
-            memo[key] = frozen(reshape(source, *args))
-    return memo[key]
+            return np.broadcast_to(source[:1, :1], (rows, len(range(source.shape[1])[col : col + num_col])))
+        return reshape(source, *args)
 
-
-# Tile passes of recent configurations, per live trace list (keyed on its first trace). Only the chip-level
-# periphery reads the global bus and buffer settings, so configurations that differ only there share them.
-_TILE_PASSES: WeakKeyDictionary[LayerTrace, dict[tuple, tuple]] = WeakKeyDictionary()
-_TILE_PASSES_PER_TRACE = 16
+    return derived_owned(source, (reshape.__name__, args), compute)
 
 
 class ChipModel:
@@ -101,12 +77,11 @@ class ChipModel:
         self.layers = list(layers)
         self.fp: Floorplan = plan_floor(self.layers, ctx.p)
         init_freq = ctx.p.clk_freq_max_hz  # what every module sees at initialisation
-        self.tile_nm, self.tile_cm = shared_tiles(ctx, self.fp, init_freq, dtype=dtype)
-        for tile in (self.tile_nm, self.tile_cm):  # shared with other chips of this configuration: start afresh
-            if tile is not None:
-                tile.reset_state()
+        self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, init_freq, dtype=dtype)
         self.periphery = ChipPeriphery(ctx, self.layers, self.fp, init_freq)
         self.area: ChipArea = self.periphery.layout(self.tile_nm, self.tile_cm)
+        # input vectors per image of every layer (NeuroSim's count until a workload says how many were computed)
+        self.windows: list[int] = [layer.num_windows for layer in self.layers]
 
     # ----------------------------------------------------------------------------------------- tiles
     def _tile_blocks(self, index: int, memory: np.ndarray, inputs: np.ndarray):
@@ -114,7 +89,7 @@ class ChipModel:
         p, fp, layer = self.ctx.p, self.fp, self.layers[index]
         rows_total = layer.rows * p.num_row_per_synapse
         cols_total = layer.out_channels * p.num_col_per_synapse
-        nv = layer.num_windows * p.num_bit_input
+        nv = self.windows[index] * p.num_bit_input
         if not fp.is_novel[index]:
             t = fp.tile_size_cm
             for i in range(math.ceil(rows_total / t)):
@@ -148,7 +123,7 @@ class ChipModel:
         self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float, clock_pass: bool
     ) -> dict[str, float]:
         fp, p = self.fp, self.ctx.p
-        nv = self.layers[index].num_windows * p.num_bit_input
+        nv = self.windows[index] * p.num_bit_input
         novel = fp.is_novel[index]
         num_pe, pe_size = (fp.num_pe_nm, fp.pe_size_nm) if novel else (fp.num_pe_cm, fp.pe_size_cm)
         results = [
@@ -171,15 +146,26 @@ class ChipModel:
         return _combine(results)
 
     # ----------------------------------------------------------------------------------------- passes
-    def _layer_arrays(self, traces: Sequence[LayerTrace]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per layer: cell digits (rows x columns) and input bit planes of the windows NeuroSim reads (read-only)."""
-        p = self.ctx.p
-        key = (p.synapse_bit, p.algo_weight_min, p.algo_weight_max, p.cell_bit, p.num_col_per_synapse)
+    def _layer_arrays(self, workload: PreparedWorkload) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per layer: cell digits (rows x columns) and input bit planes of the windows NeuroSim reads, owned by the
+        workload's cache (read-only)."""
+        p, cache = self.ctx.p, workload.cache
+        key = (
+            p.synapse_bit,
+            p.algo_weight_min,
+            p.algo_weight_max,
+            p.cell_bit,
+            p.num_col_per_synapse,
+            p.quirk("weights_rounded_as_csv"),
+            p.quirk("top_weight_level_wraps"),
+        )
         shape_only = self.tile_cm.pe.column_model.weight_independent  # SRAM reads see the weights' shape only
         out = []
-        for layer, trace in zip(self.layers, traces, strict=True):
-            windows = min(layer.num_windows, trace.num_windows_written)
-            out.append(_trace_arrays(trace, key, windows, shape_only))
+        for index, trace in enumerate(workload.traces):
+            windows = self.windows[index]
+            memory = cache.owned(("digits", index), (key, shape_only), lambda t=trace: _cell_digits(t, key, shape_only))
+            inputs = cache.owned(("inputs", index), (windows,), lambda t=trace, n=windows: t.input_bit_planes(n))
+            out.append((memory, inputs))
         return out
 
     def clock_period(self, arrays: Sequence[tuple[np.ndarray, np.ndarray]]) -> float:
@@ -192,53 +178,58 @@ class ChipModel:
         """Cost of one layer in cycles (synchronous) or seconds: tiles, then chip-level units and data movement."""
         return self._layer_cost(index, self._run_tiles(index, memory, inputs, clk_freq, False), clk_freq)
 
-    def _tile_passes(self, traces: Sequence[LayerTrace]) -> tuple[float, float, list[dict[str, float]]]:
-        """(clock period, clock, per-layer tile costs): the clock pass and the tile part of the main pass. Kept per
-        trace list for recent configurations that differ only in what the chip-level periphery alone reads."""
-        p, ctx = self.ctx.p, self.ctx
-        key = (replace(p, **CHIP_LEVEL_ONLY), ctx.tech, ctx.cell, tuple(self.layers), self.dtype)
-        memo = _TILE_PASSES.setdefault(traces[0], {}) if traces else {}
-        hit = memo.get(key)
-        if hit is not None and all(ref() is t for ref, t in zip(hit[0], traces, strict=True)):
-            return hit[1]
-        arrays = self._layer_arrays(traces)
+    def _tile_passes(self, workload: PreparedWorkload) -> tuple[float, float, list[dict[str, float]]]:
+        """(clock period, clock, per-layer tile costs): the clock pass and the tile part of the main pass."""
+        p = self.ctx.p
+        arrays = self._layer_arrays(workload)
         tiles = [t for t in (self.tile_nm, self.tile_cm) if t is not None]
-        for tile in tiles:  # tiles are shared across configurations: start from their initial state
+        for tile in tiles:  # every pass starts from the tiles' initial state
             tile.reset_state()
         period, clk_freq = 0.0, p.clk_freq_max_hz
         if p.synchronous:
             period = self.clock_period(arrays)
             clk_freq = min(clk_freq, 1.0 / period)
-        result = (period, clk_freq, [self._run_tiles(i, m, x, clk_freq, False) for i, (m, x) in enumerate(arrays)])
-        for tile in tiles:
-            tile.reset_state()
-        while len(memo) >= _TILE_PASSES_PER_TRACE:
-            memo.pop(next(iter(memo)))
-        memo[key] = (tuple(weakref.ref(t) for t in traces), result)  # weak: the entry must not keep its key alive
-        return result
+        return period, clk_freq, [self._run_tiles(i, m, x, clk_freq, False) for i, (m, x) in enumerate(arrays)]
 
     def _layer_cost(self, index: int, t: dict[str, float], clk_freq: float) -> LayerCost:
         """layer_cost from the layer's tile costs `t`."""
         return combine_layer_cost(t, layer_traffic(self, index, clk_freq))
 
-    def evaluate(self, traces: Sequence[LayerTrace]) -> Report:
-        """Run the traces through the chip and roll the costs up into a report."""
+    def evaluate(self, traces: PreparedWorkload | Sequence[LayerTrace]) -> Report:
+        """Run a prepared workload (or traces, prepared here) through the chip and roll the costs up into a report."""
+        workload = traces if isinstance(traces, PreparedWorkload) else prepare(self.layers, traces)
+        if list(workload.layers) != self.layers:
+            raise ValueError("the workload was prepared for other layers than this chip's")
         with single_threaded_blas():
-            return self._evaluate(traces)
+            return self._evaluate(workload)
 
-    def _evaluate(self, traces: Sequence[LayerTrace]) -> Report:
+    def _evaluate(self, workload: PreparedWorkload) -> Report:
         p = self.ctx.p
-        check_traces(self.layers, traces)
-        period, clk_freq, tiles = self._tile_passes(traces)
+        self.windows = self._windows(workload)
+        period, clk_freq, tiles = self._tile_passes(workload)
         costs = [self._layer_cost(i, t, clk_freq) for i, t in enumerate(tiles)]
         if p.synchronous:
             # NeuroSim: cycles are converted with the sensing period even when the clock is capped
             costs = [c.scaled_latency(period) for c in costs]
         return self._report(costs, period)
 
+    def _windows(self, workload: PreparedWorkload) -> list[int]:
+        """Input vectors per image of every layer: the windows the network computed (its trace's), or NeuroSim's
+        count, which ignores padding."""
+        if self.ctx.p.quirk("windows_ignore_padding"):
+            return [layer.num_windows for layer in self.layers]
+        return [trace.num_windows_written for trace in workload.traces]
+
+    def _macs(self, index: int) -> int:
+        """Multiply-accumulates of a layer per image (NeuroSim: every input pixel is a window, stride ignored)."""
+        layer = self.layers[index]
+        if self.ctx.p.quirk("operations_ignore_stride"):
+            return layer.macs
+        return self.windows[index] * layer.rows * layer.out_channels
+
     def _report(self, costs: Sequence[LayerCost], period: float) -> Report:
         a, fp, p = self.area, self.fp, self.ctx.p
-        ops = float(sum(2 * layer.ifm_h * layer.ifm_w * layer.rows * layer.out_channels for layer in self.layers))
+        ops = float(sum(2 * self._macs(i) for i in range(len(self.layers))))
         totals = ChipTotals(
             area=a.area,
             area_parts=AreaBreakdown(a.array, a.adc, a.accumulation, a.interconnect, a.other),

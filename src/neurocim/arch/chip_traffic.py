@@ -36,7 +36,7 @@ class ChipLayerWork:
 def _activation(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float]:
     per = chip.periphery
     layer = chip.layers[index]
-    work = layer.num_windows * layer.out_channels
+    work = chip.windows[index] * layer.out_channels
     if per.relu is not None:
         reads = math.ceil(work / per.relu.num_unit)
         return per.relu.latency(reads, clk_freq), per.relu.energy(reads)
@@ -53,7 +53,7 @@ def _accumulation(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, 
         return 0.0, 0.0
     layer = chip.layers[index]
     cols = layer.out_channels * p.num_col_per_synapse
-    reads = math.ceil(cols // p.num_col_per_synapse * (layer.num_windows / per.accumulation.num_adder_tree))
+    reads = math.ceil(cols // p.num_col_per_synapse * (chip.windows[index] / per.accumulation.num_adder_tree))
     return per.accumulation.latency(reads, tile_rows, 0, clk_freq), per.accumulation.energy(reads, tile_rows)
 
 
@@ -63,7 +63,7 @@ def _pooling(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float
         return 0.0, 0.0
     p, pool = chip.ctx.p, chip.periphery.max_pool
     cols = layer.out_channels * p.num_col_per_synapse
-    outputs = layer.num_windows * cols // p.num_col_per_synapse
+    outputs = chip.windows[index] * cols // p.num_col_per_synapse
     reads = math.ceil(outputs / pool.window / pool.num_max_pooling)
     return pool.latency(1e20, 0, reads, clk_freq), pool.energy(reads)
 
@@ -73,7 +73,7 @@ def _bits_moved(chip: ChipModel, index: int) -> tuple[float, float]:
     p, layer = chip.ctx.p, chip.layers[index]
     rows = layer.rows * p.num_row_per_synapse
     cols = layer.out_channels * p.num_col_per_synapse
-    nv = layer.num_windows
+    nv = chip.windows[index]
     bits_out = rows * p.num_bit_input * nv
     if chip.fp.is_novel[index]:
         bits_out = bits_out / layer.kernel_h  # inputs reused across kernel rows

@@ -3,8 +3,8 @@
 A column converter's trace-dependent energy is a function of the column resistance R; its sum over every vector
 and column of a sub-array follows from the statistics the converter asks for (`ReadStatistic`): per-piece sums of
 R or ln R for a piecewise lin/log fit (exact), or a log-spaced histogram of R for any other energy. The ADC bits,
-clock and the rest of the chip only change the function. These statistics are kept with the (read-only) trace
-arrays, so a sweep over such settings reuses them, and the column resistances are never stored.
+clock and the rest of the chip only change the function. These statistics are kept in the prepared workload's
+cache, so a sweep over such settings reuses them, and the column resistances are never stored.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import numpy as np
 
 from neurocim.arch.block_stats import distinct_vectors
 from neurocim.arch.column_model import ColumnModel, conductance_and_range
-from neurocim.arch.memo import array_identity, derived
 from neurocim.circuits.converter import ColumnStats, ReadStatistic
 from neurocim.circuits.piecewise_fit import PiecewiseSums
 from neurocim.circuits.resistance_histogram import ResistanceHistogram
+from neurocim.workload.cache import position_key
 
 # The column statistics of a PE's (or a tile's) blocks: what a configuration's ADC energy of them is computed from.
 PeReadStats = ColumnStats
@@ -52,7 +52,7 @@ def strip_read_stats(
 ) -> StripReadStats | None:
     """StripReadStats of a strip (cell digits or conductances, rows x columns; inputs rows x bit-vectors) for
     the column blocks [(start, width)], as `statistic` asks; None if some resistance is not positive and finite.
-    Memoised with read-only inputs and weights (trace arrays) for the configurations that share them."""
+    Memoised with inputs and weights a workload cache owns, for the configurations that share them."""
     slot = _trace_memo(weights, inputs)
     if slot is None:
         return _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic)
@@ -60,17 +60,17 @@ def strip_read_stats(
     key = ("envm_read", model_key, tuple(col_blocks), col_period, np.dtype(dtype).str, statistic)
     full_key = (x_key, w_key, *key)
     if full_key in memo:
-        return memo[full_key][1]
+        return memo[full_key]
     band = _band(weights, w_owner, col_blocks, col_period)
     if band is None:
-        memo[full_key] = (w_owner, _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic))
-        return memo[full_key][1]
+        memo[full_key] = _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic)
+        return memo[full_key]
     rows, first, stop, num_strips = band  # the strip is one of num_strips alike strips of its row band
     found = _band_compute(rows, inputs, model, col_blocks, col_period, dtype, statistic, num_strips)
     for k, stats in enumerate(found):
-        offset = w_key[1] + (k * stop - first) * weights.itemsize  # the address of strip k's first element
-        memo.setdefault((x_key, (w_key[0], offset, *w_key[2:]), *key), (w_owner, stats))
-    return memo[full_key][1]
+        offset = w_key[1] + k * stop - first  # the position of strip k's first element in the owner
+        memo.setdefault((x_key, (w_key[0], offset, *w_key[2:]), *key), stats)
+    return memo[full_key]
 
 
 def _band(
@@ -112,27 +112,26 @@ def _band_compute(
 
 
 def _trace_memo(weights: np.ndarray, inputs: np.ndarray) -> tuple[dict, tuple, tuple, np.ndarray] | None:
-    """(the memo kept with the inputs, the inputs' and the weights' identity keys, the weights' owner) for read-only
-    inputs and weights (trace arrays); None when either is writable. An entry keeps the weights' owner alive, so
-    their identity stays theirs."""
-    x_owner, x_key = array_identity(inputs)
-    w_owner, w_key = array_identity(weights)
-    if x_owner.flags.writeable or w_owner.flags.writeable:
+    """(the memo kept with the inputs' owner, the inputs' and the weights' value keys, the weights' owner) for inputs
+    and weights a workload cache owns; None otherwise."""
+    x_found, w_found = position_key(inputs), position_key(weights)
+    if x_found is None or w_found is None or x_found[0].cache is None:
         return None
-    return derived(x_owner), x_key, w_key, w_owner
+    (x_owner, x_key), (w_owner, w_key) = x_found, w_found
+    return x_owner.cache.derived(x_owner), x_key, w_key, w_owner
 
 
 def memoised_with(weights: np.ndarray, inputs: np.ndarray, key: tuple, compute: Callable[[], Any]) -> Any:
-    """compute(), kept with read-only inputs and weights (trace arrays) under `key` and their identities, so that
-    the configurations of a sweep that share them reuse it; always computed for writable arrays."""
+    """compute(), kept with inputs and weights a workload cache owns under `key` and their value keys, so that the
+    configurations of a sweep that share them reuse it; always computed for other arrays."""
     slot = _trace_memo(weights, inputs)
     if slot is None:
         return compute()
-    memo, x_key, w_key, w_owner = slot
+    memo, x_key, w_key, _ = slot
     full_key = (x_key, w_key, *key)
     if full_key not in memo:
-        memo[full_key] = (w_owner, compute())
-    return memo[full_key][1]
+        memo[full_key] = compute()
+    return memo[full_key]
 
 
 def pe_read_stats(
@@ -147,7 +146,7 @@ def pe_read_stats(
     statistic: ReadStatistic,
 ) -> PeReadStats | None:
     """PeReadStats of a PE's row strips (inputs: first `num_vectors` bit-vectors); None if a strip has none.
-    Memoised with read-only inputs and weights, like strip_read_stats."""
+    Memoised with owned inputs and weights, like strip_read_stats."""
     key = ("pe_read", strips, num_vectors, model_key, col_period, np.dtype(dtype).str, statistic)
     return memoised_with(
         weights,

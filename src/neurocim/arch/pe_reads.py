@@ -10,8 +10,8 @@ import numpy as np
 from neurocim.arch.block_mapping import copy_sub_input
 from neurocim.arch.block_stats import VectorStats, distinct_vectors, iter_vector_stats, sram_row_count_stats
 from neurocim.arch.envm_read import PeReadStats, pe_read_stats
-from neurocim.arch.memo import array_identity, derived
 from neurocim.arch.pe_common import _SUMS
+from neurocim.workload.cache import memo_of
 
 
 @lru_cache(maxsize=256)
@@ -151,13 +151,13 @@ class PeReads:
 
     def _vector_stats(self, w: np.ndarray, x: np.ndarray, col_period: int | None):
         """iter_vector_stats of a strip. SRAM statistics (a few numbers per distinct active-row count) are kept
-        with read-only input data, so every configuration of a sweep reuses them."""
+        with inputs a workload cache owns, so every configuration of a sweep reuses them."""
         model = self.column_model
-        owner, x_key = array_identity(x) if model.weight_independent else (x, None)
-        if owner.flags.writeable:
+        found = memo_of(x) if model.weight_independent else None
+        if found is None:
             return iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype)
+        memo, x_key = found
         key = ("sram_stats", x_key, w.shape[1], self._model_key)
-        memo = derived(owner)
         if key not in memo:
             memo[key] = list(iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype))
         return memo[key]

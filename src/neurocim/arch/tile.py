@@ -56,8 +56,9 @@ class Tile(TilePeriphery, ShapeMemoised):
         side = math.ceil(math.sqrt(num_subarray))
         grid = (math.ceil(pe_size / p.num_row_sub_array), math.ceil(pe_size / p.num_col_sub_array))
         self.pe = ProcessingElement(ctx, subarray, side, side, novel, clk_freq, grid=grid, dtype=dtype)
-        # NeuroSim quirk: the PE output width adds sqrt (not log2) of the sub-array count
-        pe_out_bits = subarray_output_bits(p) + math.ceil(math.sqrt(num_subarray))
+        # NeuroSim: the PE output width adds sqrt (not log2) of the sub-array count
+        tree_bits = math.sqrt(num_subarray) if p.quirk("pe_output_bits_sqrt") else math.log2(num_subarray)
+        pe_out_bits = subarray_output_bits(p) + math.ceil(tree_bits)
         trees = pe_size / p.num_col_muxed if novel else num_pe * pe_size / p.num_col_muxed
         self.accumulation = AdderTree(ctx, int(num_pe), pe_out_bits, math.ceil(trees))
         self.relu = self.sigmoid = None
@@ -140,10 +141,15 @@ class Tile(TilePeriphery, ShapeMemoised):
             # SRAM cells, and the clock pass of any cell: the costs see the weights only through their shape
             return self._by_shape(weights, inputs, args)
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
-        plan = tile_plan(self.novel, self.num_pe, self.pe_size, int(speed_up_row), int(speed_up_col), rows, cols)
+        plan = self._plan(int(speed_up_row), int(speed_up_col), rows, cols)
         return self._plus_fit_adc(
             weights, inputs, args, self.pe.adc_energy(self._read_stats(weights, inputs, plan, nv))
         )
+
+    def _plan(self, speed_up_row: int, speed_up_col: int, rows: int, cols: int) -> TilePlan:
+        """The PE results this tile gathers for a rows x cols matrix (tile_visits.tile_plan)."""
+        repeat = self.ctx.p.quirk("grid_pe_repeats_previous")
+        return tile_plan(self.novel, self.num_pe, self.pe_size, speed_up_row, speed_up_col, rows, cols, repeat)
 
     def _read_stats(self, weights, inputs, plan: TilePlan, nv: int) -> PeReadStats | None:
         """The ADC-fit sums of every PE result the tile gathers (see ProcessingElement.read_stats), kept with
@@ -184,11 +190,13 @@ class Tile(TilePeriphery, ShapeMemoised):
     ) -> TileResult:
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         speed_up_row, speed_up_col = int(speed_up_row), int(speed_up_col)
-        plan = tile_plan(self.novel, self.num_pe, self.pe_size, speed_up_row, speed_up_col, rows, cols)
+        plan = self._plan(speed_up_row, speed_up_col, rows, cols)
         acc = dict.fromkeys(_LAT + _ENERGY + ("clk_period",), 0.0)
         last = UnitResult()
         for k, visit in enumerate(plan.visits):
-            if visit is not None and (k == 0 or visit != plan.visits[k - 1]):
+            if visit is None:  # a PE holding no weights
+                continue
+            if k == 0 or visit != plan.visits[k - 1]:
                 last = self._run_pe(weights, inputs, visit, nv, clk_freq, clock_pass, with_adc)
             self._gather(acc, last)
         if plan.gathering is Gathering.FULL:

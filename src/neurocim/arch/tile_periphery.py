@@ -25,11 +25,11 @@ class TilePeriphery:
         s_c, mux = p.num_col_sub_array, p.num_col_muxed
         core = p.tile_buffer_core_rows * p.tile_buffer_core_cols
 
+        # NeuroSim: the tile buffers take the PE buffer type
+        sram = p.pe_buffer_sram if p.quirk("tile_buffers_take_pe_type") else p.tile_buffer_sram
+
         def make(bits: float, interface: float) -> Buffer:
-            # NeuroSim quirk: the tile buffers take the PE buffer type
-            return Buffer(
-                self.ctx, int(bits), int(interface), 1, p.wires.unit_resistance, self.clk_freq, p.pe_buffer_sram
-            )
+            return Buffer(self.ctx, int(bits), int(interface), 1, p.wires.unit_resistance, self.clk_freq, sram)
 
         def cored(bits: float, interface: float) -> Buffer:
             return make(bits, interface) if bits < core else make(core, p.tile_buffer_core_cols)

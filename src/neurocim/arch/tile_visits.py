@@ -35,9 +35,19 @@ class TilePlan(NamedTuple):
 
 
 @lru_cache(maxsize=1024)
-def tile_plan(novel: bool, num_pe: float, pe_size: float, su_row: int, su_col: int, rows: int, cols: int) -> TilePlan:
+def tile_plan(
+    novel: bool,
+    num_pe: float,
+    pe_size: float,
+    su_row: int,
+    su_col: int,
+    rows: int,
+    cols: int,
+    repeat_outside: bool = False,
+) -> TilePlan:
     """The PE results a tile of num_pe (per side when conventional) PEs of pe_size gathers for a rows x cols matrix
-    with speed-up su_row x su_col."""
+    with speed-up su_row x su_col. With `repeat_outside` (NeuroSim), a conventional-grid PE outside the matrix
+    re-adds the previous PE's result; else it adds nothing."""
     n, size = int(num_pe), pe_size
     if novel:
         per_pe = int(rows / num_pe)
@@ -55,8 +65,8 @@ def tile_plan(novel: bool, num_pe: float, pe_size: float, su_row: int, su_col: i
         for j in range(n):
             if i * size < rows and j * size < cols:
                 gathered.append(_grid_visit(i, j, size, rows, cols))
-            else:  # NeuroSim quirk: a PE outside the matrix re-adds the previous PE's latency and energy
-                gathered.append(gathered[-1] if gathered else None)
+            else:
+                gathered.append(gathered[-1] if gathered and repeat_outside else None)
     return TilePlan(Gathering.GRID, tuple(gathered))
 
 

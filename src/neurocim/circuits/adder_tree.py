@@ -32,8 +32,10 @@ class AdderTree:
         stages, inputs = self._stages(num_unit_add)
         bits, out = self.num_adder_bit, []
         while stages > 0:
-            # NeuroSim quirk: ceil(j/2) of an int is j//2, so an odd input count drops one adder.
-            inputs //= 2
+            if self.ctx.p.quirk("adder_tree_drops_odd_input"):
+                inputs //= 2  # NeuroSim: ceil(j/2) of an int is j//2, so an odd input count drops one adder
+            else:
+                inputs = -(-inputs // 2)
             out.append((bits, inputs))
             bits += 1
             stages -= 1

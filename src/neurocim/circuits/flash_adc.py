@@ -162,7 +162,8 @@ class FlashAdc(ColumnAdc):
         v_read = READ_VOLTAGE_V.get(self.ctx.p.technode, 0.0)
         vdd = self.ctx.tech.vdd
         lm1, dum = self.level_output - 1, self.dumcolshared
-        inv_lm1 = 1 // lm1  # NeuroSim quirk: 1/(levelOutput-1) is an integer division (0 for L > 2)
+        # NeuroSim: 1/(levelOutput-1) is an integer division (0 for L > 2)
+        inv_lm1 = 1 // lm1 if self.ctx.p.quirk("flash_adc_integer_division") else 1 / lm1
         gn, gp, jn, jp = self.gate_cap_n, self.gate_cap_p, self.junction_cap_n, self.junction_cap_p
         mirror = jn + gn if self.current_mode else jn  # VSA: only the junction loads the reference node
         e = (self.column_cap * 2) * (inv_lm1 + 1 / dum) / 2 * (v_read * v_read)  # column interface

@@ -29,8 +29,7 @@ class MlsaEncoder:
         self.ctx = ctx
         self.num_level = int(num_level)
         self.num_encoder = int(num_encoder)
-        # NeuroSim quirk: ceil(numLevel/2) of an int is numLevel//2.
-        self.num_input = self.num_level // 2
+        self.num_input = self.num_level // 2  # levels are a power of two
         self.num_gate = math.ceil(math.log2(self.num_level))
         tech = ctx.tech
         f = tech.feature_size

@@ -6,6 +6,8 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from neurocim.compat.quirks import ChipCompat, quirk_names
+
 SUPPORTED_NODES_NM = (130, 90, 65, 45, 32, 22, 14, 10, 7, 5, 3, 2, 1)
 
 
@@ -243,9 +245,19 @@ class ChipConfig(_Section):
     activation: ActivationConfig = ActivationConfig()
     calibration: CalibrationConfig = CalibrationConfig()
     sizing: SizingConfig = SizingConfig()
+    compat: ChipCompat = Field(
+        ChipCompat.NONE,
+        description="none: physically faithful; neurosim_v14: reproduce NeuroSim V1.4's quirks (docs/compat_quirks.md)",
+    )
+    quirks: dict[str, bool] = Field(
+        default_factory=dict, description="single quirks switched on (true) or off (false) over the compat mode"
+    )
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ChipConfig:
+        unknown = sorted(set(self.quirks) - quirk_names())
+        if unknown:
+            raise ValueError(f"quirks: unknown {unknown}; allowed: {sorted(quirk_names())}")
         node = self.technology.node_nm
         if self.cell.type is CellType.RRAM and node <= 14:
             raise ValueError(

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from neurocim.config.chip import ChipConfig
+from neurocim.config.parse import ParseError, parse_settings, read_text
+from neurocim.config.strict import boolean_numbers, non_finite
+from neurocim.errors import InputError, clipped, shown
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError):
     """A configuration file or value that cannot be used."""
 
 
@@ -24,25 +29,38 @@ def format_validation_error(err: ValidationError, source: str) -> str:
         if not e["loc"]:  # a whole-file check: its message names the fields itself
             lines.append(f"{source}: {msg}")
             continue
-        where = ".".join(str(p) for p in e["loc"])
+        where = clipped(".".join(str(p) for p in e["loc"]))
         got = e.get("input")
-        shown = "" if isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"{source}: {where}: {msg}{shown}")
+        echo = "" if isinstance(got, dict) else f" (got {shown(got)})"
+        lines.append(f"{source}: {where}: {msg}{echo}")
     return "\n".join(lines)
+
+
+def validate_strictly(model: type[Model], data: Any, source: str, prefix: str = "") -> Model:
+    """model.model_validate(data), refusing booleans for numbers and non-finite values; errors name the fields.
+
+    `prefix` is the dotted path of `data` in its file (e.g. "chip." for the chip section of a run file).
+    """
+    problems = boolean_numbers(data, model, prefix)
+    if problems:
+        raise ConfigError("\n".join(f"{source}: {p}" for p in problems))
+    try:
+        validated = model.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(format_validation_error(err, source)) from None
+    problems = non_finite(validated, prefix.rstrip("."))
+    if problems:
+        raise ConfigError("\n".join(f"{source}: {p}" for p in problems))
+    return validated
 
 
 def read_mapping(path: str | Path) -> dict[str, Any]:
     """Parse a YAML or JSON file into a dictionary."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"configuration file not found: {path}")
-    text = path.read_text()
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as err:
-        raise ConfigError(f"{path}: cannot parse ({err})") from err
-    if data is None:
-        data = {}
+        data = parse_settings(read_text(path), str(path), as_json=path.suffix.lower() == ".json")
+    except ParseError as err:
+        raise ConfigError(str(err)) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level, got {type(data).__name__}")
     return data
@@ -53,10 +71,7 @@ def chip_config_from(data: dict[str, Any] | ChipConfig, source: str = "config") 
     if isinstance(data, ChipConfig):
         return data
     section = data.get("chip", data) if isinstance(data, dict) else data
-    try:
-        return ChipConfig.model_validate(section)
-    except ValidationError as err:
-        raise ConfigError(format_validation_error(err, source)) from None
+    return validate_strictly(ChipConfig, section, source)
 
 
 def load_chip_config(path_or_data: str | Path | dict[str, Any] | ChipConfig) -> ChipConfig:
@@ -74,6 +89,8 @@ def dump_chip_config(config: ChipConfig, path: str | Path) -> None:
 def dump_config(config: BaseModel, path: str | Path) -> None:
     """Write any configuration model as YAML (or JSON for a .json path)."""
     data = config.model_dump(mode="json")
+    from neurocim.report.outputs import write_text_atomic
+
     path = Path(path)
     text = json.dumps(data, indent=1) if path.suffix.lower() == ".json" else yaml.safe_dump(data, sort_keys=False)
-    path.write_text(text)
+    write_text_atomic(path, text, "configuration file")

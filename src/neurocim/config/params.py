@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from neurocim.compat.quirks import enabled_quirks, quirk_names
 from neurocim.config.chip import (
     AccessType,
     ActivationFunction,
@@ -150,6 +151,13 @@ class Params:
     wire_length_col: float  # per-cell column wire segment, m
     wire_resistance_row: float  # ohm per cell along a row
     wire_resistance_col: float  # ohm per cell along a column
+    quirks: frozenset[str] = frozenset()  # NeuroSim quirks reproduced (compat/quirks.py)
+
+    def quirk(self, name: str) -> bool:
+        """Whether the registered quirk `name` is reproduced."""
+        if name not in quirk_names():
+            raise KeyError(f"unregistered quirk {name!r}")
+        return name in self.quirks
 
     @property
     def feature_size_wire(self) -> float:
@@ -288,4 +296,5 @@ def derive_params(cfg: ChipConfig) -> Params:
         wire_length_col=length_col,
         wire_resistance_row=wires.unit_resistance * length_row,
         wire_resistance_col=wires.unit_resistance * length_col,
+        quirks=enabled_quirks(cfg.compat, cfg.quirks),
     )

@@ -7,11 +7,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from neurocim.config.accuracy import AccuracyConfig
 from neurocim.config.chip import ChipConfig
-from neurocim.config.io import ConfigError, dump_config, format_validation_error, load_chip_config, read_mapping
+from neurocim.config.io import ConfigError, dump_config, load_chip_config, read_mapping, validate_strictly
 from neurocim.config.placement import CHIP_ALIASES, misplaced, misplaced_sections
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -167,10 +167,7 @@ def run_config_from(data: Mapping[str, Any] | RunConfig, source: str = "config")
         return data
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source}: expected a mapping with sections chip, accuracy, model, data")
-    try:
-        return RunConfig.model_validate(dict(data))
-    except ValidationError as err:
-        raise ConfigError(format_validation_error(err, source)) from None
+    return validate_strictly(RunConfig, dict(data), source)
 
 
 def _chip_file(name: str, base: Path) -> Path:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import torch
 
+from neurocim.errors import InputError
+
 __all__ = ["CIFAR_MEAN", "CIFAR_STD", "IMAGENET_MEAN", "IMAGENET_STD", "DatasetError", "normalise", "require_dir"]
 
 # NeuroSim's CIFAR transform: ToTensor then Normalize(0.5, 0.5), i.e. (x/255 - 0.5) / 0.5 in [-1, 1].
@@ -16,7 +18,7 @@ IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
 IMAGENET_STD: tuple[float, float, float] = (0.229, 0.224, 0.225)
 
 
-class DatasetError(ValueError):
+class DatasetError(InputError):
     """A data set path is missing or its contents are not in the expected format."""
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from neurocim.errors import InputError
+
 from .densenet import ConvUnit, DenseNet40
 from .vgg import VGG8
 from .wage import WageOutput
@@ -20,7 +22,7 @@ _WRAPPER_KEYS = ("state_dict", "model_state_dict", "model")
 _MAX_LISTED = 12
 
 
-class CheckpointError(ValueError):
+class CheckpointError(InputError):
     """A checkpoint file is missing, unreadable or does not fit the model."""
 
 

@@ -7,6 +7,8 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from neurocim.errors import InputError
+
 from .wage import wage_after
 
 __all__ = ["ConvUnit", "DenseBottleneck", "DenseNet40", "DenseTransition", "densenet40"]
@@ -69,7 +71,7 @@ class DenseNet40(nn.Module):
         act_bits: int | None = 8,
     ) -> None:
         super().__init__()
-        if not isinstance(num_classes, int) or num_classes < 1:
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
             raise ValueError(f"densenet40: num_classes must be a positive integer, got {num_classes!r}")
         kw = {"wage_outputs": wage_outputs, "act_bits": act_bits}
         planes = 2 * growth
@@ -95,7 +97,7 @@ class DenseNet40(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or x.shape[-2:] != (32, 32):
-            raise ValueError(f"DenseNet40 expects input of shape (N, 3, 32, 32), got {tuple(x.shape)}")
+            raise InputError(f"DenseNet40 expects input of shape (N, 3, 32, 32), got {tuple(x.shape)}")
         x = self.trans1(self.dense1(self.conv1(x)))
         x = self.trans2(self.dense2(x))
         x = self.avgpool(self.dense3(x))

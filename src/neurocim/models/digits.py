@@ -7,6 +7,8 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from neurocim.errors import InputError
+
 __all__ = ["DigitsCNN", "digits_cnn"]
 
 
@@ -20,7 +22,7 @@ class DigitsCNN(nn.Module):
     def __init__(self, num_classes: int = 10, *, width: int = 8, hidden: int = 32) -> None:
         super().__init__()
         for field, value in (("num_classes", num_classes), ("width", width), ("hidden", hidden)):
-            if not isinstance(value, int) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"digits_cnn: {field} must be a positive integer, got {value!r}")
         self.features = nn.Sequential(
             OrderedDict(
@@ -41,7 +43,7 @@ class DigitsCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or x.shape[1:] != (1, 8, 8):
-            raise ValueError(f"DigitsCNN expects input of shape (N, 1, 8, 8), got {tuple(x.shape)}")
+            raise InputError(f"DigitsCNN expects input of shape (N, 1, 8, 8), got {tuple(x.shape)}")
         return self.classifier(torch.flatten(self.features(x), 1))
 
 

@@ -44,7 +44,7 @@ class ResNet18(nn.Module):
 
     def __init__(self, num_classes: int = 1000, *, fc_bias: bool = True) -> None:
         super().__init__()
-        if not isinstance(num_classes, int) or num_classes < 1:
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
             raise ValueError(f"resnet18: num_classes must be a positive integer, got {num_classes!r}")
         self.conv1 = nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False)
         self.bn1 = nn.BatchNorm2d(64)

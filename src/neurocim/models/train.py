@@ -69,7 +69,7 @@ def train_float(
     ``max_steps`` stops early after that many optimiser steps (the last epoch's mean covers the steps run).
     Raises if the loss becomes non-finite.
     """
-    if not isinstance(epochs, int) or epochs < 1:
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"train_float: epochs must be a positive integer, got {epochs!r}")
     device = _device_of(model)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)

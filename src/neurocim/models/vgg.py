@@ -7,6 +7,8 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from neurocim.errors import InputError
+
 from .wage import wage_after
 
 __all__ = ["VGG8", "vgg8"]
@@ -37,7 +39,7 @@ class VGG8(nn.Module):
         self, num_classes: int = 10, *, wage_outputs: bool = False, act_bits: int | None = 8, in_channels: int = 3
     ) -> None:
         super().__init__()
-        if not isinstance(num_classes, int) or num_classes < 1:
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
             raise ValueError(f"vgg8: num_classes must be a positive integer, got {num_classes!r}")
         feats: OrderedDict[str, nn.Module] = OrderedDict()
         c_in = in_channels
@@ -67,7 +69,7 @@ class VGG8(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or x.shape[-2:] != (32, 32):
-            raise ValueError(f"VGG8 expects input of shape (N, C, 32, 32), got {tuple(x.shape)}")
+            raise InputError(f"VGG8 expects input of shape (N, C, 32, 32), got {tuple(x.shape)}")
         x = self.features(x)
         return self.classifier(torch.flatten(x, 1))
 

@@ -14,6 +14,7 @@ from torch import nn
 
 from neurocim.config.accuracy import AccuracyConfig
 from neurocim.config.chip import ChipConfig, MappingType
+from neurocim.errors import InputError
 from neurocim.mapping.layer_mapping import novel_mapped
 from neurocim.nn.base import CIMLayer, LayerMode
 from neurocim.nn.layers import CIMConv2d, CIMLinear
@@ -92,9 +93,9 @@ def convert_(
     for kind, patterns in (("exclude", list(exclude)), ("overrides", list(overrides))):
         unused = [p for p in patterns if not any(_matches(n, [p]) for n, _ in named)]
         if unused:
-            raise ValueError(f"convert_: {kind} pattern(s) {unused} match no Conv2d/Linear of the model")
+            raise InputError(f"convert_: {kind} pattern(s) {unused} match no Conv2d/Linear of the model")
     if not targets:
-        raise ValueError(
+        raise InputError(
             f"convert_: no convertible layer in {type(model).__name__} (needs nn.Conv2d with groups=1 or nn.Linear; "
             f"excluded: {list(exclude)}, not convertible: {skipped})"
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +13,7 @@ import torch
 from torch import Tensor
 
 from neurocim.config.accuracy import DeviceConfig, DriftDirection
+from neurocim.errors import InputError
 from neurocim.nn.settings import Lattice
 from neurocim.quant.drift import drift_factor, neurosim_retention, random_drift_sign
 
@@ -25,32 +28,40 @@ class ConductanceTable:
 
 def load_conductance_table(path: str | Path, bits_per_cell: int) -> ConductanceTable:
     """Read `state,conductance_s[,sigma_s]` rows; states must be exactly 0..2^c - 1 with positive means."""
+    from neurocim.config.parse import ParseError, read_text
+
+    try:
+        text = read_text(path, "conductance table")
+    except ParseError as err:
+        raise InputError(str(err)) from None
     states, means, sigmas = [], [], []
-    with open(path, newline="") as f:
+    with io.StringIO(text, newline="") as f:
         reader = csv.DictReader(f)
         missing = {"state", "conductance_s"} - set(reader.fieldnames or [])
         if missing:
-            raise ValueError(f"{path}: missing column(s) {sorted(missing)}; need state,conductance_s[,sigma_s]")
+            raise InputError(f"{path}: missing column(s) {sorted(missing)}; need state,conductance_s[,sigma_s]")
         for line, row in enumerate(reader, start=2):
             try:
                 states.append(int(row["state"]))
                 means.append(float(row["conductance_s"]))
                 sigmas.append(float(row["sigma_s"]) if row.get("sigma_s") not in (None, "") else None)
             except ValueError as err:
-                raise ValueError(f"{path}:{line}: {err}") from None
+                raise InputError(f"{path}:{line}: {err}") from None
     levels = 2**bits_per_cell
     if sorted(states) != list(range(levels)):
-        raise ValueError(
+        raise InputError(
             f"{path}: states {sorted(states)} must be exactly 0..{levels - 1} for bits_per_cell={bits_per_cell}"
         )
     order = sorted(range(levels), key=lambda i: states[i])
     mean = torch.tensor([means[i] for i in order], dtype=torch.float64)
-    if bool((mean <= 0).any()):
-        raise ValueError(f"{path}: conductance_s must be > 0 for every state")
+    if not bool(torch.isfinite(mean).all()) or bool((mean <= 0).any()):
+        raise InputError(f"{path}: conductance_s must be a finite number > 0 for every state")
+    if any(s is not None and not math.isfinite(s) for s in sigmas):
+        raise InputError(f"{path}: sigma_s must be finite")
     rel = None
     if any(s is not None for s in sigmas):
         if any(s is None or s < 0 for s in sigmas):
-            raise ValueError(f"{path}: sigma_s must be given and >= 0 for every state, or for none")
+            raise InputError(f"{path}: sigma_s must be given and >= 0 for every state, or for none")
         rel = torch.tensor([sigmas[i] for i in order], dtype=torch.float64) / mean
     return ConductanceTable(mean / mean[-1], rel)
 

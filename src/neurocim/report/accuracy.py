@@ -61,7 +61,10 @@ class AccuracyResult:
         }
 
     def write_json(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=1))
+        """Write to_dict() as JSON, atomically (a failed write leaves no partial file)."""
+        from neurocim.report.outputs import write_text_atomic
+
+        write_text_atomic(path, json.dumps(self.to_dict(), indent=1), "JSON result")
 
     def summary(self) -> str:
         """One line: float accuracy, hardware mean +- std over repeats."""

@@ -79,7 +79,10 @@ class Report:
         return out
 
     def write_json(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=1))
+        """Write to_dict() as JSON, atomically (a failed write leaves no partial file)."""
+        from neurocim.report.outputs import write_text_atomic
+
+        write_text_atomic(path, json.dumps(self.to_dict(), indent=1), "JSON report")
 
 
 def check_finite(tree: object, where: str = "report") -> None:

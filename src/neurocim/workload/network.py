@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from neurocim.errors import InputError, shown
+
 # Column order of a NeuroSim network CSV row.
 CSV_FIELDS = ("ifm_h", "ifm_w", "in_channels", "kernel_h", "kernel_w", "out_channels", "pooled", "stride")
+MAX_FIELD = 1 << 20  # largest feature-map side, channel count, kernel side or stride a table may give
 
 
-class WorkloadError(ValueError):
+class WorkloadError(InputError):
     """A network table or trace that cannot describe a valid workload."""
 
 
@@ -83,6 +87,8 @@ def _check_values(values: Sequence[float]) -> str:
                 return f"field pooled must be 0 or 1, got {v!r}"
         elif v <= 0:
             return f"field {field} must be positive, got {v!r}"
+        elif v > MAX_FIELD:
+            return f"field {field}={v!r} is implausibly large (at most {MAX_FIELD})"
     h, w, _, kh, kw = (int(v) for v in values[:5])
     if kh > h:
         return f"field kernel_h ({kh}) is larger than ifm_h ({h})"
@@ -103,19 +109,29 @@ def default_layer_name(index: int) -> str:
     return f"layer{index + 1}"
 
 
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _parse_number(text: str, path: Path, line_no: int, field: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise WorkloadError(f"{path}:{line_no}: field {field} is not a number: {text.strip()!r}") from None
+    """A decimal number (surrounding blanks allowed); Python's extras (1_000, nan, inf) are refused."""
+    cell = text.strip(" \t\r")
+    if not _DECIMAL.fullmatch(cell):
+        raise WorkloadError(f"{path}:{line_no}: field {field} is not a number: {shown(cell)}")
+    return float(cell)
 
 
 def load_network_csv(path: str | Path, names: Sequence[str] | None = None) -> list[Layer]:
     """Read a NeuroSim network CSV (8 numeric columns, or 7 with stride 1; no header)."""
+    from neurocim.config.parse import ParseError, read_text
+
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise WorkloadError(f"{path}: network CSV not found")
-    lines = [(i + 1, ln) for i, ln in enumerate(path.read_text().splitlines()) if ln.strip()]
+    try:
+        text = read_text(path, "network CSV")
+    except ParseError as err:
+        raise WorkloadError(str(err)) from None
+    lines = [(i + 1, ln) for i, ln in enumerate(text.splitlines()) if ln.strip()]
     if not lines:
         raise WorkloadError(f"{path}: network CSV has no layers")
     if names is not None and len(names) != len(lines):
@@ -140,8 +156,11 @@ def network_to_array(layers: Iterable[Layer]) -> np.ndarray:
 
 def write_network_csv(path: str | Path, layers: Iterable[Layer], newline: str = "\n") -> None:
     """Write a NeuroSim network CSV (8 columns, no header)."""
+    from neurocim.report.outputs import atomic_path
+
     rows = network_to_array(layers)
-    Path(path).write_text("".join(",".join(str(v) for v in row) + newline for row in rows), newline="")
+    with atomic_path(path, "network CSV") as temp:
+        temp.write_text("".join(",".join(str(v) for v in row) + newline for row in rows), newline="")
 
 
 def network_from_array(table: np.ndarray, names: Sequence[str] | None = None) -> list[Layer]:

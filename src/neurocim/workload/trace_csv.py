@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from neurocim.errors import clipped
 from neurocim.workload.network import Layer, default_layer_name
 from neurocim.workload.traces import LayerTrace, TraceError, bit_planes_to_codes, check_traces, codes_to_bit_planes
 
@@ -15,18 +18,51 @@ COMMAND_FILE = "trace_command.sh"
 _COMMA, _NEWLINE, _ZERO = ord(","), ord("\n"), ord("0")
 
 
+def _file_bytes(path: Path, what: str) -> bytes:
+    """The bytes of a trace file; a folder, a missing or unreadable file is named."""
+    if path.is_dir():
+        raise TraceError(f"{path}: is a directory, expected a {what}")
+    if not path.is_file():
+        raise TraceError(f"{path}: {what} not found")
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise TraceError(f"{path}: cannot read the {what} ({err.strerror or err})") from None
+
+
+_NUMBER_BYTES = b"0123456789+-.eE, \t\r\n"
+
+
+def _matrix(path: Path, data: bytes, what: str, kind: str) -> np.ndarray:
+    """A comma-separated numeric matrix from a file's bytes; stray characters, ragged or empty files are refused."""
+    stray = data.translate(None, _NUMBER_BYTES)
+    if stray:
+        offset = data.index(stray[:1])
+        line = data.count(b"\n", 0, offset) + 1
+        raise TraceError(
+            f"{path}: {what} holds the character {bytes([stray[0]])!r} (line {line}); "
+            "expected comma-separated decimal numbers"
+        )
+    text = data.decode("ascii")
+    if not text.strip():
+        raise TraceError(f"{path}: {what} is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # numpy warns (and returns nothing) on an empty file
+            values = np.loadtxt(io.StringIO(text), delimiter=",", dtype=np.float64, ndmin=2, comments=None)
+    except (ValueError, UserWarning) as err:
+        raise TraceError(f"{path}: not a rectangular {kind} matrix ({clipped(str(err))})") from None
+    if values.size == 0:
+        raise TraceError(f"{path}: {what} is empty")
+    if not np.isfinite(values).all():
+        raise TraceError(f"{path}: {what} holds NaN or infinite values")
+    return values
+
+
 def read_weight_csv(path: str | Path) -> np.ndarray:
     """A weight file (rows x out_channels, comma-separated decimals) as float64."""
     path = Path(path)
-    if not path.is_file():
-        raise TraceError(f"{path}: weight file not found")
-    try:
-        w = np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2)
-    except ValueError as err:
-        raise TraceError(f"{path}: not a rectangular numeric matrix ({err})") from None
-    if w.size == 0:
-        raise TraceError(f"{path}: weight file is empty")
-    return w
+    return _matrix(path, _file_bytes(path, "weight file"), "weight file", "numeric")
 
 
 def _parse_bits_fast(data: bytes) -> np.ndarray | None:
@@ -47,14 +83,10 @@ def _parse_bits_fast(data: bytes) -> np.ndarray | None:
 def read_input_csv(path: str | Path, input_bits: int) -> np.ndarray:
     """An input file (rows x windows*input_bits bit matrix) as unsigned activation codes (rows x windows)."""
     path = Path(path)
-    if not path.is_file():
-        raise TraceError(f"{path}: input file not found")
-    bits = _parse_bits_fast(path.read_bytes())
+    data = _file_bytes(path, "input file")
+    bits = _parse_bits_fast(data)
     if bits is None:  # other spacing or line ends: the slow, general reader
-        try:
-            values = np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2)
-        except ValueError as err:
-            raise TraceError(f"{path}: not a rectangular 0/1 matrix ({err})") from None
+        values = _matrix(path, data, "input file", "0/1")
         if not np.isin(values, (0.0, 1.0)).all():
             raise TraceError(f"{path}: input file holds values other than 0 and 1")
         bits = values.astype(np.uint8)
@@ -84,7 +116,10 @@ def _natural_key(name: str) -> list:
 
 def _pairs_from_command(folder: Path, command: Path) -> list[tuple[Path, Path]]:
     """(weight, input) pairs in the order of a trace_command.sh (NeuroSim's command line)."""
-    tokens = command.read_text().split()
+    try:
+        tokens = _file_bytes(command, "command file").decode("utf-8").split()
+    except UnicodeDecodeError as err:
+        raise TraceError(f"{command}: not UTF-8 text (byte at offset {err.start})") from None
     first_csv = next((i for i, t in enumerate(tokens) if t.endswith(".csv")), None)
     if first_csv is None:
         raise TraceError(f"{command}: no network CSV on the command line")

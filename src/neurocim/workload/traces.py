@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurocim.workload.network import Layer, WorkloadError, default_layer_name, network_from_array, network_to_array
+from neurocim.workload.network import Layer, WorkloadError, default_layer_name, network_to_array
 
 
 class TraceError(WorkloadError):
@@ -59,6 +59,8 @@ class LayerTrace:
         codes = np.asarray(self.input_codes)
         if w.ndim != 2:
             raise TraceError(f"{label}: weights must be 2-D (rows, out_channels), got shape {w.shape}")
+        if self.weight_codes is None and not np.isfinite(w).all():  # codes times a step are finite
+            raise TraceError(f"{label}: weights must be finite numbers (the trace holds NaN or infinity)")
         if codes.ndim != 2 or not np.issubdtype(codes.dtype, np.integer):
             raise TraceError(f"{label}: input_codes must be a 2-D integer array, got {codes.dtype} {codes.shape}")
         if not 1 <= self.input_bits <= 32:
@@ -271,22 +273,12 @@ def weights_to_ints(weights: np.ndarray, weight_bits: int, label: str = "trace")
         raise TraceError(
             f"{label}: weights are not multiples of 1/2^{weight_bits - 1}; the npz layout cannot hold them"
         )
-    dtype = np.int8 if weight_bits <= 8 else np.int16 if weight_bits <= 16 else np.int32
+    if ki.size and np.abs(ki).max() > 2.0**31 - 1:
+        raise TraceError(f"{label}: weights reach {np.abs(weights).max()}, beyond what {weight_bits}-bit codes hold")
+    low, high = (ki.min(), ki.max()) if ki.size else (0, 0)
+    # a weight of exactly 1.0 is the code +2^(bits-1): one more than int8 holds at 8 bits
+    dtype = next(t for t in (np.int8, np.int16, np.int32) if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
     return ki.astype(dtype)
-
-
-def _npz_array(z: Mapping[str, np.ndarray], key: str, path: Path) -> np.ndarray:
-    if key not in z:
-        raise TraceError(f"{path}: key {key!r} missing (keys: {', '.join(sorted(z.keys())[:12])} ...)")
-    return z[key]
-
-
-def _bits_of(meta: Mapping, key: str, requested: int | None, name: str, path: Path) -> int:
-    """A precision of the traces: the file's (meta_json), which a requested value must agree with; else 8."""
-    recorded = int(meta[key]) if key in meta else None
-    if requested and recorded is not None and requested != recorded:
-        raise TraceError(f"{path}: traces were recorded with {name}={recorded}, the chip asks for {requested}")
-    return requested or recorded or 8
 
 
 def load_traces_npz(
@@ -297,26 +289,14 @@ def load_traces_npz(
     weight_bits: int | None = None,
     input_bits: int | None = None,
 ) -> tuple[list[Layer], list[LayerTrace]]:
-    """Layers and traces from an npz in the reference layout (network_csv, L{i}_weight, L{i}_input_code, ...)."""
-    path = Path(path)
-    if not path.is_file():
-        raise TraceError(f"{path}: trace file not found")
-    with np.load(path, allow_pickle=False) as z:
-        meta = json.loads(str(z["meta_json"])) if "meta_json" in z else {}
-        weight_bits = _bits_of(meta, "wl_weight", weight_bits, "weight_bits", path)
-        input_bits = _bits_of(meta, "wl_activate", input_bits, "input_bits", path)
-        meta_layers = meta.get("layers", [])
-        table = _npz_array(z, network_key, path)
-        names = [m.get("hook_name") or default_layer_name(i) for i, m in enumerate(meta_layers)]
-        layers = network_from_array(table, names if len(names) == len(table) else None)
-        traces = []
-        for i, layer in enumerate(layers, start=1):
-            weight_codes, step = _npz_array(z, f"L{i}_weight", path), 2.0 ** -(weight_bits - 1)
-            negzero = z.get(f"L{i}_weight_negzero_idx")
-            codes = _npz_array(z, f"L{i}_input_code", path)
-            traces.append(LayerTrace.from_weight_codes(weight_codes, step, codes, input_bits, layer.name, negzero))
-    check_traces(layers, traces, check_columns=check_columns)
-    return layers, traces
+    """Layers and traces from an npz in the reference layout (network_csv, L{i}_weight, L{i}_input_code, ...).
+
+    Every array is checked (presence, dtype, shape against its layer, value range) before it is used."""
+    from neurocim.workload.trace_npz import read_npz_traces
+
+    return read_npz_traces(
+        path, network_key, check_columns=check_columns, weight_bits=weight_bits, input_bits=input_bits
+    )
 
 
 def save_traces_npz(
@@ -346,7 +326,10 @@ def save_traces_npz(
         arrays[f"L{i}_weight_negzero_idx"] = np.flatnonzero((flat == 0) & np.signbit(flat)).astype(np.int32)
         arrays[f"L{i}_input_code"] = trace.input_codes
     arrays.update(extra or {})
-    np.savez_compressed(path, **arrays)
+    from neurocim.report.outputs import atomic_path
+
+    with atomic_path(path, "trace file") as temp, temp.open("wb") as f:
+        np.savez_compressed(f, **arrays)
 
 
 def load_traces(
@@ -358,8 +341,10 @@ def load_traces(
         from neurocim.workload.trace_csv import load_traces_csv_folder
 
         return load_traces_csv_folder(source, layers, input_bits, check_columns=check_columns)
-    _, traces = load_traces_npz(source, check_columns=False, input_bits=input_bits)
-    check_traces(layers, traces, check_columns=check_columns)
+    from neurocim.workload.trace_npz import read_npz_traces
+
+    # the file's own layer table, when it has one, must agree with `layers`
+    _, traces = read_npz_traces(source, layers=layers, check_columns=check_columns, input_bits=input_bits)
     return traces
 
 

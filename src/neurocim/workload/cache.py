@@ -1,0 +1,116 @@
+"""A prepared workload's cache: read-only arrays it owns, labelled by value, and the results derived from them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import numpy as np
+
+
+class OwnedArray(np.ndarray):
+    """A read-only array owned by a WorkloadCache, labelled by value (which layer, what, under which settings).
+
+    Views of it are identified by the label and their position in it; arrays computed from it are plain (the
+    label is not inherited)."""
+
+    label: tuple | None
+    cache: WorkloadCache | None
+
+    def __array_finalize__(self, obj: object) -> None:
+        self.label = None
+        self.cache = None
+
+
+def position_key(view: np.ndarray) -> tuple[OwnedArray, tuple] | None:
+    """(the labelled owner of view's elements, a value key of the view: owner label, element offset, shape, strides,
+    dtype), or None when view does not lie in an OwnedArray."""
+    owner: object = view
+    while isinstance(owner, np.ndarray) and getattr(owner, "label", None) is None:
+        owner = owner.base
+    if not isinstance(owner, OwnedArray) or owner.label is None:
+        return None
+    offset = view.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    return owner, (owner.label, offset // max(owner.itemsize, 1), view.shape, view.strides, view.dtype.str)
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    """a, made read-only together with the arrays it is a view of."""
+    view: object = a
+    while isinstance(view, np.ndarray):
+        view.setflags(write=False)
+        view = view.base
+    return a
+
+
+class WorkloadCache:
+    """Bounded memo of a prepared workload: owned arrays per label, and per owner the results derived from it.
+
+    Everything is keyed by value. Per `group` (e.g. a layer) only the `per_group` most recent owners are kept, and an
+    owner's derived results go with it, so a sweep over settings that reshape the arrays stays within memory."""
+
+    def __init__(self, per_group: int = 2) -> None:
+        self.per_group = per_group
+        self._owned: dict[tuple, dict[tuple, OwnedArray]] = {}  # group -> label -> array
+        self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
+
+    def owned(self, group: tuple, label: tuple, compute: Callable[[], np.ndarray]) -> OwnedArray:
+        """The owned array `label` of `group`, computed (then made read-only and labelled) on first use."""
+        arrays = self._owned.setdefault(group, {})
+        found = arrays.pop(label, None)
+        if found is None:
+            found = self.own(compute(), (group, label))
+            while len(arrays) >= self.per_group:
+                self._drop(arrays, next(iter(arrays)))
+        arrays[label] = found  # most recently used last
+        return found
+
+    def derived(self, owner: OwnedArray) -> dict[Hashable, Any]:
+        """The memo of results derived from an owned array (empty while it is kept, gone when it is dropped)."""
+        if owner.cache is not self or owner.label is None:
+            raise ValueError("derived() needs an array owned by this cache")
+        return self._derived.setdefault(owner.label, {})
+
+    def own(self, a: np.ndarray, label: tuple) -> OwnedArray:
+        """a (a fresh array) as a read-only array owned by this cache under `label`."""
+        plain = a.view(np.ndarray)  # no OwnedArray below the labelled one, where numpy would collapse views onto it
+        if not (plain.flags.c_contiguous or plain.strides == (0,) * plain.ndim):  # a zero-stride placeholder stays
+            plain = np.ascontiguousarray(plain)
+        out = read_only(plain).view(OwnedArray)
+        out.label, out.cache = label, self
+        out.setflags(write=False)
+        return out
+
+    def _drop(self, arrays: dict[tuple, OwnedArray], label: tuple) -> None:
+        owner = arrays.pop(label)
+        prefix = owner.label
+        if prefix is None:
+            return
+        for key in [k for k in self._derived if k[: len(prefix)] == prefix]:
+            del self._derived[key]
+
+
+def memo_of(view: np.ndarray) -> tuple[dict[Hashable, Any], tuple] | None:
+    """(the memo of the owned array view lies in, view's value key), or None for an array no cache owns."""
+    found = position_key(view)
+    if found is None:
+        return None
+    owner, key = found
+    if owner.cache is None:
+        return None
+    return owner.cache.derived(owner), key
+
+
+def derived_owned(source: np.ndarray, key: tuple, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """An array derived from a view of an owned array (e.g. a copy of a block of it), owned by the same cache and kept
+    with that owner; computed and returned plain when source lies in no owned array."""
+    found = position_key(source)
+    if found is None or found[0].cache is None:
+        return compute()
+    owner, position = found
+    cache = owner.cache
+    memo = cache.derived(owner)
+    full_key = ("owned", position, key)
+    if full_key not in memo:
+        memo[full_key] = cache.own(compute(), (*position[0], "derived", position[1:], key))
+    return memo[full_key]
