@@ -24,6 +24,7 @@ from pathlib import Path
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
 from neurocim.estimate import estimate, estimate_from_files
+from neurocim.workload.prepared import prepare
 from neurocim.workload.traces import load_traces_npz
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,18 +100,18 @@ def _variants(base: dict) -> list[ChipConfig]:
 
 
 def sweep(n: int, base: dict | None = None) -> tuple[int, float, float]:
-    """Evaluate n configurations that differ only in non-trace settings, reusing loaded traces.
+    """Evaluate n configurations that differ only in non-trace settings on one prepared workload.
 
     Returns (n, seconds for all n, seconds for the n - 1 after the first): the first configuration also derives
     what every configuration reuses from the traces (cell digits, bit planes, block statistics)."""
-    layers, traces = load_traces_npz(DATA / "vgg8_traces.npz")
+    workload = prepare(*load_traces_npz(DATA / "vgg8_traces.npz"))
     variants = _variants(base or {})
     configs = [variants[i % len(variants)] for i in range(n)]
     t0 = time.perf_counter()
-    estimate(configs[0], layers, traces)
+    workload.estimate(configs[0])
     t1 = time.perf_counter()
     for cfg in configs[1:]:
-        estimate(cfg, layers, traces)
+        workload.estimate(cfg)
     t2 = time.perf_counter()
     return n, t2 - t0, t2 - t1
 
