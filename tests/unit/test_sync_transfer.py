@@ -10,6 +10,7 @@ import pytest
 
 from neurocim.arch.chip_periphery import sync_tile_grid
 from neurocim.arch.chip_traffic import ChipLayerWork, _input_volume, _total_input_volume, combine_layer_cost
+from neurocim.arch.cost import Cost
 from neurocim.compat.param_cpp import config_from_params
 from neurocim.estimate import ChipModel, build_context
 from neurocim.workload.network import Layer
@@ -73,22 +74,22 @@ def test_bus_share_is_one_layer_volume_over_layer_count():
     assert _total_input_volume(chip, 2) == 3 * 512
 
 
-_TILES = {
-    "latency": 10.0,
-    "energy": 5.0,
-    "latency_adc": 2.0,
-    "latency_accum": 1.0,
-    "latency_other": 7.0,
-    "buffer_latency": 3.0,
-    "ic_latency": 4.0,
-    "energy_adc": 1.0,
-    "energy_accum": 0.5,
-    "energy_other": 3.5,
-    "buffer_energy": 0.25,
-    "ic_energy": 0.75,
-    "leakage": 1e-3,
-    "leakage_sram_in_use": 5e-4,
-}
+_TILES = Cost(
+    latency=10.0,
+    energy=5.0,
+    latency_adc=2.0,
+    latency_accum=1.0,
+    latency_other=7.0,
+    buffer_latency=3.0,
+    ic_latency=4.0,
+    energy_adc=1.0,
+    energy_accum=0.5,
+    energy_other=3.5,
+    buffer_energy=0.25,
+    ic_energy=0.75,
+    leakage=1e-3,
+    leakage_sram_in_use=5e-4,
+)
 
 
 def test_combine_adds_chip_work_to_tiles():

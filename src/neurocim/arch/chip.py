@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -12,7 +14,7 @@ from neurocim.arch.blas import single_threaded_blas
 from neurocim.arch.block_mapping import copy_array, copy_input, levels_to_cells, reshape_array, reshape_input
 from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.chip_traffic import combine_layer_cost, layer_traffic
-from neurocim.arch.pe_common import PeResult
+from neurocim.arch.cost import Cost
 from neurocim.arch.tile_sets import build_tiles
 from neurocim.circuits.context import CircuitContext
 from neurocim.mapping.floorplan import Floorplan, plan_floor
@@ -22,17 +24,11 @@ from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload, prepare
 from neurocim.workload.traces import LayerTrace, csv_weight_levels
 
-_SUM_KEYS = ("energy", "buffer_energy", "ic_energy", "energy_adc", "energy_accum", "energy_other")
-_MAX_KEYS = ("latency", "buffer_latency", "ic_latency", "latency_adc", "latency_accum", "latency_other")
 
-
-def _combine(results: Sequence[PeResult]) -> dict[str, float]:
+def _combine(results: Sequence[Cost]) -> Cost:
     """Tiles of one layer run in parallel: latency is the slowest tile, energy the sum; leakage is the last tile's."""
-    out = {k: max((getattr(r, k) for r in results), default=0.0) for k in _MAX_KEYS + ("clk_period",)}
-    out.update({k: sum(getattr(r, k) for r in results) for k in _SUM_KEYS})
-    last = results[-1] if results else PeResult()
-    out["leakage"], out["leakage_sram_in_use"] = last.leakage, last.leakage_sram_in_use
-    return out
+    last = results[-1] if results else Cost()
+    return replace(Cost.parallel(results), leakage=last.leakage, leakage_sram_in_use=last.leakage_sram_in_use)
 
 
 def _cell_digits(trace: LayerTrace, key: tuple, shape_only: bool) -> np.ndarray:
@@ -121,7 +117,7 @@ class ChipModel:
 
     def _run_tiles(
         self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float, clock_pass: bool
-    ) -> dict[str, float]:
+    ) -> Cost:
         fp, p = self.fp, self.ctx.p
         nv = self.windows[index] * p.num_bit_input
         novel = fp.is_novel[index]
@@ -160,25 +156,25 @@ class ChipModel:
             p.quirk("top_weight_level_wraps"),
         )
         shape_only = self.tile_cm.pe.column_model.weight_independent  # SRAM reads see the weights' shape only
-        out = []
+        out: list[tuple[np.ndarray, np.ndarray]] = []
         for index, trace in enumerate(workload.traces):
             windows = self.windows[index]
-            memory = cache.owned(("digits", index), (key, shape_only), lambda t=trace: _cell_digits(t, key, shape_only))
-            inputs = cache.owned(("inputs", index), (windows,), lambda t=trace, n=windows: t.input_bit_planes(n))
+            memory = cache.owned(("digits", index), (key, shape_only), partial(_cell_digits, trace, key, shape_only))
+            inputs = cache.owned(("inputs", index), (windows,), partial(trace.input_bit_planes, windows))
             out.append((memory, inputs))
         return out
 
     def clock_period(self, arrays: Sequence[tuple[np.ndarray, np.ndarray]]) -> float:
         """Longest sensing latency over every layer (NeuroSim's clock pass, synchronous chips only)."""
         init_freq = self.ctx.p.clk_freq_max_hz
-        periods = [self._run_tiles(i, m, x, init_freq, True)["clk_period"] for i, (m, x) in enumerate(arrays)]
+        periods = [self._run_tiles(i, m, x, init_freq, True).clk_period for i, (m, x) in enumerate(arrays)]
         return max(periods)
 
     def layer_cost(self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float) -> LayerCost:
         """Cost of one layer in cycles (synchronous) or seconds: tiles, then chip-level units and data movement."""
         return self._layer_cost(index, self._run_tiles(index, memory, inputs, clk_freq, False), clk_freq)
 
-    def _tile_passes(self, workload: PreparedWorkload) -> tuple[float, float, list[dict[str, float]]]:
+    def _tile_passes(self, workload: PreparedWorkload) -> tuple[float, float, list[Cost]]:
         """(clock period, clock, per-layer tile costs): the clock pass and the tile part of the main pass."""
         p = self.ctx.p
         arrays = self._layer_arrays(workload)
@@ -191,7 +187,7 @@ class ChipModel:
             clk_freq = min(clk_freq, 1.0 / period)
         return period, clk_freq, [self._run_tiles(i, m, x, clk_freq, False) for i, (m, x) in enumerate(arrays)]
 
-    def _layer_cost(self, index: int, t: dict[str, float], clk_freq: float) -> LayerCost:
+    def _layer_cost(self, index: int, t: Cost, clk_freq: float) -> LayerCost:
         """layer_cost from the layer's tile costs `t`."""
         return combine_layer_cost(t, layer_traffic(self, index, clk_freq))
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from neurocim.arch.aggregate import LayerCost
+from neurocim.arch.cost import Cost
 from neurocim.report.records import Breakdown
 
 if TYPE_CHECKING:
@@ -207,31 +207,31 @@ def layer_traffic(chip: ChipModel, index: int, clk_freq: float) -> ChipLayerWork
     )
 
 
-def combine_layer_cost(t: Mapping[str, float], extra: ChipLayerWork) -> LayerCost:
+def combine_layer_cost(t: Cost, extra: ChipLayerWork) -> LayerCost:
     """A layer's cost from its tiles' costs `t` (NeuroSim's per-tile maxima and sums) and the chip's own work."""
     if extra.replaces_tile_latency_parts:
         other_latency, ic_latency = extra.latency_other, extra.ic_latency
     else:
-        other_latency, ic_latency = t["latency_other"] + extra.latency_other, t["ic_latency"] + extra.ic_latency
+        other_latency, ic_latency = t.latency_other + extra.latency_other, t.ic_latency + extra.ic_latency
     lat = Breakdown(
-        adc=t["latency_adc"],
-        accumulation=t["latency_accum"] + extra.latency_accum,
+        adc=t.latency_adc,
+        accumulation=t.latency_accum + extra.latency_accum,
         other=other_latency,
-        buffer=t["buffer_latency"] + extra.buffer_latency,
+        buffer=t.buffer_latency + extra.buffer_latency,
         interconnect=ic_latency,
     )
     energy = Breakdown(
-        adc=t["energy_adc"],
-        accumulation=t["energy_accum"] + extra.energy_accum,
-        other=t["energy_other"] + extra.energy_other,
-        buffer=t["buffer_energy"] + extra.buffer_energy,
-        interconnect=t["ic_energy"] + extra.ic_energy,
+        adc=t.energy_adc,
+        accumulation=t.energy_accum + extra.energy_accum,
+        other=t.energy_other + extra.energy_other,
+        buffer=t.buffer_energy + extra.buffer_energy,
+        interconnect=t.ic_energy + extra.ic_energy,
     )
     return LayerCost(
-        latency=t["latency"] + extra.latency,
-        energy=t["energy"] + extra.energy,
+        latency=t.latency + extra.latency,
+        energy=t.energy + extra.energy,
         latency_parts=lat,
         energy_parts=energy,
-        tile_leakage=t["leakage"],
-        tile_leakage_in_use=t["leakage_sram_in_use"],
+        tile_leakage=t.leakage,
+        tile_leakage_in_use=t.leakage_sram_in_use,
     )

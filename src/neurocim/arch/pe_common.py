@@ -1,41 +1,21 @@
-"""Records and helpers shared by the PE, its block reads and the tile: UnitResult, output widths, block sums."""
+"""Helpers shared by the PE, its block reads and the tile: output widths, block sums, memoised evaluations."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
 import math
-from dataclasses import dataclass
 
 import numpy as np
+
+from neurocim.arch.cost import Cost
 
 _LATENCIES = ("latency", "latency_adc", "latency_accum", "latency_other")
 _ENERGIES = ("energy", "energy_adc", "energy_accum", "energy_other")
 _SUMS = _LATENCIES + _ENERGIES
 
 
-@dataclass(frozen=True)
-class UnitResult:
-    """Outputs of one PE or tile evaluation; latencies in cycles when synchronous, else seconds."""
-
-    latency: float = 0.0
-    energy: float = 0.0
-    leakage: float = 0.0
-    leakage_sram_in_use: float = 0.0
-    buffer_latency: float = 0.0
-    buffer_energy: float = 0.0
-    ic_latency: float = 0.0
-    ic_energy: float = 0.0
-    latency_adc: float = 0.0
-    latency_accum: float = 0.0
-    latency_other: float = 0.0
-    energy_adc: float = 0.0
-    energy_accum: float = 0.0
-    energy_other: float = 0.0
-    clk_period: float = 0.0  # clock pass: the longest sensing latency seen (s)
-
-
-PeResult = UnitResult
+UnitResult = PeResult = Cost  # a PE's evaluation is a Cost record
 
 
 class ShapeMemoised:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from neurocim.arch.block_mapping import copy_pe_array, copy_pe_input
+from neurocim.arch.cost import Cost, Part
 from neurocim.arch.envm_read import PeReadStats, memoised_with, stacked_read_stats
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe import ProcessingElement
-from neurocim.arch.pe_common import ShapeMemoised, UnitResult, divide_int, subarray_output_bits
-from neurocim.arch.tile_periphery import _ENERGY, _LAT, TilePeriphery, TileResult
+from neurocim.arch.pe_common import ShapeMemoised, divide_int, subarray_output_bits
+from neurocim.arch.tile_periphery import TilePeriphery
 from neurocim.arch.tile_visits import Gathering, PeVisit, TilePlan, tile_plan
 from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Layout
@@ -34,7 +35,7 @@ class TileArea:
     array: float
 
 
-class Tile(TilePeriphery, ShapeMemoised):
+class Tile(ShapeMemoised):
     """NeuroSim V1.4 tile of one kind: novel mapping (`num_pe` PEs in total) or conventional (`num_pe` per side)."""
 
     def __init__(
@@ -61,10 +62,9 @@ class Tile(TilePeriphery, ShapeMemoised):
         pe_out_bits = subarray_output_bits(p) + math.ceil(tree_bits)
         trees = pe_size / p.num_col_muxed if novel else num_pe * pe_size / p.num_col_muxed
         self.accumulation = AdderTree(ctx, int(num_pe), pe_out_bits, math.ceil(trees))
-        self.relu = self.sigmoid = None
-        self._build_buffers(pe_out_bits)
-        grid = math.ceil(math.sqrt(num_pe)) if novel else int(num_pe)
-        self.htree = HTree(ctx, grid, grid, p.local_bus_delay_tolerance, num_pe * pe_size)
+        self.periphery = TilePeriphery(ctx, novel, num_pe, pe_size, clk_freq, pe_out_bits)
+        side = math.ceil(math.sqrt(num_pe)) if novel else int(num_pe)
+        self.htree = HTree(ctx, side, side, p.local_bus_delay_tolerance, num_pe * pe_size)
         # NeuroSim keeps the accumulation tree's leakage from its last evaluation (0 before the first)
         self._accumulation_units: int | None = None
         self._eval_memo = InputMemo()
@@ -89,13 +89,7 @@ class Tile(TilePeriphery, ShapeMemoised):
         pe.layout()
         n, side = self._num_pe_total, math.ceil(math.sqrt(self._num_pe_total))
         self.accumulation.layout(0.0, side * pe.width, Layout.NONE)
-        activation = 0.0
-        if self.relu is not None:
-            activation = self.relu.layout(0.0, side * pe.width, Layout.NONE).area
-        elif self.sigmoid is not None:
-            activation = self.sigmoid.layout(0.0, side * pe.width, Layout.NONE).area
-        in_area = self.input_buffer.layout(side * pe.height, 0.0, Layout.NONE).area * self.num_in_core
-        out_area = self.output_buffer.layout(0.0, side * pe.width, Layout.NONE).area * self.num_out_core
+        activation, in_area, out_area = self.periphery.layout(side * pe.height, side * pe.width)
         self.htree.layout(pe.height, pe.width, HTREE_FOLDED_RATIO)
         self.area = activation + (pe.area * n + self.accumulation.area + in_area + out_area + self.htree.area)
         self.height = math.sqrt(self.area)
@@ -125,7 +119,7 @@ class Tile(TilePeriphery, ShapeMemoised):
         num_in_vector: int,
         clk_freq: float,
         clock_pass: bool,
-    ) -> TileResult:
+    ) -> Cost:
         """NeuroSim TileCalculatePerformance for a tile's conductance block and input bit matrix.
 
         `novel`, `num_pe` and `pe_size` restate the tile's kind (as the original passes them) and must match it.
@@ -164,7 +158,8 @@ class Tile(TilePeriphery, ShapeMemoised):
                 for v in plan.visits
                 if v is not None
             ]
-            return None if not found or None in found else stacked_read_stats(found)
+            complete = [stats for stats in found if stats is not None]
+            return stacked_read_stats(complete) if complete and len(complete) == len(found) else None
 
         return memoised_with(weights, inputs, ("tile_read", plan.visits, nv, key), compute)
 
@@ -187,66 +182,94 @@ class Tile(TilePeriphery, ShapeMemoised):
         clk_freq: float,
         clock_pass: bool,
         with_adc: bool = True,
-    ) -> TileResult:
+    ) -> Cost:
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         speed_up_row, speed_up_col = int(speed_up_row), int(speed_up_col)
         plan = self._plan(speed_up_row, speed_up_col, rows, cols)
-        acc = dict.fromkeys(_LAT + _ENERGY + ("clk_period",), 0.0)
-        last = UnitResult()
+        gathered, last = [], Cost()
         for k, visit in enumerate(plan.visits):
             if visit is None:  # a PE holding no weights
                 continue
             if k == 0 or visit != plan.visits[k - 1]:
                 last = self._run_pe(weights, inputs, visit, nv, clk_freq, clock_pass, with_adc)
-            self._gather(acc, last)
+            gathered.append(last)
+        acc = Cost.parallel(gathered)
         if plan.gathering is Gathering.FULL:
-            for k in _LAT:
-                acc[k] /= self.num_pe * self.num_pe
+            acc = acc.latency_divided(self.num_pe * self.num_pe)
         elif plan.gathering is Gathering.DUPLICATED:
-            for k in _LAT:
-                acc[k] /= speed_up_row * speed_up_col
+            acc = acc.latency_divided(speed_up_row * speed_up_col)
             if math.ceil(rows / self.pe_size) > 1:
-                self._accumulate(acc, math.ceil(rows / self.pe_size), nv, clk_freq, clock_pass, exact_ceil=True)
+                acc = self._accumulate(acc, math.ceil(rows / self.pe_size), nv, clk_freq, clock_pass, exact_ceil=True)
         elif plan.gathering is Gathering.GRID:
-            self._accumulate(acc, self.num_pe, nv, clk_freq, clock_pass, exact_ceil=True)
+            acc = self._accumulate(acc, int(self.num_pe), nv, clk_freq, clock_pass, exact_ceil=True)
         if clock_pass:
-            return TileResult(clk_period=acc["clk_period"])
+            return Cost(clk_period=acc.clk_period)
         return self._finish(acc, last, rows, cols, nv, speed_up_row * speed_up_col, clk_freq)
 
     def _run_pe(
         self, weights, inputs, visit: PeVisit, nv: int, clk_freq: float, clock_pass: bool, with_adc: bool
-    ) -> UnitResult:
-        args = (visit.dup_row, visit.dup_col, visit.rows, visit.cols, nv, clk_freq, clock_pass)
-        return self.pe.evaluate(*_visit_arrays(weights, inputs, visit, nv), *args, with_adc=with_adc)
+    ) -> Cost:
+        block, block_inputs = _visit_arrays(weights, inputs, visit, nv)
+        v = visit
+        return self.pe.evaluate(
+            block, block_inputs, v.dup_row, v.dup_col, v.rows, v.cols, nv, clk_freq, clock_pass, with_adc=with_adc
+        )
 
-    @staticmethod
-    def _gather(acc: dict, r: UnitResult) -> None:
-        """PEs work in parallel: latencies are maxima, energies sums."""
-        for k in _LAT:
-            acc[k] = max(getattr(r, k), acc[k])
-        for k in _ENERGY:
-            acc[k] += getattr(r, k)
-        acc["clk_period"] = max(acc["clk_period"], r.clk_period)
+    def _finish(self, acc: Cost, last: Cost, rows: int, cols: int, nv: int, speed_up: int, clk_freq: float) -> Cost:
+        """Speed-up, accumulation, activation, tile buffers and H-tree of the main pass, and the leakage."""
+        p = self.ctx.p
+        n = self.num_pe
+        if self.novel:
+            acc = self._accumulate(acc.latency_divided(speed_up), int(n), nv, clk_freq, False, exact_ceil=False)
+            bits_out = max(rows * nv / math.sqrt(n), 0)
+            in_pass = self.periphery.buffer_pass(True, bits_out, self.htree.bus_width)
+            acc, bits_in = self.periphery.activation(acc, self.accumulation, cols, nv, clk_freq)
+        else:
+            acc, bits_in = self.periphery.activation(acc, self.accumulation, cols, nv, clk_freq)
+            bits_out = max(rows * nv, 0)
+            in_pass = self.periphery.buffer_pass(True, bits_out, self.htree.bus_width)
+        out_pass = self.periphery.buffer_pass(False, bits_in, self.htree.bus_width)
+        in_rd, in_wr, in_re, in_we = in_pass
+        out_rd, out_wr, out_re, out_we = out_pass
+        pe, tree = self.pe, self.htree
+        t_tree = tree.latency(pe.height, pe.width, (bits_out + bits_in) / tree.bus_width, clk_freq)
+        e_tree = tree.energy(
+            pe.height,
+            pe.width,
+            tree.bus_width,
+            (bits_out * p.input_toggle + bits_in * p.output_toggle) / tree.bus_width,
+        )
+        sync = p.sync_data_transfer  # synchronous transfer: the chip times the data movement
+        acc = acc.plus(Part.BUFFER, 0.0 if sync else in_rd + in_wr, in_re + in_we)
+        acc = acc.plus(Part.BUFFER, 0.0 if sync else out_rd + out_wr, out_re + out_we)
+        acc = acc.plus(Part.INTERCONNECT, 0.0 if sync else t_tree, e_tree)
+        pe_count = n if self.novel else n * n
+        units = self._accumulation_units
+        accumulation_leakage = 0.0 if units is None else self.accumulation.leakage_for(units)
+        leakage = (
+            last.leakage * pe_count
+            + accumulation_leakage
+            + self.periphery.leakage
+            + tree.leakage
+        )
+        return replace(acc, leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count, clk_period=0.0)
 
-    def _accumulate(self, acc: dict, units: int, nv: int, clk_freq: float, clock_pass: bool, exact_ceil: bool):
-        """Add the tile accumulation tree over `units` PE outputs; records its leakage state."""
+    def _accumulate(
+        self, acc: Cost, units: int, nv: int, clk_freq: float, clock_pass: bool, exact_ceil: bool
+    ) -> Cost:
+        """acc followed by the tile accumulation tree over `units` PE outputs; records its leakage state."""
         p = self.ctx.p
         self._accumulation_units = int(units)
         if clock_pass:
-            return
+            return acc
         per_window = (
             math.ceil(p.num_col_muxed / p.num_col_per_synapse)
             if exact_ceil
             else divide_int(p.num_col_muxed, p.num_col_per_synapse)
         )
         num_read = divide_int(nv, p.num_bit_input) * per_window
-        t = self.accumulation.latency(num_read, int(units), 0, clk_freq)
-        if not p.sync_data_transfer:
-            acc["latency"] += t
-            acc["latency_accum"] += t
-        e = self.accumulation.energy(num_read, int(units))
-        acc["energy"] += e
-        acc["energy_accum"] += e
+        t = 0.0 if p.sync_data_transfer else self.accumulation.latency(num_read, int(units), 0, clk_freq)
+        return acc.plus(Part.ACCUMULATION, t, self.accumulation.energy(num_read, int(units)))
 
 
 def _visit_arrays(weights: np.ndarray, inputs: np.ndarray, visit: PeVisit, nv: int) -> tuple[np.ndarray, np.ndarray]:

@@ -7,8 +7,7 @@ from enum import Enum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from neurocim.compat.quirks import ChipCompat, quirk_names
-
-SUPPORTED_NODES_NM = (130, 90, 65, 45, 32, 22, 14, 10, 7, 5, 3, 2, 1)
+from neurocim.tech.nodes import NODES_NM as SUPPORTED_NODES_NM
 
 
 class _Section(BaseModel):

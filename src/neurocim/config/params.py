@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from neurocim.circuits.constants import IR_DROP_TOLERANCE
 from neurocim.compat.quirks import enabled_quirks, quirk_names
 from neurocim.config.chip import (
     AccessType,
@@ -273,7 +274,7 @@ def derive_params(cfg: ChipConfig) -> Params:
         width_in_feature_size_crossbar=xbar_w,
         resistance_on=cfg.cell.r_on_ohm,
         resistance_off=cfg.cell.r_off_ohm,
-        resistance_access=cfg.cell.r_on_ohm * 0.25,  # IR-drop tolerance of the 1T1R access device
+        resistance_access=cfg.cell.r_on_ohm * IR_DROP_TOLERANCE,  # on-resistance of the 1T1R access device
         read_voltage=cfg.cell.read_voltage_v or READ_VOLTAGE_V[node],
         read_pulse_width=cfg.cell.read_pulse_width_s,
         access_voltage=cfg.cell.access_voltage_v,

@@ -10,9 +10,8 @@ from importlib import resources
 from typing import Any
 
 from neurocim.config.chip import Roadmap
+from neurocim.tech.nodes import BULK_NODES_NM, NODES_NM
 
-NODES_NM = (130, 90, 65, 45, 32, 22, 14, 10, 7, 5, 3, 2, 1)
-BULK_NODES_NM = (130, 90, 65, 45, 32, 22)  # only these have an HP roadmap
 TEMPERATURE_MIN_K = 300
 TEMPERATURE_MAX_K = 400
 

@@ -105,10 +105,10 @@ def derived_owned(source: np.ndarray, key: tuple, compute: Callable[[], np.ndarr
     """An array derived from a view of an owned array (e.g. a copy of a block of it), owned by the same cache and kept
     with that owner; computed and returned plain when source lies in no owned array."""
     found = position_key(source)
-    if found is None or found[0].cache is None:
+    cache = None if found is None else found[0].cache
+    if found is None or cache is None:
         return compute()
     owner, position = found
-    cache = owner.cache
     memo = cache.derived(owner)
     full_key = ("owned", position, key)
     if full_key not in memo:
