@@ -1,17 +1,21 @@
 """Benchmark: VGG-8 hardware estimate end to end (SRAM and RRAM chips), and a sweep of non-trace settings on
 reused traces.
 
-Run: python benchmarks/bench_estimate.py [--sweep N] [--rram-sweep N] [--repeats N]
+Run: python benchmarks/bench_estimate.py [--sweep N] [--rram-sweep N] [--sar-sweep N] [--repeats N] [--combos]
 Prints wall times (the first estimate in the process, and the median, fastest and slowest of N warm ones: on a
-shared machine single runs scatter), configurations per second (all of a sweep, and those after its first configuration, which
-also derives the reused trace statistics) and peak resident memory (targets on a 2-core machine: <= 1 s per
-estimate end to end, >= 100 configurations/s in the sweep, <= 2 GB).
+shared machine single runs scatter), configurations per second (all of a sweep, and those after its first
+configuration, which also derives the reused trace statistics) and peak resident memory (targets on a 2-core
+machine: <= 1 s per estimate end to end, >= 100 configurations/s in the sweep, <= 2 GB).
+With --combos, every cell (SRAM, RRAM, FeFET) x ADC (flash current sense, flash voltage sense, SAR) combination is
+timed end to end in the warm process (traces loaded again for every run, so nothing derived from them is reused);
+--sar-sweep times a sweep of the RRAM chip with a SAR ADC (the sweep varies ADC bits, buses and buffers).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import tempfile
 import time
@@ -20,12 +24,19 @@ from pathlib import Path
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
 from neurocim.estimate import estimate, estimate_from_files
+from neurocim.workload.prepared import prepare
 from neurocim.workload.traces import load_traces_npz
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 EXAMPLES = ROOT / "src" / "neurocim" / "examples"
 CHIPS = {"sram": EXAMPLES / "chip_sram_22nm.yaml", "rram": EXAMPLES / "chip_rram_22nm.yaml"}
+CELLS = {**CHIPS, "fefet": EXAMPLES / "chip_fefet_22nm.yaml"}
+ADCS = {
+    "flash_current": {"type": "flash", "sense_mode": "current"},
+    "flash_voltage": {"type": "flash", "sense_mode": "voltage"},
+    "sar": {"type": "sar"},
+}
 
 
 def _peak_mb() -> float:
@@ -40,6 +51,37 @@ def end_to_end(config: Path) -> tuple[float, float]:
         report = estimate_from_files(DATA / "vgg8_network.csv", DATA / "vgg8_traces.npz", config=config)
         report.write_json(Path(tmp) / "out.json")
         return time.perf_counter() - t0, time.process_time() - c0
+
+
+def with_adc(config: Path, adc: dict) -> dict:
+    """The chip of a config file with its ADC section updated by `adc`, as a plain dict."""
+    base = load_chip_config(config).model_dump(mode="json")
+    return {**base, "adc": {**base.get("adc", {}), **adc}}
+
+
+def estimate_once(chip: ChipConfig) -> tuple[float, float]:
+    """Load the VGG-8 traces and estimate `chip` on them (nothing derived from traces is reused): (wall seconds, CPU
+    seconds of all threads)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    layers, traces = load_traces_npz(DATA / "vgg8_traces.npz", input_bits=chip.precision.input_bits)
+    estimate(chip, layers, traces)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def combos(repeats: int) -> dict[str, float]:
+    """Median, fastest and slowest warm estimate (wall s, and the median's CPU s) of every cell x ADC combination."""
+    figures: dict[str, float] = {}
+    for cell, config in CELLS.items():
+        for adc_name, adc in ADCS.items():
+            chip = ChipConfig.model_validate(with_adc(config, adc))
+            estimate_once(chip)  # the process warm for this combination (compiled code, imports)
+            warm = sorted(estimate_once(chip) for _ in range(max(repeats, 1)))
+            name = f"{cell}_{adc_name}_vgg8_warm"
+            figures[f"{name}_s"] = round(warm[len(warm) // 2][0], 3)
+            figures[f"{name}_cpu_s"] = round(warm[len(warm) // 2][1], 3)
+            figures[f"{name}_min_s"] = round(warm[0][0], 3)
+            figures[f"{name}_max_s"] = round(warm[-1][0], 3)
+    return figures
 
 
 def _variants(base: dict) -> list[ChipConfig]:
@@ -58,18 +100,18 @@ def _variants(base: dict) -> list[ChipConfig]:
 
 
 def sweep(n: int, base: dict | None = None) -> tuple[int, float, float]:
-    """Evaluate n configurations that differ only in non-trace settings, reusing loaded traces.
+    """Evaluate n configurations that differ only in non-trace settings on one prepared workload.
 
     Returns (n, seconds for all n, seconds for the n - 1 after the first): the first configuration also derives
     what every configuration reuses from the traces (cell digits, bit planes, block statistics)."""
-    layers, traces = load_traces_npz(DATA / "vgg8_traces.npz")
+    workload = prepare(*load_traces_npz(DATA / "vgg8_traces.npz"))
     variants = _variants(base or {})
     configs = [variants[i % len(variants)] for i in range(n)]
     t0 = time.perf_counter()
-    estimate(configs[0], layers, traces)
+    workload.estimate(configs[0])
     t1 = time.perf_counter()
     for cfg in configs[1:]:
-        estimate(cfg, layers, traces)
+        workload.estimate(cfg)
     t2 = time.perf_counter()
     return n, t2 - t0, t2 - t1
 
@@ -78,10 +120,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sweep", type=int, default=24, help="configurations in the (default SRAM chip) sweep")
     parser.add_argument("--rram-sweep", type=int, default=0, help="configurations in a sweep of the RRAM chip")
+    parser.add_argument("--sar-sweep", type=int, default=0, help="configurations in a sweep of the RRAM chip with SAR")
     parser.add_argument("--repeats", type=int, default=5, help="warm end-to-end runs per chip")
+    parser.add_argument("--combos", action="store_true", help="time every cell x ADC combination")
+    parser.add_argument("--only-combos", action="store_true", help="skip the end-to-end runs and the SRAM sweep")
     args = parser.parse_args()
-    figures: dict[str, float] = {}
-    for name, config in CHIPS.items():
+    figures: dict[str, float | str | None] = {}
+    if args.combos or args.only_combos:
+        figures.update(combos(args.repeats))
+    for name, config in {} if args.only_combos else CHIPS.items():
         wall, cpu = end_to_end(config)
         figures[f"{name}_vgg8_end_to_end_first_s"] = round(wall, 3)
         figures[f"{name}_vgg8_end_to_end_first_cpu_s"] = round(cpu, 3)
@@ -91,9 +138,11 @@ def main() -> None:
         figures[f"{name}_vgg8_end_to_end_warm_cpu_s"] = round(median[1], 3)
         figures[f"{name}_vgg8_end_to_end_warm_min_s"] = round(warm[0][0], 3)
         figures[f"{name}_vgg8_end_to_end_warm_max_s"] = round(warm[-1][0], 3)
-    runs = [("sweep", args.sweep, None)]
+    runs = [("sweep", args.sweep, None)] if args.sweep and not args.only_combos else []
     if args.rram_sweep:
-        runs.append(("rram_sweep", args.rram_sweep, load_chip_config(CHIPS["rram"]).model_dump(mode="json")))
+        runs.append(("rram_sweep", args.rram_sweep, load_chip_config(CELLS["rram"]).model_dump(mode="json")))
+    if args.sar_sweep:
+        runs.append(("rram_sar_sweep", args.sar_sweep, with_adc(CELLS["rram"], ADCS["sar"])))
     for name, count, base in runs:
         n, t_all, t_rest = sweep(count, base)
         figures.update(
@@ -105,6 +154,7 @@ def main() -> None:
             }
         )
     figures["peak_rss_mb"] = round(_peak_mb(), 1)
+    figures["omp_wait_policy"] = os.environ.get("OMP_WAIT_POLICY", "default")  # spinning matters on a busy machine
     print(json.dumps(figures, indent=1))
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from neurocim.arch.column_model import conductance_and_range, effective_conductance
-from neurocim.arch.envm_read import PeReadStats, _band, strip_read_stats
+from neurocim.arch.envm_read import _band, strip_read_stats
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import UnitResult
 from neurocim.arch.subarray import SubArray
@@ -31,12 +31,13 @@ def _pe(cell: dict, adc_bits: int = 5) -> ProcessingElement:
 
 
 def _elementwise(pe: ProcessingElement, evaluate, *args) -> UnitResult:
-    """evaluate(*args) (of the PE or a tile of its kind) with every column resistance read one by one (no fit sums)."""
-    fit, pe._energy_fit = pe._energy_fit, None
+    """evaluate(*args) (of the PE or a tile of its kind) with every column resistance read one by one (no column
+    statistics)."""
+    statistic, pe._read_statistic = pe._read_statistic, None
     try:
         return evaluate(*args)
     finally:
-        pe._energy_fit = fit
+        pe._read_statistic = statistic
 
 
 def _assert_same_result(got: UnitResult, want: UnitResult, rel: float) -> None:
@@ -120,16 +121,16 @@ def test_adc_static_energy_checks_the_clamp_block_by_block_when_the_merged_range
     # piece 1 (x - 1.5 on [1, 2)) is negative below 1.5
     fit = PiecewiseFit((1.0, 2.0), ("lin", "lin", "lin"), (0.0, 1.0, 0.0), (1.0, -1.5, 1.0))
 
-    def pack(weight, total, x_min, x_max) -> PeReadStats:
+    def pack(weight, total, x_min, x_max) -> PiecewiseSums:
         arrays = (np.array(weight, dtype=float), np.array(total, dtype=float), np.array(x_min), np.array(x_max))
-        return PeReadStats(PiecewiseSums(fit.breaks, fit.kinds, *arrays), 0.0, 0.0)
+        return PiecewiseSums(fit.breaks, fit.kinds, *arrays)
 
     # block 0 holds 0.5 and 3.0 (pieces 0 and 2), block 1 holds 1.8: the merged piece-1 range [1, 2) reaches below 1.5
     split = pack([[1, 0, 1], [0, 1, 0]], [[0.5, 0, 3.0], [0, 1.8, 0]], [0.5, 1.8], [3.0, 1.8])
-    assert fit.sum_over(split.sums.merged) is None
-    assert split.static_energy(fit) == pytest.approx(1.0 + 1.0 + 0.3)
+    assert fit.sum_over(split.merged) is None
+    assert fit.total_over(split) == pytest.approx(1.0 + 1.0 + 0.3)
     below = pack([[1, 0, 1], [0, 1, 0]], [[0.5, 0, 3.0], [0, 1.2, 0]], [0.5, 1.2], [3.0, 1.2])  # 1.2 - 1.5 < 0
-    assert below.static_energy(fit) is None
+    assert fit.total_over(below) is None
 
 
 def test_two_level_conductance_picks_the_table_bits_exactly():
@@ -166,18 +167,18 @@ def test_strips_of_a_row_band_read_together_give_the_strip_by_strip_sums():
     frozen_digits, frozen_x = digits.copy(), x.copy()
     for a in (frozen_digits, frozen_x):
         a.setflags(write=False)
-    model, key, fit = pe.column_model, pe._model_key, pe._energy_fit
+    model, key, statistic = pe.column_model, pe._model_key, pe._read_statistic
     for row in (0, 64):
         for first in (0, 128, 256):
-            args = (model, key, blocks, 64, np.float32, fit)
+            args = (model, key, blocks, 64, np.float32, statistic)
             alone = strip_read_stats(digits[row : row + 64, first : first + 128], x[row : row + 64], *args)
             banded = strip_read_stats(
                 frozen_digits[row : row + 64, first : first + 128], frozen_x[row : row + 64], *args
             )
-            np.testing.assert_array_equal(banded.sums.weight, alone.sums.weight)
+            np.testing.assert_array_equal(banded.pieces.weight, alone.pieces.weight)
             # one wider product: BLAS may round a float32 conductance differently
             for field in ("total", "x_min", "x_max"):
-                np.testing.assert_allclose(getattr(banded.sums, field), getattr(alone.sums, field), rtol=1e-6)
+                np.testing.assert_allclose(getattr(banded.pieces, field), getattr(alone.pieces, field), rtol=1e-6)
             assert banded.idle_weight == alone.idle_weight == 1.0
     assert _band(frozen_digits[:64, 128:256], frozen_digits, blocks, 64)[1:] == (128, 128, 3)
     assert _band(frozen_digits[:64, 64:192], frozen_digits, blocks, 64) is None  # not aligned to the strips

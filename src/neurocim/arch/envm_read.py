@@ -1,10 +1,10 @@
-"""Trace part of parallel eNVM reads: per sub-array, count-weighted sums of the ADC energy fit's terms.
+"""Trace part of parallel eNVM reads: per sub-array, the statistics of the column resistances an ADC reads.
 
-The static energy of a flash-ADC conversion is a piecewise lin/log fit of the column resistance, clamped at 0.
-Its sum over every vector and column of a sub-array needs only, per piece, the weight of the resistances in it
-and their weighted sum of R or ln R (`PiecewiseSums`); the ADC bits, clock and the rest of the chip only change
-the coefficients. Those sums are kept in the prepared workload's cache, so a sweep over such settings reuses
-them, and the column resistances are never stored.
+A column converter's trace-dependent energy is a function of the column resistance R; its sum over every vector
+and column of a sub-array follows from the statistics the converter asks for (`ReadStatistic`): per-piece sums of
+R or ln R for a piecewise lin/log fit (exact), or a log-spaced histogram of R for any other energy. The ADC bits,
+clock and the rest of the chip only change the function. These statistics are kept in the prepared workload's
+cache, so a sweep over such settings reuses them, and the column resistances are never stored.
 """
 
 from __future__ import annotations
@@ -17,50 +17,27 @@ import numpy as np
 
 from neurocim.arch.block_stats import distinct_vectors
 from neurocim.arch.column_model import ColumnModel, conductance_and_range
-from neurocim.circuits.adc_fits import IDLE_COLUMN_POWER, temperature_factor
-from neurocim.circuits.flash_adc import FlashAdc
-from neurocim.circuits.piecewise_fit import PiecewiseFit, PiecewiseSums
+from neurocim.circuits.converter import ColumnStats, ReadStatistic
+from neurocim.circuits.piecewise_fit import PiecewiseSums
+from neurocim.circuits.resistance_histogram import ResistanceHistogram
 from neurocim.workload.cache import position_key
+
+# The column statistics of a PE's (or a tile's) blocks: what a configuration's ADC energy of them is computed from.
+PeReadStats = ColumnStats
 
 
 @dataclass(frozen=True)
 class StripReadStats:
-    """The bit-vectors of a strip and the ADC-fit sums of each of its sub-arrays (column blocks)."""
+    """The bit-vectors of a strip and the statistics of the column resistances of its sub-arrays (column blocks),
+    over the vectors with at least one active row."""
 
     num_vectors: float  # bit-vectors
-    sums: PiecewiseSums  # one group per column block, over the vectors with at least one active row
     idle_weight: float  # bit-vectors with no active row (every column reads R = inf)
-
-
-@dataclass(frozen=True)
-class PeReadStats:
-    """The ADC-fit sums of every column block of a PE's row strips (strip after strip), with the other trace counts
-    its ADC energy needs: a configuration's ADC energy of the PE is a few array operations."""
-
-    sums: PiecewiseSums  # one group per block
-    idle_columns: float  # columns x bit-vectors with no active row (R = inf), over the blocks
-    column_reads: float  # columns x bit-vectors, over the blocks
-
-    def static_energy(self, fit: PiecewiseFit) -> float | None:
-        """max(fit(R), 0) summed over every block's column resistances; None where the sums cannot give it."""
-        found = fit.sum_over(self.sums.merged)
-        if found is None:  # the merged range may be wider than each block's: check block by block
-            found = fit.sum_over(self.sums)
-        return None if found is None else float(found.sum())
+    pieces: PiecewiseSums | None = None  # one group per column block
+    histogram: ResistanceHistogram | None = None  # over the column blocks
 
 
 Strip = tuple[int, int, tuple[tuple[int, int], ...]]  # (first row, rows, column blocks [(start, width)])
-
-
-def folded_energy_fit(converter: object) -> PiecewiseFit | None:
-    """The flash ADC's static energy per conversion as one piecewise fit of R (LSTP current mode), else None."""
-    return getattr(converter, "_energy_fit", None) if isinstance(converter, FlashAdc) else None
-
-
-def idle_column_energy(adc: FlashAdc) -> float:
-    """Static energy (J) of converting a column with no active row (R = inf)."""
-    idle = IDLE_COLUMN_POWER * temperature_factor(adc.ctx.p.temperature_k)
-    return max((idle + adc.reference_power) * adc.conversion_time, 0.0)
 
 
 def strip_read_stats(
@@ -71,25 +48,26 @@ def strip_read_stats(
     col_blocks: list[tuple[int, int]],
     col_period: int | None,
     dtype: type[np.floating],
-    fit: PiecewiseFit,
+    statistic: ReadStatistic,
 ) -> StripReadStats | None:
     """StripReadStats of a strip (cell digits or conductances, rows x columns; inputs rows x bit-vectors) for
-    the column blocks [(start, width)], with the breaks of `fit`; None if some resistance is not positive and
-    finite. Memoised with inputs and weights a workload cache owns, for the configurations that share them."""
+    the column blocks [(start, width)], as `statistic` asks; None if some resistance is not positive and finite.
+    Memoised with inputs and weights a workload cache owns, for the configurations that share them."""
     slot = _trace_memo(weights, inputs)
     if slot is None:
-        return _compute(weights, inputs, model, col_blocks, col_period, dtype, fit)
+        return _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic)
     memo, x_key, w_key, w_owner = slot
-    key = ("envm_read", model_key, tuple(col_blocks), col_period, np.dtype(dtype).str, fit.breaks, fit.kinds)
+    key = ("envm_read", model_key, tuple(col_blocks), col_period, np.dtype(dtype).str, statistic)
     full_key = (x_key, w_key, *key)
     if full_key in memo:
         return memo[full_key]
     band = _band(weights, w_owner, col_blocks, col_period)
     if band is None:
-        memo[full_key] = _compute(weights, inputs, model, col_blocks, col_period, dtype, fit)
+        memo[full_key] = _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic)
         return memo[full_key]
     rows, first, stop, num_strips = band  # the strip is one of num_strips alike strips of its row band
-    for k, stats in enumerate(_band_compute(rows, inputs, model, col_blocks, col_period, dtype, fit, num_strips)):
+    found = _band_compute(rows, inputs, model, col_blocks, col_period, dtype, statistic, num_strips)
+    for k, stats in enumerate(found):
         offset = w_key[1] + k * stop - first  # the position of strip k's first element in the owner
         memo.setdefault((x_key, (w_key[0], offset, *w_key[2:]), *key), stats)
     return memo[full_key]
@@ -122,13 +100,13 @@ def _band(
 
 
 def _band_compute(
-    rows: np.ndarray, inputs, model, col_blocks, col_period, dtype, fit, num_strips: int
+    rows: np.ndarray, inputs, model, col_blocks, col_period, dtype, statistic, num_strips: int
 ) -> list[StripReadStats | None]:
     """_compute of every strip of a row band at once (one read pass, strip after strip): the sums of strip by strip,
     to rounding, with the work outside the pass done once."""
     stop = rows.shape[1] // num_strips
     blocks = [(k * stop + start, width) for k in range(num_strips) for start, width in col_blocks]
-    found = _read_sums(rows, inputs, model, blocks, col_period, dtype, fit)
+    found = _read_sums(rows, inputs, model, blocks, col_period, dtype, statistic)
     n = len(col_blocks)
     return [found(slice(k * n, (k + 1) * n)) for k in range(num_strips)]
 
@@ -165,74 +143,82 @@ def pe_read_stats(
     model_key: tuple,
     col_period: int | None,
     dtype: type[np.floating],
-    fit: PiecewiseFit,
+    statistic: ReadStatistic,
 ) -> PeReadStats | None:
     """PeReadStats of a PE's row strips (inputs: first `num_vectors` bit-vectors); None if a strip has none.
     Memoised with owned inputs and weights, like strip_read_stats."""
-    key = ("pe_read", strips, num_vectors, model_key, col_period, np.dtype(dtype).str, fit.breaks, fit.kinds)
+    key = ("pe_read", strips, num_vectors, model_key, col_period, np.dtype(dtype).str, statistic)
     return memoised_with(
         weights,
         inputs,
         key,
-        lambda: _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, fit),
+        lambda: _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, statistic),
     )
 
 
-def _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, fit) -> PeReadStats | None:
+def _pe_stats(
+    weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, statistic
+) -> PeReadStats | None:
     found = []
     for row, num_row, col_blocks in strips:
         stop = max(c + n for c, n in col_blocks)
         x = inputs[row : row + num_row, :num_vectors]
         stats = strip_read_stats(
-            weights[row : row + num_row, :stop], x, model, model_key, list(col_blocks), col_period, dtype, fit
+            weights[row : row + num_row, :stop], x, model, model_key, list(col_blocks), col_period, dtype, statistic
         )
         if stats is None:
             return None
         found.append(stats)
     columns = [sum(n for _, n in blocks) for _, _, blocks in strips]
-    idle = sum(c * st.idle_weight for c, st in zip(columns, found, strict=True))
-    reads = sum(c * st.num_vectors for c, st in zip(columns, found, strict=True))
-    return PeReadStats(stacked_sums([st.sums for st in found]), float(idle), float(reads))
+    return ColumnStats.stacked(
+        [
+            ColumnStats(c * (st.num_vectors - st.idle_weight), c * st.idle_weight, st.pieces, st.histogram)
+            for c, st in zip(columns, found, strict=True)
+        ]
+    )
 
 
 def stacked_read_stats(parts: list[PeReadStats]) -> PeReadStats:
     """The PeReadStats of several PE evaluations together (a tile's), their blocks one after the other."""
-    idle = sum(st.idle_columns for st in parts)
-    return PeReadStats(stacked_sums([st.sums for st in parts]), idle, sum(st.column_reads for st in parts))
+    return ColumnStats.stacked(parts)
 
 
-def stacked_sums(parts: list[PiecewiseSums]) -> PiecewiseSums:
-    """The groups of PiecewiseSums with the same breaks, one after the other."""
-    arrays = (np.concatenate([getattr(p, f) for p in parts]) for f in ("weight", "total", "x_min", "x_max"))
-    return PiecewiseSums(parts[0].breaks, parts[0].kinds, *arrays)
-
-
-def _compute(weights, inputs, model, col_blocks, col_period, dtype, fit) -> StripReadStats | None:
+def _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic) -> StripReadStats | None:
     stop = max(s + w for s, w in col_blocks)
-    return _read_sums(weights[:, :stop], inputs, model, list(col_blocks), col_period, dtype, fit)(slice(None))
+    return _read_sums(weights[:, :stop], inputs, model, list(col_blocks), col_period, dtype, statistic)(slice(None))
 
 
-def _read_sums(weights, inputs, model, blocks, col_period, dtype, fit) -> Callable[[slice], StripReadStats | None]:
+def _read_sums(
+    weights, inputs, model, blocks, col_period, dtype, statistic: ReadStatistic
+) -> Callable[[slice], StripReadStats | None]:
     """The read pass over the columns of `blocks` [(start, width)] of weights (cell digits or conductances, rows x
     columns): a function giving the StripReadStats of a run of the blocks, None where a resistance of theirs is not
-    positive and finite."""
-    from neurocim.arch.read_kernel import block_fit_sums  # compiled on first use
-
+    positive and finite. Without resistance statistics to collect, only the vectors are counted."""
     dv = distinct_vectors(inputs, weights.shape[0])
     packed, counts, idle = dv.conducting
+    num_vectors = dv.read_totals[0]
+    if not statistic.reads_resistances:
+        return lambda part: StripReadStats(num_vectors, idle)
+    from neurocim.arch.read_kernel import block_read_sums  # compiled on first use
+
     g_eff, g_range = conductance_and_range(weights, model, col_period, dtype)
     num_add = float(model.num_add)
-    weight, total, g_min, g_max = block_fit_sums(packed, counts, g_eff, blocks, num_add, fit.breaks, fit.kinds, g_range)
-    valid = (g_min > 0) & np.isfinite(g_max)
-    num_vectors = dv.read_totals[0]
+    breaks, kinds, bins = statistic.breaks, statistic.kinds, statistic.bins_per_octave
+    found = block_read_sums(packed, counts, g_eff, blocks, num_add, breaks, kinds, bins, g_range)
+    valid = (found.g_low > 0) & np.isfinite(found.g_high) & ~found.outside
     with np.errstate(divide="ignore"):
-        x_min = (dtype(num_add) / g_max.astype(dtype)).astype(np.float64)
-        x_max = (dtype(num_add) / g_min.astype(dtype)).astype(np.float64)
+        x_min = (dtype(num_add) / found.g_high.astype(dtype)).astype(np.float64)
+        x_max = (dtype(num_add) / found.g_low.astype(dtype)).astype(np.float64)
 
     def stats(part: slice) -> StripReadStats | None:
         if not valid[part].all():
             return None
-        sums = PiecewiseSums(fit.breaks, fit.kinds, weight[part], total[part], x_min[part], x_max[part])
-        return StripReadStats(num_vectors, sums, idle)
+        pieces = histogram = None
+        if kinds:
+            pieces = PiecewiseSums(breaks, kinds, found.weight[part], found.total[part], x_min[part], x_max[part])
+        if bins:
+            count, total = found.hist_count[part].sum(axis=0), found.hist_total[part].sum(axis=0)
+            histogram = ResistanceHistogram(bins, found.hist_first, count, total).trimmed()
+        return StripReadStats(num_vectors, idle, pieces, histogram)
 
     return stats

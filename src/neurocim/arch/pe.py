@@ -8,7 +8,6 @@ import math
 import numpy as np
 
 from neurocim.arch.column_model import ColumnModel
-from neurocim.arch.envm_read import folded_energy_fit
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe_common import (
     _ENERGIES,
@@ -26,6 +25,7 @@ from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Footprint, Layout
 from neurocim.circuits.bus import Bus, BusMode
 from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.converter import ReadStatistic
 from neurocim.circuits.dff import DFF
 
 
@@ -74,10 +74,11 @@ class ProcessingElement(PeReads, ShapeMemoised):
         self.column_model = ColumnModel.from_context(ctx, subarray.res_cell_access)
         self._model_key = dataclasses.astuple(self.column_model)  # hashes faster than the dataclass
         self.level_output = p.level_output if p.parallel_read else 2**p.cell_bit
-        # parallel eNVM reads with a folded flash-ADC fit take the ADC energy from per-block fit sums
-        self._energy_fit = None
+        # parallel eNVM reads take the ADC energy from the column statistics its converter asks for
+        self._read_statistic: ReadStatistic | None = None
         if not self.column_model.weight_independent and isinstance(subarray.mode, ParallelArray):
-            self._energy_fit = folded_energy_fit(subarray.mode.adc.converter)
+            converter = subarray.mode.adc.converter
+            self._read_statistic = None if converter is None else converter.read_statistic()
         # NeuroSim keeps the adder tree's leakage from its last evaluation (0 before the first).
         self._adder_tree_units: int | None = None
         self._read_cache: dict[tuple, object] = {}  # per-vector cost tables (SRAM) and lines (eNVM), by clock

@@ -1,4 +1,4 @@
-"""Sub-array block reads of a PE: row strips, SRAM cost tables, eNVM reads from ADC-fit sums, and their caches."""
+"""Sub-array block reads of a PE: row strips, SRAM cost tables, eNVM reads from column statistics, and caches."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 
 from neurocim.arch.block_mapping import copy_sub_input
 from neurocim.arch.block_stats import VectorStats, distinct_vectors, iter_vector_stats, sram_row_count_stats
-from neurocim.arch.envm_read import PeReadStats, idle_column_energy, pe_read_stats
+from neurocim.arch.envm_read import PeReadStats, pe_read_stats
 from neurocim.arch.pe_common import _SUMS
 from neurocim.workload.cache import memo_of
 
@@ -30,7 +30,7 @@ def _strip_layout(rows: int, cols: int, num_i: int, num_j: int, s_r: int, s_c: i
 
 class PeReads:
     """Part of ProcessingElement (its base): the summed read costs of the sub-array blocks that hold data. Uses the
-    PE's state (ctx, sub-array, column model, energy fit, caches)."""
+    PE's state (ctx, sub-array, column model, the read statistic its ADC asks for, caches)."""
 
     def _read(self, stats: VectorStats, clk_freq: float) -> np.ndarray:
         """Sub-array read costs summed over the chunk's bit-vectors, as an array in _SUMS order.
@@ -110,10 +110,10 @@ class PeReads:
     def read_stats(
         self, weights, inputs, array_dup_row: int, array_dup_col: int, rows: int, cols: int, nv: int
     ) -> PeReadStats | None:
-        """The trace's ADC-fit sums of the blocks an evaluation reads (parallel eNVM reads with a folded flash-ADC
-        fit); None without them."""
-        fit = self._energy_fit
-        if fit is None or nv <= 0:
+        """The column statistics of the blocks an evaluation reads, as the ADC asks for them (parallel eNVM reads);
+        None without them."""
+        statistic = self._read_statistic
+        if statistic is None or nv <= 0:
             return None
         # a block ends at the matrix edge, as the element-wise read's copies do (a visit may reach past it)
         rows, cols = min(rows, weights.shape[0]), min(cols, weights.shape[1])
@@ -121,25 +121,24 @@ class PeReads:
         if not strips:
             return None
         model, key = self.column_model, self._model_key
-        return pe_read_stats(weights, inputs, strips, nv, model, key, col_period, self.dtype, fit)
+        return pe_read_stats(weights, inputs, strips, nv, model, key, col_period, self.dtype, statistic)
 
     def read_key(self) -> tuple | None:
-        """What read_stats depends on besides its arguments; None when it gives nothing (no folded ADC fit)."""
-        fit, p = self._energy_fit, self.ctx.p
-        if fit is None:
+        """What read_stats depends on besides its arguments; None when it gives nothing (no column statistics)."""
+        statistic, p = self._read_statistic, self.ctx.p
+        if statistic is None:
             return None
         sizes = (self.grid, p.num_row_sub_array, p.num_col_sub_array)
-        return (*sizes, self._model_key, np.dtype(self.dtype).str, fit.breaks, fit.kinds)
+        return (*sizes, self._model_key, np.dtype(self.dtype).str, statistic)
 
     def adc_energy(self, stats: PeReadStats | None) -> float | None:
-        """ADC energy of the blocks behind `stats` from their fit sums; None where they cannot give it (the blocks
-        are then read element-wise)."""
-        static = None if stats is None else stats.static_energy(self._energy_fit)
+        """ADC energy of the blocks behind `stats` from their column statistics; None where they cannot give it (the
+        blocks are then read element-wise)."""
+        adc = self.subarray.mode.adc.converter
+        static = None if stats is None else adc.summed_static_energy(stats)
         if static is None:
             return None
-        adc = self.subarray.mode.adc.converter
-        total = static + stats.idle_columns * idle_column_energy(adc) + adc.column_switching_energy * stats.column_reads
-        return total * self.subarray.num_add
+        return (static + adc.column_switching_energy * stats.conversions) * self.subarray.num_add
 
     def _read_layout(self, rows: int, cols: int, array_dup_row: int, array_dup_col: int) -> tuple[tuple, int | None]:
         """(row strips [(first row, rows, column blocks)], column period of the wires) the blocks are read in: the
@@ -181,9 +180,9 @@ class PeReads:
         self, weights, inputs, strips: tuple, nv: int, clk_freq: float, col_period: int | None, with_adc: bool
     ) -> np.ndarray:
         """Summed read costs (blocks x _SUMS) of every sub-array block of the row strips, row by row (main pass).
-        Without `with_adc`, parallel eNVM reads with a folded flash-ADC fit leave out the ADC energy (which the
-        caller takes from the fit sums): the costs then depend on the inputs only."""
-        if not with_adc and self._energy_fit is not None and nv > 0:
+        Without `with_adc`, parallel eNVM reads leave out the ADC energy (which the caller takes from the column
+        statistics): the costs then depend on the inputs only."""
+        if not with_adc and self._read_statistic is not None and nv > 0:
             reads = self._reads_without_adc(weights, inputs, strips, nv, clk_freq)
             blocks = [read.copy() for read, (_, _, col_blocks) in zip(reads, strips, strict=True) for _ in col_blocks]
         else:

@@ -1,5 +1,5 @@
-"""Compiled eNVM read pass: per distinct input vector, the summed column conductances and the ADC fit's sums over the
-column resistances, in one pass that never stores the resistances.
+"""Compiled eNVM read pass: per distinct input vector, the summed column conductances and the statistics of the column
+resistances an ADC's energy needs, in one pass that never stores the resistances.
 
 numba compiles the pass (cached on disk after the first run) and runs the vectors of a part of the columns as tasks
 on its threads. A task first sums the conductances of every subset of every four rows (16 per group, each from a
@@ -7,11 +7,13 @@ smaller one); a vector's column sums then add one of those per group with an act
 real traces, where about 30 % of the rows are active: half the additions of adding the rows one by one, and the
 part's subset sums stay in the cache). Then every column block's resistances R = num_add / G are split at the fit's
 breaks: per piece the count, and the sum of R ('lin') or of ln R ('log', as the log of a product of clipped values
-scaled by a power of two, so that the product stays in range)."""
+scaled by a power of two, so that the product stays in range); and/or added to a log-spaced histogram (per bin the
+weight and the sum of R; the bin is the float's exponent and top mantissa bits)."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numba
@@ -120,6 +122,20 @@ def _vector_sums(r, w, starts, widths, breaks, is_log, scale, log_scale, block, 
 
 
 @_jit
+def _vector_histogram(r, r_bits, w, starts, widths, shift, base, count, total):
+    """Add vector weight w and w times its resistances r (r_bits: their bits as integers) to every block's row of
+    count and total at bin (bits >> shift) - base; values outside the bins are added to the end bins (the caller
+    finds them from the blocks' conductance bounds)."""
+    last = count.shape[1] - 1
+    for b in range(len(starts)):
+        counts, totals = count[b], total[b]
+        for j in range(starts[b], starts[b] + widths[b]):
+            k = min(max((r_bits[j] >> shift) - base, 0), last)
+            counts[k] += w
+            totals[k] += w * np.float64(r[j])
+
+
+@_jit
 def _add_row(g, row):
     for j in range(len(g)):
         g[j] += row[j]
@@ -178,18 +194,20 @@ def _add_subset_sums(g, table, packed):
 
 @_jit
 def _task_sums(packed, g_eff, first, cols, subsets, counts, num_add, starts, widths, breaks, is_log, scale,
-               log_scale, block, weight, total, g_low, g_high):  # fmt: skip
+               log_scale, block, weight, total, shift, base, h_count, h_total, g_low, g_high):  # fmt: skip
     """Add the fit sums of every vector (packed: vectors x bytes, its active rows 8 a byte, the first row the highest
     bit) over columns first to first + cols to weight and total (blocks x pieces; block starts within those
-    columns), and keep every block's smallest and largest summed conductance in g_low and g_high (as integers).
-    With `subsets`, a vector's column sums add one subset sum per group of four rows with an active row; else its
-    active rows one by one."""
+    columns) and its histogram to h_count and h_total (blocks x bins, where bins are asked for), and keep every
+    block's smallest and largest summed conductance in g_low and g_high (as integers). With `subsets`, a vector's
+    column sums add one subset sum per group of four rows with an active row; else its active rows one by one."""
     table = np.empty(((g_eff.shape[0] + 3) // 4 if subsets else 0, 16, cols), g_eff.dtype)
     if subsets:
         _subset_sums(g_eff, first, table)
     g = np.empty(cols, g_eff.dtype)
     g_bits = g.view(g_low.dtype)
     r = np.empty(cols, g_eff.dtype)
+    r_bits = r.view(g_low.dtype)
+    pieces, bins = weight.shape[1] > 0, h_count.shape[1] > 0
     above = np.empty(len(breaks) + 2, np.int64)
     col_low = np.full(cols, np.full(1, np.inf, g_eff.dtype).view(g_low.dtype)[0])
     col_high = np.zeros(cols, g_low.dtype)
@@ -203,7 +221,10 @@ def _task_sums(packed, g_eff, first, cols, subsets, counts, num_add, starts, wid
             col_low[j] = min(col_low[j], g_bits[j])
             col_high[j] = max(col_high[j], g_bits[j])
             r[j] = num_add / g[j]
-        _vector_sums(r, counts[v], starts, widths, breaks, is_log, scale, log_scale, block, weight, total, above)
+        if pieces:
+            _vector_sums(r, counts[v], starts, widths, breaks, is_log, scale, log_scale, block, weight, total, above)
+        if bins:
+            _vector_histogram(r, r_bits, counts[v], starts, widths, shift, base, h_count, h_total)
     for b in range(len(starts)):
         for j in range(starts[b], starts[b] + widths[b]):
             g_low[b] = min(g_low[b], col_low[j])
@@ -211,19 +232,29 @@ def _task_sums(packed, g_eff, first, cols, subsets, counts, num_add, starts, wid
 
 
 @numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy", fastmath=_FLAGS, boundscheck=False)
-def read_fit_sums(packed, g_eff, subsets, counts, num_add, tasks, parts, part_blocks, starts, widths, breaks, is_log,
-                  scale, log_scale, block, weight, total, g_low, g_high):  # fmt: skip
+def read_fit_sums(packed, g_eff, subsets, counts, num_add, tasks, part_tasks, parts, part_blocks, starts, widths,
+                  breaks, is_log, scale, log_scale, block, weight, total, shift, base, h_count, h_total, g_low,
+                  g_high):  # fmt: skip
     """_task_sums (with or without subset sums) of every task (part, first vector, stop vector) of `tasks`, on
     threads: the vectors over the part's columns (parts[part]: first column, columns) and its blocks
     part_blocks[part] to part_blocks[part + 1] (starts within the part), into the first rows of weight[t], total[t],
-    g_low[t], g_high[t]."""
+    h_count[t], h_total[t], g_low[t], g_high[t]. Then the histograms of a part's tasks (part_tasks[part]
+    to part_tasks[part + 1]) are added, in task order, into its first task's."""
     for t in numba.prange(len(tasks)):
         part, first, stop = tasks[t, 0], tasks[t, 1], tasks[t, 2]
         b0, b1 = part_blocks[part], part_blocks[part + 1]
         n = b1 - b0
         _task_sums(packed[first:stop], g_eff, parts[part, 0], parts[part, 1], subsets, counts[first:stop], num_add,
                    starts[b0:b1], widths[b0:b1], breaks, is_log, scale, log_scale, block, weight[t, :n],
-                   total[t, :n], g_low[t, :n], g_high[t, :n])  # fmt: skip
+                   total[t, :n], shift, base, h_count[t, :n], h_total[t, :n], g_low[t, :n],
+                   g_high[t, :n])  # fmt: skip
+    if h_count.shape[2]:
+        for q in numba.prange(len(part_tasks) - 1):
+            first = part_tasks[q]
+            for t in range(first + 1, part_tasks[q + 1]):
+                for b in range(h_count.shape[1]):
+                    _add_row(h_count[first, b], h_count[t, b])
+                    _add_row(h_total[first, b], h_total[t, b])
 
 
 # The columns are read in parts of whole blocks, at most PART_COLUMNS wide (or one wider block): a part's subset
@@ -265,7 +296,8 @@ def _layout(blocks: tuple[tuple[int, int], ...], part_columns: int, breaks: tupl
     ends = starts + widths
     if (widths < 0).any() or (starts < 0).any() or (starts[1:] < ends[:-1]).any():
         raise ValueError(f"blocks must be (start >= 0, width >= 0) in column order without overlap, got {blocks}")
-    parts, part_of = [], []
+    parts: list[list[int]] = []
+    part_of: list[int] = []
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
         if parts and end - parts[-1][0] <= max(part_columns, parts[-1][1]):
             parts[-1][1] = end - parts[-1][0]
@@ -275,21 +307,135 @@ def _layout(blocks: tuple[tuple[int, int], ...], part_columns: int, breaks: tupl
     parts_array = np.array(parts, dtype=np.int64).reshape(-1, 2)
     part_blocks = np.searchsorted(np.array(part_of), np.arange(len(parts) + 1))
     rel_starts = starts - parts_array[part_of, 0]
-    is_log = np.array([k == "log" for k in kinds])
+    is_log = np.array([k == "log" for k in kinds], dtype=np.bool_)
     return parts_array, part_blocks, rel_starts, widths, np.array(breaks, dtype=dtype), is_log
 
 
 @lru_cache(maxsize=256)
-def _tasks(vectors: int, part_widths: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _tasks(vectors: int, part_widths: tuple[int, ...], task_values: int) -> tuple[np.ndarray, np.ndarray]:
     """(part, first vector, stop vector) of every task, part after part, and the first task of every part."""
-    tasks, firsts = [], []
+    tasks: list[tuple[int, int, int]] = []
+    firsts: list[int] = []
     for part, width in enumerate(part_widths):
         values = vectors * width
-        n = 1 if values <= SPLIT_VALUES else 2 * -(-values // (2 * TASK_VALUES))
+        n = 1 if values <= SPLIT_VALUES else 2 * -(-values // (2 * task_values))
         bounds = vectors * np.arange(n + 1) // n
         firsts.append(len(tasks))
         tasks.extend((part, bounds[k], bounds[k + 1]) for k in range(n))
     return np.array(tasks, dtype=np.int64).reshape(-1, 3), np.array(firsts, dtype=np.int64)
+
+
+# A histogram spans at most this many octaves of R (values beyond count as outside); bins at either end of the
+# bounds on R take the rounding of the column sums.
+HISTOGRAM_OCTAVES = 64
+_HISTOGRAM_MARGIN = 2
+
+
+def _histogram_grid(dtype: np.dtype, bins_per_octave: int, r_low: float, r_high: float) -> tuple[int, int, int, int]:
+    """(shift, base, bins, absolute index of the first bin) of a histogram of `dtype` values within [r_low, r_high]:
+    a value's bin is (its bits as an integer >> shift) - base, its exponent and top log2(bins_per_octave) mantissa
+    bits; the absolute index counts bins from 1.0."""
+    info = np.finfo(dtype)
+    m = bins_per_octave.bit_length() - 1
+    shift = info.nmant - m
+    ints = np.int32 if info.bits == 32 else np.int64
+
+    def raw(v: float) -> int:
+        return int(np.array(min(max(v, float(info.tiny)), float(info.max)), dtype).view(ints)) >> shift
+
+    base = raw(r_low) - _HISTOGRAM_MARGIN
+    bins = min(raw(r_high) + _HISTOGRAM_MARGIN, base + HISTOGRAM_OCTAVES * bins_per_octave) - base + 1
+    return shift, base, bins, base - ((info.maxexp - 1) << m)
+
+
+@dataclass(frozen=True)
+class BlockSums:
+    """What the read pass found per block (in the order of the blocks): piece sums, histogram rows, values outside
+    the histogram's bins, and the lowest and highest summed conductance (inf and 0 without vectors)."""
+
+    weight: np.ndarray  # (blocks, pieces)
+    total: np.ndarray  # (blocks, pieces)
+    hist_first: int  # absolute index of the histograms' first bin
+    hist_count: np.ndarray  # (blocks, bins)
+    hist_total: np.ndarray  # (blocks, bins)
+    outside: np.ndarray  # (blocks,) whether some value lay outside the histogram's bins
+    g_low: np.ndarray  # (blocks,)
+    g_high: np.ndarray  # (blocks,)
+
+
+def block_read_sums(
+    rows_on: np.ndarray,
+    counts: np.ndarray,
+    g_eff: np.ndarray,
+    blocks: list[tuple[int, int]],
+    num_add: float,
+    breaks: tuple[float, ...],
+    kinds: tuple[str, ...],
+    bins_per_octave: int = 0,
+    g_range: tuple[float, float] | None = None,
+) -> BlockSums:
+    """Sums over R = num_add / (rows_on @ g_eff) for every vector (rows_on: vectors x rows, bool, or those rows
+    packed 8 to a byte as np.packbits(rows_on, axis=1) gives; counts: weight per vector) and the columns of every
+    block [(start, width)], in column order: per block and piece of the breaks (kinds 'lin' or 'log', none for no
+    piece sums) the weight and weighted sum of R or ln R, and a histogram of R with bins_per_octave bins to an
+    octave (0: none; a power of two). `g_range` bounds g_eff's values (lowest, highest) where the caller knows
+    them; by default they are found."""
+    dtype = g_eff.dtype.type
+    bits = np.int32 if g_eff.itemsize == 4 else np.int64
+    rows, cols = g_eff.shape
+    parts, part_blocks, starts, widths, fit_breaks, is_log = _layout(
+        tuple(blocks), PART_COLUMNS, breaks, kinds, g_eff.dtype.str
+    )
+    if parts[-1].sum() > cols:
+        raise ValueError(f"blocks must lie within the {cols} columns of g_eff, got {blocks}")
+    # every R lies between num_add / (rows * largest conductance) and num_add / smallest conductance
+    g_min, g_max = g_range or (float(g_eff.min(initial=np.inf)), float(g_eff.max(initial=0.0)))
+    r_low = num_add / (rows * g_max) if g_max > 0 else 0.0
+    r_high = num_add / g_min if g_min > 0 else math.inf
+    low_exp = math.frexp(r_low)[1] - 2 if g_max > 0 else -126
+    high_exp = math.frexp(r_high)[1] + 1 if g_min > 0 else 128
+    scale, log_scale, block = _piece_scaling(breaks, max(low_exp, -150), min(high_exp, 130))
+    shift, base, bins, first = (0, 0, 0, 0)
+    if bins_per_octave:
+        shift, base, bins, first = _histogram_grid(g_eff.dtype, bins_per_octave, r_low, r_high)
+    most = int(np.diff(part_blocks).max())
+    # a task of at least 64 values per histogram bin: clearing (fresh pages) and adding the histograms stays small
+    tasks, part_tasks = _tasks(len(rows_on), tuple(parts[:, 1].tolist()), max(TASK_VALUES, 64 * most * bins))
+    weight, total = np.zeros((len(tasks), most, len(kinds))), np.zeros((len(tasks), most, len(kinds)))
+    h_count, h_total = np.zeros((len(tasks), most, bins)), np.zeros((len(tasks), most, bins))
+    g_low, g_high = np.full((len(tasks), most), np.inf, dtype).view(bits), np.zeros((len(tasks), most), bits)
+    g_eff = np.ascontiguousarray(g_eff)
+    packed = np.packbits(rows_on, axis=1) if rows_on.dtype == np.bool_ else np.ascontiguousarray(rows_on)
+    if packed.dtype != np.uint8 or packed.ndim != 2 or packed.shape[1] != -(-rows // 8):
+        raise ValueError(
+            f"rows_on must be vectors x {rows} booleans or their rows packed, got {rows_on.dtype} {rows_on.shape}"
+        )
+    subsets = len(packed) >= SUBSET_MIN_VECTORS
+    task_bounds = np.append(part_tasks, len(tasks))
+    read_fit_sums(packed, g_eff, subsets, counts, dtype(num_add), tasks, task_bounds, parts, part_blocks, starts,
+                  widths, fit_breaks, is_log, scale, log_scale, block, weight, total, shift, base, h_count, h_total,
+                  g_low, g_high)  # fmt: skip
+    in_part = np.arange(most) < np.diff(part_blocks)[:, None]  # parts x most: the rows that hold a block
+
+    def per_block(a: np.ndarray, reduce: np.ufunc) -> np.ndarray:
+        return reduce.reduceat(a, part_tasks, axis=0)[in_part]
+
+    low, high = per_block(g_low, np.minimum).view(dtype), per_block(g_high, np.maximum).view(dtype)
+    outside = np.zeros(len(low), bool)
+    if bins:  # R = num_add / G rounds alike in the pass: a block's extreme resistances come from its extreme sums
+        with np.errstate(divide="ignore"):
+            r_ends = (dtype(num_add) / np.stack([high, low])).view(bits) >> shift
+        outside = (low <= high) & ((r_ends[0] < base) | (r_ends[1] > base + bins - 1))  # blocks with values
+    return BlockSums(
+        per_block(weight, np.add),
+        per_block(total, np.add),
+        first,
+        h_count[part_tasks][in_part],  # added in the pass
+        h_total[part_tasks][in_part],
+        outside,
+        low,
+        high,
+    )
 
 
 def block_fit_sums(
@@ -302,41 +448,7 @@ def block_fit_sums(
     kinds: tuple[str, ...],
     g_range: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Fit sums of R = num_add / (rows_on @ g_eff) over every vector (rows_on: vectors x rows, bool, or those rows
-    packed 8 to a byte as np.packbits(rows_on, axis=1) gives; counts: weight per vector) and the columns of every
-    block [(start, width)], in column order: (weight, total) per block and piece, and every block's lowest and
-    highest summed conductance (inf and 0 without vectors). `g_range` bounds g_eff's values (lowest, highest) where
-    the caller knows them; by default they are found."""
-    dtype = g_eff.dtype.type
-    bits = np.int32 if g_eff.itemsize == 4 else np.int64
-    rows, cols = g_eff.shape
-    parts, part_blocks, starts, widths, fit_breaks, is_log = _layout(
-        tuple(blocks), PART_COLUMNS, breaks, kinds, g_eff.dtype.str
-    )
-    if parts[-1].sum() > cols:
-        raise ValueError(f"blocks must lie within the {cols} columns of g_eff, got {blocks}")
-    # every R lies between num_add / (rows * largest conductance) and num_add / smallest conductance
-    g_min, g_max = g_range or (float(g_eff.min(initial=np.inf)), float(g_eff.max(initial=0.0)))
-    low_exp = math.frexp(num_add / (rows * g_max))[1] - 2 if g_max > 0 else -126
-    high_exp = math.frexp(num_add / g_min)[1] + 1 if g_min > 0 else 128
-    scale, log_scale, block = _piece_scaling(breaks, max(low_exp, -150), min(high_exp, 130))
-    tasks, part_tasks = _tasks(len(rows_on), tuple(parts[:, 1].tolist()))
-    most = int(np.diff(part_blocks).max())
-    weight, total = np.zeros((len(tasks), most, len(kinds))), np.zeros((len(tasks), most, len(kinds)))
-    g_low, g_high = np.full((len(tasks), most), np.inf, dtype).view(bits), np.zeros((len(tasks), most), bits)
-    g_eff = np.ascontiguousarray(g_eff)
-    packed = np.packbits(rows_on, axis=1) if rows_on.dtype == np.bool_ else np.ascontiguousarray(rows_on)
-    if packed.dtype != np.uint8 or packed.ndim != 2 or packed.shape[1] != -(-rows // 8):
-        raise ValueError(
-            f"rows_on must be vectors x {rows} booleans or their rows packed, got {rows_on.dtype} {rows_on.shape}"
-        )
-    subsets = len(packed) >= SUBSET_MIN_VECTORS
-    read_fit_sums(packed, g_eff, subsets, counts, dtype(num_add), tasks, parts, part_blocks, starts, widths,
-                  fit_breaks, is_log, scale, log_scale, block, weight, total, g_low, g_high)  # fmt: skip
-    in_part = np.arange(most) < np.diff(part_blocks)[:, None]  # parts x most: the rows that hold a block
-
-    def per_block(a: np.ndarray, reduce: np.ufunc) -> np.ndarray:
-        return reduce.reduceat(a, part_tasks, axis=0)[in_part]
-
-    low, high = per_block(g_low, np.minimum).view(dtype), per_block(g_high, np.maximum).view(dtype)
-    return per_block(weight, np.add), per_block(total, np.add), low, high
+    """The piece sums of block_read_sums alone: (weight, total) per block and piece, and every block's lowest and
+    highest summed conductance."""
+    found = block_read_sums(rows_on, counts, g_eff, blocks, num_add, breaks, kinds, 0, g_range)
+    return found.weight, found.total, found.g_low, found.g_high

@@ -5,9 +5,10 @@ from __future__ import annotations
 from neurocim.circuits.base import Footprint, Layout, fit_to_side
 from neurocim.circuits.constants import MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.converter import ColumnConverter
 
 
-class ColumnAdc:
+class ColumnAdc(ColumnConverter):
     """ADCs of `num_col` column groups resolving `level_output` levels, built from minimum-size devices."""
 
     def __init__(

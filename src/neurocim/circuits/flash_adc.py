@@ -19,6 +19,7 @@ from neurocim.circuits.adc_fits import (
 from neurocim.circuits.column_adc import ColumnAdc
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
 from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.converter import ColumnStats, ReadStatistic
 from neurocim.circuits.gates import GateType, gate_area, gate_capacitance, gate_capacitance_gaa
 from neurocim.circuits.piecewise_fit import PiecewiseFit, as_float_array
 from neurocim.config.chip import CellType, Roadmap
@@ -218,6 +219,24 @@ class FlashAdc(ColumnAdc):
             off = np.where(np.isinf(x), idle_power + self.reference_power, self.reference_power)
             e = np.where(live, e, off * self.conversion_time).astype(x.dtype, copy=False)
         return np.fmax(e, 0.0, out=e)
+
+    def read_statistic(self) -> ReadStatistic:
+        """LSTP current mode: the piece sums of its folded fit (exact); voltage mode: none (a conversion's static
+        energy does not depend on a finite R); HP current mode: the default histogram."""
+        if self._energy_fit is not None:
+            return ReadStatistic(self._energy_fit.breaks, self._energy_fit.kinds)
+        return ReadStatistic() if not self.current_mode else super().read_statistic()
+
+    def summed_static_energy(self, stats: ColumnStats) -> float | None:
+        """static_energy summed over the conversions behind `stats` (J); None where the folded fit's clamp at 0
+        could act."""
+        if self._energy_fit is not None:
+            live = None if stats.pieces is None else self._energy_fit.total_over(stats.pieces)
+        elif not self.current_mode:
+            live = stats.live * float(self.static_energy(np.ones(1))[0])  # the same at any finite R
+        else:
+            return super().summed_static_energy(stats)
+        return None if live is None else live + stats.idle * self.idle_energy()
 
     def column_energy(self, column_resistance: np.ndarray) -> np.ndarray:
         """Energy of one conversion of each column (J): switching plus static."""

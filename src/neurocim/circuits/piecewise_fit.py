@@ -83,8 +83,16 @@ class PiecewiseFit:
             found.append(group)
         return np.array(found)
 
+    def total_over(self, sums: PiecewiseSums) -> float | None:
+        """max(self(x), 0) summed over every value behind `sums`; None where the clamp at 0 could act. The groups'
+        merged range is checked first, then (where it is too wide) every group's own."""
+        found = self.sum_over(sums.merged)
+        if found is None:
+            found = self.sum_over(sums)
+        return None if found is None else float(found.sum())
+
     @cached_property
-    def _steps(self) -> tuple[tuple[float, float, float], list[tuple[float, tuple[float, float, float]]]]:
+    def _steps(self) -> tuple[tuple[float, float, float], list[tuple[float, tuple[float, ...]]]]:
         """(coefficients of x, ln x and 1 of the last piece, [(break, change of the three below it)] downwards)."""
         coef = [
             (a, 0.0, b) if k == "lin" else (0.0, a, b)
@@ -151,6 +159,14 @@ class PiecewiseSums:
             self.x_min.min(initial=np.inf, keepdims=True),
             self.x_max.max(initial=0.0, keepdims=True),
         )
+
+    @staticmethod
+    def stacked(parts: list[PiecewiseSums]) -> PiecewiseSums:
+        """The groups of sums with the same breaks and kinds, one after the other."""
+        if any((p.breaks, p.kinds) != (parts[0].breaks, parts[0].kinds) for p in parts):
+            raise ValueError("only sums at the same breaks and of the same kinds stack")
+        arrays = (np.concatenate([getattr(p, f) for p in parts]) for f in ("weight", "total", "x_min", "x_max"))
+        return PiecewiseSums(parts[0].breaks, parts[0].kinds, *arrays)
 
     @cached_property
     def range_ends(self) -> tuple[np.ndarray, np.ndarray]:

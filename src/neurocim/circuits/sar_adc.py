@@ -61,6 +61,13 @@ class SarAdc(ColumnAdc):
         """Energy of one conversion of each column (J)."""
         return self.column_power(column_resistance) * ((self.bits + 1) * CYCLE_TIME)
 
+    # a SAR conversion's energy is its power during the conversion: all of it depends on the column resistance
+    column_switching_energy = 0.0
+
+    def static_energy(self, column_resistance: np.ndarray) -> np.ndarray:
+        """Energy of one conversion of each column (J), the ColumnConverter view of column_energy."""
+        return self.column_energy(column_resistance)
+
     def energy(self, column_resistance: np.ndarray, num_read: float = 1.0) -> float:
         """Dynamic energy (J) of converting every column num_read times, summed in NeuroSim's order."""
         return sequential_sum(self.column_energy(column_resistance)) * num_read
