@@ -1,0 +1,237 @@
+"""The device-update optimizer: desired updates -> pulses per device -> new device states, with per-step statistics.
+
+Default rule (compat none), per chip layer: v <- momentum * v + (1 - dampening) * g (v = g without momentum);
+x = v / 2^round(log2 max|v|) (WAGE's scale-free normalisation); the desired change lr * x is quantized to
+grad_bits (QG, stochastic rounding) and becomes n = SR(change * max_level / 2) whole pulses (|n| <= max_level),
+which the device model applies (its own curve, d2d map, c2c noise per pulse, bounds). Under compat neurosim_v21
+the update is V2.1's, bit for bit (devices/update/neurosim_v21.py). Parameters off the chip (biases, norms)
+take the same normalised step in float.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+
+from neurocim.config.accuracy import CompatMode
+from neurocim.config.run import RunConfig
+from neurocim.devices.update.models import DeviceMap, PulseResponse, draw_device_map
+from neurocim.devices.update.neurosim_v21 import (
+    V21Curves,
+    V21Settings,
+    v21_curves,
+    v21_delta,
+    v21_momentum_,
+    v21_round,
+    v21_write,
+)
+
+
+def _seed(seed: int, *parts: object) -> int:
+    """A 62-bit seed from the run seed and names (stable across processes, unlike hash())."""
+    key = ":".join(str(p) for p in (seed, *parts)).encode()
+    return (zlib.crc32(key) * 2654435761 + seed) % (2**62)
+
+
+def normalised(v: Tensor) -> Tensor:
+    """v / 2^round(log2 max|v|) (zeros stay zeros)."""
+    peak = v.abs().max()
+    if not peak > 0:
+        return torch.zeros_like(v)
+    return v / torch.exp2(torch.round(torch.log2(peak)))
+
+
+def stochastic_round(x: Tensor, generator: torch.Generator) -> Tensor:
+    return torch.floor(x + torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype))
+
+
+@dataclass
+class StepStats:
+    """One update of one layer: pulses applied per device (|n|), summed and maximal, and devices written."""
+
+    pulses_sum: float = 0.0
+    pulses_max: float = 0.0
+    written: float = 0.0
+    devices: int = 0
+    updates: int = 0
+
+    def add(self, pulses: Tensor) -> None:
+        a = pulses.abs()
+        self.pulses_sum += float(a.sum())
+        self.pulses_max = max(self.pulses_max, float(a.max()) if a.numel() else 0.0)
+        self.written += float((a > 0).sum())
+        self.devices += a.numel()
+        self.updates += 1
+
+
+@dataclass
+class LayerState:
+    """What the optimizer keeps per chip layer."""
+
+    velocity: Tensor
+    dmap: DeviceMap | None = None
+    curves: V21Curves | None = None
+    last_delta: Tensor | None = None
+    stats: StepStats = field(default_factory=StepStats)
+
+
+class AnalogSGD:
+    """SGD with momentum whose updates are programming pulses on simulated devices."""
+
+    def __init__(self, weights: dict[str, nn.Parameter], others: list[nn.Parameter], cfg: RunConfig) -> None:
+        self.weights, self.others, self.cfg = weights, others, cfg
+        t = cfg.train
+        self.compat = cfg.accuracy.compat is CompatMode.NEUROSIM_V21
+        self.response = None if self.compat else PulseResponse(t.device)
+        device = next(iter(weights.values())).device
+        self.generator = torch.Generator(device=device).manual_seed(_seed(t.seed, "update"))
+        self.layers: dict[str, LayerState] = {}
+        self.other_velocity = [torch.zeros_like(p) for p in others]
+        maps = torch.Generator(device=device).manual_seed(_seed(t.seed, "devices"))
+        for name in reversed(list(weights)):  # V2.1's order: parameters in reverse
+            w = weights[name]
+            state = LayerState(torch.zeros_like(w))
+            if self.compat:
+                z = torch.randn(w.shape, generator=maps, device=device)
+                d = t.device
+                state.curves = v21_curves(d.nonlinearity_ltp, d.nonlinearity_ltd, d.d2d_sigma, d.max_level, z)
+            else:
+                state.dmap = draw_device_map(w.shape, t.device, maps, device)
+            self.layers[name] = state
+        self.v21 = V21Settings(
+            cfg.chip.precision.weight_bits, t.grad_bits, t.device.max_level, t.device.c2c_sigma,
+            t.momentum, 1.0 - t.dampening, t.learning_rate,
+        )
+
+    # ---- programming ---------------------------------------------------------------------------------------
+    @torch.no_grad()
+    def program_initial_(self) -> None:
+        """Put every device on a reachable state: inside its bounds (and the clamp range under compat)."""
+        bits = self.cfg.chip.precision.weight_bits
+        for name, state in self.layers.items():
+            w = self.weights[name]
+            if self.compat:
+                lsb = 2.0 ** (1 - bits)
+                w.clamp_(-1.0 + lsb, 1.0 - lsb)
+            else:
+                m = self.cfg.train.device.max_level
+                span = state.dmap.hi - state.dmap.lo
+                u = ((w - state.dmap.lo) / span).clamp(0.0, 1.0)
+                w.copy_(state.dmap.lo + torch.round(u * m) / m * span)
+
+    def begin_epoch(self) -> None:
+        for state in self.layers.values():
+            state.stats = StepStats()
+            if self.compat:  # V2.1 resets its momentum every epoch
+                state.velocity.zero_()
+
+    @torch.no_grad()
+    def step(self, lr: float) -> None:
+        """Turn the current gradients into pulses and apply them."""
+        if self.compat:
+            self._step_v21(lr)
+        else:
+            for name, state in self.layers.items():
+                self._step_layer(self.weights[name], state, lr)
+        self._step_others(lr)
+
+    def _velocity(self, v: Tensor, g: Tensor) -> Tensor:
+        t = self.cfg.train
+        if t.momentum == 0:
+            return g
+        return v.mul_(t.momentum).add_(g, alpha=1.0 - t.dampening)
+
+    def _step_layer(self, w: nn.Parameter, state: LayerState, lr: float) -> None:
+        t = self.cfg.train
+        g = w.grad if w.grad is not None else torch.zeros_like(w)
+        x = normalised(self._velocity(state.velocity, g))
+        grid = 2.0 ** (t.grad_bits - 1)
+        change = stochastic_round(lr * x * grid, self.generator) / grid
+        m = t.device.max_level
+        pulses = -change * (m / 2)
+        if m % (2 * grid):  # not already whole pulses
+            pulses = stochastic_round(pulses, self.generator)
+        pulses = pulses.clamp(-m, m)
+        new = self.response.apply(w.data, pulses, state.dmap, self.generator)
+        state.last_delta = w.data - new
+        state.stats.add(pulses)
+        w.data.copy_(new)
+
+    def _step_v21(self, lr: float) -> None:
+        s = V21Settings(**{**self.v21.__dict__, "grad_scale": lr})
+        applied = {}
+        for name, state in self.layers.items():
+            w = self.weights[name]
+            g = w.grad if w.grad is not None else torch.zeros_like(w)
+            try:
+                x = v21_momentum_(state.velocity, g, s)
+            except ValueError:  # V2.1 asserts and ends training silently; here the layer skips this update
+                applied[name] = None
+                continue
+            u = torch.rand(w.shape, generator=self.generator, device=w.device)
+            applied[name] = v21_round(v21_delta(w.data, x, state.curves, s), u, s)
+        for name, state in self.layers.items():
+            w, delta = self.weights[name], applied[name]
+            if delta is None:
+                state.last_delta = torch.zeros_like(w)
+                state.stats.add(state.last_delta)
+                continue
+            z = torch.randn(w.shape, generator=self.generator, device=w.device)
+            new = v21_write(w.data, delta, z, s)
+            if not torch.isfinite(new).all():
+                raise FloatingPointError(f"compat neurosim_v21: layer {name!r} weights became NaN, as V2.1's would")
+            state.last_delta = delta
+            state.stats.add(delta * (s.max_level / 2))
+            w.data.copy_(new)
+
+    def _step_others(self, lr: float) -> None:
+        for p, v in zip(self.others, self.other_velocity, strict=True):
+            if p.grad is not None:
+                p.data.sub_(lr * normalised(self._velocity(v, p.grad)))
+
+    # ---- checkpoint ----------------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        return {
+            "generator": self.generator.get_state(),
+            "velocity": {n: s.velocity for n, s in self.layers.items()},
+            "other_velocity": list(self.other_velocity),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.set_state(state["generator"])
+        for n, v in state["velocity"].items():
+            self.layers[n].velocity.copy_(v)
+        for mine, saved in zip(self.other_velocity, state["other_velocity"], strict=True):
+            mine.copy_(saved)
+
+
+class FloatSGD(AnalogSGD):
+    """The float baseline: the same normalised momentum update, in float, with no device and no quantization."""
+
+    def __init__(self, weights: dict[str, nn.Parameter], others: list[nn.Parameter], cfg: RunConfig) -> None:
+        self.weights, self.others, self.cfg = weights, others, cfg
+        self.compat, self.response = False, None
+        device = next(iter(weights.values())).device
+        self.generator = torch.Generator(device=device).manual_seed(_seed(cfg.train.seed, "update"))
+        self.layers = {n: LayerState(torch.zeros_like(w)) for n, w in reversed(list(weights.items()))}
+        self.other_velocity = [torch.zeros_like(p) for p in others]
+
+    def program_initial_(self) -> None:
+        return None
+
+    def _step_layer(self, w: nn.Parameter, state: LayerState, lr: float) -> None:
+        g = w.grad if w.grad is not None else torch.zeros_like(w)
+        delta = lr * normalised(self._velocity(state.velocity, g))
+        state.last_delta = delta
+        state.stats.add(torch.zeros_like(w))
+        w.data.sub_(delta)
+
+
+def finite_or_raise(value: float, where: str) -> float:
+    if not math.isfinite(value):
+        raise FloatingPointError(f"train: non-finite loss {value} at {where}")
+    return value
