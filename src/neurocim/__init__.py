@@ -17,6 +17,7 @@ _LAZY = {
     "run": "neurocim.runner",
     "RunResult": "neurocim.runner",
     "AccuracyResult": "neurocim.report.accuracy",
+    "train": "neurocim.train.loop",
 }
 __all__ = ["__version__", *_LAZY]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from neurocim.config.io import ConfigError
+from neurocim.train.cli import sweep_training_command, train_command
 
 # Errors that a user's input causes: reported in one line, without a traceback.
 USER_ERRORS = (ConfigError, ValueError, TypeError, FileNotFoundError, RuntimeError, ArithmeticError)
@@ -209,6 +210,9 @@ def sweep_accuracy(
         plot_sweep(points, png_out)
         click.echo(f"plot written to {png_out}")
 
+
+main.add_command(train_command)
+main.add_command(sweep_training_command)
 
 if __name__ == "__main__":
     main()

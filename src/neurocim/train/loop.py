@@ -15,7 +15,7 @@ from neurocim.config.run import RunConfig, load_config
 from neurocim.config.train import ForwardPath, InitKind, LossKind, TrainConfig
 from neurocim.train import checkpoint as ckpt
 from neurocim.train.forward import build_training_model, plain_model
-from neurocim.train.optimizer import AnalogSGD, FloatSGD, _seed, finite_or_raise
+from neurocim.train.optimizer import AnalogSGD, FloatSGD, derived_seed, finite_or_raise
 from neurocim.train.progress import progress_bar
 from neurocim.train.records import EpochRecord, TrainResult
 from neurocim.train.stats import EpochStats, input_activity_hooks, layer_arrays, layer_records
@@ -65,7 +65,7 @@ def _loss(logits: Tensor, labels: Tensor, kind: LossKind) -> Tensor:
 @torch.no_grad()
 def _wage_init_(weights: dict[str, nn.Parameter], bits: int, seed: int) -> None:
     """U(-limit, limit), limit = 1 - 2^-(bits-1), on every chip layer (seeded; V2.1 draws from ±1.5 and clamps)."""
-    gen = torch.Generator().manual_seed(_seed(seed, "init"))
+    gen = torch.Generator().manual_seed(derived_seed(seed, "init"))
     limit = 1.0 - 2.0 ** (1 - bits)
     for w in weights.values():
         w.copy_(((torch.rand(w.shape, generator=gen) * 2 - 1) * limit).to(w.device, w.dtype))

@@ -31,7 +31,7 @@ from neurocim.devices.update.neurosim_v21 import (
 )
 
 
-def _seed(seed: int, *parts: object) -> int:
+def derived_seed(seed: int, *parts: object) -> int:
     """A 62-bit seed from the run seed and names (stable across processes, unlike hash())."""
     key = ":".join(str(p) for p in (seed, *parts)).encode()
     return (zlib.crc32(key) * 2654435761 + seed) % (2**62)
@@ -88,10 +88,10 @@ class AnalogSGD:
         self.compat = cfg.accuracy.compat is CompatMode.NEUROSIM_V21
         self.response = None if self.compat else PulseResponse(t.device)
         device = next(iter(weights.values())).device
-        self.generator = torch.Generator(device=device).manual_seed(_seed(t.seed, "update"))
+        self.generator = torch.Generator(device=device).manual_seed(derived_seed(t.seed, "update"))
         self.layers: dict[str, LayerState] = {}
         self.other_velocity = [torch.zeros_like(p) for p in others]
-        maps = torch.Generator(device=device).manual_seed(_seed(t.seed, "devices"))
+        maps = torch.Generator(device=device).manual_seed(derived_seed(t.seed, "devices"))
         for name in reversed(list(weights)):  # V2.1's order: parameters in reverse
             w = weights[name]
             state = LayerState(torch.zeros_like(w))
@@ -210,13 +210,13 @@ class AnalogSGD:
 
 
 class FloatSGD(AnalogSGD):
-    """The float baseline: the same normalised momentum update, in float, with no device and no quantization."""
+    """The float baseline: the same normalised momentum update in float (weights kept in [-1, 1]), no device."""
 
     def __init__(self, weights: dict[str, nn.Parameter], others: list[nn.Parameter], cfg: RunConfig) -> None:
         self.weights, self.others, self.cfg = weights, others, cfg
         self.compat, self.response = False, None
         device = next(iter(weights.values())).device
-        self.generator = torch.Generator(device=device).manual_seed(_seed(cfg.train.seed, "update"))
+        self.generator = torch.Generator(device=device).manual_seed(derived_seed(cfg.train.seed, "update"))
         self.layers = {n: LayerState(torch.zeros_like(w)) for n, w in reversed(list(weights.items()))}
         self.other_velocity = [torch.zeros_like(p) for p in others]
 
@@ -228,7 +228,7 @@ class FloatSGD(AnalogSGD):
         delta = lr * normalised(self._velocity(state.velocity, g))
         state.last_delta = delta
         state.stats.add(torch.zeros_like(w))
-        w.data.sub_(delta)
+        w.data.sub_(delta).clamp_(-1.0, 1.0)  # the weight range the WAGE scales assume
 
 
 def finite_or_raise(value: float, where: str) -> float:

@@ -74,8 +74,7 @@ class PulseResponse:
         if c2c > 0:
             z = torch.randn(w.shape, generator=generator, device=w.device)
             moved = moved + c2c * torch.sqrt(pulses.abs()) * z
-        moved = torch.where(pulses != 0, moved.clamp(0.0, 1.0), u)
-        return dmap.lo + moved * span
+        return torch.where(pulses != 0, dmap.lo + moved.clamp(0.0, 1.0) * span, w)  # unwritten devices stay as is
 
     def _move(self, u: Tensor, k: Tensor, up: Tensor, dmap: DeviceMap) -> Tensor:
         m, model = float(self.cfg.max_level), self.cfg.model

@@ -39,7 +39,7 @@ def a_norm_truncated(labels: np.ndarray) -> np.ndarray:
 
 def a_norm_interpolated(labels: Tensor) -> Tensor:
     """Smooth lookup: sign(NL) * table interpolated linearly in |NL| (clipped to 0.01..9), float64."""
-    table = torch.as_tensor(a_norm_table(), device=labels.device)
+    table = torch.tensor(a_norm_table(), dtype=torch.float64, device=labels.device)
     pos = (labels.abs().double() * 100.0 - 1.0).clamp(0.0, ENTRIES - 1.0)
     low = pos.floor().long().clamp(max=ENTRIES - 2)
     frac = pos - low
