@@ -57,23 +57,23 @@ class DeviceUpdateConfig(_Section):
     def _check(self) -> DeviceUpdateConfig:
         for name in ("nonlinearity_ltp", "nonlinearity_ltd", "d2d_sigma", "c2c_sigma", "gamma"):
             if not math.isfinite(getattr(self, name)):
-                raise ValueError(f"device.{name}={getattr(self, name)!r} must be finite")
+                raise ValueError(f"{name}={getattr(self, name)!r} must be finite")
         if self.model is UpdateModel.NEUROSIM_V21:
             for name in ("nonlinearity_ltp", "nonlinearity_ltd"):
                 value = getattr(self, name)
                 if not NL_MIN <= abs(value) <= NL_MAX:
-                    hint = " (0 means no nonlinearity: use device.model=linear)" if value == 0 else ""
+                    hint = " (0 means no nonlinearity: use model=linear)" if value == 0 else ""
                     raise ValueError(
-                        f"device.{name}={value} is outside the nonlinearity table; allowed: {NL_MIN} <= |NL| <= "
+                        f"{name}={value} is outside the nonlinearity table; allowed: {NL_MIN} <= |NL| <= "
                         f"{NL_MAX} (sign = curvature){hint}"
                     )
         if self.model is UpdateModel.TABLE:
             if self.table_csv is None:
-                raise ValueError("device.table_csv is required for device.model=table (columns pulse,ltp,ltd)")
+                raise ValueError("table_csv is required for model=table (columns pulse,ltp,ltd)")
             if not Path(self.table_csv).is_file():
-                raise ValueError(f"device.table_csv={str(self.table_csv)!r}: file not found")
+                raise ValueError(f"table_csv={str(self.table_csv)!r}: file not found")
         elif self.table_csv is not None:
-            raise ValueError(f"device.table_csv is used only by device.model=table, not {self.model.value}")
+            raise ValueError(f"table_csv is used only by model=table, not {self.model.value}")
         return self
 
 
@@ -101,12 +101,12 @@ class TrainConfig(_Section):
     def _check(self) -> TrainConfig:
         for name in ("learning_rate", "lr_gamma"):
             if not math.isfinite(getattr(self, name)):
-                raise ValueError(f"train.{name}={getattr(self, name)!r} must be finite")
+                raise ValueError(f"{name}={getattr(self, name)!r} must be finite")
         bad = [m for m in self.lr_milestones if m < 0 or m >= self.epochs]
         if bad:
-            raise ValueError(f"train.lr_milestones={bad}: allowed 0-based epochs 0..{self.epochs - 1}")
+            raise ValueError(f"lr_milestones={bad}: allowed 0-based epochs 0..{self.epochs - 1}")
         if self.momentum == 0 and self.dampening != 0:
-            raise ValueError(f"train.dampening={self.dampening} needs train.momentum > 0 (it scales the velocity)")
+            raise ValueError(f"dampening={self.dampening} needs momentum > 0 (it scales the velocity)")
         return self
 
     def rate_at(self, epoch: int) -> float:

@@ -50,7 +50,7 @@ def train_run(
     float_baseline: bool = False,
     restart: bool = False,
 ) -> TrainResult:
-    """Train the model of a run file (None: the bundled digits default) on chip; see :func:`neurocim.train.loop.train`."""
+    """Train the model of a run file (None: the bundled digits default) on chip; see neurocim.train.loop.train."""
     cfg = resolve_config(config, epochs)
     train_set, test_loader = training_data(cfg)
     t = cfg.train

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from neurocim.config.run import RunConfig, load_config
-from neurocim.train.loop import resolve_config
 from neurocim.config.train import UpdateModel
+from neurocim.train.loop import resolve_config
 from neurocim.train.run import train_run
 
 SWEEP_FIELDS = ("sweep", "value", "momentum", "seed", "test_accuracy")
@@ -91,8 +91,8 @@ def plot_sweep(points: Sequence[TrainPoint], path: str | Path) -> None:
 
     means = mean_accuracy(points)
     fig, axes = _figure(10, 4, 2)
-    for ax, sweep, label in zip(axes, ("nonlinearity", "c2c"), ("nonlinearity |NL| (LTP +NL, LTD -NL)",
-                                                                "cycle-to-cycle sigma (fraction of range)")):
+    labels = ("nonlinearity |NL| (LTP +NL, LTD -NL)", "cycle-to-cycle sigma (fraction of range)")
+    for ax, sweep, label in zip(axes, ("nonlinearity", "c2c"), labels, strict=True):
         for momentum in sorted({k[2] for k in means if k[0] == sweep}):
             xs = sorted(k[1] for k in means if k[0] == sweep and k[2] == momentum)
             ax.plot(xs, [means[(sweep, x, momentum)] for x in xs], "o-", label=f"momentum {momentum:g}")
