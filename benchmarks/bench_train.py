@@ -5,7 +5,8 @@ device array updated by pulses (neurosim_v21 exponential device with d2d and c2c
 Float: the same network as a plain PyTorch model, cross-entropy, torch.optim.SGD with momentum.
 Models: VGG-8 on synthetic CIFAR-shaped data (3x32x32, 10 classes) and the digits CNN on the digits.
 
-Run: python benchmarks/bench_train.py [--threads N] [--vgg-batches N] [--vgg-batch-size N] [--repeats N] [--device cpu|cuda]
+Run: python benchmarks/bench_train.py [--threads N] [--vgg-batches N] [--vgg-batch-size N] [--repeats N]
+     [--device cpu|cuda]
 """
 
 from __future__ import annotations

@@ -126,7 +126,8 @@ def test_pulse_table_fit_recovers_exponential_labels(tmp_path) -> None:
     ltp = 1e-6 + 9e-6 * exp_curve(p, a_ltp)
     ltd = 1e-6 + 9e-6 * exp_curve(p, a_ltd)[::-1]  # LTD walks the curve backward from the top
     path = tmp_path / "dev.csv"
-    path.write_text("pulse,ltp,ltd\n" + "".join(f"{i},{g},{h}\n" for i, (g, h) in enumerate(zip(ltp, ltd))))
+    rows = "".join(f"{i},{g},{h}\n" for i, (g, h) in enumerate(zip(ltp, ltd, strict=True)))
+    path.write_text("pulse,ltp,ltd\n" + rows)
     fit = fit_exponential(read_pulse_table(path))
     assert fit.nonlinearity_ltp == pytest.approx(2.0) and fit.nonlinearity_ltd == pytest.approx(-1.5)
     assert fit.rmse_ltp < 1e-9 and fit.rmse_ltd < 1e-9
@@ -152,7 +153,7 @@ def test_pulse_table_refusals(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("fields", "needle"),
     [
-        ({"model": "neurosim_v21", "nonlinearity_ltp": 0.0}, "device.nonlinearity_ltp=0.0"),
+        ({"model": "neurosim_v21", "nonlinearity_ltp": 0.0}, "nonlinearity_ltp=0.0"),
         ({"model": "neurosim_v21", "nonlinearity_ltd": 12.0}, "outside the nonlinearity table"),
         ({"max_level": 1}, "max_level"),
         ({"d2d_sigma": -0.1}, "d2d_sigma"),

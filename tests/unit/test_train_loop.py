@@ -23,8 +23,8 @@ TINY = {
 
 
 def _cfg(**train):
-    from neurocim.train.checkpoint import DEFAULT_TRAIN_RUN
     from neurocim.config.io import read_mapping
+    from neurocim.train.checkpoint import DEFAULT_TRAIN_RUN
 
     data = read_mapping(DEFAULT_TRAIN_RUN)
     data["data"].update(TINY["data"])
