@@ -34,6 +34,8 @@ def _cfg(**train):
     compat = train.pop("compat", None)
     if compat:
         data["accuracy"]["compat"] = compat
+    if train.get("forward") == "hardware":
+        data["accuracy"]["quantization"] = {"scheme": "wage"}
     data["train"].update(train)
     return resolve_config(data)
 
@@ -138,5 +140,8 @@ def test_refusals() -> None:
         resolve_config({"chip": {"cell": {"bits_per_cell": 1}}})
     with pytest.raises(ConfigError, match="train.device: nonlinearity_ltp=0"):
         load_config({"train": {"device": {"model": "neurosim_v21", "nonlinearity_ltp": 0}}})
+    with pytest.raises(ConfigError, match="train.forward=hardware needs accuracy.quantization.scheme=wage"):
+        resolve_config({"train": {"forward": "hardware"}, "chip": {"cell": {"bits_per_cell": 5},
+                        "precision": {"weight_bits": 5}}})  # fmt: skip
     with pytest.raises(ConfigError, match="train.weight_bits is a hardware"):
         load_config({"train": {"weight_bits": 5}})

@@ -82,7 +82,7 @@ class TrainConfig(_Section):
 
     epochs: int = Field(10, ge=1, description="passes over the training set")
     batch_size: int = Field(32, ge=1, description="images per update")
-    learning_rate: float = Field(0.1, gt=0, le=100, description="desired weight change per normalised gradient")
+    learning_rate: float = Field(0.03, gt=0, le=100, description="desired weight change per normalised gradient")
     momentum: float = Field(0.0, ge=0, lt=1, description="momentum coefficient (0 = off)")
     dampening: float = Field(0.0, ge=0, le=1, description="the gradient enters the velocity times (1 - dampening)")
     lr_milestones: list[int] = Field(default_factory=list, description="0-based epochs at which the rate is scaled")

@@ -10,6 +10,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from neurocim.config.accuracy import QuantScheme
 from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig, load_config
 from neurocim.config.train import ForwardPath, InitKind, LossKind, TrainConfig
@@ -43,6 +44,11 @@ def resolve_config(config: ConfigLike, epochs: int | None = None) -> RunConfig:
 def check_chip(cfg: RunConfig) -> None:
     """On-chip training keeps one device per synapse; its cell must hold the device's levels."""
     cell, p, d = cfg.chip.cell, cfg.chip.precision, cfg.train.device
+    if cfg.train.forward is ForwardPath.HARDWARE and cfg.accuracy.scheme is not QuantScheme.WAGE:
+        raise ConfigError(
+            f"train.forward=hardware needs accuracy.quantization.scheme=wage (got {cfg.accuracy.scheme.value}): "
+            "the device weights span the WAGE range -1..1 and each layer's output is scaled by its fan-in"
+        )
     if cell.bits_per_cell != p.weight_bits:
         raise ConfigError(
             f"chip.cell.bits_per_cell={cell.bits_per_cell} differs from chip.precision.weight_bits={p.weight_bits}: "

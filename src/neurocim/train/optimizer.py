@@ -156,10 +156,10 @@ class AnalogSGD:
         if m % (2 * grid):  # not already whole pulses
             pulses = stochastic_round(pulses, self.generator)
         pulses = pulses.clamp(-m, m)
-        new = self.response.apply(w.data, pulses, state.dmap, self.generator)
-        state.last_delta = w.data - new
+        new = self.response.apply(w.detach(), pulses, state.dmap, self.generator)
+        state.last_delta = w.detach() - new
         state.stats.add(pulses)
-        w.data.copy_(new)
+        w.copy_(new)
 
     def _step_v21(self, lr: float) -> None:
         s = V21Settings(**{**self.v21.__dict__, "grad_scale": lr})
@@ -173,7 +173,7 @@ class AnalogSGD:
                 applied[name] = None
                 continue
             u = torch.rand(w.shape, generator=self.generator, device=w.device)
-            applied[name] = v21_round(v21_delta(w.data, x, state.curves, s), u, s)
+            applied[name] = v21_round(v21_delta(w.detach(), x, state.curves, s), u, s)
         for name, state in self.layers.items():
             w, delta = self.weights[name], applied[name]
             if delta is None:
@@ -181,17 +181,17 @@ class AnalogSGD:
                 state.stats.add(state.last_delta)
                 continue
             z = torch.randn(w.shape, generator=self.generator, device=w.device)
-            new = v21_write(w.data, delta, z, s)
+            new = v21_write(w.detach(), delta, z, s)
             if not torch.isfinite(new).all():
                 raise FloatingPointError(f"compat neurosim_v21: layer {name!r} weights became NaN, as V2.1's would")
             state.last_delta = delta
             state.stats.add(delta * (s.max_level / 2))
-            w.data.copy_(new)
+            w.copy_(new)
 
     def _step_others(self, lr: float) -> None:
         for p, v in zip(self.others, self.other_velocity, strict=True):
             if p.grad is not None:
-                p.data.sub_(lr * normalised(self._velocity(v, p.grad)))
+                p.sub_(lr * normalised(self._velocity(v, p.grad)))
 
     # ---- checkpoint ----------------------------------------------------------------------------------------
     def state_dict(self) -> dict:
@@ -228,7 +228,7 @@ class FloatSGD(AnalogSGD):
         delta = lr * normalised(self._velocity(state.velocity, g))
         state.last_delta = delta
         state.stats.add(torch.zeros_like(w))
-        w.data.sub_(delta).clamp_(-1.0, 1.0)  # the weight range the WAGE scales assume
+        w.sub_(delta).clamp_(-1.0, 1.0)  # the weight range the WAGE scales assume
 
 
 def finite_or_raise(value: float, where: str) -> float:
