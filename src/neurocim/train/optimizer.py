@@ -59,12 +59,13 @@ class StepStats:
     devices: int = 0
     updates: int = 0
 
-    def add(self, pulses: Tensor) -> None:
+    def add(self, pulses: Tensor, devices: int) -> None:
+        """One update: `pulses` holds the counts of the written devices (or all), `devices` the layer's size."""
         a = pulses.abs()
         self.pulses_sum += float(a.sum())
         self.pulses_max = max(self.pulses_max, float(a.max()) if a.numel() else 0.0)
-        self.written += float((a > 0).sum())
-        self.devices += a.numel()
+        self.written += float(torch.count_nonzero(a))
+        self.devices += devices
         self.updates += 1
 
 
@@ -75,8 +76,15 @@ class LayerState:
     velocity: Tensor
     dmap: DeviceMap | None = None
     curves: V21Curves | None = None
-    last_delta: Tensor | None = None
+    update_moments: tuple[float, float] = (0.0, 0.0)  # mean and std of the last update over the whole layer
     stats: StepStats = field(default_factory=StepStats)
+
+    def record_update(self, change: Tensor, devices: int) -> None:
+        """Moments of an update given its non-zero entries `change` (weight units) in a layer of `devices`."""
+        total, squares = float(change.sum()), float((change.double() ** 2).sum())
+        mean = total / devices
+        var = (squares - devices * mean**2) / max(devices - 1, 1)
+        self.update_moments = (mean, max(var, 0.0) ** 0.5)
 
 
 class AnalogSGD:
@@ -146,20 +154,18 @@ class AnalogSGD:
         return v.mul_(t.momentum).add_(g, alpha=1.0 - t.dampening)
 
     def _step_layer(self, w: nn.Parameter, state: LayerState, lr: float) -> None:
-        t = self.cfg.train
+        t, m = self.cfg.train, self.cfg.train.device.max_level
         g = w.grad if w.grad is not None else torch.zeros_like(w)
         x = normalised(self._velocity(state.velocity, g))
         grid = 2.0 ** (t.grad_bits - 1)
-        change = stochastic_round(lr * x * grid, self.generator) / grid
-        m = t.device.max_level
-        pulses = -change * (m / 2)
+        # QG: SR(lr x 2^(b-1)) / 2^(b-1), then the weight change as pulses (negative gradient potentiates)
+        pulses = stochastic_round(x.mul_(lr * grid), self.generator).mul_(-(m / 2) / grid)
         if m % (2 * grid):  # not already whole pulses
             pulses = stochastic_round(pulses, self.generator)
-        pulses = pulses.clamp(-m, m)
-        new = self.response.apply(w.detach(), pulses, state.dmap, self.generator)
-        state.last_delta = w.detach() - new
-        state.stats.add(pulses)
-        w.copy_(new)
+        pulses.clamp_(-m, m)
+        _, n, change = self.response.apply_(w, pulses, state.dmap, self.generator)
+        state.record_update(-change, w.numel())
+        state.stats.add(n, w.numel())
 
     def _step_v21(self, lr: float) -> None:
         s = V21Settings(**{**self.v21.__dict__, "grad_scale": lr})
@@ -177,15 +183,16 @@ class AnalogSGD:
         for name, state in self.layers.items():
             w, delta = self.weights[name], applied[name]
             if delta is None:
-                state.last_delta = torch.zeros_like(w)
-                state.stats.add(state.last_delta)
+                nothing = torch.zeros(0, device=w.device)
+                state.record_update(nothing, w.numel())
+                state.stats.add(nothing, w.numel())
                 continue
             z = torch.randn(w.shape, generator=self.generator, device=w.device)
             new = v21_write(w.detach(), delta, z, s)
             if not torch.isfinite(new).all():
                 raise FloatingPointError(f"compat neurosim_v21: layer {name!r} weights became NaN, as V2.1's would")
-            state.last_delta = delta
-            state.stats.add(delta * (s.max_level / 2))
+            state.record_update(delta, w.numel())
+            state.stats.add(delta * (s.max_level / 2), w.numel())
             w.copy_(new)
 
     def _step_others(self, lr: float) -> None:
@@ -226,8 +233,8 @@ class FloatSGD(AnalogSGD):
     def _step_layer(self, w: nn.Parameter, state: LayerState, lr: float) -> None:
         g = w.grad if w.grad is not None else torch.zeros_like(w)
         delta = lr * normalised(self._velocity(state.velocity, g))
-        state.last_delta = delta
-        state.stats.add(torch.zeros_like(w))
+        state.record_update(delta, w.numel())
+        state.stats.add(torch.zeros(0, device=w.device), w.numel())
         w.sub_(delta).clamp_(-1.0, 1.0)  # the weight range the WAGE scales assume
 
 

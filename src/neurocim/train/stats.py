@@ -67,13 +67,12 @@ def layer_records(weights: dict[str, nn.Parameter], optimizer, activity_by_layer
     for name, w in weights.items():
         state = optimizer.layers[name]
         st = state.stats
-        delta = state.last_delta if state.last_delta is not None else torch.zeros_like(w)
         devices = max(st.devices, 1)
         out[name] = LayerRecord(
             weight_mean=float(w.detach().mean()),
             weight_std=float(w.detach().std()) if w.numel() > 1 else 0.0,
-            update_mean=float(delta.mean()),
-            update_std=float(delta.std()) if delta.numel() > 1 else 0.0,
+            update_mean=state.update_moments[0],
+            update_std=state.update_moments[1],
             pulses_per_update_mean=st.pulses_sum / devices,
             pulses_per_update_max=st.pulses_max,
             devices_written_fraction=st.written / devices,

@@ -28,26 +28,41 @@ BOUND_FLOOR = 0.1  # a device's bound never comes closer than this to zero (weig
 
 @dataclass(frozen=True)
 class DeviceMap:
-    """The frozen per-device parameters of one weight tensor (same shape as the weight)."""
+    """The frozen per-device parameters of one weight tensor: a tensor of its shape, or one number for all devices."""
 
-    lo: Tensor  # lower bound, weight units
-    hi: Tensor  # upper bound
-    step_scale: Tensor  # pulse-equivalents per pulse (d2d of the step; 1 for neurosim_v21)
-    a_ltp: Tensor | None  # normalised signed A of each device's LTP / LTD curve (neurosim_v21)
-    a_ltd: Tensor | None
+    lo: Tensor | float  # lower bound, weight units
+    hi: Tensor | float  # upper bound
+    step_scale: Tensor | float  # pulse-equivalents per pulse (d2d of the step; 1 for neurosim_v21)
+    a_ltp: Tensor | float | None  # normalised signed A of each device's LTP / LTD curve (neurosim_v21)
+    a_ltd: Tensor | float | None
+
+    def at(self, idx: Tensor) -> DeviceMap:
+        """The devices at flat indices `idx`."""
+
+        def pick(t):
+            return t.reshape(-1)[idx] if isinstance(t, Tensor) else t
+
+        return DeviceMap(*(pick(t) for t in (self.lo, self.hi, self.step_scale, self.a_ltp, self.a_ltd)))
 
 
 def draw_device_map(shape: torch.Size, cfg: DeviceUpdateConfig, generator: torch.Generator, device) -> DeviceMap:
-    """Draw one tensor's devices: d2d z, then bound z's (always in this order, so maps are seed-stable)."""
+    """Draw one tensor's devices: d2d z, then bound z's (always all three, so maps are seed-stable)."""
     z = torch.randn(shape, generator=generator, device=device)
     z_hi = torch.randn(shape, generator=generator, device=device)
     z_lo = torch.randn(shape, generator=generator, device=device)
-    hi = (1.0 + cfg.bounds_sigma * z_hi).clamp(min=BOUND_FLOOR)
-    lo = (-1.0 + cfg.bounds_sigma * z_lo).clamp(max=-BOUND_FLOOR)
+    lo, hi = -1.0, 1.0
+    if cfg.bounds_sigma > 0:
+        hi = (1.0 + cfg.bounds_sigma * z_hi).clamp(min=BOUND_FLOOR)
+        lo = (-1.0 + cfg.bounds_sigma * z_lo).clamp(max=-BOUND_FLOOR)
     if cfg.model is UpdateModel.NEUROSIM_V21:
-        a = [_a_of(nl + cfg.d2d_sigma * z, nl) for nl in (cfg.nonlinearity_ltp, cfg.nonlinearity_ltd)]
-        return DeviceMap(lo, hi, torch.ones_like(z), a[0], a[1])
-    return DeviceMap(lo, hi, torch.exp(cfg.d2d_sigma * z), None, None)
+        labels = [cfg.nonlinearity_ltp, cfg.nonlinearity_ltd]
+        if cfg.d2d_sigma > 0:
+            a = [_a_of(nl + cfg.d2d_sigma * z, nl) for nl in labels]
+        else:
+            a = [float(_a_of(torch.tensor([nl]), nl)) for nl in labels]
+        return DeviceMap(lo, hi, 1.0, a[0], a[1])
+    scale = torch.exp(cfg.d2d_sigma * z) if cfg.d2d_sigma > 0 else 1.0
+    return DeviceMap(lo, hi, scale, None, None)
 
 
 def _a_of(labels: Tensor, nominal: float) -> Tensor:
@@ -66,15 +81,34 @@ class PulseResponse:
 
     def apply(self, w: Tensor, pulses: Tensor, dmap: DeviceMap, generator: torch.Generator | None) -> Tensor:
         """New weights after `pulses` (signed integers; > 0 potentiates) on devices `dmap`, with c2c noise."""
-        span = dmap.hi - dmap.lo
-        u = ((w - dmap.lo) / span).clamp(0.0, 1.0)
-        k = pulses.abs() * dmap.step_scale
-        moved = self._move(u, k, pulses > 0, dmap)
-        c2c = self.cfg.c2c_sigma
-        if c2c > 0:
-            z = torch.randn(w.shape, generator=generator, device=w.device)
-            moved = moved + c2c * torch.sqrt(pulses.abs()) * z
-        return torch.where(pulses != 0, dmap.lo + moved.clamp(0.0, 1.0) * span, w)  # unwritten devices stay as is
+        out = w.detach().clone()
+        self.apply_(out, pulses, dmap, generator)
+        return out
+
+    def apply_(
+        self, w: Tensor, pulses: Tensor, dmap: DeviceMap, generator: torch.Generator | None
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """Apply in place, touching only the devices that receive pulses (the others keep their exact state).
+
+        Returns (flat indices written, their pulse counts, the weight change there).
+        """
+        flat = pulses.reshape(-1)
+        idx = torch.nonzero(flat, as_tuple=True)[0]
+        n = flat[idx]
+        if idx.numel() == 0:
+            return idx, n, n
+        sub = dmap.at(idx)
+        w_flat = w.view(-1)
+        before = w_flat[idx]
+        span = sub.hi - sub.lo
+        u = ((before - sub.lo) / span).clamp(0.0, 1.0)
+        moved = self._move(u, n.abs() * sub.step_scale, n > 0, sub)
+        if self.cfg.c2c_sigma > 0:
+            z = torch.randn(idx.shape, generator=generator, device=w.device, dtype=w.dtype)
+            moved = moved + self.cfg.c2c_sigma * torch.sqrt(n.abs()) * z
+        after = sub.lo + moved.clamp(0.0, 1.0) * span
+        w_flat[idx] = after
+        return idx, n, after - before
 
     def _move(self, u: Tensor, k: Tensor, up: Tensor, dmap: DeviceMap) -> Tensor:
         m, model = float(self.cfg.max_level), self.cfg.model
@@ -108,12 +142,16 @@ class PulseResponse:
 
 
 def _exponential(u: Tensor, dp: Tensor, up: Tensor, dmap: DeviceMap) -> Tensor:
-    """Walk each device's exponential curve by dp (normalised pulses): forward for LTP, backward for LTD."""
-    a = torch.where(up, dmap.a_ltp, dmap.a_ltd).double()
+    """Walk each device's exponential curve by dp (normalised pulses): forward for LTP, backward for LTD.
+
+    float32 is enough: |1/a| <= 1/0.0228 keeps expm1 below 1e20, and positions are compared, never subtracted.
+    """
+    a = torch.where(up, torch.as_tensor(dmap.a_ltp, device=u.device), torch.as_tensor(dmap.a_ltd, device=u.device))
+    a = a.to(u.dtype)
     span = torch.expm1(-1.0 / a)
-    p = -a * torch.log1p(u.double() * span)
-    p_new = (p + torch.where(up, dp, -dp).double()).clamp(0.0, 1.0)
-    return (torch.expm1(-p_new / a) / span).to(u.dtype)
+    p = -a * torch.log1p(u * span)
+    p_new = (p + torch.where(up, dp, -dp)).clamp(0.0, 1.0)
+    return torch.expm1(-p_new / a) / span
 
 
 def _power_step(u: Tensor, k: Tensor, up: Tensor, m: float, gamma: float) -> Tensor:
