@@ -145,3 +145,16 @@ def test_refusals() -> None:
                         "precision": {"weight_bits": 5}}})  # fmt: skip
     with pytest.raises(ConfigError, match="train.weight_bits is a hardware"):
         load_config({"train": {"weight_bits": 5}})
+
+
+def test_learning_rate_schedule_and_its_refusals() -> None:
+    from pydantic import ValidationError
+
+    from neurocim.config.train import TrainConfig
+
+    t = TrainConfig(epochs=5, learning_rate=0.1, lr_milestones=[2, 4], lr_gamma=0.5)
+    assert [t.rate_at(e) for e in range(5)] == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025])
+    with pytest.raises(ValidationError, match="lr_milestones"):
+        TrainConfig(epochs=3, lr_milestones=[3])
+    with pytest.raises(ValidationError, match="dampening"):
+        TrainConfig(dampening=0.5)

@@ -185,7 +185,9 @@ def train(
     call with the same `out` resumes from it (refused when it does not match the model or the configuration;
     `restart` ignores it). `float_baseline` also trains the same model in float with the same settings.
     `epoch_loaders(epoch)`, when given, supplies each epoch's training loader (seeded shuffling).
-    Returns per-epoch records, the final test accuracy and the trained float model.
+    Returns per-epoch records, the final test accuracy and the trained model (`result.model`: conv/FC layers
+    holding the device weights in the WAGE range; evaluate it on a chip with the WAGE scheme, which applies the
+    fan-in scales; with the hardware forward, the CIM layers themselves).
     """
     cfg = resolve_config(config, epochs)
     run = _Run(model, cfg)

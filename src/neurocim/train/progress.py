@@ -37,6 +37,6 @@ def progress_bar(enabled: bool, total: int | None) -> Iterator:
         def advance(steps: int, description: str | None) -> None:
             bar.update(task, advance=steps, **({"description": description} if description else {}))
             if description:
-                bar.console.log(description)
+                bar.console.print(description)
 
         yield advance
