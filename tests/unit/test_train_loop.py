@@ -56,8 +56,8 @@ def test_linear_device_without_noise_is_sgd_on_the_quantized_grid() -> None:
         w0 = layer.weight.detach().clone()
         opt.step(0.3)
         u = torch.rand((20, 50), generator=torch.Generator().set_state(state))
-        change = torch.floor(0.3 * normalised(layer.weight.grad) * 16 + u) / 16
-        assert torch.allclose(layer.weight.detach(), (w0 - change).clamp(-1, 1), atol=1e-6)
+        step = torch.floor(-0.3 * normalised(layer.weight.grad) * 16 + u) / 16  # SR of -lr * x on the 1/16 grid
+        assert torch.allclose(layer.weight.detach(), (w0 + step).clamp(-1, 1), atol=1e-6)
         assert torch.allclose(layer.weight * 16, torch.round(layer.weight * 16), atol=1e-5)  # still on the grid
 
 
@@ -158,3 +158,22 @@ def test_learning_rate_schedule_and_its_refusals() -> None:
         TrainConfig(epochs=3, lr_milestones=[3])
     with pytest.raises(ValidationError, match="dampening"):
         TrainConfig(dampening=0.5)
+
+
+@pytest.mark.parametrize("act_bits", [8, None])
+def test_fused_wage_layer_ops_equal_the_reference_quantizers(act_bits) -> None:
+    from neurocim.quant.wage import wage_activation, wage_clip, wage_error_quantize, wage_weight
+    from neurocim.train.forward import _QuantizedWeight, _WageOutput
+
+    g = torch.Generator().manual_seed(0)
+    w = (torch.rand(64, 32, generator=g) * 2.4 - 1.2).requires_grad_()
+    assert torch.equal(_QuantizedWeight.apply(w, 5), wage_weight(wage_clip(w.detach(), 5), 5))
+    y = (torch.randn(16, 40, generator=g) * 3).requires_grad_()
+    up = torch.randn(16, 40, generator=g) * 1e-3
+    ours = _WageOutput.apply(y, 4.0, act_bits, 8)
+    ours.backward(up)
+    y2 = y.detach().clone().requires_grad_()
+    scaled = y2 / 4.0
+    ref = wage_activation(scaled, act_bits, 8) if act_bits else scaled
+    ref.backward(up if act_bits else wage_error_quantize(up, 8))
+    assert torch.equal(ours, ref) and torch.equal(y.grad, y2.grad)

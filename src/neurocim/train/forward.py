@@ -8,6 +8,7 @@ activations Q(C(.)) and errors QE on the way back; the last layer's output is no
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Sequence
 
 import torch
@@ -19,21 +20,50 @@ from neurocim.config.run import RunConfig
 from neurocim.config.train import ForwardPath
 from neurocim.nn.base import CIMLayer, LayerMode
 from neurocim.nn.convert import _convertible, _matches, _set_submodule, convert_
-from neurocim.quant.wage import straight_through, wage_activation, wage_clip, wage_error_quantize, wage_init_scale
-from neurocim.quant.wage import wage_round as q_round
+from neurocim.quant.wage import wage_init_scale
 
 
-class _ErrorOnly(torch.autograd.Function):
-    """Identity forward; QE(grad, bits) backward (V2.1's last layer: logits not rounded, errors quantized)."""
+class _QuantizedWeight(torch.autograd.Function):
+    """Q(C(w, b), b) forward, the gradient straight through to w (the same values as wage_weight, fewer passes)."""
 
     @staticmethod
-    def forward(ctx, x: Tensor, bits: int) -> Tensor:  # type: ignore[override]
-        ctx.bits = bits
-        return x.view_as(x)
+    def forward(ctx, w: Tensor, bits: int) -> Tensor:  # type: ignore[override]
+        lsb, s = 2.0 ** (1 - bits), 2.0 ** (bits - 1)
+        return w.clamp(-1.0 + lsb, 1.0 - lsb).mul_(s).round_().div_(s)
 
     @staticmethod
     def backward(ctx, grad: Tensor):  # type: ignore[override]
-        return wage_error_quantize(grad, ctx.bits), None
+        return grad, None
+
+
+class _WageOutput(torch.autograd.Function):
+    """y / scale, then Q(C(., a), a) (a None: not rounded); backward QE(grad, e), the clip's mask, then / scale.
+
+    One fused node; the scale (a power of two) is folded into the clamp bounds and the rounding factors, so the
+    values are exactly those of `wage_activation(y / scale, a, e)` with fewer passes over the activations.
+    """
+
+    @staticmethod
+    def forward(ctx, y: Tensor, scale: float, act_bits: int | None, error_bits: int) -> Tensor:  # type: ignore[override]
+        ctx.scale, ctx.error_bits = scale, error_bits
+        if act_bits is None:
+            ctx.save_for_backward(None)
+            return y / scale
+        top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
+        ctx.save_for_backward(y.abs() <= top)
+        return y.clamp(-top, top).mul_(s / scale).round_().div_(s)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):  # type: ignore[override]
+        (inside,) = ctx.saved_tensors
+        bits = ctx.error_bits
+        peak = float(torch.linalg.vector_norm(grad, ord=float("inf")))
+        shift = 2.0 ** round(math.log2(peak)) if peak > 0 else 1.0
+        lsb, s = 2.0 ** (1 - bits), 2.0 ** (bits - 1)
+        g = torch.mul(grad, 1.0 / shift).clamp_(-1.0 + lsb, 1.0 - lsb).mul_(s).round_().div_(s * ctx.scale)
+        if inside is not None:
+            g.mul_(inside)
+        return g, None, None, None
 
 
 class WageTrainLayer(nn.Module):
@@ -51,8 +81,7 @@ class WageTrainLayer(nn.Module):
         self.inner = inner
         self.weight_bits, self.act_bits, self.error_bits = weight_bits, act_bits, error_bits
         self.quantize = quantize  # False: the same layer in float (the float baseline)
-        fan_in = inner.weight[0].numel()
-        self.scale = wage_init_scale(fan_in, weight_bits)
+        self.scale = wage_init_scale(inner.weight[0].numel(), weight_bits)
 
     @property
     def weight(self) -> nn.Parameter:
@@ -60,20 +89,15 @@ class WageTrainLayer(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         w = self.inner.weight
-        wq = w
-        if self.quantize:
-            wq = straight_through(q_round(wage_clip(w.detach(), self.weight_bits), self.weight_bits), w)
+        wq = _QuantizedWeight.apply(w, self.weight_bits) if self.quantize else w
         if isinstance(self.inner, nn.Conv2d):
             c = self.inner
             y = functional.conv2d(x, wq, c.bias, c.stride, c.padding, c.dilation, c.groups)
         else:
             y = functional.linear(x, wq, self.inner.bias)
-        y = y / self.scale
         if not self.quantize:
-            return y
-        if self.act_bits is None:
-            return _ErrorOnly.apply(y, self.error_bits)
-        return wage_activation(y, self.act_bits, self.error_bits)
+            return y / self.scale
+        return _WageOutput.apply(y, self.scale, self.act_bits, self.error_bits)
 
 
 def trainable_layers(model: nn.Module, exclude: Sequence[str] = ()) -> list[tuple[str, nn.Conv2d | nn.Linear]]:

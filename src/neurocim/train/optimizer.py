@@ -59,12 +59,12 @@ class StepStats:
     devices: int = 0
     updates: int = 0
 
-    def add(self, pulses: Tensor, devices: int) -> None:
-        """One update: `pulses` holds the counts of the written devices (or all), `devices` the layer's size."""
+    def add(self, pulses: Tensor, devices: int, written: int | None = None) -> None:
+        """One update: pulse counts of the written devices (`written` of them; None: count the non-zero ones)."""
         a = pulses.abs()
         self.pulses_sum += float(a.sum())
         self.pulses_max = max(self.pulses_max, float(a.max()) if a.numel() else 0.0)
-        self.written += float(torch.count_nonzero(a))
+        self.written += float(torch.count_nonzero(a)) if written is None else written
         self.devices += devices
         self.updates += 1
 
@@ -81,7 +81,8 @@ class LayerState:
 
     def record_update(self, change: Tensor, devices: int) -> None:
         """Moments of an update given its non-zero entries `change` (weight units) in a layer of `devices`."""
-        total, squares = float(change.sum()), float((change.double() ** 2).sum())
+        total = float(change.sum())
+        squares = float(torch.linalg.vector_norm(change, dtype=torch.float64)) ** 2
         mean = total / devices
         var = (squares - devices * mean**2) / max(devices - 1, 1)
         self.update_moments = (mean, max(var, 0.0) ** 0.5)
@@ -156,16 +157,27 @@ class AnalogSGD:
     def _step_layer(self, w: nn.Parameter, state: LayerState, lr: float) -> None:
         t, m = self.cfg.train, self.cfg.train.device.max_level
         g = w.grad if w.grad is not None else torch.zeros_like(w)
-        x = normalised(self._velocity(state.velocity, g))
+        v = self._velocity(state.velocity, g)
+        peak = float(torch.linalg.vector_norm(v, ord=float("inf")))
+        if not peak > 0:
+            state.record_update(v.new_zeros(0), w.numel())
+            state.stats.add(v.new_zeros(0), w.numel())
+            return
+        # QG on the normalised velocity v / 2^round(log2 peak): SR(-lr x 2^(b-1)) steps of 2^-(b-1), each worth
+        # max_level / 2^b pulses (negative gradient potentiates); powers of two keep the folded scalars exact
         grid = 2.0 ** (t.grad_bits - 1)
-        # QG: SR(lr x 2^(b-1)) / 2^(b-1), then the weight change as pulses (negative gradient potentiates)
-        pulses = stochastic_round(x.mul_(lr * grid), self.generator).mul_(-(m / 2) / grid)
-        if m % (2 * grid):  # not already whole pulses
-            pulses = stochastic_round(pulses, self.generator)
-        pulses.clamp_(-m, m)
-        _, n, change = self.response.apply_(w, pulses, state.dmap, self.generator)
-        state.record_update(-change, w.numel())
-        state.stats.add(n, w.numel())
+        steps = torch.mul(v, -lr * grid / 2.0 ** round(math.log2(peak)))
+        steps.add_(torch.rand(steps.shape, generator=self.generator, device=steps.device)).floor_()
+        per_step = m / (2 * grid)
+        if per_step != 1.0:
+            steps.mul_(per_step)
+            if m % (2 * grid):  # not whole pulses yet
+                steps.add_(torch.rand(steps.shape, generator=self.generator, device=steps.device)).floor_()
+        if math.ceil(lr * grid * math.sqrt(2.0) * 1.0001) * per_step + 1 > m:  # |x| < sqrt(2) after normalising
+            steps.clamp_(-m, m)
+        _, count, change = self.response.apply_(w, steps, state.dmap, self.generator)
+        state.record_update(change.neg_(), w.numel())
+        state.stats.add(count, w.numel(), written=count.numel())
 
     def _step_v21(self, lr: float) -> None:
         s = V21Settings(**{**self.v21.__dict__, "grad_scale": lr})
