@@ -96,7 +96,7 @@ def compare(name: str, make_model, loader: DataLoader, test: DataLoader, cfg, de
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=1, help="PyTorch CPU threads (default 1: CPU time is comparable)")
+    parser.add_argument("--threads", type=int, default=1, help="PyTorch CPU threads (default 1)")
     parser.add_argument("--vgg-batches", type=int, default=4, help="batches in the VGG-8 epoch")
     parser.add_argument("--vgg-batch-size", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
