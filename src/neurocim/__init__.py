@@ -20,6 +20,7 @@ _LAZY = {
     "prepare": "neurocim.workload.prepared",
     "PreparedWorkload": "neurocim.workload.prepared",
     "explore": "neurocim.explore",  # callable package: neurocim.explore(SWEEP, OUT) -> pandas DataFrame
+    "train": "neurocim.train.loop",
 }
 __all__ = ["__version__", *_LAZY]
 

@@ -13,6 +13,7 @@ import click
 
 from neurocim.errors import InputError, clipped
 from neurocim.explore.cli import explore as explore_command
+from neurocim.train.cli import sweep_training_command, train_command
 
 
 def _user_errors_family() -> tuple[type[Exception], ...]:
@@ -278,6 +279,8 @@ def sweep_accuracy(
 
 
 main.add_command(explore_command)
+main.add_command(train_command)
+main.add_command(sweep_training_command)
 
 if __name__ == "__main__":
     main()

@@ -18,6 +18,7 @@ class CompatMode(str, Enum):
     NONE = "none"  # physically faithful defaults (see docs in neurocim.nn)
     NEUROSIM_V14 = "neurosim_v14"  # DNN+NeuroSim V1.4 hardware-aware path (its VGG8 branch), quirks included
     NEUROSIM_V14_OUTPUT_ADC = "neurosim_v14_output_adc"  # V1.4 path of its other models: one ADC over the output
+    NEUROSIM_V21 = "neurosim_v21"  # on-chip training: DNN+NeuroSim V2.1's weight-update rule, quirks included
 
 
 class QuantScheme(str, Enum):
@@ -134,7 +135,7 @@ class DeviceConfig(_Section):
 class AccuracyConfig(_Section):
     """What the accuracy model needs beyond the chip: quantization, ADC range, non-idealities, seeds."""
 
-    compat: CompatMode = Field(CompatMode.NONE, description="none, neurosim_v14 or neurosim_v14_output_adc")
+    compat: CompatMode = Field(CompatMode.NONE, description="none, neurosim_v14, neurosim_v14_output_adc, neurosim_v21")
     quantization: QuantizationConfig = QuantizationConfig()
     adc: AdcAccuracyConfig = AdcAccuracyConfig()
     input: InputConfig = InputConfig()

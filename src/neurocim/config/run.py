@@ -13,6 +13,7 @@ from neurocim.config.accuracy import AccuracyConfig
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError, dump_config, load_chip_config, read_mapping, validate_strictly
 from neurocim.config.placement import CHIP_ALIASES, misplaced, misplaced_sections
+from neurocim.config.train import TrainConfig
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 DEFAULT_RUN = EXAMPLES / "default_run.yaml"
@@ -122,15 +123,24 @@ class RunConfig(_Section):
     accuracy: AccuracyConfig = Field(default_factory=lambda: AccuracyConfig.model_validate(DEFAULT_ACCURACY))
     model: ModelConfig = ModelConfig()
     data: DataConfig = DataConfig()
+    train: TrainConfig = TrainConfig()  # read by `neurocim train` only
 
     @model_validator(mode="before")
     @classmethod
     def _place(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             return data
-        sections = {"chip": ChipConfig, "accuracy": AccuracyConfig, "model": ModelConfig, "data": DataConfig}
+        sections = {
+            "chip": ChipConfig,
+            "accuracy": AccuracyConfig,
+            "model": ModelConfig,
+            "data": DataConfig,
+            "train": TrainConfig,
+        }
         problems = misplaced_sections(data, sections)
-        acc, chip = data.get("accuracy"), data.get("chip")
+        acc, chip, train = data.get("accuracy"), data.get("chip"), data.get("train")
+        if isinstance(train, Mapping):
+            problems += misplaced(train, TrainConfig, "train", ChipConfig, "chip", CHIP_ALIASES)
         if isinstance(acc, Mapping):
             problems += misplaced(acc, AccuracyConfig, "accuracy", ChipConfig, "chip", CHIP_ALIASES)
         if isinstance(chip, Mapping):

@@ -1,0 +1,171 @@
+"""Physically faithful pulse-response models: frozen per-device maps and a vectorised, seeded pulse update.
+
+A device's state is its position u in [0, 1] between its own bounds lo..hi (weight units, nominally -1..1);
+`max_level` pulses take it across the range. Each model moves u by a whole number of pulses in closed form:
+- linear: u +- k / M;
+- neurosim_v21: exponential curve u(p) = (1 - e^(-p/a)) / (1 - e^(-1/a)), p = P / M, LTP walks it forward with
+  a_LTP, LTD backward with a_LTD (labels as in V2.1: sign = curvature, a from V2.1's table, interpolated);
+- soft_bounds: each pulse moves u by (2/M) times the distance to the bound it moves toward (aihwkit SoftBounds);
+- power_step: du/dP = (1/M) (2 * distance)^gamma (aihwkit PowStep, continuous in P);
+- table: a measured response, interpolated, LTP forward and LTD backward along their own curves.
+Device-to-device: the NL label (neurosim_v21) or ln(step) (the others) gets N(0, d2d_sigma) per device, frozen;
+bounds get N(0, bounds_sigma). Cycle-to-cycle: N(0, c2c_sigma^2 * |n|) in u per update of |n| pulses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from neurocim.config.train import DeviceUpdateConfig, UpdateModel
+from neurocim.devices.update.nl_table import a_norm_interpolated
+from neurocim.devices.update.pulse_table import PulseTable, interp, read_pulse_table
+
+BOUND_FLOOR = 0.1  # a device's bound never comes closer than this to zero (weight units)
+
+
+@dataclass(frozen=True)
+class DeviceMap:
+    """The frozen per-device parameters of one weight tensor: a tensor of its shape, or one number for all devices."""
+
+    lo: Tensor | float  # lower bound, weight units
+    hi: Tensor | float  # upper bound
+    step_scale: Tensor | float  # pulse-equivalents per pulse (d2d of the step; 1 for neurosim_v21)
+    a_ltp: Tensor | float | None  # normalised signed A of each device's LTP / LTD curve (neurosim_v21)
+    a_ltd: Tensor | float | None
+
+    def at(self, idx: Tensor) -> DeviceMap:
+        """The devices at flat indices `idx`."""
+
+        def pick(t):
+            return t.reshape(-1)[idx] if isinstance(t, Tensor) else t
+
+        return DeviceMap(*(pick(t) for t in (self.lo, self.hi, self.step_scale, self.a_ltp, self.a_ltd)))
+
+
+def draw_device_map(shape: torch.Size, cfg: DeviceUpdateConfig, generator: torch.Generator, device) -> DeviceMap:
+    """Draw one tensor's devices: d2d z, then bound z's (always all three, so maps are seed-stable)."""
+    z = torch.randn(shape, generator=generator, device=device)
+    z_hi = torch.randn(shape, generator=generator, device=device)
+    z_lo = torch.randn(shape, generator=generator, device=device)
+    lo, hi = -1.0, 1.0
+    if cfg.bounds_sigma > 0:
+        hi = (1.0 + cfg.bounds_sigma * z_hi).clamp(min=BOUND_FLOOR)
+        lo = (-1.0 + cfg.bounds_sigma * z_lo).clamp(max=-BOUND_FLOOR)
+    if cfg.model is UpdateModel.NEUROSIM_V21:
+        labels = [cfg.nonlinearity_ltp, cfg.nonlinearity_ltd]
+        if cfg.d2d_sigma > 0:
+            a = [_a_of(nl + cfg.d2d_sigma * z, nl) for nl in labels]
+        else:
+            a = [float(_a_of(torch.tensor([nl]), nl)) for nl in labels]
+        return DeviceMap(lo, hi, 1.0, a[0], a[1])
+    scale = torch.exp(cfg.d2d_sigma * z) if cfg.d2d_sigma > 0 else 1.0
+    return DeviceMap(lo, hi, scale, None, None)
+
+
+def _a_of(labels: Tensor, nominal: float) -> Tensor:
+    """Signed normalised A of per-device labels; a label at exactly 0 keeps the nominal curvature's sign."""
+    sign = torch.where(labels == 0, torch.full_like(labels, 1.0 if nominal > 0 else -1.0), torch.sign(labels))
+    return (sign.double() * a_norm_interpolated(labels).abs()).float()
+
+
+class PulseResponse:
+    """Applies signed pulse counts to device states of one model (the table, when any, is read once here)."""
+
+    def __init__(self, cfg: DeviceUpdateConfig) -> None:
+        self.cfg = cfg
+        self.table: PulseTable | None = read_pulse_table(cfg.table_csv) if cfg.model is UpdateModel.TABLE else None
+        self._torch_table: tuple[Tensor, ...] | None = None
+
+    def apply(self, w: Tensor, pulses: Tensor, dmap: DeviceMap, generator: torch.Generator | None) -> Tensor:
+        """New weights after `pulses` (signed integers; > 0 potentiates) on devices `dmap`, with c2c noise."""
+        out = w.detach().clone()
+        self.apply_(out, pulses, dmap, generator)
+        return out
+
+    def apply_(
+        self, w: Tensor, pulses: Tensor, dmap: DeviceMap, generator: torch.Generator | None
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """Apply in place, touching only the devices that receive pulses (the others keep their exact state).
+
+        Returns (flat indices written, their pulse counts |n|, the weight change there).
+        """
+        flat = pulses.reshape(-1)
+        idx = torch.nonzero(flat, as_tuple=True)[0]
+        n = flat[idx]
+        if idx.numel() == 0:
+            return idx, n, n.to(w.dtype)
+        sub = dmap.at(idx)
+        w_flat = w.view(-1)
+        before = w_flat[idx]
+        span = sub.hi - sub.lo
+        u = ((before - sub.lo) / span).clamp_(0.0, 1.0)
+        count = n.abs()
+        k = count * sub.step_scale if isinstance(sub.step_scale, Tensor) else count
+        moved = self._move(u, k, n > 0, sub)
+        if self.cfg.c2c_sigma > 0:
+            z = torch.randn(idx.shape, generator=generator, device=w.device, dtype=w.dtype)
+            moved = moved + self.cfg.c2c_sigma * torch.sqrt(count) * z
+        after = moved.clamp_(0.0, 1.0).mul_(span).add_(sub.lo)
+        w_flat[idx] = after
+        return idx, count, after.sub_(before)
+
+    def _move(self, u: Tensor, k: Tensor, up: Tensor, dmap: DeviceMap) -> Tensor:
+        m, model = float(self.cfg.max_level), self.cfg.model
+        if model is UpdateModel.LINEAR:
+            return u + torch.where(up, k, -k) / m
+        if model is UpdateModel.SOFT_BOUNDS:
+            keep = (1.0 - 2.0 / m) ** k if m > 2 else torch.zeros_like(k)
+            return torch.where(up, 1.0 - (1.0 - u) * keep, u * keep)
+        if model is UpdateModel.POWER_STEP:
+            return _power_step(u, k, up, m, self.cfg.gamma)
+        if model is UpdateModel.NEUROSIM_V21:
+            return _exponential(u, k / m, up, dmap)
+        return self._table_move(u, k, up)
+
+    def _table_move(self, u: Tensor, k: Tensor, up: Tensor) -> Tensor:
+        if self._torch_table is None or self._torch_table[0].device != u.device:
+            t = self.table
+            self._torch_table = tuple(
+                torch.as_tensor(a.copy(), dtype=torch.float64, device=u.device)
+                for a in (t.pulses, t.ltp, t.ltd[::-1])
+            )
+        pulses, ltp, ltd_rev = self._torch_table
+        top = pulses[-1]
+        scale = top / self.cfg.max_level  # table pulses per pulse (1 when max_level matches the table)
+        ud, kd = u.double(), k.double() * scale
+        p_up = interp(ud, ltp, pulses)  # LTP position of u
+        q_down = top - interp(ud, ltd_rev, pulses)  # LTD pulses already taken from the top to reach u
+        new_up = interp((p_up + kd).clamp(max=top), pulses, ltp)
+        new_down = interp(top - (q_down + kd).clamp(max=top), pulses, ltd_rev)
+        return torch.where(up, new_up, new_down).to(u.dtype)
+
+
+def _exponential(u: Tensor, dp: Tensor, up: Tensor, dmap: DeviceMap) -> Tensor:
+    """Walk each device's exponential curve by dp (normalised pulses): forward for LTP, backward for LTD.
+
+    With S = e^(-1/a) - 1 the curve is u(p) = (e^(-p/a) - 1) / S, so moving by d gives
+    u' = ((1 + u S) e^(-d/a) - 1) / S, clamped to [0, 1] (the curve's ends); no logarithm needed. float32 is
+    enough: |1/a| <= 1/0.0228 keeps every factor below ~1e38, and an overflow saturates at the top end.
+    """
+    a = torch.where(up, torch.as_tensor(dmap.a_ltp, device=u.device), torch.as_tensor(dmap.a_ltd, device=u.device))
+    a = a.to(u.dtype)
+    span = torch.expm1(-1.0 / a)
+    d = torch.where(up, dp, -dp)
+    return (u * span + 1.0).mul_(torch.exp(-d / a)).sub_(1.0).div_(span).clamp_(0.0, 1.0)
+
+
+def _power_step(u: Tensor, k: Tensor, up: Tensor, m: float, gamma: float) -> Tensor:
+    """Distance s to the bound moved toward obeys ds/dP = -(2^gamma / M) s^gamma (closed form in P)."""
+    s = torch.where(up, 1.0 - u, u).double()
+    c = 2.0**gamma / m * k.double()
+    if gamma == 1.0:
+        s_new = s * torch.exp(-c)
+    elif gamma < 1.0:
+        s_new = (s ** (1.0 - gamma) - (1.0 - gamma) * c).clamp(min=0.0) ** (1.0 / (1.0 - gamma))
+    else:
+        s_new = torch.where(s > 0, (s ** (1.0 - gamma) + (gamma - 1.0) * c) ** (1.0 / (1.0 - gamma)), s)
+    s_new = s_new.to(u.dtype)
+    return torch.where(up, 1.0 - s_new, s_new)

@@ -1,0 +1,142 @@
+"""The training model: every convertible conv/FC of any PyTorch model becomes a device-backed layer.
+
+Two forward paths: `wage` (V2.1's training forward: the product with Q(C(W)), divided by the fan-in scale,
+activations Q(C(.)) and errors QE on the way back; the last layer's output is not rounded) and `hardware`
+(neurocim's CIM layers in hardware mode: bit-serial inputs, sliced weights, ADC, read non-idealities).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional
+
+from neurocim.config.io import ConfigError
+from neurocim.config.run import RunConfig
+from neurocim.config.train import ForwardPath
+from neurocim.nn.base import CIMLayer, LayerMode
+from neurocim.nn.convert import _convertible, _matches, _set_submodule, convert_
+from neurocim.quant.wage import wage_init_scale
+
+
+class _QuantizedWeight(torch.autograd.Function):
+    """Q(C(w, b), b) forward, the gradient straight through to w (the same values as wage_weight, fewer passes)."""
+
+    @staticmethod
+    def forward(ctx, w: Tensor, bits: int) -> Tensor:  # type: ignore[override]
+        lsb, s = 2.0 ** (1 - bits), 2.0 ** (bits - 1)
+        return w.clamp(-1.0 + lsb, 1.0 - lsb).mul_(s).round_().div_(s)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):  # type: ignore[override]
+        return grad, None
+
+
+class _WageOutput(torch.autograd.Function):
+    """y / scale, then Q(C(., a), a) (a None: not rounded); backward QE(grad, e), the clip's mask, then / scale.
+
+    One fused node; the scale (a power of two) is folded into the clamp bounds and the rounding factors, so the
+    values are exactly those of `wage_activation(y / scale, a, e)` with fewer passes over the activations.
+    """
+
+    @staticmethod
+    def forward(ctx, y: Tensor, scale: float, act_bits: int | None, error_bits: int) -> Tensor:  # type: ignore[override]
+        ctx.scale, ctx.error_bits = scale, error_bits
+        if act_bits is None:
+            ctx.save_for_backward(None)
+            return y / scale
+        top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
+        ctx.save_for_backward(y.abs() <= top)
+        return y.clamp(-top, top).mul_(s / scale).round_().div_(s)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):  # type: ignore[override]
+        (inside,) = ctx.saved_tensors
+        bits = ctx.error_bits
+        peak = float(torch.linalg.vector_norm(grad, ord=float("inf")))
+        shift = 2.0 ** round(math.log2(peak)) if peak > 0 else 1.0
+        lsb, s = 2.0 ** (1 - bits), 2.0 ** (bits - 1)
+        g = torch.mul(grad, 1.0 / shift).clamp_(-1.0 + lsb, 1.0 - lsb).mul_(s).round_().div_(s * ctx.scale)
+        if inside is not None:
+            g.mul_(inside)
+        return g, None, None, None
+
+
+class WageTrainLayer(nn.Module):
+    """A conv/FC computing with Q(C(W), b_W) / scale, then WAGE activation and error quantization."""
+
+    def __init__(
+        self,
+        inner: nn.Conv2d | nn.Linear,
+        weight_bits: int,
+        act_bits: int | None,
+        error_bits: int,
+        quantize: bool = True,
+    ) -> None:
+        super().__init__()
+        self.inner = inner
+        self.weight_bits, self.act_bits, self.error_bits = weight_bits, act_bits, error_bits
+        self.quantize = quantize  # False: the same layer in float (the float baseline)
+        self.scale = wage_init_scale(inner.weight[0].numel(), weight_bits)
+
+    @property
+    def weight(self) -> nn.Parameter:
+        return self.inner.weight
+
+    def forward(self, x: Tensor) -> Tensor:
+        w = self.inner.weight
+        wq = _QuantizedWeight.apply(w, self.weight_bits) if self.quantize else w
+        if isinstance(self.inner, nn.Conv2d):
+            c = self.inner
+            y = functional.conv2d(x, wq, c.bias, c.stride, c.padding, c.dilation, c.groups)
+        else:
+            y = functional.linear(x, wq, self.inner.bias)
+        if not self.quantize:
+            return y / self.scale
+        return _WageOutput.apply(y, self.scale, self.act_bits, self.error_bits)
+
+
+def trainable_layers(model: nn.Module, exclude: Sequence[str] = ()) -> list[tuple[str, nn.Conv2d | nn.Linear]]:
+    """The conv/FC modules that go on the chip, in module order; refuses a model with none."""
+    named = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d | nn.Linear)]
+    targets = [(n, m) for n, m in named if n and _convertible(m) and not _matches(n, exclude)]
+    if not targets:
+        raise ConfigError(
+            f"train: {type(model).__name__} has no convertible layer (nn.Conv2d with groups=1 and zero padding, or "
+            f"nn.Linear; excluded: {list(exclude)}); on-chip training needs at least one"
+        )
+    return targets
+
+
+def build_training_model(
+    model: nn.Module, cfg: RunConfig, float_mode: bool = False
+) -> tuple[nn.Module, dict[str, nn.Parameter]]:
+    """A copy of `model` with its chip layers in the configured forward path (`float_mode`: the wage path without
+    any quantization), and their weights by layer name."""
+    model = copy.deepcopy(model)
+    targets = trainable_layers(model, cfg.model.exclude)
+    t, p = cfg.train, cfg.chip.precision
+    if t.forward is ForwardPath.HARDWARE and not float_mode:
+        names = {n for n, _ in targets}
+        others = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d | nn.Linear) and n and n not in names]
+        convert_(model, cfg.chip, cfg.accuracy, exclude=others, mode=LayerMode.HARDWARE)
+        layers = {n: m for n, m in model.named_modules() if isinstance(m, CIMLayer)}
+        return model, {n: layers[n].weight for n, _ in targets}
+    last = targets[-1][0]
+    for name, module in targets:
+        act = None if name == last else p.input_bits
+        _set_submodule(model, name, WageTrainLayer(module, p.weight_bits, act, t.error_bits, quantize=not float_mode))
+    return model, {n: m.weight for n, m in targets}
+
+
+def plain_model(model: nn.Module) -> nn.Module:
+    """The float model back from a training model built with the wage path (CIM layers are left as they are)."""
+    model = copy.deepcopy(model)
+    for name, module in list(model.named_modules()):
+        if isinstance(module, WageTrainLayer):
+            _set_submodule(model, name, module.inner)
+    return model

@@ -1,0 +1,126 @@
+"""Per-epoch training records and the result of a run: train.csv, train.json, train.npz (what the cost model reads)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+EPOCH_FIELDS = (
+    "epoch",
+    "train_loss",
+    "train_accuracy",
+    "test_loss",
+    "test_accuracy",
+    "learning_rate",
+    "pulses_per_update_mean",
+    "devices_written_fraction",
+    "seconds",
+)
+
+
+@dataclass
+class LayerRecord:
+    """One chip layer in one epoch: weight and last-update distributions, pulses per update, input activity."""
+
+    weight_mean: float
+    weight_std: float
+    update_mean: float
+    update_std: float
+    pulses_per_update_mean: float
+    pulses_per_update_max: float
+    devices_written_fraction: float
+    input_activity: float
+
+
+@dataclass
+class EpochRecord:
+    """One epoch: losses and accuracies (fractions), rate, pulses per device per update, devices written per update."""
+
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    test_loss: float
+    test_accuracy: float
+    learning_rate: float
+    pulses_per_update_mean: float
+    devices_written_fraction: float
+    seconds: float
+    layers: dict[str, LayerRecord] = field(default_factory=dict)
+
+    def row(self) -> dict[str, float]:
+        return {k: getattr(self, k) for k in EPOCH_FIELDS}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> EpochRecord:
+        layers = {n: LayerRecord(**v) for n, v in data.get("layers", {}).items()}
+        return EpochRecord(**{k: data[k] for k in EPOCH_FIELDS}, layers=layers)
+
+
+@dataclass
+class TrainResult:
+    """A finished (or resumed-and-finished) on-chip training run."""
+
+    epochs: list[EpochRecord]
+    config: dict[str, Any]
+    float_accuracy: float | None = None
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # per epoch: codes before/after, histograms
+    model: Any = None  # the trained float model (torch module), not serialised here
+
+    @property
+    def test_accuracy(self) -> float:
+        return self.epochs[-1].test_accuracy
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "float_accuracy": self.float_accuracy,
+            "test_accuracy": self.test_accuracy,
+            "epochs": [asdict(e) for e in self.epochs],
+            "config": self.config,
+        }
+
+    def summary(self) -> str:
+        last = self.epochs[-1]
+        base = "" if self.float_accuracy is None else f", float baseline {self.float_accuracy:.2%}"
+        return (
+            f"on-chip training: test accuracy {last.test_accuracy:.2%} after {last.epoch + 1} epoch(s){base}; "
+            f"{last.pulses_per_update_mean:.3g} pulses per device per update, "
+            f"{last.devices_written_fraction:.1%} of devices written per update"
+        )
+
+    def write_json(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=1))
+        return path
+
+    def write_csv(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=EPOCH_FIELDS)
+            writer.writeheader()
+            for e in self.epochs:
+                writer.writerow(e.row())
+        return path
+
+    def write_npz(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, **self.arrays)
+        return path
+
+    def save(self, out_dir: str | Path, plots: bool = True) -> list[Path]:
+        """train.json, train.csv, train.npz and (if `plots`) the PNGs into `out_dir`; returns the files."""
+        out = Path(out_dir)
+        files = [self.write_json(out / "train.json"), self.write_csv(out / "train.csv")]
+        files.append(self.write_npz(out / "train.npz"))
+        if plots:
+            from neurocim.train.plots import plot_training
+
+            files += plot_training(self, out)
+        return files

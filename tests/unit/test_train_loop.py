@@ -1,0 +1,179 @@
+"""The on-chip training loop: the update rule as SGD on the grid, seeds, resume, checkpoints, records, refusals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+import neurocim
+from neurocim.config.io import ConfigError
+from neurocim.config.run import load_config
+from neurocim.models import build_model
+from neurocim.train.loop import resolve_config
+from neurocim.train.optimizer import AnalogSGD, normalised
+from neurocim.train.run import train_run
+
+TINY = {
+    "data": {"test_samples": 60, "batch_size": 60},
+    "train": {"epochs": 1, "batch_size": 32, "train_samples": 96},
+}
+
+
+def _cfg(**train):
+    from neurocim.config.io import read_mapping
+    from neurocim.train.checkpoint import DEFAULT_TRAIN_RUN
+
+    data = read_mapping(DEFAULT_TRAIN_RUN)
+    data["data"].update(TINY["data"])
+    data["train"].update(TINY["train"])
+    device = train.pop("device", {})
+    data["train"]["device"].update(device)
+    compat = train.pop("compat", None)
+    if compat:
+        data["accuracy"]["compat"] = compat
+    if train.get("forward") == "hardware":
+        data["accuracy"]["quantization"] = {"scheme": "wage"}
+    data["train"].update(train)
+    return resolve_config(data)
+
+
+def _comparable(result) -> list[dict]:
+    return [{k: v for k, v in r.row().items() if k != "seconds"} for r in result.epochs]
+
+
+def test_linear_device_without_noise_is_sgd_on_the_quantized_grid() -> None:
+    cfg = _cfg(learning_rate=0.3, grad_bits=5, device={"model": "linear", "max_level": 32})
+    layer = nn.Linear(50, 20, bias=False)
+    with torch.no_grad():
+        layer.weight.copy_(torch.randint(-16, 17, (20, 50)) / 16.0)  # on the 32-level grid
+    opt = AnalogSGD({"fc": layer.weight}, [], cfg)
+    for _ in range(3):
+        layer.weight.grad = torch.randn(20, 50)
+        state = opt.generator.get_state()
+        w0 = layer.weight.detach().clone()
+        opt.step(0.3)
+        u = torch.rand((20, 50), generator=torch.Generator().set_state(state))
+        step = torch.floor(-0.3 * normalised(layer.weight.grad) * 16 + u) / 16  # SR of -lr * x on the 1/16 grid
+        assert torch.allclose(layer.weight.detach(), (w0 + step).clamp(-1, 1), atol=1e-6)
+        assert torch.allclose(layer.weight * 16, torch.round(layer.weight * 16), atol=1e-5)  # still on the grid
+
+
+def test_seeds_reproduce_a_run_exactly() -> None:
+    cfg = _cfg(device={"model": "neurosim_v21", "d2d_sigma": 0.3, "c2c_sigma": 0.02}, momentum=0.5)
+    a, b = train_run(cfg), train_run(cfg)
+    assert _comparable(a) == _comparable(b)
+    assert all(torch.equal(p, q) for p, q in zip(a.model.parameters(), b.model.parameters(), strict=True))
+    other = train_run(_cfg(device={"model": "neurosim_v21", "d2d_sigma": 0.3, "c2c_sigma": 0.02}, momentum=0.5, seed=1))
+    assert _comparable(other) != _comparable(a)
+
+
+def test_resume_after_interruption_loses_nothing(tmp_path) -> None:
+    cfg = _cfg(epochs=2, device={"model": "soft_bounds", "d2d_sigma": 0.2, "c2c_sigma": 0.01}, momentum=0.9)
+    whole = train_run(cfg, out=tmp_path / "whole")
+    train_run(cfg, epochs=1, out=tmp_path / "split")  # "interrupted" after the first epoch
+    resumed = train_run(cfg, out=tmp_path / "split")
+    assert _comparable(resumed) == _comparable(whole)
+    assert set(resumed.arrays) == set(whole.arrays)
+    assert all(np.array_equal(resumed.arrays[k], whole.arrays[k]) for k in whole.arrays)
+
+
+def test_checkpoint_that_does_not_match_is_refused(tmp_path) -> None:
+    cfg = _cfg()
+    train_run(cfg, out=tmp_path)
+    with pytest.raises(ConfigError, match="another configuration"):
+        train_run(_cfg(learning_rate=0.05), out=tmp_path)
+    loader = DataLoader(TensorDataset(torch.zeros(8, 1, 8, 8), torch.zeros(8, dtype=torch.long)), batch_size=8)
+    other = build_model("digits_cnn", width=4)
+    with pytest.raises(ConfigError, match="does not match the model"):
+        neurocim.train(other, loader, loader, cfg, out=tmp_path)
+    (tmp_path / "checkpoint.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(ConfigError, match="cannot be read"):
+        train_run(cfg, out=tmp_path)
+    assert train_run(cfg, out=tmp_path, restart=True).epochs[0].epoch == 0
+
+
+def test_records_hold_codes_before_and_after_the_last_update_and_input_activity(tmp_path) -> None:
+    result = train_run(_cfg(), out=tmp_path)
+    files = result.save(tmp_path)
+    names = {p.name for p in files}
+    assert {"train.json", "train.csv", "train.npz", "train_curves.png", "train_device.png"} <= names
+    arrays = np.load(tmp_path / "train.npz")
+    layers = ["features.conv1", "features.conv2", "classifier.fc1", "classifier.fc2"]
+    for layer in layers:
+        before, after = arrays[f"e000__{layer}__codes_before"], arrays[f"e000__{layer}__codes_after"]
+        assert before.dtype == np.int8 and before.shape == after.shape
+        assert np.abs(after).max() <= 15
+    assert any((arrays[f"e000__{n}__codes_before"] != arrays[f"e000__{n}__codes_after"]).any() for n in layers)
+    record = result.epochs[0]
+    assert set(record.layers) == set(layers)
+    assert all(0 < r.input_activity < 1 for r in record.layers.values())
+    assert 0 < record.devices_written_fraction < 1 and record.pulses_per_update_mean > 0
+    assert 0 <= record.test_accuracy <= 1 and np.isfinite(record.test_loss)
+
+
+@pytest.mark.parametrize(
+    "train",
+    [
+        {"forward": "hardware"},
+        {"compat": "neurosim_v21", "device": {"model": "neurosim_v21", "nonlinearity_ltd": 1.46, "c2c_sigma": 0.003},
+         "momentum": 0.9, "dampening": 0.9, "learning_rate": 1.0, "loss": "sse"},
+        {"device": {"model": "power_step", "gamma": 10.0, "d2d_sigma": 3.0, "c2c_sigma": 0.5, "bounds_sigma": 1.0,
+                    "max_level": 2}, "learning_rate": 100.0, "momentum": 0.99},
+    ],
+)  # fmt: skip
+def test_forward_paths_compat_and_extreme_settings_stay_finite(train: dict) -> None:
+    result = train_run(_cfg(**train))
+    assert all(torch.isfinite(p).all() for p in result.model.parameters())
+    assert np.isfinite(result.epochs[0].train_loss)
+
+
+def test_refusals() -> None:
+    loader = DataLoader(TensorDataset(torch.zeros(4, 3), torch.zeros(4, dtype=torch.long)), batch_size=4)
+    with pytest.raises(ConfigError, match="no convertible layer"):
+        neurocim.train(nn.Sequential(nn.ReLU(), nn.Flatten()), loader, loader, _cfg())
+    with pytest.raises(ConfigError, match="max_level=64 levels do not fit chip.cell.bits_per_cell=5"):
+        _cfg(device={"max_level": 64})
+    with pytest.raises(ConfigError, match="keeps each weight in one device"):
+        resolve_config({"chip": {"cell": {"bits_per_cell": 1}}})
+    with pytest.raises(ConfigError, match="train.device: nonlinearity_ltp=0"):
+        load_config({"train": {"device": {"model": "neurosim_v21", "nonlinearity_ltp": 0}}})
+    with pytest.raises(ConfigError, match="train.forward=hardware needs accuracy.quantization.scheme=wage"):
+        resolve_config({"train": {"forward": "hardware"}, "chip": {"cell": {"bits_per_cell": 5},
+                        "precision": {"weight_bits": 5}}})  # fmt: skip
+    with pytest.raises(ConfigError, match="train.weight_bits is a hardware"):
+        load_config({"train": {"weight_bits": 5}})
+
+
+def test_learning_rate_schedule_and_its_refusals() -> None:
+    from pydantic import ValidationError
+
+    from neurocim.config.train import TrainConfig
+
+    t = TrainConfig(epochs=5, learning_rate=0.1, lr_milestones=[2, 4], lr_gamma=0.5)
+    assert [t.rate_at(e) for e in range(5)] == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025])
+    with pytest.raises(ValidationError, match="lr_milestones"):
+        TrainConfig(epochs=3, lr_milestones=[3])
+    with pytest.raises(ValidationError, match="dampening"):
+        TrainConfig(dampening=0.5)
+
+
+@pytest.mark.parametrize("act_bits", [8, None])
+def test_fused_wage_layer_ops_equal_the_reference_quantizers(act_bits) -> None:
+    from neurocim.quant.wage import wage_activation, wage_clip, wage_error_quantize, wage_weight
+    from neurocim.train.forward import _QuantizedWeight, _WageOutput
+
+    g = torch.Generator().manual_seed(0)
+    w = (torch.rand(64, 32, generator=g) * 2.4 - 1.2).requires_grad_()
+    assert torch.equal(_QuantizedWeight.apply(w, 5), wage_weight(wage_clip(w.detach(), 5), 5))
+    y = (torch.randn(16, 40, generator=g) * 3).requires_grad_()
+    up = torch.randn(16, 40, generator=g) * 1e-3
+    ours = _WageOutput.apply(y, 4.0, act_bits, 8)
+    ours.backward(up)
+    y2 = y.detach().clone().requires_grad_()
+    scaled = y2 / 4.0
+    ref = wage_activation(scaled, act_bits, 8) if act_bits else scaled
+    ref.backward(up if act_bits else wage_error_quantize(up, 8))
+    assert torch.equal(ours, ref) and torch.equal(y.grad, y2.grad)
