@@ -17,6 +17,7 @@ _LAZY = {
     "run": "neurocim.runner",
     "RunResult": "neurocim.runner",
     "AccuracyResult": "neurocim.report.accuracy",
+    "estimate": "neurocim.estimate",
     "prepare": "neurocim.workload.prepared",
     "PreparedWorkload": "neurocim.workload.prepared",
     "explore": "neurocim.explore",  # callable package: neurocim.explore(SWEEP, OUT) -> pandas DataFrame

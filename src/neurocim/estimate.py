@@ -15,9 +15,12 @@ from neurocim.config.params import check_cost_model_limits, derive_params
 from neurocim.devices.cell import mem_cell
 from neurocim.report.records import Report, check_report
 from neurocim.tech.technology import load_technology
+from neurocim.verbs import make_callable
 from neurocim.workload.network import Layer, WorkloadError, load_network_csv
 from neurocim.workload.prepared import PreparedWorkload, prepare
 from neurocim.workload.traces import LayerTrace, load_traces, load_traces_npz
+
+make_callable(__name__, "neurocim.estimate:estimate")  # neurocim.estimate(chip, workload) whichever name is bound
 
 
 def build_context(config: ChipConfig) -> CircuitContext:

@@ -7,18 +7,8 @@ results table (pandas). Submodules load on first use, so importing the package s
 from __future__ import annotations
 
 import sys
-import types
-from typing import Any
 
+from neurocim.verbs import make_callable
 
-class _CallablePackage(types.ModuleType):
-    """This package's module type: calling it runs a sweep (neurocim.explore.api.explore)."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from neurocim.explore.api import explore as run_sweep
-
-        return run_sweep(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage
+make_callable(__name__, "neurocim.explore.api:explore")
 explore = sys.modules[__name__]  # `from neurocim.explore import explore` and neurocim's lazy export: this package

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from importlib import import_module
 from typing import Any
+
+from neurocim.verbs import make_callable
 
 # Imported on first use, so that `neurocim --help` does not load torch.
 _LAZY = {
@@ -23,11 +23,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'neurocim.train' has no attribute {name!r}")
 
 
-class _CallableModule(types.ModuleType):
-    """Once this package is imported, `neurocim.train` is the package: calling it still trains (the public API)."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return __getattr__("train")(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "neurocim.train.loop:train")
