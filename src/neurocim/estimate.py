@@ -45,7 +45,7 @@ def estimate(
     else:
         workload = prepare(layers, traces)
     ctx = build_context(config)
-    report = ChipModel(ctx, workload.layers).evaluate(workload)
+    report = ChipModel(ctx, workload.layers, workload=workload).evaluate(workload)
     named = [replace(record, name=layer.name) for record, layer in zip(report.layers, workload.layers, strict=True)]
     return check_report(replace(report, layers=named))
 

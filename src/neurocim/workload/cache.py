@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from neurocim.workload.recorded import RecordedMemo
+
 
 class OwnedArray(np.ndarray):
     """A read-only array owned by a WorkloadCache, labelled by value (which layer, what, under which settings).
@@ -51,6 +53,7 @@ class WorkloadCache:
 
     def __init__(self, per_group: int = 2) -> None:
         self.per_group = per_group
+        self.tile_sides: RecordedMemo = RecordedMemo()  # the chips' tile sides, under the settings they read
         self._owned: dict[tuple, dict[tuple, OwnedArray]] = {}  # group -> label -> array
         self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
 

@@ -1,0 +1,212 @@
+"""The tile side of a chip: floorplan, tiles and their passes over a workload, everything below the chip periphery."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+
+import numpy as np
+
+from neurocim.arch.block_mapping import copy_array, copy_input, levels_to_cells, reshape_array, reshape_input
+from neurocim.arch.cost import Cost
+from neurocim.arch.tile import Tile
+from neurocim.arch.tile_sets import build_tiles
+from neurocim.circuits.context import CircuitContext
+from neurocim.mapping.floorplan import Floorplan, FloorplanInputs, plan_floor
+from neurocim.workload.cache import derived_owned
+from neurocim.workload.network import Layer
+from neurocim.workload.prepared import PreparedWorkload
+from neurocim.workload.traces import LayerTrace, csv_weight_levels
+
+
+@dataclass(frozen=True)
+class TileSide:
+    """A chip's floorplan and tiles, and what its tiles cost on a workload."""
+
+    fp: Floorplan
+    tile_nm: Tile | None  # the novel-mapping tile, when there is one
+    tile_cm: Tile
+    windows: tuple[int, ...]  # input vectors per image of every layer
+    period: float  # the clock pass's longest sensing latency (s); 0 when asynchronous
+    clk_freq: float
+    tile_costs: tuple[Cost, ...]  # per layer: its tiles side by side
+
+
+def tile_side(
+    ctx: CircuitContext, layers: Sequence[Layer], workload: PreparedWorkload, dtype: type[np.floating] = np.float32
+) -> TileSide:
+    """The TileSide of the chip `ctx` describes, kept in the workload's cache under the values of the settings it
+    read: chips that differ only in what the tiles never read (global bus, global buffer ...) share it."""
+
+    def compute(params) -> TileSide:
+        return TileWork(CircuitContext(ctx.tech, params, ctx.cell), layers, dtype=dtype).run(workload)
+
+    return workload.cache.tile_sides.get(ctx.p, (ctx.tech, ctx.cell, np.dtype(dtype).str), compute)
+
+
+def _combine(results: Sequence[Cost]) -> Cost:
+    """Tiles of one layer run in parallel: latency is the slowest tile, energy the sum; leakage is the last tile's."""
+    last = results[-1] if results else Cost()
+    return replace(Cost.parallel(results), leakage=last.leakage, leakage_sram_in_use=last.leakage_sram_in_use)
+
+
+def _cell_digits(trace: LayerTrace, key: tuple, shape_only: bool) -> np.ndarray:
+    """Cell digits (rows x columns) of a trace's weights for key = (synapse_bit, weight_min, weight_max, cell_bit,
+    cells per synapse, weights rounded as NeuroSim's CSV files, top level wraps). With `shape_only` (cells whose reads
+    ignore the stored values: SRAM) a zero placeholder of their shape that takes no memory."""
+    synapse_bit, w_min, w_max, cell_bit, cps, csv_rounded, top_wraps = key
+    if shape_only:
+        return np.broadcast_to(np.zeros(1, dtype=np.int8), (trace.rows, trace.weights.shape[1] * cps))
+
+    def cell_digits(w: np.ndarray) -> np.ndarray:  # (n,) weights -> (n, cells per synapse) digits
+        levels = csv_weight_levels(w, synapse_bit, w_min, w_max, csv_rounded)
+        if not top_wraps:  # levels run 0..2^bits; the top one has no digits of its own
+            levels = np.minimum(levels, (1 << synapse_bit) - 1)
+        return levels_to_cells(levels[:, None], cell_bit, cps)
+
+    return trace.map_weights(cell_digits).reshape(trace.rows, -1)
+
+
+def _copied(reshape, source: np.ndarray, *args: int) -> np.ndarray:
+    """reshape(source, *args), a copy, kept in the workload cache with an owned source for the next configuration.
+    A zero placeholder (all strides 0) gives a placeholder of the block's shape."""
+
+    def compute() -> np.ndarray:
+        if source.ndim == 2 and source.strides == (0, 0) and reshape is reshape_array:
+            row, col, num_row, num_col, num_pe, stride = args
+            rows = reshape(source[:, :1], row, 0, num_row, 1, num_pe, stride).shape[0]
+            return np.broadcast_to(source[:1, :1], (rows, len(range(source.shape[1])[col : col + num_col])))
+        return reshape(source, *args)
+
+    return derived_owned(source, (reshape.__name__, args), compute)
+
+
+class TileWork:
+    """Floorplan and tiles of a chip, and their passes over a workload (NeuroSim's clock pass and main pass)."""
+
+    def __init__(self, ctx: CircuitContext, layers: Sequence[Layer], *, dtype: type[np.floating] = np.float32) -> None:
+        """`dtype` is the precision of the trace-dependent read pass: float32 (default) agrees with float64 to
+        about 1e-6 relative, well inside the chip-level tolerances, and is several times faster."""
+        self.ctx, self.dtype, self.layers = ctx, dtype, list(layers)
+        self.fp: Floorplan = plan_floor(self.layers, FloorplanInputs.from_params(ctx.p))
+        self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, ctx.p.clk_freq_max_hz, dtype=dtype)
+        self.windows: list[int] = [layer.num_windows for layer in self.layers]
+
+    def run(self, workload: PreparedWorkload) -> TileSide:
+        """The tiles' costs on `workload`."""
+        self.windows = self._windows(workload)
+        period, clk_freq, costs = self._tile_passes(workload)
+        return TileSide(self.fp, self.tile_nm, self.tile_cm, tuple(self.windows), period, clk_freq, tuple(costs))
+
+    def _tile_blocks(self, index: int, memory: np.ndarray, inputs: np.ndarray):
+        """Yield (tile, weight block, input block, rows, cols) for every tile a layer occupies."""
+        p, fp, layer = self.ctx.p, self.fp, self.layers[index]
+        rows_total = layer.rows * p.num_row_per_synapse
+        cols_total = layer.out_channels * p.num_col_per_synapse
+        nv = self.windows[index] * p.num_bit_input
+        if not fp.is_novel[index]:
+            t = fp.tile_size_cm
+            for i in range(math.ceil(rows_total / t)):
+                for j in range(math.ceil(cols_total / t)):
+                    nr, nc = min(t, rows_total - i * t), min(t, cols_total - j * t)
+                    yield (
+                        self.tile_cm,
+                        copy_array(memory, i * t, j * t, nr, nc),
+                        copy_input(inputs, i * t, nv, nr),
+                        nr,
+                        nc,
+                    )
+            return
+        pe, num_pe = fp.pe_size_nm, fp.num_pe_nm
+        ch_rows = layer.in_channels * p.num_row_per_synapse
+        n_row_tiles = math.ceil(ch_rows / pe)
+        n_col_tiles = math.ceil(cols_total / pe)
+        per_pe_rows = ch_rows // n_row_tiles
+        per_pe_cols = cols_total // n_col_tiles
+        for i in range(n_row_tiles):
+            # one copy of the row band's weights and inputs; the tiles' blocks are views of it (one owner lets the
+            # read pass take the strips of a row band together)
+            block_in = _copied(reshape_input, inputs, i * pe, nv, per_pe_rows, num_pe, ch_rows)
+            band = _copied(reshape_array, memory, i * pe, 0, per_pe_rows, cols_total, num_pe, ch_rows)
+            for j in range(n_col_tiles):
+                nr = int(min(pe * num_pe, rows_total - i * pe * num_pe))
+                nc = int(min(pe, cols_total - j * pe))
+                yield self.tile_nm, band[:, j * pe : j * pe + per_pe_cols], block_in, nr, nc
+
+    def _run_tiles(
+        self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float, clock_pass: bool
+    ) -> Cost:
+        fp, p = self.fp, self.ctx.p
+        nv = self.windows[index] * p.num_bit_input
+        novel = fp.is_novel[index]
+        num_pe, pe_size = (fp.num_pe_nm, fp.pe_size_nm) if novel else (fp.num_pe_cm, fp.pe_size_cm)
+        results = [
+            tile.evaluate(
+                block,
+                block_in,
+                novel,
+                num_pe,
+                pe_size,
+                fp.speedup_row[index],
+                fp.speedup_col[index],
+                nr,
+                nc,
+                nv,
+                clk_freq,
+                clock_pass,
+            )
+            for tile, block, block_in, nr, nc in self._tile_blocks(index, memory, inputs)
+        ]
+        return _combine(results)
+
+    def _layer_arrays(self, workload: PreparedWorkload) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per layer: cell digits (rows x columns) and input bit planes of the windows NeuroSim reads, owned by the
+        workload's cache (read-only)."""
+        p, cache = self.ctx.p, workload.cache
+        key = (
+            p.synapse_bit,
+            p.algo_weight_min,
+            p.algo_weight_max,
+            p.cell_bit,
+            p.num_col_per_synapse,
+            p.quirk("weights_rounded_as_csv"),
+            p.quirk("top_weight_level_wraps"),
+        )
+        shape_only = self.tile_cm.pe.column_model.weight_independent  # SRAM reads see the weights' shape only
+        out: list[tuple[np.ndarray, np.ndarray]] = []
+        for index, trace in enumerate(workload.traces):
+            windows = self.windows[index]
+            memory = cache.owned(("digits", index), (key, shape_only), partial(_cell_digits, trace, key, shape_only))
+            inputs = cache.owned(("inputs", index), (windows,), partial(trace.input_bit_planes, windows))
+            out.append((memory, inputs))
+        return out
+
+    def clock_period(self, arrays: Sequence[tuple[np.ndarray, np.ndarray]]) -> float:
+        """Longest sensing latency over every layer (NeuroSim's clock pass, synchronous chips only)."""
+        init_freq = self.ctx.p.clk_freq_max_hz
+        periods = [self._run_tiles(i, m, x, init_freq, True).clk_period for i, (m, x) in enumerate(arrays)]
+        return max(periods)
+
+
+    def _tile_passes(self, workload: PreparedWorkload) -> tuple[float, float, list[Cost]]:
+        """(clock period, clock, per-layer tile costs): the clock pass and the tile part of the main pass."""
+        p = self.ctx.p
+        arrays = self._layer_arrays(workload)
+        tiles = [t for t in (self.tile_nm, self.tile_cm) if t is not None]
+        for tile in tiles:  # every pass starts from the tiles' initial state
+            tile.reset_state()
+        period, clk_freq = 0.0, p.clk_freq_max_hz
+        if p.synchronous:
+            period = self.clock_period(arrays)
+            clk_freq = min(clk_freq, 1.0 / period)
+        return period, clk_freq, [self._run_tiles(i, m, x, clk_freq, False) for i, (m, x) in enumerate(arrays)]
+
+
+    def _windows(self, workload: PreparedWorkload) -> list[int]:
+        """Input vectors per image of every layer: the windows the network computed (its trace's), or NeuroSim's
+        count, which ignores padding."""
+        if self.ctx.p.quirk("windows_ignore_padding"):
+            return [layer.num_windows for layer in self.layers]
+        return [trace.num_windows_written for trace in workload.traces]

@@ -1,0 +1,67 @@
+"""Memo of computations keyed by the values of the settings they actually read (recorded, not listed by hand)."""
+
+from __future__ import annotations
+
+import types
+from collections import deque
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class ReadRecorder:
+    """Stands in for a settings record and notes which of its fields a computation reads. Properties and methods of
+    the record run against the recorder, so the fields they read are noted too."""
+
+    __slots__ = ("_target", "names")
+
+    def __init__(self, target: object) -> None:
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "names", set())
+
+    def __getattr__(self, name: str) -> Any:
+        declared = getattr(type(self._target), name, None)
+        if isinstance(declared, property) and declared.fget is not None:
+            return declared.fget(self)
+        if isinstance(declared, types.FunctionType):
+            return types.MethodType(declared, self)
+        self.names.add(name)
+        return getattr(self._target, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("settings are read-only")
+
+
+class RecordedMemo(Generic[T]):
+    """Results of `compute(recorder)` kept under (`extra`, the values of the record's fields it read). A later record
+    that agrees on those fields gets the kept result: a deterministic computation that reads the record only through
+    the recorder, and everything else through `extra`, would read the same values and give the same result. Holds at
+    most `size` results, the oldest dropped first."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._tables: dict[tuple[str, ...], dict[tuple, T]] = {}  # fields read -> key -> result
+        self._order: deque[tuple[tuple[str, ...], tuple]] = deque()  # (fields read, key), oldest first
+
+    def get(self, record: object, extra: Hashable, compute: Callable[[Any], T]) -> T:
+        for names, table in self._tables.items():
+            key = (extra, tuple(getattr(record, name) for name in names))
+            if key in table:
+                return table[key]
+        recorder = ReadRecorder(record)
+        result = compute(recorder)
+        names = tuple(sorted(recorder.names))
+        key = (extra, tuple(getattr(record, name) for name in names))
+        self._tables.setdefault(names, {})[key] = result
+        self._order.append((names, key))
+        while len(self._order) > self.size:
+            old_names, old_key = self._order.popleft()
+            table = self._tables[old_names]
+            table.pop(old_key, None)
+            if not table:
+                del self._tables[old_names]
+        return result
+
+    def __len__(self) -> int:
+        return len(self._order)
