@@ -68,4 +68,4 @@ def estimate_from_files(
     else:
         layers = load_network_csv(network)
         layer_traces = load_traces(traces, layers, chip.precision.input_bits)
-    return estimate(chip, layers, layer_traces)
+    return estimate(chip, prepare(layers, layer_traces, copy=False))  # the traces just loaded are ours to keep

@@ -115,3 +115,11 @@ def test_estimates_do_not_keep_traces_alive():
     del traces
     gc.collect()
     assert all(r() is None for r in refs)
+
+
+def test_a_workload_can_take_over_traces_nothing_else_holds():
+    layers, traces = _small_vgg8()
+    workload = prepare(layers, traces, copy=False)
+    for mine, theirs in zip(workload.traces, traces, strict=True):
+        assert np.shares_memory(mine.weights, theirs.weights)
+        assert not theirs.weights.flags.writeable  # taken over: read-only from now on

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,18 +39,22 @@ class PreparedWorkload:
         return [self.estimate(chip) for chip in chips]
 
 
-def prepare(layers: Sequence[Layer], traces: Sequence[LayerTrace]) -> PreparedWorkload:
-    """A PreparedWorkload of layers and their traces (checked against each other), with private read-only copies."""
+def prepare(layers: Sequence[Layer], traces: Sequence[LayerTrace], *, copy: bool = True) -> PreparedWorkload:
+    """A PreparedWorkload of layers and their traces (checked against each other), with private read-only copies.
+
+    `copy=False` takes the traces' arrays over instead, made read-only in place: for traces nothing else holds (just
+    loaded from a file), it saves the copy."""
     layers, traces = tuple(layers), tuple(traces)
     check_traces(layers, traces)
-    return PreparedWorkload(layers, tuple(_frozen_copy(t) for t in traces))
+    own = _copy if copy else read_only
+    return PreparedWorkload(layers, tuple(_frozen(t, own) for t in traces))
 
 
-def _frozen_copy(trace: LayerTrace) -> LayerTrace:
-    codes = None if trace.weight_codes is None else _copy(trace.weight_codes)
+def _frozen(trace: LayerTrace, own: Callable[[np.ndarray], np.ndarray]) -> LayerTrace:
+    codes = None if trace.weight_codes is None else own(trace.weight_codes)
     return LayerTrace(
-        _copy(trace.weights),
-        _copy(trace.input_codes),
+        own(trace.weights),
+        own(trace.input_codes),
         trace.input_bits,
         trace.name,
         weight_codes=codes,
