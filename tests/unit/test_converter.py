@@ -57,7 +57,7 @@ def _trace(cell_bits: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:
 
 def _fast_and_elementwise(pe: ProcessingElement, digits: np.ndarray, x: np.ndarray, dup=(1, 1)):
     nv = x.shape[1]
-    assert pe.adc_energy(pe.read_stats(digits, x, *dup, 100, 100, nv)) is not None  # the fast path
+    assert pe.reader.adc_energy(pe.reader.read_stats(digits, x, *dup, 100, 100, nv)) is not None  # the fast path
     args = (digits, x, *dup, 100, 100, nv, 1e9, False)
     return pe.evaluate(*args), _elementwise(pe, pe.evaluate, *args)
 

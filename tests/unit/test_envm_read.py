@@ -33,11 +33,11 @@ def _pe(cell: dict, adc_bits: int = 5) -> ProcessingElement:
 def _elementwise(pe: ProcessingElement, evaluate, *args) -> UnitResult:
     """evaluate(*args) (of the PE or a tile of its kind) with every column resistance read one by one (no column
     statistics)."""
-    statistic, pe._read_statistic = pe._read_statistic, None
+    statistic, pe.reader._read_statistic = pe.reader._read_statistic, None
     try:
         return evaluate(*args)
     finally:
-        pe._read_statistic = statistic
+        pe.reader._read_statistic = statistic
 
 
 def _assert_same_result(got: UnitResult, want: UnitResult, rel: float) -> None:
@@ -55,7 +55,7 @@ def test_pe_adc_energy_from_fit_sums_matches_the_elementwise_read(cell, dup):
     x = (rng.random((100, 300)) < 0.3).astype(np.uint8)
     x[:, :5] = 0  # vectors with no active row
     x[:, 5:40] = x[:, 40:75]  # repeated vectors
-    assert pe.adc_energy(pe.read_stats(digits, x, *dup, 100, 100, 300)) is not None  # the fit-sum path
+    assert pe.reader.adc_energy(pe.reader.read_stats(digits, x, *dup, 100, 100, 300)) is not None  # the fit-sum path
     args = (digits, x, *dup, 100, 100, 300, 1e9, False)
     fast = pe.evaluate(*args)
     _assert_same_result(fast, _elementwise(pe, pe.evaluate, *args), rel=1e-6)
@@ -92,7 +92,7 @@ def test_tiles_reading_the_same_trace_inputs_keep_their_own_adc_energy(novel, sp
     for a in (x, first, second):
         a.setflags(write=False)
     plan = tile_plan(novel, 2, 64, *speed_up, 100, 90)
-    assert tile.pe.adc_energy(tile._read_stats(first, x, plan, 120)) is not None  # the fit-sum path
+    assert tile.pe.reader.adc_energy(tile._read_stats(first, x, plan, 120)) is not None  # the fit-sum path
     args = (novel, 2, 64, *speed_up, 100, 90, 120, 1e9, False)
     results = [tile.evaluate(d, x, *args) for d in (first, second)]
     assert results[0].energy_adc != results[1].energy_adc
@@ -106,15 +106,15 @@ def test_reads_without_the_adc_from_strip_totals_match_the_vector_by_vector_sums
     x = (rng.random((100, 300)) < 0.3).astype(np.uint8)
     x[:, :4] = 0
     digits = np.zeros((100, 100), np.int8)
-    strips = pe._read_layout(100, 100, 1, 1)[0]
-    assert pe._read_line(1e9) is not None  # the sub-array's costs are affine in the activity
-    from_totals = pe._reads_without_adc(digits, x, strips, 300, 1e9)
-    pe._read_cache[("affine", 1e9)] = None  # as for costs that are not affine
-    by_vector = pe._reads_without_adc(digits, x, strips, 300, 1e9)
+    strips = pe.reader.read_layout(100, 100, 1, 1)[0]
+    assert pe.reader._read_line(1e9) is not None  # the sub-array's costs are affine in the activity
+    from_totals = pe.reader._reads_without_adc(digits, x, strips, 300, 1e9)
+    pe.reader._read_cache[("affine", 1e9)] = None  # as for costs that are not affine
+    by_vector = pe.reader._reads_without_adc(digits, x, strips, 300, 1e9)
     np.testing.assert_allclose(np.array(from_totals), np.array(by_vector), rtol=1e-12)
     reads = pe.subarray.vector_reads
     monkeypatch.setattr(pe.subarray, "vector_reads", lambda activity, *a, **k: reads(activity**2, *a, **k))
-    assert pe._read_line(2e9) is None  # a cost quadratic in the activity is caught
+    assert pe.reader._read_line(2e9) is None  # a cost quadratic in the activity is caught
 
 
 def test_adc_static_energy_checks_the_clamp_block_by_block_when_the_merged_range_is_too_wide():
@@ -167,7 +167,7 @@ def test_strips_of_a_row_band_read_together_give_the_strip_by_strip_sums():
     frozen_digits, frozen_x = digits.copy(), x.copy()
     for a in (frozen_digits, frozen_x):
         a.setflags(write=False)
-    model, key, statistic = pe.column_model, pe._model_key, pe._read_statistic
+    model, key, statistic = pe.column_model, pe.reader._model_key, pe.reader._read_statistic
     for row in (0, 64):
         for first in (0, 128, 256):
             args = (model, key, blocks, 64, np.float32, statistic)

@@ -218,8 +218,8 @@ def test_sram_read_cache_is_transparent() -> None:
     nv = WINDOWS * p.num_bit_input
     w, x = weights(p, 50, 40, 1), inputs(50, nv, 3)
     first = tile_cm.pe.evaluate(w, x, 1, 1, 50, 40, nv, 5e8, False)
-    assert tile_cm.pe._read_cache
+    assert tile_cm.pe.reader._read_cache
     again = tile_cm.pe.evaluate(w, x, 1, 1, 50, 40, nv, 5e8, False)
-    tile_cm.pe._read_cache.clear()
+    tile_cm.pe.reader._read_cache.clear()
     fresh = tile_cm.pe.evaluate(w, x, 1, 1, 50, 40, nv, 5e8, False)
     assert first == again == fresh

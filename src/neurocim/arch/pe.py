@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
 
-from neurocim.arch.column_model import ColumnModel
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe_common import (
     _ENERGIES,
@@ -19,17 +17,15 @@ from neurocim.arch.pe_common import (
     divide_int,
     subarray_output_bits,
 )
-from neurocim.arch.pe_reads import PeReads
-from neurocim.arch.subarray_parallel import ParallelArray
+from neurocim.arch.pe_reads import PeReader
 from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Footprint, Layout
 from neurocim.circuits.bus import Bus, BusMode
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.converter import ReadStatistic
 from neurocim.circuits.dff import DFF
 
 
-class ProcessingElement(PeReads, ShapeMemoised):
+class ProcessingElement(ShapeMemoised):
     """NeuroSim V1.4 ProcessingUnit: `num_subarray_row` x `num_subarray_col` sub-arrays of one shared kind."""
 
     def __init__(
@@ -71,17 +67,10 @@ class ProcessingElement(PeReads, ShapeMemoised):
         h, w = subarray.height, subarray.width
         self.bus_input = Bus(ctx, BusMode.HORIZONTAL, self.num_subarray_row, self.num_subarray_col, 0, in_width, h, w)
         self.bus_output = Bus(ctx, BusMode.VERTICAL, self.num_subarray_row, self.num_subarray_col, 0, out_width, h, w)
-        self.column_model = ColumnModel.from_context(ctx, subarray.res_cell_access)
-        self._model_key = dataclasses.astuple(self.column_model)  # hashes faster than the dataclass
-        self.level_output = p.level_output if p.parallel_read else 2**p.cell_bit
-        # parallel eNVM reads take the ADC energy from the column statistics its converter asks for
-        self._read_statistic: ReadStatistic | None = None
-        if not self.column_model.weight_independent and isinstance(subarray.mode, ParallelArray):
-            converter = subarray.mode.adc.converter
-            self._read_statistic = None if converter is None else converter.read_statistic()
+        self.reader = PeReader(ctx, subarray, self.grid, dtype)
+        self.column_model = self.reader.column_model
         # NeuroSim keeps the adder tree's leakage from its last evaluation (0 before the first).
         self._adder_tree_units: int | None = None
-        self._read_cache: dict[tuple, object] = {}  # per-vector cost tables (SRAM) and lines (eNVM), by clock
         self._eval_memo = InputMemo()
         self._periphery_memo: dict[tuple, tuple] = {}
         self.area = self.height = self.width = 0.0
@@ -147,7 +136,8 @@ class ProcessingElement(PeReads, ShapeMemoised):
             # only through their shape
             return self._by_shape(weights, inputs, args, with_adc)
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
-        adc = self.adc_energy(self.read_stats(weights, inputs, array_dup_row, array_dup_col, rows, cols, nv))
+        stats = self.reader.read_stats(weights, inputs, array_dup_row, array_dup_col, rows, cols, nv)
+        adc = self.reader.adc_energy(stats)
         return self._plus_fit_adc(weights, inputs, args, adc)
 
     def _leakage_state(self) -> tuple:
@@ -171,14 +161,14 @@ class ProcessingElement(PeReads, ShapeMemoised):
     ) -> UnitResult:
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         dup = int(array_dup_row) * int(array_dup_col)
-        strips, col_period = self._read_layout(rows, cols, array_dup_row, array_dup_col)
+        strips, col_period = self.reader.read_layout(rows, cols, array_dup_row, array_dup_col)
         one_block = col_period is None  # the whole matrix sits in one sub-array: no adder tree
         per_block_tree = dup > 1 and not one_block  # duplicated: every block adds its own adder-tree pass
         if clock_pass:
             if not one_block and (strips or not per_block_tree):
                 self._adder_tree_cost(nv, rows, clk_freq, clock_pass)  # records the leakage state
-            return UnitResult(clk_period=max((self._strip_period(inputs, s, nv) for s in strips), default=0.0))
-        blocks = self._block_sums(weights, inputs, strips, nv, clk_freq, col_period, with_adc)
+            return UnitResult(clk_period=max((self.reader.strip_period(inputs, s, nv) for s in strips), default=0.0))
+        blocks = self.reader.block_sums(weights, inputs, strips, nv, clk_freq, col_period, with_adc)
         lat = dict.fromkeys(_LATENCIES, 0.0)
         energy = dict.fromkeys(_ENERGIES, 0.0)
         if one_block:

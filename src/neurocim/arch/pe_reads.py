@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
 from neurocim.arch.block_mapping import copy_sub_input
 from neurocim.arch.block_stats import VectorStats, distinct_vectors, iter_vector_stats, sram_row_count_stats
+from neurocim.arch.column_model import ColumnModel
 from neurocim.arch.envm_read import PeReadStats, pe_read_stats
 from neurocim.arch.pe_common import _SUMS
+from neurocim.arch.subarray import SubArray
+from neurocim.arch.subarray_parallel import ParallelArray
+from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.converter import ReadStatistic
 from neurocim.workload.cache import memo_of
 
 
@@ -28,9 +35,25 @@ def _strip_layout(rows: int, cols: int, num_i: int, num_j: int, s_r: int, s_c: i
     return tuple(strips)
 
 
-class PeReads:
-    """Part of ProcessingElement (its base): the summed read costs of the sub-array blocks that hold data. Uses the
-    PE's state (ctx, sub-array, column model, the read statistic its ADC asks for, caches)."""
+class PeReader:
+    """The reads of a PE's sub-array blocks that hold data: their summed costs, row strips, the column statistics its
+    ADC asks for, and the per-vector cost tables kept between evaluations. `grid` is the (rows, cols) of sub-arrays
+    the PE walks."""
+
+    def __init__(
+        self, ctx: CircuitContext, subarray: SubArray, grid: tuple[int, int], dtype: type[np.floating]
+    ) -> None:
+        p = ctx.p
+        self.ctx, self.subarray, self.grid, self.dtype = ctx, subarray, grid, dtype
+        self.column_model = ColumnModel.from_context(ctx, subarray.res_cell_access)
+        self._model_key = dataclasses.astuple(self.column_model)  # hashes faster than the dataclass
+        self.level_output = p.level_output if p.parallel_read else 2**p.cell_bit
+        # parallel eNVM reads take the ADC energy from the column statistics its converter asks for
+        self._read_statistic: ReadStatistic | None = None
+        if not self.column_model.weight_independent and isinstance(subarray.mode, ParallelArray):
+            converter = subarray.mode.adc.converter
+            self._read_statistic = None if converter is None else converter.read_statistic()
+        self._read_cache: dict[tuple, Any] = {}  # per-vector cost tables (SRAM) and lines (eNVM), by clock
 
     def _read(self, stats: VectorStats, clk_freq: float) -> np.ndarray:
         """Sub-array read costs summed over the chunk's bit-vectors, as an array in _SUMS order.
@@ -117,7 +140,7 @@ class PeReads:
             return None
         # a block ends at the matrix edge, as the element-wise read's copies do (a visit may reach past it)
         rows, cols = min(rows, weights.shape[0]), min(cols, weights.shape[1])
-        strips, col_period = self._read_layout(rows, cols, array_dup_row, array_dup_col)
+        strips, col_period = self.read_layout(rows, cols, array_dup_row, array_dup_col)
         if not strips:
             return None
         model, key = self.column_model, self._model_key
@@ -140,7 +163,7 @@ class PeReads:
             return None
         return (static + adc.column_switching_energy * stats.conversions) * self.subarray.num_add
 
-    def _read_layout(self, rows: int, cols: int, array_dup_row: int, array_dup_col: int) -> tuple[tuple, int | None]:
+    def read_layout(self, rows: int, cols: int, array_dup_row: int, array_dup_col: int) -> tuple[tuple, int | None]:
         """(row strips [(first row, rows, column blocks)], column period of the wires) the blocks are read in: the
         whole matrix as one block when it sits in one sub-array of a duplicated PE, else the sub-array grid."""
         p = self.ctx.p
@@ -169,14 +192,14 @@ class PeReads:
         p = self.ctx.p
         return _strip_layout(rows, cols, num_i, num_j, p.num_row_sub_array, p.num_col_sub_array)
 
-    def _strip_period(self, inputs, strip: tuple, nv: int) -> float:
+    def strip_period(self, inputs, strip: tuple, nv: int) -> float:
         """Clock pass: the longest sensing-cycle latency over a row strip's bit-vectors. V1.4's sensing cycle does not
         depend on the input vector (SubArray.sensing_latency), so it is that latency whenever the strip has one."""
         row, num_row, _ = strip
         has_vectors = nv > 0 and copy_sub_input(inputs, row, nv, num_row).shape[1] > 0
         return self.subarray.sensing_latency() if has_vectors else 0.0
 
-    def _block_sums(
+    def block_sums(
         self, weights, inputs, strips: tuple, nv: int, clk_freq: float, col_period: int | None, with_adc: bool
     ) -> np.ndarray:
         """Summed read costs (blocks x _SUMS) of every sub-array block of the row strips, row by row (main pass).

@@ -137,7 +137,7 @@ class Tile(ShapeMemoised):
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         plan = self._plan(int(speed_up_row), int(speed_up_col), rows, cols)
         return self._plus_fit_adc(
-            weights, inputs, args, self.pe.adc_energy(self._read_stats(weights, inputs, plan, nv))
+            weights, inputs, args, self.pe.reader.adc_energy(self._read_stats(weights, inputs, plan, nv))
         )
 
     def _plan(self, speed_up_row: int, speed_up_col: int, rows: int, cols: int) -> TilePlan:
@@ -148,13 +148,13 @@ class Tile(ShapeMemoised):
     def _read_stats(self, weights, inputs, plan: TilePlan, nv: int) -> PeReadStats | None:
         """The ADC-fit sums of every PE result the tile gathers (see ProcessingElement.read_stats), kept with
         read-only trace arrays; None without them."""
-        pe, key = self.pe, self.pe.read_key()
+        pe, key = self.pe, self.pe.reader.read_key()
         if key is None or nv <= 0:
             return None
 
         def compute() -> PeReadStats | None:
             found = [
-                pe.read_stats(*_visit_arrays(weights, inputs, v, nv), v.dup_row, v.dup_col, v.rows, v.cols, nv)
+                pe.reader.read_stats(*_visit_arrays(weights, inputs, v, nv), v.dup_row, v.dup_col, v.rows, v.cols, nv)
                 for v in plan.visits
                 if v is not None
             ]
