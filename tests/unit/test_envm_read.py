@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from neurocim.arch.column_model import conductance_and_range, effective_conductance
+from neurocim.arch.cost import Cost
 from neurocim.arch.envm_read import _band, strip_read_stats
 from neurocim.arch.pe import ProcessingElement
-from neurocim.arch.pe_common import UnitResult
 from neurocim.arch.subarray import SubArray
 from neurocim.arch.tile import Tile
 from neurocim.arch.tile_visits import tile_plan
@@ -30,7 +30,7 @@ def _pe(cell: dict, adc_bits: int = 5) -> ProcessingElement:
     return ProcessingElement(ctx, subarray, 2, 2, False, 1e9, dtype=np.float32)
 
 
-def _elementwise(pe: ProcessingElement, evaluate, *args) -> UnitResult:
+def _elementwise(pe: ProcessingElement, evaluate, *args) -> Cost:
     """evaluate(*args) (of the PE or a tile of its kind) with every column resistance read one by one (no column
     statistics)."""
     statistic, pe.reader._read_statistic = pe.reader._read_statistic, None
@@ -40,8 +40,8 @@ def _elementwise(pe: ProcessingElement, evaluate, *args) -> UnitResult:
         pe.reader._read_statistic = statistic
 
 
-def _assert_same_result(got: UnitResult, want: UnitResult, rel: float) -> None:
-    for field in dataclasses.fields(UnitResult):
+def _assert_same_result(got: Cost, want: Cost, rel: float) -> None:
+    for field in dataclasses.fields(Cost):
         assert getattr(got, field.name) == pytest.approx(getattr(want, field.name), rel=rel), field.name
 
 

@@ -6,15 +6,16 @@ import math
 
 import numpy as np
 
+from neurocim.arch.cost import Cost
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe_common import (
     _ENERGIES,
     _LATENCIES,
     _SUMS,
-    ShapeMemoised,
-    UnitResult,
     _combine_blocks,
+    by_shape,
     divide_int,
+    plus_adc_energy,
     subarray_output_bits,
 )
 from neurocim.arch.pe_reads import PeReader
@@ -25,7 +26,7 @@ from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.dff import DFF
 
 
-class ProcessingElement(ShapeMemoised):
+class ProcessingElement:
     """NeuroSim V1.4 ProcessingUnit: `num_subarray_row` x `num_subarray_col` sub-arrays of one shared kind."""
 
     def __init__(
@@ -123,7 +124,7 @@ class ProcessingElement(ShapeMemoised):
         clk_freq: float,
         clock_pass: bool,
         with_adc: bool = True,
-    ) -> UnitResult:
+    ) -> Cost:
         """NeuroSim ProcessingUnitCalculatePerformance for a conductance block and its input bit matrix.
 
         `num_in_vector` counts bit-vectors (windows x input bits). In the clock pass only `clk_period` is
@@ -134,11 +135,11 @@ class ProcessingElement(ShapeMemoised):
         if self.column_model.weight_independent or clock_pass or not with_adc:
             # SRAM cells, the clock pass of any cell, and eNVM reads without the ADC energy: the costs see the weights
             # only through their shape
-            return self._by_shape(weights, inputs, args, with_adc)
+            return by_shape(self, weights, inputs, args, with_adc)
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         stats = self.reader.read_stats(weights, inputs, array_dup_row, array_dup_col, rows, cols, nv)
         adc = self.reader.adc_energy(stats)
-        return self._plus_fit_adc(weights, inputs, args, adc)
+        return plus_adc_energy(self, weights, inputs, args, adc)
 
     def _leakage_state(self) -> tuple:
         return (self._adder_tree_units,)
@@ -158,7 +159,7 @@ class ProcessingElement(ShapeMemoised):
         clk_freq: float,
         clock_pass: bool,
         with_adc: bool = True,
-    ) -> UnitResult:
+    ) -> Cost:
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         dup = int(array_dup_row) * int(array_dup_col)
         strips, col_period = self.reader.read_layout(rows, cols, array_dup_row, array_dup_col)
@@ -167,7 +168,7 @@ class ProcessingElement(ShapeMemoised):
         if clock_pass:
             if not one_block and (strips or not per_block_tree):
                 self._adder_tree_cost(nv, rows, clk_freq, clock_pass)  # records the leakage state
-            return UnitResult(clk_period=max((self.reader.strip_period(inputs, s, nv) for s in strips), default=0.0))
+            return Cost(clk_period=max((self.reader.strip_period(inputs, s, nv) for s in strips), default=0.0))
         blocks = self.reader.block_sums(weights, inputs, strips, nv, clk_freq, col_period, with_adc)
         lat = dict.fromkeys(_LATENCIES, 0.0)
         energy = dict.fromkeys(_ENERGIES, 0.0)
@@ -188,7 +189,7 @@ class ProcessingElement(ShapeMemoised):
             energy["energy_accum"] += e_tree
         return self._finish(lat, energy, rows, cols, nv, clk_freq)
 
-    def _finish(self, lat: dict, energy: dict, rows: int, cols: int, nv: int, clk_freq: float) -> UnitResult:
+    def _finish(self, lat: dict, energy: dict, rows: int, cols: int, nv: int, clk_freq: float) -> Cost:
         """Add the PE buffers and buses (main pass) and the leakage."""
         p = self.ctx.p
         key = (rows, cols, nv, clk_freq, self._adder_tree_units)
@@ -201,7 +202,7 @@ class ProcessingElement(ShapeMemoised):
             out["latency_other"] += buffer_latency + ic_latency
         out["energy"] += buffer_energy + ic_energy
         out["energy_other"] += buffer_energy + ic_energy
-        return UnitResult(
+        return Cost(
             leakage=leakage,
             leakage_sram_in_use=self.subarray.leakage_sram_in_use * n,
             buffer_latency=buffer_latency,

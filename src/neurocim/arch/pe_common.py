@@ -5,39 +5,50 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
 from neurocim.arch.cost import Cost
+from neurocim.arch.memo import InputMemo
 
 _LATENCIES = ("latency", "latency_adc", "latency_accum", "latency_other")
 _ENERGIES = ("energy", "energy_adc", "energy_accum", "energy_other")
 _SUMS = _LATENCIES + _ENERGIES
 
 
-UnitResult = PeResult = Cost  # a PE's evaluation is a Cost record
+class MemoisedUnit(Protocol):
+    """A PE or tile: evaluations memoised by their inputs' value key, with the leakage state NeuroSim carries."""
+
+    _eval_memo: InputMemo
+    _evaluate: Callable[..., Cost]  # (weights, inputs, *arguments, with_adc=...) -> the unit's cost
+
+    def _leakage_state(self) -> tuple: ...
+
+    def _set_leakage_state(self, state: tuple) -> None: ...
 
 
-class ShapeMemoised:
-    """Part of ProcessingElement and Tile (a base): evaluations memoised by the inputs' identity and the weights'
-    shape, with the leakage state NeuroSim carries between evaluations. Uses the unit's _eval_memo, _evaluate(...,
-    with_adc) and _leakage_state / _set_leakage_state."""
+def by_shape(
+    unit: MemoisedUnit, weights: np.ndarray, inputs: np.ndarray, args: tuple, with_adc: bool = True
+) -> Cost:
+    """unit._evaluate(weights, inputs, *args, with_adc=with_adc) for costs that see the weights only through their
+    shape: the units that read the same (owned) inputs, a row band, are evaluated once."""
+    evaluate = functools.partial(unit._evaluate, with_adc=with_adc)
+    return unit._eval_memo.by_weight_shape(
+        evaluate, weights, inputs, args, unit._leakage_state, unit._set_leakage_state
+    )
 
-    def _by_shape(self, weights: np.ndarray, inputs: np.ndarray, args: tuple, with_adc: bool = True) -> UnitResult:
-        """_evaluate(weights, inputs, *args, with_adc=with_adc) for costs that see the weights only through their
-        shape: the units that read the same (read-only) inputs, a row band, are evaluated once."""
-        evaluate = functools.partial(self._evaluate, with_adc=with_adc)
-        return self._eval_memo.by_weight_shape(
-            evaluate, weights, inputs, args, self._leakage_state, self._set_leakage_state
-        )
 
-    def _plus_fit_adc(self, weights: np.ndarray, inputs: np.ndarray, args: tuple, adc: float | None) -> UnitResult:
-        """Costs whose ADC energy `adc` (J) comes from the fit sums: the costs without it (which depend on the
-        weights' shape only) plus it, in the total and in its ADC part; the full evaluation where adc is None."""
-        if adc is None:
-            return self._evaluate(weights, inputs, *args)
-        base = self._by_shape(weights, inputs, args, with_adc=False)
-        return dataclasses.replace(base, energy=base.energy + adc, energy_adc=base.energy_adc + adc)
+def plus_adc_energy(
+    unit: MemoisedUnit, weights: np.ndarray, inputs: np.ndarray, args: tuple, adc: float | None
+) -> Cost:
+    """Costs whose ADC energy `adc` (J) comes from the read statistics: the costs without it (which depend on the
+    weights' shape only) plus it, in the total and in its ADC part; the full evaluation where adc is None."""
+    if adc is None:
+        return unit._evaluate(weights, inputs, *args)
+    base = by_shape(unit, weights, inputs, args, with_adc=False)
+    return dataclasses.replace(base, energy=base.energy + adc, energy_adc=base.energy_adc + adc)
 
 
 def subarray_output_bits(p) -> int:

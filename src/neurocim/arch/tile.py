@@ -12,7 +12,7 @@ from neurocim.arch.cost import Cost, Part
 from neurocim.arch.envm_read import PeReadStats, memoised_with, stacked_read_stats
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe import ProcessingElement
-from neurocim.arch.pe_common import ShapeMemoised, divide_int, subarray_output_bits
+from neurocim.arch.pe_common import by_shape, divide_int, plus_adc_energy, subarray_output_bits
 from neurocim.arch.tile_periphery import TilePeriphery
 from neurocim.arch.tile_visits import Gathering, PeVisit, TilePlan, tile_plan
 from neurocim.circuits.adder_tree import AdderTree
@@ -35,7 +35,7 @@ class TileArea:
     array: float
 
 
-class Tile(ShapeMemoised):
+class Tile:
     """NeuroSim V1.4 tile of one kind: novel mapping (`num_pe` PEs in total) or conventional (`num_pe` per side)."""
 
     def __init__(
@@ -133,12 +133,11 @@ class Tile(ShapeMemoised):
         args = (speed_up_row, speed_up_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq, clock_pass)
         if self.pe.column_model.weight_independent or clock_pass:
             # SRAM cells, and the clock pass of any cell: the costs see the weights only through their shape
-            return self._by_shape(weights, inputs, args)
+            return by_shape(self, weights, inputs, args)
         rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
         plan = self._plan(int(speed_up_row), int(speed_up_col), rows, cols)
-        return self._plus_fit_adc(
-            weights, inputs, args, self.pe.reader.adc_energy(self._read_stats(weights, inputs, plan, nv))
-        )
+        adc = self.pe.reader.adc_energy(self._read_stats(weights, inputs, plan, nv))
+        return plus_adc_energy(self, weights, inputs, args, adc)
 
     def _plan(self, speed_up_row: int, speed_up_col: int, rows: int, cols: int) -> TilePlan:
         """The PE results this tile gathers for a rows x cols matrix (tile_visits.tile_plan)."""
