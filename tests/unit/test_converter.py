@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from neurocim.arch.pe import ProcessingElement
+from neurocim.arch.pe_common import Block
 from neurocim.arch.read_kernel import block_read_sums
 from neurocim.arch.subarray import SubArray
 from neurocim.circuits.converter import ColumnConverter, ColumnStats, ReadStatistic
@@ -57,8 +58,8 @@ def _trace(cell_bits: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:
 
 def _fast_and_elementwise(pe: ProcessingElement, digits: np.ndarray, x: np.ndarray, dup=(1, 1)):
     nv = x.shape[1]
-    assert pe.reader.adc_energy(pe.reader.read_stats(digits, x, *dup, 100, 100, nv)) is not None  # the fast path
-    args = (digits, x, *dup, 100, 100, nv, 1e9, False)
+    assert pe.reader.adc_energy(pe.reader.read_stats(digits, x, Block(100, 100, nv, *dup))) is not None  # the fast path
+    args = (digits, x, Block(100, 100, nv, *dup), 1e9, False)
     return pe.evaluate(*args), _elementwise(pe, pe.evaluate, *args)
 
 

@@ -11,6 +11,7 @@ from neurocim.arch.column_model import conductance_and_range, effective_conducta
 from neurocim.arch.cost import Cost
 from neurocim.arch.envm_read import _band, strip_read_stats
 from neurocim.arch.pe import ProcessingElement
+from neurocim.arch.pe_common import Block
 from neurocim.arch.subarray import SubArray
 from neurocim.arch.tile import Tile
 from neurocim.arch.tile_visits import tile_plan
@@ -55,8 +56,8 @@ def test_pe_adc_energy_from_fit_sums_matches_the_elementwise_read(cell, dup):
     x = (rng.random((100, 300)) < 0.3).astype(np.uint8)
     x[:, :5] = 0  # vectors with no active row
     x[:, 5:40] = x[:, 40:75]  # repeated vectors
-    assert pe.reader.adc_energy(pe.reader.read_stats(digits, x, *dup, 100, 100, 300)) is not None  # the fit-sum path
-    args = (digits, x, *dup, 100, 100, 300, 1e9, False)
+    assert pe.reader.adc_energy(pe.reader.read_stats(digits, x, Block(100, 100, 300, *dup))) is not None  # fit sums
+    args = (digits, x, Block(100, 100, 300, *dup), 1e9, False)
     fast = pe.evaluate(*args)
     _assert_same_result(fast, _elementwise(pe, pe.evaluate, *args), rel=1e-6)
     assert fast.energy_adc > 0
@@ -70,12 +71,12 @@ def test_pes_reading_the_same_trace_inputs_keep_their_own_adc_energy():
     first, second = (rng.integers(0, 2, (100, 100)).astype(np.int8) for _ in range(2))
     for a in (x, first, second):
         a.setflags(write=False)  # trace arrays: the costs without the ADC are memoised by the inputs and shape
-    results = [pe.evaluate(d, x, 1, 1, 100, 100, 200, 1e9, False) for d in (first, second, first)]
+    results = [pe.evaluate(d, x, Block(100, 100, 200), 1e9, False) for d in (first, second, first)]
     assert results[0].energy_adc != results[1].energy_adc
     assert results[2] == results[0]
     assert results[0].energy - results[0].energy_adc == results[1].energy - results[1].energy_adc
     for d, got in zip((first, second), results, strict=False):
-        want = _elementwise(pe, pe.evaluate, d.copy(), x.copy(), 1, 1, 100, 100, 200, 1e9, False)
+        want = _elementwise(pe, pe.evaluate, d.copy(), x.copy(), Block(100, 100, 200), 1e9, False)
         _assert_same_result(got, want, rel=1e-6)
 
 
@@ -93,7 +94,7 @@ def test_tiles_reading_the_same_trace_inputs_keep_their_own_adc_energy(novel, sp
         a.setflags(write=False)
     plan = tile_plan(novel, 2, 64, *speed_up, 100, 90)
     assert tile.pe.reader.adc_energy(tile._read_stats(first, x, plan, 120)) is not None  # the fit-sum path
-    args = (novel, 2, 64, *speed_up, 100, 90, 120, 1e9, False)
+    args = (Block(100, 90, 120, *speed_up), 1e9, False)
     results = [tile.evaluate(d, x, *args) for d in (first, second)]
     assert results[0].energy_adc != results[1].energy_adc
     for d, got in zip((first, second), results, strict=True):

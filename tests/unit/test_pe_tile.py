@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from neurocim.arch.pe_common import Block
 from neurocim.arch.subarray import SubArray
 from neurocim.arch.tile import Tile
 from neurocim.circuits.context import CircuitContext
@@ -135,8 +136,8 @@ def evaluate(ctx, tile_nm: Tile, tile_cm: Tile, call, clk_freq: float, clock_pas
     w, x = weights(p, rows, cols, rows + cols), inputs(rows, nv, rows)
     tile = tile_nm if novel else tile_cm
     if is_tile:
-        return tile.evaluate(w, x, novel, tile.num_pe, tile.pe_size, su_r, su_c, rows, cols, nv, clk_freq, clock_pass)
-    return tile.pe.evaluate(w, x, su_r, su_c, rows, cols, nv, clk_freq, clock_pass)
+        return tile.evaluate(w, x, Block(rows, cols, nv, su_r, su_c), clk_freq, clock_pass)
+    return tile.pe.evaluate(w, x, Block(rows, cols, nv, su_r, su_c), clk_freq, clock_pass)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -199,13 +200,6 @@ def test_performance_matches_neurosim(name: str) -> None:
     assert not bad, "\n".join(bad)
 
 
-def test_tile_rejects_other_kind() -> None:
-    ctx, tile_nm, _ = build("sram22")
-    x = np.zeros((8, 4), dtype=np.uint8)
-    with pytest.raises(ValueError):
-        tile_nm.evaluate(np.ones((8, 8)), x, False, NUM_PE_NM, PE_NM, 1, 1, 8, 8, 4, 1e9, False)
-
-
 def test_pe_grid_follows_tile_size() -> None:
     ctx, tile_nm, tile_cm = build("sram22_rect")  # 32 x 64 sub-arrays, 64 x 64 PEs
     assert (tile_cm.pe.num_subarray_row, tile_cm.pe.num_subarray_col) == (2, 2)  # square initialisation grid
@@ -217,9 +211,9 @@ def test_sram_read_cache_is_transparent() -> None:
     p = ctx.p
     nv = WINDOWS * p.num_bit_input
     w, x = weights(p, 50, 40, 1), inputs(50, nv, 3)
-    first = tile_cm.pe.evaluate(w, x, 1, 1, 50, 40, nv, 5e8, False)
+    first = tile_cm.pe.evaluate(w, x, Block(50, 40, nv), 5e8)
     assert tile_cm.pe.reader._read_cache
-    again = tile_cm.pe.evaluate(w, x, 1, 1, 50, 40, nv, 5e8, False)
+    again = tile_cm.pe.evaluate(w, x, Block(50, 40, nv), 5e8)
     tile_cm.pe.reader._read_cache.clear()
-    fresh = tile_cm.pe.evaluate(w, x, 1, 1, 50, 40, nv, 5e8, False)
+    fresh = tile_cm.pe.evaluate(w, x, Block(50, 40, nv), 5e8)
     assert first == again == fresh

@@ -12,6 +12,7 @@ from neurocim.arch.pe_common import (
     _ENERGIES,
     _LATENCIES,
     _SUMS,
+    Block,
     _combine_blocks,
     by_shape,
     divide_int,
@@ -113,33 +114,20 @@ class ProcessingElement:
 
     # ------------------------------------------------------------------------------------------ evaluate
     def evaluate(
-        self,
-        weights: np.ndarray,
-        inputs: np.ndarray,
-        array_dup_row: int,
-        array_dup_col: int,
-        weight_matrix_row: int,
-        weight_matrix_col: int,
-        num_in_vector: int,
-        clk_freq: float,
-        clock_pass: bool,
+        self, weights: np.ndarray, inputs: np.ndarray, block: Block, clk_freq: float, clock_pass: bool = False,
         with_adc: bool = True,
     ) -> Cost:
-        """NeuroSim ProcessingUnitCalculatePerformance for a conductance block and its input bit matrix.
-
-        `num_in_vector` counts bit-vectors (windows x input bits). In the clock pass only `clk_period` is
-        meaningful; the main pass returns every cost. Without `with_adc` (for a caller that takes it from the
-        fit sums), parallel eNVM reads with a folded flash-ADC fit leave out the ADC energy.
-        """
-        args = (array_dup_row, array_dup_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq, clock_pass)
+        """NeuroSim ProcessingUnitCalculatePerformance for a block of cell digits (or conductances) and its input bit
+        matrix. In the clock pass only `clk_period` is meaningful; the main pass returns every cost. Without
+        `with_adc` (for a caller that takes it from the read statistics), eNVM reads leave out the ADC energy."""
+        block = Block(*(int(v) for v in block))
+        args = (block, clk_freq, clock_pass)
         if self.column_model.weight_independent or clock_pass or not with_adc:
             # SRAM cells, the clock pass of any cell, and eNVM reads without the ADC energy: the costs see the weights
             # only through their shape
             return by_shape(self, weights, inputs, args, with_adc)
-        rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
-        stats = self.reader.read_stats(weights, inputs, array_dup_row, array_dup_col, rows, cols, nv)
-        adc = self.reader.adc_energy(stats)
-        return plus_adc_energy(self, weights, inputs, args, adc)
+        stats = self.reader.read_stats(weights, inputs, block)
+        return plus_adc_energy(self, weights, inputs, args, self.reader.adc_energy(stats))
 
     def _leakage_state(self) -> tuple:
         return (self._adder_tree_units,)
@@ -148,21 +136,12 @@ class ProcessingElement:
         (self._adder_tree_units,) = state
 
     def _evaluate(
-        self,
-        weights: np.ndarray,
-        inputs: np.ndarray,
-        array_dup_row: int,
-        array_dup_col: int,
-        weight_matrix_row: int,
-        weight_matrix_col: int,
-        num_in_vector: int,
-        clk_freq: float,
-        clock_pass: bool,
+        self, weights: np.ndarray, inputs: np.ndarray, block: Block, clk_freq: float, clock_pass: bool,
         with_adc: bool = True,
     ) -> Cost:
-        rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
-        dup = int(array_dup_row) * int(array_dup_col)
-        strips, col_period = self.reader.read_layout(rows, cols, array_dup_row, array_dup_col)
+        rows, cols, nv = block.rows, block.cols, block.num_vectors
+        dup = block.dup_row * block.dup_col
+        strips, col_period = self.reader.read_layout(rows, cols, block.dup_row, block.dup_col)
         one_block = col_period is None  # the whole matrix sits in one sub-array: no adder tree
         per_block_tree = dup > 1 and not one_block  # duplicated: every block adds its own adder-tree pass
         if clock_pass:

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 import math
 from collections.abc import Callable
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -16,6 +16,17 @@ from neurocim.arch.memo import InputMemo
 _LATENCIES = ("latency", "latency_adc", "latency_accum", "latency_other")
 _ENERGIES = ("energy", "energy_adc", "energy_accum", "energy_other")
 _SUMS = _LATENCIES + _ENERGIES
+
+
+class Block(NamedTuple):
+    """The work of one PE or tile evaluation: a rows x cols block of the weight matrix read with `num_vectors`
+    bit-vectors (windows x input bits), held `dup_row` x `dup_col` times (array duplication, or a tile's speed-up)."""
+
+    rows: int
+    cols: int
+    num_vectors: int
+    dup_row: int = 1
+    dup_col: int = 1
 
 
 class MemoisedUnit(Protocol):

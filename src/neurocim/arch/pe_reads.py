@@ -13,7 +13,7 @@ from neurocim.arch.block_mapping import copy_sub_input
 from neurocim.arch.block_stats import VectorStats, distinct_vectors, iter_vector_stats, sram_row_count_stats
 from neurocim.arch.column_model import ColumnModel
 from neurocim.arch.envm_read import PeReadStats, pe_read_stats
-from neurocim.arch.pe_common import _SUMS
+from neurocim.arch.pe_common import _SUMS, Block
 from neurocim.arch.subarray import SubArray
 from neurocim.arch.subarray_parallel import ParallelArray
 from neurocim.circuits.context import CircuitContext
@@ -130,17 +130,15 @@ class PeReader:
             self._read_cache[key] = (at[0], at[2] - at[0]) if affine else None
         return self._read_cache[key]
 
-    def read_stats(
-        self, weights, inputs, array_dup_row: int, array_dup_col: int, rows: int, cols: int, nv: int
-    ) -> PeReadStats | None:
+    def read_stats(self, weights: np.ndarray, inputs: np.ndarray, block: Block) -> PeReadStats | None:
         """The column statistics of the blocks an evaluation reads, as the ADC asks for them (parallel eNVM reads);
         None without them."""
-        statistic = self._read_statistic
+        statistic, nv = self._read_statistic, block.num_vectors
         if statistic is None or nv <= 0:
             return None
         # a block ends at the matrix edge, as the element-wise read's copies do (a visit may reach past it)
-        rows, cols = min(rows, weights.shape[0]), min(cols, weights.shape[1])
-        strips, col_period = self.read_layout(rows, cols, array_dup_row, array_dup_col)
+        rows, cols = min(block.rows, weights.shape[0]), min(block.cols, weights.shape[1])
+        strips, col_period = self.read_layout(rows, cols, block.dup_row, block.dup_col)
         if not strips:
             return None
         model, key = self.column_model, self._model_key

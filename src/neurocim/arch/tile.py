@@ -12,7 +12,7 @@ from neurocim.arch.cost import Cost, Part
 from neurocim.arch.envm_read import PeReadStats, memoised_with, stacked_read_stats
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe import ProcessingElement
-from neurocim.arch.pe_common import by_shape, divide_int, plus_adc_energy, subarray_output_bits
+from neurocim.arch.pe_common import Block, by_shape, divide_int, plus_adc_energy, subarray_output_bits
 from neurocim.arch.tile_periphery import TilePeriphery
 from neurocim.arch.tile_visits import Gathering, PeVisit, TilePlan, tile_plan
 from neurocim.circuits.adder_tree import AdderTree
@@ -106,37 +106,17 @@ class Tile:
 
     # ------------------------------------------------------------------------------------------ evaluate
     def evaluate(
-        self,
-        weights: np.ndarray,
-        inputs: np.ndarray,
-        novel: bool,
-        num_pe: float,
-        pe_size: float,
-        speed_up_row: int,
-        speed_up_col: int,
-        weight_matrix_row: int,
-        weight_matrix_col: int,
-        num_in_vector: int,
-        clk_freq: float,
-        clock_pass: bool,
+        self, weights: np.ndarray, inputs: np.ndarray, block: Block, clk_freq: float, clock_pass: bool = False
     ) -> Cost:
-        """NeuroSim TileCalculatePerformance for a tile's conductance block and input bit matrix.
-
-        `novel`, `num_pe` and `pe_size` restate the tile's kind (as the original passes them) and must match it.
-        `num_in_vector` counts bit-vectors. In the clock pass only `clk_period` is meaningful.
-        """
-        if bool(novel) != self.novel or num_pe != self.num_pe or pe_size != self.pe_size:
-            raise ValueError(
-                f"tile is novel={self.novel}, {self.num_pe} PEs of {self.pe_size}; "
-                f"got novel={novel}, {num_pe} PEs of {pe_size}"
-            )
-        args = (speed_up_row, speed_up_col, weight_matrix_row, weight_matrix_col, num_in_vector, clk_freq, clock_pass)
+        """NeuroSim TileCalculatePerformance for a tile's block of cell digits (or conductances) and its input bit
+        matrix; the block's duplication is the layer's speed-up. In the clock pass only `clk_period` is meaningful."""
+        block = Block(*(int(v) for v in block))
+        args = (block, clk_freq, clock_pass)
         if self.pe.column_model.weight_independent or clock_pass:
             # SRAM cells, and the clock pass of any cell: the costs see the weights only through their shape
             return by_shape(self, weights, inputs, args)
-        rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
-        plan = self._plan(int(speed_up_row), int(speed_up_col), rows, cols)
-        adc = self.pe.reader.adc_energy(self._read_stats(weights, inputs, plan, nv))
+        plan = self._plan(block.dup_row, block.dup_col, block.rows, block.cols)
+        adc = self.pe.reader.adc_energy(self._read_stats(weights, inputs, plan, block.num_vectors))
         return plus_adc_energy(self, weights, inputs, args, adc)
 
     def _plan(self, speed_up_row: int, speed_up_col: int, rows: int, cols: int) -> TilePlan:
@@ -153,7 +133,7 @@ class Tile:
 
         def compute() -> PeReadStats | None:
             found = [
-                pe.reader.read_stats(*_visit_arrays(weights, inputs, v, nv), v.dup_row, v.dup_col, v.rows, v.cols, nv)
+                pe.reader.read_stats(*_visit_arrays(weights, inputs, v, nv), Block(v.rows, v.cols, nv, *v[4:]))
                 for v in plan.visits
                 if v is not None
             ]
@@ -170,20 +150,11 @@ class Tile:
         self.pe._set_leakage_state(state[1:])
 
     def _evaluate(
-        self,
-        weights: np.ndarray,
-        inputs: np.ndarray,
-        speed_up_row: int,
-        speed_up_col: int,
-        weight_matrix_row: int,
-        weight_matrix_col: int,
-        num_in_vector: int,
-        clk_freq: float,
-        clock_pass: bool,
+        self, weights: np.ndarray, inputs: np.ndarray, block: Block, clk_freq: float, clock_pass: bool,
         with_adc: bool = True,
     ) -> Cost:
-        rows, cols, nv = int(weight_matrix_row), int(weight_matrix_col), int(num_in_vector)
-        speed_up_row, speed_up_col = int(speed_up_row), int(speed_up_col)
+        rows, cols, nv = block.rows, block.cols, block.num_vectors
+        speed_up_row, speed_up_col = block.dup_row, block.dup_col
         plan = self._plan(speed_up_row, speed_up_col, rows, cols)
         gathered, last = [], Cost()
         for k, visit in enumerate(plan.visits):
@@ -209,10 +180,8 @@ class Tile:
         self, weights, inputs, visit: PeVisit, nv: int, clk_freq: float, clock_pass: bool, with_adc: bool
     ) -> Cost:
         block, block_inputs = _visit_arrays(weights, inputs, visit, nv)
-        v = visit
-        return self.pe.evaluate(
-            block, block_inputs, v.dup_row, v.dup_col, v.rows, v.cols, nv, clk_freq, clock_pass, with_adc=with_adc
-        )
+        work = Block(visit.rows, visit.cols, nv, visit.dup_row, visit.dup_col)
+        return self.pe.evaluate(block, block_inputs, work, clk_freq, clock_pass, with_adc=with_adc)
 
     def _finish(self, acc: Cost, last: Cost, rows: int, cols: int, nv: int, speed_up: int, clk_freq: float) -> Cost:
         """Speed-up, accumulation, activation, tile buffers and H-tree of the main pass, and the leakage."""

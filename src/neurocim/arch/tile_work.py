@@ -11,6 +11,7 @@ import numpy as np
 
 from neurocim.arch.block_mapping import copy_array, copy_input, levels_to_cells, reshape_array, reshape_input
 from neurocim.arch.cost import Cost
+from neurocim.arch.pe_common import Block
 from neurocim.arch.tile import Tile
 from neurocim.arch.tile_sets import build_tiles
 from neurocim.circuits.context import CircuitContext
@@ -140,23 +141,9 @@ class TileWork:
     ) -> Cost:
         fp, p = self.fp, self.ctx.p
         nv = self.windows[index] * p.num_bit_input
-        novel = fp.is_novel[index]
-        num_pe, pe_size = (fp.num_pe_nm, fp.pe_size_nm) if novel else (fp.num_pe_cm, fp.pe_size_cm)
+        su_row, su_col = fp.speedup_row[index], fp.speedup_col[index]
         results = [
-            tile.evaluate(
-                block,
-                block_in,
-                novel,
-                num_pe,
-                pe_size,
-                fp.speedup_row[index],
-                fp.speedup_col[index],
-                nr,
-                nc,
-                nv,
-                clk_freq,
-                clock_pass,
-            )
+            tile.evaluate(block, block_in, Block(nr, nc, nv, su_row, su_col), clk_freq, clock_pass)
             for tile, block, block_in, nr, nc in self._tile_blocks(index, memory, inputs)
         ]
         return _combine(results)
