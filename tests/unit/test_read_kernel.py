@@ -6,11 +6,17 @@ import numpy as np
 import pytest
 
 from neurocim.arch import read_kernel
-from neurocim.arch.read_kernel import block_fit_sums
+from neurocim.arch.read_kernel import block_read_sums
 from neurocim.circuits.adc_fits import mlsa_lstp_power_fit
 from neurocim.circuits.piecewise_fit import PiecewiseFit, PiecewiseSums
 
 BLOCKS = [(0, 40), (40, 40), (90, 13)]  # a gap and an odd width
+
+
+def block_fit_sums(rows_on, counts, g_eff, blocks, num_add, breaks, kinds, g_range=None):
+    """The piece sums of block_read_sums alone: (weight, total, lowest and highest summed conductance) per block."""
+    found = block_read_sums(rows_on, counts, g_eff, blocks, num_add, breaks, kinds, 0, g_range)
+    return found.weight, found.total, found.g_low, found.g_high
 
 
 def _fit() -> PiecewiseFit:

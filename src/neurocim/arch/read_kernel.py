@@ -436,19 +436,3 @@ def block_read_sums(
         low,
         high,
     )
-
-
-def block_fit_sums(
-    rows_on: np.ndarray,
-    counts: np.ndarray,
-    g_eff: np.ndarray,
-    blocks: list[tuple[int, int]],
-    num_add: float,
-    breaks: tuple[float, ...],
-    kinds: tuple[str, ...],
-    g_range: tuple[float, float] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The piece sums of block_read_sums alone: (weight, total) per block and piece, and every block's lowest and
-    highest summed conductance."""
-    found = block_read_sums(rows_on, counts, g_eff, blocks, num_add, breaks, kinds, 0, g_range)
-    return found.weight, found.total, found.g_low, found.g_high
