@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
-from neurocim.arch.cost import Cost
+from neurocim.arch.cost import Cost, Part
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe_common import (
-    _ENERGIES,
-    _LATENCIES,
     _SUMS,
     Block,
-    _combine_blocks,
     by_shape,
+    combine_blocks,
     divide_int,
     plus_adc_energy,
     subarray_output_bits,
@@ -149,47 +148,30 @@ class ProcessingElement:
                 self._adder_tree_cost(nv, rows, clk_freq, clock_pass)  # records the leakage state
             return Cost(clk_period=max((self.reader.strip_period(inputs, s, nv) for s in strips), default=0.0))
         blocks = self.reader.block_sums(weights, inputs, strips, nv, clk_freq, col_period, with_adc)
-        lat = dict.fromkeys(_LATENCIES, 0.0)
-        energy = dict.fromkeys(_ENERGIES, 0.0)
+        acc = Cost()
         if one_block:
-            lat = {k: blocks[0, _SUMS.index(k)] / dup for k in _LATENCIES}
-            energy = {k: blocks[0, _SUMS.index(k)] for k in _ENERGIES}
+            sums = dict(zip(_SUMS, blocks[0].tolist(), strict=True))
+            acc = Cost(**sums).latency_divided(dup)
         elif per_block_tree:
             if len(blocks):
-                lat, energy = _combine_blocks(blocks, self._adder_tree_cost(nv, rows, clk_freq, clock_pass))
-            lat = {k: v / dup for k, v in lat.items()}
+                acc = combine_blocks(blocks, self._adder_tree_cost(nv, rows, clk_freq, clock_pass))
+            acc = acc.latency_divided(dup)
         else:
             if len(blocks):
-                lat, energy = _combine_blocks(blocks, None)
-            t_tree, e_tree = self._adder_tree_cost(nv, rows, clk_freq, clock_pass)
-            lat["latency"] += t_tree
-            lat["latency_accum"] += t_tree
-            energy["energy"] += e_tree
-            energy["energy_accum"] += e_tree
-        return self._finish(lat, energy, rows, cols, nv, clk_freq)
+                acc = combine_blocks(blocks, None)
+            acc = acc.plus(Part.ACCUMULATION, *self._adder_tree_cost(nv, rows, clk_freq, clock_pass))
+        return self._finish(acc, rows, cols, nv, clk_freq)
 
-    def _finish(self, lat: dict, energy: dict, rows: int, cols: int, nv: int, clk_freq: float) -> Cost:
+    def _finish(self, acc: Cost, rows: int, cols: int, nv: int, clk_freq: float) -> Cost:
         """Add the PE buffers and buses (main pass) and the leakage."""
-        p = self.ctx.p
         key = (rows, cols, nv, clk_freq, self._adder_tree_units)
         if key not in self._periphery_memo:  # a pure function of the key
             self._periphery_memo[key] = self._periphery(rows, cols, nv, clk_freq)
         buffer_latency, buffer_energy, ic_latency, ic_energy, leakage, n = self._periphery_memo[key]
-        out = {k: float(v) for k, v in dict(lat, **energy).items()}
-        if not p.sync_data_transfer:
-            out["latency"] += buffer_latency + ic_latency
-            out["latency_other"] += buffer_latency + ic_latency
-        out["energy"] += buffer_energy + ic_energy
-        out["energy_other"] += buffer_energy + ic_energy
-        return Cost(
-            leakage=leakage,
-            leakage_sram_in_use=self.subarray.leakage_sram_in_use * n,
-            buffer_latency=buffer_latency,
-            buffer_energy=buffer_energy,
-            ic_latency=ic_latency,
-            ic_energy=ic_energy,
-            **out,
-        )
+        sync = self.ctx.p.sync_data_transfer  # the chip times the data movement (both latencies are 0 then)
+        acc = acc.plus(Part.BUFFER, 0.0 if sync else buffer_latency, buffer_energy)
+        acc = acc.plus(Part.INTERCONNECT, 0.0 if sync else ic_latency, ic_energy)
+        return replace(acc, leakage=leakage, leakage_sram_in_use=self.subarray.leakage_sram_in_use * n)
 
     def _periphery(self, rows: int, cols: int, nv: int, clk_freq: float) -> tuple:
         """(buffer latency, buffer energy, interconnect latency, interconnect energy, leakage, sub-arrays walked)."""

@@ -10,7 +10,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from neurocim.arch.cost import Cost
+from neurocim.arch.cost import Cost, Part
 from neurocim.arch.memo import InputMemo
 
 _LATENCIES = ("latency", "latency_adc", "latency_accum", "latency_other")
@@ -81,9 +81,9 @@ def divide_int(a: int, b: int) -> int:
 _TREE_COLUMNS = (_SUMS.index("latency"), _SUMS.index("latency_accum"))  # latency columns the adder tree adds to
 
 
-def _combine_blocks(sums: np.ndarray, tree: tuple[float, float] | None) -> tuple[dict, dict]:
-    """Sub-arrays of a PE work in parallel: (latencies, energies) of blocks with read costs `sums` (blocks x _SUMS)
-    are the slowest block's and the total; with `tree` = (latency, energy), every block adds an adder-tree pass."""
+def combine_blocks(sums: np.ndarray, tree: tuple[float, float] | None) -> Cost:
+    """Sub-arrays of a PE work in parallel: the latencies of blocks with read costs `sums` (blocks x _SUMS) are the
+    slowest block's, the energies the total; with `tree` = (latency, energy), every block adds an adder-tree pass."""
     n_lat = len(_LATENCIES)
     lat = sums[:, :n_lat]
     if tree is not None:
@@ -96,8 +96,5 @@ def _combine_blocks(sums: np.ndarray, tree: tuple[float, float] | None) -> tuple
         for row in lat:
             worst = np.array([max(x, acc) for x, acc in zip(row, worst, strict=True)])
     total = sums[:, n_lat:].sum(axis=0)  # row after row, as the original accumulates
-    energy = dict(zip(_ENERGIES, total.tolist(), strict=True))
-    if tree is not None:
-        energy["energy"] += tree[1] * len(sums)
-        energy["energy_accum"] += tree[1] * len(sums)
-    return dict(zip(_LATENCIES, worst.tolist(), strict=True)), energy
+    cost = Cost(**dict(zip(_LATENCIES + _ENERGIES, worst.tolist() + total.tolist(), strict=True)))
+    return cost if tree is None else cost.plus(Part.ACCUMULATION, 0.0, tree[1] * len(sums))
