@@ -181,6 +181,6 @@ def test_strips_of_a_row_band_read_together_give_the_strip_by_strip_sums():
             for field in ("total", "x_min", "x_max"):
                 np.testing.assert_allclose(getattr(banded.pieces, field), getattr(alone.pieces, field), rtol=1e-6)
             assert banded.idle_weight == alone.idle_weight == 1.0
-    assert _band(frozen_digits[:64, 128:256], frozen_digits, blocks, 64)[1:] == (128, 128, 3)
-    assert _band(frozen_digits[:64, 64:192], frozen_digits, blocks, 64) is None  # not aligned to the strips
-    assert _band(frozen_digits[:64, :128], frozen_digits, [(0, 64), (64, 32)], 64) is None  # a partial block
+    assert _band(frozen_digits[:64, 128:256], frozen_digits, 128, blocks, 64)[1:] == (128, 128, 3)
+    assert _band(frozen_digits[:64, 64:192], frozen_digits, 64, blocks, 64) is None  # not aligned to the strips
+    assert _band(frozen_digits[:64, :128], frozen_digits, 0, [(0, 64), (64, 32)], 64) is None  # a partial block

@@ -9,7 +9,7 @@ from functools import cached_property
 import numpy as np
 
 from neurocim.arch.column_model import ColumnModel, effective_conductance
-from neurocim.workload.cache import memo_of
+from neurocim.workload.cache import owner_memo
 
 # Largest (distinct vectors x columns) resistance matrix built at once (float64: 8 bytes each).
 DEFAULT_MAX_ELEMENTS = 1 << 22
@@ -174,10 +174,10 @@ def distinct_vectors(inputs: np.ndarray, rows: int) -> DistinctVectors:
     """Merge identical bit-vectors of inputs[:rows]. Kept with inputs a workload cache owns, so the tiles of a row
     band and the configurations of a sweep share the work."""
     x = inputs[:rows]
-    found = memo_of(x)
+    found = owner_memo(x)
     if found is None:
         return _distinct_vectors(x)
-    memo, position = found
+    _, memo, position = found
     key = ("distinct_vectors", position)
     if key not in memo:
         memo[key] = _distinct_vectors(x)

@@ -20,7 +20,7 @@ from neurocim.arch.column_model import ColumnModel, conductance_and_range
 from neurocim.circuits.converter import ColumnStats, ReadStatistic
 from neurocim.circuits.piecewise_fit import PiecewiseSums
 from neurocim.circuits.resistance_histogram import ResistanceHistogram
-from neurocim.workload.cache import position_key
+from neurocim.workload.cache import owner_memo, position_key
 
 # The column statistics of a PE's (or a tile's) blocks: what a configuration's ADC energy of them is computed from.
 PeReadStats = ColumnStats
@@ -61,7 +61,7 @@ def strip_read_stats(
     full_key = (x_key, w_key, *key)
     if full_key in memo:
         return memo[full_key]
-    band = _band(weights, w_owner, col_blocks, col_period)
+    band = _band(weights, w_owner, w_key[1], col_blocks, col_period)
     if band is None:
         memo[full_key] = _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic)
         return memo[full_key]
@@ -74,11 +74,11 @@ def strip_read_stats(
 
 
 def _band(
-    weights: np.ndarray, owner: np.ndarray, col_blocks: list[tuple[int, int]], col_period: int | None
+    weights: np.ndarray, owner: np.ndarray, offset: int, col_blocks: list[tuple[int, int]], col_period: int | None
 ) -> tuple[np.ndarray, int, int, int] | None:
-    """(the rows of the matrix that the strip `weights` takes, its first column, columns, strips) when the strip is
-    one of the strips of full-width, period-aligned blocks that tile those rows of its C-contiguous owner (the
-    matrix's memory); else None."""
+    """(the rows of the matrix that the strip `weights` (starting at element `offset` of `owner`) takes, its first
+    column, columns, strips) when the strip is one of the strips of full-width, period-aligned blocks that tile those
+    rows of its C-contiguous owner (the matrix's memory); else None."""
     stop, item = weights.shape[1], weights.itemsize
     if (
         weights.ndim != 2
@@ -92,7 +92,6 @@ def _band(
     row_length = weights.strides[0] // item
     if owner.size % row_length or row_length % stop:
         return None
-    offset = (weights.__array_interface__["data"][0] - owner.__array_interface__["data"][0]) // item
     row, first = divmod(offset, row_length)
     if first % stop:
         return None
@@ -114,11 +113,11 @@ def _band_compute(
 def _trace_memo(weights: np.ndarray, inputs: np.ndarray) -> tuple[dict, tuple, tuple, np.ndarray] | None:
     """(the memo kept with the inputs' owner, the inputs' and the weights' value keys, the weights' owner) for inputs
     and weights a workload cache owns; None otherwise."""
-    x_found, w_found = position_key(inputs), position_key(weights)
-    if x_found is None or w_found is None or x_found[0].cache is None:
+    x_found, w_found = owner_memo(inputs), position_key(weights)
+    if x_found is None or w_found is None:
         return None
-    (x_owner, x_key), (w_owner, w_key) = x_found, w_found
-    return x_owner.cache.derived(x_owner), x_key, w_key, w_owner
+    (_, memo, x_key), (w_owner, w_key) = x_found, w_found
+    return memo, x_key, w_key, w_owner
 
 
 def memoised_with(weights: np.ndarray, inputs: np.ndarray, key: tuple, compute: Callable[[], Any]) -> Any:

@@ -18,7 +18,7 @@ from neurocim.arch.subarray import SubArray
 from neurocim.arch.subarray_parallel import ParallelArray
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.converter import ReadStatistic
-from neurocim.workload.cache import memo_of
+from neurocim.workload.cache import owner_memo
 
 
 @lru_cache(maxsize=256)
@@ -176,10 +176,10 @@ class PeReader:
         """iter_vector_stats of a strip. SRAM statistics (a few numbers per distinct active-row count) are kept
         with inputs a workload cache owns, so every configuration of a sweep reuses them."""
         model = self.column_model
-        found = memo_of(x) if model.weight_independent else None
+        found = owner_memo(x) if model.weight_independent else None
         if found is None:
             return iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype)
-        memo, x_key = found
+        _, memo, x_key = found
         key = ("sram_stats", x_key, w.shape[1], self._model_key)
         if key not in memo:
             memo[key] = list(iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype))

@@ -79,40 +79,34 @@ class WorkloadCache:
         plain = a.view(np.ndarray)  # no OwnedArray below the labelled one, where numpy would collapse views onto it
         if not (plain.flags.c_contiguous or plain.strides == (0,) * plain.ndim):  # a zero-stride placeholder stays
             plain = np.ascontiguousarray(plain)
-        out = read_only(plain).view(OwnedArray)
+        out = read_only(plain).view(OwnedArray)  # a view of a read-only array is read-only
         out.label, out.cache = label, self
-        out.setflags(write=False)
         return out
 
     def _drop(self, arrays: dict[tuple, OwnedArray], label: tuple) -> None:
-        owner = arrays.pop(label)
-        prefix = owner.label
-        if prefix is None:
-            return
+        prefix = arrays.pop(label).label or ()
         for key in [k for k in self._derived if k[: len(prefix)] == prefix]:
             del self._derived[key]
 
 
-def memo_of(view: np.ndarray) -> tuple[dict[Hashable, Any], tuple] | None:
-    """(the memo of the owned array view lies in, view's value key), or None for an array no cache owns."""
+def owner_memo(view: np.ndarray) -> tuple[WorkloadCache, dict[Hashable, Any], tuple] | None:
+    """(the cache owning the array view lies in, the memo of results derived from that array, view's value key), or
+    None for an array no cache owns."""
     found = position_key(view)
-    if found is None:
+    cache = None if found is None else found[0].cache
+    if found is None or cache is None:
         return None
     owner, key = found
-    if owner.cache is None:
-        return None
-    return owner.cache.derived(owner), key
+    return cache, cache.derived(owner), key
 
 
 def derived_owned(source: np.ndarray, key: tuple, compute: Callable[[], np.ndarray]) -> np.ndarray:
     """An array derived from a view of an owned array (e.g. a copy of a block of it), owned by the same cache and kept
     with that owner; computed and returned plain when source lies in no owned array."""
-    found = position_key(source)
-    cache = None if found is None else found[0].cache
-    if found is None or cache is None:
+    found = owner_memo(source)
+    if found is None:
         return compute()
-    owner, position = found
-    memo = cache.derived(owner)
+    cache, memo, position = found
     full_key = ("owned", position, key)
     if full_key not in memo:
         memo[full_key] = cache.own(compute(), (*position[0], "derived", position[1:], key))
