@@ -6,11 +6,13 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from neurocim.errors import OutputError
+
+_NEW_FILE = os.O_CREAT | os.O_EXCL | os.O_WRONLY  # create, failing if the name exists
 
 
 def _existing_ancestor(path: Path) -> Path:
@@ -72,16 +74,22 @@ def _remove_empty(folders: list[Path]) -> None:
             return
 
 
-def _new_temp_file(path: Path) -> Path:
-    """An empty file next to `path` with a fresh name, created with the usual permissions (umask applies)."""
+def _fresh(where: Path, name: str, suffix: str, create: Callable[[Path], object]) -> Path:
+    """A new hidden `.{name}.<random>.tmp{suffix}` in `where`, made by `create` (which fails if it exists), with the
+    usual permissions (umask applies)."""
     for _ in range(100):
-        temp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp{path.suffix}"
+        temp = where / f".{name}.{secrets.token_hex(4)}.tmp{suffix}"
         try:
-            os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            create(temp)
         except FileExistsError:
             continue
         return temp
-    raise FileExistsError(f"no free temporary name next to {path}")
+    raise FileExistsError(f"no free temporary name in {where}")
+
+
+def _new_temp_file(path: Path) -> Path:
+    """An empty file next to `path` with a fresh name."""
+    return _fresh(path.parent, path.name, path.suffix, lambda p: os.close(os.open(p, _NEW_FILE, 0o666)))
 
 
 @contextmanager
@@ -119,15 +127,8 @@ def write_text_atomic(path: str | Path, text: str, what: str = "output file") ->
 
 
 def _new_temp_folder(where: Path, name: str) -> Path:
-    """An empty folder in `where` with a fresh hidden name, created with the usual permissions (umask applies)."""
-    for _ in range(100):
-        stage = where / f".{name}.{secrets.token_hex(4)}.tmp"
-        try:
-            stage.mkdir()
-        except FileExistsError:
-            continue
-        return stage
-    raise FileExistsError(f"no free temporary name in {where}")
+    """An empty folder in `where` with a fresh hidden name."""
+    return _fresh(where, name, "", Path.mkdir)
 
 
 @contextmanager
