@@ -123,3 +123,22 @@ def test_a_workload_can_take_over_traces_nothing_else_holds():
     for mine, theirs in zip(workload.traces, traces, strict=True):
         assert np.shares_memory(mine.weights, theirs.weights)
         assert not theirs.weights.flags.writeable  # taken over: read-only from now on
+
+
+def test_a_chip_model_evaluates_the_workload_it_is_given():
+    from neurocim.arch.chip import ChipModel
+    from neurocim.estimate import build_context
+
+    layers, traces = _small_vgg8()
+    config = load_chip_config(EXAMPLES / "chip_rram_22nm.yaml")
+    first, other = prepare(layers, traces), prepare(layers, [_halved_inputs(t) for t in traces])
+    chip = ChipModel(build_context(config), layers, workload=first)
+    for workload in (other, first):  # estimate() also names the layers; the chip's numbers must be the same
+        assert chip.evaluate(workload).chip == estimate(config, workload).chip
+
+
+def _halved_inputs(trace: LayerTrace) -> LayerTrace:
+    codes = trace.input_codes // 2
+    if trace.weight_codes is None:
+        return LayerTrace(trace.weights, codes, trace.input_bits)
+    return LayerTrace.from_weight_codes(trace.weight_codes, trace.weight_step, codes, trace.input_bits)

@@ -33,20 +33,19 @@ class ChipModel:
         shared with chips that differ only in settings the tiles do not read. `dtype` is the precision of the
         trace-dependent read pass (float32: about 1e-6 relative to float64)."""
         self.ctx, self.dtype, self.layers = ctx, dtype, list(layers)
-        self.side: TileSide | None = None
-        self._work: TileWork | None = None
+        self._work: TileWork | None = None  # tiles this chip built and runs itself (no workload to share them)
+        windows = [layer.num_windows for layer in self.layers]  # NeuroSim's count until a workload says
         if workload is not None:
             self._check_layers(workload)
-            self.side = tile_side(ctx, self.layers, workload, dtype)
-            self.fp, self.tile_nm, self.tile_cm = self.side.fp, self.side.tile_nm, self.side.tile_cm
+            side = tile_side(ctx, self.layers, workload, dtype)
+            self.fp, self.tile_nm, self.tile_cm, windows = side.fp, side.tile_nm, side.tile_cm, list(side.windows)
         else:
             self._work = work = TileWork(ctx, self.layers, dtype=dtype)
             self.fp, self.tile_nm, self.tile_cm = work.fp, work.tile_nm, work.tile_cm
         init_freq = ctx.p.clk_freq_max_hz  # what every module sees at initialisation
         self.periphery = ChipPeriphery(ctx, self.layers, self.fp, init_freq)
         self.area: ChipArea = self.periphery.layout(self.tile_nm, self.tile_cm)
-        # input vectors per image of every layer (NeuroSim's count until a workload says how many were computed)
-        self.windows: list[int] = list(self.side.windows) if self.side else [layer.num_windows for layer in layers]
+        self.windows: list[int] = windows  # input vectors per image of every layer
 
     def _check_layers(self, workload: PreparedWorkload) -> None:
         if list(workload.layers) != self.layers:
@@ -61,7 +60,7 @@ class ChipModel:
 
     def _evaluate(self, workload: PreparedWorkload) -> Report:
         p = self.ctx.p
-        side = self.side if self._work is None else self._work.run(workload)
+        side = self._side(workload)
         self.windows = list(side.windows)
         costs = [
             combine_layer_cost(t, layer_traffic(self, i, side.clk_freq)) for i, t in enumerate(side.tile_costs)
@@ -70,6 +69,12 @@ class ChipModel:
             # NeuroSim: cycles are converted with the sensing period even when the clock is capped
             costs = [c.scaled_latency(side.period) for c in costs]
         return self._report(costs, side.period)
+
+    def _side(self, workload: PreparedWorkload) -> TileSide:
+        """The tiles' costs on `workload`: run by this chip's own tiles, or kept in the workload's cache."""
+        if self._work is not None:
+            return self._work.run(workload)
+        return tile_side(self.ctx, self.layers, workload, self.dtype)
 
     def _macs(self, index: int) -> int:
         """Multiply-accumulates of a layer per image (NeuroSim: every input pixel is a window, stride ignored)."""

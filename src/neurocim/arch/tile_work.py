@@ -176,7 +176,6 @@ class TileWork:
         periods = [self._run_tiles(i, m, x, init_freq, True).clk_period for i, (m, x) in enumerate(arrays)]
         return max(periods)
 
-
     def _tile_passes(self, workload: PreparedWorkload) -> tuple[float, float, list[Cost]]:
         """(clock period, clock, per-layer tile costs): the clock pass and the tile part of the main pass."""
         p = self.ctx.p
@@ -189,7 +188,6 @@ class TileWork:
             period = self.clock_period(arrays)
             clk_freq = min(clk_freq, 1.0 / period)
         return period, clk_freq, [self._run_tiles(i, m, x, clk_freq, False) for i, (m, x) in enumerate(arrays)]
-
 
     def _windows(self, workload: PreparedWorkload) -> list[int]:
         """Input vectors per image of every layer: the windows the network computed (its trace's), or NeuroSim's
