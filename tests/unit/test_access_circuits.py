@@ -13,13 +13,13 @@ import pytest
 
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.decoder_driver import DecoderDriver
-from neurocim.circuits.mux import Mux
-from neurocim.circuits.new_switch_matrix import NewSwitchMatrix
-from neurocim.circuits.row_decoder import DecoderMode, RowDecoder
-from neurocim.circuits.switch_matrix import SwitchMatrix, SwitchMode
-from neurocim.circuits.wl_decoder_output import WLDecoderOutput
-from neurocim.circuits.wl_new_decoder_driver import WLNewDecoderDriver
+from neurocim.circuits.drivers.decoder_driver import DecoderDriver
+from neurocim.circuits.drivers.mux import Mux
+from neurocim.circuits.drivers.new_switch_matrix import NewSwitchMatrix
+from neurocim.circuits.drivers.row_decoder import DecoderMode, RowDecoder
+from neurocim.circuits.drivers.switch_matrix import SwitchMatrix, SwitchMode
+from neurocim.circuits.drivers.wl_decoder_output import WLDecoderOutput
+from neurocim.circuits.drivers.wl_new_decoder_driver import WLNewDecoderDriver
 from neurocim.config.chip import AccessType, ChipConfig
 from neurocim.config.params import derive_params
 from neurocim.devices.cell import mem_cell

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neurocim.circuits.adc_fits import mlsa_column_power, mlsa_latency_fit, sar_column_power
+from neurocim.circuits.adc.adc_fits import mlsa_column_power, mlsa_latency_fit, sar_column_power
+from neurocim.circuits.adc.flash_adc import FlashAdc, reference_resistances
+from neurocim.circuits.adc.sar_adc import SarAdc
+from neurocim.circuits.adc.voltage_sense_amp import VoltageSenseAmp
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.flash_adc import FlashAdc, reference_resistances
-from neurocim.circuits.sar_adc import SarAdc
-from neurocim.circuits.voltage_sense_amp import VoltageSenseAmp
 from neurocim.config.chip import ChipConfig
 from neurocim.config.params import READ_VOLTAGE_V, derive_params
 from neurocim.devices.cell import mem_cell
@@ -258,7 +258,7 @@ def test_flash_folded_static_energy_matches_the_fit(name):
 
 @pytest.mark.parametrize("node", [22, 7, 130])
 def test_piecewise_blended_matches_exact_evaluation(node):
-    from neurocim.circuits.adc_fits import mlsa_lstp_power_fit
+    from neurocim.circuits.adc.adc_fits import mlsa_lstp_power_fit
 
     fit = mlsa_lstp_power_fit(node)
     x = np.geomspace(10.0, 1e8, 2001)

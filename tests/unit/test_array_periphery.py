@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from neurocim.circuits.adc.sense_amp import SenseAmp
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.level_shifter import LevelShifter
-from neurocim.circuits.precharger import Precharger
-from neurocim.circuits.sense_amp import SenseAmp
-from neurocim.circuits.sram_write_driver import SRAMWriteDriver
+from neurocim.circuits.drivers.level_shifter import LevelShifter
+from neurocim.circuits.drivers.precharger import Precharger
+from neurocim.circuits.drivers.sram_write_driver import SRAMWriteDriver
 from neurocim.config.chip import ChipConfig
 from neurocim.config.params import derive_params
 from neurocim.devices.cell import mem_cell

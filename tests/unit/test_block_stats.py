@@ -17,8 +17,8 @@ from neurocim.arch.block_mapping import (
     reshape_input,
     weights_to_conductance,
 )
-from neurocim.arch.block_stats import active_row_histogram, distinct_vectors, iter_vector_stats, vector_stats
-from neurocim.arch.column_model import ColumnModel
+from neurocim.arch.subarray.block_stats import active_row_histogram, distinct_vectors, iter_vector_stats, vector_stats
+from neurocim.arch.subarray.column_model import ColumnModel
 from neurocim.config.chip import CellType
 
 GOLDEN = json.loads((Path(__file__).parent / "block_stats_golden.json").read_text())

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from neurocim.circuits.buffer import Buffer
 from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.memories.buffer import Buffer
 from neurocim.config.chip import ChipConfig
 from neurocim.config.params import derive_params
 from neurocim.devices.cell import mem_cell

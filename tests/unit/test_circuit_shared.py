@@ -6,14 +6,14 @@ from functools import cache
 import pytest
 
 from neurocim.circuits.base import Footprint, Layout, fit_to_side, spread_over_width
-from neurocim.circuits.column_units import pack_units
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.gates import cell_widths, enlarge_size
-from neurocim.circuits.gates_common import c_max
-from neurocim.circuits.mux import tg_cell_height, tg_cell_width, tg_column_fit, tg_row_fold
-from neurocim.circuits.precharger import Precharger
-from neurocim.circuits.sram_write_driver import SRAMWriteDriver
+from neurocim.circuits.drivers.column_units import pack_units
+from neurocim.circuits.drivers.mux import tg_cell_height, tg_cell_width, tg_column_fit, tg_row_fold
+from neurocim.circuits.drivers.precharger import Precharger
+from neurocim.circuits.drivers.sram_write_driver import SRAMWriteDriver
+from neurocim.circuits.gates.gates import cell_widths, enlarge_size
+from neurocim.circuits.gates.gates_common import c_max
 from neurocim.config.chip import ChipConfig
 from neurocim.config.params import derive_params
 from neurocim.devices.cell import mem_cell

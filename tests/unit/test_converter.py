@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import Block
-from neurocim.arch.read_kernel import block_read_sums
-from neurocim.arch.subarray import SubArray
-from neurocim.circuits.converter import ColumnConverter, ColumnStats, ReadStatistic
-from neurocim.circuits.flash_adc import FlashAdc
-from neurocim.circuits.resistance_histogram import ResistanceHistogram
-from neurocim.circuits.sar_adc import SarAdc
+from neurocim.arch.subarray.read_kernel import block_read_sums
+from neurocim.arch.subarray.subarray import SubArray
+from neurocim.circuits.adc.converter import ColumnConverter, ColumnStats, ReadStatistic
+from neurocim.circuits.adc.flash_adc import FlashAdc
+from neurocim.circuits.adc.resistance_histogram import ResistanceHistogram
+from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
 

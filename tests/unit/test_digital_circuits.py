@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from neurocim.circuits.adder import Adder
-from neurocim.circuits.adder_tree import AdderTree
+from neurocim.circuits.adc.comparator import Comparator
+from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
 from neurocim.circuits.base import Layout
-from neurocim.circuits.bit_shifter import BitShifter
-from neurocim.circuits.comparator import Comparator
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.dff import DFF
-from neurocim.circuits.max_pooling import MaxPooling, comparator_tree
-from neurocim.circuits.mlsa_encoder import MlsaEncoder
-from neurocim.circuits.shift_add import ShiftAdd
+from neurocim.circuits.logic.adder import Adder
+from neurocim.circuits.logic.adder_tree import AdderTree
+from neurocim.circuits.logic.bit_shifter import BitShifter
+from neurocim.circuits.logic.dff import DFF
+from neurocim.circuits.logic.max_pooling import MaxPooling, comparator_tree
+from neurocim.circuits.logic.shift_add import ShiftAdd
 from neurocim.config.chip import ChipConfig
 from neurocim.config.params import derive_params
 from neurocim.devices.cell import mem_cell

@@ -7,15 +7,15 @@ import dataclasses
 import numpy as np
 import pytest
 
-from neurocim.arch.column_model import conductance_and_range, effective_conductance
 from neurocim.arch.cost import Cost
-from neurocim.arch.envm_read import _band, strip_read_stats
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import Block
-from neurocim.arch.subarray import SubArray
+from neurocim.arch.subarray.column_model import conductance_and_range, effective_conductance
+from neurocim.arch.subarray.envm_read import _band, strip_read_stats
+from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.tile import Tile
 from neurocim.arch.tile_visits import tile_plan
-from neurocim.circuits.piecewise_fit import PiecewiseFit, PiecewiseSums
+from neurocim.circuits.adc.piecewise_fit import PiecewiseFit, PiecewiseSums
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
 

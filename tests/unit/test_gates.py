@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from neurocim.circuits import gates as g
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
+from neurocim.circuits.gates import gates as g
 from neurocim.config.chip import Roadmap
 from neurocim.tech.technology import Technology, load_technology
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from neurocim.circuits.bus import Bus, BusMode
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.htree import HTree
-from neurocim.circuits.repeated_wire import Relax, size_repeaters, wire_resistance_per_length
-from neurocim.circuits.xy_bus import XYBus
+from neurocim.circuits.wires.bus import Bus, BusMode
+from neurocim.circuits.wires.htree import HTree
+from neurocim.circuits.wires.repeated_wire import Relax, size_repeaters, wire_resistance_per_length
+from neurocim.circuits.wires.xy_bus import XYBus
 from neurocim.config.chip import ChipConfig
 from neurocim.config.params import derive_params
 from neurocim.devices.cell import mem_cell

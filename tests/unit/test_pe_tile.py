@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from neurocim.arch.pe_common import Block
-from neurocim.arch.subarray import SubArray
+from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.tile import Tile
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import ChipConfig
@@ -84,7 +84,7 @@ OUTPUTS = {
     "coreEnergyOther": "energy_other",
 }
 # Deviation: NeuroSim's asynchronous DFF tile buffer divides by zero in its decoder (infinite latency); the
-# Buffer model drives the line load instead (circuits/buffer.py), so these tile outputs are finite here.
+# Buffer model drives the line load instead (circuits/memories/buffer.py), so these tile outputs are finite here.
 ASYNC_TILE_BUFFER = ("latency", "buffer_latency", "latency_other")
 
 

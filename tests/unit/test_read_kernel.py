@@ -1,14 +1,14 @@
-"""The compiled eNVM read pass (arch/read_kernel.py): ADC-fit sums over R = num_add / (active rows' conductances)."""
+"""The compiled eNVM read pass: ADC-fit sums over R = num_add / (active rows' conductances)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from neurocim.arch import read_kernel
-from neurocim.arch.read_kernel import block_read_sums
-from neurocim.circuits.adc_fits import mlsa_lstp_power_fit
-from neurocim.circuits.piecewise_fit import PiecewiseFit, PiecewiseSums
+from neurocim.arch.subarray import read_kernel
+from neurocim.arch.subarray.read_kernel import block_read_sums
+from neurocim.circuits.adc.adc_fits import mlsa_lstp_power_fit
+from neurocim.circuits.adc.piecewise_fit import PiecewiseFit, PiecewiseSums
 
 BLOCKS = [(0, 40), (40, 40), (90, 13)]  # a gap and an odd width
 

@@ -10,7 +10,7 @@ import pytest
 
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.sigmoid import Sigmoid, array_cell_access_width
+from neurocim.circuits.logic.sigmoid import Sigmoid, array_cell_access_width
 from neurocim.config.chip import ChipConfig
 from neurocim.config.params import derive_params
 from neurocim.devices.cell import mem_cell

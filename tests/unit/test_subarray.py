@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neurocim.arch.subarray import SubArray
+from neurocim.arch.subarray.subarray import SubArray
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import ChipConfig
 from neurocim.config.params import derive_params

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from neurocim.arch.aggregate import ChipTotals, LayerCost, roll_up
-from neurocim.arch.blas import single_threaded_blas
 from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.chip_traffic import combine_layer_cost, layer_traffic
+from neurocim.arch.subarray.blas import single_threaded_blas
 from neurocim.arch.tile_work import TileSide, TileWork, tile_side
 from neurocim.circuits.context import CircuitContext
 from neurocim.report.records import AreaBreakdown, Report

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 
 from neurocim.arch.pe_common import subarray_output_bits
 from neurocim.arch.tile import Tile
-from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Layout
-from neurocim.circuits.bit_shifter import BitShifter
-from neurocim.circuits.buffer import Buffer
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.htree import HTree
-from neurocim.circuits.max_pooling import MaxPooling
-from neurocim.circuits.sigmoid import Sigmoid
-from neurocim.circuits.xy_bus import XYBus
+from neurocim.circuits.logic.adder_tree import AdderTree
+from neurocim.circuits.logic.bit_shifter import BitShifter
+from neurocim.circuits.logic.max_pooling import MaxPooling
+from neurocim.circuits.logic.sigmoid import Sigmoid
+from neurocim.circuits.memories.buffer import Buffer
+from neurocim.circuits.wires.htree import HTree
+from neurocim.circuits.wires.xy_bus import XYBus
 from neurocim.mapping.floorplan import Floorplan
 from neurocim.workload.network import Layer
 

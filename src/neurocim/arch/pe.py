@@ -19,11 +19,11 @@ from neurocim.arch.pe_common import (
     subarray_output_bits,
 )
 from neurocim.arch.pe_reads import PeReader
-from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Footprint, Layout
-from neurocim.circuits.bus import Bus, BusMode
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.dff import DFF
+from neurocim.circuits.logic.adder_tree import AdderTree
+from neurocim.circuits.logic.dff import DFF
+from neurocim.circuits.wires.bus import Bus, BusMode
 
 
 class ProcessingElement:

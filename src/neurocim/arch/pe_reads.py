@@ -10,14 +10,14 @@ from typing import Any
 import numpy as np
 
 from neurocim.arch.block_mapping import copy_sub_input
-from neurocim.arch.block_stats import VectorStats, distinct_vectors, iter_vector_stats, sram_row_count_stats
-from neurocim.arch.column_model import ColumnModel
-from neurocim.arch.envm_read import PeReadStats, pe_read_stats
 from neurocim.arch.pe_common import _SUMS, Block
-from neurocim.arch.subarray import SubArray
-from neurocim.arch.subarray_parallel import ParallelArray
+from neurocim.arch.subarray.block_stats import VectorStats, distinct_vectors, iter_vector_stats, sram_row_count_stats
+from neurocim.arch.subarray.column_model import ColumnModel
+from neurocim.arch.subarray.envm_read import PeReadStats, pe_read_stats
+from neurocim.arch.subarray.subarray import SubArray
+from neurocim.arch.subarray.subarray_parallel import ParallelArray
+from neurocim.circuits.adc.converter import ReadStatistic
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.converter import ReadStatistic
 from neurocim.workload.cache import owner_memo
 
 

@@ -9,16 +9,16 @@ import numpy as np
 
 from neurocim.arch.block_mapping import copy_pe_array, copy_pe_input
 from neurocim.arch.cost import Cost, Part
-from neurocim.arch.envm_read import PeReadStats, memoised_with, stacked_read_stats
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import Block, by_shape, divide_int, plus_adc_energy, subarray_output_bits
+from neurocim.arch.subarray.envm_read import PeReadStats, memoised_with, stacked_read_stats
 from neurocim.arch.tile_periphery import TilePeriphery
 from neurocim.arch.tile_visits import Gathering, PeVisit, TilePlan, tile_plan
-from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.htree import HTree
+from neurocim.circuits.logic.adder_tree import AdderTree
+from neurocim.circuits.wires.htree import HTree
 
 HTREE_FOLDED_RATIO = 16  # NeuroSim lays the tile H-tree out with this fold
 

@@ -6,12 +6,12 @@ import math
 
 from neurocim.arch.cost import Cost, Part
 from neurocim.arch.pe_common import divide_int
-from neurocim.circuits.adder_tree import AdderTree
 from neurocim.circuits.base import Layout
-from neurocim.circuits.bit_shifter import BitShifter
-from neurocim.circuits.buffer import Buffer
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.sigmoid import Sigmoid
+from neurocim.circuits.logic.adder_tree import AdderTree
+from neurocim.circuits.logic.bit_shifter import BitShifter
+from neurocim.circuits.logic.sigmoid import Sigmoid
+from neurocim.circuits.memories.buffer import Buffer
 
 
 class TilePeriphery:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurocim.arch.subarray import SubArray
+from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.tile import Tile
 from neurocim.circuits.context import CircuitContext
 

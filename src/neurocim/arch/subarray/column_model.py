@@ -1,0 +1,156 @@
+"""Column model of a sub-array read: what a column's conductance is made of, and cells seen through the wires."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from neurocim.arch.block_mapping import cells_to_conductance
+from neurocim.config.chip import AccessType, CellType
+
+
+@dataclass(frozen=True)
+class ColumnModel:
+    """What the read conductance of a column is made of (one sub-array; wires in ohm per cell)."""
+
+    cell_type: CellType
+    access_cmos: bool
+    parallel_read: bool
+    num_row_sub_array: int  # activity denominator (always the full sub-array height)
+    num_add: int  # partial-sum reads per column in parallel mode
+    wire_res_row: float
+    wire_res_col: float
+    res_access: float  # 1T1R access-device resistance
+    res_cell_access: float  # SRAM access-transistor on-resistance (the sub-array's)
+    # digit -> conductance mapping, used when a block holds cell digits (integers) instead of conductances
+    cell_bit: int = 1
+    g_max: float = 0.0
+    g_min: float = 0.0
+
+    @classmethod
+    def from_context(cls, ctx, res_cell_access: float) -> ColumnModel:
+        """Model for the context's cell; `res_cell_access` is the sub-array's SRAM access resistance."""
+        p = ctx.p
+        return cls(
+            cell_type=p.cell_type,
+            access_cmos=p.access_type is AccessType.CMOS,
+            parallel_read=p.parallel_read,
+            num_row_sub_array=p.num_row_sub_array,
+            num_add=p.num_row_sub_array // p.num_row_parallel,  # C int division; the ceil is a no-op
+            wire_res_row=p.wire_resistance_row,
+            wire_res_col=p.wire_resistance_col,
+            res_access=ctx.cell.resistance_access,
+            res_cell_access=res_cell_access,
+            cell_bit=p.cell_bit,
+            g_max=p.max_conductance,
+            g_min=p.min_conductance,
+        )
+
+    @property
+    def weight_independent(self) -> bool:
+        """SRAM: the column conductance counts active rows and ignores the stored bits."""
+        return self.cell_type is CellType.SRAM
+
+
+def effective_conductance(
+    block: np.ndarray, model: ColumnModel, col_period: int | None = None, dtype: type[np.floating] = np.float64
+) -> np.ndarray:
+    """Per-cell conductance seen through the wires (and the 1T1R access device), rows x columns, in `dtype`."""
+    return conductance_and_range(block, model, col_period, dtype)[0]
+
+
+def conductance_and_range(
+    block: np.ndarray, model: ColumnModel, col_period: int | None = None, dtype: type[np.floating] = np.float64
+) -> tuple[np.ndarray, tuple[float, float]]:
+    """effective_conductance, and bounds (lowest, highest) on its values: for cell digits those of the conductance
+    tables of the levels they use (kept with the tables), else of the values themselves.
+
+    Wire segments count from the block's own corner: (j+1) row segments and (rows-i) column segments.
+    With `col_period`, the column index restarts every col_period columns (several sub-arrays side by side).
+    An integer block holds cell digits and is mapped to conductances first (model.cell_bit, g_max, g_min).
+    The arithmetic is float64; the result is rounded to `dtype` at the end.
+    """
+    rows, cols = block.shape
+    access = model.res_access if model.cell_type is CellType.RRAM and model.access_cmos else 0.0
+    d = np.asarray(block)
+    if d.dtype.kind in "iu" and d.size:  # cell digits: one table of conductances per level, picked per cell
+        # one-bit cells hold 0 or 1 (checked as they are picked); other digits span the levels they use
+        lo, hi = (0, 1) if model.cell_bit == 1 else (int(d.min()), int(d.max()))
+        tables, bits, span = _level_conductance(
+            rows,
+            cols,
+            col_period,
+            model.wire_res_row,
+            model.wire_res_col,
+            access,
+            model.cell_bit,
+            model.g_max,
+            model.g_min,
+            lo,
+            hi,
+            np.dtype(dtype).str,
+        )
+        if hi == lo:
+            return tables[0].copy(), span
+        if hi == lo + 1:  # two levels: the bits of one table or the other, in one compiled pass
+            from neurocim.arch.subarray.read_kernel import pick_two_levels  # compiled on first use
+
+            picked = np.empty(d.shape, dtype=bits.dtype)
+            # a contiguous copy of a view (one byte a cell) lets the compiled loop run on whole vector registers
+            if not pick_two_levels(np.ascontiguousarray(d), bits[0], bits[1], lo, picked):
+                raise ValueError(
+                    f"cell digits of {model.cell_bit}-bit cells must lie in 0..1, got {d.min()}..{d.max()}"
+                )
+            return picked.view(tables.dtype), span
+        return np.take_along_axis(tables, (d.astype(np.intp) - lo)[None], axis=0)[0], span
+    wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)
+    if d.dtype.kind in "iu":
+        d = cells_to_conductance(d, model.cell_bit, model.g_max, model.g_min)
+    total = 1.0 / d.astype(np.float64, copy=False)
+    total += wires
+    g = np.divide(1.0, total, out=total).astype(dtype, copy=False)
+    return g, (float(g.min(initial=np.inf)), float(g.max(initial=0.0)))
+
+
+@lru_cache(maxsize=32)
+def _level_conductance(
+    rows: int,
+    cols: int,
+    col_period: int | None,
+    res_row: float,
+    res_col: float,
+    access: float,
+    cell_bit: int,
+    g_max: float,
+    g_min: float,
+    lo: int,
+    hi: int,
+    dtype: str,
+) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+    """(levels lo..hi, rows, cols) conductance of a cell at every level and position through its wires, the bits of
+    the lowest level and of lowest xor highest (read-only), and the lowest and highest conductance."""
+    wires = _series_resistance(rows, cols, col_period, res_row, res_col, access)
+    cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), cell_bit, g_max, g_min)
+    out = (1.0 / (cell[:, None, None] + wires[None])).astype(dtype)
+    ints = out.view(np.int32 if out.dtype.itemsize == 4 else np.int64)
+    bits = np.stack([ints[0], ints[0] ^ ints[-1]])  # (level lo, lo xor hi) as integers: picked by bit masks
+    out.setflags(write=False)
+    bits.setflags(write=False)
+    return out, bits, (float(out.min()), float(out.max()))
+
+
+@lru_cache(maxsize=64)
+def _series_resistance(
+    rows: int, cols: int, col_period: int | None, res_row: float, res_col: float, access: float
+) -> np.ndarray:
+    """Wire (and access-device) resistance in series with every cell of a rows x columns block (read-only)."""
+    j = np.arange(cols)
+    if col_period:
+        j = j % col_period
+    row_term = (j + 1) * res_row
+    col_term = (rows - np.arange(rows)) * res_col
+    out = (row_term[None, :] + col_term[:, None]) + access
+    out.setflags(write=False)
+    return out

@@ -1,0 +1,223 @@
+"""Trace part of parallel eNVM reads: per sub-array, the statistics of the column resistances an ADC reads.
+
+A column converter's trace-dependent energy is a function of the column resistance R; its sum over every vector
+and column of a sub-array follows from the statistics the converter asks for (`ReadStatistic`): per-piece sums of
+R or ln R for a piecewise lin/log fit (exact), or a log-spaced histogram of R for any other energy. The ADC bits,
+clock and the rest of the chip only change the function. These statistics are kept in the prepared workload's
+cache, so a sweep over such settings reuses them, and the column resistances are never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from neurocim.arch.subarray.block_stats import distinct_vectors
+from neurocim.arch.subarray.column_model import ColumnModel, conductance_and_range
+from neurocim.circuits.adc.converter import ColumnStats, ReadStatistic
+from neurocim.circuits.adc.piecewise_fit import PiecewiseSums
+from neurocim.circuits.adc.resistance_histogram import ResistanceHistogram
+from neurocim.workload.cache import owner_memo, position_key
+
+# The column statistics of a PE's (or a tile's) blocks: what a configuration's ADC energy of them is computed from.
+PeReadStats = ColumnStats
+
+
+@dataclass(frozen=True)
+class StripReadStats:
+    """The bit-vectors of a strip and the statistics of the column resistances of its sub-arrays (column blocks),
+    over the vectors with at least one active row."""
+
+    num_vectors: float  # bit-vectors
+    idle_weight: float  # bit-vectors with no active row (every column reads R = inf)
+    pieces: PiecewiseSums | None = None  # one group per column block
+    histogram: ResistanceHistogram | None = None  # over the column blocks
+
+
+Strip = tuple[int, int, tuple[tuple[int, int], ...]]  # (first row, rows, column blocks [(start, width)])
+
+
+def strip_read_stats(
+    weights: np.ndarray,
+    inputs: np.ndarray,
+    model: ColumnModel,
+    model_key: tuple,
+    col_blocks: list[tuple[int, int]],
+    col_period: int | None,
+    dtype: type[np.floating],
+    statistic: ReadStatistic,
+) -> StripReadStats | None:
+    """StripReadStats of a strip (cell digits or conductances, rows x columns; inputs rows x bit-vectors) for
+    the column blocks [(start, width)], as `statistic` asks; None if some resistance is not positive and finite.
+    Memoised with inputs and weights a workload cache owns, for the configurations that share them."""
+    slot = _trace_memo(weights, inputs)
+    if slot is None:
+        return _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic)
+    memo, x_key, w_key, w_owner = slot
+    key = ("envm_read", model_key, tuple(col_blocks), col_period, np.dtype(dtype).str, statistic)
+    full_key = (x_key, w_key, *key)
+    if full_key in memo:
+        return memo[full_key]
+    band = _band(weights, w_owner, w_key[1], col_blocks, col_period)
+    if band is None:
+        memo[full_key] = _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic)
+        return memo[full_key]
+    rows, first, stop, num_strips = band  # the strip is one of num_strips alike strips of its row band
+    found = _band_compute(rows, inputs, model, col_blocks, col_period, dtype, statistic, num_strips)
+    for k, stats in enumerate(found):
+        offset = w_key[1] + k * stop - first  # the position of strip k's first element in the owner
+        memo.setdefault((x_key, (w_key[0], offset, *w_key[2:]), *key), stats)
+    return memo[full_key]
+
+
+def _band(
+    weights: np.ndarray, owner: np.ndarray, offset: int, col_blocks: list[tuple[int, int]], col_period: int | None
+) -> tuple[np.ndarray, int, int, int] | None:
+    """(the rows of the matrix that the strip `weights` (starting at element `offset` of `owner`) takes, its first
+    column, columns, strips) when the strip is one of the strips of full-width, period-aligned blocks that tile those
+    rows of its C-contiguous owner (the matrix's memory); else None."""
+    stop, item = weights.shape[1], weights.itemsize
+    if (
+        weights.ndim != 2
+        or not owner.flags.c_contiguous
+        or weights.strides[1] != item
+        or weights.strides[0] % item
+        or not col_period
+        or list(col_blocks) != [(c, col_period) for c in range(0, stop, col_period)]
+    ):
+        return None
+    row_length = weights.strides[0] // item
+    if owner.size % row_length or row_length % stop:
+        return None
+    row, first = divmod(offset, row_length)
+    if first % stop:
+        return None
+    return owner.reshape(-1, row_length)[row : row + weights.shape[0]], first, stop, row_length // stop
+
+
+def _band_compute(
+    rows: np.ndarray, inputs, model, col_blocks, col_period, dtype, statistic, num_strips: int
+) -> list[StripReadStats | None]:
+    """_compute of every strip of a row band at once (one read pass, strip after strip): the sums of strip by strip,
+    to rounding, with the work outside the pass done once."""
+    stop = rows.shape[1] // num_strips
+    blocks = [(k * stop + start, width) for k in range(num_strips) for start, width in col_blocks]
+    found = _read_sums(rows, inputs, model, blocks, col_period, dtype, statistic)
+    n = len(col_blocks)
+    return [found(slice(k * n, (k + 1) * n)) for k in range(num_strips)]
+
+
+def _trace_memo(weights: np.ndarray, inputs: np.ndarray) -> tuple[dict, tuple, tuple, np.ndarray] | None:
+    """(the memo kept with the inputs' owner, the inputs' and the weights' value keys, the weights' owner) for inputs
+    and weights a workload cache owns; None otherwise."""
+    x_found, w_found = owner_memo(inputs), position_key(weights)
+    if x_found is None or w_found is None:
+        return None
+    (_, memo, x_key), (w_owner, w_key) = x_found, w_found
+    return memo, x_key, w_key, w_owner
+
+
+def memoised_with(weights: np.ndarray, inputs: np.ndarray, key: tuple, compute: Callable[[], Any]) -> Any:
+    """compute(), kept with inputs and weights a workload cache owns under `key` and their value keys, so that the
+    configurations of a sweep that share them reuse it; always computed for other arrays."""
+    slot = _trace_memo(weights, inputs)
+    if slot is None:
+        return compute()
+    memo, x_key, w_key, _ = slot
+    full_key = (x_key, w_key, *key)
+    if full_key not in memo:
+        memo[full_key] = compute()
+    return memo[full_key]
+
+
+def pe_read_stats(
+    weights: np.ndarray,
+    inputs: np.ndarray,
+    strips: tuple[Strip, ...],
+    num_vectors: int,
+    model: ColumnModel,
+    model_key: tuple,
+    col_period: int | None,
+    dtype: type[np.floating],
+    statistic: ReadStatistic,
+) -> PeReadStats | None:
+    """PeReadStats of a PE's row strips (inputs: first `num_vectors` bit-vectors); None if a strip has none.
+    Memoised with owned inputs and weights, like strip_read_stats."""
+    key = ("pe_read", strips, num_vectors, model_key, col_period, np.dtype(dtype).str, statistic)
+    return memoised_with(
+        weights,
+        inputs,
+        key,
+        lambda: _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, statistic),
+    )
+
+
+def _pe_stats(
+    weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, statistic
+) -> PeReadStats | None:
+    found = []
+    for row, num_row, col_blocks in strips:
+        stop = max(c + n for c, n in col_blocks)
+        x = inputs[row : row + num_row, :num_vectors]
+        stats = strip_read_stats(
+            weights[row : row + num_row, :stop], x, model, model_key, list(col_blocks), col_period, dtype, statistic
+        )
+        if stats is None:
+            return None
+        found.append(stats)
+    columns = [sum(n for _, n in blocks) for _, _, blocks in strips]
+    return ColumnStats.stacked(
+        [
+            ColumnStats(c * (st.num_vectors - st.idle_weight), c * st.idle_weight, st.pieces, st.histogram)
+            for c, st in zip(columns, found, strict=True)
+        ]
+    )
+
+
+def stacked_read_stats(parts: list[PeReadStats]) -> PeReadStats:
+    """The PeReadStats of several PE evaluations together (a tile's), their blocks one after the other."""
+    return ColumnStats.stacked(parts)
+
+
+def _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic) -> StripReadStats | None:
+    stop = max(s + w for s, w in col_blocks)
+    return _read_sums(weights[:, :stop], inputs, model, list(col_blocks), col_period, dtype, statistic)(slice(None))
+
+
+def _read_sums(
+    weights, inputs, model, blocks, col_period, dtype, statistic: ReadStatistic
+) -> Callable[[slice], StripReadStats | None]:
+    """The read pass over the columns of `blocks` [(start, width)] of weights (cell digits or conductances, rows x
+    columns): a function giving the StripReadStats of a run of the blocks, None where a resistance of theirs is not
+    positive and finite. Without resistance statistics to collect, only the vectors are counted."""
+    dv = distinct_vectors(inputs, weights.shape[0])
+    packed, counts, idle = dv.conducting
+    num_vectors = dv.read_totals[0]
+    if not statistic.reads_resistances:
+        return lambda part: StripReadStats(num_vectors, idle)
+    from neurocim.arch.subarray.read_kernel import block_read_sums  # compiled on first use
+
+    g_eff, g_range = conductance_and_range(weights, model, col_period, dtype)
+    num_add = float(model.num_add)
+    breaks, kinds, bins = statistic.breaks, statistic.kinds, statistic.bins_per_octave
+    found = block_read_sums(packed, counts, g_eff, blocks, num_add, breaks, kinds, bins, g_range)
+    valid = (found.g_low > 0) & np.isfinite(found.g_high) & ~found.outside
+    with np.errstate(divide="ignore"):
+        x_min = (dtype(num_add) / found.g_high.astype(dtype)).astype(np.float64)
+        x_max = (dtype(num_add) / found.g_low.astype(dtype)).astype(np.float64)
+
+    def stats(part: slice) -> StripReadStats | None:
+        if not valid[part].all():
+            return None
+        pieces = histogram = None
+        if kinds:
+            pieces = PiecewiseSums(breaks, kinds, found.weight[part], found.total[part], x_min[part], x_max[part])
+        if bins:
+            count, total = found.hist_count[part].sum(axis=0), found.hist_total[part].sum(axis=0)
+            histogram = ResistanceHistogram(bins, found.hist_first, count, total).trimmed()
+        return StripReadStats(num_vectors, idle, pieces, histogram)
+
+    return stats

@@ -1,0 +1,258 @@
+"""Conventional parallel read (many rows at once, ADC per column group) for SRAM and eNVM sub-arrays."""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+
+import numpy as np
+
+from neurocim.arch.subarray.subarray_common import (
+    BIG_RAMP,
+    SubArrayArea,
+    VectorCosts,
+    adc_energy_per_vector,
+    adder_step,
+    column_band_width,
+    idiv_ceil,
+    pipelined_accum_cycles,
+    shift_add_step,
+)
+from neurocim.arch.subarray.subarray_geometry import ArrayGeometry, fdiv_rows, repeater_latency
+from neurocim.arch.subarray.subarray_parts import ColumnMux, ShiftAdders, WriteLevelShifters, build_adc
+from neurocim.arch.subarray.subarray_sram import SramColumn, sram_cell_leakage
+from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.drivers.new_switch_matrix import NewSwitchMatrix
+from neurocim.circuits.drivers.switch_matrix import SwitchMatrix, SwitchMode
+from neurocim.circuits.logic.adder import Adder
+from neurocim.circuits.logic.dff import DFF
+from neurocim.config.chip import AccessType, CellType
+
+
+class ParallelArray:
+    """Periphery, area, sensing cycle and per-vector costs of a conventional-parallel sub-array."""
+
+    def __init__(self, ctx: CircuitContext, geo: ArrayGeometry, clk_freq: float, num_col_muxed: int) -> None:
+        p, cell = ctx.p, ctx.cell
+        self.ctx, self.geo, self.clk_freq = ctx, geo, clk_freq
+        self.sram = cell.type is CellType.SRAM
+        self.one_t_one_r = not self.sram and cell.access is AccessType.CMOS
+        self.num_col_muxed = ncm = num_col_muxed
+        self.num_add = p.num_row_sub_array // p.num_row_parallel
+        self.num_adc = geo.num_col // ncm
+        level = p.level_output
+        rep = geo.repeaters
+        self.wl_switch: SwitchMatrix | None = None
+        self.wl_new_switch: NewSwitchMatrix | None = None
+        self.sl_switch: SwitchMatrix | None = None
+        self.sram_column: SramColumn | None = None
+        if self.sram:
+            res_wl = rep.section_res if rep.count > 0 else geo.res_row
+            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq)
+            # the mux TG is sized for half of the parallel rows conducting
+            res_mux = fdiv_rows(geo.res_cell_access, p.num_row_parallel)
+            weight_bits = int(math.log2(level) + math.ceil(math.log2(self.num_add)))
+            input_bits = weight_bits + p.num_col_per_synapse
+            self.sram_column = SramColumn(ctx, geo)
+            reference_energy = geo.cap_row1 / p.num_col_sub_array * ctx.tech.vdd * ctx.tech.vdd * geo.num_row
+        else:
+            res_tg = geo.res_mem_cell_avg / p.num_row_parallel
+            if self.one_t_one_r:
+                self.wl_new_switch = NewSwitchMatrix(ctx, geo.num_row, clk_freq)
+            else:
+                res_wl = res_tg * geo.num_row / geo.num_col
+                self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq)
+            self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, geo.num_col, res_tg * geo.num_row, clk_freq)
+            res_mux = res_tg
+            weight_bits = int(math.log2(level))
+            input_bits = int(math.log2(level) + p.num_col_per_synapse)
+            reference_energy = 0.0  # only SRAM arrays set param->reference_energy_peri
+        self.level_shifters = WriteLevelShifters(ctx, geo.num_row, geo.num_col) if not self.sram else None
+        self.column_mux = ColumnMux(ctx, self.num_adc, ncm, res_mux)
+        # the SRAM flash-ADC references start from the access resistance (param->resCellAccess; NeuroSim sets that
+        # global only when a mux exists, so with num_col_muxed = 1 it would read an unset value: we pass the real one)
+        self.adc = build_adc(ctx, geo, self.num_adc, level, clk_freq, True,
+                             reference_energy_peri=reference_energy, res_cell_access=geo.res_cell_access)  # fmt: skip
+        # partial sums of several parallel-row groups
+        self.adder_bits = int(math.log2(level) + math.ceil(math.log2(self.num_add)))
+        self.dff = DFF(ctx, self.adder_bits * self.num_adc) if self.num_add > 1 else None
+        self.adder = Adder(ctx, self.adder_bits - 1, self.num_adc) if self.num_add > 1 else None
+        self.shift_adders = ShiftAdders(ctx, self.num_adc, weight_bits, input_bits, p.num_col_per_synapse)
+        self.leakage, self.leakage_sram_in_use = self._leakage()
+        self._latency_memo: dict[float, tuple[float, float, float]] = {}
+
+    # ---------------------------------------------------------------- area
+    def layout(self) -> SubArrayArea:
+        geo, p = self.geo, self.ctx.p
+        h_arr, w_arr = geo.length_col, geo.length_row
+        rep = geo.repeaters
+        if self.sram_column is not None:
+            self.sram_column.layout(w_arr)
+        if self.level_shifters is not None:
+            self.level_shifters.layout(h_arr, w_arr)
+        row_driver = self.wl_new_switch or self.wl_switch
+        assert row_driver is not None
+        row_driver.layout(h_arr, 0.0)
+        if self.sl_switch is not None:
+            self.sl_switch.layout(0.0, w_arr)
+        self.column_mux.layout(w_arr)
+        self.adc.layout(w_arr)
+        self.shift_adders.layout(w_arr)
+        partial = 0.0
+        partial_h = 0.0
+        if self.adder is not None and self.dff is not None:
+            self.adder.layout(0.0, w_arr)
+            self.dff.layout(0.0, w_arr)
+            partial, partial_h = self.adder.area + self.dff.area, self.adder.height + self.dff.height
+        buffer_area = rep.height * rep.width * rep.count * 2 * p.num_row_sub_array
+        mux = self.column_mux
+        if self.sram_column is not None:
+            col = self.sram_column
+            height = col.height_top + h_arr + self.adc.height + self.shift_adders.height + partial_h + mux.height
+            row_width = row_driver.width
+            area_adc = self.adc.area + col.precharger.area
+            area_other = row_driver.area + col.write_driver.area + mux.area + buffer_area
+        else:
+            assert self.sl_switch is not None and self.level_shifters is not None
+            ls = self.level_shifters
+            height = ls.col_height + self.sl_switch.height + h_arr + mux.height + self.adc.height
+            height += self.shift_adders.height + partial_h
+            row_width = ls.row_width + row_driver.width
+            area_adc = self.adc.area
+            area_other = ls.area + row_driver.area + self.sl_switch.area + mux.area + buffer_area
+        widths = [self.shift_adders.width] + [u.width for u in (self.adder, self.dff) if u is not None]
+        if self.sram_column is not None:
+            widths += [self.sram_column.precharger.width, self.sram_column.write_driver.width]
+        w_band = column_band_width(w_arr, *widths)
+        width = max(row_width, mux.decoder_width) + w_band + buffer_area / geo.length_col
+        area_accum = self.shift_adders.area + partial
+        used = geo.area + area_adc + area_accum + area_other
+        return SubArrayArea(height * width, height, width, area_adc, area_accum, area_other, geo.area, used)
+
+    def _leakage(self) -> tuple[float, float]:
+        geo, p = self.geo, self.ctx.p
+        parts = [self.adc.leakage, self.shift_adders.leakage, self.column_mux.leakage]
+        parts += [u.leakage for u in (self.wl_switch, self.wl_new_switch, self.sl_switch, self.dff, self.adder) if u]
+        if self.sram_column is not None:
+            cell = sram_cell_leakage(self.ctx)
+            total = cell * (geo.num_row * geo.num_col) + self.sram_column.leakage + sum(parts)
+            # cells outside the rows and columns being read leak while the array computes
+            idle = geo.num_row * geo.num_col - p.num_row_parallel * idiv_ceil(geo.num_col, self.num_col_muxed)
+            return total, cell * idle
+        rep = geo.repeaters
+        # NeuroSim quirk: the repeater leakage is a current (no Vdd) added to a power
+        return rep.leakage_current * rep.count * 2 * p.num_row_sub_array + sum(parts), 0.0
+
+    # ---------------------------------------------------------------- latency
+    def _row_parts(self) -> tuple[float, float]:
+        """(WL switch-matrix delay, WL repeater-chain delay) in s."""
+        geo, p = self.geo, self.ctx.p
+        rep = geo.repeaters
+        ncs = p.num_col_sub_array
+        if self.wl_new_switch is not None:
+            if rep.count > 0:
+                unit_cap, unit_res = geo.cap_row2 / ncs, geo.res_row / ncs
+                cap_load = geo.cap_row2 / (rep.count + 1) + rep.cap_in
+                t = self.wl_new_switch.latency(BIG_RAMP, cap_load, unit_res * (ncs / (rep.count + 1)), 1)
+                return t, repeater_latency(geo, unit_cap, unit_res, ncs)
+            return self.wl_new_switch.latency(BIG_RAMP, geo.cap_row2, geo.res_row, 1), 0.0
+        assert self.wl_switch is not None
+        if self.sram and rep.count > 0:  # NeuroSim refreshes param->unitcap from the loaded WL here
+            unit_cap, unit_res = geo.cap_row1 / ncs, geo.res_row / ncs
+            t = self.wl_switch.latency(unit_cap, unit_res, rep.cap_in, 1)
+            return t, repeater_latency(geo, unit_cap, unit_res, ncs)
+        # param->unitcap/unitres as Initialize left them (0 for crossbar arrays); no repeaters
+        return self.wl_switch.latency(geo.unit_cap, geo.unit_res, 0.0, 1), 0.0
+
+    def col_delay(self) -> float:
+        """Bit-line settling (s); computed in parallel mode but only counted by the asynchronous ADC latency."""
+        if self.sram_column is not None:
+            return self.sram_column.col_delay()
+        tau = self.geo.cap_col * fdiv_rows(self.geo.res_mem_cell_avg, self.ctx.p.num_row_parallel)
+        return tau * 0.2  # a 15-20 % swing is enough to sense
+
+    def sensing_latency(self) -> float:
+        """Sensing cycle (s) that sets the clock (CalculateLatency with CalculateclkFreq = true)."""
+        t = max(sum(self._row_parts()), self.column_mux.latency())
+        if self.sram_column is not None:
+            t += self.sram_column.precharge_latency()
+        t += self.adc.latency()
+        return t * self.ctx.p.beta
+
+    @cached_property
+    def _adder_steps(self) -> tuple[float, float, float]:
+        """(partial-sum adder, weight shift-add, input shift-add) step latencies (s); read-only after layout."""
+        t_add = adder_step(self.adder, self.dff.cap_tg_drain) if self.adder is not None and self.dff else 0.0
+        return t_add, shift_add_step(self.shift_adders.weight), shift_add_step(self.shift_adders.inputs)
+
+    def vector_latency(self, clk_freq: float) -> tuple[float, float, float]:
+        """(ADC, accumulation, other) latency of one input vector: cycles if synchronous, else seconds."""
+        if clk_freq not in self._latency_memo:  # pure in clk_freq: computed once per clock
+            self._latency_memo[clk_freq] = self._vector_latency(clk_freq)
+        return self._latency_memo[clk_freq]
+
+    def _vector_latency(self, clk_freq: float) -> tuple[float, float, float]:
+        p = self.ctx.p
+        ncm, n_add, cps = self.num_col_muxed, self.num_add, p.num_col_per_synapse
+        per_synapse = idiv_ceil(ncm, cps)
+        t_add, t_weight, t_input = self._adder_steps
+        if p.synchronous:
+            adc = float(ncm * n_add)
+            accum = 0.0
+            if n_add > 1:  # the partial-sum adder is pipelined with the ADC
+                accum += ncm * (n_add - 1) * (math.ceil(t_add * clk_freq) - 1)
+            steps = []
+            if cps > 1:
+                steps.append(((cps - 1) * per_synapse, t_weight, ncm))
+            if p.num_bit_input > 1:
+                steps.append((per_synapse, t_input, per_synapse))
+            return adc, float(pipelined_accum_cycles(adc, accum, steps, clk_freq)), 0.0
+        if self.sram_column is not None:
+            t_conv = self.sram_column.precharge_latency() + self.col_delay() + self.adc.latency()
+        else:
+            t_conv = self.adc.latency() + self.col_delay()
+        adc = t_conv * ncm * p.beta * n_add
+        other = max(self._row_parts()[0] * n_add, self.column_mux.latency()) * ncm * p.beta
+        accum = t_add * ncm * (n_add - 1) + t_weight * (cps - 1) * per_synapse + t_input * per_synapse
+        return adc, max(accum - adc - other, 0.0), other
+
+    # ---------------------------------------------------------------- energy
+    def vector_costs(self, activity: np.ndarray, column_resistance: np.ndarray | None, clk_freq: float,
+                     level_output: int, adc_energy: float | np.ndarray | None = None) -> VectorCosts:  # fmt: skip
+        """Per-vector costs; only the WL/array terms and the ADC depend on the vector in parallel mode.
+        `adc_energy` (J per vector), when given, replaces the ADC energy computed from column_resistance."""
+        geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
+        ncm, n_add = self.num_col_muxed, self.num_add
+        act = np.asarray(activity, dtype=float)
+        row_switch = self.wl_new_switch or self.wl_switch
+        assert row_switch is not None
+        e_row = row_switch.energy(ncm, act)
+        e_mux, e_dec = self.column_mux.energies(ncm)
+        if adc_energy is None:
+            e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * n_add
+        else:
+            e_adc = adc_energy
+        e_enc = self.adc.encoder.energy(ncm * n_add) if self.adc.encoder is not None else 0.0
+        e_adder = e_dff = 0.0
+        if self.adder is not None and self.dff is not None:
+            reads = ncm * (n_add - 1)
+            e_adder = self.adder.energy(reads, self.num_adc)
+            per_op = self.num_adc * (math.log2(level_output) + math.ceil(math.log2(n_add)) / 2)
+            e_dff = self.dff.energy(reads, per_op, p.validated)
+        per_synapse = idiv_ceil(ncm, p.num_col_per_synapse)
+        e_weight, e_input = self.shift_adders.energies((p.num_col_per_synapse - 1) * per_synapse, per_synapse)
+        rep = geo.repeaters
+        cap_wl = geo.cap_row1 if self.sram else geo.cap_row2
+        e_array = cap_wl * vdd * vdd * geo.num_row * act
+        e_array = (e_array + (rep.cap_in + rep.cap_out) * vdd * vdd * rep.count * 2 * geo.num_row * act) * ncm
+        total = e_row + e_array + e_adc + e_enc + e_mux + e_dec + e_adder + e_dff + e_weight + e_input
+        lat_adc, lat_accum, lat_other = self.vector_latency(clk_freq)
+        return VectorCosts(
+            latency_adc=lat_adc,
+            latency_accum=lat_accum,
+            latency_other=lat_other,
+            energy=total,
+            energy_adc=e_array + e_adc + e_enc,
+            energy_accum=e_weight + e_input + e_adder + e_dff,
+            energy_other=e_row + e_mux + e_dec,
+        )

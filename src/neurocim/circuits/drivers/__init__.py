@@ -1,0 +1,1 @@
+"""Drivers and decoders: row decoders, WL drivers, switch matrices, multiplexers and column units."""

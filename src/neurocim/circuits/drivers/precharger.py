@@ -1,0 +1,55 @@
+"""Bit-line precharger of SRAM arrays: two pull-up PMOS and one equaliser per column."""
+
+from __future__ import annotations
+
+from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
+from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.drivers.column_units import ColumnUnits
+from neurocim.circuits.gates.gates import (
+    GateType,
+    Mos,
+    drain_cap,
+    enlarge_size,
+    gate_area,
+    gate_leakage,
+    horowitz,
+    on_resistance,
+    transconductance,
+)
+
+
+class Precharger(ColumnUnits):
+    """Per-column bit-line precharge and equalisation; NeuroSim V1.4 Precharger model."""
+
+    def __init__(self, ctx: CircuitContext, num_col: int, res_load: float, num_read_cell_per_operation: int):
+        super().__init__(ctx, num_col)
+        tech = ctx.tech
+        f = tech.feature_size
+        self.res_load = res_load  # bit-line wire resistance (ohm)
+        self.num_read_cell_per_operation = num_read_cell_per_operation
+        cell_height = f * MAX_TRANSISTOR_HEIGHT
+        _, self.width_pmos_equal = enlarge_size(0.0, MIN_NMOS_SIZE * f, cell_height, tech)
+        _, self.width_pmos_precharge = enlarge_size(0.0, 6 * f, cell_height, tech)
+        _, h_pre, w_pre = gate_area(GateType.INV, 1, 0.0, self.width_pmos_precharge, cell_height, tech)
+        _, h_eq, w_eq = gate_area(GateType.INV, 1, 0.0, self.width_pmos_equal, cell_height, tech)
+        self.unit_height = h_pre * 2 + h_eq
+        self.unit_width = max(w_pre, w_eq)
+        self.cap_output = drain_cap(self.width_pmos_precharge, Mos.PMOS, h_pre, tech) + drain_cap(
+            self.width_pmos_equal, Mos.PMOS, h_eq, tech
+        )
+        leak = gate_leakage(GateType.INV, 1, 0.0, self.width_pmos_precharge, ctx.temperature, tech)
+        self.leakage = 2 * leak * tech.vdd * num_col
+
+    def latency(self, cap_load: float, num_read: float = 1.0) -> float:
+        """Precharge time (s) of a bit line of capacitance `cap_load`, times `num_read`."""
+        tech = self.ctx.tech
+        res_pull_up = on_resistance(self.width_pmos_precharge, Mos.PMOS, self.ctx.temperature, tech)
+        tau = res_pull_up * (cap_load + self.cap_output) + self.res_load * cap_load / 2
+        beta = 1 / (res_pull_up * transconductance(self.width_pmos_precharge, Mos.PMOS, tech))
+        delay, _ = horowitz(tau, beta, 1e20)
+        return delay * num_read
+
+    def energy(self, cap_load: float, num_read: float) -> float:
+        """Read energy (J): every precharged bit line recharged to Vdd, `num_read` times."""
+        vdd = self.ctx.tech.vdd
+        return cap_load * vdd * vdd * min(self.num_read_cell_per_operation, self.num_col) * num_read

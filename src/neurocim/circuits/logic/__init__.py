@@ -1,0 +1,1 @@
+"""Digital logic: adders, adder trees, shifters, flip-flops, pooling and activation units."""

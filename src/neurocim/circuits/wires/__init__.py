@@ -1,0 +1,1 @@
+"""Wires and interconnect: repeated wires, H-tree and buses."""
