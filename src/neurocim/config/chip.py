@@ -7,6 +7,7 @@ from enum import Enum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from neurocim.compat.quirks import ChipCompat, quirk_names
+from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.tech.nodes import NODES_NM as SUPPORTED_NODES_NM
 
 
@@ -248,6 +249,7 @@ class ChipConfig(_Section):
     activation: ActivationConfig = ActivationConfig()
     calibration: CalibrationConfig = CalibrationConfig()
     sizing: SizingConfig = SizingConfig()
+    training: TrainingHardwareConfig = TrainingHardwareConfig()
     compat: ChipCompat = Field(
         ChipCompat.NONE,
         description="none: physically faithful; neurosim_v14: reproduce NeuroSim V1.4's quirks (docs/compat_quirks.md)",
