@@ -25,7 +25,7 @@ from neurocim.config.io import ConfigError
 from neurocim.tech.wires import WireStack, wire_stack
 
 # Per-node peripheral sizing defaults (NeuroSim V1.4 Param.cpp): mux driver factor, switch-matrix ratio.
-_MUX_DRIVER_FACTOR = {22: 110, 14: 130, 10: 80, 7: 60, 5: 50, 3: 25, 2: 25, 1: 30}
+_MUX_DRIVER_FACTOR: dict[int, float] = {22: 110, 14: 130, 10: 80, 7: 60, 5: 50, 3: 25, 2: 25, 1: 30}
 _SWITCH_MATRIX_RATIO = {22: 0.2, 14: 0.2, 10: 0.2, 7: 0.2, 5: 0.06, 3: 0.03, 2: 0.1, 1: 0.1}
 WL_REPEATERS = {2: (3, 3.0), 1: (3, 3.0)}  # node -> (repeaters per row, size)
 # Fixed read voltage per node, matched to the ADC characterisation tables (V).
