@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import AccuracyOutcome, evaluate_accuracies
 from neurocim.explore.costing import CostOutcome, Workload, cost_points
+
+if TYPE_CHECKING:
+    from ray.actor import ActorHandle
 
 
 class _Worker:
@@ -43,7 +47,8 @@ class RayBackend:
         self.workers = workers
         shared = ray.put(workload)  # one copy in the object store; every actor reads it from there
         actor = ray.remote(num_cpus=1)(_Worker)
-        self._actors = [actor.remote(shared) for _ in range(workers)]
+        # remote() returns a handle; Ray's annotation adds the class itself (for editors' method completion)
+        self._actors = [cast("ActorHandle[_Worker]", actor.remote(shared)) for _ in range(workers)]
 
     def _map(self, method: str, items: Sequence) -> list:
         from neurocim.explore.backends import chunks
