@@ -9,6 +9,7 @@ from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import AccuracyOutcome, evaluate_accuracies
+from neurocim.explore.batches import chunks
 from neurocim.explore.costing import CostOutcome, Workload, cost_points
 
 if TYPE_CHECKING:
@@ -51,8 +52,6 @@ class RayBackend:
         self._actors = [cast("ActorHandle[_Worker]", actor.remote(shared)) for _ in range(workers)]
 
     def _map(self, method: str, items: Sequence) -> list:
-        from neurocim.explore.backends import chunks
-
         parts = chunks(items, len(self._actors))
         futures = [getattr(a, method).remote(p) for a, p in zip(self._actors, parts, strict=False)]
         return [outcome for part in self._ray.get(futures) for outcome in part]
