@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sized
+from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import torch
 from torch import nn
@@ -48,15 +49,17 @@ def build_data(data: DataConfig) -> RunData:
     train_set, test_set = get_datasets(
         data.name.value, data.root, train=train, augment=False, image_size=data.image_size, resize=data.resize
     )
-    if data.test_samples is not None and data.test_samples < len(test_set):
+    # every dataset get_datasets builds has a length (torch's Dataset does not declare one)
+    if data.test_samples is not None and data.test_samples < len(cast(Sized, test_set)):
         test_set = Subset(test_set, range(data.test_samples))
-    common = {"batch_size": data.batch_size, "num_workers": data.num_workers, "shuffle": False}
-    test = DataLoader(test_set, **common)
+    loader = partial(DataLoader, batch_size=data.batch_size, num_workers=data.num_workers, shuffle=False)
+    test = loader(test_set)
     if not train:
         return RunData(test, test)
-    order = torch.randperm(len(train_set), generator=torch.Generator().manual_seed(0))
+    assert train_set is not None  # get_datasets(train=True) returns the train split
+    order = torch.randperm(len(cast(Sized, train_set)), generator=torch.Generator().manual_seed(0))
     picked = order[: data.calibration_batches * data.batch_size].tolist()
-    return RunData(test, DataLoader(Subset(train_set, picked), **common))
+    return RunData(test, loader(Subset(train_set, picked)))
 
 
 def run_accuracy(

@@ -10,7 +10,7 @@ from neurocim.arch.chip import ChipModel
 from neurocim.circuits.context import CircuitContext
 from neurocim.compat.param_cpp import load_params_json
 from neurocim.config.chip import ChipConfig
-from neurocim.config.io import load_chip_config
+from neurocim.config.io import ConfigError, load_chip_config
 from neurocim.config.params import check_cost_model_limits, derive_params
 from neurocim.devices.cell import mem_cell
 from neurocim.report.records import Report, check_report
@@ -60,7 +60,12 @@ def estimate_from_files(
 
     network may be None when traces is an npz holding its layer table (as `neurocim run` writes it).
     """
-    chip = load_params_json(neurosim_params) if neurosim_params is not None else load_chip_config(config)
+    if neurosim_params is not None and config is None:
+        chip = load_params_json(neurosim_params)
+    elif config is not None and neurosim_params is None:
+        chip = load_chip_config(config)
+    else:
+        raise ConfigError("estimate_from_files: give exactly one of config (YAML) or neurosim_params (JSON)")
     if network is None:
         if Path(traces).is_dir():
             raise WorkloadError(f"{traces}: a folder of CSV traces needs its network CSV (--network)")

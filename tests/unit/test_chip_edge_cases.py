@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
-from neurocim.estimate import estimate
+from neurocim.estimate import estimate, estimate_from_files
 from neurocim.report.records import AreaBreakdown, Breakdown, ChipReport, LayerReport, Report, check_report
 from neurocim.workload.network import Layer
 from neurocim.workload.traces import LayerTrace
@@ -202,3 +202,10 @@ def test_utilisation_of_non_power_of_two_sub_arrays_stays_below_one():
                         "adc": {"sense_mode": "voltage"},
                         "mapping": "conventional", "pipeline": {"enabled": False}})  # fmt: skip
     assert all(ly.utilization <= 1 for ly in report.layers)
+
+
+@pytest.mark.parametrize("given", [{}, {"config": "chip.yaml", "neurosim_params": "params.json"}])
+def test_estimate_from_files_takes_exactly_one_chip_source(given):
+    # neither: it used to reach Path(None); both: it used to ignore the YAML config silently
+    with pytest.raises(ConfigError, match="exactly one of config"):
+        estimate_from_files(network=None, traces="traces.npz", **given)

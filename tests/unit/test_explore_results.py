@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neurocim.explore.backends import chunks
+from neurocim.explore.batches import chunks
 from neurocim.explore.results import pareto_front, pareto_mask
 from neurocim.explore.spec import Direction
 

@@ -189,6 +189,7 @@ class ChipPeriphery:
         buffer_area = self.buffer.area * self.num_buffer_core
         buffer_width = buffer_area / buffer_height
         bus = self.htree if self.htree is not None else self.xy_bus
+        assert bus is not None  # __init__ builds the XY bus or the H-tree; synchronous transfer builds it just above
         bus.layout(unit_h, unit_w, p.tree_folded_ratio)
         area += bus.area
         ic += bus.area

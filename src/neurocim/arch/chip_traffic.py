@@ -74,7 +74,7 @@ def _bits_moved(chip: ChipModel, index: int) -> tuple[float, float]:
     rows = layer.rows * p.num_row_per_synapse
     cols = layer.out_channels * p.num_col_per_synapse
     nv = chip.windows[index]
-    bits_out = rows * p.num_bit_input * nv
+    bits_out: float = rows * p.num_bit_input * nv
     if chip.fp.is_novel[index]:
         bits_out = bits_out / layer.kernel_h  # inputs reused across kernel rows
     bits_in = math.ceil(cols // p.num_col_per_synapse) * p.num_bit_input * nv / (4 if layer.pooled else 1)
@@ -93,6 +93,7 @@ def _interconnect(chip: ChipModel, index: int, bits_out: float, bits_in: float, 
         reads = math.ceil(bits_out * p.input_toggle / share) + math.ceil(bits_in * p.output_toggle / share)
         return latency, per.htree.energy(unit_h, unit_w, share, reads)
     bus = per.xy_bus
+    assert bus is not None  # without an H-tree the periphery has the XY bus
     grid_row = math.ceil(math.sqrt(total))
     grid_col = math.ceil(total / grid_row)
     x_end, y_init = math.ceil(grid_col / 2), math.ceil(grid_row / 2)
@@ -144,6 +145,7 @@ def _sync_transfer(
     """
     p, per, area = chip.ctx.p, chip.periphery, chip.area
     tree, buf = per.htree, per.buffer
+    assert tree is not None  # synchronous transfer: the periphery's layout built the H-tree
     unit_h = area.tile_height_nm or area.tile_height_cm  # the grid is made of novel-mapped tiles when there are any
     unit_w = area.tile_width_nm or area.tile_width_cm
     volume, total = _input_volume(chip, index), _total_input_volume(chip, index)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -33,7 +32,7 @@ class MemoisedUnit(Protocol):
     """A PE or tile: evaluations memoised by their inputs' value key, with the leakage state NeuroSim carries."""
 
     _eval_memo: InputMemo
-    _evaluate: Callable[..., Cost]  # (weights, inputs, *arguments, with_adc=...) -> the unit's cost
+    def _evaluate(self, *args: Any, **kwargs: Any) -> Cost: ...  # (weights, inputs, *arguments, with_adc=...)
 
     def _leakage_state(self) -> tuple: ...
 

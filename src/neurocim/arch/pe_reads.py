@@ -155,11 +155,14 @@ class PeReader:
     def adc_energy(self, stats: PeReadStats | None) -> float | None:
         """ADC energy of the blocks behind `stats` from their column statistics; None where they cannot give it (the
         blocks are then read element-wise)."""
-        adc = self.subarray.mode.adc.converter
-        static = None if stats is None else adc.summed_static_energy(stats)
+        adc = self.subarray.mode.adc
+        converter = None if adc is None else adc.converter
+        if stats is None or converter is None:  # read_stats gives statistics only where a converter asks for them
+            return None
+        static = converter.summed_static_energy(stats)
         if static is None:
             return None
-        return (static + adc.column_switching_energy * stats.conversions) * self.subarray.num_add
+        return (static + converter.column_switching_energy * stats.conversions) * self.subarray.num_add
 
     def read_layout(self, rows: int, cols: int, array_dup_row: int, array_dup_col: int) -> tuple[tuple, int | None]:
         """(row strips [(first row, rows, column blocks)], column period of the wires) the blocks are read in: the

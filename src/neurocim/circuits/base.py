@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
+
+import numpy as np
+
+# A number of operations: one count, or one count per input vector (numpy); energies take its shape.
+Reads = TypeVar("Reads", float, np.ndarray)
 
 
 class Layout(Enum):

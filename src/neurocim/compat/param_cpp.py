@@ -92,9 +92,9 @@ def _set_footprint(values: Mapping[str, Any], tree: dict) -> None:
     cell = tree.get("cell", {})
     key = "sram" if cell.get("type", "sram") == "sram" else cell.get("access", "cmos")
     height, width = FOOTPRINTS.get(key, (None, None))
-    if height in values:
+    if height is not None and height in values:
         _set(tree, "cell.height_f", values[height])
-    if width in values:
+    if width is not None and width in values:
         _set(tree, "cell.width_f", values[width])
 
 

@@ -25,7 +25,8 @@ class ParamSpec:
 
     def read(self, name: str, value: Any) -> Any:
         """The neurocim value of `name=value`, or ParamValueError saying what is allowed."""
-        parsed = {"flag": _flag, "int": _integer, "float": _number, "choice": _integer}[self.kind](name, value, self)
+        read_as = {"flag": _flag, "int": _integer, "float": _number, "choice": _integer}[self.kind]
+        parsed: Any = read_as(name, value, self)
         if self.choices is not None:
             if parsed not in self.choices:
                 allowed = ", ".join(f"{k} ({v})" for k, v in self.choices.items())

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from neurocim.compat.quirks import ChipCompat, quirk_names
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.tech.nodes import NODES_NM as SUPPORTED_NODES_NM
+from neurocim.tech.nodes import WL_REPEATERS, sram_cell_f
 
 
 class _Section(BaseModel):
@@ -295,8 +296,6 @@ class ChipConfig(_Section):
 
     def _check_sram_footprint(self) -> None:
         """The node's 6T bit cell is the smallest SRAM cell (the pitch-matched periphery is sized for it)."""
-        from neurocim.config.params import sram_cell_f  # params builds on this module
-
         node = self.technology.node_nm
         if self.cell.type is not CellType.SRAM:
             return
@@ -310,8 +309,6 @@ class ChipConfig(_Section):
 
     def _check_repeaters(self) -> None:
         """Word-line repeaters need a size: given, or the node's default."""
-        from neurocim.config.params import WL_REPEATERS  # params builds on this module
-
         node, s = self.technology.node_nm, self.sizing
         default_count, default_size = WL_REPEATERS.get(node, (0, 0.0))
         count = default_count if s.wl_repeaters is None else s.wl_repeaters

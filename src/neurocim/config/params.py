@@ -22,12 +22,12 @@ from neurocim.config.chip import (
     SenseMode,
 )
 from neurocim.config.io import ConfigError
+from neurocim.tech.nodes import WL_REPEATERS, sram_cell_f
 from neurocim.tech.wires import WireStack, wire_stack
 
 # Per-node peripheral sizing defaults (NeuroSim V1.4 Param.cpp): mux driver factor, switch-matrix ratio.
-_MUX_DRIVER_FACTOR = {22: 110, 14: 130, 10: 80, 7: 60, 5: 50, 3: 25, 2: 25, 1: 30}
+_MUX_DRIVER_FACTOR: dict[int, float] = {22: 110, 14: 130, 10: 80, 7: 60, 5: 50, 3: 25, 2: 25, 1: 30}
 _SWITCH_MATRIX_RATIO = {22: 0.2, 14: 0.2, 10: 0.2, 7: 0.2, 5: 0.06, 3: 0.03, 2: 0.1, 1: 0.1}
-WL_REPEATERS = {2: (3, 3.0), 1: (3, 3.0)}  # node -> (repeaters per row, size)
 # Fixed read voltage per node, matched to the ADC characterisation tables (V).
 READ_VOLTAGE_V = {
     130: 0.58,
@@ -44,21 +44,6 @@ READ_VOLTAGE_V = {
     2: 0.28,
     1: 0.272,
 }
-# SRAM bit-cell footprint in feature sizes (height, width) per node; > 14 nm uses 10 x 28.
-SRAM_CELL_F = {
-    14: (10.6, 30.8),
-    10: (12.8, 31.25),
-    7: (16, 34.43),
-    5: (19.2, 43.75),
-    3: (30, 68.26),
-    2: (42, 120),
-    1: (80, 144),
-}
-
-
-def sram_cell_f(node_nm: int) -> tuple[float, float]:
-    """(height, width) in feature sizes of the node's 6T SRAM bit cell (10 x 28 at planar nodes)."""
-    return SRAM_CELL_F.get(node_nm, (10.0, 28.0))
 
 
 _CELL_1T1R_F = (4.0, 12.0)

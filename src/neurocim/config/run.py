@@ -130,7 +130,7 @@ class RunConfig(_Section):
     def _place(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             return data
-        sections = {
+        sections: dict[str, type[BaseModel]] = {
             "chip": ChipConfig,
             "accuracy": AccuracyConfig,
             "model": ModelConfig,

@@ -27,8 +27,8 @@ def load_image(
     if crop > resize:
         raise DatasetError(f"load_image: crop ({crop}) must not exceed resize ({resize})")
     try:
-        with Image.open(path) as im:
-            im = im.convert("RGB")
+        with Image.open(path) as opened:
+            im = opened.convert("RGB")
             w, h = im.size
             scale = resize / min(w, h)
             size = (max(crop, round(w * scale)), max(crop, round(h * scale)))

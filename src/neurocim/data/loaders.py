@@ -76,8 +76,8 @@ def get_datasets(
             raise DatasetError(
                 f"ImageNet root {base}: sub-folder '{split}' not found (expected {base}/{split}/<class>/*.jpg)"
             )
-    test = ImageFolder(base / "val", resize=resize, crop=image_size)
-    return (ImageFolder(base / "train", resize=resize, crop=image_size, augment=augment) if train else None), test
+    val = ImageFolder(base / "val", resize=resize, crop=image_size)
+    return (ImageFolder(base / "train", resize=resize, crop=image_size, augment=augment) if train else None), val
 
 
 def get_loaders(

@@ -94,7 +94,8 @@ def sweep_accuracy(
     variants = sweep_configs(cfg, adc_bits, rows, cell_bits)
     net, data = build_network(cfg.model), build_data(cfg.data)
     cal = list(itertools.islice(data.calibration, cfg.data.calibration_batches))
-    points, ranges = [], {}
+    points: list[SweepPoint] = []
+    ranges: dict[tuple[int, int], dict[str, Any]] = {}  # calibrated state by (rows, cell_bits)
     for r, c, b, variant in _tracked(variants, progress):
         hw = clone_converted(net, variant.chip, variant.accuracy, exclude=variant.model.exclude).eval()
         if (r, c) in ranges:
@@ -133,8 +134,14 @@ def read_sweep_csv(path: str | Path) -> list[SweepPoint]:
     """Points back from write_sweep_csv."""
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
-    ints = {"rows", "cell_bits", "adc_bits", "repeats", "samples"}
-    return [SweepPoint(**{k: (int(v) if k in ints else float(v)) for k, v in row.items()}) for row in rows]
+    return [
+        SweepPoint(
+            int(r["rows"]), int(r["cell_bits"]), int(r["adc_bits"]),
+            float(r["float_accuracy"]), float(r["accuracy_mean"]), float(r["accuracy_std"]),
+            int(r["repeats"]), int(r["samples"]), float(r["seconds"]),
+        )  # fmt: skip
+        for r in rows
+    ]
 
 
 def render_sweep(points: Sequence[SweepPoint]) -> str:

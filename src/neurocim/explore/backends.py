@@ -5,12 +5,13 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import AccuracyOutcome, evaluate_accuracies
+from neurocim.explore.batches import chunks
 from neurocim.explore.costing import CostOutcome, Workload, cost_points
 
 if TYPE_CHECKING:
@@ -49,14 +50,6 @@ def open_backend(name: str, workload: Workload, workers: int = 1, address: str |
 
         return RayBackend(workload, workers, address)
     return InProcess(workload) if workers == 1 else ProcessPool(workload, workers)
-
-
-def chunks(items: Sequence[Any], parts: int) -> list[list[Any]]:
-    """`items` cut into at most `parts` contiguous, near-equal, non-empty pieces (order kept)."""
-    n = len(items)
-    parts = max(1, min(parts, n))
-    bounds = [round(i * n / parts) for i in range(parts + 1)]
-    return [list(items[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
 class InProcess:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from neurocim.explore.spec import Direction, SweepSpec
 from neurocim.explore.store import PointRow
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 class SweepProgress:
@@ -15,8 +20,8 @@ class SweepProgress:
         self.counts = {"ok": 0, "invalid": 0, "failed": 0}
         self.best: PointRow | None = None
         self._done = done
-        self._progress = None
-        self._task = None
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> SweepProgress:
         if self.enabled:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import AccuracyOutcome, evaluate_accuracies
+from neurocim.explore.batches import chunks
 from neurocim.explore.costing import CostOutcome, Workload, cost_points
+
+if TYPE_CHECKING:
+    from ray.actor import ActorHandle
 
 
 class _Worker:
@@ -43,11 +48,10 @@ class RayBackend:
         self.workers = workers
         shared = ray.put(workload)  # one copy in the object store; every actor reads it from there
         actor = ray.remote(num_cpus=1)(_Worker)
-        self._actors = [actor.remote(shared) for _ in range(workers)]
+        # remote() returns a handle; Ray's annotation adds the class itself (for editors' method completion)
+        self._actors = [cast("ActorHandle[_Worker]", actor.remote(shared)) for _ in range(workers)]
 
     def _map(self, method: str, items: Sequence) -> list:
-        from neurocim.explore.backends import chunks
-
         parts = chunks(items, len(self._actors))
         futures = [getattr(a, method).remote(p) for a, p in zip(self._actors, parts, strict=False)]
         return [outcome for part in self._ray.get(futures) for outcome in part]

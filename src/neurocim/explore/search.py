@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from neurocim.explore.engine import OK, PointRunner
 from neurocim.explore.space import Dimension, Point
@@ -19,7 +20,9 @@ def run_optuna(runner: PointRunner, dims: Sequence[Dimension], strategy: Strateg
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    directions = ["maximize" if d is Direction.MAX else "minimize" for d in objectives.values()]
+    directions: list[Literal["maximize", "minimize"]] = [
+        "maximize" if d is Direction.MAX else "minimize" for d in objectives.values()
+    ]
     study = optuna.create_study(directions=directions, sampler=_sampler(strategy))
     assert strategy.trials is not None
     told = 0
@@ -54,7 +57,8 @@ def _suggest(trial, dims: Sequence[Dimension]) -> Point:
                 point[d.path] = trial.suggest_int(d.path, low, high, step=d.step)
             else:
                 value = trial.suggest_float(d.path, low, high, step=d.step)
-                point[d.path] = min(d.values, key=lambda v, x=value: abs(v - x))  # the listed value, exactly
+                distances = [abs(v - value) for v in d.values]
+                point[d.path] = d.values[distances.index(min(distances))]  # the listed value, exactly
         else:
             point[d.path] = trial.suggest_categorical(d.path, list(d.values))
     return point

@@ -90,7 +90,7 @@ def pipeline_speedups(layers: Sequence[Layer], speed_up_degree: int) -> tuple[tu
     return tuple(math.ceil((ly.ifm_h / bound) * (ly.ifm_h / bound)) for ly in layers), degree
 
 
-def tile_design_cm(tile_size: float, marks: Sequence[bool], matrices: Sequence[Matrix]) -> tuple[float, float]:
+def tile_design_cm(tile_size: float, marks: Sequence[bool], matrices: Sequence[Matrix]) -> tuple[int, float]:
     """(#tiles, utilisation) of the conventionally mapped layers for one tile size."""
     num_tiles, cells = 0, 0
     for novel, m in zip(marks, matrices, strict=True):
@@ -102,7 +102,7 @@ def tile_design_cm(tile_size: float, marks: Sequence[bool], matrices: Sequence[M
 
 def tile_design_nm(
     pe_size: float, marks: Sequence[bool], matrices: Sequence[Matrix], num_pe_nm: int
-) -> tuple[float, float]:
+) -> tuple[int, float]:
     """(#tiles, utilisation) of the novel-mapped layers for one PE size (a tile holds numPENM PEs)."""
     num_tiles, cells = 0, 0
     for novel, m in zip(marks, matrices, strict=True):

@@ -73,19 +73,18 @@ class DenseNet40(nn.Module):
         super().__init__()
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
             raise ValueError(f"densenet40: num_classes must be a positive integer, got {num_classes!r}")
-        kw = {"wage_outputs": wage_outputs, "act_bits": act_bits}
         planes = 2 * growth
-        self.conv1 = ConvUnit(3, planes, 3, **kw)
-        stages = []
+        self.conv1 = ConvUnit(3, planes, 3, wage_outputs=wage_outputs, act_bits=act_bits)
+        stages: list[nn.Module] = []
         for stage in range(3):
             layers = []
             for _ in range(blocks_per_stage):
-                layers.append(DenseBottleneck(planes, growth, **kw))
+                layers.append(DenseBottleneck(planes, growth, wage_outputs=wage_outputs, act_bits=act_bits))
                 planes += growth
             stages.append(nn.Sequential(*layers))
             if stage < 2:
                 out = int(planes * reduction)
-                stages.append(DenseTransition(planes, out, **kw))
+                stages.append(DenseTransition(planes, out, wage_outputs=wage_outputs, act_bits=act_bits))
                 planes = out
         self.dense1, self.trans1, self.dense2, self.trans2, self.dense3 = stages
         self.avgpool = nn.AvgPool2d(8)

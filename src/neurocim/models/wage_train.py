@@ -138,8 +138,8 @@ def train_wage(
     stops early. The model leaves in eval mode with its own parameters, names and WageOutput settings.
     Raises on a non-finite loss.
     """
-    for name, value in (("weight_bits", weight_bits), ("act_bits", act_bits), ("grad_bits", grad_bits)):
-        _check_int(value, name, 1)
+    for name, bits_value in (("weight_bits", weight_bits), ("act_bits", act_bits), ("grad_bits", grad_bits)):
+        _check_int(bits_value, name, 1)
     _check_int(error_bits, "error_bits", 1)
     _check_int(epochs, "epochs", 1)
     _check_int(seed, "seed", 0)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from enum import Enum
+from typing import TypeVar
 
 import torch
 from torch import Tensor, nn
@@ -34,8 +36,17 @@ class LayerMode(str, Enum):
     HARDWARE = "hardware"  # bit-serial inputs, sliced weights, ADC per read, non-idealities
 
 
+_Layer = TypeVar("_Layer", bound="CIMLayer")
+
+
 class CIMLayer(nn.Module):
     """Mixin of CIMLinear / CIMConv2d. Subclasses provide the float op and the row layout (see layers.py)."""
+
+    weight: Tensor  # the float layer's parameters (nn.Linear / nn.Conv2d)
+    bias: Tensor | None
+    act_scale: Tensor  # buffers registered in _init_cim
+    act_signed: Tensor
+    adc_top: Tensor
 
     def _init_cim(self, chip: ChipConfig, accuracy: AccuracyConfig | None, name: str, mode: LayerMode | str) -> None:
         self.chip = chip
@@ -66,14 +77,23 @@ class CIMLayer(nn.Module):
             raise ValueError(f"mode={value!r}; allowed: {[m.value for m in LayerMode]}") from None
 
     # ---- layout hooks (overridden) -------------------------------------------------------------------------
-    fan_in: int
-    positions: int
-    in_rows: int  # input channels (conv) / features (linear)
+    @property
+    def fan_in(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def positions(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def in_rows(self) -> int:
+        """Input channels (conv) / features (linear)."""
+        raise NotImplementedError
 
     def _float_op(self, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         raise NotImplementedError
 
-    def _stream(self, codes: Tensor) -> tuple[int, int, object]:
+    def _stream(self, codes: Tensor) -> tuple[int, int, Callable[[int, int], Tensor]]:
         raise NotImplementedError
 
     def _to_output(self, y: Tensor, x: Tensor) -> Tensor:
@@ -85,7 +105,7 @@ class CIMLayer(nn.Module):
     def _analog_input(self) -> bool:
         return False
 
-    def share_parameters(self, module: nn.Module) -> CIMLayer:
+    def share_parameters(self: _Layer, module: nn.Linear | nn.Conv2d) -> _Layer:
         """Use `module`'s weight and bias (the same Parameter objects); returns self."""
         self.weight, self.bias = module.weight, module.bias
         self._cache = None
@@ -133,7 +153,7 @@ class CIMLayer(nn.Module):
             seed = layer_seed(self.accuracy.seed, self.cim_name, self.repeat)
             dmap = draw_device_map(sliced, s.lattice, dev_cfg, seed, frozen_drift=not s.neurosim)
             digits = _grouped(dmap.digits, groups)
-            delta = None if dmap.exact else _grouped(dmap.delta, groups)
+            delta = None if dmap.delta is None else _grouped(dmap.delta, groups)
             conductance = _grouped(dmap.conductance, groups) if per_read else None
         ops = ArrayOperands(
             groups=groups,
@@ -150,8 +170,10 @@ class CIMLayer(nn.Module):
     def _adc(self, groups: RowGroups, signed_cycles_max: int) -> AdcSpec:
         s = self.settings
         if self._calibration == "adc":
-            blind = self._observer.method == "max"  # min/max of all reads, however they are split
-            return AdcSpec(s.adc_bits, None, observer=self._observer.update, observer_split_invariant=blind)
+            obs = self._observer
+            assert obs is not None  # begin_calibration set it with the stage
+            blind = obs.method == "max"  # min/max of all reads, however they are split
+            return AdcSpec(s.adc_bits, None, observer=obs.update, observer_split_invariant=blind)
         if s.adc_mode is AdcRangeMode.NEUROSIM_BATCH_MINMAX:
             return AdcSpec(s.adc_bits, s.adc_mode)
         if s.adc_mode is AdcRangeMode.FULL_SCALE:
@@ -169,6 +191,7 @@ class CIMLayer(nn.Module):
     # ---- forward -------------------------------------------------------------------------------------------
     def forward(self, x: Tensor) -> Tensor:
         if self._calibration == "inputs":
+            assert self._observer is not None  # begin_calibration set it with the stage
             self._observer.update(x)
         if self.mode is LayerMode.FLOAT or self._calibration == "inputs":
             return self._float_op(x, self.weight, self.bias)

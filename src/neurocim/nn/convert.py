@@ -101,19 +101,23 @@ def convert_(
         )
     for (name, module), chip in zip(targets, _layer_chips(chip_config, targets), strict=True):
         acc, layer_mode = _layer_accuracy(accuracy, overrides, name)
-        cls = CIMConv2d if isinstance(module, nn.Conv2d) else CIMLinear
-        layer = cls.from_float(module, chip, acc, name=name, mode=layer_mode or mode)
+        layer: CIMLayer
+        if isinstance(module, nn.Conv2d):
+            layer = CIMConv2d.from_float(module, chip, acc, name=name, mode=layer_mode or mode)
+        else:
+            layer = CIMLinear.from_float(module, chip, acc, name=name, mode=layer_mode or mode)
         layer.train(module.training)
         _set_submodule(model, name, layer)
     return model
 
 
-def _layer_chips(chip: ChipConfig, targets: Sequence[tuple[str, nn.Module]]) -> list[ChipConfig]:
+def _layer_chips(chip: ChipConfig, targets: Sequence[tuple[str, nn.Conv2d | nn.Linear]]) -> list[ChipConfig]:
     """Each layer's chip: under novel mapping, the layers the floorplanner maps conventionally read as such."""
     if chip.mapping is not MappingType.NOVEL:
         return [chip] * len(targets)
     kernels = [
-        (m.in_channels, *m.kernel_size) if isinstance(m, nn.Conv2d) else (m.in_features, 1, 1) for _, m in targets
+        (m.in_channels, m.kernel_size[0], m.kernel_size[1]) if isinstance(m, nn.Conv2d) else (m.in_features, 1, 1)
+        for _, m in targets
     ]
     conventional = chip.model_copy(update={"mapping": MappingType.CONVENTIONAL})
     return [chip if novel else conventional for novel in novel_mapped(kernels, chip.array.rows)]

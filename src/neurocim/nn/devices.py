@@ -153,7 +153,7 @@ def neurosim_call_conductance(
         sign = None if toward else random_drift_sign(shape, generator, dev)
         d = neurosim_retention(d, cfg.drift.time_s, cfg.drift.coefficient, toward, cfg.drift.target, sign, dims=(2, 3))
     g = ideal_conductance(d, lattice)
-    if not device.exact:
+    if device.delta is not None:
         g = g + device.delta.unsqueeze(0)
     if cfg.c2c_sigma > 0:
         g = g * (1 + cfg.c2c_sigma * torch.randn(shape, generator=generator, device=dev))

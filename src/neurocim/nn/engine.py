@@ -84,6 +84,7 @@ def _reads(digits: Tensor, z0: int, ops: ArrayOperands, gen: torch.Generator | N
     elif ops.delta is not None:
         main += torch.bmm(x, ops.delta)
     if ops.read_sigma > 0:
+        assert ops.square is not None  # read noise comes with the squared conductances it scales
         std = torch.bmm(x * x, ops.square).double().sqrt_().mul_(ops.read_sigma)
         main += std.mul_(torch.randn(std.shape, generator=gen, device=std.device, dtype=std.dtype))
     main = main.view(G, zc, m, ops.slices, -1)
@@ -161,7 +162,7 @@ def bit_serial_mvm(stream: InputStream, ops: ArrayOperands, adc: AdcSpec, budget
     return out
 
 
-def _collect_stats(stream, ops, chunks, z_chunk, seed) -> tuple[Tensor, ...]:
+def _collect_stats(stream, ops, chunks, z_chunk, seed) -> tuple[Tensor, ...] | None:
     stats = None
     for n, (i0, i1) in enumerate(chunks):
         digits, _ = stream.digits(stream.codes(i0, i1))

@@ -173,6 +173,6 @@ def _progress(enabled: bool, total: int | None):
         task = bar.add_task("accuracy", total=total)
 
         def advance(steps: int, description: str | None) -> None:
-            bar.update(task, advance=steps, **({"description": description} if description else {}))
+            bar.update(task, advance=steps, description=description or None)
 
         yield advance

@@ -13,6 +13,8 @@ from neurocim.nn.base import CIMLayer, LayerMode
 class CIMLinear(CIMLayer, nn.Linear):
     """nn.Linear on a CIM array: rows = in_features, columns = out_features (x slices)."""
 
+    bias: Tensor | None  # type: ignore[assignment]  # torch infers nn.Linear.bias as Parameter; without one it is None
+
     def __init__(
         self,
         in_features: int,
@@ -109,7 +111,7 @@ class CIMConv2d(CIMLayer, nn.Conv2d):
             dilation,
             groups,
             bias,
-            padding_mode,
+            "zeros",  # the only padding mode allowed above
             device=device,
             dtype=dtype,
         )

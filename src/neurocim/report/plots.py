@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -104,7 +106,7 @@ def _area_table(report: Report) -> PlotTable:
     if rest < -_ROUNDING * total:
         parts = sum(chip.values())
         raise ValueError(f"report.chip.area_breakdown_m2 sums to {parts!r} m², more than area_m2={total!r}")
-    components = AREA_COMPONENTS
+    components: tuple[str, ...] = AREA_COMPONENTS
     if rest > _ROUNDING * total:
         chip[UNASSIGNED] = rest
         components = AREA_COMPONENTS + (UNASSIGNED,)
@@ -181,7 +183,8 @@ def _segments(x: np.ndarray, bottom: np.ndarray, top: np.ndarray, color: str, la
     left, right = x - 0.4, x + 0.4
     corners = [(left, bottom), (right, bottom), (right, top), (left, top)]
     verts = np.stack([np.column_stack(corner) for corner in corners], axis=1)  # (layers, 4 corners, xy)
-    return PolyCollection(verts, facecolors=color, edgecolors="none", label=label)
+    # a (layers, 4, 2) array is the sequence of polygons PolyCollection takes (and its fast path)
+    return PolyCollection(cast(Sequence[np.ndarray], verts), facecolors=color, edgecolors="none", label=label)
 
 
 def _layer_panel(ax, table: PlotTable, units: tuple[tuple[float, str], ...], what: str) -> None:
@@ -197,8 +200,8 @@ def _layer_panel(ax, table: PlotTable, units: tuple[tuple[float, str], ...], wha
     if table.chip_rule == "max":
         ax.axhline(table.chip_total / scale, color=COLORS["total"], linestyle="--", label="chip (slowest stage)")
     _thin_layer_ticks(ax, table.layer_names)
-    top = max(float(bottom.max()), table.chip_total / scale if table.chip_rule == "max" else 0.0)
-    ax.set_ylim(0, top * 1.05 or 1.0)
+    y_top = max(float(bottom.max()), table.chip_total / scale if table.chip_rule == "max" else 0.0)
+    ax.set_ylim(0, y_top * 1.05 or 1.0)
     ax.set_xlabel("layer")
     ax.set_ylabel(f"{what} ({unit})")
     ax.grid(axis="y", alpha=0.3)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -85,7 +86,7 @@ class WageTrainLayer(nn.Module):
 
     @property
     def weight(self) -> nn.Parameter:
-        return self.inner.weight
+        return cast(nn.Parameter, self.inner.weight)  # torch annotates a layer's registered weight as Tensor
 
     def forward(self, x: Tensor) -> Tensor:
         w = self.inner.weight
@@ -125,12 +126,12 @@ def build_training_model(
         others = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d | nn.Linear) and n and n not in names]
         convert_(model, cfg.chip, cfg.accuracy, exclude=others, mode=LayerMode.HARDWARE)
         layers = {n: m for n, m in model.named_modules() if isinstance(m, CIMLayer)}
-        return model, {n: layers[n].weight for n, _ in targets}
+        return model, {n: cast(nn.Parameter, layers[n].weight) for n, _ in targets}  # registered Parameters
     last = targets[-1][0]
     for name, module in targets:
         act = None if name == last else p.input_bits
         _set_submodule(model, name, WageTrainLayer(module, p.weight_bits, act, t.error_bits, quantize=not float_mode))
-    return model, {n: m.weight for n, m in targets}
+    return model, {n: cast(nn.Parameter, m.weight) for n, m in targets}  # registered Parameters
 
 
 def plain_model(model: nn.Module) -> nn.Module:

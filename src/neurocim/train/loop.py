@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sized
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,7 @@ class _Run:
 
             calibrate_(self.model, train_loader, max_batches=t.calibration_batches)
         stats = EpochStats()
-        batches = len(train_loader) if hasattr(train_loader, "__len__") else None
+        batches = len(train_loader) if isinstance(train_loader, Sized) else None
         self.model.train()
         before: dict[str, Tensor] = {}
         for i, (x, y) in enumerate(train_loader):
@@ -196,7 +196,7 @@ def train(
     if out_path is not None and not restart:
         start = ckpt.resume(run, out_path / ckpt.CHECKPOINT)
     float_acc = ckpt.saved_float_accuracy(out_path, cfg, restart) if float_baseline else None
-    steps = len(train_loader) if hasattr(train_loader, "__len__") else None
+    steps = len(train_loader) if isinstance(train_loader, Sized) else None
     total = None if steps is None else steps * (cfg.train.epochs - start)
     with progress_bar(progress, total) as advance:
         for epoch in range(start, cfg.train.epochs):

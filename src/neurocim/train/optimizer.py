@@ -128,9 +128,11 @@ class AnalogSGD:
                 w.clamp_(-1.0 + lsb, 1.0 - lsb)
             else:
                 m = self.cfg.train.device.max_level
-                span = state.dmap.hi - state.dmap.lo
-                u = ((w - state.dmap.lo) / span).clamp(0.0, 1.0)
-                w.copy_(state.dmap.lo + torch.round(u * m) / m * span)
+                dmap = state.dmap
+                assert dmap is not None  # compat none: __init__ drew every layer's device map
+                span = dmap.hi - dmap.lo
+                u = ((w - dmap.lo) / span).clamp(0.0, 1.0)
+                w.copy_(dmap.lo + torch.round(u * m) / m * span)
 
     def begin_epoch(self) -> None:
         for state in self.layers.values():
@@ -175,13 +177,14 @@ class AnalogSGD:
                 steps.add_(torch.rand(steps.shape, generator=self.generator, device=steps.device)).floor_()
         if math.ceil(lr * grid * math.sqrt(2.0) * 1.0001) * per_step + 1 > m:  # |x| < sqrt(2) after normalising
             steps.clamp_(-m, m)
+        assert self.response is not None and state.dmap is not None  # compat none: both made in __init__
         _, count, change = self.response.apply_(w, steps, state.dmap, self.generator)
         state.record_update(change.neg_(), w.numel())
         state.stats.add(count, w.numel(), written=count.numel())
 
     def _step_v21(self, lr: float) -> None:
         s = V21Settings(**{**self.v21.__dict__, "grad_scale": lr})
-        applied = {}
+        applied: dict[str, Tensor | None] = {}
         for name, state in self.layers.items():
             w = self.weights[name]
             g = w.grad if w.grad is not None else torch.zeros_like(w)
@@ -191,6 +194,7 @@ class AnalogSGD:
                 applied[name] = None
                 continue
             u = torch.rand(w.shape, generator=self.generator, device=w.device)
+            assert state.curves is not None  # compat neurosim_v21: __init__ drew every layer's curves
             applied[name] = v21_round(v21_delta(w.detach(), x, state.curves, s), u, s)
         for name, state in self.layers.items():
             w, delta = self.weights[name], applied[name]

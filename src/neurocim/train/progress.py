@@ -35,7 +35,7 @@ def progress_bar(enabled: bool, total: int | None) -> Iterator:
         task = bar.add_task("training", total=total)
 
         def advance(steps: int, description: str | None) -> None:
-            bar.update(task, advance=steps, **({"description": description} if description else {}))
+            bar.update(task, advance=steps, description=description or None)
             if description:
                 bar.console.print(description)
 

@@ -111,7 +111,7 @@ class TrainResult:
     def write_npz(self, path: str | Path) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, **self.arrays)
+        np.savez_compressed(path, allow_pickle=False, **self.arrays)
         return path
 
     def save(self, out_dir: str | Path, plots: bool = True) -> list[Path]:

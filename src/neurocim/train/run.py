@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sized
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch.utils.data import DataLoader, Dataset, Subset
@@ -34,9 +34,11 @@ def training_data(cfg: RunConfig) -> tuple[Dataset, DataLoader]:
     train_set, test_set = get_datasets(
         d.name.value, d.root, train=True, augment=augment, image_size=d.image_size, resize=d.resize
     )
-    if cfg.train.train_samples is not None and cfg.train.train_samples < len(train_set):
+    assert train_set is not None  # get_datasets(train=True) returns the train split
+    # every dataset get_datasets builds has a length (torch's Dataset does not declare one)
+    if cfg.train.train_samples is not None and cfg.train.train_samples < len(cast(Sized, train_set)):
         train_set = Subset(train_set, range(cfg.train.train_samples))
-    if d.test_samples is not None and d.test_samples < len(test_set):
+    if d.test_samples is not None and d.test_samples < len(cast(Sized, test_set)):
         test_set = Subset(test_set, range(d.test_samples))
     return train_set, DataLoader(test_set, batch_size=d.batch_size, shuffle=False, num_workers=d.num_workers)
 

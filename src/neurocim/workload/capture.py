@@ -90,7 +90,7 @@ def capture_layer(layer: CIMLayer, x: Tensor) -> CapturedLayer:
     if isinstance(layer, CIMConv2d):
         cols = F.unfold(unsigned, layer.kernel_size, layer.dilation, layer._unfold_padding, layer.stride)[0]
     else:
-        cols = unsigned.reshape(-1, layer.in_features).t()
+        cols = unsigned.reshape(-1, layer.in_rows).t()  # a linear layer's rows are its input features
     weight_codes = layer.weight_codes()[0].t()  # (R, C_out)
     return CapturedLayer(
         weight_codes=weight_codes.cpu().numpy().astype(_uint_dtype(s.weight_bits)),

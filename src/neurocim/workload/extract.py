@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 import torch
 from torch import nn
@@ -61,7 +62,7 @@ class _Recorder(TorchFunctionMode):
     origins: dict[int, _Origin] = field(default_factory=dict)
     alive: list[torch.Tensor] = field(default_factory=list)  # keeps ids unique while the pass runs
     shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # layer -> input shape of its first call
-    modules: dict[str, nn.Module] = field(default_factory=dict)
+    modules: dict[str, nn.Conv2d | nn.Linear] = field(default_factory=dict)
     links: dict[str, LayerLinks] = field(default_factory=dict)
     pooled: set[str] = field(default_factory=set)
 
@@ -101,7 +102,7 @@ class _Recorder(TorchFunctionMode):
         self.tag(out, origin)
         return out
 
-    def before_layer(self, name: str, module: nn.Module, x: torch.Tensor) -> None:
+    def before_layer(self, name: str, module: nn.Conv2d | nn.Linear, x: torch.Tensor) -> None:
         if name in self.shapes:
             return
         self.shapes[name], self.modules[name] = tuple(x.shape), module
@@ -143,7 +144,7 @@ def extract_network(model: nn.Module, example_input: torch.Tensor) -> ExtractedN
     return ExtractedNetwork(layers, dict(rec.links))
 
 
-def _is_layer(module: nn.Module) -> bool:
+def _is_layer(module: nn.Module) -> TypeGuard[nn.Conv2d | nn.Linear]:
     return isinstance(module, nn.Conv2d | nn.Linear)
 
 
@@ -168,7 +169,7 @@ def _run_recorded(model: nn.Module, x: torch.Tensor) -> _Recorder:
     return rec
 
 
-def _layer_of(name: str, m: nn.Module, input_shape: tuple[int, ...], pooled: bool) -> Layer:
+def _layer_of(name: str, m: nn.Conv2d | nn.Linear, input_shape: tuple[int, ...], pooled: bool) -> Layer:
     if isinstance(m, nn.Linear):
         vectors = math.prod(input_shape[1:-1])  # a flat (N, F) input: one vector per image
         return Layer(vectors, 1, m.in_features, 1, 1, m.out_features, pooled=pooled, stride=1, name=name)

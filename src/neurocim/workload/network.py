@@ -101,7 +101,8 @@ def _layer_from_values(values: Sequence[float], name: str) -> Layer:
     ints = [int(v) for v in values]
     if len(ints) == 7:
         ints.append(1)  # the 7-column form of the NeuroSim manual: stride 1
-    return Layer(*ints[:6], pooled=bool(ints[6]), stride=ints[7], name=name)
+    h, w, cin, kh, kw, cout = ints[:6]
+    return Layer(h, w, cin, kh, kw, cout, pooled=bool(ints[6]), stride=ints[7], name=name)
 
 
 def default_layer_name(index: int) -> str:

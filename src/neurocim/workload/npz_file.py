@@ -101,7 +101,7 @@ class NpzArchive:
                 f"{info.file_size - f.tell()} bytes",
             )
         array = np.empty(count, dtype=dtype)
-        data = memoryview(array.view(np.uint8)) if nbytes else memoryview(b"")
+        data = array.view(np.uint8).data if nbytes else memoryview(b"")
         done = 0
         while done < nbytes:  # in blocks: one large read would concatenate the decompressed pieces repeatedly
             block = f.read(min(_BLOCK_BYTES, nbytes - done))

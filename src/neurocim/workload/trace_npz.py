@@ -63,7 +63,7 @@ def read_meta(archive: NpzArchive) -> TraceMeta:
     if raw.shape != () or raw.dtype.kind not in "US":
         raise TraceError(f"{path}: meta_json must be one text value, got {raw.dtype} of shape {raw.shape}")
     try:
-        text = raw[()].decode("utf-8") if raw.dtype.kind == "S" else str(raw[()])
+        text = raw.item().decode("utf-8") if raw.dtype.kind == "S" else str(raw[()])
         meta = json.loads(text, parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
         raise TraceError(f"{path}: meta_json is not valid JSON ({shown(str(err))})") from None
@@ -204,6 +204,7 @@ def read_npz_traces(
         meta = read_meta(archive)
         weight_bits = _bits(meta.weight_bits, weight_bits, "weight_bits", path)
         input_bits = _bits(meta.input_bits, input_bits, "input_bits", path)
+        table: list[Layer] | None
         if layers is not None:
             table = _table_for(archive, layers, network_key, meta.names)
         else:

@@ -204,7 +204,7 @@ def bit_planes_to_codes(planes: np.ndarray, bits: int) -> np.ndarray:
     stacked = planes.reshape(rows, cols // bits, bits).astype(dtype)
     codes = np.zeros((rows, cols // bits), dtype=dtype)
     for b in range(bits):
-        codes |= stacked[:, :, b] << dtype(bits - 1 - b)
+        codes |= stacked[:, :, b] << np.array(bits - 1 - b, dtype=dtype)
     return codes
 
 
@@ -329,7 +329,7 @@ def save_traces_npz(
     from neurocim.report.outputs import atomic_path
 
     with atomic_path(path, "trace file") as temp, temp.open("wb") as f:
-        np.savez_compressed(f, **arrays)
+        np.savez_compressed(f, allow_pickle=False, **arrays)
 
 
 def load_traces(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,7 +158,7 @@ def adc_energy_per_vector(adc: FlashAdc | SarAdc | None, column_resistance: np.n
 def pipelined_accum_cycles(
     adc: np.ndarray | float,
     accum: np.ndarray | float,
-    steps: list[tuple[float, float, float]],
+    steps: Sequence[tuple[float, float, float]],
     clk_freq: float,
 ) -> np.ndarray | float:
     """Add shift-add cycles that the ADC/adder pipeline cannot hide (synchronous mode).

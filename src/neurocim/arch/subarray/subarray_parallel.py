@@ -228,7 +228,10 @@ class ParallelArray:
         assert row_switch is not None
         e_row = row_switch.energy(ncm, act)
         e_mux, e_dec = self.column_mux.energies(ncm)
+        e_adc: float | np.ndarray
         if adc_energy is None:
+            if column_resistance is None:
+                raise ValueError("vector_costs needs column_resistance when adc_energy is not given")
             e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * n_add
         else:
             e_adc = adc_energy

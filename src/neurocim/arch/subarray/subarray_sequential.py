@@ -183,7 +183,9 @@ class SequentialArray:
         t_add = adder_step(self.adder, self.dff.cap_tg_drain)
         return t_add, shift_add_step(self.shift_adders.weight), shift_add_step(self.shift_adders.inputs)
 
-    def _latency(self, rows: np.ndarray, clk_freq: float) -> tuple[np.ndarray, np.ndarray, np.ndarray | float]:
+    def _latency(
+        self, rows: np.ndarray, clk_freq: float
+    ) -> tuple[np.ndarray | float, np.ndarray | float, np.ndarray | float]:
         """(ADC, accumulation, other) latency per vector; rows = active rows per vector (numRow * activity)."""
         p = self.ctx.p
         ncm, cps = self.num_col_muxed, p.num_col_per_synapse
@@ -251,8 +253,8 @@ class SequentialArray:
         e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * rows
         e_enc = self.adc.encoder.energy(reads) if self.adc.encoder is not None else 0.0
         e_adder = self.adder.energy(reads, num_read_cells)
-        per_op = num_read_cells * (math.ceil(math.log2(geo.num_row)) / 2 + p.cell_bit)
-        e_dff = self.dff.energy(reads, per_op, p.validated)
+        dff_per_op = num_read_cells * (math.ceil(math.log2(geo.num_row)) / 2 + p.cell_bit)
+        e_dff = self.dff.energy(reads, dff_per_op, p.validated)
         per_synapse = idiv_ceil(ncm, cps)
         e_weight, e_input = self.shift_adders.energies((cps - 1) * per_synapse, per_synapse)
         cap_bl = geo.length_col * WIRE_CAP_PER_M

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from neurocim.arch.subarray.subarray_geometry import ArrayGeometry
+from neurocim.circuits.base import Reads
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.precharger import Precharger
 from neurocim.circuits.drivers.sram_write_driver import SRAMWriteDriver
@@ -47,7 +48,7 @@ class SramColumn:
     def precharge_latency(self) -> float:
         return self.precharger.latency(self.geo.cap_col, 1)
 
-    def precharge_energy(self, num_read: float) -> float:
+    def precharge_energy(self, num_read: Reads) -> Reads:
         return self.precharger.energy(self.geo.cap_col, num_read)
 
     def col_delay(self) -> float:

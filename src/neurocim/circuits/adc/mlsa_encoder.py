@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from neurocim.circuits.base import Footprint, Layout, fit
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
@@ -123,6 +125,6 @@ class MlsaEncoder:
     def ramp_output(self, ramp_input: float) -> float:
         return self.delay(ramp_input)[1]
 
-    def energy(self, num_read: float) -> float:
+    def energy(self, num_read: float | np.ndarray) -> float:
         """NeuroSim V1.4 neglects the encoder switching energy next to the sense amplifier's: always 0 J."""
         return 0.0

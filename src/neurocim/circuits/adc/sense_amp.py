@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from neurocim.circuits.base import Footprint, Layout, fit
+from neurocim.circuits.base import Footprint, Layout, Reads, fit
 from neurocim.circuits.constants import W_SENSE_EN, W_SENSE_ISO, W_SENSE_MUX, W_SENSE_N, W_SENSE_P
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates.gates import (
@@ -74,7 +74,7 @@ class SenseAmp:
         tau = self.cap_load / gm
         return tau * math.log(tech.vdd / self.sense_voltage) * num_read
 
-    def energy(self, num_read: float) -> float:
+    def energy(self, num_read: Reads) -> Reads:
         """Read energy (J) of the amplifiers sensing per read, `num_read` times."""
         vdd = self.ctx.tech.vdd
         per_amp = self.cap_load * vdd * vdd

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from neurocim.circuits.base import Footprint, Layout, fit
+from neurocim.circuits.base import Footprint, Layout, Reads, fit
 from neurocim.circuits.constants import IR_DROP_TOLERANCE
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.mux import tg_cell_height, tg_column_fit, tg_resistance, tg_row_fold
@@ -99,7 +99,7 @@ class DecoderDriver:
         tr = self.res_tg * (cap_output + cap_load) + res_load * cap_load / 2
         return horowitz(tr, 0.0, ramp_input)[0] * num_read
 
-    def energy(self, num_read_cell_per_op: float, num_read: float) -> float:
+    def energy(self, num_read_cell_per_op: float, num_read: Reads) -> Reads:
         """Read energy (J) of num_read operations selecting num_read_cell_per_op lines each."""
         vdd, v_read = self.ctx.tech.vdd, self.ctx.cell.read_voltage
         c_n, c_p = self.cap_tg_gate_n, self.cap_tg_gate_p

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from neurocim.circuits.base import Footprint, Layout
 from neurocim.circuits.constants import MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
@@ -33,12 +35,12 @@ class NewSwitchMatrix(TgSwitchBank):
         tr = self.res_tg * (cap_output + cap_load) + res_load * cap_load / 2
         return horowitz(tr, 0.0, ramp_input)[0] * num_read
 
-    def energy(self, num_read: float, activity_row_read: float) -> float:
+    def energy(self, num_read: float, activity_row_read: float | np.ndarray) -> float | np.ndarray:
         """Read energy (J): per selected row one TG passes V_access, two pass V_read, three gates open."""
         tech, cell = self.ctx.tech, self.ctx.cell
         vdd, v_acc, v_read = tech.vdd, cell.access_voltage, cell.read_voltage
         n = self.num_output
-        e = 0.0
+        e: float | np.ndarray = 0.0
         e += (self.cap_tg_drain * 2) * v_acc * v_acc * n * activity_row_read
         e += (self.cap_tg_drain * 3) * v_read * v_read * n * activity_row_read
         e += (self.cap_tg_gate_n + self.cap_tg_gate_p) * 3 * vdd * vdd * n * activity_row_read

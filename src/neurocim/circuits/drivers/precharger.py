@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from neurocim.circuits.base import Reads
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.column_units import ColumnUnits
@@ -49,7 +50,7 @@ class Precharger(ColumnUnits):
         delay, _ = horowitz(tau, beta, 1e20)
         return delay * num_read
 
-    def energy(self, cap_load: float, num_read: float) -> float:
+    def energy(self, cap_load: float, num_read: Reads) -> Reads:
         """Read energy (J): every precharged bit line recharged to Vdd, `num_read` times."""
         vdd = self.ctx.tech.vdd
         return cap_load * vdd * vdd * min(self.num_read_cell_per_operation, self.num_col) * num_read

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from neurocim.circuits.base import Footprint, Layout, fit
+from neurocim.circuits.base import Footprint, Layout, Reads, fit
 from neurocim.circuits.constants import (
     M2_PITCH,
     M2_PITCH_BY_NODE,
@@ -233,7 +233,7 @@ class RowDecoder:
             e += (self.cap_driver_in + self.cap_driver_out) * vdd * vdd * 2
         return e
 
-    def energy(self, num_read: float) -> float:
+    def energy(self, num_read: Reads) -> Reads:
         """Read dynamic energy (J) of num_read decodes; scaled by epsilon (control activity) when validated."""
         e = self._switching_energy() * num_read
         if self.ctx.p.validated:

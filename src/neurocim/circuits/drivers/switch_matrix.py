@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+import numpy as np
+
 from neurocim.circuits.base import Footprint, Layout
 from neurocim.circuits.constants import LINEAR_REGION_RATIO
 from neurocim.circuits.context import CircuitContext
@@ -66,9 +68,9 @@ class SwitchMatrix(TgSwitchBank):
             tr += (unit_cap * section * 0.69 + 0.69 * self.res_tg) * drive_cap_in
         return tr * num_read
 
-    def energy(self, num_read: float, activity_row_read: float) -> float:
+    def energy(self, num_read: float, activity_row_read: float | np.ndarray) -> float | np.ndarray:
         """Read energy (J): the selected rows' TGs switch (ROW mode only) plus the scan register."""
-        e = 0.0
+        e: float | np.ndarray = 0.0
         if self.mode is SwitchMode.ROW:
             vdd, v_read = self.ctx.tech.vdd, self.ctx.cell.read_voltage
             e += (self.cap_tg_drain * 3) * v_read * v_read * self.num_output * activity_row_read

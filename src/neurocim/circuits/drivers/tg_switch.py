@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from neurocim.circuits.base import Footprint, Layout, fit
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.mux import tg_cell_height, tg_column_fit
@@ -57,6 +59,6 @@ class TgSwitchBank:
         """Capacitance (F) of a TG output node: two drains and half of each gate."""
         return self.cap_tg_drain * 2 + self.cap_tg_gate_n * 0.5 + self.cap_tg_gate_p * 0.5
 
-    def _with_scan(self, line_energy: float, num_read: float) -> float:
+    def _with_scan(self, line_energy: float | np.ndarray, num_read: float) -> float | np.ndarray:
         """Energy (J) of `num_read` reads: the lines' energy per read plus the scan register."""
         return line_energy * num_read + self.dff.energy(num_read, self.num_output, False)

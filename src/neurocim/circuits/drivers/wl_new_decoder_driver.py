@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from neurocim.circuits.base import Footprint, Layout
+from neurocim.circuits.base import Footprint, Layout, Reads
 from neurocim.circuits.constants import LINEAR_REGION_RATIO
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.driver_common import WlRowDriver
@@ -66,7 +66,7 @@ class WLNewDecoderDriver(WlRowDriver):
         delay += horowitz(tr, 0.0, 1e20)[0]
         return delay * num_read
 
-    def energy(self, num_read: float) -> float:
+    def energy(self, num_read: Reads) -> Reads:
         """Read energy (J): one row switches per read."""
         vdd, v_read = self.ctx.tech.vdd, self.ctx.cell.read_voltage
         e = 0.0

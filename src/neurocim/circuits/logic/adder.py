@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from neurocim.circuits.base import Footprint, Layout, fit
+from neurocim.circuits.base import Footprint, Layout, Reads, fit
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates.gates import (
@@ -154,7 +154,7 @@ class Adder:
         e += (c_out + c_in) * vdd * vdd * 2 * rest
         return e
 
-    def energy(self, num_read: float, num_adder_per_operation: int) -> float:
+    def energy(self, num_read: Reads, num_adder_per_operation: int) -> Reads:
         """Dynamic energy (J) of `num_read` operations of `num_adder_per_operation` adders each."""
         per_op = int(num_adder_per_operation)
         active = per_op if per_op < self.num_adder else self.num_adder

@@ -18,7 +18,8 @@ class AdderTree:
         self.num_adder_bit = int(num_adder_bit)
         self.num_adder_tree = int(num_adder_tree)
         self.num_stage = math.ceil(math.log2(self.num_subcore_row))
-        self._memo: dict[tuple, object] = {}
+        self._latency_memo: dict[tuple[int, float], float] = {}
+        self._power_memo: dict[int, tuple[float, float]] = {}
         self.leakage = self.leakage_for(0)
         self.area = self.height = self.width = 0.0
 
@@ -66,8 +67,8 @@ class AdderTree:
 
     def _latency_per_read(self, num_unit_add: int, cap_load: float) -> float:
         """Seconds of one accumulation (memoised: a pure function of the arguments)."""
-        key = ("latency", num_unit_add, cap_load)
-        if key not in self._memo:
+        key = (num_unit_add, cap_load)
+        if key not in self._latency_memo:
             stages, inputs = self._stages(num_unit_add)
             # NeuroSim V1.4: the first stage ripples through all its bits, later stages add only ~2 bits (carry
             # overlap).
@@ -78,15 +79,15 @@ class AdderTree:
                 inputs //= 2
                 latency += Adder(self.ctx, 2, inputs).latency(1e20, cap_load, 1)
                 stages -= 1
-            self._memo[key] = latency
-        return self._memo[key]
+            self._latency_memo[key] = latency
+        return self._latency_memo[key]
 
     def _power(self, num_unit_add: int) -> tuple[float, float]:
         """(energy of one accumulation, leakage) of all trees (memoised: a pure function of the argument)."""
-        key = ("power", int(num_unit_add))
-        if key not in self._memo:
-            self._memo[key] = self._compute_power(int(num_unit_add))
-        return self._memo[key]
+        key = int(num_unit_add)
+        if key not in self._power_memo:
+            self._power_memo[key] = self._compute_power(key)
+        return self._power_memo[key]
 
     def _compute_power(self, num_unit_add: int) -> tuple[float, float]:
         energy = leakage = 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from neurocim.circuits.base import Footprint, Layout, fit
+from neurocim.circuits.base import Footprint, Layout, Reads, fit
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates.gates import (
@@ -80,7 +80,7 @@ class DFF:
             return num_read
         return 1 / clk_freq / 2 * num_read
 
-    def energy(self, num_read: float, num_dff_per_operation: float, validated: bool) -> float:
+    def energy(self, num_read: Reads, num_dff_per_operation: float, validated: bool) -> Reads:
         """Dynamic energy (J): clock load of every DFF plus the D-to-Q path of the active ones (D = 1)."""
         tech = self.ctx.tech
         vdd, n = tech.vdd, self.num_dff
@@ -93,7 +93,7 @@ class DFF:
         e += (c_drain * 3 + c_in) * vdd * vdd * active  # D input side
         e += (c_drain + c_out) * vdd * vdd * active  # feedback side
         e += (c_in + c_out) * vdd * vdd * active  # Q output side
-        e *= num_read
+        energy = e * num_read
         if validated:
-            e *= self.ctx.p.gamma  # DFF switching activity
-        return e
+            energy *= self.ctx.p.gamma  # DFF switching activity
+        return energy

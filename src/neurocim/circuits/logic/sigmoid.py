@@ -148,6 +148,7 @@ class Sigmoid:
             GateType.INV, 1, self.width_sram_nmos * k_f, self.width_sram_pmos * k_f, self.ctx.temperature, tech
         )
         leak = per_cell * tech.vdd * 2 * self.num_cell
+        assert self.sense_amp is not None  # an SRAM table: __init__ sets exactly one of the two amplifiers
         return leak + self.wl_decoder.leakage + self.sense_amp.leakage
 
     def layout(self, new_height: float = 0.0, new_width: float = 0.0, mode: Layout = Layout.NONE) -> Footprint:
@@ -155,6 +156,7 @@ class Sigmoid:
         given the height follows from the area; otherwise the height is new_height (0 gives an infinite width)."""
         self.wl_decoder.layout()
         amp = self.sense_amp if self.sense_amp is not None else self.voltage_sense_amp
+        assert amp is not None  # __init__ sets exactly one of the two amplifiers
         amp_area = amp.layout().area
         self.area_unit = self.h_unit * self.w_unit * self.num_entry + (self.wl_decoder.area + amp_area)
         area = self.area_unit * self.num_function
@@ -175,6 +177,7 @@ class Sigmoid:
             return dec + self.sense_amp.latency(1)
         if self.res_mem_cell_on == 0 or self.res_mem_cell_off == 0:
             return math.nan  # C++: Vread/0 - Vread/0 = NaN (RRAM table next to SRAM arrays)
+        assert self.voltage_sense_amp is not None  # __init__ sets exactly one of the two amplifiers
         return dec + self.voltage_sense_amp.latency(0.0, 1)
 
     def latency(self, num_read: float, clk_freq: float) -> float:
@@ -190,5 +193,6 @@ class Sigmoid:
         if self.sense_amp is not None:
             e += self.sense_amp.energy(1)
         else:
+            assert self.voltage_sense_amp is not None  # __init__ sets exactly one of the two amplifiers
             e += self.voltage_sense_amp.energy(1)
         return e * (num_read * self.num_function)

@@ -50,14 +50,15 @@ def draw_device_map(shape: torch.Size, cfg: DeviceUpdateConfig, generator: torch
     z = torch.randn(shape, generator=generator, device=device)
     z_hi = torch.randn(shape, generator=generator, device=device)
     z_lo = torch.randn(shape, generator=generator, device=device)
-    lo, hi = -1.0, 1.0
+    lo: Tensor | float = -1.0
+    hi: Tensor | float = 1.0
     if cfg.bounds_sigma > 0:
         hi = (1.0 + cfg.bounds_sigma * z_hi).clamp(min=BOUND_FLOOR)
         lo = (-1.0 + cfg.bounds_sigma * z_lo).clamp(max=-BOUND_FLOOR)
     if cfg.model is UpdateModel.NEUROSIM_V21:
         labels = [cfg.nonlinearity_ltp, cfg.nonlinearity_ltd]
         if cfg.d2d_sigma > 0:
-            a = [_a_of(nl + cfg.d2d_sigma * z, nl) for nl in labels]
+            a: list[Tensor | float] = [_a_of(nl + cfg.d2d_sigma * z, nl) for nl in labels]
         else:
             a = [float(_a_of(torch.tensor([nl]), nl)) for nl in labels]
         return DeviceMap(lo, hi, 1.0, a[0], a[1])
@@ -76,7 +77,9 @@ class PulseResponse:
 
     def __init__(self, cfg: DeviceUpdateConfig) -> None:
         self.cfg = cfg
-        self.table: PulseTable | None = read_pulse_table(cfg.table_csv) if cfg.model is UpdateModel.TABLE else None
+        self.table: PulseTable | None = (
+            read_pulse_table(cfg.table_csv) if cfg.model is UpdateModel.TABLE and cfg.table_csv is not None else None
+        )
         self._torch_table: tuple[Tensor, ...] | None = None
 
     def apply(self, w: Tensor, pulses: Tensor, dmap: DeviceMap, generator: torch.Generator | None) -> Tensor:
@@ -128,6 +131,7 @@ class PulseResponse:
     def _table_move(self, u: Tensor, k: Tensor, up: Tensor) -> Tensor:
         if self._torch_table is None or self._torch_table[0].device != u.device:
             t = self.table
+            assert t is not None  # model=table: the config requires table_csv and __init__ read it
             self._torch_table = tuple(
                 torch.as_tensor(a.copy(), dtype=torch.float64, device=u.device)
                 for a in (t.pulses, t.ltp, t.ltd[::-1])

@@ -9,7 +9,7 @@ weight above B - 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
@@ -30,8 +30,7 @@ class V21Curves:
     labels_ltd: Tensor
 
     def to(self, device: torch.device) -> V21Curves:
-        return V21Curves(*(t.to(device) for t in (self.a_ltp, self.b_ltp, self.a_ltd, self.b_ltd)),
-                         self.labels_ltp.to(device), self.labels_ltd.to(device))
+        return V21Curves(**{f.name: getattr(self, f.name).to(device) for f in fields(self)})
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,8 @@ def v21_curves(nl_ltp: float, nl_ltd: float, d2d_sigma: float, max_level: int, z
         out += [torch.from_numpy(a), torch.from_numpy(b)]
         labels.append(torch.from_numpy(label))
     device = z_d2d.device
-    return V21Curves(*(t.to(device) for t in out), labels[0].to(device), labels[1].to(device))
+    a_ltp, b_ltp, a_ltd, b_ltd = (t.to(device) for t in out)
+    return V21Curves(a_ltp, b_ltp, a_ltd, b_ltd, labels[0].to(device), labels[1].to(device))
 
 
 def _clip(x: Tensor, bits: int) -> Tensor:
