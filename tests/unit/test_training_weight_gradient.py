@@ -50,7 +50,13 @@ def _unit(extra: dict | None = None, quirks=frozenset(), network=VGG8) -> Weight
     return WeightGradientUnit(ctx, chip.training, network)
 
 
-ALL_WG = {q.ADC_EVERY_COLUMN, q.WRITE_ACTIVITY_UNSET, q.ACCUMULATION_FORWARD_MUX, q.ARRAYS_FLOOR}
+ALL_WG = {
+    q.ADC_EVERY_COLUMN,
+    q.WRITE_ACTIVITY_UNSET,
+    q.ACCUMULATION_FORWARD_MUX,
+    q.ARRAYS_FLOOR,
+    q.WRITE_SELECT_READ_COUNT,
+}
 
 
 def test_unit_is_sized_for_the_largest_input_feature_map():
@@ -122,6 +128,9 @@ def test_each_quirk_acts():
     assert cost.energy_adc / adc_once.energy_adc == pytest.approx(8)  # every column vs one per ADC of 8 rows
     written = _unit(quirks=ALL_WG - {q.WRITE_ACTIVITY_UNSET}).layer_cost(1, ACTIVITY[1]).cost
     assert written.energy > cost.energy
+    fc = base.layer_cost(7, ACTIVITY[7]).cost  # few rows written: 8 x 8 register loads are more than 2 x 11.5
+    scans = _unit(quirks=ALL_WG - {q.WRITE_SELECT_READ_COUNT}).layer_cost(7, ACTIVITY[7]).cost
+    assert scans.latency < fc.latency
     muxed = {"array": {"cols_per_adc": 4}}
     tree = _unit(muxed, ALL_WG).layer_cost(1, ACTIVITY[1]).cost
     own_mux = _unit(muxed, ALL_WG - {q.ACCUMULATION_FORWARD_MUX}).layer_cost(1, ACTIVITY[1]).cost

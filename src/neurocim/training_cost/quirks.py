@@ -9,6 +9,7 @@ ADC_EVERY_COLUMN = "wg_adc_converts_every_column"
 WRITE_ACTIVITY_UNSET = "wg_write_activity_unset"
 ACCUMULATION_FORWARD_MUX = "wg_accumulation_reads_forward_mux"
 ARRAYS_FLOOR = "wg_arrays_floor"
+WRITE_SELECT_READ_COUNT = "wg_write_select_read_count"
 AG_FORWARD_COLUMNS = "ag_reads_forward_columns"
 AG_MUX_ENERGY_AS_LATENCY = "ag_mux_energy_as_latency"
 
@@ -34,6 +35,12 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "sizes the weight-gradient unit with floor(windows / rows) x floor(C_in x input bits / cols) arrays, too "
         "few to hold the largest layer (at least one each here; NeuroSim builds none)",
         "ceil of both: enough arrays for the largest layer's activations",
+    ),
+    Quirk(
+        WRITE_SELECT_READ_COUNT,
+        "charges the weight-gradient row-select register of an activation write with the latency and energy of its "
+        "rows_per_adc x input_bits read loads",
+        "one register load per word line switched while writing",
     ),
     Quirk(
         AG_FORWARD_COLUMNS,

@@ -31,7 +31,7 @@ from neurocim.circuits.gates.gates import Mos, drain_cap, gate_cap, horowitz, on
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
-from neurocim.training_cost.quirks import ADC_EVERY_COLUMN, WRITE_ACTIVITY_UNSET, has_quirk
+from neurocim.training_cost.quirks import ADC_EVERY_COLUMN, WRITE_ACTIVITY_UNSET, WRITE_SELECT_READ_COUNT, has_quirk
 
 
 @dataclass(frozen=True)
@@ -262,14 +262,22 @@ class WgArray:
         if not self.parallel:
             return self.wl_decoder.latency(BIG_RAMP, self.w.cap_row_f, 0.0, 0.0, self.w.cols, rows_written)
         sw = self.wl_switch
-        return tg_line_delay(sw, self.w.cap_row_f, self.w.res_row_ohm) * 2 * rows_written + sw.dff.latency(1, clk)
+        return tg_line_delay(sw, self.w.cap_row_f, self.w.res_row_ohm) * 2 * rows_written + sw.dff.latency(
+            self._scans(rows_written), clk
+        )
+
+    def _scans(self, rows_written: float) -> float:
+        """Loads of the row-select register while writing: one per row switched (NeuroSim: one per read step)."""
+        if has_quirk(self.ctx.p, WRITE_SELECT_READ_COUNT):
+            return self.rows_per_adc * self.input_bits
+        return 2 * rows_written
 
     def _write_select_energy(self, rows_written: float) -> float:
         if not self.parallel:
             return self.wl_decoder.write_energy(rows_written)
         sw, vdd = self.wl_switch, self.ctx.tech.vdd
         per_row = (sw.cap_tg_gate_n + sw.cap_tg_gate_p) * vdd * vdd * 2  # one line off, the next on
-        return per_row * 2 * rows_written + sw.dff.energy(2 * rows_written, sw.num_output, False)
+        return per_row * 2 * rows_written + sw.dff.energy(self._scans(rows_written), sw.num_output, False)
 
     def _driver_latency(self) -> float:
         """One write through the write driver: its first inverter, then the second pulling the bit line down (s)."""
