@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from neurocim.arch.cost import Cost
+from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.training_cost import quirks as q
 from neurocim.training_cost.backprop import TransposedReadout, activation_gradient_cost, backprop_area
 from neurocim.workload.network import Layer
@@ -96,3 +97,19 @@ def test_each_quirk_acts():
     assert _cost({}, 1, AG_QUIRKS - {q.AG_FORWARD_COLUMNS}).energy_adc != base.energy_adc
     # the mux energy in joules stands in for a latency: far below the switch delay it is compared with
     assert _cost({}, 1, AG_QUIRKS - {q.AG_MUX_ENERGY_AS_LATENCY}).latency > base.latency
+
+
+def test_the_forward_read_statistics_cost_the_same_as_the_resistances():
+    ctx, chip = _chip({"adc": {"sense_mode": "voltage"}})  # its static energy is the same at any finite R
+    readout = TransposedReadout(ctx, chip.training)
+    assert readout.converter is not None and not readout.converter.read_statistic().reads_resistances
+    r = np.full((2, readout.num_adc), 3e4)
+    r[1, :5] = np.inf  # five conversions with no conducting cell
+    counts = np.array([4, 3])
+    stats = ColumnStats(live=4 * readout.num_adc + 3 * (readout.num_adc - 5), idle=3 * 5)
+    got, want = readout.stats_cost(stats, 7), readout.vector_cost(r, counts)
+    assert got is not None
+    for name, value in want.as_dict().items():
+        assert getattr(got, name) == pytest.approx(value, rel=1e-12), name
+    ctx_hp, chip_hp = _chip({"technology": {"roadmap": "hp"}})
+    assert TransposedReadout(ctx_hp, chip_hp.training).stats_cost(ColumnStats(1.0, 0.0), 1) is None  # no histogram

@@ -10,7 +10,9 @@ Interface (what the chip and epoch composers call):
   other parts and the extra width the sub-array grows by).
 * `backprop_area(ctx, training) -> BackpropArea`, the same record for a chip.
 * `TransposedReadout.vector_cost(resistances, counts) -> Cost`: one sub-array reading `counts[i]` error bit-vectors
-  whose ADCs see the resistances `resistances[i]` (ohm, one per conversion group), in seconds and joules.
+  whose ADCs see the resistances `resistances[i]` (ohm, one per conversion), in seconds and joules;
+  `.stats_cost(stats, vectors)` the same from the `ColumnStats` the forward read pass collects per block for
+  `readout.converter.read_statistic()` (how the PE pass can cost it without a second read of the traces).
 * `activation_gradient_cost(ctx, training, index, layer, trace, windows=None, duplication=1.0) -> Cost`: per image,
   the sub-arrays of layer `index` computing its activation gradient (zero for the first layer), slowest sub-array
   divided by the layer's weight duplication, energies summed. The PE, tile and chip adder trees, buffers and
@@ -24,7 +26,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from neurocim.arch.block_mapping import weights_to_conductance
 from neurocim.arch.cost import Cost, Part
 from neurocim.arch.subarray.block_stats import iter_vector_stats
 from neurocim.arch.subarray.column_model import ColumnModel, effective_conductance
@@ -32,6 +33,8 @@ from neurocim.arch.subarray.subarray_common import BIG_RAMP
 from neurocim.arch.subarray.subarray_geometry import WIRE_CAP_PER_M, ArrayGeometry, array_geometry
 from neurocim.arch.subarray.subarray_parts import ColumnMux
 from neurocim.arch.subarray.subarray_sram import SramColumn
+from neurocim.arch.tile_work import _cell_digits
+from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
 from neurocim.circuits.adc.sar_adc import SarAdc
@@ -187,16 +190,41 @@ class TransposedReadout:
             t, e = t + self.shift_input.latency(n, clk), e + self.shift_input.energy(n)
         return t, e
 
+    @property
+    def converter(self) -> FlashAdc | SarAdc | None:
+        """The ADC whose energy depends on the resistances it converts (None: sense amplifiers)."""
+        return self.sar if self.sar is not None else self.flash
+
     def vector_cost(self, resistances: np.ndarray, counts: np.ndarray) -> Cost:
         """`counts[i]` error bit-vectors whose conversions see `resistances[i]` (ohm): latency (s) and energy (J)."""
-        r = np.atleast_2d(np.asarray(resistances, dtype=np.float64))
+        r = np.atleast_2d(np.asarray(resistances))
         counts = np.asarray(counts, dtype=np.float64).reshape(-1)
-        n = float(counts.sum())
+        static = 0.0
+        if self.converter is not None:
+            static = float(self.converter.static_energy(r).sum(axis=1, dtype=np.float64) @ counts)
+        return self._cost(float(counts.sum()), static, float(counts.sum()) * r.shape[1])
+
+    def stats_cost(self, stats: ColumnStats, vectors: float) -> Cost | None:
+        """`vectors` error bit-vectors whose conversions the forward read pass summarised in `stats` (collected for
+        this read-out's `converter.read_statistic()`); None where the statistics cannot give the ADC energy."""
+        static = 0.0
+        if self.converter is not None:
+            summed = self.converter.summed_static_energy(stats)
+            if summed is None:
+                return None
+            static = summed
+        return self._cost(vectors, static, stats.conversions)
+
+    def _cost(self, n: float, adc_static_j: float, conversions: float) -> Cost:
+        """n vectors, with the ADCs' resistance-dependent energy and their conversion count given."""
         if n == 0:
             return Cost()
         geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
         steps = self.bp.rows_per_adc if self.parallel else self.bp.rows_per_adc * geo.num_col * ERROR_ACTIVITY
-        t_adc, e_adc = self._adc(r, counts, steps)
+        t_adc, e_adc = self._adc_fixed(steps)
+        e_adc = e_adc * n + adc_static_j
+        if self.converter is not None:
+            e_adc += self.converter.column_switching_energy * conversions
         t_acc, e_acc = self._shift_adds(self.bp.rows_per_adc)
         if self.adder is not None and self.dff is not None:
             clk = p.clk_freq_max_hz
@@ -223,28 +251,32 @@ class TransposedReadout:
         cost = cost.plus(Part.ACCUMULATION, t_acc * n, e_acc * n)
         return cost.plus(Part.OTHER, t_other * n, e_other * n)
 
-    def _adc(self, r: np.ndarray, counts: np.ndarray, steps: float) -> tuple[float, float]:
-        """(latency s per vector, energy J of all vectors) of the converters."""
+    def _adc_fixed(self, steps: float) -> tuple[float, float]:
+        """(latency s, resistance-independent energy J) of the converters for one vector."""
         if self.sense_amp is not None:
-            return self.sense_amp.latency(steps), self.sense_amp.energy(steps) * float(counts.sum())
+            return self.sense_amp.latency(steps), self.sense_amp.energy(steps)
         t = e = 0.0
         if self.flash is not None:
             t += self.flash.latency(steps, 1)
-            static = np.where(np.isfinite(r), self.flash.static_energy(r), self.flash.static_energy(np.full(1, np.inf)))
-            per_vector = static.sum(axis=1) + self.flash.column_switching_energy * r.shape[1]
-            e += float(per_vector @ counts)
         if self.encoder is not None:
             t += self.encoder.latency(BIG_RAMP, steps)
-            e += self.encoder.energy(steps) * float(counts.sum())
+            e += self.encoder.energy(steps)
         if self.sar is not None:
             t += self.sar.latency(steps)
-            e += sum(self.sar.energy(row, 1) * c for row, c in zip(r, counts, strict=True))
         return t, e
 
 
 def backprop_area(ctx: CircuitContext, training: TrainingHardwareConfig) -> BackpropArea:
     """Extra area of one sub-array for its transposed read-out."""
     return TransposedReadout(ctx, training).area
+
+
+def _digit_key(p) -> tuple:
+    """The settings the forward pass maps weights to cell digits with."""
+    return (
+        p.synapse_bit, p.algo_weight_min, p.algo_weight_max, p.cell_bit, p.num_col_per_synapse,
+        p.quirk("weights_rounded_as_csv"), p.quirk("top_weight_level_wraps"),
+    )  # fmt: skip
 
 
 def _blocks(total: int, size: int) -> list[tuple[int, int]]:
@@ -263,8 +295,7 @@ def activation_gradient_cost(
     readout = readout or TransposedReadout(ctx, training)
     p = ctx.p
     windows = windows if windows is not None else trace.num_windows_written
-    g = weights_to_conductance(trace.weights, p.synapse_bit, p.cell_bit, p.num_col_per_synapse, p.max_conductance,
-                               p.min_conductance, p.algo_weight_min, p.algo_weight_max)  # fmt: skip
+    g = _cell_digits(trace, _digit_key(p), p.cell_type is CellType.SRAM)  # the forward pass's cells
     model = ColumnModel.from_context(ctx, readout.geo.res_cell_access)
     forward = has_quirk(p, AG_FORWARD_COLUMNS)
     inputs = trace.input_bit_planes(windows) if forward else None
