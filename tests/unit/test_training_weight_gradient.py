@@ -56,6 +56,7 @@ ALL_WG = {
     q.ACCUMULATION_FORWARD_MUX,
     q.ARRAYS_FLOOR,
     q.WRITE_SELECT_READ_COUNT,
+    q.BUFFER_WITHOUT_GRADIENT_BITS,
 }
 
 
@@ -65,9 +66,12 @@ def test_unit_is_sized_for_the_largest_input_feature_map():
     assert (faithful.arrays_in_row, faithful.arrays_in_col) == (8, 8)
     assert (neurosim.arrays_in_row, neurosim.arrays_in_col) == (7, 8)  # NeuroSim's floor
     assert faithful.out_precision_bits == neurosim.out_precision_bits == 4 + 8 + 3  # ADC, input bits, tree depth
-    # 128x128x1x(15+8) bits of buffer, doubled until it reaches the 32x32x128x8-bit inference buffer
+    # 128x128x1x(15+8) bits of buffer (NeuroSim: 8, the gradient precision still unset), doubled until it
+    # reaches the 32x32x128x8-bit inference buffer; then it holds the gradients of that many 5-bit sub-arrays
     assert inference_buffer_bits(_chip()[0], VGG8) == 32 * 32 * 128 * 8
-    assert neurosim.num_array_write_parallel == 16
+    assert faithful.num_array_write_parallel == 16
+    assert neurosim.num_array_write_parallel == 8
+    assert _unit({"cell": {"bits_per_cell": 2}}, ALL_WG).num_array_write_parallel == 16  # 3 cells per weight
     parts = faithful.area_parts_m2
     assert all(v > 0 for v in parts.values()) and faithful.area_m2 == pytest.approx(sum(parts.values()))
     assert faithful.area_m2 > neurosim.area_m2  # one more row of arrays
@@ -94,6 +98,7 @@ def test_costs_are_finite_and_positive(extra):
     for quirks in (frozenset(), ALL_WG):
         unit = _unit(extra, quirks)
         assert math.isfinite(unit.area_m2) and unit.area_m2 > 0
+        assert math.isfinite(unit.leakage_w) and unit.leakage_w > 0
         for i in range(len(VGG8)):
             for activity in (0.0, ACTIVITY[i], 1.0):
                 c = unit.layer_cost(i, activity).cost

@@ -10,6 +10,7 @@ WRITE_ACTIVITY_UNSET = "wg_write_activity_unset"
 ACCUMULATION_FORWARD_MUX = "wg_accumulation_reads_forward_mux"
 ARRAYS_FLOOR = "wg_arrays_floor"
 WRITE_SELECT_READ_COUNT = "wg_write_select_read_count"
+BUFFER_WITHOUT_GRADIENT_BITS = "wg_buffer_sized_without_gradient_bits"
 AG_FORWARD_COLUMNS = "ag_reads_forward_columns"
 AG_MUX_ENERGY_AS_LATENCY = "ag_mux_energy_as_latency"
 
@@ -41,6 +42,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "charges the weight-gradient row-select register of an activation write with the latency and energy of its "
         "rows_per_adc x input_bits read loads",
         "one register load per word line switched while writing",
+    ),
+    Quirk(
+        BUFFER_WITHOUT_GRADIENT_BITS,
+        "sizes the gradient buffer (and so the gradient accumulator and the arrays written in parallel) before the "
+        "weight-gradient unit knows its output precision: ceil(log2 batch) bits per gradient instead of "
+        "out precision + ceil(log2 batch)",
+        "out precision + ceil(log2 batch) bits per gradient",
     ),
     Quirk(
         AG_FORWARD_COLUMNS,

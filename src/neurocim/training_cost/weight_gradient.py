@@ -31,7 +31,12 @@ from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.adder_tree import AdderTree
 from neurocim.config.training_hw import TrainingHardwareConfig
-from neurocim.training_cost.quirks import ACCUMULATION_FORWARD_MUX, ARRAYS_FLOOR, has_quirk
+from neurocim.training_cost.quirks import (
+    ACCUMULATION_FORWARD_MUX,
+    ARRAYS_FLOOR,
+    BUFFER_WITHOUT_GRADIENT_BITS,
+    has_quirk,
+)
 from neurocim.training_cost.wg_array import WgArray
 from neurocim.workload.network import Layer
 
@@ -103,8 +108,10 @@ class WeightGradientUnit:
         gradients, doubled until it reaches the allowed multiple of the inference buffer."""
         p = self.ctx.p
         cells = p.num_row_sub_array * p.num_col_sub_array
-        bits = self.out_precision_bits + math.ceil(math.log2(self.training.batch_size))
-        overhead = cells * p.num_col_per_synapse * bits
+        bits = math.ceil(math.log2(self.training.batch_size))
+        if not has_quirk(p, BUFFER_WITHOUT_GRADIENT_BITS):
+            bits += self.out_precision_bits
+        overhead = cells * p.num_col_per_synapse * max(bits, 1)  # NeuroSim: 0 bits at batch 1, and never stops
         parallel = max(overhead // (cells * p.synapse_bit), 1)
         limit = inference_buffer_bits(self.ctx, network) * self.training.weight_gradient.buffer_overhead_limit
         while overhead < limit:
@@ -120,6 +127,12 @@ class WeightGradientUnit:
         else:
             accumulator = self.gradient_accumulator.layout().area
         return {"arrays": arrays, "accumulation": tree, "gradient_accumulator": accumulator}
+
+    @property
+    def leakage_w(self) -> float:
+        """Leakage (W) of the arrays, the tree across them and the gradient accumulator."""
+        tree = self.accumulation.leakage if self.arrays_in_row > 1 else 0.0
+        return self.array.leakage_w * self.num_arrays + tree + self.gradient_accumulator.leakage
 
     @property
     def num_arrays(self) -> int:
