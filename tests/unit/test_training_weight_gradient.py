@@ -57,6 +57,7 @@ ALL_WG = {
     q.ARRAYS_FLOOR,
     q.WRITE_SELECT_READ_COUNT,
     q.BUFFER_WITHOUT_GRADIENT_BITS,
+    q.SPEED_UP_IGNORES_CAPACITY,
 }
 
 
@@ -136,6 +137,12 @@ def test_each_quirk_acts():
     fc = base.layer_cost(7, ACTIVITY[7]).cost  # few rows written: 8 x 8 register loads are more than 2 x 11.5
     scans = _unit(quirks=ALL_WG - {q.WRITE_SELECT_READ_COUNT}).layer_cost(7, ACTIVITY[7]).cost
     assert scans.latency < fc.latency
+    # layer 6 (36 windows x 512*8 columns) needs 32 arrays, the unit has 56: one copy, but NeuroSim's per-side count
+    # gives it 7; the FC layer 7 needs 512 arrays: 10 rounds, where NeuroSim gives 7 x 512 copies
+    capacity = _unit(quirks=ALL_WG - {q.SPEED_UP_IGNORES_CAPACITY})
+    assert capacity._copies_and_rounds(36, 4096) == (1, 1) and base._copies_and_rounds(36, 4096) == (7, 1)
+    assert capacity._copies_and_rounds(1, 65536) == (1, 10) and base._copies_and_rounds(1, 65536) == (3584, 1)
+    assert capacity.layer_cost(6, ACTIVITY[6]).cost.latency > 100 * base.layer_cost(6, ACTIVITY[6]).cost.latency
     muxed = {"array": {"cols_per_adc": 4}}
     tree = _unit(muxed, ALL_WG).layer_cost(1, ACTIVITY[1]).cost
     own_mux = _unit(muxed, ALL_WG - {q.ACCUMULATION_FORWARD_MUX}).layer_cost(1, ACTIVITY[1]).cost

@@ -11,6 +11,7 @@ ACCUMULATION_FORWARD_MUX = "wg_accumulation_reads_forward_mux"
 ARRAYS_FLOOR = "wg_arrays_floor"
 WRITE_SELECT_READ_COUNT = "wg_write_select_read_count"
 BUFFER_WITHOUT_GRADIENT_BITS = "wg_buffer_sized_without_gradient_bits"
+SPEED_UP_IGNORES_CAPACITY = "wg_speed_up_ignores_capacity"
 AG_FORWARD_COLUMNS = "ag_reads_forward_columns"
 AG_MUX_ENERGY_AS_LATENCY = "ag_mux_energy_as_latency"
 
@@ -49,6 +50,14 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "weight-gradient unit knows its output precision: ceil(log2 batch) bits per gradient instead of "
         "out precision + ceil(log2 batch)",
         "out precision + ceil(log2 batch) bits per gradient",
+    ),
+    Quirk(
+        SPEED_UP_IGNORES_CAPACITY,
+        "times a layer's weight gradient with floor(arrays per side / arrays needed per side) copies (at least 1; a "
+        "fully connected layer: arrays per row x its 128-column groups), even when its activations need more arrays "
+        "than the unit has",
+        "floor(arrays / arrays needed) copies when the activations fit, else ceil(arrays needed / arrays) rounds of "
+        "writing and reading",
     ),
     Quirk(
         AG_FORWARD_COLUMNS,

@@ -35,6 +35,7 @@ from neurocim.training_cost.quirks import (
     ACCUMULATION_FORWARD_MUX,
     ARRAYS_FLOOR,
     BUFFER_WITHOUT_GRADIENT_BITS,
+    SPEED_UP_IGNORES_CAPACITY,
     has_quirk,
 )
 from neurocim.training_cost.wg_array import WgArray
@@ -149,12 +150,18 @@ class WeightGradientUnit:
         latency = self.accumulation.latency(steps, self.arrays_in_row, 0.0, p.clk_freq_max_hz)
         return latency, self.accumulation.energy(num_reads, self.arrays_in_row)
 
-    def _speed_up(self, rows: int, cols: int) -> float:
-        """How many copies of the layer's activation matrix the unit holds (its arrays work on them in parallel)."""
+    def _copies_and_rounds(self, rows: int, cols: int) -> tuple[float, int]:
+        """How many copies of a layer's activation matrix the unit holds at once (they share the error vectors), and
+        in how many rounds it holds all of it when the matrix needs more arrays than the unit has."""
         need_row, need_col = max(math.ceil(rows / self.rows), 1), max(math.ceil(cols / self.cols), 1)
-        if rows != 1:
-            return max(self.arrays_in_row // need_row, 1) * max(self.arrays_in_col // need_col, 1)
-        return self.arrays_in_row * max(cols // self.cols, 1)
+        if has_quirk(self.ctx.p, SPEED_UP_IGNORES_CAPACITY):
+            if rows != 1:
+                return max(self.arrays_in_row // need_row, 1) * max(self.arrays_in_col // need_col, 1), 1
+            return self.arrays_in_row * max(cols // self.cols, 1), 1
+        need = need_row * need_col
+        if need <= self.num_arrays:
+            return self.num_arrays // need, 1
+        return 1, math.ceil(need / self.num_arrays)
 
     def layer_cost(self, index: int, activity: float) -> WgLayerCost:
         """Per image: computing layer `index`'s weight gradients (K_h x K_w shifted passes, C_out error vectors each)
@@ -168,7 +175,8 @@ class WeightGradientUnit:
         rows, cols = self.windows[index], layer.in_channels * p.num_bit_input
         used = rows * cols / (self.num_arrays * self.rows * self.cols)
         passes = layer.kernel_h * layer.kernel_w
-        t_pass = (read.latency_s + t_tree) * reads / self._speed_up(rows, cols) + write.latency_s
+        copies, rounds = self._copies_and_rounds(rows, cols)
+        t_pass = ((read.latency_s + t_tree) * reads / copies + write.latency_s) * rounds
         cost = Cost()
         scale = self.num_arrays * used * passes
         cost = cost.plus(Part.ADC, 0.0, read.energy_adc_j * reads * scale)
