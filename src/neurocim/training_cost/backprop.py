@@ -59,12 +59,14 @@ ERROR_ACTIVITY = 0.5  # fraction of error bits that are 1 (no error traces exist
 
 @dataclass(frozen=True)
 class BackpropArea:
-    """Extra area of one sub-array for the transposed read-out (m^2) by part, and the width it adds (m)."""
+    """Extra area of one sub-array for the transposed read-out (m^2) by part, and the width and height it adds (m):
+    the read-out beside the array, SRAM word-line switches for the columns below it."""
 
     adc_m2: float
     accumulation_m2: float
     other_m2: float
     width_m: float
+    height_m: float = 0.0
 
     @property
     def total_m2(self) -> float:
@@ -148,11 +150,12 @@ class TransposedReadout:
             other, width = other + self.mux.area, width + self.mux.height
         if self.sram:
             assert self.wl_switch is not None and self.precharger is not None and self.write_driver is not None
-            other += self.wl_switch.layout(0.0, self.geo.length_row).area
+            switch = self.wl_switch.layout(0.0, self.geo.length_row)
             pre, drv = self.precharger.layout(0.0, h), self.write_driver.layout(0.0, h)
             adc += pre.area
-            other += drv.area
+            other += drv.area + switch.area
             width += pre.height + drv.height
+            return BackpropArea(adc, accum, other, width, switch.height)
         return BackpropArea(adc, accum, other, width)
 
     # ---- one error bit-vector --------------------------------------------------------------------------------
