@@ -1,10 +1,4 @@
-"""One SRAM sub-array of the weight-gradient unit with its read-out: area, and per-operation latency and energy.
-
-Activations are written into the array (one word line per output position, `input_bits` columns per input channel);
-errors are applied on the word lines bit by bit and every column is read out, either all rows at once through an
-ADC shared by `rows_per_adc` columns (parallel) or row by row through sense amplifiers and adders (sequential). The
-structure follows NeuroSim V2.1's `WeightGradientUnit`; the circuits are neurocim's.
-"""
+"""One SRAM sub-array of the weight-gradient unit with its read-out: area, and per-operation latency and energy."""
 
 from __future__ import annotations
 
@@ -89,7 +83,11 @@ def tg_line_delay(switch: SwitchMatrix, cap_load: float, res_load: float) -> flo
 
 
 class WgArray:
-    """One weight-gradient SRAM sub-array and its periphery; `parallel` selects the read-out."""
+    """One weight-gradient SRAM sub-array and its periphery (the structure of NeuroSim V2.1's WeightGradientUnit).
+
+    Activations are written into the array (one word line per output position, `input_bits` columns per input
+    channel); errors are applied on the word lines bit by bit and every column is read out, either all rows at once
+    through ADCs shared by `rows_per_adc` columns (`parallel`) or row by row through sense amplifiers and adders."""
 
     def __init__(self, ctx: CircuitContext, rows: int, cols: int, parallel: bool, adc_levels: int,
                  rows_per_adc: int) -> None:  # fmt: skip
