@@ -1,0 +1,116 @@
+"""Print how far the weight-gradient unit and the transposed read-out are from the NeuroSim V2.1 reference cases.
+
+Per case: the weight-gradient area, every layer's peak weight-gradient latency and energy (NeuroSim's "peak": compute
+only, no buffers or DRAM), and with --ag the activation-gradient sub-array reads next to the reference's peak
+activation gradient (which adds the PE adder trees). The chip comes from the case's params.json (the V2.1 importer
+where it exists, else the V1.4 importer on the names it knows plus the training section), all quirks on.
+
+    python benchmarks/v21_training_units_gap.py [--ag] [--cases t01_default,t03_sram]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from neurocim.compat.param_cpp import config_dict_from_params
+from neurocim.compat.param_schema import SPECS
+from neurocim.config.chip import ChipConfig
+from neurocim.estimate import build_context
+from neurocim.training_cost.backprop import TransposedReadout, activation_gradient_cost
+from neurocim.training_cost.quirks import TRAINING_QUIRKS
+from neurocim.training_cost.weight_gradient import WeightGradientUnit
+from neurocim.workload.training_traces import read_training_npz
+
+REF = Path(__file__).resolve().parents[2] / "shared/reference/neurosim_v21"
+
+
+def training_section(params: dict) -> dict:
+    return {
+        "enabled": bool(params["trainingEstimation"]),
+        "batch_size": params["batchSize"],
+        "iterations_per_epoch": params["numIteration"],
+        "backprop": {"parallel": params["parallelBP"], "adc_levels": params["levelOutputAG"],
+                     "rows_per_adc": params["numRowMuxedAG"]},
+        "weight_gradient": {"rows": params["numRowSubArrayWG"], "cols": params["numColSubArrayWG"],
+                            "adc_levels": params["levelOutputWG"], "rows_per_adc": params["numRowMuxedWG"],
+                            "buffer_overhead_limit": params["bufferOverHeadConstraint"]},
+    }  # fmt: skip
+
+
+def chip_of(params: dict) -> ChipConfig:
+    try:
+        from neurocim.compat.param_cpp_v21 import chip_from_v21_params  # type: ignore[import-not-found]
+    except ImportError:
+        tree = config_dict_from_params({k: v for k, v in params.items() if k in SPECS})
+        tree.update(compat="neurosim_v14", training=training_section(params))
+        return ChipConfig.model_validate(tree)
+    chip = chip_from_v21_params(params)
+    return chip.model_copy(
+        update={"training": ChipConfig.model_validate({"training": training_section(params)}).training}
+    )
+
+
+def context_of(params: dict, chip: ChipConfig):
+    ctx = build_context(chip)
+    widths = {k: params[n] for k, n in (("width_sram_cell_nmos", "widthSRAMCellNMOS"),
+                                         ("width_sram_cell_pmos", "widthSRAMCellPMOS"),
+                                         ("width_access_cmos", "widthAccessCMOS"))}  # fmt: skip
+    quirks = ctx.p.quirks | {q.name for q in TRAINING_QUIRKS} | {"windows_ignore_padding"}
+    return replace(ctx, p=replace(ctx.p, quirks=quirks, **widths))
+
+
+def dev(ours: float, ref: float) -> str:
+    return f"{ours:11.4g} {ref:11.4g} {100 * (ours / ref - 1) if ref else 0.0:+8.1f} %"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ag", action="store_true", help="also the activation-gradient reads (slow: every trace)")
+    parser.add_argument("--cases", default="", help="comma-separated case ids (default: every ok case)")
+    args = parser.parse_args()
+    cases = sorted(p for p in (REF / "cases").iterdir() if (p / "expected.json").exists())
+    if args.cases:
+        cases = [c for c in cases if c.name in args.cases.split(",")]
+    traces = read_training_npz(REF / "traces/vgg8_v21_seed117.npz")
+    network = traces.network
+    for case in cases:
+        exp = json.loads((case / "expected.json").read_text())
+        params = json.loads((case / "params.json").read_text())
+        if exp["case"]["status"] != "ok" or not params["trainingEstimation"]:
+            continue
+        try:
+            chip = chip_of(params)
+        except ValueError as err:  # pydantic's ValidationError is a ValueError
+            print(f"== {case.name}   skipped: {str(err).splitlines()[1].strip()}")
+            continue
+        ctx = context_of(params, chip)
+        images = chip.training.images_per_epoch
+        unit = WeightGradientUnit(ctx, chip.training, network)
+        area_ref = exp["chip"]["area_breakdown_m2"]["weight_gradient"]
+        print(f"== {case.name}   weight-gradient area {dev(unit.area_m2, area_ref)}")
+        print("layer  WG latency: ours ref dev            WG energy: ours ref dev")
+        for i, layer in enumerate(exp["layers"]):
+            c = unit.layer_cost(i, params["layer_activity"][i]).cost
+            ref = layer["peak"]["weight_gradient"]
+            print(
+                f"{i + 1:5d}  {dev(c.latency * images, ref['latency_s'])}   {dev(c.energy * images, ref['energy_j'])}"
+            )
+        if not args.ag:
+            continue
+        readout = TransposedReadout(ctx, chip.training)
+        print(f"transposed read-out per sub-array: {readout.area}")
+        print("layer  AG sub-arrays latency: ours ref dev   AG energy: ours ref dev")
+        for i, t in enumerate(traces.layers):
+            dup = exp["floorplan"]["speedup"][i]
+            c = activation_gradient_cost(ctx, chip.training, i, t.layer, t.trace, t.layer.num_windows, dup, readout)
+            ref = exp["layers"][i]["peak"]["activation_gradient"]
+            print(
+                f"{i + 1:5d}  {dev(c.latency * images, ref['latency_s'])}   {dev(c.energy * images, ref['energy_j'])}"
+            )
+
+
+if __name__ == "__main__":
+    main()

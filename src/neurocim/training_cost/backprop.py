@@ -1,0 +1,341 @@
+"""Transposable sub-arrays: the second read-out that computes activation gradients (errors through W transposed).
+
+Interface (what the chip and epoch composers call):
+
+* `TransposedReadout(ctx, training)`: the extra periphery of one forward sub-array (`ctx` = the chip's
+  `CircuitContext`, `training` = `ChipConfig.training`). Errors are applied along the columns and every row is read
+  out, through ADCs shared by `backprop.rows_per_adc` rows (parallel) or row by row (sequential); SRAM arrays
+  become 8T cells with their own word-line switches, precharger and write driver along the other edge, eNVM arrays
+  reuse the source-line switches. `.area` is a `BackpropArea` (per sub-array, m^2, with the ADC / accumulation /
+  other parts and the extra width the sub-array grows by).
+* `backprop_area(ctx, training) -> BackpropArea`, the same record for a chip.
+* `TransposedReadout.vector_cost(resistances, counts) -> Cost`: one sub-array reading `counts[i]` error bit-vectors
+  whose ADCs see the resistances `resistances[i]` (ohm, one per conversion), in seconds and joules;
+  `.stats_cost(stats, vectors)` the same from the `ColumnStats` the forward read pass collects per block for
+  `readout.converter.read_statistic()` (how the PE pass can cost it without a second read of the traces).
+* `activation_gradient_cost(ctx, training, index, layer, trace, windows=None, duplication=1.0) -> Cost`: per image,
+  the sub-arrays of layer `index` computing its activation gradient (zero for the first layer), slowest sub-array
+  divided by the layer's weight duplication, energies summed. The PE, tile and chip adder trees, buffers and
+  interconnect of the pass are the forward ones and are not included.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from neurocim.arch.cost import Cost, Part
+from neurocim.arch.subarray.block_stats import iter_vector_stats
+from neurocim.arch.subarray.column_model import ColumnModel, effective_conductance
+from neurocim.arch.subarray.subarray_common import BIG_RAMP
+from neurocim.arch.subarray.subarray_geometry import WIRE_CAP_PER_M, ArrayGeometry, array_geometry
+from neurocim.arch.subarray.subarray_parts import ColumnMux
+from neurocim.arch.subarray.subarray_sram import SramColumn
+from neurocim.arch.tile_work import _cell_digits
+from neurocim.circuits.adc.converter import ColumnStats
+from neurocim.circuits.adc.flash_adc import FlashAdc
+from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
+from neurocim.circuits.adc.sar_adc import SarAdc
+from neurocim.circuits.adc.sense_amp import SenseAmp
+from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.drivers.precharger import Precharger
+from neurocim.circuits.drivers.sram_write_driver import SRAMWriteDriver
+from neurocim.circuits.drivers.switch_matrix import SwitchMatrix, SwitchMode
+from neurocim.circuits.gates.gates import Mos, drain_cap
+from neurocim.circuits.logic.adder import Adder
+from neurocim.circuits.logic.dff import DFF
+from neurocim.circuits.logic.shift_add import ShiftAdd
+from neurocim.config.chip import CellType
+from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.training_cost.quirks import AG_FORWARD_COLUMNS, AG_MUX_ENERGY_AS_LATENCY, has_quirk
+from neurocim.training_cost.wg_array import tg_line_delay
+from neurocim.workload.network import Layer
+from neurocim.workload.traces import LayerTrace
+
+ERROR_ACTIVITY = 0.5  # fraction of error bits that are 1 (no error traces exist: NeuroSim's assumption)
+
+
+@dataclass(frozen=True)
+class BackpropArea:
+    """Extra area of one sub-array for the transposed read-out (m^2) by part, and the width and height it adds (m):
+    the read-out beside the array, SRAM word-line switches for the columns below it."""
+
+    adc_m2: float
+    accumulation_m2: float
+    other_m2: float
+    width_m: float
+    height_m: float = 0.0
+
+    @property
+    def total_m2(self) -> float:
+        return self.adc_m2 + self.accumulation_m2 + self.other_m2
+
+
+class TransposedReadout:
+    """The transposed read-out of one forward sub-array."""
+
+    def __init__(self, ctx: CircuitContext, training: TrainingHardwareConfig) -> None:
+        ctx = replace(ctx, p=replace(ctx.p, synchronous=False))  # timed in seconds, as the weight-gradient unit
+        p = ctx.p
+        self.ctx, self.bp = ctx, training.backprop
+        self.geo: ArrayGeometry = array_geometry(ctx, p.num_row_sub_array, p.num_col_sub_array)
+        self.sram = p.cell_type is CellType.SRAM
+        self.parallel = self.bp.parallel
+        rows, cols, rpa = self.geo.num_row, self.geo.num_col, self.bp.rows_per_adc
+        self.units = math.ceil(rows / rpa)
+        self.num_adc = max(rows // rpa, 1)
+        clk = p.clk_freq_max_hz
+        self.mux, self.sl_switch = None, None
+        self.wl_switch = self.precharger = self.write_driver = None
+        if self.sram:
+            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, cols, self.geo.res_col, clk)
+            self.precharger = Precharger(ctx, rows, self.geo.res_row, rows)
+            self.write_driver = SRAMWriteDriver(ctx, rows)
+            if self.parallel:
+                self.mux = ColumnMux(ctx, self.units, rpa, self.geo.res_cell_access / cols / 2)
+        else:
+            res_tg = self.geo.res_mem_cell_avg / p.num_row_parallel
+            self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, cols, res_tg * rows, clk)  # the forward one, reused
+            self.mux = ColumnMux(ctx, self.units, rpa, self.geo.res_mem_cell_on / cols)
+        self._init_converters()
+        self.area = self._layout()
+
+    def _init_converters(self) -> None:
+        ctx, p, geo, bp = self.ctx, self.ctx.p, self.geo, self.bp
+        clk, cps = p.clk_freq_max_hz, p.num_col_per_synapse
+        self.sense_amp = self.dff = self.adder = None
+        self.flash = self.encoder = self.sar = None
+        if self.sram and not self.parallel:
+            self.levels = 2
+            self.sense_amp = SenseAmp(ctx, geo.num_col, p.min_sense_voltage, geo.length_col / geo.num_row,
+                                      geo.num_col)  # fmt: skip
+            self.units = max(geo.num_row // cps, 1)
+        else:
+            self.levels = bp.adc_levels if self.parallel else 2**p.cell_bit
+            if p.sar_adc:
+                self.sar = SarAdc(ctx, self.num_adc, self.levels, clk, geo.num_col)
+            else:
+                self.flash = FlashAdc(
+                    ctx, self.num_adc, self.levels, clk, geo.num_col, self.parallel, p.current_mode,
+                    column_cap=geo.cap_row1, array_height=geo.length_row, array_width_unit=geo.length_col / geo.num_row,
+                    res_cell_access=geo.res_cell_access,
+                )  # fmt: skip
+                if self.levels > 2:
+                    self.encoder = MlsaEncoder(ctx, self.levels, self.num_adc)
+        # bits of a row's partial sum: the ADC code (parallel), or the count over the columns read one by one
+        cell_sum = 1 if self.sram else p.cell_bit
+        sum_bits = int(math.log2(self.levels)) if self.parallel else math.ceil(math.log2(geo.num_col)) + cell_sum
+        if not self.parallel:
+            self.dff = DFF(ctx, (sum_bits + 1) * self.units)
+            self.adder = Adder(ctx, sum_bits, self.units)
+        self.shift_weight = ShiftAdd(ctx, self.units, sum_bits, cps) if cps > 1 else None
+        self.shift_input = ShiftAdd(ctx, self.units, sum_bits + cps, bp.error_bits) if bp.error_bits > 1 else None
+
+    def _layout(self) -> BackpropArea:
+        """Everything along the array's height (one more column of periphery beside the array)."""
+        h = self.geo.length_col
+        adc = accum = other = width = 0.0
+        for unit in (self.flash, self.encoder, self.sar, self.sense_amp):
+            if unit is not None:
+                fp = unit.layout(h, 0.0)
+                adc, width = adc + fp.area, width + fp.width
+        for unit in (self.shift_weight, self.shift_input, self.dff, self.adder):
+            if unit is not None:
+                fp = unit.layout(h, 0.0)
+                accum, width = accum + fp.area, width + fp.width
+        if self.mux is not None and self.mux.present:
+            self.mux.layout(h)  # folded along the height
+            other, width = other + self.mux.area, width + self.mux.height
+        if self.sram:
+            assert self.wl_switch is not None and self.precharger is not None and self.write_driver is not None
+            switch = self.wl_switch.layout(0.0, self.geo.length_row)
+            pre, drv = self.precharger.layout(0.0, h), self.write_driver.layout(0.0, h)
+            adc += pre.area
+            other += drv.area + switch.area
+            width += pre.height + drv.height
+            return BackpropArea(adc, accum, other, width, switch.height)
+        return BackpropArea(adc, accum, other, width)
+
+    # ---- one error bit-vector --------------------------------------------------------------------------------
+    def _select_latency(self, steps: float) -> float:
+        """Driving the error lines and selecting the ADC inputs for `steps` conversions (s)."""
+        ctx, geo, clk = self.ctx, self.geo, self.ctx.p.clk_freq_max_hz
+        switch = self.wl_switch if self.sram else self.sl_switch
+        assert switch is not None
+        t_line = tg_line_delay(switch, geo.cap_col, geo.res_col) * steps + switch.dff.latency(steps, clk)
+        if self.mux is None or not self.mux.present:
+            return t_line
+        if has_quirk(ctx.p, AG_MUX_ENERGY_AS_LATENCY):
+            e_mux, e_dec = self.mux.energies(steps)
+            return max(t_line, (e_mux + e_dec) / self.bp.error_bits)
+        return max(t_line, self.mux.latency() * steps)
+
+    def _line_delay(self, steps: float) -> float:
+        """The read line settling (s): an eNVM row to 20 % of its swing, an SRAM row through its cells."""
+        ctx, geo, tech = self.ctx, self.geo, self.ctx.tech
+        if self.sram:
+            return SramColumn(ctx, geo).col_delay() * steps
+        f = tech.feature_size
+        cap_row = geo.length_row * WIRE_CAP_PER_M + drain_cap(geo.width_access_cmos * f, Mos.NMOS,
+                                                              ctx.cell.width_f * f, tech) * geo.num_col  # fmt: skip
+        tau = cap_row * geo.res_mem_cell_avg / (geo.num_col / 2)
+        return tau * 0.2 * steps / self.bp.error_bits
+
+    def _shift_adds(self, steps: float) -> tuple[float, float]:
+        clk, cps = self.ctx.p.clk_freq_max_hz, self.ctx.p.num_col_per_synapse
+        t = e = 0.0
+        if self.shift_weight is not None:
+            t, e = self.shift_weight.latency(steps, clk), self.shift_weight.energy(steps)
+        if self.shift_input is not None:
+            n = math.ceil(steps / cps)
+            t, e = t + self.shift_input.latency(n, clk), e + self.shift_input.energy(n)
+        return t, e
+
+    @property
+    def converter(self) -> FlashAdc | SarAdc | None:
+        """The ADC whose energy depends on the resistances it converts (None: sense amplifiers)."""
+        return self.sar if self.sar is not None else self.flash
+
+    def vector_cost(self, resistances: np.ndarray, counts: np.ndarray) -> Cost:
+        """`counts[i]` error bit-vectors whose conversions see `resistances[i]` (ohm): latency (s) and energy (J)."""
+        r = np.atleast_2d(np.asarray(resistances))
+        counts = np.asarray(counts, dtype=np.float64).reshape(-1)
+        static = 0.0
+        if self.converter is not None:
+            static = float(self.converter.static_energy(r).sum(axis=1, dtype=np.float64) @ counts)
+        return self._cost(float(counts.sum()), static, float(counts.sum()) * r.shape[1])
+
+    def stats_cost(self, stats: ColumnStats, vectors: float) -> Cost | None:
+        """`vectors` error bit-vectors whose conversions the forward read pass summarised in `stats` (collected for
+        this read-out's `converter.read_statistic()`); None where the statistics cannot give the ADC energy."""
+        static = 0.0
+        if self.converter is not None:
+            summed = self.converter.summed_static_energy(stats)
+            if summed is None:
+                return None
+            static = summed
+        return self._cost(vectors, static, stats.conversions)
+
+    def _cost(self, n: float, adc_static_j: float, conversions: float) -> Cost:
+        """n vectors, with the ADCs' resistance-dependent energy and their conversion count given."""
+        if n == 0:
+            return Cost()
+        geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
+        steps = self.bp.rows_per_adc if self.parallel else self.bp.rows_per_adc * geo.num_col * ERROR_ACTIVITY
+        t_adc, e_adc = self._adc_fixed(steps)
+        e_adc = e_adc * n + adc_static_j
+        if self.converter is not None:
+            e_adc += self.converter.column_switching_energy * conversions
+        t_acc, e_acc = self._shift_adds(self.bp.rows_per_adc)
+        if self.adder is not None and self.dff is not None:
+            clk = p.clk_freq_max_hz
+            t_acc += self.adder.latency(BIG_RAMP, self.dff.cap_tg_drain, steps) + self.dff.latency(steps, clk)
+            e_acc += self.adder.energy(steps, self.units)
+            e_acc += self.dff.energy(steps, self.units * (self.adder.num_bit + 1), False)
+        t_other = self._select_latency(steps) + self._line_delay(self.bp.rows_per_adc)
+        e_other = 0.0
+        if self.mux is not None and self.mux.present:
+            e_other += sum(self.mux.energies(self.bp.rows_per_adc)) / self.bp.error_bits
+        if self.sram:
+            assert self.wl_switch is not None and self.precharger is not None
+            e_other += self.wl_switch.energy(steps, ERROR_ACTIVITY)
+            e_adc += self.precharger.energy(geo.cap_row1, steps) * n
+            t_other += self.precharger.latency(geo.cap_row1, steps)
+        else:
+            assert self.sl_switch is not None
+            e_other += self.sl_switch.energy(steps, 0.0)
+            read_cells = math.ceil(geo.num_col / p.num_col_muxed)
+            e_array = geo.length_col * WIRE_CAP_PER_M * p.read_voltage**2 * read_cells
+            e_array += geo.cap_row2 * vdd * vdd * geo.num_row * ERROR_ACTIVITY
+            e_adc += e_array * self.bp.rows_per_adc * n
+        cost = Cost().plus(Part.ADC, t_adc * n, e_adc)
+        cost = cost.plus(Part.ACCUMULATION, t_acc * n, e_acc * n)
+        return cost.plus(Part.OTHER, t_other * n, e_other * n)
+
+    def _adc_fixed(self, steps: float) -> tuple[float, float]:
+        """(latency s, resistance-independent energy J) of the converters for one vector."""
+        if self.sense_amp is not None:
+            return self.sense_amp.latency(steps), self.sense_amp.energy(steps)
+        t = e = 0.0
+        if self.flash is not None:
+            t += self.flash.latency(steps, 1)
+        if self.encoder is not None:
+            t += self.encoder.latency(BIG_RAMP, steps)
+            e += self.encoder.energy(steps)
+        if self.sar is not None:
+            t += self.sar.latency(steps)
+        return t, e
+
+
+def backprop_area(ctx: CircuitContext, training: TrainingHardwareConfig) -> BackpropArea:
+    """Extra area of one sub-array for its transposed read-out."""
+    return TransposedReadout(ctx, training).area
+
+
+def _digit_key(p) -> tuple:
+    """The settings the forward pass maps weights to cell digits with."""
+    return (
+        p.synapse_bit, p.algo_weight_min, p.algo_weight_max, p.cell_bit, p.num_col_per_synapse,
+        p.quirk("weights_rounded_as_csv"), p.quirk("top_weight_level_wraps"),
+    )  # fmt: skip
+
+
+def _blocks(total: int, size: int) -> list[tuple[int, int]]:
+    return [(start, min(size, total - start)) for start in range(0, total, size)]
+
+
+def activation_gradient_cost(
+    ctx: CircuitContext, training: TrainingHardwareConfig, index: int, layer: Layer, trace: LayerTrace,
+    windows: int | None = None, duplication: float = 1.0, readout: TransposedReadout | None = None,
+) -> Cost:  # fmt: skip
+    """Per image: the layer's sub-arrays reading its activation gradient (none for the first layer)."""
+    if index == 0:
+        return Cost()
+    if duplication < 1:
+        raise ValueError(f"duplication must be at least 1, got {duplication}")
+    readout = readout or TransposedReadout(ctx, training)
+    p = ctx.p
+    windows = windows if windows is not None else trace.num_windows_written
+    g = _cell_digits(trace, _digit_key(p), p.cell_type is CellType.SRAM)  # the forward pass's cells
+    model = ColumnModel.from_context(ctx, readout.geo.res_cell_access)
+    forward = has_quirk(p, AG_FORWARD_COLUMNS)
+    inputs = trace.input_bit_planes(windows) if forward else None
+    vectors = windows * training.backprop.error_bits
+    costs = []
+    for r0, nr in _blocks(g.shape[0], p.num_row_sub_array):
+        for c0, nc in _blocks(g.shape[1], p.num_col_sub_array):
+            block = g[r0 : r0 + nr, c0 : c0 + nc]
+            if inputs is not None:
+                parts = [
+                    readout.vector_cost(s.column_resistance, s.counts)
+                    for s in iter_vector_stats(block, inputs[r0 : r0 + nr], model, dtype=np.float32)
+                ]
+                costs.append(_serial(parts))
+            else:
+                rows = _row_resistance(block, model, readout)
+                costs.append(readout.vector_cost(rows[None, :], np.array([vectors])))
+    return Cost.parallel(costs).latency_divided(duplication)
+
+
+def _serial(parts: list[Cost]) -> Cost:
+    """Chunks of one sub-array's vectors, read one after the other."""
+    total = Cost()
+    for c in parts:
+        total = total.plus(Part.ADC, c.latency_adc, c.energy_adc)
+        total = total.plus(Part.ACCUMULATION, c.latency_accum, c.energy_accum)
+        total = total.plus(Part.OTHER, c.latency_other, c.energy_other)
+    return total
+
+
+def _row_resistance(block: np.ndarray, model: ColumnModel, readout: TransposedReadout) -> np.ndarray:
+    """Resistance (ohm) each row's ADC sees with half the columns driven: the row's mean cell conductance
+    (through the wires) times the driven columns. SRAM: the access paths of the driven cells."""
+    cols = block.shape[1]
+    driven = max(cols // 2, 1)
+    if model.weight_independent:
+        per_cell = 1.0 / (readout.geo.res_cell_access + model.wire_res_col)
+        return np.full(block.shape[0], 1.0 / (per_cell * driven))
+    g = effective_conductance(block, model)
+    return 1.0 / (g.mean(axis=1) * driven)
