@@ -141,9 +141,9 @@ class TransposedReadout:
             if unit is not None:
                 fp = unit.layout(h, 0.0)
                 adc, width = adc + fp.area, width + fp.width
-        for unit in (self.shift_weight, self.shift_input, self.dff, self.adder):
-            if unit is not None:
-                fp = unit.layout(h, 0.0)
+        for logic in (self.shift_weight, self.shift_input, self.dff, self.adder):
+            if logic is not None:
+                fp = logic.layout(h, 0.0)
                 accum, width = accum + fp.area, width + fp.width
         if self.mux is not None and self.mux.present:
             self.mux.layout(h)  # folded along the height
@@ -240,12 +240,12 @@ class TransposedReadout:
             e_other += sum(self.mux.energies(self.bp.rows_per_adc)) / self.bp.error_bits
         if self.sram:
             assert self.wl_switch is not None and self.precharger is not None
-            e_other += self.wl_switch.energy(steps, ERROR_ACTIVITY)
+            e_other += float(self.wl_switch.energy(steps, ERROR_ACTIVITY))
             e_adc += self.precharger.energy(geo.cap_row1, steps) * n
             t_other += self.precharger.latency(geo.cap_row1, steps)
         else:
             assert self.sl_switch is not None
-            e_other += self.sl_switch.energy(steps, 0.0)
+            e_other += float(self.sl_switch.energy(steps, 0.0))
             read_cells = math.ceil(geo.num_col / p.num_col_muxed)
             e_array = geo.length_col * WIRE_CAP_PER_M * p.read_voltage**2 * read_cells
             e_array += geo.cap_row2 * vdd * vdd * geo.num_row * ERROR_ACTIVITY

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -160,7 +161,7 @@ class WgArray:
         """Leakage (W): cells (two inverters each) and the periphery that leaks."""
         leak = sram_cell_leakage(self.ctx) * self.w.rows * self.w.cols
         leak += self.precharger.leakage + self.write_driver.leakage
-        units = [self.shift_add]
+        units: list[Any] = [self.shift_add]
         units += (
             [self.wl_switch, self.flash, self.encoder]
             if self.parallel
@@ -214,7 +215,7 @@ class WgArray:
             t += self.shift_add.latency(n, clk)
             e_accum += self.shift_add.energy(n)
         e_mux, e_dec = self.mux.energies(n)
-        e_other = self.wl_switch.energy(n, activity) + self.precharger.energy(w.cap_col_f, n) + e_mux + e_dec
+        e_other = float(self.wl_switch.energy(n, activity)) + self.precharger.energy(w.cap_col_f, n) + e_mux + e_dec
         return ArrayOp(t, e_adc, e_accum, e_other)
 
     def _read_sequential(self, activity: float) -> ArrayOp:
