@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from neurocim.arch.block_mapping import copy_pe_array, copy_pe_input
 from neurocim.arch.cost import Cost, Part
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe import ProcessingElement
@@ -19,6 +18,7 @@ from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.logic.adder_tree import AdderTree
 from neurocim.circuits.wires.htree import HTree
+from neurocim.mapping.blocks import copy_pe_array, copy_pe_input
 
 HTREE_FOLDED_RATIO = 16  # NeuroSim lays the tile H-tree out with this fold
 
