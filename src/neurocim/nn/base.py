@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from enum import Enum
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -110,7 +111,8 @@ class CIMLayer(nn.Module):
     def layer_mapping(self) -> LayerMapping:
         """How this layer's weights sit on its chip (the mapping the cost model reads too), built once."""
         if self._layer_mapping is None:
-            self._layer_mapping = LayerMapping.from_chip(self.chip, self.in_rows, self.positions, self.weight.shape[0])
+            out_channels = int(cast(Tensor, self.weight).shape[0])
+            self._layer_mapping = LayerMapping.from_chip(self.chip, self.in_rows, self.positions, out_channels)
         return self._layer_mapping
 
     def row_groups(self) -> RowGroups:

@@ -32,7 +32,7 @@ class CapturedLayer:
         scale k / 2^(weight_bits - 1)."""
         half = 1 << (self.weight_bits - 1)
         signed = np.int16 if self.weight_bits < 16 else np.int32
-        codes = self.weight_codes.astype(signed) - signed(half)
+        codes = self.weight_codes.astype(signed) - half
         return LayerTrace.from_weight_codes(codes, 1.0 / half, self.input_codes, self.input_bits, name)
 
 
