@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +16,7 @@ from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import ChipConfig
 from neurocim.config.params import derive_params
 from neurocim.devices.cell import mem_cell
+from neurocim.mapping.blocks import reshape_input
 from neurocim.mapping.floorplan import FloorplanInputs, plan_floor
 from neurocim.mapping.layer_mapping import LayerMapping, sub_array_strips
 from neurocim.nn.convert import cim_layers, convert_
@@ -92,30 +94,79 @@ def test_read_groups_and_strips_come_from_one_mapping_and_agree(
         assert sum(n for _, n in blocks) == out * m.cells_per_weight and all(n <= cols for _, n in blocks)
 
 
+def _pe_strip_rows(tile, plan, su: tuple[int, int], rows_of: np.ndarray) -> set[tuple[int, ...]]:
+    """Layer rows of every sub-array the PEs of one tile read; rows_of maps the tile block's rows to layer rows."""
+    read = set()
+    for visit in (v for v in plan.visits if v is not None):
+        rows = min(visit.rows, len(rows_of) - visit.row)
+        strips, _ = tile.pe.reader.read_layout(rows, visit.cols, visit.dup_row, visit.dup_col)
+        read |= {tuple(int(r) for r in rows_of[visit.row + first : visit.row + first + n]) for first, n, _ in strips}
+    return read
+
+
 def _cost_side_rows(work: TileWork, index: int) -> list[list[int]]:
     """Rows of the layer matrix that every sub-array the tiles' PEs read holds, walking the cost model's own blocks:
-    the mapping's tiles, each tile's PE visits, each PE's strips."""
+    the mapping's tiles (or novel bands), each tile's PE visits, each PE's strips."""
     fp, m = work.fp, work.mappings[index]
-    tile = work.tile_cm
-    read = set()
-    for b in m.conventional_tiles(fp.tile_size_cm):
-        plan = tile._plan(fp.speedup_row[index], fp.speedup_col[index], b.rows, b.cols)
-        for visit in (v for v in plan.visits if v is not None):
-            rows = min(visit.rows, b.rows - visit.row)
-            strips, _ = tile.pe.reader.read_layout(rows, visit.cols, visit.dup_row, visit.dup_col)
-            read |= {tuple(range(b.row + visit.row + first, b.row + visit.row + first + n)) for first, n, _ in strips}
+    su = (fp.speedup_row[index], fp.speedup_col[index])
+    read: set[tuple[int, ...]] = set()
+    if not m.novel:
+        for b in m.conventional_tiles(fp.tile_size_cm):
+            plan = work.tile_cm._plan(*su, b.rows, b.cols)
+            read |= _pe_strip_rows(work.tile_cm, plan, su, np.arange(b.row, b.row + b.rows))
+    for band in m.novel_bands(fp.pe_size_nm, fp.num_pe_nm) if m.novel else ():
+        rows_of = reshape_input(np.arange(m.rows)[:, None], band.row, 1, band.rows_per_pe, band.pes, band.stride)[:, 0]
+        for _, _, nr, nc in band.tiles:
+            read |= _pe_strip_rows(work.tile_nm, work.tile_nm._plan(*su, nr, nc), su, rows_of)
     return sorted(list(r) for r in read)
 
 
-@pytest.mark.parametrize("channels, kernel, rows", [(3, 3, 16), (64, 3, 32), (200, 1, 64), (37, 3, 8)])
-def test_the_cost_models_pe_reads_cut_the_rows_as_the_mapping(channels, kernel, rows) -> None:
-    chip = _chip(rows, 32, 4, 2, "conventional")
+def _walk(channels: int, kernel: int, rows: int, mapping: str) -> tuple[list[list[int]], list[list[int]]]:
+    """(sub-array rows the cost model's PEs read, sub-array rows the accuracy side's read groups fill)."""
+    chip = _chip(rows, 32, 4, 2, mapping)
     layer, table_row = _conv_layer(chip, channels, kernel, 24)
     p = derive_params(chip)
     ctx = CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
     work = TileWork(ctx, [table_row])
     assert work.mappings[0] == layer.layer_mapping
-    assert _cost_side_rows(work, 0) == _strip_rows(layer.layer_mapping)
+    return _cost_side_rows(work, 0), sorted(_strip_rows(layer.layer_mapping))
+
+
+@pytest.mark.parametrize(
+    "channels, kernel, rows, mapping",
+    [
+        (3, 3, 16, "conventional"),
+        (64, 3, 32, "conventional"),
+        (200, 1, 64, "conventional"),
+        (37, 3, 8, "conventional"),
+        (300, 1, 100, "conventional"),
+        (64, 3, 48, "conventional"),
+        (40, 1, 16, "novel"),
+    ],
+)
+def test_the_cost_models_pe_reads_cut_the_rows_as_the_mapping(channels, kernel, rows, mapping) -> None:
+    cost, accuracy = _walk(channels, kernel, rows, mapping)
+    assert cost == accuracy
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: a PE whose size is no multiple of the sub-array rows (64 rows on "
+    "24-row sub-arrays) starts a new sub-array at its edge; the accuracy side keeps filling across",
+)
+def test_pe_edges_off_the_sub_array_grid() -> None:
+    cost, accuracy = _walk(100, 3, 24, "conventional")
+    assert cost == accuracy
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: NeuroSim's novel band layout takes a PE's rows as if the matrix "
+    "were kernel-position-major; traces are channel-major, so a PE holds a mix of positions",
+)
+def test_novel_pes_hold_one_kernel_position() -> None:
+    cost, accuracy = _walk(16, 3, 16, "novel")
+    assert cost == accuracy
 
 
 def test_strips_cut_a_block_at_its_edges() -> None:
