@@ -1,9 +1,10 @@
-"""Blocks of a layer's cell matrix and input bits that chip, tile, PE and sub-array read (NeuroSim's CopyArray,
-CopyInput, ReshapeArray, ReshapeInput): out-of-range reads are undefined in the original; a block ends at the edge."""
+"""Blocks of a layer's cells and input bits that tile, PE and sub-array read (NeuroSim's CopyArray, ReshapeArray)."""
 
 from __future__ import annotations
 
 import numpy as np
+
+# Out-of-range reads are undefined behaviour in the original; here a block simply ends at the matrix edge.
 
 
 def copy_array(matrix: np.ndarray, row: int, col: int, num_row: int, num_col: int) -> np.ndarray:

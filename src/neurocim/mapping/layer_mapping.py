@@ -1,5 +1,4 @@
-"""One layer's mapping onto the chip, read by both halves: rows into sub-arrays and read groups, cells per weight,
-and the tile, PE and sub-array blocks the cost model walks."""
+"""One layer's mapping onto the chip, read by both halves: sub-arrays, read groups, cells per weight, tile blocks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Which unrolled weight rows are summed together by one ADC conversion (sub-arrays and parallel-read groups)."""
+"""Rows one ADC conversion sums, as tensors: the chip's read groups (from the LayerMapping) and NeuroSim's wrapper's."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import Tensor
 
-from neurocim.config.chip import MappingType
 from neurocim.mapping.layer_mapping import LayerMapping
 
 
@@ -64,24 +63,6 @@ def _row_ids(channels: int, positions: int) -> tuple[Tensor, Tensor, Tensor]:
     c = torch.arange(channels).repeat_interleave(positions)
     pos = torch.arange(positions).repeat(channels)
     return c, pos, c * positions + pos
-
-
-def chip_groups(
-    channels: int, positions: int, sub_array_rows: int, parallel_rows: int, mapping: MappingType
-) -> RowGroups:
-    """Rows per ADC read on the chip: sub-arrays of `sub_array_rows`, each read `parallel_rows` at a time (the
-    LayerMapping's read groups; see LayerMapping for the novel and conventional row orders)."""
-    layer = LayerMapping(
-        channels=channels,
-        positions=positions,
-        out_channels=1,
-        sub_array_rows=sub_array_rows,
-        sub_array_cols=1,
-        parallel_rows=parallel_rows,
-        cells_per_weight=1,
-        novel=mapping is MappingType.NOVEL,
-    )
-    return RowGroups.of(layer)
 
 
 def neurosim_groups(channels: int, positions: int, group_size: int) -> RowGroups:
