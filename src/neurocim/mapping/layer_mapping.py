@@ -39,7 +39,8 @@ class TileBlock(NamedTuple):
 
 class NovelBand(NamedTuple):
     """A row band of novel-mapped tiles: each of `pes` PEs takes `rows_per_pe` rows starting at row + k * stride
-    (NeuroSim's layout); `tiles` are the (first column, columns taken, rows, columns) of the band's tiles."""
+    (NeuroSim's layout, which reads the rows as if kernel-position-major; PyTorch's are channel-major, so unlike
+    the read groups a PE then holds a mix of positions); `tiles`: (first column, columns taken, rows, columns)."""
 
     row: int
     rows_per_pe: int
