@@ -8,18 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neurocim.arch.block_mapping import (
-    cells_to_conductance,
-    copy_array,
-    copy_input,
-    levels_to_cells,
-    reshape_array,
-    reshape_input,
-    weights_to_conductance,
-)
 from neurocim.arch.subarray.block_stats import active_row_histogram, distinct_vectors, iter_vector_stats, vector_stats
 from neurocim.arch.subarray.column_model import ColumnModel
 from neurocim.config.chip import CellType
+from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, reshape_input
+from neurocim.mapping.cells import cells_to_conductance, levels_to_cells, weights_to_conductance
 
 GOLDEN = json.loads((Path(__file__).parent / "block_stats_golden.json").read_text())
 G_MAX, G_MIN = 1e-5, 1e-5 / 17

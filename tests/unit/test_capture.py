@@ -72,6 +72,9 @@ def test_captured_codes_give_the_layers_integer_closed_form(captured):
         a = _signed(trace.input_codes, 8) if signed else trace.input_codes.astype(np.int64)
         levels = 2 * trace.weight_levels(8) - 255  # the integer a weight contributes, from the trace
         assert np.array_equal(trace.weight_levels(8).T, codes.numpy().astype(np.int64))
+        # the codes reach the cost model as integers (k = code - 128), never as re-rounded floats
+        assert trace.weight_codes is not None and trace.weight_step == 2.0**-7
+        assert np.array_equal(trace.weight_codes.T, codes.numpy().astype(np.int64) - 128)
         y = (levels.T @ a) / (den_a * cim.weight_denominator) * (w_scale.numpy()[:, None] * x_scale)
         if cim.bias is not None:
             y = y + cim.bias.detach().double().numpy()[:, None]

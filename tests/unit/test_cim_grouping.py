@@ -4,7 +4,14 @@ import pytest
 import torch
 
 from neurocim.config.chip import MappingType
-from neurocim.nn.grouping import chip_groups, neurosim_groups
+from neurocim.mapping.layer_mapping import LayerMapping
+from neurocim.nn.grouping import RowGroups, neurosim_groups
+
+
+def chip_groups(channels: int, positions: int, rows: int, parallel: int, mapping: MappingType) -> RowGroups:
+    """The chip's read groups of a layer, from its mapping."""
+    layer = LayerMapping(channels, positions, 1, rows, 8, parallel, 1, novel=mapping is MappingType.NOVEL)
+    return RowGroups.of(layer)
 
 
 def members(groups):

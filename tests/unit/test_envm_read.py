@@ -14,10 +14,10 @@ from neurocim.arch.subarray.column_model import conductance_and_range, effective
 from neurocim.arch.subarray.envm_read import _band, strip_read_stats
 from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.tile import Tile
-from neurocim.arch.tile_visits import tile_plan
 from neurocim.circuits.adc.piecewise_fit import PiecewiseFit, PiecewiseSums
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
+from neurocim.mapping.tile_visits import tile_plan
 
 
 def _pe(cell: dict, adc_bits: int = 5) -> ProcessingElement:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from neurocim.arch.tile_visits import Gathering, PeVisit, tile_plan
+from neurocim.mapping.tile_visits import Gathering, PeVisit, tile_plan
 
 
 def test_grid_pes_outside_the_matrix_repeat_the_previous_result_in_neurosim() -> None:

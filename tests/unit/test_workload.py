@@ -15,15 +15,14 @@ from neurocim.workload.network import (
     network_to_array,
     write_network_csv,
 )
+from neurocim.workload.trace_csv import csv_weight_levels, round_like_csv
 from neurocim.workload.traces import (
     LayerTrace,
     TraceError,
     check_trace,
-    csv_weight_levels,
     load_traces,
     load_traces_csv_folder,
     load_traces_npz,
-    round_like_csv,
     save_traces_npz,
     trace_files_in_folder,
     write_traces_csv_folder,
@@ -152,7 +151,7 @@ def test_weight_levels_follow_load_in_weight_data(vgg8):
         k = np.rint(trace.weights * 128).astype(np.int64)
         assert np.array_equal(trace.weight_levels(8), k + 128)  # [-1, 1] -> [0, 256], half away from zero
     w = np.array([[-1.0, 1.0, 0.0, -0.0, 0.5, -0.00390625, -1.2]])
-    levels = LayerTrace(w, np.zeros((1, 1), np.uint8), 8).weight_levels(4, csv_rounded=False)
+    levels = LayerTrace(w, np.zeros((1, 1), np.uint8), 8).weight_levels(4)
     # 8 * (w - 1) + 16, +-0.5, truncated toward zero; -0.00390625 -> 7.97 -> 8; -1.2 -> -1.6 - 0.5 -> -2
     assert levels.tolist() == [[0, 16, 8, 8, 12, 8, -2]]
 

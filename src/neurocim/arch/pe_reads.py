@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from neurocim.arch.block_mapping import copy_sub_input
 from neurocim.arch.pe_common import _SUMS, Block
 from neurocim.arch.subarray.block_stats import VectorStats, distinct_vectors, iter_vector_stats, sram_row_count_stats
 from neurocim.arch.subarray.column_model import ColumnModel
@@ -18,21 +16,9 @@ from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.subarray.subarray_parallel import ParallelArray
 from neurocim.circuits.adc.converter import ReadStatistic
 from neurocim.circuits.context import CircuitContext
+from neurocim.mapping.blocks import copy_sub_input
+from neurocim.mapping.layer_mapping import Strip, sub_array_strips
 from neurocim.workload.cache import owner_memo
-
-
-@lru_cache(maxsize=256)
-def _strip_layout(rows: int, cols: int, num_i: int, num_j: int, s_r: int, s_c: int) -> tuple:
-    """(first row, rows, column blocks) of the row strips of a rows x cols matrix on num_i x num_j sub-arrays of
-    s_r x s_c that hold data."""
-    strips = []
-    for i in range(num_i):
-        if i * s_r >= rows:
-            continue
-        blocks = tuple((j * s_c, min(s_c, cols - j * s_c)) for j in range(num_j) if j * s_c < cols)
-        if blocks:
-            strips.append((i * s_r, min(s_r, rows - i * s_r), blocks))
-    return tuple(strips)
 
 
 class PeReader:
@@ -54,6 +40,7 @@ class PeReader:
             converter = subarray.mode.adc.converter
             self._read_statistic = None if converter is None else converter.read_statistic()
         self._read_cache: dict[tuple, Any] = {}  # per-vector cost tables (SRAM) and lines (eNVM), by clock
+        self._strip_cache: dict[tuple[int, int, int, int], tuple[Strip, ...]] = {}  # block strips, by block and grid
 
     def _read(self, stats: VectorStats, clk_freq: float) -> np.ndarray:
         """Sub-array read costs summed over the chunk's bit-vectors, as an array in _SUMS order.
@@ -188,10 +175,13 @@ class PeReader:
             memo[key] = list(iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype))
         return memo[key]
 
-    def _strips(self, rows: int, cols: int, num_i: int, num_j: int) -> tuple:
+    def _strips(self, rows: int, cols: int, num_i: int, num_j: int) -> tuple[Strip, ...]:
         """(first row, rows, column blocks [(start, width)]) of every row strip of sub-arrays holding data."""
-        p = self.ctx.p
-        return _strip_layout(rows, cols, num_i, num_j, p.num_row_sub_array, p.num_col_sub_array)
+        key = (rows, cols, num_i, num_j)
+        if key not in self._strip_cache:
+            sub_array = (self.ctx.p.num_row_sub_array, self.ctx.p.num_col_sub_array)
+            self._strip_cache[key] = sub_array_strips(rows, cols, num_i, num_j, *sub_array)
+        return self._strip_cache[key]
 
     def strip_period(self, inputs, strip: tuple, nv: int) -> float:
         """Clock pass: the longest sensing-cycle latency over a row strip's bit-vectors. V1.4's sensing cycle does not

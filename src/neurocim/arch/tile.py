@@ -7,18 +7,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from neurocim.arch.block_mapping import copy_pe_array, copy_pe_input
 from neurocim.arch.cost import Cost, Part
 from neurocim.arch.memo import InputMemo
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import Block, by_shape, divide_int, plus_adc_energy, subarray_output_bits
 from neurocim.arch.subarray.envm_read import PeReadStats, memoised_with, stacked_read_stats
 from neurocim.arch.tile_periphery import TilePeriphery
-from neurocim.arch.tile_visits import Gathering, PeVisit, TilePlan, tile_plan
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.logic.adder_tree import AdderTree
 from neurocim.circuits.wires.htree import HTree
+from neurocim.mapping.blocks import copy_pe_array, copy_pe_input
+from neurocim.mapping.tile_visits import Gathering, PeVisit, TilePlan, tile_plan
 
 HTREE_FOLDED_RATIO = 16  # NeuroSim lays the tile H-tree out with this fold
 
@@ -68,6 +68,7 @@ class Tile:
         # NeuroSim keeps the accumulation tree's leakage from its last evaluation (0 before the first)
         self._accumulation_units: int | None = None
         self._eval_memo = InputMemo()
+        self._plans: dict[tuple[int, int, int, int], TilePlan] = {}  # by speed-up and block shape
         self.area = self.height = self.width = 0.0
         self.area_parts = TileArea(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
@@ -121,8 +122,12 @@ class Tile:
 
     def _plan(self, speed_up_row: int, speed_up_col: int, rows: int, cols: int) -> TilePlan:
         """The PE results this tile gathers for a rows x cols matrix (tile_visits.tile_plan)."""
-        repeat = self.ctx.p.quirk("grid_pe_repeats_previous")
-        return tile_plan(self.novel, self.num_pe, self.pe_size, speed_up_row, speed_up_col, rows, cols, repeat)
+        key = (speed_up_row, speed_up_col, rows, cols)
+        if key not in self._plans:
+            repeat = self.ctx.p.quirk("grid_pe_repeats_previous")
+            plan = tile_plan(self.novel, self.num_pe, self.pe_size, speed_up_row, speed_up_col, rows, cols, repeat)
+            self._plans[key] = plan
+        return self._plans[key]
 
     def _read_stats(self, weights, inputs, plan: TilePlan, nv: int) -> PeReadStats | None:
         """The ADC-fit sums of every PE result the tile gathers (see ProcessingElement.read_stats), kept with

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
 
-from neurocim.arch.block_mapping import copy_array, copy_input, levels_to_cells, reshape_array, reshape_input
 from neurocim.arch.cost import Cost
 from neurocim.arch.pe_common import Block
 from neurocim.arch.tile import Tile
 from neurocim.arch.tile_sets import build_tiles
 from neurocim.circuits.context import CircuitContext
+from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, reshape_input
+from neurocim.mapping.cells import levels_to_cells
 from neurocim.mapping.floorplan import Floorplan, FloorplanInputs, plan_floor
+from neurocim.mapping.layer_mapping import LayerMapping
 from neurocim.workload.cache import derived_owned
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload
-from neurocim.workload.traces import LayerTrace, csv_weight_levels
+from neurocim.workload.trace_csv import csv_weight_levels
+from neurocim.workload.traces import LayerTrace, weight_to_levels
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,9 @@ def _cell_digits(trace: LayerTrace, key: tuple, shape_only: bool) -> np.ndarray:
         return np.broadcast_to(np.zeros(1, dtype=np.int8), (trace.rows, trace.weights.shape[1] * cps))
 
     def cell_digits(w: np.ndarray) -> np.ndarray:  # (n,) weights -> (n, cells per synapse) digits
-        levels = csv_weight_levels(w, synapse_bit, w_min, w_max, csv_rounded)
+        # NeuroSim reads the weights back from the CSV files its wrapper prints (quirk); else their exact levels
+        to_levels = csv_weight_levels if csv_rounded else weight_to_levels
+        levels = to_levels(w, synapse_bit, w_min, w_max)
         if not top_wraps:  # levels run 0..2^bits; the top one has no digits of its own
             levels = np.minimum(levels, (1 << synapse_bit) - 1)
         return levels_to_cells(levels[:, None], cell_bit, cps)
@@ -94,6 +98,8 @@ class TileWork:
         self.fp: Floorplan = plan_floor(self.layers, FloorplanInputs.from_params(ctx.p))
         self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, ctx.p.clk_freq_max_hz, dtype=dtype)
         self.windows: list[int] = [layer.num_windows for layer in self.layers]
+        marks = zip(self.layers, self.fp.is_novel, strict=True)
+        self.mappings = [LayerMapping.from_params(ctx.p, layer, novel) for layer, novel in marks]
 
     def run(self, workload: PreparedWorkload) -> TileSide:
         """The tiles' costs on `workload`."""
@@ -103,38 +109,20 @@ class TileWork:
 
     def _tile_blocks(self, index: int, memory: np.ndarray, inputs: np.ndarray):
         """Yield (tile, weight block, input block, rows, cols) for every tile a layer occupies."""
-        p, fp, layer = self.ctx.p, self.fp, self.layers[index]
-        rows_total = layer.rows * p.num_row_per_synapse
-        cols_total = layer.out_channels * p.num_col_per_synapse
-        nv = self.windows[index] * p.num_bit_input
-        if not fp.is_novel[index]:
-            t = fp.tile_size_cm
-            for i in range(math.ceil(rows_total / t)):
-                for j in range(math.ceil(cols_total / t)):
-                    nr, nc = min(t, rows_total - i * t), min(t, cols_total - j * t)
-                    yield (
-                        self.tile_cm,
-                        copy_array(memory, i * t, j * t, nr, nc),
-                        copy_input(inputs, i * t, nv, nr),
-                        nr,
-                        nc,
-                    )
+        fp, mapping = self.fp, self.mappings[index]
+        nv = self.windows[index] * self.ctx.p.num_bit_input
+        if not mapping.novel:
+            for b in mapping.conventional_tiles(fp.tile_size_cm):
+                block = copy_array(memory, b.row, b.col, b.rows, b.cols)
+                yield self.tile_cm, block, copy_input(inputs, b.row, nv, b.rows), b.rows, b.cols
             return
-        pe, num_pe = fp.pe_size_nm, fp.num_pe_nm
-        ch_rows = layer.in_channels * p.num_row_per_synapse
-        n_row_tiles = math.ceil(ch_rows / pe)
-        n_col_tiles = math.ceil(cols_total / pe)
-        per_pe_rows = ch_rows // n_row_tiles
-        per_pe_cols = cols_total // n_col_tiles
-        for i in range(n_row_tiles):
+        for band in mapping.novel_bands(fp.pe_size_nm, fp.num_pe_nm):
             # one copy of the row band's weights and inputs; the tiles' blocks are views of it (one owner lets the
             # read pass take the strips of a row band together)
-            block_in = _copied(reshape_input, inputs, i * pe, nv, per_pe_rows, num_pe, ch_rows)
-            band = _copied(reshape_array, memory, i * pe, 0, per_pe_rows, cols_total, num_pe, ch_rows)
-            for j in range(n_col_tiles):
-                nr = int(min(pe * num_pe, rows_total - i * pe * num_pe))
-                nc = int(min(pe, cols_total - j * pe))
-                yield self.tile_nm, band[:, j * pe : j * pe + per_pe_cols], block_in, nr, nc
+            block_in = _copied(reshape_input, inputs, band.row, nv, band.rows_per_pe, band.pes, band.stride)
+            cells = _copied(reshape_array, memory, band.row, 0, band.rows_per_pe, mapping.cols, band.pes, band.stride)
+            for col, taken, nr, nc in band.tiles:
+                yield self.tile_nm, cells[:, col : col + taken], block_in, nr, nc
 
     def _run_tiles(
         self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float, clock_pass: bool

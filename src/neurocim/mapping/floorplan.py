@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from neurocim.config.params import Params
-from neurocim.mapping.layer_mapping import (
+from neurocim.mapping.placement import (
     Matrix,
     layer_matrices,
     mark_novel,

@@ -1,193 +1,189 @@
-"""Per-layer mapping arithmetic of the NeuroSim floorplanner: mapping choice, pipeline speed-up, duplication."""
+"""One layer's mapping onto the chip, read by both halves: sub-arrays, read groups, cells per weight, tile blocks."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
+import numpy as np
+
+from neurocim.config.chip import ChipConfig, MappingType
+from neurocim.config.params import Params
 from neurocim.workload.network import Layer
 
+Strip = tuple[int, int, tuple[tuple[int, int], ...]]  # (first row, rows, column blocks [(first column, columns)])
+
+
+def sub_array_strips(rows: int, cols: int, num_i: int, num_j: int, sub_rows: int, sub_cols: int) -> tuple[Strip, ...]:
+    """The row strips of a rows x cols block on a num_i x num_j grid of sub_rows x sub_cols sub-arrays: every strip
+    of sub-arrays that holds data, with the column blocks of its sub-arrays that hold data."""
+    strips = []
+    for i in range(num_i):
+        if i * sub_rows >= rows:
+            continue
+        blocks = tuple((j * sub_cols, min(sub_cols, cols - j * sub_cols)) for j in range(num_j) if j * sub_cols < cols)
+        if blocks:
+            strips.append((i * sub_rows, min(sub_rows, rows - i * sub_rows), blocks))
+    return tuple(strips)
+
+
+class TileBlock(NamedTuple):
+    """A conventionally mapped tile's block of the layer matrix (cells): first row and column, rows, columns."""
+
+    row: int
+    col: int
+    rows: int
+    cols: int
+
+
+class NovelBand(NamedTuple):
+    """A row band of novel-mapped tiles: each of `pes` PEs takes `rows_per_pe` rows starting at row + k * stride
+    (NeuroSim's layout, which reads the rows as if kernel-position-major; PyTorch's are channel-major, so unlike
+    the read groups a PE then holds a mix of positions); `tiles`: (first column, columns taken, rows, columns)."""
+
+    row: int
+    rows_per_pe: int
+    pes: int
+    stride: int
+    tiles: tuple[tuple[int, int, int, int], ...]
+
 
 @dataclass(frozen=True)
-class Matrix:
-    """One layer's weight matrix as the floorplanner sees it (NeuroSim sizes, in cells)."""
+class LayerMapping:
+    """How one layer's weight matrix sits on the chip.
 
-    rows: int  # in_channels * kernel_h * kernel_w * rows_per_synapse
-    rows_novel: int  # in_channels * rows_per_synapse: rows of one kernel position (novel mapping)
-    cols: int  # out_channels * cols_per_synapse
-    kernel_area: int  # kernel_h * kernel_w
+    Rows are the unrolled weight rows in PyTorch's order (channel-major: row = channel * positions + position),
+    each weight row `rows_per_weight` cell rows; a weight takes `cells_per_weight` cell columns. Conventional mapping
+    fills sub-arrays with the rows in order; novel mapping gives every kernel position its own sub-arrays, filled
+    with that position's channels. A sub-array is read `parallel_rows` rows at a time: each read group is summed
+    by one ADC conversion.
+    """
+
+    channels: int  # input channels (conv) or features (linear)
+    positions: int  # kernel positions kernel_h * kernel_w
+    out_channels: int
+    sub_array_rows: int
+    sub_array_cols: int
+    parallel_rows: int
+    cells_per_weight: int
+    rows_per_weight: int = 1
+    novel: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("channels", "positions", "out_channels", "sub_array_cols", "cells_per_weight", "rows_per_weight"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)} must be >= 1")
+        if self.sub_array_rows < 1:
+            raise ValueError(f"array.rows={self.sub_array_rows} must be >= 1")
+        if not 1 <= self.parallel_rows <= self.sub_array_rows:
+            raise ValueError(f"array.parallel_rows={self.parallel_rows} must be in 1..array.rows={self.sub_array_rows}")
+
+    @classmethod
+    def from_chip(
+        cls, chip: ChipConfig, channels: int, positions: int, out_channels: int = 1, novel: bool | None = None
+    ) -> LayerMapping:
+        """The mapping of a layer with these shapes on `chip` (`novel`: default the chip's mapping)."""
+        return cls(
+            channels=channels,
+            positions=positions,
+            out_channels=out_channels,
+            sub_array_rows=chip.array.rows,
+            sub_array_cols=chip.array.cols,
+            parallel_rows=chip.array.rows_in_parallel,
+            cells_per_weight=math.ceil(chip.precision.weight_bits / chip.cell.bits_per_cell),
+            novel=chip.mapping is MappingType.NOVEL if novel is None else novel,
+        )
+
+    @classmethod
+    def from_params(cls, p: Params, layer: Layer, novel: bool) -> LayerMapping:
+        """The mapping of `layer` on the chip whose resolved parameters are `p` (`novel`: as the floorplan marks it)."""
+        return cls(
+            channels=layer.in_channels,
+            positions=layer.kernel_h * layer.kernel_w,
+            out_channels=layer.out_channels,
+            sub_array_rows=p.num_row_sub_array,
+            sub_array_cols=p.num_col_sub_array,
+            parallel_rows=p.num_row_parallel,
+            cells_per_weight=p.num_col_per_synapse,
+            rows_per_weight=p.num_row_per_synapse,
+            novel=novel,
+        )
+
+    # ---- sizes (cells) -------------------------------------------------------------------------------------------
+    @property
+    def rows(self) -> int:
+        """Cell rows of the layer matrix."""
+        return self.channels * self.positions * self.rows_per_weight
 
     @property
-    def cells(self) -> int:
-        return self.rows * self.cols
+    def cols(self) -> int:
+        """Cell columns of the layer matrix."""
+        return self.out_channels * self.cells_per_weight
 
+    @property
+    def position_rows(self) -> int:
+        """Cell rows of one kernel position (the rows a novel-mapped PE band holds)."""
+        return self.channels * self.rows_per_weight
 
-def layer_matrices(layers: Sequence[Layer], rows_per_synapse: int, cols_per_synapse: int) -> list[Matrix]:
-    """The floorplanner's view of each layer."""
-    return [
-        Matrix(
-            rows=ly.rows * rows_per_synapse,
-            rows_novel=ly.in_channels * rows_per_synapse,
-            cols=ly.out_channels * cols_per_synapse,
-            kernel_area=ly.kernel_h * ly.kernel_w,
+    @property
+    def groups_per_sub_array(self) -> int:
+        """Read groups of a full sub-array (the last one may be partly filled)."""
+        return -(-self.sub_array_rows // self.parallel_rows)
+
+    # ---- rows: sub-arrays and read groups ------------------------------------------------------------------------
+    def row_placement(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per unrolled weight row (in row order): its sub-array (numbered per kernel position under novel mapping,
+        positions in order), its row within the sub-array, and its read group (numbered in sub-array order)."""
+        c = np.repeat(np.arange(self.channels), self.positions)
+        pos = np.tile(np.arange(self.positions), self.channels)
+        if self.novel:
+            outer, seq = pos, c
+        else:
+            outer, seq = np.zeros_like(c), c * self.positions + pos
+        sub_array, within = seq // self.sub_array_rows, seq % self.sub_array_rows
+        per_outer = int(sub_array.max()) + 1 if len(sub_array) else 1
+        global_array = outer * per_outer + sub_array
+        group = global_array * self.groups_per_sub_array + within // self.parallel_rows
+        return global_array, within, group
+
+    def read_groups(self) -> np.ndarray:
+        """Read groups as an index (groups, parallel rows) into the unrolled weight rows, in group order; the row count
+        marks an empty slot."""
+        _, within, group = self.row_placement()
+        rows = self.channels * self.positions
+        ids, dense = np.unique(group, return_inverse=True)
+        slot = within % self.parallel_rows
+        index = np.full((len(ids), int(slot.max()) + 1 if len(slot) else 1), rows, dtype=np.int64)
+        index[dense.reshape(-1), slot] = np.arange(rows)
+        return index
+
+    def strips(self) -> tuple[Strip, ...]:
+        """The sub-array strips of the layer matrix as one block read on its own grid of sub-arrays (in cells;
+        under novel mapping, of one kernel position's rows)."""
+        rows = self.position_rows if self.novel else self.rows
+        num_i, num_j = -(-rows // self.sub_array_rows), -(-self.cols // self.sub_array_cols)
+        return sub_array_strips(rows, self.cols, num_i, num_j, self.sub_array_rows, self.sub_array_cols)
+
+    # ---- tiles (NeuroSim's floorplan blocks) ---------------------------------------------------------------------
+    def conventional_tiles(self, tile_size: int) -> tuple[TileBlock, ...]:
+        """The tiles of a conventionally mapped layer, row-major, each a tile_size square block cut at the edges."""
+        t = tile_size
+        return tuple(
+            TileBlock(i * t, j * t, min(t, self.rows - i * t), min(t, self.cols - j * t))
+            for i in range(-(-self.rows // t))
+            for j in range(-(-self.cols // t))
         )
-        for ly in layers
-    ]
 
-
-def ratio(num: float, den: float) -> float:
-    """num / den with C++ double semantics for a zero denominator (NaN or infinity instead of an exception)."""
-    if den == 0:
-        return math.nan if num == 0 else math.copysign(math.inf, num)
-    return num / den
-
-
-def novel_pe_count(matrices: Sequence[Matrix]) -> int:
-    """PEs per novel-mapped tile: the most frequent kernel area other than 1 (NeuroSim's numPENM)."""
-    # Same scan as NeuroSim: the first kernel area to reach the highest count wins; a 1x1 first layer
-    # makes it 1 when no larger kernel occurs.
-    most, num_pe = 0, 0
-    for m in matrices:
-        count = 1
-        for other in matrices:
-            if other.kernel_area == m.kernel_area and m.kernel_area != 1:
-                count += 1
-            if most < count:
-                most, num_pe = count, m.kernel_area
-    return num_pe
-
-
-def mark_novel(matrices: Sequence[Matrix], num_pe_nm: int, num_row_sub_array: int) -> tuple[bool, ...]:
-    """Novel mapping for the layers whose kernel area is numPENM and whose matrix has >= one sub-array of rows."""
-    return tuple(m.kernel_area == num_pe_nm and m.rows >= num_row_sub_array for m in matrices)
-
-
-def novel_mapped(kernels: Sequence[tuple[int, int, int]], sub_array_rows: int) -> tuple[bool, ...]:
-    """Which layers, given as (in_channels, kernel_h, kernel_w) in network order, novel mapping maps novel.
-
-    The floorplanner's rule (numPENM, then mark_novel), for the accuracy side to read rows as the chip does.
-    """
-    matrices = [Matrix(rows=c * kh * kw, rows_novel=c, cols=0, kernel_area=kh * kw) for c, kh, kw in kernels]
-    return mark_novel(matrices, novel_pe_count(matrices), sub_array_rows)
-
-
-def power_of_two_at_least(n: float) -> float:
-    """2^ceil(log2 n) in doubles, as NeuroSim sizes the largest PE / tile (the `minCube`)."""
-    return 2.0 ** math.ceil(math.log2(n))
-
-
-def pipeline_speedups(layers: Sequence[Layer], speed_up_degree: int) -> tuple[tuple[int, ...], int]:
-    """Per-layer pipeline speed-up and the degree actually used (capped at max IFM / min IFM)."""
-    # As NeuroSim: only heights count, the first layer's is taken as the largest, 1xN kernels are skipped.
-    max_ifm = layers[0].ifm_h
-    min_ifm = max_ifm
-    for ly in layers:
-        if ly.kernel_h != 1 and ly.ifm_h < min_ifm:
-            min_ifm = ly.ifm_h
-    degree = min(speed_up_degree, max_ifm // min_ifm)
-    bound = math.ceil(max_ifm / degree)
-    return tuple(math.ceil((ly.ifm_h / bound) * (ly.ifm_h / bound)) for ly in layers), degree
-
-
-def tile_design_cm(tile_size: float, marks: Sequence[bool], matrices: Sequence[Matrix]) -> tuple[int, float]:
-    """(#tiles, utilisation) of the conventionally mapped layers for one tile size."""
-    num_tiles, cells = 0, 0
-    for novel, m in zip(marks, matrices, strict=True):
-        if not novel:
-            num_tiles += math.ceil(m.rows / tile_size) * math.ceil(m.cols / tile_size)
-            cells += m.cells
-    return num_tiles, ratio(cells, num_tiles * tile_size * tile_size)
-
-
-def tile_design_nm(
-    pe_size: float, marks: Sequence[bool], matrices: Sequence[Matrix], num_pe_nm: int
-) -> tuple[int, float]:
-    """(#tiles, utilisation) of the novel-mapped layers for one PE size (a tile holds numPENM PEs)."""
-    num_tiles, cells = 0, 0
-    for novel, m in zip(marks, matrices, strict=True):
-        if novel:
-            num_tiles += math.ceil(m.rows_novel / pe_size) * math.ceil(m.cols / pe_size)
-            cells += m.cells
-    return num_tiles, ratio(cells, num_tiles * pe_size * pe_size * num_pe_nm)
-
-
-def _dup(capacity: float, unit: float, needed: float) -> int:
-    """How many copies of a matrix needing ceil(needed/unit) units fit in ceil(capacity/unit) units (>= 1)."""
-    fits = math.ceil(capacity / unit) // math.ceil(needed / unit)  # int / int in NeuroSim
-    return fits if fits else 1
-
-
-def pe_duplication(
-    pe_size: float, tile_size: float, marks: Sequence[bool], matrices: Sequence[Matrix]
-) -> tuple[tuple[int, ...], tuple[int, ...], float]:
-    """PE duplication (rows, cols) of each layer inside a CM tile, and the cells mapped counting copies."""
-    dup_row, dup_col, cells = [], [], 0
-    for novel, m in zip(marks, matrices, strict=True):
-        r = c = 1
-        if not novel:
-            if m.rows <= tile_size or m.cols <= tile_size:
-                r, c = _dup(tile_size, pe_size, m.rows), _dup(tile_size, pe_size, m.cols)
-            cells += r * c * m.cells
-        dup_row.append(r)
-        dup_col.append(c)
-    return tuple(dup_row), tuple(dup_col), cells
-
-
-def subarray_duplication(
-    pe_size_cm: float,
-    pe_size_nm: float,
-    marks: Sequence[bool],
-    matrices: Sequence[Matrix],
-    sub_rows: int,
-    sub_cols: int,
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Sub-array duplication (rows, cols) of each layer inside its PE."""
-    dup_row, dup_col = [], []
-    for novel, m in zip(marks, matrices, strict=True):
-        pe, rows = (pe_size_nm, m.rows_novel) if novel else (pe_size_cm, m.rows)
-        r = c = 1
-        if rows <= pe or m.cols <= pe:
-            # NeuroSim quirk: rows are counted in numRowSubArray units and columns in numColSubArray units.
-            r, c = _dup(pe, sub_rows, rows), _dup(pe, sub_cols, m.cols)
-        dup_row.append(r)
-        dup_col.append(c)
-    return tuple(dup_row), tuple(dup_col)
-
-
-@dataclass(frozen=True)
-class LayerPlacement:
-    """Tiles, utilisation and speed-up of one layer (NeuroSim's OverallEachLayer)."""
-
-    tiles_row: int
-    tiles_col: int
-    utilization: float
-    speedup_row: int
-    speedup_col: int
-
-
-def place_layer(
-    m: Matrix,
-    novel: bool,
-    dup: tuple[int, int, int, int],
-    pipeline_speedup: int | None,
-    tile_size_cm: float,
-    pe_size_nm: float,
-    num_pe_nm: int,
-) -> LayerPlacement:
-    """Tiles of one layer, its utilisation and speed-up; `dup` = (PE row, PE col, sub-array row, sub-array col)."""
-    pe_r, pe_c, sa_r, sa_c = dup
-    copies = pe_r * pe_c * sa_r * sa_c
-    if novel:
-        size, rows, cells = pe_size_nm, m.rows_novel, m.rows_novel * num_pe_nm * m.cols
-        area = pe_size_nm * pe_size_nm * num_pe_nm
-    else:
-        size, rows, cells, area = tile_size_cm, m.rows, m.cells, tile_size_cm * tile_size_cm
-    tiles_row, tiles_col = math.ceil(rows / size), math.ceil(m.cols / size)
-    extra, used = 1, copies
-    if pipeline_speedup is not None:
-        extra = math.ceil(pipeline_speedup / copies)  # real division, then ceil
-        used = max(pipeline_speedup, copies)
-        tiles_row *= extra
-    utilization = ratio(used * cells, tiles_row * tiles_col * area)
-    return LayerPlacement(tiles_row, tiles_col, utilization, pe_r * sa_r * extra, pe_c * sa_c)
+    def novel_bands(self, pe_size: int, num_pe: int) -> tuple[NovelBand, ...]:
+        """The row bands of a novel-mapped layer's tiles (NeuroSim's layout: a band starts pe_size rows after the
+        previous one and its PEs take an equal share of a position's rows, rounded down)."""
+        band, pe = self.position_rows, pe_size
+        n_row, n_col = -(-band // pe_size), -(-self.cols // pe_size)
+        per_pe_rows, per_pe_cols = band // n_row, self.cols // n_col
+        bands = []
+        for i in range(n_row):
+            rows = int(min(pe_size * num_pe, self.rows - i * pe_size * num_pe))
+            tiles = tuple((j * pe, per_pe_cols, rows, int(min(pe, self.cols - j * pe))) for j in range(n_col))
+            bands.append(NovelBand(i * pe_size, per_pe_rows, num_pe, band, tiles))
+        return tuple(bands)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from enum import Enum
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import torch
 from torch import Tensor, nn
 
 from neurocim.config.accuracy import AccuracyConfig, AdcRangeMode, CompatMode, QuantScheme
 from neurocim.config.chip import ChipConfig
+from neurocim.mapping.layer_mapping import LayerMapping
 from neurocim.nn import encoding as enc
 from neurocim.nn.devices import (
     DeviceMap,
@@ -63,6 +64,7 @@ class CIMLayer(nn.Module):
         self._calibration: str | None = None
         self._observer: RangeObserver | None = None
         self._cache: tuple | None = None
+        self._layer_mapping: LayerMapping | None = None
         self._noise = torch.Generator().manual_seed(layer_seed(self.accuracy.seed, name))
 
     @property
@@ -124,8 +126,16 @@ class CIMLayer(nn.Module):
         """Integer input codes (float64), their denominator, the input scale, and whether they are signed."""
         return enc.input_codes(x, self.settings, float(self.act_scale), bool(self.act_signed), self.cim_name)
 
+    @property
+    def layer_mapping(self) -> LayerMapping:
+        """How this layer's weights sit on its chip (the mapping the cost model reads too), built once."""
+        if self._layer_mapping is None:
+            out_channels = int(cast(Tensor, self.weight).shape[0])
+            self._layer_mapping = LayerMapping.from_chip(self.chip, self.in_rows, self.positions, out_channels)
+        return self._layer_mapping
+
     def row_groups(self) -> RowGroups:
-        return enc.row_groups(self.settings, self.in_rows, self.positions)
+        return enc.row_groups(self.settings, self.layer_mapping)
 
     # ---- weight side (cached per weight version and device draw) ---------------------------------------------
     def _operands(self, device: torch.device, seed: int) -> tuple[ArrayOperands, Tensor]:

@@ -15,7 +15,7 @@ from torch import nn
 from neurocim.config.accuracy import AccuracyConfig
 from neurocim.config.chip import ChipConfig, MappingType
 from neurocim.errors import InputError
-from neurocim.mapping.layer_mapping import novel_mapped
+from neurocim.mapping.placement import novel_mapped
 from neurocim.nn.base import CIMLayer, LayerMode
 from neurocim.nn.layers import CIMConv2d, CIMLinear
 

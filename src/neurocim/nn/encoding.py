@@ -8,7 +8,8 @@ import torch
 from torch import Tensor
 
 from neurocim.config.accuracy import QuantScheme
-from neurocim.nn.grouping import RowGroups, chip_groups, neurosim_groups
+from neurocim.mapping.layer_mapping import LayerMapping
+from neurocim.nn.grouping import RowGroups, neurosim_groups
 from neurocim.nn.settings import LayerSettings
 from neurocim.quant import codes as qc
 from neurocim.quant.ptq import safe_scale, weight_scale
@@ -75,8 +76,8 @@ def max_digit(s: LayerSettings) -> int:
     return 1 if s.neurosim else 2**s.bits_per_cycle - 1
 
 
-def row_groups(s: LayerSettings, in_rows: int, positions: int) -> RowGroups:
-    """Read groups of a layer with `in_rows` channels/features and `positions` kernel positions."""
+def row_groups(s: LayerSettings, mapping: LayerMapping) -> RowGroups:
+    """Read groups of a layer mapped as `mapping`: the chip's, or in NeuroSim compat the wrapper's."""
     if s.neurosim:
-        return neurosim_groups(in_rows, positions, s.group_size)
-    return chip_groups(in_rows, positions, s.sub_array_rows, s.parallel_rows, s.mapping)
+        return neurosim_groups(mapping.channels, mapping.positions, s.group_size)
+    return RowGroups.of(mapping)

@@ -1,4 +1,4 @@
-"""Which unrolled weight rows are summed together by one ADC conversion (sub-arrays and parallel-read groups)."""
+"""Rows one ADC conversion sums, as tensors: the chip's read groups (from the LayerMapping) and NeuroSim's wrapper's."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import Tensor
 
-from neurocim.config.chip import MappingType
+from neurocim.mapping.layer_mapping import LayerMapping
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,11 @@ class RowGroups:
     def dropped(self) -> int:
         """Rows that belong to no group (NeuroSim compat only)."""
         return self.rows - int((self.index < self.rows).sum())
+
+    @classmethod
+    def of(cls, mapping: LayerMapping) -> RowGroups:
+        """The read groups of a layer's mapping."""
+        return cls(torch.from_numpy(mapping.read_groups()), mapping.channels * mapping.positions)
 
     def to(self, device: torch.device) -> RowGroups:
         return RowGroups(self.index.to(device), self.rows)
@@ -58,31 +63,6 @@ def _row_ids(channels: int, positions: int) -> tuple[Tensor, Tensor, Tensor]:
     c = torch.arange(channels).repeat_interleave(positions)
     pos = torch.arange(positions).repeat(channels)
     return c, pos, c * positions + pos
-
-
-def chip_groups(
-    channels: int, positions: int, sub_array_rows: int, parallel_rows: int, mapping: MappingType
-) -> RowGroups:
-    """Rows per ADC read on the chip: sub-arrays of `sub_array_rows`, each read `parallel_rows` at a time.
-
-    Novel mapping: each kernel position has its own sub-arrays holding channels; conventional: the unrolled rows
-    (c, kh, kw) fill sub-arrays in order. A last, partly filled sub-array or group is read like any other.
-    """
-    for name, value in (("channels", channels), ("positions", positions)):
-        if value < 1:
-            raise ValueError(f"{name}={value} must be >= 1")
-    if not 1 <= parallel_rows <= sub_array_rows:
-        raise ValueError(f"array.parallel_rows={parallel_rows} must be in 1..array.rows={sub_array_rows}")
-    c, pos, row = _row_ids(channels, positions)
-    if mapping is MappingType.NOVEL:
-        outer, seq = pos, c
-    else:
-        outer, seq = torch.zeros_like(row), row
-    sub_array, within = seq // sub_array_rows, seq % sub_array_rows
-    per_array = -(-sub_array_rows // parallel_rows)
-    n_arrays = int(sub_array.max()) + 1
-    group = (outer * n_arrays + sub_array) * per_array + within // parallel_rows
-    return _assemble(row, group, within % parallel_rows, channels * positions)
 
 
 def neurosim_groups(channels: int, positions: int, group_size: int) -> RowGroups:

@@ -28,9 +28,12 @@ class CapturedLayer:
     input_bits: int
 
     def trace(self, name: str) -> LayerTrace:
-        """The LayerTrace of this record: weights back on NeuroSim's algorithm scale k / 2^(weight_bits - 1)."""
-        half = 2.0 ** (self.weight_bits - 1)
-        return LayerTrace((self.weight_codes.astype(np.float64) - half) / half, self.input_codes, self.input_bits, name)
+        """The LayerTrace of this record: the integer codes k = code - 2^(weight_bits - 1), on NeuroSim's algorithm
+        scale k / 2^(weight_bits - 1)."""
+        half = 1 << (self.weight_bits - 1)
+        signed = np.int16 if self.weight_bits < 16 else np.int32
+        codes = self.weight_codes.astype(signed) - half
+        return LayerTrace.from_weight_codes(codes, 1.0 / half, self.input_codes, self.input_bits, name)
 
 
 class TraceCapture:

@@ -12,7 +12,14 @@ import numpy as np
 
 from neurocim.errors import clipped
 from neurocim.workload.network import Layer, default_layer_name
-from neurocim.workload.traces import LayerTrace, TraceError, bit_planes_to_codes, check_traces, codes_to_bit_planes
+from neurocim.workload.traces import (
+    LayerTrace,
+    TraceError,
+    bit_planes_to_codes,
+    check_traces,
+    codes_to_bit_planes,
+    weight_to_levels,
+)
 
 COMMAND_FILE = "trace_command.sh"
 _COMMA, _NEWLINE, _ZERO = ord(","), ord("\n"), ord("0")
@@ -93,6 +100,28 @@ def read_input_csv(path: str | Path, input_bits: int) -> np.ndarray:
     if bits.shape[1] % input_bits:
         raise TraceError(f"{path}: {bits.shape[1]} columns is not a multiple of {input_bits} input bits")
     return bit_planes_to_codes(bits, input_bits)
+
+
+def round_like_csv(weights: np.ndarray) -> np.ndarray:
+    """The values NeuroSim parses back from a weight file written with '%10.5f'."""
+    w = np.asarray(weights, dtype=np.float64)
+    scaled = w * 1e5
+    out = np.rint(scaled) / 1e5  # n / 1e5 is the double nearest to the decimal n * 1e-5
+    # w * 1e5 may sit within rounding error of a .5 tie: let exact decimal formatting decide those.
+    near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6 + np.abs(scaled) * 1e-14
+    if near_tie.any():
+        # quantised weights repeat a few values: format each distinct one once
+        values, inverse = np.unique(w[near_tie], return_inverse=True)
+        out[near_tie] = np.array([float(f"{v:.5f}") for v in values])[inverse]
+    return out
+
+
+def csv_weight_levels(
+    weights: np.ndarray, synapse_bit: int, weight_min: float = -1.0, weight_max: float = 1.0
+) -> np.ndarray:
+    """Integer levels of weights as NeuroSim's LoadInWeightData reads them back from the weight files written here,
+    rounded to the printed digits."""
+    return weight_to_levels(round_like_csv(weights), synapse_bit, weight_min, weight_max)
 
 
 def write_weight_csv(path: str | Path, weights: np.ndarray) -> None:

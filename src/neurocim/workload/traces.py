@@ -91,11 +91,9 @@ class LayerTrace:
             raise TraceError(f"{self.name or 'trace'}: {n} windows requested, {self.num_windows_written} written")
         return codes_to_bit_planes(self.input_codes[:, :n], self.input_bits)
 
-    def weight_levels(
-        self, synapse_bit: int, weight_min: float = -1.0, weight_max: float = 1.0, csv_rounded: bool = True
-    ) -> np.ndarray:
+    def weight_levels(self, synapse_bit: int, weight_min: float = -1.0, weight_max: float = 1.0) -> np.ndarray:
         """Integer levels NeuroSim's LoadInWeightData derives from these weights, before cell splitting."""
-        return self.map_weights(lambda w: csv_weight_levels(w, synapse_bit, weight_min, weight_max, csv_rounded))
+        return self.map_weights(lambda w: weight_to_levels(w, synapse_bit, weight_min, weight_max))
 
     def map_weights(self, fn) -> np.ndarray:
         """fn over the weights, elementwise (fn maps (n,) to (n, ...)), evaluated once per distinct weight value
@@ -113,14 +111,6 @@ class LayerTrace:
             return np.subtract(block, low, out=index[: block.size], dtype=np.intp)
 
         return _table_lookup(table, flat.size, rows_of).reshape(codes.shape + table.shape[1:])
-
-
-def csv_weight_levels(
-    weights: np.ndarray, synapse_bit: int, weight_min: float = -1.0, weight_max: float = 1.0, csv_rounded: bool = True
-) -> np.ndarray:
-    """Integer levels of weights as NeuroSim's LoadInWeightData reads them back from its CSV trace files."""
-    w = round_like_csv(weights) if csv_rounded else weights
-    return weight_to_levels(w, synapse_bit, weight_min, weight_max)
 
 
 # Weights on the grid k / 2^GRID_BITS (every quantised trace) are mapped through a table over their range.
@@ -206,20 +196,6 @@ def bit_planes_to_codes(planes: np.ndarray, bits: int) -> np.ndarray:
     for b in range(bits):
         codes |= stacked[:, :, b] << np.array(bits - 1 - b, dtype=dtype)
     return codes
-
-
-def round_like_csv(weights: np.ndarray) -> np.ndarray:
-    """The values NeuroSim parses back from a weight file written with '%10.5f'."""
-    w = np.asarray(weights, dtype=np.float64)
-    scaled = w * 1e5
-    out = np.rint(scaled) / 1e5  # n / 1e5 is the double nearest to the decimal n * 1e-5
-    # w * 1e5 may sit within rounding error of a .5 tie: let exact decimal formatting decide those.
-    near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6 + np.abs(scaled) * 1e-14
-    if near_tie.any():
-        # quantised weights repeat a few values: format each distinct one once
-        values, inverse = np.unique(w[near_tie], return_inverse=True)
-        out[near_tie] = np.array([float(f"{v:.5f}") for v in values])[inverse]
-    return out
 
 
 def weight_to_levels(

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from neurocim.arch.block_mapping import cells_to_conductance
 from neurocim.config.chip import AccessType, CellType
+from neurocim.mapping.cells import cells_to_conductance
 
 
 @dataclass(frozen=True)

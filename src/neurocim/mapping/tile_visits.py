@@ -1,11 +1,10 @@
 """The PE evaluations of a tile pass in NeuroSim's order: which block of the tile's matrix every PE result it gathers
-comes from."""
+comes from (the PE blocks of a tile, as LayerMapping gives the tile blocks of a layer)."""
 
 from __future__ import annotations
 
 import math
 from enum import Enum
-from functools import lru_cache
 from typing import NamedTuple
 
 
@@ -34,7 +33,6 @@ class TilePlan(NamedTuple):
     visits: tuple[PeVisit | None, ...]  # every PE result gathered, in order; None: an empty result
 
 
-@lru_cache(maxsize=1024)
 def tile_plan(
     novel: bool,
     num_pe: float,
