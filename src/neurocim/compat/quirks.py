@@ -1,4 +1,4 @@
-"""The registry of NeuroSim V1.4 quirks the cost model can reproduce: each a named switch, off unless compat asks."""
+"""The registry of NeuroSim quirks the cost model can reproduce: each a named switch, off unless compat asks."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ class ChipCompat(str, Enum):
 
     NONE = "none"  # physically faithful
     NEUROSIM_V14 = "neurosim_v14"  # DNN+NeuroSim V1.4's numbers, quirks included
+    NEUROSIM_V21 = "neurosim_v21"  # DNN+NeuroSim V2.1's numbers (its older inference core), quirks included
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,9 @@ class Quirk:
     """One behaviour of the original that a faithful model does differently."""
 
     name: str
-    original: str  # what NeuroSim V1.4 does
+    original: str  # what NeuroSim does
     faithful: str  # what neurocim does without compat
+    modes: frozenset[ChipCompat] = frozenset({ChipCompat.NEUROSIM_V14, ChipCompat.NEUROSIM_V21})  # who reproduce it
 
 
 QUIRKS: tuple[Quirk, ...] = (
@@ -72,7 +74,7 @@ QUIRKS: tuple[Quirk, ...] = (
 )
 
 _NAMES = frozenset(q.name for q in QUIRKS)
-_MODES = {ChipCompat.NONE: frozenset(), ChipCompat.NEUROSIM_V14: _NAMES}
+_MODES = {mode: frozenset(q.name for q in QUIRKS if mode in q.modes) for mode in ChipCompat}
 
 
 def quirk_names() -> frozenset[str]:

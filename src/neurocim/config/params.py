@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from neurocim.circuits.constants import IR_DROP_TOLERANCE
-from neurocim.compat.quirks import enabled_quirks, quirk_names
+from neurocim.compat.quirks import ChipCompat, enabled_quirks, quirk_names
 from neurocim.config.chip import (
     AccessType,
     ActivationFunction,
@@ -56,8 +56,14 @@ SRAM_CELL_F = {
 }
 
 
-def sram_cell_f(node_nm: int) -> tuple[float, float]:
-    """(height, width) in feature sizes of the node's 6T SRAM bit cell (10 x 28 at planar nodes)."""
+V21_SRAM_CELL_F = (8.0, 20.0)  # NeuroSim V2.1's SRAM cell, sized with wider transistors (compat/v21_defaults.py)
+
+
+def sram_cell_f(node_nm: int, compat: ChipCompat = ChipCompat.NONE) -> tuple[float, float]:
+    """(height, width) in feature sizes of the node's 6T SRAM bit cell (10 x 28 at planar nodes; NeuroSim V2.1's
+    own 8 x 20 cell under its compat mode)."""
+    if compat is ChipCompat.NEUROSIM_V21:
+        return V21_SRAM_CELL_F
     return SRAM_CELL_F.get(node_nm, (10.0, 28.0))
 
 
@@ -190,7 +196,7 @@ def _cell_footprint_f(cfg: ChipConfig) -> tuple[float, float]:
     """(height, width) of the memory cell in feature sizes."""
     c = cfg.cell
     if c.type is CellType.SRAM:
-        default = sram_cell_f(cfg.technology.node_nm)
+        default = sram_cell_f(cfg.technology.node_nm, cfg.compat)
     elif c.access is AccessType.CMOS:
         default = _CELL_1T1R_F
     else:
@@ -228,7 +234,7 @@ def derive_params(cfg: ChipConfig) -> Params:
     num_col_muxed = cfg.array.cols_per_adc
     if sequential and cfg.cell.type is CellType.SRAM:
         num_col_muxed = num_col_per_synapse
-    sram_h, sram_w = sram_cell_f(node)
+    sram_h, sram_w = sram_cell_f(node, cfg.compat)
     cell_h, cell_w = _cell_footprint_f(cfg)
     if cfg.cell.type is CellType.SRAM:
         sram_h, sram_w = cell_h, cell_w

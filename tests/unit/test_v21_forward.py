@@ -1,0 +1,97 @@
+"""NeuroSim V2.1's inference core (compat neurosim_v21): its Param.cpp importer and the forward pass of its cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from neurocim.compat.param_cpp import ParamImportError
+from neurocim.compat.param_cpp_v21 import KNOWN_NAMES, SHARED_NAMES, chip_from_v21_params
+from neurocim.compat.param_schema import SPECS
+from neurocim.compat.quirks import ChipCompat
+from neurocim.compat.v21_defaults import V21_DEFAULTS
+from neurocim.config.chip import CellType, MappingType
+from neurocim.errors import InputError
+
+REF = Path(__file__).resolve().parents[3] / "shared" / "reference" / "neurosim_v21"
+CASES = sorted(p for p in (REF / "cases").glob("*") if (p / "params.json").is_file())
+
+
+def _params(case: str) -> dict:
+    return json.loads((REF / "cases" / case / "params.json").read_text())
+
+
+def test_every_shared_name_reads_as_the_v14_importer_reads_it():
+    assert set(SPECS) >= SHARED_NAMES
+    assert set(V21_DEFAULTS) <= KNOWN_NAMES
+
+
+def test_the_shipped_defaults_import_as_the_v21_chip():
+    chip = chip_from_v21_params({})
+    assert chip.compat is ChipCompat.NEUROSIM_V21
+    assert chip.cell.type is CellType.FEFET and chip.cell.bits_per_cell == 5
+    assert chip.technology.node_nm == 32 and chip.adc.bits == 6 and chip.precision.weight_bits == 5
+    assert chip.cell.r_on_ohm == 240e3 and chip.cell.on_off_ratio == pytest.approx(100)
+    assert not chip.pipeline.enabled and not chip.calibration.validated and not chip.clock.synchronous
+    assert chip.interconnect.global_bus.value == "htree"
+
+
+@pytest.mark.skipif(not CASES, reason="NeuroSim V2.1 reference cases not present")
+@pytest.mark.parametrize("case", [p.name for p in CASES])
+def test_every_reference_case_imports_or_is_refused(case):
+    params = _params(case)
+    if "expected_error" in case:
+        with pytest.raises(ParamImportError, match="pipeline=True is not supported: NeuroSim V2.1 crashes"):
+            chip_from_v21_params(params)
+        return
+    chip = chip_from_v21_params(params)
+    effective = json.loads((REF / "cases" / case / "expected.json").read_text())["case"]["effective"]
+    cell_bits = 1 if chip.cell.type is CellType.SRAM else chip.cell.bits_per_cell
+    assert cell_bits == effective["cellBit"]
+    assert -(-chip.precision.weight_bits // cell_bits) == effective["numColPerSynapse"]
+    assert chip.mapping is (MappingType.NOVEL if params["novelMapping"] else MappingType.CONVENTIONAL)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"wireWidth": 56}, r"wireWidth=56 does not match technode=32: allowed 40"),
+        ({"technode": 22}, r"wireWidth=40 does not match technode=22: allowed 32"),
+        ({"technode": 5, "wireWidth": 10}, r"technode=5 has no NeuroSim V2.1 wire data; allowed: 130, 90"),
+        ({"featuresize": 56e-9}, r"featuresize=5.6e-08 does not match technode=32: allowed 4e-08"),
+        ({"maxConductance": 1e-5}, r"maxConductance=1e-05 is not supported; allowed: 4.16667e-06"),
+        ({"resistanceAccess": 1e3}, r"resistanceAccess=1000.0 is not supported; allowed: 15000"),
+        ({"widthSRAMCellNMOS": 1}, r"widthSRAMCellNMOS=1 is not supported; allowed: 2.08"),
+        ({"nonlinearIV": True}, r"nonlinearIV=True is not supported"),
+        ({"validated": True}, r"unknown NeuroSim V2.1 parameter\(s\): 'validated'"),
+        ({"levelOutput": 48}, r"levelOutput=48 must be a power of two"),
+        ({"memcelltype": 4}, r"memcelltype=4 is not supported; allowed: 1 \(sram\)"),
+        ({"numColMuxed": 256}, r"array.cols_per_adc=256 exceeds array.cols=128.*numColMuxed=256"),
+    ],
+)
+def test_unsupported_values_are_refused_with_the_parameter_and_what_is_allowed(change, message):
+    with pytest.raises(InputError, match=message):
+        chip_from_v21_params(change)
+
+
+def test_a_node_imports_with_its_own_wire_width():
+    chip = chip_from_v21_params({"technode": 22, "featuresize": 32e-9, "wireWidth": 32})
+    assert chip.technology.node_nm == 22
+
+
+def test_cell_bits_above_the_weight_bits_go_on_as_v21_does_with_a_warning():
+    with pytest.warns(UserWarning, match="cellBit=8 exceeds synapseBit=5; NeuroSim V2.1 goes on with cellBit=5"):
+        chip = chip_from_v21_params({"cellBit": 8})
+    assert chip.cell.bits_per_cell == 5
+
+
+def test_training_names_are_left_to_the_training_importer():
+    chip = chip_from_v21_params({"batchSize": 64, "dramType": 1, "trainingEstimation": False})
+    assert chip == chip_from_v21_params({})
+
+
+def test_a_mapping_of_names_is_required():
+    with pytest.raises(ParamImportError, match="expected an object mapping NeuroSim parameter names"):
+        chip_from_v21_params([("technode", 32)])  # type: ignore[arg-type]
