@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from neurocim.compat.param_cpp import ParamImportError
 from neurocim.compat.param_cpp_v21 import KNOWN_NAMES, SHARED_NAMES, chip_from_v21_params
 from neurocim.compat.param_schema import SPECS
-from neurocim.compat.quirks import ChipCompat
+from neurocim.compat.quirks import QUIRKS, ChipCompat, enabled_quirks
 from neurocim.compat.v21_defaults import V21_DEFAULTS
-from neurocim.config.chip import CellType, MappingType
+from neurocim.config.chip import CellType, ChipConfig, MappingType
+from neurocim.config.params import derive_params
 from neurocim.errors import InputError
+from neurocim.estimate import estimate
+from neurocim.tech.technology import load_technology
+from neurocim.workload.network import Layer
+from neurocim.workload.prepared import PreparedWorkload, prepare
+from neurocim.workload.traces import LayerTrace
 
 REF = Path(__file__).resolve().parents[3] / "shared" / "reference" / "neurosim_v21"
 CASES = sorted(p for p in (REF / "cases").glob("*") if (p / "params.json").is_file())
@@ -59,7 +67,7 @@ def test_every_reference_case_imports_or_is_refused(case):
     [
         ({"wireWidth": 56}, r"wireWidth=56 does not match technode=32: allowed 40"),
         ({"technode": 22}, r"wireWidth=40 does not match technode=22: allowed 32"),
-        ({"technode": 5, "wireWidth": 10}, r"technode=5 has no NeuroSim V2.1 wire data; allowed: 130, 90"),
+        ({"technode": 14, "wireWidth": 22}, r"technode=14 has no NeuroSim V2.1 transistor data here .* 130, 90"),
         ({"featuresize": 56e-9}, r"featuresize=5.6e-08 does not match technode=32: allowed 4e-08"),
         ({"maxConductance": 1e-5}, r"maxConductance=1e-05 is not supported; allowed: 4.16667e-06"),
         ({"resistanceAccess": 1e3}, r"resistanceAccess=1000.0 is not supported; allowed: 15000"),
@@ -95,3 +103,54 @@ def test_training_names_are_left_to_the_training_importer():
 def test_a_mapping_of_names_is_required():
     with pytest.raises(ParamImportError, match="expected an object mapping NeuroSim parameter names"):
         chip_from_v21_params([("technode", 32)])  # type: ignore[arg-type]
+
+
+V21_ONLY = sorted(q.name for q in QUIRKS if q.modes == {ChipCompat.NEUROSIM_V21})
+SMALL = (Layer(8, 8, 16, 3, 3, 32, pooled=True, name="conv"), Layer(1, 1, 512, 1, 1, 10, name="fc"))
+
+
+@functools.cache
+def _small_workload() -> PreparedWorkload:
+    rng = np.random.default_rng(3)
+    traces = [
+        LayerTrace.from_weight_codes(
+            rng.integers(-15, 16, size=(ly.rows, ly.out_channels)), 1 / 16, rng.integers(0, 256, (ly.rows, 36)), 8
+        )
+        for ly in SMALL
+    ]
+    return prepare(SMALL, traces)
+
+
+def test_v21_mode_reproduces_the_v14_quirks_its_core_shares_and_its_own():
+    v21 = enabled_quirks(ChipCompat.NEUROSIM_V21)
+    assert set(V21_ONLY) <= v21
+    assert not set(V21_ONLY) & enabled_quirks(ChipCompat.NEUROSIM_V14)
+    assert not enabled_quirks(ChipCompat.NONE)
+
+
+@pytest.mark.parametrize("name", V21_ONLY)
+def test_switching_a_v21_quirk_off_changes_the_estimate(name):
+    where = {
+        "v21_cell_constants": {"memcelltype": 1},
+        "v21_transistor_data": {"technode": 90, "featuresize": 200e-9, "wireWidth": 200},
+        "v21_global_accumulation_reads": {"numRowSubArray": 16, "numColSubArray": 16},
+    }
+    chip = chip_from_v21_params(where.get(name, {}))
+    with_quirk = estimate(chip, _small_workload()).to_dict()
+    off = ChipConfig.model_validate({**chip.model_dump(), "quirks": {name: False}})
+    assert estimate(off, _small_workload()).to_dict() != with_quirk
+
+
+def test_v21_wires_and_transistors_are_its_own():
+    p = derive_params(chip_from_v21_params({}))
+    assert p.wires.wire_width_nm == 40 and p.feature_size_wire == pytest.approx(40e-9)
+    assert p.wires.unit_resistance == pytest.approx(4.03e-8 / (40e-9**2 * 1.9))
+    assert p.resistance_access == 15e3
+    faithful = derive_params(ChipConfig(technology={"node_nm": 32}))
+    assert faithful.wires.wire_width_nm == 56 and faithful.resistance_access != 15e3
+    tech = load_technology(32, v21=True)
+    assert tech.phy_gate_length == 3.4e-8 and load_technology(32).phy_gate_length == 2.8e-8
+    with pytest.raises(ValueError, match="planar nodes 130, 90, 65, 45, 32, 22 nm, not 14 nm"):
+        load_technology(14, v21=True)
+    with pytest.raises(InputError, match="technology.node_nm=14 has no NeuroSim V2.1 transistor and wire data"):
+        estimate(ChipConfig(technology={"node_nm": 14}, compat="neurosim_v21"), _small_workload())

@@ -64,7 +64,9 @@ class Tile:
         self.accumulation = AdderTree(ctx, int(num_pe), pe_out_bits, math.ceil(trees))
         self.periphery = TilePeriphery(ctx, novel, num_pe, pe_size, clk_freq, pe_out_bits)
         side = math.ceil(math.sqrt(num_pe)) if novel else int(num_pe)
-        self.htree = HTree(ctx, side, side, p.local_bus_delay_tolerance, num_pe * pe_size)
+        # NeuroSim V2.1: the tile's tree carries one sub-array's rows per PE column of the grid
+        bus = side * p.num_row_sub_array if p.quirk("v21_tile_bus_width") else num_pe * pe_size
+        self.htree = HTree(ctx, side, side, p.local_bus_delay_tolerance, bus)
         # NeuroSim keeps the accumulation tree's leakage from its last evaluation (0 before the first)
         self._accumulation_units: int | None = None
         self._eval_memo = InputMemo()

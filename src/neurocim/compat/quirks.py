@@ -73,6 +73,52 @@ QUIRKS: tuple[Quirk, ...] = (
     ),
 )
 
+_V21 = frozenset({ChipCompat.NEUROSIM_V21})
+# V2.1's inference core is an older one than V1.4's: these select its data and its behaviour.
+QUIRKS += (
+    Quirk(
+        "v21_transistor_data",
+        "V2.1's planar transistors: 90 nm LSTP ideal gate capacitance 1.5413e-10 F/m (V1.4: 1.5413e-9), no drain "
+        "capacitance at 130 nm LSTP and 65 nm HP, its own gate lengths; planar nodes only",
+        "NeuroSim V1.4's transistor data (IRDS/PTM)",
+        _V21,
+    ),
+    Quirk(
+        "v21_wire_table",
+        "one wire width per node (32 nm: 40 nm) for cells, wires and every metal layer, with its own aspect ratio "
+        "and resistivity and no barrier correction",
+        "NeuroSim V1.4's wire stack: M0, M1 and wire widths per node (32 nm: 56 nm), barrier-corrected resistivity",
+        _V21,
+    ),
+    Quirk(
+        "v21_cell_constants",
+        "sizes its SRAM cell with 2.08/1.23/1.31 F NMOS/PMOS/access widths and gives the 1T1R access transistor a "
+        "fixed 15 kOhm",
+        "minimum-width SRAM cell transistors; access transistor on-resistance = R_on x the IR-drop tolerance",
+        _V21,
+    ),
+    Quirk(
+        "v21_tile_bus_width",
+        "sizes a tile's H-tree for one sub-array's rows per PE column of its grid: ceil(sqrt(PEs)) x sub-array rows",
+        "sizes it for every PE's rows at once: PEs x PE size (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_global_accumulation_reads",
+        "reads the chip accumulation (layers over several tile rows) once per output channel per tile column, "
+        "windows per adder tree rounded up: tile columns x C_out x ceil(windows / trees)",
+        "reads it for the outputs of the layer: ceil(C_out x windows / trees)",
+        _V21,
+    ),
+    Quirk(
+        "wire_range_tests_always_true",
+        "its H-tree picks a wire's width and resistivity with chained comparisons (a <= x <= b), always true in C++: "
+        "every wire below 1e5 F is 2x the wire width, every width below 200 nm gets AR 2.30 and 2.73e-8 ohm*m",
+        "1x, 2x or 4x the wire width by length (< 1e4 F, < 1e5 F, longer), resistivity of that width",
+        _V21,
+    ),
+)
+
 _NAMES = frozenset(q.name for q in QUIRKS)
 _MODES = {mode: frozenset(q.name for q in QUIRKS if mode in q.modes) for mode in ChipCompat}
 

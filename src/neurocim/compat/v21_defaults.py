@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-# The wire width (nm) V2.1 pairs with each node (Param.cpp's comment table; its featuresize is the same width in m).
-V21_WIRE_WIDTH_NM = {130: 200, 90: 200, 65: 100, 45: 50, 32: 40, 22: 32, 14: 22, 10: 14, 7: 14}
-# Wire aspect ratio and bulk resistivity (ohm*m) per V2.1 wire width.
-V21_WIRE_AR_RHO = {
-    200: (2.10, 2.42e-8),
-    100: (2.30, 2.73e-8),
-    50: (2.34, 3.91e-8),
-    40: (1.90, 4.03e-8),
-    32: (1.90, 4.51e-8),
-    22: (2.00, 5.41e-8),
-    14: (2.10, 7.43e-8),
-}
-V21_ACCESS_RESISTANCE_OHM = 15e3  # on-resistance of the 1T1R access transistor (a fixed value in V2.1)
+from neurocim.config.params import V21_ACCESS_RESISTANCE_OHM, V21_SRAM_WIDTHS
+from neurocim.tech.wires import V21_WIRE_WIDTH_NM
+
+__all__ = ["V21_ACCESS_RESISTANCE_OHM", "V21_DEFAULTS", "V21_SRAM_TRANSISTOR_WIDTHS", "V21_WIRE_WIDTH_NM"]
+
 # SRAM cell transistor widths in feature sizes (V2.1 sizes its 8 x 20 F^2 cell with them).
-V21_SRAM_TRANSISTOR_WIDTHS = {"widthSRAMCellNMOS": 2.08, "widthSRAMCellPMOS": 1.23, "widthAccessCMOS": 1.31}
+V21_SRAM_TRANSISTOR_WIDTHS = dict(
+    zip(("widthSRAMCellNMOS", "widthSRAMCellPMOS", "widthAccessCMOS"), V21_SRAM_WIDTHS, strict=True)
+)
 
 # The shipped values (DNN_NeuroSim_V2.1 Training_pytorch/NeuroSIM/Param.cpp) of every name of the inference core.
 V21_DEFAULTS: dict[str, object] = {

@@ -55,6 +55,8 @@ def wire_resistance_per_length(ctx: CircuitContext, length: float) -> float:
     # NeuroSim quirk: `return width, resistance;` is the comma operator, so callers never see the chosen width
     ratio = length / ctx.tech.feature_size
     base = ctx.p.wires.wire_width_nm
+    if ctx.p.quirk("wire_range_tests_always_true"):
+        return _chained_comparison_resistance(ratio, base, ctx.p.temperature_k)
     if ratio >= 100000:
         width = 4 * base
     elif 10000 <= ratio <= 100000:
@@ -67,6 +69,15 @@ def wire_resistance_per_length(ctx: CircuitContext, length: float) -> float:
     _, ar, rho, barrier = row
     rho = barrier_corrected(rho, width, ar, barrier)
     rho *= 1 + RESISTIVITY_TEMP_COEFF * (ctx.p.temperature_k - 300)  # no abs() here, unlike Param.cpp
+    return resistance_per_metre(rho, width, ar)
+
+
+def _chained_comparison_resistance(ratio: float, base_nm: float, temperature_k: int) -> float:
+    """NeuroSim V2.1's H-tree wire: its range tests `a <= x <= b` are always true in C++, so a wire below 1e5 F is
+    2x the wire width and any width below 200 nm takes AR 2.30 and 2.73e-8 ohm*m (no barrier correction)."""
+    width = 4 * base_nm if ratio >= 100000 else 2 * base_nm
+    ar, rho = (2.10, 2.42e-8) if width >= 200 else (2.30, 2.73e-8)
+    rho *= 1 + RESISTIVITY_TEMP_COEFF * (temperature_k - 300)
     return resistance_per_metre(rho, width, ar)
 
 
