@@ -216,12 +216,8 @@ class Tile:
         pe_count = n if self.novel else n * n
         units = self._accumulation_units
         accumulation_leakage = 0.0 if units is None else self.accumulation.leakage_for(units)
-        leakage = (
-            last.leakage * pe_count
-            + accumulation_leakage
-            + self.periphery.leakage
-            + tree.leakage
-        )
+        tree_leakage = 0.0 if p.quirk("v21_no_wire_leakage") else tree.leakage
+        leakage = last.leakage * pe_count + accumulation_leakage + self.periphery.leakage + tree_leakage
         return replace(acc, leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count, clk_period=0.0)
 
     def _accumulate(

@@ -111,6 +111,32 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_no_wire_leakage",
+        "leaves the repeaters of the PE buses and the tile H-tree out of the PE and tile leakage",
+        "counts their leakage (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_mlsa_encoder",
+        "its older MLSA encoder: 2x NAND2s, an INV and a NAND2 switching per level and output bit (energy counted), "
+        "only its first two stages in the latency, a (levels-1)-gate-high layout",
+        "V1.4's encoder: 4x NAND2s, switching energy neglected, area of every level's INV and NAND2",
+        _V21,
+    ),
+    Quirk(
+        "v21_pe_counts_used_area",
+        "a PE's area counts its sub-arrays' circuits only (their used area), not the rectangle they are laid out in",
+        "counts each sub-array's laid-out rectangle, empty space included (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_mlsa_area",
+        "sizes its older multilevel sense amplifier as 48 NMOS + 24 PMOS per comparator (voltage mode 52 + 60) "
+        "with no dummy reference columns",
+        "V1.4's MLSA: 9 minimum transistors per comparator plus the shared dummy columns",
+        _V21,
+    ),
+    Quirk(
         "wire_range_tests_always_true",
         "its H-tree picks a wire's width and resistivity with chained comparisons (a <= x <= b), always true in C++: "
         "every wire below 1e5 F is 2x the wire width, every width below 200 nm gets AR 2.30 and 2.73e-8 ohm*m",
