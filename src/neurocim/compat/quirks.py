@@ -137,6 +137,35 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_tile_buffer_cores_shared",
+        "keeps the tile buffer core counts in globals shared by both tile kinds; the conventional tile is set up "
+        "last, so a novel-mapping tile lays out and splits its buffer traffic over the conventional tile's counts",
+        "each tile kind has the buffer cores its own PEs need (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_buffer_full_lines",
+        "moves a tile buffer transfer by reading every line and writing every line",
+        "reads half the lines and writes the other half (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_adder_widths",
+        "sizes partial sums with one bit per cell column (log2 levels + input bits + columns per weight + 1), adds "
+        "log2 of the sub-arrays along a PE side in the tile, and sends tile outputs as sign + adder bits divided "
+        "over a novel tile's PEs",
+        "the cells' bits: log2 levels + log2 row groups + input bits + (columns - 1) x cell bits + 1, log2 of all "
+        "the PE's sub-arrays, outputs of adder-tree stages + bits (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_buffer_word_line_along_width",
+        "loads a register-file buffer's word-line decoder with a wire as long as the line's DFFs are wide (12 INVs "
+        "each)",
+        "with a wire as long as they are high (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "wire_range_tests_always_true",
         "its H-tree picks a wire's width and resistivity with chained comparisons (a <= x <= b), always true in C++: "
         "every wire below 1e5 F is 2x the wire width, every width below 200 nm gets AR 2.30 and 2.73e-8 ohm*m",
