@@ -166,6 +166,12 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_adder_tree_full_ripple",
+        "times every adder-tree stage as a ripple through all its bits (one more bit per stage)",
+        "the first stage ripples through all its bits, later ones add about two bits (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "wire_range_tests_always_true",
         "its H-tree picks a wire's width and resistivity with chained comparisons (a <= x <= b), always true in C++: "
         "every wire below 1e5 F is 2x the wire width, every width below 200 nm gets AR 2.30 and 2.73e-8 ohm*m",
