@@ -172,6 +172,12 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_adder_sizing",
+        "builds adders from minimum (not enlarged) NAND2s and lays out whole adders per column or row",
+        "enlarges the NAND2s to the cell height and spreads the adders' area over the given side (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "wire_range_tests_always_true",
         "its H-tree picks a wire's width and resistivity with chained comparisons (a <= x <= b), always true in C++: "
         "every wire below 1e5 F is 2x the wire width, every width below 200 nm gets AR 2.30 and 2.73e-8 ohm*m",
