@@ -178,6 +178,12 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_no_level_shifters",
+        "builds no write level shifters into eNVM sub-arrays, whatever the write voltage",
+        "adds WL, BL and SL level shifters when the write voltage exceeds 1.5 V (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "wire_range_tests_always_true",
         "its H-tree picks a wire's width and resistivity with chained comparisons (a <= x <= b), always true in C++: "
         "every wire below 1e5 F is 2x the wire width, every width below 200 nm gets AR 2.30 and 2.73e-8 ohm*m",

@@ -190,7 +190,8 @@ class WriteLevelShifters:
     """WL/BL (rows) and SL (columns) level shifters of eNVM arrays with a write voltage above 1.5 V (area only)."""
 
     def __init__(self, ctx: CircuitContext, num_row: int, num_col: int) -> None:
-        self.present = ctx.cell.write_voltage > WRITE_LEVEL_SHIFT_VOLTAGE
+        # NeuroSim V2.1 has no level shifters, whatever the write voltage
+        self.present = ctx.cell.write_voltage > WRITE_LEVEL_SHIFT_VOLTAGE and not ctx.p.quirk("v21_no_level_shifters")
         if self.present:
             self.wl = LevelShifter(ctx, num_row, 0.0)
             self.bl = LevelShifter(ctx, num_row, 0.0)
