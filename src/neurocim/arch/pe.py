@@ -192,7 +192,12 @@ class ProcessingElement:
         buffer_energy = b_in.energy(reads_in, b_in.num_dff, False) + b_out.energy(reads_out, b_out.num_dff, False)
         bus_in_reads = bits_in / bus_in.bus_width
         out_width = bus_out.num_row * bus_out.bus_width
-        bus_out_reads = divide_int(out_words * (tree.num_stage + tree.num_adder_bit) * nv, p.num_bit_input) / out_width
+        if p.quirk("v21_pe_bus_carries_adc_bits"):  # V2.1: an ADC code per output (sequential: a row count)
+            code = math.log2(p.level_output) if p.parallel_read else math.log2(p.num_row_sub_array) + p.cell_bit - 1
+            bus_out_reads = out_words * code * nv / p.num_bit_input / out_width
+        else:
+            word = tree.num_stage + tree.num_adder_bit
+            bus_out_reads = divide_int(out_words * word * nv, p.num_bit_input) / out_width
         ic_latency = bus_in.latency(bus_in_reads, clk_freq) + bus_out.latency(bus_out_reads, clk_freq)
         ic_energy = bus_in.energy(bus_in.bus_width, bus_in_reads, True) + bus_out.energy(
             out_width, bus_out_reads, False

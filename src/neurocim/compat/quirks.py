@@ -184,6 +184,18 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_wire_activity",
+        "charges H-tree and bus transfers at a switching activity of 0.25 for every bit, with no toggle rates",
+        "activity 0.5 times the configured input and output toggle rates (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_pe_bus_carries_adc_bits",
+        "sizes a PE's output-bus traffic as one ADC code (log2 levels bits) per output and window",
+        "as the adder tree's output word (stages + adder bits) per output and window (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "wire_range_tests_always_true",
         "its H-tree picks a wire's width and resistivity with chained comparisons (a <= x <= b), always true in C++: "
         "every wire below 1e5 F is 2x the wire width, every width below 200 nm gets AR 2.30 and 2.73e-8 ohm*m",

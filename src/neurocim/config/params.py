@@ -314,8 +314,9 @@ def derive_params(cfg: ChipConfig) -> Params:
         local_bus_delay_tolerance=cfg.interconnect.local_delay_tolerance,
         tree_folded_ratio=cfg.interconnect.tree_folded_ratio,
         max_global_bus_width=cfg.interconnect.max_global_bus_width,
-        input_toggle=cfg.interconnect.input_toggle,
-        output_toggle=cfg.interconnect.output_toggle,
+        # NeuroSim V2.1 has no toggle rates: every transferred bit counts at its wire activity
+        input_toggle=1.0 if "v21_wire_activity" in quirks else cfg.interconnect.input_toggle,
+        output_toggle=1.0 if "v21_wire_activity" in quirks else cfg.interconnect.output_toggle,
         clk_freq_max_hz=cfg.clock.max_frequency_hz,
         height_in_feature_size_sram=sram_h,
         width_in_feature_size_sram=sram_w,

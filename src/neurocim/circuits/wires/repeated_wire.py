@@ -20,6 +20,7 @@ from neurocim.tech.wires import RESISTIVITY_TEMP_COEFF, barrier_corrected, resis
 
 WIRE_CAP_PER_M = 0.2e-15 / 1e-6  # 0.2 fF/um, NeuroSim's global-wire capacitance
 SWITCHING_ACTIVITY = 0.5  # fraction of bits that switch per transfer (before any toggle-rate factor)
+V21_SWITCHING_ACTIVITY = 0.25  # NeuroSim V2.1's H-tree and bus energy factor (it has no toggle rates)
 
 # Wire width (nm) lower bound -> (aspect ratio, bulk resistivity ohm*m, barrier thickness m), widest first.
 # NeuroSim V1.4 interconnect table (HTree/XYBus); it differs from Param.cpp's below 12 nm.
@@ -125,6 +126,7 @@ class Repeaters:
     inverter: _Inverter
     leakage_per_length: float  # W per metre per bit
     vdd: float
+    activity: float = SWITCHING_ACTIVITY  # fraction of a transfer's energy that switches
 
     def delay_per_length(self, wire_res: float) -> float:
         """Delay per metre (s/m) with repeaters, for a wire of `wire_res` ohm/m."""
@@ -143,14 +145,14 @@ class Repeaters:
 
     @property
     def energy_per_length(self) -> float:
-        """Dynamic energy per metre per bit transfer (J/m), switching activity 0.5 included."""
+        """Dynamic energy per metre per bit transfer (J/m), switching activity included."""
         inv, v = self.inverter, self.vdd
-        return (inv.cap_input + inv.cap_output + WIRE_CAP_PER_M * self.spacing) * v * v / self.spacing * 0.5
+        return (inv.cap_input + inv.cap_output + WIRE_CAP_PER_M * self.spacing) * v * v / self.spacing * self.activity
 
     @property
     def wire_energy_per_length(self) -> float:
         """Dynamic energy per metre per bit of a bare wire (J/m)."""
-        return (WIRE_CAP_PER_M * self.spacing) * self.vdd * self.vdd / self.spacing * 0.5
+        return (WIRE_CAP_PER_M * self.spacing) * self.vdd * self.vdd / self.spacing * self.activity
 
     def segment_energy(self, length: float, scale: float = 1.0) -> float:
         """Energy (J) of one bit over one segment; `scale` multiplies the per-length energy (toggle rate)."""
@@ -189,7 +191,8 @@ def size_repeaters(ctx: CircuitContext, delay_tolerance: float, relax: Relax) ->
     width_p = n * tech.pn_size_ratio * MIN_NMOS_SIZE * f
     inv, height, width = _inverter(ctx, width_n, width_p)
     leak = gate_leakage(GateType.INV, 1, width_n, width_p, ctx.temperature, tech) * tech.vdd / spacing
-    return Repeaters(size, spacing, width_n, width_p, height, width, inv, leak, tech.vdd)
+    activity = V21_SWITCHING_ACTIVITY if ctx.p.quirk("v21_wire_activity") else SWITCHING_ACTIVITY
+    return Repeaters(size, spacing, width_n, width_p, height, width, inv, leak, tech.vdd, activity)
 
 
 def cycles(latency: float, synchronous: bool, clk_freq: float) -> float:
