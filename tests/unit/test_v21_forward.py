@@ -19,9 +19,11 @@ from neurocim.config.params import derive_params
 from neurocim.errors import InputError
 from neurocim.estimate import estimate
 from neurocim.tech.technology import load_technology
+from neurocim.training_cost.forward import forward_phase
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload, prepare
 from neurocim.workload.traces import LayerTrace
+from neurocim.workload.training_traces import read_training_npz
 
 REF = Path(__file__).resolve().parents[3] / "shared" / "reference" / "neurosim_v21"
 CASES = sorted(p for p in (REF / "cases").glob("*") if (p / "params.json").is_file())
@@ -154,3 +156,55 @@ def test_v21_wires_and_transistors_are_its_own():
         load_technology(14, v21=True)
     with pytest.raises(InputError, match="technology.node_nm=14 has no NeuroSim V2.1 transistor and wire data"):
         estimate(ChipConfig(technology={"node_nm": 14}, compat="neurosim_v21"), _small_workload())
+
+
+@pytest.fixture(scope="module")
+def v21_reference():
+    """The V2.1 reference traces as a prepared workload and the inference-only case (t23)."""
+    path = REF / "traces" / "vgg8_v21_seed117.npz"
+    if not path.is_file():
+        pytest.skip("NeuroSim V2.1 reference traces not present")
+    traces = read_training_npz(path)
+    expected = json.loads((REF / "cases" / "t23_inference_only" / "expected.json").read_text())
+    return prepare(traces.network, traces.forward_traces), expected
+
+
+def _dev(got: float, want: float) -> float:
+    return abs(got - want) / want
+
+
+def test_inference_only_case_floorplan_area_and_leakage(v21_reference):
+    """Regression guard of the V2.1 forward gap on t23: floorplan exact, area and its parts within 6 %, layer
+    leakage within 7 % (docs/compat_quirks.md lists what compat neurosim_v21 reproduces)."""
+    workload, expected = v21_reference
+    report = estimate(chip_from_v21_params(_params("t23_inference_only")), workload)
+    for key in ("num_tiles", "speedup", "utilization"):
+        assert [getattr(r, key) for r in report.layers] == pytest.approx(expected["floorplan"][key], rel=1e-5)
+    assert _dev(report.chip.area_m2, expected["chip"]["area_m2"]) < 0.01
+    for key, want in expected["chip"]["area_breakdown_m2"].items():
+        if key != "weight_gradient":
+            assert _dev(getattr(report.chip.area_breakdown_m2, key), want) < 0.06, key
+    for got, want in zip(report.layers, expected["layers"], strict=True):
+        assert _dev(got.leakage_power_w, want["leakage_power_w"]) < 0.07, got.layer
+
+
+def test_inference_only_case_forward_latency_and_energy(v21_reference):
+    """Regression guard: forward latency within 13 % per layer; energy of the conv layers within 8 % (the FC layers
+    and peaks wait for V2.1's data-dependent MLSA latency and its per-layer DRAM image load)."""
+    workload, expected = v21_reference
+    report = estimate(chip_from_v21_params(_params("t23_inference_only")), workload)
+    for fw, want in zip(forward_phase(report), expected["layers"], strict=True):
+        assert _dev(fw.total.latency_s, want["training"]["forward"]["latency_s"]) < 0.13, fw.layer
+        if fw.layer <= 6:
+            assert _dev(fw.total.energy_j, want["training"]["forward"]["energy_j"]) < 0.08, fw.layer
+        assert fw.peak.latency_s <= fw.total.latency_s and fw.peak.energy_j <= fw.total.energy_j
+
+
+def test_forward_view_splits_array_from_buffer_and_interconnect(v21_reference):
+    workload, _ = v21_reference
+    report = estimate(chip_from_v21_params(_params("t23_inference_only")), workload)
+    for record, fw in zip(report.layers, forward_phase(report), strict=True):
+        b = record.latency_breakdown_s
+        assert fw.latency_s.other == pytest.approx(b.other - b.buffer - b.interconnect)
+        assert fw.peak.latency_s == pytest.approx(b.adc + b.accumulation + fw.latency_s.other)
+        assert fw.total.latency_s == record.latency_s
