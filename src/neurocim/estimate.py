@@ -27,7 +27,7 @@ def build_context(config: ChipConfig) -> CircuitContext:
     """Technology, resolved parameters and memory cell of one chip configuration (one the cost model can size)."""
     check_cost_model_limits(config)
     p = derive_params(config)
-    tech = load_technology(p.technode, p.roadmap, p.temperature_k)
+    tech = load_technology(p.technode, p.roadmap, p.temperature_k, v21=p.quirk("v21_transistor_data"))
     return CircuitContext(tech, p, mem_cell(p))
 
 

@@ -54,6 +54,9 @@ def _accumulation(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, 
     layer = chip.layers[index]
     cols = layer.out_channels * p.num_col_per_synapse
     reads = math.ceil(cols // p.num_col_per_synapse * (chip.windows[index] / per.accumulation.num_adder_tree))
+    if p.quirk("v21_global_accumulation_reads"):  # every tile column's outputs, windows per tree rounded up
+        tree_reads = math.ceil(chip.windows[index] / per.accumulation.num_adder_tree)
+        reads = fp.num_tiles_col[index] * layer.out_channels * tree_reads
     return per.accumulation.latency(reads, tile_rows, 0, clk_freq), per.accumulation.energy(reads, tile_rows)
 
 

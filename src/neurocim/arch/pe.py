@@ -92,7 +92,8 @@ class ProcessingElement:
         self.buffer_output.layout(0.0, self.num_subarray_col * sa.width, Layout.NONE)
         self.bus_input.layout(1, True)  # the buses run over the sub-arrays: no area
         self.bus_output.layout(1, True)
-        self.area = sa.area * n + self.adder_tree.area + self.buffer_input.area + self.buffer_output.area
+        subarray_area = sa.used_area if self.ctx.p.quirk("v21_pe_counts_used_area") else sa.area
+        self.area = subarray_area * n + self.adder_tree.area + self.buffer_input.area + self.buffer_output.area
         self.height = math.sqrt(self.area)
         self.width = self.area / self.height
         self.area_adc = sa.area_adc * n
@@ -191,7 +192,12 @@ class ProcessingElement:
         buffer_energy = b_in.energy(reads_in, b_in.num_dff, False) + b_out.energy(reads_out, b_out.num_dff, False)
         bus_in_reads = bits_in / bus_in.bus_width
         out_width = bus_out.num_row * bus_out.bus_width
-        bus_out_reads = divide_int(out_words * (tree.num_stage + tree.num_adder_bit) * nv, p.num_bit_input) / out_width
+        if p.quirk("v21_pe_bus_carries_adc_bits"):  # V2.1: an ADC code per output (sequential: a row count)
+            code = math.log2(p.level_output) if p.parallel_read else math.log2(p.num_row_sub_array) + p.cell_bit - 1
+            bus_out_reads = out_words * code * nv / p.num_bit_input / out_width
+        else:
+            word = tree.num_stage + tree.num_adder_bit
+            bus_out_reads = divide_int(out_words * word * nv, p.num_bit_input) / out_width
         ic_latency = bus_in.latency(bus_in_reads, clk_freq) + bus_out.latency(bus_out_reads, clk_freq)
         ic_energy = bus_in.energy(bus_in.bus_width, bus_in_reads, True) + bus_out.energy(
             out_width, bus_out_reads, False
@@ -202,12 +208,8 @@ class ProcessingElement:
             ic_latency = 0.0
         n = self.grid[0] * self.grid[1]
         tree_leakage = 0.0 if self._adder_tree_units is None else tree.leakage_for(self._adder_tree_units)
-        leakage = (
-            self.subarray.leakage * n
-            + tree_leakage
-            + b_in.leakage
-            + b_out.leakage
-            + bus_in.leakage_for(bus_in.bus_width)
-            + bus_out.leakage_for(out_width)
-        )
+        buses = bus_in.leakage_for(bus_in.bus_width) + bus_out.leakage_for(out_width)
+        if p.quirk("v21_no_wire_leakage"):
+            buses = 0.0
+        leakage = self.subarray.leakage * n + tree_leakage + b_in.leakage + b_out.leakage + buses
         return buffer_latency, buffer_energy, ic_latency, ic_energy, leakage, n

@@ -63,6 +63,9 @@ def plus_adc_energy(
 
 def subarray_output_bits(p) -> int:
     """NeuroSim's numBitSubarrayOutput: width of a sub-array's shift-added partial sum."""
+    if p.quirk("v21_adder_widths"):  # V2.1: one bit per cell column, not the cells' bits
+        read = math.log2(p.level_output) if p.parallel_read else math.log2(p.num_row_sub_array) + p.cell_bit - 1
+        return int(read + p.num_bit_input + p.num_col_per_synapse + 1)
     if p.parallel_read:
         num_add = p.num_row_sub_array // p.num_row_parallel
         bits = math.log2(p.level_output) + math.ceil(math.log2(num_add)) + p.num_bit_input

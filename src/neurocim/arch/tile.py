@@ -48,8 +48,10 @@ class Tile:
         clk_freq: float,
         *,
         dtype: type[np.floating] = np.float64,
+        buffer_cores: tuple[int, int] | None = None,
     ) -> None:
-        """`dtype`: precision of the trace-dependent read pass (see ProcessingElement)."""
+        """`dtype`: precision of the trace-dependent read pass (see ProcessingElement); `buffer_cores`: (input,
+        output) buffer core counts to use instead of this tile's own (NeuroSim V2.1's shared counts)."""
         p = ctx.p
         self.ctx, self.novel, self.clk_freq = ctx, novel, clk_freq
         self.num_pe, self.pe_size = num_pe, pe_size
@@ -59,12 +61,18 @@ class Tile:
         self.pe = ProcessingElement(ctx, subarray, side, side, novel, clk_freq, grid=grid, dtype=dtype)
         # NeuroSim: the PE output width adds sqrt (not log2) of the sub-array count
         tree_bits = math.sqrt(num_subarray) if p.quirk("pe_output_bits_sqrt") else math.log2(num_subarray)
+        if p.quirk("v21_adder_widths"):  # V2.1: sub-arrays along one side of the PE
+            tree_bits = math.log2(pe_size / p.num_row_sub_array)
         pe_out_bits = subarray_output_bits(p) + math.ceil(tree_bits)
         trees = pe_size / p.num_col_muxed if novel else num_pe * pe_size / p.num_col_muxed
         self.accumulation = AdderTree(ctx, int(num_pe), pe_out_bits, math.ceil(trees))
         self.periphery = TilePeriphery(ctx, novel, num_pe, pe_size, clk_freq, pe_out_bits)
+        if buffer_cores is not None:
+            self.periphery.num_in_core, self.periphery.num_out_core = buffer_cores
         side = math.ceil(math.sqrt(num_pe)) if novel else int(num_pe)
-        self.htree = HTree(ctx, side, side, p.local_bus_delay_tolerance, num_pe * pe_size)
+        # NeuroSim V2.1: the tile's tree carries one sub-array's rows per PE column of the grid
+        bus = side * p.num_row_sub_array if p.quirk("v21_tile_bus_width") else num_pe * pe_size
+        self.htree = HTree(ctx, side, side, p.local_bus_delay_tolerance, bus)
         # NeuroSim keeps the accumulation tree's leakage from its last evaluation (0 before the first)
         self._accumulation_units: int | None = None
         self._eval_memo = InputMemo()
@@ -219,12 +227,8 @@ class Tile:
         pe_count = n if self.novel else n * n
         units = self._accumulation_units
         accumulation_leakage = 0.0 if units is None else self.accumulation.leakage_for(units)
-        leakage = (
-            last.leakage * pe_count
-            + accumulation_leakage
-            + self.periphery.leakage
-            + tree.leakage
-        )
+        tree_leakage = 0.0 if p.quirk("v21_no_wire_leakage") else tree.leakage
+        leakage = last.leakage * pe_count + accumulation_leakage + self.periphery.leakage + tree_leakage
         return replace(acc, leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count, clk_period=0.0)
 
     def _accumulate(

@@ -98,6 +98,9 @@ class TilePeriphery:
         words = math.ceil(divide_int(cols, p.num_col_per_synapse))
         windows_reads = divide_int(nv, p.num_bit_input) * math.ceil(divide_int(p.num_col_muxed, p.num_col_per_synapse))
         if p.chip_activation:
+            if p.quirk("v21_adder_widths"):  # V2.1: a sign bit over the adder width, split over the PEs
+                bits = words * (1 + accumulation.num_adder_bit) * nv / p.num_bit_input
+                return acc, max(bits / self.num_pe if self.novel else bits, 0)
             adder_bits = accumulation.num_stage + accumulation.num_adder_bit
             return acc, max(words * adder_bits * nv / p.num_bit_input, 0)
         if self.relu is not None:
@@ -114,10 +117,12 @@ class TilePeriphery:
 
     def buffer_pass(self, inputs: bool, bits: float, bus_width: float) -> tuple[float, float, float, float]:
         """(read latency, write latency, read energy, write energy) of moving `bits` through the input (or output)
-        buffer: half the lines read, half written; latency shared by the cores a bus of `bus_width` feeds at once."""
+        buffer: half the lines read, half written (NeuroSim V1.4); latency shared by the cores a bus of `bus_width`
+        feeds at once."""
         buffer, num_core = (self.input_buffer, self.num_in_core) if inputs else (self.output_buffer, self.num_out_core)
         w = buffer.interface_width
-        lines = bits / w / 2.0
+        # NeuroSim V2.1 reads and writes every line of the transfer
+        lines = bits / w if self.ctx.p.quirk("v21_buffer_full_lines") else bits / w / 2.0
         t_read, t_write = buffer.latency(lines), buffer.write_latency(lines)  # async: the buffer's own clock
         e_read, e_write = buffer.energy(w, lines), buffer.write_energy(w, lines)
         cores = min(num_core, math.ceil(bus_width / w))

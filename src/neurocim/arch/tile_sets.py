@@ -18,10 +18,13 @@ def build_tiles(
     """
     p = ctx.p
     subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, clk_freq)
+    tile_cm = Tile(ctx, subarray, False, fp.num_pe_cm, fp.pe_size_cm, clk_freq, dtype=dtype)
     tile_nm = None
     if p.novel_mapping and fp.num_pe_nm and fp.pe_size_nm:
-        tile_nm = Tile(ctx, subarray, True, fp.num_pe_nm, fp.pe_size_nm, clk_freq, dtype=dtype)
+        # NeuroSim V2.1 keeps one pair of buffer core counts for both tile kinds; the conventional tile sets it last
+        shared = p.quirk("v21_tile_buffer_cores_shared")
+        cores = (tile_cm.periphery.num_in_core, tile_cm.periphery.num_out_core) if shared else None
+        tile_nm = Tile(ctx, subarray, True, fp.num_pe_nm, fp.pe_size_nm, clk_freq, dtype=dtype, buffer_cores=cores)
         tile_nm.layout()
-    tile_cm = Tile(ctx, subarray, False, fp.num_pe_cm, fp.pe_size_cm, clk_freq, dtype=dtype)
     tile_cm.layout()
     return tile_nm, tile_cm

@@ -34,7 +34,7 @@ def quirk_effects(cases: dict[str, tuple[ChipConfig, PreparedWorkload]]) -> list
     for name, (chip, workload) in cases.items():
         neurosim = chip.model_copy(update={"compat": ChipCompat.NEUROSIM_V14, "quirks": {}})
         base = _metrics(estimate(neurosim, workload).chip)
-        for quirk in QUIRKS:
+        for quirk in (q for q in QUIRKS if ChipCompat.NEUROSIM_V14 in q.modes):
             off = ChipConfig.model_validate({**neurosim.model_dump(), "quirks": {quirk.name: False}})
             got = _metrics(estimate(off, workload).chip)
             change = {m: (got[m] / base[m] - 1.0) if base[m] else 0.0 for m in METRICS}
@@ -43,9 +43,13 @@ def quirk_effects(cases: dict[str, tuple[ChipConfig, PreparedWorkload]]) -> list
 
 
 def quirks_table() -> str:
-    """A markdown table of the registered quirks: what NeuroSim does, what neurocim does by default."""
-    rows = [f"| `{q.name}` | {q.original} | {q.faithful} |" for q in QUIRKS]
-    return "\n".join(["| quirk | NeuroSim V1.4 | neurocim (compat none) |", "|---|---|---|", *rows])
+    """A markdown table of the registered quirks: what NeuroSim does, what neurocim does by default, which compat
+    modes reproduce it."""
+    rows = []
+    for q in QUIRKS:
+        modes = ", ".join(m.value for m in ChipCompat if m in q.modes)
+        rows.append(f"| `{q.name}` | {q.original} | {q.faithful} | {modes} |")
+    return "\n".join(["| quirk | NeuroSim | neurocim (compat none) | compat |", "|---|---|---|---|", *rows])
 
 
 def effects_table(effects: Sequence[QuirkEffect]) -> str:

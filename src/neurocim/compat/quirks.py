@@ -1,4 +1,4 @@
-"""The registry of NeuroSim V1.4 quirks the cost model can reproduce: each a named switch, off unless compat asks."""
+"""The registry of NeuroSim quirks the cost model can reproduce: each a named switch, off unless compat asks."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ class ChipCompat(str, Enum):
 
     NONE = "none"  # physically faithful
     NEUROSIM_V14 = "neurosim_v14"  # DNN+NeuroSim V1.4's numbers, quirks included
+    NEUROSIM_V21 = "neurosim_v21"  # DNN+NeuroSim V2.1's numbers (its older inference core), quirks included
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,9 @@ class Quirk:
     """One behaviour of the original that a faithful model does differently."""
 
     name: str
-    original: str  # what NeuroSim V1.4 does
+    original: str  # what NeuroSim does
     faithful: str  # what neurocim does without compat
+    modes: frozenset[ChipCompat] = frozenset({ChipCompat.NEUROSIM_V14, ChipCompat.NEUROSIM_V21})  # who reproduce it
 
 
 QUIRKS: tuple[Quirk, ...] = (
@@ -71,8 +73,139 @@ QUIRKS: tuple[Quirk, ...] = (
     ),
 )
 
+_V21 = frozenset({ChipCompat.NEUROSIM_V21})
+# V2.1's inference core is an older one than V1.4's: these select its data and its behaviour.
+QUIRKS += (
+    Quirk(
+        "v21_transistor_data",
+        "V2.1's planar transistors: 90 nm LSTP ideal gate capacitance 1.5413e-10 F/m (V1.4: 1.5413e-9), no drain "
+        "capacitance at 130 nm LSTP and 65 nm HP, its own gate lengths; planar nodes only",
+        "NeuroSim V1.4's transistor data (IRDS/PTM)",
+        _V21,
+    ),
+    Quirk(
+        "v21_wire_table",
+        "one wire width per node (32 nm: 40 nm) for cells, wires and every metal layer, with its own aspect ratio "
+        "and resistivity and no barrier correction",
+        "NeuroSim V1.4's wire stack: M0, M1 and wire widths per node (32 nm: 56 nm), barrier-corrected resistivity",
+        _V21,
+    ),
+    Quirk(
+        "v21_cell_constants",
+        "sizes its SRAM cell with 2.08/1.23/1.31 F NMOS/PMOS/access widths and gives the 1T1R access transistor a "
+        "fixed 15 kOhm",
+        "minimum-width SRAM cell transistors; access transistor on-resistance = R_on x the IR-drop tolerance",
+        _V21,
+    ),
+    Quirk(
+        "v21_tile_bus_width",
+        "sizes a tile's H-tree for one sub-array's rows per PE column of its grid: ceil(sqrt(PEs)) x sub-array rows",
+        "sizes it for every PE's rows at once: PEs x PE size (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_global_accumulation_reads",
+        "reads the chip accumulation (layers over several tile rows) once per output channel per tile column, "
+        "windows per adder tree rounded up: tile columns x C_out x ceil(windows / trees)",
+        "reads it for the outputs of the layer: ceil(C_out x windows / trees)",
+        _V21,
+    ),
+    Quirk(
+        "v21_no_wire_leakage",
+        "leaves the repeaters of the PE buses and the tile H-tree out of the PE and tile leakage",
+        "counts their leakage (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_mlsa_encoder",
+        "its older MLSA encoder: 2x NAND2s, an INV and a NAND2 switching per level and output bit (energy counted), "
+        "only its first two stages in the latency, a (levels-1)-gate-high layout",
+        "V1.4's encoder: 4x NAND2s, switching energy neglected, area of every level's INV and NAND2",
+        _V21,
+    ),
+    Quirk(
+        "v21_pe_counts_used_area",
+        "a PE's area counts its sub-arrays' circuits only (their used area), not the rectangle they are laid out in",
+        "counts each sub-array's laid-out rectangle, empty space included (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_mlsa_area",
+        "sizes its older multilevel sense amplifier as 48 NMOS + 24 PMOS per comparator (voltage mode 52 + 60) "
+        "with no dummy reference columns",
+        "V1.4's MLSA: 9 minimum transistors per comparator plus the shared dummy columns",
+        _V21,
+    ),
+    Quirk(
+        "v21_tile_buffer_cores_shared",
+        "keeps the tile buffer core counts in globals shared by both tile kinds; the conventional tile is set up "
+        "last, so a novel-mapping tile lays out and splits its buffer traffic over the conventional tile's counts",
+        "each tile kind has the buffer cores its own PEs need (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_buffer_full_lines",
+        "moves a tile buffer transfer by reading every line and writing every line",
+        "reads half the lines and writes the other half (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_adder_widths",
+        "sizes partial sums with one bit per cell column (log2 levels + input bits + columns per weight + 1), adds "
+        "log2 of the sub-arrays along a PE side in the tile, and sends tile outputs as sign + adder bits divided "
+        "over a novel tile's PEs",
+        "the cells' bits: log2 levels + log2 row groups + input bits + (columns - 1) x cell bits + 1, log2 of all "
+        "the PE's sub-arrays, outputs of adder-tree stages + bits (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_buffer_word_line_along_width",
+        "loads a register-file buffer's word-line decoder with a wire as long as the line's DFFs are wide (12 INVs "
+        "each)",
+        "with a wire as long as they are high (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_adder_tree_full_ripple",
+        "times every adder-tree stage as a ripple through all its bits (one more bit per stage)",
+        "the first stage ripples through all its bits, later ones add about two bits (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_adder_sizing",
+        "builds adders from minimum (not enlarged) NAND2s and lays out whole adders per column or row",
+        "enlarges the NAND2s to the cell height and spreads the adders' area over the given side (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_no_level_shifters",
+        "builds no write level shifters into eNVM sub-arrays, whatever the write voltage",
+        "adds WL, BL and SL level shifters when the write voltage exceeds 1.5 V (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_wire_activity",
+        "charges H-tree and bus transfers at a switching activity of 0.25 for every bit, with no toggle rates",
+        "activity 0.5 times the configured input and output toggle rates (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_pe_bus_carries_adc_bits",
+        "sizes a PE's output-bus traffic as one ADC code (log2 levels bits) per output and window",
+        "as the adder tree's output word (stages + adder bits) per output and window (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "wire_range_tests_always_true",
+        "its H-tree picks a wire's width and resistivity with chained comparisons (a <= x <= b), always true in C++: "
+        "every wire below 1e5 F is 2x the wire width, every width below 200 nm gets AR 2.30 and 2.73e-8 ohm*m",
+        "1x, 2x or 4x the wire width by length (< 1e4 F, < 1e5 F, longer), resistivity of that width",
+        _V21,
+    ),
+)
+
 _NAMES = frozenset(q.name for q in QUIRKS)
-_MODES = {ChipCompat.NONE: frozenset(), ChipCompat.NEUROSIM_V14: _NAMES}
+_MODES = {mode: frozenset(q.name for q in QUIRKS if mode in q.modes) for mode in ChipCompat}
 
 
 def quirk_names() -> frozenset[str]:

@@ -253,7 +253,8 @@ class ChipConfig(_Section):
     training: TrainingHardwareConfig = TrainingHardwareConfig()
     compat: ChipCompat = Field(
         ChipCompat.NONE,
-        description="none: physically faithful; neurosim_v14: reproduce NeuroSim V1.4's quirks (docs/compat_quirks.md)",
+        description="none: physically faithful; neurosim_v14 / neurosim_v21: reproduce NeuroSim V1.4 / V2.1 "
+        "(docs/compat_quirks.md)",
     )
     quirks: dict[str, bool] = Field(
         default_factory=dict, description="single quirks switched on (true) or off (false) over the compat mode"
@@ -299,8 +300,9 @@ class ChipConfig(_Section):
         node = self.technology.node_nm
         if self.cell.type is not CellType.SRAM:
             return
+        smallest = sram_cell_f(node, self.compat is ChipCompat.NEUROSIM_V21)
         for side, given, least in zip(("height_f", "width_f"), (self.cell.height_f, self.cell.width_f),
-                                      sram_cell_f(node), strict=True):  # fmt: skip
+                                      smallest, strict=True):  # fmt: skip
             if given is not None and given < least:
                 raise ValueError(
                     f"cell.{side}={given} is smaller than the {node} nm SRAM bit cell; allowed: >= {least} "

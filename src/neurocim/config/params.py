@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from neurocim.circuits.constants import IR_DROP_TOLERANCE
-from neurocim.compat.quirks import enabled_quirks, quirk_names
+from neurocim.compat.quirks import ChipCompat, enabled_quirks, quirk_names
 from neurocim.config.chip import (
     AccessType,
     ActivationFunction,
@@ -23,7 +23,7 @@ from neurocim.config.chip import (
 )
 from neurocim.config.io import ConfigError
 from neurocim.tech.nodes import WL_REPEATERS, sram_cell_f
-from neurocim.tech.wires import WireStack, wire_stack
+from neurocim.tech.wires import WireStack, v21_wire_stack, wire_stack
 
 # Per-node peripheral sizing defaults (NeuroSim V1.4 Param.cpp): mux driver factor, switch-matrix ratio.
 _MUX_DRIVER_FACTOR: dict[int, float] = {22: 110, 14: 130, 10: 80, 7: 60, 5: 50, 3: 25, 2: 25, 1: 30}
@@ -44,6 +44,8 @@ READ_VOLTAGE_V = {
     2: 0.28,
     1: 0.272,
 }
+V21_SRAM_WIDTHS = (2.08, 1.23, 1.31)  # NeuroSim V2.1's SRAM NMOS, PMOS, access widths in feature sizes
+V21_ACCESS_RESISTANCE_OHM = 15e3  # V2.1's fixed on-resistance of the 1T1R access transistor
 
 
 _CELL_1T1R_F = (4.0, 12.0)
@@ -175,7 +177,7 @@ def _cell_footprint_f(cfg: ChipConfig) -> tuple[float, float]:
     """(height, width) of the memory cell in feature sizes."""
     c = cfg.cell
     if c.type is CellType.SRAM:
-        default = sram_cell_f(cfg.technology.node_nm)
+        default = sram_cell_f(cfg.technology.node_nm, cfg.compat is ChipCompat.NEUROSIM_V21)
     elif c.access is AccessType.CMOS:
         default = _CELL_1T1R_F
     else:
@@ -186,6 +188,7 @@ def _cell_footprint_f(cfg: ChipConfig) -> tuple[float, float]:
 def check_cost_model_limits(cfg: ChipConfig) -> None:
     """Refuse, naming the fields, what the accuracy half simulates but the cost model cannot size: a current-sense
     flash ADC (MLSA) of 2 levels, whose latency model needs at least 3 (NeuroSim's mirror-gate count wraps)."""
+    _check_v21_node(cfg)
     if cfg.adc.type is not AdcType.FLASH or cfg.adc.sense_mode is not SenseMode.CURRENT:
         return
     sequential = cfg.array.read_mode is ReadMode.SEQUENTIAL
@@ -204,6 +207,20 @@ def check_cost_model_limits(cfg: ChipConfig) -> None:
         )
 
 
+def _check_v21_node(cfg: ChipConfig) -> None:
+    """NeuroSim V2.1's transistor and wire data (compat neurosim_v21) exist for the planar nodes only."""
+    from neurocim.tech.technology import V21_PHY_GATE_LENGTH_M  # technology reads Params' enums
+
+    quirks = enabled_quirks(cfg.compat, cfg.quirks)
+    node = cfg.technology.node_nm
+    if {"v21_transistor_data", "v21_wire_table"} & quirks and node not in V21_PHY_GATE_LENGTH_M:
+        raise ConfigError(
+            f"technology.node_nm={node} has no NeuroSim V2.1 transistor and wire data (compat={cfg.compat.value}); "
+            f"allowed: {', '.join(map(str, V21_PHY_GATE_LENGTH_M))}, or switch off quirks v21_transistor_data and "
+            "v21_wire_table"
+        )
+
+
 def derive_params(cfg: ChipConfig) -> Params:
     """Resolve per-node defaults and derived quantities of a validated ChipConfig."""
     node = cfg.technology.node_nm
@@ -213,13 +230,16 @@ def derive_params(cfg: ChipConfig) -> Params:
     num_col_muxed = cfg.array.cols_per_adc
     if sequential and cfg.cell.type is CellType.SRAM:
         num_col_muxed = num_col_per_synapse
-    sram_h, sram_w = sram_cell_f(node)
+    sram_h, sram_w = sram_cell_f(node, cfg.compat is ChipCompat.NEUROSIM_V21)
     cell_h, cell_w = _cell_footprint_f(cfg)
     if cfg.cell.type is CellType.SRAM:
         sram_h, sram_w = cell_h, cell_w
     onetr_h, onetr_w = (cell_h, cell_w) if cfg.cell.access is AccessType.CMOS else _CELL_1T1R_F
     xbar_h, xbar_w = (cell_h, cell_w) if cfg.cell.access is AccessType.NONE else _CELL_CROSSBAR_F
-    wires = wire_stack(node, cfg.technology.temperature_k)
+    quirks = enabled_quirks(cfg.compat, cfg.quirks)
+    stack = v21_wire_stack if "v21_wire_table" in quirks else wire_stack
+    wires = stack(node, cfg.technology.temperature_k)
+    v21_cells = "v21_cell_constants" in quirks
     w = wires.wire_width_nm * 1e-9
     length_row, length_col = w * cell_h, w * cell_w
     repeaters, repeater_size = WL_REPEATERS.get(node, (0, 0.0))
@@ -273,14 +293,15 @@ def derive_params(cfg: ChipConfig) -> Params:
         local_bus_delay_tolerance=cfg.interconnect.local_delay_tolerance,
         tree_folded_ratio=cfg.interconnect.tree_folded_ratio,
         max_global_bus_width=cfg.interconnect.max_global_bus_width,
-        input_toggle=cfg.interconnect.input_toggle,
-        output_toggle=cfg.interconnect.output_toggle,
+        # NeuroSim V2.1 has no toggle rates: every transferred bit counts at its wire activity
+        input_toggle=1.0 if "v21_wire_activity" in quirks else cfg.interconnect.input_toggle,
+        output_toggle=1.0 if "v21_wire_activity" in quirks else cfg.interconnect.output_toggle,
         clk_freq_max_hz=cfg.clock.max_frequency_hz,
         height_in_feature_size_sram=sram_h,
         width_in_feature_size_sram=sram_w,
-        width_sram_cell_nmos=1.0,
-        width_sram_cell_pmos=1.0,
-        width_access_cmos=1.0,
+        width_sram_cell_nmos=V21_SRAM_WIDTHS[0] if v21_cells else 1.0,
+        width_sram_cell_pmos=V21_SRAM_WIDTHS[1] if v21_cells else 1.0,
+        width_access_cmos=V21_SRAM_WIDTHS[2] if v21_cells else 1.0,
         min_sense_voltage=cfg.cell.min_sense_voltage_v,
         height_in_feature_size_1t1r=onetr_h,
         width_in_feature_size_1t1r=onetr_w,
@@ -288,7 +309,8 @@ def derive_params(cfg: ChipConfig) -> Params:
         width_in_feature_size_crossbar=xbar_w,
         resistance_on=cfg.cell.r_on_ohm,
         resistance_off=cfg.cell.r_off_ohm,
-        resistance_access=cfg.cell.r_on_ohm * IR_DROP_TOLERANCE,  # on-resistance of the 1T1R access device
+        # on-resistance of the 1T1R access device
+        resistance_access=V21_ACCESS_RESISTANCE_OHM if v21_cells else cfg.cell.r_on_ohm * IR_DROP_TOLERANCE,
         read_voltage=cfg.cell.read_voltage_v or READ_VOLTAGE_V[node],
         read_pulse_width=cfg.cell.read_pulse_width_s,
         access_voltage=cfg.cell.access_voltage_v,
@@ -311,5 +333,5 @@ def derive_params(cfg: ChipConfig) -> Params:
         wire_length_col=length_col,
         wire_resistance_row=wires.unit_resistance * length_row,
         wire_resistance_col=wires.unit_resistance * length_col,
-        quirks=enabled_quirks(cfg.compat, cfg.quirks),
+        quirks=quirks,
     )

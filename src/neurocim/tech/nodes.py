@@ -18,6 +18,12 @@ SRAM_CELL_F = {
 }
 
 
-def sram_cell_f(node_nm: int) -> tuple[float, float]:
-    """(height, width) in feature sizes of the node's 6T SRAM bit cell (10 x 28 at planar nodes)."""
+V21_SRAM_CELL_F = (8.0, 20.0)  # NeuroSim V2.1's SRAM cell (sized with wider transistors)
+
+
+def sram_cell_f(node_nm: int, neurosim_v21: bool = False) -> tuple[float, float]:
+    """(height, width) in feature sizes of the node's 6T SRAM bit cell (10 x 28 at planar nodes; NeuroSim V2.1's
+    own 8 x 20 cell when `neurosim_v21`)."""
+    if neurosim_v21:
+        return V21_SRAM_CELL_F
     return SRAM_CELL_F.get(node_nm, (10.0, 28.0))

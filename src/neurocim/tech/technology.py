@@ -188,12 +188,34 @@ def _advanced_fields(node_nm: int, e: dict[str, Any]) -> dict[str, Any]:
     return f
 
 
-def load_technology(node_nm: int, roadmap: Roadmap = Roadmap.LSTP, temperature_k: int = 300) -> Technology:
-    """Technology parameters for a node (nm), roadmap and operating temperature (K), as NeuroSim initialises them."""
+# NeuroSim V2.1's planar transistors differ from V1.4's only in these: physical gate length (m) per node (it only
+# weighs the poly-wire capacitance, which is zero), the ideal gate capacitance of 90 nm LSTP (F/m), and no drain
+# capacitance (V1.4 gives 130 nm LSTP and 65 nm HP half the fringe capacitance).
+V21_PHY_GATE_LENGTH_M = {130: 1.3e-7, 90: 9.0e-8, 65: 6.5e-8, 45: 4.5e-8, 32: 3.4e-8, 22: 2.0e-8}
+V21_CAP_IDEAL_GATE_90NM_LSTP = 1.5413e-10
+
+
+def _v21_fields(node_nm: int, roadmap: Roadmap, fields: dict[str, Any]) -> dict[str, Any]:
+    if node_nm not in V21_PHY_GATE_LENGTH_M:
+        allowed = ", ".join(map(str, V21_PHY_GATE_LENGTH_M))
+        raise ValueError(f"NeuroSim V2.1's transistor data covers the planar nodes {allowed} nm, not {node_nm} nm")
+    fields = {**fields, "phy_gate_length": V21_PHY_GATE_LENGTH_M[node_nm], "cap_draintotal": 0.0}
+    if node_nm == 90 and roadmap is Roadmap.LSTP:
+        fields["cap_ideal_gate"] = V21_CAP_IDEAL_GATE_90NM_LSTP
+    return fields
+
+
+def load_technology(
+    node_nm: int, roadmap: Roadmap = Roadmap.LSTP, temperature_k: int = 300, v21: bool = False
+) -> Technology:
+    """Technology parameters for a node (nm), roadmap and operating temperature (K), as NeuroSim V1.4 initialises
+    them (as V2.1 does with `v21`: planar nodes only)."""
     roadmap = Roadmap(roadmap)
     _check_args(node_nm, roadmap, temperature_k)
     e = _node_data(node_nm)["roadmaps"][roadmap.value]
     fields = _bulk_fields(e) if node_nm >= 22 else _advanced_fields(node_nm, e)
+    if v21:
+        fields = _v21_fields(node_nm, roadmap, fields)
     vdd = e["vdd"]
     # Overlap cap is folded into the FinFET/GAA gate cap.
     cap_overlap = fields["cap_ideal_gate"] * 0.2 if node_nm >= 22 else 0.0

@@ -106,3 +106,28 @@ def wire_stack(node_nm: int, temperature_k: float = 300) -> WireStack:
         metal0_unit_resistance=resistance_per_metre(rho0, m0, ar0),
         metal1_unit_resistance=resistance_per_metre(rho1, m1, ar1),
     )
+
+
+# NeuroSim V2.1: one wire width per node (its featuresize) and the aspect ratio and bulk resistivity of that width;
+# no barrier correction, and every metal layer is that wire.
+V21_WIRE_WIDTH_NM = {130: 200, 90: 200, 65: 100, 45: 50, 32: 40, 22: 32, 14: 22, 10: 14, 7: 14}
+V21_WIRE_AR_RHO = {
+    200: (2.10, 2.42e-8),
+    100: (2.30, 2.73e-8),
+    50: (2.34, 3.91e-8),
+    40: (1.90, 4.03e-8),
+    32: (1.90, 4.51e-8),
+    22: (2.00, 5.41e-8),
+    14: (2.10, 7.43e-8),
+}
+
+
+def v21_wire_stack(node_nm: int, temperature_k: float = 300) -> WireStack:
+    """The wires of a node as NeuroSim V2.1 sets them (one width per node, resistivity raised by |T - 300 K|)."""
+    if node_nm not in V21_WIRE_WIDTH_NM:
+        raise ValueError(f"technology node {node_nm} nm has no V2.1 wire data; allowed: {sorted(V21_WIRE_WIDTH_NM)}")
+    width = V21_WIRE_WIDTH_NM[node_nm]
+    ar, rho = V21_WIRE_AR_RHO[width]
+    rho *= 1 + RESISTIVITY_TEMP_COEFF * abs(temperature_k - 300)
+    unit = resistance_per_metre(rho, width, ar)
+    return WireStack(width, width, width, ar, rho, unit, unit, unit)

@@ -8,6 +8,7 @@ from neurocim.arch.subarray.subarray_common import BIG_RAMP, log2_ceil
 from neurocim.arch.subarray.subarray_geometry import ArrayGeometry
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
+from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
@@ -80,7 +81,7 @@ class Adc:
     """The column ADC: a flash MLSA with its encoder, or a SAR ADC."""
 
     flash: FlashAdc | None
-    encoder: MlsaEncoder | None
+    encoder: MlsaEncoder | MlsaEncoderV21 | None
     sar: SarAdc | None
 
     @property
@@ -140,7 +141,8 @@ def build_adc(
         column_cap=geo.cap_col, array_height=geo.array_height, array_width_unit=geo.array_width_unit,
         reference_energy_peri=reference_energy_peri, res_cell_access=res_cell_access,
     )  # fmt: skip
-    encoder = MlsaEncoder(ctx, level_output, num_adc) if with_encoder else None
+    kind = MlsaEncoderV21 if p.quirk("v21_mlsa_encoder") else MlsaEncoder
+    encoder = kind(ctx, level_output, num_adc) if with_encoder else None
     return Adc(flash, encoder, None)
 
 
@@ -188,7 +190,8 @@ class WriteLevelShifters:
     """WL/BL (rows) and SL (columns) level shifters of eNVM arrays with a write voltage above 1.5 V (area only)."""
 
     def __init__(self, ctx: CircuitContext, num_row: int, num_col: int) -> None:
-        self.present = ctx.cell.write_voltage > WRITE_LEVEL_SHIFT_VOLTAGE
+        # NeuroSim V2.1 has no level shifters, whatever the write voltage
+        self.present = ctx.cell.write_voltage > WRITE_LEVEL_SHIFT_VOLTAGE and not ctx.p.quirk("v21_no_level_shifters")
         if self.present:
             self.wl = LevelShifter(ctx, num_row, 0.0)
             self.bl = LevelShifter(ctx, num_row, 0.0)

@@ -27,6 +27,8 @@ from neurocim.config.params import READ_VOLTAGE_V
 
 # Transistors per comparator (counted as minimum NMOS) in the area model.
 TRANSISTORS_PER_COMPARATOR = 9
+# NeuroSim V2.1's older MLSA: (NMOS, PMOS) per comparator by current mode, and no dummy reference columns.
+V21_MLSA_TRANSISTORS = {True: (48, 24), False: (52, 60)}
 # Conversion time of the voltage-mode MLSA, and the static-energy window of a VSA column, s.
 VSA_CONVERSION_TIME = 1e-9
 # GAA special-layout tuning of the sense-amp input devices: (gate factor, n tune, p tune) per node.
@@ -181,6 +183,12 @@ class FlashAdc(ColumnAdc):
             GateType.INV, 1, self.width_nmos, 0, tech.feature_size * MAX_TRANSISTOR_HEIGHT, tech
         )
         lm1 = self.level_output - 1
+        if self.ctx.p.quirk("v21_mlsa_area"):
+            _, h_pmos, w_pmos = gate_area(
+                GateType.INV, 1, 0, self.width_pmos, tech.feature_size * MAX_TRANSISTOR_HEIGHT, tech
+            )
+            n, p = V21_MLSA_TRANSISTORS[self.current_mode]
+            return (h_nmos * w_nmos * n + h_pmos * w_pmos * p) * lm1 * self.num_col
         area = h_nmos * w_nmos * TRANSISTORS_PER_COMPARATOR * lm1 * self.num_col
         area += self.array_height * self.array_width_unit * lm1 * self.num_col / self.dumcolshared
         return area

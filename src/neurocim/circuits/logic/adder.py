@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from neurocim.circuits.base import Footprint, Layout, Reads, fit
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
@@ -57,9 +59,12 @@ class Adder:
         self.num_adder = int(num_adder)
         tech = ctx.tech
         f = tech.feature_size
-        self.width_nand_n, self.width_nand_p = enlarge_size(
-            2 * MIN_NMOS_SIZE * f, tech.pn_size_ratio * MIN_NMOS_SIZE * f, f * MAX_TRANSISTOR_HEIGHT, tech
-        )
+        self.packed = ctx.p.quirk("v21_adder_sizing")  # V2.1: minimum NAND2s, whole adders per column/row
+        self.width_nand_n, self.width_nand_p = 2 * MIN_NMOS_SIZE * f, tech.pn_size_ratio * MIN_NMOS_SIZE * f
+        if not self.packed:
+            self.width_nand_n, self.width_nand_p = enlarge_size(
+                self.width_nand_n, self.width_nand_p, f * MAX_TRANSISTOR_HEIGHT, tech
+            )
         wn, wp = self.width_nand_n, self.width_nand_p
         if gaa_special(ctx):
             wn, wp = MIN_NMOS_SIZE * f, MIN_NMOS_SIZE * f
@@ -85,17 +90,24 @@ class Adder:
         if new_height and mode is Layout.NONE:
             h_adder, w_adder = self.h_nand, self.w_nand * NAND_PER_BIT * self.num_bit
             height = max(new_height, h_adder)
-            width = w_adder * h_adder * self.num_adder / height
+            spread = w_adder * h_adder * self.num_adder / height
+            width = w_adder * self._packed(height, h_adder) if self.packed else spread
         elif new_width and mode is Layout.NONE:
             h_adder, w_adder = self.h_nand * self.num_bit, self.w_nand * NAND_PER_BIT
             width = max(new_width, w_adder)
-            height = w_adder * h_adder * self.num_adder / width
+            spread = w_adder * h_adder * self.num_adder / width
+            height = h_adder * self._packed(width, w_adder) if self.packed else spread
         else:
             h_adder, w_adder = self.h_nand, self.w_nand * NAND_PER_BIT * self.num_bit
             width, height = w_adder * self.num_adder, h_adder
         fp = fit(height * width, height, width, new_height, new_width, mode)
         self.area, self.height, self.width = fp.area, fp.height, fp.width
         return fp
+
+    def _packed(self, side: float, unit: float) -> int:
+        """Columns (rows) of whole adders along a side that holds int(side / unit) of them."""
+        per_line = max(min(int(side / unit), self.num_adder), 1)
+        return math.ceil(self.num_adder / per_line)
 
     def delay(self, ramp_input: float, cap_load: float) -> tuple[float, float]:
         """Critical-path delay (s) of one addition and the output ramp (1/s)."""

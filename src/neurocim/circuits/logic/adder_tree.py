@@ -70,6 +70,9 @@ class AdderTree:
         key = (num_unit_add, cap_load)
         if key not in self._latency_memo:
             stages, inputs = self._stages(num_unit_add)
+            if self.ctx.p.quirk("v21_adder_tree_full_ripple"):
+                self._latency_memo[key] = self._full_ripple_latency(stages, inputs, cap_load)
+                return self._latency_memo[key]
             # NeuroSim V1.4: the first stage ripples through all its bits, later stages add only ~2 bits (carry
             # overlap).
             inputs //= 2
@@ -81,6 +84,14 @@ class AdderTree:
                 stages -= 1
             self._latency_memo[key] = latency
         return self._latency_memo[key]
+
+    def _full_ripple_latency(self, stages: int, inputs: int, cap_load: float) -> float:
+        """NeuroSim V2.1: every stage ripples through all its bits, one more bit per stage."""
+        latency = 0.0
+        for stage in range(stages):
+            inputs //= 2
+            latency += Adder(self.ctx, self.num_adder_bit + stage, inputs).latency(1e20, cap_load, 1)
+        return latency
 
     def _power(self, num_unit_add: int) -> tuple[float, float]:
         """(energy of one accumulation, leakage) of all trees (memoised: a pure function of the argument)."""

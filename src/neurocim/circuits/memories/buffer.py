@@ -151,7 +151,9 @@ class Buffer:
         # Deviation from NeuroSim: its DFF buffer passes the decoder arguments shifted by one, which divides by
         # zero (infinite latency in every asynchronous chip). Here the decoder drives the line's wire capacitance
         # with no series wire resistance (docs/neurosim_parity.md).
-        cap = self.dff.h_dff * self.interface_width * WIRE_CAP_PER_M
+        # NeuroSim V2.1: the word line runs along the DFFs' width, not their height
+        side = self.dff.w_dff if self.ctx.p.quirk("v21_buffer_word_line_along_width") else self.dff.h_dff
+        cap = side * self.interface_width * WIRE_CAP_PER_M
         wl = self.wl_decoder.latency(1e20, cap, 0.0, 0.0, float(self.num_col), n)
         half_cycle = 1.0 / self.clk_freq / 2 * n  # a DFF needs half a clock cycle per access
         return wl + half_cycle, wl + half_cycle

@@ -20,6 +20,7 @@ from neurocim.tech.wires import RESISTIVITY_TEMP_COEFF, barrier_corrected, resis
 
 WIRE_CAP_PER_M = 0.2e-15 / 1e-6  # 0.2 fF/um, NeuroSim's global-wire capacitance
 SWITCHING_ACTIVITY = 0.5  # fraction of bits that switch per transfer (before any toggle-rate factor)
+V21_SWITCHING_ACTIVITY = 0.25  # NeuroSim V2.1's H-tree and bus energy factor (it has no toggle rates)
 
 # Wire width (nm) lower bound -> (aspect ratio, bulk resistivity ohm*m, barrier thickness m), widest first.
 # NeuroSim V1.4 interconnect table (HTree/XYBus); it differs from Param.cpp's below 12 nm.
@@ -55,6 +56,8 @@ def wire_resistance_per_length(ctx: CircuitContext, length: float) -> float:
     # NeuroSim quirk: `return width, resistance;` is the comma operator, so callers never see the chosen width
     ratio = length / ctx.tech.feature_size
     base = ctx.p.wires.wire_width_nm
+    if ctx.p.quirk("wire_range_tests_always_true"):
+        return _chained_comparison_resistance(ratio, base, ctx.p.temperature_k)
     if ratio >= 100000:
         width = 4 * base
     elif 10000 <= ratio <= 100000:
@@ -67,6 +70,15 @@ def wire_resistance_per_length(ctx: CircuitContext, length: float) -> float:
     _, ar, rho, barrier = row
     rho = barrier_corrected(rho, width, ar, barrier)
     rho *= 1 + RESISTIVITY_TEMP_COEFF * (ctx.p.temperature_k - 300)  # no abs() here, unlike Param.cpp
+    return resistance_per_metre(rho, width, ar)
+
+
+def _chained_comparison_resistance(ratio: float, base_nm: float, temperature_k: int) -> float:
+    """NeuroSim V2.1's H-tree wire: its range tests `a <= x <= b` are always true in C++, so a wire below 1e5 F is
+    2x the wire width and any width below 200 nm takes AR 2.30 and 2.73e-8 ohm*m (no barrier correction)."""
+    width = 4 * base_nm if ratio >= 100000 else 2 * base_nm
+    ar, rho = (2.10, 2.42e-8) if width >= 200 else (2.30, 2.73e-8)
+    rho *= 1 + RESISTIVITY_TEMP_COEFF * (temperature_k - 300)
     return resistance_per_metre(rho, width, ar)
 
 
@@ -114,6 +126,7 @@ class Repeaters:
     inverter: _Inverter
     leakage_per_length: float  # W per metre per bit
     vdd: float
+    activity: float = SWITCHING_ACTIVITY  # fraction of a transfer's energy that switches
 
     def delay_per_length(self, wire_res: float) -> float:
         """Delay per metre (s/m) with repeaters, for a wire of `wire_res` ohm/m."""
@@ -132,14 +145,14 @@ class Repeaters:
 
     @property
     def energy_per_length(self) -> float:
-        """Dynamic energy per metre per bit transfer (J/m), switching activity 0.5 included."""
+        """Dynamic energy per metre per bit transfer (J/m), switching activity included."""
         inv, v = self.inverter, self.vdd
-        return (inv.cap_input + inv.cap_output + WIRE_CAP_PER_M * self.spacing) * v * v / self.spacing * 0.5
+        return (inv.cap_input + inv.cap_output + WIRE_CAP_PER_M * self.spacing) * v * v / self.spacing * self.activity
 
     @property
     def wire_energy_per_length(self) -> float:
         """Dynamic energy per metre per bit of a bare wire (J/m)."""
-        return (WIRE_CAP_PER_M * self.spacing) * self.vdd * self.vdd / self.spacing * 0.5
+        return (WIRE_CAP_PER_M * self.spacing) * self.vdd * self.vdd / self.spacing * self.activity
 
     def segment_energy(self, length: float, scale: float = 1.0) -> float:
         """Energy (J) of one bit over one segment; `scale` multiplies the per-length energy (toggle rate)."""
@@ -178,7 +191,8 @@ def size_repeaters(ctx: CircuitContext, delay_tolerance: float, relax: Relax) ->
     width_p = n * tech.pn_size_ratio * MIN_NMOS_SIZE * f
     inv, height, width = _inverter(ctx, width_n, width_p)
     leak = gate_leakage(GateType.INV, 1, width_n, width_p, ctx.temperature, tech) * tech.vdd / spacing
-    return Repeaters(size, spacing, width_n, width_p, height, width, inv, leak, tech.vdd)
+    activity = V21_SWITCHING_ACTIVITY if ctx.p.quirk("v21_wire_activity") else SWITCHING_ACTIVITY
+    return Repeaters(size, spacing, width_n, width_p, height, width, inv, leak, tech.vdd, activity)
 
 
 def cycles(latency: float, synchronous: bool, clk_freq: float) -> float:

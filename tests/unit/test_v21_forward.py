@@ -1,0 +1,210 @@
+"""NeuroSim V2.1's inference core (compat neurosim_v21): its Param.cpp importer and the forward pass of its cases."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurocim.compat.param_cpp import ParamImportError
+from neurocim.compat.param_cpp_v21 import KNOWN_NAMES, SHARED_NAMES, chip_from_v21_params
+from neurocim.compat.param_schema import SPECS
+from neurocim.compat.quirks import QUIRKS, ChipCompat, enabled_quirks
+from neurocim.compat.v21_defaults import V21_DEFAULTS
+from neurocim.config.chip import CellType, ChipConfig, MappingType
+from neurocim.config.params import derive_params
+from neurocim.errors import InputError
+from neurocim.estimate import estimate
+from neurocim.tech.technology import load_technology
+from neurocim.training_cost.forward import forward_phase
+from neurocim.workload.network import Layer
+from neurocim.workload.prepared import PreparedWorkload, prepare
+from neurocim.workload.traces import LayerTrace
+from neurocim.workload.training_traces import read_training_npz
+
+REF = Path(__file__).resolve().parents[3] / "shared" / "reference" / "neurosim_v21"
+CASES = sorted(p for p in (REF / "cases").glob("*") if (p / "params.json").is_file())
+
+
+def _params(case: str) -> dict:
+    return json.loads((REF / "cases" / case / "params.json").read_text())
+
+
+def test_every_shared_name_reads_as_the_v14_importer_reads_it():
+    assert set(SPECS) >= SHARED_NAMES
+    assert set(V21_DEFAULTS) <= KNOWN_NAMES
+
+
+def test_the_shipped_defaults_import_as_the_v21_chip():
+    chip = chip_from_v21_params({})
+    assert chip.compat is ChipCompat.NEUROSIM_V21
+    assert chip.cell.type is CellType.FEFET and chip.cell.bits_per_cell == 5
+    assert chip.technology.node_nm == 32 and chip.adc.bits == 6 and chip.precision.weight_bits == 5
+    assert chip.cell.r_on_ohm == 240e3 and chip.cell.on_off_ratio == pytest.approx(100)
+    assert not chip.pipeline.enabled and not chip.calibration.validated and not chip.clock.synchronous
+    assert chip.interconnect.global_bus.value == "htree"
+
+
+@pytest.mark.skipif(not CASES, reason="NeuroSim V2.1 reference cases not present")
+@pytest.mark.parametrize("case", [p.name for p in CASES])
+def test_every_reference_case_imports_or_is_refused(case):
+    params = _params(case)
+    if "expected_error" in case:
+        with pytest.raises(ParamImportError, match="pipeline=True is not supported: NeuroSim V2.1 crashes"):
+            chip_from_v21_params(params)
+        return
+    chip = chip_from_v21_params(params)
+    effective = json.loads((REF / "cases" / case / "expected.json").read_text())["case"]["effective"]
+    cell_bits = 1 if chip.cell.type is CellType.SRAM else chip.cell.bits_per_cell
+    assert cell_bits == effective["cellBit"]
+    assert -(-chip.precision.weight_bits // cell_bits) == effective["numColPerSynapse"]
+    assert chip.mapping is (MappingType.NOVEL if params["novelMapping"] else MappingType.CONVENTIONAL)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"wireWidth": 56}, r"wireWidth=56 does not match technode=32: allowed 40"),
+        ({"technode": 22}, r"wireWidth=40 does not match technode=22: allowed 32"),
+        ({"technode": 14, "wireWidth": 22}, r"technode=14 has no NeuroSim V2.1 transistor data here .* 130, 90"),
+        ({"featuresize": 56e-9}, r"featuresize=5.6e-08 does not match technode=32: allowed 4e-08"),
+        ({"maxConductance": 1e-5}, r"maxConductance=1e-05 is not supported; allowed: 4.16667e-06"),
+        ({"resistanceAccess": 1e3}, r"resistanceAccess=1000.0 is not supported; allowed: 15000"),
+        ({"widthSRAMCellNMOS": 1}, r"widthSRAMCellNMOS=1 is not supported; allowed: 2.08"),
+        ({"nonlinearIV": True}, r"nonlinearIV=True is not supported"),
+        ({"validated": True}, r"unknown NeuroSim V2.1 parameter\(s\): 'validated'"),
+        ({"levelOutput": 48}, r"levelOutput=48 must be a power of two"),
+        ({"memcelltype": 4}, r"memcelltype=4 is not supported; allowed: 1 \(sram\)"),
+        ({"numColMuxed": 256}, r"array.cols_per_adc=256 exceeds array.cols=128.*numColMuxed=256"),
+    ],
+)
+def test_unsupported_values_are_refused_with_the_parameter_and_what_is_allowed(change, message):
+    with pytest.raises(InputError, match=message):
+        chip_from_v21_params(change)
+
+
+def test_a_node_imports_with_its_own_wire_width():
+    chip = chip_from_v21_params({"technode": 22, "featuresize": 32e-9, "wireWidth": 32})
+    assert chip.technology.node_nm == 22
+
+
+def test_cell_bits_above_the_weight_bits_go_on_as_v21_does_with_a_warning():
+    with pytest.warns(UserWarning, match="cellBit=8 exceeds synapseBit=5; NeuroSim V2.1 goes on with cellBit=5"):
+        chip = chip_from_v21_params({"cellBit": 8})
+    assert chip.cell.bits_per_cell == 5
+
+
+def test_training_names_are_left_to_the_training_importer():
+    chip = chip_from_v21_params({"batchSize": 64, "dramType": 1, "trainingEstimation": False})
+    assert chip == chip_from_v21_params({})
+
+
+def test_a_mapping_of_names_is_required():
+    with pytest.raises(ParamImportError, match="expected an object mapping NeuroSim parameter names"):
+        chip_from_v21_params([("technode", 32)])  # type: ignore[arg-type]
+
+
+V21_ONLY = sorted(q.name for q in QUIRKS if q.modes == {ChipCompat.NEUROSIM_V21})
+SMALL = (Layer(8, 8, 16, 3, 3, 32, pooled=True, name="conv"), Layer(1, 1, 512, 1, 1, 10, name="fc"))
+
+
+@functools.cache
+def _small_workload() -> PreparedWorkload:
+    rng = np.random.default_rng(3)
+    traces = [
+        LayerTrace.from_weight_codes(
+            rng.integers(-15, 16, size=(ly.rows, ly.out_channels)), 1 / 16, rng.integers(0, 256, (ly.rows, 36)), 8
+        )
+        for ly in SMALL
+    ]
+    return prepare(SMALL, traces)
+
+
+def test_v21_mode_reproduces_the_v14_quirks_its_core_shares_and_its_own():
+    v21 = enabled_quirks(ChipCompat.NEUROSIM_V21)
+    assert set(V21_ONLY) <= v21
+    assert not set(V21_ONLY) & enabled_quirks(ChipCompat.NEUROSIM_V14)
+    assert not enabled_quirks(ChipCompat.NONE)
+
+
+@pytest.mark.parametrize("name", V21_ONLY)
+def test_switching_a_v21_quirk_off_changes_the_estimate(name):
+    where = {
+        "v21_cell_constants": {"memcelltype": 1},
+        "v21_transistor_data": {"technode": 90, "featuresize": 200e-9, "wireWidth": 200},
+        "v21_global_accumulation_reads": {"numRowSubArray": 16, "numColSubArray": 16},
+    }
+    chip = chip_from_v21_params(where.get(name, {}))
+    with_quirk = estimate(chip, _small_workload()).to_dict()
+    off = ChipConfig.model_validate({**chip.model_dump(), "quirks": {name: False}})
+    assert estimate(off, _small_workload()).to_dict() != with_quirk
+
+
+def test_v21_wires_and_transistors_are_its_own():
+    p = derive_params(chip_from_v21_params({}))
+    assert p.wires.wire_width_nm == 40 and p.feature_size_wire == pytest.approx(40e-9)
+    assert p.wires.unit_resistance == pytest.approx(4.03e-8 / (40e-9**2 * 1.9))
+    assert p.resistance_access == 15e3
+    faithful = derive_params(ChipConfig(technology={"node_nm": 32}))
+    assert faithful.wires.wire_width_nm == 56 and faithful.resistance_access != 15e3
+    tech = load_technology(32, v21=True)
+    assert tech.phy_gate_length == 3.4e-8 and load_technology(32).phy_gate_length == 2.8e-8
+    with pytest.raises(ValueError, match="planar nodes 130, 90, 65, 45, 32, 22 nm, not 14 nm"):
+        load_technology(14, v21=True)
+    with pytest.raises(InputError, match="technology.node_nm=14 has no NeuroSim V2.1 transistor and wire data"):
+        estimate(ChipConfig(technology={"node_nm": 14}, compat="neurosim_v21"), _small_workload())
+
+
+@pytest.fixture(scope="module")
+def v21_reference():
+    """The V2.1 reference traces as a prepared workload and the inference-only case (t23)."""
+    path = REF / "traces" / "vgg8_v21_seed117.npz"
+    if not path.is_file():
+        pytest.skip("NeuroSim V2.1 reference traces not present")
+    traces = read_training_npz(path)
+    expected = json.loads((REF / "cases" / "t23_inference_only" / "expected.json").read_text())
+    return prepare(traces.network, traces.forward_traces), expected
+
+
+def _dev(got: float, want: float) -> float:
+    return abs(got - want) / want
+
+
+def test_inference_only_case_floorplan_area_and_leakage(v21_reference):
+    """Regression guard of the V2.1 forward gap on t23: floorplan exact, area and its parts within 6 %, layer
+    leakage within 7 % (docs/compat_quirks.md lists what compat neurosim_v21 reproduces)."""
+    workload, expected = v21_reference
+    report = estimate(chip_from_v21_params(_params("t23_inference_only")), workload)
+    for key in ("num_tiles", "speedup", "utilization"):
+        assert [getattr(r, key) for r in report.layers] == pytest.approx(expected["floorplan"][key], rel=1e-5)
+    assert _dev(report.chip.area_m2, expected["chip"]["area_m2"]) < 0.01
+    for key, want in expected["chip"]["area_breakdown_m2"].items():
+        if key != "weight_gradient":
+            assert _dev(getattr(report.chip.area_breakdown_m2, key), want) < 0.06, key
+    for got, want in zip(report.layers, expected["layers"], strict=True):
+        assert _dev(got.leakage_power_w, want["leakage_power_w"]) < 0.07, got.layer
+
+
+def test_inference_only_case_forward_latency_and_energy(v21_reference):
+    """Regression guard: forward latency within 13 % per layer; energy of the conv layers within 8 % (the FC layers
+    and peaks wait for V2.1's data-dependent MLSA latency and its per-layer DRAM image load)."""
+    workload, expected = v21_reference
+    report = estimate(chip_from_v21_params(_params("t23_inference_only")), workload)
+    for fw, want in zip(forward_phase(report), expected["layers"], strict=True):
+        assert _dev(fw.total.latency_s, want["training"]["forward"]["latency_s"]) < 0.13, fw.layer
+        if fw.layer <= 6:
+            assert _dev(fw.total.energy_j, want["training"]["forward"]["energy_j"]) < 0.08, fw.layer
+        assert fw.peak.latency_s <= fw.total.latency_s and fw.peak.energy_j <= fw.total.energy_j
+
+
+def test_forward_view_splits_array_from_buffer_and_interconnect(v21_reference):
+    workload, _ = v21_reference
+    report = estimate(chip_from_v21_params(_params("t23_inference_only")), workload)
+    for record, fw in zip(report.layers, forward_phase(report), strict=True):
+        b = record.latency_breakdown_s
+        assert fw.latency_s.other == pytest.approx(b.other - b.buffer - b.interconnect)
+        assert fw.peak.latency_s == pytest.approx(b.adc + b.accumulation + fw.latency_s.other)
+        assert fw.total.latency_s == record.latency_s
