@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -21,6 +22,7 @@ from neurocim.config.train import ForwardPath
 from neurocim.nn.base import CIMLayer, LayerMode
 from neurocim.nn.convert import _convertible, _matches, _set_submodule, convert_
 from neurocim.quant.wage import wage_init_scale
+from neurocim.train.flat import FlatLayers
 
 
 class _QuantizedWeight(torch.autograd.Function):
@@ -57,13 +59,40 @@ class _WageOutput(torch.autograd.Function):
     def backward(ctx, grad: Tensor):  # type: ignore[override]
         (inside,) = ctx.saved_tensors
         bits = ctx.error_bits
-        peak = float(torch.linalg.vector_norm(grad, ord=float("inf")))
+        peak = float(grad.abs().max())  # max |g| (vector_norm's inf-norm is several times slower on CPU)
         shift = 2.0 ** round(math.log2(peak)) if peak > 0 else 1.0
         lsb, s = 2.0 ** (1 - bits), 2.0 ** (bits - 1)
         g = torch.mul(grad, 1.0 / shift).clamp_(-1.0 + lsb, 1.0 - lsb).mul_(s).round_().div_(s * ctx.scale)
         if inside is not None:
             g.mul_(inside)
         return g, None, None, None
+
+
+class QuantizedWeights:
+    """Q(C(w), b) of every WAGE layer, one pass over the flat device buffer whenever the weights have changed.
+
+    Each layer computes with its leaf (a view of `values` whose gradient is the layer's Parameter's gradient
+    view): the straight-through gradient of the weight quantizer without a per-layer autograd node.
+    """
+
+    def __init__(self, flat: FlatLayers, bits: int) -> None:
+        self.flat, self.bits = flat, bits
+        self.values = torch.empty_like(flat.data)
+        self.leaves = {n: v.detach().requires_grad_() for n, v in flat.views(self.values).items()}
+        for name, leaf in self.leaves.items():
+            leaf.grad = flat.grad_views[name]
+        self.key: tuple[int, ...] | None = None
+
+    def leaf(self, name: str, weight: Tensor) -> Tensor | None:
+        """The quantized weights of layer `name`, or None when `weight` is not the one this buffer holds."""
+        if self.flat.weights.get(name) is not weight:
+            return None
+        key = self.flat.versions()
+        if key != self.key:
+            lsb, s = 2.0 ** (1 - self.bits), 2.0 ** (self.bits - 1)
+            torch.clamp(self.flat.data, -1.0 + lsb, 1.0 - lsb, out=self.values).mul_(s).round_().div_(s)
+            self.key = key
+        return self.leaves[name]
 
 
 class WageTrainLayer(nn.Module):
@@ -82,6 +111,12 @@ class WageTrainLayer(nn.Module):
         self.weight_bits, self.act_bits, self.error_bits = weight_bits, act_bits, error_bits
         self.quantize = quantize  # False: the same layer in float (the float baseline)
         self.scale = wage_init_scale(inner.weight[0].numel(), weight_bits)
+        self.name = ""  # the layer's name in the model, for the shared quantized weights
+        self.shared: Callable[[], QuantizedWeights | None] = lambda: None  # a weak reference: copies fall back
+
+    def share(self, name: str, weights: QuantizedWeights) -> None:
+        """Compute with `weights`' leaf for `name` (refreshed once per weight update for all layers)."""
+        self.name, self.shared = name, weakref.ref(weights)
 
     @property
     def weight(self) -> nn.Parameter:
@@ -89,7 +124,10 @@ class WageTrainLayer(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         w = self.inner.weight
-        wq = _QuantizedWeight.apply(w, self.weight_bits) if self.quantize else w
+        shared = self.shared() if self.quantize else None
+        wq = shared.leaf(self.name, w) if shared is not None else None
+        if wq is None:
+            wq = _QuantizedWeight.apply(w, self.weight_bits) if self.quantize else w
         if isinstance(self.inner, nn.Conv2d):
             c = self.inner
             y = functional.conv2d(x, wq, c.bias, c.stride, c.padding, c.dilation, c.groups)
@@ -131,6 +169,18 @@ def build_training_model(
         act = None if name == last else p.input_bits
         _set_submodule(model, name, WageTrainLayer(module, p.weight_bits, act, t.error_bits, quantize=not float_mode))
     return model, {n: m.weight for n, m in targets}
+
+
+def share_quantized_weights(model: nn.Module, flat: FlatLayers, bits: int) -> QuantizedWeights | None:
+    """Let the model's quantizing WAGE layers compute with one shared buffer of quantized weights (returned: the
+    caller keeps it alive; the layers hold weak references), or None when no layer quantizes."""
+    layers = {n: m for n, m in model.named_modules() if isinstance(m, WageTrainLayer) and m.quantize}
+    if not layers:
+        return None
+    shared = QuantizedWeights(flat, bits)
+    for name, layer in layers.items():
+        layer.share(name, shared)
+    return shared
 
 
 def plain_model(model: nn.Module) -> nn.Module:

@@ -34,6 +34,50 @@ class EpochStats:
         return self.correct / self.count
 
 
+class UpdateStats:
+    """Per-layer sums over the updates of one epoch, kept as tensors and read once, when the epoch ends.
+
+    Devices written and pulses applied per device (|n|: summed, maximal); the last update (what SGD subtracted,
+    weight units) is kept as it is and reduced to its mean and spread over each layer only when read.
+    """
+
+    def __init__(self, sizes: list[int], device: torch.device) -> None:
+        self.sizes = sizes
+        self.written_pulses = torch.zeros(2, len(sizes), dtype=torch.float64, device=device)
+        self.pulses_max = torch.zeros(len(sizes), device=device)
+        self.last: tuple[Tensor, Tensor] | None = None
+        self.updates = 0
+
+    def add(self, layer: Tensor, pulses: Tensor | None, update: Tensor) -> None:
+        """One update of every layer: at the elements whose layer ids are `layer`, pulses |n| (None: no device
+        written) and the update; the other elements got none."""
+        if pulses is not None:
+            both = torch.stack((torch.ones_like(pulses), pulses)).to(torch.float64)
+            self.written_pulses.index_add_(1, layer, both)
+            self.pulses_max.scatter_reduce_(0, layer, pulses.to(self.pulses_max.dtype), "amax")
+        self.last = (layer, update)
+        self.updates += 1
+
+    def per_layer(self) -> list[dict[str, float]]:
+        """Per layer: pulses per device per update (mean), the most pulses, written fraction, last update moments."""
+        n = len(self.sizes)
+        moments = torch.zeros(2, n, dtype=torch.float64, device=self.pulses_max.device)
+        if self.last is not None:
+            u = self.last[1].to(torch.float64)
+            moments.index_add_(1, self.last[0], torch.stack((u, u * u)))
+        rows = [t.tolist() for t in (*self.written_pulses, self.pulses_max, *moments)]
+        out = []
+        for size, written, total, peak, s1, s2 in zip(self.sizes, *rows, strict=True):
+            devices = max(size * self.updates, 1)
+            mean = s1 / size
+            var = (s2 - size * mean**2) / max(size - 1, 1)
+            out.append({
+                "pulses_per_update_mean": total / devices, "pulses_per_update_max": peak,
+                "devices_written_fraction": written / devices, "update_mean": mean, "update_std": max(var, 0.0) ** 0.5,
+            })  # fmt: skip
+        return out
+
+
 def activity(x: Tensor, bits: int) -> float:
     """Fraction of 1s in the bit planes of the input codes round(min(|x|, 1) * (2^b - 1)) (V2.1's input activity)."""
     codes = torch.round(x.detach().abs().clamp(max=1.0) * (2**bits - 1)).to(torch.int64)
@@ -63,20 +107,14 @@ def input_activity_hooks(model: nn.Module, names: list[str], bits: int) -> Itera
 
 def layer_records(weights: dict[str, nn.Parameter], optimizer, activity_by_layer: dict[str, float]) -> dict:
     """One LayerRecord per chip layer from the weights and the optimizer's epoch statistics."""
+    per_layer = optimizer.epoch_stats()
     out = {}
     for name, w in weights.items():
-        state = optimizer.layers[name]
-        st = state.stats
-        devices = max(st.devices, 1)
         out[name] = LayerRecord(
             weight_mean=float(w.detach().mean()),
             weight_std=float(w.detach().std()) if w.numel() > 1 else 0.0,
-            update_mean=state.update_moments[0],
-            update_std=state.update_moments[1],
-            pulses_per_update_mean=st.pulses_sum / devices,
-            pulses_per_update_max=st.pulses_max,
-            devices_written_fraction=st.written / devices,
             input_activity=activity_by_layer.get(name, 0.0),
+            **per_layer[name],
         )
     return out
 
