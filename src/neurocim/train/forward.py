@@ -20,7 +20,7 @@ from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig
 from neurocim.config.train import ForwardPath
 from neurocim.nn.base import CIMLayer, LayerMode
-from neurocim.nn.convert import _convertible, _matches, _set_submodule, convert_
+from neurocim.nn.convert import convert_, convertible, matches_any, set_submodule
 from neurocim.quant.wage import wage_init_scale
 from neurocim.train.flat import FlatLayers
 
@@ -52,17 +52,20 @@ class _WageOutput(torch.autograd.Function):
             ctx.save_for_backward(None)
             return y / scale
         top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
-        ctx.save_for_backward(y.abs() <= top)
-        return y.clamp(-top, top).mul_(s / scale).round_().div_(s)
+        clipped = y.clamp(-top, top)
+        # 1 inside the clip, else 0 (NaN: 0), as floats: the backward multiplies by it (a bool mask costs a cast)
+        ctx.save_for_backward(torch.eq(clipped, y, out=torch.empty_like(y)))
+        return clipped.mul_(s / scale).round_().mul_(1.0 / s)  # powers of two: the product is the quotient
 
     @staticmethod
     def backward(ctx, grad: Tensor):  # type: ignore[override]
         (inside,) = ctx.saved_tensors
-        bits = ctx.error_bits
-        peak = float(grad.abs().max())  # max |g| (vector_norm's inf-norm is several times slower on CPU)
+        low, high = torch.aminmax(grad)
+        peak = max(-float(low), float(high))  # max |g| in one pass (NaN: no shift)
         shift = 2.0 ** round(math.log2(peak)) if peak > 0 else 1.0
-        lsb, s = 2.0 ** (1 - bits), 2.0 ** (bits - 1)
-        g = torch.mul(grad, 1.0 / shift).clamp_(-1.0 + lsb, 1.0 - lsb).mul_(s).round_().div_(s * ctx.scale)
+        s = 2.0 ** (ctx.error_bits - 1)
+        # QE: round(C(g / shift) * s) / s, with the (power-of-two) factors folded: the same values in fewer passes
+        g = torch.mul(grad, s / shift).clamp_(1.0 - s, s - 1.0).round_().mul_(1.0 / (s * ctx.scale))
         if inside is not None:
             g.mul_(inside)
         return g, None, None, None
@@ -141,7 +144,7 @@ class WageTrainLayer(nn.Module):
 def trainable_layers(model: nn.Module, exclude: Sequence[str] = ()) -> list[tuple[str, nn.Conv2d | nn.Linear]]:
     """The conv/FC modules that go on the chip, in module order; refuses a model with none."""
     named = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d | nn.Linear)]
-    targets = [(n, m) for n, m in named if n and _convertible(m) and not _matches(n, exclude)]
+    targets = [(n, m) for n, m in named if n and convertible(m) and not matches_any(n, exclude)]
     if not targets:
         raise ConfigError(
             f"train: {type(model).__name__} has no convertible layer (nn.Conv2d with groups=1 and zero padding, or "
@@ -167,7 +170,7 @@ def build_training_model(
     last = targets[-1][0]
     for name, module in targets:
         act = None if name == last else p.input_bits
-        _set_submodule(model, name, WageTrainLayer(module, p.weight_bits, act, t.error_bits, quantize=not float_mode))
+        set_submodule(model, name, WageTrainLayer(module, p.weight_bits, act, t.error_bits, quantize=not float_mode))
     return model, {n: m.weight for n, m in targets}
 
 
@@ -188,5 +191,5 @@ def plain_model(model: nn.Module) -> nn.Module:
     model = copy.deepcopy(model)
     for name, module in list(model.named_modules()):
         if isinstance(module, WageTrainLayer):
-            _set_submodule(model, name, module.inner)
+            set_submodule(model, name, module.inner)
     return model

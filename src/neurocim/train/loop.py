@@ -93,7 +93,7 @@ def evaluate_loss(model: nn.Module, loader: Iterable, kind: LossKind, device: to
     return total / count, correct / count
 
 
-class _Run:
+class TrainingRun:
     """One training run's state: the model on the chip, its optimizer, records; saved and resumed by checkpoint."""
 
     def __init__(self, model: nn.Module, cfg: RunConfig, *, float_mode: bool = False) -> None:
@@ -191,7 +191,7 @@ def train(
     fan-in scales; with the hardware forward, the CIM layers themselves).
     """
     cfg = resolve_config(config, epochs)
-    run = _Run(model, cfg)
+    run = TrainingRun(model, cfg)
     start = 0
     out_path = None if out is None else Path(out)
     if out_path is not None and not restart:
@@ -214,7 +214,7 @@ def train(
 
 
 def _float_run(model, cfg, train_loader, test_loader, epoch_loaders, advance) -> float:
-    run = _Run(model, cfg, float_mode=True)
+    run = TrainingRun(model, cfg, float_mode=True)
     for epoch in range(cfg.train.epochs):
         loader = epoch_loaders(epoch) if epoch_loaders is not None else train_loader
         record = run.epoch(epoch, loader, test_loader, lambda n: None)

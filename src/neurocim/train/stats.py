@@ -81,8 +81,9 @@ class UpdateStats:
 def activity(x: Tensor, bits: int) -> float:
     """Fraction of 1s in the bit planes of the input codes round(min(|x|, 1) * (2^b - 1)) (V2.1's input activity)."""
     codes = torch.round(x.detach().abs().clamp(max=1.0) * (2**bits - 1)).to(torch.int64)
-    ones = sum(float(((codes >> k) & 1).float().mean()) for k in range(bits))
-    return ones / bits
+    levels = torch.arange(2**bits, device=codes.device)
+    ones_of = sum((levels >> k) & 1 for k in range(bits))  # 1s in each code (a table over the 2^b codes)
+    return int(ones_of[codes].sum()) / (codes.numel() * bits)
 
 
 @contextmanager
