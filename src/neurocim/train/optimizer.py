@@ -63,7 +63,7 @@ class AnalogSGD:
         self.generator = torch.Generator(device=device).manual_seed(derived_seed(t.seed, "update"))
         self.velocity = torch.zeros_like(self.flat.data)
         self.other_velocity = [torch.zeros_like(p) for p in others]
-        self.stats = UpdateStats(self.flat.sizes, device)
+        self.stats = UpdateStats(self.flat)
         maps = torch.Generator(device=device).manual_seed(derived_seed(t.seed, "devices"))
         d = t.device
         self.curves: dict[str, V21Curves] = {}
@@ -96,7 +96,7 @@ class AnalogSGD:
         self.flat.touched()
 
     def begin_epoch(self) -> None:
-        self.stats = UpdateStats(self.flat.sizes, self.flat.data.device)
+        self.stats = UpdateStats(self.flat)
         if self.compat:  # V2.1 resets its momentum every epoch
             self.velocity.zero_()
 
@@ -146,8 +146,8 @@ class AnalogSGD:
                 steps.add_(torch.rand(steps.shape, generator=self.generator, device=steps.device)).floor_()
         if math.ceil(lr * grid * math.sqrt(2.0) * 1.0001) * per_step + 1 > m:  # |x| < sqrt(2) after normalising
             steps.clamp_(-m, m)
-        idx, count, change = self.response.apply_(self.flat.data, steps, self.dmap, self.generator)
-        self.stats.add(self.flat.layer_of(idx), count, change.neg_())
+        idx, _, change = self.response.apply_(self.flat.data, steps, self.dmap, self.generator)
+        self.stats.add(steps.abs_(), idx, change.neg_())
 
     def _step_v21(self, lr: float) -> None:
         s = V21Settings(**{**self.v21.__dict__, "grad_scale": lr})
@@ -172,8 +172,7 @@ class AnalogSGD:
                 raise FloatingPointError(f"compat neurosim_v21: layer {name!r} weights became NaN, as V2.1's would")
             w.copy_(new)
         delta = self.flat.gather(applied)
-        idx = torch.nonzero(delta).view(-1)
-        self.stats.add(self.flat.layer_of(idx), delta[idx].abs() * (s.max_level / 2), delta[idx])
+        self.stats.add(delta.abs() * (s.max_level / 2), None, delta)
 
     def _step_others(self, lr: float) -> None:
         for p, v in zip(self.others, self.other_velocity, strict=True):
@@ -208,7 +207,7 @@ class FloatSGD(AnalogSGD):
         self.generator = torch.Generator(device=device).manual_seed(derived_seed(cfg.train.seed, "update"))
         self.velocity = torch.zeros_like(self.flat.data)
         self.other_velocity = [torch.zeros_like(p) for p in others]
-        self.stats = UpdateStats(self.flat.sizes, device)
+        self.stats = UpdateStats(self.flat)
 
     def program_initial_(self) -> None:
         return None
@@ -217,7 +216,7 @@ class FloatSGD(AnalogSGD):
         v = self._velocity(self.velocity, self.flat.grads())
         shifts = [2.0 ** -round(math.log2(p)) if p > 0 else 1.0 for p in self.flat.layer_peaks(v)]
         delta = lr * self.flat.scaled(v, shifts)
-        self.stats.add(self.flat.layer_ids, None, delta)
+        self.stats.add(None, None, delta)
         self.flat.data.sub_(delta).clamp_(-1.0, 1.0)  # the weight range the WAGE scales assume
 
 

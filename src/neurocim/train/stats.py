@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from neurocim.train.flat import FlatLayers
 from neurocim.train.records import LayerRecord
 
 HIST_BINS = 64  # weight/update histograms over [-1, 1]
@@ -35,39 +36,44 @@ class EpochStats:
 
 
 class UpdateStats:
-    """Per-layer sums over the updates of one epoch, kept as tensors and read once, when the epoch ends.
+    """Per-layer sums over the updates of one epoch, kept as dense tensors and reduced once, when the epoch ends.
 
-    Devices written and pulses applied per device (|n|: summed, maximal); the last update (what SGD subtracted,
-    weight units) is kept as it is and reduced to its mean and spread over each layer only when read.
+    Pulses applied per device (|n|: summed and maximal) and updates that wrote each device accumulate element by
+    element (float32: whole counts stay exact up to 2^24 per device and epoch); the last update (what SGD
+    subtracted, weight units) is kept as it is, for its mean and spread.
     """
 
-    def __init__(self, sizes: list[int], device: torch.device) -> None:
-        self.sizes = sizes
-        self.written_pulses = torch.zeros(2, len(sizes), dtype=torch.float64, device=device)
-        self.pulses_max = torch.zeros(len(sizes), device=device)
-        self.last: tuple[Tensor, Tensor] | None = None
+    def __init__(self, flat: FlatLayers) -> None:
+        self.flat = flat
+        self.pulses_sum = torch.zeros_like(flat.data)
+        self.pulses_max = torch.zeros_like(flat.data)
+        self.written = torch.zeros_like(flat.data)
+        self.last: tuple[Tensor | None, Tensor] | None = None
         self.updates = 0
 
-    def add(self, layer: Tensor, pulses: Tensor | None, update: Tensor) -> None:
-        """One update of every layer: at the elements whose layer ids are `layer`, pulses |n| (None: no device
-        written) and the update; the other elements got none."""
+    def add(self, pulses: Tensor | None, idx: Tensor | None, update: Tensor) -> None:
+        """One update of every layer: pulses |n| per device (dense; None: no device written) and the update at
+        flat indices `idx` (None: at every element)."""
         if pulses is not None:
-            both = torch.stack((torch.ones_like(pulses), pulses)).to(torch.float64)
-            self.written_pulses.index_add_(1, layer, both)
-            self.pulses_max.scatter_reduce_(0, layer, pulses.to(self.pulses_max.dtype), "amax")
-        self.last = (layer, update)
+            self.pulses_sum.add_(pulses)
+            torch.maximum(self.pulses_max, pulses, out=self.pulses_max)
+            self.written.add_(torch.sign(pulses))  # 1 where written
+        self.last = (idx, update)
         self.updates += 1
 
     def per_layer(self) -> list[dict[str, float]]:
         """Per layer: pulses per device per update (mean), the most pulses, written fraction, last update moments."""
-        n = len(self.sizes)
-        moments = torch.zeros(2, n, dtype=torch.float64, device=self.pulses_max.device)
+        flat = self.flat
+        totals = torch.zeros(4, len(flat.sizes), dtype=torch.float64, device=flat.data.device)
+        for i, part in enumerate((self.pulses_sum, self.written)):
+            totals[i].index_add_(0, flat.layer_ids, part.to(torch.float64))
         if self.last is not None:
-            u = self.last[1].to(torch.float64)
-            moments.index_add_(1, self.last[0], torch.stack((u, u * u)))
-        rows = [t.tolist() for t in (*self.written_pulses, self.pulses_max, *moments)]
+            idx, u = self.last[0], self.last[1].to(torch.float64)
+            layer = flat.layer_ids if idx is None else flat.layer_of(idx)
+            totals[2:].index_add_(1, layer, torch.stack((u, u * u)))
+        peaks = [float(v.max()) if v.numel() else 0.0 for v in flat.views(self.pulses_max).values()]
         out = []
-        for size, written, total, peak, s1, s2 in zip(self.sizes, *rows, strict=True):
+        for size, total, written, s1, s2, peak in zip(flat.sizes, *totals.tolist(), peaks, strict=True):
             devices = max(size * self.updates, 1)
             mean = s1 / size
             var = (s2 - size * mean**2) / max(size - 1, 1)

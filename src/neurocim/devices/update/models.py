@@ -107,7 +107,7 @@ class PulseResponse:
         Returns (flat indices written, their pulse counts |n|, the weight change there).
         """
         flat = pulses.reshape(-1)
-        idx = torch.nonzero(flat).view(-1)
+        idx = torch.nonzero(flat != 0).view(-1)  # (a bool mask: the faster nonzero)
         n = flat.index_select(0, idx)
         if idx.numel() == 0:
             return idx, n, n.to(w.dtype)
