@@ -64,14 +64,13 @@ class FlatLayers:
 
     def layer_peaks(self, flat: Tensor) -> list[float]:
         """max |x| of each layer's segment of `flat` (one synchronisation for all layers)."""
-        a = flat.abs()
-        return torch.stack([a[o : o + s].max() for o, s in zip(self.offsets, self.sizes, strict=True)]).tolist()
+        return torch.stack([part.max() for part in flat.abs().split(self.sizes)]).tolist()
 
     def scaled(self, flat: Tensor, per_layer: list[float]) -> Tensor:
         """`flat` times one factor per layer (a new tensor)."""
         out = torch.empty_like(flat)
-        for o, s, factor in zip(self.offsets, self.sizes, per_layer, strict=True):
-            torch.mul(flat[o : o + s], factor, out=out[o : o + s])
+        for part, into, factor in zip(flat.split(self.sizes), out.split(self.sizes), per_layer, strict=True):
+            torch.mul(part, factor, out=into)
         return out
 
     def layer_of(self, idx: Tensor) -> Tensor:
