@@ -10,8 +10,8 @@ from torch.autograd.graph import increment_version
 class FlatLayers:
     """The chip layers' weights laid end to end in `data`, in the optimizer's layer order.
 
-    On construction every Parameter becomes a view of `data` and its gradient a view of `grad`, so that one
-    vectorised update of `data` updates every layer; per-layer scalars (peaks, step factors) take one call each.
+    On construction every Parameter becomes a view of `data` (zero_grad_ makes its `.grad` a view of `grad`), so
+    that one vectorised update of `data` updates every layer; per-layer scalars (peaks, factors) take one call each.
     """
 
     def __init__(self, weights: dict[str, nn.Parameter], order: list[str]) -> None:
@@ -34,6 +34,7 @@ class FlatLayers:
         increment_version([self.weights[n] for n in self.names])
 
     def versions(self) -> tuple[int, ...]:
+        """The Parameters' version counters (they change whenever a weight does)."""
         return tuple(self.weights[n]._version for n in self.names)
 
     def zero_grad_(self) -> None:
