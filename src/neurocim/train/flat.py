@@ -20,9 +20,6 @@ class FlatLayers:
         self.sizes = [weights[n].numel() for n in self.names]
         self.shapes = [weights[n].shape for n in self.names]
         self.offsets = [sum(self.sizes[:i]) for i in range(len(self.sizes))]
-        device = weights[self.names[0]].device
-        lengths = torch.tensor(self.sizes, device=device)
-        self.layer_ids = torch.arange(len(self.sizes), device=device).repeat_interleave(lengths)
         self.data = torch.cat([weights[n].detach().reshape(-1) for n in self.names])
         self.grad = torch.zeros_like(self.data)
         self.grad_views = self.views(self.grad)
@@ -74,6 +71,7 @@ class FlatLayers:
             torch.mul(part, factor, out=into)
         return out
 
-    def layer_of(self, idx: Tensor) -> Tensor:
-        """The layer (position in `names`) of each flat index."""
-        return self.layer_ids.index_select(0, idx)
+    def layer_ids(self) -> Tensor:
+        """The layer (position in `names`) of every element (built on demand: 8 bytes per weight)."""
+        lengths = torch.tensor(self.sizes, device=self.data.device)
+        return torch.arange(len(self.sizes), device=self.data.device).repeat_interleave(lengths)

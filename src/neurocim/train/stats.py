@@ -63,13 +63,13 @@ class UpdateStats:
 
     def per_layer(self) -> list[dict[str, float]]:
         """Per layer: pulses per device per update (mean), the most pulses, written fraction, last update moments."""
-        flat = self.flat
+        flat, ids = self.flat, self.flat.layer_ids()
         totals = torch.zeros(4, len(flat.sizes), dtype=torch.float64, device=flat.data.device)
         for i, part in enumerate((self.pulses_sum, self.written)):
-            totals[i].index_add_(0, flat.layer_ids, part.to(torch.float64))
+            totals[i].index_add_(0, ids, part.to(torch.float64))
         if self.last is not None:
             idx, u = self.last[0], self.last[1].to(torch.float64)
-            layer = flat.layer_ids if idx is None else flat.layer_of(idx)
+            layer = ids if idx is None else ids.index_select(0, idx)
             totals[2:].index_add_(1, layer, torch.stack((u, u * u)))
         peaks = [float(v.max()) if v.numel() else 0.0 for v in flat.views(self.pulses_max).values()]
         out = []
