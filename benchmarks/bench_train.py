@@ -6,7 +6,8 @@ Float: the same network as a plain PyTorch model, cross-entropy, torch.optim.SGD
 Models: VGG-8 on synthetic CIFAR-shaped data (3x32x32, 10 classes) and the digits CNN on the digits.
 
 Run: python benchmarks/bench_train.py [--threads N] [--vgg-batches N] [--vgg-batch-size N] [--repeats N]
-     [--device cpu|cuda]
+     [--device cpu|cuda] [--models vgg8,digits]
+The PyTorch CPU thread count is set explicitly (default 1), so that both sides run on the same threads.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from neurocim.config.io import read_mapping
+from neurocim.data import get_datasets
 from neurocim.models import build_model
 from neurocim.train.checkpoint import DEFAULT_TRAIN_RUN
-from neurocim.train.loop import _Run, resolve_config
+from neurocim.train.loop import TrainingRun, evaluate_loss, resolve_config
 
 
 def _config(batch_size: int) -> dict:
@@ -64,7 +66,7 @@ def float_epoch(model: nn.Module, loader: DataLoader, device: torch.device) -> t
 
 
 def chip_epoch(model: nn.Module, loader: DataLoader, test: DataLoader, cfg, device) -> tuple[float, float]:
-    run = _Run(model.to(device), cfg)
+    run = TrainingRun(model.to(device), cfg)
     _sync(device)
     start = _clock()
     run.epoch(0, loader, test, lambda n: None)
@@ -73,10 +75,8 @@ def chip_epoch(model: nn.Module, loader: DataLoader, test: DataLoader, cfg, devi
     return total[0] - test_pass[0], total[1] - test_pass[1]
 
 
-def _eval_time(run: _Run, test: DataLoader, device: torch.device) -> tuple[float, float]:
+def _eval_time(run: TrainingRun, test: DataLoader, device: torch.device) -> tuple[float, float]:
     """The test pass inside an epoch, timed alone, so that both sides time training only."""
-    from neurocim.train.loop import evaluate_loss
-
     _sync(device)
     start = _clock()
     evaluate_loss(run.model, test, run.cfg.train.loss, device)
@@ -101,11 +101,19 @@ def main() -> None:
     parser.add_argument("--vgg-batch-size", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--models", default="vgg8,digits", help="comma-separated: vgg8, digits")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     print(f"device {device}, {torch.get_num_threads()} CPU thread(s), torch {torch.__version__}")
+    models = set(args.models.split(","))
+    if "vgg8" in models:
+        _vgg8(args, device)
+    if "digits" in models:
+        _digits(args, device)
 
+
+def _vgg8(args: argparse.Namespace, device: torch.device) -> None:
     gen = torch.Generator().manual_seed(0)
     n = args.vgg_batches * args.vgg_batch_size
     cifar = TensorDataset(torch.rand(n, 3, 32, 32, generator=gen) * 2 - 1, torch.randint(0, 10, (n,), generator=gen))
@@ -114,8 +122,8 @@ def main() -> None:
     test = DataLoader(TensorDataset(cifar.tensors[0][:8], cifar.tensors[1][:8]), batch_size=8)
     compare(f"VGG-8, {n} CIFAR-shaped images", lambda: build_model("vgg8"), loader, test, cfg, device, args.repeats)
 
-    from neurocim.data import get_datasets
 
+def _digits(args: argparse.Namespace, device: torch.device) -> None:
     train_set, test_set = get_datasets("digits", None, train=True, augment=False)
     cfg = resolve_config(_config(16))
     loader = DataLoader(train_set, batch_size=16)

@@ -330,6 +330,31 @@ def test_gradients_flow_straight_through():
     assert torch.equal(out.detach(), layer(x.detach()))
 
 
+def test_wage_gradients_are_those_of_wage_training():
+    """Under WAGE the straight-through gradient is that of the WAGE training forward: the float layer / its fan-in
+    scale, then the output quantizer, whose backward quantizes the errors and stops them at clipped outputs."""
+    from neurocim.quant.wage import wage_activation, wage_init_scale
+
+    torch.manual_seed(9)
+    cfg, acc = chip(rows=16, adc=12, wbits=8, ibits=8), AccuracyConfig(quantization={"scheme": "wage"})
+    layer = CIMLinear(37, 5, chip=cfg, accuracy=acc)
+    with torch.no_grad():
+        layer.weight.copy_(torch.rand(5, 37) * 1.8 - 0.9)
+        layer.weight[0] = 0.9  # an output past the clip
+    x = torch.rand(6, 37)
+    model = calibrated(layer, x)
+    up = torch.randn(6, 5)
+    x1 = x.clone().requires_grad_(True)
+    model(x1).backward(up)
+    w = layer.weight.detach().clone().requires_grad_(True)
+    x2 = x.clone().requires_grad_(True)
+    scale = wage_init_scale(37, 8)
+    ref = wage_activation(nn.functional.linear(x2, w) / scale, 8, acc.quantization.wage_error_bits)
+    ref.backward(up)
+    assert scale > 1 and bool((ref.detach().abs() >= 1 - 2**-7).any())  # the scale and the clip both matter here
+    assert torch.equal(x1.grad, x2.grad) and torch.equal(layer.weight.grad, w.grad)
+
+
 def test_unbatched_conv_and_dtypes():
     torch.manual_seed(8)
     layer = CIMConv2d(2, 3, 3, padding="same", chip=chip())

@@ -58,3 +58,12 @@ def test_cycle_to_cycle_noise_above_a_few_percent_degrades_training() -> None:
     clean = _mean()
     noisy = _mean(c2c_sigma=0.1)
     assert noisy < clean - 0.05, (clean, noisy)
+
+
+def test_hardware_forward_trains_like_the_wage_forward() -> None:
+    """Through the chip's read path (ADC, bit-serial inputs) the straight-through gradient is WAGE's, so it learns."""
+    data = read_mapping(DEFAULT_TRAIN_RUN)
+    data["train"].update(forward="hardware", epochs=3)
+    data["accuracy"]["quantization"] = {"scheme": "wage"}
+    accuracy = train_run(data).test_accuracy
+    assert accuracy > 0.85, accuracy  # 93.8 % (seed 0); about 30 % when the gradient missed the scale and the clip

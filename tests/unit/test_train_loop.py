@@ -177,3 +177,38 @@ def test_fused_wage_layer_ops_equal_the_reference_quantizers(act_bits) -> None:
     ref = wage_activation(scaled, act_bits, 8) if act_bits else scaled
     ref.backward(up if act_bits else wage_error_quantize(up, 8))
     assert torch.equal(ours, ref) and torch.equal(y.grad, y2.grad)
+
+
+def test_one_flat_update_serves_every_layer_with_its_own_normalisation() -> None:
+    cfg = _cfg(learning_rate=0.3, grad_bits=5, device={"model": "linear", "max_level": 32})
+    a, b = nn.Linear(50, 20, bias=False), nn.Linear(20, 4, bias=False)
+    with torch.no_grad():
+        for layer in (a, b):
+            layer.weight.copy_(torch.randint(-8, 9, layer.weight.shape) / 16.0)
+    opt = AnalogSGD({"a": a.weight, "b": b.weight}, [], cfg)
+    grads = {"a": torch.randn(20, 50), "b": torch.randn(4, 20) * 1e-3}  # peaks three decades apart
+    before = {"a": a.weight.detach().clone(), "b": b.weight.detach().clone()}
+    version = a.weight._version
+    opt.zero_grad()
+    a.weight.grad.copy_(grads["a"])
+    b.weight.grad.copy_(grads["b"])
+    state = opt.generator.get_state()
+    opt.step(0.3)
+    u = torch.rand(20 * 50 + 4 * 20, generator=torch.Generator().set_state(state))
+    u_by_layer = {"b": u[:80].view(4, 20), "a": u[80:].view(20, 50)}  # V2.1's order: layers in reverse
+    for name, layer in (("a", a), ("b", b)):
+        step = torch.floor(-0.3 * normalised(grads[name]) * 16 + u_by_layer[name]) / 16
+        assert torch.allclose(layer.weight.detach(), (before[name] + step).clamp(-1, 1), atol=1e-6), name
+    assert a.weight._version > version  # caches keyed on the version see the update
+    assert a.weight.untyped_storage().data_ptr() == opt.flat.data.untyped_storage().data_ptr()  # one buffer
+
+
+def test_shared_quantized_weights_give_the_run_of_per_layer_quantizers(monkeypatch) -> None:
+    from neurocim.train import loop
+
+    cfg = _cfg(device={"model": "neurosim_v21", "d2d_sigma": 0.1, "c2c_sigma": 0.01}, momentum=0.9)
+    shared = train_run(cfg)
+    monkeypatch.setattr(loop, "share_quantized_weights", lambda *args: None)
+    alone = train_run(cfg)
+    assert _comparable(shared) == _comparable(alone)
+    assert all(torch.equal(p, q) for p, q in zip(shared.model.parameters(), alone.model.parameters(), strict=True))

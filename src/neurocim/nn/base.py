@@ -211,9 +211,19 @@ class CIMLayer(nn.Module):
             y = wage_activation(y, self.settings.input_bits, q.wage_error_bits)
         y = y.to(x.dtype)
         if torch.is_grad_enabled() and (x.requires_grad or self.weight.requires_grad):
-            surrogate = self._float_op(x, self.weight, self.bias)
+            surrogate = self._surrogate(x)
             y = y.detach() + (surrogate - surrogate.detach())  # straight-through; the value stays exact
         return y
+
+    def _surrogate(self, x: Tensor) -> Tensor:
+        """The differentiable stand-in whose gradient the output takes: the float layer on the output's scale
+        (/ the WAGE fan-in scale) and, under WAGE, through the output quantizer, whose backward quantizes the
+        errors (QE) and stops them at clipped outputs, as WAGE training does."""
+        y = self._float_op(x, self.weight, self.bias)
+        if self.settings.scheme is not QuantScheme.WAGE:
+            return y
+        q = self.settings.accuracy.quantization
+        return wage_activation(y / self.wage_scale, self.settings.input_bits, q.wage_error_bits)
 
     def pre_activation(self, x: Tensor) -> Tensor:
         """The layer output before the WAGE output quantizer (the whole output under PTQ), in x's dtype."""

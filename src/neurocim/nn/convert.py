@@ -20,7 +20,8 @@ from neurocim.nn.base import CIMLayer, LayerMode
 from neurocim.nn.layers import CIMConv2d, CIMLinear
 
 
-def _convertible(module: nn.Module) -> bool:
+def convertible(module: nn.Module) -> bool:
+    """Whether convert_ turns `module` into a CIM layer: nn.Linear, or nn.Conv2d with groups=1 and zero padding."""
     if isinstance(module, CIMLayer):
         return False
     if isinstance(module, nn.Conv2d):
@@ -28,7 +29,8 @@ def _convertible(module: nn.Module) -> bool:
     return isinstance(module, nn.Linear)
 
 
-def _matches(name: str, patterns: Sequence[str]) -> bool:
+def matches_any(name: str, patterns: Sequence[str]) -> bool:
+    """Whether the module name `name` equals or fnmatch-matches one of `patterns` (exclude/override rules)."""
     return any(name == p or fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
@@ -45,7 +47,7 @@ def _layer_accuracy(accuracy: AccuracyConfig, overrides: Mapping[str, Mapping[st
     """This layer's AccuracyConfig and mode after the overrides whose pattern matches its name (in order)."""
     data, mode = accuracy.model_dump(), None
     for pattern, update in overrides.items():
-        if _matches(name, [pattern]):
+        if matches_any(name, [pattern]):
             update = dict(update)
             mode = update.pop("mode", mode)
             data = _deep_merge(data, update)
@@ -55,7 +57,8 @@ def _layer_accuracy(accuracy: AccuracyConfig, overrides: Mapping[str, Mapping[st
         raise ValueError(f"overrides for layer {name!r}: {err}") from None
 
 
-def _set_submodule(model: nn.Module, name: str, module: nn.Module) -> None:
+def set_submodule(model: nn.Module, name: str, module: nn.Module) -> None:
+    """Replace the submodule at dotted `name` of `model` by `module`."""
     parent_name, _, child = name.rpartition(".")
     parent = model.get_submodule(parent_name) if parent_name else model
     setattr(parent, child, module)
@@ -86,12 +89,12 @@ def convert_(
     ]
     if any(n == "" for n, _ in named):
         raise ValueError(f"convert_: the model itself is a {type(model).__name__}; wrap it, e.g. nn.Sequential(model)")
-    targets = [(n, m) for n, m in named if _convertible(m) and not _matches(n, exclude)]
-    skipped = [n for n, m in named if not _convertible(m)]
+    targets = [(n, m) for n, m in named if convertible(m) and not matches_any(n, exclude)]
+    skipped = [n for n, m in named if not convertible(m)]
     if skipped:
         warnings.warn(f"convert_: left as float (grouped or non-zero-padded convolutions): {skipped}", stacklevel=2)
     for kind, patterns in (("exclude", list(exclude)), ("overrides", list(overrides))):
-        unused = [p for p in patterns if not any(_matches(n, [p]) for n, _ in named)]
+        unused = [p for p in patterns if not any(matches_any(n, [p]) for n, _ in named)]
         if unused:
             raise InputError(f"convert_: {kind} pattern(s) {unused} match no Conv2d/Linear of the model")
     if not targets:
@@ -107,7 +110,7 @@ def convert_(
         else:
             layer = CIMLinear.from_float(module, chip, acc, name=name, mode=layer_mode or mode)
         layer.train(module.training)
-        _set_submodule(model, name, layer)
+        set_submodule(model, name, layer)
     return model
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from typing import cast
 
 import torch
@@ -20,8 +21,9 @@ from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig
 from neurocim.config.train import ForwardPath
 from neurocim.nn.base import CIMLayer, LayerMode
-from neurocim.nn.convert import _convertible, _matches, _set_submodule, convert_
+from neurocim.nn.convert import convert_, convertible, matches_any, set_submodule
 from neurocim.quant.wage import wage_init_scale
+from neurocim.train.flat import FlatLayers
 
 
 class _QuantizedWeight(torch.autograd.Function):
@@ -51,20 +53,50 @@ class _WageOutput(torch.autograd.Function):
             ctx.save_for_backward(None)
             return y / scale
         top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
-        ctx.save_for_backward(y.abs() <= top)
-        return y.clamp(-top, top).mul_(s / scale).round_().div_(s)
+        clipped = y.clamp(-top, top)
+        # 1 inside the clip, else 0 (NaN: 0), as floats: the backward multiplies by it (a bool mask costs a cast)
+        ctx.save_for_backward(torch.eq(clipped, y, out=torch.empty_like(y)))
+        return clipped.mul_(s / scale).round_().mul_(1.0 / s)  # powers of two: the product is the quotient
 
     @staticmethod
     def backward(ctx, grad: Tensor):  # type: ignore[override]
         (inside,) = ctx.saved_tensors
-        bits = ctx.error_bits
-        peak = float(torch.linalg.vector_norm(grad, ord=float("inf")))
+        low, high = torch.aminmax(grad)
+        peak = max(-float(low), float(high))  # max |g| in one pass (NaN: no shift)
         shift = 2.0 ** round(math.log2(peak)) if peak > 0 else 1.0
-        lsb, s = 2.0 ** (1 - bits), 2.0 ** (bits - 1)
-        g = torch.mul(grad, 1.0 / shift).clamp_(-1.0 + lsb, 1.0 - lsb).mul_(s).round_().div_(s * ctx.scale)
+        s = 2.0 ** (ctx.error_bits - 1)
+        # QE: round(C(g / shift) * s) / s, with the (power-of-two) factors folded: the same values in fewer passes
+        g = torch.mul(grad, s / shift).clamp_(1.0 - s, s - 1.0).round_().mul_(1.0 / (s * ctx.scale))
         if inside is not None:
             g.mul_(inside)
         return g, None, None, None
+
+
+class QuantizedWeights:
+    """Q(C(w), b) of every WAGE layer, one pass over the flat device buffer whenever the weights have changed.
+
+    Each layer computes with its leaf (a view of `values` whose gradient is the layer's Parameter's gradient
+    view): the straight-through gradient of the weight quantizer without a per-layer autograd node.
+    """
+
+    def __init__(self, flat: FlatLayers, bits: int) -> None:
+        self.flat, self.bits = flat, bits
+        self.values = torch.empty_like(flat.data)
+        self.leaves = {n: v.detach().requires_grad_() for n, v in flat.views(self.values).items()}
+        for name, leaf in self.leaves.items():
+            leaf.grad = flat.grad_views[name]
+        self.key: tuple[int, ...] | None = None
+
+    def leaf(self, name: str, weight: Tensor) -> Tensor | None:
+        """The quantized weights of layer `name`, or None when `weight` is not the one this buffer holds."""
+        if self.flat.weights.get(name) is not weight:
+            return None
+        key = self.flat.versions()
+        if key != self.key:
+            lsb, s = 2.0 ** (1 - self.bits), 2.0 ** (self.bits - 1)
+            torch.clamp(self.flat.data, -1.0 + lsb, 1.0 - lsb, out=self.values).mul_(s).round_().div_(s)
+            self.key = key
+        return self.leaves[name]
 
 
 class WageTrainLayer(nn.Module):
@@ -83,6 +115,12 @@ class WageTrainLayer(nn.Module):
         self.weight_bits, self.act_bits, self.error_bits = weight_bits, act_bits, error_bits
         self.quantize = quantize  # False: the same layer in float (the float baseline)
         self.scale = wage_init_scale(inner.weight[0].numel(), weight_bits)
+        self.name = ""  # the layer's name in the model, for the shared quantized weights
+        self.shared: Callable[[], QuantizedWeights | None] = lambda: None  # a weak reference: copies fall back
+
+    def share(self, name: str, weights: QuantizedWeights) -> None:
+        """Compute with `weights`' leaf for `name` (refreshed once per weight update for all layers)."""
+        self.name, self.shared = name, weakref.ref(weights)
 
     @property
     def weight(self) -> nn.Parameter:
@@ -90,7 +128,10 @@ class WageTrainLayer(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         w = self.inner.weight
-        wq = _QuantizedWeight.apply(w, self.weight_bits) if self.quantize else w
+        shared = self.shared() if self.quantize else None
+        wq = shared.leaf(self.name, w) if shared is not None else None
+        if wq is None:
+            wq = _QuantizedWeight.apply(w, self.weight_bits) if self.quantize else w
         if isinstance(self.inner, nn.Conv2d):
             c = self.inner
             y = functional.conv2d(x, wq, c.bias, c.stride, c.padding, c.dilation, c.groups)
@@ -104,7 +145,7 @@ class WageTrainLayer(nn.Module):
 def trainable_layers(model: nn.Module, exclude: Sequence[str] = ()) -> list[tuple[str, nn.Conv2d | nn.Linear]]:
     """The conv/FC modules that go on the chip, in module order; refuses a model with none."""
     named = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d | nn.Linear)]
-    targets = [(n, m) for n, m in named if n and _convertible(m) and not _matches(n, exclude)]
+    targets = [(n, m) for n, m in named if n and convertible(m) and not matches_any(n, exclude)]
     if not targets:
         raise ConfigError(
             f"train: {type(model).__name__} has no convertible layer (nn.Conv2d with groups=1 and zero padding, or "
@@ -130,8 +171,20 @@ def build_training_model(
     last = targets[-1][0]
     for name, module in targets:
         act = None if name == last else p.input_bits
-        _set_submodule(model, name, WageTrainLayer(module, p.weight_bits, act, t.error_bits, quantize=not float_mode))
+        set_submodule(model, name, WageTrainLayer(module, p.weight_bits, act, t.error_bits, quantize=not float_mode))
     return model, {n: cast(nn.Parameter, m.weight) for n, m in targets}  # registered Parameters
+
+
+def share_quantized_weights(model: nn.Module, flat: FlatLayers, bits: int) -> QuantizedWeights | None:
+    """Let the model's quantizing WAGE layers compute with one shared buffer of quantized weights (returned: the
+    caller keeps it alive; the layers hold weak references), or None when no layer quantizes."""
+    layers = {n: m for n, m in model.named_modules() if isinstance(m, WageTrainLayer) and m.quantize}
+    if not layers:
+        return None
+    shared = QuantizedWeights(flat, bits)
+    for name, layer in layers.items():
+        layer.share(name, shared)
+    return shared
 
 
 def plain_model(model: nn.Module) -> nn.Module:
@@ -139,5 +192,5 @@ def plain_model(model: nn.Module) -> nn.Module:
     model = copy.deepcopy(model)
     for name, module in list(model.named_modules()):
         if isinstance(module, WageTrainLayer):
-            _set_submodule(model, name, module.inner)
+            set_submodule(model, name, module.inner)
     return model

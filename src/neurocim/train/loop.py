@@ -15,7 +15,7 @@ from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig, load_config
 from neurocim.config.train import ForwardPath, InitKind, LossKind, TrainConfig
 from neurocim.train import checkpoint as ckpt
-from neurocim.train.forward import build_training_model, plain_model
+from neurocim.train.forward import build_training_model, plain_model, share_quantized_weights
 from neurocim.train.optimizer import AnalogSGD, FloatSGD, derived_seed, finite_or_raise
 from neurocim.train.progress import progress_bar
 from neurocim.train.records import EpochRecord, TrainResult
@@ -93,7 +93,7 @@ def evaluate_loss(model: nn.Module, loader: Iterable, kind: LossKind, device: to
     return total / count, correct / count
 
 
-class _Run:
+class TrainingRun:
     """One training run's state: the model on the chip, its optimizer, records; saved and resumed by checkpoint."""
 
     def __init__(self, model: nn.Module, cfg: RunConfig, *, float_mode: bool = False) -> None:
@@ -107,6 +107,7 @@ class _Run:
         opt_cls = FloatSGD if float_mode else AnalogSGD
         self.optimizer = opt_cls(self.weights, others, cfg)
         self.optimizer.program_initial_()
+        self.quantized = share_quantized_weights(self.model, self.optimizer.flat, cfg.chip.precision.weight_bits)
         self.records: list[EpochRecord] = []
         self.arrays: dict[str, Any] = {}
         self.device = next(iter(self.weights.values())).device
@@ -125,7 +126,7 @@ class _Run:
         before: dict[str, Tensor] = {}
         for i, (x, y) in enumerate(train_loader):
             x, y = x.to(self.device), y.to(self.device)
-            self.model.zero_grad(set_to_none=True)
+            self.optimizer.zero_grad()
             logits = self.model(x)
             loss = _loss(logits, y, t.loss)
             stats.add(finite_or_raise(float(loss.detach()), f"epoch {epoch}, batch {i}"), logits.detach(), y)
@@ -190,7 +191,7 @@ def train(
     fan-in scales; with the hardware forward, the CIM layers themselves).
     """
     cfg = resolve_config(config, epochs)
-    run = _Run(model, cfg)
+    run = TrainingRun(model, cfg)
     start = 0
     out_path = None if out is None else Path(out)
     if out_path is not None and not restart:
@@ -213,7 +214,7 @@ def train(
 
 
 def _float_run(model, cfg, train_loader, test_loader, epoch_loaders, advance) -> float:
-    run = _Run(model, cfg, float_mode=True)
+    run = TrainingRun(model, cfg, float_mode=True)
     for epoch in range(cfg.train.epochs):
         loader = epoch_loaders(epoch) if epoch_loaders is not None else train_loader
         record = run.epoch(epoch, loader, test_loader, lambda n: None)

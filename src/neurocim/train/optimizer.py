@@ -5,14 +5,14 @@ x = v / 2^round(log2 max|v|) (WAGE's scale-free normalisation); the desired chan
 grad_bits (QG, stochastic rounding) and becomes n = SR(change * max_level / 2) whole pulses (|n| <= max_level),
 which the device model applies (its own curve, d2d map, c2c noise per pulse, bounds). Under compat neurosim_v21
 the update is V2.1's, bit for bit (devices/update/neurosim_v21.py). Parameters off the chip (biases, norms)
-take the same normalised step in float.
+take the same normalised step in float. The chip layers share flat buffers (train/flat.py): one vectorised pass
+updates them all (draws: one uniform per device for all layers, then the c2c normals of the written devices).
 """
 
 from __future__ import annotations
 
 import math
 import zlib
-from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor, nn
@@ -29,6 +29,8 @@ from neurocim.devices.update.neurosim_v21 import (
     v21_round,
     v21_write,
 )
+from neurocim.train.flat import FlatLayers
+from neurocim.train.stats import UpdateStats
 
 
 def derived_seed(seed: int, *parts: object) -> int:
@@ -45,74 +47,37 @@ def normalised(v: Tensor) -> Tensor:
     return v / torch.exp2(torch.round(torch.log2(peak)))
 
 
-def stochastic_round(x: Tensor, generator: torch.Generator) -> Tensor:
-    return torch.floor(x + torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype))
-
-
-@dataclass
-class StepStats:
-    """One update of one layer: pulses applied per device (|n|), summed and maximal, and devices written."""
-
-    pulses_sum: float = 0.0
-    pulses_max: float = 0.0
-    written: float = 0.0
-    devices: int = 0
-    updates: int = 0
-
-    def add(self, pulses: Tensor, devices: int, written: int | None = None) -> None:
-        """One update: pulse counts of the written devices (`written` of them; None: count the non-zero ones)."""
-        a = pulses.abs()
-        self.pulses_sum += float(a.sum())
-        self.pulses_max = max(self.pulses_max, float(a.max()) if a.numel() else 0.0)
-        self.written += float(torch.count_nonzero(a)) if written is None else written
-        self.devices += devices
-        self.updates += 1
-
-
-@dataclass
-class LayerState:
-    """What the optimizer keeps per chip layer."""
-
-    velocity: Tensor
-    dmap: DeviceMap | None = None
-    curves: V21Curves | None = None
-    update_moments: tuple[float, float] = (0.0, 0.0)  # mean and std of the last update over the whole layer
-    stats: StepStats = field(default_factory=StepStats)
-
-    def record_update(self, change: Tensor, devices: int) -> None:
-        """Moments of an update given its non-zero entries `change` (weight units) in a layer of `devices`."""
-        total = float(change.sum())
-        squares = float(torch.linalg.vector_norm(change, dtype=torch.float64)) ** 2
-        mean = total / devices
-        var = (squares - devices * mean**2) / max(devices - 1, 1)
-        self.update_moments = (mean, max(var, 0.0) ** 0.5)
-
-
 class AnalogSGD:
-    """SGD with momentum whose updates are programming pulses on simulated devices."""
+    """SGD with momentum whose updates are programming pulses on simulated devices.
+
+    The chip layers' weights and velocities live in flat buffers (FlatLayers; each Parameter a view), so that
+    one vectorised update per step serves every layer; per-step statistics stay tensors until the epoch ends.
+    """
 
     def __init__(self, weights: dict[str, nn.Parameter], others: list[nn.Parameter], cfg: RunConfig) -> None:
         self.weights, self.others, self.cfg = weights, others, cfg
         t = cfg.train
         self.compat = cfg.accuracy.compat is CompatMode.NEUROSIM_V21
         self.response = None if self.compat else PulseResponse(t.device)
-        device = next(iter(weights.values())).device
+        self.flat = FlatLayers(weights, list(reversed(list(weights))))  # V2.1's order: parameters in reverse
+        device = self.flat.data.device
         self.generator = torch.Generator(device=device).manual_seed(derived_seed(t.seed, "update"))
-        self.layers: dict[str, LayerState] = {}
+        self.velocity = torch.zeros_like(self.flat.data)
         self.other_velocity = [torch.zeros_like(p) for p in others]
+        self.stats = UpdateStats(self.flat)
         maps = torch.Generator(device=device).manual_seed(derived_seed(t.seed, "devices"))
-        for name in reversed(list(weights)):  # V2.1's order: parameters in reverse
-            w = weights[name]
-            state = LayerState(torch.zeros_like(w))
+        d = t.device
+        self.curves: dict[str, V21Curves] = {}
+        layer_maps: list[DeviceMap] = []
+        for name, shape in zip(self.flat.names, self.flat.shapes, strict=True):
             if self.compat:
-                z = torch.randn(w.shape, generator=maps, device=device)
-                d = t.device
-                state.curves = v21_curves(d.nonlinearity_ltp, d.nonlinearity_ltd, d.d2d_sigma, d.max_level, z)
+                z = torch.randn(shape, generator=maps, device=device)
+                self.curves[name] = v21_curves(d.nonlinearity_ltp, d.nonlinearity_ltd, d.d2d_sigma, d.max_level, z)
             else:
-                state.dmap = draw_device_map(w.shape, t.device, maps, device)
-            self.layers[name] = state
+                layer_maps.append(draw_device_map(shape, d, maps, device))
+        self.dmap = DeviceMap.concat(layer_maps, self.flat.sizes) if layer_maps else None
         self.v21 = V21Settings(
-            cfg.chip.precision.weight_bits, t.grad_bits, t.device.max_level, t.device.c2c_sigma,
+            cfg.chip.precision.weight_bits, t.grad_bits, d.max_level, d.c2c_sigma,
             t.momentum, 1.0 - t.dampening, t.learning_rate,
         )
 
@@ -120,25 +85,32 @@ class AnalogSGD:
     @torch.no_grad()
     def program_initial_(self) -> None:
         """Put every device on a reachable state: inside its bounds (and the clamp range under compat)."""
-        bits = self.cfg.chip.precision.weight_bits
-        for name, state in self.layers.items():
-            w = self.weights[name]
-            if self.compat:
-                lsb = 2.0 ** (1 - bits)
-                w.clamp_(-1.0 + lsb, 1.0 - lsb)
-            else:
-                m = self.cfg.train.device.max_level
-                dmap = state.dmap
-                assert dmap is not None  # compat none: __init__ drew every layer's device map
-                span = dmap.hi - dmap.lo
-                u = ((w - dmap.lo) / span).clamp(0.0, 1.0)
-                w.copy_(dmap.lo + torch.round(u * m) / m * span)
+        w = self.flat.data
+        if self.compat:
+            lsb = 2.0 ** (1 - self.cfg.chip.precision.weight_bits)
+            w.clamp_(-1.0 + lsb, 1.0 - lsb)
+        else:
+            m, dmap = self.cfg.train.device.max_level, self.dmap
+            assert dmap is not None  # compat none: __init__ drew every device's map
+            span = dmap.hi - dmap.lo
+            u = ((w - dmap.lo) / span).clamp(0.0, 1.0)
+            w.copy_(dmap.lo + torch.round(u * m) / m * span)
+        self.flat.touched()
 
     def begin_epoch(self) -> None:
-        for state in self.layers.values():
-            state.stats = StepStats()
-            if self.compat:  # V2.1 resets its momentum every epoch
-                state.velocity.zero_()
+        self.stats = UpdateStats(self.flat)
+        if self.compat:  # V2.1 resets its momentum every epoch
+            self.velocity.zero_()
+
+    def zero_grad(self) -> None:
+        """Zero the chip layers' gradients (in place, in the flat buffer) and drop the other parameters'."""
+        self.flat.zero_grad_()
+        for p in self.others:
+            p.grad = None
+
+    def epoch_stats(self) -> dict[str, dict[str, float]]:
+        """This epoch's update statistics per chip layer (see UpdateStats.per_layer)."""
+        return dict(zip(self.flat.names, self.stats.per_layer(), strict=True))
 
     @torch.no_grad()
     def step(self, lr: float) -> None:
@@ -146,8 +118,8 @@ class AnalogSGD:
         if self.compat:
             self._step_v21(lr)
         else:
-            for name, state in self.layers.items():
-                self._step_layer(self.weights[name], state, lr)
+            self._step_devices(lr)
+        self.flat.touched()
         self._step_others(lr)
 
     def _velocity(self, v: Tensor, g: Tensor) -> Tensor:
@@ -156,19 +128,18 @@ class AnalogSGD:
             return g
         return v.mul_(t.momentum).add_(g, alpha=1.0 - t.dampening)
 
-    def _step_layer(self, w: nn.Parameter, state: LayerState, lr: float) -> None:
+    def _step_devices(self, lr: float) -> None:
         t, m = self.cfg.train, self.cfg.train.device.max_level
-        g = w.grad if w.grad is not None else torch.zeros_like(w)
-        v = self._velocity(state.velocity, g)
-        peak = float(torch.linalg.vector_norm(v, ord=float("inf")))
-        if not peak > 0:
-            state.record_update(v.new_zeros(0), w.numel())
-            state.stats.add(v.new_zeros(0), w.numel())
-            return
-        # QG on the normalised velocity v / 2^round(log2 peak): SR(-lr x 2^(b-1)) steps of 2^-(b-1), each worth
-        # max_level / 2^b pulses (negative gradient potentiates); powers of two keep the folded scalars exact
+        v = self._velocity(self.velocity, self.flat.grads())
+        peaks = self.flat.layer_peaks(v)
+        if not all(math.isfinite(p) for p in peaks):
+            raise FloatingPointError(f"train: non-finite gradient in chip layers {self.flat.names}: peaks {peaks}")
+        # QG on each layer's normalised velocity v / 2^round(log2 peak): SR(-lr x 2^(b-1)) steps of 2^-(b-1), each
+        # worth max_level / 2^b pulses (negative gradient potentiates); powers of two keep the folded scalars exact.
+        # A layer at rest (peak 0) gets no pulse.
         grid = 2.0 ** (t.grad_bits - 1)
-        steps = torch.mul(v, -lr * grid / 2.0 ** round(math.log2(peak)))
+        factors = [-lr * grid / 2.0 ** round(math.log2(p)) if p > 0 else 0.0 for p in peaks]
+        steps = self.flat.scaled(v, factors)
         steps.add_(torch.rand(steps.shape, generator=self.generator, device=steps.device)).floor_()
         per_step = m / (2 * grid)
         if per_step != 1.0:
@@ -177,39 +148,34 @@ class AnalogSGD:
                 steps.add_(torch.rand(steps.shape, generator=self.generator, device=steps.device)).floor_()
         if math.ceil(lr * grid * math.sqrt(2.0) * 1.0001) * per_step + 1 > m:  # |x| < sqrt(2) after normalising
             steps.clamp_(-m, m)
-        assert self.response is not None and state.dmap is not None  # compat none: both made in __init__
-        _, count, change = self.response.apply_(w, steps, state.dmap, self.generator)
-        state.record_update(change.neg_(), w.numel())
-        state.stats.add(count, w.numel(), written=count.numel())
+        assert self.response is not None and self.dmap is not None  # compat none: both made in __init__
+        idx, _, change = self.response.apply_(self.flat.data, steps, self.dmap, self.generator)
+        self.stats.add(steps.abs_(), idx, change.neg_())
 
     def _step_v21(self, lr: float) -> None:
         s = V21Settings(**{**self.v21.__dict__, "grad_scale": lr})
+        weights, velocity = self.flat.views(self.flat.data), self.flat.views(self.velocity)
         applied: dict[str, Tensor | None] = {}
-        for name, state in self.layers.items():
-            w = self.weights[name]
-            g = w.grad if w.grad is not None else torch.zeros_like(w)
+        for name in self.flat.names:
+            w, g = weights[name], self.weights[name].grad
             try:
-                x = v21_momentum_(state.velocity, g, s)
+                x = v21_momentum_(velocity[name], torch.zeros_like(w) if g is None else g, s)
             except ValueError:  # V2.1 asserts and ends training silently; here the layer skips this update
                 applied[name] = None
                 continue
             u = torch.rand(w.shape, generator=self.generator, device=w.device)
-            assert state.curves is not None  # compat neurosim_v21: __init__ drew every layer's curves
-            applied[name] = v21_round(v21_delta(w.detach(), x, state.curves, s), u, s)
-        for name, state in self.layers.items():
-            w, delta = self.weights[name], applied[name]
+            applied[name] = v21_round(v21_delta(w, x, self.curves[name], s), u, s)
+        for name in self.flat.names:
+            w, delta = weights[name], applied[name]
             if delta is None:
-                nothing = torch.zeros(0, device=w.device)
-                state.record_update(nothing, w.numel())
-                state.stats.add(nothing, w.numel())
                 continue
             z = torch.randn(w.shape, generator=self.generator, device=w.device)
-            new = v21_write(w.detach(), delta, z, s)
+            new = v21_write(w, delta, z, s)
             if not torch.isfinite(new).all():
                 raise FloatingPointError(f"compat neurosim_v21: layer {name!r} weights became NaN, as V2.1's would")
-            state.record_update(delta, w.numel())
-            state.stats.add(delta * (s.max_level / 2), w.numel())
             w.copy_(new)
+        delta = self.flat.gather(applied)
+        self.stats.add(delta.abs() * (s.max_level / 2), None, delta)
 
     def _step_others(self, lr: float) -> None:
         for p, v in zip(self.others, self.other_velocity, strict=True):
@@ -220,16 +186,17 @@ class AnalogSGD:
     def state_dict(self) -> dict:
         return {
             "generator": self.generator.get_state(),
-            "velocity": {n: s.velocity for n, s in self.layers.items()},
+            "velocity": {n: v.clone() for n, v in self.flat.views(self.velocity).items()},
             "other_velocity": list(self.other_velocity),
         }
 
     def load_state_dict(self, state: dict) -> None:
         self.generator.set_state(state["generator"])
+        mine = self.flat.views(self.velocity)
         for n, v in state["velocity"].items():
-            self.layers[n].velocity.copy_(v)
-        for mine, saved in zip(self.other_velocity, state["other_velocity"], strict=True):
-            mine.copy_(saved)
+            mine[n].copy_(v)
+        for own, saved in zip(self.other_velocity, state["other_velocity"], strict=True):
+            own.copy_(saved)
 
 
 class FloatSGD(AnalogSGD):
@@ -237,21 +204,23 @@ class FloatSGD(AnalogSGD):
 
     def __init__(self, weights: dict[str, nn.Parameter], others: list[nn.Parameter], cfg: RunConfig) -> None:
         self.weights, self.others, self.cfg = weights, others, cfg
-        self.compat, self.response = False, None
-        device = next(iter(weights.values())).device
+        self.compat, self.response, self.dmap = False, None, None
+        self.flat = FlatLayers(weights, list(reversed(list(weights))))
+        device = self.flat.data.device
         self.generator = torch.Generator(device=device).manual_seed(derived_seed(cfg.train.seed, "update"))
-        self.layers = {n: LayerState(torch.zeros_like(w)) for n, w in reversed(list(weights.items()))}
+        self.velocity = torch.zeros_like(self.flat.data)
         self.other_velocity = [torch.zeros_like(p) for p in others]
+        self.stats = UpdateStats(self.flat)
 
     def program_initial_(self) -> None:
         return None
 
-    def _step_layer(self, w: nn.Parameter, state: LayerState, lr: float) -> None:
-        g = w.grad if w.grad is not None else torch.zeros_like(w)
-        delta = lr * normalised(self._velocity(state.velocity, g))
-        state.record_update(delta, w.numel())
-        state.stats.add(torch.zeros(0, device=w.device), w.numel())
-        w.sub_(delta).clamp_(-1.0, 1.0)  # the weight range the WAGE scales assume
+    def _step_devices(self, lr: float) -> None:
+        v = self._velocity(self.velocity, self.flat.grads())
+        shifts = [2.0 ** -round(math.log2(p)) if p > 0 else 1.0 for p in self.flat.layer_peaks(v)]
+        delta = lr * self.flat.scaled(v, shifts)
+        self.stats.add(None, None, delta)
+        self.flat.data.sub_(delta).clamp_(-1.0, 1.0)  # the weight range the WAGE scales assume
 
 
 def finite_or_raise(value: float, where: str) -> float:

@@ -13,7 +13,8 @@ from neurocim.train.records import TrainResult
 from neurocim.train.stats import HIST_BINS
 
 
-def _figure(width: float, height: float, panels: int = 1):
+def new_figure(width: float, height: float, panels: int = 1):
+    """A matplotlib figure (Agg canvas, no pyplot state) of `panels` side-by-side axes, size in inches."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -46,7 +47,7 @@ def plot_training(result: TrainResult, out_dir: str | Path) -> list[Path]:
 
 
 def _curves(result: TrainResult, path: Path) -> Path:
-    fig, (acc, loss) = _figure(10, 4, 2)
+    fig, (acc, loss) = new_figure(10, 4, 2)
     epochs = [e.epoch + 1 for e in result.epochs]
     acc.plot(epochs, [e.train_accuracy for e in result.epochs], "o-", label="train (on chip)")
     acc.plot(epochs, [e.test_accuracy for e in result.epochs], "s-", label="test (on chip)")
@@ -66,7 +67,7 @@ def _curves(result: TrainResult, path: Path) -> Path:
 def _device(result: TrainResult, path: Path) -> Path:
     cfg = DeviceUpdateConfig.model_validate(result.config["train"]["device"])
     pulses, ltp, ltd = device_curves(cfg)
-    fig, (ax,) = _figure(5, 4)
+    fig, (ax,) = new_figure(5, 4)
     ax.plot(pulses, ltp, "o-", ms=3, label="LTP (from the bottom)")
     ax.plot(pulses, ltd, "s-", ms=3, label="LTD (from the top)")
     ax.set(xlabel="pulse number", ylabel="weight (normalised)", title=f"Device: {cfg.model.value}")
@@ -81,7 +82,7 @@ def _weights(result: TrainResult, path: Path) -> Path:
     prefix = f"e{last:03d}__"
     hists = {k[len(prefix) : -len("__weight_hist")]: v for k, v in result.arrays.items()
              if k.startswith(prefix) and k.endswith("__weight_hist")}
-    fig, (ax,) = _figure(6, 4)
+    fig, (ax,) = new_figure(6, 4)
     centres = (np.arange(HIST_BINS) + 0.5) / HIST_BINS * 2 - 1
     for name, counts in hists.items():
         ax.plot(centres, counts / max(counts.sum(), 1), label=name)

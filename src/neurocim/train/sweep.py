@@ -87,10 +87,10 @@ def render_sweep(points: Sequence[TrainPoint]) -> str:
 
 def plot_sweep(points: Sequence[TrainPoint], path: str | Path) -> None:
     """Two panels: mean accuracy vs nonlinearity and vs c2c, one line per momentum."""
-    from neurocim.train.plots import _figure
+    from neurocim.train.plots import new_figure
 
     means = mean_accuracy(points)
-    fig, axes = _figure(10, 4, 2)
+    fig, axes = new_figure(10, 4, 2)
     labels = ("nonlinearity |NL| (LTP +NL, LTD -NL)", "cycle-to-cycle sigma (fraction of range)")
     for ax, sweep, label in zip(axes, ("nonlinearity", "c2c"), labels, strict=True):
         for momentum in sorted({k[2] for k in means if k[0] == sweep}):

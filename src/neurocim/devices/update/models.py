@@ -15,6 +15,7 @@ bounds get N(0, bounds_sigma). Cycle-to-cycle: N(0, c2c_sigma^2 * |n|) in u per 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -40,9 +41,23 @@ class DeviceMap:
         """The devices at flat indices `idx`."""
 
         def pick(t):
-            return t.reshape(-1)[idx] if isinstance(t, Tensor) else t
+            return t.reshape(-1).index_select(0, idx) if isinstance(t, Tensor) else t
 
         return DeviceMap(*(pick(t) for t in (self.lo, self.hi, self.step_scale, self.a_ltp, self.a_ltd)))
+
+    @staticmethod
+    def concat(maps: list[DeviceMap], sizes: list[int]) -> DeviceMap:
+        """The maps of several tensors laid end to end (flat), `sizes[i]` devices in `maps[i]`."""
+
+        def join(values: list[Any]) -> Tensor | float:
+            if all(v is None for v in values) or all(not isinstance(v, Tensor) and v == values[0] for v in values):
+                return values[0]
+            like = next(v for v in values if isinstance(v, Tensor))
+            return torch.cat([v.reshape(-1) if isinstance(v, Tensor) else like.new_full((n,), v) for v, n in
+                              zip(values, sizes, strict=True)])  # fmt: skip
+
+        fields = ("lo", "hi", "step_scale", "a_ltp", "a_ltd")
+        return DeviceMap(*(join([getattr(m, f) for m in maps]) for f in fields))
 
 
 def draw_device_map(shape: torch.Size, cfg: DeviceUpdateConfig, generator: torch.Generator, device) -> DeviceMap:
@@ -96,13 +111,13 @@ class PulseResponse:
         Returns (flat indices written, their pulse counts |n|, the weight change there).
         """
         flat = pulses.reshape(-1)
-        idx = torch.nonzero(flat, as_tuple=True)[0]
-        n = flat[idx]
+        idx = torch.nonzero(flat != 0).view(-1)  # (a bool mask: the faster nonzero)
+        n = flat.index_select(0, idx)
         if idx.numel() == 0:
             return idx, n, n.to(w.dtype)
         sub = dmap.at(idx)
         w_flat = w.view(-1)
-        before = w_flat[idx]
+        before = w_flat.index_select(0, idx)
         span = sub.hi - sub.lo
         u = ((before - sub.lo) / span).clamp_(0.0, 1.0)
         count = n.abs()
@@ -112,7 +127,7 @@ class PulseResponse:
             z = torch.randn(idx.shape, generator=generator, device=w.device, dtype=w.dtype)
             moved = moved + self.cfg.c2c_sigma * torch.sqrt(count) * z
         after = moved.clamp_(0.0, 1.0).mul_(span).add_(sub.lo)
-        w_flat[idx] = after
+        w_flat.index_copy_(0, idx, after)
         return idx, count, after.sub_(before)
 
     def _move(self, u: Tensor, k: Tensor, up: Tensor, dmap: DeviceMap) -> Tensor:
