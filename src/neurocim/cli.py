@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -11,9 +12,15 @@ from typing import NoReturn
 
 import click
 
-from neurocim.errors import InputError, clipped
-from neurocim.explore.cli import explore as explore_command
-from neurocim.train.cli import sweep_training_command, train_command
+# The compiled read pass runs on numba's OpenMP threads, which by default spin between launches: on a machine busy with
+# other work the spinning threads take the cores the work needs (several times the wall time). Sleeping instead costs
+# little here. Set before any OpenMP runtime starts (numba's on the first parallel pass, PyTorch's on import); an
+# OMP_WAIT_POLICY in the environment wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from neurocim.errors import InputError, clipped  # noqa: E402
+from neurocim.explore.cli import explore as explore_command  # noqa: E402
+from neurocim.train.cli import sweep_training_command, train_command  # noqa: E402
 
 
 def _user_errors_family() -> tuple[type[Exception], ...]:

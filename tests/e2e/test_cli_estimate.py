@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -149,3 +152,15 @@ def test_unknown_neurosim_parameter(tmp_path):
 def test_needs_exactly_one_config():
     result = _run("estimate", "--network", NETWORK, "--traces", TRACES)
     assert result.exit_code == 2 and "exactly one" in result.output
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_the_command_line_lets_omp_threads_sleep_unless_told_otherwise(given, expected):
+    """numba's OpenMP threads spin between launches by default; the command line asks them to sleep (a busy machine
+    otherwise loses its cores to them), and a policy in the environment wins."""
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if given is not None:
+        env["OMP_WAIT_POLICY"] = given
+    code = "import os, neurocim.cli; print(os.environ['OMP_WAIT_POLICY'])"
+    found = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == expected

@@ -84,10 +84,11 @@ class PeReader:
                 sums[k] += by_width[n]
         return sums
 
-    def _reads_without_adc(self, weights, inputs, strips: tuple, nv: int, clk_freq: float) -> list[np.ndarray]:
-        """Read costs (_SUMS) of every row strip's vectors without the ADC energy. With the ADC energy left out, a
-        vector's costs depend on its count of read rows only, and in an affine way (checked once per clock): then
-        they follow from each strip's bit-vectors and read rows in total, else from the counts vector by vector."""
+    def _reads_without_adc(self, weights, inputs, strips: tuple, nv: int, clk_freq: float) -> np.ndarray:
+        """Read costs (strips x _SUMS) of every row strip's vectors without the ADC energy. With the ADC energy left
+        out, a vector's costs depend on its count of read rows only, and in an affine way (checked once per clock):
+        then they follow from each strip's bit-vectors and read rows in total, else from the counts vector by
+        vector."""
         records = [
             distinct_vectors(copy_sub_input(inputs, row, nv, n), len(weights[row : row + n])) for row, n, _ in strips
         ]
@@ -95,16 +96,18 @@ class PeReader:
         if line is not None:
             totals = np.array([r.read_totals for r in records])  # (strips, 2): bit-vectors, read rows over them
             at_zero, per_activity = line
-            return list(totals[:, :1] * at_zero + (totals[:, 1:] / self.column_model.num_row_sub_array) * per_activity)
+            return totals[:, :1] * at_zero + (totals[:, 1:] / self.column_model.num_row_sub_array) * per_activity
         per_strip = [r.read_rows for r in records]
         rows_read = np.concatenate([rows for rows, _ in per_strip])
         if not len(rows_read):
-            return [np.zeros(len(_SUMS)) for _ in strips]
+            return np.zeros((len(strips), len(_SUMS)))
         activity = rows_read / self.column_model.num_row_sub_array
         costs = self.subarray.vector_reads(activity, None, clk_freq, self.level_output, adc_energy=0.0)
         costs *= np.concatenate([counts for _, counts in per_strip])[:, None]
         ends = np.cumsum([len(rows) for rows, _ in per_strip])
-        return [costs[end - len(rows) : end].sum(axis=0) for end, (rows, _) in zip(ends, per_strip, strict=True)]
+        return np.array(
+            [costs[end - len(rows) : end].sum(axis=0) for end, (rows, _) in zip(ends, per_strip, strict=True)]
+        )
 
     def _read_line(self, clk_freq: float) -> tuple[np.ndarray, np.ndarray] | None:
         """(costs of a vector with no read row, their change per unit of activity) without the ADC energy, when the
@@ -198,11 +201,11 @@ class PeReader:
         statistics): the costs then depend on the inputs only."""
         if not with_adc and self._read_statistic is not None and nv > 0:
             reads = self._reads_without_adc(weights, inputs, strips, nv, clk_freq)
-            blocks = [read.copy() for read, (_, _, col_blocks) in zip(reads, strips, strict=True) for _ in col_blocks]
-        else:
-            blocks = [
-                sums
-                for row, num_row, col_blocks in strips
-                for sums in self._strip(weights, inputs, row, num_row, list(col_blocks), nv, clk_freq, col_period)
-            ]
+            per_strip = [len(col_blocks) for _, _, col_blocks in strips]
+            return np.repeat(reads, per_strip, axis=0)
+        blocks = [
+            sums
+            for row, num_row, col_blocks in strips
+            for sums in self._strip(weights, inputs, row, num_row, list(col_blocks), nv, clk_freq, col_period)
+        ]
         return np.array(blocks).reshape(len(blocks), len(_SUMS))

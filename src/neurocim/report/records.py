@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 COMPONENTS = ("adc", "accumulation", "other", "buffer", "interconnect")
@@ -88,16 +88,22 @@ class Report:
 def check_report(report: Report) -> Report:
     """`report` unchanged, or an ArithmeticError naming the layer and the quantity the model got non-finite or
     negative (the last guard before a result reaches a user)."""
-    check_finite(asdict(report.chip), "chip")
+    check_finite(report.chip, "chip")
     for record in report.layers:
         name = f" ({record.name})" if record.name else ""
-        check_finite({k: v for k, v in asdict(record).items() if k != "name"}, f"layer {record.layer}{name}")
+        check_finite(
+            {f.name: getattr(record, f.name) for f in fields(record) if f.name != "name"}, f"layer {record.layer}{name}"
+        )
     return report
 
 
 def check_finite(tree: object, where: str = "report") -> None:
-    """Refuse to emit NaN, infinity or a negative energy/latency/area anywhere in a result tree."""
-    if isinstance(tree, dict):
+    """Refuse to emit NaN, infinity or a negative energy/latency/area anywhere in a result tree (dicts, lists,
+    tuples and dataclass records, walked in place)."""
+    if is_dataclass(tree) and not isinstance(tree, type):
+        for f in fields(tree):
+            check_finite(getattr(tree, f.name), f"{where}.{f.name}")
+    elif isinstance(tree, dict):
         for key, value in tree.items():
             check_finite(value, f"{where}.{key}")
     elif isinstance(tree, list | tuple):

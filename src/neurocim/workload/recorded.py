@@ -11,23 +11,31 @@ T = TypeVar("T")
 
 
 class ReadRecorder:
-    """Stands in for a settings record and notes which of its fields a computation reads. Properties and methods of
-    the record run against the recorder, so the fields they read are noted too."""
+    """Stands in for a settings record (immutable) and notes which of its fields a computation reads. Properties and
+    methods of the record run against the recorder, so the fields they read are noted too. What an attribute gave is
+    kept for the next read (the fields behind it are noted already)."""
 
-    __slots__ = ("_target", "names")
+    __slots__ = ("_target", "names", "_seen")
 
     def __init__(self, target: object) -> None:
         object.__setattr__(self, "_target", target)
         object.__setattr__(self, "names", set())
+        object.__setattr__(self, "_seen", {})
 
     def __getattr__(self, name: str) -> Any:
+        seen = self._seen
+        if name in seen:
+            return seen[name]
         declared = getattr(type(self._target), name, None)
         if isinstance(declared, property) and declared.fget is not None:
-            return declared.fget(self)
-        if isinstance(declared, types.FunctionType):
-            return types.MethodType(declared, self)
-        self.names.add(name)
-        return getattr(self._target, name)
+            value = declared.fget(self)
+        elif isinstance(declared, types.FunctionType):
+            value = types.MethodType(declared, self)
+        else:
+            self.names.add(name)
+            value = getattr(self._target, name)
+        seen[name] = value
+        return value
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("settings are read-only")

@@ -92,8 +92,12 @@ class ColumnConverter(ABC):
         return ReadStatistic(bins_per_octave=DEFAULT_BINS_PER_OCTAVE)
 
     def idle_energy(self) -> float:
-        """static_energy of a column with no conducting row (R = inf), J."""
-        return float(self.static_energy(np.array([np.inf]))[0])
+        """static_energy of a column with no conducting row (R = inf), J; evaluated once per converter (its settings
+        do not change)."""
+        found = self.__dict__.get("_idle_energy")
+        if found is None:
+            found = self.__dict__["_idle_energy"] = float(self.static_energy(np.array([np.inf]))[0])
+        return found
 
     def summed_static_energy(self, stats: ColumnStats) -> float | None:
         """static_energy summed over the conversions behind `stats` (J); None where the statistics cannot give it
