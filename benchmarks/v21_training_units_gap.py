@@ -1,9 +1,10 @@
 """Print how far the weight-gradient unit and the transposed read-out are from the NeuroSim V2.1 reference cases.
 
 Per case: the weight-gradient area, every layer's peak weight-gradient latency and energy (NeuroSim's "peak": compute
-only, no buffers or DRAM), and with --ag the activation-gradient sub-array reads next to the reference's peak
-activation gradient (which adds the PE adder trees). The chip comes from the case's params.json (the V2.1 importer
-where it exists, else the V1.4 importer on the names it knows plus the training section), all quirks on.
+only, no buffers or DRAM), and with --ag the activation-gradient pass through the chip (ActivationGradientPass: peak,
+and total less the reference's two DRAM transfers, which it does not split out) next to the reference's, with the time
+the pass takes after the forward pass. The chip comes from the case's params.json (the V2.1 importer where it exists,
+else the V1.4 importer on the names it knows plus the training section), all quirks on.
 
     python benchmarks/v21_training_units_gap.py [--ag] [--cases t01_default,t03_sram]
 """
@@ -110,10 +111,11 @@ def print_ag(ctx, chip: ChipConfig, traces, exp: dict, images: int) -> None:
     """The activation-gradient pass (peak and total, no DRAM) per layer next to the reference's, per epoch."""
     layers = [t.layer for t in traces.layers]
     workload = prepare(layers, [t.trace for t in traces.layers])
+    model = ChipModel(ctx, layers, workload=workload)  # the forward pass
     t0 = time.perf_counter()
-    ag = ActivationGradientPass(ChipModel(ctx, layers, workload=workload), chip.training)
+    ag = ActivationGradientPass(model, chip.training)
     costs = ag.layer_costs(workload)
-    print(f"activation-gradient pass {time.perf_counter() - t0:.2f} s; read-out area {dev(ag.area.total_m2, 0)}")
+    print(f"activation-gradient pass {time.perf_counter() - t0:.3f} s; read-out area {ag.area.total_m2:.4g} m^2")
     print("layer  AG peak latency: ours ref dev   AG peak energy: ours ref dev   AG total (less DRAM): latency, energy")
     for i, c in enumerate(costs):
         ref, full = exp["layers"][i]["peak"]["activation_gradient"], exp["layers"][i]["training"]["activation_gradient"]

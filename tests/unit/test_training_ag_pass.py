@@ -58,9 +58,21 @@ def test_the_forward_pass_does_not_move_and_its_read_statistics_are_reused(monke
     assert costs[1].peak.energy_adc > 0
 
 
-def test_the_statistics_give_the_element_wise_adc_energy(monkeypatch):
-    _, ag, workload = _pass({"adc": {"sense_mode": "voltage"}}, AG_QUIRKS)  # exact statistics for this ADC
+STATS_VARIANTS = {
+    "voltage": {"adc": {"sense_mode": "voltage"}},  # the same static energy at any finite R: exact
+    "current": {},  # a piecewise fit: exact to the read pass's float32
+    "own_levels": {"training": {"backprop": {"adc_levels": 16}}},
+    "forward_sequential": {"array": {"read_mode": "sequential"}},  # statistics the forward pass does not collect
+    "sar": {"cell": {"type": "rram"}, "adc": {"type": "sar"}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATS_VARIANTS))
+def test_the_statistics_give_the_element_wise_adc_energy(monkeypatch, name):
+    _, ag, workload = _pass(STATS_VARIANTS[name], AG_QUIRKS)
     fast = ag.layer_costs(workload)
+    pe = ag.tile_nm.pe if ag.tile_nm is not None else ag.tile_cm.pe
+    assert (pe.reader.read_key() is None) == (name == "forward_sequential")
     monkeypatch.setattr(ActivationGradientPass, "_tile_adc_energy", lambda *a: None)
     slow = ag.layer_costs(workload)
     for f, s in zip(fast[1:], slow[1:], strict=True):

@@ -33,11 +33,9 @@ from neurocim.arch.cost import Cost, Part
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import Block
 from neurocim.arch.subarray.block_stats import iter_vector_stats
-from neurocim.arch.subarray.envm_read import memoised_with, pe_read_stats
 from neurocim.arch.tile import Tile, _visit_arrays
 from neurocim.arch.tile_visits import Gathering, TilePlan
 from neurocim.arch.tile_work import TileWork, tile_side
-from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.backprop import BackpropArea, TransposedReadout, _row_resistance
 from neurocim.training_cost.quirks import AG_FORWARD_COLUMNS, has_quirk
@@ -169,41 +167,19 @@ class ActivationGradientPass(TileWork):
         return GradientCost(peak, tile.plus_transfers(total, in_pass, bits_out, bits_in, clk))
 
     def _tile_adc_energy(self, tile: Tile, weights, inputs, plan: TilePlan, nv: int) -> float | None:
-        """The resistance-dependent ADC energy (J) of every PE result the tile gathers, from the column statistics of
-        the forward bit-vectors (AG_FORWARD_COLUMNS, eNVM); the forward pass's own when its ADC asks for the same
-        statistic. None where the statistics cannot give it (the PEs then read element-wise)."""
+        """The resistance-dependent ADC energy (J) of every PE result the tile gathers, from the column statistics the
+        forward pass collected of the same bit-vectors (AG_FORWARD_COLUMNS) when its ADC asks for the read-out's
+        statistic; None otherwise (the PEs then read element-wise)."""
         converter, reader = self.readout.converter, tile.pe.reader
-        if not self.forward_columns or converter is None or reader.column_model.weight_independent or nv <= 0:
+        if not self.forward_columns or converter is None or reader.read_key() is None:
             return None
-        statistic = converter.read_statistic()
-        if reader.read_key() is not None and reader._read_statistic == statistic:
-            stats = tile._read_stats(weights, inputs, plan, nv)  # kept in the workload's cache by the forward pass
-        else:
-            key = ("ag_tile_read", plan.visits, nv, reader._model_key, np.dtype(self.dtype).str, statistic)
-            stats = memoised_with(weights, inputs, key, lambda: self._visit_stats(tile, weights, inputs, plan, nv))
+        if reader._read_statistic != converter.read_statistic():
+            return None
+        stats = tile._read_stats(weights, inputs, plan, nv)  # kept in the workload's cache by the forward pass
         summed = None if stats is None else converter.summed_static_energy(stats)
         if stats is None or summed is None:
             return None
         return summed + converter.column_switching_energy * stats.conversions
-
-    def _visit_stats(self, tile: Tile, weights, inputs, plan: TilePlan, nv: int) -> ColumnStats | None:
-        """The column statistics the read-out's converter asks for of every PE result a tile gathers."""
-        reader, statistic = tile.pe.reader, self.readout.converter.read_statistic()  # type: ignore[union-attr]
-        found = []
-        for visit in plan.visits:
-            if visit is None:
-                continue
-            w, x = _visit_arrays(weights, inputs, visit, nv)
-            rows, cols = min(visit.rows, w.shape[0]), min(visit.cols, w.shape[1])
-            strips, period = reader.read_layout(rows, cols, visit.dup_row, visit.dup_col)
-            if not strips:
-                return None
-            model, key = reader.column_model, reader._model_key
-            stats = pe_read_stats(w, x, strips, nv, model, key, period, self.dtype, statistic)
-            if stats is None:
-                return None
-            found.append(stats)
-        return ColumnStats.stacked(found) if found else None
 
     def _pe(self, pe: ProcessingElement, weights, inputs, block: Block, clk: float, with_adc: bool) -> GradientCost:
         """The PE pass (ProcessingElement.evaluate) with its sub-array blocks read transposed; without `with_adc`

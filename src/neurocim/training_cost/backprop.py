@@ -15,8 +15,8 @@ Interface (what the chip and epoch composers call):
   `readout.converter.read_statistic()` (how the PE pass can cost it without a second read of the traces).
 * `activation_gradient_cost(ctx, training, index, layer, trace, windows=None, duplication=1.0) -> Cost`: per image,
   the sub-arrays of layer `index` computing its activation gradient (zero for the first layer), slowest sub-array
-  divided by the layer's weight duplication, energies summed. The PE, tile and chip adder trees, buffers and
-  interconnect of the pass are the forward ones and are not included.
+  divided by the layer's weight duplication, energies summed; the sub-arrays alone, cut by the layer's matrix.
+  `training_cost.ag_pass.ActivationGradientPass` composes the reads through the chip's PEs, tiles and periphery.
 """
 
 from __future__ import annotations
