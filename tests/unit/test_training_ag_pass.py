@@ -8,6 +8,7 @@ import pytest
 from neurocim.arch.chip import ChipModel
 from neurocim.arch.cost import Cost
 from neurocim.arch.subarray import envm_read
+from neurocim.training_cost import ag_pass
 from neurocim.training_cost import quirks as q
 from neurocim.training_cost.ag_pass import ActivationGradientPass
 from neurocim.training_cost.backprop import TransposedReadout, activation_gradient_cost
@@ -142,3 +143,15 @@ def test_a_chip_on_other_windows_is_refused():
         ActivationGradientPass(model, chip.training).layer_costs(workload)
     model.evaluate(workload)
     assert ActivationGradientPass(model, chip.training).layer_costs(workload)[1].peak.latency > 0
+
+
+def test_row_resistances_are_kept_for_the_next_read_out(monkeypatch):
+    _, ag, workload = _pass({})
+    first = ag.layer_costs(workload)
+    calls = []
+    row_resistance = ag_pass._row_resistance
+    monkeypatch.setattr(ag_pass, "_row_resistance", lambda *a: calls.append(1) or row_resistance(*a))
+    ctx, chip = _chip({"training": {"backprop": {"adc_levels": 16, "error_bits": 4}}})
+    other = ActivationGradientPass(ChipModel(ctx, LAYERS, workload=workload), chip.training).layer_costs(workload)
+    assert not calls  # the same weights, sub-arrays and cells: the rows' resistances from the workload's cache
+    assert other[1].peak.energy < first[1].peak.energy  # half the error bits, fewer levels

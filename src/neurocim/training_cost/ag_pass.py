@@ -33,8 +33,9 @@ from neurocim.arch.cost import Cost, Part
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import Block
 from neurocim.arch.subarray.block_stats import iter_vector_stats
+from neurocim.arch.subarray.envm_read import memoised_with
 from neurocim.arch.tile import Tile, _visit_arrays
-from neurocim.arch.tile_visits import Gathering, TilePlan
+from neurocim.arch.tile_visits import Gathering, PeVisit, TilePlan
 from neurocim.arch.tile_work import TileWork, tile_side
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.backprop import BackpropArea, TransposedReadout, _row_resistance
@@ -167,19 +168,49 @@ class ActivationGradientPass(TileWork):
         return GradientCost(peak, tile.plus_transfers(total, in_pass, bits_out, bits_in, clk))
 
     def _tile_adc_energy(self, tile: Tile, weights, inputs, plan: TilePlan, nv: int) -> float | None:
-        """The resistance-dependent ADC energy (J) of every PE result the tile gathers, from the column statistics the
-        forward pass collected of the same bit-vectors (AG_FORWARD_COLUMNS) when its ADC asks for the read-out's
-        statistic; None otherwise (the PEs then read element-wise)."""
+        """The resistance-dependent ADC energy (J) of every PE result the tile gathers: from the rows' resistances, or
+        (AG_FORWARD_COLUMNS) from the column statistics the forward pass collected of the same bit-vectors when its
+        ADC asks for the read-out's statistic; None where neither gives it (the PEs then read element-wise)."""
         converter, reader = self.readout.converter, tile.pe.reader
-        if not self.forward_columns or converter is None or reader.read_key() is None:
-            return None
-        if reader._read_statistic != converter.read_statistic():
+        if converter is None:
+            return 0.0
+        if not self.forward_columns:
+            n = nv // self.ctx.p.num_bit_input * self.error_bits
+            rows = self._row_resistances(tile, weights, inputs, plan)
+            energies = {v: float(converter.static_energy(r[None, :]).sum(dtype=np.float64)) for v, r in rows.items()}
+            gathered = [v for v in plan.visits if v is not None]
+            conversions = n * sum(len(rows[v]) for v in gathered)
+            return n * sum(energies[v] for v in gathered) + converter.column_switching_energy * conversions
+        if reader.read_key() is None or reader._read_statistic != converter.read_statistic():
             return None
         stats = tile._read_stats(weights, inputs, plan, nv)  # kept in the workload's cache by the forward pass
         summed = None if stats is None else converter.summed_static_energy(stats)
         if stats is None or summed is None:
             return None
         return summed + converter.column_switching_energy * stats.conversions
+
+    def _row_resistances(self, tile: Tile, weights, inputs, plan: TilePlan) -> dict[PeVisit, np.ndarray]:
+        """Per PE result, the resistances (ohm) every row's ADC sees in its sub-array blocks, one block after the
+        other; kept with weights and inputs a workload cache owns, for every configuration that shares them."""
+        reader, p = tile.pe.reader, self.ctx.p
+
+        def compute() -> dict[PeVisit, np.ndarray]:
+            found: dict[PeVisit, np.ndarray] = {}
+            for visit in plan.visits:
+                if visit is None or visit in found:
+                    continue
+                w = _visit_arrays(weights, inputs, visit, 0)[0]
+                strips, _ = reader.read_layout(visit.rows, visit.cols, visit.dup_row, visit.dup_col)
+                rows = [
+                    _row_resistance(w[r : r + n, c : c + width], reader.column_model, self.readout)
+                    for r, n, col_blocks in strips
+                    for c, width in col_blocks
+                ]
+                found[visit] = np.concatenate(rows) if rows else np.zeros(0)
+            return found
+
+        sizes = (reader.grid, p.num_row_sub_array, p.num_col_sub_array, self.readout.geo.res_cell_access)
+        return memoised_with(weights, inputs, ("ag_rows", plan.visits, sizes, reader._model_key), compute)
 
     def _pe(self, pe: ProcessingElement, weights, inputs, block: Block, clk: float, with_adc: bool) -> GradientCost:
         """The PE pass (ProcessingElement.evaluate) with its sub-array blocks read transposed; without `with_adc`
@@ -203,7 +234,7 @@ class ActivationGradientPass(TileWork):
             return Cost()
         n = nv if self.forward_columns else nv // self.ctx.p.num_bit_input * self.error_bits
         one = self.readout.read_cost(n)
-        adc = self._adc_energy(pe, weights, inputs, strips, col_period, nv, n) if with_adc else 0.0
+        adc = self._adc_energy(pe, weights, inputs, strips, col_period, nv) if with_adc else 0.0
         acc = Cost()
         for part, latency, energy in (
             (Part.ADC, one.latency_adc, one.energy_adc * blocks + adc),
@@ -213,21 +244,16 @@ class ActivationGradientPass(TileWork):
             acc = acc.plus(part, latency / self.second, energy)
         return acc
 
-    def _adc_energy(self, pe, weights, inputs, strips, col_period, nv: int, n: int) -> float:
-        """The resistance-dependent ADC energy (J) of the blocks' read-outs, block by block."""
+    def _adc_energy(self, pe, weights, inputs, strips, col_period, nv: int) -> float:
+        """The resistance-dependent ADC energy (J) of the blocks' read-outs of the forward bit-vectors, element-wise."""
         converter, model = self.readout.converter, pe.reader.column_model
         if converter is None:
             return 0.0
         static = conversions = 0.0
         for row, num_row, col_blocks in strips:
-            x = copy_sub_input(inputs, row, nv, num_row) if self.forward_columns else None
+            x = copy_sub_input(inputs, row, nv, num_row)
             for c, width in col_blocks:
                 w = weights[row : row + num_row, c : c + width]
-                if x is None:  # each row's ADC sees the row with half the columns driven by errors
-                    r = _row_resistance(w, model, self.readout)
-                    static += float(converter.static_energy(r[None, :]).sum(dtype=np.float64)) * n
-                    conversions += n * len(r)
-                    continue
                 for s in iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype):
                     r = s.column_resistance
                     static += float(converter.static_energy(r).sum(axis=1, dtype=np.float64) @ s.counts)
