@@ -1,9 +1,10 @@
 """Print how far the weight-gradient unit and the transposed read-out are from the NeuroSim V2.1 reference cases.
 
 Per case: the weight-gradient area, every layer's peak weight-gradient latency and energy (NeuroSim's "peak": compute
-only, no buffers or DRAM), and with --ag the activation-gradient sub-array reads next to the reference's peak
-activation gradient (which adds the PE adder trees). The chip comes from the case's params.json (the V2.1 importer
-where it exists, else the V1.4 importer on the names it knows plus the training section), all quirks on.
+only, no buffers or DRAM), and with --ag the activation-gradient pass through the chip (ActivationGradientPass: peak,
+and total less the reference's two DRAM transfers, which it does not split out) next to the reference's, with the time
+the pass takes after the forward pass. The chip comes from the case's params.json (the V2.1 importer where it exists,
+else the V1.4 importer on the names it knows plus the training section), all quirks on.
 
     python benchmarks/v21_training_units_gap.py [--ag] [--cases t01_default,t03_sram]
 """
@@ -12,16 +13,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from dataclasses import replace
 from pathlib import Path
 
+from neurocim.arch.chip import ChipModel
 from neurocim.compat.param_cpp import config_dict_from_params
 from neurocim.compat.param_schema import SPECS
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
-from neurocim.training_cost.backprop import TransposedReadout, activation_gradient_cost
+from neurocim.training_cost.ag_pass import ActivationGradientPass
 from neurocim.training_cost.quirks import TRAINING_QUIRKS
 from neurocim.training_cost.weight_gradient import WeightGradientUnit
+from neurocim.workload.prepared import prepare
 from neurocim.workload.training_traces import read_training_npz
 
 REF = Path(__file__).resolve().parents[2] / "shared/reference/neurosim_v21"
@@ -100,16 +104,24 @@ def main() -> None:
             )
         if not args.ag:
             continue
-        readout = TransposedReadout(ctx, chip.training)
-        print(f"transposed read-out per sub-array: {readout.area}")
-        print("layer  AG sub-arrays latency: ours ref dev   AG energy: ours ref dev")
-        for i, t in enumerate(traces.layers):
-            dup = exp["floorplan"]["speedup"][i]
-            c = activation_gradient_cost(ctx, chip.training, i, t.layer, t.trace, t.layer.num_windows, dup, readout)
-            ref = exp["layers"][i]["peak"]["activation_gradient"]
-            print(
-                f"{i + 1:5d}  {dev(c.latency * images, ref['latency_s'])}   {dev(c.energy * images, ref['energy_j'])}"
-            )
+        print_ag(ctx, chip, traces, exp, images)
+
+
+def print_ag(ctx, chip: ChipConfig, traces, exp: dict, images: int) -> None:
+    """The activation-gradient pass (peak and total, no DRAM) per layer next to the reference's, per epoch."""
+    layers = [t.layer for t in traces.layers]
+    workload = prepare(layers, [t.trace for t in traces.layers])
+    model = ChipModel(ctx, layers, workload=workload)  # the forward pass
+    t0 = time.perf_counter()
+    ag = ActivationGradientPass(model, chip.training)
+    costs = ag.layer_costs(workload)
+    print(f"activation-gradient pass {time.perf_counter() - t0:.3f} s; read-out area {ag.area.total_m2:.4g} m^2")
+    print("layer  AG peak latency: ours ref dev   AG peak energy: ours ref dev   AG total (less DRAM): latency, energy")
+    for i, c in enumerate(costs):
+        ref, full = exp["layers"][i]["peak"]["activation_gradient"], exp["layers"][i]["training"]["activation_gradient"]
+        peak = f"{dev(c.peak.latency * images, ref['latency_s'])}   {dev(c.peak.energy * images, ref['energy_j'])}"
+        total = f"{dev(c.total.latency * images, full['latency_s'])}   {dev(c.total.energy * images, full['energy_j'])}"
+        print(f"{i + 1:5d}  {peak}   {total}")
 
 
 if __name__ == "__main__":

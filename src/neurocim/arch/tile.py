@@ -176,18 +176,24 @@ class Tile:
             if k == 0 or visit != plan.visits[k - 1]:
                 last = self._run_pe(weights, inputs, visit, nv, clk_freq, clock_pass, with_adc)
             gathered.append(last)
-        acc = Cost.parallel(gathered)
-        if plan.gathering is Gathering.FULL:
-            acc = acc.latency_divided(self.num_pe * self.num_pe)
-        elif plan.gathering is Gathering.DUPLICATED:
-            acc = acc.latency_divided(speed_up_row * speed_up_col)
-            if math.ceil(rows / self.pe_size) > 1:
-                acc = self._accumulate(acc, math.ceil(rows / self.pe_size), nv, clk_freq, clock_pass, exact_ceil=True)
-        elif plan.gathering is Gathering.GRID:
-            acc = self._accumulate(acc, int(self.num_pe), nv, clk_freq, clock_pass, exact_ceil=True)
+        acc = self.gather(Cost.parallel(gathered), plan.gathering, block, clk_freq, clock_pass)
         if clock_pass:
             return Cost(clk_period=acc.clk_period)
         return self._finish(acc, last, rows, cols, nv, speed_up_row * speed_up_col, clk_freq)
+
+    def gather(self, acc: Cost, gathering: Gathering, block: Block, clk_freq: float, clock_pass: bool = False) -> Cost:
+        """acc, the PE results of a tile pass side by side, shared by the PE copies and summed across PEs as
+        `gathering` asks (the novel mapping's speed-up and accumulation come after, in the tile's finish)."""
+        rows, nv = block.rows, block.num_vectors
+        if gathering is Gathering.FULL:
+            acc = acc.latency_divided(self.num_pe * self.num_pe)
+        elif gathering is Gathering.DUPLICATED:
+            acc = acc.latency_divided(block.dup_row * block.dup_col)
+            if math.ceil(rows / self.pe_size) > 1:
+                acc = self._accumulate(acc, math.ceil(rows / self.pe_size), nv, clk_freq, clock_pass, exact_ceil=True)
+        elif gathering is Gathering.GRID:
+            acc = self._accumulate(acc, int(self.num_pe), nv, clk_freq, clock_pass, exact_ceil=True)
+        return acc
 
     def _run_pe(
         self, weights, inputs, visit: PeVisit, nv: int, clk_freq: float, clock_pass: bool, with_adc: bool
@@ -198,7 +204,6 @@ class Tile:
 
     def _finish(self, acc: Cost, last: Cost, rows: int, cols: int, nv: int, speed_up: int, clk_freq: float) -> Cost:
         """Speed-up, accumulation, activation, tile buffers and H-tree of the main pass, and the leakage."""
-        p = self.ctx.p
         n = self.num_pe
         if self.novel:
             acc = self._accumulate(acc.latency_divided(speed_up), int(n), nv, clk_freq, False, exact_ceil=False)
@@ -209,10 +214,23 @@ class Tile:
             acc, bits_in = self.periphery.activation(acc, self.accumulation, cols, nv, clk_freq)
             bits_out = max(rows * nv, 0)
             in_pass = self.periphery.buffer_pass(True, bits_out, self.htree.bus_width)
-        out_pass = self.periphery.buffer_pass(False, bits_in, self.htree.bus_width)
+        acc = self.plus_transfers(acc, in_pass, bits_out, bits_in, clk_freq)
+        pe_count = n if self.novel else n * n
+        units = self._accumulation_units
+        accumulation_leakage = 0.0 if units is None else self.accumulation.leakage_for(units)
+        tree_leakage = 0.0 if self.ctx.p.quirk("v21_no_wire_leakage") else self.htree.leakage
+        leakage = last.leakage * pe_count + accumulation_leakage + self.periphery.leakage + tree_leakage
+        return replace(acc, leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count, clk_period=0.0)
+
+    def plus_transfers(
+        self, acc: Cost, in_pass: tuple[float, float, float, float], bits_out: float, bits_in: float, clk_freq: float
+    ) -> Cost:
+        """acc followed by the tile's data movement: `in_pass` through the input buffer (periphery.buffer_pass),
+        `bits_in` through the output buffer, both over the H-tree."""
+        p, pe, tree = self.ctx.p, self.pe, self.htree
+        out_pass = self.periphery.buffer_pass(False, bits_in, tree.bus_width)
         in_rd, in_wr, in_re, in_we = in_pass
         out_rd, out_wr, out_re, out_we = out_pass
-        pe, tree = self.pe, self.htree
         t_tree = tree.latency(pe.height, pe.width, (bits_out + bits_in) / tree.bus_width, clk_freq)
         e_tree = tree.energy(
             pe.height,
@@ -223,13 +241,7 @@ class Tile:
         sync = p.sync_data_transfer  # synchronous transfer: the chip times the data movement
         acc = acc.plus(Part.BUFFER, 0.0 if sync else in_rd + in_wr, in_re + in_we)
         acc = acc.plus(Part.BUFFER, 0.0 if sync else out_rd + out_wr, out_re + out_we)
-        acc = acc.plus(Part.INTERCONNECT, 0.0 if sync else t_tree, e_tree)
-        pe_count = n if self.novel else n * n
-        units = self._accumulation_units
-        accumulation_leakage = 0.0 if units is None else self.accumulation.leakage_for(units)
-        tree_leakage = 0.0 if p.quirk("v21_no_wire_leakage") else tree.leakage
-        leakage = last.leakage * pe_count + accumulation_leakage + self.periphery.leakage + tree_leakage
-        return replace(acc, leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count, clk_period=0.0)
+        return acc.plus(Part.INTERCONNECT, 0.0 if sync else t_tree, e_tree)
 
     def _accumulate(
         self, acc: Cost, units: int, nv: int, clk_freq: float, clock_pass: bool, exact_ceil: bool

@@ -15,8 +15,8 @@ Interface (what the chip and epoch composers call):
   `readout.converter.read_statistic()` (how the PE pass can cost it without a second read of the traces).
 * `activation_gradient_cost(ctx, training, index, layer, trace, windows=None, duplication=1.0) -> Cost`: per image,
   the sub-arrays of layer `index` computing its activation gradient (zero for the first layer), slowest sub-array
-  divided by the layer's weight duplication, energies summed. The PE, tile and chip adder trees, buffers and
-  interconnect of the pass are the forward ones and are not included.
+  divided by the layer's weight duplication, energies summed; the sub-arrays alone, cut by the layer's matrix.
+  `training_cost.ag_pass.ActivationGradientPass` composes the reads through the chip's PEs, tiles and periphery.
 """
 
 from __future__ import annotations
@@ -49,7 +49,12 @@ from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
 from neurocim.config.chip import CellType
 from neurocim.config.training_hw import TrainingHardwareConfig
-from neurocim.training_cost.quirks import AG_FORWARD_COLUMNS, AG_MUX_ENERGY_AS_LATENCY, has_quirk
+from neurocim.training_cost.quirks import (
+    AG_FORWARD_COLUMNS,
+    AG_LEAKAGE_FORWARD_SWITCH,
+    AG_MUX_ENERGY_AS_LATENCY,
+    has_quirk,
+)
 from neurocim.training_cost.wg_array import tg_line_delay
 from neurocim.workload.network import Layer
 from neurocim.workload.traces import LayerTrace
@@ -194,6 +199,19 @@ class TransposedReadout:
         return t, e
 
     @property
+    def leakage_w(self) -> float:
+        """Leakage (W) of the read-out's own circuits; the eNVM source-line switches are the forward read's (counted
+        again under the quirk AG_LEAKAGE_FORWARD_SWITCH)."""
+        own = (
+            self.mux, self.wl_switch, self.precharger, self.write_driver, self.flash, self.encoder, self.sar,
+            self.sense_amp, self.dff, self.adder, self.shift_weight, self.shift_input,
+        )  # fmt: skip
+        total = sum(unit.leakage for unit in own if unit is not None)
+        if self.sl_switch is not None and has_quirk(self.ctx.p, AG_LEAKAGE_FORWARD_SWITCH):
+            total += self.sl_switch.leakage
+        return float(total)
+
+    @property
     def converter(self) -> FlashAdc | SarAdc | None:
         """The ADC whose energy depends on the resistances it converts (None: sense amplifiers)."""
         return self.sar if self.sar is not None else self.flash
@@ -205,7 +223,7 @@ class TransposedReadout:
         static = 0.0
         if self.converter is not None:
             static = float(self.converter.static_energy(r).sum(axis=1, dtype=np.float64) @ counts)
-        return self._cost(float(counts.sum()), static, float(counts.sum()) * r.shape[1])
+        return self.read_cost(float(counts.sum()), static, float(counts.sum()) * r.shape[1])
 
     def stats_cost(self, stats: ColumnStats, vectors: float) -> Cost | None:
         """`vectors` error bit-vectors whose conversions the forward read pass summarised in `stats` (collected for
@@ -216,10 +234,11 @@ class TransposedReadout:
             if summed is None:
                 return None
             static = summed
-        return self._cost(vectors, static, stats.conversions)
+        return self.read_cost(vectors, static, stats.conversions)
 
-    def _cost(self, n: float, adc_static_j: float, conversions: float) -> Cost:
-        """n vectors, with the ADCs' resistance-dependent energy and their conversion count given."""
+    def read_cost(self, n: float, adc_static_j: float = 0.0, conversions: float = 0.0) -> Cost:
+        """n vectors, with the ADCs' resistance-dependent energy (J) and their conversion count given (without them:
+        the cost that does not depend on the resistances read; they add to the ADC energy alone)."""
         if n == 0:
             return Cost()
         geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd

@@ -14,6 +14,7 @@ BUFFER_WITHOUT_GRADIENT_BITS = "wg_buffer_sized_without_gradient_bits"
 SPEED_UP_IGNORES_CAPACITY = "wg_speed_up_ignores_capacity"
 AG_FORWARD_COLUMNS = "ag_reads_forward_columns"
 AG_MUX_ENERGY_AS_LATENCY = "ag_mux_energy_as_latency"
+AG_LEAKAGE_FORWARD_SWITCH = "ag_leakage_counts_forward_switch"
 
 TRAINING_QUIRKS: tuple[Quirk, ...] = (
     Quirk(
@@ -70,6 +71,12 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         AG_MUX_ENERGY_AS_LATENCY,
         "adds the activation-gradient mux and decoder energy (J / error bits) where their latency belongs",
         "the mux and decoder latency of every ADC step",
+    ),
+    Quirk(
+        AG_LEAKAGE_FORWARD_SWITCH,
+        "counts the leakage of an eNVM sub-array's source-line switches twice: once for the forward read and again "
+        "for the transposed read-out that reuses them",
+        "once: the transposed read-out adds the leakage of its own circuits only",
     ),
 )
 
