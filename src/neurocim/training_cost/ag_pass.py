@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurocim.arch.block_mapping import copy_sub_input
 from neurocim.arch.chip import ChipModel
 from neurocim.arch.chip_traffic import layer_traffic
 from neurocim.arch.cost import Cost, Part
@@ -35,9 +34,10 @@ from neurocim.arch.pe_common import Block
 from neurocim.arch.subarray.block_stats import iter_vector_stats
 from neurocim.arch.subarray.envm_read import memoised_with
 from neurocim.arch.tile import Tile, _visit_arrays
-from neurocim.arch.tile_visits import Gathering, PeVisit, TilePlan
 from neurocim.arch.tile_work import TileWork, tile_side
 from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.mapping.blocks import copy_sub_input
+from neurocim.mapping.tile_visits import Gathering, PeVisit, TilePlan
 from neurocim.training_cost.backprop import BackpropArea, TransposedReadout, _row_resistance
 from neurocim.training_cost.quirks import AG_FORWARD_COLUMNS, has_quirk
 from neurocim.workload.prepared import PreparedWorkload
