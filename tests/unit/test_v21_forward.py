@@ -19,7 +19,7 @@ from neurocim.config.params import derive_params
 from neurocim.errors import InputError
 from neurocim.estimate import estimate
 from neurocim.tech.technology import load_technology
-from neurocim.training_cost.forward import forward_phase
+from neurocim.training_cost.forward import NO_COST, forward_phase, image_loads
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload, prepare
 from neurocim.workload.traces import LayerTrace
@@ -108,6 +108,7 @@ def test_a_mapping_of_names_is_required():
 
 
 V21_ONLY = sorted(q.name for q in QUIRKS if q.modes == {ChipCompat.NEUROSIM_V21})
+FORWARD_VIEW_QUIRKS = ("v21_image_load_every_layer",)  # change the forward view, not the inference estimate
 SMALL = (Layer(8, 8, 16, 3, 3, 32, pooled=True, name="conv"), Layer(1, 1, 512, 1, 1, 10, name="fc"))
 
 
@@ -130,7 +131,7 @@ def test_v21_mode_reproduces_the_v14_quirks_its_core_shares_and_its_own():
     assert not enabled_quirks(ChipCompat.NONE)
 
 
-@pytest.mark.parametrize("name", V21_ONLY)
+@pytest.mark.parametrize("name", sorted(set(V21_ONLY) - set(FORWARD_VIEW_QUIRKS)))
 def test_switching_a_v21_quirk_off_changes_the_estimate(name):
     where = {
         "v21_cell_constants": {"memcelltype": 1},
@@ -141,6 +142,27 @@ def test_switching_a_v21_quirk_off_changes_the_estimate(name):
     with_quirk = estimate(chip, _small_workload()).to_dict()
     off = ChipConfig.model_validate({**chip.model_dump(), "quirks": {name: False}})
     assert estimate(off, _small_workload()).to_dict() != with_quirk
+
+
+def test_inference_image_load_from_dram():
+    """Faithful: the first layer reads its H x W x C x input-bit image; V2.1: every layer reads H x W x input bits."""
+    v21 = chip_from_v21_params({})
+    faithful = ChipConfig.model_validate({**v21.model_dump(), "quirks": {"v21_image_load_every_layer": False}})
+    bits = 8 * 8 * v21.precision.input_bits
+    assert image_loads(v21, SMALL) == [image_loads(v21, SMALL)[0]] * 2
+    assert image_loads(v21, SMALL)[0].energy_j == pytest.approx(bits * 3.9e-12)
+    assert image_loads(v21, SMALL)[0].latency_s == pytest.approx(bits / 15.2e12)
+    assert image_loads(faithful, SMALL)[0].energy_j == pytest.approx(16 * bits * 3.9e-12)
+    assert image_loads(faithful, SMALL)[1] == NO_COST
+    gddr5 = ChipConfig.model_validate({**v21.model_dump(), "training": {"dram": {"type": "gddr5"}}})
+    assert image_loads(gddr5, SMALL)[0].energy_j == pytest.approx(bits * 14e-12)
+    report = estimate(v21, _small_workload())
+    loaded = forward_phase(report, image_loads(v21, SMALL))
+    for fw, plain in zip(loaded, forward_phase(report), strict=True):
+        assert fw.total.energy_j == pytest.approx(plain.total.energy_j + fw.dram.energy_j)
+        assert fw.peak == plain.peak
+    with pytest.raises(ValueError, match="1 DRAM loads for 2 layers"):
+        forward_phase(report, [NO_COST])
 
 
 def test_v21_wires_and_transistors_are_its_own():
@@ -189,14 +211,15 @@ def test_inference_only_case_floorplan_area_and_leakage(v21_reference):
 
 
 def test_inference_only_case_forward_latency_and_energy(v21_reference):
-    """Regression guard: forward latency within 13 % per layer; energy of the conv layers within 8 % (the FC layers
-    and peaks wait for V2.1's data-dependent MLSA latency and its per-layer DRAM image load)."""
+    """Regression guard: forward latency within 13 % per layer; energy within 9 % but for layer 7 (its global
+    buffer energy is ~100x short) (the peaks wait for V2.1's data-dependent MLSA latency)."""
     workload, expected = v21_reference
-    report = estimate(chip_from_v21_params(_params("t23_inference_only")), workload)
-    for fw, want in zip(forward_phase(report), expected["layers"], strict=True):
+    chip = chip_from_v21_params(_params("t23_inference_only"))
+    report = estimate(chip, workload)
+    for fw, want in zip(forward_phase(report, image_loads(chip, workload.layers)), expected["layers"], strict=True):
         assert _dev(fw.total.latency_s, want["training"]["forward"]["latency_s"]) < 0.13, fw.layer
-        if fw.layer <= 6:
-            assert _dev(fw.total.energy_j, want["training"]["forward"]["energy_j"]) < 0.08, fw.layer
+        if fw.layer != 7:
+            assert _dev(fw.total.energy_j, want["training"]["forward"]["energy_j"]) < 0.09, fw.layer
         assert fw.peak.latency_s <= fw.total.latency_s and fw.peak.energy_j <= fw.total.energy_j
 
 
