@@ -196,6 +196,20 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_repeater_delay",
+        "times repeated wires (H-tree, buses) with the sum of the repeater's N and P on-resistances and a wire "
+        "Elmore coefficient of 0.5, in their sizing and their delay",
+        "the mean of the N and P on-resistances and a coefficient of 0.54 (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_htree_stale_wire_resistance",
+        "times both segments of an H-tree level with the wire resistance an uninitialised variable holds: the "
+        "previous level's horizontal wire, none at the first level (so its first level is timed as repeaters alone)",
+        "each segment with the resistance of its own wire width",
+        _V21,
+    ),
+    Quirk(
         "v21_image_load_every_layer",
         "an inference-only forward pass charges every layer a DRAM read of the input image, sized as the first "
         "layer's H x W x input bits (its channels dropped)",
