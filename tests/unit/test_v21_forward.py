@@ -24,7 +24,7 @@ from neurocim.devices.cell import mem_cell
 from neurocim.errors import InputError
 from neurocim.estimate import estimate
 from neurocim.tech.technology import load_technology
-from neurocim.training_cost.forward import NO_COST, forward_phase, image_loads
+from neurocim.training_cost.forward import NO_COST, forward_phase, global_buffer_passes, image_loads
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload, prepare
 from neurocim.workload.traces import LayerTrace
@@ -168,6 +168,21 @@ def test_inference_image_load_from_dram():
         assert fw.peak == plain.peak
     with pytest.raises(ValueError, match="1 DRAM loads for 2 layers"):
         forward_phase(report, [NO_COST])
+
+
+@pytest.mark.parametrize("compat", ["neurosim_v21", "none"])
+def test_training_forward_passes_over_the_global_buffer_again(compat):
+    """The second global-buffer pass of a training forward is the global-buffer part of the layer's buffer cost."""
+    chip = chip_from_v21_params({}).model_copy(update={"compat": ChipCompat(compat)})
+    report = estimate(chip, _small_workload())
+    passes = global_buffer_passes(chip, _small_workload())
+    for record, again, fw in zip(report.layers, passes, forward_phase(report, buffer_again=passes), strict=True):
+        assert 0 < again.latency_s <= record.latency_breakdown_s.buffer
+        assert 0 < again.energy_j <= record.energy_breakdown_j.buffer
+        assert fw.total.latency_s == pytest.approx(record.latency_s + again.latency_s)
+        assert fw.total.energy_j == pytest.approx(record.dynamic_energy_j + again.energy_j)
+    with pytest.raises(ValueError, match="3 buffer passes for 2 layers"):
+        forward_phase(report, buffer_again=passes + passes[:1])
 
 
 def _v21_ctx(**quirks: bool) -> CircuitContext:
