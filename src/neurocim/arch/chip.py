@@ -8,7 +8,7 @@ import numpy as np
 
 from neurocim.arch.aggregate import ChipTotals, LayerCost, roll_up
 from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
-from neurocim.arch.chip_traffic import combine_layer_cost, layer_traffic
+from neurocim.arch.chip_traffic import combine_layer_cost, global_buffer_traffic, layer_traffic
 from neurocim.arch.subarray.blas import single_threaded_blas
 from neurocim.arch.tile_work import TileSide, TileWork, tile_side
 from neurocim.circuits.context import CircuitContext
@@ -69,6 +69,16 @@ class ChipModel:
             # NeuroSim: cycles are converted with the sensing period even when the clock is capped
             costs = [c.scaled_latency(side.period) for c in costs]
         return self._report(costs, side.period)
+
+    def global_buffer_costs(self, workload: PreparedWorkload) -> list[tuple[float, float]]:
+        """Per layer, (latency s, energy J) of its loads from and write-backs to the global buffer per image: the
+        part of the layer's buffer cost in the report `evaluate` gives that the chip's global buffer takes."""
+        self._check_layers(workload)
+        side = self._side(workload)
+        self.windows = list(side.windows)
+        scale = side.period if self.ctx.p.synchronous else 1.0
+        found = (global_buffer_traffic(self, i, side.clk_freq) for i in range(len(self.layers)))
+        return [(latency * scale, energy) for latency, energy in found]
 
     def _side(self, workload: PreparedWorkload) -> TileSide:
         """The tiles' costs on `workload`: run by this chip's own tiles, or kept in the workload's cache."""

@@ -117,6 +117,12 @@ def _global_buffer(chip: ChipModel, bits_out: float, bits_in: float, clk_freq: f
     return (read_t + write_t) / parallel, read_e + write_e
 
 
+def global_buffer_traffic(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float]:
+    """(latency, energy J) of one layer's loads from and write-backs to the global buffer per image (asynchronous:
+    seconds; synchronous: cycles), as `layer_traffic` charges them."""
+    return _global_buffer(chip, *_bits_moved(chip, index), clk_freq)
+
+
 def _input_volume(chip: ChipModel, index: int) -> float:
     """Inputs a layer reads per image as NeuroSim's synchronous transfer weighs them (its `fraction`): input
     channels x kernel width (x kernel height when conventionally mapped) x windows, evaluated in doubles."""

@@ -196,6 +196,27 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_repeater_delay",
+        "times repeated wires (H-tree, buses) with the sum of the repeater's N and P on-resistances and a wire "
+        "Elmore coefficient of 0.5, in their sizing and their delay",
+        "the mean of the N and P on-resistances and a coefficient of 0.54 (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_htree_stale_wire_resistance",
+        "times both segments of an H-tree level with the wire resistance an uninitialised variable holds: the "
+        "previous level's horizontal wire, none at the first level (so its first level is timed as repeaters alone)",
+        "each segment with the resistance of its own wire width",
+        _V21,
+    ),
+    Quirk(
+        "v21_image_load_every_layer",
+        "an inference-only forward pass charges every layer a DRAM read of the input image, sized as the first "
+        "layer's H x W x input bits (its channels dropped)",
+        "the first layer alone reads its input from DRAM: H x W x channels x input bits",
+        _V21,
+    ),
+    Quirk(
         "wire_range_tests_always_true",
         "its H-tree picks a wire's width and resistivity with chained comparisons (a <= x <= b), always true in C++: "
         "every wire below 1e5 F is 2x the wire width, every width below 200 nm gets AR 2.30 and 2.73e-8 ohm*m",

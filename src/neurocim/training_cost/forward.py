@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from neurocim.arch.chip import ChipModel
+from neurocim.compat.quirks import enabled_quirks
+from neurocim.config.chip import ChipConfig
+from neurocim.estimate import build_context
 from neurocim.report.records import Breakdown, LayerReport, Report
+from neurocim.workload.network import Layer
+from neurocim.workload.prepared import PreparedWorkload
+
+IMAGE_LOAD_EVERY_LAYER = "v21_image_load_every_layer"
 
 
 @dataclass(frozen=True)
@@ -15,12 +24,17 @@ class PhaseCost:
     energy_j: float
 
 
+NO_COST = PhaseCost(0.0, 0.0)
+
+
 @dataclass(frozen=True)
 class ForwardLayer:
     """One layer's forward pass of one image, split as NeuroSim V2.1 reports it.
 
     `array` is the read of the synaptic arrays without their ADCs (the `other` of the inference breakdown minus its
-    buffer and interconnect parts); `peak` is the compute alone: ADC + accumulation + array."""
+    buffer and interconnect parts); `peak` is the compute alone: ADC + accumulation + array. `total` adds to the
+    inference layer cost `dram`, the image load from off-chip memory (inference-only runs), and `buffer_again`, a
+    second pass over the global buffer (training keeps each layer's input and output for the backward pass)."""
 
     layer: int
     total: PhaseCost
@@ -28,21 +42,57 @@ class ForwardLayer:
     latency_s: Breakdown  # adc, accumulation, other (= array only), buffer, interconnect
     energy_j: Breakdown
     leakage_power_w: float
+    dram: PhaseCost = NO_COST
+    buffer_again: PhaseCost = NO_COST
 
 
 def _array_only(b: Breakdown) -> Breakdown:
     return Breakdown(b.adc, b.accumulation, b.other - b.buffer - b.interconnect, b.buffer, b.interconnect)
 
 
-def forward_layer(record: LayerReport) -> ForwardLayer:
-    """The forward view of one layer of an inference report."""
+def forward_layer(
+    record: LayerReport, dram: PhaseCost = NO_COST, buffer_again: PhaseCost = NO_COST
+) -> ForwardLayer:
+    """The forward view of one layer of an inference report, plus its DRAM load and second global-buffer pass."""
     lat, en = _array_only(record.latency_breakdown_s), _array_only(record.energy_breakdown_j)
     peak = PhaseCost(lat.adc + lat.accumulation + lat.other, en.adc + en.accumulation + en.other)
-    return ForwardLayer(
-        record.layer, PhaseCost(record.latency_s, record.dynamic_energy_j), peak, lat, en, record.leakage_power_w
+    total = PhaseCost(
+        record.latency_s + dram.latency_s + buffer_again.latency_s,
+        record.dynamic_energy_j + dram.energy_j + buffer_again.energy_j,
     )
+    return ForwardLayer(record.layer, total, peak, lat, en, record.leakage_power_w, dram, buffer_again)
 
 
-def forward_phase(report: Report) -> list[ForwardLayer]:
-    """Per-image forward cost of every layer of an inference report (layer-by-layer order)."""
-    return [forward_layer(record) for record in report.layers]
+def image_loads(chip: ChipConfig, layers: Sequence[Layer]) -> list[PhaseCost]:
+    """Per layer, the DRAM read of the input image in an inference-only forward pass (bits / bandwidth, bits x
+    energy per bit of `chip.training.dram`): the first layer's input, H x W x channels x input bits. NeuroSim V2.1
+    (quirk v21_image_load_every_layer) charges it to every layer, without the channels."""
+    if not layers:
+        return []
+    bandwidth_bit_per_s, energy_per_bit_j = chip.training.dram.bandwidth_and_energy
+    first = layers[0]
+    every_layer = IMAGE_LOAD_EVERY_LAYER in enabled_quirks(chip.compat, chip.quirks)
+    bits = first.ifm_h * first.ifm_w * (1 if every_layer else first.in_channels) * chip.precision.input_bits
+    load = PhaseCost(bits / bandwidth_bit_per_s, bits * energy_per_bit_j)
+    return [load if every_layer or i == 0 else NO_COST for i in range(len(layers))]
+
+
+def global_buffer_passes(chip: ChipConfig, workload: PreparedWorkload) -> list[PhaseCost]:
+    """Per layer, one pass of its forward data over the global buffer per image: loading its inputs and writing its
+    outputs back, as the inference estimate charges them (NeuroSim V2.1 charges a training forward pass twice)."""
+    model = ChipModel(build_context(chip), workload.layers, workload=workload)
+    return [PhaseCost(latency_s, energy_j) for latency_s, energy_j in model.global_buffer_costs(workload)]
+
+
+def forward_phase(
+    report: Report, dram: Sequence[PhaseCost] = (), buffer_again: Sequence[PhaseCost] = ()
+) -> list[ForwardLayer]:
+    """Per-image forward cost of every layer of an inference report (layer-by-layer order), each with its DRAM load
+    (`image_loads` for an inference-only run; none in training, where the epoch accounts for DRAM traffic) and a
+    second global-buffer pass (`global_buffer_passes` in training)."""
+    n = len(report.layers)
+    for name, extra in (("DRAM loads", dram), ("buffer passes", buffer_again)):
+        if extra and len(extra) != n:
+            raise ValueError(f"{len(extra)} {name} for {n} layers")
+    loads, again = dram or [NO_COST] * n, buffer_again or [NO_COST] * n
+    return [forward_layer(*each) for each in zip(report.layers, loads, again, strict=True)]

@@ -62,21 +62,29 @@ class HTree:
         return self.repeaters.leakage_per_length * self.total_wire_length * num_bit_access
 
     def _transfer_delay(self, unit_height: float, unit_width: float) -> float:
-        """Root-to-leaf delay (s) of one transfer; each level's wire width follows its length."""
+        """Root-to-leaf delay (s) of one transfer; each level's wire width follows its length. NeuroSim V2.1 (quirk
+        v21_htree_stale_wire_resistance) times both segments of a level with the wire resistance its previous level's
+        horizontal segment left in an uninitialised variable: none (0 ohm/m) at the first level."""
         rep = self.repeaters
         scale = 2**self.num_level
         length_v = unit_height * scale
         length_h = unit_width * scale
+        stale = self.ctx.p.quirk("v21_htree_stale_wire_resistance")
         delay = 0.0
         unit_delay = 0.0  # a 1x1 tree has no levels and a zero-length main bus
+        res_left = 0.0
         for _ in range(self.num_level):
             length_v /= 2
-            res = wire_resistance_per_length(self.ctx, length_v)
-            delay += rep.segment_delay(length_v, res)
             length_h /= 2
-            res = wire_resistance_per_length(self.ctx, length_h)
-            unit_delay = rep.delay_per_length(res)
-            delay += rep.segment_delay(length_h, res)
+            res_v = wire_resistance_per_length(self.ctx, length_v)
+            res_h = wire_resistance_per_length(self.ctx, length_h)
+            if stale:
+                res_v = res_h_used = res_left
+                res_left = res_h
+                res_h = res_h_used
+            delay += rep.segment_delay(length_v, res_v)
+            unit_delay = rep.delay_per_length(res_h)
+            delay += rep.segment_delay(length_h, res_h)
         # NeuroSim quirk: the main bus reuses the per-length delay of the last horizontal level
         return delay + self.main_bus_units * unit_width * unit_delay
 

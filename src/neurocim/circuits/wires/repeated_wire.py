@@ -21,6 +21,8 @@ from neurocim.tech.wires import RESISTIVITY_TEMP_COEFF, barrier_corrected, resis
 WIRE_CAP_PER_M = 0.2e-15 / 1e-6  # 0.2 fF/um, NeuroSim's global-wire capacitance
 SWITCHING_ACTIVITY = 0.5  # fraction of bits that switch per transfer (before any toggle-rate factor)
 V21_SWITCHING_ACTIVITY = 0.25  # NeuroSim V2.1's H-tree and bus energy factor (it has no toggle rates)
+WIRE_ELMORE = 0.54  # distributed-RC coefficient of a repeated wire segment (NeuroSim V1.4; V2.1: 0.5)
+V21_WIRE_ELMORE = 0.5
 
 # Wire width (nm) lower bound -> (aspect ratio, bulk resistivity ohm*m, barrier thickness m), widest first.
 # NeuroSim V1.4 interconnect table (HTree/XYBus); it differs from Param.cpp's below 12 nm.
@@ -87,16 +89,20 @@ class _Inverter:
     cap_input: float
     cap_output: float
     res_on: float
+    wire_elmore: float = WIRE_ELMORE  # distributed-RC coefficient of the wire segment it drives
 
 
 def _inverter(ctx: CircuitContext, width_n: float, width_p: float) -> tuple[_Inverter, float, float]:
-    """Capacitances and mean N/P on-resistance of an inverter, plus its standard-cell (height, width)."""
+    """Capacitances and mean N/P on-resistance of an inverter, plus its standard-cell (height, width). NeuroSim V2.1
+    (quirk v21_repeater_delay) takes the sum of the N and P on-resistances and a wire coefficient of 0.5."""
     tech = ctx.tech
     _, height, width = gate_area(GateType.INV, 1, width_n, width_p, tech.feature_size * MAX_TRANSISTOR_HEIGHT, tech)
     cap_in, cap_out = gate_capacitance(GateType.INV, 1, width_n, width_p, height, tech)
     t = ctx.temperature
-    res = (on_resistance(width_n, Mos.NMOS, t, tech) + on_resistance(width_p, Mos.PMOS, t, tech)) / 2
-    return _Inverter(cap_in, cap_out, res), height, width
+    res = on_resistance(width_n, Mos.NMOS, t, tech) + on_resistance(width_p, Mos.PMOS, t, tech)
+    if ctx.p.quirk("v21_repeater_delay"):
+        return _Inverter(cap_in, cap_out, res, V21_WIRE_ELMORE), height, width
+    return _Inverter(cap_in, cap_out, res / 2), height, width
 
 
 def _unit_delay(inv: _Inverter, wire_res: float, spacing: float) -> float:
@@ -106,7 +112,7 @@ def _unit_delay(inv: _Inverter, wire_res: float, spacing: float) -> float:
         0.7
         * (
             inv.res_on * (inv.cap_input + inv.cap_output + c_w * spacing)
-            + 0.54 * wire_res * spacing * c_w * spacing
+            + inv.wire_elmore * wire_res * spacing * c_w * spacing
             + wire_res * spacing * inv.cap_input
         )
         / spacing

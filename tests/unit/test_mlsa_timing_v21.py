@@ -1,0 +1,74 @@
+"""NeuroSim V2.1's data-dependent sense-amp timing against a plain per-comparator loop."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
+
+REFS = v21_references(64, 240e3, 240e5, 128)
+FITS_32 = ((0.0714, 0.7651), (3.7949, -5.6685, 2.6492, 0.4807), (0.000001, -0.00006, 0.0001, -0.0171, 1.0057))
+
+
+def _loop(r: float, refs, read_voltage: float = 0.5) -> float:
+    """One column, comparator by comparator, as V2.1 writes it (32 nm LSTP)."""
+    r *= 0.5 / read_voltage
+    if r == 0 or math.isinf(r):
+        return 0.0
+    (a, b), low, high = FITS_32
+    t_max = (a * math.log(r / 1000) + b) * 1e-9
+    slowest = 0.0
+    for ref in refs[1:-1]:
+        ratio = ref / r
+        if ratio >= 20 or ratio <= 0.05:
+            t = 1e-9
+        elif ratio <= 0.9:
+            t = t_max * sum(c * ratio ** (3 - k) for k, c in enumerate(low))
+        else:  # V2.1's `0.9 < ratio < 1.1` flat branch is never taken
+            t = t_max * sum(c * ratio ** (4 - k) for k, c in enumerate(high))
+        slowest = max(slowest, t)
+    return slowest
+
+
+def test_references_are_linear_in_resistance():
+    assert len(REFS) == 63
+    assert REFS[0] == pytest.approx(240e3 / 128 + 240e5 / (128 * 64))
+    assert np.allclose(np.diff(REFS), 240e5 / (128 * 64))
+
+
+@pytest.mark.parametrize("read_voltage", [0.5, 0.3])
+def test_column_latency_matches_the_comparator_loop(read_voltage):
+    timing = MlsaTimingV21.build(REFS, 32, True, True, read_voltage)
+    r = np.exp(np.random.default_rng(5).uniform(np.log(500.0), np.log(1e8), 400))
+    want = [_loop(x, REFS, read_voltage) for x in r]
+    np.testing.assert_allclose(timing.column_latency(r), want, rtol=1e-12)
+    assert timing.column_latency(np.array([np.inf, 0.0])).tolist() == [0.0, 0.0]
+
+
+def test_a_read_takes_its_slowest_column_clamped():
+    timing = MlsaTimingV21.build(REFS, 32, True, True, 0.5)
+    r = np.array([[2e3, 2e5, np.inf], [np.inf, np.inf, np.inf], [np.nan, 5e3, np.inf], [1e9, 1e9, 1e9]])
+    got = timing.read_latency(r)
+    assert got[0] == pytest.approx(max(1e-9, _loop(2e3, REFS), _loop(2e5, REFS)))
+    assert got[0] > 1e-9
+    assert got[1] == 1e-9  # no conducting column: the 1 ns floor
+    assert got[2] == pytest.approx(max(1e-9, _loop(5e3, REFS)))  # NaN skipped
+    assert got[3] == 1e-9
+    slow = MlsaTimingV21.build(REFS, 130, True, True, 0.5).read_latency(np.array([[1e12]]))
+    assert slow.tolist() == [1e-9]  # ratio far below 0.05: fixed time
+
+
+def test_without_fits_every_conversion_takes_one_nanosecond():
+    r = np.array([[2e3, 2e5, np.inf]])
+    for timing in (
+        MlsaTimingV21.build(REFS, 22, True, True, 0.5),
+        MlsaTimingV21.build(REFS, 32, False, True, 0.5),  # HP roadmap
+        MlsaTimingV21.build(REFS, 32, True, False, 0.5),  # voltage mode
+    ):
+        assert timing.read_latency(r).tolist() == [1e-9]
+    assert MlsaTimingV21.build(REFS, 22, True, True, 0.5).column_latency(r[0]).tolist() == [1e-9, 1e-9, 0.0]
+    with pytest.raises(ValueError, match="read voltage must be > 0 V"):
+        MlsaTimingV21.build(REFS, 32, True, True, 0.0)
