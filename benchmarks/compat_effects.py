@@ -36,8 +36,8 @@ EFFECTS = """
 The relative change of each chip metric when one of its quirks alone is switched off in compat `neurosim_v14`:
 NeuroSim's default chip (22 nm SRAM, 128x128, 5-bit flash ADC, novel mapping, pipeline) on the reference VGG-8 and
 DenseNet-40 traces, the same chip with conventional mapping (v17) and the 22 nm RRAM chip (v23) on VGG-8. A quirk at 0
-does not act on these cases (the unit tests show where each one acts: other sub-array sizes, weights reaching +1.0 or
-off the 8-bit grid).
+does not act on these cases (the unit tests show where each one acts: other sub-array sizes, parallel rows that do not
+divide them, weights reaching +1.0 or off the 8-bit grid).
 
 """
 

@@ -34,6 +34,8 @@ WHERE_IT_ACTS = {
     "grid_pe_repeats_previous": ({"mapping": "conventional", "array": {"rows": 16, "cols": 16}}, "grid"),
     "top_weight_level_wraps": (RRAM, "top"),
     "weights_rounded_as_csv": (RRAM, "off_grid"),
+    "novel_rows_position_major": ({}, "grid"),
+    "read_groups_floor": ({"array": {"parallel_rows": 48}}, "grid"),
 }
 
 

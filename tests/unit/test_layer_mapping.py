@@ -47,7 +47,8 @@ def _cost_mapping(chip: ChipConfig, table_row: Layer) -> LayerMapping:
     """The mapping the cost side reads for the layer: the floorplan decides novel or conventional."""
     p = derive_params(chip)
     fp = plan_floor([table_row], dataclasses.replace(FloorplanInputs.from_params(p), strict_hierarchy=False))
-    return LayerMapping.from_params(p, table_row, fp.is_novel[0])
+    novel = fp.is_novel[0]
+    return LayerMapping.from_params(p, table_row, novel, fp.pe_size_nm if novel else fp.pe_size_cm)
 
 
 def _members(groups: RowGroups) -> list[list[int]]:
@@ -114,16 +115,20 @@ def _cost_side_rows(work: TileWork, index: int) -> list[list[int]]:
         for b in m.conventional_tiles(fp.tile_size_cm):
             plan = work.tile_cm._plan(*su, b.rows, b.cols)
             read |= _pe_strip_rows(work.tile_cm, plan, su, np.arange(b.row, b.row + b.rows))
-    for band in m.novel_bands(fp.pe_size_nm, fp.num_pe_nm) if m.novel else ():
-        rows_of = reshape_input(np.arange(m.rows)[:, None], band.row, 1, band.rows_per_pe, band.pes, band.stride)[:, 0]
+    position_major = work.ctx.p.quirk("novel_rows_position_major")
+    for band in m.novel_bands(fp.pe_size_nm, fp.num_pe_nm, position_major) if m.novel else ():
+        layout = (band.rows_per_pe, band.pes, band.stride, band.positions)
+        rows_of = reshape_input(np.arange(m.rows)[:, None], band.row, 1, *layout)[:, 0]
         for _, _, nr, nc in band.tiles:
             read |= _pe_strip_rows(work.tile_nm, work.tile_nm._plan(*su, nr, nc), su, rows_of)
     return sorted(list(r) for r in read)
 
 
-def _walk(channels: int, kernel: int, rows: int, mapping: str) -> tuple[list[list[int]], list[list[int]]]:
+def _walk(
+    channels: int, kernel: int, rows: int, mapping: str, quirks: dict[str, bool] | None = None
+) -> tuple[list[list[int]], list[list[int]]]:
     """(sub-array rows the cost model's PEs read, sub-array rows the accuracy side's read groups fill)."""
-    chip = _chip(rows, 32, 4, 2, mapping)
+    chip = _chip(rows, 32, 4, 2, mapping).model_copy(update={"quirks": quirks or {}})
     layer, table_row = _conv_layer(chip, channels, kernel, 24)
     p = derive_params(chip)
     ctx = CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
@@ -149,24 +154,25 @@ def test_the_cost_models_pe_reads_cut_the_rows_as_the_mapping(channels, kernel, 
     assert cost == accuracy
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: a PE whose size is no multiple of the sub-array rows (64 rows on "
-    "24-row sub-arrays) starts a new sub-array at its edge; the accuracy side keeps filling across",
-)
-def test_pe_edges_off_the_sub_array_grid() -> None:
-    cost, accuracy = _walk(100, 3, 24, "conventional")
+@pytest.mark.parametrize("channels, kernel, rows, mapping", [(100, 3, 24, "conventional"), (150, 3, 24, "novel")])
+def test_pe_edges_off_the_sub_array_grid(channels, kernel, rows, mapping) -> None:
+    # 64-row PEs of three 24-row sub-arrays: every PE starts a new sub-array on both sides
+    cost, accuracy = _walk(channels, kernel, rows, mapping)
+    assert cost == accuracy
+    step = 9 if mapping == "novel" else 1  # novel: kernel position 0 of channels 48..63
+    assert [r for r in accuracy if 63 * step in r] == [list(range(48 * step, 64 * step, step))]
+
+
+@pytest.mark.parametrize("channels, rows", [(16, 16), (40, 8), (300, 32)])
+def test_novel_pes_hold_one_kernel_position(channels, rows) -> None:
+    cost, accuracy = _walk(channels, 3, rows, "novel")
     assert cost == accuracy
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: NeuroSim's novel band layout takes a PE's rows as if the matrix "
-    "were kernel-position-major; traces are channel-major, so a PE holds a mix of positions",
-)
-def test_novel_pes_hold_one_kernel_position() -> None:
-    cost, accuracy = _walk(16, 3, 16, "novel")
-    assert cost == accuracy
+def test_neurosims_novel_pes_read_the_rows_as_kernel_position_major() -> None:
+    cost, accuracy = _walk(16, 3, 16, "novel", quirks={"novel_rows_position_major": True})
+    assert cost != accuracy
+    assert [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] in cost  # PE 0: rows of positions 0..8 mixed
 
 
 def test_strips_cut_a_block_at_its_edges() -> None:
@@ -189,9 +195,14 @@ def test_novel_bands_and_conventional_tiles() -> None:
         cells_per_weight=8,
         novel=True,
     )
-    (first, second) = m.novel_bands(256, 9)
+    (first, second) = m.novel_bands(256, 9, position_major=True)  # NeuroSim: equal shares
     assert (first.row, first.rows_per_pe, first.stride, second.row) == (0, 150, 300, 256)
     assert [t[:2] for t in first.tiles] == [(0, 160)]  # 160 columns in one 256-wide tile
+    (first, second) = m.novel_bands(256, 9)  # channels 0..255 and 256..299, kernel position k in PE k
+    assert (first.rows_per_pe, second.row, second.rows_per_pe, second.positions) == (256, 256, 44, 9)
+    wide = dataclasses.replace(m, out_channels=40)  # 320 columns over two tiles
+    assert [t[:2] for t in wide.novel_bands(256, 9)[0].tiles] == [(0, 256), (256, 64)]
+    assert [t[:2] for t in wide.novel_bands(256, 9, position_major=True)[0].tiles] == [(0, 160), (256, 160)]
     conv = dataclasses.replace(m, novel=False)
     tiles = conv.conventional_tiles(1024)
     assert [(t.row, t.rows) for t in tiles] == [(0, 1024), (1024, 1024), (2048, 652)] and tiles[0].cols == 160
@@ -218,3 +229,11 @@ def test_bad_shapes_name_the_field() -> None:
             parallel_rows=8,
             cells_per_weight=1,
         )
+
+
+def test_the_cost_side_counts_the_read_groups_of_the_mapping() -> None:
+    chip = _chip(128, 128, 48, 2, "conventional")  # 48 rows at a time: groups of 48, 48 and 32 rows
+    m = LayerMapping.from_chip(chip, 128, 1, 8)
+    assert derive_params(chip).read_groups == m.groups_per_sub_array == len(m.read_groups()) == 3
+    neurosim = chip.model_copy(update={"quirks": {"read_groups_floor": True}})
+    assert derive_params(neurosim).read_groups == 2  # NeuroSim: 128 // 48, the partial group not counted

@@ -67,8 +67,7 @@ def subarray_output_bits(p) -> int:
         read = math.log2(p.level_output) if p.parallel_read else math.log2(p.num_row_sub_array) + p.cell_bit - 1
         return int(read + p.num_bit_input + p.num_col_per_synapse + 1)
     if p.parallel_read:
-        num_add = p.num_row_sub_array // p.num_row_parallel
-        bits = math.log2(p.level_output) + math.ceil(math.log2(num_add)) + p.num_bit_input
+        bits = math.log2(p.level_output) + math.ceil(math.log2(p.read_groups)) + p.num_bit_input
     else:
         bits = math.ceil(math.log2(p.num_row_sub_array)) + p.cell_bit + p.num_bit_input
     return int(bits + (p.num_col_per_synapse - 1) * p.cell_bit + 1)

@@ -80,8 +80,8 @@ def _copied(reshape, source: np.ndarray, *args: int) -> np.ndarray:
 
     def compute() -> np.ndarray:
         if source.ndim == 2 and source.strides == (0, 0) and reshape is reshape_array:
-            row, col, num_row, num_col, num_pe, stride = args
-            rows = reshape(source[:, :1], row, 0, num_row, 1, num_pe, stride).shape[0]
+            row, col, num_row, num_col, *layout = args
+            rows = reshape(source[:, :1], row, 0, num_row, 1, *layout).shape[0]
             return np.broadcast_to(source[:1, :1], (rows, len(range(source.shape[1])[col : col + num_col])))
         return reshape(source, *args)
 
@@ -98,8 +98,11 @@ class TileWork:
         self.fp: Floorplan = plan_floor(self.layers, FloorplanInputs.from_params(ctx.p))
         self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, ctx.p.clk_freq_max_hz, dtype=dtype)
         self.windows: list[int] = [layer.num_windows for layer in self.layers]
-        marks = zip(self.layers, self.fp.is_novel, strict=True)
-        self.mappings = [LayerMapping.from_params(ctx.p, layer, novel) for layer, novel in marks]
+        fp = self.fp
+        self.mappings = [
+            LayerMapping.from_params(ctx.p, layer, novel, fp.pe_size_nm if novel else fp.pe_size_cm)
+            for layer, novel in zip(self.layers, fp.is_novel, strict=True)
+        ]
 
     def run(self, workload: PreparedWorkload) -> TileSide:
         """The tiles' costs on `workload`."""
@@ -116,11 +119,13 @@ class TileWork:
                 block = copy_array(memory, b.row, b.col, b.rows, b.cols)
                 yield self.tile_cm, block, copy_input(inputs, b.row, nv, b.rows), b.rows, b.cols
             return
-        for band in mapping.novel_bands(fp.pe_size_nm, fp.num_pe_nm):
+        position_major = self.ctx.p.quirk("novel_rows_position_major")
+        for band in mapping.novel_bands(fp.pe_size_nm, fp.num_pe_nm, position_major):
             # one copy of the row band's weights and inputs; the tiles' blocks are views of it (one owner lets the
             # read pass take the strips of a row band together)
-            block_in = _copied(reshape_input, inputs, band.row, nv, band.rows_per_pe, band.pes, band.stride)
-            cells = _copied(reshape_array, memory, band.row, 0, band.rows_per_pe, mapping.cols, band.pes, band.stride)
+            shape = (band.rows_per_pe, band.pes, band.stride, band.positions)
+            block_in = _copied(reshape_input, inputs, band.row, nv, *shape)
+            cells = _copied(reshape_array, memory, band.row, 0, band.rows_per_pe, mapping.cols, *shape[1:])
             for col, taken, nr, nc in band.tiles:
                 yield self.tile_nm, cells[:, col : col + taken], block_in, nr, nc
 

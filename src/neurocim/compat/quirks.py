@@ -71,6 +71,19 @@ QUIRKS: tuple[Quirk, ...] = (
         "reads weights back from its CSV trace files, rounded to the digits the wrapper printed",
         "maps the quantised weights (their integer codes) exactly",
     ),
+    Quirk(
+        "novel_rows_position_major",
+        "a novel-mapped tile's PE k takes rows row + k*C_in + i of the unrolled weights, as if they were "
+        "kernel-position-major (they are channel-major: c*positions + k), so a PE holds a mix of kernel positions; "
+        "with several tiles per layer, PEs and tiles take equal shares of the rows and columns, rounded down",
+        "PE k of a novel-mapped tile holds kernel position k of the tile's channels (rows c*positions + k), at most "
+        "a PE's size of channels and columns per tile",
+    ),
+    Quirk(
+        "read_groups_floor",
+        "counts rows // parallel_rows read groups (ADC conversions) per sub-array column, dropping a partial group",
+        "counts ceil(rows / parallel_rows), as many as the rows are read in",
+    ),
 )
 
 _V21 = frozenset({ChipCompat.NEUROSIM_V21})

@@ -161,6 +161,14 @@ class Params:
         return self.wires.wire_width_nm * 1e-9
 
     @property
+    def read_groups(self) -> int:
+        """Partial-sum reads (ADC conversions) per sub-array column in parallel read: ceil(rows / parallel rows);
+        NeuroSim divides as integers, dropping a partial group (quirk `read_groups_floor`)."""
+        if self.quirk("read_groups_floor"):
+            return self.num_row_sub_array // self.num_row_parallel
+        return -(-self.num_row_sub_array // self.num_row_parallel)
+
+    @property
     def max_conductance(self) -> float:
         return 1.0 / self.resistance_on
 

@@ -213,6 +213,18 @@ def _choose_sizes(p: FloorplanInputs, matrices: Sequence[Matrix], marks: Sequenc
     return _Sizes(num_pe_nm, max_pe_nm, max_tile_cm, pe_nm, tiles_nm, tile_cm, tiles_cm, pe_cm, clamped)
 
 
+def pe_rows(shapes: Sequence[tuple[int, int, int]], sub_array_rows: int, novel_mapping: bool) -> tuple[int, ...]:
+    """Per layer of a network given as (input channels, kernel positions, cell columns), in network order: the rows
+    one PE holds (novel mapping: of one kernel position), as plan_floor sizes PEs. Past NeuroSim's hierarchy error
+    the smallest sizes are taken, as a non-strict floorplan does."""
+    matrices = [Matrix(rows=c * k, rows_novel=c, cols=cols, kernel_area=k) for c, k, cols in shapes]
+    num_pe_nm = novel_pe_count(matrices) if novel_mapping else 0
+    marks = mark_novel(matrices, num_pe_nm, sub_array_rows) if novel_mapping else (False,) * len(matrices)
+    p = FloorplanInputs(num_row_sub_array=sub_array_rows, novel_mapping=novel_mapping, strict_hierarchy=False)
+    sz = _choose_sizes(p, matrices, marks, num_pe_nm)
+    return tuple(_as_int(sz.pe_nm if novel else sz.pe_cm) for novel in marks)
+
+
 def plan_floor(layers: Sequence[Layer], p: FloorplanInputs | Params) -> Floorplan:
     """Floorplan `layers` as NeuroSim V1.4 does (ChipDesignInitialize + ChipFloorPlan)."""
     if isinstance(p, Params):

@@ -65,6 +65,7 @@ class CIMLayer(nn.Module):
         self._observer: RangeObserver | None = None
         self._cache: tuple | None = None
         self._layer_mapping: LayerMapping | None = None
+        self.pe_rows = 0  # rows of one of its PEs, as the network's floorplan sizes them (set by convert_)
         self._noise = torch.Generator().manual_seed(layer_seed(self.accuracy.seed, name))
 
     @property
@@ -131,7 +132,9 @@ class CIMLayer(nn.Module):
         """How this layer's weights sit on its chip (the mapping the cost model reads too), built once."""
         if self._layer_mapping is None:
             out_channels = int(cast(Tensor, self.weight).shape[0])
-            self._layer_mapping = LayerMapping.from_chip(self.chip, self.in_rows, self.positions, out_channels)
+            self._layer_mapping = LayerMapping.from_chip(
+                self.chip, self.in_rows, self.positions, out_channels, pe_rows=self.pe_rows
+            )
         return self._layer_mapping
 
     def row_groups(self) -> RowGroups:

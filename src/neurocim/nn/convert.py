@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import fnmatch
+import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from torch import nn
 from neurocim.config.accuracy import AccuracyConfig
 from neurocim.config.chip import ChipConfig, MappingType
 from neurocim.errors import InputError
+from neurocim.mapping.floorplan import pe_rows
 from neurocim.mapping.placement import novel_mapped
 from neurocim.nn.base import CIMLayer, LayerMode
 from neurocim.nn.layers import CIMConv2d, CIMLinear
@@ -102,26 +104,41 @@ def convert_(
             f"convert_: no convertible layer in {type(model).__name__} (needs nn.Conv2d with groups=1 or nn.Linear; "
             f"excluded: {list(exclude)}, not convertible: {skipped})"
         )
-    for (name, module), chip in zip(targets, _layer_chips(chip_config, targets), strict=True):
+    layer_chips, pe_sizes = _layer_chips(chip_config, targets), _pe_rows(chip_config, targets)
+    for (name, module), chip, pe_size in zip(targets, layer_chips, pe_sizes, strict=True):
         acc, layer_mode = _layer_accuracy(accuracy, overrides, name)
         layer: CIMLayer
         if isinstance(module, nn.Conv2d):
             layer = CIMConv2d.from_float(module, chip, acc, name=name, mode=layer_mode or mode)
         else:
             layer = CIMLinear.from_float(module, chip, acc, name=name, mode=layer_mode or mode)
+        layer.pe_rows = pe_size
         layer.train(module.training)
         set_submodule(model, name, layer)
     return model
+
+
+def _kernels(targets: Sequence[tuple[str, nn.Conv2d | nn.Linear]]) -> list[tuple[int, int, int]]:
+    """(input channels, kernel height, kernel width) of every layer."""
+    return [
+        (m.in_channels, m.kernel_size[0], m.kernel_size[1]) if isinstance(m, nn.Conv2d) else (m.in_features, 1, 1)
+        for _, m in targets
+    ]
+
+
+def _pe_rows(chip: ChipConfig, targets: Sequence[tuple[str, nn.Conv2d | nn.Linear]]) -> tuple[int, ...]:
+    """Rows of one PE of every layer, as the chip's floorplan of the network sizes them."""
+    cells = math.ceil(chip.precision.weight_bits / chip.cell.bits_per_cell)
+    outs = [m.out_channels if isinstance(m, nn.Conv2d) else m.out_features for _, m in targets]
+    shapes = [(c, kh * kw, out * cells) for (c, kh, kw), out in zip(_kernels(targets), outs, strict=True)]
+    return pe_rows(shapes, chip.array.rows, chip.mapping is MappingType.NOVEL)
 
 
 def _layer_chips(chip: ChipConfig, targets: Sequence[tuple[str, nn.Conv2d | nn.Linear]]) -> list[ChipConfig]:
     """Each layer's chip: under novel mapping, the layers the floorplanner maps conventionally read as such."""
     if chip.mapping is not MappingType.NOVEL:
         return [chip] * len(targets)
-    kernels = [
-        (m.in_channels, m.kernel_size[0], m.kernel_size[1]) if isinstance(m, nn.Conv2d) else (m.in_features, 1, 1)
-        for _, m in targets
-    ]
+    kernels = _kernels(targets)
     conventional = chip.model_copy(update={"mapping": MappingType.CONVENTIONAL})
     return [chip if novel else conventional for novel in novel_mapped(kernels, chip.array.rows)]
 

@@ -38,7 +38,7 @@ class ColumnModel:
             access_cmos=p.access_type is AccessType.CMOS,
             parallel_read=p.parallel_read,
             num_row_sub_array=p.num_row_sub_array,
-            num_add=p.num_row_sub_array // p.num_row_parallel,  # C int division; the ceil is a no-op
+            num_add=p.read_groups,
             wire_res_row=p.wire_resistance_row,
             wire_res_col=p.wire_resistance_col,
             res_access=ctx.cell.resistance_access,

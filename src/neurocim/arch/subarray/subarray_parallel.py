@@ -38,7 +38,7 @@ class ParallelArray:
         self.sram = cell.type is CellType.SRAM
         self.one_t_one_r = not self.sram and cell.access is AccessType.CMOS
         self.num_col_muxed = ncm = num_col_muxed
-        self.num_add = p.num_row_sub_array // p.num_row_parallel
+        self.num_add = p.read_groups
         self.num_adc = geo.num_col // ncm
         level = p.level_output
         rep = geo.repeaters
