@@ -11,6 +11,7 @@ class ChipCompat(str, Enum):
 
     NONE = "none"  # physically faithful
     NEUROSIM_V14 = "neurosim_v14"  # DNN+NeuroSim V1.4's numbers, quirks included
+    NEUROSIM_V21 = "neurosim_v21"  # DNN+NeuroSim V2.1's numbers (on-chip training), quirks included
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,48 @@ QUIRKS: tuple[Quirk, ...] = (
     ),
 )
 
+# NeuroSim V2.1's training-cost quirks (training_cost/)
+TRAINING_QUIRKS: tuple[Quirk, ...] = (
+    Quirk(
+        "v21_weight_digits_quotient",
+        "splits an integer weight into cells by keeping the running quotient instead of the remainder, and steps "
+        "the conductance by an integer division (cells can exceed G_max)",
+        "stores the weight's base-2^cell_bit digits, each between G_min and G_max",
+    ),
+    Quirk(
+        "v21_gradient_buffer_before_unit",
+        "sizes the gradient buffer (and so the arrays written in parallel) before the weight-gradient unit's output "
+        "precision is known, taking it as 0 bits",
+        "sizes it with the weight-gradient unit's output precision",
+    ),
+    Quirk(
+        "v21_dram_activations_without_channels",
+        "moves H*W*input_bits bits per activation map to and from DRAM, dropping the channel count",
+        "moves H*W*C_in*input_bits bits",
+    ),
+    Quirk(
+        "v21_dram_breakdown_six_by_six",
+        "reports as DRAM traffic the activation transfer cost times 6 and again times 6 (4 for the first layer), "
+        "plus the weight-gradient traffic",
+        "reports the DRAM traffic the phases pay",
+    ),
+    Quirk(
+        "v21_first_layer_gradient_ops",
+        "counts the first layer's activation-gradient operations in the operation count although it has no "
+        "activation-gradient pass",
+        "counts 2 operations per MAC in forward and weight gradient of every layer, and in the activation gradient "
+        "of every layer but the first",
+    ),
+)
+
+_V14_NAMES = frozenset(q.name for q in QUIRKS)
+QUIRKS = QUIRKS + TRAINING_QUIRKS
 _NAMES = frozenset(q.name for q in QUIRKS)
-_MODES = {ChipCompat.NONE: frozenset(), ChipCompat.NEUROSIM_V14: _NAMES}
+_MODES = {
+    ChipCompat.NONE: frozenset(),
+    ChipCompat.NEUROSIM_V14: _V14_NAMES,
+    ChipCompat.NEUROSIM_V21: _V14_NAMES | frozenset(q.name for q in TRAINING_QUIRKS),
+}
 
 
 def quirk_names() -> frozenset[str]:

@@ -76,6 +76,9 @@ class WriteConfig(_Section):
     fefet_polarization_c_per_m2: float = Field(
         0.2, gt=0, le=2.0, description="remanent polarization of FeFET cells, C/m^2 (20 uC/cm^2 = 0.2)"
     )
+    fefet_gate_cap_f: float = Field(
+        2.1717e-18, gt=0, le=1e-12, description="gate capacitance of one FeFET cell charged by a write, F"
+    )
 
 
 class TrainingHardwareConfig(_Section):
