@@ -72,7 +72,7 @@ QUIRKS: tuple[Quirk, ...] = (
     ),
 )
 
-# NeuroSim V2.1's training-cost quirks (training_cost/)
+# NeuroSim V2.1's training-cost quirks (training_cost/, listed in docs/training_cost.md)
 TRAINING_QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         "v21_weight_digits_quotient",
@@ -97,18 +97,10 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "plus the weight-gradient traffic",
         "reports the DRAM traffic the phases pay",
     ),
-    Quirk(
-        "v21_first_layer_gradient_ops",
-        "counts the first layer's activation-gradient operations in the operation count although it has no "
-        "activation-gradient pass",
-        "counts 2 operations per MAC in forward and weight gradient of every layer, and in the activation gradient "
-        "of every layer but the first",
-    ),
 )
 
 _V14_NAMES = frozenset(q.name for q in QUIRKS)
-QUIRKS = QUIRKS + TRAINING_QUIRKS
-_NAMES = frozenset(q.name for q in QUIRKS)
+_NAMES = _V14_NAMES | frozenset(q.name for q in TRAINING_QUIRKS)
 _MODES = {
     ChipCompat.NONE: frozenset(),
     ChipCompat.NEUROSIM_V14: _V14_NAMES,

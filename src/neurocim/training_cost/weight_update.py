@@ -91,6 +91,8 @@ def write_parallelism(
     """Sub-arrays written at once: the gradient buffer holds `gradient_bits` (+ log2 batch) per cell of one array per
     weight bit, doubled while it stays under `buffer_overhead_limit` x the inference buffer (NeuroSim V2.1)."""
     cells = p.num_row_sub_array * p.num_col_sub_array
+    if p.quirk("v21_gradient_buffer_before_unit"):
+        gradient_bits = 0
     overhead = cells * p.num_col_per_synapse * (gradient_bits + math.ceil(math.log2(training.batch_size)))
     parallel = max(overhead // (cells * p.synapse_bit), 1)
     limit = inference_buffer_bits * (training.weight_gradient.buffer_overhead_limit + 1)
