@@ -97,6 +97,12 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "plus the weight-gradient traffic",
         "reports the DRAM traffic the phases pay",
     ),
+    Quirk(
+        "v21_leakage_read_phases_only",
+        "charges a layer's leakage only over its forward and activation-gradient time (the weight gradient and the "
+        "update leak nothing)",
+        "charges it over all four phases of the layer",
+    ),
 )
 
 _V14_NAMES = frozenset(q.name for q in QUIRKS)
