@@ -17,7 +17,6 @@ from neurocim.workload.traces import LayerTrace
 from neurocim.workload.training_traces import TrainingLayerTrace, TrainingTraces
 
 LAYERS = (Layer(8, 8, 16, 3, 3, 32, name="conv"), Layer(1, 1, 512, 1, 1, 10, name="fc"))
-BUFFER_BITS = 8 * 8 * 8 * 16
 
 
 @functools.cache
@@ -58,8 +57,7 @@ def _config(**training) -> ChipConfig:
 
 
 def _estimate(config: ChipConfig):
-    return estimate_training(config, _traces(), lambda chip, training, traces: _Gradients(),
-                             inference_buffer_bits=BUFFER_BITS)  # fmt: skip
+    return estimate_training(config, _traces(), lambda chip, training, traces, forward: _Gradients())
 
 
 def test_phases_scale_to_an_epoch_and_the_chip_is_the_sum_of_its_layers():

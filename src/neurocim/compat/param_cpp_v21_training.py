@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from neurocim.compat.param_cpp import ParamImportError
+from neurocim.config.chip import ChipConfig
+from neurocim.config.parse import ParseError, parse_settings, read_text
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.errors import shown
 
@@ -86,3 +89,19 @@ def training_from_v21_params(params: Mapping[str, Any]) -> TrainingHardwareConfi
             name = by_path.get(path, path)
             lines.append(f"{name} (chip.training.{path}): {e['msg'].removeprefix('Value error, ')}")
         raise ParamImportError("\n".join(lines)) from None
+
+
+def load_v21_params_json(path: str | Path) -> ChipConfig:
+    """A NeuroSim V2.1 parameter JSON (Param.cpp names and the command-line values, as the reference cases'
+    params.json) as a ChipConfig: the chip (compat neurosim_v21) and its training settings."""
+    from neurocim.compat.param_cpp_v21 import chip_from_v21_params
+
+    path = Path(path)
+    try:
+        data = parse_settings(read_text(path, "NeuroSim parameter file"), str(path), as_json=True)
+    except ParseError as err:
+        raise ParamImportError(str(err)) from None
+    if not isinstance(data, dict):
+        raise ParamImportError(f"{path}: expected an object of NeuroSim parameter names and values")
+    chip = chip_from_v21_params(data)
+    return chip.model_copy(update={"training": training_from_v21_params(data)})

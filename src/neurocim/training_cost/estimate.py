@@ -1,24 +1,26 @@
 """Training-cost estimate of a chip on training traces: the inference estimate as the forward pass, the gradient
 passes from a pluggable provider, the weight update and DRAM from this package, composed into an epoch report.
 
-`estimate_training(config, traces, gradients)` where `gradients(chip, training, traces)` returns a `GradientPhases`:
+`estimate_training(config, traces, gradients)` where `gradients(chip, training, traces, forward)` (`forward`: the
+inference estimate's report, per image) returns a `GradientPhases`:
 the activation-gradient and weight-gradient costs per layer and image, the weight-gradient unit's output precision
 and the area the training hardware adds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from neurocim.arch.chip import ChipModel
 from neurocim.arch.cost import Cost
 from neurocim.config.chip import ChipConfig
+from neurocim.config.params import Params
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.errors import InputError
 from neurocim.estimate import build_context
-from neurocim.report.records import Breakdown
+from neurocim.report.records import Breakdown, Report
 from neurocim.training_cost.dram import Dram, layer_dram
 from neurocim.training_cost.epoch import (
     LayerInputs,
@@ -30,6 +32,7 @@ from neurocim.training_cost.epoch import (
 )
 from neurocim.training_cost.report import AREA_PARTS, EpochReport
 from neurocim.training_cost.weight_update import WeightUpdate, write_parallelism
+from neurocim.workload.network import Layer
 from neurocim.workload.prepared import prepare
 from neurocim.workload.training_traces import TrainingTraces
 
@@ -49,7 +52,7 @@ class GradientPhases(Protocol):
     def weight_gradient(self, index: int) -> PhaseCost: ...
 
 
-GradientProvider = Callable[[ChipModel, TrainingHardwareConfig, TrainingTraces], GradientPhases]
+GradientProvider = Callable[[ChipModel, TrainingHardwareConfig, TrainingTraces, Report], GradientPhases]
 
 
 def phase_from_cost(cost: Cost) -> PhaseCost:
@@ -69,10 +72,20 @@ class TrainingEstimate:
     write_parallel: int
 
 
+def inference_buffer_bits(p: Params, layers: Sequence[Layer]) -> float:
+    """The global buffer of a layer-by-layer chip: the largest layer input at the input precision."""
+    return float(p.num_bit_input * max(x.ifm_h * x.ifm_w * x.in_channels for x in layers))
+
+
 def estimate_training(
-    config: ChipConfig, traces: TrainingTraces, gradients: GradientProvider, *, inference_buffer_bits: float
+    config: ChipConfig, traces: TrainingTraces, gradients: GradientProvider | None = None
 ) -> TrainingEstimate:
-    """One epoch of on-chip training of `traces`' network on `config`'s chip (layer by layer)."""
+    """One epoch of on-chip training of `traces`' network on `config`'s chip (layer by layer); `gradients` defaults
+    to the chip's transposed read-out and weight-gradient unit (training_cost.gradients)."""
+    if gradients is None:
+        from neurocim.training_cost.gradients import backprop_hardware
+
+        gradients = backprop_hardware
     training = config.training
     if not training.enabled:
         raise TrainingCostError("chip.training.enabled is false: set it to true to estimate the cost of training")
@@ -83,9 +96,9 @@ def estimate_training(
     workload = prepare(layers, traces.forward_traces)
     chip = ChipModel(ctx, layers, workload=workload)
     forward = chip.evaluate(workload)
-    phases = gradients(chip, training, traces)
+    phases = gradients(chip, training, traces, forward)
     p = ctx.p
-    parallel = write_parallelism(p, training, inference_buffer_bits, phases.gradient_bits)
+    parallel = write_parallelism(p, training, inference_buffer_bits(p, layers), phases.gradient_bits)
     update = WeightUpdate(chip, training)
     dram = Dram.from_config(training.dram)
     leak = running_leakage(forward)
