@@ -46,7 +46,7 @@ def test_write_parallelism_uses_the_gradient_precision_when_faithful():
 
 
 def test_row_writes_count_the_longest_set_and_reset_train_of_every_row():
-    cell = CellWrite(delta_g_min_s=1.0, num_levels=10, pulse_width_s=1e-9, write_voltage_v=2.0, binary=False,
+    cell = CellWrite(delta_g_min_s=1.0, num_levels=10, write_voltage_v=2.0, binary=False,
                      fefet_polarization_c_per_m2=None)  # fmt: skip
     old = np.array([[5.0, 5.0, 5.0], [5.0, 5.0, 5.0], [5.0, 5.0, 5.0]])
     new = np.array([[7.5, 6.0, 5.5], [3.0, 5.0, 4.2], [5.0, 5.0, 5.0]])  # row 0 sets, row 1 resets, row 2 rests
@@ -55,9 +55,9 @@ def test_row_writes_count_the_longest_set_and_reset_train_of_every_row():
     assert (w.rows_set, w.rows_reset, w.cols_set, w.cols_reset) == (1, 1, 2, 1)
     g_mean = lambda a, b: 2 / (1 / a + 1 / b)  # noqa: E731
     expected = 4 * 1e-9 * (g_mean(7.5, 5) * 3 + g_mean(6, 5) * 1 + g_mean(3, 5) * 2)
-    assert w.cell_energy_j == pytest.approx(expected)
-    sram = row_writes(new, old, CellWrite(1.0, 2, 1e-9, 1.0, True, None))
-    assert (sram.set_pulses, sram.reset_pulses, sram.cell_energy_j) == (1, 1, 0.0)
+    assert w.cell_energy_j(1e-9) == pytest.approx(expected)
+    sram = row_writes(new, old, CellWrite(1.0, 2, 1.0, True, None))
+    assert (sram.set_pulses, sram.reset_pulses, sram.cell_energy_j(1e-9)) == (1, 1, 0.0)
 
 
 def test_integer_weights_map_to_digits_or_to_the_quotients_of_v21():

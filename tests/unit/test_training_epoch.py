@@ -128,3 +128,24 @@ def test_the_report_is_finite_json_and_prints(capsys):
     assert [x["layer"] for x in d["layers"]] == [1, 2]
     out.print(Console(width=200))
     assert "weight update" in capsys.readouterr().out
+
+
+def test_a_training_workload_reuses_the_chip_for_other_training_settings_and_agrees_with_a_fresh_estimate():
+    from neurocim.training_cost.estimate import TrainingWorkload
+
+    workload = TrainingWorkload(_traces(), keep=2)
+    provider = lambda chip, training, traces, forward: _Gradients()  # noqa: E731
+    base = workload.estimate(_config(), provider).report
+    other = _config(batch_size=16, dram={"type": "gddr5"}, write={"pulse_width_s": 1e-8})
+    swept = workload.estimate(other, provider).report
+    assert len(workload._sides) == 1 and len(workload._writes) == 1  # same chip, same pulse levels
+    fresh = estimate_training(other, _traces(), provider).report
+    assert swept.to_dict() == fresh.to_dict()
+    assert swept.to_dict() != base.to_dict()
+    workload.estimate(_config(write={"levels_ltp": 30, "levels_ltd": 30}), provider)
+    assert len(workload._writes) == 2  # other pulse levels: the writes are recounted
+    for cell_bits in (3, 4):  # other chips: the oldest is dropped beyond `keep`
+        cell = {"type": "fefet", "bits_per_cell": cell_bits}
+        chip = ChipConfig.model_validate({**_config().model_dump(), "cell": cell})
+        workload.estimate(chip, provider)
+    assert len(workload._sides) == 2

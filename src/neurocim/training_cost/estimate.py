@@ -9,6 +9,7 @@ and the area the training hardware adds.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -31,7 +32,7 @@ from neurocim.training_cost.epoch import (
     running_leakage,
 )
 from neurocim.training_cost.report import AREA_PARTS, EpochReport
-from neurocim.training_cost.weight_update import WeightUpdate, write_parallelism
+from neurocim.training_cost.weight_update import BlockWrites, WeightUpdate, write_parallelism
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import prepare
 from neurocim.workload.training_traces import TrainingTraces
@@ -78,51 +79,105 @@ def inference_buffer_bits(p: Params, layers: Sequence[Layer]) -> float:
 
 
 def estimate_training(
-    config: ChipConfig, traces: TrainingTraces, gradients: GradientProvider | None = None
+    config: ChipConfig, traces: TrainingTraces | TrainingWorkload, gradients: GradientProvider | None = None
 ) -> TrainingEstimate:
     """One epoch of on-chip training of `traces`' network on `config`'s chip (layer by layer); `gradients` defaults
-    to the chip's transposed read-out and weight-gradient unit (training_cost.gradients)."""
-    if gradients is None:
-        from neurocim.training_cost.gradients import backprop_hardware
+    to the chip's transposed read-out and weight-gradient unit (training_cost.gradients). A `TrainingWorkload`
+    keeps what the traces give a chip for the next estimate (a sweep over training settings)."""
+    workload = traces if isinstance(traces, TrainingWorkload) else TrainingWorkload(traces)
+    return workload.estimate(config, gradients)
 
-        gradients = backprop_hardware
-    training = config.training
-    if not training.enabled:
-        raise TrainingCostError("chip.training.enabled is false: set it to true to estimate the cost of training")
-    if config.pipeline.enabled:
-        raise TrainingCostError("chip.pipeline.enabled=true: the training estimate models layer-by-layer chips only")
-    ctx = build_context(config)
-    layers = traces.network
-    workload = prepare(layers, traces.forward_traces)
-    chip = ChipModel(ctx, layers, workload=workload)
-    forward = chip.evaluate(workload)
-    phases = gradients(chip, training, traces, forward)
-    p = ctx.p
-    parallel = write_parallelism(p, training, inference_buffer_bits(p, layers), phases.gradient_bits)
-    update = WeightUpdate(chip, training)
-    dram = Dram.from_config(training.dram)
-    leak = running_leakage(forward)
-    epochs = []
-    for i, (layer, record) in enumerate(zip(traces.layers, forward.layers, strict=True)):
-        parts = LayerInputs(
-            forward_phase(record),
-            phases.activation_gradient(i),
-            phases.weight_gradient(i),
-            update.layer(i, layer.trace.weights, layer.old_weights),
-            layer_dram(dram, layers[i], i == 0, p, phases.gradient_bits),
+
+@dataclass(frozen=True)
+class _ChipSide:
+    """A chip mapped with the network and its forward (inference) estimate per image."""
+
+    chip: ChipModel
+    forward: Report
+
+
+class TrainingWorkload:
+    """Training traces prepared once for many chips and training settings. It keeps, by value and for its last
+    `keep` chips, the chip model with its forward estimate and the weight update's block writes, so an estimate
+    that changes only the batch, iterations, DRAM, pulse width or read-out settings reuses them."""
+
+    def __init__(self, traces: TrainingTraces, keep: int = 4) -> None:
+        self.traces = traces
+        self.workload = prepare(traces.network, traces.forward_traces)
+        self.keep = keep
+        self._sides: OrderedDict[str, _ChipSide] = OrderedDict()
+        self._writes: OrderedDict[tuple, tuple[tuple[BlockWrites, ...], ...]] = OrderedDict()
+
+    def estimate(self, config: ChipConfig, gradients: GradientProvider | None = None) -> TrainingEstimate:
+        """One epoch of on-chip training on `config`'s chip."""
+        if gradients is None:
+            from neurocim.training_cost.gradients import backprop_hardware
+
+            gradients = backprop_hardware
+        training = config.training
+        if not training.enabled:
+            raise TrainingCostError("chip.training.enabled is false: set it to true to estimate the cost of training")
+        if config.pipeline.enabled:
+            raise TrainingCostError("chip.pipeline.enabled=true: the training estimate models layer-by-layer chips")
+        chip_key = config.model_copy(update={"training": TrainingHardwareConfig()}).model_dump_json()
+        side = self._side(chip_key, config)
+        chip, forward, traces = side.chip, side.forward, self.traces
+        layers, p = traces.network, chip.ctx.p
+        phases = gradients(chip, training, traces, forward)
+        parallel = write_parallelism(p, training, inference_buffer_bits(p, layers), phases.gradient_bits)
+        update = WeightUpdate(chip, training)
+        writes = self._block_writes(chip_key, update, training)
+        dram = Dram.from_config(training.dram)
+        leak = running_leakage(forward)
+        epochs = []
+        for i, record in enumerate(forward.layers):
+            parts = LayerInputs(
+                forward_phase(record),
+                phases.activation_gradient(i),
+                phases.weight_gradient(i),
+                update.layer_from_writes(i, writes[i]),
+                layer_dram(dram, layers[i], i == 0, p, phases.gradient_bits),
+            )
+            epochs.append(layer_epoch(i, parts, training, p, parallel, forward.chip.clock_period_s, leak[i]))
+        area = _area(forward.chip, phases.extra_area_m2)
+        info = [{"num_tiles": r.num_tiles, "speedup": r.speedup, "utilization": r.utilization} for r in forward.layers]
+        report = EpochReport(
+            area_m2=sum(area.values()),
+            area_breakdown_m2=area,
+            layers=epochs,
+            num_operations=operations(layers, chip.windows, p, training),
+            layer_info=info,
+            floorplan=dict(forward.floorplan),
         )
-        epochs.append(layer_epoch(i, parts, training, p, parallel, forward.chip.clock_period_s, leak[i]))
-    area = _area(forward.chip, phases.extra_area_m2)
-    info = [{"num_tiles": r.num_tiles, "speedup": r.speedup, "utilization": r.utilization} for r in forward.layers]
-    report = EpochReport(
-        area_m2=sum(area.values()),
-        area_breakdown_m2=area,
-        layers=epochs,
-        num_operations=operations(layers, chip.windows, p, training),
-        layer_info=info,
-        floorplan=dict(forward.floorplan),
-    )
-    return TrainingEstimate(report, parallel)
+        return TrainingEstimate(report, parallel)
+
+    def _side(self, key: str, config: ChipConfig) -> _ChipSide:
+        found = self._sides.get(key)
+        if found is None:
+            chip = ChipModel(build_context(config), self.traces.network, workload=self.workload)
+            found = _ChipSide(chip, chip.evaluate(self.workload))
+            _remember(self._sides, key, found, self.keep)
+        return found
+
+    def _block_writes(
+        self, chip_key: str, update: WeightUpdate, training: TrainingHardwareConfig
+    ) -> tuple[tuple[BlockWrites, ...], ...]:
+        """Per layer, the update's block writes: they depend on the chip and the pulse levels and polarization."""
+        w = training.write
+        key = (chip_key, w.levels_ltp, w.levels_ltd, w.fefet_polarization_c_per_m2)
+        found = self._writes.get(key)
+        if found is None:
+            layers = self.traces.layers
+            found = tuple(update.block_writes(i, x.trace.weights, x.old_weights) for i, x in enumerate(layers))
+            _remember(self._writes, key, found, self.keep)
+        return found
+
+
+def _remember(store: OrderedDict, key, value, keep: int) -> None:
+    """Keep `value` under `key`, dropping the oldest entries beyond `keep`."""
+    store[key] = value
+    while len(store) > keep:
+        store.popitem(last=False)
 
 
 def _area(chip, extra: dict[str, float]) -> dict[str, float]:

@@ -19,7 +19,7 @@ from neurocim.circuits.gates.gates import horowitz
 from neurocim.config.chip import AccessType, CellType
 from neurocim.config.params import Params
 from neurocim.config.training_hw import TrainingHardwareConfig
-from neurocim.training_cost.write_blocks import write_blocks
+from neurocim.training_cost.write_blocks import WriteBlockPlace, write_blocks
 from neurocim.training_cost.write_pulses import CellWrite, RowWrites, row_writes
 from neurocim.workload.traces import weight_to_levels
 
@@ -77,7 +77,6 @@ def cell_write(p: Params, training: TrainingHardwareConfig, feature_size_m: floa
     return CellWrite(
         delta_g_min_s=(g_max - g_min) / levels,
         num_levels=levels,
-        pulse_width_s=training.write.pulse_width_s,
         write_voltage_v=p.write_voltage,
         binary=p.cell_type is CellType.SRAM,
         fefet_polarization_c_per_m2=training.write.fefet_polarization_c_per_m2 if fefet else None,
@@ -101,6 +100,14 @@ def write_parallelism(
     return int(parallel)
 
 
+@dataclass(frozen=True)
+class BlockWrites:
+    """One sub-array block's writes and where the block sits (its arrays are not kept)."""
+
+    writes: RowWrites
+    block: WriteBlockPlace
+
+
 class WeightUpdate:
     """The write cost of a chip's weight updates (NeuroSim V2.1 GetWriteUpdateEstimation and the sub-array's write
     path), per layer and update."""
@@ -109,23 +116,33 @@ class WeightUpdate:
         self.chip, self.p, self.training = chip, chip.ctx.p, training
         self.subarray: SubArray = chip.tile_cm.pe.subarray
         self.cell = cell_write(self.p, training, chip.ctx.tech.feature_size)
+        self.pulse_width_s = training.write.pulse_width_s
         self.gate_cap_fefet_f = training.write.fefet_gate_cap_f
 
     def layer(self, index: int, new_weights: np.ndarray, old_weights: np.ndarray) -> LayerUpdate:
         """One update of layer `index` from its weights before (`old_weights`) to after (`new_weights`)."""
+        return self.layer_from_writes(index, self.block_writes(index, new_weights, old_weights))
+
+    def block_writes(self, index: int, new_weights: np.ndarray, old_weights: np.ndarray) -> tuple[BlockWrites, ...]:
+        """The writes of every sub-array block of layer `index` (what depends on the traces: pulses, cells set and
+        reset, the cells' own energy); they stay valid for any pulse width, batch or DRAM."""
         p, chip = self.p, self.chip
         g_new, g_old = update_conductances(new_weights, p), update_conductances(old_weights, p)
         blocks = write_blocks(p, chip.fp, (chip.tile_nm, chip.tile_cm), index, chip.layers[index], g_new, g_old)
+        return tuple(BlockWrites(row_writes(b.new, b.old, self.cell), b) for b in blocks)
+
+    def layer_from_writes(self, index: int, writes: tuple[BlockWrites, ...]) -> LayerUpdate:
+        """One update of layer `index` from its blocks' writes."""
         latency = peak = total = 0.0
         pulses = 0
         tiles: dict[int, int] = {}
-        for b in blocks:
-            writes = row_writes(b.new, b.old, self.cell)
-            t, e = self.subarray_write(writes)
+        for w in writes:
+            b = w.block
+            t, e = self.subarray_write(w.writes)
             latency += t * b.latency_copies
             peak += e * b.energy_copies
             total += e * b.energy_copies * b.tile_energy_scale
-            pulses += writes.total_pulses
+            pulses += w.writes.total_pulses
             tiles[b.tile] = b.tile_cells
         t_move, e_move = self._transfer(index, tuple(tiles.values()))
         return LayerUpdate(latency, peak, total, t_move, e_move, pulses)
@@ -134,8 +151,8 @@ class WeightUpdate:
     def subarray_write(self, w: RowWrites) -> tuple[float, float]:
         """(latency s, energy J) of writing one sub-array: the pulses plus the line drivers' switching."""
         t_lines, e_lines = self._drivers(w)
-        latency = w.total_pulses * self.cell.pulse_width_s + t_lines
-        return latency, w.cell_energy_j + self._line_energy(w) + e_lines
+        latency = w.total_pulses * self.pulse_width_s + t_lines
+        return latency, w.cell_energy_j(self.pulse_width_s) + self._line_energy(w) + e_lines
 
     def _num_writes(self, w: RowWrites) -> float:
         """Line-driver write operations: two steps (set, reset) per written row."""
@@ -220,7 +237,7 @@ class WeightUpdate:
         sa, cell = self.subarray, self.cell
         v2, h2 = cell.write_voltage_v**2, (cell.write_voltage_v / 2) ** 2
         g_half = (1 / self.p.resistance_on + 1 / self.p.resistance_off) / 2
-        cell_half = h2 * g_half * cell.pulse_width_s
+        cell_half = h2 * g_half * self.pulse_width_s
         sp, rp, avg = w.set_pulses, w.reset_pulses, w.pulses_per_row
         un_rows_set, un_rows_reset = _unselected(w.rows, w.rows_set), _unselected(w.rows, w.rows_reset)
         un_cols_set, un_cols_reset = _unselected(w.cols, w.cols_set), _unselected(w.cols, w.cols_reset)

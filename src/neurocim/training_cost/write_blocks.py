@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,16 +18,22 @@ from neurocim.workload.network import Layer
 
 
 @dataclass(frozen=True)
-class WriteBlock:
-    """One sub-array's share of an update: its conductances after and before, and its multiplicities."""
+class WriteBlockPlace:
+    """Where a sub-array block sits: how often its write counts, and its tile."""
 
-    new: np.ndarray  # S, (rows, cols)
-    old: np.ndarray  # S, same shape
     latency_copies: int  # arrays written one after another with this content
     energy_copies: int  # arrays written with this content (duplicates included)
     tile_energy_scale: int  # the tile's extra energy factor of the full (non-peak) update: novel-mapping speed-up
     tile: int  # index of the tile (within the layer) holding it
     tile_cells: int  # cells of that tile's block of the layer's matrix
+
+
+@dataclass(frozen=True)
+class WriteBlock(WriteBlockPlace):
+    """One sub-array's share of an update: its conductances after and before, and its place."""
+
+    new: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # S, (rows, cols)
+    old: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # S, same shape
 
 
 def _tile_blocks(p: Params, fp: Floorplan, index: int, layer: Layer, g_new: np.ndarray, g_old: np.ndarray):
@@ -91,4 +97,4 @@ def write_blocks(
                 continue
             dup = visit.dup_row * visit.dup_col
             for b_new, b_old in _pe_blocks(tile, visit, new, old):
-                yield WriteBlock(b_new, b_old, pe_copies, pe_copies * dup, scale, t, int(nr * nc))
+                yield WriteBlock(pe_copies, pe_copies * dup, scale, t, int(nr * nc), b_new, b_old)

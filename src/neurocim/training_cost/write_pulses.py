@@ -13,7 +13,6 @@ class CellWrite:
 
     delta_g_min_s: float  # conductance step of one pulse, S
     num_levels: int  # pulses across the full range (the larger of LTP and LTD)
-    pulse_width_s: float
     write_voltage_v: float
     binary: bool  # SRAM: a changed bit is one write
     fefet_polarization_c_per_m2: float | None  # FeFET: switched polarization instead of V^2 G t
@@ -32,7 +31,12 @@ class RowWrites:
     rows_reset: int  # rows that only reset cells
     cols_set: int  # cells set per setting row (whole cells, rounded down)
     cols_reset: int  # cells reset per resetting row
-    cell_energy_j: float  # energy in the cells themselves
+    cell_pulse_power_w: float  # sum over pulses of V^2 G: the cells' energy per second of pulse width
+    cell_switch_energy_j: float  # FeFET: polarization switched, whatever the pulse width
+
+    def cell_energy_j(self, pulse_width_s: float) -> float:
+        """Energy dissipated in the cells themselves with pulses of `pulse_width_s`."""
+        return self.cell_pulse_power_w * pulse_width_s + self.cell_switch_energy_j
 
     @property
     def total_pulses(self) -> int:
@@ -81,26 +85,25 @@ def row_writes(g_new: np.ndarray, g_old: np.ndarray, cell: CellWrite) -> RowWrit
         rows_reset=rows_reset,
         cols_set=int(n_set.sum()) // rows_set if rows_set else 0,
         cols_reset=int(n_reset.sum()) // rows_reset if rows_reset else 0,
-        cell_energy_j=_cell_energy(g_new, g_old, pulses, cell),
+        **_cell_energy(g_new, g_old, pulses, cell),
     )
 
 
-def _cell_energy(g_new: np.ndarray, g_old: np.ndarray, pulses: np.ndarray, cell: CellWrite) -> float:
+def _cell_energy(g_new: np.ndarray, g_old: np.ndarray, pulses: np.ndarray, cell: CellWrite) -> dict[str, float]:
     """Energy dissipated in the written cells: V^2 G t per pulse (G the series mean of both states), or for FeFETs
     the polarization switched (erase, then program: |P_new + Pr| + |P_old + Pr|) times V over the cell's 2 F^2."""
-    if cell.binary:
-        return 0.0  # SRAM bit flips are charged with the array's lines
+    none = {"cell_pulse_power_w": 0.0, "cell_switch_energy_j": 0.0}
     written = pulses > 0
-    if not written.any():
-        return 0.0
+    if cell.binary or not written.any():
+        return none  # SRAM bit flips are charged with the array's lines
     g_n, g_o, n = np.asarray(g_new)[written], np.asarray(g_old)[written], pulses[written]
     v = cell.write_voltage_v
     if cell.fefet_polarization_c_per_m2 is None:
         g_mean = 2.0 / np.abs(1.0 / g_n + 1.0 / g_o)
-        return float(np.sum(v * v * g_mean * cell.pulse_width_s * n))
+        return {**none, "cell_pulse_power_w": float(np.sum(v * v * g_mean * n))}
     pr, levels = cell.fefet_polarization_c_per_m2, cell.num_levels
     # polarization taken linear in conductance over the pulse levels, from -Pr to +Pr
     p_new = (g_n / cell.delta_g_min_s - levels / 2) * (2 * pr / levels)
     p_old = (g_o / cell.delta_g_min_s - levels / 2) * (2 * pr / levels)
     switched = np.abs(p_new + pr) + np.abs(p_old + pr)
-    return float(np.sum(switched) * v * cell.fefet_cell_area_m2)
+    return {**none, "cell_switch_energy_j": float(np.sum(switched) * v * cell.fefet_cell_area_m2)}
