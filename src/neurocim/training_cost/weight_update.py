@@ -20,7 +20,7 @@ from neurocim.config.chip import AccessType, CellType
 from neurocim.config.params import Params
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.write_blocks import WriteBlockPlace, write_blocks
-from neurocim.training_cost.write_pulses import CellWrite, RowWrites, row_writes
+from neurocim.training_cost.write_pulses import CellWrite, RowWrites, block_writes, cell_pulses
 from neurocim.workload.traces import weight_to_levels
 
 _BIG_RAMP = 1e20
@@ -128,8 +128,10 @@ class WeightUpdate:
         reset, the cells' own energy); they stay valid for any pulse width, batch or DRAM."""
         p, chip = self.p, self.chip
         g_new, g_old = update_conductances(new_weights, p), update_conductances(old_weights, p)
-        blocks = write_blocks(p, chip.fp, (chip.tile_nm, chip.tile_cm), index, chip.layers[index], g_new, g_old)
-        return tuple(BlockWrites(row_writes(b.new, b.old, self.cell), b) for b in blocks)
+        cells = cell_pulses(g_new, g_old, self.cell)
+        tiles = (chip.tile_nm, chip.tile_cm)
+        blocks = write_blocks(p, chip.fp, tiles, index, chip.layers[index], cells.signed, cells.energy)
+        return tuple(BlockWrites(block_writes(b.new, b.old, cells.fefet), b) for b in blocks)
 
     def layer_from_writes(self, index: int, writes: tuple[BlockWrites, ...]) -> LayerUpdate:
         """One update of layer `index` from its blocks' writes."""

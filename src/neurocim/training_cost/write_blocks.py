@@ -30,10 +30,11 @@ class WriteBlockPlace:
 
 @dataclass(frozen=True)
 class WriteBlock(WriteBlockPlace):
-    """One sub-array's share of an update: its conductances after and before, and its place."""
+    """One sub-array's share of two per-cell matrices cut alike (conductances after and before, or pulses and cell
+    energies), and its place."""
 
-    new: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # S, (rows, cols)
-    old: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # S, same shape
+    new: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (rows, cols)
+    old: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # same shape
 
 
 def _tile_blocks(p: Params, fp: Floorplan, index: int, layer: Layer, g_new: np.ndarray, g_old: np.ndarray):

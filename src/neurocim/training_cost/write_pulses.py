@@ -60,22 +60,59 @@ class RowWrites:
         return int(self.total_pulses / max(1.0, self.rows_written))
 
 
-def row_writes(g_new: np.ndarray, g_old: np.ndarray, cell: CellWrite) -> RowWrites:
-    """Pulses per cell `ceil(|dG|/dG_min)` where `|dG| >= dG_min` (eNVM) or one write per changed bit (SRAM); each row
-    costs its longest set train plus its longest reset train."""
-    rows, cols = g_new.shape
-    diff = np.asarray(g_new, dtype=np.float64) - np.asarray(g_old, dtype=np.float64)
+@dataclass(frozen=True)
+class CellPulses:
+    """Per cell of a matrix: signed pulse count (+ set, - reset, 0 untouched) and the cell's own write energy term
+    (W per second of pulse for resistive cells, J for FeFETs: see `fefet`)."""
+
+    signed: np.ndarray  # int32
+    energy: np.ndarray  # float64
+    fefet: bool
+
+
+def cell_pulses(g_new: np.ndarray, g_old: np.ndarray, cell: CellWrite) -> CellPulses:
+    """Pulses per cell `ceil(|dG|/dG_min)` where `|dG| >= dG_min` (eNVM), or one write per changed bit (SRAM), with
+    the energy dissipated in the written cells: V^2 G per second of pulse (G the series mean of both states), or for
+    FeFETs the polarization switched (erase, then program: |P_new + Pr| + |P_old + Pr|) times V over 2 F^2."""
+    g_n, g_o = np.asarray(g_new, dtype=np.float64), np.asarray(g_old, dtype=np.float64)
+    diff = g_n - g_o
+    fefet = cell.fefet_polarization_c_per_m2 is not None
     if cell.binary:
-        pulses = (diff != 0).astype(np.float64)
+        written = np.flatnonzero(diff != 0)
+        count = np.ones(written.size)
     else:
-        mag = np.abs(diff)
-        pulses = np.where(mag >= cell.delta_g_min_s, np.ceil(mag / cell.delta_g_min_s), 0.0)
-    up, down = (pulses > 0) & (diff > 0), (pulses > 0) & (diff < 0)
-    n_set, n_reset = up.sum(axis=1), down.sum(axis=1)
-    set_rows, reset_rows = n_set > 0, (n_set == 0) & (n_reset > 0)
-    rows_set, rows_reset = int(set_rows.sum()), int(reset_rows.sum())
-    max_set = np.where(up, pulses, 0.0).max(axis=1, initial=0.0)
-    max_reset = np.where(down, pulses, 0.0).max(axis=1, initial=0.0)
+        mag = np.abs(diff).ravel()
+        written = np.flatnonzero(mag >= cell.delta_g_min_s)  # few cells: the rest of the work is on them only
+        count = np.ceil(mag[written] / cell.delta_g_min_s)
+    signed = np.zeros(diff.size, dtype=np.int32)
+    signed[written] = np.where(diff.ravel()[written] > 0, count, -count)
+    energy = np.zeros(diff.size)
+    if not cell.binary and written.size:  # SRAM bit flips are charged with the array's lines
+        energy[written] = _cell_energy(g_n.ravel()[written], g_o.ravel()[written], count, cell)
+    return CellPulses(signed.reshape(diff.shape), energy.reshape(diff.shape), fefet)
+
+
+def _cell_energy(g_n: np.ndarray, g_o: np.ndarray, count: np.ndarray, cell: CellWrite) -> np.ndarray:
+    """Per written cell: V^2 G per second of pulse times the pulses, or the FeFET's switched polarization energy."""
+    v = cell.write_voltage_v
+    if cell.fefet_polarization_c_per_m2 is None:
+        return v * v * 2.0 / np.abs(1.0 / g_n + 1.0 / g_o) * count
+    pr, levels = cell.fefet_polarization_c_per_m2, cell.num_levels
+    # polarization taken linear in conductance over the pulse levels, from -Pr to +Pr
+    p_new = (g_n / cell.delta_g_min_s - levels / 2) * (2 * pr / levels)
+    p_old = (g_o / cell.delta_g_min_s - levels / 2) * (2 * pr / levels)
+    return (np.abs(p_new + pr) + np.abs(p_old + pr)) * v * cell.fefet_cell_area_m2
+
+
+def block_writes(signed: np.ndarray, energy: np.ndarray, fefet: bool) -> RowWrites:
+    """One sub-array block's writes from its cells' signed pulses: each row costs its longest set train plus its
+    longest reset train."""
+    rows, cols = signed.shape
+    n_set, n_reset = (signed > 0).sum(axis=1), (signed < 0).sum(axis=1)
+    rows_set, rows_reset = int(np.count_nonzero(n_set)), int(np.count_nonzero((n_set == 0) & (n_reset > 0)))
+    max_set = signed.max(axis=1, initial=0)
+    max_reset = -signed.min(axis=1, initial=0)
+    total = float(energy.sum())
     return RowWrites(
         rows=rows,
         cols=cols,
@@ -85,25 +122,12 @@ def row_writes(g_new: np.ndarray, g_old: np.ndarray, cell: CellWrite) -> RowWrit
         rows_reset=rows_reset,
         cols_set=int(n_set.sum()) // rows_set if rows_set else 0,
         cols_reset=int(n_reset.sum()) // rows_reset if rows_reset else 0,
-        **_cell_energy(g_new, g_old, pulses, cell),
+        cell_pulse_power_w=0.0 if fefet else total,
+        cell_switch_energy_j=total if fefet else 0.0,
     )
 
 
-def _cell_energy(g_new: np.ndarray, g_old: np.ndarray, pulses: np.ndarray, cell: CellWrite) -> dict[str, float]:
-    """Energy dissipated in the written cells: V^2 G t per pulse (G the series mean of both states), or for FeFETs
-    the polarization switched (erase, then program: |P_new + Pr| + |P_old + Pr|) times V over the cell's 2 F^2."""
-    none = {"cell_pulse_power_w": 0.0, "cell_switch_energy_j": 0.0}
-    written = pulses > 0
-    if cell.binary or not written.any():
-        return none  # SRAM bit flips are charged with the array's lines
-    g_n, g_o, n = np.asarray(g_new)[written], np.asarray(g_old)[written], pulses[written]
-    v = cell.write_voltage_v
-    if cell.fefet_polarization_c_per_m2 is None:
-        g_mean = 2.0 / np.abs(1.0 / g_n + 1.0 / g_o)
-        return {**none, "cell_pulse_power_w": float(np.sum(v * v * g_mean * n))}
-    pr, levels = cell.fefet_polarization_c_per_m2, cell.num_levels
-    # polarization taken linear in conductance over the pulse levels, from -Pr to +Pr
-    p_new = (g_n / cell.delta_g_min_s - levels / 2) * (2 * pr / levels)
-    p_old = (g_o / cell.delta_g_min_s - levels / 2) * (2 * pr / levels)
-    switched = np.abs(p_new + pr) + np.abs(p_old + pr)
-    return {**none, "cell_switch_energy_j": float(np.sum(switched) * v * cell.fefet_cell_area_m2)}
+def row_writes(g_new: np.ndarray, g_old: np.ndarray, cell: CellWrite) -> RowWrites:
+    """The writes of one sub-array from its conductances after and before the update."""
+    found = cell_pulses(g_new, g_old, cell)
+    return block_writes(found.signed, found.energy, found.fefet)
