@@ -12,7 +12,7 @@ from neurocim.config.chip import ChipConfig
 from neurocim.config.params import derive_params
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.dram import Dram, layer_dram
-from neurocim.training_cost.weight_update import update_conductances, write_parallelism
+from neurocim.training_cost.weight_update import WeightUpdate, update_conductances, write_parallelism
 from neurocim.training_cost.write_pulses import CellWrite, row_writes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,3 +83,25 @@ def test_training_quirks_are_registered_off_by_default_and_listed_in_the_docs():
     text = (REPO / "docs" / "training_cost.md").read_text()
     listed = {line.split("`")[1] for line in text.splitlines() if line.startswith("| `v21_")}
     assert listed == names
+
+
+def test_an_update_is_linear_in_the_pulse_width():
+    from neurocim.estimate import ChipModel, build_context
+    from neurocim.workload.network import Layer
+
+    layer = Layer(4, 4, 8, 3, 3, 16)
+    config = ChipConfig(cell={"type": "rram", "access": "none", "bits_per_cell": 5}, precision={"weight_bits": 5},
+                        pipeline={"enabled": False})  # fmt: skip
+    chip = ChipModel(build_context(config), [layer])
+    rng = np.random.default_rng(2)
+    new = rng.integers(-15, 16, size=(layer.rows, layer.out_channels)) / 16
+    old = np.clip(new + rng.uniform(-0.2, 0.2, size=new.shape), -1, 1)
+    updates = []
+    for width in (1e-8, 2e-8, 4e-8):
+        training = TrainingHardwareConfig(enabled=True, write={"pulse_width_s": width})
+        updates.append(WeightUpdate(chip, training).layer(0, new, old))
+    a, b, c = updates
+    assert a.pulses == b.pulses == c.pulses > 0
+    assert c.serial_latency_s - b.serial_latency_s == pytest.approx(2 * (b.serial_latency_s - a.serial_latency_s))
+    assert c.peak_energy_j - b.peak_energy_j == pytest.approx(2 * (b.peak_energy_j - a.peak_energy_j))
+    assert b.peak_energy_j > a.peak_energy_j > 0  # crossbar: cells and half-selected cells take V^2 G t

@@ -32,7 +32,7 @@ from neurocim.training_cost.epoch import (
     running_leakage,
 )
 from neurocim.training_cost.report import AREA_PARTS, EpochReport
-from neurocim.training_cost.weight_update import BlockWrites, WeightUpdate, write_parallelism
+from neurocim.training_cost.weight_update import WeightUpdate, WriteTerms, write_parallelism
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import prepare
 from neurocim.workload.training_traces import TrainingTraces
@@ -106,7 +106,7 @@ class TrainingWorkload:
         self.workload = prepare(traces.network, traces.forward_traces)
         self.keep = keep
         self._sides: OrderedDict[str, _ChipSide] = OrderedDict()
-        self._writes: OrderedDict[tuple, tuple[tuple[BlockWrites, ...], ...]] = OrderedDict()
+        self._writes: OrderedDict[tuple, tuple[WriteTerms, ...]] = OrderedDict()
 
     def estimate(self, config: ChipConfig, gradients: GradientProvider | None = None) -> TrainingEstimate:
         """One epoch of on-chip training on `config`'s chip."""
@@ -126,7 +126,7 @@ class TrainingWorkload:
         phases = gradients(chip, training, traces, forward)
         parallel = write_parallelism(p, training, inference_buffer_bits(p, layers), phases.gradient_bits)
         update = WeightUpdate(chip, training)
-        writes = self._block_writes(chip_key, update, training)
+        terms = self._write_terms(chip_key, update, training)
         dram = Dram.from_config(training.dram)
         leak = running_leakage(forward)
         epochs = []
@@ -135,7 +135,7 @@ class TrainingWorkload:
                 forward_phase(record),
                 phases.activation_gradient(i),
                 phases.weight_gradient(i),
-                update.layer_from_writes(i, writes[i]),
+                terms[i].at(training.write.pulse_width_s),
                 layer_dram(dram, layers[i], i == 0, p, phases.gradient_bits),
             )
             epochs.append(layer_epoch(i, parts, training, p, parallel, forward.chip.clock_period_s, leak[i]))
@@ -159,16 +159,20 @@ class TrainingWorkload:
             _remember(self._sides, key, found, self.keep)
         return found
 
-    def _block_writes(
+    def _write_terms(
         self, chip_key: str, update: WeightUpdate, training: TrainingHardwareConfig
-    ) -> tuple[tuple[BlockWrites, ...], ...]:
-        """Per layer, the update's block writes: they depend on the chip and the pulse levels and polarization."""
+    ) -> tuple[WriteTerms, ...]:
+        """Per layer, the update as a function of the pulse width: it depends on the chip, the pulse levels, the
+        FeFET polarization and gate capacitance."""
         w = training.write
-        key = (chip_key, w.levels_ltp, w.levels_ltd, w.fefet_polarization_c_per_m2)
+        key = (chip_key, w.levels_ltp, w.levels_ltd, w.fefet_polarization_c_per_m2, w.fefet_gate_cap_f)
         found = self._writes.get(key)
         if found is None:
             layers = self.traces.layers
-            found = tuple(update.block_writes(i, x.trace.weights, x.old_weights) for i, x in enumerate(layers))
+            found = tuple(
+                update.layer_terms(i, update.block_writes(i, x.trace.weights, x.old_weights))
+                for i, x in enumerate(layers)
+            )
             _remember(self._writes, key, found, self.keep)
         return found
 

@@ -38,6 +38,34 @@ class LayerUpdate:
     pulses: int  # write pulses over every sub-array (one copy of duplicated arrays)
 
 
+@dataclass(frozen=True)
+class WriteTerms:
+    """One update of one layer as a function of the pulse width w: latency = fixed + pulses x w, energies = fixed +
+    power x w (what depends on the traces and the chip, kept for any pulse width, batch or DRAM)."""
+
+    serial_fixed_s: float
+    serial_pulses: float
+    peak_fixed_j: float
+    peak_per_s_w: float
+    total_fixed_j: float
+    total_per_s_w: float
+    transfer_latency: float
+    transfer_energy_j: float
+    pulses: int
+
+    def at(self, pulse_width_s: float) -> LayerUpdate:
+        """The update with pulses of `pulse_width_s`."""
+        w = pulse_width_s
+        return LayerUpdate(
+            self.serial_fixed_s + self.serial_pulses * w,
+            self.peak_fixed_j + self.peak_per_s_w * w,
+            self.total_fixed_j + self.total_per_s_w * w,
+            self.transfer_latency,
+            self.transfer_energy_j,
+            self.pulses,
+        )
+
+
 def linear_training_mapping(p: Params) -> bool:
     """NeuroSim V2.1 maps weights linearly onto one analog cell when the cell holds the whole weight."""
     return p.cell_type is not CellType.SRAM and p.cell_bit == p.synapse_bit
@@ -134,27 +162,31 @@ class WeightUpdate:
         return tuple(BlockWrites(block_writes(b.new, b.old, cells.fefet), b) for b in blocks)
 
     def layer_from_writes(self, index: int, writes: tuple[BlockWrites, ...]) -> LayerUpdate:
-        """One update of layer `index` from its blocks' writes."""
-        latency = peak = total = 0.0
+        """One update of layer `index` from its blocks' writes, with this update's pulse width."""
+        return self.layer_terms(index, writes).at(self.pulse_width_s)
+
+    def layer_terms(self, index: int, writes: tuple[BlockWrites, ...]) -> WriteTerms:
+        """One update of layer `index` as a function of the pulse width (what a sweep over pulse widths keeps)."""
+        acc = np.zeros(6)  # serial fixed, serial pulses, peak fixed, peak per s, total fixed, total per s
         pulses = 0
         tiles: dict[int, int] = {}
         for w in writes:
             b = w.block
-            t, e = self.subarray_write(w.writes)
-            latency += t * b.latency_copies
-            peak += e * b.energy_copies
-            total += e * b.energy_copies * b.tile_energy_scale
+            t0, n, e0, e1 = self.subarray_terms(w.writes)
+            total = b.energy_copies * b.tile_energy_scale
+            acc += (t0 * b.latency_copies, n * b.latency_copies, e0 * b.energy_copies, e1 * b.energy_copies,
+                    e0 * total, e1 * total)  # fmt: skip
             pulses += w.writes.total_pulses
             tiles[b.tile] = b.tile_cells
         t_move, e_move = self._transfer(index, tuple(tiles.values()))
-        return LayerUpdate(latency, peak, total, t_move, e_move, pulses)
+        return WriteTerms(*(float(x) for x in acc), t_move, e_move, pulses)
 
     # ---------------------------------------------------------------------------------------- one sub-array
-    def subarray_write(self, w: RowWrites) -> tuple[float, float]:
-        """(latency s, energy J) of writing one sub-array: the pulses plus the line drivers' switching."""
+    def subarray_terms(self, w: RowWrites) -> tuple[float, int, float, float]:
+        """One sub-array's write as (fixed latency s, pulses, fixed energy J, energy per second of pulse W)."""
         t_lines, e_lines = self._drivers(w)
-        latency = w.total_pulses * self.pulse_width_s + t_lines
-        return latency, w.cell_energy_j(self.pulse_width_s) + self._line_energy(w) + e_lines
+        fixed, per_s = self._line_energy(w)
+        return t_lines, w.total_pulses, w.cell_switch_energy_j + fixed + e_lines, w.cell_pulse_power_w + per_s
 
     def _num_writes(self, w: RowWrites) -> float:
         """Line-driver write operations: two steps (set, reset) per written row."""
@@ -214,11 +246,12 @@ class WeightUpdate:
         e = cap_cell * tech.vdd * tech.vdd * 2 * flips + sa.cap_col * tech.vdd * tech.vdd * flips
         return t, e
 
-    def _line_energy(self, w: RowWrites) -> float:
-        """Charging the word, bit and source lines for every pulse (selected and half-selected lines)."""
+    def _line_energy(self, w: RowWrites) -> tuple[float, float]:
+        """Charging the word, bit and source lines for every pulse (selected and half-selected lines): (J, and J per
+        second of pulse for the half-selected crossbar cells)."""
         sa, p = self.subarray, self.p
         if self.cell.binary:
-            return 0.0
+            return 0.0, 0.0
         vdd, v_w = self.chip.ctx.tech.vdd, self.cell.write_voltage_v
         v2 = v_w * v_w
         sp, rp = w.set_pulses, w.reset_pulses
@@ -227,26 +260,26 @@ class WeightUpdate:
             if p.cell_type is CellType.FEFET:
                 gates_set = sa.cap_col + self.gate_cap_fefet_f * w.rows_set
                 gates_reset = sa.cap_col + self.gate_cap_fefet_f * w.rows_reset
-                return wl + gates_set * v2 * w.cols_set * sp + gates_reset * v2 * w.cols_reset * rp
+                return wl + gates_set * v2 * w.cols_set * sp + gates_reset * v2 * w.cols_reset * rp, 0.0
             un_set, un_reset = _unselected(w.cols, w.cols_set), _unselected(w.cols, w.cols_reset)
             set_lines = sa.cap_col * v2 * un_set + sa.cap_row1 * v2 * w.cols_set
             reset_lines = sa.cap_col * v2 * w.cols_reset + sa.cap_row1 * v2 * un_reset
-            return wl + set_lines * sp + reset_lines * rp
+            return wl + set_lines * sp + reset_lines * rp, 0.0
         return self._crossbar_lines(w)
 
-    def _crossbar_lines(self, w: RowWrites) -> float:
+    def _crossbar_lines(self, w: RowWrites) -> tuple[float, float]:
         """Crossbar: V_w on the selected lines, V_w/2 on the others, half-selected cells leak at V_w/2."""
         sa, cell = self.subarray, self.cell
         v2, h2 = cell.write_voltage_v**2, (cell.write_voltage_v / 2) ** 2
         g_half = (1 / self.p.resistance_on + 1 / self.p.resistance_off) / 2
-        cell_half = h2 * g_half * self.pulse_width_s
+        cell_half = h2 * g_half  # W per half-selected cell during a pulse
         sp, rp, avg = w.set_pulses, w.reset_pulses, w.pulses_per_row
         un_rows_set, un_rows_reset = _unselected(w.rows, w.rows_set), _unselected(w.rows, w.rows_reset)
         un_cols_set, un_cols_reset = _unselected(w.cols, w.cols_set), _unselected(w.cols, w.cols_reset)
         e = sa.cap_row1 * v2 * sp + sa.cap_row1 * h2 * (un_rows_set + un_rows_reset) * avg
         e += sa.cap_col * h2 * (un_cols_set * sp + un_cols_reset * rp) + sa.cap_col * v2 * rp
-        e += cell_half * ((un_cols_set + un_rows_set) * sp + (un_cols_reset + un_rows_reset) * rp)
-        return e
+        per_s = cell_half * ((un_cols_set + un_rows_set) * sp + (un_cols_reset + un_rows_reset) * rp)
+        return e, per_s
 
     # ---------------------------------------------------------------------------------------- delta weights
     def _transfer(self, index: int, tile_cells: tuple[int, ...]) -> tuple[float, float]:
