@@ -43,6 +43,11 @@ def test_write_parallelism_uses_the_gradient_precision_when_faithful():
     assert write_parallelism(p, training, buffer_bits, 15) == 16
     limited = TrainingHardwareConfig(enabled=True, weight_gradient={"buffer_overhead_limit": 0.1})
     assert write_parallelism(p, limited, buffer_bits, 15) == 4
+    # V2.1 sizes the buffer with a 0-bit gradient: with a batch of one it holds nothing and one array is written
+    v21 = derive_params(ChipConfig(compat="neurosim_v21", cell={"type": "fefet", "bits_per_cell": 5},
+                                   precision={"weight_bits": 5}))  # fmt: skip
+    single = TrainingHardwareConfig(enabled=True, batch_size=1)
+    assert write_parallelism(v21, single, buffer_bits, 15) == 1
 
 
 def test_row_writes_count_the_longest_set_and_reset_train_of_every_row():

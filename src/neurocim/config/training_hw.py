@@ -33,7 +33,8 @@ class DramConfig(_Section):
             raise ValueError("dram.type=custom needs both bandwidth_bit_per_s and energy_per_bit_j")
         if self.type is not DramType.CUSTOM and any(given):
             raise ValueError(
-                f"dram.type={self.type.value} has fixed bandwidth and energy; set type: custom to give your own"
+                f"dram.type={self.type.value} has fixed bandwidth and energy; allowed: leave bandwidth_bit_per_s and "
+                "energy_per_bit_j unset, or set type: custom to give your own"
             )
         return self
 

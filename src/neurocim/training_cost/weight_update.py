@@ -123,7 +123,7 @@ def write_parallelism(
     overhead = cells * p.num_col_per_synapse * (gradient_bits + math.ceil(math.log2(training.batch_size)))
     parallel = max(overhead // (cells * p.synapse_bit), 1)
     limit = inference_buffer_bits * (training.weight_gradient.buffer_overhead_limit + 1)
-    while inference_buffer_bits + overhead < limit:
+    while overhead > 0 and inference_buffer_bits + overhead < limit:  # (a 0-bit buffer cannot grow)
         overhead, parallel = overhead * 2, parallel * 2
     return int(parallel)
 
