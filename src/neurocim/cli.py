@@ -146,6 +146,33 @@ def estimate(
         click.echo(f"report written to {json_out}")
 
 
+@main.command("train-estimate")
+@click.argument("config", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--neurosim-params", type=click.Path(path_type=Path), help="JSON of NeuroSim V2.1 Param.cpp names to values."
+)
+@click.option("--traces", required=True, type=click.Path(path_type=Path), help="Training traces (.npz).")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), help="Write the epoch report as JSON here.")
+@click.option("--quiet", is_flag=True, help="No progress display.")
+def train_estimate(
+    config: Path | None, neurosim_params: Path | None, traces: Path, json_out: Path | None, quiet: bool
+) -> None:
+    """Estimate what one epoch of on-chip training costs: forward, activation gradient, weight gradient, weight
+    update and DRAM, per layer and chip, with TOPS/W, TOPS and epochs per second."""
+    from neurocim.report.progress import status
+    from neurocim.training_cost.files import estimate_training_from_files
+
+    if (config is None) == (neurosim_params is None):
+        _fail("give exactly one of CONFIG.yaml or --neurosim-params PARAMS.json")
+    _outputs((json_out, "--json", False))
+    with _user_errors(), status("estimating the cost of a training epoch", not quiet):
+        result = estimate_training_from_files(traces, config=config, neurosim_params=neurosim_params)
+    result.report.print()
+    if json_out is not None:
+        result.report.write_json(json_out)
+        click.echo(f"report written to {json_out}")
+
+
 @main.command()
 @_run_options
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Write the result as JSON here.")

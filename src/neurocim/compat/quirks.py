@@ -11,7 +11,7 @@ class ChipCompat(str, Enum):
 
     NONE = "none"  # physically faithful
     NEUROSIM_V14 = "neurosim_v14"  # DNN+NeuroSim V1.4's numbers, quirks included
-    NEUROSIM_V21 = "neurosim_v21"  # DNN+NeuroSim V2.1's numbers (its older inference core), quirks included
+    NEUROSIM_V21 = "neurosim_v21"  # DNN+NeuroSim V2.1's numbers (on-chip training, older core), quirks included
 
 
 @dataclass(frozen=True)
@@ -238,8 +238,47 @@ QUIRKS += (
     ),
 )
 
-_NAMES = frozenset(q.name for q in QUIRKS)
-_MODES = {mode: frozenset(q.name for q in QUIRKS if mode in q.modes) for mode in ChipCompat}
+# NeuroSim V2.1's training-cost quirks (training_cost/, listed in docs/training_cost.md)
+TRAINING_QUIRKS: tuple[Quirk, ...] = (
+    Quirk(
+        "v21_weight_digits_quotient",
+        "splits an integer weight into cells by keeping the running quotient instead of the remainder, and steps "
+        "the conductance by an integer division (cells can exceed G_max)",
+        "stores the weight's base-2^cell_bit digits, each between G_min and G_max",
+        _V21,
+    ),
+    Quirk(
+        "v21_gradient_buffer_before_unit",
+        "sizes the gradient buffer (and so the arrays written in parallel) before the weight-gradient unit's output "
+        "precision is known, taking it as 0 bits",
+        "sizes it with the weight-gradient unit's output precision",
+        _V21,
+    ),
+    Quirk(
+        "v21_dram_activations_without_channels",
+        "moves H*W*input_bits bits per activation map to and from DRAM, dropping the channel count",
+        "moves H*W*C_in*input_bits bits",
+        _V21,
+    ),
+    Quirk(
+        "v21_dram_breakdown_six_by_six",
+        "reports as DRAM traffic the activation transfer cost times 6 and again times 6 (4 for the first layer), "
+        "plus the weight-gradient traffic",
+        "reports the DRAM traffic the phases pay",
+        _V21,
+    ),
+    Quirk(
+        "v21_leakage_read_phases_only",
+        "charges a layer's leakage only over its forward and activation-gradient time (the weight gradient and the "
+        "update leak nothing)",
+        "charges it over all four phases of the layer",
+        _V21,
+    ),
+)
+
+_ALL = QUIRKS + TRAINING_QUIRKS
+_NAMES = frozenset(q.name for q in _ALL)
+_MODES = {mode: frozenset(q.name for q in _ALL if mode in q.modes) for mode in ChipCompat}
 
 
 def quirk_names() -> frozenset[str]:

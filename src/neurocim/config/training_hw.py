@@ -33,7 +33,8 @@ class DramConfig(_Section):
             raise ValueError("dram.type=custom needs both bandwidth_bit_per_s and energy_per_bit_j")
         if self.type is not DramType.CUSTOM and any(given):
             raise ValueError(
-                f"dram.type={self.type.value} has fixed bandwidth and energy; set type: custom to give your own"
+                f"dram.type={self.type.value} has fixed bandwidth and energy; allowed: leave bandwidth_bit_per_s and "
+                "energy_per_bit_j unset, or set type: custom to give your own"
             )
         return self
 
@@ -75,6 +76,9 @@ class WriteConfig(_Section):
     levels_ltd: int = Field(60, ge=2, le=4096, description="pulses across the full range when depressing")
     fefet_polarization_c_per_m2: float = Field(
         0.2, gt=0, le=2.0, description="remanent polarization of FeFET cells, C/m^2 (20 uC/cm^2 = 0.2)"
+    )
+    fefet_gate_cap_f: float = Field(
+        2.1717e-18, gt=0, le=1e-12, description="gate capacitance of one FeFET cell charged by a write, F"
     )
 
 

@@ -1,0 +1,99 @@
+"""Benchmark: one VGG-8 training-epoch estimate (NeuroSim V2.1's reference traces) and a sweep over training settings
+(batch size, DRAM, write pulse, read-out ADC levels) on one prepared training workload.
+
+Run: python benchmarks/bench_train_cost.py [--traces NPZ] [--sweep N] [--stand-in]
+Prints the trace loading time, the first epoch estimate in the process (chip built, forward pass, update pulses
+counted), a second chip's estimate on the same workload, and the sweep's configurations per second (targets: an
+epoch estimate <= 2 s in-process, >= 50 training settings per second). With --stand-in (or when the back-propagation
+models are not installed) the activation- and weight-gradient phases are fixed per-image costs: the figures then
+cover the forward pass, weight update, DRAM and composition only, and the output says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import itertools
+import time
+from pathlib import Path
+
+from neurocim.arch.cost import Cost, Part
+from neurocim.config.chip import ChipConfig
+from neurocim.training_cost.epoch import PhaseCost
+from neurocim.training_cost.estimate import TrainingWorkload, phase_from_cost
+from neurocim.workload.training_traces import read_training_npz
+
+ROOT = Path(__file__).resolve().parents[1]
+TRACES = ROOT.parent / "shared" / "reference" / "neurosim_v21" / "traces" / "vgg8_v21_seed117.npz"
+CHIP = {
+    "technology": {"node_nm": 32},
+    "cell": {"type": "fefet", "bits_per_cell": 5, "r_on_ohm": 240e3, "on_off_ratio": 100, "write_voltage_v": 4.0},
+    "precision": {"weight_bits": 5, "input_bits": 8},
+    "pipeline": {"enabled": False},
+    "compat": "neurosim_v21",
+    "training": {"enabled": True},
+}
+
+
+class StandIn:
+    """Fixed per-image gradient costs (no back-propagation hardware model)."""
+
+    gradient_bits = 15
+    extra_area_m2: dict = {}
+
+    def activation_gradient(self, index: int) -> PhaseCost:
+        return PhaseCost() if index == 0 else phase_from_cost(Cost().plus(Part.ADC, 1e-5, 1e-8))
+
+    def weight_gradient(self, index: int) -> PhaseCost:
+        return phase_from_cost(Cost().plus(Part.OTHER, 1e-5, 1e-7))
+
+
+def _chip(**training) -> ChipConfig:
+    return ChipConfig.model_validate({**CHIP, "training": {**CHIP["training"], **training}})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--traces", type=Path, default=TRACES)
+    parser.add_argument("--sweep", type=int, default=96, help="training settings in the sweep")
+    parser.add_argument("--stand-in", action="store_true", help="fixed gradient costs instead of the models")
+    args = parser.parse_args()
+    models = importlib.util.find_spec("neurocim.training_cost.backprop") is not None and not args.stand_in
+    provider = None if models else (lambda chip, training, traces, forward: StandIn())
+    print(f"gradient phases: {'back-propagation models' if models else 'STAND-IN fixed costs (models not used)'}")
+
+    t0 = time.perf_counter()
+    traces = read_training_npz(args.traces)
+    print(f"traces loaded: {time.perf_counter() - t0:.2f} s ({len(traces.layers)} layers)")
+
+    workload = TrainingWorkload(traces)
+    t0 = time.perf_counter()
+    first = workload.estimate(_chip(), provider)
+    print(f"first epoch estimate (chip, forward, update pulses, compose): {time.perf_counter() - t0:.2f} s")
+    t0 = time.perf_counter()
+    workload.estimate(ChipConfig.model_validate({**CHIP, "adc": {"bits": 5}}), provider)
+    print(f"another chip on the same workload: {time.perf_counter() - t0:.2f} s")
+    m = first.report.metrics()
+    print(f"  TOPS/W {m['tops_per_w']:.4g}, TOPS {m['tops']:.4g}, epochs/s {m['fps']:.4g}")
+
+    grid = itertools.product(
+        (50, 100, 200, 400, 800, 1600),
+        ({"type": "hbm2"}, {"type": "gddr5"}),
+        (10e-9, 50e-9, 200e-9, 1e-6),
+        (16, 32),
+    )
+    settings = [
+        {"batch_size": b, "dram": d, "write": {"pulse_width_s": w}, "weight_gradient": {"adc_levels": a},
+         "backprop": {"adc_levels": 2 * a}}  # fmt: skip
+        for b, d, w, a in itertools.islice(grid, args.sweep)
+    ]
+    configs = [_chip(**s) for s in settings]
+    t0 = time.perf_counter()
+    for config in configs:
+        workload.estimate(config, provider)
+    elapsed = time.perf_counter() - t0
+    print(f"sweep of {len(configs)} training settings: {elapsed:.2f} s, {len(configs) / elapsed:.1f} per second")
+
+
+if __name__ == "__main__":
+    main()

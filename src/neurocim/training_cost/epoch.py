@@ -1,0 +1,163 @@
+"""One training epoch from per-layer phase costs: forward, activation gradient, weight gradient, weight update and DRAM,
+scaled by batch and iterations, with leakage, operations, TOPS/W, TOPS and epochs per second (layer by layer)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+
+from neurocim.config.params import Params
+from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.report.records import Breakdown, LayerReport, Report
+from neurocim.training_cost.dram import LayerDram
+from neurocim.training_cost.weight_update import LayerUpdate
+from neurocim.workload.network import Layer
+
+PHASES = ("forward", "activation_gradient", "weight_gradient", "weight_update")
+
+
+@dataclass(frozen=True)
+class PhaseCost:
+    """One layer's cost in one phase, per image: in total and compute only ("peak": the PEs' arrays and adder trees,
+    no buffers, interconnect or DRAM), with the total split by component (buffer and interconnect inside other)."""
+
+    latency_s: float = 0.0
+    energy_j: float = 0.0
+    peak_latency_s: float = 0.0
+    peak_energy_j: float = 0.0
+    latency_parts: Breakdown = Breakdown()
+    energy_parts: Breakdown = Breakdown()
+
+    def scaled(self, factor: float) -> PhaseCost:
+        """Every latency and energy times `factor`."""
+        return PhaseCost(
+            self.latency_s * factor,
+            self.energy_j * factor,
+            self.peak_latency_s * factor,
+            self.peak_energy_j * factor,
+            _scaled(self.latency_parts, factor),
+            _scaled(self.energy_parts, factor),
+        )
+
+    def plus_dram(self, latency_s: float, energy_j: float) -> PhaseCost:
+        """This cost with DRAM transfers added to the total (not to the compute-only peak)."""
+        return replace(self, latency_s=self.latency_s + latency_s, energy_j=self.energy_j + energy_j)
+
+
+def _scaled(parts: Breakdown, factor: float) -> Breakdown:
+    return Breakdown(*(getattr(parts, f.name) * factor for f in fields(parts)))
+
+
+def forward_phase(layer: LayerReport) -> PhaseCost:
+    """The forward pass of one layer from the inference estimate; its compute-only part leaves out buffers and
+    interconnect."""
+    lat, en = layer.latency_breakdown_s, layer.energy_breakdown_j
+    peak_t = layer.latency_s - lat.buffer - lat.interconnect
+    peak_e = layer.dynamic_energy_j - en.buffer - en.interconnect
+    return PhaseCost(layer.latency_s, layer.dynamic_energy_j, max(peak_t, 0.0), max(peak_e, 0.0), lat, en)
+
+
+@dataclass(frozen=True)
+class TrainingBreakdown:
+    """Latency (s) or energy (J) of an epoch by component; `other` is the arrays' read path without the ADCs."""
+
+    adc: float = 0.0
+    accumulation: float = 0.0
+    other: float = 0.0
+    buffer: float = 0.0
+    interconnect: float = 0.0
+    weight_gradient: float = 0.0
+    weight_update: float = 0.0
+    dram: float = 0.0
+
+    def __add__(self, other: TrainingBreakdown) -> TrainingBreakdown:
+        return TrainingBreakdown(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+
+@dataclass(frozen=True)
+class LayerEpoch:
+    """One layer over an epoch: each phase in total and compute only, leakage, breakdowns."""
+
+    layer: int  # 1-based row of the network
+    phases: dict[str, tuple[float, float]]  # phase -> (latency s, energy J)
+    peak: dict[str, tuple[float, float]]
+    leakage_power_w: float
+    leakage_energy_j: float
+    latency_breakdown_s: TrainingBreakdown
+    energy_breakdown_j: TrainingBreakdown
+
+
+@dataclass(frozen=True)
+class LayerInputs:
+    """What one layer's epoch is made of (per image, except the update: per update)."""
+
+    forward: PhaseCost
+    activation_gradient: PhaseCost
+    weight_gradient: PhaseCost  # without DRAM
+    update: LayerUpdate
+    dram: LayerDram
+
+
+def layer_epoch(
+    index: int,
+    parts: LayerInputs,
+    training: TrainingHardwareConfig,
+    p: Params,
+    write_parallel: int,
+    clock_period_s: float,
+    leakage: tuple[float, float],
+) -> LayerEpoch:
+    """A layer's epoch: per-image phases plus their DRAM transfers x batch x iterations, the update's writes
+    (divided by the arrays written in parallel) x iterations. `leakage` is (power W of the layer's tiles, power W
+    leaking while it runs)."""
+    images, iters = training.images_per_epoch, training.iterations_per_epoch
+    first = index == 0
+    fw = parts.forward.plus_dram(*parts.dram.forward).scaled(images)
+    ag = PhaseCost() if first else parts.activation_gradient.plus_dram(*parts.dram.activation_gradient)
+    ag = ag.scaled(images)
+    wg = parts.weight_gradient.plus_dram(*parts.dram.weight_gradient).scaled(images)
+    u = parts.update
+    transfer_s = u.transfer_latency * (clock_period_s if p.synchronous else 1.0)
+    wu_peak = (u.serial_latency_s / write_parallel * iters, u.peak_energy_j * iters)
+    wu = (wu_peak[0] + transfer_s * iters, (u.energy_j + u.transfer_energy_j) * iters)
+    read = dict(zip(PHASES, (fw, ag, wg), strict=False))
+    phases = {name: (c.latency_s, c.energy_j) for name, c in read.items()} | {"weight_update": wu}
+    peak = {name: (c.peak_latency_s, c.peak_energy_j) for name, c in read.items()} | {"weight_update": wu_peak}
+    power, running = leakage
+    busy = fw.latency_s + ag.latency_s
+    if not p.quirk("v21_leakage_read_phases_only"):
+        busy += wg.latency_s + wu[0]
+    dram = (parts.dram.reported[0] * images, parts.dram.reported[1] * images)
+    lat = _breakdown((fw, ag), peak["weight_gradient"][0], wu_peak[0], dram[0], "latency_parts")
+    en = _breakdown((fw, ag), peak["weight_gradient"][1], wu_peak[1], dram[1], "energy_parts")
+    return LayerEpoch(index + 1, phases, peak, power, running * busy, lat, en)
+
+
+def _breakdown(read: Sequence[PhaseCost], wg: float, wu: float, dram: float, which: str) -> TrainingBreakdown:
+    """The read passes' components (the arrays' read path without ADC, buffers and interconnect apart), the
+    compute-only weight gradient and update, and the DRAM traffic."""
+    out = TrainingBreakdown(weight_gradient=wg, weight_update=wu, dram=dram)
+    for phase in read:
+        b: Breakdown = getattr(phase, which)
+        out = out + TrainingBreakdown(b.adc, b.accumulation, b.other - b.buffer - b.interconnect, b.buffer,
+                                      b.interconnect)  # fmt: skip
+    return out
+
+
+def operations(layers: Sequence[Layer], windows: Sequence[int], p: Params, training: TrainingHardwareConfig) -> float:
+    """Operations of an epoch: 2 per MAC in the forward pass and weight gradient of every layer and in the activation
+    gradient of every layer but the first."""
+    per_layer = [
+        2.0 * (layer.macs if p.quirk("operations_ignore_stride") else n * layer.rows * layer.out_channels)
+        for layer, n in zip(layers, windows, strict=True)
+    ]
+    return (3 * sum(per_layer) - per_layer[0]) * training.images_per_epoch
+
+
+def running_leakage(forward: Report) -> list[tuple[float, float]]:
+    """Per layer: (its tiles' leakage power, the power leaking while it runs) from the inference estimate."""
+    out = []
+    for layer in forward.layers:
+        running = layer.leakage_energy_j / layer.latency_s if layer.latency_s > 0 else 0.0
+        out.append((layer.leakage_power_w, running))
+    return out

@@ -1,0 +1,195 @@
+"""Training-cost estimate of a chip on training traces: the inference estimate as the forward pass, the gradient
+passes from a pluggable provider, the weight update and DRAM from this package, composed into an epoch report.
+
+`estimate_training(config, traces, gradients)` where `gradients(chip, training, traces, forward)` (`forward`: the
+inference estimate's report, per image) returns a `GradientPhases`:
+the activation-gradient and weight-gradient costs per layer and image, the weight-gradient unit's output precision
+and the area the training hardware adds.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from neurocim.arch.chip import ChipModel
+from neurocim.arch.cost import Cost
+from neurocim.config.chip import ChipConfig
+from neurocim.config.params import Params
+from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.errors import InputError
+from neurocim.estimate import build_context
+from neurocim.report.records import Breakdown, Report
+from neurocim.training_cost.dram import Dram, layer_dram
+from neurocim.training_cost.epoch import (
+    LayerInputs,
+    PhaseCost,
+    forward_phase,
+    layer_epoch,
+    operations,
+    running_leakage,
+)
+from neurocim.training_cost.report import AREA_PARTS, EpochReport
+from neurocim.training_cost.weight_update import WeightUpdate, WriteTerms, write_parallelism
+from neurocim.workload.network import Layer
+from neurocim.workload.prepared import prepare
+from neurocim.workload.training_traces import TrainingTraces
+
+
+class TrainingCostError(InputError):
+    """A training estimate asked of a configuration that cannot give one."""
+
+
+class GradientPhases(Protocol):
+    """What the back-propagation hardware contributes, per layer and image."""
+
+    gradient_bits: int  # output precision of the weight-gradient unit (bits per weight gradient)
+    extra_area_m2: dict[str, float]  # area added, by AREA_PARTS name
+
+    def activation_gradient(self, index: int) -> PhaseCost: ...
+
+    def weight_gradient(self, index: int) -> PhaseCost: ...
+
+
+GradientProvider = Callable[[ChipModel, TrainingHardwareConfig, TrainingTraces, Report], GradientPhases]
+
+
+def phase_from_cost(cost: Cost) -> PhaseCost:
+    """A per-image Cost (seconds) as a phase: its compute-only part leaves out buffers and interconnect."""
+    lat = Breakdown(cost.latency_adc, cost.latency_accum, cost.latency_other, cost.buffer_latency, cost.ic_latency)
+    en = Breakdown(cost.energy_adc, cost.energy_accum, cost.energy_other, cost.buffer_energy, cost.ic_energy)
+    peak_t = max(cost.latency - cost.buffer_latency - cost.ic_latency, 0.0)
+    peak_e = max(cost.energy - cost.buffer_energy - cost.ic_energy, 0.0)
+    return PhaseCost(cost.latency, cost.energy, peak_t, peak_e, lat, en)
+
+
+@dataclass(frozen=True)
+class TrainingEstimate:
+    """The epoch report and what it was composed from."""
+
+    report: EpochReport
+    write_parallel: int
+
+
+def inference_buffer_bits(p: Params, layers: Sequence[Layer]) -> float:
+    """The global buffer of a layer-by-layer chip: the largest layer input at the input precision."""
+    return float(p.num_bit_input * max(x.ifm_h * x.ifm_w * x.in_channels for x in layers))
+
+
+def estimate_training(
+    config: ChipConfig, traces: TrainingTraces | TrainingWorkload, gradients: GradientProvider | None = None
+) -> TrainingEstimate:
+    """One epoch of on-chip training of `traces`' network on `config`'s chip (layer by layer); `gradients` defaults
+    to the chip's transposed read-out and weight-gradient unit (training_cost.gradients). A `TrainingWorkload`
+    keeps what the traces give a chip for the next estimate (a sweep over training settings)."""
+    workload = traces if isinstance(traces, TrainingWorkload) else TrainingWorkload(traces)
+    return workload.estimate(config, gradients)
+
+
+@dataclass(frozen=True)
+class _ChipSide:
+    """A chip mapped with the network and its forward (inference) estimate per image."""
+
+    chip: ChipModel
+    forward: Report
+
+
+class TrainingWorkload:
+    """Training traces prepared once for many chips and training settings. It keeps, by value and for its last
+    `keep` chips, the chip model with its forward estimate and the weight update's block writes, so an estimate
+    that changes only the batch, iterations, DRAM, pulse width or read-out settings reuses them."""
+
+    def __init__(self, traces: TrainingTraces, keep: int = 4) -> None:
+        self.traces = traces
+        self.workload = prepare(traces.network, traces.forward_traces)
+        self.keep = keep
+        self._sides: OrderedDict[str, _ChipSide] = OrderedDict()
+        self._writes: OrderedDict[tuple, tuple[WriteTerms, ...]] = OrderedDict()
+
+    def estimate(self, config: ChipConfig, gradients: GradientProvider | None = None) -> TrainingEstimate:
+        """One epoch of on-chip training on `config`'s chip."""
+        if gradients is None:
+            from neurocim.training_cost.gradients import backprop_hardware
+
+            gradients = backprop_hardware
+        training = config.training
+        if not training.enabled:
+            raise TrainingCostError("chip.training.enabled is false: set it to true to estimate the cost of training")
+        if config.pipeline.enabled:
+            raise TrainingCostError("chip.pipeline.enabled=true: the training estimate models layer-by-layer chips")
+        chip_key = config.model_copy(update={"training": TrainingHardwareConfig()}).model_dump_json()
+        side = self._side(chip_key, config)
+        chip, forward, traces = side.chip, side.forward, self.traces
+        layers, p = traces.network, chip.ctx.p
+        phases = gradients(chip, training, traces, forward)
+        parallel = write_parallelism(p, training, inference_buffer_bits(p, layers), phases.gradient_bits)
+        update = WeightUpdate(chip, training)
+        terms = self._write_terms(chip_key, update, training)
+        dram = Dram.from_config(training.dram)
+        leak = running_leakage(forward)
+        epochs = []
+        for i, record in enumerate(forward.layers):
+            parts = LayerInputs(
+                forward_phase(record),
+                phases.activation_gradient(i),
+                phases.weight_gradient(i),
+                terms[i].at(training.write.pulse_width_s),
+                layer_dram(dram, layers[i], i == 0, p, phases.gradient_bits),
+            )
+            epochs.append(layer_epoch(i, parts, training, p, parallel, forward.chip.clock_period_s, leak[i]))
+        area = _area(forward.chip, phases.extra_area_m2)
+        info = [{"num_tiles": r.num_tiles, "speedup": r.speedup, "utilization": r.utilization} for r in forward.layers]
+        report = EpochReport(
+            area_m2=sum(area.values()),
+            area_breakdown_m2=area,
+            layers=epochs,
+            num_operations=operations(layers, chip.windows, p, training),
+            layer_info=info,
+            floorplan=dict(forward.floorplan),
+        )
+        return TrainingEstimate(report, parallel)
+
+    def _side(self, key: str, config: ChipConfig) -> _ChipSide:
+        found = self._sides.get(key)
+        if found is None:
+            chip = ChipModel(build_context(config), self.traces.network, workload=self.workload)
+            found = _ChipSide(chip, chip.evaluate(self.workload))
+            _remember(self._sides, key, found, self.keep)
+        return found
+
+    def _write_terms(
+        self, chip_key: str, update: WeightUpdate, training: TrainingHardwareConfig
+    ) -> tuple[WriteTerms, ...]:
+        """Per layer, the update as a function of the pulse width: it depends on the chip, the pulse levels, the
+        FeFET polarization and gate capacitance."""
+        w = training.write
+        key = (chip_key, w.levels_ltp, w.levels_ltd, w.fefet_polarization_c_per_m2, w.fefet_gate_cap_f)
+        found = self._writes.get(key)
+        if found is None:
+            layers = self.traces.layers
+            found = tuple(
+                update.layer_terms(i, update.block_writes(i, x.trace.weights, x.old_weights))
+                for i, x in enumerate(layers)
+            )
+            _remember(self._writes, key, found, self.keep)
+        return found
+
+
+def _remember(store: OrderedDict, key, value, keep: int) -> None:
+    """Keep `value` under `key`, dropping the oldest entries beyond `keep`."""
+    store[key] = value
+    while len(store) > keep:
+        store.popitem(last=False)
+
+
+def _area(chip, extra: dict[str, float]) -> dict[str, float]:
+    """The inference chip's area by part plus what the training hardware adds."""
+    unknown = set(extra) - set(AREA_PARTS)
+    if unknown:
+        raise ValueError(f"unknown area parts {sorted(unknown)}; allowed: {AREA_PARTS}")
+    a = chip.area_breakdown_m2
+    base = {"array": a.array, "interconnect": a.interconnect, "adc": a.adc, "accumulation": a.accumulation,
+            "other": a.other, "weight_gradient": 0.0}  # fmt: skip
+    return {k: base[k] + extra.get(k, 0.0) for k in AREA_PARTS}

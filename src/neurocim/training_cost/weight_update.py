@@ -1,0 +1,305 @@
+"""Weight update: one update's write pulses per sub-array, their latency and energy, and the delta-weight transfer.
+
+`WeightUpdate(chip, training).layer(index, new_weights, old_weights)` gives a `LayerUpdate` for one update (one
+iteration): the sub-arrays are written one after another (`serial_latency_s`, divided later by the arrays the
+gradient buffer lets write in parallel, `write_parallelism`), with the cells' and lines' energy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurocim.arch.chip import ChipModel
+from neurocim.arch.subarray.subarray import SubArray
+from neurocim.arch.tile import Tile
+from neurocim.circuits.gates.gates import horowitz
+from neurocim.config.chip import AccessType, CellType
+from neurocim.config.params import Params
+from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.training_cost.write_blocks import WriteBlockPlace, write_blocks
+from neurocim.training_cost.write_pulses import CellWrite, RowWrites, block_writes, cell_pulses
+from neurocim.workload.traces import weight_to_levels
+
+_BIG_RAMP = 1e20
+
+
+@dataclass(frozen=True)
+class LayerUpdate:
+    """One update of one layer: sub-array writes (peak) and the delta weights moved into the tiles."""
+
+    serial_latency_s: float  # every sub-array written one after another
+    peak_energy_j: float  # the sub-arrays' writes
+    energy_j: float  # the writes as the full update counts them (novel-mapping tiles: times the speed-up)
+    transfer_latency: float  # delta weights through the tile buffers and H-trees (cycles when the chip is synchronous)
+    transfer_energy_j: float
+    pulses: int  # write pulses over every sub-array (one copy of duplicated arrays)
+
+
+@dataclass(frozen=True)
+class WriteTerms:
+    """One update of one layer as a function of the pulse width w: latency = fixed + pulses x w, energies = fixed +
+    power x w (what depends on the traces and the chip, kept for any pulse width, batch or DRAM)."""
+
+    serial_fixed_s: float
+    serial_pulses: float
+    peak_fixed_j: float
+    peak_per_s_w: float
+    total_fixed_j: float
+    total_per_s_w: float
+    transfer_latency: float
+    transfer_energy_j: float
+    pulses: int
+
+    def at(self, pulse_width_s: float) -> LayerUpdate:
+        """The update with pulses of `pulse_width_s`."""
+        w = pulse_width_s
+        return LayerUpdate(
+            self.serial_fixed_s + self.serial_pulses * w,
+            self.peak_fixed_j + self.peak_per_s_w * w,
+            self.total_fixed_j + self.total_per_s_w * w,
+            self.transfer_latency,
+            self.transfer_energy_j,
+            self.pulses,
+        )
+
+
+def linear_training_mapping(p: Params) -> bool:
+    """NeuroSim V2.1 maps weights linearly onto one analog cell when the cell holds the whole weight."""
+    return p.cell_type is not CellType.SRAM and p.cell_bit == p.synapse_bit
+
+
+def update_conductances(weights: np.ndarray, p: Params) -> np.ndarray:
+    """Cell conductances (rows x columns*cells per synapse) of algorithm weights, as the update writes them."""
+    w = np.asarray(weights, dtype=np.float64)
+    g_max, g_min = 1.0 / p.resistance_on, 1.0 / p.resistance_off
+    if linear_training_mapping(p):
+        span = p.algo_weight_max - p.algo_weight_min
+        return (w - p.algo_weight_min) / span * (g_max - g_min) + g_min
+    levels = weight_to_levels(w, p.synapse_bit, p.algo_weight_min, p.algo_weight_max)
+    if p.quirk("v21_weight_digits_quotient"):
+        return _quotient_digits(levels, p, g_max, g_min)
+    levels = np.minimum(levels, (1 << p.synapse_bit) - 1)
+    cps, base = p.num_col_per_synapse, 1 << p.cell_bit
+    digits = np.stack([(levels // base ** (cps - 1 - z)) % base for z in range(cps)], axis=-1)
+    return (digits / (base - 1) * (g_max - g_min) + g_min).reshape(w.shape[0], -1)
+
+
+def _quotient_digits(levels: np.ndarray, p: Params, g_max: float, g_min: float) -> np.ndarray:
+    """NeuroSim V2.1's integer path: cell k holds the running quotient n / 2^(c*(cps-k)) and its conductance steps by
+    the integer quotient cell / (2^c - 1), which can exceed G_max."""
+    cps, c = p.num_col_per_synapse, p.cell_bit
+    n = levels.astype(np.int64)
+    cells = [n >> (c * (cps - k)) for k in range(cps)]
+    steps = np.stack([q // ((1 << c) - 1) for q in cells], axis=-1).astype(np.float64)
+    return (g_min + steps * (g_max - g_min)).reshape(levels.shape[0], -1)
+
+
+def cell_write(p: Params, training: TrainingHardwareConfig, feature_size_m: float) -> CellWrite:
+    """The per-pulse view of the chip's cell under the configured write pulses."""
+    levels = max(training.write.levels_ltp, training.write.levels_ltd)
+    g_max, g_min = 1.0 / p.resistance_on, 1.0 / p.resistance_off
+    fefet = p.cell_type is CellType.FEFET
+    return CellWrite(
+        delta_g_min_s=(g_max - g_min) / levels,
+        num_levels=levels,
+        write_voltage_v=p.write_voltage,
+        binary=p.cell_type is CellType.SRAM,
+        fefet_polarization_c_per_m2=training.write.fefet_polarization_c_per_m2 if fefet else None,
+        fefet_cell_area_m2=2 * feature_size_m * feature_size_m,
+    )
+
+
+def write_parallelism(
+    p: Params, training: TrainingHardwareConfig, inference_buffer_bits: float, gradient_bits: int
+) -> int:
+    """Sub-arrays written at once: the gradient buffer holds `gradient_bits` (+ log2 batch) per cell of one array per
+    weight bit, doubled while it stays under `buffer_overhead_limit` x the inference buffer (NeuroSim V2.1)."""
+    cells = p.num_row_sub_array * p.num_col_sub_array
+    if p.quirk("v21_gradient_buffer_before_unit"):
+        gradient_bits = 0
+    overhead = cells * p.num_col_per_synapse * (gradient_bits + math.ceil(math.log2(training.batch_size)))
+    parallel = max(overhead // (cells * p.synapse_bit), 1)
+    limit = inference_buffer_bits * (training.weight_gradient.buffer_overhead_limit + 1)
+    while overhead > 0 and inference_buffer_bits + overhead < limit:  # (a 0-bit buffer cannot grow)
+        overhead, parallel = overhead * 2, parallel * 2
+    return int(parallel)
+
+
+@dataclass(frozen=True)
+class BlockWrites:
+    """One sub-array block's writes and where the block sits (its arrays are not kept)."""
+
+    writes: RowWrites
+    block: WriteBlockPlace
+
+
+class WeightUpdate:
+    """The write cost of a chip's weight updates (NeuroSim V2.1 GetWriteUpdateEstimation and the sub-array's write
+    path), per layer and update."""
+
+    def __init__(self, chip: ChipModel, training: TrainingHardwareConfig) -> None:
+        self.chip, self.p, self.training = chip, chip.ctx.p, training
+        self.subarray: SubArray = chip.tile_cm.pe.subarray
+        self.cell = cell_write(self.p, training, chip.ctx.tech.feature_size)
+        self.pulse_width_s = training.write.pulse_width_s
+        self.gate_cap_fefet_f = training.write.fefet_gate_cap_f
+
+    def layer(self, index: int, new_weights: np.ndarray, old_weights: np.ndarray) -> LayerUpdate:
+        """One update of layer `index` from its weights before (`old_weights`) to after (`new_weights`)."""
+        return self.layer_from_writes(index, self.block_writes(index, new_weights, old_weights))
+
+    def block_writes(self, index: int, new_weights: np.ndarray, old_weights: np.ndarray) -> tuple[BlockWrites, ...]:
+        """The writes of every sub-array block of layer `index` (what depends on the traces: pulses, cells set and
+        reset, the cells' own energy); they stay valid for any pulse width, batch or DRAM."""
+        p, chip = self.p, self.chip
+        g_new, g_old = update_conductances(new_weights, p), update_conductances(old_weights, p)
+        cells = cell_pulses(g_new, g_old, self.cell)
+        tiles = (chip.tile_nm, chip.tile_cm)
+        blocks = write_blocks(p, chip.fp, tiles, index, chip.layers[index], cells.signed, cells.energy)
+        return tuple(BlockWrites(block_writes(b.new, b.old, cells.fefet), b) for b in blocks)
+
+    def layer_from_writes(self, index: int, writes: tuple[BlockWrites, ...]) -> LayerUpdate:
+        """One update of layer `index` from its blocks' writes, with this update's pulse width."""
+        return self.layer_terms(index, writes).at(self.pulse_width_s)
+
+    def layer_terms(self, index: int, writes: tuple[BlockWrites, ...]) -> WriteTerms:
+        """One update of layer `index` as a function of the pulse width (what a sweep over pulse widths keeps)."""
+        acc = np.zeros(6)  # serial fixed, serial pulses, peak fixed, peak per s, total fixed, total per s
+        pulses = 0
+        tiles: dict[int, int] = {}
+        for w in writes:
+            b = w.block
+            t0, n, e0, e1 = self.subarray_terms(w.writes)
+            total = b.energy_copies * b.tile_energy_scale
+            acc += (t0 * b.latency_copies, n * b.latency_copies, e0 * b.energy_copies, e1 * b.energy_copies,
+                    e0 * total, e1 * total)  # fmt: skip
+            pulses += w.writes.total_pulses
+            tiles[b.tile] = b.tile_cells
+        t_move, e_move = self._transfer(index, tuple(tiles.values()))
+        t_fixed, n_pulses, e_peak, p_peak, e_total, p_total = (float(x) for x in acc)
+        return WriteTerms(t_fixed, n_pulses, e_peak, p_peak, e_total, p_total, t_move, e_move, pulses)
+
+    # ---------------------------------------------------------------------------------------- one sub-array
+    def subarray_terms(self, w: RowWrites) -> tuple[float, int, float, float]:
+        """One sub-array's write as (fixed latency s, pulses, fixed energy J, energy per second of pulse W)."""
+        t_lines, e_lines = self._drivers(w)
+        fixed, per_s = self._line_energy(w)
+        return t_lines, w.total_pulses, w.cell_switch_energy_j + fixed + e_lines, w.cell_pulse_power_w + per_s
+
+    def _num_writes(self, w: RowWrites) -> float:
+        """Line-driver write operations: two steps (set, reset) per written row."""
+        ops_per_row = math.ceil(w.cols * w.activity_col / w.cols) if w.cols else 0
+        return 2.0 * ops_per_row * w.rows * w.activity_row
+
+    def _drivers(self, w: RowWrites) -> tuple[float, float]:
+        """(latency, energy) of the row and column switch matrices selecting the written rows and columns."""
+        sa, p = self.subarray, self.p
+        mode = sa.mode
+        n = self._num_writes(w)
+        if self.cell.binary or n == 0:
+            return self._sram_drivers(w, n)
+        row = getattr(mode, "wl_new_switch", None) or getattr(mode, "wl_switch", None)
+        col = getattr(mode, "sl_switch", None)
+        if row is None or col is None:
+            return 0.0, 0.0
+        one_t = p.access_type is AccessType.CMOS
+        row_load = (sa.cap_row2 if one_t else sa.cap_row1), sa.res_row
+        t_row = self._tg_write_latency(row, *row_load, n)
+        t_col = self._tg_write_latency(col, sa.cap_col, sa.res_col, n)
+        return max(t_row, t_col), self._switch_energy(row, col, w, n, one_t)
+
+    @staticmethod
+    def _tg_write_latency(switch, cap_load: float, res_load: float, num_write: float) -> float:
+        """Horowitz delay of a transmission gate charging a line, per write operation."""
+        tr = switch.res_tg * (switch._cap_output() + cap_load) + res_load * cap_load / 2
+        return horowitz(tr, 0.0, _BIG_RAMP)[0] * num_write
+
+    def _switch_energy(self, row, col, w: RowWrites, num_write: float, one_t: bool) -> float:
+        """Gate and line charging of the switch matrices per write operation (NeuroSim V2.1's write modes)."""
+        tech, cell = self.chip.ctx.tech, self.chip.ctx.cell
+        vdd, v_w = tech.vdd, cell.write_voltage
+        gates_r = row.cap_tg_gate_n + row.cap_tg_gate_p
+        gates_c = col.cap_tg_gate_n + col.cap_tg_gate_p
+        n_col = col.num_output
+        selected = min(n_col, n_col * w.activity_col)
+        if one_t:  # the row switch passes V_access to the access gate; columns take V_w
+            e_row = row.cap_tg_drain * 2 * cell.access_voltage**2 + gates_r * vdd * vdd * 5
+            e_col = col.cap_tg_drain * 3 * v_w * v_w * (w.pulses_per_row * selected + n_col - selected / 2)
+        else:  # crossbar: V_w on the selected line, V_w/2 on the others
+            e_row = row.cap_tg_drain * 3 * v_w * v_w * (1 + (row.num_output - 1) / 4)
+            e_col = col.cap_tg_drain * 3 * v_w * v_w * (w.pulses_per_row * selected + n_col / 4)
+        e_row += gates_r * vdd * vdd * (0 if one_t else row.num_output)
+        e_col += gates_c * vdd * vdd * n_col
+        return (e_row + e_col) * num_write
+
+    def _sram_drivers(self, w: RowWrites, num_write: float) -> tuple[float, float]:
+        """SRAM: each written bit flips its cell (both nodes); the bit lines are driven once per written row."""
+        sa, tech = self.subarray, self.chip.ctx.tech
+        if not self.cell.binary:
+            return 0.0, 0.0
+        cap_cell = sa.geometry.cap_sram_cell if hasattr(sa.geometry, "cap_sram_cell") else 0.0
+        flips = w.cols * w.activity_col * w.rows * w.activity_row
+        tau = sa.res_col * sa.cap_col
+        t = horowitz(tau, 0.0, _BIG_RAMP)[0] * w.rows * w.activity_row
+        e = cap_cell * tech.vdd * tech.vdd * 2 * flips + sa.cap_col * tech.vdd * tech.vdd * flips
+        return t, e
+
+    def _line_energy(self, w: RowWrites) -> tuple[float, float]:
+        """Charging the word, bit and source lines for every pulse (selected and half-selected lines): (J, and J per
+        second of pulse for the half-selected crossbar cells)."""
+        sa, p = self.subarray, self.p
+        if self.cell.binary:
+            return 0.0, 0.0
+        vdd, v_w = self.chip.ctx.tech.vdd, self.cell.write_voltage_v
+        v2 = v_w * v_w
+        sp, rp = w.set_pulses, w.reset_pulses
+        if p.access_type is AccessType.CMOS:
+            wl = sa.cap_row2 * vdd * vdd * (sp + rp)
+            if p.cell_type is CellType.FEFET:
+                gates_set = sa.cap_col + self.gate_cap_fefet_f * w.rows_set
+                gates_reset = sa.cap_col + self.gate_cap_fefet_f * w.rows_reset
+                return wl + gates_set * v2 * w.cols_set * sp + gates_reset * v2 * w.cols_reset * rp, 0.0
+            un_set, un_reset = _unselected(w.cols, w.cols_set), _unselected(w.cols, w.cols_reset)
+            set_lines = sa.cap_col * v2 * un_set + sa.cap_row1 * v2 * w.cols_set
+            reset_lines = sa.cap_col * v2 * w.cols_reset + sa.cap_row1 * v2 * un_reset
+            return wl + set_lines * sp + reset_lines * rp, 0.0
+        return self._crossbar_lines(w)
+
+    def _crossbar_lines(self, w: RowWrites) -> tuple[float, float]:
+        """Crossbar: V_w on the selected lines, V_w/2 on the others, half-selected cells leak at V_w/2."""
+        sa, cell = self.subarray, self.cell
+        v2, h2 = cell.write_voltage_v**2, (cell.write_voltage_v / 2) ** 2
+        g_half = (1 / self.p.resistance_on + 1 / self.p.resistance_off) / 2
+        cell_half = h2 * g_half  # W per half-selected cell during a pulse
+        sp, rp, avg = w.set_pulses, w.reset_pulses, w.pulses_per_row
+        un_rows_set, un_rows_reset = _unselected(w.rows, w.rows_set), _unselected(w.rows, w.rows_reset)
+        un_cols_set, un_cols_reset = _unselected(w.cols, w.cols_set), _unselected(w.cols, w.cols_reset)
+        e = sa.cap_row1 * v2 * sp + sa.cap_row1 * h2 * (un_rows_set + un_rows_reset) * avg
+        e += sa.cap_col * h2 * (un_cols_set * sp + un_cols_reset * rp) + sa.cap_col * v2 * rp
+        per_s = cell_half * ((un_cols_set + un_rows_set) * sp + (un_cols_reset + un_rows_reset) * rp)
+        return e, per_s
+
+    # ---------------------------------------------------------------------------------------- delta weights
+    def _transfer(self, index: int, tile_cells: tuple[int, ...]) -> tuple[float, float]:
+        """(latency, energy) of moving the layer's delta weights (one bit per cell) into its tiles: each tile's input
+        buffer written and read, and its H-tree."""
+        chip = self.chip
+        tile: Tile = chip.tile_nm if chip.fp.is_novel[index] and chip.tile_nm is not None else chip.tile_cm
+        buffer, tree, pe = tile.periphery.input_buffer, tile.htree, tile.pe
+        width = buffer.interface_width
+        t = e = 0.0
+        for bits in tile_cells:
+            lines = bits / width
+            t += buffer.latency(lines) + buffer.write_latency(lines)
+            e += buffer.energy(width, lines) + buffer.write_energy(width, lines)
+            t += tree.latency(pe.height, pe.width, bits / tree.bus_width, tile.clk_freq)
+            e += tree.energy(pe.height, pe.width, tree.bus_width, bits / tree.bus_width)
+        return t, e
+
+
+def _unselected(total: int, selected: int) -> int:
+    """Lines not selected (all of them when more are selected than exist)."""
+    return total - selected if total >= selected else total

@@ -1,0 +1,133 @@
+"""compat neurosim_v21: the training-cost quantities this package computes, against every NeuroSim V2.1 reference case.
+
+Compared here: the training settings imported from each case's parameters, the operation count, the DRAM entry of
+the breakdown (latency and energy, per layer), the arrays written in parallel and the weight update's peak latency
+per layer. Forward, activation-gradient and weight-gradient phases, areas and the totals built from them are
+compared where those parts are tested.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from neurocim.compat.param_cpp import config_dict_from_params
+from neurocim.compat.param_cpp_v21_training import training_from_v21_params
+from neurocim.compat.param_schema import SPECS
+from neurocim.config.chip import ChipConfig
+from neurocim.config.params import derive_params
+from neurocim.estimate import ChipModel, build_context
+from neurocim.training_cost.dram import Dram, layer_dram
+from neurocim.training_cost.epoch import operations
+from neurocim.training_cost.estimate import inference_buffer_bits
+from neurocim.training_cost.weight_update import WeightUpdate, write_parallelism
+from neurocim.workload.training_traces import read_training_npz
+
+REF = Path(__file__).resolve().parents[3] / "shared" / "reference" / "neurosim_v21"
+CASES = sorted(p.name for p in (REF / "cases").iterdir()) if (REF / "cases").is_dir() else []
+pytestmark = pytest.mark.skipif(not CASES, reason="NeuroSim V2.1 reference outputs not present")
+
+
+def _case(case: str) -> tuple[dict, dict]:
+    folder = REF / "cases" / case
+    return json.loads((folder / "params.json").read_text()), json.loads((folder / "expected.json").read_text())
+
+
+def _training_cases() -> list[str]:
+    out = []
+    for case in CASES:
+        params, expected = _case(case)
+        if expected["case"]["status"] == "ok" and params["trainingEstimation"]:
+            out.append(case)
+    return out
+
+
+TRAINING = _training_cases() if CASES else []
+# the chips today's importer builds (V1.4 names; t03's 8x20 F^2 SRAM cell at 32 nm is refused by it)
+BUILT = [c for c in TRAINING if c != "t03_sram"]
+# (case, 0-based layer) -> reason the reference's update latency is not a model value
+UNDEFINED = {
+    ("t07_fefet_cellbit2", 2): "the reference reads past the weight matrix (novel-mapping tile of 384 of 768 columns)",
+    ("t07_fefet_cellbit2", 3): "the reference reads past the weight matrix (novel-mapping tile of 384 of 768 columns)",
+}
+# (case, 0-based layer) -> tolerance where the row drivers' write time weighs more than 1 % (short pulses)
+WIDER = {("t18_write_pulse_10ns", 0): 0.03, ("t18_write_pulse_10ns", 7): 0.03}
+
+
+@pytest.fixture(scope="module")
+def traces():
+    return read_training_npz(REF / "traces" / "vgg8_v21_seed117.npz")
+
+
+def _gradient_bits(params: dict, layers) -> int:
+    """The weight-gradient unit's output precision in V2.1: ADC (or row) bits + input bits + adder-tree stages."""
+    big = max(layers, key=lambda layer: layer.ifm_h * layer.ifm_w * layer.in_channels)
+    rows = (big.ifm_h - big.kernel_h + 1) * (big.ifm_w - big.kernel_w + 1)
+    stages = math.ceil(math.log2(math.ceil(rows / params["numRowSubArrayWG"])))
+    adc = math.log2(params["levelOutputWG"]) if params["parallelBP"] else math.log2(params["numRowSubArrayWG"])
+    return int(adc + params["numBitInput"] + stages)
+
+
+def _chip(params: dict) -> ChipConfig:
+    known = {k: v for k, v in params.items() if k in SPECS}
+    chip = ChipConfig.model_validate({**config_dict_from_params(known), "compat": "neurosim_v21"})
+    return chip.model_copy(update={"training": training_from_v21_params(params)})
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_training_settings_import(case):
+    params, _ = _case(case)
+    training = training_from_v21_params(params)
+    assert training.enabled == params["trainingEstimation"]
+    assert training.images_per_epoch == params["batchSize"] * params["numIteration"]
+
+
+@pytest.mark.parametrize("case", TRAINING)
+def test_operation_count(case, traces):
+    params, expected = _case(case)
+    p = derive_params(ChipConfig(compat="neurosim_v21"))
+    layers = traces.network
+    ops = operations(layers, [x.num_windows for x in layers], p, training_from_v21_params(params))
+    assert ops == expected["derived"]["num_operations"]
+
+
+@pytest.mark.parametrize("case", TRAINING)
+def test_dram_breakdown_per_layer(case, traces):
+    params, expected = _case(case)
+    training = training_from_v21_params(params)
+    p = derive_params(ChipConfig(compat="neurosim_v21"))
+    dram = Dram.from_config(training.dram)
+    bits = _gradient_bits(params, traces.network)
+    for i, layer in enumerate(traces.network):
+        t, e = layer_dram(dram, layer, i == 0, p, bits).reported
+        ref = expected["layers"][i]
+        assert t * training.images_per_epoch == pytest.approx(ref["latency_breakdown_s"]["dram"], rel=1e-5)
+        assert e * training.images_per_epoch == pytest.approx(ref["energy_breakdown_j"]["dram"], rel=1e-5)
+
+
+@pytest.mark.parametrize("case", BUILT)
+def test_weight_update_peak_latency_per_layer(case, traces):
+    params, expected = _case(case)
+    config = _chip(params)
+    ctx = build_context(config)
+    chip = ChipModel(ctx, traces.network)
+    training = config.training
+    buffer_bits = inference_buffer_bits(ctx.p, traces.network)
+    parallel = write_parallelism(ctx.p, training, buffer_bits, _gradient_bits(params, traces.network))
+    if ctx.p.num_col_per_synapse == 1:
+        # the gradient buffer sized with a 0-bit gradient: floor(8 bits (log2 batch) / 5 weight bits) = 1 array,
+        # doubled three times before it reaches the inference buffer (V2.1 prints no such number; it follows)
+        assert parallel == 8
+    update = WeightUpdate(chip, training)
+    for i, layer in enumerate(traces.layers):
+        got = update.layer(i, layer.trace.weights, layer.old_weights)
+        ref = expected["layers"][i]["peak"]["weight_update"]["latency_s"]
+        ours = got.serial_latency_s / parallel * training.iterations_per_epoch
+        if (case, i) in UNDEFINED:
+            assert ref > 100 * ours, UNDEFINED[(case, i)]
+            continue
+        assert ours == pytest.approx(ref, rel=WIDER.get((case, i), 0.01)), f"layer {i + 1}"
+        assert got.peak_energy_j > 0 and got.energy_j >= got.peak_energy_j

@@ -1,0 +1,112 @@
+"""Training cost parts: DRAM traffic, write pulses, weight mapping, arrays written in parallel, the quirk registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurocim.compat.quirks import TRAINING_QUIRKS, quirk_names
+from neurocim.config.chip import ChipConfig
+from neurocim.config.params import derive_params
+from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.training_cost.dram import Dram, layer_dram
+from neurocim.training_cost.weight_update import WeightUpdate, update_conductances, write_parallelism
+from neurocim.training_cost.write_pulses import CellWrite, row_writes
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_faithful_dram_moves_every_channel_and_reports_what_the_phases_pay():
+    from neurocim.workload.network import Layer
+
+    layer = Layer(8, 8, 16, 3, 3, 32)
+    dram = Dram(1e12, 1e-12)
+    faithful = layer_dram(dram, layer, False, derive_params(ChipConfig()), 15)
+    v21 = layer_dram(dram, layer, False, derive_params(ChipConfig(compat="neurosim_v21")), 15)
+    act = 8 * 8 * 16 * 8  # channels included
+    assert faithful.forward == pytest.approx((2 * act / 1e12, 2 * act * 1e-12))
+    assert v21.forward == pytest.approx((2 * act / 16 / 1e12, 2 * act / 16 * 1e-12))
+    phases = [faithful.forward, faithful.activation_gradient, faithful.weight_gradient]
+    assert faithful.reported[1] == pytest.approx(sum(e for _, e in phases))
+    assert v21.reported[1] > sum(e for _, e in (v21.forward, v21.activation_gradient, v21.weight_gradient))
+    first = layer_dram(dram, layer, True, derive_params(ChipConfig()), 15)
+    assert first.activation_gradient == (0.0, 0.0)
+
+
+def test_write_parallelism_uses_the_gradient_precision_when_faithful():
+    training = TrainingHardwareConfig(enabled=True)
+    p = derive_params(ChipConfig(cell={"type": "fefet", "bits_per_cell": 5}, precision={"weight_bits": 5}))
+    buffer_bits = 8 * 32 * 32 * 128
+    # 128x128 cells x (15 + 8) bits / (128x128 x 5) = 4 arrays, doubled twice under the inference buffer
+    assert write_parallelism(p, training, buffer_bits, 15) == 16
+    limited = TrainingHardwareConfig(enabled=True, weight_gradient={"buffer_overhead_limit": 0.1})
+    assert write_parallelism(p, limited, buffer_bits, 15) == 4
+    # V2.1 sizes the buffer with a 0-bit gradient: with a batch of one it holds nothing and one array is written
+    v21 = derive_params(ChipConfig(compat="neurosim_v21", cell={"type": "fefet", "bits_per_cell": 5},
+                                   precision={"weight_bits": 5}))  # fmt: skip
+    single = TrainingHardwareConfig(enabled=True, batch_size=1)
+    assert write_parallelism(v21, single, buffer_bits, 15) == 1
+
+
+def test_row_writes_count_the_longest_set_and_reset_train_of_every_row():
+    cell = CellWrite(delta_g_min_s=1.0, num_levels=10, write_voltage_v=2.0, binary=False,
+                     fefet_polarization_c_per_m2=None)  # fmt: skip
+    old = np.array([[5.0, 5.0, 5.0], [5.0, 5.0, 5.0], [5.0, 5.0, 5.0]])
+    new = np.array([[7.5, 6.0, 5.5], [3.0, 5.0, 4.2], [5.0, 5.0, 5.0]])  # row 0 sets, row 1 resets, row 2 rests
+    w = row_writes(new, old, cell)
+    assert (w.set_pulses, w.reset_pulses) == (3, 2)  # ceil(2.5) in row 0; ceil(2.0) in row 1; 0.5 and 0.8 < dG_min
+    assert (w.rows_set, w.rows_reset, w.cols_set, w.cols_reset) == (1, 1, 2, 1)
+    g_mean = lambda a, b: 2 / (1 / a + 1 / b)  # noqa: E731
+    expected = 4 * 1e-9 * (g_mean(7.5, 5) * 3 + g_mean(6, 5) * 1 + g_mean(3, 5) * 2)
+    assert w.cell_energy_j(1e-9) == pytest.approx(expected)
+    sram = row_writes(new, old, CellWrite(1.0, 2, 1.0, True, None))
+    assert (sram.set_pulses, sram.reset_pulses, sram.cell_energy_j(1e-9)) == (1, 1, 0.0)
+
+
+def test_integer_weights_map_to_digits_or_to_the_quotients_of_v21():
+    weights = np.array([[0.5, -1.0], [0.9375, 0.0]])
+    faithful = derive_params(ChipConfig(cell={"type": "rram", "bits_per_cell": 2}, precision={"weight_bits": 4}))
+    g = update_conductances(weights, faithful)
+    g_max, g_min = 1 / faithful.resistance_on, 1 / faithful.resistance_off
+    assert g.shape == (2, 4) and g.min() >= g_min * (1 - 1e-12) and g.max() <= g_max * (1 + 1e-12)
+    v21 = derive_params(ChipConfig(compat="neurosim_v21", cell={"type": "rram", "bits_per_cell": 2},
+                                   precision={"weight_bits": 5}))  # fmt: skip
+    quotient = update_conductances(weights, v21)  # 0.9375 -> level 31: cells 0, 31/16 = 1, 31/4 = 7 -> 7 // 3 = 2
+    assert quotient.max() > g_max  # the quotient path exceeds G_max for large weights
+    linear = derive_params(ChipConfig(cell={"type": "rram", "bits_per_cell": 4}, precision={"weight_bits": 4}))
+    assert update_conductances(np.array([[0.0]]), linear)[0, 0] == pytest.approx((g_max + g_min) / 2)
+
+
+def test_training_quirks_are_registered_off_by_default_and_listed_in_the_docs():
+    names = {q.name for q in TRAINING_QUIRKS}
+    assert names <= quirk_names()
+    assert not derive_params(ChipConfig()).quirks & names
+    assert derive_params(ChipConfig(compat="neurosim_v21")).quirks >= names
+    assert not derive_params(ChipConfig(compat="neurosim_v14")).quirks & names
+    text = (REPO / "docs" / "training_cost.md").read_text()
+    listed = {line.split("`")[1] for line in text.splitlines() if line.startswith("| `v21_")}
+    assert listed == names
+
+
+def test_an_update_is_linear_in_the_pulse_width():
+    from neurocim.estimate import ChipModel, build_context
+    from neurocim.workload.network import Layer
+
+    layer = Layer(4, 4, 8, 3, 3, 16)
+    config = ChipConfig(cell={"type": "rram", "access": "none", "bits_per_cell": 5}, precision={"weight_bits": 5},
+                        pipeline={"enabled": False})  # fmt: skip
+    chip = ChipModel(build_context(config), [layer])
+    rng = np.random.default_rng(2)
+    new = rng.integers(-15, 16, size=(layer.rows, layer.out_channels)) / 16
+    old = np.clip(new + rng.uniform(-0.2, 0.2, size=new.shape), -1, 1)
+    updates = []
+    for width in (1e-8, 2e-8, 4e-8):
+        training = TrainingHardwareConfig(enabled=True, write={"pulse_width_s": width})
+        updates.append(WeightUpdate(chip, training).layer(0, new, old))
+    a, b, c = updates
+    assert a.pulses == b.pulses == c.pulses > 0
+    assert c.serial_latency_s - b.serial_latency_s == pytest.approx(2 * (b.serial_latency_s - a.serial_latency_s))
+    assert c.peak_energy_j - b.peak_energy_j == pytest.approx(2 * (b.peak_energy_j - a.peak_energy_j))
+    assert b.peak_energy_j > a.peak_energy_j > 0  # crossbar: cells and half-selected cells take V^2 G t
