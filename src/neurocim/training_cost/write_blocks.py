@@ -3,17 +3,17 @@ sub-arrays), with how often each block's write counts."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from neurocim.arch.block_mapping import copy_array, copy_pe_array, reshape_array
 from neurocim.arch.tile import Tile
-from neurocim.arch.tile_visits import Gathering, PeVisit
 from neurocim.config.params import Params
+from neurocim.mapping.blocks import copy_array, copy_pe_array, reshape_array
 from neurocim.mapping.floorplan import Floorplan
+from neurocim.mapping.layer_mapping import LayerMapping
+from neurocim.mapping.tile_visits import Gathering, PeVisit
 from neurocim.workload.network import Layer
 
 
@@ -38,29 +38,20 @@ class WriteBlock(WriteBlockPlace):
 
 
 def _tile_blocks(p: Params, fp: Floorplan, index: int, layer: Layer, g_new: np.ndarray, g_old: np.ndarray):
-    """Yield (novel, new block, old block, rows, cols) for every tile of a layer, as the forward pass cuts them."""
-    rows_total = layer.rows * p.num_row_per_synapse
-    cols_total = layer.out_channels * p.num_col_per_synapse
-    if not fp.is_novel[index]:
-        t = fp.tile_size_cm
-        for i in range(math.ceil(rows_total / t)):
-            for j in range(math.ceil(cols_total / t)):
-                nr, nc = min(t, rows_total - i * t), min(t, cols_total - j * t)
-                cut = (i * t, j * t, nr, nc)
-                yield False, copy_array(g_new, *cut), copy_array(g_old, *cut), nr, nc
+    """Yield (novel, new block, old block, rows, cols) for every tile of a layer, cut by the layer's mapping exactly
+    as the forward pass cuts its cells."""
+    novel = fp.is_novel[index]
+    mapping = LayerMapping.from_params(p, layer, novel, fp.pe_size_nm if novel else fp.pe_size_cm)
+    if not novel:
+        for b in mapping.conventional_tiles(fp.tile_size_cm):
+            cut = (b.row, b.col, b.rows, b.cols)
+            yield False, copy_array(g_new, *cut), copy_array(g_old, *cut), b.rows, b.cols
         return
-    pe, num_pe = fp.pe_size_nm, fp.num_pe_nm
-    ch_rows = layer.in_channels * p.num_row_per_synapse
-    n_row_tiles, n_col_tiles = math.ceil(ch_rows / pe), math.ceil(cols_total / pe)
-    per_pe_rows, per_pe_cols = ch_rows // n_row_tiles, cols_total // n_col_tiles
-    for i in range(n_row_tiles):
-        args = (i * pe, 0, per_pe_rows, cols_total, num_pe, ch_rows)
+    for band in mapping.novel_bands(fp.pe_size_nm, fp.num_pe_nm, p.quirk("novel_rows_position_major")):
+        args = (band.row, 0, band.rows_per_pe, mapping.cols, band.pes, band.stride, band.positions)
         band_new, band_old = reshape_array(g_new, *args), reshape_array(g_old, *args)
-        for j in range(n_col_tiles):
-            nr = int(min(pe * num_pe, rows_total - i * pe * num_pe))
-            nc = int(min(pe, cols_total - j * pe))
-            cols = slice(j * pe, j * pe + per_pe_cols)
-            yield True, band_new[:, cols], band_old[:, cols], nr, nc
+        for col, taken, nr, nc in band.tiles:
+            yield True, band_new[:, col : col + taken], band_old[:, col : col + taken], nr, nc
 
 
 def _pe_blocks(tile: Tile, visit: PeVisit, new: np.ndarray, old: np.ndarray) -> Iterator[tuple[np.ndarray, ...]]:
