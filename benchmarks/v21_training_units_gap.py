@@ -20,10 +20,10 @@ from pathlib import Path
 from neurocim.arch.chip import ChipModel
 from neurocim.compat.param_cpp import config_dict_from_params
 from neurocim.compat.param_schema import SPECS
+from neurocim.compat.quirks import TRAINING_QUIRKS
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
 from neurocim.training_cost.ag_pass import ActivationGradientPass
-from neurocim.training_cost.quirks import TRAINING_QUIRKS
 from neurocim.training_cost.weight_gradient import WeightGradientUnit
 from neurocim.workload.prepared import prepare
 from neurocim.workload.training_traces import read_training_npz

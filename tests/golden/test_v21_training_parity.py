@@ -22,8 +22,7 @@ from neurocim.config.params import derive_params
 from neurocim.estimate import ChipModel, build_context
 from neurocim.training_cost.dram import Dram, layer_dram
 from neurocim.training_cost.epoch import operations
-from neurocim.training_cost.estimate import inference_buffer_bits
-from neurocim.training_cost.weight_update import WeightUpdate, write_parallelism
+from neurocim.training_cost.weight_update import WeightUpdate, inference_buffer_bits, write_parallelism
 from neurocim.workload.training_traces import read_training_npz
 
 REF = Path(__file__).resolve().parents[3] / "shared" / "reference" / "neurosim_v21"

@@ -86,7 +86,8 @@ def test_training_quirks_are_registered_off_by_default_and_listed_in_the_docs():
     assert derive_params(ChipConfig(compat="neurosim_v21")).quirks >= names
     assert not derive_params(ChipConfig(compat="neurosim_v14")).quirks & names
     text = (REPO / "docs" / "training_cost.md").read_text()
-    listed = {line.split("`")[1] for line in text.splitlines() if line.startswith("| `v21_")}
+    table = text[text.index("## Reproduced NeuroSim V2.1 behaviour") :].split("\n## ")[0]
+    listed = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `")}
     assert listed == names
 
 

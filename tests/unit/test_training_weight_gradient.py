@@ -15,7 +15,8 @@ from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
 from neurocim.training_cost import quirks as q
-from neurocim.training_cost.weight_gradient import WeightGradientUnit, inference_buffer_bits
+from neurocim.training_cost.weight_gradient import WeightGradientUnit
+from neurocim.training_cost.weight_update import inference_buffer_bits
 from neurocim.workload.network import Layer
 
 CASES = Path(__file__).resolve().parents[3] / "shared/reference/neurosim_v21/cases"
@@ -56,7 +57,7 @@ ALL_WG = {
     q.ACCUMULATION_FORWARD_MUX,
     q.ARRAYS_FLOOR,
     q.WRITE_SELECT_READ_COUNT,
-    q.BUFFER_WITHOUT_GRADIENT_BITS,
+    "v21_gradient_buffer_before_unit",
     q.SPEED_UP_IGNORES_CAPACITY,
 }
 
@@ -69,7 +70,7 @@ def test_unit_is_sized_for_the_largest_input_feature_map():
     assert faithful.out_precision_bits == neurosim.out_precision_bits == 4 + 8 + 3  # ADC, input bits, tree depth
     # 128x128x1x(15+8) bits of buffer (NeuroSim: 8, the gradient precision still unset), doubled until it
     # reaches the 32x32x128x8-bit inference buffer; then it holds the gradients of that many 5-bit sub-arrays
-    assert inference_buffer_bits(_chip()[0], VGG8) == 32 * 32 * 128 * 8
+    assert inference_buffer_bits(_chip()[0].p, VGG8) == 32 * 32 * 128 * 8
     assert faithful.num_array_write_parallel == 16
     assert neurosim.num_array_write_parallel == 8
     assert _unit({"cell": {"bits_per_cell": 2}}, ALL_WG).num_array_write_parallel == 16  # 3 cells per weight

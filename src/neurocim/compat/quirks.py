@@ -274,6 +274,69 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "charges it over all four phases of the layer",
         _V21,
     ),
+    Quirk(
+        "wg_adc_converts_every_column",
+        "the weight-gradient ADC energy converts every column at each of the rows_per_adc x input_bits steps",
+        "each of the columns / rows_per_adc ADCs converts once per step",
+        _V21,
+    ),
+    Quirk(
+        "wg_write_activity_unset",
+        "sizes the weight-gradient precharger and write driver before the layer's activity is known (0), so "
+        "activation writes cost them no energy",
+        "the bit lines and write drivers of the written columns (the layer's activity) switch",
+        _V21,
+    ),
+    Quirk(
+        "wg_accumulation_reads_forward_mux",
+        "times the adder tree across weight-gradient arrays by the forward columns per ADC (numColMuxed)",
+        "by the weight-gradient rows per ADC, one addition per ADC step",
+        _V21,
+    ),
+    Quirk(
+        "wg_arrays_floor",
+        "sizes the weight-gradient unit with floor(windows / rows) x floor(C_in x input bits / cols) arrays, too "
+        "few to hold the largest layer (at least one each here; NeuroSim builds none)",
+        "ceil of both: enough arrays for the largest layer's activations",
+        _V21,
+    ),
+    Quirk(
+        "wg_write_select_read_count",
+        "charges the weight-gradient row-select register of an activation write with the latency and energy of its "
+        "rows_per_adc x input_bits read loads",
+        "one register load per word line switched while writing",
+        _V21,
+    ),
+    Quirk(
+        "wg_speed_up_ignores_capacity",
+        "times a layer's weight gradient with floor(arrays per side / arrays needed per side) copies (at least 1; a "
+        "fully connected layer: arrays per row x its 128-column groups), even when its activations need more arrays "
+        "than the unit has",
+        "floor(arrays / arrays needed) copies when the activations fit, else ceil(arrays needed / arrays) rounds of "
+        "writing and reading",
+        _V21,
+    ),
+    Quirk(
+        "ag_reads_forward_columns",
+        "costs the activation-gradient ADCs with the forward pass's column resistances (input bit-vectors applied to "
+        "the rows), windows x input bits vectors",
+        "the rows' resistances with half the columns driven by errors (no error traces exist), windows x error "
+        "bits vectors",
+        _V21,
+    ),
+    Quirk(
+        "ag_mux_energy_as_latency",
+        "adds the activation-gradient mux and decoder energy (J / error bits) where their latency belongs",
+        "the mux and decoder latency of every ADC step",
+        _V21,
+    ),
+    Quirk(
+        "ag_leakage_counts_forward_switch",
+        "counts the leakage of an eNVM sub-array's source-line switches twice: once for the forward read and again "
+        "for the transposed read-out that reuses them",
+        "once: the transposed read-out adds the leakage of its own circuits only",
+        _V21,
+    ),
 )
 
 _ALL = QUIRKS + TRAINING_QUIRKS

@@ -1,8 +1,8 @@
 """Training-cost estimate of a chip on training traces: the inference estimate as the forward pass, the gradient
 passes from a pluggable provider, the weight update and DRAM from this package, composed into an epoch report.
 
-`estimate_training(config, traces, gradients)` where `gradients(chip, training, traces, forward)` (`forward`: the
-inference estimate's report, per image) returns a `GradientPhases`:
+`estimate_training(config, traces, gradients)` where `gradients(chip, training, traces, workload)` (`workload`: the
+prepared forward traces) returns a `GradientPhases`:
 the activation-gradient and weight-gradient costs per layer and image, the weight-gradient unit's output precision
 and the area the training hardware adds.
 """
@@ -10,14 +10,13 @@ and the area the training hardware adds.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from neurocim.arch.chip import ChipModel
 from neurocim.arch.cost import Cost
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import Params
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.errors import InputError
 from neurocim.estimate import build_context
@@ -32,9 +31,8 @@ from neurocim.training_cost.epoch import (
     running_leakage,
 )
 from neurocim.training_cost.report import AREA_PARTS, EpochReport
-from neurocim.training_cost.weight_update import WeightUpdate, WriteTerms, write_parallelism
-from neurocim.workload.network import Layer
-from neurocim.workload.prepared import prepare
+from neurocim.training_cost.weight_update import WeightUpdate, WriteTerms, inference_buffer_bits, write_parallelism
+from neurocim.workload.prepared import PreparedWorkload, prepare
 from neurocim.workload.training_traces import TrainingTraces
 
 
@@ -53,7 +51,7 @@ class GradientPhases(Protocol):
     def weight_gradient(self, index: int) -> PhaseCost: ...
 
 
-GradientProvider = Callable[[ChipModel, TrainingHardwareConfig, TrainingTraces, Report], GradientPhases]
+GradientProvider = Callable[[ChipModel, TrainingHardwareConfig, TrainingTraces, PreparedWorkload], GradientPhases]
 
 
 def phase_from_cost(cost: Cost) -> PhaseCost:
@@ -71,11 +69,6 @@ class TrainingEstimate:
 
     report: EpochReport
     write_parallel: int
-
-
-def inference_buffer_bits(p: Params, layers: Sequence[Layer]) -> float:
-    """The global buffer of a layer-by-layer chip: the largest layer input at the input precision."""
-    return float(p.num_bit_input * max(x.ifm_h * x.ifm_w * x.in_channels for x in layers))
 
 
 def estimate_training(
@@ -123,7 +116,7 @@ class TrainingWorkload:
         side = self._side(chip_key, config)
         chip, forward, traces = side.chip, side.forward, self.traces
         layers, p = traces.network, chip.ctx.p
-        phases = gradients(chip, training, traces, forward)
+        phases = gradients(chip, training, traces, self.workload)
         parallel = write_parallelism(p, training, inference_buffer_bits(p, layers), phases.gradient_bits)
         update = WeightUpdate(chip, training)
         terms = self._write_terms(chip_key, update, training)

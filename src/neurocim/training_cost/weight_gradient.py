@@ -34,10 +34,10 @@ from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.quirks import (
     ACCUMULATION_FORWARD_MUX,
     ARRAYS_FLOOR,
-    BUFFER_WITHOUT_GRADIENT_BITS,
     SPEED_UP_IGNORES_CAPACITY,
     has_quirk,
 )
+from neurocim.training_cost.weight_update import inference_buffer_bits, write_parallelism
 from neurocim.training_cost.wg_array import WgArray
 from neurocim.workload.network import Layer
 
@@ -55,13 +55,6 @@ def layer_windows(ctx: CircuitContext, layer: Layer) -> int:
     if ctx.p.quirk("windows_ignore_padding"):
         return max(layer.num_windows, 1)
     return max(math.ceil(layer.ifm_h / layer.stride) * math.ceil(layer.ifm_w / layer.stride), 1)
-
-
-def inference_buffer_bits(ctx: CircuitContext, network: Sequence[Layer]) -> int:
-    """Bits of the global buffer sized for inference: the largest layer input (pipeline: half of all inputs)."""
-    sizes = [layer.ifm_h * layer.ifm_w * layer.in_channels for layer in network]
-    held = sum(sizes) / 2 if ctx.p.pipeline else max(sizes)
-    return int(ctx.p.num_bit_input * held)
 
 
 class WeightGradientUnit:
@@ -91,7 +84,9 @@ class WeightGradientUnit:
         self.accumulation = AdderTree(ctx, max(self.arrays_in_row, 1), self.array.sum_bits, trees)
         stages = math.ceil(math.log2(self.arrays_in_row)) if self.arrays_in_row > 1 else 0
         self.out_precision_bits = self.array.sum_bits - 1 + stages
-        self.num_array_write_parallel = self._write_parallel(network)
+        self.num_array_write_parallel = write_parallelism(
+            p, training, inference_buffer_bits(p, network), self.out_precision_bits
+        )
         self.gradient_accumulator = Adder(
             ctx, self.out_precision_bits + math.ceil(math.log2(training.batch_size)),
             self.num_array_write_parallel * p.num_row_sub_array * p.num_col_sub_array,
@@ -103,22 +98,6 @@ class WeightGradientUnit:
         if has_quirk(self.ctx.p, ARRAYS_FLOOR):
             return max(rows_needed // self.rows, 1), max(cols_needed // self.cols, 1)
         return math.ceil(rows_needed / self.rows), math.ceil(cols_needed / self.cols)
-
-    def _write_parallel(self, network: Sequence[Layer]) -> int:
-        """Forward sub-arrays whose gradients the extra buffer holds at once: the buffer for one sub-array's
-        gradients, doubled until it reaches the allowed multiple of the inference buffer."""
-        p = self.ctx.p
-        cells = p.num_row_sub_array * p.num_col_sub_array
-        bits = math.ceil(math.log2(self.training.batch_size))
-        if not has_quirk(p, BUFFER_WITHOUT_GRADIENT_BITS):
-            bits += self.out_precision_bits
-        overhead = cells * p.num_col_per_synapse * max(bits, 1)  # NeuroSim: 0 bits at batch 1, and never stops
-        parallel = max(overhead // (cells * p.synapse_bit), 1)
-        limit = inference_buffer_bits(self.ctx, network) * self.training.weight_gradient.buffer_overhead_limit
-        while overhead < limit:
-            overhead *= 2
-            parallel *= 2
-        return parallel
 
     def _layout(self, accumulator_height_m: float) -> dict[str, float]:
         arrays = self.array.layout() * self.arrays_in_row * self.arrays_in_col

@@ -8,6 +8,7 @@ gradient buffer lets write in parallel, `write_parallelism`), with the cells' an
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from neurocim.config.params import Params
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.write_blocks import WriteBlockPlace, write_blocks
 from neurocim.training_cost.write_pulses import CellWrite, RowWrites, block_writes, cell_pulses
+from neurocim.workload.network import Layer
 from neurocim.workload.traces import weight_to_levels
 
 _BIG_RAMP = 1e20
@@ -110,6 +112,14 @@ def cell_write(p: Params, training: TrainingHardwareConfig, feature_size_m: floa
         fefet_polarization_c_per_m2=training.write.fefet_polarization_c_per_m2 if fefet else None,
         fefet_cell_area_m2=2 * feature_size_m * feature_size_m,
     )
+
+
+def inference_buffer_bits(p: Params, layers: Sequence[Layer]) -> float:
+    """Bits of the global buffer sized for inference: the largest layer input (pipeline: half of all inputs) at the
+    input precision."""
+    sizes = [x.ifm_h * x.ifm_w * x.in_channels for x in layers]
+    held = sum(sizes) / 2 if p.pipeline else max(sizes)
+    return float(p.num_bit_input * held)
 
 
 def write_parallelism(
