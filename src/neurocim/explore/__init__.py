@@ -1,8 +1,7 @@
-"""Design-space exploration: sweep files, strategies, a results store, local and Ray backends, Pareto fronts.
+"""Design-space exploration: sweep files, strategies, a results store, local and Ray backends, Pareto fronts."""
 
-The package is callable: `neurocim.explore(sweep, out, ...)` is `neurocim.explore.api.explore` and returns the
-results table (pandas). Submodules load on first use, so importing the package stays light.
-"""
+# The package is callable: `neurocim.explore(sweep, out, ...)` is `neurocim.explore.api.explore` and returns the
+# results table (pandas). Submodules load on first use, so importing the package stays light.
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""Constraints between swept fields: a small, safe expression language over field paths (no eval of code).
+"""Constraints between swept fields: a small, safe expression language over field paths (no eval of code)."""
 
-An expression is Python-like: field paths (`chip.cell.bits_per_cell`), numbers, strings, True/False/None,
-arithmetic (+ - * / // % **), comparisons (== != < <= > >=, in, not in against a list), and/or/not, and
-`a if cond else b`. Example: `chip.precision.weight_bits % chip.cell.bits_per_cell == 0`.
-"""
+# An expression is Python-like: field paths (`chip.cell.bits_per_cell`), numbers, strings, True/False/None, arithmetic
+# (+ - * / // % **), comparisons (== != < <= > >=, in, not in against a list), and/or/not, and `a if cond else b`.
+# Example: `chip.precision.weight_bits % chip.cell.bits_per_cell == 0`.
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""The results store: every finished point appended to SQLite as it completes, so a killed sweep loses nothing.
+"""The results store: every finished point appended to SQLite as it completes, so a killed sweep loses nothing."""
 
-SQLite rather than Parquet: a Parquet file is written whole (appending means rewriting it or piling up part
-files, and a kill during a write leaves a broken file), while each SQLite commit is atomic and durable against a
-killed process (write-ahead log). results.parquet and results.csv are exported from the store.
-"""
+# SQLite rather than Parquet: a Parquet file is written whole (appending means rewriting it or piling up part files,
+# and a kill during a write leaves a broken file), while each SQLite commit is atomic and durable against a killed
+# process (write-ahead log). results.parquet and results.csv are exported from the store.
 
 from __future__ import annotations
 

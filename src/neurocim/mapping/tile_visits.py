@@ -1,5 +1,5 @@
-"""The PE evaluations of a tile pass in NeuroSim's order: which block of the tile's matrix every PE result it gathers
-comes from (the PE blocks of a tile, as LayerMapping gives the tile blocks of a layer)."""
+"""The PE evaluations of a tile pass in NeuroSim's order and the block of the tile's matrix each one reads."""
+
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
-"""Bit-serial product of ideal cells (fixed-range ADC or calibration): exact float32 integer reads, cache-sized blocks.
+"""Bit-serial product of ideal cells (fixed-range ADC or calibration) as exact float32 integer reads."""
 
-With ideal cells every read is an integer in lattice units. Below 2^23 float32 holds it exactly, its products and
-sums are exact, and the correctly rounded quotient read / step rounds to the same integer as the exact quotient
-(a non-tie quotient lies at least 1/(2 step) from a tie, more than its float32 error). So this path gives the very
-numbers of the float64 path while moving half the bytes, and digitises blocks of reads small enough to stay in cache.
-A calibration observer sees the raw reads block by block: allowed when its result does not depend on the split.
-"""
+# With ideal cells every read is an integer in lattice units. Below 2^23 float32 holds it exactly, its products and
+# sums are exact, and the correctly rounded quotient read / step rounds to the same integer as the exact quotient (a
+# non-tie quotient lies at least 1/(2 step) from a tie, more than its float32 error). So this path gives the very
+# numbers of the float64 path while moving half the bytes, and digitises blocks of reads small enough to stay in
+# cache. A calibration observer sees the raw reads block by block: allowed when its result does not depend on the
+# split.
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The technology nodes neurocim models and their cell and word-line tables, read by the configuration and the
-technology data."""
+"""The technology nodes neurocim models and their per-node SRAM cell and word-line repeater tables."""
 
 from __future__ import annotations
 

@@ -1,22 +1,21 @@
-"""The activation-gradient pass through the chip: transposed sub-array reads composed through the PEs, tiles and chip.
+"""The activation-gradient pass: transposed sub-array reads composed through the chip's PEs, tiles and chip."""
 
-Interface (what the epoch composer calls):
-
-* `ActivationGradientPass(chip, training)`: `chip` the forward `ChipModel` (built with the prepared workload, or
-  evaluated on it, so its windows are the workload's), `training` = `ChipConfig.training`.
-* `.layer_costs(workload) -> list[GradientCost]`: per layer and image, `peak` (compute only: the transposed sub-array
-  reads, the PE adder trees, the tile and chip accumulation) and `total` (the peak plus the PE buffers and buses, the
-  tile buffers and H-tree, the global buffer twice (errors staged in and out) and the global interconnect once), in
-  seconds and joules by part (ADC, accumulation, other with buffer and interconnect); no DRAM traffic. Zero for the
-  first layer (no error to pass on).
-* `.area -> ChipBackpropArea`: the area the read-out adds to every sub-array of the chip, by part.
-* `.tile_leakage_w(index)`: the leakage the read-out adds to one tile of layer `index` (W).
-
-The errors take the activations' path backwards through the same units: the adder trees, accumulation, buffers and
-interconnect are the forward chip's circuits at the forward counts (NeuroSim V2.1 composes its "AG" pass so), only
-the sub-array reads are the transposed read-out's. These are taken from the block statistics of the forward read pass
-where its ADC asks for the same statistic (kept in the workload's cache: the traces are not read again).
-"""
+# Interface (what the epoch composer calls):
+#
+# * `ActivationGradientPass(chip, training)`: `chip` the forward `ChipModel` (built with the prepared workload, or
+#   evaluated on it, so its windows are the workload's), `training` = `ChipConfig.training`.
+# * `.layer_costs(workload) -> list[GradientCost]`: per layer and image, `peak` (compute only: the transposed sub-
+#   array reads, the PE adder trees, the tile and chip accumulation) and `total` (the peak plus the PE buffers and
+#   buses, the tile buffers and H-tree, the global buffer twice (errors staged in and out) and the global interconnect
+#   once), in seconds and joules by part (ADC, accumulation, other with buffer and interconnect); no DRAM traffic.
+#   Zero for the first layer (no error to pass on).
+# * `.area -> ChipBackpropArea`: the area the read-out adds to every sub-array of the chip, by part.
+# * `.tile_leakage_w(index)`: the leakage the read-out adds to one tile of layer `index` (W).
+#
+# The errors take the activations' path backwards through the same units: the adder trees, accumulation, buffers and
+# interconnect are the forward chip's circuits at the forward counts (NeuroSim V2.1 composes its "AG" pass so), only
+# the sub-array reads are the transposed read-out's. These are taken from the block statistics of the forward read
+# pass where its ADC asks for the same statistic (kept in the workload's cache: the traces are not read again).
 
 from __future__ import annotations
 

@@ -1,23 +1,22 @@
-"""Transposable sub-arrays: the second read-out that computes activation gradients (errors through W transposed).
+"""Transposable sub-arrays: the second read-out that computes activation gradients (errors through W transposed)."""
 
-Interface (what the chip and epoch composers call):
-
-* `TransposedReadout(ctx, training)`: the extra periphery of one forward sub-array (`ctx` = the chip's
-  `CircuitContext`, `training` = `ChipConfig.training`). Errors are applied along the columns and every row is read
-  out, through ADCs shared by `backprop.rows_per_adc` rows (parallel) or row by row (sequential); SRAM arrays
-  become 8T cells with their own word-line switches, precharger and write driver along the other edge, eNVM arrays
-  reuse the source-line switches. `.area` is a `BackpropArea` (per sub-array, m^2, with the ADC / accumulation /
-  other parts and the extra width the sub-array grows by).
-* `backprop_area(ctx, training) -> BackpropArea`, the same record for a chip.
-* `TransposedReadout.vector_cost(resistances, counts) -> Cost`: one sub-array reading `counts[i]` error bit-vectors
-  whose ADCs see the resistances `resistances[i]` (ohm, one per conversion), in seconds and joules;
-  `.stats_cost(stats, vectors)` the same from the `ColumnStats` the forward read pass collects per block for
-  `readout.converter.read_statistic()` (how the PE pass can cost it without a second read of the traces).
-* `activation_gradient_cost(ctx, training, index, layer, trace, windows=None, duplication=1.0) -> Cost`: per image,
-  the sub-arrays of layer `index` computing its activation gradient (zero for the first layer), slowest sub-array
-  divided by the layer's weight duplication, energies summed; the sub-arrays alone, cut by the layer's matrix.
-  `training_cost.ag_pass.ActivationGradientPass` composes the reads through the chip's PEs, tiles and periphery.
-"""
+# Interface (what the chip and epoch composers call):
+#
+# * `TransposedReadout(ctx, training)`: the extra periphery of one forward sub-array (`ctx` = the chip's
+#   `CircuitContext`, `training` = `ChipConfig.training`). Errors are applied along the columns and every row is read
+#   out, through ADCs shared by `backprop.rows_per_adc` rows (parallel) or row by row (sequential); SRAM arrays become
+#   8T cells with their own word-line switches, precharger and write driver along the other edge, eNVM arrays reuse
+#   the source-line switches. `.area` is a `BackpropArea` (per sub-array, m^2, with the ADC / accumulation / other
+#   parts and the extra width the sub-array grows by).
+# * `backprop_area(ctx, training) -> BackpropArea`, the same record for a chip.
+# * `TransposedReadout.vector_cost(resistances, counts) -> Cost`: one sub-array reading `counts[i]` error bit-vectors
+#   whose ADCs see the resistances `resistances[i]` (ohm, one per conversion), in seconds and joules;
+#   `.stats_cost(stats, vectors)` the same from the `ColumnStats` the forward read pass collects per block for
+#   `readout.converter.read_statistic()` (how the PE pass can cost it without a second read of the traces).
+# * `activation_gradient_cost(ctx, training, index, layer, trace, windows=None, duplication=1.0) -> Cost`: per image,
+#   the sub-arrays of layer `index` computing its activation gradient (zero for the first layer), slowest sub-array
+#   divided by the layer's weight duplication, energies summed; the sub-arrays alone, cut by the layer's matrix.
+#   `training_cost.ag_pass.ActivationGradientPass` composes the reads through the chip's PEs, tiles and periphery.
 
 from __future__ import annotations
 

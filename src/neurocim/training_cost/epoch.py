@@ -1,5 +1,5 @@
-"""One training epoch from per-layer phase costs: forward, activation gradient, weight gradient, weight update and DRAM,
-scaled by batch and iterations, with leakage, operations, TOPS/W, TOPS and epochs per second (layer by layer)."""
+"""One training epoch composed from per-layer phase costs (forward, both gradients, update, DRAM)."""
+
 
 from __future__ import annotations
 

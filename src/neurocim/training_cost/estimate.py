@@ -1,11 +1,8 @@
-"""Training-cost estimate of a chip on training traces: the inference estimate as the forward pass, the gradient
-passes from a pluggable provider, the weight update and DRAM from this package, composed into an epoch report.
+"""Training-cost estimate of a chip on training traces: forward, gradient passes, update and DRAM in one epoch."""
 
-`estimate_training(config, traces, gradients)` where `gradients(chip, training, traces, workload)` (`workload`: the
-prepared forward traces) returns a `GradientPhases`:
-the activation-gradient and weight-gradient costs per layer and image, the weight-gradient unit's output precision
-and the area the training hardware adds.
-"""
+# `estimate_training(config, traces, gradients)` where `gradients(chip, training, traces, workload)` (`workload`: the
+# prepared forward traces) returns a `GradientPhases`: the activation-gradient and weight-gradient costs per layer and
+# image, the weight-gradient unit's output precision and the area the training hardware adds.
 
 from __future__ import annotations
 

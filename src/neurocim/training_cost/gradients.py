@@ -1,5 +1,5 @@
-"""The back-propagation hardware as the epoch composer reads it: transposed read-out (activation gradient) and the
-weight-gradient unit, per layer and image, with the area they add (a `GradientPhases` for `estimate_training`)."""
+"""The back-propagation hardware as the epoch composer reads it: transposed read-out and weight-gradient unit."""
+
 
 from __future__ import annotations
 

@@ -1,23 +1,21 @@
-"""The weight-gradient unit of on-chip training: SRAM compute-in-memory arrays and the batch gradient accumulator.
+"""The weight-gradient unit of on-chip training: SRAM compute-in-memory arrays and the batch gradient accumulator."""
 
-Interface (what the epoch composer calls):
-
-* `WeightGradientUnit(ctx, training, network, windows=None, accumulator_height_m=0.0)` sizes the unit once per chip
-  and network: `ctx` is the chip's `CircuitContext` (`neurocim.estimate.build_context(chip)`), `training` its
-  `ChipConfig.training`; `ctx.p` carries the rest of the chip's
-  settings and the quirks; `windows[i]` is the number of input vectors
-  (output positions) of layer i (default: NeuroSim's valid-convolution count under `windows_ignore_padding`, else the
-  padded convolution's H*W/stride^2); `accumulator_height_m` is the side the gradient accumulator is laid out along
-  (the global buffer's height; 0 lays it out in one row).
-* `.area_m2` (arrays + adder tree across arrays + gradient accumulator) and `.area_parts_m2`;
-  `.out_precision_bits` (bits of one partial weight gradient); `.num_array_write_parallel` (sub-arrays of the
-  forward arrays whose gradients the buffer holds at once, the divisor of the weight-update latency).
-* `.layer_cost(index, activity) -> WgLayerCost`: per image, the unit's compute (`cost`: a `Cost` in seconds and
-  joules, booked to ADC / accumulation / other; NeuroSim's "peak" weight-gradient value, without buffers or DRAM) and
-  `gradient_bits`, the weight-gradient bits written to DRAM and read back once each per image.
-
-`activity` is the layer's input activity (fraction of 1 bits), what the core reads per layer.
-"""
+# Interface (what the epoch composer calls):
+#
+# * `WeightGradientUnit(ctx, training, network, windows=None, accumulator_height_m=0.0)` sizes the unit once per chip
+#   and network: `ctx` is the chip's `CircuitContext` (`neurocim.estimate.build_context(chip)`), `training` its
+#   `ChipConfig.training`; `ctx.p` carries the rest of the chip's settings and the quirks; `windows[i]` is the number
+#   of input vectors (output positions) of layer i (default: NeuroSim's valid-convolution count under
+#   `windows_ignore_padding`, else the padded convolution's H*W/stride^2); `accumulator_height_m` is the side the
+#   gradient accumulator is laid out along (the global buffer's height; 0 lays it out in one row).
+# * `.area_m2` (arrays + adder tree across arrays + gradient accumulator) and `.area_parts_m2`; `.out_precision_bits`
+#   (bits of one partial weight gradient); `.num_array_write_parallel` (sub-arrays of the forward arrays whose
+#   gradients the buffer holds at once, the divisor of the weight-update latency).
+# * `.layer_cost(index, activity) -> WgLayerCost`: per image, the unit's compute (`cost`: a `Cost` in seconds and
+#   joules, booked to ADC / accumulation / other; NeuroSim's "peak" weight-gradient value, without buffers or DRAM)
+#   and `gradient_bits`, the weight-gradient bits written to DRAM and read back once each per image.
+#
+# `activity` is the layer's input activity (fraction of 1 bits), what the core reads per layer.
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""Weight update: one update's write pulses per sub-array, their latency and energy, and the delta-weight transfer.
+"""Weight update: one update's write pulses per sub-array, their latency and energy, and the delta-weight transfer."""
 
-`WeightUpdate(chip, training).layer(index, new_weights, old_weights)` gives a `LayerUpdate` for one update (one
-iteration): the sub-arrays are written one after another (`serial_latency_s`, divided later by the arrays the
-gradient buffer lets write in parallel, `write_parallelism`), with the cells' and lines' energy.
-"""
+# `WeightUpdate(chip, training).layer(index, new_weights, old_weights)` gives a `LayerUpdate` for one update (one
+# iteration): the sub-arrays are written one after another (`serial_latency_s`, divided later by the arrays the
+# gradient buffer lets write in parallel, `write_parallelism`), with the cells' and lines' energy.
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The sub-arrays a weight update writes: a layer's conductances cut as the forward pass cuts them (tiles, PEs,
-sub-arrays), with how often each block's write counts."""
+"""The sub-arrays a weight update writes, cut as the forward pass cuts them, with how often each write counts."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""WL decoder output stage: NOR2, INV, TG and a pull-down NMOS per row (NeuroSim V1.4 WLDecoderOutput).
+"""WL decoder output stage: NOR2, INV, TG and a pull-down NMOS per row (NeuroSim V1.4 WLDecoderOutput)."""
 
-V1.4 never instantiates this module: its initialisation passes a null PMOS width to EnlargeSize, which
-would crash. Here the pull-down NMOS is enlarged as a single NMOS (PMOS width 0)."""
+# V1.4 never instantiates this module: its initialisation passes a null PMOS width to EnlargeSize, which would crash.
+# Here the pull-down NMOS is enlarged as a single NMOS (PMOS width 0).
 
 from __future__ import annotations
 

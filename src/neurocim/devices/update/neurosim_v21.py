@@ -1,11 +1,9 @@
-"""compat neurosim_v21: DNN+NeuroSim V2.1's weight update, reproduced bit for bit given the same random draws.
+"""compat neurosim_v21: DNN+NeuroSim V2.1's weight update, reproduced bit for bit given the same random draws."""
 
-Formulas from V2.1's Training_pytorch (train.py's update loop and utee/wage_quantizer.py's QG/W), in our
-words in shared/research/neurosim_wrapper_training_spec.md B1.3-B1.5. The quirks kept here (and only here):
-momentum renormalised in place, stochastic rounding of a weight-unit delta as if it were in LSBs (one LSB
-with probability |d|), one c2c draw per updated element whatever the pulse count, NaN for NL = 0 or for a
-weight above B - 1.
-"""
+# Formulas from V2.1's Training_pytorch (train.py's update loop and utee/wage_quantizer.py's QG/W), in our words in
+# shared/research/neurosim_wrapper_training_spec.md B1.3-B1.5. The quirks kept here (and only here): momentum
+# renormalised in place, stochastic rounding of a weight-unit delta as if it were in LSBs (one LSB with probability
+# |d|), one c2c draw per updated element whatever the pulse count, NaN for NL = 0 or for a weight above B - 1.
 
 from __future__ import annotations
 
