@@ -69,6 +69,10 @@ def train_command(
     except USER_ERRORS as err:
         _fail(err)
     click.echo(result.summary())
+    if result.cost is not None:
+        from neurocim.train.cost import cost_summary
+
+        click.echo(cost_summary(result.cost.to_dict()["chip"]))
     click.echo("written: " + ", ".join(str(f) for f in files))
 
 

@@ -110,6 +110,7 @@ class TrainingRun:
         self.quantized = share_quantized_weights(self.model, self.optimizer.flat, cfg.chip.precision.weight_bits)
         self.records: list[EpochRecord] = []
         self.arrays: dict[str, Any] = {}
+        self.traces: dict[str, Any] = {}  # the last epoch's training step, as the training-cost model reads it
         self.device = next(iter(self.weights.values())).device
 
     def epoch(self, epoch: int, train_loader: Iterable, test_loader: Iterable, advance: Callable) -> EpochRecord:
@@ -141,6 +142,10 @@ class TrainingRun:
             test_loss, test_acc = evaluate_loss(self.model, test_loader, t.loss, self.device)
         layers = layer_records(self.weights, self.optimizer, activity)
         self.arrays.update(layer_arrays(epoch, self.weights, before, cfg.chip.precision.weight_bits))
+        if epoch == t.epochs - 1 and not self.float_mode:
+            from neurocim.train.cost import training_traces
+
+            self.traces = training_traces(self.model, self.weights, before, cfg, x)
         record = EpochRecord(
             epoch=epoch,
             train_loss=stats.loss,
@@ -210,7 +215,13 @@ def train(
             float_acc = _float_run(model, cfg, train_loader, test_loader, epoch_loaders, advance)
             if out_path is not None:
                 ckpt.save_float_accuracy(out_path, cfg, float_acc)
-    return TrainResult(run.records, cfg.model_dump(mode="json"), float_acc, dict(run.arrays), run.trained_model())
+    result = TrainResult(run.records, cfg.model_dump(mode="json"), float_acc, dict(run.arrays), run.trained_model())
+    result.traces = run.traces
+    if cfg.chip.training.enabled and run.traces:
+        from neurocim.train.cost import training_cost
+
+        result.cost = training_cost(cfg, run.traces).report
+    return result
 
 
 def _float_run(model, cfg, train_loader, test_loader, epoch_loaders, advance) -> float:

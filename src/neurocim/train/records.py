@@ -1,4 +1,4 @@
-"""Per-epoch training records and the result of a run: train.csv, train.json, train.npz (what the cost model reads)."""
+"""Per-epoch training records and the result of a run: train.csv, train.json, train.npz, train_traces.npz."""
 
 from __future__ import annotations
 
@@ -70,6 +70,8 @@ class TrainResult:
     float_accuracy: float | None = None
     arrays: dict[str, np.ndarray] = field(default_factory=dict)  # per epoch: codes before/after, histograms
     model: Any = None  # the trained float model (torch module), not serialised here
+    traces: dict[str, np.ndarray] = field(default_factory=dict)  # last epoch's step, train_traces.npz layout
+    cost: Any = None  # the epoch's training-cost report (training_cost.report.EpochReport) when the chip asks
 
     @property
     def test_accuracy(self) -> float:
@@ -80,6 +82,7 @@ class TrainResult:
             "float_accuracy": self.float_accuracy,
             "test_accuracy": self.test_accuracy,
             "epochs": [asdict(e) for e in self.epochs],
+            "training_cost": None if self.cost is None else self.cost.to_dict()["chip"],
             "config": self.config,
         }
 
@@ -115,10 +118,17 @@ class TrainResult:
         return path
 
     def save(self, out_dir: str | Path, plots: bool = True) -> list[Path]:
-        """train.json, train.csv, train.npz and (if `plots`) the PNGs into `out_dir`; returns the files."""
+        """train.json, train.csv, train.npz, train_traces.npz, train_cost.json (when estimated) and (if `plots`) the
+        PNGs into `out_dir`; returns the files."""
         out = Path(out_dir)
         files = [self.write_json(out / "train.json"), self.write_csv(out / "train.csv")]
         files.append(self.write_npz(out / "train.npz"))
+        if self.traces:
+            files.append(out / "train_traces.npz")
+            np.savez_compressed(files[-1], allow_pickle=False, **self.traces)
+        if self.cost is not None:
+            files.append(out / "train_cost.json")
+            self.cost.write_json(files[-1])
         if plots:
             from neurocim.train.plots import plot_training
 

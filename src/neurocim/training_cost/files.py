@@ -28,7 +28,11 @@ def estimate_training_from_files(
 ) -> TrainingEstimate:
     """One epoch of on-chip training: the chip from `config` or `neurosim_params`, the network and one traced
     update from the `traces` npz (the reference layout, or the one `neurocim train` records)."""
-    chip = load_training_chip(config, neurosim_params)
+    return estimate_recorded(load_training_chip(config, neurosim_params), traces)
+
+
+def estimate_recorded(chip: ChipConfig, traces: str | Path) -> TrainingEstimate:
+    """One epoch of on-chip training on `chip` from a training-traces npz whose precisions match the chip's."""
     if not chip.training.enabled:
         raise TrainingCostError("chip.training.enabled is false: set it to true to estimate the cost of training")
     recorded = read_training_npz(traces)
