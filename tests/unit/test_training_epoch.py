@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from neurocim.arch.cost import Cost, Part
 from neurocim.config.chip import ChipConfig
@@ -114,8 +115,8 @@ def test_leakage_covers_every_phase_unless_v21_which_counts_the_read_phases_only
 def test_training_off_or_pipelined_is_refused():
     with pytest.raises(TrainingCostError, match="training.enabled"):
         _estimate(ChipConfig())
-    with pytest.raises(TrainingCostError, match="pipeline"):
-        _estimate(ChipConfig.model_validate({**_config().model_dump(), "pipeline": {"enabled": True}}))
+    with pytest.raises(ValidationError, match="training.enabled=true needs pipeline.enabled=false"):
+        ChipConfig.model_validate({**_config().model_dump(), "pipeline": {"enabled": True}})
 
 
 def test_the_report_is_finite_json_and_prints(capsys):

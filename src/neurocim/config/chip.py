@@ -293,6 +293,11 @@ class ChipConfig(_Section):
             self._check_sync_data_transfer()
         self._check_repeaters()
         self._check_sram_footprint()
+        if self.training.enabled and self.pipeline.enabled:
+            raise ValueError(
+                "training.enabled=true needs pipeline.enabled=false: the training-cost estimate models layer-by-layer "
+                "chips (NeuroSim V2.1's pipeline mode crashes); allowed: pipeline.enabled=false, or training off"
+            )
         return self
 
     def _check_sram_footprint(self) -> None:

@@ -107,8 +107,6 @@ class TrainingWorkload:
         training = config.training
         if not training.enabled:
             raise TrainingCostError("chip.training.enabled is false: set it to true to estimate the cost of training")
-        if config.pipeline.enabled:
-            raise TrainingCostError("chip.pipeline.enabled=true: the training estimate models layer-by-layer chips")
         chip_key = config.model_copy(update={"training": TrainingHardwareConfig()}).model_dump_json()
         side = self._side(chip_key, config)
         chip, forward, traces = side.chip, side.forward, self.traces
