@@ -195,13 +195,27 @@ def test_a_non_finite_record_names_the_layer_and_quantity():
         check_report(Report(ChipReport(**{**chip.__dict__, "energy_breakdown_j": Breakdown(adc=-1.0)}), []))
 
 
-@pytest.mark.xfail(strict=True, reason="NeuroSim floorplan quirk (parity case v10 is 64 x 128): PE and tile sizes are "
-                   "powers of two counted in rows, duplication counts partial sub-arrays; not yet a registered quirk")
 def test_utilisation_of_non_power_of_two_sub_arrays_stays_below_one():
     report = _estimate({**RRAM, "array": {"rows": 31, "cols": 31, "cols_per_adc": 4, "read_mode": "sequential"},
                         "adc": {"sense_mode": "voltage"},
                         "mapping": "conventional", "pipeline": {"enabled": False}})  # fmt: skip
     assert all(ly.utilization <= 1 for ly in report.layers)
+
+
+def test_neurosim_floorplan_quirk_reproduces_its_partial_sub_arrays():
+    """31-row sub-arrays, a first layer of 27 rows x 64 columns: NeuroSim sizes tiles and PEs as powers of two of
+    rows (128 and 64: a PE ends inside its third sub-array) and counts that third sub-array as room for a copy, 2 x 2
+    PEs x 3 sub-arrays: 12 copies where a 128 x 128 tile holds 9. Faithful sizes are whole sub-arrays (124 and 62):
+    2 PEs x 2 sub-arrays of rows, the columns over both PE columns, 4 copies."""
+    chip = {**RRAM, "array": {"rows": 31, "cols": 31, "cols_per_adc": 4, "read_mode": "sequential"},
+            "adc": {"sense_mode": "voltage"}, "mapping": "conventional", "pipeline": {"enabled": False}}  # fmt: skip
+    neurosim = _estimate({**chip, "compat": "neurosim_v14"})
+    assert (neurosim.floorplan["tile_size_cm"], neurosim.floorplan["pe_size_cm"]) == (128, 64)
+    assert neurosim.layers[0].utilization == pytest.approx(12 * 27 * 64 / 128**2)  # 1.27
+    faithful = _estimate(chip)
+    assert (faithful.floorplan["tile_size_cm"], faithful.floorplan["pe_size_cm"]) == (124, 62)
+    assert faithful.layers[0].utilization == pytest.approx(4 * 27 * 64 / 124**2)
+    assert all(0 < ly.utilization <= 1 for ly in faithful.layers) and 0 < faithful.chip.memory_utilization <= 1
 
 
 @pytest.mark.parametrize("given", [{}, {"config": "chip.yaml", "neurosim_params": "params.json"}])

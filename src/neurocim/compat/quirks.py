@@ -84,6 +84,13 @@ QUIRKS: tuple[Quirk, ...] = (
         "counts rows // parallel_rows read groups (ADC conversions) per sub-array column, dropping a partial group",
         "counts ceil(rows / parallel_rows), as many as the rows are read in",
     ),
+    Quirk(
+        "floorplan_partial_sub_arrays",
+        "sizes PEs and tiles as powers of two of cells from 2 and 4 sub-array rows, whatever the sub-array, so a PE "
+        "can end inside a sub-array; duplicates are counted in sub-arrays rounded up and utilisation can pass 1",
+        "sizes them as power-of-two multiples of whole sub-arrays (of lcm(rows, cols) cells), at least two sub-array "
+        "rows a PE and two PEs a tile, so duplicates fit the cells the PE has and utilisation stays within 1",
+    ),
 )
 
 _V21 = frozenset({ChipCompat.NEUROSIM_V21})

@@ -42,6 +42,9 @@ class FloorplanInputs:
     # NeuroSim prints an error and later crashes when a PE (tile) would be smaller than 2 (4) sub-arrays.
     # True raises FloorplanError there; False goes on with the smallest allowed size (2S or 4S).
     strict_hierarchy: bool = True
+    # NeuroSim sizes PEs and tiles in powers of two of cells, whatever the sub-array (quirk
+    # `floorplan_partial_sub_arrays`); False sizes them in whole sub-arrays (see `SizeRule`).
+    partial_sub_arrays: bool = False
 
     @classmethod
     def from_params(cls, p: Params) -> FloorplanInputs:
@@ -55,7 +58,42 @@ class FloorplanInputs:
             pipeline=p.pipeline,
             speed_up_degree=p.speed_up_degree,
             strict_hierarchy=p.strict_floorplan,
+            partial_sub_arrays=p.quirk("floorplan_partial_sub_arrays"),
         )
+
+
+@dataclass(frozen=True)
+class SizeRule:
+    """The PE and tile sizes (square, in cells) the floorplanner may choose: `unit` x 2^k, at least `pe_floor`
+    (a PE) and `tile_floor` (a tile). Whole sub-arrays: the unit is the least common multiple of the sub-array's
+    rows and columns, so every size holds a whole grid of sub-arrays, and the floors are the smallest such sizes
+    of at least two sub-array rows (PE) and two PEs (tile). NeuroSim's rule: powers of two (unit 1) of at least
+    2 and 4 sub-array rows, so a PE can end inside a sub-array."""
+
+    unit: int
+    pe_floor: float
+    tile_floor: float
+
+    @classmethod
+    def of(cls, p: FloorplanInputs) -> SizeRule:
+        rows, cols = p.num_row_sub_array, p.num_col_sub_array
+        if p.partial_sub_arrays:
+            return cls(1, 2.0 * rows, 4.0 * rows)
+        unit = math.lcm(rows, cols)
+        pe_floor = _unit_doublings(unit, 2 * rows)
+        return cls(unit, pe_floor, 2 * pe_floor)
+
+    def largest(self, cols: int) -> float:
+        """The size a layer of `cols` columns asks for: the smallest allowed size holding its columns."""
+        return power_of_two_at_least(cols) if self.unit == 1 else _unit_doublings(self.unit, cols)
+
+
+def _unit_doublings(unit: int, at_least: int) -> float:
+    """The smallest unit x 2^k (k >= 0) of at least `at_least`."""
+    size = unit
+    while size < at_least:
+        size *= 2
+    return float(size)
 
 
 @dataclass(frozen=True)
@@ -122,12 +160,12 @@ def _halvings(start: float, stop_at: float):
 
 
 def _search_novel_pe(
-    marks: Sequence[bool], matrices: Sequence[Matrix], num_pe_nm: int, max_pe: float, s: int
+    marks: Sequence[bool], matrices: Sequence[Matrix], num_pe_nm: int, max_pe: float, floor: float
 ) -> tuple[float, int]:
     """PE size of novel-mapped tiles with the best utilisation, and the tile count it needs."""
-    best_size = max(max_pe, 2 * s)
+    best_size = max(max_pe, floor)
     best_tiles, best_util = tile_design_nm(best_size, marks, matrices, num_pe_nm)[0], 0.0
-    for size in _halvings(max(max_pe, 2 * s), 2 * s):
+    for size in _halvings(max(max_pe, floor), floor):
         tiles, util = tile_design_nm(size, marks, matrices, num_pe_nm)
         if util > best_util:
             best_size, best_tiles, best_util = size, tiles, util
@@ -135,17 +173,17 @@ def _search_novel_pe(
 
 
 def _search_conventional(
-    marks: Sequence[bool], matrices: Sequence[Matrix], max_tile: float, s: int
+    marks: Sequence[bool], matrices: Sequence[Matrix], max_tile: float, rule: SizeRule
 ) -> tuple[float, int, float]:
     """CM tile size and tile count with the best utilisation, then the CM PE size."""
-    tile = max(max_tile, 4 * s)
+    tile = max(max_tile, rule.tile_floor)
     tiles, best_util = tile_design_cm(tile, marks, matrices)[0], 0.0
-    for size in _halvings(max(max_tile, 4 * s), 4 * s):
+    for size in _halvings(max(max_tile, rule.tile_floor), rule.tile_floor):
         n, util = tile_design_cm(size, marks, matrices)
         if util > best_util:
             tile, tiles, best_util = size, n, util
     pe = tile / 2
-    for size in _halvings(tile / 2, 2 * s):
+    for size in _halvings(tile / 2, rule.pe_floor):
         # NeuroSim quirk: the PE search keeps the tile search's best utilisation as the bar to beat.
         util = ratio(pe_duplication(size, tile, marks, matrices)[2], tiles * tile * tile)
         if util > best_util:
@@ -159,14 +197,14 @@ def _as_int(x: float) -> int:
     return int(x)
 
 
-def _check_hierarchy(p: FloorplanInputs, max_size: float, needed: int, what: str) -> bool:
+def _check_hierarchy(p: FloorplanInputs, max_size: float, needed: float, what: str) -> bool:
     """False when fine; True (clamped) or FloorplanError when the largest size is below `needed`."""
     if max_size >= needed:
         return False
     if p.strict_hierarchy:
         raise FloorplanError(
             f"sub-array of {p.num_row_sub_array} rows too large for this network: a {what} spans at least "
-            f"{needed} columns but its widest layer needs only {_as_int(max_size)} (NeuroSim: 'SubArray Size is "
+            f"{_as_int(needed)} columns but its widest layer needs only {_as_int(max_size)} (NeuroSim: 'SubArray Size is "
             "too large'); use smaller sub-arrays, or strict_floorplan=false to go on with the smallest PE and tile"
         )
     return True
@@ -199,28 +237,36 @@ class _Sizes:
 
 
 def _choose_sizes(p: FloorplanInputs, matrices: Sequence[Matrix], marks: Sequence[bool], num_pe_nm: int) -> _Sizes:
-    s = p.num_row_sub_array
-    cols_nm = [power_of_two_at_least(m.cols) for m, nm in zip(matrices, marks, strict=True) if nm]
-    cols_cm = [power_of_two_at_least(m.cols) for m, nm in zip(matrices, marks, strict=True) if not nm]
+    rule = SizeRule.of(p)
+    cols_nm = [rule.largest(m.cols) for m, nm in zip(matrices, marks, strict=True) if nm]
+    cols_cm = [rule.largest(m.cols) for m, nm in zip(matrices, marks, strict=True) if not nm]
     max_pe_nm, max_tile_cm = max(cols_nm, default=0.0), max(cols_cm, default=0.0)
     pe_nm, tiles_nm = 0.0, 0
     if p.novel_mapping:
-        clamped = _check_hierarchy(p, max_pe_nm, 2 * s, "novel-mapping PE")
-        pe_nm, tiles_nm = _search_novel_pe(marks, matrices, num_pe_nm, max_pe_nm, s)
+        clamped = _check_hierarchy(p, max_pe_nm, rule.pe_floor, "novel-mapping PE")
+        pe_nm, tiles_nm = _search_novel_pe(marks, matrices, num_pe_nm, max_pe_nm, rule.pe_floor)
     else:
-        clamped = _check_hierarchy(p, max_tile_cm, 4 * s, "conventional-mapping tile")
-    tile_cm, tiles_cm, pe_cm = _search_conventional(marks, matrices, max_tile_cm, s)
+        clamped = _check_hierarchy(p, max_tile_cm, rule.tile_floor, "conventional-mapping tile")
+    tile_cm, tiles_cm, pe_cm = _search_conventional(marks, matrices, max_tile_cm, rule)
     return _Sizes(num_pe_nm, max_pe_nm, max_tile_cm, pe_nm, tiles_nm, tile_cm, tiles_cm, pe_cm, clamped)
 
 
-def pe_rows(shapes: Sequence[tuple[int, int, int]], sub_array_rows: int, novel_mapping: bool) -> tuple[int, ...]:
+def pe_rows(
+    shapes: Sequence[tuple[int, int, int]], sub_array: tuple[int, int], novel_mapping: bool, partial_sub_arrays: bool
+) -> tuple[int, ...]:
     """Per layer of a network given as (input channels, kernel positions, cell columns), in network order: the rows
-    one PE holds (novel mapping: of one kernel position), as plan_floor sizes PEs. Past NeuroSim's hierarchy error
-    the smallest sizes are taken, as a non-strict floorplan does."""
+    one PE holds (novel mapping: of one kernel position), as plan_floor sizes PEs for sub-arrays of `sub_array`
+    (rows, columns). Past NeuroSim's hierarchy error the smallest sizes are taken, as a non-strict floorplan does."""
     matrices = [Matrix(rows=c * k, rows_novel=c, cols=cols, kernel_area=k) for c, k, cols in shapes]
     num_pe_nm = novel_pe_count(matrices) if novel_mapping else 0
-    marks = mark_novel(matrices, num_pe_nm, sub_array_rows) if novel_mapping else (False,) * len(matrices)
-    p = FloorplanInputs(num_row_sub_array=sub_array_rows, novel_mapping=novel_mapping, strict_hierarchy=False)
+    marks = mark_novel(matrices, num_pe_nm, sub_array[0]) if novel_mapping else (False,) * len(matrices)
+    p = FloorplanInputs(
+        num_row_sub_array=sub_array[0],
+        num_col_sub_array=sub_array[1],
+        novel_mapping=novel_mapping,
+        strict_hierarchy=False,
+        partial_sub_arrays=partial_sub_arrays,
+    )
     sz = _choose_sizes(p, matrices, marks, num_pe_nm)
     return tuple(_as_int(sz.pe_nm if novel else sz.pe_cm) for novel in marks)
 
