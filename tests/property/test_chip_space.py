@@ -56,9 +56,9 @@ def parts(b: Breakdown) -> float:
 
 
 def floorplan_is_exact(chip: ChipConfig) -> bool:
-    """The faithful floorplan sizes PEs and tiles in whole sub-arrays. NeuroSim's (quirk
-    `floorplan_partial_sub_arrays`) counts them in powers of two of rows: only square power-of-two sub-arrays fill it
-    exactly (otherwise its duplication counts partial sub-arrays and utilisation can pass 1)."""
+    """The faithful floorplan counts the cells of the whole sub-arrays its PEs are built of. NeuroSim's (quirk
+    `floorplan_partial_sub_arrays`) counts PE and tile sizes in powers of two of rows: only square power-of-two
+    sub-arrays fill it exactly (otherwise its duplication counts partial sub-arrays and utilisation can pass 1)."""
     if "floorplan_partial_sub_arrays" not in enabled_quirks(chip.compat, chip.quirks):
         return True
     rows, cols = chip.array.rows, chip.array.cols

@@ -33,7 +33,8 @@ def _bools(bits: str) -> tuple[bool, ...]:
 
 
 def _neurosim(*args, **kwargs) -> FloorplanInputs:
-    """Floorplan settings with NeuroSim's sizes (quirk `floorplan_partial_sub_arrays`), as its runs printed them."""
+    """Floorplan settings with NeuroSim's count of a tile's cells (quirk `floorplan_partial_sub_arrays`), as its runs
+    printed utilisation."""
     return FloorplanInputs(*args, **kwargs, partial_sub_arrays=True)
 
 

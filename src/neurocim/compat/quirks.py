@@ -86,10 +86,11 @@ QUIRKS: tuple[Quirk, ...] = (
     ),
     Quirk(
         "floorplan_partial_sub_arrays",
-        "sizes PEs and tiles as powers of two of cells from 2 and 4 sub-array rows, whatever the sub-array, so a PE "
-        "can end inside a sub-array; duplicates are counted in sub-arrays rounded up and utilisation can pass 1",
-        "sizes them as power-of-two multiples of whole sub-arrays (of lcm(rows, cols) cells), at least two sub-array "
-        "rows a PE and two PEs a tile, so duplicates fit the cells the PE has and utilisation stays within 1",
+        "counts a tile's cells as its size squared (PE and tile sizes are powers of two of rows), though its PEs are "
+        "built of whole sub-arrays and duplication fills them: where sub-arrays do not divide the PE size, "
+        "utilisation can pass 1",
+        "counts the cells of the whole sub-arrays a tile's PEs are built of, ceil(PE / rows) x ceil(PE / cols) each, "
+        "so utilisation stays within 1",
     ),
 )
 

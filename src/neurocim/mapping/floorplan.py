@@ -42,8 +42,8 @@ class FloorplanInputs:
     # NeuroSim prints an error and later crashes when a PE (tile) would be smaller than 2 (4) sub-arrays.
     # True raises FloorplanError there; False goes on with the smallest allowed size (2S or 4S).
     strict_hierarchy: bool = True
-    # NeuroSim sizes PEs and tiles in powers of two of cells, whatever the sub-array (quirk
-    # `floorplan_partial_sub_arrays`); False sizes them in whole sub-arrays (see `SizeRule`).
+    # NeuroSim counts a tile's cells as its size squared, in rows, whatever the sub-array (quirk
+    # `floorplan_partial_sub_arrays`); False counts the whole sub-arrays its PEs are built of.
     partial_sub_arrays: bool = False
 
     @classmethod
@@ -61,39 +61,13 @@ class FloorplanInputs:
             partial_sub_arrays=p.quirk("floorplan_partial_sub_arrays"),
         )
 
-
-@dataclass(frozen=True)
-class SizeRule:
-    """The PE and tile sizes (square, in cells) the floorplanner may choose: `unit` x 2^k, at least `pe_floor`
-    (a PE) and `tile_floor` (a tile). Whole sub-arrays: the unit is the least common multiple of the sub-array's
-    rows and columns, so every size holds a whole grid of sub-arrays, and the floors are the smallest such sizes
-    of at least two sub-array rows (PE) and two PEs (tile). NeuroSim's rule: powers of two (unit 1) of at least
-    2 and 4 sub-array rows, so a PE can end inside a sub-array."""
-
-    unit: int
-    pe_floor: float
-    tile_floor: float
-
-    @classmethod
-    def of(cls, p: FloorplanInputs) -> SizeRule:
-        rows, cols = p.num_row_sub_array, p.num_col_sub_array
-        if p.partial_sub_arrays:
-            return cls(1, 2.0 * rows, 4.0 * rows)
-        unit = math.lcm(rows, cols)
-        pe_floor = _unit_doublings(unit, 2 * rows)
-        return cls(unit, pe_floor, 2 * pe_floor)
-
-    def largest(self, cols: int) -> float:
-        """The size a layer of `cols` columns asks for: the smallest allowed size holding its columns."""
-        return power_of_two_at_least(cols) if self.unit == 1 else _unit_doublings(self.unit, cols)
-
-
-def _unit_doublings(unit: int, at_least: int) -> float:
-    """The smallest unit x 2^k (k >= 0) of at least `at_least`."""
-    size = unit
-    while size < at_least:
-        size *= 2
-    return float(size)
+    def pe_cells(self, pe_size: float) -> float:
+        """Cells of a PE sized `pe_size`: its grid of whole sub-arrays, ceil(size / rows) x ceil(size / columns),
+        as the PE is built (NeuroSim: the size squared, so a PE can end inside a sub-array)."""
+        if self.partial_sub_arrays:
+            return pe_size * pe_size
+        rows, cols = self.num_row_sub_array, self.num_col_sub_array
+        return math.ceil(pe_size / rows) * rows * math.ceil(pe_size / cols) * cols
 
 
 @dataclass(frozen=True)
@@ -160,12 +134,12 @@ def _halvings(start: float, stop_at: float):
 
 
 def _search_novel_pe(
-    marks: Sequence[bool], matrices: Sequence[Matrix], num_pe_nm: int, max_pe: float, floor: float
+    marks: Sequence[bool], matrices: Sequence[Matrix], num_pe_nm: int, max_pe: float, s: int
 ) -> tuple[float, int]:
     """PE size of novel-mapped tiles with the best utilisation, and the tile count it needs."""
-    best_size = max(max_pe, floor)
+    best_size = max(max_pe, 2 * s)
     best_tiles, best_util = tile_design_nm(best_size, marks, matrices, num_pe_nm)[0], 0.0
-    for size in _halvings(max(max_pe, floor), floor):
+    for size in _halvings(max(max_pe, 2 * s), 2 * s):
         tiles, util = tile_design_nm(size, marks, matrices, num_pe_nm)
         if util > best_util:
             best_size, best_tiles, best_util = size, tiles, util
@@ -173,17 +147,17 @@ def _search_novel_pe(
 
 
 def _search_conventional(
-    marks: Sequence[bool], matrices: Sequence[Matrix], max_tile: float, rule: SizeRule
+    marks: Sequence[bool], matrices: Sequence[Matrix], max_tile: float, s: int
 ) -> tuple[float, int, float]:
     """CM tile size and tile count with the best utilisation, then the CM PE size."""
-    tile = max(max_tile, rule.tile_floor)
+    tile = max(max_tile, 4 * s)
     tiles, best_util = tile_design_cm(tile, marks, matrices)[0], 0.0
-    for size in _halvings(max(max_tile, rule.tile_floor), rule.tile_floor):
+    for size in _halvings(max(max_tile, 4 * s), 4 * s):
         n, util = tile_design_cm(size, marks, matrices)
         if util > best_util:
             tile, tiles, best_util = size, n, util
     pe = tile / 2
-    for size in _halvings(tile / 2, rule.pe_floor):
+    for size in _halvings(tile / 2, 2 * s):
         # NeuroSim quirk: the PE search keeps the tile search's best utilisation as the bar to beat.
         util = ratio(pe_duplication(size, tile, marks, matrices)[2], tiles * tile * tile)
         if util > best_util:
@@ -197,14 +171,14 @@ def _as_int(x: float) -> int:
     return int(x)
 
 
-def _check_hierarchy(p: FloorplanInputs, max_size: float, needed: float, what: str) -> bool:
+def _check_hierarchy(p: FloorplanInputs, max_size: float, needed: int, what: str) -> bool:
     """False when fine; True (clamped) or FloorplanError when the largest size is below `needed`."""
     if max_size >= needed:
         return False
     if p.strict_hierarchy:
         raise FloorplanError(
             f"sub-array of {p.num_row_sub_array} rows too large for this network: a {what} spans at least "
-            f"{_as_int(needed)} columns but its widest layer needs only {_as_int(max_size)} (NeuroSim: 'SubArray Size is "
+            f"{needed} columns but its widest layer needs only {_as_int(max_size)} (NeuroSim: 'SubArray Size is "
             "too large'); use smaller sub-arrays, or strict_floorplan=false to go on with the smallest PE and tile"
         )
     return True
@@ -237,36 +211,35 @@ class _Sizes:
 
 
 def _choose_sizes(p: FloorplanInputs, matrices: Sequence[Matrix], marks: Sequence[bool], num_pe_nm: int) -> _Sizes:
-    rule = SizeRule.of(p)
-    cols_nm = [rule.largest(m.cols) for m, nm in zip(matrices, marks, strict=True) if nm]
-    cols_cm = [rule.largest(m.cols) for m, nm in zip(matrices, marks, strict=True) if not nm]
+    s = p.num_row_sub_array
+    cols_nm = [power_of_two_at_least(m.cols) for m, nm in zip(matrices, marks, strict=True) if nm]
+    cols_cm = [power_of_two_at_least(m.cols) for m, nm in zip(matrices, marks, strict=True) if not nm]
     max_pe_nm, max_tile_cm = max(cols_nm, default=0.0), max(cols_cm, default=0.0)
     pe_nm, tiles_nm = 0.0, 0
     if p.novel_mapping:
-        clamped = _check_hierarchy(p, max_pe_nm, rule.pe_floor, "novel-mapping PE")
-        pe_nm, tiles_nm = _search_novel_pe(marks, matrices, num_pe_nm, max_pe_nm, rule.pe_floor)
+        clamped = _check_hierarchy(p, max_pe_nm, 2 * s, "novel-mapping PE")
+        pe_nm, tiles_nm = _search_novel_pe(marks, matrices, num_pe_nm, max_pe_nm, s)
     else:
-        clamped = _check_hierarchy(p, max_tile_cm, rule.tile_floor, "conventional-mapping tile")
-    tile_cm, tiles_cm, pe_cm = _search_conventional(marks, matrices, max_tile_cm, rule)
+        clamped = _check_hierarchy(p, max_tile_cm, 4 * s, "conventional-mapping tile")
+    tile_cm, tiles_cm, pe_cm = _search_conventional(marks, matrices, max_tile_cm, s)
     return _Sizes(num_pe_nm, max_pe_nm, max_tile_cm, pe_nm, tiles_nm, tile_cm, tiles_cm, pe_cm, clamped)
 
 
-def pe_rows(
-    shapes: Sequence[tuple[int, int, int]], sub_array: tuple[int, int], novel_mapping: bool, partial_sub_arrays: bool
-) -> tuple[int, ...]:
+def _tile_cells(p: FloorplanInputs, sz: _Sizes) -> tuple[float, float]:
+    """Cells of a conventionally mapped tile and of a novel-mapped one, the denominators of utilisation."""
+    if p.partial_sub_arrays:
+        return sz.tile_cm * sz.tile_cm, sz.pe_nm * sz.pe_nm * sz.num_pe_nm
+    return math.ceil(sz.tile_cm / sz.pe_cm) ** 2 * p.pe_cells(sz.pe_cm), sz.num_pe_nm * p.pe_cells(sz.pe_nm)
+
+
+def pe_rows(shapes: Sequence[tuple[int, int, int]], sub_array_rows: int, novel_mapping: bool) -> tuple[int, ...]:
     """Per layer of a network given as (input channels, kernel positions, cell columns), in network order: the rows
-    one PE holds (novel mapping: of one kernel position), as plan_floor sizes PEs for sub-arrays of `sub_array`
-    (rows, columns). Past NeuroSim's hierarchy error the smallest sizes are taken, as a non-strict floorplan does."""
+    one PE holds (novel mapping: of one kernel position), as plan_floor sizes PEs. Past NeuroSim's hierarchy error
+    the smallest sizes are taken, as a non-strict floorplan does."""
     matrices = [Matrix(rows=c * k, rows_novel=c, cols=cols, kernel_area=k) for c, k, cols in shapes]
     num_pe_nm = novel_pe_count(matrices) if novel_mapping else 0
-    marks = mark_novel(matrices, num_pe_nm, sub_array[0]) if novel_mapping else (False,) * len(matrices)
-    p = FloorplanInputs(
-        num_row_sub_array=sub_array[0],
-        num_col_sub_array=sub_array[1],
-        novel_mapping=novel_mapping,
-        strict_hierarchy=False,
-        partial_sub_arrays=partial_sub_arrays,
-    )
+    marks = mark_novel(matrices, num_pe_nm, sub_array_rows) if novel_mapping else (False,) * len(matrices)
+    p = FloorplanInputs(num_row_sub_array=sub_array_rows, novel_mapping=novel_mapping, strict_hierarchy=False)
     sz = _choose_sizes(p, matrices, marks, num_pe_nm)
     return tuple(_as_int(sz.pe_nm if novel else sz.pe_cm) for novel in marks)
 
@@ -295,8 +268,9 @@ def plan_floor(layers: Sequence[Layer], p: FloorplanInputs | Params) -> Floorpla
     pe_r, pe_c, _ = pe_duplication(sz.pe_cm, sz.tile_cm, marks, matrices)
     sa_r, sa_c = subarray_duplication(sz.pe_cm, sz.pe_nm, marks, matrices, p.num_row_sub_array, p.num_col_sub_array)
     dups = list(zip(pe_r, pe_c, sa_r, sa_c, strict=True))
+    cells = _tile_cells(p, sz)
     placed = [
-        place_layer(m, marks[i], dups[i], speedups[i] if speedups else None, sz.tile_cm, sz.pe_nm, num_pe_nm)
+        place_layer(m, marks[i], dups[i], speedups[i] if speedups else None, sz.tile_cm, sz.pe_nm, cells[marks[i]])
         for i, m in enumerate(matrices)
     ]
     tiles = [pl.tiles_row * pl.tiles_col for pl in placed]

@@ -13,7 +13,6 @@ import torch
 from pydantic import ValidationError
 from torch import nn
 
-from neurocim.compat.quirks import enabled_quirks
 from neurocim.config.accuracy import AccuracyConfig
 from neurocim.config.chip import ChipConfig, MappingType
 from neurocim.errors import InputError
@@ -132,8 +131,7 @@ def _pe_rows(chip: ChipConfig, targets: Sequence[tuple[str, nn.Conv2d | nn.Linea
     cells = math.ceil(chip.precision.weight_bits / chip.cell.bits_per_cell)
     outs = [m.out_channels if isinstance(m, nn.Conv2d) else m.out_features for _, m in targets]
     shapes = [(c, kh * kw, out * cells) for (c, kh, kw), out in zip(_kernels(targets), outs, strict=True)]
-    partial = "floorplan_partial_sub_arrays" in enabled_quirks(chip.compat, chip.quirks)
-    return pe_rows(shapes, (chip.array.rows, chip.array.cols), chip.mapping is MappingType.NOVEL, partial)
+    return pe_rows(shapes, chip.array.rows, chip.mapping is MappingType.NOVEL)
 
 
 def _layer_chips(chip: ChipConfig, targets: Sequence[tuple[str, nn.Conv2d | nn.Linear]]) -> list[ChipConfig]:
