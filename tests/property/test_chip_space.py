@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from pydantic import ValidationError
 
+from neurocim.compat.quirks import enabled_quirks
 from neurocim.config.chip import CellType, ChipConfig, ReadMode
 from neurocim.config.io import ConfigError
 from neurocim.estimate import estimate
@@ -55,8 +56,11 @@ def parts(b: Breakdown) -> float:
 
 
 def floorplan_is_exact(chip: ChipConfig) -> bool:
-    """NeuroSim's floorplan counts PE and tile sizes in powers of two of rows: only square power-of-two
+    """The faithful floorplan counts the cells of the whole sub-arrays its PEs are built of. NeuroSim's (quirk
+    `floorplan_partial_sub_arrays`) counts PE and tile sizes in powers of two of rows: only square power-of-two
     sub-arrays fill it exactly (otherwise its duplication counts partial sub-arrays and utilisation can pass 1)."""
+    if "floorplan_partial_sub_arrays" not in enabled_quirks(chip.compat, chip.quirks):
+        return True
     rows, cols = chip.array.rows, chip.array.cols
     return rows == cols and rows & (rows - 1) == 0
 

@@ -195,13 +195,30 @@ def test_a_non_finite_record_names_the_layer_and_quantity():
         check_report(Report(ChipReport(**{**chip.__dict__, "energy_breakdown_j": Breakdown(adc=-1.0)}), []))
 
 
-@pytest.mark.xfail(strict=True, reason="NeuroSim floorplan quirk (parity case v10 is 64 x 128): PE and tile sizes are "
-                   "powers of two counted in rows, duplication counts partial sub-arrays; not yet a registered quirk")
 def test_utilisation_of_non_power_of_two_sub_arrays_stays_below_one():
     report = _estimate({**RRAM, "array": {"rows": 31, "cols": 31, "cols_per_adc": 4, "read_mode": "sequential"},
                         "adc": {"sense_mode": "voltage"},
                         "mapping": "conventional", "pipeline": {"enabled": False}})  # fmt: skip
     assert all(ly.utilization <= 1 for ly in report.layers)
+
+
+def test_neurosim_floorplan_quirk_reproduces_its_partial_sub_arrays():
+    """31-row sub-arrays, a first layer of 27 rows x 64 columns, tiles of 128 and PEs of 64 cells: a PE is built of
+    3 x 3 sub-arrays (93 x 93 cells) and holds 3 copies of the layer's rows, so a tile holds 2 x 2 PEs x 3 = 12
+    copies. NeuroSim counts the tile as 128 x 128 cells (utilisation 1.27), the faithful floorplan as the
+    4 x 93 x 93 cells of its PEs."""
+    chip = {**RRAM, "array": {"rows": 31, "cols": 31, "cols_per_adc": 4, "read_mode": "sequential"},
+            "adc": {"sense_mode": "voltage"}, "mapping": "conventional", "pipeline": {"enabled": False}}  # fmt: skip
+    neurosim, faithful = _estimate({**chip, "compat": "neurosim_v14"}), _estimate(chip)
+    for report in (neurosim, faithful):
+        assert (report.floorplan["tile_size_cm"], report.floorplan["pe_size_cm"]) == (128, 64)
+    assert neurosim.layers[0].utilization == pytest.approx(12 * 27 * 64 / 128**2)
+    assert faithful.layers[0].utilization == pytest.approx(12 * 27 * 64 / (4 * 93 * 93))
+    assert all(0 < ly.utilization <= 1 for ly in faithful.layers) and 0 < faithful.chip.memory_utilization <= 1
+    # the quirk counts cells: alone off, the chip's numbers stay NeuroSim's
+    off = _estimate({**chip, "compat": "neurosim_v14", "quirks": {"floorplan_partial_sub_arrays": False}})
+    assert off.layers[0].utilization == faithful.layers[0].utilization
+    assert (off.chip.latency_s, off.chip.dynamic_energy_j) == (neurosim.chip.latency_s, neurosim.chip.dynamic_energy_j)
 
 
 @pytest.mark.parametrize("given", [{}, {"config": "chip.yaml", "neurosim_params": "params.json"}])

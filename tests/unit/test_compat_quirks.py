@@ -36,6 +36,7 @@ WHERE_IT_ACTS = {
     "weights_rounded_as_csv": (RRAM, "off_grid"),
     "novel_rows_position_major": ({}, "grid"),
     "read_groups_floor": ({"array": {"parallel_rows": 48}}, "grid"),
+    "floorplan_partial_sub_arrays": ({"array": {"rows": 32, "cols": 128}}, "grid"),
 }
 
 

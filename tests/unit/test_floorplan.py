@@ -32,10 +32,16 @@ def _bools(bits: str) -> tuple[bool, ...]:
     return tuple(b == "1" for b in bits.replace(" ", ""))
 
 
+def _neurosim(*args, **kwargs) -> FloorplanInputs:
+    """Floorplan settings with NeuroSim's count of a tile's cells (quirk `floorplan_partial_sub_arrays`), as its runs
+    printed utilisation."""
+    return FloorplanInputs(*args, **kwargs, partial_sub_arrays=True)
+
+
 # Printed by the original NeuroSim V1.4 (Param.cpp edited as named, full double precision).
 # fmt: off
 EMBEDDED = {
-    "v01_default": ("vgg8", FloorplanInputs(), {
+    "v01_default": ("vgg8", _neurosim(), {
         "num_pe_nm": 9, "pe_size_nm": 512, "tile_size_cm": 1024, "pe_size_cm": 512, "num_tile_nm": 36,
         "num_tile_cm": 67, "num_tile_row": 11, "num_tile_col": 10, "speed_up_degree": 4,
         "memory_utilization": 0.9810376213592233,
@@ -46,7 +52,7 @@ EMBEDDED = {
         "speedup_col": (1, 1, 1, 1, 1, 1, 1, 8),
         "utilization": (0.2109375, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.625),
     }),
-    "v17_conventional": ("vgg8", FloorplanInputs(novel_mapping=False), {
+    "v17_conventional": ("vgg8", _neurosim(novel_mapping=False), {
         "num_pe_nm": 0, "pe_size_nm": 0, "tile_size_cm": 1024, "pe_size_cm": 512, "num_tile_nm": 0,
         "num_tile_cm": 171, "num_tile_row": 14, "num_tile_col": 13, "speed_up_degree": 4,
         "memory_utilization": 0.8014437134502924,
@@ -57,7 +63,7 @@ EMBEDDED = {
         "speedup_col": (1, 1, 1, 1, 1, 1, 1, 8),
         "utilization": (0.2109375, 0.5625, 0.5625, 0.75, 0.75, 0.9, 1.0, 0.625),
     }),
-    "v10_rows64_cols128": ("vgg8", FloorplanInputs(num_row_sub_array=64, num_col_sub_array=128), {
+    "v10_rows64_cols128": ("vgg8", _neurosim(num_row_sub_array=64, num_col_sub_array=128), {
         "num_pe_nm": 9, "pe_size_nm": 256, "tile_size_cm": 512, "pe_size_cm": 256, "num_tile_nm": 128,
         "num_tile_cm": 262, "num_tile_row": 20, "num_tile_col": 20, "speed_up_degree": 4,
         "memory_utilization": 0.9921474358974359,
@@ -69,7 +75,7 @@ EMBEDDED = {
         "utilization": (0.421875, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.625),
     }),
     # operationmode 6 (XNOR parallel): 2 rows and 1 column per synapse; NeuroSim keeps 128 sub-array columns
-    "vgg8_xnor_rows32": ("vgg8", FloorplanInputs(32, 128, 2, 1, novel_mapping=False, pipeline=False), {
+    "vgg8_xnor_rows32": ("vgg8", _neurosim(32, 128, 2, 1, novel_mapping=False, pipeline=False), {
         "num_pe_nm": 0, "pe_size_nm": 0, "tile_size_cm": 256, "pe_size_cm": 128, "num_tile_nm": 0,
         "num_tile_cm": 409, "num_tile_row": 21, "num_tile_col": 20, "speed_up_degree": 8,
         "memory_utilization": 0.9815861858190709,
@@ -80,7 +86,7 @@ EMBEDDED = {
         "speedup_col": (2, 2, 1, 1, 1, 1, 1, 2),
         "utilization": (0.84375, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.078125),
     }),
-    "resnet18_rows64_layer_by_layer": ("resnet18", FloorplanInputs(64, 128, pipeline=False), {
+    "resnet18_rows64_layer_by_layer": ("resnet18", _neurosim(64, 128, pipeline=False), {
         "num_pe_nm": 9, "pe_size_nm": 256, "tile_size_cm": 512, "pe_size_cm": 256, "num_tile_nm": 168,
         "num_tile_cm": 31, "num_tile_row": 15, "num_tile_col": 14, "speed_up_degree": 8,
         "memory_utilization": 0.9959759736180904,
@@ -92,7 +98,7 @@ EMBEDDED = {
         "utilization": (0.57421875,) + (1.0,) * 19 + (0.9765625,),
     }),
     # RRAM with cellBit 4: 2 columns per synapse
-    "resnet18_rows32_cell4_speedup2": ("resnet18", FloorplanInputs(32, 128, 1, 2, speed_up_degree=2), {
+    "resnet18_rows32_cell4_speedup2": ("resnet18", _neurosim(32, 128, 1, 2, speed_up_degree=2), {
         "num_pe_nm": 9, "pe_size_nm": 128, "tile_size_cm": 256, "pe_size_cm": 128, "num_tile_nm": 152,
         "num_tile_cm": 25, "num_tile_row": 14, "num_tile_col": 13, "speed_up_degree": 2,
         "memory_utilization": 0.993070268361582,
@@ -161,7 +167,7 @@ def _inputs_from_param_cpp(p: dict) -> FloorplanInputs:
     cols_per_synapse = 2 if mode == 4 else 1 if mode in (3, 5, 6) else math.ceil(p["synapseBit"] / cell_bit)
     return FloorplanInputs(
         p["numRowSubArray"], p["numColSubArray"], rows_per_synapse, cols_per_synapse,
-        bool(p["novelMapping"]), bool(p["pipeline"]), p["speedUpDegree"],
+        bool(p["novelMapping"]), bool(p["pipeline"]), p["speedUpDegree"], partial_sub_arrays=True,
     )  # fmt: skip
 
 

@@ -84,6 +84,14 @@ QUIRKS: tuple[Quirk, ...] = (
         "counts rows // parallel_rows read groups (ADC conversions) per sub-array column, dropping a partial group",
         "counts ceil(rows / parallel_rows), as many as the rows are read in",
     ),
+    Quirk(
+        "floorplan_partial_sub_arrays",
+        "counts a tile's cells as its size squared (PE and tile sizes are powers of two of rows), though its PEs are "
+        "built of whole sub-arrays and duplication fills them: where sub-arrays do not divide the PE size, "
+        "utilisation can pass 1",
+        "counts the cells of the whole sub-arrays a tile's PEs are built of, ceil(PE / rows) x ceil(PE / cols) each, "
+        "so utilisation stays within 1",
+    ),
 )
 
 _V21 = frozenset({ChipCompat.NEUROSIM_V21})

@@ -42,6 +42,9 @@ class FloorplanInputs:
     # NeuroSim prints an error and later crashes when a PE (tile) would be smaller than 2 (4) sub-arrays.
     # True raises FloorplanError there; False goes on with the smallest allowed size (2S or 4S).
     strict_hierarchy: bool = True
+    # NeuroSim counts a tile's cells as its size squared, in rows, whatever the sub-array (quirk
+    # `floorplan_partial_sub_arrays`); False counts the whole sub-arrays its PEs are built of.
+    partial_sub_arrays: bool = False
 
     @classmethod
     def from_params(cls, p: Params) -> FloorplanInputs:
@@ -55,7 +58,16 @@ class FloorplanInputs:
             pipeline=p.pipeline,
             speed_up_degree=p.speed_up_degree,
             strict_hierarchy=p.strict_floorplan,
+            partial_sub_arrays=p.quirk("floorplan_partial_sub_arrays"),
         )
+
+    def pe_cells(self, pe_size: float) -> float:
+        """Cells of a PE sized `pe_size`: its grid of whole sub-arrays, ceil(size / rows) x ceil(size / columns),
+        as the PE is built (NeuroSim: the size squared, so a PE can end inside a sub-array)."""
+        if self.partial_sub_arrays:
+            return pe_size * pe_size
+        rows, cols = self.num_row_sub_array, self.num_col_sub_array
+        return math.ceil(pe_size / rows) * rows * math.ceil(pe_size / cols) * cols
 
 
 @dataclass(frozen=True)
@@ -213,6 +225,13 @@ def _choose_sizes(p: FloorplanInputs, matrices: Sequence[Matrix], marks: Sequenc
     return _Sizes(num_pe_nm, max_pe_nm, max_tile_cm, pe_nm, tiles_nm, tile_cm, tiles_cm, pe_cm, clamped)
 
 
+def _tile_cells(p: FloorplanInputs, sz: _Sizes) -> tuple[float, float]:
+    """Cells of a conventionally mapped tile and of a novel-mapped one, the denominators of utilisation."""
+    if p.partial_sub_arrays:
+        return sz.tile_cm * sz.tile_cm, sz.pe_nm * sz.pe_nm * sz.num_pe_nm
+    return math.ceil(sz.tile_cm / sz.pe_cm) ** 2 * p.pe_cells(sz.pe_cm), sz.num_pe_nm * p.pe_cells(sz.pe_nm)
+
+
 def pe_rows(shapes: Sequence[tuple[int, int, int]], sub_array_rows: int, novel_mapping: bool) -> tuple[int, ...]:
     """Per layer of a network given as (input channels, kernel positions, cell columns), in network order: the rows
     one PE holds (novel mapping: of one kernel position), as plan_floor sizes PEs. Past NeuroSim's hierarchy error
@@ -249,8 +268,9 @@ def plan_floor(layers: Sequence[Layer], p: FloorplanInputs | Params) -> Floorpla
     pe_r, pe_c, _ = pe_duplication(sz.pe_cm, sz.tile_cm, marks, matrices)
     sa_r, sa_c = subarray_duplication(sz.pe_cm, sz.pe_nm, marks, matrices, p.num_row_sub_array, p.num_col_sub_array)
     dups = list(zip(pe_r, pe_c, sa_r, sa_c, strict=True))
+    cells = _tile_cells(p, sz)
     placed = [
-        place_layer(m, marks[i], dups[i], speedups[i] if speedups else None, sz.tile_cm, sz.pe_nm, num_pe_nm)
+        place_layer(m, marks[i], dups[i], speedups[i] if speedups else None, sz.tile_cm, sz.pe_nm, cells[marks[i]])
         for i, m in enumerate(matrices)
     ]
     tiles = [pl.tiles_row * pl.tiles_col for pl in placed]

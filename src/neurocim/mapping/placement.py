@@ -173,21 +173,18 @@ def place_layer(
     pipeline_speedup: int | None,
     tile_size_cm: float,
     pe_size_nm: float,
-    num_pe_nm: int,
+    tile_cells: float,
 ) -> LayerPlacement:
-    """Tiles of one layer, its utilisation and speed-up; `dup` = (PE row, PE col, sub-array row, sub-array col)."""
+    """Tiles of one layer, its utilisation and speed-up; `dup` = (PE row, PE col, sub-array row, sub-array col),
+    `tile_cells` the cells of one tile of the layer's mapping (novel: its PEs)."""
     pe_r, pe_c, sa_r, sa_c = dup
     copies = pe_r * pe_c * sa_r * sa_c
-    if novel:
-        size, rows, cells = pe_size_nm, m.rows_novel, m.rows_novel * num_pe_nm * m.cols
-        area = pe_size_nm * pe_size_nm * num_pe_nm
-    else:
-        size, rows, cells, area = tile_size_cm, m.rows, m.cells, tile_size_cm * tile_size_cm
+    size, rows = (pe_size_nm, m.rows_novel) if novel else (tile_size_cm, m.rows)
     tiles_row, tiles_col = math.ceil(rows / size), math.ceil(m.cols / size)
     extra, used = 1, copies
     if pipeline_speedup is not None:
         extra = math.ceil(pipeline_speedup / copies)  # real division, then ceil
         used = max(pipeline_speedup, copies)
         tiles_row *= extra
-    utilization = ratio(used * cells, tiles_row * tiles_col * area)
+    utilization = ratio(used * m.cells, tiles_row * tiles_col * tile_cells)
     return LayerPlacement(tiles_row, tiles_col, utilization, pe_r * sa_r * extra, pe_c * sa_c)
