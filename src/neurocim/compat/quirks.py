@@ -217,6 +217,13 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_mlsa_read_time",
+        "a read's sense-amp conversion takes its slowest column's time from the Cadence fits of R (1-10 ns clamp), "
+        "read per input vector (the estimate then reads eNVM blocks element-wise)",
+        "every conversion takes the MLSA's fixed reference-column time (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "wire_range_tests_always_true",
         "its H-tree picks a wire's width and resistivity with chained comparisons (a <= x <= b), always true in C++: "
         "every wire below 1e5 F is 2x the wire width, every width below 200 nm gets AR 2.30 and 2.73e-8 ohm*m",
