@@ -218,9 +218,10 @@ QUIRKS += (
     ),
     Quirk(
         "v21_mlsa_read_time",
-        "a read's sense-amp conversion takes its slowest column's time from the Cadence fits of R (1-10 ns clamp), "
-        "read per input vector (the estimate then reads eNVM blocks element-wise)",
-        "every conversion takes the MLSA's fixed reference-column time (NeuroSim V1.4)",
+        "a read's sense-amp conversion takes its slowest column's time from the Cadence fits of R (1-10 ns clamp) "
+        "and every column its power fit of R for that time, no reference columns (eNVM blocks read element-wise)",
+        "every conversion takes the MLSA's fixed reference-column time, the column and reference power for it "
+        "(NeuroSim V1.4)",
         _V21,
     ),
     Quirk(

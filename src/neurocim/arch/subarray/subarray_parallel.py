@@ -167,12 +167,14 @@ class ParallelArray:
         return self.wl_switch.latency(geo.unit_cap, geo.unit_res, 0.0, 1), 0.0
 
     def _v21_read_timing(self) -> MlsaTimingV21 | None:
-        """V2.1's per-read sense-amp time law (quirk v21_mlsa_read_time, asynchronous flash MLSA); else None."""
+        """V2.1's per-read sense-amp time and energy law (quirk v21_mlsa_read_time, asynchronous flash MLSA); else
+        None."""
         p, flash = self.ctx.p, self.adc.flash
         if not p.quirk("v21_mlsa_read_time") or flash is None or p.synchronous:
             return None
         refs = v21_references(p.level_output, p.resistance_on, p.resistance_off, p.num_row_sub_array)
-        return MlsaTimingV21.build(refs, p.technode, p.roadmap is Roadmap.LSTP, p.current_mode, p.read_voltage)
+        lstp = p.roadmap is Roadmap.LSTP
+        return MlsaTimingV21.build(refs, p.technode, lstp, p.current_mode, p.read_voltage, p.temperature_k)
 
     def timed_latency(self, column_resistance: np.ndarray, clk_freq: float) -> tuple[np.ndarray, np.ndarray]:
         """(ADC, accumulation) latency (s) of every vector when each read converts in V2.1's data-dependent time
@@ -184,6 +186,13 @@ class ParallelArray:
         adc = lat_adc + (self.read_timing.read_latency(column_resistance) - fixed) * per_read
         accum = self._accumulation_latency()
         return adc, np.maximum(accum - adc - lat_other, 0.0)
+
+    def _conversion_energy(self, column_resistance: np.ndarray) -> np.ndarray:
+        """ADC energy (J) of one read of every vector: V2.1's column power for the read's time under read_timing,
+        else the converter's energy per conversion summed over the columns."""
+        if self.read_timing is not None:
+            return self.read_timing.read_energy(column_resistance)
+        return adc_energy_per_vector(self.adc.converter, column_resistance)
 
     def col_delay(self) -> float:
         """Bit-line settling (s); computed in parallel mode but only counted by the asynchronous ADC latency."""
@@ -259,7 +268,7 @@ class ParallelArray:
         if adc_energy is None:
             if column_resistance is None:
                 raise ValueError("vector_costs needs column_resistance when adc_energy is not given")
-            e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * n_add
+            e_adc = self._conversion_energy(column_resistance) * n_add
         else:
             e_adc = adc_energy
         e_enc = self.adc.encoder.energy(ncm * n_add) if self.adc.encoder is not None else 0.0
