@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import cache
 
+import numba
 import numpy as np
 
 # Per node (nm): T_max(R) = (a ln(R / 1 kohm) + b) ns, and the factor on T_max as a cubic in ratio = Rref / R below
@@ -93,12 +96,17 @@ class MlsaTimingV21:
 
     def read_latency(self, column_resistance: np.ndarray) -> np.ndarray:
         """Conversion time (s) of every read (rows: reads, columns: the sub-array's columns): its slowest column's,
-        clamped to READ_CLAMP_S (a NaN resistance is skipped); FIXED_S in voltage mode."""
+        clamped to READ_CLAMP_S (a NaN resistance is skipped); FIXED_S in voltage mode. The compiled form of
+        clamp(max over columns of column_latency) (the tests keep that as its oracle)."""
         r = np.atleast_2d(np.asarray(column_resistance, dtype=np.float64))
-        if not self.current_mode:
-            return np.full(r.shape[0], FIXED_S)
-        slowest = self.column_latency(np.where(np.isnan(r), np.inf, r)).max(axis=1, initial=0.0)
-        return np.clip(slowest, *READ_CLAMP_S)
+        if not self.current_mode or not self.fitted:  # every live column converts in FIXED_S, within the clamp
+            return np.full(r.shape[0], max(FIXED_S, READ_CLAMP_S[0]))
+        (a, b), low, high = _FITS[self.node_nm]
+        refs = np.array(self.references_ohm[1:-1], dtype=np.float64)
+        out = np.empty(r.shape[0])
+        g_low, g_high = _factor_bounds(self.node_nm)
+        _slowest_reads(r, self.resistance_scale, refs, a, b, np.array(low), np.array(high), g_low, g_high, out)
+        return out
 
     def column_power(self, column_resistance: np.ndarray) -> np.ndarray:
         """Static power (W) of every column, element-wise: V2.1's fit of R; R = inf: 1 uW; R = 0 or NaN: 0."""
@@ -115,3 +123,46 @@ class MlsaTimingV21:
         r = np.atleast_2d(np.asarray(column_resistance, dtype=np.float64))
         t = self.read_latency(r)
         return np.maximum(self.column_power(r) * t[:, None], 0.0).sum(axis=1)
+
+
+@cache
+def _factor_bounds(node_nm: int) -> tuple[float, float]:
+    """(lowest, highest) factor on T_max over the fits' ratio range, widened by the most a grid step can miss."""
+    _, low, high = _FITS[node_nm]
+    ratio = np.linspace(*RATIO_RANGE, 200_001)
+    factor = np.where(ratio <= LOW_RATIO, np.polyval(low, ratio), np.polyval(high, ratio))
+    slope = np.abs(np.diff(factor)).max()  # the most the factor changes within a step
+    return float(factor.min() - slope), float(factor.max() + slope)
+
+
+@numba.njit(cache=True, nogil=True, boundscheck=False)
+def _horner(c, x):
+    y = 0.0
+    for k in range(len(c)):
+        y = y * x + c[k]
+    return y
+
+
+@numba.njit(cache=True, nogil=True, boundscheck=False)
+def _slowest_reads(r, scale, refs, a, b, low, high, g_low, g_high, out):
+    """out[v]: the clamped slowest column time of read v (column_latency's law, element by element). A column whose
+    bound (T_max times the factor's bounds, or FIXED_S) cannot exceed the read's time so far is skipped."""
+    for v in range(r.shape[0]):
+        best = READ_CLAMP_S[0]  # the clamp's floor: a column converting faster changes nothing
+        for j in range(r.shape[1]):
+            x = r[v, j] * scale
+            if not (x > 0.0 and x < np.inf):  # no conducting row (inf), 0 or NaN: no conversion
+                continue
+            t_max = (a * math.log(x / 1e3) + b) * 1e-9
+            if max(FIXED_S, t_max * g_low, t_max * g_high) <= best:
+                continue
+            for i in range(len(refs)):
+                ratio = refs[i] / x
+                if ratio >= RATIO_RANGE[1] or ratio <= RATIO_RANGE[0]:
+                    t = FIXED_S
+                elif ratio <= LOW_RATIO:
+                    t = t_max * _horner(low, ratio)
+                else:
+                    t = t_max * _horner(high, ratio)
+                best = max(best, t)
+        out[v] = min(max(best, READ_CLAMP_S[0]), READ_CLAMP_S[1])
