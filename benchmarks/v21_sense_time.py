@@ -3,9 +3,9 @@
 Run: python benchmarks/v21_sense_time.py [--layer 1 --layer 8 ...] [--case t23_inference_only]
 Per layer (its reads run alone): the reads of its sub-arrays, V2.1's mean per-read conversion time (the slowest
 column's, clamped to 1-10 ns; circuits/adc/mlsa_timing_v21.py), and the layer's ADC latency in the whole network's
-estimate with the fixed conversion time replaced by V2.1's mean read time, next to the reference's (inference-only
-cases print the ADC latency). The estimate's fast read pass does not collect per-read maxima yet: this measures what
-that statistic will change.
+estimate with V1.4's fixed conversion time (quirk v21_mlsa_read_time off) replaced by V2.1's mean read time, next to
+the reference's (inference-only cases print the ADC latency). With the quirk on, the estimate itself takes every
+read's time: this checks that law against the reference independently of the estimate's wiring.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from neurocim.arch.pe_reads import PeReader
 from neurocim.arch.subarray.subarray import SubArray
 from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
 from neurocim.compat.param_cpp_v21 import chip_from_v21_params
-from neurocim.config.chip import Roadmap
+from neurocim.config.chip import ChipConfig, Roadmap
 from neurocim.estimate import build_context, estimate
 from neurocim.workload.prepared import prepare
 from neurocim.workload.training_traces import read_training_npz
@@ -38,6 +38,8 @@ def main() -> None:
     params = json.loads((REF / "cases" / args.case / "params.json").read_text())
     expected = json.loads((REF / "cases" / args.case / "expected.json").read_text())
     chip = chip_from_v21_params(params)
+    quirks = {**chip.quirks, "v21_mlsa_read_time": False}  # V1.4's fixed conversion time
+    chip = ChipConfig.model_validate({**chip.model_dump(), "quirks": quirks})
     ctx = build_context(chip)
     p = ctx.p
     refs = v21_references(p.level_output, p.resistance_on, p.resistance_off, p.num_row_sub_array)

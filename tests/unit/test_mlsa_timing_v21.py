@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
+from neurocim.circuits.adc.mlsa_timing_v21 import READ_CLAMP_S, MlsaTimingV21, v21_references
 
 REFS = v21_references(64, 240e3, 240e5, 128)
 FITS_32 = ((0.0714, 0.7651), (3.7949, -5.6685, 2.6492, 0.4807), (0.000001, -0.00006, 0.0001, -0.0171, 1.0057))
@@ -72,3 +72,16 @@ def test_without_fits_every_conversion_takes_one_nanosecond():
     assert MlsaTimingV21.build(REFS, 22, True, True, 0.5).column_latency(r[0]).tolist() == [1e-9, 1e-9, 0.0]
     with pytest.raises(ValueError, match="read voltage must be > 0 V"):
         MlsaTimingV21.build(REFS, 32, True, True, 0.0)
+
+
+@pytest.mark.parametrize("node", [130, 90, 65, 32])
+def test_compiled_read_time_equals_the_element_wise_law(node):
+    rng = np.random.default_rng(node)
+    refs = v21_references(32, 20e3, 2e6, 64)
+    r = 10.0 ** rng.uniform(1.5, 6.5, size=(40, 24))
+    r[3] = np.inf
+    r[5, ::2] = np.nan
+    r[7, 1] = 0.0
+    timing = MlsaTimingV21.build(refs, node, True, True, 0.4)
+    oracle = np.clip(timing.column_latency(np.where(np.isnan(r), np.inf, r)).max(axis=1), *READ_CLAMP_S)
+    assert timing.read_latency(r) == pytest.approx(oracle, rel=1e-12, abs=0.0)

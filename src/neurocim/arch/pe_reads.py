@@ -36,8 +36,10 @@ class PeReader:
         self.level_output = p.level_output if p.parallel_read else 2**p.cell_bit
         # parallel eNVM reads take the ADC energy from the column statistics its converter asks for
         self._read_statistic: ReadStatistic | None = None
-        if not self.column_model.weight_independent and isinstance(subarray.mode, ParallelArray):
-            converter = subarray.mode.adc.converter
+        # (V2.1's per-read conversion time needs every vector's columns: those blocks are read element-wise)
+        mode = subarray.mode
+        if not self.column_model.weight_independent and isinstance(mode, ParallelArray) and mode.read_timing is None:
+            converter = mode.adc.converter
             self._read_statistic = None if converter is None else converter.read_statistic()
         self._read_cache: dict[tuple, Any] = {}  # per-vector cost tables (SRAM) and lines (eNVM), by clock
         self._strip_cache: dict[tuple[int, int, int, int], tuple[Strip, ...]] = {}  # block strips, by block and grid

@@ -238,6 +238,14 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_mlsa_read_time",
+        "a read's sense-amp conversion takes its slowest column's time from the Cadence fits of R (1-10 ns clamp) "
+        "and every column its power fit of R for that time, no reference columns (eNVM blocks read element-wise)",
+        "every conversion takes the MLSA's fixed reference-column time, the column and reference power for it "
+        "(NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "wire_range_tests_always_true",
         "its H-tree picks a wire's width and resistivity with chained comparisons (a <= x <= b), always true in C++: "
         "every wire below 1e5 F is 2x the wire width, every width below 200 nm gets AR 2.30 and 2.73e-8 ohm*m",

@@ -21,12 +21,13 @@ from neurocim.arch.subarray.subarray_common import (
 from neurocim.arch.subarray.subarray_geometry import ArrayGeometry, fdiv_rows, repeater_latency
 from neurocim.arch.subarray.subarray_parts import ColumnMux, ShiftAdders, WriteLevelShifters, build_adc
 from neurocim.arch.subarray.subarray_sram import SramColumn, sram_cell_leakage
+from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.new_switch_matrix import NewSwitchMatrix
 from neurocim.circuits.drivers.switch_matrix import SwitchMatrix, SwitchMode
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
-from neurocim.config.chip import AccessType, CellType
+from neurocim.config.chip import AccessType, CellType, Roadmap
 
 
 class ParallelArray:
@@ -80,6 +81,7 @@ class ParallelArray:
         self.shift_adders = ShiftAdders(ctx, self.num_adc, weight_bits, input_bits, p.num_col_per_synapse)
         self.leakage, self.leakage_sram_in_use = self._leakage()
         self._latency_memo: dict[float, tuple[float, float, float]] = {}
+        self.read_timing = self._v21_read_timing()
 
     # ---------------------------------------------------------------- area
     def layout(self) -> SubArrayArea:
@@ -164,6 +166,34 @@ class ParallelArray:
         # param->unitcap/unitres as Initialize left them (0 for crossbar arrays); no repeaters
         return self.wl_switch.latency(geo.unit_cap, geo.unit_res, 0.0, 1), 0.0
 
+    def _v21_read_timing(self) -> MlsaTimingV21 | None:
+        """V2.1's per-read sense-amp time and energy law (quirk v21_mlsa_read_time, asynchronous flash MLSA); else
+        None."""
+        p, flash = self.ctx.p, self.adc.flash
+        if not p.quirk("v21_mlsa_read_time") or flash is None or p.synchronous:
+            return None
+        refs = v21_references(p.level_output, p.resistance_on, p.resistance_off, p.num_row_sub_array)
+        lstp = p.roadmap is Roadmap.LSTP
+        return MlsaTimingV21.build(refs, p.technode, lstp, p.current_mode, p.read_voltage, p.temperature_k)
+
+    def timed_latency(self, column_resistance: np.ndarray, clk_freq: float) -> tuple[np.ndarray, np.ndarray]:
+        """(ADC, accumulation) latency (s) of every vector when each read converts in V2.1's data-dependent time
+        (read_timing) instead of the MLSA's fixed conversion time; the accumulation overlaps as in vector_latency."""
+        assert self.read_timing is not None and self.adc.flash is not None
+        lat_adc, lat_accum, lat_other = self.vector_latency(clk_freq)
+        per_read = self.num_col_muxed * self.ctx.p.beta * self.num_add
+        fixed = self.adc.flash.latency(1, 1)
+        adc = lat_adc + (self.read_timing.read_latency(column_resistance) - fixed) * per_read
+        accum = self._accumulation_latency()
+        return adc, np.maximum(accum - adc - lat_other, 0.0)
+
+    def _conversion_energy(self, column_resistance: np.ndarray) -> np.ndarray:
+        """ADC energy (J) of one read of every vector: V2.1's column power for the read's time under read_timing,
+        else the converter's energy per conversion summed over the columns."""
+        if self.read_timing is not None:
+            return self.read_timing.read_energy(column_resistance)
+        return adc_energy_per_vector(self.adc.converter, column_resistance)
+
     def col_delay(self) -> float:
         """Bit-line settling (s); computed in parallel mode but only counted by the asynchronous ADC latency."""
         if self.sram_column is not None:
@@ -213,8 +243,14 @@ class ParallelArray:
             t_conv = self.adc.latency() + self.col_delay()
         adc = t_conv * ncm * p.beta * n_add
         other = max(self._row_parts()[0] * n_add, self.column_mux.latency()) * ncm * p.beta
-        accum = t_add * ncm * (n_add - 1) + t_weight * (cps - 1) * per_synapse + t_input * per_synapse
-        return adc, max(accum - adc - other, 0.0), other
+        return adc, max(self._accumulation_latency() - adc - other, 0.0), other
+
+    def _accumulation_latency(self) -> float:
+        """Partial-sum and shift-add latency (s) of one input vector (asynchronous), before the ADC overlaps it."""
+        ncm, n_add, cps = self.num_col_muxed, self.num_add, self.ctx.p.num_col_per_synapse
+        per_synapse = idiv_ceil(ncm, cps)
+        t_add, t_weight, t_input = self._adder_steps
+        return t_add * ncm * (n_add - 1) + t_weight * (cps - 1) * per_synapse + t_input * per_synapse
 
     # ---------------------------------------------------------------- energy
     def vector_costs(self, activity: np.ndarray, column_resistance: np.ndarray | None, clk_freq: float,
@@ -232,7 +268,7 @@ class ParallelArray:
         if adc_energy is None:
             if column_resistance is None:
                 raise ValueError("vector_costs needs column_resistance when adc_energy is not given")
-            e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * n_add
+            e_adc = self._conversion_energy(column_resistance) * n_add
         else:
             e_adc = adc_energy
         e_enc = self.adc.encoder.energy(ncm * n_add) if self.adc.encoder is not None else 0.0
@@ -249,7 +285,11 @@ class ParallelArray:
         e_array = cap_wl * vdd * vdd * geo.num_row * act
         e_array = (e_array + (rep.cap_in + rep.cap_out) * vdd * vdd * rep.count * 2 * geo.num_row * act) * ncm
         total = e_row + e_array + e_adc + e_enc + e_mux + e_dec + e_adder + e_dff + e_weight + e_input
-        lat_adc, lat_accum, lat_other = self.vector_latency(clk_freq)
+        fixed_adc, fixed_accum, lat_other = self.vector_latency(clk_freq)
+        lat_adc: np.ndarray | float = fixed_adc
+        lat_accum: np.ndarray | float = fixed_accum
+        if self.read_timing is not None and column_resistance is not None:
+            lat_adc, lat_accum = self.timed_latency(column_resistance, clk_freq)
         return VectorCosts(
             latency_adc=lat_adc,
             latency_accum=lat_accum,

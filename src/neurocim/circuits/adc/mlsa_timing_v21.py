@@ -1,9 +1,12 @@
-"""NeuroSim V2.1's data-dependent multilevel sense-amplifier timing: per read, the slowest column's conversion."""
+"""NeuroSim V2.1's data-dependent multilevel sense-amplifier read: its time (the slowest column's) and energy."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import cache
 
+import numba
 import numpy as np
 
 # Per node (nm): T_max(R) = (a ln(R / 1 kohm) + b) ns, and the factor on T_max as a cubic in ratio = Rref / R below
@@ -15,6 +18,24 @@ _FITS: dict[int, tuple[tuple[float, float], tuple[float, ...], tuple[float, ...]
     45: ((0.0714, 0.7651), (3.7949, -5.6685, 2.6492, 0.4807), (0.000001, -0.00006, 0.0001, -0.0171, 1.0057)),
 }
 _FITS[32] = _FITS[45]
+# V2.1's static power of a column per node (nm): (per comparator in uW, k, exponent) of
+# P(R) = per_comparator (L - 1) + k exp(exponent log10 R), for (HP, LSTP) x (current, voltage) sensing.
+_POWER: dict[tuple[bool, bool], dict[int, tuple[float, float, float]]] = {
+    (True, True): {130: (19.898, 0.17452, -2.367), 90: (13.09, 0.149, -2.345), 65: (9.9579, 0.1083, -2.321),
+                   45: (7.7017, 0.0754, -2.296), 32: (3.9648, 0.079, -2.313), 22: (1.8939, 0.073, -2.311),
+                   14: (1.2, 0.0584, -2.311), 10: (0.8, 0.0318, -2.311), 7: (0.5, 0.021, -2.311)},
+    (False, True): {130: (18.09, 0.138, -2.303), 90: (12.612, 0.1023, -2.303), 65: (8.4147, 0.0972, -2.303),
+                    45: (6.3162, 0.075, -2.303), 32: (3.0875, 0.0649, -2.297), 22: (1.7, 0.0631, -2.303),
+                    14: (1.0, 0.0508, -2.303), 10: (0.55, 0.0315, -2.303), 7: (0.35, 0.0235, -2.303)},
+    (True, False): {130: (27.84, 0.207452, -2.367), 90: (22.2, 0.1649, -2.345), 65: (13.058, 0.128483, -2.321),
+                    45: (8.162, 0.097754, -2.296), 32: (4.76, 0.083709, -2.313), 22: (2.373, 0.084273, -2.311),
+                    14: (1.467, 0.060584, -2.311), 10: (0.9077, 0.049418, -2.311), 7: (0.5614, 0.04031, -2.311)},
+    (False, False): {130: (23.4, 0.16938, -2.303), 90: (14.42, 0.144323, -2.303), 65: (10.18, 0.121272, -2.303),
+                     45: (7.062, 0.100225, -2.303), 32: (3.692, 0.079449, -2.297), 22: (1.866, 0.072341, -2.303),
+                     14: (1.126, 0.061085, -2.303), 10: (0.6917, 0.05158, -2.303), 7: (0.4211, 0.043555, -2.303)},
+}  # fmt: skip
+IDLE_POWER_W = 1e-6  # a column with no conducting row
+TEMPERATURE_COEFF = 1.3e-3  # per K above 300 K
 LOW_RATIO = 0.9  # V2.1 meant a flat T_max within 0.9 ..1.1; its `a <= x <= b` test is always true in C++
 FIXED_S = 1e-9  # conversion time outside the fits' ratio range, on the HP roadmap, at 22 nm and below
 RATIO_RANGE = (0.05, 20.0)  # comparators whose reference is this far from R convert in FIXED_S
@@ -39,14 +60,22 @@ class MlsaTimingV21:
     fitted: bool  # LSTP roadmap at a node with fits
     current_mode: bool
     resistance_scale: float  # CHARACTERISATION_READ_VOLTAGE / read voltage
+    power: tuple[float, float, float] = (0.0, 0.0, 0.0)  # (W of the comparators, k, exponent) of the column power
+    power_factor: float = 1.0  # temperature scaling of the power
 
     @classmethod
-    def build(cls, references_ohm, node_nm: int, lstp: bool, current_mode: bool, read_voltage_v: float):
+    def build(cls, references_ohm, node_nm: int, lstp: bool, current_mode: bool, read_voltage_v: float,
+              temperature_k: float = 300.0):  # fmt: skip
         if read_voltage_v <= 0:
             raise ValueError(f"read voltage must be > 0 V, got {read_voltage_v}")
         fitted = lstp and node_nm in _FITS
         scale = CHARACTERISATION_READ_VOLTAGE / read_voltage_v
-        return cls(tuple(float(r) for r in references_ohm), node_nm, fitted, current_mode, scale)
+        table = _POWER[(not lstp, current_mode)]
+        per_comparator, k, exponent = table.get(node_nm, table[7])  # below 7 nm: its 7 nm fit
+        comparators_w = per_comparator * 1e-6 * len(references_ohm)  # L - 1 comparators
+        factor = 1 + TEMPERATURE_COEFF * (temperature_k - 300)
+        refs = tuple(float(r) for r in references_ohm)
+        return cls(refs, node_nm, fitted, current_mode, scale, (comparators_w, k, exponent), factor)
 
     def column_latency(self, column_resistance: np.ndarray) -> np.ndarray:
         """Conversion time (s) of every column, element-wise (R = inf or 0: no conversion, 0 s)."""
@@ -67,9 +96,73 @@ class MlsaTimingV21:
 
     def read_latency(self, column_resistance: np.ndarray) -> np.ndarray:
         """Conversion time (s) of every read (rows: reads, columns: the sub-array's columns): its slowest column's,
-        clamped to READ_CLAMP_S (a NaN resistance is skipped); FIXED_S in voltage mode."""
+        clamped to READ_CLAMP_S (a NaN resistance is skipped); FIXED_S in voltage mode. The compiled form of
+        clamp(max over columns of column_latency) (the tests keep that as its oracle)."""
         r = np.atleast_2d(np.asarray(column_resistance, dtype=np.float64))
-        if not self.current_mode:
-            return np.full(r.shape[0], FIXED_S)
-        slowest = self.column_latency(np.where(np.isnan(r), np.inf, r)).max(axis=1, initial=0.0)
-        return np.clip(slowest, *READ_CLAMP_S)
+        if not self.current_mode or not self.fitted:  # every live column converts in FIXED_S, within the clamp
+            return np.full(r.shape[0], max(FIXED_S, READ_CLAMP_S[0]))
+        (a, b), low, high = _FITS[self.node_nm]
+        refs = np.array(self.references_ohm[1:-1], dtype=np.float64)
+        out = np.empty(r.shape[0])
+        g_low, g_high = _factor_bounds(self.node_nm)
+        _slowest_reads(r, self.resistance_scale, refs, a, b, np.array(low), np.array(high), g_low, g_high, out)
+        return out
+
+    def column_power(self, column_resistance: np.ndarray) -> np.ndarray:
+        """Static power (W) of every column, element-wise: V2.1's fit of R; R = inf: 1 uW; R = 0 or NaN: 0."""
+        r = np.asarray(column_resistance, dtype=np.float64) * self.resistance_scale
+        live = np.isfinite(r) & (r > 0)
+        comparators_w, k, exponent = self.power
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = comparators_w + k * np.exp(exponent * np.log10(np.where(live, r, 1.0)))
+        p = np.where(live, p, np.where(np.isinf(r), IDLE_POWER_W, 0.0))
+        return p * self.power_factor
+
+    def read_energy(self, column_resistance: np.ndarray) -> np.ndarray:
+        """Energy (J) of every read (rows: reads): each column's power for the read's time, none below zero."""
+        r = np.atleast_2d(np.asarray(column_resistance, dtype=np.float64))
+        t = self.read_latency(r)
+        return np.maximum(self.column_power(r) * t[:, None], 0.0).sum(axis=1)
+
+
+@cache
+def _factor_bounds(node_nm: int) -> tuple[float, float]:
+    """(lowest, highest) factor on T_max over the fits' ratio range, widened by the most a grid step can miss."""
+    _, low, high = _FITS[node_nm]
+    ratio = np.linspace(*RATIO_RANGE, 200_001)
+    factor = np.where(ratio <= LOW_RATIO, np.polyval(low, ratio), np.polyval(high, ratio))
+    slope = np.abs(np.diff(factor)).max()  # the most the factor changes within a step
+    return float(factor.min() - slope), float(factor.max() + slope)
+
+
+@numba.njit(cache=True, nogil=True, boundscheck=False)
+def _horner(c, x):
+    y = 0.0
+    for k in range(len(c)):
+        y = y * x + c[k]
+    return y
+
+
+@numba.njit(cache=True, nogil=True, boundscheck=False)
+def _slowest_reads(r, scale, refs, a, b, low, high, g_low, g_high, out):
+    """out[v]: the clamped slowest column time of read v (column_latency's law, element by element). A column whose
+    bound (T_max times the factor's bounds, or FIXED_S) cannot exceed the read's time so far is skipped."""
+    for v in range(r.shape[0]):
+        best = READ_CLAMP_S[0]  # the clamp's floor: a column converting faster changes nothing
+        for j in range(r.shape[1]):
+            x = r[v, j] * scale
+            if not (x > 0.0 and x < np.inf):  # no conducting row (inf), 0 or NaN: no conversion
+                continue
+            t_max = (a * math.log(x / 1e3) + b) * 1e-9
+            if max(FIXED_S, t_max * g_low, t_max * g_high) <= best:
+                continue
+            for i in range(len(refs)):
+                ratio = refs[i] / x
+                if ratio >= RATIO_RANGE[1] or ratio <= RATIO_RANGE[0]:
+                    t = FIXED_S
+                elif ratio <= LOW_RATIO:
+                    t = t_max * _horner(low, ratio)
+                else:
+                    t = t_max * _horner(high, ratio)
+                best = max(best, t)
+        out[v] = min(max(best, READ_CLAMP_S[0]), READ_CLAMP_S[1])
