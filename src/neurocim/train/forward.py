@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import cast
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 from torch.nn import functional
@@ -23,6 +24,7 @@ from neurocim.config.train import ForwardPath
 from neurocim.nn.base import CIMLayer, LayerMode
 from neurocim.nn.convert import convert_, convertible, matches_any, set_submodule
 from neurocim.quant.wage import wage_init_scale
+from neurocim.train import kernels
 from neurocim.train.flat import FlatLayers
 
 
@@ -43,7 +45,8 @@ class _WageOutput(torch.autograd.Function):
     """y / scale, then Q(C(., a), a) (a None: not rounded); backward QE(grad, e), the clip's mask, then / scale.
 
     One fused node; the scale (a power of two) is folded into the clamp bounds and the rounding factors, so the
-    values are exactly those of `wage_activation(y / scale, a, e)` with fewer passes over the activations.
+    values are exactly those of `wage_activation(y / scale, a, e)` with fewer passes over the activations (one
+    compiled pass each way on contiguous CPU float32 tensors, the same values as the torch ops).
     """
 
     @staticmethod
@@ -52,24 +55,59 @@ class _WageOutput(torch.autograd.Function):
         if act_bits is None:
             ctx.save_for_backward(None)
             return y / scale
-        top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
-        clipped = y.clamp(-top, top)
-        # 1 inside the clip, else 0 (NaN: 0), as floats: the backward multiplies by it (a bool mask costs a cast)
-        ctx.save_for_backward(torch.eq(clipped, y, out=torch.empty_like(y)))
-        return clipped.mul_(s / scale).round_().mul_(1.0 / s)  # powers of two: the product is the quotient
+        out, inside = (wage_output_compiled if kernels.fits(y) else wage_output_torch)(y, scale, act_bits)
+        ctx.save_for_backward(inside)
+        return out
 
     @staticmethod
     def backward(ctx, grad: Tensor):  # type: ignore[override]
         (inside,) = ctx.saved_tensors
-        low, high = torch.aminmax(grad)
-        peak = max(-float(low), float(high))  # max |g| in one pass (NaN: no shift)
-        shift = 2.0 ** round(math.log2(peak)) if peak > 0 else 1.0
-        s = 2.0 ** (ctx.error_bits - 1)
-        # QE: round(C(g / shift) * s) / s, with the (power-of-two) factors folded: the same values in fewer passes
-        g = torch.mul(grad, s / shift).clamp_(1.0 - s, s - 1.0).round_().mul_(1.0 / (s * ctx.scale))
-        if inside is not None:
-            g.mul_(inside)
-        return g, None, None, None
+        quantize = error_quantize_compiled if kernels.fits(grad) else error_quantize_torch
+        return quantize(grad, ctx.scale, ctx.error_bits, inside), None, None, None
+
+
+def wage_output_torch(y: Tensor, scale: float, act_bits: int) -> tuple[Tensor, Tensor]:
+    """(Q(C(y / scale, a), a), the clip's mask as floats: 1 inside, else 0, NaN: 0), in torch operations."""
+    top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
+    clipped = y.clamp(-top, top)
+    # a float mask: the backward multiplies by it (a bool mask costs a cast)
+    inside = torch.eq(clipped, y, out=torch.empty_like(y))
+    return clipped.mul_(s / scale).round_().mul_(1.0 / s), inside  # powers of two: the product is the quotient
+
+
+def wage_output_compiled(y: Tensor, scale: float, act_bits: int) -> tuple[Tensor, Tensor]:
+    """wage_output_torch in one compiled pass (CPU float32, contiguous)."""
+    top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
+    out, inside = torch.empty_like(y), torch.empty_like(y)
+    f32 = np.float32
+    kernels.wage_output(y.view(-1).numpy(), out.view(-1).numpy(), inside.view(-1).numpy(), f32(top), f32(s / scale),
+                        f32(1.0 / s))  # fmt: skip
+    return out, inside
+
+
+def _error_shift(grad: Tensor) -> float:
+    """2^round(log2 max|g|) (NaN or 0: 1)."""
+    low, high = torch.aminmax(grad)
+    peak = max(-float(low), float(high))  # max |g| in one pass (NaN: no shift)
+    return 2.0 ** round(math.log2(peak)) if peak > 0 else 1.0
+
+
+def error_quantize_torch(grad: Tensor, scale: float, error_bits: int, inside: Tensor | None) -> Tensor:
+    """QE(grad, e) / scale, times the clip's mask when given, in torch operations."""
+    shift, s = _error_shift(grad), 2.0 ** (error_bits - 1)
+    # QE: round(C(g / shift) * s) / s, with the (power-of-two) factors folded: the same values in fewer passes
+    g = torch.mul(grad, s / shift).clamp_(1.0 - s, s - 1.0).round_().mul_(1.0 / (s * scale))
+    return g if inside is None else g.mul_(inside)
+
+
+def error_quantize_compiled(grad: Tensor, scale: float, error_bits: int, inside: Tensor | None) -> Tensor:
+    """error_quantize_torch with the quantization in one compiled pass (CPU float32, contiguous)."""
+    flat, shift, s = grad.view(-1).numpy(), _error_shift(grad), 2.0 ** (error_bits - 1)
+    out = torch.empty_like(grad)
+    mask = inside.view(-1).numpy() if inside is not None else flat[:0]
+    f32 = np.float32
+    kernels.error_quantize(flat, out.view(-1).numpy(), f32(s / shift), f32(s - 1.0), f32(1.0 / (s * scale)), mask)
+    return out
 
 
 class QuantizedWeights:
