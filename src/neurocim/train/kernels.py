@@ -89,3 +89,12 @@ def error_quantize(g, out, factor, bound, lsb, inside):
         x = -bound if x < -bound else bound if x > bound else x
         q = np.rint(x) * lsb
         out[i] = q * inside[i] if masked else q
+
+
+@_jit
+def weight_quantize(w, out, bound, factor):
+    """out = round(C(w, -bound, bound) factor) / factor (NaN kept), in one pass."""
+    for i in range(len(w)):
+        x = w[i]
+        x = -bound if x < -bound else bound if x > bound else x
+        out[i] = np.rint(x * factor) / factor

@@ -138,7 +138,8 @@ class AnalogSGD:
         t, m = self.cfg.train, self.cfg.train.device.max_level
         v = self._velocity(self.velocity, self.flat.grads())
         compiled = self.fused and kernels.fits(v)
-        peaks = self._peaks(v) if compiled else self.flat.layer_peaks(v)
+        v_np = v.numpy() if compiled else None
+        peaks = self.flat.layer_peaks(v) if v_np is None else self._peaks(v_np)
         if not all(math.isfinite(p) for p in peaks):
             raise FloatingPointError(f"train: non-finite gradient in chip layers {self.flat.names}: peaks {peaks}")
         # QG on each layer's normalised velocity v / 2^round(log2 peak): SR(-lr x 2^(b-1)) steps of 2^-(b-1), each
@@ -149,8 +150,8 @@ class AnalogSGD:
         per_step = m / (2 * grid)
         limit = m if math.ceil(lr * grid * math.sqrt(2.0) * 1.0001) * per_step + 1 > m else 0  # |x| < sqrt(2)
         assert self.response is not None and self.dmap is not None  # compat none: both made in __init__
-        if compiled:
-            idx, n = self._pulses_compiled(v, factors, per_step, bool(m % (2 * grid)), limit)
+        if v_np is not None:
+            idx, n = self._pulses_compiled(v_np, factors, per_step, bool(m % (2 * grid)), limit)
             _, _, change = self.response.apply_at_(self.flat.data, idx, n, self.dmap, self.generator)
             self.stats.add(None, idx, change.neg_())
             return
@@ -165,26 +166,25 @@ class AnalogSGD:
         idx, _, change = self.response.apply_(self.flat.data, steps, self.dmap, self.generator)
         self.stats.add(steps.abs_(), idx, change.neg_())
 
-    def _peaks(self, v: Tensor) -> list[float]:
+    def _peaks(self, v: np.ndarray) -> list[float]:
         out = np.empty(len(self.flat.sizes), dtype=np.int32)
-        kernels.segment_peaks(v.numpy().view(np.int32), self.ends, out)
+        kernels.segment_peaks(v.view(np.int32), self.ends, out)
         return out.view(np.float32).tolist()
 
     def _pulses_compiled(
-        self, v: Tensor, factors: list[float], per_step: float, second: bool, limit: int
+        self, v: np.ndarray, factors: list[float], per_step: float, second: bool, limit: int
     ) -> tuple[Tensor, Tensor]:
         """The signed pulses of the devices that get any, (flat indices, counts), and their statistics, in one pass
         (the same draws and values as the torch path of _step_devices)."""
-        u = torch.rand(v.shape, generator=self.generator)
-        u2 = torch.rand(v.shape, generator=self.generator) if per_step != 1.0 and second else u.new_empty(0)
-        idx = torch.empty(v.shape, dtype=torch.int64)
-        n = torch.empty_like(v)
+        u = torch.rand(v.shape, generator=self.generator).numpy()
+        u2 = torch.rand(v.shape, generator=self.generator).numpy() if per_step != 1.0 and second else u[:0]
+        idx, n = np.empty(v.shape, dtype=np.int64), np.empty_like(v)
         st = self.stats
         count = kernels.pulse_counts(
-            v.numpy(), self.ends, np.array(factors, dtype=np.float32), u.numpy(), u2.numpy(), np.float32(per_step),
-            np.float32(limit), st.pulses_sum.numpy(), st.pulses_max.numpy(), st.written.numpy(), idx.numpy(), n.numpy(),
+            v, self.ends, np.array(factors, dtype=np.float32), u, u2, np.float32(per_step), np.float32(limit),
+            st.pulses_sum.numpy(), st.pulses_max.numpy(), st.written.numpy(), idx, n,
         )  # fmt: skip
-        return idx[:count], n[:count]
+        return torch.from_numpy(idx[:count]), torch.from_numpy(n[:count])
 
     def _step_v21(self, lr: float) -> None:
         s = V21Settings(**{**self.v21.__dict__, "grad_scale": lr})

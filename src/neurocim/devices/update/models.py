@@ -47,6 +47,12 @@ class DeviceMap:
 
         return DeviceMap(*(pick(t) for t in (self.lo, self.hi, self.step_scale, self.a_ltp, self.a_ltd)))
 
+    def strided(self) -> tuple[tuple[np.ndarray, int], ...]:
+        """lo, hi, a_ltp, a_ltd as (float32 array, stride) for the compiled passes (CPU maps; made once per map)."""
+        if "_strided" not in self.__dict__:  # frozen: the cache goes in directly
+            self.__dict__["_strided"] = tuple(_strided(f) for f in (self.lo, self.hi, self.a_ltp, self.a_ltd))
+        return self.__dict__["_strided"]
+
     @staticmethod
     def concat(maps: list[DeviceMap], sizes: list[int]) -> DeviceMap:
         """The maps of several tensors laid end to end (flat), `sizes[i]` devices in `maps[i]`."""
@@ -123,7 +129,7 @@ class PulseResponse:
         """`apply_` given the written devices: flat indices `idx` (in order) and their signed pulses `n` (non-zero)."""
         if idx.numel() == 0:
             return idx, n, n.to(w.dtype)
-        if self.fused and _fusable(w, n, dmap) and self.cfg.model is UpdateModel.NEUROSIM_V21:
+        if self.fused and self.cfg.model is UpdateModel.NEUROSIM_V21 and _fusable(w, n, dmap):
             return self._exponential_fused_(w, idx, n, dmap, generator)
         sub = dmap.at(idx)
         w_flat = w.view(-1)
@@ -144,23 +150,22 @@ class PulseResponse:
         self, w: Tensor, idx: Tensor, n: Tensor, dmap: DeviceMap, generator: torch.Generator | None
     ) -> tuple[Tensor, Tensor, Tensor]:
         """The neurosim_v21 model's step through the compiled passes (the same values as the torch path)."""
-        fields = [_strided(f) for f in (dmap.lo, dmap.hi, dmap.a_ltp, dmap.a_ltd)]
+        fields = dmap.strided()
         (lo, lo_s), (hi, hi_s) = fields[0], fields[1]
-        before, u, count, r, q = (torch.empty_like(n) for _ in range(5))
-        w_np, idx_np, n_np = w.view(-1).numpy(), idx.numpy(), n.numpy()
+        n_np = n.numpy()
+        before, u, count, r, q = (np.empty_like(n_np) for _ in range(5))
+        w_np, idx_np = w.view(-1).numpy(), idx.numpy()
         fused.exponential_prepare(
             w_np, idx_np, n_np, *(x for pair in fields for x in pair), np.float32(self.cfg.max_level),
-            *(t.numpy() for t in (before, u, count, r, q)),
+            before, u, count, r, q,
         )  # fmt: skip
-        span, e = torch.expm1(r), torch.exp(q)
+        torch.from_numpy(r).expm1_()  # r becomes the curves' spans, q the step's factors: torch's exp and expm1
+        torch.from_numpy(q).exp_()
         c2c = self.cfg.c2c_sigma
-        z = torch.randn(idx.shape, generator=generator, dtype=w.dtype) if c2c > 0 else n.new_empty(0)
-        change = torch.empty_like(n)
-        fused.exponential_finish(
-            w_np, idx_np, *(t.numpy() for t in (before, u, span, e, count, z)), np.float32(c2c),
-            lo, lo_s, hi, hi_s, change.numpy(),
-        )  # fmt: skip
-        return idx, count, change
+        z = torch.randn(idx.shape, generator=generator, dtype=w.dtype).numpy() if c2c > 0 else n_np[:0]
+        change = np.empty_like(n_np)
+        fused.exponential_finish(w_np, idx_np, before, u, r, q, count, z, np.float32(c2c), lo, lo_s, hi, hi_s, change)
+        return idx, torch.from_numpy(count), torch.from_numpy(change)
 
     def _move(self, u: Tensor, k: Tensor, up: Tensor, dmap: DeviceMap) -> Tensor:
         m, model = float(self.cfg.max_level), self.cfg.model
@@ -200,7 +205,7 @@ def _fusable(w: Tensor, n: Tensor, dmap: DeviceMap) -> bool:
     return all(t.device.type == "cpu" and t.dtype == torch.float32 and t.is_contiguous() for t in (w, n, *fields))
 
 
-def _strided(value: Tensor | float | None) -> tuple[np.ndarray, int]:
+def _strided(value: Tensor | float | None) -> tuple[np.ndarray, int]:  # (a CPU tensor: a view of its memory)
     """A per-device field as (float32 array, stride): a tensor flat with stride 1, a number as one element, stride 0."""
     if isinstance(value, Tensor):
         return value.detach().reshape(-1).numpy(), 1
