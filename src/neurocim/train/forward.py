@@ -78,11 +78,10 @@ def wage_output_torch(y: Tensor, scale: float, act_bits: int) -> tuple[Tensor, T
 def wage_output_compiled(y: Tensor, scale: float, act_bits: int) -> tuple[Tensor, Tensor]:
     """wage_output_torch in one compiled pass (CPU float32, contiguous)."""
     top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
-    out, inside = torch.empty_like(y), torch.empty_like(y)
-    f32 = np.float32
-    kernels.wage_output(y.view(-1).numpy(), out.view(-1).numpy(), inside.view(-1).numpy(), f32(top), f32(s / scale),
-                        f32(1.0 / s))  # fmt: skip
-    return out, inside
+    y_np = y.detach().numpy()
+    out, inside = np.empty_like(y_np), np.empty_like(y_np)
+    kernels.wage_output(y_np, out, inside, np.float32(top), np.float32(s / scale), np.float32(1.0 / s))
+    return torch.from_numpy(out), torch.from_numpy(inside)
 
 
 def _error_shift(grad: Tensor) -> float:
@@ -102,12 +101,12 @@ def error_quantize_torch(grad: Tensor, scale: float, error_bits: int, inside: Te
 
 def error_quantize_compiled(grad: Tensor, scale: float, error_bits: int, inside: Tensor | None) -> Tensor:
     """error_quantize_torch with the quantization in one compiled pass (CPU float32, contiguous)."""
-    flat, shift, s = grad.view(-1).numpy(), _error_shift(grad), 2.0 ** (error_bits - 1)
-    out = torch.empty_like(grad)
-    mask = inside.view(-1).numpy() if inside is not None else flat[:0]
+    g, shift, s = grad.numpy(), _error_shift(grad), 2.0 ** (error_bits - 1)
+    out = np.empty_like(g)
+    mask = inside.numpy() if inside is not None else g.reshape(-1)[:0]
     f32 = np.float32
-    kernels.error_quantize(flat, out.view(-1).numpy(), f32(s / shift), f32(s - 1.0), f32(1.0 / (s * scale)), mask)
-    return out
+    kernels.error_quantize(g, out, f32(s / shift), f32(s - 1.0), f32(1.0 / (s * scale)), mask)
+    return torch.from_numpy(out)
 
 
 class QuantizedWeights:

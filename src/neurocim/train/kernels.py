@@ -71,8 +71,10 @@ def pulse_counts(v, ends, factors, u, u2, per_step, limit, pulses_sum, pulses_ma
 
 @_jit
 def wage_output(y, out, inside, top, factor, lsb):
-    """out = round(C(y, -top, top) factor) lsb and inside = 1 where the clip kept y (else 0, NaN: 0), in one pass."""
+    """out = round(C(y, -top, top) factor) lsb and inside = 1 where the clip kept y (else 0, NaN: 0), in one pass
+    (C-contiguous arrays of any shape)."""
     one, zero = np.float32(1.0), np.float32(0.0)
+    y, out, inside = y.ravel(), out.ravel(), inside.ravel()
     for i in range(len(y)):
         x = y[i]
         c = -top if x < -top else top if x > top else x
@@ -82,7 +84,9 @@ def wage_output(y, out, inside, top, factor, lsb):
 
 @_jit
 def error_quantize(g, out, factor, bound, lsb, inside):
-    """out = round(C(g factor, -bound, bound)) lsb [* inside] (NaN kept), in one pass (inside empty: no mask)."""
+    """out = round(C(g factor, -bound, bound)) lsb [* inside] (NaN kept), in one pass (C-contiguous arrays of any
+    shape; inside empty: no mask)."""
+    g, out, inside = g.ravel(), out.ravel(), inside.ravel()
     masked = len(inside) > 0
     for i in range(len(g)):
         x = g[i] * factor
