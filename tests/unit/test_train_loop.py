@@ -285,3 +285,4 @@ def test_compiled_segment_peaks_are_max_abs_with_nan() -> None:
     kernels.segment_peaks(x.view(np.int32), np.array([3, 5, 7, 9]), out)
     peaks = out.view(np.float32)
     assert peaks[:3].tolist() == [3.0, np.float32(1e-30), float("inf")] and np.isnan(peaks[3])
+    assert kernels.abs_peak(x[:5].reshape(5, 1)) == 3.0 and np.isnan(kernels.abs_peak(x))

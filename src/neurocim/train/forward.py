@@ -84,16 +84,15 @@ def wage_output_compiled(y: Tensor, scale: float, act_bits: int) -> tuple[Tensor
     return torch.from_numpy(out), torch.from_numpy(inside)
 
 
-def _error_shift(grad: Tensor) -> float:
+def _error_shift(peak: float) -> float:
     """2^round(log2 max|g|) (NaN or 0: 1)."""
-    low, high = torch.aminmax(grad)
-    peak = max(-float(low), float(high))  # max |g| in one pass (NaN: no shift)
     return 2.0 ** round(math.log2(peak)) if peak > 0 else 1.0
 
 
 def error_quantize_torch(grad: Tensor, scale: float, error_bits: int, inside: Tensor | None) -> Tensor:
     """QE(grad, e) / scale, times the clip's mask when given, in torch operations."""
-    shift, s = _error_shift(grad), 2.0 ** (error_bits - 1)
+    low, high = torch.aminmax(grad)
+    shift, s = _error_shift(max(-float(low), float(high))), 2.0 ** (error_bits - 1)  # max |g| in one pass
     # QE: round(C(g / shift) * s) / s, with the (power-of-two) factors folded: the same values in fewer passes
     g = torch.mul(grad, s / shift).clamp_(1.0 - s, s - 1.0).round_().mul_(1.0 / (s * scale))
     return g if inside is None else g.mul_(inside)
@@ -101,7 +100,8 @@ def error_quantize_torch(grad: Tensor, scale: float, error_bits: int, inside: Te
 
 def error_quantize_compiled(grad: Tensor, scale: float, error_bits: int, inside: Tensor | None) -> Tensor:
     """error_quantize_torch with the quantization in one compiled pass (CPU float32, contiguous)."""
-    g, shift, s = grad.numpy(), _error_shift(grad), 2.0 ** (error_bits - 1)
+    g = grad.numpy()
+    shift, s = _error_shift(float(kernels.abs_peak(g))), 2.0 ** (error_bits - 1)
     out = np.empty_like(g)
     mask = inside.numpy() if inside is not None else g.reshape(-1)[:0]
     f32 = np.float32

@@ -21,17 +21,31 @@ def fits(t: Tensor) -> bool:
 
 
 @_jit
+def _peak_bits(bits):
+    """max of the int32 patterns with the sign bit cleared (int32 throughout: the compiler vectorises it)."""
+    peak, magnitude = np.int32(0), np.int32(0x7FFFFFFF)
+    for i in range(len(bits)):
+        peak = np.int32(max(peak, np.int32(bits[i] & magnitude)))
+    return peak
+
+
+@_jit
 def segment_peaks(bits, ends, out):
     """out[s] = max |x| over segment s (x[ends[s-1]:ends[s]]), on the float32 bit patterns as int32 (|x|: the sign bit
     cleared; their order is the floats' order, and a NaN's pattern is above inf's, so a NaN gives a NaN): an integer
-    maximum, which the compiler vectorises. Read out as float32."""
+    maximum. Read out as float32."""
     start = 0
     for s in range(len(ends)):
-        peak = np.int32(0)
-        for i in range(start, ends[s]):
-            peak = max(peak, bits[i] & np.int32(0x7FFFFFFF))
-        out[s] = peak
+        out[s] = _peak_bits(bits[start : ends[s]])
         start = ends[s]
+
+
+@_jit
+def abs_peak(x):
+    """max |x| of a C-contiguous float32 array of any shape (a NaN gives a NaN), as segment_peaks."""
+    out = np.empty(1, dtype=np.int32)
+    out[0] = _peak_bits(x.ravel().view(np.int32))
+    return out.view(np.float32)[0]
 
 
 @_jit
