@@ -212,3 +212,77 @@ def test_shared_quantized_weights_give_the_run_of_per_layer_quantizers(monkeypat
     alone = train_run(cfg)
     assert _comparable(shared) == _comparable(alone)
     assert all(torch.equal(p, q) for p, q in zip(shared.model.parameters(), alone.model.parameters(), strict=True))
+
+
+@pytest.mark.parametrize(
+    "train",
+    [
+        {"momentum": 0.9, "device": {"model": "neurosim_v21", "d2d_sigma": 0.1, "c2c_sigma": 0.01}},
+        {"grad_bits": 3, "device": {"model": "neurosim_v21", "max_level": 20, "bounds_sigma": 0.2, "c2c_sigma": 0.05}},
+        {"grad_bits": 6, "learning_rate": 0.7, "device": {"model": "neurosim_v21", "nonlinearity_ltd": -9.0}},
+        {"grad_bits": 4, "device": {"model": "soft_bounds", "max_level": 24, "d2d_sigma": 0.2, "c2c_sigma": 0.02}},
+    ],
+)
+def test_compiled_update_passes_give_the_torch_path_bit_for_bit(train: dict) -> None:
+    cfg = _cfg(learning_rate=train.pop("learning_rate", 0.2), **train)
+    gen = torch.Generator().manual_seed(1)
+    shapes = {"a": (12, 30), "b": (7, 12), "c": (3, 7)}
+    init = {n: (torch.rand(s, generator=gen) * 2 - 1) * 0.9 for n, s in shapes.items()}
+    runs = []
+    for fused in (True, False):
+        weights = {n: nn.Parameter(w.clone()) for n, w in init.items()}
+        opt = AnalogSGD(weights, [], cfg, fused=fused)
+        opt.program_initial_()
+        runs.append((weights, opt))
+    for step in range(6):
+        grads = {n: torch.randn(s, generator=gen) * 10.0**-step for n, s in shapes.items()}
+        for weights, opt in runs:
+            opt.zero_grad()
+            for n, w in weights.items():
+                w.grad.copy_(grads[n])
+            opt.step(cfg.train.learning_rate)
+    (_, fused), (_, plain) = runs
+    assert torch.equal(fused.flat.data, plain.flat.data)
+    assert fused.generator.get_state().equal(plain.generator.get_state())  # the same draws
+    for name in ("pulses_sum", "pulses_max", "written"):
+        assert torch.equal(getattr(fused.stats, name), getattr(plain.stats, name)), name
+    assert all(torch.equal(x, y) for x, y in zip(fused.stats.last, plain.stats.last, strict=True))
+    assert fused.epoch_stats() == plain.epoch_stats()
+
+
+@pytest.mark.parametrize("act_bits", [8, 3])
+def test_compiled_wage_quantizers_give_the_torch_ops_bit_for_bit(act_bits) -> None:
+    from neurocim.train import forward
+
+    g = torch.Generator().manual_seed(2)
+    y = torch.randn(4, 300, generator=g) * 3
+    y[0, :4] = torch.tensor([float("nan"), float("inf"), -float("inf"), -0.0])
+    y[1] = y[1].round()  # on the clip's edges and the rounding grid
+    for scale in (1.0, 4.0, 0.125):
+        ours, ref = forward.wage_output_compiled(y, scale, act_bits), forward.wage_output_torch(y, scale, act_bits)
+        for a, b in zip(ours, ref, strict=True):
+            assert torch.equal(a.nan_to_num(7.0), b.nan_to_num(7.0)) and torch.equal(a.isnan(), b.isnan())
+        inside = ref[1]
+        for grad in (torch.randn(4, 300, generator=g) * 1e-3, torch.zeros(4, 300), torch.full((4, 300), -1e-30)):
+            grad[2, :3] = torch.tensor([-0.0, 5e-3, -7e-3])
+            for mask in (inside, None):
+                ours = forward.error_quantize_compiled(grad, scale, 8, mask)
+                ref = forward.error_quantize_torch(grad, scale, 8, mask)
+                assert torch.equal(ours, ref) and torch.equal(ours.signbit(), ref.signbit())
+        nan_grad = torch.randn(4, 300, generator=g)
+        nan_grad[3, 7] = float("nan")
+        assert torch.equal(
+            forward.error_quantize_compiled(nan_grad, scale, 8, None).isnan(),
+            forward.error_quantize_torch(nan_grad, scale, 8, None).isnan(),
+        )
+
+
+def test_compiled_segment_peaks_are_max_abs_with_nan() -> None:
+    from neurocim.train import kernels
+
+    x = torch.tensor([0.5, -3.0, 2.0, -0.0, 1e-30, float("inf"), -1.0, float("nan"), 2.0]).numpy()
+    out = np.empty(4, dtype=np.int32)
+    kernels.segment_peaks(x.view(np.int32), np.array([3, 5, 7, 9]), out)
+    peaks = out.view(np.float32)
+    assert peaks[:3].tolist() == [3.0, np.float32(1e-30), float("inf")] and np.isnan(peaks[3])
+    assert kernels.abs_peak(x[:5].reshape(5, 1)) == 3.0 and np.isnan(kernels.abs_peak(x))

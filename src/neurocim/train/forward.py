@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import cast
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 from torch.nn import functional
@@ -23,6 +24,7 @@ from neurocim.config.train import ForwardPath
 from neurocim.nn.base import CIMLayer, LayerMode
 from neurocim.nn.convert import convert_, convertible, matches_any, set_submodule
 from neurocim.quant.wage import wage_init_scale
+from neurocim.train import kernels
 from neurocim.train.flat import FlatLayers
 
 
@@ -43,7 +45,8 @@ class _WageOutput(torch.autograd.Function):
     """y / scale, then Q(C(., a), a) (a None: not rounded); backward QE(grad, e), the clip's mask, then / scale.
 
     One fused node; the scale (a power of two) is folded into the clamp bounds and the rounding factors, so the
-    values are exactly those of `wage_activation(y / scale, a, e)` with fewer passes over the activations.
+    values are exactly those of `wage_activation(y / scale, a, e)` with fewer passes over the activations (one
+    compiled pass each way on contiguous CPU float32 tensors, the same values as the torch ops).
     """
 
     @staticmethod
@@ -52,24 +55,58 @@ class _WageOutput(torch.autograd.Function):
         if act_bits is None:
             ctx.save_for_backward(None)
             return y / scale
-        top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
-        clipped = y.clamp(-top, top)
-        # 1 inside the clip, else 0 (NaN: 0), as floats: the backward multiplies by it (a bool mask costs a cast)
-        ctx.save_for_backward(torch.eq(clipped, y, out=torch.empty_like(y)))
-        return clipped.mul_(s / scale).round_().mul_(1.0 / s)  # powers of two: the product is the quotient
+        out, inside = (wage_output_compiled if kernels.fits(y) else wage_output_torch)(y, scale, act_bits)
+        ctx.save_for_backward(inside)
+        return out
 
     @staticmethod
     def backward(ctx, grad: Tensor):  # type: ignore[override]
         (inside,) = ctx.saved_tensors
-        low, high = torch.aminmax(grad)
-        peak = max(-float(low), float(high))  # max |g| in one pass (NaN: no shift)
-        shift = 2.0 ** round(math.log2(peak)) if peak > 0 else 1.0
-        s = 2.0 ** (ctx.error_bits - 1)
-        # QE: round(C(g / shift) * s) / s, with the (power-of-two) factors folded: the same values in fewer passes
-        g = torch.mul(grad, s / shift).clamp_(1.0 - s, s - 1.0).round_().mul_(1.0 / (s * ctx.scale))
-        if inside is not None:
-            g.mul_(inside)
-        return g, None, None, None
+        quantize = error_quantize_compiled if kernels.fits(grad) else error_quantize_torch
+        return quantize(grad, ctx.scale, ctx.error_bits, inside), None, None, None
+
+
+def wage_output_torch(y: Tensor, scale: float, act_bits: int) -> tuple[Tensor, Tensor]:
+    """(Q(C(y / scale, a), a), the clip's mask as floats: 1 inside, else 0, NaN: 0), in torch operations."""
+    top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
+    clipped = y.clamp(-top, top)
+    # a float mask: the backward multiplies by it (a bool mask costs a cast)
+    inside = torch.eq(clipped, y, out=torch.empty_like(y))
+    return clipped.mul_(s / scale).round_().mul_(1.0 / s), inside  # powers of two: the product is the quotient
+
+
+def wage_output_compiled(y: Tensor, scale: float, act_bits: int) -> tuple[Tensor, Tensor]:
+    """wage_output_torch in one compiled pass (CPU float32, contiguous)."""
+    top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
+    y_np = y.detach().numpy()
+    out, inside = np.empty_like(y_np), np.empty_like(y_np)
+    kernels.wage_output(y_np, out, inside, np.float32(top), np.float32(s / scale), np.float32(1.0 / s))
+    return torch.from_numpy(out), torch.from_numpy(inside)
+
+
+def _error_shift(peak: float) -> float:
+    """2^round(log2 max|g|) (NaN or 0: 1)."""
+    return 2.0 ** round(math.log2(peak)) if peak > 0 else 1.0
+
+
+def error_quantize_torch(grad: Tensor, scale: float, error_bits: int, inside: Tensor | None) -> Tensor:
+    """QE(grad, e) / scale, times the clip's mask when given, in torch operations."""
+    low, high = torch.aminmax(grad)
+    shift, s = _error_shift(max(-float(low), float(high))), 2.0 ** (error_bits - 1)  # max |g| in one pass
+    # QE: round(C(g / shift) * s) / s, with the (power-of-two) factors folded: the same values in fewer passes
+    g = torch.mul(grad, s / shift).clamp_(1.0 - s, s - 1.0).round_().mul_(1.0 / (s * scale))
+    return g if inside is None else g.mul_(inside)
+
+
+def error_quantize_compiled(grad: Tensor, scale: float, error_bits: int, inside: Tensor | None) -> Tensor:
+    """error_quantize_torch with the quantization in one compiled pass (CPU float32, contiguous)."""
+    g = grad.numpy()
+    shift, s = _error_shift(float(kernels.abs_peak(g))), 2.0 ** (error_bits - 1)
+    out = np.empty_like(g)
+    mask = inside.numpy() if inside is not None else g.reshape(-1)[:0]
+    f32 = np.float32
+    kernels.error_quantize(g, out, f32(s / shift), f32(s - 1.0), f32(1.0 / (s * scale)), mask)
+    return torch.from_numpy(out)
 
 
 class QuantizedWeights:
@@ -94,7 +131,11 @@ class QuantizedWeights:
         key = self.flat.versions()
         if key != self.key:
             lsb, s = 2.0 ** (1 - self.bits), 2.0 ** (self.bits - 1)
-            torch.clamp(self.flat.data, -1.0 + lsb, 1.0 - lsb, out=self.values).mul_(s).round_().div_(s)
+            if kernels.fits(self.flat.data):  # one compiled pass, the same values
+                f32 = np.float32
+                kernels.weight_quantize(self.flat.data.numpy(), self.values.numpy(), f32(1.0 - lsb), f32(s))
+            else:
+                torch.clamp(self.flat.data, -1.0 + lsb, 1.0 - lsb, out=self.values).mul_(s).round_().div_(s)
             self.key = key
         return self.leaves[name]
 

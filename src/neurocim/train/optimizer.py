@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import zlib
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -29,6 +30,7 @@ from neurocim.devices.update.neurosim_v21 import (
     v21_round,
     v21_write,
 )
+from neurocim.train import kernels
 from neurocim.train.flat import FlatLayers
 from neurocim.train.stats import UpdateStats
 
@@ -54,12 +56,16 @@ class AnalogSGD:
     one vectorised update per step serves every layer; per-step statistics stay tensors until the epoch ends.
     """
 
-    def __init__(self, weights: dict[str, nn.Parameter], others: list[nn.Parameter], cfg: RunConfig) -> None:
+    def __init__(
+        self, weights: dict[str, nn.Parameter], others: list[nn.Parameter], cfg: RunConfig, fused: bool = True
+    ) -> None:
         self.weights, self.others, self.cfg = weights, others, cfg
         t = cfg.train
         self.compat = cfg.accuracy.compat is CompatMode.NEUROSIM_V21
-        self.response = None if self.compat else PulseResponse(t.device)
+        self.fused = fused  # False: the torch path only (the oracle of the compiled passes)
+        self.response = None if self.compat else PulseResponse(t.device, fused)
         self.flat = FlatLayers(weights, list(reversed(list(weights))))  # V2.1's order: parameters in reverse
+        self.ends = np.cumsum(self.flat.sizes, dtype=np.int64)
         device = self.flat.data.device
         self.generator = torch.Generator(device=device).manual_seed(derived_seed(t.seed, "update"))
         self.velocity = torch.zeros_like(self.flat.data)
@@ -131,7 +137,9 @@ class AnalogSGD:
     def _step_devices(self, lr: float) -> None:
         t, m = self.cfg.train, self.cfg.train.device.max_level
         v = self._velocity(self.velocity, self.flat.grads())
-        peaks = self.flat.layer_peaks(v)
+        compiled = self.fused and kernels.fits(v)
+        v_np = v.numpy() if compiled else None
+        peaks = self.flat.layer_peaks(v) if v_np is None else self._peaks(v_np)
         if not all(math.isfinite(p) for p in peaks):
             raise FloatingPointError(f"train: non-finite gradient in chip layers {self.flat.names}: peaks {peaks}")
         # QG on each layer's normalised velocity v / 2^round(log2 peak): SR(-lr x 2^(b-1)) steps of 2^-(b-1), each
@@ -139,18 +147,44 @@ class AnalogSGD:
         # A layer at rest (peak 0) gets no pulse.
         grid = 2.0 ** (t.grad_bits - 1)
         factors = [-lr * grid / 2.0 ** round(math.log2(p)) if p > 0 else 0.0 for p in peaks]
+        per_step = m / (2 * grid)
+        limit = m if math.ceil(lr * grid * math.sqrt(2.0) * 1.0001) * per_step + 1 > m else 0  # |x| < sqrt(2)
+        assert self.response is not None and self.dmap is not None  # compat none: both made in __init__
+        if v_np is not None:
+            idx, n = self._pulses_compiled(v_np, factors, per_step, bool(m % (2 * grid)), limit)
+            _, _, change = self.response.apply_at_(self.flat.data, idx, n, self.dmap, self.generator)
+            self.stats.add(None, idx, change.neg_())
+            return
         steps = self.flat.scaled(v, factors)
         steps.add_(torch.rand(steps.shape, generator=self.generator, device=steps.device)).floor_()
-        per_step = m / (2 * grid)
         if per_step != 1.0:
             steps.mul_(per_step)
             if m % (2 * grid):  # not whole pulses yet
                 steps.add_(torch.rand(steps.shape, generator=self.generator, device=steps.device)).floor_()
-        if math.ceil(lr * grid * math.sqrt(2.0) * 1.0001) * per_step + 1 > m:  # |x| < sqrt(2) after normalising
+        if limit:
             steps.clamp_(-m, m)
-        assert self.response is not None and self.dmap is not None  # compat none: both made in __init__
         idx, _, change = self.response.apply_(self.flat.data, steps, self.dmap, self.generator)
         self.stats.add(steps.abs_(), idx, change.neg_())
+
+    def _peaks(self, v: np.ndarray) -> list[float]:
+        out = np.empty(len(self.flat.sizes), dtype=np.int32)
+        kernels.segment_peaks(v.view(np.int32), self.ends, out)
+        return out.view(np.float32).tolist()
+
+    def _pulses_compiled(
+        self, v: np.ndarray, factors: list[float], per_step: float, second: bool, limit: int
+    ) -> tuple[Tensor, Tensor]:
+        """The signed pulses of the devices that get any, (flat indices, counts), and their statistics, in one pass
+        (the same draws and values as the torch path of _step_devices)."""
+        u = torch.rand(v.shape, generator=self.generator).numpy()
+        u2 = torch.rand(v.shape, generator=self.generator).numpy() if per_step != 1.0 and second else u[:0]
+        idx, n = np.empty(v.shape, dtype=np.int64), np.empty_like(v)
+        st = self.stats
+        count = kernels.pulse_counts(
+            v, self.ends, np.array(factors, dtype=np.float32), u, u2, np.float32(per_step), np.float32(limit),
+            st.pulses_sum.numpy(), st.pulses_max.numpy(), st.written.numpy(), idx, n,
+        )  # fmt: skip
+        return torch.from_numpy(idx[:count]), torch.from_numpy(n[:count])
 
     def _step_v21(self, lr: float) -> None:
         s = V21Settings(**{**self.v21.__dict__, "grad_scale": lr})

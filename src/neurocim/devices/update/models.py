@@ -17,10 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
 from neurocim.config.train import DeviceUpdateConfig, UpdateModel
+from neurocim.devices.update import fused
 from neurocim.devices.update.nl_table import a_norm_interpolated
 from neurocim.devices.update.pulse_table import PulseTable, interp, read_pulse_table
 
@@ -44,6 +46,12 @@ class DeviceMap:
             return t.reshape(-1).index_select(0, idx) if isinstance(t, Tensor) else t
 
         return DeviceMap(*(pick(t) for t in (self.lo, self.hi, self.step_scale, self.a_ltp, self.a_ltd)))
+
+    def strided(self) -> tuple[tuple[np.ndarray, int], ...]:
+        """lo, hi, a_ltp, a_ltd as (float32 array, stride) for the compiled passes (CPU maps; made once per map)."""
+        if "_strided" not in self.__dict__:  # frozen: the cache goes in directly
+            self.__dict__["_strided"] = tuple(_strided(f) for f in (self.lo, self.hi, self.a_ltp, self.a_ltd))
+        return self.__dict__["_strided"]
 
     @staticmethod
     def concat(maps: list[DeviceMap], sizes: list[int]) -> DeviceMap:
@@ -90,8 +98,9 @@ def _a_of(labels: Tensor, nominal: float) -> Tensor:
 class PulseResponse:
     """Applies signed pulse counts to device states of one model (the table, when any, is read once here)."""
 
-    def __init__(self, cfg: DeviceUpdateConfig) -> None:
+    def __init__(self, cfg: DeviceUpdateConfig, fused: bool = True) -> None:
         self.cfg = cfg
+        self.fused = fused  # False: always the torch path (the oracle of the compiled one)
         self.table: PulseTable | None = (
             read_pulse_table(cfg.table_csv) if cfg.model is UpdateModel.TABLE and cfg.table_csv is not None else None
         )
@@ -112,9 +121,16 @@ class PulseResponse:
         """
         flat = pulses.reshape(-1)
         idx = torch.nonzero(flat != 0).view(-1)  # (a bool mask: the faster nonzero)
-        n = flat.index_select(0, idx)
+        return self.apply_at_(w, idx, flat.index_select(0, idx), dmap, generator)
+
+    def apply_at_(
+        self, w: Tensor, idx: Tensor, n: Tensor, dmap: DeviceMap, generator: torch.Generator | None
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """`apply_` given the written devices: flat indices `idx` (in order) and their signed pulses `n` (non-zero)."""
         if idx.numel() == 0:
             return idx, n, n.to(w.dtype)
+        if self.fused and self.cfg.model is UpdateModel.NEUROSIM_V21 and _fusable(w, n, dmap):
+            return self._exponential_fused_(w, idx, n, dmap, generator)
         sub = dmap.at(idx)
         w_flat = w.view(-1)
         before = w_flat.index_select(0, idx)
@@ -129,6 +145,27 @@ class PulseResponse:
         after = moved.clamp_(0.0, 1.0).mul_(span).add_(sub.lo)
         w_flat.index_copy_(0, idx, after)
         return idx, count, after.sub_(before)
+
+    def _exponential_fused_(
+        self, w: Tensor, idx: Tensor, n: Tensor, dmap: DeviceMap, generator: torch.Generator | None
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """The neurosim_v21 model's step through the compiled passes (the same values as the torch path)."""
+        fields = dmap.strided()
+        (lo, lo_s), (hi, hi_s) = fields[0], fields[1]
+        n_np = n.numpy()
+        before, u, count, r, q = (np.empty_like(n_np) for _ in range(5))
+        w_np, idx_np = w.view(-1).numpy(), idx.numpy()
+        fused.exponential_prepare(
+            w_np, idx_np, n_np, *(x for pair in fields for x in pair), np.float32(self.cfg.max_level),
+            before, u, count, r, q,
+        )  # fmt: skip
+        torch.from_numpy(r).expm1_()  # r becomes the curves' spans, q the step's factors: torch's exp and expm1
+        torch.from_numpy(q).exp_()
+        c2c = self.cfg.c2c_sigma
+        z = torch.randn(idx.shape, generator=generator, dtype=w.dtype).numpy() if c2c > 0 else n_np[:0]
+        change = np.empty_like(n_np)
+        fused.exponential_finish(w_np, idx_np, before, u, r, q, count, z, np.float32(c2c), lo, lo_s, hi, hi_s, change)
+        return idx, torch.from_numpy(count), torch.from_numpy(change)
 
     def _move(self, u: Tensor, k: Tensor, up: Tensor, dmap: DeviceMap) -> Tensor:
         m, model = float(self.cfg.max_level), self.cfg.model
@@ -160,6 +197,20 @@ class PulseResponse:
         new_up = interp((p_up + kd).clamp(max=top), pulses, ltp)
         new_down = interp(top - (q_down + kd).clamp(max=top), pulses, ltd_rev)
         return torch.where(up, new_up, new_down).to(u.dtype)
+
+
+def _fusable(w: Tensor, n: Tensor, dmap: DeviceMap) -> bool:
+    """Whether the compiled passes can take these tensors: CPU float32, contiguous, per-device fields alike."""
+    fields = [f for f in (dmap.lo, dmap.hi, dmap.a_ltp, dmap.a_ltd) if isinstance(f, Tensor)]
+    return all(t.device.type == "cpu" and t.dtype == torch.float32 and t.is_contiguous() for t in (w, n, *fields))
+
+
+def _strided(value: Tensor | float | None) -> tuple[np.ndarray, int]:  # (a CPU tensor: a view of its memory)
+    """A per-device field as (float32 array, stride): a tensor flat with stride 1, a number as one element, stride 0."""
+    if isinstance(value, Tensor):
+        return value.detach().reshape(-1).numpy(), 1
+    assert value is not None  # the exponential model's map holds both curves
+    return np.array([value], dtype=np.float32), 0
 
 
 def _exponential(u: Tensor, dp: Tensor, up: Tensor, dmap: DeviceMap) -> Tensor:

@@ -1,0 +1,118 @@
+"""Compiled passes of training (CPU, float32): layer peaks, a step's pulse counts, WAGE's output and error quantizers.
+
+Each does in one pass what the torch path (`AnalogSGD._step_devices`, `train/forward.py`) does in several operations,
+with the same float32 arithmetic in the same order (no fused multiply-add, no reassociation), so the results are bit
+for bit those of the torch path, which stays the path for other devices and dtypes and the oracle in tests.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import torch
+from torch import Tensor
+
+_jit = numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
+
+
+def fits(t: Tensor) -> bool:
+    """Whether the compiled passes take this tensor (CPU, float32, contiguous)."""
+    return t.device.type == "cpu" and t.dtype == torch.float32 and t.is_contiguous()
+
+
+@_jit
+def _peak_bits(bits):
+    """max of the int32 patterns with the sign bit cleared (int32 throughout: the compiler vectorises it)."""
+    peak, magnitude = np.int32(0), np.int32(0x7FFFFFFF)
+    for i in range(len(bits)):
+        peak = np.int32(max(peak, np.int32(bits[i] & magnitude)))
+    return peak
+
+
+@_jit
+def segment_peaks(bits, ends, out):
+    """out[s] = max |x| over segment s (x[ends[s-1]:ends[s]]), on the float32 bit patterns as int32 (|x|: the sign bit
+    cleared; their order is the floats' order, and a NaN's pattern is above inf's, so a NaN gives a NaN): an integer
+    maximum. Read out as float32."""
+    start = 0
+    for s in range(len(ends)):
+        out[s] = _peak_bits(bits[start : ends[s]])
+        start = ends[s]
+
+
+@_jit
+def abs_peak(x):
+    """max |x| of a C-contiguous float32 array of any shape (a NaN gives a NaN), as segment_peaks."""
+    out = np.empty(1, dtype=np.int32)
+    out[0] = _peak_bits(x.ravel().view(np.int32))
+    return out.view(np.float32)[0]
+
+
+@_jit
+def pulse_counts(v, ends, factors, u, u2, per_step, limit, pulses_sum, pulses_max, written, idx, n):
+    """Signed pulses per device, floor(v f + u) [* per_step, + u2, floor] [clamped to +-limit], of a step.
+
+    f is the segment's factor; u2 empty: no second rounding; limit <= 0: no clamp. The devices that get pulses go
+    to idx (flat index) and n (signed count), in order; their |n| is added to pulses_sum, maxed into pulses_max and
+    counted in written. Returns how many devices get pulses.
+    """
+    count = 0
+    start = 0
+    second = len(u2) > 0
+    one = np.float32(1.0)
+    for s in range(len(ends)):
+        f = factors[s]
+        for i in range(start, ends[s]):
+            steps = np.floor(v[i] * f + u[i])
+            if per_step != one:
+                steps = steps * per_step
+                if second:
+                    steps = np.floor(steps + u2[i])
+            if limit > 0:
+                steps = min(max(steps, -limit), limit)
+            if steps != 0:
+                a = abs(steps)
+                pulses_sum[i] += a
+                if a > pulses_max[i]:
+                    pulses_max[i] = a
+                written[i] += one
+                idx[count] = i
+                n[count] = steps
+                count += 1
+        start = ends[s]
+    return count
+
+
+@_jit
+def wage_output(y, out, inside, top, factor, lsb):
+    """out = round(C(y, -top, top) factor) lsb and inside = 1 where the clip kept y (else 0, NaN: 0), in one pass
+    (C-contiguous arrays of any shape)."""
+    one, zero = np.float32(1.0), np.float32(0.0)
+    y, out, inside = y.ravel(), out.ravel(), inside.ravel()
+    for i in range(len(y)):
+        x = y[i]
+        c = -top if x < -top else top if x > top else x
+        inside[i] = one if c == x else zero
+        out[i] = np.rint(c * factor) * lsb
+
+
+@_jit
+def error_quantize(g, out, factor, bound, lsb, inside):
+    """out = round(C(g factor, -bound, bound)) lsb [* inside] (NaN kept), in one pass (C-contiguous arrays of any
+    shape; inside empty: no mask)."""
+    g, out, inside = g.ravel(), out.ravel(), inside.ravel()
+    masked = len(inside) > 0
+    for i in range(len(g)):
+        x = g[i] * factor
+        x = -bound if x < -bound else bound if x > bound else x
+        q = np.rint(x) * lsb
+        out[i] = q * inside[i] if masked else q
+
+
+@_jit
+def weight_quantize(w, out, bound, factor):
+    """out = round(C(w, -bound, bound) factor) / factor (NaN kept), in one pass."""
+    for i in range(len(w)):
+        x = w[i]
+        x = -bound if x < -bound else bound if x > bound else x
+        out[i] = np.rint(x * factor) / factor
