@@ -1,9 +1,8 @@
-"""The training model: every convertible conv/FC of any PyTorch model becomes a device-backed layer.
+"""The training model: every convertible conv/FC of any PyTorch model becomes a device-backed layer."""
 
-Two forward paths: `wage` (V2.1's training forward: the product with Q(C(W)), divided by the fan-in scale,
-activations Q(C(.)) and errors QE on the way back; the last layer's output is not rounded) and `hardware`
-(neurocim's CIM layers in hardware mode: bit-serial inputs, sliced weights, ADC, read non-idealities).
-"""
+# Two forward paths: `wage` (V2.1's training forward: the product with Q(C(W)), divided by the fan-in scale,
+# activations Q(C(.)) and errors QE on the way back; the last layer's output is not rounded) and `hardware`
+# (neurocim's CIM layers in hardware mode: bit-serial inputs, sliced weights, ADC, read non-idealities).
 
 from __future__ import annotations
 

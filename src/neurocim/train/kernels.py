@@ -1,9 +1,9 @@
-"""Compiled passes of training (CPU, float32): layer peaks, a step's pulse counts, WAGE's output and error quantizers.
+"""Compiled passes of training (CPU, float32): layer peaks, pulse counts, WAGE's output and error quantizers."""
 
-Each does in one pass what the torch path (`AnalogSGD._step_devices`, `train/forward.py`) does in several operations,
-with the same float32 arithmetic in the same order (no fused multiply-add, no reassociation), so the results are bit
-for bit those of the torch path, which stays the path for other devices and dtypes and the oracle in tests.
-"""
+# Each does in one pass what the torch path (`AnalogSGD._step_devices`, `train/forward.py`) does in several
+# operations, with the same float32 arithmetic in the same order (no fused multiply-add, no reassociation), so the
+# results are bit for bit those of the torch path, which stays the path for other devices and dtypes and the oracle in
+# tests.
 
 from __future__ import annotations
 

@@ -1,13 +1,12 @@
-"""The device-update optimizer: desired updates -> pulses per device -> new device states, with per-step statistics.
+"""The device-update optimizer: desired updates -> pulses per device -> new device states, with per-step statistics."""
 
-Default rule (compat none), per chip layer: v <- momentum * v + (1 - dampening) * g (v = g without momentum);
-x = v / 2^round(log2 max|v|) (WAGE's scale-free normalisation); the desired change lr * x is quantized to
-grad_bits (QG, stochastic rounding) and becomes n = SR(change * max_level / 2) whole pulses (|n| <= max_level),
-which the device model applies (its own curve, d2d map, c2c noise per pulse, bounds). Under compat neurosim_v21
-the update is V2.1's, bit for bit (devices/update/neurosim_v21.py). Parameters off the chip (biases, norms)
-take the same normalised step in float. The chip layers share flat buffers (train/flat.py): one vectorised pass
-updates them all (draws: one uniform per device for all layers, then the c2c normals of the written devices).
-"""
+# Default rule (compat none), per chip layer: v <- momentum * v + (1 - dampening) * g (v = g without momentum); x = v
+# / 2^round(log2 max|v|) (WAGE's scale-free normalisation); the desired change lr * x is quantized to grad_bits (QG,
+# stochastic rounding) and becomes n = SR(change * max_level / 2) whole pulses (|n| <= max_level), which the device
+# model applies (its own curve, d2d map, c2c noise per pulse, bounds). Under compat neurosim_v21 the update is V2.1's,
+# bit for bit (devices/update/neurosim_v21.py). Parameters off the chip (biases, norms) take the same normalised step
+# in float. The chip layers share flat buffers (train/flat.py): one vectorised pass updates them all (draws: one
+# uniform per device for all layers, then the c2c normals of the written devices).
 
 from __future__ import annotations
 

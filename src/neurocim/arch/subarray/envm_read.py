@@ -1,11 +1,10 @@
-"""Trace part of parallel eNVM reads: per sub-array, the statistics of the column resistances an ADC reads.
+"""Trace part of parallel eNVM reads: per sub-array, the statistics of the column resistances an ADC reads."""
 
-A column converter's trace-dependent energy is a function of the column resistance R; its sum over every vector
-and column of a sub-array follows from the statistics the converter asks for (`ReadStatistic`): per-piece sums of
-R or ln R for a piecewise lin/log fit (exact), or a log-spaced histogram of R for any other energy. The ADC bits,
-clock and the rest of the chip only change the function. These statistics are kept in the prepared workload's
-cache, so a sweep over such settings reuses them, and the column resistances are never stored.
-"""
+# A column converter's trace-dependent energy is a function of the column resistance R; its sum over every vector and
+# column of a sub-array follows from the statistics the converter asks for (`ReadStatistic`): per-piece sums of R or
+# ln R for a piecewise lin/log fit (exact), or a log-spaced histogram of R for any other energy. The ADC bits, clock
+# and the rest of the chip only change the function. These statistics are kept in the prepared workload's cache, so a
+# sweep over such settings reuses them, and the column resistances are never stored.
 
 from __future__ import annotations
 

@@ -1,14 +1,13 @@
-"""Compiled eNVM read pass: per distinct input vector, the summed column conductances and the statistics of the column
-resistances an ADC's energy needs, in one pass that never stores the resistances.
+"""Compiled eNVM read pass: summed column conductances per distinct input vector and their ADC statistics."""
 
-numba compiles the pass (cached on disk after the first run) and runs the vectors of a part of the columns as tasks
-on its threads. A task first sums the conductances of every subset of every four rows (16 per group, each from a
-smaller one); a vector's column sums then add one of those per group with an active row (about 20 of 32 groups in
-real traces, where about 30 % of the rows are active: half the additions of adding the rows one by one, and the
-part's subset sums stay in the cache). Then every column block's resistances R = num_add / G are split at the fit's
-breaks: per piece the count, and the sum of R ('lin') or of ln R ('log', as the log of a product of clipped values
-scaled by a power of two, so that the product stays in range); and/or added to a log-spaced histogram (per bin the
-weight and the sum of R; the bin is the float's exponent and top mantissa bits)."""
+# numba compiles the pass (cached on disk after the first run) and runs the vectors of a part of the columns as tasks
+# on its threads. A task first sums the conductances of every subset of every four rows (16 per group, each from a
+# smaller one); a vector's column sums then add one of those per group with an active row (about 20 of 32 groups in
+# real traces, where about 30 % of the rows are active: half the additions of adding the rows one by one, and the
+# part's subset sums stay in the cache). Then every column block's resistances R = num_add / G are split at the fit's
+# breaks: per piece the count, and the sum of R ('lin') or of ln R ('log', as the log of a product of clipped values
+# scaled by a power of two, so that the product stays in range); and/or added to a log-spaced histogram (per bin the
+# weight and the sum of R; the bin is the float's exponent and top mantissa bits).
 
 from __future__ import annotations
 

@@ -1,18 +1,23 @@
-"""Compiled steps of the exponential (neurosim_v21) pulse update on CPU float32 devices, bit for bit the torch path.
+"""Compiled steps of the exponential (neurosim_v21) pulse update on CPU float32 devices, bit for bit the torch path."""
 
-`PulseResponse.apply_at_` on the devices that get pulses does about thirty tensor operations; here one pass gathers
-the devices and forms the exponents, torch evaluates exp and expm1 (so that the transcendental values are torch's
-own), and one pass finishes the step and writes it back. The arithmetic is float32 in the torch path's order (no
-fused multiply-add), so the torch path is the oracle in tests. Per-device fields are an array and a stride: stride 0
-reads element 0 for every device (a value shared by all).
-"""
+# `PulseResponse.apply_at_` on the devices that get pulses does about thirty tensor operations; here one pass gathers
+# the devices and forms the exponents, torch evaluates exp and expm1 (so that the transcendental values are torch's
+# own), and one pass finishes the step and writes it back. The arithmetic is float32 in the torch path's order (no
+# fused multiply-add), so the torch path is the oracle in tests. Per-device fields are an array and a stride: stride 0
+# reads element 0 for every device (a value shared by all).
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import numba
 import numpy as np
 
-_jit = numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
+# compiled functions take numpy arrays and scalars; typed loosely for the callers
+_jit: Callable[[Callable[..., Any]], Callable[..., Any]] = numba.njit(
+    nogil=True, cache=True, error_model="numpy", boundscheck=False
+)
 
 
 @_jit

@@ -1,16 +1,15 @@
-"""Physically faithful pulse-response models: frozen per-device maps and a vectorised, seeded pulse update.
+"""Physically faithful pulse-response models: frozen per-device maps and a vectorised, seeded pulse update."""
 
-A device's state is its position u in [0, 1] between its own bounds lo..hi (weight units, nominally -1..1);
-`max_level` pulses take it across the range. Each model moves u by a whole number of pulses in closed form:
-- linear: u +- k / M;
-- neurosim_v21: exponential curve u(p) = (1 - e^(-p/a)) / (1 - e^(-1/a)), p = P / M, LTP walks it forward with
-  a_LTP, LTD backward with a_LTD (labels as in V2.1: sign = curvature, a from V2.1's table, interpolated);
-- soft_bounds: each pulse moves u by (2/M) times the distance to the bound it moves toward (aihwkit SoftBounds);
-- power_step: du/dP = (1/M) (2 * distance)^gamma (aihwkit PowStep, continuous in P);
-- table: a measured response, interpolated, LTP forward and LTD backward along their own curves.
-Device-to-device: the NL label (neurosim_v21) or ln(step) (the others) gets N(0, d2d_sigma) per device, frozen;
-bounds get N(0, bounds_sigma). Cycle-to-cycle: N(0, c2c_sigma^2 * |n|) in u per update of |n| pulses.
-"""
+# A device's state is its position u in [0, 1] between its own bounds lo..hi (weight units, nominally -1..1);
+# `max_level` pulses take it across the range. Each model moves u by a whole number of pulses in closed form:
+# - linear: u +- k / M;
+# - neurosim_v21: exponential curve u(p) = (1 - e^(-p/a)) / (1 - e^(-1/a)), p = P / M, LTP walks it forward with
+#   a_LTP, LTD backward with a_LTD (labels as in V2.1: sign = curvature, a from V2.1's table, interpolated);
+# - soft_bounds: each pulse moves u by (2/M) times the distance to the bound it moves toward (aihwkit SoftBounds);
+# - power_step: du/dP = (1/M) (2 * distance)^gamma (aihwkit PowStep, continuous in P);
+# - table: a measured response, interpolated, LTP forward and LTD backward along their own curves. Device-to-device:
+#   the NL label (neurosim_v21) or ln(step) (the others) gets N(0, d2d_sigma) per device, frozen; bounds get N(0,
+#   bounds_sigma). Cycle-to-cycle: N(0, c2c_sigma^2 * |n|) in u per update of |n| pulses.
 
 from __future__ import annotations
 
