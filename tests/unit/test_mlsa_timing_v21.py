@@ -85,3 +85,24 @@ def test_compiled_read_time_equals_the_element_wise_law(node):
     timing = MlsaTimingV21.build(refs, node, True, True, 0.4)
     oracle = np.clip(timing.column_latency(np.where(np.isnan(r), np.inf, r)).max(axis=1), *READ_CLAMP_S)
     assert timing.read_latency(r) == pytest.approx(oracle, rel=1e-12, abs=0.0)
+
+
+def test_a_read_at_the_clamp_ceiling_equals_the_element_wise_law():
+    refs = v21_references(32, 2e6, 2e9, 1)  # high references: T_max times a factor near 20 passes 10 ns
+    timing = MlsaTimingV21.build(refs, 130, True, True, 0.5)
+    candidates = 10.0 ** np.linspace(5.0, 9.0, 2001)
+    slow = candidates[timing.column_latency(candidates) > READ_CLAMP_S[1]][0]  # a column past the ceiling
+    r = 10.0 ** np.random.default_rng(3).uniform(5.0, 9.0, size=(6, 16))
+    r[0, 0], r[1, 7], r[2, -1] = slow, slow, slow  # first, middle and last column
+    oracle = np.clip(timing.column_latency(r).max(axis=1), *READ_CLAMP_S)
+    assert timing.read_latency(r) == pytest.approx(oracle, rel=1e-12, abs=0.0)
+    assert timing.read_latency(r)[:3].tolist() == [READ_CLAMP_S[1]] * 3
+
+
+def test_read_energy_takes_the_reads_time_given_or_computed():
+    timing = MlsaTimingV21.build(REFS, 32, True, True, 0.5)
+    r = np.array([[2e3, 2e5, np.inf], [np.inf, 5e3, 7e4]])
+    t = timing.read_latency(r)
+    assert timing.read_energy(r, t).tolist() == timing.read_energy(r).tolist()
+    with pytest.raises(ValueError, match="one time per read"):
+        timing.read_energy(r, t[:1])

@@ -176,22 +176,27 @@ class ParallelArray:
         lstp = p.roadmap is Roadmap.LSTP
         return MlsaTimingV21.build(refs, p.technode, lstp, p.current_mode, p.read_voltage, p.temperature_k)
 
-    def timed_latency(self, column_resistance: np.ndarray, clk_freq: float) -> tuple[np.ndarray, np.ndarray]:
+    def timed_latency(
+        self, column_resistance: np.ndarray, clk_freq: float, read_latency_s: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(ADC, accumulation) latency (s) of every vector when each read converts in V2.1's data-dependent time
-        (read_timing) instead of the MLSA's fixed conversion time; the accumulation overlaps as in vector_latency."""
+        (read_timing; `read_latency_s` when the caller has it already) instead of the MLSA's fixed conversion time;
+        the accumulation overlaps as in vector_latency."""
         assert self.read_timing is not None and self.adc.flash is not None
         lat_adc, lat_accum, lat_other = self.vector_latency(clk_freq)
         per_read = self.num_col_muxed * self.ctx.p.beta * self.num_add
         fixed = self.adc.flash.latency(1, 1)
-        adc = lat_adc + (self.read_timing.read_latency(column_resistance) - fixed) * per_read
+        if read_latency_s is None:
+            read_latency_s = self.read_timing.read_latency(column_resistance)
+        adc = lat_adc + (read_latency_s - fixed) * per_read
         accum = self._accumulation_latency()
         return adc, np.maximum(accum - adc - lat_other, 0.0)
 
-    def _conversion_energy(self, column_resistance: np.ndarray) -> np.ndarray:
-        """ADC energy (J) of one read of every vector: V2.1's column power for the read's time under read_timing,
-        else the converter's energy per conversion summed over the columns."""
+    def _conversion_energy(self, column_resistance: np.ndarray, read_latency_s: np.ndarray | None) -> np.ndarray:
+        """ADC energy (J) of one read of every vector: V2.1's column power for the read's time under read_timing
+        (`read_latency_s`: that time, when known), else the converter's energy per conversion over the columns."""
         if self.read_timing is not None:
-            return self.read_timing.read_energy(column_resistance)
+            return self.read_timing.read_energy(column_resistance, read_latency_s)
         return adc_energy_per_vector(self.adc.converter, column_resistance)
 
     def col_delay(self) -> float:
@@ -265,10 +270,14 @@ class ParallelArray:
         e_row = row_switch.energy(ncm, act)
         e_mux, e_dec = self.column_mux.energies(ncm)
         e_adc: float | np.ndarray
+        # V2.1's per-read conversion time, computed once for the latency and the ADC energy
+        read_s = None
+        if self.read_timing is not None and column_resistance is not None:
+            read_s = self.read_timing.read_latency(column_resistance)
         if adc_energy is None:
             if column_resistance is None:
                 raise ValueError("vector_costs needs column_resistance when adc_energy is not given")
-            e_adc = self._conversion_energy(column_resistance) * n_add
+            e_adc = self._conversion_energy(column_resistance, read_s) * n_add
         else:
             e_adc = adc_energy
         e_enc = self.adc.encoder.energy(ncm * n_add) if self.adc.encoder is not None else 0.0
@@ -288,8 +297,8 @@ class ParallelArray:
         fixed_adc, fixed_accum, lat_other = self.vector_latency(clk_freq)
         lat_adc: np.ndarray | float = fixed_adc
         lat_accum: np.ndarray | float = fixed_accum
-        if self.read_timing is not None and column_resistance is not None:
-            lat_adc, lat_accum = self.timed_latency(column_resistance, clk_freq)
+        if read_s is not None:
+            lat_adc, lat_accum = self.timed_latency(column_resistance, clk_freq, read_s)
         return VectorCosts(
             latency_adc=lat_adc,
             latency_accum=lat_accum,

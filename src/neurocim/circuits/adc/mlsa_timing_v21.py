@@ -118,10 +118,13 @@ class MlsaTimingV21:
         p = np.where(live, p, np.where(np.isinf(r), IDLE_POWER_W, 0.0))
         return p * self.power_factor
 
-    def read_energy(self, column_resistance: np.ndarray) -> np.ndarray:
-        """Energy (J) of every read (rows: reads): each column's power for the read's time, none below zero."""
+    def read_energy(self, column_resistance: np.ndarray, read_latency_s: np.ndarray | None = None) -> np.ndarray:
+        """Energy (J) of every read (rows: reads): each column's power for the read's time, none below zero.
+        `read_latency_s`: the reads' read_latency when the caller has it already."""
         r = np.atleast_2d(np.asarray(column_resistance, dtype=np.float64))
-        t = self.read_latency(r)
+        t = self.read_latency(r) if read_latency_s is None else np.asarray(read_latency_s, dtype=np.float64)
+        if t.shape != (r.shape[0],):
+            raise ValueError(f"read_latency_s needs one time per read ({r.shape[0]}), got shape {t.shape}")
         return np.maximum(self.column_power(r) * t[:, None], 0.0).sum(axis=1)
 
 
@@ -146,7 +149,8 @@ def _horner(c, x):
 @numba.njit(cache=True, nogil=True, boundscheck=False)
 def _slowest_reads(r, scale, refs, a, b, low, high, g_low, g_high, out):
     """out[v]: the clamped slowest column time of read v (column_latency's law, element by element). A column whose
-    bound (T_max times the factor's bounds, or FIXED_S) cannot exceed the read's time so far is skipped."""
+    bound (T_max times the factor's bounds, or FIXED_S) cannot exceed the read's time so far is skipped, and a read
+    that reaches the clamp's ceiling looks at no further column."""
     for v in range(r.shape[0]):
         best = READ_CLAMP_S[0]  # the clamp's floor: a column converting faster changes nothing
         for j in range(r.shape[1]):
@@ -165,4 +169,6 @@ def _slowest_reads(r, scale, refs, a, b, low, high, g_low, g_high, out):
                 else:
                     t = t_max * _horner(high, ratio)
                 best = max(best, t)
+            if best >= READ_CLAMP_S[1]:  # the clamp's ceiling: no further column changes the read's time
+                break
         out[v] = min(max(best, READ_CLAMP_S[0]), READ_CLAMP_S[1])
