@@ -298,6 +298,7 @@ class ParallelArray:
         lat_adc: np.ndarray | float = fixed_adc
         lat_accum: np.ndarray | float = fixed_accum
         if read_s is not None:
+            assert column_resistance is not None  # read times come from the columns' resistances
             lat_adc, lat_accum = self.timed_latency(column_resistance, clk_freq, read_s)
         return VectorCosts(
             latency_adc=lat_adc,
