@@ -265,8 +265,8 @@ def test_inference_only_case_floorplan_area_and_leakage(v21_reference):
 def test_inference_only_case_forward_latency_and_energy(v21_reference):
     """Regression guard: forward latency within 8 % per layer (layer 8's array 'other' latency is still +56 %),
     ADC latency within 2 % and ADC energy within 6 % (V2.1's per-read sense-amp time and power), peak latency within
-    16 %, interconnect latency within 5 %; energy within 5 % but for layer 7 (its global buffer energy is ~100x
-    short)."""
+    16 %, interconnect latency within 5 %; energy within 7 % and buffer energy within 15 % per layer (V2.1's DFF
+    buffers clock every flip-flop per access, its PE buffers once per word)."""
     workload, expected = v21_reference
     chip = chip_from_v21_params(_params("t23_inference_only"))
     report = estimate(chip, workload)
@@ -277,8 +277,8 @@ def test_inference_only_case_forward_latency_and_energy(v21_reference):
         assert _dev(fw.peak.latency_s, want["peak"]["forward"]["latency_s"]) < 0.16, fw.layer
         assert _dev(fw.latency_s.interconnect, want["latency_breakdown_s"]["interconnect"]) < 0.05, fw.layer
         assert _dev(record.energy_breakdown_j.adc, want["energy_breakdown_j"]["adc"]) < 0.06, fw.layer
-        if fw.layer != 7:
-            assert _dev(fw.total.energy_j, want["training"]["forward"]["energy_j"]) < 0.05, fw.layer
+        assert _dev(fw.total.energy_j, want["training"]["forward"]["energy_j"]) < 0.07, fw.layer
+        assert _dev(record.energy_breakdown_j.buffer, want["energy_breakdown_j"]["buffer"]) < 0.15, fw.layer
         assert fw.peak.latency_s <= fw.total.latency_s and fw.peak.energy_j <= fw.total.energy_j
 
 
