@@ -174,6 +174,18 @@ class ProcessingElement:
         acc = acc.plus(Part.INTERCONNECT, 0.0 if sync else ic_latency, ic_energy)
         return replace(acc, leakage=leakage, leakage_sram_in_use=self.subarray.leakage_sram_in_use * n)
 
+    def _v21_buffers(self, rows: int, out_words: int, nv: int, clk_freq: float) -> tuple[float, float]:
+        """(latency, energy J) of the PE's input and output DFF buffers as NeuroSim V2.1 counts their accesses:
+        input: one read per input vector and row of sub-arrays, output: one per vector of numbers; energy: one
+        access per input word (output bit), each clocking every DFF and passing one bit per vector (vector of
+        numbers) through."""
+        p, b_in, b_out = self.ctx.p, self.buffer_input, self.buffer_output
+        latency = b_in.latency(nv * math.ceil(rows / p.num_row_sub_array), clk_freq)
+        latency += b_out.latency(divide_int(nv, p.num_bit_input), clk_freq)
+        energy = b_in.energy(divide_int(rows, p.num_row_per_synapse), nv, False)
+        energy += b_out.energy(out_words * self.adder_tree.num_adder_bit, divide_int(nv, p.num_bit_input), False)
+        return latency, energy
+
     def _periphery(self, rows: int, cols: int, nv: int, clk_freq: float) -> tuple:
         """(buffer latency, buffer energy, interconnect latency, interconnect energy, leakage, sub-arrays walked)."""
         p = self.ctx.p
@@ -186,10 +198,14 @@ class ProcessingElement:
         )
         bits_in = divide_int(rows, p.num_row_per_synapse) * nv
         out_words = divide_int(cols, p.num_col_per_synapse)
-        reads_in = divide_int(bits_in, b_in.num_dff)
-        reads_out = divide_int(divide_int(out_words * tree.num_adder_bit * nv, p.num_bit_input), b_out.num_dff)
-        buffer_latency = b_in.latency(reads_in, clk_freq) + b_out.latency(reads_out, clk_freq)
-        buffer_energy = b_in.energy(reads_in, b_in.num_dff, False) + b_out.energy(reads_out, b_out.num_dff, False)
+        if p.quirk("v21_pe_buffer_access_counts"):
+            buffer_latency, buffer_energy = self._v21_buffers(rows, out_words, nv, clk_freq)
+        else:
+            reads_in = divide_int(bits_in, b_in.num_dff)
+            reads_out = divide_int(divide_int(out_words * tree.num_adder_bit * nv, p.num_bit_input), b_out.num_dff)
+            buffer_latency = b_in.latency(reads_in, clk_freq) + b_out.latency(reads_out, clk_freq)
+            buffer_energy = b_in.energy(reads_in, b_in.num_dff, False)
+            buffer_energy += b_out.energy(reads_out, b_out.num_dff, False)
         bus_in_reads = bits_in / bus_in.bus_width
         out_width = bus_out.num_row * bus_out.bus_width
         if p.quirk("v21_pe_bus_carries_adc_bits"):  # V2.1: an ADC code per output (sequential: a row count)

@@ -187,6 +187,28 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_buffer_dff_clock_energy",
+        "charges a register-file buffer access its DFFs' full clock and D-to-Q energy (every DFF switching)",
+        "its DFF energy scaled by the calibrated switching activity gamma, none without calibration (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_pe_buffer_access_counts",
+        "clocks a PE's input DFF buffer once per input word and its output buffer once per output bit (each access "
+        "clocking every DFF), and times them one access per input vector and sub-array row, per vector of numbers",
+        "one access per buffer-full of bits moved, for energy and time (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_read_other_latency",
+        "times a 1T1R read's non-ADC part as the slower of its WL switch matrix (5 drain loads on a minimum NMOS, plus "
+        "half a clock of its register per read) and the column mux with its decoder over the input's bit pulses, "
+        "plus the muxed columns' bit-line settling over the pulses",
+        "the slower of the WL switch and the column mux per muxed column, the settling counted in the ADC time "
+        "(NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "v21_adder_tree_full_ripple",
         "times every adder-tree stage as a ripple through all its bits (one more bit per stage)",
         "the first stage ripples through all its bits, later ones add about two bits (NeuroSim V1.4)",

@@ -242,13 +242,32 @@ class ParallelArray:
             if p.num_bit_input > 1:
                 steps.append((per_synapse, t_input, per_synapse))
             return adc, float(pipelined_accum_cycles(adc, accum, steps, clk_freq)), 0.0
+        v21_other = self._v21_other_latency(clk_freq)
         if self.sram_column is not None:
             t_conv = self.sram_column.precharge_latency() + self.col_delay() + self.adc.latency()
+        elif v21_other is not None:  # the bit-line settling counts in "other"
+            t_conv = self.adc.latency()
         else:
             t_conv = self.adc.latency() + self.col_delay()
         adc = t_conv * ncm * p.beta * n_add
-        other = max(self._row_parts()[0] * n_add, self.column_mux.latency()) * ncm * p.beta
+        if v21_other is not None:
+            other = v21_other * p.beta
+        else:
+            other = max(self._row_parts()[0] * n_add, self.column_mux.latency()) * ncm * p.beta
         return adc, max(self._accumulation_latency() - adc - other, 0.0), other
+
+    def _v21_other_latency(self, clk_freq: float) -> float | None:
+        """NeuroSim V2.1's non-ADC time (s) of one input vector of a 1T1R array (quirk v21_read_other_latency): the
+        slower of the WL switch matrix (with its register's half clock per read) and the column mux with its decoder
+        spread over the input's bit pulses, plus the bit-line settling of each muxed column spread likewise; None
+        where the quirk or its array does not apply."""
+        p, switch = self.ctx.p, self.wl_new_switch
+        if not p.quirk("v21_read_other_latency") or switch is None or self.sram_column is not None:
+            return None
+        ncm, pulses = self.num_col_muxed, p.num_bit_input
+        row = switch.v21_latency(self.geo.cap_row2, self.geo.res_row, ncm, clk_freq)
+        mux = self.column_mux.latency() * ncm if ncm > 1 else 0.0
+        return max(row, mux / pulses) + self.col_delay() * ncm / pulses
 
     def _accumulation_latency(self) -> float:
         """Partial-sum and shift-add latency (s) of one input vector (asynchronous), before the ADC overlaps it."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from neurocim.circuits.base import Footprint, Layout
-from neurocim.circuits.constants import MIN_NMOS_SIZE
+from neurocim.circuits.constants import LINEAR_REGION_RATIO, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.tg_switch import TgSwitchBank
-from neurocim.circuits.gates.gates import Mos, horowitz, on_resistance_normal
+from neurocim.circuits.gates.gates import Mos, horowitz, on_resistance, on_resistance_normal
 
 
 class NewSwitchMatrix(TgSwitchBank):
@@ -34,6 +34,14 @@ class NewSwitchMatrix(TgSwitchBank):
         cap_output = self._cap_output()
         tr = self.res_tg * (cap_output + cap_load) + res_load * cap_load / 2
         return horowitz(tr, 0.0, ramp_input)[0] * num_read
+
+    def v21_latency(self, cap_load: float, res_load: float, num_read: float, clk_freq: float) -> float:
+        """NeuroSim V2.1's read delay (s) of num_read row selections: a minimum-size NMOS TG (linear-region
+        resistance) charging five drain loads and the row, plus half a clock period of its DFF register per read."""
+        tech = self.ctx.tech
+        res_tg = on_resistance(MIN_NMOS_SIZE * tech.feature_size, Mos.NMOS, self.ctx.temperature, tech)
+        tr = res_tg * LINEAR_REGION_RATIO * (self.cap_tg_drain * 5 + cap_load) + res_load * cap_load / 2
+        return (horowitz(tr, 0.0, 1e20)[0] + 1 / clk_freq / 2) * num_read
 
     def energy(self, num_read: float, activity_row_read: float | np.ndarray) -> float | np.ndarray:
         """Read energy (J): per selected row one TG passes V_access, two pass V_read, three gates open."""

@@ -177,9 +177,12 @@ class Buffer:
         vdd = self.ctx.tech.vdd
         if not self.sram:
             lines = self.num_bit // self.interface_width  # NeuroSim: integer division here
-            # NeuroSim always applies gamma here; without calibration gamma is an unset member, zero in the tool
+            # NeuroSim V1.4 always applies gamma here; without calibration gamma is an unset member, zero in the
+            # tool. NeuroSim V2.1 charges every DFF's clock and D-to-Q energy, unscaled.
             p = self.ctx.p
-            dff = self.dff.energy(1, self.num_bit, False) * (p.gamma if p.validated else 0.0)
+            dff = self.dff.energy(1, self.num_bit, False)
+            if not p.quirk("v21_buffer_dff_clock_energy"):
+                dff *= p.gamma if p.validated else 0.0
             read = self.wl_decoder.energy(lines) + dff
             write = self.wl_decoder.write_energy(lines) + dff  # DFF write energy = read energy
             return read, write
