@@ -126,7 +126,11 @@ def config_from_params(params: Mapping[str, Any]) -> ChipConfig:
     fractions and booleans. Names left out get the value NeuroSim's Param.cpp gives them, and every refusal names
     the NeuroSim parameter, its value, what is allowed and the neurocim field it maps to. The chip reproduces
     NeuroSim V1.4's quirks (compat neurosim_v14), as a file written for the original expects."""
-    tree = {**config_dict_from_params(params), "compat": "neurosim_v14"}
+    return validated_config({**config_dict_from_params(params), "compat": "neurosim_v14"}, params)
+
+
+def validated_config(tree: Mapping[str, Any], params: Mapping[str, Any]) -> ChipConfig:
+    """`tree` validated as a ChipConfig; a refusal is explained in the NeuroSim names of `params`."""
     try:
         return ChipConfig.model_validate(tree)
     except ValidationError as err:

@@ -7,9 +7,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
-from neurocim.compat.param_cpp import ParamImportError, _explain, config_dict_from_params
+from neurocim.compat.param_cpp import ParamImportError, config_dict_from_params, validated_config
 from neurocim.compat.v21_defaults import (
     V21_ACCESS_RESISTANCE_OHM,
     V21_DEFAULTS,
@@ -147,13 +145,4 @@ def chip_from_v21_params(params: Mapping[str, Any]) -> ChipConfig:
     (featuresize, wireWidth, SRAM transistor widths, conductances, access resistance) must agree with what compat
     neurosim_v21 derives from the node and the resistances. Every refusal names the parameter, its value and what is
     allowed."""
-    tree = v21_config_dict(params)
-    try:
-        return ChipConfig.model_validate(tree)
-    except ValidationError as err:
-        lines = []
-        for e in err.errors():
-            path = ".".join(str(p) for p in e["loc"])
-            msg = e["msg"].removeprefix("Value error, ")
-            lines.append(_explain(f"{path}: {msg}" if path and path not in msg else msg, params))
-        raise ParamImportError("\n".join(lines)) from None
+    return validated_config(v21_config_dict(params), params)
