@@ -17,14 +17,14 @@ IMAGE_LOAD_EVERY_LAYER = "v21_image_load_every_layer"
 
 
 @dataclass(frozen=True)
-class PhaseCost:
-    """Latency (s) and dynamic energy (J) of one phase."""
+class LatencyEnergy:
+    """Latency (s) and dynamic energy (J) of one piece of the forward pass (not the epoch's PhaseCost)."""
 
     latency_s: float
     energy_j: float
 
 
-NO_COST = PhaseCost(0.0, 0.0)
+NO_COST = LatencyEnergy(0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,13 @@ class ForwardLayer:
     second pass over the global buffer (training keeps each layer's input and output for the backward pass)."""
 
     layer: int
-    total: PhaseCost
-    peak: PhaseCost
+    total: LatencyEnergy
+    peak: LatencyEnergy
     latency_s: Breakdown  # adc, accumulation, other (= array only), buffer, interconnect
     energy_j: Breakdown
     leakage_power_w: float
-    dram: PhaseCost = NO_COST
-    buffer_again: PhaseCost = NO_COST
+    dram: LatencyEnergy = NO_COST
+    buffer_again: LatencyEnergy = NO_COST
 
 
 def _array_only(b: Breakdown) -> Breakdown:
@@ -51,19 +51,19 @@ def _array_only(b: Breakdown) -> Breakdown:
 
 
 def forward_layer(
-    record: LayerReport, dram: PhaseCost = NO_COST, buffer_again: PhaseCost = NO_COST
+    record: LayerReport, dram: LatencyEnergy = NO_COST, buffer_again: LatencyEnergy = NO_COST
 ) -> ForwardLayer:
     """The forward view of one layer of an inference report, plus its DRAM load and second global-buffer pass."""
     lat, en = _array_only(record.latency_breakdown_s), _array_only(record.energy_breakdown_j)
-    peak = PhaseCost(lat.adc + lat.accumulation + lat.other, en.adc + en.accumulation + en.other)
-    total = PhaseCost(
+    peak = LatencyEnergy(lat.adc + lat.accumulation + lat.other, en.adc + en.accumulation + en.other)
+    total = LatencyEnergy(
         record.latency_s + dram.latency_s + buffer_again.latency_s,
         record.dynamic_energy_j + dram.energy_j + buffer_again.energy_j,
     )
     return ForwardLayer(record.layer, total, peak, lat, en, record.leakage_power_w, dram, buffer_again)
 
 
-def image_loads(chip: ChipConfig, layers: Sequence[Layer]) -> list[PhaseCost]:
+def image_loads(chip: ChipConfig, layers: Sequence[Layer]) -> list[LatencyEnergy]:
     """Per layer, the DRAM read of the input image in an inference-only forward pass (bits / bandwidth, bits x
     energy per bit of `chip.training.dram`): the first layer's input, H x W x channels x input bits. NeuroSim V2.1
     (quirk v21_image_load_every_layer) charges it to every layer, without the channels."""
@@ -73,19 +73,19 @@ def image_loads(chip: ChipConfig, layers: Sequence[Layer]) -> list[PhaseCost]:
     first = layers[0]
     every_layer = IMAGE_LOAD_EVERY_LAYER in enabled_quirks(chip.compat, chip.quirks)
     bits = first.ifm_h * first.ifm_w * (1 if every_layer else first.in_channels) * chip.precision.input_bits
-    load = PhaseCost(bits / bandwidth_bit_per_s, bits * energy_per_bit_j)
+    load = LatencyEnergy(bits / bandwidth_bit_per_s, bits * energy_per_bit_j)
     return [load if every_layer or i == 0 else NO_COST for i in range(len(layers))]
 
 
-def global_buffer_passes(chip: ChipConfig, workload: PreparedWorkload) -> list[PhaseCost]:
+def global_buffer_passes(chip: ChipConfig, workload: PreparedWorkload) -> list[LatencyEnergy]:
     """Per layer, one pass of its forward data over the global buffer per image: loading its inputs and writing its
     outputs back, as the inference estimate charges them (NeuroSim V2.1 charges a training forward pass twice)."""
     model = ChipModel(build_context(chip), workload.layers, workload=workload)
-    return [PhaseCost(latency_s, energy_j) for latency_s, energy_j in model.global_buffer_costs(workload)]
+    return [LatencyEnergy(latency_s, energy_j) for latency_s, energy_j in model.global_buffer_costs(workload)]
 
 
 def forward_phase(
-    report: Report, dram: Sequence[PhaseCost] = (), buffer_again: Sequence[PhaseCost] = ()
+    report: Report, dram: Sequence[LatencyEnergy] = (), buffer_again: Sequence[LatencyEnergy] = ()
 ) -> list[ForwardLayer]:
     """Per-image forward cost of every layer of an inference report (layer-by-layer order), each with its DRAM load
     (`image_loads` for an inference-only run; none in training, where the epoch accounts for DRAM traffic) and a
