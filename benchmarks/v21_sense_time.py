@@ -42,20 +42,22 @@ def main() -> None:
     chip = ChipConfig.model_validate({**chip.model_dump(), "quirks": quirks})
     ctx = build_context(chip)
     p = ctx.p
-    refs = v21_references(p.level_output, p.resistance_on, p.resistance_off, p.num_row_sub_array)
-    timing = MlsaTimingV21.build(refs, p.technode, p.roadmap is Roadmap.LSTP, True, p.read_voltage)
-    adc = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9).mode.adc
+    refs = v21_references(p.chip.adc.levels, p.chip.cell.r_on_ohm, p.chip.cell.r_off_ohm, p.chip.array.rows)
+    timing = MlsaTimingV21.build(
+        refs, p.chip.technology.node_nm, p.chip.technology.roadmap is Roadmap.LSTP, True, p.read_voltage_v
+    )
+    adc = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9).mode.adc
     conversion_s = adc.converter.conversion_latency
     per_read_s = adc.latency()  # conversion and encoding
     traces = read_training_npz(REF / "traces" / "vgg8_v21_seed117.npz")
     seen = [0.0, 0.0]  # reads, summed read time
     plain_read, plain_init = SubArray.read, PeReader.__init__
 
-    def read(self, activity, column_resistance, clk_freq, level_output=None, counts=None):
+    def read(self, activity, column_resistance, clk_freq, adc_levels=None, counts=None):
         if column_resistance is not None and counts is not None:
             seen[0] += float(np.sum(counts))
             seen[1] += float(np.dot(counts, timing.read_latency(column_resistance)))
-        return plain_read(self, activity, column_resistance, clk_freq, level_output, counts=counts)
+        return plain_read(self, activity, column_resistance, clk_freq, adc_levels, counts=counts)
 
     def element_wise(self, *a, **k):  # the element-wise read hands every block's resistances to SubArray.read
         plain_init(self, *a, **k)

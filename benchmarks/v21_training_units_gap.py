@@ -59,9 +59,9 @@ def chip_of(params: dict) -> ChipConfig:
 
 def context_of(params: dict, chip: ChipConfig):
     ctx = build_context(chip)
-    widths = {k: params[n] for k, n in (("width_sram_cell_nmos", "widthSRAMCellNMOS"),
-                                         ("width_sram_cell_pmos", "widthSRAMCellPMOS"),
-                                         ("width_access_cmos", "widthAccessCMOS"))}  # fmt: skip
+    widths = {k: params[n] for k, n in (("sram_nmos_width_f", "widthSRAMCellNMOS"),
+                                         ("sram_pmos_width_f", "widthSRAMCellPMOS"),
+                                         ("sram_access_width_f", "widthAccessCMOS"))}  # fmt: skip
     quirks = ctx.p.quirks | {q.name for q in TRAINING_QUIRKS} | {"windows_ignore_padding"}
     return replace(ctx, p=replace(ctx.p, quirks=quirks, **widths))
 

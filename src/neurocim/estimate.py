@@ -10,11 +10,9 @@ from neurocim.arch.chip import ChipModel
 from neurocim.circuits.context import CircuitContext
 from neurocim.compat.param_cpp import load_params_json
 from neurocim.config.chip import ChipConfig
+from neurocim.config.derived import check_cost_model_limits, derive
 from neurocim.config.io import ConfigError, load_chip_config
-from neurocim.config.params import check_cost_model_limits, derive_params
-from neurocim.devices.cell import mem_cell
 from neurocim.report.records import Report, check_report
-from neurocim.tech.technology import load_technology
 from neurocim.verbs import make_callable
 from neurocim.workload.network import Layer, WorkloadError, load_network_csv
 from neurocim.workload.prepared import PreparedWorkload, prepare
@@ -24,11 +22,9 @@ make_callable(__name__, "neurocim.estimate:estimate")  # neurocim.estimate(chip,
 
 
 def build_context(config: ChipConfig) -> CircuitContext:
-    """Technology, resolved parameters and memory cell of one chip configuration (one the cost model can size)."""
+    """Technology, settings with derived quantities and memory cell of a chip (one the cost model can size)."""
     check_cost_model_limits(config)
-    p = derive_params(config)
-    tech = load_technology(p.technode, p.roadmap, p.temperature_k, v21=p.quirk("v21_transistor_data"))
-    return CircuitContext(tech, p, mem_cell(p))
+    return CircuitContext.of(derive(config))
 
 
 def estimate(

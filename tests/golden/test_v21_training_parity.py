@@ -18,7 +18,7 @@ from neurocim.compat.param_cpp import config_dict_from_params
 from neurocim.compat.param_cpp_v21_training import training_from_v21_params
 from neurocim.compat.param_schema import SPECS
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
+from neurocim.config.derived import derive
 from neurocim.estimate import ChipModel, build_context
 from neurocim.training_cost.dram import Dram, layer_dram
 from neurocim.training_cost.epoch import operations
@@ -87,7 +87,7 @@ def test_training_settings_import(case):
 @pytest.mark.parametrize("case", TRAINING)
 def test_operation_count(case, traces):
     params, expected = _case(case)
-    p = derive_params(ChipConfig(compat="neurosim_v21"))
+    p = derive(ChipConfig(compat="neurosim_v21"))
     layers = traces.network
     ops = operations(layers, [x.num_windows for x in layers], p, training_from_v21_params(params))
     assert ops == expected["derived"]["num_operations"]
@@ -97,7 +97,7 @@ def test_operation_count(case, traces):
 def test_dram_breakdown_per_layer(case, traces):
     params, expected = _case(case)
     training = training_from_v21_params(params)
-    p = derive_params(ChipConfig(compat="neurosim_v21"))
+    p = derive(ChipConfig(compat="neurosim_v21"))
     dram = Dram.from_config(training.dram)
     bits = _gradient_bits(params, traces.network)
     for i, layer in enumerate(traces.network):
@@ -116,7 +116,7 @@ def test_weight_update_peak_latency_per_layer(case, traces):
     training = config.training
     buffer_bits = inference_buffer_bits(ctx.p, traces.network)
     parallel = write_parallelism(ctx.p, training, buffer_bits, _gradient_bits(params, traces.network))
-    if ctx.p.num_col_per_synapse == 1:
+    if ctx.p.cols_per_weight == 1:
         # the gradient buffer sized with a 0-bit gradient: floor(8 bits (log2 batch) / 5 weight bits) = 1 array,
         # doubled three times before it reaches the inference buffer (V2.1 prints no such number; it follows)
         assert parallel == 8

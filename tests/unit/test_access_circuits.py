@@ -21,7 +21,7 @@ from neurocim.circuits.drivers.switch_matrix import SwitchMatrix, SwitchMode
 from neurocim.circuits.drivers.wl_decoder_output import WLDecoderOutput
 from neurocim.circuits.drivers.wl_new_decoder_driver import WLNewDecoderDriver
 from neurocim.config.chip import AccessType, ChipConfig
-from neurocim.config.params import derive_params
+from neurocim.config.derived import derive
 from neurocim.devices.cell import mem_cell
 from neurocim.tech.technology import load_technology
 
@@ -46,9 +46,11 @@ def make_ctx(case: str) -> CircuitContext:
     cfg = ChipConfig.model_validate(
         {"technology": {"node_nm": node, "roadmap": roadmap}, "calibration": {"validated": validated}}
     )
-    p = derive_params(cfg)
+    p = derive(cfg)
     cell = replace(mem_cell(p), access=AccessType.CMOS if cmos else AccessType.NONE)
-    return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, cell)
+    return CircuitContext(
+        load_technology(p.chip.technology.node_nm, p.chip.technology.roadmap, p.chip.technology.temperature_k), p, cell
+    )
 
 
 class Recorder(dict):
@@ -76,8 +78,8 @@ class Recorder(dict):
 
 def geometry(ctx: CircuitContext, rows: int):
     f = ctx.tech.feature_size
-    height = rows * ctx.p.height_in_feature_size_sram * f
-    width = rows * ctx.p.width_in_feature_size_sram * f
+    height = rows * ctx.p.sram_height_f * f
+    width = rows * ctx.p.sram_width_f * f
     cap_row = width * 0.2e-15 / 1e-6 + 1e-15 * rows * 0.05
     return height, width, cap_row, width * ctx.p.wires.metal1_unit_resistance
 
@@ -180,14 +182,14 @@ def run_mux_and_switches(case: str, r: Recorder) -> None:
 
     p = ctx.p
     r.prefix = f"{case}.wlsm"
-    section_res = res_row / (p.buffer_number + 1) if p.buffer_number > 0 else res_row
+    section_res = res_row / (p.wl_repeaters + 1) if p.wl_repeaters > 0 else res_row
     s = SwitchMatrix(ctx, SwitchMode.ROW, rows, section_res, 1e9)
     s.layout()
     r.natural(s)
     s.layout(h_arr)
     r.footprint(s)
-    unit_cap, unit_res = cap_row / p.num_col_sub_array, res_row / p.num_col_sub_array
-    drive = 3.3e-16 if p.buffer_number > 0 else 0.0
+    unit_cap, unit_res = cap_row / p.chip.array.cols, res_row / p.chip.array.cols
+    drive = 3.3e-16 if p.wl_repeaters > 0 else 0.0
     r.put("latency", s.latency(unit_cap, unit_res, drive, 1))
     r.put("latency4", s.latency(unit_cap, unit_res, drive, 4))
     r.put("latency_drv", s.latency(unit_cap, unit_res, 3.3e-16, 1))

@@ -14,9 +14,7 @@ from neurocim.circuits.adc.voltage_sense_amp import VoltageSenseAmp
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import READ_VOLTAGE_V, derive_params
-from neurocim.devices.cell import mem_cell
-from neurocim.tech.technology import load_technology
+from neurocim.config.derived import READ_VOLTAGE_V, derive
 
 GOLDEN = json.loads((Path(__file__).parent / "adc_golden.json").read_text())
 REL = 1e-9
@@ -44,8 +42,8 @@ def make_ctx(
             "compat": "neurosim_v14",  # golden values from NeuroSim's own circuits
         }
     )
-    p = derive_params(cfg)
-    return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
+    p = derive(cfg)
+    return CircuitContext.of(p)
 
 
 def close(a, b, rel=REL):

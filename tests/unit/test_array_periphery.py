@@ -13,9 +13,7 @@ from neurocim.circuits.drivers.level_shifter import LevelShifter
 from neurocim.circuits.drivers.precharger import Precharger
 from neurocim.circuits.drivers.sram_write_driver import SRAMWriteDriver
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
-from neurocim.devices.cell import mem_cell
-from neurocim.tech.technology import load_technology
+from neurocim.config.derived import derive
 
 GOLDEN = json.loads((Path(__file__).parent / "array_periphery_golden.json").read_text())["cases"]
 REL = 1e-9
@@ -38,8 +36,8 @@ def make_ctx(label: str, validated: bool = True) -> CircuitContext:
             "calibration": {"validated": validated},
         }
     )
-    p = derive_params(cfg)
-    return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
+    p = derive(cfg)
+    return CircuitContext.of(p)
 
 
 def array_geometry(label):

@@ -32,11 +32,11 @@ CASES = {
 }
 
 
-def weights(rows: int, cols: int, cell_bit: int) -> np.ndarray:
+def weights(rows: int, cols: int, cell_bits: int) -> np.ndarray:
     """The harness's deterministic conductance block."""
     i, j = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
-    d = (3 * i + 5 * j + i * j) % (2**cell_bit)
-    return d / (2**cell_bit - 1) * (G_MAX - G_MIN) + G_MIN
+    d = (3 * i + 5 * j + i * j) % (2**cell_bits)
+    return d / (2**cell_bits - 1) * (G_MAX - G_MIN) + G_MIN
 
 
 def inputs(rows: int, n: int) -> np.ndarray:
@@ -187,12 +187,12 @@ def test_distinct_vectors_of_inputs_that_read_without_conducting_keep_only_the_c
     np.testing.assert_array_equal(vectors.num_read[vectors.inverse], (x != 0).sum(axis=0))
 
 
-@pytest.mark.parametrize("cell_bit", [1, 2, 3, 8])
-def test_weight_loading_matches_neurosim(cell_bit: int) -> None:
+@pytest.mark.parametrize("cell_bits", [1, 2, 3, 8])
+def test_weight_loading_matches_neurosim(cell_bits: int) -> None:
     vals = [1.0, -1.0, 0.0, 0.5, -0.99609, 0.99219, 0.00391, -0.00391, 0.25196, -0.7, 0.12109, 0.1211]
     w = np.array([float(f"{v:10.5f}") for v in vals]).reshape(3, 4)
-    got = weights_to_conductance(w, 8, cell_bit, -(-8 // cell_bit), G_MAX, G_MIN)
-    np.testing.assert_array_equal(got, np.array(GOLDEN["load"][str(cell_bit)]))
+    got = weights_to_conductance(w, 8, cell_bits, -(-8 // cell_bits), G_MAX, G_MIN)
+    np.testing.assert_array_equal(got, np.array(GOLDEN["load"][str(cell_bits)]))
 
 
 def test_top_level_wraps_to_zero() -> None:
@@ -214,7 +214,7 @@ def test_slicing() -> None:
 
 def test_digit_blocks_equal_conductance_blocks() -> None:
     rng = np.random.default_rng(11)
-    m = ColumnModel(CellType.RRAM, True, True, 32, 1, 0.8, 1.3, R_ACCESS, 0.0, cell_bit=2, g_max=G_MAX, g_min=G_MIN)
+    m = ColumnModel(CellType.RRAM, True, True, 32, 1, 0.8, 1.3, R_ACCESS, 0.0, cell_bits=2, g_max=G_MAX, g_min=G_MIN)
     digits = levels_to_cells(rng.integers(0, 256, size=(20, 3)), 2, 4)
     x = (rng.random((20, 30)) < 0.4).astype(np.uint8)
     g = digits / 3 * (G_MAX - G_MIN) + G_MIN
@@ -223,20 +223,20 @@ def test_digit_blocks_equal_conductance_blocks() -> None:
     np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize(("cell_bit", "cps"), [(1, 8), (1, 12), (1, 3), (2, 4), (3, 3), (4, 2), (8, 1), (1, 40)])
-def test_levels_to_cells_matches_c_semantics(cell_bit: int, cps: int) -> None:
-    rng = np.random.default_rng(cell_bit * 100 + cps)
+@pytest.mark.parametrize(("cell_bits", "cps"), [(1, 8), (1, 12), (1, 3), (2, 4), (3, 3), (4, 2), (8, 1), (1, 40)])
+def test_levels_to_cells_matches_c_semantics(cell_bits: int, cps: int) -> None:
+    rng = np.random.default_rng(cell_bits * 100 + cps)
     levels = rng.integers(-300, 5000, size=(17, 9))
-    got = levels_to_cells(levels, cell_bit, cps)
+    got = levels_to_cells(levels, cell_bits, cps)
     for (r, c), v in np.ndenumerate(levels):
         value, digits = int(v), []
         for _ in range(cps):  # C: remainder and quotient truncate toward zero
-            rem = int(np.fmod(value, 2**cell_bit))
+            rem = int(np.fmod(value, 2**cell_bits))
             digits.insert(0, rem)
-            value = int(value / 2**cell_bit)
+            value = int(value / 2**cell_bits)
         assert got[r, c * cps : (c + 1) * cps].tolist() == digits
     nonneg = np.abs(levels)
     assert np.array_equal(
-        cells_to_conductance(levels_to_cells(nonneg, cell_bit, cps), cell_bit, G_MAX, G_MIN),
-        levels_to_cells(nonneg, cell_bit, cps) / (2**cell_bit - 1) * (G_MAX - G_MIN) + G_MIN,
+        cells_to_conductance(levels_to_cells(nonneg, cell_bits, cps), cell_bits, G_MAX, G_MIN),
+        levels_to_cells(nonneg, cell_bits, cps) / (2**cell_bits - 1) * (G_MAX - G_MIN) + G_MIN,
     )

@@ -10,9 +10,7 @@ import pytest
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.memories.buffer import Buffer
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
-from neurocim.devices.cell import mem_cell
-from neurocim.tech.technology import load_technology
+from neurocim.config.derived import derive
 
 GOLDEN = json.loads((Path(__file__).parent / "buffer_golden.json").read_text())
 REL = 1e-9
@@ -49,8 +47,8 @@ def make_ctx(case: str) -> CircuitContext:
             "clock": {"synchronous": sync},
         }
     )
-    p = derive_params(cfg)
-    return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
+    p = derive(cfg)
+    return CircuitContext.of(p)
 
 
 def run_buffer(case: str, sram: bool, name: str) -> dict:

@@ -8,7 +8,7 @@ from torch import nn
 
 from neurocim.config.accuracy import AccuracyConfig, AdcRangeMode
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
+from neurocim.config.derived import derive
 from neurocim.mapping.floorplan import plan_floor
 from neurocim.models import build_model
 from neurocim.nn import CIMConv2d, CIMLinear, LayerMode, calibrate_, cim_layers, convert_, set_mode_
@@ -104,9 +104,7 @@ def test_layers_read_rows_as_the_floorplan_maps_them():
     also read their rows conventionally on the accuracy side: one setting, one answer."""
     chip = ChipConfig()
     layers = cim_layers(convert_(build_model("vgg8"), chip))
-    floorplan = plan_floor(
-        load_network_csv(Path(__file__).parents[1] / "data" / "vgg8_network.csv"), derive_params(chip)
-    )
+    floorplan = plan_floor(load_network_csv(Path(__file__).parents[1] / "data" / "vgg8_network.csv"), derive(chip))
     novel = tuple(layer.settings.mapping.value == "novel" for layer in layers.values())
     assert novel == floorplan.is_novel == (False, True, True, True, True, True, False, False)
     conv1 = layers["features.conv1"].row_groups()

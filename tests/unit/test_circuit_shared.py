@@ -15,16 +15,14 @@ from neurocim.circuits.drivers.sram_write_driver import SRAMWriteDriver
 from neurocim.circuits.gates.gates import cell_widths, enlarge_size
 from neurocim.circuits.gates.gates_common import c_max
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
-from neurocim.devices.cell import mem_cell
-from neurocim.tech.technology import load_technology
+from neurocim.config.derived import derive
 from neurocim.tech.wires import barrier_corrected, resistance_per_metre
 
 
 @cache
 def make_ctx(node: int) -> CircuitContext:
-    p = derive_params(ChipConfig.model_validate({"technology": {"node_nm": node}}))
-    return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
+    p = derive(ChipConfig.model_validate({"technology": {"node_nm": node}}))
+    return CircuitContext.of(p)
 
 
 def test_spread_over_width_keeps_area_and_names_the_block():

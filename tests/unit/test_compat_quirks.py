@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from neurocim.compat.param_cpp import load_params_json
 from neurocim.compat.quirks import QUIRKS, ChipCompat, enabled_quirks
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
+from neurocim.config.derived import derive
 from neurocim.estimate import estimate
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload, prepare
@@ -81,7 +81,7 @@ def test_switching_a_quirk_off_changes_the_estimate(name):
     assert with_quirk != without
     # and on its own, over the faithful default, it gives what neurosim_v14 minus the others gives
     alone = ChipConfig.model_validate({**_merged({}, chip), "quirks": {name: True}})
-    assert derive_params(alone).quirks == {name}
+    assert derive(alone).quirks == {name}
 
 
 def test_compat_modes_and_overrides():
@@ -90,7 +90,7 @@ def test_compat_modes_and_overrides():
     assert enabled_quirks(ChipCompat.NEUROSIM_V14, {"windows_ignore_padding": False}) == V14_QUIRKS - {
         "windows_ignore_padding"
     }
-    assert derive_params(ChipConfig()).quirks == frozenset()  # faithful by default
+    assert derive(ChipConfig()).quirks == frozenset()  # faithful by default
 
 
 def test_an_unknown_quirk_is_refused_at_load_with_the_allowed_names():

@@ -4,15 +4,15 @@ import pytest
 from pydantic import ValidationError
 
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
+from neurocim.config.derived import derive
 
 
 def test_defaults_match_neurosim_param_cpp():
-    p = derive_params(ChipConfig())
-    assert p.technode == 22 and p.level_output == 32 and p.num_col_muxed == 8
-    assert p.sizing_factor_mux == 110 and p.new_switch_matrix_size_ratio == 14
-    assert p.read_voltage == pytest.approx(0.55)
-    assert p.resistance_off == pytest.approx(1.7e6)
+    p = derive(ChipConfig())
+    assert p.chip.technology.node_nm == 22 and p.chip.adc.levels == 32 and p.cols_muxed == 8
+    assert p.mux_driver_factor == 110 and p.new_switch_matrix_ratio == 14
+    assert p.read_voltage_v == pytest.approx(0.55)
+    assert p.chip.cell.r_off_ohm == pytest.approx(1.7e6)
     assert p.wires.unit_resistance == pytest.approx(9.77e6, rel=1e-3)
 
 

@@ -42,7 +42,7 @@ def _pe(cell: dict, adc: dict, node: int = 22, roadmap: str = "lstp", converter=
     )
     ctx = build_context(config)
     p = ctx.p
-    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
+    subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9)
     if converter is not None:
         subarray.mode.adc.sar = converter(ctx, subarray.mode.adc.sar)
     return ProcessingElement(ctx, subarray, 2, 2, False, 1e9, dtype=np.float32)
@@ -68,7 +68,7 @@ def _fast_and_elementwise(pe: ProcessingElement, digits: np.ndarray, x: np.ndarr
 @pytest.mark.parametrize("cell", [{"type": "rram"}, {"type": "fefet", "bits_per_cell": 2}])
 def test_every_adc_takes_the_fast_path_and_matches_the_elementwise_read(cell, adc, roadmap):
     pe = _pe(cell, {**ADCS[adc], "bits": 5}, roadmap=roadmap)
-    fast, want = _fast_and_elementwise(pe, *_trace(pe.ctx.p.cell_bit))
+    fast, want = _fast_and_elementwise(pe, *_trace(pe.ctx.p.cell_bits))
     assert fast.energy_adc > 0
     _assert_same_result(fast, want, rel=HISTOGRAM_RTOL)
 
@@ -97,7 +97,7 @@ class _SquareLawSar(SarAdc):
     """An ADC added later: a SAR ADC whose conversion power grows with the column conductance squared."""
 
     def __init__(self, ctx, like: SarAdc) -> None:
-        super().__init__(ctx, like.num_col, like.level_output, like.clk_freq, like.num_read_cell_per_operation_neuro)
+        super().__init__(ctx, like.num_col, like.adc_levels, like.clk_freq, like.num_read_cell_per_operation_neuro)
 
     def column_power(self, column_resistance: np.ndarray) -> np.ndarray:
         r = np.asarray(column_resistance)

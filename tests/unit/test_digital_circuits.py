@@ -18,9 +18,7 @@ from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.max_pooling import MaxPooling, comparator_tree
 from neurocim.circuits.logic.shift_add import ShiftAdd
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
-from neurocim.devices.cell import mem_cell
-from neurocim.tech.technology import load_technology
+from neurocim.config.derived import derive
 
 GOLDEN = json.loads((Path(__file__).parent / "digital_circuits_golden.json").read_text())
 CONFIGS = [k for k in GOLDEN if not k.startswith("_")]
@@ -39,8 +37,8 @@ def make_ctx(name: str) -> CircuitContext:
             "compat": "neurosim_v14",  # golden values from NeuroSim's own circuits
         }
     )
-    p = derive_params(cfg)
-    return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
+    p = derive(cfg)
+    return CircuitContext.of(p)
 
 
 def dims(prefix: str, fp) -> dict:
@@ -74,7 +72,11 @@ def run_dff(ctx, case):
     out |= dims("lo", d.layout(10e-6, 20e-6, Layout.OVERRIDE))
     out |= dims("l0", d.layout())
     out |= {"cap_tg_drain": d.cap_tg_drain, "lat": d.latency(7, 6.5e8)}
-    out |= {"e1": d.energy(3, n / 2.0, ctx.p.validated), "leak": d.leakage, "e2": d.energy(1, n * 2, False)}
+    out |= {
+        "e1": d.energy(3, n / 2.0, ctx.p.chip.calibration.validated),
+        "leak": d.leakage,
+        "e2": d.energy(1, n * 2, False),
+    }
     return out
 
 
@@ -99,7 +101,7 @@ def run_shift_add(ctx, case):
     out |= dims("lh", s.layout(40e-6, 0))
     out |= dims("lo", s.layout(40e-6, 60e-6, Layout.OVERRIDE))
     out |= {"lat1": s.latency(1, 8e8), "lat8": s.latency(8, 8e8)}
-    short = dataclasses.replace(ctx, cell=dataclasses.replace(ctx.cell, read_pulse_width=1e-10))
+    short = dataclasses.replace(ctx, cell=dataclasses.replace(ctx.cell, read_pulse_width_s=1e-10))
     out["lat8_short_pulse"] = ShiftAdd(short, *args).latency(8, 8e8)
     out |= {"e1": s.energy(1), "leak": s.leakage, "e2": s.energy(7.5)}
     return out

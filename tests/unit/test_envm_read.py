@@ -27,7 +27,7 @@ def _pe(cell: dict, adc_bits: int = 5) -> ProcessingElement:
     )
     ctx = build_context(config)
     p = ctx.p
-    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
+    subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9)
     return ProcessingElement(ctx, subarray, 2, 2, False, 1e9, dtype=np.float32)
 
 
@@ -52,7 +52,7 @@ def _assert_same_result(got: Cost, want: Cost, rel: float) -> None:
 def test_pe_adc_energy_from_fit_sums_matches_the_elementwise_read(cell, dup):
     pe = _pe(cell)
     rng = np.random.default_rng(11)
-    digits = rng.integers(0, 2**pe.ctx.p.cell_bit, (100, 100)).astype(np.int8)  # partial last strip and block
+    digits = rng.integers(0, 2**pe.ctx.p.cell_bits, (100, 100)).astype(np.int8)  # partial last strip and block
     x = (rng.random((100, 300)) < 0.3).astype(np.uint8)
     x[:, :5] = 0  # vectors with no active row
     x[:, 5:40] = x[:, 40:75]  # repeated vectors
@@ -85,7 +85,7 @@ def test_pes_reading_the_same_trace_inputs_keep_their_own_adc_energy():
 def test_tiles_reading_the_same_trace_inputs_keep_their_own_adc_energy(novel, speed_up):
     ctx = _pe({"type": "rram"}).ctx
     p = ctx.p
-    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
+    subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9)
     tile = Tile(ctx, subarray, novel, 2, 64, 1e9, dtype=np.float32)
     rng = np.random.default_rng(9)
     x = (rng.random((100, 120)) < 0.3).astype(np.uint8)
@@ -138,7 +138,7 @@ def test_two_level_conductance_picks_the_table_bits_exactly():
     config = ChipConfig.model_validate({"cell": {"type": "rram"}})
     ctx = build_context(config)
     p = ctx.p
-    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
+    subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9)
     model = ProcessingElement(ctx, subarray, 1, 1, False, 1e9).column_model
     digits = (np.random.default_rng(2).random((128, 256)) < 0.4).astype(np.int8)
     conductance = digits * (model.g_max - model.g_min) + model.g_min
@@ -157,7 +157,7 @@ def test_strips_of_a_row_band_read_together_give_the_strip_by_strip_sums():
     config = ChipConfig.model_validate({"cell": {"type": "rram"}, "array": {"rows": 64, "cols": 64, "cols_per_adc": 8}})
     ctx = build_context(config)
     p = ctx.p
-    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
+    subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9)
     pe = ProcessingElement(ctx, subarray, 2, 2, False, 1e9, dtype=np.float32)
     rng = np.random.default_rng(8)
     digits = rng.integers(0, 2, (128, 384)).astype(np.int8)  # three strips of two blocks per row band

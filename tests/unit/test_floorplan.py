@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
+from neurocim.config.derived import derive
 from neurocim.mapping.floorplan import FloorplanError, FloorplanInputs, plan_floor
 from neurocim.workload.network import load_network_csv, network_from_array
 
@@ -63,7 +63,7 @@ EMBEDDED = {
         "speedup_col": (1, 1, 1, 1, 1, 1, 1, 8),
         "utilization": (0.2109375, 0.5625, 0.5625, 0.75, 0.75, 0.9, 1.0, 0.625),
     }),
-    "v10_rows64_cols128": ("vgg8", _neurosim(num_row_sub_array=64, num_col_sub_array=128), {
+    "v10_rows64_cols128": ("vgg8", _neurosim(sub_array_rows=64, sub_array_cols=128), {
         "num_pe_nm": 9, "pe_size_nm": 256, "tile_size_cm": 512, "pe_size_cm": 256, "num_tile_nm": 128,
         "num_tile_cm": 262, "num_tile_row": 20, "num_tile_col": 20, "speed_up_degree": 4,
         "memory_utilization": 0.9921474358974359,
@@ -98,7 +98,7 @@ EMBEDDED = {
         "utilization": (0.57421875,) + (1.0,) * 19 + (0.9765625,),
     }),
     # RRAM with cellBit 4: 2 columns per synapse
-    "resnet18_rows32_cell4_speedup2": ("resnet18", _neurosim(32, 128, 1, 2, speed_up_degree=2), {
+    "resnet18_rows32_cell4_speedup2": ("resnet18", _neurosim(32, 128, 1, 2, speedup_degree=2), {
         "num_pe_nm": 9, "pe_size_nm": 128, "tile_size_cm": 256, "pe_size_cm": 128, "num_tile_nm": 152,
         "num_tile_cm": 25, "num_tile_row": 14, "num_tile_col": 13, "speed_up_degree": 2,
         "memory_utilization": 0.993070268361582,
@@ -128,7 +128,7 @@ def test_embedded_neurosim_floorplans(case):
 
 
 def test_defaults_from_params_match_param_cpp_run():
-    fp = plan_floor(_network("vgg8"), derive_params(ChipConfig()))
+    fp = plan_floor(_network("vgg8"), derive(ChipConfig()))
     assert fp == plan_floor(_network("vgg8"), FloorplanInputs())
     assert fp.num_tiles == (2, 8, 4, 8, 8, 8, 64, 1)
     assert fp.speedup == (16, 16, 4, 4, 2, 1, 1, 8)
@@ -161,10 +161,10 @@ def test_tile_locations_follow_running_tile_count():
 
 def _inputs_from_param_cpp(p: dict) -> FloorplanInputs:
     """FloorplanInputs from a reference params.json (Param.cpp names; main.cpp's mode decoding)."""
-    cell_bit = min(1 if p["memcelltype"] == 1 else p["cellBit"], p["synapseBit"])
+    cell_bits = min(1 if p["memcelltype"] == 1 else p["cellBit"], p["synapseBit"])
     mode = p["operationmode"]
     rows_per_synapse = 2 if mode in (5, 6) else 1
-    cols_per_synapse = 2 if mode == 4 else 1 if mode in (3, 5, 6) else math.ceil(p["synapseBit"] / cell_bit)
+    cols_per_synapse = 2 if mode == 4 else 1 if mode in (3, 5, 6) else math.ceil(p["synapseBit"] / cell_bits)
     return FloorplanInputs(
         p["numRowSubArray"], p["numColSubArray"], rows_per_synapse, cols_per_synapse,
         bool(p["novelMapping"]), bool(p["pipeline"]), p["speedUpDegree"], partial_sub_arrays=True,
@@ -198,4 +198,4 @@ def test_reference_case_floorplan(case_dir):
     if params["novelMapping"]:
         mine.append(f"{fp.num_pe_nm}x{fp.pe_size_nm}x{fp.pe_size_nm}")
     assert sizes == mine
-    assert f"SubArray Size: {fp.num_row_sub_array}x{fp.num_col_sub_array}" in stdout
+    assert f"SubArray Size: {fp.sub_array_rows}x{fp.sub_array_cols}" in stdout

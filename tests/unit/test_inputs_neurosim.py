@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -12,8 +13,20 @@ from hypothesis import strategies as st
 
 from neurocim.compat.param_cpp import ParamImportError, config_from_params, load_params_json
 from neurocim.compat.param_schema import SPECS
-from neurocim.config.chip import AccessType, CellType, Roadmap
-from neurocim.config.params import Params, derive_params
+from neurocim.config.chip import (
+    AccessType,
+    ActivationFunction,
+    ActivationPlace,
+    AdcType,
+    BufferType,
+    BusType,
+    CellType,
+    ChipConfig,
+    MappingType,
+    Roadmap,
+    SenseMode,
+)
+from neurocim.config.derived import Derived, derive
 
 REPO = Path(__file__).resolve().parents[2]
 CASE_FILES = sorted((REPO / "tests" / "data" / "neurosim_cases").glob("*/params.json")) + sorted(
@@ -23,8 +36,15 @@ CASES = {f"{p.parent.parent.name}/{p.parent.name}": json.loads(p.read_text()) fo
 DEFAULTS = CASES["neurosim_cases/v01_default"]  # NeuroSim V1.4's Param.cpp as shipped, at 22 nm
 
 
-def _derived(params: dict) -> Params:
-    return derive_params(config_from_params(params))
+def _derived(params: dict) -> tuple:
+    """What the cost model reads of the chip NeuroSim's `params` describe: the derived quantities and the settings,
+    parallel rows resolved (all rows or a number equal to them are the same chip)."""
+    return _resolved(derive(config_from_params(params)))
+
+
+def _resolved(p: Derived) -> tuple:
+    settings = p.chip.model_dump(exclude={"array": {"parallel_rows"}})
+    return dataclasses.replace(p, chip=ChipConfig()), settings, p.chip.array.rows_in_parallel
 
 
 @pytest.mark.parametrize(
@@ -33,7 +53,7 @@ def _derived(params: dict) -> Params:
 def test_a_few_values_are_enough_the_rest_derived_as_neurosim_does(params, tmp_path):
     path = tmp_path / "p.json"
     path.write_text(json.dumps(params))
-    assert derive_params(load_params_json(path)) == _derived(DEFAULTS)
+    assert _resolved(derive(load_params_json(path))) == _derived(DEFAULTS)
 
 
 @pytest.mark.parametrize("name", ["x01_sram_7nm", "x07_sram_2nm"])
@@ -43,8 +63,8 @@ def test_per_node_values_follow_technode(name):
 
 
 def test_resistance_off_stays_at_neurosims_fixed_value_when_only_resistance_on_is_given():
-    p = _derived({"memcelltype": 2, "resistanceOn": 50e3})
-    assert p.resistance_on == 50e3 and p.resistance_off == pytest.approx(1.7e6, rel=1e-12)
+    p = derive(config_from_params({"memcelltype": 2, "resistanceOn": 50e3}))
+    assert p.chip.cell.r_on_ohm == 50e3 and p.chip.cell.r_off_ohm == pytest.approx(1.7e6, rel=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -100,54 +120,54 @@ _CELLS = {CellType.SRAM: 1, CellType.RRAM: 2, CellType.FEFET: 3}
 _ACCESS = {AccessType.CMOS: 1, AccessType.BJT: 2, AccessType.DIODE: 3, AccessType.NONE: 4}
 _USED = {
     "operationmode": lambda p: 1 if p.sequential else 2,
-    "memcelltype": lambda p: _CELLS[p.cell_type],
-    "accesstype": lambda p: _ACCESS[p.access_type],
-    "deviceroadmap": lambda p: 1 if p.roadmap is Roadmap.HP else 2,
-    "technode": lambda p: p.technode,
-    "temp": lambda p: p.temperature_k,
-    "globalBusType": lambda p: p.global_bus_htree,
-    "globalBufferType": lambda p: p.global_buffer_sram,
-    "tileBufferType": lambda p: p.tile_buffer_sram,
-    "peBufferType": lambda p: p.pe_buffer_sram,
-    "chipActivation": lambda p: p.chip_activation,
-    "reLu": lambda p: p.relu,
-    "Activationtype": lambda p: p.sigmoid_lut_sram,
-    "novelMapping": lambda p: p.novel_mapping,
-    "SARADC": lambda p: p.sar_adc,
-    "currentMode": lambda p: p.current_mode,
-    "pipeline": lambda p: p.pipeline,
-    "speedUpDegree": lambda p: p.speed_up_degree,
-    "validated": lambda p: p.validated,
-    "synchronous": lambda p: p.synchronous,
-    "clkFreq": lambda p: p.clk_freq_max_hz,
-    "numRowSubArray": lambda p: p.num_row_sub_array,
-    "numColSubArray": lambda p: p.num_col_sub_array,
-    "numColMuxed": lambda p: p.num_col_muxed,
-    "levelOutput": lambda p: p.level_output,
-    "cellBit": lambda p: p.cell_bit,
-    "resistanceOn": lambda p: p.resistance_on,
-    "resistanceOff": lambda p: p.resistance_off,
-    "readPulseWidth": lambda p: p.read_pulse_width,
-    "accessVoltage": lambda p: p.access_voltage,
-    "writeVoltage": lambda p: p.write_voltage,
+    "memcelltype": lambda p: _CELLS[p.chip.cell.type],
+    "accesstype": lambda p: _ACCESS[p.chip.cell.access],
+    "deviceroadmap": lambda p: 1 if p.chip.technology.roadmap is Roadmap.HP else 2,
+    "technode": lambda p: p.chip.technology.node_nm,
+    "temp": lambda p: p.chip.technology.temperature_k,
+    "globalBusType": lambda p: p.chip.interconnect.global_bus is BusType.HTREE,
+    "globalBufferType": lambda p: p.chip.buffers.global_type is BufferType.SRAM,
+    "tileBufferType": lambda p: p.chip.buffers.tile_type is BufferType.SRAM,
+    "peBufferType": lambda p: p.chip.buffers.pe_type is BufferType.SRAM,
+    "chipActivation": lambda p: p.chip.activation.place is ActivationPlace.CHIP,
+    "reLu": lambda p: p.chip.activation.function is ActivationFunction.RELU,
+    "Activationtype": lambda p: p.chip.activation.sigmoid_lut is CellType.SRAM,
+    "novelMapping": lambda p: p.chip.mapping is MappingType.NOVEL,
+    "SARADC": lambda p: p.chip.adc.type is AdcType.SAR,
+    "currentMode": lambda p: p.chip.adc.sense_mode is SenseMode.CURRENT,
+    "pipeline": lambda p: p.chip.pipeline.enabled,
+    "speedUpDegree": lambda p: p.chip.pipeline.speedup_degree,
+    "validated": lambda p: p.chip.calibration.validated,
+    "synchronous": lambda p: p.chip.clock.synchronous,
+    "clkFreq": lambda p: p.chip.clock.max_frequency_hz,
+    "numRowSubArray": lambda p: p.chip.array.rows,
+    "numColSubArray": lambda p: p.chip.array.cols,
+    "numColMuxed": lambda p: p.cols_muxed,
+    "levelOutput": lambda p: p.chip.adc.levels,
+    "cellBit": lambda p: p.cell_bits,
+    "resistanceOn": lambda p: p.chip.cell.r_on_ohm,
+    "resistanceOff": lambda p: p.chip.cell.r_off_ohm,
+    "readPulseWidth": lambda p: p.chip.cell.read_pulse_width_s,
+    "accessVoltage": lambda p: p.chip.cell.access_voltage_v,
+    "writeVoltage": lambda p: p.chip.cell.write_voltage_v,
     "inputtoggle": lambda p: p.input_toggle,
     "outputtoggle": lambda p: p.output_toggle,
-    "algoWeightMax": lambda p: p.algo_weight_max,
-    "algoWeightMin": lambda p: p.algo_weight_min,
-    "speciallayout": lambda p: p.special_layout,
-    "sync_data_transfer": lambda p: p.sync_data_transfer,
-    "globalBusDelayTolerance": lambda p: p.global_bus_delay_tolerance,
-    "localBusDelayTolerance": lambda p: p.local_bus_delay_tolerance,
-    "treeFoldedRatio": lambda p: p.tree_folded_ratio,
-    "maxGlobalBusWidth": lambda p: p.max_global_bus_width,
-    "relaxArrayCellHeight": lambda p: p.relax_array_cell_height,
-    "relaxArrayCellWidth": lambda p: p.relax_array_cell_width,
-    "heightInFeatureSize1T1R": lambda p: p.height_in_feature_size_1t1r,
-    "widthInFeatureSize1T1R": lambda p: p.width_in_feature_size_1t1r,
-    "minSenseVoltage": lambda p: p.min_sense_voltage,
-    "synapseBit": lambda p: p.synapse_bit,
-    "numBitInput": lambda p: p.num_bit_input,
-    "numRowParallel": lambda p: p.num_row_parallel,
+    "algoWeightMax": lambda p: p.chip.precision.weight_max,
+    "algoWeightMin": lambda p: p.chip.precision.weight_min,
+    "speciallayout": lambda p: p.chip.sizing.special_layout,
+    "sync_data_transfer": lambda p: p.chip.interconnect.sync_data_transfer,
+    "globalBusDelayTolerance": lambda p: p.chip.interconnect.global_delay_tolerance,
+    "localBusDelayTolerance": lambda p: p.chip.interconnect.local_delay_tolerance,
+    "treeFoldedRatio": lambda p: p.chip.interconnect.tree_folded_ratio,
+    "maxGlobalBusWidth": lambda p: p.chip.interconnect.max_global_bus_width,
+    "relaxArrayCellHeight": lambda p: p.chip.array.relax_cell_height,
+    "relaxArrayCellWidth": lambda p: p.chip.array.relax_cell_width,
+    "heightInFeatureSize1T1R": lambda p: p.cell_height_f,
+    "widthInFeatureSize1T1R": lambda p: p.cell_width_f,
+    "minSenseVoltage": lambda p: p.chip.cell.min_sense_voltage_v,
+    "synapseBit": lambda p: p.chip.precision.weight_bits,
+    "numBitInput": lambda p: p.chip.precision.input_bits,
+    "numRowParallel": lambda p: p.chip.array.rows_in_parallel,
 }
 
 
@@ -167,7 +187,7 @@ def _neurosim_value(name: str, given: dict) -> object:
     return value
 
 
-def _check_matches_neurosim(given: dict, derived: Params) -> None:
+def _check_matches_neurosim(given: dict, derived: Derived) -> None:
     for name, used in _USED.items():
         if name in ("heightInFeatureSize1T1R", "widthInFeatureSize1T1R") and (
             given.get("memcelltype", 1) == 1 or given.get("accesstype", 1) != 1
@@ -211,4 +231,4 @@ def test_mutated_neurosim_files_are_read_as_neurosim_reads_them_or_refused_by_na
     except ParamImportError as err:
         assert any(name in str(err) for name in params), f"refusal names no given parameter: {err}"
         return
-    _check_matches_neurosim(params, derive_params(config))
+    _check_matches_neurosim(params, derive(config))

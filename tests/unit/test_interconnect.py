@@ -13,9 +13,7 @@ from neurocim.circuits.wires.htree import HTree
 from neurocim.circuits.wires.repeated_wire import Relax, size_repeaters, wire_resistance_per_length
 from neurocim.circuits.wires.xy_bus import XYBus
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
-from neurocim.devices.cell import mem_cell
-from neurocim.tech.technology import load_technology
+from neurocim.config.derived import derive
 
 GOLDEN = json.loads((Path(__file__).parent / "interconnect_golden.json").read_text())["cases"]
 REL = 1e-9
@@ -34,8 +32,8 @@ def make_ctx(label: str, synchronous: bool) -> CircuitContext:
             "clock": {"synchronous": synchronous},
         }
     )
-    p = derive_params(cfg)
-    return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
+    p = derive(cfg)
+    return CircuitContext.of(p)
 
 
 def run_htree(ctx, nr, nc, tol, bw, uh, uw, fold, clk, num_read, num_bit):
@@ -51,7 +49,7 @@ def run_htree(ctx, nr, nc, tol, bw, uh, uw, fold, clk, num_read, num_bit):
         "energy": h.energy(uh * 0.9, uw * 1.1, num_bit, num_read),
         "leakage": h.leakage_for(num_bit),
     }
-    if ctx.p.synchronous:
+    if ctx.p.chip.clock.synchronous:
         out["critical"] = h.critical_latency(uh * 0.9, uw * 1.1, clk)
     return out
 

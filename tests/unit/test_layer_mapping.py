@@ -14,14 +14,12 @@ from torch import nn
 from neurocim.arch.tile_work import TileWork
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
-from neurocim.devices.cell import mem_cell
+from neurocim.config.derived import derive
 from neurocim.mapping.blocks import reshape_input
 from neurocim.mapping.floorplan import FloorplanInputs, plan_floor
 from neurocim.mapping.layer_mapping import LayerMapping, sub_array_strips
 from neurocim.nn.convert import cim_layers, convert_
 from neurocim.nn.grouping import RowGroups
-from neurocim.tech.technology import load_technology
 from neurocim.workload.network import Layer
 
 
@@ -45,7 +43,7 @@ def _conv_layer(chip: ChipConfig, channels: int, kernel: int, out: int):
 
 def _cost_mapping(chip: ChipConfig, table_row: Layer) -> LayerMapping:
     """The mapping the cost side reads for the layer: the floorplan decides novel or conventional."""
-    p = derive_params(chip)
+    p = derive(chip)
     fp = plan_floor([table_row], dataclasses.replace(FloorplanInputs.from_params(p), strict_hierarchy=False))
     novel = fp.is_novel[0]
     return LayerMapping.from_params(p, table_row, novel, fp.pe_size_nm if novel else fp.pe_size_cm)
@@ -130,8 +128,8 @@ def _walk(
     """(sub-array rows the cost model's PEs read, sub-array rows the accuracy side's read groups fill)."""
     chip = _chip(rows, 32, 4, 2, mapping).model_copy(update={"quirks": quirks or {}})
     layer, table_row = _conv_layer(chip, channels, kernel, 24)
-    p = derive_params(chip)
-    ctx = CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
+    p = derive(chip)
+    ctx = CircuitContext.of(p)
     work = TileWork(ctx, [table_row])
     assert work.mappings[0] == layer.layer_mapping
     return _cost_side_rows(work, 0), sorted(_strip_rows(layer.layer_mapping))
@@ -234,6 +232,6 @@ def test_bad_shapes_name_the_field() -> None:
 def test_the_cost_side_counts_the_read_groups_of_the_mapping() -> None:
     chip = _chip(128, 128, 48, 2, "conventional")  # 48 rows at a time: groups of 48, 48 and 32 rows
     m = LayerMapping.from_chip(chip, 128, 1, 8)
-    assert derive_params(chip).read_groups == m.groups_per_sub_array == len(m.read_groups()) == 3
+    assert derive(chip).read_groups == m.groups_per_sub_array == len(m.read_groups()) == 3
     neurosim = chip.model_copy(update={"quirks": {"read_groups_floor": True}})
-    assert derive_params(neurosim).read_groups == 2  # NeuroSim: 128 // 48, the partial group not counted
+    assert derive(neurosim).read_groups == 2  # NeuroSim: 128 // 48, the partial group not counted

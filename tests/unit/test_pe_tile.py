@@ -14,9 +14,7 @@ from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.tile import Tile
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
-from neurocim.devices.cell import mem_cell
-from neurocim.tech.technology import load_technology
+from neurocim.config.derived import derive
 
 GOLDEN = json.loads((Path(__file__).parent / "pe_tile_golden.json").read_text())
 WINDOWS = 5
@@ -96,13 +94,13 @@ def merge(a: dict, b: dict) -> dict:
 
 
 def context(name: str) -> CircuitContext:
-    p = derive_params(ChipConfig.model_validate(merge(BASE, CASES[name])))
-    return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
+    p = derive(ChipConfig.model_validate(merge(BASE, CASES[name])))
+    return CircuitContext.of(p)
 
 
 def weights(p, rows: int, cols: int, salt: int) -> np.ndarray:
     i, j = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
-    r = 2**p.cell_bit
+    r = 2**p.cell_bits
     d = (3 * i + 5 * j + i * j + salt) % r
     return d / (r - 1) * (p.max_conductance - p.min_conductance) + p.min_conductance
 
@@ -123,7 +121,7 @@ def close(got: float, want: float, rel: float = 1e-9) -> bool:
 def build(name: str):
     ctx = context(name)
     p = ctx.p
-    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
+    subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9)
     tile_nm = Tile(ctx, subarray, True, NUM_PE_NM, PE_NM, 1e9)
     tile_cm = Tile(ctx, subarray, False, NUM_PE_CM, PE_CM, 1e9)
     return ctx, tile_nm, tile_cm
@@ -132,7 +130,7 @@ def build(name: str):
 def evaluate(ctx, tile_nm: Tile, tile_cm: Tile, call, clk_freq: float, clock_pass: bool):
     name, is_tile, novel, su_r, su_c, rows, cols = call
     p = ctx.p
-    nv = WINDOWS * p.num_bit_input
+    nv = WINDOWS * p.chip.precision.input_bits
     w, x = weights(p, rows, cols, rows + cols), inputs(rows, nv, rows)
     tile = tile_nm if novel else tile_cm
     if is_tile:
@@ -179,7 +177,7 @@ def test_performance_matches_neurosim(name: str) -> None:
     tile_cm.layout()
     g = GOLDEN[name]
     clk_freq = 1e9
-    if ctx.p.synchronous:
+    if ctx.p.chip.clock.synchronous:
         period = 0.0
         for call in CALLS:
             r = evaluate(ctx, tile_nm, tile_cm, call, clk_freq, True)
@@ -192,7 +190,7 @@ def test_performance_matches_neurosim(name: str) -> None:
         r = evaluate(ctx, tile_nm, tile_cm, call, clk_freq, False)
         for cpp, py in OUTPUTS.items():
             want, got = g[f"{call[0]}.{cpp}"], getattr(r, py)
-            if math.isinf(want) and py in ASYNC_TILE_BUFFER and call[1] and not ctx.p.synchronous:
+            if math.isinf(want) and py in ASYNC_TILE_BUFFER and call[1] and not ctx.p.chip.clock.synchronous:
                 assert math.isfinite(got), (call[0], py)  # documented deviation, see ASYNC_TILE_BUFFER
                 continue
             if not close(got, want):
@@ -209,7 +207,7 @@ def test_pe_grid_follows_tile_size() -> None:
 def test_sram_read_cache_is_transparent() -> None:
     ctx, _, tile_cm = build("sram22")
     p = ctx.p
-    nv = WINDOWS * p.num_bit_input
+    nv = WINDOWS * p.chip.precision.input_bits
     w, x = weights(p, 50, 40, 1), inputs(50, nv, 3)
     first = tile_cm.pe.evaluate(w, x, Block(50, 40, nv), 5e8)
     assert tile_cm.pe.reader._read_cache

@@ -12,9 +12,7 @@ from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.logic.sigmoid import Sigmoid, array_cell_access_width
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
-from neurocim.devices.cell import mem_cell
-from neurocim.tech.technology import load_technology
+from neurocim.config.derived import derive
 
 GOLDEN = json.loads((Path(__file__).parent / "sigmoid_golden.json").read_text())
 REL = 1e-9
@@ -56,8 +54,8 @@ def make_ctx(label: str) -> CircuitContext:
             "calibration": {"validated": validated},
         }
     )
-    p = derive_params(cfg)
-    return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
+    p = derive(cfg)
+    return CircuitContext.of(p)
 
 
 def run(label: str, lut: str, case: str) -> dict:

@@ -10,9 +10,7 @@ import pytest
 from neurocim.arch.subarray.subarray import SubArray
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
-from neurocim.devices.cell import mem_cell
-from neurocim.tech.technology import load_technology
+from neurocim.config.derived import derive
 
 GOLDEN = json.loads((Path(__file__).parent / "subarray_golden.json").read_text())
 CASES = GOLDEN["cases"]
@@ -25,9 +23,9 @@ STATIC = (
 
 
 def build(name: str) -> SubArray:
-    p = derive_params(ChipConfig.model_validate({**CASES[name]["config"], "compat": "neurosim_v14"}))
-    ctx = CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k), p, mem_cell(p))
-    return SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, p.clk_freq_max_hz)
+    p = derive(ChipConfig.model_validate({**CASES[name]["config"], "compat": "neurosim_v14"}))
+    ctx = CircuitContext.of(p)
+    return SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, p.chip.clock.max_frequency_hz)
 
 
 def vectors(num_col: int) -> list[tuple[float, list[float]]]:

@@ -9,7 +9,7 @@ import pytest
 
 from neurocim.compat.quirks import TRAINING_QUIRKS, quirk_names
 from neurocim.config.chip import ChipConfig
-from neurocim.config.params import derive_params
+from neurocim.config.derived import derive
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.dram import Dram, layer_dram
 from neurocim.training_cost.weight_update import WeightUpdate, update_conductances, write_parallelism
@@ -23,28 +23,28 @@ def test_faithful_dram_moves_every_channel_and_reports_what_the_phases_pay():
 
     layer = Layer(8, 8, 16, 3, 3, 32)
     dram = Dram(1e12, 1e-12)
-    faithful = layer_dram(dram, layer, False, derive_params(ChipConfig()), 15)
-    v21 = layer_dram(dram, layer, False, derive_params(ChipConfig(compat="neurosim_v21")), 15)
+    faithful = layer_dram(dram, layer, False, derive(ChipConfig()), 15)
+    v21 = layer_dram(dram, layer, False, derive(ChipConfig(compat="neurosim_v21")), 15)
     act = 8 * 8 * 16 * 8  # channels included
     assert faithful.forward == pytest.approx((2 * act / 1e12, 2 * act * 1e-12))
     assert v21.forward == pytest.approx((2 * act / 16 / 1e12, 2 * act / 16 * 1e-12))
     phases = [faithful.forward, faithful.activation_gradient, faithful.weight_gradient]
     assert faithful.reported[1] == pytest.approx(sum(e for _, e in phases))
     assert v21.reported[1] > sum(e for _, e in (v21.forward, v21.activation_gradient, v21.weight_gradient))
-    first = layer_dram(dram, layer, True, derive_params(ChipConfig()), 15)
+    first = layer_dram(dram, layer, True, derive(ChipConfig()), 15)
     assert first.activation_gradient == (0.0, 0.0)
 
 
 def test_write_parallelism_uses_the_gradient_precision_when_faithful():
     training = TrainingHardwareConfig(enabled=True)
-    p = derive_params(ChipConfig(cell={"type": "fefet", "bits_per_cell": 5}, precision={"weight_bits": 5}))
+    p = derive(ChipConfig(cell={"type": "fefet", "bits_per_cell": 5}, precision={"weight_bits": 5}))
     buffer_bits = 8 * 32 * 32 * 128
     # 128x128 cells x (15 + 8) bits / (128x128 x 5) = 4 arrays, doubled twice under the inference buffer
     assert write_parallelism(p, training, buffer_bits, 15) == 16
     limited = TrainingHardwareConfig(enabled=True, weight_gradient={"buffer_overhead_limit": 0.1})
     assert write_parallelism(p, limited, buffer_bits, 15) == 4
     # V2.1 sizes the buffer with a 0-bit gradient: with a batch of one it holds nothing and one array is written
-    v21 = derive_params(ChipConfig(compat="neurosim_v21", cell={"type": "fefet", "bits_per_cell": 5},
+    v21 = derive(ChipConfig(compat="neurosim_v21", cell={"type": "fefet", "bits_per_cell": 5},
                                    precision={"weight_bits": 5}))  # fmt: skip
     single = TrainingHardwareConfig(enabled=True, batch_size=1)
     assert write_parallelism(v21, single, buffer_bits, 15) == 1
@@ -67,24 +67,24 @@ def test_row_writes_count_the_longest_set_and_reset_train_of_every_row():
 
 def test_integer_weights_map_to_digits_or_to_the_quotients_of_v21():
     weights = np.array([[0.5, -1.0], [0.9375, 0.0]])
-    faithful = derive_params(ChipConfig(cell={"type": "rram", "bits_per_cell": 2}, precision={"weight_bits": 4}))
+    faithful = derive(ChipConfig(cell={"type": "rram", "bits_per_cell": 2}, precision={"weight_bits": 4}))
     g = update_conductances(weights, faithful)
-    g_max, g_min = 1 / faithful.resistance_on, 1 / faithful.resistance_off
+    g_max, g_min = 1 / faithful.chip.cell.r_on_ohm, 1 / faithful.chip.cell.r_off_ohm
     assert g.shape == (2, 4) and g.min() >= g_min * (1 - 1e-12) and g.max() <= g_max * (1 + 1e-12)
-    v21 = derive_params(ChipConfig(compat="neurosim_v21", cell={"type": "rram", "bits_per_cell": 2},
+    v21 = derive(ChipConfig(compat="neurosim_v21", cell={"type": "rram", "bits_per_cell": 2},
                                    precision={"weight_bits": 5}))  # fmt: skip
     quotient = update_conductances(weights, v21)  # 0.9375 -> level 31: cells 0, 31/16 = 1, 31/4 = 7 -> 7 // 3 = 2
     assert quotient.max() > g_max  # the quotient path exceeds G_max for large weights
-    linear = derive_params(ChipConfig(cell={"type": "rram", "bits_per_cell": 4}, precision={"weight_bits": 4}))
+    linear = derive(ChipConfig(cell={"type": "rram", "bits_per_cell": 4}, precision={"weight_bits": 4}))
     assert update_conductances(np.array([[0.0]]), linear)[0, 0] == pytest.approx((g_max + g_min) / 2)
 
 
 def test_training_quirks_are_registered_off_by_default_and_listed_in_the_docs():
     names = {q.name for q in TRAINING_QUIRKS}
     assert names <= quirk_names()
-    assert not derive_params(ChipConfig()).quirks & names
-    assert derive_params(ChipConfig(compat="neurosim_v21")).quirks >= names
-    assert not derive_params(ChipConfig(compat="neurosim_v14")).quirks & names
+    assert not derive(ChipConfig()).quirks & names
+    assert derive(ChipConfig(compat="neurosim_v21")).quirks >= names
+    assert not derive(ChipConfig(compat="neurosim_v14")).quirks & names
     text = (REPO / "docs" / "training_cost.md").read_text()
     table = text[text.index("## Reproduced NeuroSim V2.1 behaviour") :].split("\n## ")[0]
     listed = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `")}

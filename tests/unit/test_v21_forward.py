@@ -21,9 +21,8 @@ from neurocim.compat.param_cpp_v21 import KNOWN_NAMES, SHARED_NAMES, chip_from_v
 from neurocim.compat.param_schema import SPECS
 from neurocim.compat.quirks import QUIRKS, ChipCompat, enabled_quirks
 from neurocim.compat.v21_defaults import V21_DEFAULTS
-from neurocim.config.chip import CellType, ChipConfig, MappingType, Roadmap
-from neurocim.config.params import derive_params
-from neurocim.devices.cell import mem_cell
+from neurocim.config.chip import CellType, ChipConfig, MappingType, Roadmap, SenseMode
+from neurocim.config.derived import derive
 from neurocim.errors import InputError
 from neurocim.estimate import build_context, estimate
 from neurocim.tech.technology import load_technology
@@ -189,8 +188,8 @@ def test_training_forward_passes_over_the_global_buffer_again(compat):
 
 
 def _v21_ctx(**quirks: bool) -> CircuitContext:
-    p = derive_params(ChipConfig.model_validate({**chip_from_v21_params({}).model_dump(), "quirks": quirks}))
-    return CircuitContext(load_technology(p.technode, p.roadmap, p.temperature_k, v21=True), p, mem_cell(p))
+    p = derive(ChipConfig.model_validate({**chip_from_v21_params({}).model_dump(), "quirks": quirks}))
+    return CircuitContext.of(p)
 
 
 def test_v21_repeaters_sum_their_on_resistances():
@@ -218,12 +217,12 @@ def test_v21_htree_times_a_level_with_the_previous_level_wire():
 
 
 def test_v21_wires_and_transistors_are_its_own():
-    p = derive_params(chip_from_v21_params({}))
-    assert p.wires.wire_width_nm == 40 and p.feature_size_wire == pytest.approx(40e-9)
+    p = derive(chip_from_v21_params({}))
+    assert p.wires.wire_width_nm == 40 and p.feature_size_m == pytest.approx(40e-9)
     assert p.wires.unit_resistance == pytest.approx(4.03e-8 / (40e-9**2 * 1.9))
-    assert p.resistance_access == 15e3
-    faithful = derive_params(ChipConfig(technology={"node_nm": 32}))
-    assert faithful.wires.wire_width_nm == 56 and faithful.resistance_access != 15e3
+    assert p.r_access_ohm == 15e3
+    faithful = derive(ChipConfig(technology={"node_nm": 32}))
+    assert faithful.wires.wire_width_nm == 56 and faithful.r_access_ohm != 15e3
     tech = load_technology(32, v21=True)
     assert tech.phy_gate_length == 3.4e-8 and load_technology(32).phy_gate_length == 2.8e-8
     with pytest.raises(ValueError, match="planar nodes 130, 90, 65, 45, 32, 22 nm, not 14 nm"):
@@ -298,7 +297,7 @@ def _v21_subarray(quirks: dict[str, bool] | None = None) -> SubArray:
     if quirks:
         chip = ChipConfig.model_validate({**chip.model_dump(), "quirks": quirks})
     p = build_context(chip).p
-    return SubArray(build_context(chip), p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, 1e9)
+    return SubArray(build_context(chip), p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9)
 
 
 def test_v21_read_converts_in_its_slowest_columns_time():
@@ -307,17 +306,18 @@ def test_v21_read_converts_in_its_slowest_columns_time():
     sub, plain = _v21_subarray(), _v21_subarray({"v21_mlsa_read_time": False})
     p = sub.ctx.p
     rng = np.random.default_rng(5)
-    r = p.resistance_on / rng.uniform(0.5, 40.0, size=(6, p.num_col_sub_array))
+    r = p.chip.cell.r_on_ohm / rng.uniform(0.5, 40.0, size=(6, p.chip.array.cols))
     r[1] = np.inf  # no conducting row: the clamp's 1 ns
     act = np.full(len(r), 0.3)
     timing = MlsaTimingV21.build(
-        v21_references(p.level_output, p.resistance_on, p.resistance_off, p.num_row_sub_array),
-        p.technode, p.roadmap is Roadmap.LSTP, p.current_mode, p.read_voltage, p.temperature_k,
+        v21_references(p.chip.adc.levels, p.chip.cell.r_on_ohm, p.chip.cell.r_off_ohm, p.chip.array.rows),
+        p.chip.technology.node_nm, p.chip.technology.roadmap is Roadmap.LSTP,
+        p.chip.adc.sense_mode is SenseMode.CURRENT, p.read_voltage_v, p.chip.technology.temperature_k,
     )  # fmt: skip
     per_read = timing.read_latency(r)
     assert per_read[1] == 1e-9 and len(set(per_read.tolist())) == len(r) and (per_read <= 10e-9).all()
     got, fixed = sub.vector_reads(act, r, 1e9), plain.vector_reads(act, r, 1e9)
-    scale = sub.num_col_muxed * p.beta * sub.num_add
+    scale = sub.cols_muxed * p.beta * sub.num_add
     conversion = sub.mode.adc.flash.latency(1, 1)
     assert got[:, 1] == pytest.approx(fixed[:, 1] + (per_read - conversion) * scale, rel=1e-12)
     assert (got[:, 3] == fixed[:, 3]).all() and (got[:, 6:] == fixed[:, 6:]).all()  # other latency and energies
@@ -355,7 +355,7 @@ def test_v21_wl_switch_matrix_adds_its_register_half_clock_per_read():
     assert switch.v21_latency(geo.cap_row2, geo.res_row, 1, 2e9) == pytest.approx(one - 0.25e-9)
     on = array.vector_latency(1e9)[2]
     off = _v21_subarray({"v21_read_other_latency": False}).mode.vector_latency(1e9)[2]
-    ncm, pulses = array.num_col_muxed, array.ctx.p.num_bit_input
+    ncm, pulses = array.cols_muxed, array.ctx.p.chip.precision.input_bits
     mux = array.column_mux.latency() * ncm / pulses
     assert on == pytest.approx(max(ncm * one, mux) + array.col_delay() * ncm / pulses)
     assert on != off

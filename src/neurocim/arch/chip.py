@@ -42,7 +42,7 @@ class ChipModel:
         else:
             self._work = work = TileWork(ctx, self.layers, dtype=dtype)
             self.fp, self.tile_nm, self.tile_cm = work.fp, work.tile_nm, work.tile_cm
-        init_freq = ctx.p.clk_freq_max_hz  # what every module sees at initialisation
+        init_freq = ctx.p.chip.clock.max_frequency_hz  # what every module sees at initialisation
         self.periphery = ChipPeriphery(ctx, self.layers, self.fp, init_freq)
         self.area: ChipArea = self.periphery.layout(self.tile_nm, self.tile_cm)
         self.windows: list[int] = windows  # input vectors per image of every layer
@@ -62,10 +62,8 @@ class ChipModel:
         p = self.ctx.p
         side = self._side(workload)
         self.windows = list(side.windows)
-        costs = [
-            combine_layer_cost(t, layer_traffic(self, i, side.clk_freq)) for i, t in enumerate(side.tile_costs)
-        ]
-        if p.synchronous:
+        costs = [combine_layer_cost(t, layer_traffic(self, i, side.clk_freq)) for i, t in enumerate(side.tile_costs)]
+        if p.chip.clock.synchronous:
             # NeuroSim: cycles are converted with the sensing period even when the clock is capped
             costs = [c.scaled_latency(side.period) for c in costs]
         return self._report(costs, side.period)
@@ -76,7 +74,7 @@ class ChipModel:
         self._check_layers(workload)
         side = self._side(workload)
         self.windows = list(side.windows)
-        scale = side.period if self.ctx.p.synchronous else 1.0
+        scale = side.period if self.ctx.p.chip.clock.synchronous else 1.0
         found = (global_buffer_traffic(self, i, side.clk_freq) for i in range(len(self.layers)))
         return [(latency * scale, energy) for latency, energy in found]
 
@@ -104,7 +102,7 @@ class ChipModel:
             zeta=p.zeta,
             memory_utilization=fp.memory_utilization,
         )
-        chip, layer_reports = roll_up(costs, fp.num_tiles, fp.speedup, fp.utilization, totals, p.pipeline)
+        chip, layer_reports = roll_up(costs, fp.num_tiles, fp.speedup, fp.utilization, totals, p.chip.pipeline.enabled)
         floorplan = {
             "tile_size_cm": fp.tile_size_cm,
             "pe_size_cm": fp.pe_size_cm,

@@ -17,6 +17,7 @@ from neurocim.circuits.logic.sigmoid import Sigmoid
 from neurocim.circuits.memories.buffer import Buffer
 from neurocim.circuits.wires.htree import HTree
 from neurocim.circuits.wires.xy_bus import XYBus
+from neurocim.config.chip import ActivationFunction, ActivationPlace, BufferType, BusType, CellType, MappingType
 from neurocim.mapping.floorplan import Floorplan
 from neurocim.workload.network import Layer
 
@@ -26,9 +27,9 @@ def _global_bus_width(layers: Sequence[Layer], fp: Floorplan, ctx: CircuitContex
     width = 0.0
     for i, _layer in enumerate(layers):
         lanes = fp.pe_size_nm * math.ceil(math.sqrt(fp.num_pe_nm)) if fp.is_novel[i] else fp.tile_size_cm
-        term = lanes + lanes / p.num_col_muxed
-        width += term * fp.num_tiles[i] if p.pipeline else term
-    while width > p.max_global_bus_width:
+        term = lanes + lanes / p.cols_muxed
+        width += term * fp.num_tiles[i] if p.chip.pipeline.enabled else term
+    while width > p.chip.interconnect.max_global_bus_width:
         width /= 2
     return width
 
@@ -92,54 +93,72 @@ class ChipPeriphery:
         self.fp = fp
         self.num_layers = len(layers)
         self.bus_width = _global_bus_width(layers, fp, ctx)
-        factor = 2 if p.sync_data_transfer else 1
-        buffer_bits = int(p.num_bit_input * _max_layer_input(layers, p.pipeline) * factor)
-        core_bits = p.global_buffer_core_rows * p.global_buffer_core_cols
+        factor = 2 if p.chip.interconnect.sync_data_transfer else 1
+        buffer_bits = int(p.chip.precision.input_bits * _max_layer_input(layers, p.chip.pipeline.enabled) * factor)
+        core_bits = p.chip.buffers.global_core_rows * p.chip.buffers.global_core_cols
         self.num_buffer_core = math.ceil(buffer_bits / core_bits)
-        interface = int(self.bus_width) if p.sync_data_transfer else p.global_buffer_core_cols
-        self.buffer = Buffer(ctx, core_bits, interface, 1, p.wires.unit_resistance, clk_freq, p.global_buffer_sram)
-        pool_units = max(fp.tile_size_cm / p.num_col_muxed, fp.pe_size_nm / p.num_col_muxed)
+        interface = int(self.bus_width) if p.chip.interconnect.sync_data_transfer else p.chip.buffers.global_core_cols
+        self.buffer = Buffer(
+            ctx,
+            core_bits,
+            interface,
+            1,
+            p.wires.unit_resistance,
+            clk_freq,
+            p.chip.buffers.global_type is BufferType.SRAM,
+        )
+        pool_units = max(fp.tile_size_cm / p.cols_muxed, fp.pe_size_nm / p.cols_muxed)
         # at least one unit: NeuroSim truncates to none when an ADC serves more columns than a tile's PE has
-        self.max_pool = MaxPooling(ctx, p.num_bit_input, 4, max(int(pool_units), 1))
+        self.max_pool = MaxPooling(ctx, p.chip.precision.input_bits, 4, max(int(pool_units), 1))
         self.htree: HTree | None = None
         self.xy_bus: XYBus | None = None
         self.sync_tiles = 0  # equivalent novel-mapped tiles of the synchronous-transfer grid (set by layout)
-        if not p.global_bus_htree:
-            self.xy_bus = XYBus(ctx, fp.num_tile_row, fp.num_tile_col, p.global_bus_delay_tolerance, self.bus_width)
-        elif not p.sync_data_transfer:  # the synchronous-transfer tree spans a grid built from tile areas in layout
-            self.htree = HTree(ctx, fp.num_tile_row, fp.num_tile_col, p.global_bus_delay_tolerance, self.bus_width)
+        if p.chip.interconnect.global_bus is not BusType.HTREE:
+            self.xy_bus = XYBus(
+                ctx, fp.num_tile_row, fp.num_tile_col, p.chip.interconnect.global_delay_tolerance, self.bus_width
+            )
+        elif (
+            not p.chip.interconnect.sync_data_transfer
+        ):  # the synchronous-transfer tree spans a grid built from tile areas in layout
+            self.htree = HTree(
+                ctx, fp.num_tile_row, fp.num_tile_col, p.chip.interconnect.global_delay_tolerance, self.bus_width
+            )
         self._init_accumulation_and_activation(fp, clk_freq)
 
     def _init_accumulation_and_activation(self, fp: Floorplan, clk_freq: float) -> None:
         p = self.ctx.p
         max_tile_rows = int(max(fp.num_tiles_row))
-        stages = self.num_layers + 1 if p.pipeline else 1
-        if p.novel_mapping:
+        stages = self.num_layers + 1 if p.chip.pipeline.enabled else 1
+        if p.chip.mapping is MappingType.NOVEL:
             throughput = int(max(fp.tile_size_cm, math.ceil(fp.pe_size_nm))) * stages
-            adds = int(
-                max(math.ceil(fp.pe_size_cm / p.num_row_sub_array), math.ceil(fp.pe_size_nm / p.num_row_sub_array))
-            )
+            adds = int(max(math.ceil(fp.pe_size_cm / p.chip.array.rows), math.ceil(fp.pe_size_nm / p.chip.array.rows)))
             adds *= int(max(math.ceil(fp.tile_size_cm / fp.pe_size_cm), math.ceil(math.sqrt(fp.num_pe_nm))))
             adds *= stages
         else:
             throughput = int(fp.tile_size_cm)
-            adds = int(math.ceil(fp.pe_size_cm / p.num_row_sub_array))
+            adds = int(math.ceil(fp.pe_size_cm / p.chip.array.rows))
             adds *= int(math.ceil(fp.tile_size_cm / fp.pe_size_cm))
             adds *= stages
-        num_trees = math.ceil(throughput / p.num_col_muxed)
+        num_trees = math.ceil(throughput / p.cols_muxed)
         self.relu: BitShifter | None = None
         self.sigmoid: Sigmoid | None = None
-        if not p.chip_activation:
-            self.accumulation = AdderTree(self.ctx, max_tile_rows, p.num_bit_input, num_trees)
+        if p.chip.activation.place is not ActivationPlace.CHIP:
+            self.accumulation = AdderTree(self.ctx, max_tile_rows, p.chip.precision.input_bits, num_trees)
             return
         out_bits = subarray_output_bits(self.ctx.p)
         self.accumulation = AdderTree(self.ctx, max_tile_rows, out_bits + math.ceil(math.log2(adds)), num_trees)
-        if p.relu:
-            self.relu = BitShifter(self.ctx, num_trees, p.num_bit_input)
+        if p.chip.activation.function is ActivationFunction.RELU:
+            self.relu = BitShifter(self.ctx, num_trees, p.chip.precision.input_bits)
         else:
             y_bits = out_bits + math.ceil(math.log2(adds)) + math.ceil(math.log2(max_tile_rows))
             self.sigmoid = Sigmoid(
-                self.ctx, p.sigmoid_lut_sram, p.num_bit_input, y_bits, num_trees, clk_freq, own_cell=True
+                self.ctx,
+                p.chip.activation.sigmoid_lut is CellType.SRAM,
+                p.chip.precision.input_bits,
+                y_bits,
+                num_trees,
+                clk_freq,
+                own_cell=True,
             )
 
     def _build_sync_htree(self, tile_nm: Tile | None, tile_cm: Tile) -> Tile:
@@ -153,7 +172,7 @@ class ChipPeriphery:
         self.sync_tiles, rows, cols = sync_tile_grid(
             unit.area_parts.array, tile_cm.area_parts.array, num_unit, num_other
         )
-        self.htree = HTree(self.ctx, rows, cols, p.global_bus_delay_tolerance, self.bus_width)
+        self.htree = HTree(self.ctx, rows, cols, p.chip.interconnect.global_delay_tolerance, self.bus_width)
         return unit
 
     def layout(self, tile_nm: Tile | None, tile_cm: Tile) -> ChipArea:
@@ -180,7 +199,7 @@ class ChipPeriphery:
         other += t.other * n
         array += t.array * n
         h_cm, w_cm = tile_cm.height, tile_cm.width
-        if p.sync_data_transfer:
+        if p.chip.interconnect.sync_data_transfer:
             unit = self._build_sync_htree(tile_nm, tile_cm).area_parts
             area, array = unit.area * self.sync_tiles, unit.array * self.sync_tiles
         unit_h, unit_w = max(h_nm, h_cm), max(w_nm, w_cm)
@@ -190,7 +209,7 @@ class ChipPeriphery:
         buffer_width = buffer_area / buffer_height
         bus = self.htree if self.htree is not None else self.xy_bus
         assert bus is not None  # __init__ builds the XY bus or the H-tree; synchronous transfer builds it just above
-        bus.layout(unit_h, unit_w, p.tree_folded_ratio)
+        bus.layout(unit_h, unit_w, p.chip.interconnect.tree_folded_ratio)
         area += bus.area
         ic += bus.area
         self.max_pool.layout(new_width=buffer_width, mode=Layout.NONE)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from neurocim.arch.aggregate import LayerCost
 from neurocim.arch.cost import Cost
+from neurocim.config.chip import ActivationPlace
 from neurocim.report.records import Breakdown
 
 if TYPE_CHECKING:
@@ -52,8 +53,8 @@ def _accumulation(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, 
     if tile_rows <= 1:
         return 0.0, 0.0
     layer = chip.layers[index]
-    cols = layer.out_channels * p.num_col_per_synapse
-    reads = math.ceil(cols // p.num_col_per_synapse * (chip.windows[index] / per.accumulation.num_adder_tree))
+    cols = layer.out_channels * p.cols_per_weight
+    reads = math.ceil(cols // p.cols_per_weight * (chip.windows[index] / per.accumulation.num_adder_tree))
     if p.quirk("v21_global_accumulation_reads"):  # every tile column's outputs, windows per tree rounded up
         tree_reads = math.ceil(chip.windows[index] / per.accumulation.num_adder_tree)
         reads = fp.num_tiles_col[index] * layer.out_channels * tree_reads
@@ -65,8 +66,8 @@ def _pooling(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float
     if not layer.pooled:
         return 0.0, 0.0
     p, pool = chip.ctx.p, chip.periphery.max_pool
-    cols = layer.out_channels * p.num_col_per_synapse
-    outputs = chip.windows[index] * cols // p.num_col_per_synapse
+    cols = layer.out_channels * p.cols_per_weight
+    outputs = chip.windows[index] * cols // p.cols_per_weight
     reads = math.ceil(outputs / pool.window / pool.num_max_pooling)
     return pool.latency(1e20, 0, reads, clk_freq), pool.energy(reads)
 
@@ -74,13 +75,13 @@ def _pooling(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float
 def _bits_moved(chip: ChipModel, index: int) -> tuple[float, float]:
     """Bits loaded from the global buffer into the tiles and written back (NeuroSim numBitToLoadOut/In)."""
     p, layer = chip.ctx.p, chip.layers[index]
-    rows = layer.rows * p.num_row_per_synapse
-    cols = layer.out_channels * p.num_col_per_synapse
+    rows = layer.rows
+    cols = layer.out_channels * p.cols_per_weight
     nv = chip.windows[index]
-    bits_out: float = rows * p.num_bit_input * nv
+    bits_out: float = rows * p.chip.precision.input_bits * nv
     if chip.fp.is_novel[index]:
         bits_out = bits_out / layer.kernel_h  # inputs reused across kernel rows
-    bits_in = math.ceil(cols // p.num_col_per_synapse) * p.num_bit_input * nv / (4 if layer.pooled else 1)
+    bits_in = math.ceil(cols // p.cols_per_weight) * p.chip.precision.input_bits * nv / (4 if layer.pooled else 1)
     return float(bits_out), float(bits_in)
 
 
@@ -196,9 +197,9 @@ def _sync_layer_traffic(chip: ChipModel, index: int, clk_freq: float) -> ChipLay
 def layer_traffic(chip: ChipModel, index: int, clk_freq: float) -> ChipLayerWork:
     """Chip-level units and data movement of one layer (NeuroSim ChipCalculatePerformance, main pass)."""
     p = chip.ctx.p
-    if p.sync_data_transfer:
+    if p.chip.interconnect.sync_data_transfer:
         return _sync_layer_traffic(chip, index, clk_freq)
-    act_t, act_e = _activation(chip, index, clk_freq) if p.chip_activation else (0.0, 0.0)
+    act_t, act_e = _activation(chip, index, clk_freq) if p.chip.activation.place is ActivationPlace.CHIP else (0.0, 0.0)
     acc_t, acc_e = _accumulation(chip, index, clk_freq)
     pool_t, pool_e = _pooling(chip, index, clk_freq)
     bits_out, bits_in = _bits_moved(chip, index)

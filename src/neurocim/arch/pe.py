@@ -50,21 +50,21 @@ class ProcessingElement:
         self.dtype = dtype
         self.num_subarray_row, self.num_subarray_col = int(num_subarray_row), int(num_subarray_col)
         self.grid = (self.num_subarray_row, self.num_subarray_col) if grid is None else (int(grid[0]), int(grid[1]))
-        rows, cols = p.num_row_sub_array, p.num_col_sub_array
+        rows, cols = p.chip.array.rows, p.chip.array.cols
         self.num_bit_subarray_output = subarray_output_bits(p)
         self.adder_tree = AdderTree(
             ctx,
             self.num_subarray_row,
             self.num_bit_subarray_output,
-            math.ceil(self.num_subarray_col * cols / p.num_col_muxed),
+            math.ceil(self.num_subarray_col * cols / p.cols_muxed),
         )
         out_bits = self.num_bit_subarray_output + self.adder_tree.num_stage
-        if p.sync_data_transfer:
+        if p.chip.interconnect.sync_data_transfer:
             in_width, out_width = rows * self.num_subarray_row, cols * self.num_subarray_col
         else:
             in_width, out_width = rows, cols
-        self.buffer_input = DFF(ctx, p.num_bit_input * in_width)
-        self.buffer_output = DFF(ctx, divide_int(out_width, p.num_col_muxed) * out_bits)
+        self.buffer_input = DFF(ctx, p.chip.precision.input_bits * in_width)
+        self.buffer_output = DFF(ctx, divide_int(out_width, p.cols_muxed) * out_bits)
         h, w = subarray.height, subarray.width
         self.bus_input = Bus(ctx, BusMode.HORIZONTAL, self.num_subarray_row, self.num_subarray_col, 0, in_width, h, w)
         self.bus_output = Bus(ctx, BusMode.VERTICAL, self.num_subarray_row, self.num_subarray_col, 0, out_width, h, w)
@@ -105,16 +105,21 @@ class ProcessingElement:
     def _adder_tree_cost(self, nv: int, rows: int, clk_freq: float, clock_pass: bool) -> tuple[float, float]:
         """Adder-tree (latency, energy) of accumulating the sub-array rows; records the leakage state."""
         p = self.ctx.p
-        units = math.ceil(rows / p.num_row_sub_array)
+        units = math.ceil(rows / p.chip.array.rows)
         self._adder_tree_units = units
         if clock_pass:
             return 0.0, 0.0
-        num_read = divide_int(nv, p.num_bit_input) * math.ceil(divide_int(p.num_col_muxed, p.num_col_per_synapse))
+        num_read = divide_int(nv, p.chip.precision.input_bits) * math.ceil(divide_int(p.cols_muxed, p.cols_per_weight))
         return self.adder_tree.latency(num_read, units, 0, clk_freq), self.adder_tree.energy(num_read, units)
 
     # ------------------------------------------------------------------------------------------ evaluate
     def evaluate(
-        self, weights: np.ndarray, inputs: np.ndarray, block: Block, clk_freq: float, clock_pass: bool = False,
+        self,
+        weights: np.ndarray,
+        inputs: np.ndarray,
+        block: Block,
+        clk_freq: float,
+        clock_pass: bool = False,
         with_adc: bool = True,
     ) -> Cost:
         """NeuroSim ProcessingUnitCalculatePerformance for a block of cell digits (or conductances) and its input bit
@@ -136,7 +141,12 @@ class ProcessingElement:
         (self._adder_tree_units,) = state
 
     def _evaluate(
-        self, weights: np.ndarray, inputs: np.ndarray, block: Block, clk_freq: float, clock_pass: bool,
+        self,
+        weights: np.ndarray,
+        inputs: np.ndarray,
+        block: Block,
+        clk_freq: float,
+        clock_pass: bool,
         with_adc: bool = True,
     ) -> Cost:
         rows, cols, nv = block.rows, block.cols, block.num_vectors
@@ -169,7 +179,9 @@ class ProcessingElement:
         if key not in self._periphery_memo:  # a pure function of the key
             self._periphery_memo[key] = self._periphery(rows, cols, nv, clk_freq)
         buffer_latency, buffer_energy, ic_latency, ic_energy, leakage, n = self._periphery_memo[key]
-        sync = self.ctx.p.sync_data_transfer  # the chip times the data movement (both latencies are 0 then)
+        sync = (
+            self.ctx.p.chip.interconnect.sync_data_transfer
+        )  # the chip times the data movement (both latencies are 0 then)
         acc = acc.plus(Part.BUFFER, 0.0 if sync else buffer_latency, buffer_energy)
         acc = acc.plus(Part.INTERCONNECT, 0.0 if sync else ic_latency, ic_energy)
         return replace(acc, leakage=leakage, leakage_sram_in_use=self.subarray.leakage_sram_in_use * n)
@@ -180,10 +192,12 @@ class ProcessingElement:
         access per input word (output bit), each clocking every DFF and passing one bit per vector (vector of
         numbers) through."""
         p, b_in, b_out = self.ctx.p, self.buffer_input, self.buffer_output
-        latency = b_in.latency(nv * math.ceil(rows / p.num_row_sub_array), clk_freq)
-        latency += b_out.latency(divide_int(nv, p.num_bit_input), clk_freq)
-        energy = b_in.energy(divide_int(rows, p.num_row_per_synapse), nv, False)
-        energy += b_out.energy(out_words * self.adder_tree.num_adder_bit, divide_int(nv, p.num_bit_input), False)
+        latency = b_in.latency(nv * math.ceil(rows / p.chip.array.rows), clk_freq)
+        latency += b_out.latency(divide_int(nv, p.chip.precision.input_bits), clk_freq)
+        energy = b_in.energy(rows, nv, False)
+        energy += b_out.energy(
+            out_words * self.adder_tree.num_adder_bit, divide_int(nv, p.chip.precision.input_bits), False
+        )
         return latency, energy
 
     def _periphery(self, rows: int, cols: int, nv: int, clk_freq: float) -> tuple:
@@ -196,31 +210,33 @@ class ProcessingElement:
             self.bus_input,
             self.bus_output,
         )
-        bits_in = divide_int(rows, p.num_row_per_synapse) * nv
-        out_words = divide_int(cols, p.num_col_per_synapse)
+        bits_in = rows * nv
+        out_words = divide_int(cols, p.cols_per_weight)
         if p.quirk("v21_pe_buffer_access_counts"):
             buffer_latency, buffer_energy = self._v21_buffers(rows, out_words, nv, clk_freq)
         else:
             reads_in = divide_int(bits_in, b_in.num_dff)
-            reads_out = divide_int(divide_int(out_words * tree.num_adder_bit * nv, p.num_bit_input), b_out.num_dff)
+            reads_out = divide_int(
+                divide_int(out_words * tree.num_adder_bit * nv, p.chip.precision.input_bits), b_out.num_dff
+            )
             buffer_latency = b_in.latency(reads_in, clk_freq) + b_out.latency(reads_out, clk_freq)
             buffer_energy = b_in.energy(reads_in, b_in.num_dff, False)
             buffer_energy += b_out.energy(reads_out, b_out.num_dff, False)
         bus_in_reads = bits_in / bus_in.bus_width
         out_width = bus_out.num_row * bus_out.bus_width
         if p.quirk("v21_pe_bus_carries_adc_bits"):  # V2.1: an ADC code per output (sequential: a row count)
-            code = math.log2(p.level_output) if p.parallel_read else math.log2(p.num_row_sub_array) + p.cell_bit - 1
-            bus_out_reads = out_words * code * nv / p.num_bit_input / out_width
+            code = math.log2(p.chip.adc.levels) if p.parallel_read else math.log2(p.chip.array.rows) + p.cell_bits - 1
+            bus_out_reads = out_words * code * nv / p.chip.precision.input_bits / out_width
         else:
             word = tree.num_stage + tree.num_adder_bit
-            bus_out_reads = divide_int(out_words * word * nv, p.num_bit_input) / out_width
+            bus_out_reads = divide_int(out_words * word * nv, p.chip.precision.input_bits) / out_width
         ic_latency = bus_in.latency(bus_in_reads, clk_freq) + bus_out.latency(bus_out_reads, clk_freq)
         ic_energy = bus_in.energy(bus_in.bus_width, bus_in_reads, True) + bus_out.energy(
             out_width, bus_out_reads, False
         )
-        if p.sync_data_transfer:
+        if p.chip.interconnect.sync_data_transfer:
             buffer_latency = 0.0  # accounted in the interconnect
-        if p.synchronous:
+        if p.chip.clock.synchronous:
             ic_latency = 0.0
         n = self.grid[0] * self.grid[1]
         tree_leakage = 0.0 if self._adder_tree_units is None else tree.leakage_for(self._adder_tree_units)

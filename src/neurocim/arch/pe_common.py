@@ -11,6 +11,7 @@ import numpy as np
 
 from neurocim.arch.cost import Cost, Part
 from neurocim.arch.memo import InputMemo
+from neurocim.config.derived import Derived
 
 _LATENCIES = ("latency", "latency_adc", "latency_accum", "latency_other")
 _ENERGIES = ("energy", "energy_adc", "energy_accum", "energy_other")
@@ -32,6 +33,7 @@ class MemoisedUnit(Protocol):
     """A PE or tile: evaluations memoised by their inputs' value key, with the leakage state NeuroSim carries."""
 
     _eval_memo: InputMemo
+
     def _evaluate(self, *args: Any, **kwargs: Any) -> Cost: ...  # (weights, inputs, *arguments, with_adc=...)
 
     def _leakage_state(self) -> tuple: ...
@@ -39,9 +41,7 @@ class MemoisedUnit(Protocol):
     def _set_leakage_state(self, state: tuple) -> None: ...
 
 
-def by_shape(
-    unit: MemoisedUnit, weights: np.ndarray, inputs: np.ndarray, args: tuple, with_adc: bool = True
-) -> Cost:
+def by_shape(unit: MemoisedUnit, weights: np.ndarray, inputs: np.ndarray, args: tuple, with_adc: bool = True) -> Cost:
     """unit._evaluate(weights, inputs, *args, with_adc=with_adc) for costs that see the weights only through their
     shape: the units that read the same (owned) inputs, a row band, are evaluated once."""
     evaluate = functools.partial(unit._evaluate, with_adc=with_adc)
@@ -61,16 +61,16 @@ def plus_adc_energy(
     return dataclasses.replace(base, energy=base.energy + adc, energy_adc=base.energy_adc + adc)
 
 
-def subarray_output_bits(p) -> int:
+def subarray_output_bits(p: Derived) -> int:
     """NeuroSim's numBitSubarrayOutput: width of a sub-array's shift-added partial sum."""
     if p.quirk("v21_adder_widths"):  # V2.1: one bit per cell column, not the cells' bits
-        read = math.log2(p.level_output) if p.parallel_read else math.log2(p.num_row_sub_array) + p.cell_bit - 1
-        return int(read + p.num_bit_input + p.num_col_per_synapse + 1)
+        read = math.log2(p.chip.adc.levels) if p.parallel_read else math.log2(p.chip.array.rows) + p.cell_bits - 1
+        return int(read + p.chip.precision.input_bits + p.cols_per_weight + 1)
     if p.parallel_read:
-        bits = math.log2(p.level_output) + math.ceil(math.log2(p.read_groups)) + p.num_bit_input
+        bits = math.log2(p.chip.adc.levels) + math.ceil(math.log2(p.read_groups)) + p.chip.precision.input_bits
     else:
-        bits = math.ceil(math.log2(p.num_row_sub_array)) + p.cell_bit + p.num_bit_input
-    return int(bits + (p.num_col_per_synapse - 1) * p.cell_bit + 1)
+        bits = math.ceil(math.log2(p.chip.array.rows)) + p.cell_bits + p.chip.precision.input_bits
+    return int(bits + (p.cols_per_weight - 1) * p.cell_bits + 1)
 
 
 def divide_int(a: int, b: int) -> int:

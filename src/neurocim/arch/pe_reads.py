@@ -33,7 +33,7 @@ class PeReader:
         self.ctx, self.subarray, self.grid, self.dtype = ctx, subarray, grid, dtype
         self.column_model = ColumnModel.from_context(ctx, subarray.res_cell_access)
         self._model_key = dataclasses.astuple(self.column_model)  # hashes faster than the dataclass
-        self.level_output = p.level_output if p.parallel_read else 2**p.cell_bit
+        self.adc_levels = p.chip.adc.levels if p.parallel_read else 2**p.cell_bits
         # parallel eNVM reads take the ADC energy from the column statistics its converter asks for
         self._read_statistic: ReadStatistic | None = None
         # (V2.1's per-read conversion time needs every vector's columns: those blocks are read element-wise)
@@ -53,7 +53,7 @@ class PeReader:
         """
         if stats.row_key is None:
             r = self.subarray.read(
-                stats.activity, stats.column_resistance, clk_freq, self.level_output, counts=stats.counts
+                stats.activity, stats.column_resistance, clk_freq, self.adc_levels, counts=stats.counts
             )
             return np.array([getattr(r, k) for k in _SUMS])
         return stats.counts @ self._sram_table(stats.column_resistance.shape[1], clk_freq)[stats.row_key]
@@ -63,7 +63,7 @@ class PeReader:
         table = self._read_cache.get((width, clk_freq))
         if table is None:
             every = sram_row_count_stats(self.column_model, width)
-            table = self.subarray.vector_reads(every.activity, every.column_resistance, clk_freq, self.level_output)
+            table = self.subarray.vector_reads(every.activity, every.column_resistance, clk_freq, self.adc_levels)
             self._read_cache[(width, clk_freq)] = table
         return table
 
@@ -98,13 +98,13 @@ class PeReader:
         if line is not None:
             totals = np.array([r.read_totals for r in records])  # (strips, 2): bit-vectors, read rows over them
             at_zero, per_activity = line
-            return totals[:, :1] * at_zero + (totals[:, 1:] / self.column_model.num_row_sub_array) * per_activity
+            return totals[:, :1] * at_zero + (totals[:, 1:] / self.column_model.sub_array_rows) * per_activity
         per_strip = [r.read_rows for r in records]
         rows_read = np.concatenate([rows for rows, _ in per_strip])
         if not len(rows_read):
             return np.zeros((len(strips), len(_SUMS)))
-        activity = rows_read / self.column_model.num_row_sub_array
-        costs = self.subarray.vector_reads(activity, None, clk_freq, self.level_output, adc_energy=0.0)
+        activity = rows_read / self.column_model.sub_array_rows
+        costs = self.subarray.vector_reads(activity, None, clk_freq, self.adc_levels, adc_energy=0.0)
         costs *= np.concatenate([counts for _, counts in per_strip])[:, None]
         ends = np.cumsum([len(rows) for rows, _ in per_strip])
         return np.array(
@@ -117,7 +117,7 @@ class PeReader:
         key = ("affine", clk_freq)
         if key not in self._read_cache:
             activity = np.array([0.0, 0.5, 1.0])
-            at = self.subarray.vector_reads(activity, None, clk_freq, self.level_output, adc_energy=0.0)
+            at = self.subarray.vector_reads(activity, None, clk_freq, self.adc_levels, adc_energy=0.0)
             affine = np.allclose(at[1], (at[0] + at[2]) / 2, rtol=1e-9, atol=0.0)
             self._read_cache[key] = (at[0], at[2] - at[0]) if affine else None
         return self._read_cache[key]
@@ -141,7 +141,7 @@ class PeReader:
         statistic, p = self._read_statistic, self.ctx.p
         if statistic is None:
             return None
-        sizes = (self.grid, p.num_row_sub_array, p.num_col_sub_array)
+        sizes = (self.grid, p.chip.array.rows, p.chip.array.cols)
         return (*sizes, self._model_key, np.dtype(self.dtype).str, statistic)
 
     def adc_energy(self, stats: PeReadStats | None) -> float | None:
@@ -164,8 +164,8 @@ class PeReader:
         if array_dup_row * array_dup_col > 1:
             if not (array_dup_row < grid_row or array_dup_col < grid_col):
                 return ((0, rows, ((0, cols),)),), None
-            grid_row, grid_col = math.ceil(rows / p.num_row_sub_array), math.ceil(cols / p.num_col_sub_array)
-        return self._strips(rows, cols, grid_row, grid_col), p.num_col_sub_array
+            grid_row, grid_col = math.ceil(rows / p.chip.array.rows), math.ceil(cols / p.chip.array.cols)
+        return self._strips(rows, cols, grid_row, grid_col), p.chip.array.cols
 
     def _vector_stats(self, w: np.ndarray, x: np.ndarray, col_period: int | None):
         """iter_vector_stats of a strip. SRAM statistics (a few numbers per distinct active-row count) are kept
@@ -184,7 +184,7 @@ class PeReader:
         """(first row, rows, column blocks [(start, width)]) of every row strip of sub-arrays holding data."""
         key = (rows, cols, num_i, num_j)
         if key not in self._strip_cache:
-            sub_array = (self.ctx.p.num_row_sub_array, self.ctx.p.num_col_sub_array)
+            sub_array = (self.ctx.p.chip.array.rows, self.ctx.p.chip.array.cols)
             self._strip_cache[key] = sub_array_strips(rows, cols, num_i, num_j, *sub_array)
         return self._strip_cache[key]
 

@@ -55,24 +55,24 @@ class Tile:
         p = ctx.p
         self.ctx, self.novel, self.clk_freq = ctx, novel, clk_freq
         self.num_pe, self.pe_size = num_pe, pe_size
-        num_subarray = math.ceil(pe_size / p.num_row_sub_array) * math.ceil(pe_size / p.num_col_sub_array)
+        num_subarray = math.ceil(pe_size / p.chip.array.rows) * math.ceil(pe_size / p.chip.array.cols)
         side = math.ceil(math.sqrt(num_subarray))
-        grid = (math.ceil(pe_size / p.num_row_sub_array), math.ceil(pe_size / p.num_col_sub_array))
+        grid = (math.ceil(pe_size / p.chip.array.rows), math.ceil(pe_size / p.chip.array.cols))
         self.pe = ProcessingElement(ctx, subarray, side, side, novel, clk_freq, grid=grid, dtype=dtype)
         # NeuroSim: the PE output width adds sqrt (not log2) of the sub-array count
         tree_bits = math.sqrt(num_subarray) if p.quirk("pe_output_bits_sqrt") else math.log2(num_subarray)
         if p.quirk("v21_adder_widths"):  # V2.1: sub-arrays along one side of the PE
-            tree_bits = math.log2(pe_size / p.num_row_sub_array)
+            tree_bits = math.log2(pe_size / p.chip.array.rows)
         pe_out_bits = subarray_output_bits(p) + math.ceil(tree_bits)
-        trees = pe_size / p.num_col_muxed if novel else num_pe * pe_size / p.num_col_muxed
+        trees = pe_size / p.cols_muxed if novel else num_pe * pe_size / p.cols_muxed
         self.accumulation = AdderTree(ctx, int(num_pe), pe_out_bits, math.ceil(trees))
         self.periphery = TilePeriphery(ctx, novel, num_pe, pe_size, clk_freq, pe_out_bits)
         if buffer_cores is not None:
             self.periphery.num_in_core, self.periphery.num_out_core = buffer_cores
         side = math.ceil(math.sqrt(num_pe)) if novel else int(num_pe)
         # NeuroSim V2.1: the tile's tree carries one sub-array's rows per PE column of the grid
-        bus = side * p.num_row_sub_array if p.quirk("v21_tile_bus_width") else num_pe * pe_size
-        self.htree = HTree(ctx, side, side, p.local_bus_delay_tolerance, bus)
+        bus = side * p.chip.array.rows if p.quirk("v21_tile_bus_width") else num_pe * pe_size
+        self.htree = HTree(ctx, side, side, p.chip.interconnect.local_delay_tolerance, bus)
         # NeuroSim keeps the accumulation tree's leakage from its last evaluation (0 before the first)
         self._accumulation_units: int | None = None
         self._eval_memo = InputMemo()
@@ -163,7 +163,12 @@ class Tile:
         self.pe._set_leakage_state(state[1:])
 
     def _evaluate(
-        self, weights: np.ndarray, inputs: np.ndarray, block: Block, clk_freq: float, clock_pass: bool,
+        self,
+        weights: np.ndarray,
+        inputs: np.ndarray,
+        block: Block,
+        clk_freq: float,
+        clock_pass: bool,
         with_adc: bool = True,
     ) -> Cost:
         rows, cols, nv = block.rows, block.cols, block.num_vectors
@@ -238,26 +243,26 @@ class Tile:
             tree.bus_width,
             (bits_out * p.input_toggle + bits_in * p.output_toggle) / tree.bus_width,
         )
-        sync = p.sync_data_transfer  # synchronous transfer: the chip times the data movement
+        sync = p.chip.interconnect.sync_data_transfer  # synchronous transfer: the chip times the data movement
         acc = acc.plus(Part.BUFFER, 0.0 if sync else in_rd + in_wr, in_re + in_we)
         acc = acc.plus(Part.BUFFER, 0.0 if sync else out_rd + out_wr, out_re + out_we)
         return acc.plus(Part.INTERCONNECT, 0.0 if sync else t_tree, e_tree)
 
-    def _accumulate(
-        self, acc: Cost, units: int, nv: int, clk_freq: float, clock_pass: bool, exact_ceil: bool
-    ) -> Cost:
+    def _accumulate(self, acc: Cost, units: int, nv: int, clk_freq: float, clock_pass: bool, exact_ceil: bool) -> Cost:
         """acc followed by the tile accumulation tree over `units` PE outputs; records its leakage state."""
         p = self.ctx.p
         self._accumulation_units = int(units)
         if clock_pass:
             return acc
         per_window = (
-            math.ceil(p.num_col_muxed / p.num_col_per_synapse)
-            if exact_ceil
-            else divide_int(p.num_col_muxed, p.num_col_per_synapse)
+            math.ceil(p.cols_muxed / p.cols_per_weight) if exact_ceil else divide_int(p.cols_muxed, p.cols_per_weight)
         )
-        num_read = divide_int(nv, p.num_bit_input) * per_window
-        t = 0.0 if p.sync_data_transfer else self.accumulation.latency(num_read, int(units), 0, clk_freq)
+        num_read = divide_int(nv, p.chip.precision.input_bits) * per_window
+        t = (
+            0.0
+            if p.chip.interconnect.sync_data_transfer
+            else self.accumulation.latency(num_read, int(units), 0, clk_freq)
+        )
         return acc.plus(Part.ACCUMULATION, t, self.accumulation.energy(num_read, int(units)))
 
 

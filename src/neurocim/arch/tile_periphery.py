@@ -12,6 +12,7 @@ from neurocim.circuits.logic.adder_tree import AdderTree
 from neurocim.circuits.logic.bit_shifter import BitShifter
 from neurocim.circuits.logic.sigmoid import Sigmoid
 from neurocim.circuits.memories.buffer import Buffer
+from neurocim.config.chip import ActivationFunction, ActivationPlace, BufferType, CellType
 
 
 class TilePeriphery:
@@ -26,12 +27,16 @@ class TilePeriphery:
         self.relu: BitShifter | None = None
         self.sigmoid: Sigmoid | None = None
         p = ctx.p
-        n, size, nbi = float(num_pe), float(pe_size), p.num_bit_input
-        s_c, mux = p.num_col_sub_array, p.num_col_muxed
-        core = p.tile_buffer_core_rows * p.tile_buffer_core_cols
+        n, size, nbi = float(num_pe), float(pe_size), p.chip.precision.input_bits
+        s_c, mux = p.chip.array.cols, p.cols_muxed
+        core = p.chip.buffers.tile_core_rows * p.chip.buffers.tile_core_cols
 
         # NeuroSim: the tile buffers take the PE buffer type
-        sram = p.pe_buffer_sram if p.quirk("tile_buffers_take_pe_type") else p.tile_buffer_sram
+        sram = (
+            p.chip.buffers.pe_type is BufferType.SRAM
+            if p.quirk("tile_buffers_take_pe_type")
+            else p.chip.buffers.tile_type is BufferType.SRAM
+        )
 
         def make(bits: float, interface: float) -> Buffer:
             # at least one bit: NeuroSim truncates to none when an ADC serves more columns than a PE has
@@ -40,15 +45,15 @@ class TilePeriphery:
             return Buffer(ctx, bits, interface, 1, p.wires.unit_resistance, self.clk_freq, sram)
 
         def cored(bits: float, interface: float) -> Buffer:
-            return make(bits, interface) if bits < core else make(core, p.tile_buffer_core_cols)
+            return make(bits, interface) if bits < core else make(core, p.chip.buffers.tile_core_cols)
 
-        if not p.chip_activation:
-            if p.relu:
+        if p.chip.activation.place is not ActivationPlace.CHIP:
+            if p.chip.activation.function is ActivationFunction.RELU:
                 self.relu = BitShifter(ctx, math.ceil(size * s_c / mux), nbi)
             else:
                 self.sigmoid = Sigmoid(
                     ctx,
-                    p.sigmoid_lut_sram,
+                    p.chip.activation.sigmoid_lut is CellType.SRAM,
                     nbi,
                     pe_out_bits + math.ceil(math.log2(n)),
                     math.ceil(n * s_c / mux),
@@ -61,20 +66,20 @@ class TilePeriphery:
         else:
             word = pe_out_bits + math.ceil(math.log2(n))
             self.num_out_core = math.ceil(word * n * s_c / mux / core)
-            if p.sync_data_transfer and self.novel:
+            if p.chip.interconnect.sync_data_transfer and self.novel:
                 self.output_buffer = make(word * size / mux, word * size / mux)
-            elif p.sync_data_transfer:
+            elif p.chip.interconnect.sync_data_transfer:
                 self.num_out_core = math.ceil(word * n * size / mux / core)
                 self.output_buffer = make(word * n * size / mux, word * n * size / mux)
             else:
                 self.output_buffer = cored(word * n * s_c / mux, word * n)
-        self.num_in_core = math.ceil(n * nbi * p.num_row_sub_array / core)
-        if p.sync_data_transfer:
+        self.num_in_core = math.ceil(n * nbi * p.chip.array.rows / core)
+        if p.chip.interconnect.sync_data_transfer:
             if not self.novel:
                 self.num_in_core = math.ceil(n * nbi * size / core)
             self.input_buffer = make(n * size * nbi, n * size * nbi)
         else:
-            self.input_buffer = cored(n * nbi * p.num_row_sub_array, n * p.num_row_sub_array)
+            self.input_buffer = cored(n * nbi * p.chip.array.rows, n * p.chip.array.rows)
 
     @property
     def leakage(self) -> float:
@@ -89,28 +94,28 @@ class TilePeriphery:
         out_area = self.output_buffer.layout(0.0, side_width, Layout.NONE).area * self.num_out_core
         return activation, in_area, out_area
 
-    def activation(
-        self, acc: Cost, accumulation: AdderTree, cols: int, nv: int, clk_freq: float
-    ) -> tuple[Cost, float]:
+    def activation(self, acc: Cost, accumulation: AdderTree, cols: int, nv: int, clk_freq: float) -> tuple[Cost, float]:
         """acc followed by the in-tile ReLU/sigmoid (chip_activation off) or nothing, and the bits written to the
         output buffer."""
         p = self.ctx.p
-        words = math.ceil(divide_int(cols, p.num_col_per_synapse))
-        windows_reads = divide_int(nv, p.num_bit_input) * math.ceil(divide_int(p.num_col_muxed, p.num_col_per_synapse))
-        if p.chip_activation:
+        words = math.ceil(divide_int(cols, p.cols_per_weight))
+        windows_reads = divide_int(nv, p.chip.precision.input_bits) * math.ceil(
+            divide_int(p.cols_muxed, p.cols_per_weight)
+        )
+        if p.chip.activation.place is ActivationPlace.CHIP:
             if p.quirk("v21_adder_widths"):  # V2.1: a sign bit over the adder width, split over the PEs
-                bits = words * (1 + accumulation.num_adder_bit) * nv / p.num_bit_input
+                bits = words * (1 + accumulation.num_adder_bit) * nv / p.chip.precision.input_bits
                 return acc, max(bits / self.num_pe if self.novel else bits, 0)
             adder_bits = accumulation.num_stage + accumulation.num_adder_bit
-            return acc, max(words * adder_bits * nv / p.num_bit_input, 0)
+            return acc, max(words * adder_bits * nv / p.chip.precision.input_bits, 0)
         if self.relu is not None:
             num_read = windows_reads / self.relu.num_unit
             t, e = self.relu.latency(num_read, self.clk_freq), self.relu.energy(num_read)  # inner DFF keeps init clock
-            bits = words * (1 + self.relu.num_bit) * nv / p.num_bit_input
+            bits = words * (1 + self.relu.num_bit) * nv / p.chip.precision.input_bits
         elif self.sigmoid is not None:
             num_read = windows_reads / self.sigmoid.num_entry
             t, e = self.sigmoid.latency(num_read, clk_freq), self.sigmoid.energy(num_read)
-            bits = words * (1 + self.sigmoid.num_y_bit) * nv / p.num_bit_input
+            bits = words * (1 + self.sigmoid.num_y_bit) * nv / p.chip.precision.input_bits
         else:
             raise ValueError("in-tile activation needs a ReLU or sigmoid unit")
         return acc.plus(Part.OTHER, t, e), max(bits / self.num_pe if self.novel else bits, 0)

@@ -7,6 +7,7 @@ import numpy as np
 from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.tile import Tile
 from neurocim.circuits.context import CircuitContext
+from neurocim.config.chip import MappingType
 
 
 def build_tiles(
@@ -17,10 +18,10 @@ def build_tiles(
     The novel-mapping tile exists only with novel mapping and at least one novel-mapped layer.
     """
     p = ctx.p
-    subarray = SubArray(ctx, p.num_row_sub_array, p.num_col_sub_array, p.wires.unit_resistance, clk_freq)
+    subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, clk_freq)
     tile_cm = Tile(ctx, subarray, False, fp.num_pe_cm, fp.pe_size_cm, clk_freq, dtype=dtype)
     tile_nm = None
-    if p.novel_mapping and fp.num_pe_nm and fp.pe_size_nm:
+    if p.chip.mapping is MappingType.NOVEL and fp.num_pe_nm and fp.pe_size_nm:
         # NeuroSim V2.1 keeps one pair of buffer core counts for both tile kinds; the conventional tile sets it last
         shared = p.quirk("v21_tile_buffer_cores_shared")
         cores = (tile_cm.periphery.num_in_core, tile_cm.periphery.num_out_core) if shared else None

@@ -13,6 +13,7 @@ from neurocim.arch.pe_common import Block
 from neurocim.arch.tile import Tile
 from neurocim.arch.tile_sets import build_tiles
 from neurocim.circuits.context import CircuitContext
+from neurocim.config.derived import Derived
 from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, reshape_input
 from neurocim.mapping.cells import levels_to_cells
 from neurocim.mapping.floorplan import Floorplan, FloorplanInputs, plan_floor
@@ -43,7 +44,7 @@ def tile_side(
     """The TileSide of the chip `ctx` describes, kept in the workload's cache under the values of the settings it
     read: chips that differ only in what the tiles never read (global bus, global buffer ...) share it."""
 
-    def compute(params) -> TileSide:
+    def compute(params: Derived) -> TileSide:
         return TileWork(CircuitContext(ctx.tech, params, ctx.cell), layers, dtype=dtype).run(workload)
 
     return workload.cache.tile_sides.get(ctx.p, (ctx.tech, ctx.cell, np.dtype(dtype).str), compute)
@@ -56,20 +57,20 @@ def _combine(results: Sequence[Cost]) -> Cost:
 
 
 def _cell_digits(trace: LayerTrace, key: tuple, shape_only: bool) -> np.ndarray:
-    """Cell digits (rows x columns) of a trace's weights for key = (synapse_bit, weight_min, weight_max, cell_bit,
+    """Cell digits (rows x columns) of a trace's weights for key = (weight_bits, weight_min, weight_max, cell_bits,
     cells per synapse, weights rounded as NeuroSim's CSV files, top level wraps). With `shape_only` (cells whose reads
     ignore the stored values: SRAM) a zero placeholder of their shape that takes no memory."""
-    synapse_bit, w_min, w_max, cell_bit, cps, csv_rounded, top_wraps = key
+    weight_bits, w_min, w_max, cell_bits, cps, csv_rounded, top_wraps = key
     if shape_only:
         return np.broadcast_to(np.zeros(1, dtype=np.int8), (trace.rows, trace.weights.shape[1] * cps))
 
     def cell_digits(w: np.ndarray) -> np.ndarray:  # (n,) weights -> (n, cells per synapse) digits
         # NeuroSim reads the weights back from the CSV files its wrapper prints (quirk); else their exact levels
         to_levels = csv_weight_levels if csv_rounded else weight_to_levels
-        levels = to_levels(w, synapse_bit, w_min, w_max)
+        levels = to_levels(w, weight_bits, w_min, w_max)
         if not top_wraps:  # levels run 0..2^bits; the top one has no digits of its own
-            levels = np.minimum(levels, (1 << synapse_bit) - 1)
-        return levels_to_cells(levels[:, None], cell_bit, cps)
+            levels = np.minimum(levels, (1 << weight_bits) - 1)
+        return levels_to_cells(levels[:, None], cell_bits, cps)
 
     return trace.map_weights(cell_digits).reshape(trace.rows, -1)
 
@@ -96,7 +97,7 @@ class TileWork:
         about 1e-6 relative, well inside the chip-level tolerances, and is several times faster."""
         self.ctx, self.dtype, self.layers = ctx, dtype, list(layers)
         self.fp: Floorplan = plan_floor(self.layers, FloorplanInputs.from_params(ctx.p))
-        self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, ctx.p.clk_freq_max_hz, dtype=dtype)
+        self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, ctx.p.chip.clock.max_frequency_hz, dtype=dtype)
         self.windows: list[int] = [layer.num_windows for layer in self.layers]
         fp = self.fp
         self.mappings = [
@@ -113,7 +114,7 @@ class TileWork:
     def _tile_blocks(self, index: int, memory: np.ndarray, inputs: np.ndarray):
         """Yield (tile, weight block, input block, rows, cols) for every tile a layer occupies."""
         fp, mapping = self.fp, self.mappings[index]
-        nv = self.windows[index] * self.ctx.p.num_bit_input
+        nv = self.windows[index] * self.ctx.p.chip.precision.input_bits
         if not mapping.novel:
             for b in mapping.conventional_tiles(fp.tile_size_cm):
                 block = copy_array(memory, b.row, b.col, b.rows, b.cols)
@@ -129,11 +130,9 @@ class TileWork:
             for col, taken, nr, nc in band.tiles:
                 yield self.tile_nm, cells[:, col : col + taken], block_in, nr, nc
 
-    def _run_tiles(
-        self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float, clock_pass: bool
-    ) -> Cost:
+    def _run_tiles(self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float, clock_pass: bool) -> Cost:
         fp, p = self.fp, self.ctx.p
-        nv = self.windows[index] * p.num_bit_input
+        nv = self.windows[index] * p.chip.precision.input_bits
         su_row, su_col = fp.speedup_row[index], fp.speedup_col[index]
         results = [
             tile.evaluate(block, block_in, Block(nr, nc, nv, su_row, su_col), clk_freq, clock_pass)
@@ -146,11 +145,11 @@ class TileWork:
         workload's cache (read-only)."""
         p, cache = self.ctx.p, workload.cache
         key = (
-            p.synapse_bit,
-            p.algo_weight_min,
-            p.algo_weight_max,
-            p.cell_bit,
-            p.num_col_per_synapse,
+            p.chip.precision.weight_bits,
+            p.chip.precision.weight_min,
+            p.chip.precision.weight_max,
+            p.cell_bits,
+            p.cols_per_weight,
             p.quirk("weights_rounded_as_csv"),
             p.quirk("top_weight_level_wraps"),
         )
@@ -165,7 +164,7 @@ class TileWork:
 
     def clock_period(self, arrays: Sequence[tuple[np.ndarray, np.ndarray]]) -> float:
         """Longest sensing latency over every layer (NeuroSim's clock pass, synchronous chips only)."""
-        init_freq = self.ctx.p.clk_freq_max_hz
+        init_freq = self.ctx.p.chip.clock.max_frequency_hz
         periods = [self._run_tiles(i, m, x, init_freq, True).clk_period for i, (m, x) in enumerate(arrays)]
         return max(periods)
 
@@ -176,8 +175,8 @@ class TileWork:
         tiles = [t for t in (self.tile_nm, self.tile_cm) if t is not None]
         for tile in tiles:  # every pass starts from the tiles' initial state
             tile.reset_state()
-        period, clk_freq = 0.0, p.clk_freq_max_hz
-        if p.synchronous:
+        period, clk_freq = 0.0, p.chip.clock.max_frequency_hz
+        if p.chip.clock.synchronous:
             period = self.clock_period(arrays)
             clk_freq = min(clk_freq, 1.0 / period)
         return period, clk_freq, [self._run_tiles(i, m, x, clk_freq, False) for i, (m, x) in enumerate(arrays)]

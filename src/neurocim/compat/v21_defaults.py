@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from neurocim.config.params import V21_ACCESS_RESISTANCE_OHM, V21_SRAM_WIDTHS
+from neurocim.config.derived import V21_ACCESS_RESISTANCE_OHM, V21_SRAM_WIDTHS
 from neurocim.tech.wires import V21_WIRE_WIDTH_NM
 
 __all__ = ["V21_ACCESS_RESISTANCE_OHM", "V21_DEFAULTS", "V21_SRAM_TRANSISTOR_WIDTHS", "V21_WIRE_WIDTH_NM"]

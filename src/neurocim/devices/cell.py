@@ -5,58 +5,54 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from neurocim.config.chip import AccessType, CellType
-from neurocim.config.params import Params
+from neurocim.config.derived import Derived
 
 
 @dataclass(frozen=True)
 class MemCell:
-    """Cell type, footprint (in feature sizes) and resistances at the read voltage."""
+    """Cell type, footprint (in feature sizes) and resistances at the read voltage of one kind of memory cell (the
+    chip's, or another a circuit holds, such as a look-up table's)."""
 
     type: CellType
     access: AccessType
     height_f: float  # cell height in feature sizes
     width_f: float  # cell width in feature sizes
-    feature_size: float  # m; NeuroSim sizes eNVM cells and per-cell wires by the wire width
-    resistance_on: float
-    resistance_off: float
-    resistance_access: float
-    read_voltage: float
-    read_pulse_width: float
-    access_voltage: float
-    write_voltage: float
-    min_sense_voltage: float
-    width_access_cmos: float  # in F (SRAM access transistor)
-    width_sram_cell_nmos: float  # in F
-    width_sram_cell_pmos: float  # in F
+    feature_size_m: float  # NeuroSim sizes eNVM cells and per-cell wires by the wire width
+    r_on_ohm: float
+    r_off_ohm: float
+    r_access_ohm: float
+    read_voltage_v: float
+    read_pulse_width_s: float
+    access_voltage_v: float
+    write_voltage_v: float
+    min_sense_voltage_v: float
+    access_width_f: float  # SRAM access transistor width
+    nmos_width_f: float  # SRAM pull-down width
+    pmos_width_f: float  # SRAM pull-up width
 
     @property
-    def resistance_avg(self) -> float:
-        return (self.resistance_on + self.resistance_off) / 2
+    def r_avg_ohm(self) -> float:
+        return (self.r_on_ohm + self.r_off_ohm) / 2
 
 
-def mem_cell(p: Params) -> MemCell:
-    """Build the cell record from resolved parameters."""
-    if p.cell_type is CellType.SRAM:
-        h, w = p.height_in_feature_size_sram, p.width_in_feature_size_sram
-    elif p.access_type is AccessType.CMOS:
-        h, w = p.height_in_feature_size_1t1r, p.width_in_feature_size_1t1r
-    else:
-        h, w = p.height_in_feature_size_crossbar, p.width_in_feature_size_crossbar
+def mem_cell(p: Derived) -> MemCell:
+    """The chip's memory cell."""
+    cell = p.chip.cell
     return MemCell(
-        type=p.cell_type,
-        access=p.access_type,
-        height_f=h,
-        width_f=w,
-        feature_size=p.feature_size_wire,
-        resistance_on=p.resistance_on,
-        resistance_off=p.resistance_off,
-        resistance_access=p.resistance_access,
-        read_voltage=p.read_voltage,
-        read_pulse_width=p.read_pulse_width,
-        access_voltage=p.access_voltage,
-        write_voltage=p.write_voltage,
-        min_sense_voltage=p.min_sense_voltage,
-        width_access_cmos=p.width_access_cmos,
-        width_sram_cell_nmos=p.width_sram_cell_nmos,
-        width_sram_cell_pmos=p.width_sram_cell_pmos,
+        type=cell.type,
+        access=cell.access,
+        height_f=p.cell_height_f,
+        width_f=p.cell_width_f,
+        feature_size_m=p.feature_size_m,
+        r_on_ohm=cell.r_on_ohm,
+        r_off_ohm=cell.r_off_ohm,
+        r_access_ohm=p.r_access_ohm,
+        read_voltage_v=p.read_voltage_v,
+        read_pulse_width_s=cell.read_pulse_width_s,
+        access_voltage_v=cell.access_voltage_v,
+        write_voltage_v=cell.write_voltage_v,
+        min_sense_voltage_v=cell.min_sense_voltage_v,
+        access_width_f=p.sram_access_width_f,
+        nmos_width_f=p.sram_nmos_width_f,
+        pmos_width_f=p.sram_pmos_width_f,
     )

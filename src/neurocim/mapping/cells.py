@@ -9,28 +9,28 @@ from neurocim.workload.traces import weight_to_levels
 # NeuroSim V1.4 LoadInWeightData, conventional modes
 
 
-def levels_to_cells(levels: np.ndarray, cell_bit: int, num_col_per_synapse: int) -> np.ndarray:
-    """Split integer weight levels into `num_col_per_synapse` base-2^cell_bit digits, most significant first.
+def levels_to_cells(levels: np.ndarray, cell_bits: int, cols_per_weight: int) -> np.ndarray:
+    """Split integer weight levels into `cols_per_weight` base-2^cell_bits digits, most significant first.
 
     Uses C integer semantics (remainder and quotient truncate toward zero). Only the lowest
-    num_col_per_synapse digits are kept, so the top level 2^synapse_bit wraps to all-zero digits when
-    num_col_per_synapse*cell_bit == synapse_bit (NeuroSim quirk: weight +1.0 is stored as 0).
-    Digits come as int8 when they fit (cell_bit <= 7), else int16.
+    cols_per_weight digits are kept, so the top level 2^weight_bits wraps to all-zero digits when
+    cols_per_weight*cell_bits == weight_bits (NeuroSim quirk: weight +1.0 is stored as 0).
+    Digits come as int8 when they fit (cell_bits <= 7), else int16.
     """
     value = np.asarray(levels, dtype=np.int64)
     rows, cols = value.shape
-    cps, mask = num_col_per_synapse, (1 << cell_bit) - 1
-    dtype = np.int8 if cell_bit <= 7 else np.int16
+    cps, mask = cols_per_weight, (1 << cell_bits) - 1
+    dtype = np.int8 if cell_bits <= 7 else np.int16
     cells = np.empty((rows, cols, cps), dtype=dtype)
     if value.size == 0 or value.min() >= 0:
-        if cell_bit == 1 and cps <= 64:  # binary digits: unpack the bits of a big-endian word
+        if cell_bits == 1 and cps <= 64:  # binary digits: unpack the bits of a big-endian word
             width = next(w for w in (1, 2, 4, 8) if 8 * w >= cps)
             word = (value & ((1 << cps) - 1) if cps < 64 else value).astype(f">u{width}")
             bits = np.unpackbits(word.view(np.uint8).reshape(rows, cols, width), axis=-1)
             return bits[:, :, 8 * width - cps :].astype(dtype).reshape(rows, cols * cps)
         value = value.astype(np.int32) if value.max() < 2**31 else value
         for z in range(cps):  # non-negative: digit z is a bit field
-            cells[:, :, cps - 1 - z] = (value >> (cell_bit * z)) & mask
+            cells[:, :, cps - 1 - z] = (value >> (cell_bits * z)) & mask
     else:
         for z in range(cps):
             rem = np.fmod(value, mask + 1)
@@ -39,27 +39,27 @@ def levels_to_cells(levels: np.ndarray, cell_bit: int, num_col_per_synapse: int)
     return cells.reshape(rows, cols * cps)
 
 
-def cells_to_conductance(cells: np.ndarray, cell_bit: int, g_max: float, g_min: float) -> np.ndarray:
-    """Cell digit d -> conductance d/(2^cell_bit - 1)*(g_max - g_min) + g_min (S)."""
+def cells_to_conductance(cells: np.ndarray, cell_bits: int, g_max: float, g_min: float) -> np.ndarray:
+    """Cell digit d -> conductance d/(2^cell_bits - 1)*(g_max - g_min) + g_min (S)."""
     d = np.asarray(cells)
     if d.dtype.kind in "iu" and d.size:
         lo, hi = int(d.min()), int(d.max())
         levels = np.arange(lo, hi + 1, dtype=np.float64)
-        table = levels / ((1 << cell_bit) - 1) * (g_max - g_min) + g_min
+        table = levels / ((1 << cell_bits) - 1) * (g_max - g_min) + g_min
         return table[d.astype(np.int64, copy=False) - lo] if lo else table[d]
-    return d.astype(np.float64) / ((1 << cell_bit) - 1) * (g_max - g_min) + g_min
+    return d.astype(np.float64) / ((1 << cell_bits) - 1) * (g_max - g_min) + g_min
 
 
 def weights_to_conductance(
     weights: np.ndarray,
-    synapse_bit: int,
-    cell_bit: int,
-    num_col_per_synapse: int,
+    weight_bits: int,
+    cell_bits: int,
+    cols_per_weight: int,
     g_max: float,
     g_min: float,
     weight_min: float = -1.0,
     weight_max: float = 1.0,
 ) -> np.ndarray:
-    """Algorithm weights (rows x out_channels) -> cell conductances (rows x out_channels*num_col_per_synapse)."""
-    levels = weight_to_levels(weights, synapse_bit, weight_min, weight_max)
-    return cells_to_conductance(levels_to_cells(levels, cell_bit, num_col_per_synapse), cell_bit, g_max, g_min)
+    """Algorithm weights (rows x out_channels) -> cell conductances (rows x out_channels*cols_per_weight)."""
+    levels = weight_to_levels(weights, weight_bits, weight_min, weight_max)
+    return cells_to_conductance(levels_to_cells(levels, cell_bits, cols_per_weight), cell_bits, g_max, g_min)

@@ -6,7 +6,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from neurocim.config.params import Params
+from neurocim.config.chip import MappingType
+from neurocim.config.derived import Derived
 from neurocim.mapping.placement import (
     Matrix,
     layer_matrices,
@@ -32,13 +33,13 @@ class FloorplanError(ValueError):
 class FloorplanInputs:
     """The settings the floorplanner reads."""
 
-    num_row_sub_array: int = 128
-    num_col_sub_array: int = 128
-    num_row_per_synapse: int = 1
-    num_col_per_synapse: int = 8
+    sub_array_rows: int = 128
+    sub_array_cols: int = 128
+    rows_per_weight: int = 1  # 2 in NeuroSim's XNOR operation modes; 1 for every chip neurocim describes
+    cols_per_weight: int = 8
     novel_mapping: bool = True
     pipeline: bool = True
-    speed_up_degree: int = 8
+    speedup_degree: int = 8
     # NeuroSim prints an error and later crashes when a PE (tile) would be smaller than 2 (4) sub-arrays.
     # True raises FloorplanError there; False goes on with the smallest allowed size (2S or 4S).
     strict_hierarchy: bool = True
@@ -47,17 +48,16 @@ class FloorplanInputs:
     partial_sub_arrays: bool = False
 
     @classmethod
-    def from_params(cls, p: Params) -> FloorplanInputs:
+    def from_params(cls, p: Derived) -> FloorplanInputs:
         """The floorplanner's settings out of the resolved hardware parameters."""
         return cls(
-            num_row_sub_array=p.num_row_sub_array,
-            num_col_sub_array=p.num_col_sub_array,
-            num_row_per_synapse=p.num_row_per_synapse,
-            num_col_per_synapse=p.num_col_per_synapse,
-            novel_mapping=p.novel_mapping,
-            pipeline=p.pipeline,
-            speed_up_degree=p.speed_up_degree,
-            strict_hierarchy=p.strict_floorplan,
+            sub_array_rows=p.chip.array.rows,
+            sub_array_cols=p.chip.array.cols,
+            cols_per_weight=p.cols_per_weight,
+            novel_mapping=p.chip.mapping is MappingType.NOVEL,
+            pipeline=p.chip.pipeline.enabled,
+            speedup_degree=p.chip.pipeline.speedup_degree,
+            strict_hierarchy=p.chip.strict_floorplan,
             partial_sub_arrays=p.quirk("floorplan_partial_sub_arrays"),
         )
 
@@ -66,7 +66,7 @@ class FloorplanInputs:
         as the PE is built (NeuroSim: the size squared, so a PE can end inside a sub-array)."""
         if self.partial_sub_arrays:
             return pe_size * pe_size
-        rows, cols = self.num_row_sub_array, self.num_col_sub_array
+        rows, cols = self.sub_array_rows, self.sub_array_cols
         return math.ceil(pe_size / rows) * rows * math.ceil(pe_size / cols) * cols
 
 
@@ -99,8 +99,8 @@ class Floorplan:
     num_tile_col: int
     memory_utilization: float  # fraction
     speed_up_degree: int  # after NeuroSim's cap (the input value without pipeline)
-    num_row_sub_array: int
-    num_col_sub_array: int
+    sub_array_rows: int
+    sub_array_cols: int
     hierarchy_clamped: bool = False  # True when strict_hierarchy=False had to go on past NeuroSim's error
 
     @property
@@ -177,7 +177,7 @@ def _check_hierarchy(p: FloorplanInputs, max_size: float, needed: int, what: str
         return False
     if p.strict_hierarchy:
         raise FloorplanError(
-            f"sub-array of {p.num_row_sub_array} rows too large for this network: a {what} spans at least "
+            f"sub-array of {p.sub_array_rows} rows too large for this network: a {what} spans at least "
             f"{needed} columns but its widest layer needs only {_as_int(max_size)} (NeuroSim: 'SubArray Size is "
             "too large'); use smaller sub-arrays, or strict_floorplan=false to go on with the smallest PE and tile"
         )
@@ -211,7 +211,7 @@ class _Sizes:
 
 
 def _choose_sizes(p: FloorplanInputs, matrices: Sequence[Matrix], marks: Sequence[bool], num_pe_nm: int) -> _Sizes:
-    s = p.num_row_sub_array
+    s = p.sub_array_rows
     cols_nm = [power_of_two_at_least(m.cols) for m, nm in zip(matrices, marks, strict=True) if nm]
     cols_cm = [power_of_two_at_least(m.cols) for m, nm in zip(matrices, marks, strict=True) if not nm]
     max_pe_nm, max_tile_cm = max(cols_nm, default=0.0), max(cols_cm, default=0.0)
@@ -239,34 +239,28 @@ def pe_rows(shapes: Sequence[tuple[int, int, int]], sub_array_rows: int, novel_m
     matrices = [Matrix(rows=c * k, rows_novel=c, cols=cols, kernel_area=k) for c, k, cols in shapes]
     num_pe_nm = novel_pe_count(matrices) if novel_mapping else 0
     marks = mark_novel(matrices, num_pe_nm, sub_array_rows) if novel_mapping else (False,) * len(matrices)
-    p = FloorplanInputs(num_row_sub_array=sub_array_rows, novel_mapping=novel_mapping, strict_hierarchy=False)
+    p = FloorplanInputs(sub_array_rows=sub_array_rows, novel_mapping=novel_mapping, strict_hierarchy=False)
     sz = _choose_sizes(p, matrices, marks, num_pe_nm)
     return tuple(_as_int(sz.pe_nm if novel else sz.pe_cm) for novel in marks)
 
 
-def plan_floor(layers: Sequence[Layer], p: FloorplanInputs | Params) -> Floorplan:
+def plan_floor(layers: Sequence[Layer], p: FloorplanInputs | Derived) -> Floorplan:
     """Floorplan `layers` as NeuroSim V1.4 does (ChipDesignInitialize + ChipFloorPlan)."""
-    if isinstance(p, Params):
+    if isinstance(p, Derived):
         p = FloorplanInputs.from_params(p)
     if not layers:
         raise FloorplanError("no layers to floorplan")
-    for field in (
-        "num_row_sub_array",
-        "num_col_sub_array",
-        "num_row_per_synapse",
-        "num_col_per_synapse",
-        "speed_up_degree",
-    ):
+    for field in ("sub_array_rows", "sub_array_cols", "rows_per_weight", "cols_per_weight", "speedup_degree"):
         if getattr(p, field) < 1:
             raise FloorplanError(f"{field} must be >= 1, got {getattr(p, field)}")
-    matrices = layer_matrices(layers, p.num_row_per_synapse, p.num_col_per_synapse)
+    matrices = layer_matrices(layers, p.rows_per_weight, p.cols_per_weight)
     num_pe_nm = novel_pe_count(matrices) if p.novel_mapping else 0
-    marks = mark_novel(matrices, num_pe_nm, p.num_row_sub_array) if p.novel_mapping else (False,) * len(layers)
-    speedups, degree = pipeline_speedups(layers, p.speed_up_degree) if p.pipeline else (None, p.speed_up_degree)
+    marks = mark_novel(matrices, num_pe_nm, p.sub_array_rows) if p.novel_mapping else (False,) * len(layers)
+    speedups, degree = pipeline_speedups(layers, p.speedup_degree) if p.pipeline else (None, p.speedup_degree)
     sz = _choose_sizes(p, matrices, marks, num_pe_nm)
 
     pe_r, pe_c, _ = pe_duplication(sz.pe_cm, sz.tile_cm, marks, matrices)
-    sa_r, sa_c = subarray_duplication(sz.pe_cm, sz.pe_nm, marks, matrices, p.num_row_sub_array, p.num_col_sub_array)
+    sa_r, sa_c = subarray_duplication(sz.pe_cm, sz.pe_nm, marks, matrices, p.sub_array_rows, p.sub_array_cols)
     dups = list(zip(pe_r, pe_c, sa_r, sa_c, strict=True))
     cells = _tile_cells(p, sz)
     placed = [
@@ -309,7 +303,7 @@ def plan_floor(layers: Sequence[Layer], p: FloorplanInputs | Params) -> Floorpla
         num_tile_col=math.ceil((tiles_cm + tiles_nm) / num_tile_row) if num_tile_row else 0,
         memory_utilization=ratio(mapped, sum(tiles)),
         speed_up_degree=degree,
-        num_row_sub_array=p.num_row_sub_array,
-        num_col_sub_array=p.num_col_sub_array,
+        sub_array_rows=p.sub_array_rows,
+        sub_array_cols=p.sub_array_cols,
         hierarchy_clamped=sz.clamped,
     )

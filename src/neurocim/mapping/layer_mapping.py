@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from neurocim.config.chip import ChipConfig, MappingType
-from neurocim.config.params import Params
+from neurocim.config.derived import Derived
 from neurocim.workload.network import Layer
 
 Strip = tuple[int, int, tuple[tuple[int, int], ...]]  # (first row, rows, column blocks [(first column, columns)])
@@ -111,18 +111,18 @@ class LayerMapping:
         )
 
     @classmethod
-    def from_params(cls, p: Params, layer: Layer, novel: bool, pe_rows: int = 0) -> LayerMapping:
+    def from_params(cls, p: Derived, layer: Layer, novel: bool, pe_rows: int = 0) -> LayerMapping:
         """The mapping of `layer` on the chip whose resolved parameters are `p` (`novel`, `pe_rows`: as the floorplan
         marks it and sizes its PEs)."""
         return cls(
             channels=layer.in_channels,
             positions=layer.kernel_h * layer.kernel_w,
             out_channels=layer.out_channels,
-            sub_array_rows=p.num_row_sub_array,
-            sub_array_cols=p.num_col_sub_array,
-            parallel_rows=p.num_row_parallel,
-            cells_per_weight=p.num_col_per_synapse,
-            rows_per_weight=p.num_row_per_synapse,
+            sub_array_rows=p.chip.array.rows,
+            sub_array_cols=p.chip.array.cols,
+            parallel_rows=p.chip.array.rows_in_parallel,
+            cells_per_weight=p.cols_per_weight,
+            rows_per_weight=1,
             novel=novel,
             pe_rows=pe_rows,
         )

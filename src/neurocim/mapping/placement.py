@@ -23,13 +23,13 @@ class Matrix:
         return self.rows * self.cols
 
 
-def layer_matrices(layers: Sequence[Layer], rows_per_synapse: int, cols_per_synapse: int) -> list[Matrix]:
+def layer_matrices(layers: Sequence[Layer], rows_per_weight: int, cols_per_weight: int) -> list[Matrix]:
     """The floorplanner's view of each layer."""
     return [
         Matrix(
-            rows=ly.rows * rows_per_synapse,
-            rows_novel=ly.in_channels * rows_per_synapse,
-            cols=ly.out_channels * cols_per_synapse,
+            rows=ly.rows * rows_per_weight,
+            rows_novel=ly.in_channels * rows_per_weight,
+            cols=ly.out_channels * cols_per_weight,
             kernel_area=ly.kernel_h * ly.kernel_w,
         )
         for ly in layers
@@ -58,9 +58,9 @@ def novel_pe_count(matrices: Sequence[Matrix]) -> int:
     return num_pe
 
 
-def mark_novel(matrices: Sequence[Matrix], num_pe_nm: int, num_row_sub_array: int) -> tuple[bool, ...]:
+def mark_novel(matrices: Sequence[Matrix], num_pe_nm: int, sub_array_rows: int) -> tuple[bool, ...]:
     """Novel mapping for the layers whose kernel area is numPENM and whose matrix has >= one sub-array of rows."""
-    return tuple(m.kernel_area == num_pe_nm and m.rows >= num_row_sub_array for m in matrices)
+    return tuple(m.kernel_area == num_pe_nm and m.rows >= sub_array_rows for m in matrices)
 
 
 def novel_mapped(kernels: Sequence[tuple[int, int, int]], sub_array_rows: int) -> tuple[bool, ...]:

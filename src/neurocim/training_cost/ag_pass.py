@@ -114,7 +114,7 @@ class ActivationGradientPass(TileWork):
             raise ValueError("the chip was not built with (or evaluated on) this workload: its windows differ")
         self.windows = list(side.windows)
         p = self.ctx.p
-        self.second = side.period if p.synchronous and side.period > 0 else 1.0
+        self.second = side.period if p.chip.clock.synchronous and side.period > 0 else 1.0
         for tile in (self.tile_nm, self.tile_cm):
             if tile is not None:
                 tile.reset_state()
@@ -125,7 +125,7 @@ class ActivationGradientPass(TileWork):
     def _layer(self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float) -> GradientCost:
         if index == 0:
             return GradientCost(Cost(), Cost())
-        fp, nv = self.fp, self.windows[index] * self.ctx.p.num_bit_input
+        fp, nv = self.fp, self.windows[index] * self.ctx.p.chip.precision.input_bits
         su_row, su_col = fp.speedup_row[index], fp.speedup_col[index]
         found = [
             self._tile(tile, block, block_in, Block(nr, nc, nv, su_row, su_col), clk_freq)
@@ -174,7 +174,7 @@ class ActivationGradientPass(TileWork):
         if converter is None:
             return 0.0
         if not self.forward_columns:
-            n = nv // self.ctx.p.num_bit_input * self.error_bits
+            n = nv // self.ctx.p.chip.precision.input_bits * self.error_bits
             rows = self._row_resistances(tile, weights, inputs, plan)
             energies = {v: float(converter.static_energy(r[None, :]).sum(dtype=np.float64)) for v, r in rows.items()}
             gathered = [v for v in plan.visits if v is not None]
@@ -208,7 +208,7 @@ class ActivationGradientPass(TileWork):
                 found[visit] = np.concatenate(rows) if rows else np.zeros(0)
             return found
 
-        sizes = (reader.grid, p.num_row_sub_array, p.num_col_sub_array, self.readout.geo.res_cell_access)
+        sizes = (reader.grid, p.chip.array.rows, p.chip.array.cols, self.readout.geo.res_cell_access)
         return memoised_with(weights, inputs, ("ag_rows", plan.visits, sizes, reader._model_key), compute)
 
     def _pe(self, pe: ProcessingElement, weights, inputs, block: Block, clk: float, with_adc: bool) -> GradientCost:
@@ -231,7 +231,7 @@ class ActivationGradientPass(TileWork):
         """`blocks` sub-arrays reading their errors side by side: one's latency (in the tiles' unit), all energies."""
         if not blocks:
             return Cost()
-        n = nv if self.forward_columns else nv // self.ctx.p.num_bit_input * self.error_bits
+        n = nv if self.forward_columns else nv // self.ctx.p.chip.precision.input_bits * self.error_bits
         one = self.readout.read_cost(n)
         adc = self._adc_energy(pe, weights, inputs, strips, col_period, nv) if with_adc else 0.0
         acc = Cost()

@@ -46,7 +46,8 @@ from neurocim.circuits.gates.gates import Mos, drain_cap
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
-from neurocim.config.chip import CellType
+from neurocim.config.chip import AdcType, CellType, SenseMode
+from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.quirks import (
     AG_FORWARD_COLUMNS,
@@ -81,16 +82,16 @@ class TransposedReadout:
     """The transposed read-out of one forward sub-array."""
 
     def __init__(self, ctx: CircuitContext, training: TrainingHardwareConfig) -> None:
-        ctx = replace(ctx, p=replace(ctx.p, synchronous=False))  # timed in seconds, as the weight-gradient unit
+        ctx = replace(ctx, p=ctx.p.with_synchronous_clock(False))  # timed in seconds, as the weight-gradient unit
         p = ctx.p
         self.ctx, self.bp = ctx, training.backprop
-        self.geo: ArrayGeometry = array_geometry(ctx, p.num_row_sub_array, p.num_col_sub_array)
-        self.sram = p.cell_type is CellType.SRAM
+        self.geo: ArrayGeometry = array_geometry(ctx, p.chip.array.rows, p.chip.array.cols)
+        self.sram = p.chip.cell.type is CellType.SRAM
         self.parallel = self.bp.parallel
         rows, cols, rpa = self.geo.num_row, self.geo.num_col, self.bp.rows_per_adc
         self.units = math.ceil(rows / rpa)
         self.num_adc = max(rows // rpa, 1)
-        clk = p.clk_freq_max_hz
+        clk = p.chip.clock.max_frequency_hz
         self.mux, self.sl_switch = None, None
         self.wl_switch = self.precharger = self.write_driver = None
         if self.sram:
@@ -100,7 +101,7 @@ class TransposedReadout:
             if self.parallel:
                 self.mux = ColumnMux(ctx, self.units, rpa, self.geo.res_cell_access / cols / 2)
         else:
-            res_tg = self.geo.res_mem_cell_avg / p.num_row_parallel
+            res_tg = self.geo.res_mem_cell_avg / p.chip.array.rows_in_parallel
             self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, cols, res_tg * rows, clk)  # the forward one, reused
             self.mux = ColumnMux(ctx, self.units, rpa, self.geo.res_mem_cell_on / cols)
         self._init_converters()
@@ -108,28 +109,29 @@ class TransposedReadout:
 
     def _init_converters(self) -> None:
         ctx, p, geo, bp = self.ctx, self.ctx.p, self.geo, self.bp
-        clk, cps = p.clk_freq_max_hz, p.num_col_per_synapse
+        clk, cps = p.chip.clock.max_frequency_hz, p.cols_per_weight
         self.sense_amp = self.dff = self.adder = None
         self.flash = self.encoder = self.sar = None
         if self.sram and not self.parallel:
             self.levels = 2
-            self.sense_amp = SenseAmp(ctx, geo.num_col, p.min_sense_voltage, geo.length_col / geo.num_row,
+            self.sense_amp = SenseAmp(ctx, geo.num_col, p.chip.cell.min_sense_voltage_v, geo.length_col / geo.num_row,
                                       geo.num_col)  # fmt: skip
             self.units = max(geo.num_row // cps, 1)
         else:
-            self.levels = bp.adc_levels if self.parallel else 2**p.cell_bit
-            if p.sar_adc:
+            self.levels = bp.adc_levels if self.parallel else 2**p.cell_bits
+            if p.chip.adc.type is AdcType.SAR:
                 self.sar = SarAdc(ctx, self.num_adc, self.levels, clk, geo.num_col)
             else:
                 self.flash = FlashAdc(
-                    ctx, self.num_adc, self.levels, clk, geo.num_col, self.parallel, p.current_mode,
+                    ctx, self.num_adc, self.levels, clk, geo.num_col, self.parallel,
+                    p.chip.adc.sense_mode is SenseMode.CURRENT,
                     column_cap=geo.cap_row1, array_height=geo.length_row, array_width_unit=geo.length_col / geo.num_row,
                     res_cell_access=geo.res_cell_access,
                 )  # fmt: skip
                 if self.levels > 2:
                     self.encoder = MlsaEncoder(ctx, self.levels, self.num_adc)
         # bits of a row's partial sum: the ADC code (parallel), or the count over the columns read one by one
-        cell_sum = 1 if self.sram else p.cell_bit
+        cell_sum = 1 if self.sram else p.cell_bits
         sum_bits = int(math.log2(self.levels)) if self.parallel else math.ceil(math.log2(geo.num_col)) + cell_sum
         if not self.parallel:
             self.dff = DFF(ctx, (sum_bits + 1) * self.units)
@@ -165,7 +167,7 @@ class TransposedReadout:
     # ---- one error bit-vector --------------------------------------------------------------------------------
     def _select_latency(self, steps: float) -> float:
         """Driving the error lines and selecting the ADC inputs for `steps` conversions (s)."""
-        ctx, geo, clk = self.ctx, self.geo, self.ctx.p.clk_freq_max_hz
+        ctx, geo, clk = self.ctx, self.geo, self.ctx.p.chip.clock.max_frequency_hz
         switch = self.wl_switch if self.sram else self.sl_switch
         assert switch is not None
         t_line = tg_line_delay(switch, geo.cap_col, geo.res_col) * steps + switch.dff.latency(steps, clk)
@@ -188,7 +190,7 @@ class TransposedReadout:
         return tau * 0.2 * steps / self.bp.error_bits
 
     def _shift_adds(self, steps: float) -> tuple[float, float]:
-        clk, cps = self.ctx.p.clk_freq_max_hz, self.ctx.p.num_col_per_synapse
+        clk, cps = self.ctx.p.chip.clock.max_frequency_hz, self.ctx.p.cols_per_weight
         t = e = 0.0
         if self.shift_weight is not None:
             t, e = self.shift_weight.latency(steps, clk), self.shift_weight.energy(steps)
@@ -248,7 +250,7 @@ class TransposedReadout:
             e_adc += self.converter.column_switching_energy * conversions
         t_acc, e_acc = self._shift_adds(self.bp.rows_per_adc)
         if self.adder is not None and self.dff is not None:
-            clk = p.clk_freq_max_hz
+            clk = p.chip.clock.max_frequency_hz
             t_acc += self.adder.latency(BIG_RAMP, self.dff.cap_tg_drain, steps) + self.dff.latency(steps, clk)
             e_acc += self.adder.energy(steps, self.units)
             e_acc += self.dff.energy(steps, self.units * (self.adder.num_bit + 1), False)
@@ -264,8 +266,8 @@ class TransposedReadout:
         else:
             assert self.sl_switch is not None
             e_other += float(self.sl_switch.energy(steps, 0.0))
-            read_cells = math.ceil(geo.num_col / p.num_col_muxed)
-            e_array = geo.length_col * WIRE_CAP_PER_M * p.read_voltage**2 * read_cells
+            read_cells = math.ceil(geo.num_col / p.cols_muxed)
+            e_array = geo.length_col * WIRE_CAP_PER_M * p.read_voltage_v**2 * read_cells
             e_array += geo.cap_row2 * vdd * vdd * geo.num_row * ERROR_ACTIVITY
             e_adc += e_array * self.bp.rows_per_adc * n
         cost = Cost().plus(Part.ADC, t_adc * n, e_adc)
@@ -292,10 +294,11 @@ def backprop_area(ctx: CircuitContext, training: TrainingHardwareConfig) -> Back
     return TransposedReadout(ctx, training).area
 
 
-def _digit_key(p) -> tuple:
+def _digit_key(p: Derived) -> tuple:
     """The settings the forward pass maps weights to cell digits with."""
     return (
-        p.synapse_bit, p.algo_weight_min, p.algo_weight_max, p.cell_bit, p.num_col_per_synapse,
+        p.chip.precision.weight_bits, p.chip.precision.weight_min, p.chip.precision.weight_max, p.cell_bits,
+        p.cols_per_weight,
         p.quirk("weights_rounded_as_csv"), p.quirk("top_weight_level_wraps"),
     )  # fmt: skip
 
@@ -316,14 +319,14 @@ def activation_gradient_cost(
     readout = readout or TransposedReadout(ctx, training)
     p = ctx.p
     windows = windows if windows is not None else trace.num_windows_written
-    g = _cell_digits(trace, _digit_key(p), p.cell_type is CellType.SRAM)  # the forward pass's cells
+    g = _cell_digits(trace, _digit_key(p), p.chip.cell.type is CellType.SRAM)  # the forward pass's cells
     model = ColumnModel.from_context(ctx, readout.geo.res_cell_access)
     forward = has_quirk(p, AG_FORWARD_COLUMNS)
     inputs = trace.input_bit_planes(windows) if forward else None
     vectors = windows * training.backprop.error_bits
     costs = []
-    for r0, nr in _blocks(g.shape[0], p.num_row_sub_array):
-        for c0, nc in _blocks(g.shape[1], p.num_col_sub_array):
+    for r0, nr in _blocks(g.shape[0], p.chip.array.rows):
+        for c0, nc in _blocks(g.shape[1], p.chip.array.cols):
             block = g[r0 : r0 + nr, c0 : c0 + nc]
             if inputs is not None:
                 parts = [

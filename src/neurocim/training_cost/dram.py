@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from neurocim.config.params import Params
+from neurocim.config.derived import Derived
 from neurocim.config.training_hw import DramConfig
 from neurocim.workload.network import Layer
 
@@ -37,9 +37,9 @@ class LayerDram:
     reported: tuple[float, float]  # the DRAM entry of the breakdown
 
 
-def activation_bits(layer: Layer, p: Params) -> float:
+def activation_bits(layer: Layer, p: Derived) -> float:
     """Bits of one layer's input feature map (or of its gradient) moved to or from DRAM."""
-    bits = layer.ifm_h * layer.ifm_w * p.num_bit_input
+    bits = layer.ifm_h * layer.ifm_w * p.chip.precision.input_bits
     return float(bits if p.quirk("v21_dram_activations_without_channels") else bits * layer.in_channels)
 
 
@@ -48,7 +48,7 @@ def weight_gradient_bits(layer: Layer, gradient_bits: int) -> float:
     return float(layer.rows * layer.out_channels * gradient_bits)
 
 
-def layer_dram(dram: Dram, layer: Layer, first: bool, p: Params, gradient_bits: int) -> LayerDram:
+def layer_dram(dram: Dram, layer: Layer, first: bool, p: Derived, gradient_bits: int) -> LayerDram:
     """Per image: each phase stores its layer's input (or input gradient) and reads it back (two transfers); the first
     layer has no activation-gradient pass; the weight-gradient phase also writes its gradients out and reads them
     back before the update."""

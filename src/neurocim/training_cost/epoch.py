@@ -1,12 +1,11 @@
 """One training epoch composed from per-layer phase costs (forward, both gradients, update, DRAM)."""
 
-
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
-from neurocim.config.params import Params
+from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.report.records import Breakdown, LayerReport, Report
 from neurocim.training_cost.dram import LayerDram
@@ -102,7 +101,7 @@ def layer_epoch(
     index: int,
     parts: LayerInputs,
     training: TrainingHardwareConfig,
-    p: Params,
+    p: Derived,
     write_parallel: int,
     clock_period_s: float,
     leakage: tuple[float, float],
@@ -117,7 +116,7 @@ def layer_epoch(
     ag = ag.scaled(images)
     wg = parts.weight_gradient.plus_dram(*parts.dram.weight_gradient).scaled(images)
     u = parts.update
-    transfer_s = u.transfer_latency * (clock_period_s if p.synchronous else 1.0)
+    transfer_s = u.transfer_latency * (clock_period_s if p.chip.clock.synchronous else 1.0)
     wu_peak = (u.serial_latency_s / write_parallel * iters, u.peak_energy_j * iters)
     wu = (wu_peak[0] + transfer_s * iters, (u.energy_j + u.transfer_energy_j) * iters)
     read = dict(zip(PHASES, (fw, ag, wg), strict=False))
@@ -144,7 +143,7 @@ def _breakdown(read: Sequence[PhaseCost], wg: float, wu: float, dram: float, whi
     return out
 
 
-def operations(layers: Sequence[Layer], windows: Sequence[int], p: Params, training: TrainingHardwareConfig) -> float:
+def operations(layers: Sequence[Layer], windows: Sequence[int], p: Derived, training: TrainingHardwareConfig) -> float:
     """Operations of an epoch: 2 per MAC in the forward pass and weight gradient of every layer and in the activation
     gradient of every layer but the first."""
     per_layer = [

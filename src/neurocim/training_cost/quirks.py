@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from neurocim.config.params import Params
+from neurocim.config.derived import Derived
 
 ADC_EVERY_COLUMN = "wg_adc_converts_every_column"
 WRITE_ACTIVITY_UNSET = "wg_write_activity_unset"
@@ -15,6 +15,6 @@ AG_MUX_ENERGY_AS_LATENCY = "ag_mux_energy_as_latency"
 AG_LEAKAGE_FORWARD_SWITCH = "ag_leakage_counts_forward_switch"
 
 
-def has_quirk(p: Params, name: str) -> bool:
+def has_quirk(p: Derived, name: str) -> bool:
     """Whether the training quirk `name` is reproduced (switched on through the chip's compat or quirks)."""
     return p.quirk(name)

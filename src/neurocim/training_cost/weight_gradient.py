@@ -64,7 +64,7 @@ class WeightGradientUnit:
         if not network:
             raise ValueError("the weight-gradient unit needs at least one layer")
         # the unit is timed in seconds whatever the chip's clocking (NeuroSim V2.1 has no synchronous mode)
-        ctx = replace(ctx, p=replace(ctx.p, synchronous=False))
+        ctx = replace(ctx, p=ctx.p.with_synchronous_clock(False))
         self.ctx, self.training, self.network = ctx, training, tuple(network)
         self.windows = tuple(windows) if windows is not None else tuple(layer_windows(ctx, x) for x in network)
         if len(self.windows) != len(self.network) or min(self.windows) < 1:
@@ -76,7 +76,7 @@ class WeightGradientUnit:
         largest = max(range(len(network)), key=lambda i: (network[i].ifm_h * network[i].ifm_w * network[i].in_channels,
                                                           -i))  # fmt: skip
         self.arrays_in_row, self.arrays_in_col = self._array_counts(
-            self.windows[largest], network[largest].in_channels * p.num_bit_input
+            self.windows[largest], network[largest].in_channels * p.chip.precision.input_bits
         )
         trees = math.ceil(self.arrays_in_col * self.cols / cfg.rows_per_adc)
         self.accumulation = AdderTree(ctx, max(self.arrays_in_row, 1), self.array.sum_bits, trees)
@@ -87,7 +87,7 @@ class WeightGradientUnit:
         )
         self.gradient_accumulator = Adder(
             ctx, self.out_precision_bits + math.ceil(math.log2(training.batch_size)),
-            self.num_array_write_parallel * p.num_row_sub_array * p.num_col_sub_array,
+            self.num_array_write_parallel * p.chip.array.rows * p.chip.array.cols,
         )  # fmt: skip
         self.area_parts_m2 = self._layout(accumulator_height_m)
         self.area_m2 = sum(self.area_parts_m2.values())
@@ -123,8 +123,8 @@ class WeightGradientUnit:
         p = self.ctx.p
         steps = self.training.weight_gradient.rows_per_adc
         if has_quirk(p, ACCUMULATION_FORWARD_MUX):
-            steps = p.num_col_muxed
-        latency = self.accumulation.latency(steps, self.arrays_in_row, 0.0, p.clk_freq_max_hz)
+            steps = p.cols_muxed
+        latency = self.accumulation.latency(steps, self.arrays_in_row, 0.0, p.chip.clock.max_frequency_hz)
         return latency, self.accumulation.energy(num_reads, self.arrays_in_row)
 
     def _copies_and_rounds(self, rows: int, cols: int) -> tuple[float, int]:
@@ -149,7 +149,7 @@ class WeightGradientUnit:
         reads = layer.out_channels
         read, write = self.array.read(activity), self.array.write(activity)
         t_tree, e_tree = self._tree(reads)
-        rows, cols = self.windows[index], layer.in_channels * p.num_bit_input
+        rows, cols = self.windows[index], layer.in_channels * p.chip.precision.input_bits
         used = rows * cols / (self.num_arrays * self.rows * self.cols)
         passes = layer.kernel_h * layer.kernel_w
         copies, rounds = self._copies_and_rounds(rows, cols)

@@ -17,7 +17,7 @@ from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.tile import Tile
 from neurocim.circuits.gates.gates import horowitz
 from neurocim.config.chip import AccessType, CellType
-from neurocim.config.params import Params
+from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.write_blocks import WriteBlockPlace, write_blocks
 from neurocim.training_cost.write_pulses import CellWrite, RowWrites, block_writes, cell_pulses
@@ -67,70 +67,70 @@ class WriteTerms:
         )
 
 
-def linear_training_mapping(p: Params) -> bool:
+def linear_training_mapping(p: Derived) -> bool:
     """NeuroSim V2.1 maps weights linearly onto one analog cell when the cell holds the whole weight."""
-    return p.cell_type is not CellType.SRAM and p.cell_bit == p.synapse_bit
+    return p.chip.cell.type is not CellType.SRAM and p.cell_bits == p.chip.precision.weight_bits
 
 
-def update_conductances(weights: np.ndarray, p: Params) -> np.ndarray:
+def update_conductances(weights: np.ndarray, p: Derived) -> np.ndarray:
     """Cell conductances (rows x columns*cells per synapse) of algorithm weights, as the update writes them."""
     w = np.asarray(weights, dtype=np.float64)
-    g_max, g_min = 1.0 / p.resistance_on, 1.0 / p.resistance_off
+    g_max, g_min = 1.0 / p.chip.cell.r_on_ohm, 1.0 / p.chip.cell.r_off_ohm
     if linear_training_mapping(p):
-        span = p.algo_weight_max - p.algo_weight_min
-        return (w - p.algo_weight_min) / span * (g_max - g_min) + g_min
-    levels = weight_to_levels(w, p.synapse_bit, p.algo_weight_min, p.algo_weight_max)
+        span = p.chip.precision.weight_max - p.chip.precision.weight_min
+        return (w - p.chip.precision.weight_min) / span * (g_max - g_min) + g_min
+    levels = weight_to_levels(w, p.chip.precision.weight_bits, p.chip.precision.weight_min, p.chip.precision.weight_max)
     if p.quirk("v21_weight_digits_quotient"):
         return _quotient_digits(levels, p, g_max, g_min)
-    levels = np.minimum(levels, (1 << p.synapse_bit) - 1)
-    cps, base = p.num_col_per_synapse, 1 << p.cell_bit
+    levels = np.minimum(levels, (1 << p.chip.precision.weight_bits) - 1)
+    cps, base = p.cols_per_weight, 1 << p.cell_bits
     digits = np.stack([(levels // base ** (cps - 1 - z)) % base for z in range(cps)], axis=-1)
     return (digits / (base - 1) * (g_max - g_min) + g_min).reshape(w.shape[0], -1)
 
 
-def _quotient_digits(levels: np.ndarray, p: Params, g_max: float, g_min: float) -> np.ndarray:
+def _quotient_digits(levels: np.ndarray, p: Derived, g_max: float, g_min: float) -> np.ndarray:
     """NeuroSim V2.1's integer path: cell k holds the running quotient n / 2^(c*(cps-k)) and its conductance steps by
     the integer quotient cell / (2^c - 1), which can exceed G_max."""
-    cps, c = p.num_col_per_synapse, p.cell_bit
+    cps, c = p.cols_per_weight, p.cell_bits
     n = levels.astype(np.int64)
     cells = [n >> (c * (cps - k)) for k in range(cps)]
     steps = np.stack([q // ((1 << c) - 1) for q in cells], axis=-1).astype(np.float64)
     return (g_min + steps * (g_max - g_min)).reshape(levels.shape[0], -1)
 
 
-def cell_write(p: Params, training: TrainingHardwareConfig, feature_size_m: float) -> CellWrite:
+def cell_write(p: Derived, training: TrainingHardwareConfig, feature_size_m: float) -> CellWrite:
     """The per-pulse view of the chip's cell under the configured write pulses."""
     levels = max(training.write.levels_ltp, training.write.levels_ltd)
-    g_max, g_min = 1.0 / p.resistance_on, 1.0 / p.resistance_off
-    fefet = p.cell_type is CellType.FEFET
+    g_max, g_min = 1.0 / p.chip.cell.r_on_ohm, 1.0 / p.chip.cell.r_off_ohm
+    fefet = p.chip.cell.type is CellType.FEFET
     return CellWrite(
         delta_g_min_s=(g_max - g_min) / levels,
         num_levels=levels,
-        write_voltage_v=p.write_voltage,
-        binary=p.cell_type is CellType.SRAM,
+        write_voltage_v=p.chip.cell.write_voltage_v,
+        binary=p.chip.cell.type is CellType.SRAM,
         fefet_polarization_c_per_m2=training.write.fefet_polarization_c_per_m2 if fefet else None,
         fefet_cell_area_m2=2 * feature_size_m * feature_size_m,
     )
 
 
-def inference_buffer_bits(p: Params, layers: Sequence[Layer]) -> float:
+def inference_buffer_bits(p: Derived, layers: Sequence[Layer]) -> float:
     """Bits of the global buffer sized for inference: the largest layer input (pipeline: half of all inputs) at the
     input precision."""
     sizes = [x.ifm_h * x.ifm_w * x.in_channels for x in layers]
-    held = sum(sizes) / 2 if p.pipeline else max(sizes)
-    return float(p.num_bit_input * held)
+    held = sum(sizes) / 2 if p.chip.pipeline.enabled else max(sizes)
+    return float(p.chip.precision.input_bits * held)
 
 
 def write_parallelism(
-    p: Params, training: TrainingHardwareConfig, inference_buffer_bits: float, gradient_bits: int
+    p: Derived, training: TrainingHardwareConfig, inference_buffer_bits: float, gradient_bits: int
 ) -> int:
     """Sub-arrays written at once: the gradient buffer holds `gradient_bits` (+ log2 batch) per cell of one array per
     weight bit, doubled while it stays under `buffer_overhead_limit` x the inference buffer (NeuroSim V2.1)."""
-    cells = p.num_row_sub_array * p.num_col_sub_array
+    cells = p.chip.array.rows * p.chip.array.cols
     if p.quirk("v21_gradient_buffer_before_unit"):
         gradient_bits = 0
-    overhead = cells * p.num_col_per_synapse * (gradient_bits + math.ceil(math.log2(training.batch_size)))
-    parallel = max(overhead // (cells * p.synapse_bit), 1)
+    overhead = cells * p.cols_per_weight * (gradient_bits + math.ceil(math.log2(training.batch_size)))
+    parallel = max(overhead // (cells * p.chip.precision.weight_bits), 1)
     limit = inference_buffer_bits * (training.weight_gradient.buffer_overhead_limit + 1)
     while overhead > 0 and inference_buffer_bits + overhead < limit:  # (a 0-bit buffer cannot grow)
         overhead, parallel = overhead * 2, parallel * 2
@@ -214,7 +214,7 @@ class WeightUpdate:
         col = getattr(mode, "sl_switch", None)
         if row is None or col is None:
             return 0.0, 0.0
-        one_t = p.access_type is AccessType.CMOS
+        one_t = p.chip.cell.access is AccessType.CMOS
         row_load = (sa.cap_row2 if one_t else sa.cap_row1), sa.res_row
         t_row = self._tg_write_latency(row, *row_load, n)
         t_col = self._tg_write_latency(col, sa.cap_col, sa.res_col, n)
@@ -229,13 +229,13 @@ class WeightUpdate:
     def _switch_energy(self, row, col, w: RowWrites, num_write: float, one_t: bool) -> float:
         """Gate and line charging of the switch matrices per write operation (NeuroSim V2.1's write modes)."""
         tech, cell = self.chip.ctx.tech, self.chip.ctx.cell
-        vdd, v_w = tech.vdd, cell.write_voltage
+        vdd, v_w = tech.vdd, cell.write_voltage_v
         gates_r = row.cap_tg_gate_n + row.cap_tg_gate_p
         gates_c = col.cap_tg_gate_n + col.cap_tg_gate_p
         n_col = col.num_output
         selected = min(n_col, n_col * w.activity_col)
         if one_t:  # the row switch passes V_access to the access gate; columns take V_w
-            e_row = row.cap_tg_drain * 2 * cell.access_voltage**2 + gates_r * vdd * vdd * 5
+            e_row = row.cap_tg_drain * 2 * cell.access_voltage_v**2 + gates_r * vdd * vdd * 5
             e_col = col.cap_tg_drain * 3 * v_w * v_w * (w.pulses_per_row * selected + n_col - selected / 2)
         else:  # crossbar: V_w on the selected line, V_w/2 on the others
             e_row = row.cap_tg_drain * 3 * v_w * v_w * (1 + (row.num_output - 1) / 4)
@@ -265,9 +265,9 @@ class WeightUpdate:
         vdd, v_w = self.chip.ctx.tech.vdd, self.cell.write_voltage_v
         v2 = v_w * v_w
         sp, rp = w.set_pulses, w.reset_pulses
-        if p.access_type is AccessType.CMOS:
+        if p.chip.cell.access is AccessType.CMOS:
             wl = sa.cap_row2 * vdd * vdd * (sp + rp)
-            if p.cell_type is CellType.FEFET:
+            if p.chip.cell.type is CellType.FEFET:
                 gates_set = sa.cap_col + self.gate_cap_fefet_f * w.rows_set
                 gates_reset = sa.cap_col + self.gate_cap_fefet_f * w.rows_reset
                 return wl + gates_set * v2 * w.cols_set * sp + gates_reset * v2 * w.cols_reset * rp, 0.0
@@ -281,7 +281,7 @@ class WeightUpdate:
         """Crossbar: V_w on the selected lines, V_w/2 on the others, half-selected cells leak at V_w/2."""
         sa, cell = self.subarray, self.cell
         v2, h2 = cell.write_voltage_v**2, (cell.write_voltage_v / 2) ** 2
-        g_half = (1 / self.p.resistance_on + 1 / self.p.resistance_off) / 2
+        g_half = (1 / self.p.chip.cell.r_on_ohm + 1 / self.p.chip.cell.r_off_ohm) / 2
         cell_half = h2 * g_half  # W per half-selected cell during a pulse
         sp, rp, avg = w.set_pulses, w.reset_pulses, w.pulses_per_row
         un_rows_set, un_rows_reset = _unselected(w.rows, w.rows_set), _unselected(w.rows, w.rows_reset)

@@ -26,6 +26,7 @@ from neurocim.circuits.gates.gates import Mos, drain_cap, gate_cap, horowitz, on
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
+from neurocim.config.chip import AdcType, SenseMode
 from neurocim.training_cost.quirks import ADC_EVERY_COLUMN, WRITE_ACTIVITY_UNSET, WRITE_SELECT_READ_COUNT, has_quirk
 
 
@@ -63,10 +64,10 @@ class SramWires:
     def of(ctx: CircuitContext, rows: int, cols: int) -> SramWires:
         p, tech = ctx.p, ctx.tech
         f = tech.feature_size
-        cell_w, cell_h = p.width_in_feature_size_sram * f, p.height_in_feature_size_sram * f
+        cell_w, cell_h = p.sram_width_f * f, p.sram_height_f * f
         length_row, length_col = cols * cell_w, rows * cell_h
         unit_res = p.wires.unit_resistance
-        w_access, w_n, w_p = (x * f for x in (p.width_access_cmos, p.width_sram_cell_nmos, p.width_sram_cell_pmos))
+        w_access, w_n, w_p = (x * f for x in (p.sram_access_width_f, p.sram_nmos_width_f, p.sram_pmos_width_f))
         cap_access = drain_cap(w_access, Mos.NMOS, cell_w, tech)
         cap_cell = cap_access + drain_cap(w_n, Mos.NMOS, cell_w, tech) + drain_cap(w_p, Mos.PMOS, cell_w, tech)
         cap_cell += gate_cap(w_n, tech) + gate_cap(w_p, tech)
@@ -96,10 +97,10 @@ class WgArray:
         self.adc_levels, self.rows_per_adc = adc_levels, rows_per_adc
         self.w = w = SramWires.of(ctx, rows, cols)
         p = ctx.p
-        self.input_bits = p.num_bit_input
+        self.input_bits = p.chip.precision.input_bits
         self.precharger = Precharger(ctx, cols, w.res_col_ohm, cols)
         self.write_driver = SRAMWriteDriver(ctx, cols)
-        self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, rows, w.res_cell_access_ohm, p.clk_freq_max_hz)
+        self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, rows, w.res_cell_access_ohm, p.chip.clock.max_frequency_hz)
         self.num_adc = max(cols // rows_per_adc, 1)
         if parallel:
             self._init_parallel()
@@ -110,11 +111,12 @@ class WgArray:
         ctx, w, p = self.ctx, self.w, self.ctx.p
         self.mux = ColumnMux(ctx, math.ceil(w.cols / self.rows_per_adc), self.rows_per_adc, w.res_cell_access_ohm)
         self.flash = self.encoder = self.sar = None
-        if p.sar_adc:
-            self.sar = SarAdc(ctx, self.num_adc, self.adc_levels, p.clk_freq_max_hz, w.cols)
+        if p.chip.adc.type is AdcType.SAR:
+            self.sar = SarAdc(ctx, self.num_adc, self.adc_levels, p.chip.clock.max_frequency_hz, w.cols)
         else:
             self.flash = FlashAdc(
-                ctx, self.num_adc, self.adc_levels, p.clk_freq_max_hz, w.cols, True, p.current_mode,
+                ctx, self.num_adc, self.adc_levels, p.chip.clock.max_frequency_hz, w.cols, True,
+                p.chip.adc.sense_mode is SenseMode.CURRENT,
                 column_cap=w.cap_col_f, array_height=w.length_col_m, array_width_unit=w.length_row_m / w.cols,
                 res_cell_access=w.res_cell_access_ohm,
             )  # fmt: skip
@@ -126,7 +128,7 @@ class WgArray:
     def _init_sequential(self) -> None:
         ctx, w, p = self.ctx, self.w, self.ctx.p
         self.wl_decoder = RowDecoder(ctx, DecoderMode.REGULAR_ROW, log2_ceil(w.rows), False, False)
-        self.sense_amp = SenseAmp(ctx, w.cols, p.min_sense_voltage, w.length_row_m / w.cols, w.cols)
+        self.sense_amp = SenseAmp(ctx, w.cols, p.chip.cell.min_sense_voltage_v, w.length_row_m / w.cols, w.cols)
         adder_bits = log2_ceil(w.rows) + 1
         self.num_adder = max(w.cols // self.input_bits, 1)
         self.dff = DFF(ctx, (adder_bits + 1) * self.num_adder)
@@ -175,10 +177,10 @@ class WgArray:
         ctx, w = self.ctx, self.w
         tech, p = ctx.tech, ctx.p
         f = tech.feature_size
-        res_pd = on_resistance(p.width_sram_cell_nmos * f, Mos.NMOS, ctx.temperature, tech)
+        res_pd = on_resistance(p.sram_nmos_width_f * f, Mos.NMOS, ctx.temperature, tech)
         tau = (w.res_cell_access_ohm + res_pd) * (w.cap_cell_access_f + w.cap_col_f) + w.res_col_ohm * w.cap_col_f / 2
-        tau *= math.log(tech.vdd / (tech.vdd - p.min_sense_voltage / 2))
-        beta = 1 / (res_pd * transconductance(p.width_access_cmos * f, Mos.NMOS, tech))
+        tau *= math.log(tech.vdd / (tech.vdd - p.chip.cell.min_sense_voltage_v / 2))
+        beta = 1 / (res_pd * transconductance(p.sram_access_width_f * f, Mos.NMOS, tech))
         return horowitz(tau, beta, ramp)[0]
 
     def column_resistance(self, activity: float) -> float:
@@ -187,7 +189,7 @@ class WgArray:
         conducting = math.ceil(w.rows * activity)
         if conducting == 0:
             return math.inf
-        return (w.res_cell_access_ohm + self.ctx.p.wire_resistance_col) / conducting
+        return (w.res_cell_access_ohm + self.ctx.p.wire_resistance_col_ohm) / conducting
 
     def read(self, activity: float) -> ArrayOp:
         """One error vector read out of the array (all its bits), without the tree across arrays."""
@@ -196,7 +198,7 @@ class WgArray:
     def _read_parallel(self, activity: float) -> ArrayOp:
         ctx, w = self.ctx, self.w
         n = self.rows_per_adc * self.input_bits  # conversions per ADC
-        clk = ctx.p.clk_freq_max_hz
+        clk = ctx.p.chip.clock.max_frequency_hz
         t_switch = tg_line_delay(self.wl_switch, w.cap_row_f, w.res_row_ohm) * n
         t_switch += self.wl_switch.dff.latency(n, clk)
         t = max(t_switch, self.mux.latency() * n) + self.precharger.latency(w.cap_col_f, n)
@@ -220,7 +222,7 @@ class WgArray:
 
     def _read_sequential(self, activity: float) -> ArrayOp:
         ctx, w = self.ctx, self.w
-        clk = ctx.p.clk_freq_max_hz
+        clk = ctx.p.chip.clock.max_frequency_hz
         n = w.rows * activity * self.input_bits  # active rows read one by one, bit by bit
         ramp = self.wl_decoder.ramp_output(BIG_RAMP, w.cap_row_f, 0.0, 0.0, w.cols)
         t = self.wl_decoder.latency(BIG_RAMP, w.cap_row_f, 0.0, 0.0, w.cols, n)
@@ -242,7 +244,7 @@ class WgArray:
         f, t_k, vdd = tech.feature_size, ctx.temperature, tech.vdd
         rows_written = w.rows * activity
         col_activity = 0.0 if has_quirk(p, WRITE_ACTIVITY_UNSET) else activity
-        w_n, w_p = p.width_sram_cell_nmos * f, p.width_sram_cell_pmos * f
+        w_n, w_p = p.sram_nmos_width_f * f, p.sram_pmos_width_f * f
         res_pull = (on_resistance(w_n, Mos.NMOS, t_k, tech) + on_resistance(w_p, Mos.PMOS, t_k, tech)) / 2
         gm = (transconductance(w_n, Mos.NMOS, tech) + transconductance(w_p, Mos.PMOS, tech)) / 2
         t = horowitz(res_pull * w.cap_sram_cell_f, 1 / (res_pull * gm), BIG_RAMP)[0] * rows_written
@@ -257,7 +259,7 @@ class WgArray:
         return ArrayOp(t, 0.0, 0.0, e)
 
     def _write_select_latency(self, rows_written: float) -> float:
-        clk = self.ctx.p.clk_freq_max_hz
+        clk = self.ctx.p.chip.clock.max_frequency_hz
         if not self.parallel:
             return self.wl_decoder.latency(BIG_RAMP, self.w.cap_row_f, 0.0, 0.0, self.w.cols, rows_written)
         sw = self.wl_switch

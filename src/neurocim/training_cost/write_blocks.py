@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from neurocim.arch.tile import Tile
-from neurocim.config.params import Params
+from neurocim.config.derived import Derived
 from neurocim.mapping.blocks import copy_array, copy_pe_array, reshape_array
 from neurocim.mapping.floorplan import Floorplan
 from neurocim.mapping.layer_mapping import LayerMapping
@@ -36,7 +36,7 @@ class WriteBlock(WriteBlockPlace):
     old: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # same shape
 
 
-def _tile_blocks(p: Params, fp: Floorplan, index: int, layer: Layer, g_new: np.ndarray, g_old: np.ndarray):
+def _tile_blocks(p: Derived, fp: Floorplan, index: int, layer: Layer, g_new: np.ndarray, g_old: np.ndarray):
     """Yield (novel, new block, old block, rows, cols) for every tile of a layer, cut by the layer's mapping exactly
     as the forward pass cuts its cells."""
     novel = fp.is_novel[index]
@@ -64,7 +64,7 @@ def _pe_blocks(tile: Tile, visit: PeVisit, new: np.ndarray, old: np.ndarray) -> 
 
 
 def write_blocks(
-    p: Params,
+    p: Derived,
     fp: Floorplan,
     tiles: tuple[Tile | None, Tile],
     index: int,

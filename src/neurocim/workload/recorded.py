@@ -5,22 +5,28 @@ from __future__ import annotations
 import types
 from collections import deque
 from collections.abc import Callable, Hashable
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
 
 T = TypeVar("T")
 
 
 class ReadRecorder:
     """Stands in for a settings record (immutable) and notes which of its fields a computation reads. Properties and
-    methods of the record run against the recorder, so the fields they read are noted too. What an attribute gave is
-    kept for the next read (the fields behind it are noted already)."""
+    methods of the record run against the recorder, so the fields they read are noted too. A field holding a
+    configuration section (a pydantic model) gives a recorder of that section, so what is noted is the dotted path of
+    each value read (`chip.array.rows`), not the whole section. What an attribute gave is kept for the next read
+    (the fields behind it are noted already)."""
 
-    __slots__ = ("_target", "names", "_seen")
+    __slots__ = ("_target", "names", "_seen", "_prefix")
 
-    def __init__(self, target: object) -> None:
+    def __init__(self, target: object, names: set[str] | None = None, prefix: str = "") -> None:
         object.__setattr__(self, "_target", target)
-        object.__setattr__(self, "names", set())
+        object.__setattr__(self, "names", set() if names is None else names)
         object.__setattr__(self, "_seen", {})
+        object.__setattr__(self, "_prefix", prefix)
 
     def __getattr__(self, name: str) -> Any:
         seen = self._seen
@@ -32,8 +38,11 @@ class ReadRecorder:
         elif isinstance(declared, types.FunctionType):
             value = types.MethodType(declared, self)
         else:
-            self.names.add(name)
             value = getattr(self._target, name)
+            if isinstance(value, BaseModel):
+                value = ReadRecorder(value, self.names, f"{self._prefix}{name}.")
+            else:
+                self.names.add(self._prefix + name)
         seen[name] = value
         return value
 
@@ -54,13 +63,13 @@ class RecordedMemo(Generic[T]):
 
     def get(self, record: object, extra: Hashable, compute: Callable[[Any], T]) -> T:
         for names, table in self._tables.items():
-            key = (extra, tuple(getattr(record, name) for name in names))
+            key = (extra, _values(record, names))
             if key in table:
                 return table[key]
         recorder = ReadRecorder(record)
         result = compute(recorder)
         names = tuple(sorted(recorder.names))
-        key = (extra, tuple(getattr(record, name) for name in names))
+        key = (extra, _values(record, names))
         self._tables.setdefault(names, {})[key] = result
         self._order.append((names, key))
         while len(self._order) > self.size:
@@ -73,3 +82,8 @@ class RecordedMemo(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._order)
+
+
+def _values(record: object, paths: tuple[str, ...]) -> tuple:
+    """The values at the dotted `paths` of `record`."""
+    return tuple(attrgetter(path)(record) for path in paths)

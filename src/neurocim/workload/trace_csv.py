@@ -117,11 +117,11 @@ def round_like_csv(weights: np.ndarray) -> np.ndarray:
 
 
 def csv_weight_levels(
-    weights: np.ndarray, synapse_bit: int, weight_min: float = -1.0, weight_max: float = 1.0
+    weights: np.ndarray, weight_bits: int, weight_min: float = -1.0, weight_max: float = 1.0
 ) -> np.ndarray:
     """Integer levels of weights as NeuroSim's LoadInWeightData reads them back from the weight files written here,
     rounded to the printed digits."""
-    return weight_to_levels(round_like_csv(weights), synapse_bit, weight_min, weight_max)
+    return weight_to_levels(round_like_csv(weights), weight_bits, weight_min, weight_max)
 
 
 def write_weight_csv(path: str | Path, weights: np.ndarray) -> None:

@@ -91,9 +91,9 @@ class LayerTrace:
             raise TraceError(f"{self.name or 'trace'}: {n} windows requested, {self.num_windows_written} written")
         return codes_to_bit_planes(self.input_codes[:, :n], self.input_bits)
 
-    def weight_levels(self, synapse_bit: int, weight_min: float = -1.0, weight_max: float = 1.0) -> np.ndarray:
+    def weight_levels(self, weight_bits: int, weight_min: float = -1.0, weight_max: float = 1.0) -> np.ndarray:
         """Integer levels NeuroSim's LoadInWeightData derives from these weights, before cell splitting."""
-        return self.map_weights(lambda w: weight_to_levels(w, synapse_bit, weight_min, weight_max))
+        return self.map_weights(lambda w: weight_to_levels(w, weight_bits, weight_min, weight_max))
 
     def map_weights(self, fn) -> np.ndarray:
         """fn over the weights, elementwise (fn maps (n,) to (n, ...)), evaluated once per distinct weight value
@@ -199,10 +199,10 @@ def bit_planes_to_codes(planes: np.ndarray, bits: int) -> np.ndarray:
 
 
 def weight_to_levels(
-    weights: np.ndarray, synapse_bit: int, weight_min: float = -1.0, weight_max: float = 1.0
+    weights: np.ndarray, weight_bits: int, weight_min: float = -1.0, weight_max: float = 1.0
 ) -> np.ndarray:
-    """NeuroSim's weight normalisation: [weight_min, weight_max] -> integers in [0, 2^synapse_bit], half away."""
-    normalized_max = float(2**synapse_bit)
+    """NeuroSim's weight normalisation: [weight_min, weight_max] -> integers in [0, 2^weight_bits], half away."""
+    normalized_max = float(2**weight_bits)
     scale = (normalized_max - 0.0) / (weight_max - weight_min)
     v = scale * (np.asarray(weights, dtype=np.float64) - weight_max) + normalized_max
     v = np.where(v >= 0, v + 0.5, v - 0.5)

@@ -24,11 +24,11 @@ DEFAULT_MAX_ELEMENTS = 1 << 22
 class VectorStats:
     """Distinct input bit-vectors of one block: activity, multiplicity and per-column read resistance."""
 
-    activity: np.ndarray  # (m,) active rows / num_row_sub_array
+    activity: np.ndarray  # (m,) active rows / sub_array_rows
     counts: np.ndarray  # (m,) how many bit-vectors share this row pattern
     column_resistance: np.ndarray  # (m, columns) ohm; inf = no row active (nan in sequential eNVM mode)
     inverse: np.ndarray | None = None  # (n,) distinct row of every original bit-vector, if kept
-    # SRAM with 0/1 inputs: (m,) active rows of every vector (<= num_row_sub_array), all its cost depends on
+    # SRAM with 0/1 inputs: (m,) active rows of every vector (<= sub_array_rows), all its cost depends on
     row_key: np.ndarray | None = None
 
     @property
@@ -98,12 +98,12 @@ def _sram_stats(nonzero, conducts, num_cols, model, keep_inverse) -> VectorStats
     active, read = uniq // (rows + 1), uniq % (rows + 1)
     res = _sram_column_resistance(active, rows, model)
     return VectorStats(
-        activity=read / model.num_row_sub_array,
+        activity=read / model.sub_array_rows,
         counts=counts,
         column_resistance=np.broadcast_to(res[:, None], (len(uniq), num_cols)),
         inverse=np.searchsorted(uniq, key) if keep_inverse else None,
         # 0/1 inputs: read rows = active rows, and that count is all a vector's cost depends on
-        row_key=active if conducts is nonzero and rows <= model.num_row_sub_array else None,
+        row_key=active if conducts is nonzero and rows <= model.sub_array_rows else None,
     )
 
 
@@ -117,9 +117,9 @@ def _sram_column_resistance(active: np.ndarray, rows: int, model: ColumnModel) -
 
 
 def sram_row_count_stats(model: ColumnModel, num_cols: int) -> VectorStats:
-    """One SRAM vector per possible active-row count 0..num_row_sub_array (0/1 inputs: read = active rows),
+    """One SRAM vector per possible active-row count 0..sub_array_rows (0/1 inputs: read = active rows),
     `row_key` = that count: the table every SRAM block's vectors index into."""
-    rows = model.num_row_sub_array
+    rows = model.sub_array_rows
     active = np.arange(rows + 1)
     res = _sram_column_resistance(active, rows, model)
     return VectorStats(
@@ -229,7 +229,7 @@ def iter_vector_stats(
         yield _sram_stats(nonzero, conducts, num_cols, model, keep_inverse)
         return
     dv = distinct_vectors(inputs, rows)
-    activity = dv.num_read / model.num_row_sub_array
+    activity = dv.num_read / model.sub_array_rows
     g_eff = effective_conductance(conductance, model, col_period, dtype)
     first_len = len(dv.counts)
     step = first_len if keep_inverse else max(1, max_elements // max(num_cols, 1))
@@ -255,9 +255,9 @@ def vector_stats(
     return VectorStats(empty, np.zeros(0, dtype=np.int64), np.zeros((0, conductance.shape[1])), np.zeros(0, int))
 
 
-def active_row_histogram(inputs: np.ndarray, num_row_sub_array: int) -> tuple[np.ndarray, np.ndarray]:
+def active_row_histogram(inputs: np.ndarray, sub_array_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct activities of a block's bit-vectors and how often each occurs (GetInputVector's activityRowRead)."""
     nonzero, _ = _masks(inputs)
     counts = np.bincount(nonzero.sum(axis=0, dtype=np.int64), minlength=1)
     present = np.nonzero(counts)[0]
-    return present / num_row_sub_array, counts[present]
+    return present / sub_array_rows, counts[present]

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import AccessType, CellType
 from neurocim.mapping.cells import cells_to_conductance
 
@@ -18,32 +19,32 @@ class ColumnModel:
     cell_type: CellType
     access_cmos: bool
     parallel_read: bool
-    num_row_sub_array: int  # activity denominator (always the full sub-array height)
+    sub_array_rows: int  # activity denominator (always the full sub-array height)
     num_add: int  # partial-sum reads per column in parallel mode
     wire_res_row: float
     wire_res_col: float
     res_access: float  # 1T1R access-device resistance
     res_cell_access: float  # SRAM access-transistor on-resistance (the sub-array's)
     # digit -> conductance mapping, used when a block holds cell digits (integers) instead of conductances
-    cell_bit: int = 1
+    cell_bits: int = 1
     g_max: float = 0.0
     g_min: float = 0.0
 
     @classmethod
-    def from_context(cls, ctx, res_cell_access: float) -> ColumnModel:
+    def from_context(cls, ctx: CircuitContext, res_cell_access: float) -> ColumnModel:
         """Model for the context's cell; `res_cell_access` is the sub-array's SRAM access resistance."""
         p = ctx.p
         return cls(
-            cell_type=p.cell_type,
-            access_cmos=p.access_type is AccessType.CMOS,
+            cell_type=p.chip.cell.type,
+            access_cmos=p.chip.cell.access is AccessType.CMOS,
             parallel_read=p.parallel_read,
-            num_row_sub_array=p.num_row_sub_array,
+            sub_array_rows=p.chip.array.rows,
             num_add=p.read_groups,
-            wire_res_row=p.wire_resistance_row,
-            wire_res_col=p.wire_resistance_col,
-            res_access=ctx.cell.resistance_access,
+            wire_res_row=p.wire_resistance_row_ohm,
+            wire_res_col=p.wire_resistance_col_ohm,
+            res_access=ctx.cell.r_access_ohm,
             res_cell_access=res_cell_access,
-            cell_bit=p.cell_bit,
+            cell_bits=p.cell_bits,
             g_max=p.max_conductance,
             g_min=p.min_conductance,
         )
@@ -69,7 +70,7 @@ def conductance_and_range(
 
     Wire segments count from the block's own corner: (j+1) row segments and (rows-i) column segments.
     With `col_period`, the column index restarts every col_period columns (several sub-arrays side by side).
-    An integer block holds cell digits and is mapped to conductances first (model.cell_bit, g_max, g_min).
+    An integer block holds cell digits and is mapped to conductances first (model.cell_bits, g_max, g_min).
     The arithmetic is float64; the result is rounded to `dtype` at the end.
     """
     rows, cols = block.shape
@@ -77,7 +78,7 @@ def conductance_and_range(
     d = np.asarray(block)
     if d.dtype.kind in "iu" and d.size:  # cell digits: one table of conductances per level, picked per cell
         # one-bit cells hold 0 or 1 (checked as they are picked); other digits span the levels they use
-        lo, hi = (0, 1) if model.cell_bit == 1 else (int(d.min()), int(d.max()))
+        lo, hi = (0, 1) if model.cell_bits == 1 else (int(d.min()), int(d.max()))
         tables, bits, span = _level_conductance(
             rows,
             cols,
@@ -85,7 +86,7 @@ def conductance_and_range(
             model.wire_res_row,
             model.wire_res_col,
             access,
-            model.cell_bit,
+            model.cell_bits,
             model.g_max,
             model.g_min,
             lo,
@@ -101,13 +102,13 @@ def conductance_and_range(
             # a contiguous copy of a view (one byte a cell) lets the compiled loop run on whole vector registers
             if not pick_two_levels(np.ascontiguousarray(d), bits[0], bits[1], lo, picked):
                 raise ValueError(
-                    f"cell digits of {model.cell_bit}-bit cells must lie in 0..1, got {d.min()}..{d.max()}"
+                    f"cell digits of {model.cell_bits}-bit cells must lie in 0..1, got {d.min()}..{d.max()}"
                 )
             return picked.view(tables.dtype), span
         return np.take_along_axis(tables, (d.astype(np.intp) - lo)[None], axis=0)[0], span
     wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)
     if d.dtype.kind in "iu":
-        d = cells_to_conductance(d, model.cell_bit, model.g_max, model.g_min)
+        d = cells_to_conductance(d, model.cell_bits, model.g_max, model.g_min)
     total = 1.0 / d.astype(np.float64, copy=False)
     total += wires
     g = np.divide(1.0, total, out=total).astype(dtype, copy=False)
@@ -122,7 +123,7 @@ def _level_conductance(
     res_row: float,
     res_col: float,
     access: float,
-    cell_bit: int,
+    cell_bits: int,
     g_max: float,
     g_min: float,
     lo: int,
@@ -132,7 +133,7 @@ def _level_conductance(
     """(levels lo..hi, rows, cols) conductance of a cell at every level and position through its wires, the bits of
     the lowest level and of lowest xor highest (read-only), and the lowest and highest conductance."""
     wires = _series_resistance(rows, cols, col_period, res_row, res_col, access)
-    cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), cell_bit, g_max, g_min)
+    cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), cell_bits, g_max, g_min)
     out = (1.0 / (cell[:, None, None] + wires[None])).astype(dtype)
     ints = out.view(np.int32 if out.dtype.itemsize == 4 else np.int64)
     bits = np.stack([ints[0], ints[0] ^ ints[-1]])  # (level lo, lo xor hi) as integers: picked by bit masks

@@ -26,13 +26,13 @@ class SubArray:
         self.num_row, self.num_col = num_row, num_col
         self.unit_wire_res = unit_wire_res
         self.clk_freq = clk_freq
-        self.num_col_muxed = min(p.num_col_muxed, p.num_col_sub_array)
+        self.cols_muxed = min(p.cols_muxed, p.chip.array.cols)
         self.geometry: ArrayGeometry = array_geometry(ctx, num_row, num_col)
         self.mode: ParallelArray | SequentialArray
         if p.sequential:
-            self.mode = SequentialArray(ctx, self.geometry, clk_freq, self.num_col_muxed)
+            self.mode = SequentialArray(ctx, self.geometry, clk_freq, self.cols_muxed)
         else:
-            self.mode = ParallelArray(ctx, self.geometry, clk_freq, self.num_col_muxed)
+            self.mode = ParallelArray(ctx, self.geometry, clk_freq, self.cols_muxed)
         self.num_add = getattr(self.mode, "num_add", 1)
         fp = self.mode.layout()
         self.footprint: SubArrayArea = fp
@@ -62,7 +62,7 @@ class SubArray:
         activity: np.ndarray,
         column_resistance: np.ndarray,
         clk_freq: float,
-        level_output: int | None = None,
+        adc_levels: int | None = None,
         counts: np.ndarray | None = None,
         adc_energy: float | None = None,
     ) -> SubArrayRead:
@@ -70,12 +70,12 @@ class SubArray:
 
         activity: (n_vectors,) active-row fraction per vector (denominator: the sub-array row count);
         column_resistance: (n_vectors, n_mapped_cols) ohm, np.inf where no row is active;
-        clk_freq: the clock (Hz) after the sensing pass; level_output: the sub-array's levelOutput member
+        clk_freq: the clock (Hz) after the sensing pass; adc_levels: the sub-array's levelOutput member
         (ADC levels in parallel mode, 2^cellBit in sequential mode; default: what the mode uses);
         counts: optional (n_vectors,) number of repetitions of each vector (distinct vectors given once);
         adc_energy: the ADC energy (J) of every vector, given instead of computed from column_resistance (which
         may then be None; parallel read mode only)."""
-        act, costs = self._vector_costs(activity, column_resistance, clk_freq, level_output, adc_energy)
+        act, costs = self._vector_costs(activity, column_resistance, clk_freq, adc_levels, adc_energy)
         return costs.total(act.shape[0], counts)
 
     def vector_reads(
@@ -83,24 +83,24 @@ class SubArray:
         activity: np.ndarray,
         column_resistance: np.ndarray | None,
         clk_freq: float,
-        level_output: int | None = None,
+        adc_levels: int | None = None,
         adc_energy: float | None = None,
     ) -> np.ndarray:
         """Per-vector costs (n_vectors, 8) of the vectors `read` sums: latency, latency ADC/accumulation/other,
         energy, energy ADC/accumulation/other (arguments as for `read`)."""
-        act, costs = self._vector_costs(activity, column_resistance, clk_freq, level_output, adc_energy)
+        act, costs = self._vector_costs(activity, column_resistance, clk_freq, adc_levels, adc_energy)
         return costs.per_vector(act.shape[0])
 
     def _vector_costs(
-        self, activity, column_resistance, clk_freq: float, level_output: int | None, adc_energy: float | None = None
+        self, activity, column_resistance, clk_freq: float, adc_levels: int | None, adc_energy: float | None = None
     ):
         act = np.atleast_1d(np.asarray(activity, dtype=float))
-        if level_output is None:
-            level_output = self.ctx.p.level_output if self.ctx.p.parallel_read else 2**self.ctx.p.cell_bit
+        if adc_levels is None:
+            adc_levels = self.ctx.p.chip.adc.levels if self.ctx.p.parallel_read else 2**self.ctx.p.cell_bits
         if adc_energy is not None:
             if not isinstance(self.mode, ParallelArray):
                 raise ValueError("adc_energy can only be given in parallel read mode")
-            return act, self.mode.vector_costs(act, column_resistance, clk_freq, level_output, adc_energy=adc_energy)
+            return act, self.mode.vector_costs(act, column_resistance, clk_freq, adc_levels, adc_energy=adc_energy)
         res = np.asarray(column_resistance)
         if res.dtype not in (np.float32, np.float64):
             res = res.astype(np.float64)
@@ -108,4 +108,4 @@ class SubArray:
             res = res[None, :]
         if res.shape[0] != act.shape[0]:
             raise ValueError(f"column_resistance has {res.shape[0]} vectors, activity has {act.shape[0]}")
-        return act, self.mode.vector_costs(act, res, clk_freq, level_output)
+        return act, self.mode.vector_costs(act, res, clk_freq, adc_levels)

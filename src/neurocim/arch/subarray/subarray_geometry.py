@@ -100,15 +100,15 @@ def _array_lengths(ctx: CircuitContext, num_row: int, num_col: int) -> tuple[flo
     w, h = cell.width_f, cell.height_f
     if cell.type is CellType.SRAM:
         # the SRAM cell lies rotated against the logic rows: its width meets the logic cell height
-        row = num_col * (max(w, min_h) if p.relax_array_cell_width else w) * f
-        col = num_row * (max(h, min_w) if p.relax_array_cell_height else h) * f
+        row = num_col * (max(w, min_h) if p.chip.array.relax_cell_width else w) * f
+        col = num_row * (max(h, min_w) if p.chip.array.relax_cell_height else h) * f
     elif cell.access is AccessType.CMOS:
-        row = num_col * (max(w, min_w * 2) if p.relax_array_cell_width else w) * f
-        col = num_row * (max(h, min_h) if p.relax_array_cell_height else h) * f
+        row = num_col * (max(w, min_w * 2) if p.chip.array.relax_cell_width else w) * f
+        col = num_row * (max(h, min_h) if p.chip.array.relax_cell_height else h) * f
     else:
-        fc = cell.feature_size
-        row = num_col * (max(w * fc, min_w * 2 * f) if p.relax_array_cell_width else w * fc)
-        col = num_row * (max(h * fc, min_h * f) if p.relax_array_cell_height else h * fc)
+        fc = cell.feature_size_m
+        row = num_col * (max(w * fc, min_w * 2 * f) if p.chip.array.relax_cell_width else w * fc)
+        col = num_row * (max(h * fc, min_h * f) if p.chip.array.relax_cell_height else h * fc)
     return row, col
 
 
@@ -120,12 +120,12 @@ def _fin_factor(ctx: CircuitContext) -> int:
 def _repeaters(ctx: CircuitContext, res_row: float, active: bool) -> Repeaters:
     """Size the WL repeaters (parallel SRAM and 1T1R arrays with buffer_number > 0)."""
     p, tech, t = ctx.p, ctx.tech, ctx.temperature
-    if not active or p.buffer_number <= 0:
-        return Repeaters(p.buffer_number if active else 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    if not active or p.wl_repeaters <= 0:
+        return Repeaters(p.wl_repeaters if active else 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     f = tech.feature_size
     k = _fin_factor(ctx)
-    section_res = res_row / (p.buffer_number + 1)
-    target = on_resistance(k * f * p.buffer_size_ratio, Mos.NMOS, t, tech)
+    section_res = res_row / (p.wl_repeaters + 1)
+    target = on_resistance(k * f * p.wl_repeater_size, Mos.NMOS, t, tech)
     width_n = on_resistance(k * f, Mos.NMOS, t, tech) / target * f
     width_p = on_resistance(k * f, Mos.PMOS, t, tech) / target * f
     if f <= 14 * 1e-9:
@@ -135,7 +135,7 @@ def _repeaters(ctx: CircuitContext, res_row: float, active: bool) -> Repeaters:
     _, h_inv, w_inv = gate_area(GateType.INV, 1, width_n, width_p, region, tech)
     cap_in, cap_out = gate_capacitance(GateType.INV, 1, width_n, width_p, region, tech)
     leak = gate_leakage(GateType.INV, 1, width_n, width_p, t, tech)
-    return Repeaters(p.buffer_number, section_res, target, width_n, width_p, h_inv, w_inv, cap_in, cap_out, leak)
+    return Repeaters(p.wl_repeaters, section_res, target, width_n, width_p, h_inv, w_inv, cap_in, cap_out, leak)
 
 
 def array_geometry(ctx: CircuitContext, num_row: int, num_col: int) -> ArrayGeometry:
@@ -150,54 +150,54 @@ def array_geometry(ctx: CircuitContext, num_row: int, num_col: int) -> ArrayGeom
     unit_cap = unit_res = 0.0  # never set for crossbar arrays (NeuroSim leaves the global at its initial value)
     res_cell_access = cap_cell_access = 0.0
     res_on = res_off = res_avg = 0.0
-    width_access = cell.width_access_cmos
+    width_access = cell.access_width_f
     k = _fin_factor(ctx)
     region = MAX_TRANSISTOR_HEIGHT * f
     if cell.type is CellType.SRAM:
         w_acc = width_access * k * f
         res_cell_access = on_resistance(w_acc, Mos.NMOS, t, tech)
         cap_cell_access = drain_cap(w_acc, Mos.NMOS, region, tech)
-        unit_cap = cap_row1 / p.num_col_sub_array  # taken before the access gates are added
-        unit_res = res_row / p.num_col_sub_array
+        unit_cap = cap_row1 / p.chip.array.cols  # taken before the access gates are added
+        unit_res = res_row / p.chip.array.cols
         if f <= 14 * 1e-9:
             cap_col += tech.cap_draintotal * width_access * tech.effective_width * num_row
         else:
             cap_col += drain_cap(w_acc, Mos.NMOS, region, tech) * num_row
         # sequential reads drive both access gates of the cell, parallel reads one
         cap_row1 += (2 if p.sequential else 1) * gate_cap(w_acc, tech) * num_col
-        array_height = num_row * cell.height_f * cell.feature_size
+        array_height = num_row * cell.height_f * cell.feature_size_m
         array_width_unit = cell.width_f * f
     else:
-        n_par = p.num_row_parallel
+        n_par = p.chip.array.rows_in_parallel
         if cell.access is AccessType.CMOS:
-            res_cell_access = cell.resistance_on * IR_DROP_TOLERANCE
+            res_cell_access = cell.r_on_ohm * IR_DROP_TOLERANCE
             width_access = on_resistance(k * f, Mos.NMOS, t, tech) * LINEAR_REGION_RATIO / res_cell_access
             width_f = width_access
             if f <= 14 * 1e-9:
                 width_f = ((width_access - 1) * tech.pitch_fin + tech.width_fin) / f  # fin count to F
             if width_f > cell.width_f:
                 raise ConfigError(
-                    f"cell.width_f={cell.width_f}: the 1T1R access transistor for cell.r_on_ohm={cell.resistance_on:g} "
+                    f"cell.width_f={cell.width_f}: the 1T1R access transistor for cell.r_on_ohm={cell.r_on_ohm:g} "
                     f"is {width_f:.2f} F wide at {tech.node_nm} nm; allowed: cell.width_f >= {width_f:.2f}, or a "
                     "larger cell.r_on_ohm"
                 )
-            res_on = res_cell_access + cell.resistance_on
-            res_off = res_cell_access + cell.resistance_off
+            res_on = res_cell_access + cell.r_on_ohm
+            res_off = res_cell_access + cell.r_off_ohm
         else:
-            res_on, res_off = cell.resistance_on, cell.resistance_off
+            res_on, res_off = cell.r_on_ohm, cell.r_off_ohm
         # the harmonic mean of on and off cells over the parallel rows (the row count cancels)
         res_avg = (
-            1 / (1 / (cell.resistance_on + res_cell_access) * n_par / 2.0
-                 + 1 / (cell.resistance_off + res_cell_access) * n_par / 2.0) * n_par
+            1 / (1 / (cell.r_on_ohm + res_cell_access) * n_par / 2.0
+                 + 1 / (cell.r_off_ohm + res_cell_access) * n_par / 2.0) * n_par
         )  # fmt: skip
         if cell.access is AccessType.CMOS:
             w_acc = width_access * k * f
             cap_row2 += gate_cap(w_acc, tech) * num_col
-            unit_cap = cap_row2 / p.num_col_sub_array
-            unit_res = res_row / p.num_col_sub_array
+            unit_cap = cap_row2 / p.chip.array.cols
+            unit_res = res_row / p.chip.array.cols
             cap_col += drain_cap(w_acc, Mos.NMOS, region, tech) * num_row
-        array_height = num_row * cell.height_f * cell.feature_size
-        array_width_unit = cell.width_f * cell.feature_size
+        array_height = num_row * cell.height_f * cell.feature_size_m
+        array_width_unit = cell.width_f * cell.feature_size_m
     with_repeaters = p.parallel_read and (cell.type is CellType.SRAM or cell.access is AccessType.CMOS)
     return ArrayGeometry(
         num_row=num_row,
@@ -223,12 +223,12 @@ def array_geometry(ctx: CircuitContext, num_row: int, num_col: int) -> ArrayGeom
     )
 
 
-def repeater_latency(geo: ArrayGeometry, unit_cap: float, unit_res: float, num_col_sub_array: int) -> float:
+def repeater_latency(geo: ArrayGeometry, unit_cap: float, unit_res: float, sub_array_cols: int) -> float:
     """Delay (s) of the WL repeater chain: 0.69 RC per stage plus the distributed wire of each section."""
     rep = geo.repeaters
     if rep.count <= 0:
         return 0.0
-    section = num_col_sub_array / (rep.count + 1)  # a double division in NeuroSim
+    section = sub_array_cols / (rep.count + 1)  # a double division in NeuroSim
     r_drv = rep.target_drive_res
     wire = unit_cap * section * (0.69 * r_drv + 0.38 * unit_res * section)
     t_mid = r_drv * rep.cap_out * 0.69 + wire + (unit_cap * section * 0.69 + 0.69 * r_drv) * rep.cap_in

@@ -27,21 +27,21 @@ from neurocim.circuits.drivers.new_switch_matrix import NewSwitchMatrix
 from neurocim.circuits.drivers.switch_matrix import SwitchMatrix, SwitchMode
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
-from neurocim.config.chip import AccessType, CellType, Roadmap
+from neurocim.config.chip import AccessType, CellType, Roadmap, SenseMode
 
 
 class ParallelArray:
     """Periphery, area, sensing cycle and per-vector costs of a conventional-parallel sub-array."""
 
-    def __init__(self, ctx: CircuitContext, geo: ArrayGeometry, clk_freq: float, num_col_muxed: int) -> None:
+    def __init__(self, ctx: CircuitContext, geo: ArrayGeometry, clk_freq: float, cols_muxed: int) -> None:
         p, cell = ctx.p, ctx.cell
         self.ctx, self.geo, self.clk_freq = ctx, geo, clk_freq
         self.sram = cell.type is CellType.SRAM
         self.one_t_one_r = not self.sram and cell.access is AccessType.CMOS
-        self.num_col_muxed = ncm = num_col_muxed
+        self.cols_muxed = ncm = cols_muxed
         self.num_add = p.read_groups
         self.num_adc = geo.num_col // ncm
-        level = p.level_output
+        level = p.chip.adc.levels
         rep = geo.repeaters
         self.wl_switch: SwitchMatrix | None = None
         self.wl_new_switch: NewSwitchMatrix | None = None
@@ -51,13 +51,13 @@ class ParallelArray:
             res_wl = rep.section_res if rep.count > 0 else geo.res_row
             self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq)
             # the mux TG is sized for half of the parallel rows conducting
-            res_mux = fdiv_rows(geo.res_cell_access, p.num_row_parallel)
+            res_mux = fdiv_rows(geo.res_cell_access, p.chip.array.rows_in_parallel)
             weight_bits = int(math.log2(level) + math.ceil(math.log2(self.num_add)))
-            input_bits = weight_bits + p.num_col_per_synapse
+            input_bits = weight_bits + p.cols_per_weight
             self.sram_column = SramColumn(ctx, geo)
-            reference_energy = geo.cap_row1 / p.num_col_sub_array * ctx.tech.vdd * ctx.tech.vdd * geo.num_row
+            reference_energy = geo.cap_row1 / p.chip.array.cols * ctx.tech.vdd * ctx.tech.vdd * geo.num_row
         else:
-            res_tg = geo.res_mem_cell_avg / p.num_row_parallel
+            res_tg = geo.res_mem_cell_avg / p.chip.array.rows_in_parallel
             if self.one_t_one_r:
                 self.wl_new_switch = NewSwitchMatrix(ctx, geo.num_row, clk_freq)
             else:
@@ -66,19 +66,19 @@ class ParallelArray:
             self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, geo.num_col, res_tg * geo.num_row, clk_freq)
             res_mux = res_tg
             weight_bits = int(math.log2(level))
-            input_bits = int(math.log2(level) + p.num_col_per_synapse)
+            input_bits = int(math.log2(level) + p.cols_per_weight)
             reference_energy = 0.0  # only SRAM arrays set param->reference_energy_peri
         self.level_shifters = WriteLevelShifters(ctx, geo.num_row, geo.num_col) if not self.sram else None
         self.column_mux = ColumnMux(ctx, self.num_adc, ncm, res_mux)
         # the SRAM flash-ADC references start from the access resistance (param->resCellAccess; NeuroSim sets that
-        # global only when a mux exists, so with num_col_muxed = 1 it would read an unset value: we pass the real one)
+        # global only when a mux exists, so with cols_muxed = 1 it would read an unset value: we pass the real one)
         self.adc = build_adc(ctx, geo, self.num_adc, level, clk_freq, True,
                              reference_energy_peri=reference_energy, res_cell_access=geo.res_cell_access)  # fmt: skip
         # partial sums of several parallel-row groups
         self.adder_bits = int(math.log2(level) + math.ceil(math.log2(self.num_add)))
         self.dff = DFF(ctx, self.adder_bits * self.num_adc) if self.num_add > 1 else None
         self.adder = Adder(ctx, self.adder_bits - 1, self.num_adc) if self.num_add > 1 else None
-        self.shift_adders = ShiftAdders(ctx, self.num_adc, weight_bits, input_bits, p.num_col_per_synapse)
+        self.shift_adders = ShiftAdders(ctx, self.num_adc, weight_bits, input_bits, p.cols_per_weight)
         self.leakage, self.leakage_sram_in_use = self._leakage()
         self._latency_memo: dict[float, tuple[float, float, float]] = {}
         self.read_timing = self._v21_read_timing()
@@ -106,7 +106,7 @@ class ParallelArray:
             self.adder.layout(0.0, w_arr)
             self.dff.layout(0.0, w_arr)
             partial, partial_h = self.adder.area + self.dff.area, self.adder.height + self.dff.height
-        buffer_area = rep.height * rep.width * rep.count * 2 * p.num_row_sub_array
+        buffer_area = rep.height * rep.width * rep.count * 2 * p.chip.array.rows
         mux = self.column_mux
         if self.sram_column is not None:
             col = self.sram_column
@@ -139,18 +139,18 @@ class ParallelArray:
             cell = sram_cell_leakage(self.ctx)
             total = cell * (geo.num_row * geo.num_col) + self.sram_column.leakage + sum(parts)
             # cells outside the rows and columns being read leak while the array computes
-            idle = geo.num_row * geo.num_col - p.num_row_parallel * idiv_ceil(geo.num_col, self.num_col_muxed)
+            idle = geo.num_row * geo.num_col - p.chip.array.rows_in_parallel * idiv_ceil(geo.num_col, self.cols_muxed)
             return total, cell * idle
         rep = geo.repeaters
         # NeuroSim quirk: the repeater leakage is a current (no Vdd) added to a power
-        return rep.leakage_current * rep.count * 2 * p.num_row_sub_array + sum(parts), 0.0
+        return rep.leakage_current * rep.count * 2 * p.chip.array.rows + sum(parts), 0.0
 
     # ---------------------------------------------------------------- latency
     def _row_parts(self) -> tuple[float, float]:
         """(WL switch-matrix delay, WL repeater-chain delay) in s."""
         geo, p = self.geo, self.ctx.p
         rep = geo.repeaters
-        ncs = p.num_col_sub_array
+        ncs = p.chip.array.cols
         if self.wl_new_switch is not None:
             if rep.count > 0:
                 unit_cap, unit_res = geo.cap_row2 / ncs, geo.res_row / ncs
@@ -170,11 +170,18 @@ class ParallelArray:
         """V2.1's per-read sense-amp time and energy law (quirk v21_mlsa_read_time, asynchronous flash MLSA); else
         None."""
         p, flash = self.ctx.p, self.adc.flash
-        if not p.quirk("v21_mlsa_read_time") or flash is None or p.synchronous:
+        if not p.quirk("v21_mlsa_read_time") or flash is None or p.chip.clock.synchronous:
             return None
-        refs = v21_references(p.level_output, p.resistance_on, p.resistance_off, p.num_row_sub_array)
-        lstp = p.roadmap is Roadmap.LSTP
-        return MlsaTimingV21.build(refs, p.technode, lstp, p.current_mode, p.read_voltage, p.temperature_k)
+        refs = v21_references(p.chip.adc.levels, p.chip.cell.r_on_ohm, p.chip.cell.r_off_ohm, p.chip.array.rows)
+        lstp = p.chip.technology.roadmap is Roadmap.LSTP
+        return MlsaTimingV21.build(
+            refs,
+            p.chip.technology.node_nm,
+            lstp,
+            p.chip.adc.sense_mode is SenseMode.CURRENT,
+            p.read_voltage_v,
+            p.chip.technology.temperature_k,
+        )
 
     def timed_latency(
         self, column_resistance: np.ndarray, clk_freq: float, read_latency_s: np.ndarray | None = None
@@ -184,7 +191,7 @@ class ParallelArray:
         the accumulation overlaps as in vector_latency."""
         assert self.read_timing is not None and self.adc.flash is not None
         lat_adc, lat_accum, lat_other = self.vector_latency(clk_freq)
-        per_read = self.num_col_muxed * self.ctx.p.beta * self.num_add
+        per_read = self.cols_muxed * self.ctx.p.beta * self.num_add
         fixed = self.adc.flash.latency(1, 1)
         if read_latency_s is None:
             read_latency_s = self.read_timing.read_latency(column_resistance)
@@ -203,7 +210,7 @@ class ParallelArray:
         """Bit-line settling (s); computed in parallel mode but only counted by the asynchronous ADC latency."""
         if self.sram_column is not None:
             return self.sram_column.col_delay()
-        tau = self.geo.cap_col * fdiv_rows(self.geo.res_mem_cell_avg, self.ctx.p.num_row_parallel)
+        tau = self.geo.cap_col * fdiv_rows(self.geo.res_mem_cell_avg, self.ctx.p.chip.array.rows_in_parallel)
         return tau * 0.2  # a 15-20 % swing is enough to sense
 
     def sensing_latency(self) -> float:
@@ -228,10 +235,10 @@ class ParallelArray:
 
     def _vector_latency(self, clk_freq: float) -> tuple[float, float, float]:
         p = self.ctx.p
-        ncm, n_add, cps = self.num_col_muxed, self.num_add, p.num_col_per_synapse
+        ncm, n_add, cps = self.cols_muxed, self.num_add, p.cols_per_weight
         per_synapse = idiv_ceil(ncm, cps)
         t_add, t_weight, t_input = self._adder_steps
-        if p.synchronous:
+        if p.chip.clock.synchronous:
             adc = float(ncm * n_add)
             accum = 0.0
             if n_add > 1:  # the partial-sum adder is pipelined with the ADC
@@ -239,7 +246,7 @@ class ParallelArray:
             steps = []
             if cps > 1:
                 steps.append(((cps - 1) * per_synapse, t_weight, ncm))
-            if p.num_bit_input > 1:
+            if p.chip.precision.input_bits > 1:
                 steps.append((per_synapse, t_input, per_synapse))
             return adc, float(pipelined_accum_cycles(adc, accum, steps, clk_freq)), 0.0
         v21_other = self._v21_other_latency(clk_freq)
@@ -264,25 +271,25 @@ class ParallelArray:
         p, switch = self.ctx.p, self.wl_new_switch
         if not p.quirk("v21_read_other_latency") or switch is None or self.sram_column is not None:
             return None
-        ncm, pulses = self.num_col_muxed, p.num_bit_input
+        ncm, pulses = self.cols_muxed, p.chip.precision.input_bits
         row = switch.v21_latency(self.geo.cap_row2, self.geo.res_row, ncm, clk_freq)
         mux = self.column_mux.latency() * ncm if ncm > 1 else 0.0
         return max(row, mux / pulses) + self.col_delay() * ncm / pulses
 
     def _accumulation_latency(self) -> float:
         """Partial-sum and shift-add latency (s) of one input vector (asynchronous), before the ADC overlaps it."""
-        ncm, n_add, cps = self.num_col_muxed, self.num_add, self.ctx.p.num_col_per_synapse
+        ncm, n_add, cps = self.cols_muxed, self.num_add, self.ctx.p.cols_per_weight
         per_synapse = idiv_ceil(ncm, cps)
         t_add, t_weight, t_input = self._adder_steps
         return t_add * ncm * (n_add - 1) + t_weight * (cps - 1) * per_synapse + t_input * per_synapse
 
     # ---------------------------------------------------------------- energy
     def vector_costs(self, activity: np.ndarray, column_resistance: np.ndarray | None, clk_freq: float,
-                     level_output: int, adc_energy: float | np.ndarray | None = None) -> VectorCosts:  # fmt: skip
+                     adc_levels: int, adc_energy: float | np.ndarray | None = None) -> VectorCosts:  # fmt: skip
         """Per-vector costs; only the WL/array terms and the ADC depend on the vector in parallel mode.
         `adc_energy` (J per vector), when given, replaces the ADC energy computed from column_resistance."""
         geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
-        ncm, n_add = self.num_col_muxed, self.num_add
+        ncm, n_add = self.cols_muxed, self.num_add
         act = np.asarray(activity, dtype=float)
         row_switch = self.wl_new_switch or self.wl_switch
         assert row_switch is not None
@@ -304,10 +311,10 @@ class ParallelArray:
         if self.adder is not None and self.dff is not None:
             reads = ncm * (n_add - 1)
             e_adder = self.adder.energy(reads, self.num_adc)
-            per_op = self.num_adc * (math.log2(level_output) + math.ceil(math.log2(n_add)) / 2)
-            e_dff = self.dff.energy(reads, per_op, p.validated)
-        per_synapse = idiv_ceil(ncm, p.num_col_per_synapse)
-        e_weight, e_input = self.shift_adders.energies((p.num_col_per_synapse - 1) * per_synapse, per_synapse)
+            per_op = self.num_adc * (math.log2(adc_levels) + math.ceil(math.log2(n_add)) / 2)
+            e_dff = self.dff.energy(reads, per_op, p.chip.calibration.validated)
+        per_synapse = idiv_ceil(ncm, p.cols_per_weight)
+        e_weight, e_input = self.shift_adders.energies((p.cols_per_weight - 1) * per_synapse, per_synapse)
         rep = geo.repeaters
         cap_wl = geo.cap_row1 if self.sram else geo.cap_row2
         e_array = cap_wl * vdd * vdd * geo.num_row * act

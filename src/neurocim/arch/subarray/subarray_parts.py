@@ -16,6 +16,7 @@ from neurocim.circuits.drivers.level_shifter import LevelShifter
 from neurocim.circuits.drivers.mux import Mux
 from neurocim.circuits.drivers.row_decoder import DecoderMode, RowDecoder
 from neurocim.circuits.logic.shift_add import ShiftAdd
+from neurocim.config.chip import AdcType, SenseMode
 
 WRITE_LEVEL_SHIFT_VOLTAGE = 1.5  # V; write voltages above it need WL/BL/SL level shifters
 
@@ -23,13 +24,13 @@ WRITE_LEVEL_SHIFT_VOLTAGE = 1.5  # V; write voltages above it need WL/BL/SL leve
 class ColumnMux:
     """Analog column mux and its decoder; absent (all zero) when one ADC serves one column."""
 
-    def __init__(self, ctx: CircuitContext, num_input: int, num_col_muxed: int, res_tg: float) -> None:
-        self.present = num_col_muxed > 1
+    def __init__(self, ctx: CircuitContext, num_input: int, cols_muxed: int, res_tg: float) -> None:
+        self.present = cols_muxed > 1
         self.num_input = num_input
-        self.mux = Mux(ctx, num_input, num_col_muxed, res_tg) if self.present else None
+        self.mux = Mux(ctx, num_input, cols_muxed, res_tg) if self.present else None
         self.decoder = None
         if self.present:
-            self.decoder = RowDecoder(ctx, DecoderMode.REGULAR_ROW, log2_ceil(num_col_muxed), True, False)
+            self.decoder = RowDecoder(ctx, DecoderMode.REGULAR_ROW, log2_ceil(cols_muxed), True, False)
 
     def layout(self, width_array: float) -> None:
         if self.mux is None or self.decoder is None:
@@ -124,7 +125,7 @@ def build_adc(
     ctx: CircuitContext,
     geo: ArrayGeometry,
     num_adc: int,
-    level_output: int,
+    adc_levels: int,
     clk_freq: float,
     parallel: bool,
     *,
@@ -134,15 +135,15 @@ def build_adc(
 ) -> Adc:
     """SAR or flash ADC per column group; the flash ADC gets the run-time values NeuroSim keeps in globals."""
     p = ctx.p
-    if p.sar_adc:
-        return Adc(None, None, SarAdc(ctx, num_adc, level_output, clk_freq, geo.num_col))
+    if p.chip.adc.type is AdcType.SAR:
+        return Adc(None, None, SarAdc(ctx, num_adc, adc_levels, clk_freq, geo.num_col))
     flash = FlashAdc(
-        ctx, num_adc, level_output, clk_freq, geo.num_col, parallel, p.current_mode,
+        ctx, num_adc, adc_levels, clk_freq, geo.num_col, parallel, p.chip.adc.sense_mode is SenseMode.CURRENT,
         column_cap=geo.cap_col, array_height=geo.array_height, array_width_unit=geo.array_width_unit,
         reference_energy_peri=reference_energy_peri, res_cell_access=res_cell_access,
     )  # fmt: skip
     kind = MlsaEncoderV21 if p.quirk("v21_mlsa_encoder") else MlsaEncoder
-    encoder = kind(ctx, level_output, num_adc) if with_encoder else None
+    encoder = kind(ctx, adc_levels, num_adc) if with_encoder else None
     return Adc(flash, encoder, None)
 
 
@@ -152,8 +153,12 @@ class ShiftAdders:
     def __init__(self, ctx: CircuitContext, num_unit: int, weight_bits: int, input_bits: int,
                  weight_pulses: int) -> None:  # fmt: skip
         p = ctx.p
-        self.weight = ShiftAdd(ctx, num_unit, weight_bits, weight_pulses) if p.num_col_per_synapse > 1 else None
-        self.inputs = ShiftAdd(ctx, num_unit, input_bits, p.num_bit_input) if p.num_bit_input > 1 else None
+        self.weight = ShiftAdd(ctx, num_unit, weight_bits, weight_pulses) if p.cols_per_weight > 1 else None
+        self.inputs = (
+            ShiftAdd(ctx, num_unit, input_bits, p.chip.precision.input_bits)
+            if p.chip.precision.input_bits > 1
+            else None
+        )
 
     def layout(self, width_array: float) -> None:
         for unit in (self.inputs, self.weight):
@@ -191,7 +196,7 @@ class WriteLevelShifters:
 
     def __init__(self, ctx: CircuitContext, num_row: int, num_col: int) -> None:
         # NeuroSim V2.1 has no level shifters, whatever the write voltage
-        self.present = ctx.cell.write_voltage > WRITE_LEVEL_SHIFT_VOLTAGE and not ctx.p.quirk("v21_no_level_shifters")
+        self.present = ctx.cell.write_voltage_v > WRITE_LEVEL_SHIFT_VOLTAGE and not ctx.p.quirk("v21_no_level_shifters")
         if self.present:
             self.wl = LevelShifter(ctx, num_row, 0.0)
             self.bl = LevelShifter(ctx, num_row, 0.0)

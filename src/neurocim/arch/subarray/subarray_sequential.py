@@ -40,12 +40,12 @@ class SequentialArray:
     SRAM: WL decoder, a sense amplifier per column and an adder per column. eNVM: WL decoder + driver,
     SL switch matrix, column mux, a 2^cellBit-level ADC per column group and its adders."""
 
-    def __init__(self, ctx: CircuitContext, geo: ArrayGeometry, clk_freq: float, num_col_muxed: int) -> None:
+    def __init__(self, ctx: CircuitContext, geo: ArrayGeometry, clk_freq: float, cols_muxed: int) -> None:
         p, cell = ctx.p, ctx.cell
         self.ctx, self.geo, self.clk_freq = ctx, geo, clk_freq
         self.sram = cell.type is CellType.SRAM
-        self.num_col_muxed = ncm = num_col_muxed
-        cps = p.num_col_per_synapse
+        self.cols_muxed = ncm = cols_muxed
+        cps = p.cols_per_weight
         self.wl_decoder = RowDecoder(ctx, DecoderMode.REGULAR_ROW, log2_ceil(geo.num_row), False, False)
         self.wl_new_driver: WLNewDecoderDriver | None = None
         self.wl_driver: DecoderDriver | None = None
@@ -56,7 +56,7 @@ class SequentialArray:
         if self.sram:
             self.sram_column = SramColumn(ctx, geo)
             pitch = geo.length_row / geo.num_col
-            self.sense_amp = SenseAmp(ctx, geo.num_col, cell.min_sense_voltage, pitch, geo.num_col)
+            self.sense_amp = SenseAmp(ctx, geo.num_col, cell.min_sense_voltage_v, pitch, geo.num_col)
             self.adder_bits = log2_ceil(geo.num_row) + 1
             self.num_adder = geo.num_col  # no mux: one adder per column
             num_unit = geo.num_col // cps
@@ -67,18 +67,18 @@ class SequentialArray:
             self.level_shifters = WriteLevelShifters(ctx, geo.num_row, geo.num_col)
             self.num_adder = idiv_ceil(geo.num_col, ncm)
             res_tg = geo.res_mem_cell_on
-            self.adder_bits = log2_ceil(geo.num_row) + p.cell_bit
+            self.adder_bits = log2_ceil(geo.num_row) + p.cell_bits
             if cell.access is AccessType.CMOS:
                 self.wl_new_driver = WLNewDecoderDriver(ctx, geo.num_row)
             else:
                 self.wl_driver = DecoderDriver(ctx, SwitchMode.ROW, geo.num_row, geo.num_col, geo.res_mem_cell_on)
             self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, geo.num_col, res_tg, clk_freq)
             self.column_mux = ColumnMux(ctx, self.num_adder, ncm, res_tg)
-            levels = 2**p.cell_bit
+            levels = 2**p.cell_bits
             self.adc = build_adc(ctx, geo, geo.num_col // ncm, levels, clk_freq, False, reference_energy_peri=0.0,
-                                 res_cell_access=geo.res_cell_access, with_encoder=p.cell_bit > 1)  # fmt: skip
+                                 res_cell_access=geo.res_cell_access, with_encoder=p.cell_bits > 1)  # fmt: skip
             # each extra cell of a weight shifts by cellBit; +1 compensates the shift-add's own -1
-            pulses = (cps - 1) * p.cell_bit + 1
+            pulses = (cps - 1) * p.cell_bits + 1
             self.shift_adders = ShiftAdders(ctx, self.num_adder, self.adder_bits, self.adder_bits + pulses, pulses)
         self.dff = DFF(ctx, self.adder_bits * self.num_adder)
         self.adder = Adder(ctx, self.adder_bits - 1, self.num_adder)
@@ -188,10 +188,10 @@ class SequentialArray:
     ) -> tuple[np.ndarray | float, np.ndarray | float, np.ndarray | float]:
         """(ADC, accumulation, other) latency per vector; rows = active rows per vector (numRow * activity)."""
         p = self.ctx.p
-        ncm, cps = self.num_col_muxed, p.num_col_per_synapse
+        ncm, cps = self.cols_muxed, p.cols_per_weight
         t_add, t_weight, t_input = self._adder_steps
         if self.sram:  # one read operation per row: no column sharing
-            if p.synchronous:
+            if p.chip.clock.synchronous:
                 adc = 1 * rows
                 accum = 1 * (rows - 1) * (math.ceil(t_add * clk_freq) - 1)
                 hidden = math.ceil((t_weight * (cps - 1) + t_input) * clk_freq) - (adc + accum)
@@ -201,13 +201,13 @@ class SequentialArray:
             accum = t_add * (1 * rows - 1) + t_weight * (cps - 1) + t_input - adc - other
             return adc, np.maximum(accum, 0.0), other
         per_synapse = idiv_ceil(ncm, cps)
-        if p.synchronous:
+        if p.chip.clock.synchronous:
             adc = rows * ncm
             accum = ncm * (rows - 1) * (math.ceil(t_add * clk_freq) - 1)
             steps = []
             if cps > 1:
                 steps.append(((cps - 1) * per_synapse, t_weight, ncm))
-            if p.num_bit_input > 1:
+            if p.chip.precision.input_bits > 1:
                 steps.append((per_synapse, t_input, per_synapse))
             return adc, pipelined_accum_cycles(adc, accum, steps, clk_freq), 0.0
         adc = (self._conversion_latency() + self.col_delay()) * (rows * ncm) * p.beta
@@ -217,10 +217,10 @@ class SequentialArray:
 
     # ---------------------------------------------------------------- energy
     def vector_costs(self, activity: np.ndarray, column_resistance: np.ndarray, clk_freq: float,
-                     level_output: int) -> VectorCosts:  # fmt: skip
+                     adc_levels: int) -> VectorCosts:  # fmt: skip
         """Per-vector costs; the number of active rows sets how many rows are read one after another."""
         geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
-        ncm, cps = self.num_col_muxed, p.num_col_per_synapse
+        ncm, cps = self.cols_muxed, p.cols_per_weight
         act = np.asarray(activity, dtype=float)
         rows = geo.num_row * act
         lat_adc, lat_accum, lat_other = self._latency(rows, clk_freq)
@@ -230,7 +230,9 @@ class SequentialArray:
             e_pre = self.sram_column.precharge_energy(reads)
             per_op = geo.num_col // cps
             e_adder = self.adder.energy(reads, per_op)
-            e_dff = self.dff.energy(reads, per_op * (math.ceil(math.log2(geo.num_row)) / 2 + 1), p.validated)
+            e_dff = self.dff.energy(
+                reads, per_op * (math.ceil(math.log2(geo.num_row)) / 2 + 1), p.chip.calibration.validated
+            )
             e_sa = self.sense_amp.energy(reads)
             e_weight, e_input = self.shift_adders.energies(cps - 1, 1)
             e_array = geo.cap_row1 * vdd * vdd * geo.num_row * act
@@ -253,12 +255,12 @@ class SequentialArray:
         e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * rows
         e_enc = self.adc.encoder.energy(reads) if self.adc.encoder is not None else 0.0
         e_adder = self.adder.energy(reads, num_read_cells)
-        dff_per_op = num_read_cells * (math.ceil(math.log2(geo.num_row)) / 2 + p.cell_bit)
-        e_dff = self.dff.energy(reads, dff_per_op, p.validated)
+        dff_per_op = num_read_cells * (math.ceil(math.log2(geo.num_row)) / 2 + p.cell_bits)
+        e_dff = self.dff.energy(reads, dff_per_op, p.chip.calibration.validated)
         per_synapse = idiv_ceil(ncm, cps)
         e_weight, e_input = self.shift_adders.energies((cps - 1) * per_synapse, per_synapse)
         cap_bl = geo.length_col * WIRE_CAP_PER_M
-        v_read = self.ctx.cell.read_voltage
+        v_read = self.ctx.cell.read_voltage_v
         e_array = (cap_bl * v_read * v_read * num_read_cells + geo.cap_row2 * vdd * vdd) * rows * ncm
         e_accum = e_adder + e_dff + e_weight + e_input
         return VectorCosts(

@@ -20,7 +20,7 @@ def sram_cell_leakage(ctx: CircuitContext) -> float:
     """Leakage power (W) of one 6T cell, modelled as two inverters."""
     tech, cell = ctx.tech, ctx.cell
     k, f = _fin_factor(ctx), tech.feature_size
-    width_n, width_p = cell.width_sram_cell_nmos * k * f, cell.width_sram_cell_pmos * k * f
+    width_n, width_p = cell.nmos_width_f * k * f, cell.pmos_width_f * k * f
     return gate_leakage(GateType.INV, 1, width_n, width_p, ctx.temperature, tech) * tech.vdd * 2
 
 
@@ -56,10 +56,10 @@ class SramColumn:
         ctx, geo = self.ctx, self.geo
         tech, cell = ctx.tech, ctx.cell
         n = geo.num_row
-        width_pd = cell.width_sram_cell_nmos * _fin_factor(ctx) * tech.feature_size
+        width_pd = cell.nmos_width_f * _fin_factor(ctx) * tech.feature_size
         res_pull_down = on_resistance(width_pd, Mos.NMOS, ctx.temperature, tech)
         cap_per_cell = geo.cap_col / n + geo.cap_cell_access
         res_per_cell = geo.res_col / n
         elmore = (geo.res_cell_access + res_pull_down) * cap_per_cell * n
         elmore += cap_per_cell * res_per_cell * n * (n + 1) / 2
-        return elmore * math.log(tech.vdd / (tech.vdd - cell.min_sense_voltage / 2))
+        return elmore * math.log(tech.vdd / (tech.vdd - cell.min_sense_voltage_v / 2))

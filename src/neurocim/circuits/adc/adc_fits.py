@@ -85,7 +85,7 @@ def temperature_factor(temperature_k: int) -> float:
 
 
 def mlsa_column_power(
-    r_scaled: np.ndarray, node_nm: int, hp: bool, current_mode: bool, level_output: int, temperature_k: int
+    r_scaled: np.ndarray, node_nm: int, hp: bool, current_mode: bool, adc_levels: int, temperature_k: int
 ) -> np.ndarray:
     """Static power of one MLSA column (W) at resistances already scaled by 0.5/V_read (np.inf: no active row).
 
@@ -100,22 +100,22 @@ def mlsa_column_power(
             p *= row["exponent"]
             np.exp(p, out=p)
         p *= row["k"]
-        p += row["per_comparator_uw"] * (level_output - 1) * 1e-6
+        p += row["per_comparator_uw"] * (adc_levels - 1) * 1e-6
     else:
         with np.errstate(invalid="ignore", over="ignore"):
             p = mlsa_lstp_power_fit(node_nm)(x)
-            p *= level_output - 1
+            p *= adc_levels - 1
     p = _idle_columns(p, x)
     factor = temperature_factor(temperature_k)
     return p * factor if factor != 1 else p
 
 
-def sar_column_power(r_scaled: np.ndarray, node_nm: int, hp: bool, level_output: int, temperature_k: int) -> np.ndarray:
+def sar_column_power(r_scaled: np.ndarray, node_nm: int, hp: bool, adc_levels: int, temperature_k: int) -> np.ndarray:
     """Power of one SAR ADC conversion (W) at resistances scaled by 0.5/V_read (np.inf: no active row)."""
     x = as_float_array(r_scaled)
     tables = _table("sar_tables.json")
     row = _hp_row(tables["hp"], node_nm) if hp else tables["lstp"].get(str(node_nm), tables["lstp"]["1"])
-    bits = np.log2(level_output)
+    bits = np.log2(adc_levels)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         p = np.log10(x)
         p *= row["exponent"]

@@ -9,19 +9,19 @@ from neurocim.circuits.context import CircuitContext
 
 
 class ColumnAdc(ColumnConverter):
-    """ADCs of `num_col` column groups resolving `level_output` levels, built from minimum-size devices."""
+    """ADCs of `num_col` column groups resolving `adc_levels` levels, built from minimum-size devices."""
 
     def __init__(
         self,
         ctx: CircuitContext,
         num_col: int,
-        level_output: int,
+        adc_levels: int,
         clk_freq: float,
         num_read_cell_per_operation_neuro: int,
     ) -> None:
         self.ctx = ctx
         self.num_col = num_col
-        self.level_output = level_output
+        self.adc_levels = adc_levels
         self.clk_freq = clk_freq
         self.num_read_cell_per_operation_neuro = num_read_cell_per_operation_neuro
         tech = ctx.tech

@@ -103,6 +103,6 @@ class Comparator:
         per_op = int(num_comparator_per_operation)
         active = per_op if per_op < self.num_comparator else self.num_comparator
         e *= self.num_bit * active * num_read
-        if self.ctx.p.validated:
+        if self.ctx.p.chip.calibration.validated:
             e *= self.ctx.p.epsilon  # control-logic switching activity
         return e

@@ -23,7 +23,7 @@ from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.gates.gates import GateType, gate_area, gate_capacitance, gate_capacitance_gaa
 from neurocim.config.chip import CellType, Roadmap
-from neurocim.config.params import READ_VOLTAGE_V
+from neurocim.config.derived import READ_VOLTAGE_V
 
 # Transistors per comparator (counted as minimum NMOS) in the area model.
 TRANSISTORS_PER_COMPARATOR = 9
@@ -37,36 +37,36 @@ _SIZE_T = 2**64  # C++ size_t wrap-around
 
 
 def reference_resistances(
-    level_output: int,
+    adc_levels: int,
     parallel: bool,
     is_sram: bool,
     conventional_parallel: bool,
-    resistance_on: float,
-    resistance_off: float,
+    r_on_ohm: float,
+    r_off_ohm: float,
     res_cell_access: float,
-    num_row_parallel: int,
+    parallel_rows: int,
 ) -> list[float]:
     """Reference resistances of the L-1 comparators, built as NeuroSim V1.4 builds them."""
     if parallel and conventional_parallel and is_sram and not res_cell_access > 0:
         # NeuroSim leaves param->resCellAccess unset (0) when numColMuxed == 1 and then divides by zero
         raise ValueError(f"res_cell_access must be > 0 for an SRAM flash ADC, got {res_cell_access}")
     rref: list[float] = []
-    for i in range(level_output - 1):
+    for i in range(adc_levels - 1):
         if parallel:
             if conventional_parallel:
                 # linear in conductance, from "all parallel rows on" down to zero
-                r_start = (res_cell_access if is_sram else resistance_on) / num_row_parallel
+                r_start = (res_cell_access if is_sram else r_on_ohm) / parallel_rows
                 g_start = 1 / r_start
                 g_step = 0 - g_start
-                rref.append(1 / (g_start + i * g_step / level_output))
+                rref.append(1 / (g_start + i * g_step / adc_levels))
             elif not is_sram:  # NeuroSim quirk: SRAM gets no references outside conventional parallel mode
-                g_start, g_end = 1 / resistance_on, 1 / resistance_off
-                rref.append(1 / (g_start + i * (g_end - g_start) / level_output))
+                g_start, g_end = 1 / r_on_ohm, 1 / r_off_ohm
+                rref.append(1 / (g_start + i * (g_end - g_start) / adc_levels))
         else:
-            g_start, g_end = 1 / resistance_on, 1 / resistance_off
+            g_start, g_end = 1 / r_on_ohm, 1 / r_off_ohm
             g_step = g_end - g_start
-            g_offset = g_step / (2 * (level_output - 1))
-            rref.append(1 / (g_start + g_offset + i * g_step / (level_output - 1)))
+            g_offset = g_step / (2 * (adc_levels - 1))
+            rref.append(1 / (g_start + g_offset + i * g_step / (adc_levels - 1)))
     return rref
 
 
@@ -77,7 +77,7 @@ class FlashAdc(ColumnAdc):
         self,
         ctx: CircuitContext,
         num_col: int,
-        level_output: int,
+        adc_levels: int,
         clk_freq: float,
         num_read_cell_per_operation_neuro: int,
         parallel: bool,
@@ -94,7 +94,7 @@ class FlashAdc(ColumnAdc):
         column_cap = param->columncap (F), array_height/array_width_unit = the dummy-column geometry (m),
         reference_energy_peri (J, set by SRAM sub-arrays only), res_cell_access = param->resCellAccess (ohm, SRAM).
         conventional_parallel is operationmode == 2 (False only for the BNN/XNOR parallel modes)."""
-        super().__init__(ctx, num_col, level_output, clk_freq, num_read_cell_per_operation_neuro)
+        super().__init__(ctx, num_col, adc_levels, clk_freq, num_read_cell_per_operation_neuro)
         p = ctx.p
         self.parallel = parallel
         self.current_mode = current_mode
@@ -102,20 +102,20 @@ class FlashAdc(ColumnAdc):
         self.array_height = array_height
         self.array_width_unit = array_width_unit
         self.reference_energy_peri = reference_energy_peri
-        self.dumcolshared = p.dumcolshared
-        self.hp = p.roadmap is Roadmap.HP
+        self.dumcolshared = p.dummy_cols_shared
+        self.hp = p.chip.technology.roadmap is Roadmap.HP
         # the static-power fits take R * resistance_scale (Cadence characterisation at 0.5 V read)
-        self.resistance_scale = CHARACTERISATION_READ_VOLTAGE / p.read_voltage
+        self.resistance_scale = CHARACTERISATION_READ_VOLTAGE / p.read_voltage_v
         self.rref = reference_resistances(
-            level_output, parallel, ctx.cell.type is CellType.SRAM, conventional_parallel,
-            p.resistance_on, p.resistance_off, res_cell_access, p.num_row_parallel,
+            adc_levels, parallel, ctx.cell.type is CellType.SRAM, conventional_parallel,
+            p.chip.cell.r_on_ohm, p.chip.cell.r_off_ohm, res_cell_access, p.chip.array.rows_in_parallel,
         )  # fmt: skip
         self._size_caps()
-        self.latency_fit: LatencyFit = mlsa_latency_fit(p.technode, current_mode)
+        self.latency_fit: LatencyFit = mlsa_latency_fit(p.chip.technology.node_nm, current_mode)
         self.conversion_latency = self._reference_latency()
         self.conversion_time = self.conversion_latency if current_mode else VSA_CONVERSION_TIME
         self.comparator_switching_energy = self._switching_energy()
-        self.column_switching_energy = self.comparator_switching_energy * (level_output - 1)
+        self.column_switching_energy = self.comparator_switching_energy * (adc_levels - 1)
         inner = self.rref[1:-1]
         self.reference_power = sequential_sum(self.column_power(np.asarray(inner)) / self.dumcolshared)
         self._energy_fit = self._static_energy_fit()
@@ -125,13 +125,13 @@ class FlashAdc(ColumnAdc):
         p = self.ctx.p
         if not self.current_mode or self.hp:
             return None
-        gain = (self.level_output - 1) * temperature_factor(p.temperature_k) * self.conversion_time
-        fit = mlsa_lstp_power_fit(p.technode)
+        gain = (self.adc_levels - 1) * temperature_factor(p.chip.technology.temperature_k) * self.conversion_time
+        fit = mlsa_lstp_power_fit(p.chip.technology.node_nm)
         return fit.affine(self.resistance_scale, gain, self.reference_power * self.conversion_time)
 
     def _size_caps(self) -> None:
         tech, height = self.ctx.tech, self.ctx.tech.feature_size * MAX_TRANSISTOR_HEIGHT
-        tune = _GAA_TUNE.get(tech.node_nm) if self.ctx.p.special_layout else None
+        tune = _GAA_TUNE.get(tech.node_nm) if self.ctx.p.chip.sizing.special_layout else None
         if tune is not None:
             self.gate_cap_p, self.junction_cap_p = gate_capacitance_gaa(
                 GateType.INV, 1, 0, self.width_pmos, height, tech, *tune
@@ -161,9 +161,9 @@ class FlashAdc(ColumnAdc):
 
     def _switching_energy(self) -> float:
         """Dynamic energy of one comparator per conversion (J)."""
-        v_read = READ_VOLTAGE_V.get(self.ctx.p.technode, 0.0)
+        v_read = READ_VOLTAGE_V.get(self.ctx.p.chip.technology.node_nm, 0.0)
         vdd = self.ctx.tech.vdd
-        lm1, dum = self.level_output - 1, self.dumcolshared
+        lm1, dum = self.adc_levels - 1, self.dumcolshared
         # NeuroSim: 1/(levelOutput-1) is an integer division (0 for L > 2)
         inv_lm1 = 1 // lm1 if self.ctx.p.quirk("flash_adc_integer_division") else 1 / lm1
         gn, gp, jn, jp = self.gate_cap_n, self.gate_cap_p, self.junction_cap_n, self.junction_cap_p
@@ -182,7 +182,7 @@ class FlashAdc(ColumnAdc):
         _, h_nmos, w_nmos = gate_area(
             GateType.INV, 1, self.width_nmos, 0, tech.feature_size * MAX_TRANSISTOR_HEIGHT, tech
         )
-        lm1 = self.level_output - 1
+        lm1 = self.adc_levels - 1
         if self.ctx.p.quirk("v21_mlsa_area"):
             _, h_pmos, w_pmos = gate_area(
                 GateType.INV, 1, 0, self.width_pmos, tech.feature_size * MAX_TRANSISTOR_HEIGHT, tech
@@ -193,16 +193,23 @@ class FlashAdc(ColumnAdc):
         area += self.array_height * self.array_width_unit * lm1 * self.num_col / self.dumcolshared
         return area
 
-    def latency(self, num_col_muxed: float = 1.0, num_read: float = 1.0) -> float:
-        """Conversion latency (s) for num_col_muxed sequential conversions, num_read times."""
+    def latency(self, cols_muxed: float = 1.0, num_read: float = 1.0) -> float:
+        """Conversion latency (s) for cols_muxed sequential conversions, num_read times."""
         per_conversion = self.conversion_latency if self.current_mode else VSA_CONVERSION_TIME
-        return per_conversion * num_col_muxed * num_read
+        return per_conversion * cols_muxed * num_read
 
     def column_power(self, column_resistance: np.ndarray) -> np.ndarray:
         """Static power P(R) of each column (W), vectorised; np.inf means no active row (flat 1 uW)."""
         p = self.ctx.p
         scaled = as_float_array(column_resistance) * self.resistance_scale
-        return mlsa_column_power(scaled, p.technode, self.hp, self.current_mode, self.level_output, p.temperature_k)
+        return mlsa_column_power(
+            scaled,
+            p.chip.technology.node_nm,
+            self.hp,
+            self.current_mode,
+            self.adc_levels,
+            p.chip.technology.temperature_k,
+        )
 
     def column_static_energy(self, column_resistance: np.ndarray) -> np.ndarray:
         """max((P(R) + reference power) * T, 0) per column (J), the trace-dependent part of one conversion.
@@ -223,7 +230,7 @@ class FlashAdc(ColumnAdc):
         e = fit.blended(x)
         if x.size and not (x.min() > 0 and x.max() < np.inf):  # zeros, nan or inf (no active row) somewhere
             live = np.isfinite(x) & (x != 0)
-            idle_power = IDLE_COLUMN_POWER * temperature_factor(self.ctx.p.temperature_k)
+            idle_power = IDLE_COLUMN_POWER * temperature_factor(self.ctx.p.chip.technology.temperature_k)
             off = np.where(np.isinf(x), idle_power + self.reference_power, self.reference_power)
             e = np.where(live, e, off * self.conversion_time).astype(x.dtype, copy=False)
         return np.fmax(e, 0.0, out=e)

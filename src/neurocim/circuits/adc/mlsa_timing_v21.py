@@ -43,10 +43,10 @@ READ_CLAMP_S = (1e-9, 10e-9)  # a read takes its slowest column's time, clamped 
 CHARACTERISATION_READ_VOLTAGE = 0.5  # V: the fits take R scaled to this read voltage
 
 
-def v21_references(level_output: int, r_on: float, r_off: float, rows_in_parallel: int) -> tuple[float, ...]:
+def v21_references(adc_levels: int, r_on: float, r_off: float, rows_in_parallel: int) -> tuple[float, ...]:
     """The L - 1 comparator references (ohm) of V2.1's MLSA: linear in resistance, Ron/N + (i + 1) Roff/(N L)."""
     n = rows_in_parallel
-    return tuple(r_on / n + (i + 1) * r_off / (n * level_output) for i in range(level_output - 1))
+    return tuple(r_on / n + (i + 1) * r_off / (n * adc_levels) for i in range(adc_levels - 1))
 
 
 @dataclass(frozen=True)

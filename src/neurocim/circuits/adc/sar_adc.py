@@ -27,14 +27,14 @@ class SarAdc(ColumnAdc):
         self,
         ctx: CircuitContext,
         num_col: int,
-        level_output: int,
+        adc_levels: int,
         clk_freq: float,
         num_read_cell_per_operation_neuro: int,
     ) -> None:
-        super().__init__(ctx, num_col, level_output, clk_freq, num_read_cell_per_operation_neuro)
+        super().__init__(ctx, num_col, adc_levels, clk_freq, num_read_cell_per_operation_neuro)
         tech = ctx.tech
         f = tech.feature_size
-        self.bits = math.log2(level_output)
+        self.bits = math.log2(adc_levels)
         self.conversion_latency = (self.bits + 1) * CYCLE_TIME
         height = f * MAX_TRANSISTOR_HEIGHT
         _, h_n, w_n = gate_area(GateType.INV, 1, self.width_nmos, 0, height, tech)
@@ -54,8 +54,14 @@ class SarAdc(ColumnAdc):
     def column_power(self, column_resistance: np.ndarray) -> np.ndarray:
         """Power during a conversion of each column (W), vectorised; np.inf means no active row (flat 1 uW)."""
         p = self.ctx.p
-        scaled = as_float_array(column_resistance) * (CHARACTERISATION_READ_VOLTAGE / p.read_voltage)
-        return sar_column_power(scaled, p.technode, p.roadmap is Roadmap.HP, self.level_output, p.temperature_k)
+        scaled = as_float_array(column_resistance) * (CHARACTERISATION_READ_VOLTAGE / p.read_voltage_v)
+        return sar_column_power(
+            scaled,
+            p.chip.technology.node_nm,
+            p.chip.technology.roadmap is Roadmap.HP,
+            self.adc_levels,
+            p.chip.technology.temperature_k,
+        )
 
     def column_energy(self, column_resistance: np.ndarray) -> np.ndarray:
         """Energy of one conversion of each column (J)."""

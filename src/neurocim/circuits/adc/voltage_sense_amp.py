@@ -67,7 +67,7 @@ class VoltageSenseAmp:
 
     def latency(self, cap_input_load: float = 0.0, num_read: float = 1.0) -> float:
         """Precharge plus the time for the cell-current difference to develop VOLTAGE_SENSE_DIFF (s)."""
-        v_read = self.ctx.cell.read_voltage
+        v_read = self.ctx.cell.read_voltage_v
         current_diff = v_read / self.res_mem_cell_on - v_read / self.res_mem_cell_off
         t = (
             _PRECHARGE_DELAY_FACTOR * self.res_precharge * self.cap_s1

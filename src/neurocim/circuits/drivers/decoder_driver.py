@@ -101,7 +101,7 @@ class DecoderDriver:
 
     def energy(self, num_read_cell_per_op: float, num_read: Reads) -> Reads:
         """Read energy (J) of num_read operations selecting num_read_cell_per_op lines each."""
-        vdd, v_read = self.ctx.tech.vdd, self.ctx.cell.read_voltage
+        vdd, v_read = self.ctx.tech.vdd, self.ctx.cell.read_voltage_v
         c_n, c_p = self.cap_tg_gate_n, self.cap_tg_gate_p
         k = num_read_cell_per_op
         e = 0.0

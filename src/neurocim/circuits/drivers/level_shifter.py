@@ -34,7 +34,7 @@ class LevelShifter:
         self.width_n = MIN_NMOS_SIZE * f
         self.width_p = tech.pn_size_ratio * MIN_NMOS_SIZE * f
         wn, wp = self.width_n, self.width_p
-        if ctx.p.validated:
+        if ctx.p.chip.calibration.validated:
             # calibrated layout: doubled widths, 2.5x cell height; latch and pull-up are long-channel IO devices
             cell_height = f * MAX_TRANSISTOR_HEIGHT * 2.5
             _, h_low, w_low = gate_area(GateType.INV, 1, wn * _LOW[0] * 2, wp * _LOW[1] * 2, cell_height, tech)

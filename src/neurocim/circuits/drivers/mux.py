@@ -141,7 +141,7 @@ class Mux:
     def energy(self, num_read: float) -> float:
         """Selected TGs switching OFF to ON (gate at Vdd, drains at the read voltage), times num_read."""
         vdd = self.ctx.tech.vdd
-        v_read = self.ctx.cell.read_voltage
+        v_read = self.ctx.cell.read_voltage_v
         energy = self.cap_tg_gate_n * self.num_input * vdd * vdd
         energy += (self.cap_tg_drain * 2) * self.num_input * v_read * v_read
         return energy * num_read

@@ -17,7 +17,7 @@ class NewSwitchMatrix(TgSwitchBank):
     def __init__(self, ctx: CircuitContext, num_output: int, clk_freq: float):
         tech = ctx.tech
         f = tech.feature_size
-        ratio = ctx.p.new_switch_matrix_size_ratio
+        ratio = ctx.p.new_switch_matrix_ratio
         width_n = MIN_NMOS_SIZE * f * ratio
         width_p = tech.pn_size_ratio * MIN_NMOS_SIZE * f * ratio
         r_n = on_resistance_normal(width_n, Mos.NMOS, ctx.temperature, tech)
@@ -46,7 +46,7 @@ class NewSwitchMatrix(TgSwitchBank):
     def energy(self, num_read: float, activity_row_read: float | np.ndarray) -> float | np.ndarray:
         """Read energy (J): per selected row one TG passes V_access, two pass V_read, three gates open."""
         tech, cell = self.ctx.tech, self.ctx.cell
-        vdd, v_acc, v_read = tech.vdd, cell.access_voltage, cell.read_voltage
+        vdd, v_acc, v_read = tech.vdd, cell.access_voltage_v, cell.read_voltage_v
         n = self.num_output
         e: float | np.ndarray = 0.0
         e += (self.cap_tg_drain * 2) * v_acc * v_acc * n * activity_row_read

@@ -60,7 +60,7 @@ class RowDecoder:
             self.width_nand = cell_widths(tech, 2)
             self.width_nor = cell_widths(tech, 1, self.num_nor_input)
             # V1.4: the final driver is sized by a per-node factor (mux decoder) or the WL-decoder factor
-            s = ctx.p.sizing_factor_mux if mux else ctx.p.sizing_factor_wl_decoder
+            s = ctx.p.mux_driver_factor if mux else ctx.p.wl_decoder_factor
             self.width_driver = (2 * MIN_NMOS_SIZE * f * s, 2 * pn * MIN_NMOS_SIZE * f * s)
         self._gate_footprints()
         self._capacitances()
@@ -236,7 +236,7 @@ class RowDecoder:
     def energy(self, num_read: Reads) -> Reads:
         """Read dynamic energy (J) of num_read decodes; scaled by epsilon (control activity) when validated."""
         e = self._switching_energy() * num_read
-        if self.ctx.p.validated:
+        if self.ctx.p.chip.calibration.validated:
             e *= self.ctx.p.epsilon
         return e
 

@@ -27,7 +27,7 @@ class SwitchMatrix(TgSwitchBank):
     """
 
     def __init__(self, ctx: CircuitContext, mode: SwitchMode, num_output: int, res_tg: float, clk_freq: float):
-        target = res_tg * ctx.p.switch_matrix_size_ratio
+        target = res_tg * ctx.p.switch_matrix_ratio
         width_n, width_p = sized_tg_widths(ctx, target, LINEAR_REGION_RATIO)
         super().__init__(ctx, num_output, clk_freq, width_n, width_p, tg_resistance(ctx, width_n, width_p))
         self.mode = mode
@@ -61,10 +61,10 @@ class SwitchMatrix(TgSwitchBank):
         """
         p = self.ctx.p
         cap_output = self._cap_output()
-        section = p.num_col_sub_array // (p.buffer_number + 1)  # cells per repeater section (int division)
+        section = p.chip.array.cols // (p.wl_repeaters + 1)  # cells per repeater section (int division)
         # NeuroSim V1.4 switch-matrix model: 0.69 RC of the TG + 0.38 RC of the distributed wire section
         tr = self.res_tg * cap_output * 0.69 + unit_cap * section * (0.69 * self.res_tg + 0.38 * unit_res * section)
-        if p.buffer_number != 0:
+        if p.wl_repeaters != 0:
             tr += (unit_cap * section * 0.69 + 0.69 * self.res_tg) * drive_cap_in
         return tr * num_read
 
@@ -72,7 +72,7 @@ class SwitchMatrix(TgSwitchBank):
         """Read energy (J): the selected rows' TGs switch (ROW mode only) plus the scan register."""
         e: float | np.ndarray = 0.0
         if self.mode is SwitchMode.ROW:
-            vdd, v_read = self.ctx.tech.vdd, self.ctx.cell.read_voltage
+            vdd, v_read = self.ctx.tech.vdd, self.ctx.cell.read_voltage_v
             e += (self.cap_tg_drain * 3) * v_read * v_read * self.num_output * activity_row_read
             e += (self.cap_tg_gate_n + self.cap_tg_gate_p) * vdd * vdd * self.num_output * activity_row_read
         return self._with_scan(e, num_read)

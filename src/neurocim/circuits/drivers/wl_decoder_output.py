@@ -73,7 +73,7 @@ class WLDecoderOutput(WlRowDriver):
 
     def energy(self, num_read: float) -> float:
         """Read energy (J): one row (memory mode) or all rows opening (neuro mode) per read."""
-        vdd, v_acc = self.ctx.tech.vdd, self.ctx.cell.access_voltage
+        vdd, v_acc = self.ctx.tech.vdd, self.ctx.cell.access_voltage_v
         n = self.num_wl_row
         e = 0.0
         if self.memory_mode:

@@ -68,7 +68,7 @@ class WLNewDecoderDriver(WlRowDriver):
 
     def energy(self, num_read: Reads) -> Reads:
         """Read energy (J): one row switches per read."""
-        vdd, v_read = self.ctx.tech.vdd, self.ctx.cell.read_voltage
+        vdd, v_read = self.ctx.tech.vdd, self.ctx.cell.read_voltage_v
         e = 0.0
         e += self.cap_nand_in * vdd * vdd
         e += (self.cap_inv_out + self.cap_tg_gate_n) * vdd * vdd

@@ -27,12 +27,12 @@ NAND2_GAA_TUNING = {2: (1.0, 22.0 / 15.0, 8.0 / 15.0), 1: (1.0, 23.0 / 15.0, 7.0
 
 def gaa_special(ctx: CircuitContext) -> bool:
     """True when the GAA special standard-cell layout applies to areas and resistances (<= 2 nm)."""
-    return ctx.tech.feature_size <= 2e-9 and bool(ctx.p.special_layout)
+    return ctx.tech.feature_size <= 2e-9 and bool(ctx.p.chip.sizing.special_layout)
 
 
 def gaa_tuned_node(ctx: CircuitContext) -> int | None:
     """2 or 1 when the special-layout capacitance/leakage tuning applies (exact node match), else None."""
-    if not ctx.p.special_layout:
+    if not ctx.p.chip.sizing.special_layout:
         return None
     f = ctx.tech.feature_size
     if f == 2e-9:
@@ -171,6 +171,6 @@ class Adder:
         per_op = int(num_adder_per_operation)
         active = per_op if per_op < self.num_adder else self.num_adder
         e = self._energy_per_add * (active * num_read)
-        if self.ctx.p.validated:
+        if self.ctx.p.chip.calibration.validated:
             e *= self.ctx.p.delta  # adder switching activity
         return e

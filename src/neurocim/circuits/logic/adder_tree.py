@@ -61,7 +61,7 @@ class AdderTree:
     def latency(self, num_read: float, num_unit_add: int, cap_load: float, clk_freq: float) -> float:
         """Cycles (synchronous) or seconds of `num_read` accumulations of `num_unit_add` inputs (0: all)."""
         latency = self._latency_per_read(int(num_unit_add), cap_load)
-        if self.ctx.p.synchronous:
+        if self.ctx.p.chip.clock.synchronous:
             latency = float(math.ceil(latency * clk_freq))  # cycles
         return latency * num_read
 

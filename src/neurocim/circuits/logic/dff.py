@@ -76,7 +76,7 @@ class DFF:
 
     def latency(self, num_read: float, clk_freq: float) -> float:
         """Cycles (synchronous mode) or seconds (asynchronous: half a clock period per read)."""
-        if self.ctx.p.synchronous:
+        if self.ctx.p.chip.clock.synchronous:
             return num_read
         return 1 / clk_freq / 2 * num_read
 

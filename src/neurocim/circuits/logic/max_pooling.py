@@ -80,7 +80,7 @@ class MaxPooling:
         latency += d
         d, _ = stage_delay(ctx, r_inv, self.width_inv_n, Mos.NMOS, self.cap_inv_input * 2 + cap_load, ramp)
         latency += d  # transmission gate, sized as the inverter NMOS
-        if ctx.p.synchronous:
+        if ctx.p.chip.clock.synchronous:
             latency = float(math.ceil(latency * clk_freq))
         latency *= self.num_stage
         return latency * num_read
@@ -94,7 +94,7 @@ class MaxPooling:
         e += (self.cap_nor_input + c_inv_out) * vdd * vdd  # NOR
         e += (self.cap_inv_input + c_inv_out) * vdd * vdd * 2  # INV
         e += (self.cap_nor2_input + c_inv_out) * vdd * vdd  # wide NOR
-        if p.validated:
+        if p.chip.calibration.validated:
             e *= p.epsilon  # control-logic switching activity
         e += self.comparator.energy(1, 1) * self.num_bit / 2
         e *= self.num_comparator

@@ -68,10 +68,10 @@ class ShiftAdd:
 
         `clk_freq` is the frequency the inner DFF was initialised with (the sub-array's, at initialisation).
         """
-        if self.ctx.p.synchronous:
+        if self.ctx.p.chip.clock.synchronous:
             return num_read
         step = self.adder.latency(1e20, self.dff.cap_tg_drain, 1) + self.dff.latency(1, clk_freq)
-        pulse = self.ctx.cell.read_pulse_width
+        pulse = self.ctx.cell.read_pulse_width_s
         latency = 0.0
         if step > pulse:
             latency += (step - pulse) * (num_read - 1)
@@ -80,4 +80,4 @@ class ShiftAdd:
     def energy(self, num_read: float) -> float:
         """Dynamic energy (J) of `num_read` shift-and-add operations of all units."""
         e_adder = self.adder.energy(num_read, self.num_adder)
-        return e_adder + self.dff.energy(num_read, self.num_dff, self.ctx.p.validated)
+        return e_adder + self.dff.energy(num_read, self.num_dff, self.ctx.p.chip.calibration.validated)

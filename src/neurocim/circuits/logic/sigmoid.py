@@ -26,9 +26,9 @@ def array_cell_access_width(ctx: CircuitContext) -> float:
     """cell.widthAccessCMOS (in F) as NeuroSim's sub-array initialisation leaves it for the chip's array cell."""
     cell = ctx.cell
     if cell.type is CellType.SRAM:
-        return cell.width_access_cmos
+        return cell.access_width_f
     if cell.access is AccessType.CMOS:  # 1T1R: sized so that its on-resistance is a share of R_on
-        res_access = cell.resistance_on * IR_DROP_TOLERANCE
+        res_access = cell.r_on_ohm * IR_DROP_TOLERANCE
         tech = ctx.tech
         r_unit = on_resistance(_fin_scale(ctx) * tech.feature_size, Mos.NMOS, ctx.temperature, tech)
         return r_unit * LINEAR_REGION_RATIO / res_access
@@ -41,9 +41,9 @@ def array_cell_resistances(ctx: CircuitContext) -> tuple[float, float]:
     if cell.type is CellType.SRAM:
         return 0.0, 0.0  # NeuroSim quirk: never set for SRAM arrays (zero-initialised global)
     if cell.access is AccessType.CMOS:
-        res_access = cell.resistance_on * IR_DROP_TOLERANCE
-        return res_access + cell.resistance_on, res_access + cell.resistance_off
-    return cell.resistance_on, cell.resistance_off
+        res_access = cell.r_on_ohm * IR_DROP_TOLERANCE
+        return res_access + cell.r_on_ohm, res_access + cell.r_off_ohm
+    return cell.r_on_ohm, cell.r_off_ohm
 
 
 class Sigmoid:
@@ -85,16 +85,16 @@ class Sigmoid:
         cell = ctx.cell
         is_sram_array = cell.type is CellType.SRAM
         sram_cells = is_sram_array or (own_cell and sram)
-        self.width_sram_nmos = cell.width_sram_cell_nmos if sram_cells else 0.0
-        self.width_sram_pmos = cell.width_sram_cell_pmos if sram_cells else 0.0
-        self.sense_voltage = cell.min_sense_voltage if sram_cells else 0.0
+        self.width_sram_nmos = cell.nmos_width_f if sram_cells else 0.0
+        self.width_sram_pmos = cell.pmos_width_f if sram_cells else 0.0
+        self.sense_voltage = cell.min_sense_voltage_v if sram_cells else 0.0
         if width_access_cmos is None:
-            width_access_cmos = cell.width_access_cmos if own_cell and sram else array_cell_access_width(ctx)
+            width_access_cmos = cell.access_width_f if own_cell and sram else array_cell_access_width(ctx)
         self.width_access_cmos = width_access_cmos
         default_on, default_off = array_cell_resistances(ctx)
         if own_cell and not sram and is_sram_array:  # 1T1R table cells of the configured eNVM resistances
-            res_access = cell.resistance_on * IR_DROP_TOLERANCE
-            default_on, default_off = res_access + cell.resistance_on, res_access + cell.resistance_off
+            res_access = cell.r_on_ohm * IR_DROP_TOLERANCE
+            default_on, default_off = res_access + cell.r_on_ohm, res_access + cell.r_off_ohm
         self.res_mem_cell_on = default_on if res_mem_cell_on is None else res_mem_cell_on
         self.res_mem_cell_off = default_off if res_mem_cell_off is None else res_mem_cell_off
 
@@ -183,7 +183,7 @@ class Sigmoid:
     def latency(self, num_read: float, clk_freq: float) -> float:
         """Read latency (s, or clock cycles when synchronous) of num_read table reads."""
         t = self._lookup_time()
-        if self.ctx.p.synchronous and math.isfinite(t):
+        if self.ctx.p.chip.clock.synchronous and math.isfinite(t):
             t = math.ceil(t * clk_freq)
         return t * num_read
 

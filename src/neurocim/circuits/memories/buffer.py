@@ -24,7 +24,7 @@ def _sram_cell_fields(ctx: CircuitContext) -> tuple[float, float, float, float]:
     Deviation from NeuroSim: it reads these from the array's memory cell, which holds zeros for RRAM/FeFET
     arrays (zero-width SRAM cells, NaN latency); an SRAM buffer here always has real SRAM cells."""
     c = ctx.cell
-    return c.width_access_cmos, c.width_sram_cell_nmos, c.width_sram_cell_pmos, c.min_sense_voltage
+    return c.access_width_f, c.nmos_width_f, c.pmos_width_f, c.min_sense_voltage_v
 
 
 class Buffer:
@@ -73,8 +73,8 @@ class Buffer:
         k = 2 if f <= 14 * 1e-9 else 1  # FinFET/GAA devices are drawn 2 F wide per fin
         w_acc, w_n, w_p, self.min_sense_voltage = _sram_cell_fields(ctx)
         cell_h = MAX_TRANSISTOR_HEIGHT * f
-        self.length_row = float(self.interface_width) * p.width_in_feature_size_sram * f
-        self.length_col = self.num_row * p.height_in_feature_size_sram * f
+        self.length_row = float(self.interface_width) * p.sram_width_f * f
+        self.length_col = self.num_row * p.sram_height_f * f
         self.cap_row = self.length_row * WIRE_CAP_PER_M
         self.cap_col = self.length_col * WIRE_CAP_PER_M
         self.res_cell_access = on_resistance(w_acc * k * f, Mos.NMOS, ctx.temperature, tech)
@@ -160,13 +160,13 @@ class Buffer:
 
     def latency(self, num_read: float) -> float:
         """Read latency of num_read lines: cycles (synchronous) or seconds."""
-        if self.ctx.p.synchronous:
+        if self.ctx.p.chip.clock.synchronous:
             return num_read
         return self._whole_latency()[0] / self.num_row * num_read
 
     def write_latency(self, num_write: float) -> float:
         """Write latency of num_write lines: cycles (synchronous) or seconds."""
-        if self.ctx.p.synchronous:
+        if self.ctx.p.chip.clock.synchronous:
             return num_write
         return self._whole_latency()[1] / self.num_row * num_write
 
@@ -182,14 +182,14 @@ class Buffer:
             p = self.ctx.p
             dff = self.dff.energy(1, self.num_bit, False)
             if not p.quirk("v21_buffer_dff_clock_energy"):
-                dff *= p.gamma if p.validated else 0.0
+                dff *= p.gamma if p.chip.calibration.validated else 0.0
             read = self.wl_decoder.energy(lines) + dff
             write = self.wl_decoder.write_energy(lines) + dff  # DFF write energy = read energy
             return read, write
         n = self.num_row
         # NeuroSim quirk: the precharger load is only set by an asynchronous latency evaluation; synchronous
         # chips never set it, so the precharge energy is zero there
-        pre = 0.0 if self.ctx.p.synchronous else self.precharger.energy(self.length_col * WIRE_CAP_PER_M, n)
+        pre = 0.0 if self.ctx.p.chip.clock.synchronous else self.precharger.energy(self.length_col * WIRE_CAP_PER_M, n)
         wd = self.write_driver
         wd_energy = (wd.cap_output + wd.cap_input) * vdd * vdd * min(self.interface_width, self.num_col * 1.0) * n
         cap_cell = self.cap_sram_cell

@@ -61,7 +61,7 @@ class Bus:
     def latency(self, num_read: float, clk_freq: float) -> float:
         """Latency of `num_read` transfers: seconds, or clock cycles when synchronous."""
         one = self.repeaters.segment_delay(self.wire_length, self.ctx.p.wires.unit_resistance)
-        return cycles(one, self.ctx.p.synchronous, clk_freq) * num_read
+        return cycles(one, self.ctx.p.chip.clock.synchronous, clk_freq) * num_read
 
     def energy(self, num_bit_access: float, num_read: float, is_input: bool) -> float:
         """Dynamic energy (J) of `num_read` transfers of `num_bit_access` bits, weighted by the toggle rate."""

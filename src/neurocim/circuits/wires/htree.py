@@ -90,7 +90,7 @@ class HTree:
 
     def latency(self, unit_height: float, unit_width: float, num_read: float, clk_freq: float) -> float:
         """Latency of `num_read` transfers: seconds, or clock cycles when synchronous."""
-        one = cycles(self._transfer_delay(unit_height, unit_width), self.ctx.p.synchronous, clk_freq)
+        one = cycles(self._transfer_delay(unit_height, unit_width), self.ctx.p.chip.clock.synchronous, clk_freq)
         return one * num_read
 
     def critical_latency(self, unit_height: float, unit_width: float, clk_freq: float) -> float:

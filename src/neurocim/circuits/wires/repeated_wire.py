@@ -59,7 +59,7 @@ def wire_resistance_per_length(ctx: CircuitContext, length: float) -> float:
     ratio = length / ctx.tech.feature_size
     base = ctx.p.wires.wire_width_nm
     if ctx.p.quirk("wire_range_tests_always_true"):
-        return _chained_comparison_resistance(ratio, base, ctx.p.temperature_k)
+        return _chained_comparison_resistance(ratio, base, ctx.p.chip.technology.temperature_k)
     if ratio >= 100000:
         width = 4 * base
     elif 10000 <= ratio <= 100000:
@@ -71,7 +71,7 @@ def wire_resistance_per_length(ctx: CircuitContext, length: float) -> float:
         raise ValueError(f"wire width {width} nm is out of range")
     _, ar, rho, barrier = row
     rho = barrier_corrected(rho, width, ar, barrier)
-    rho *= 1 + RESISTIVITY_TEMP_COEFF * (ctx.p.temperature_k - 300)  # no abs() here, unlike Param.cpp
+    rho *= 1 + RESISTIVITY_TEMP_COEFF * (ctx.p.chip.technology.temperature_k - 300)  # no abs() here, unlike Param.cpp
     return resistance_per_metre(rho, width, ar)
 
 

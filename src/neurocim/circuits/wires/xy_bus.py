@@ -51,7 +51,7 @@ class XYBus:
         if self.wire_res_x is None or self.wire_res_y is None:
             raise RuntimeError("XYBus.layout() must run before latency(): it fixes the wire widths")
         length_x, length_y = self._lengths(x_end, y_init, unit_height, unit_width)
-        sync = self.ctx.p.synchronous
+        sync = self.ctx.p.chip.clock.synchronous
         t_in = cycles(self.repeaters.segment_delay(length_x, self.wire_res_x), sync, clk_freq)
         t_out = cycles(self.repeaters.segment_delay(length_y, self.wire_res_y), sync, clk_freq)
         return t_in * num_read_input + t_out * num_read_output
@@ -62,13 +62,13 @@ class XYBus:
         y_init: int,
         unit_height: float,
         unit_width: float,
-        num_bit_input: float,
+        input_bits: float,
         num_bit_output: float,
     ) -> float:
-        """Dynamic energy (J) of `num_bit_input` bits over the X route and `num_bit_output` bits over the Y route."""
+        """Dynamic energy (J) of `input_bits` bits over the X route and `num_bit_output` bits over the Y route."""
         length_x, length_y = self._lengths(x_end, y_init, unit_height, unit_width)
         rep = self.repeaters
-        return rep.segment_energy(length_x) * num_bit_input + rep.segment_energy(length_y) * num_bit_output
+        return rep.segment_energy(length_x) * input_bits + rep.segment_energy(length_y) * num_bit_output
 
     def leakage_at(self, x_end: int, y_init: int, unit_height: float, unit_width: float) -> float:
         """Repeater leakage (W) of the bus-width wires along the X and Y routes (the chip never adds it)."""
