@@ -34,7 +34,7 @@ from neurocim.config.chip import ChipConfig  # noqa: E402
 from neurocim.config.io import load_chip_config  # noqa: E402
 from neurocim.estimate import estimate, estimate_from_files  # noqa: E402
 from neurocim.workload.prepared import prepare  # noqa: E402
-from neurocim.workload.traces import load_traces_npz  # noqa: E402
+from neurocim.workload.trace_files import load_traces_npz  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -132,10 +132,10 @@ def sweep(n: int, base: dict | None = None) -> tuple[int, float, float]:
     variants = _variants(base or {})
     configs = [variants[i % len(variants)] for i in range(n)]
     t0 = time.perf_counter()
-    workload.estimate(configs[0])
+    estimate(configs[0], workload)
     t1 = time.perf_counter()
     for cfg in configs[1:]:
-        workload.estimate(cfg)
+        estimate(cfg, workload)
     t2 = time.perf_counter()
     return n, t2 - t0, t2 - t1
 

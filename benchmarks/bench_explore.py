@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 
 import neurocim
+from neurocim.estimate import estimate
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACES = ROOT / "tests" / "data" / "vgg8_traces.npz"
@@ -79,14 +80,14 @@ def probe() -> None:
     """Seconds of one estimate of each PROBES change on a workload whose base reads are already derived."""
     from neurocim.config.chip import ChipConfig
     from neurocim.workload.prepared import prepare
-    from neurocim.workload.traces import load_traces_npz
+    from neurocim.workload.trace_files import load_traces_npz
 
     workload = prepare(*load_traces_npz(TRACES))
-    workload.estimate(ChipConfig.model_validate(BASE["chip"]))
+    estimate(ChipConfig.model_validate(BASE["chip"]), workload)
     for change in PROBES:
         chip = ChipConfig.model_validate({**BASE["chip"], **change})
         start = time.perf_counter()
-        workload.estimate(chip)
+        estimate(chip, workload)
         print(f"one estimate with {change}: {time.perf_counter() - start:.2f} s", flush=True)
 
 

@@ -49,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     from neurocim.compat.param_cpp import config_from_params
     from neurocim.config.io import load_chip_config
-    from neurocim.workload.traces import load_traces_npz
+    from neurocim.workload.trace_files import load_traces_npz
 
     params = [json.loads(p.read_text()) for p in sorted((REPO / "tests/data/neurosim_cases").glob("*/params.json"))]
     with tempfile.TemporaryDirectory() as tmp:

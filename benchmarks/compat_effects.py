@@ -14,7 +14,7 @@ from neurocim.compat.effects import effects_table, quirk_effects, quirks_table
 from neurocim.compat.param_cpp import load_params_json
 from neurocim.config.chip import ChipConfig
 from neurocim.workload.prepared import PreparedWorkload, prepare
-from neurocim.workload.traces import load_traces_npz
+from neurocim.workload.trace_files import load_traces_npz
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "reference" / "neurosim_v14" / "traces"

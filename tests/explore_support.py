@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from neurocim.workload.network import Layer
-from neurocim.workload.traces import LayerTrace, save_traces_npz
+from neurocim.workload.trace_files import save_traces_npz
+from neurocim.workload.traces import LayerTrace
 
 
 def write_tiny_traces(path: Path) -> Path:

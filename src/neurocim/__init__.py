@@ -18,6 +18,7 @@ _LAZY = {
     "RunResult": "neurocim.runner",
     "AccuracyResult": "neurocim.report.accuracy",
     "estimate": "neurocim.estimate",
+    "Estimator": "neurocim.estimate",
     "prepare": "neurocim.workload.prepared",
     "PreparedWorkload": "neurocim.workload.prepared",
     "explore": "neurocim.explore",  # callable package: neurocim.explore(SWEEP, OUT) -> pandas DataFrame

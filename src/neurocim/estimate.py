@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from neurocim.arch.chip import ChipModel
@@ -16,7 +16,8 @@ from neurocim.report.records import Report, check_report
 from neurocim.verbs import make_callable
 from neurocim.workload.network import Layer, WorkloadError, load_network_csv
 from neurocim.workload.prepared import PreparedWorkload, prepare
-from neurocim.workload.traces import LayerTrace, load_traces, load_traces_npz
+from neurocim.workload.trace_files import load_traces, load_traces_npz
+from neurocim.workload.traces import LayerTrace
 
 make_callable(__name__, "neurocim.estimate:estimate")  # neurocim.estimate(chip, workload) whichever name is bound
 
@@ -44,6 +45,22 @@ def estimate(
     report = ChipModel(ctx, workload.layers, workload=workload).evaluate(workload)
     named = [replace(record, name=layer.name) for record, layer in zip(report.layers, workload.layers, strict=True)]
     return check_report(replace(report, layers=named))
+
+
+@dataclass(frozen=True)
+class Estimator:
+    """Re-costs one prepared workload under many chips; what the estimates derive from the traces is kept in the
+    workload's cache, so every chip after the first pays only for what its settings change."""
+
+    workload: PreparedWorkload
+
+    def estimate(self, chip: ChipConfig) -> Report:
+        """Area, latency, energy, leakage and efficiency of `chip` running the workload."""
+        return estimate(chip, self.workload)
+
+    def sweep(self, chips: Iterable[ChipConfig]) -> list[Report]:
+        """The estimates of several chips, in order."""
+        return [self.estimate(chip) for chip in chips]
 
 
 def estimate_from_files(

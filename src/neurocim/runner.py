@@ -119,7 +119,7 @@ class RunResult:
 
     def save_traces(self, path: str | Path) -> None:
         """The captured traces and layer table as a compact npz (reference layout; `neurocim estimate` reads it)."""
-        from neurocim.workload.traces import save_traces_npz
+        from neurocim.workload.trace_files import save_traces_npz
 
         save_traces_npz(path, self.chip_layers, self.traces, weight_bits=self.config.chip.precision.weight_bits)
 

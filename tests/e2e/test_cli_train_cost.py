@@ -16,6 +16,7 @@ from neurocim.config.io import read_mapping
 from neurocim.models import build_model
 from neurocim.train.checkpoint import DEFAULT_TRAIN_RUN
 from neurocim.train.forward import trainable_layers
+from neurocim.train.outputs import save_training
 from neurocim.train.run import train_run
 from neurocim.workload.training_traces import read_training_npz
 
@@ -79,7 +80,7 @@ def test_cost_printed_and_saved_beside_train_json(estimated):
 
 def test_no_cost_when_the_chip_does_not_train(tmp_path):
     result = train_run(_small_run(training=False), out=tmp_path)
-    files = result.save(tmp_path, plots=False)
+    files = save_training(result, tmp_path, plots=False)
     assert result.cost is None and json.loads((tmp_path / "train.json").read_text())["training_cost"] is None
     assert tmp_path / "train_traces.npz" in files and not (tmp_path / "train_cost.json").exists()
     with np.load(tmp_path / "train_traces.npz") as arrays:

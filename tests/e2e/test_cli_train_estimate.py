@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from neurocim.cli import main
 from neurocim.workload.network import Layer
-from neurocim.workload.traces import LayerTrace, save_traces_npz
+from neurocim.workload.trace_files import save_traces_npz
+from neurocim.workload.traces import LayerTrace
 
 LAYERS = (Layer(8, 8, 16, 3, 3, 32, name="conv"), Layer(1, 1, 512, 1, 1, 10, name="fc"))
 CHIP = {

@@ -22,7 +22,7 @@ from neurocim.data.digits import digits_datasets
 from neurocim.errors import OutputError
 from neurocim.estimate import estimate
 from neurocim.models.train import train_float
-from neurocim.workload.traces import load_traces, load_traces_npz
+from neurocim.workload.trace_files import load_traces, load_traces_npz
 
 CHIP_KEYS = {"area_m2", "area_breakdown_m2", "clock_period_s", "latency_s", "latency_breakdown_s",
              "dynamic_energy_j", "energy_breakdown_j", "leakage_power_w", "leakage_energy_j", "tops", "tops_per_w",

@@ -12,7 +12,7 @@ from neurocim.compat.param_cpp import config_from_params
 from neurocim.config.io import ConfigError
 from neurocim.estimate import estimate
 from neurocim.workload.prepared import PreparedWorkload, prepare
-from neurocim.workload.traces import load_traces_npz
+from neurocim.workload.trace_files import load_traces_npz
 
 from .parity import compare
 

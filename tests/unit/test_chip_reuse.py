@@ -11,9 +11,10 @@ import pytest
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
-from neurocim.estimate import estimate
+from neurocim.estimate import Estimator, estimate
 from neurocim.workload.prepared import prepare
-from neurocim.workload.traces import LayerTrace, load_traces_npz
+from neurocim.workload.trace_files import load_traces_npz
+from neurocim.workload.traces import LayerTrace
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "neurocim" / "examples"
@@ -46,7 +47,7 @@ def test_sweep_on_a_prepared_workload_matches_fresh_estimates(chip):
         _variant(base, 5, "xy_bus", "register_file"),  # the first again, after the cache has seen others
     ]
     workload = prepare(layers, traces)
-    swept = workload.sweep(configs)
+    swept = Estimator(workload).sweep(configs)
     for config, got in zip(configs, swept, strict=True):
         assert got.to_dict() == estimate(config, layers, traces).to_dict()  # a fresh workload: nothing reused
     assert swept[0].to_dict() == swept[3].to_dict()
@@ -65,7 +66,7 @@ def test_editing_traces_in_place_never_gives_a_stale_answer(chip):
     config = load_chip_config(EXAMPLES / chip)
     before = estimate(config, layers, traces)
     workload = prepare(layers, traces)
-    prepared_before = workload.estimate(config)
+    prepared_before = estimate(config, workload)
     # flip the sign of a block of weights and switch off half the inputs, in place
     for trace in traces:
         trace.weights[: trace.rows // 2] *= -1.0
@@ -82,7 +83,7 @@ def test_editing_traces_in_place_never_gives_a_stale_answer(chip):
     assert after.to_dict() == estimate(config, layers, edited).to_dict()  # new objects with the same values
     assert _energy(after) != _energy(before)
     # a workload prepared before the edit holds its own copies: its answers do not move
-    assert workload.estimate(config).to_dict() == prepared_before.to_dict() == before.to_dict()
+    assert estimate(config, workload).to_dict() == prepared_before.to_dict() == before.to_dict()
 
 
 def test_prepared_arrays_are_read_only_copies():
@@ -100,7 +101,7 @@ def test_the_cache_is_bounded_per_layer_and_drops_what_it_derived():
     workload = prepare(layers, traces)
     base = load_chip_config(EXAMPLES / "chip_rram_22nm.yaml").model_dump(mode="json")
     for bits in (1, 2, 4):  # three cell precisions reshape the cell digits: only the two latest are kept
-        workload.estimate(ChipConfig.model_validate({**base, "cell": {**base["cell"], "bits_per_cell": bits}}))
+        estimate(ChipConfig.model_validate({**base, "cell": {**base["cell"], "bits_per_cell": bits}}), workload)
     cache = workload.cache
     assert all(len(arrays) <= cache.per_group for arrays in cache._owned.values())
     kept = {a.label for arrays in cache._owned.values() for a in arrays.values()}

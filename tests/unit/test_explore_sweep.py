@@ -10,7 +10,7 @@ import neurocim
 from neurocim.config.io import ConfigError, chip_config_from
 from neurocim.estimate import estimate
 from neurocim.explore.metrics import chip_metrics
-from neurocim.workload.traces import load_traces_npz
+from neurocim.workload.trace_files import load_traces_npz
 from tests.explore_support import tiny_sweep, write_tiny_traces
 
 
@@ -136,16 +136,16 @@ def test_accuracy_is_paid_once_per_distinct_accuracy_setting(tmp_path):
 
 
 def test_a_point_whose_estimate_fails_is_recorded_as_failed(traces, tmp_path, monkeypatch):
-    import neurocim.estimate as est
+    import neurocim.explore.costing as costing
 
-    real = est.estimate
+    real = costing.estimate
 
     def fragile(chip, *workload):
         if chip.adc.bits == 5:
             raise ArithmeticError("report.chip.latency_s is inf: the model produced a non-finite value")
         return real(chip, *workload)
 
-    monkeypatch.setattr(est, "estimate", fragile)
+    monkeypatch.setattr(costing, "estimate", fragile)
     sweep = tiny_sweep(traces, constraints=[])
     sweep["space"] = {"chip.adc.bits": [4, 5]}
     frame = neurocim.explore(sweep, tmp_path, progress=False, plots=False)

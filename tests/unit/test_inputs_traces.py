@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from neurocim.errors import InputError
 from neurocim.workload.network import Layer, WorkloadError, load_network_csv, network_to_array
 from neurocim.workload.trace_csv import read_input_csv, read_weight_csv
-from neurocim.workload.traces import LayerTrace, TraceError, load_traces, load_traces_npz, save_traces_npz
+from neurocim.workload.trace_files import load_traces, load_traces_npz, save_traces_npz
+from neurocim.workload.traces import LayerTrace, TraceError
 
 LAYERS = [Layer(4, 4, 2, 3, 3, 3, name="conv1"), Layer(1, 1, 3, 1, 1, 2, name="fc")]
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
+from neurocim.estimate import estimate
 from neurocim.workload.prepared import prepare
 from neurocim.workload.recorded import ReadRecorder, RecordedMemo
-from neurocim.workload.traces import load_traces_npz
+from neurocim.workload.trace_files import load_traces_npz
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "neurocim" / "examples"
@@ -70,7 +71,7 @@ def test_chips_that_differ_only_above_the_tiles_share_the_tile_side():
     for bus in ("xy_bus", "htree"):
         for buffer in ("register_file", "sram"):
             variant = {**base, "interconnect": {"global_bus": bus}, "buffers": {"global_type": buffer}}
-            workload.estimate(ChipConfig.model_validate(variant))
+            estimate(ChipConfig.model_validate(variant), workload)
     assert len(workload.cache.tile_sides) == 1
-    workload.estimate(ChipConfig.model_validate({**base, "adc": {"bits": 6}}))  # the tiles read the ADC
+    estimate(ChipConfig.model_validate({**base, "adc": {"bits": 6}}), workload)  # the tiles read the ADC
     assert len(workload.cache.tile_sides) == 2

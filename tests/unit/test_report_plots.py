@@ -25,7 +25,7 @@ from neurocim.report.plots import (
 )
 from neurocim.report.records import AREA_COMPONENTS, Breakdown, Report
 from neurocim.workload.network import load_network_csv
-from neurocim.workload.traces import load_traces
+from neurocim.workload.trace_files import load_traces
 
 CHIP = "src/neurocim/examples/chip_sram_22nm.yaml"
 REL = 1e-12

@@ -14,7 +14,7 @@ from neurocim.arch.cost import Cost
 from neurocim.compat.param_cpp import config_from_params
 from neurocim.estimate import ChipModel, build_context
 from neurocim.workload.network import Layer
-from neurocim.workload.traces import load_traces_npz
+from neurocim.workload.trace_files import load_traces_npz
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SYNC_CASE = DATA / "neurosim_cases" / "x13_sync_transfer"

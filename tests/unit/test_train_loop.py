@@ -14,6 +14,7 @@ from neurocim.config.run import load_config
 from neurocim.models import build_model
 from neurocim.train.loop import resolve_config
 from neurocim.train.optimizer import AnalogSGD, normalised
+from neurocim.train.outputs import save_training
 from neurocim.train.run import train_run
 
 TINY = {
@@ -97,7 +98,7 @@ def test_checkpoint_that_does_not_match_is_refused(tmp_path) -> None:
 
 def test_records_hold_codes_before_and_after_the_last_update_and_input_activity(tmp_path) -> None:
     result = train_run(_cfg(), out=tmp_path)
-    files = result.save(tmp_path)
+    files = save_training(result, tmp_path)
     names = {p.name for p in files}
     assert {"train.json", "train.csv", "train.npz", "train_curves.png", "train_device.png"} <= names
     arrays = np.load(tmp_path / "train.npz")

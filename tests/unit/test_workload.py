@@ -15,18 +15,15 @@ from neurocim.workload.network import (
     network_to_array,
     write_network_csv,
 )
-from neurocim.workload.trace_csv import csv_weight_levels, round_like_csv
-from neurocim.workload.traces import (
-    LayerTrace,
-    TraceError,
-    check_trace,
-    load_traces,
+from neurocim.workload.trace_csv import (
+    csv_weight_levels,
     load_traces_csv_folder,
-    load_traces_npz,
-    save_traces_npz,
+    round_like_csv,
     trace_files_in_folder,
     write_traces_csv_folder,
 )
+from neurocim.workload.trace_files import load_traces, load_traces_npz, save_traces_npz
+from neurocim.workload.traces import LayerTrace, TraceError, check_trace
 
 DATA = Path(__file__).parents[1] / "data"
 SHARED_TRACES = Path(__file__).parents[3] / "shared" / "reference" / "neurosim_v14" / "traces"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.run import RunConfig
+from neurocim.estimate import estimate
 from neurocim.explore.metrics import chip_metrics
 from neurocim.workload.network import Layer
 from neurocim.workload.traces import LayerTrace
@@ -52,7 +53,7 @@ class CostOutcome:
 def load_workload(traces: Path | None, base: RunConfig) -> Workload:
     """Traces from an .npz holding its layer table, else recorded by running the base configuration once."""
     if traces is not None:
-        from neurocim.workload.traces import load_traces_npz
+        from neurocim.workload.trace_files import load_traces_npz
 
         layers, layer_traces = load_traces_npz(traces)
         return Workload(tuple(layers), tuple(layer_traces))
@@ -65,13 +66,13 @@ def load_workload(traces: Path | None, base: RunConfig) -> Workload:
 def cost_points(workload: PreparedWorkload, chips: Sequence[ChipConfig]) -> list[CostOutcome]:
     """The chip figures of every configuration on the workload, in order; a failing point keeps its message.
 
-    Each chip is estimated on its own (PreparedWorkload.sweep's loop, with a time and an error per point); the
+    Each chip is estimated on its own (Estimator.sweep's loop, with a time and an error per point); the
     trace-derived work is shared through the workload's cache."""
     out = []
     for chip in chips:
         start = time.perf_counter()
         try:
-            metrics = chip_metrics(workload.estimate(chip))
+            metrics = chip_metrics(estimate(chip, workload))
         except POINT_ERRORS as err:
             out.append(CostOutcome(None, f"{type(err).__name__}: {err}", time.perf_counter() - start))
             continue

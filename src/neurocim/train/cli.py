@@ -56,6 +56,7 @@ def train_command(
     default trains the digits CNN from scratch on 5-bit linear devices (src/neurocim/examples/train_digits.yaml).
     An interrupted run resumes from the checkpoint in --out.
     """
+    from neurocim.train.outputs import save_training
     from neurocim.train.run import train_run
 
     _threads(threads)
@@ -63,7 +64,7 @@ def train_command(
         result = train_run(
             config, epochs=epochs, out=out_dir, progress=not quiet, float_baseline=float_baseline, restart=restart
         )
-        files = result.save(out_dir)
+        files = save_training(result, out_dir)
         if json_out is not None:
             files.append(result.write_json(json_out))
     except USER_ERRORS as err:

@@ -116,21 +116,3 @@ class TrainResult:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(path, allow_pickle=False, **self.arrays)
         return path
-
-    def save(self, out_dir: str | Path, plots: bool = True) -> list[Path]:
-        """train.json, train.csv, train.npz, train_traces.npz, train_cost.json (when estimated) and (if `plots`) the
-        PNGs into `out_dir`; returns the files."""
-        out = Path(out_dir)
-        files = [self.write_json(out / "train.json"), self.write_csv(out / "train.csv")]
-        files.append(self.write_npz(out / "train.npz"))
-        if self.traces:
-            files.append(out / "train_traces.npz")
-            np.savez_compressed(files[-1], allow_pickle=False, **self.traces)
-        if self.cost is not None:
-            files.append(out / "train_cost.json")
-            self.cost.write_json(files[-1])
-        if plots:
-            from neurocim.train.plots import plot_training
-
-            files += plot_training(self, out)
-        return files

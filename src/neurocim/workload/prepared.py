@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,31 +11,18 @@ from neurocim.workload.cache import WorkloadCache, read_only
 from neurocim.workload.network import Layer
 from neurocim.workload.traces import LayerTrace, check_traces
 
-if TYPE_CHECKING:
-    from neurocim.config.chip import ChipConfig
-    from neurocim.report.records import Report
-
 
 @dataclass(frozen=True, eq=False)
 class PreparedWorkload:
     """Layers and their traces, immutable: the arrays are private read-only copies, so editing the arrays a workload
     was prepared from cannot change its results. Re-costs the same workload under many chips; what the estimates
     derive from the traces (cell digits, input bit planes, read statistics) is kept in its own cache, keyed by value
-    (which layer, which block, which settings)."""
+    (which layer, which block, which settings). The cost half's `Estimator` (neurocim.estimate) re-costs it under
+    many chips."""
 
     layers: tuple[Layer, ...]
     traces: tuple[LayerTrace, ...]
     cache: WorkloadCache = field(default_factory=WorkloadCache, repr=False)
-
-    def estimate(self, chip: ChipConfig) -> Report:
-        """Area, latency, energy, leakage and efficiency of `chip` running this workload."""
-        from neurocim.estimate import estimate  # the cost half builds on workloads, not the other way round
-
-        return estimate(chip, self)
-
-    def sweep(self, chips: Iterable[ChipConfig]) -> list[Report]:
-        """The estimates of several chips on this workload, in order (trace-derived work is shared)."""
-        return [self.estimate(chip) for chip in chips]
 
 
 def prepare(layers: Sequence[Layer], traces: Sequence[LayerTrace], *, copy: bool = True) -> PreparedWorkload:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from neurocim.workload.network import Layer, WorkloadError, default_layer_name, network_to_array
+from neurocim.workload.network import Layer, WorkloadError
 
 
 class TraceError(WorkloadError):
@@ -255,92 +253,3 @@ def weights_to_ints(weights: np.ndarray, weight_bits: int, label: str = "trace")
     # a weight of exactly 1.0 is the code +2^(bits-1): one more than int8 holds at 8 bits
     dtype = next(t for t in (np.int8, np.int16, np.int32) if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
     return ki.astype(dtype)
-
-
-def load_traces_npz(
-    path: str | Path,
-    network_key: str = "network_csv",
-    *,
-    check_columns: bool = True,
-    weight_bits: int | None = None,
-    input_bits: int | None = None,
-) -> tuple[list[Layer], list[LayerTrace]]:
-    """Layers and traces from an npz in the reference layout (network_csv, L{i}_weight, L{i}_input_code, ...).
-
-    Every array is checked (presence, dtype, shape against its layer, value range) before it is used."""
-    from neurocim.workload.trace_npz import read_npz_traces
-
-    return read_npz_traces(
-        path, network_key, check_columns=check_columns, weight_bits=weight_bits, input_bits=input_bits
-    )
-
-
-def save_traces_npz(
-    path: str | Path,
-    layers: Sequence[Layer],
-    traces: Sequence[LayerTrace],
-    *,
-    weight_bits: int = 8,
-    extra: Mapping[str, np.ndarray] | None = None,
-) -> None:
-    """Write layers and traces in the reference npz layout (compressed); `extra` adds arrays verbatim.
-
-    meta_json records the precisions and the layer names (load_traces_npz reads them back).
-    """
-    if len(layers) != len(traces):
-        raise TraceError(f"{len(layers)} layers but {len(traces)} traces")
-    meta = {
-        "wl_weight": weight_bits,
-        "wl_activate": traces[0].input_bits if traces else 8,
-        "layers": [{"hook_name": layer.name} for layer in layers],
-    }
-    arrays: dict[str, np.ndarray] = {"network_csv": network_to_array(layers), "meta_json": np.array(json.dumps(meta))}
-    for i, trace in enumerate(traces, start=1):
-        label = trace.name or default_layer_name(i - 1)
-        arrays[f"L{i}_weight"] = weights_to_ints(trace.weights, weight_bits, label)
-        flat = trace.weights.reshape(-1)
-        arrays[f"L{i}_weight_negzero_idx"] = np.flatnonzero((flat == 0) & np.signbit(flat)).astype(np.int32)
-        arrays[f"L{i}_input_code"] = trace.input_codes
-    arrays.update(extra or {})
-    from neurocim.report.outputs import atomic_path
-
-    with atomic_path(path, "trace file") as temp, temp.open("wb") as f:
-        np.savez_compressed(f, allow_pickle=False, **arrays)
-
-
-def load_traces(
-    source: str | Path, layers: Sequence[Layer], input_bits: int = 8, *, check_columns: bool = True
-) -> list[LayerTrace]:
-    """Traces of `layers` from an npz file (reference layout) or a folder of NeuroSim CSV trace files."""
-    source = Path(source)
-    if source.is_dir():
-        from neurocim.workload.trace_csv import load_traces_csv_folder
-
-        return load_traces_csv_folder(source, layers, input_bits, check_columns=check_columns)
-    from neurocim.workload.trace_npz import read_npz_traces
-
-    # the file's own layer table, when it has one, must agree with `layers`
-    _, traces = read_npz_traces(source, layers=layers, check_columns=check_columns, input_bits=input_bits)
-    return traces
-
-
-# The NeuroSim CSV trace files live in trace_csv.py; these names are re-exported lazily (no import cycle).
-_CSV_NAMES = frozenset(
-    {
-        "load_traces_csv_folder",
-        "read_input_csv",
-        "read_weight_csv",
-        "trace_files_in_folder",
-        "write_input_csv",
-        "write_traces_csv_folder",
-        "write_weight_csv",
-    }
-)
-
-
-def __getattr__(name: str):
-    if name in _CSV_NAMES:
-        from neurocim.workload import trace_csv
-
-        return getattr(trace_csv, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
