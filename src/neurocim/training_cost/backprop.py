@@ -9,6 +9,9 @@
 #   the source-line switches. `.area` is a `BackpropArea` (per sub-array, m^2, with the ADC / accumulation / other
 #   parts and the extra width the sub-array grows by).
 # * `backprop_area(ctx, training) -> BackpropArea`, the same record for a chip.
+# * `training_chip_area(chip, area) -> ChipArea`: the forward `ChipModel`'s floorplan laid out again over sub-arrays
+#   grown by `area` (a `BackpropArea`): the PEs' adder trees and buffers span the wider sub-arrays, the tiles' and
+#   chip's periphery and H-trees the larger PEs and tiles (NeuroSim V2.1 sizes its training chip so).
 # * `TransposedReadout.vector_cost(resistances, counts) -> Cost`: one sub-array reading `counts[i]` error bit-vectors
 #   whose ADCs see the resistances `resistances[i]` (ohm, one per conversion), in seconds and joules;
 #   `.stats_cost(stats, vectors)` the same from the `ColumnStats` the forward read pass collects per block for
@@ -20,11 +23,14 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from neurocim.arch.chip import ChipModel
+from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.cost import Cost, Part
 from neurocim.arch.subarray.block_stats import iter_vector_stats
 from neurocim.arch.subarray.column_model import ColumnModel, effective_conductance
@@ -32,10 +38,12 @@ from neurocim.arch.subarray.subarray_common import BIG_RAMP
 from neurocim.arch.subarray.subarray_geometry import WIRE_CAP_PER_M, ArrayGeometry, array_geometry
 from neurocim.arch.subarray.subarray_parts import ColumnMux
 from neurocim.arch.subarray.subarray_sram import SramColumn
+from neurocim.arch.tile_sets import build_tiles
 from neurocim.arch.tile_work import _cell_digits
 from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
+from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.adc.sense_amp import SenseAmp
 from neurocim.circuits.context import CircuitContext
@@ -111,7 +119,8 @@ class TransposedReadout:
         ctx, p, geo, bp = self.ctx, self.ctx.p, self.geo, self.bp
         clk, cps = p.chip.clock.max_frequency_hz, p.cols_per_weight
         self.sense_amp = self.dff = self.adder = None
-        self.flash = self.encoder = self.sar = None
+        self.flash = self.sar = None
+        self.encoder: MlsaEncoder | MlsaEncoderV21 | None = None
         if self.sram and not self.parallel:
             self.levels = 2
             self.sense_amp = SenseAmp(ctx, geo.num_col, p.chip.cell.min_sense_voltage_v, geo.length_col / geo.num_row,
@@ -129,7 +138,8 @@ class TransposedReadout:
                     res_cell_access=geo.res_cell_access,
                 )  # fmt: skip
                 if self.levels > 2:
-                    self.encoder = MlsaEncoder(ctx, self.levels, self.num_adc)
+                    kind = MlsaEncoderV21 if p.quirk("v21_mlsa_encoder") else MlsaEncoder
+                    self.encoder = kind(ctx, self.levels, self.num_adc)
         # bits of a row's partial sum: the ADC code (parallel), or the count over the columns read one by one
         cell_sum = 1 if self.sram else p.cell_bits
         sum_bits = int(math.log2(self.levels)) if self.parallel else math.ceil(math.log2(geo.num_col)) + cell_sum
@@ -292,6 +302,28 @@ class TransposedReadout:
 def backprop_area(ctx: CircuitContext, training: TrainingHardwareConfig) -> BackpropArea:
     """Extra area of one sub-array for its transposed read-out."""
     return TransposedReadout(ctx, training).area
+
+
+def with_readout(subarray, area: BackpropArea):
+    """A copy of a forward sub-array with its transposed read-out beside it: footprint, used area and parts grown."""
+    grown = copy.copy(subarray)
+    grown.height = subarray.height + area.height_m
+    grown.width = subarray.width + area.width_m
+    grown.area = grown.height * grown.width
+    grown.used_area = subarray.used_area + area.total_m2
+    grown.area_adc = subarray.area_adc + area.adc_m2
+    grown.area_accum = subarray.area_accum + area.accumulation_m2
+    grown.area_other = subarray.area_other + area.other_m2
+    return grown
+
+
+def training_chip_area(chip: ChipModel, area: BackpropArea) -> ChipArea:
+    """The chip's area with every sub-array grown by its transposed read-out (`area`): the same floorplan, its PEs,
+    tiles and chip periphery laid out over the larger sub-arrays."""
+    ctx, freq = chip.ctx, chip.ctx.p.chip.clock.max_frequency_hz
+    grown = with_readout(chip.tile_cm.pe.subarray, area)
+    tile_nm, tile_cm = build_tiles(ctx, chip.fp, freq, subarray=grown)
+    return ChipPeriphery(ctx, chip.layers, chip.fp, freq).layout(tile_nm, tile_cm)
 
 
 def _digit_key(p: Derived) -> tuple:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from neurocim.arch.chip import ChipModel
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.ag_pass import ActivationGradientPass, GradientCost
+from neurocim.training_cost.backprop import training_chip_area
 from neurocim.training_cost.epoch import PhaseCost
 from neurocim.training_cost.estimate import phase_from_cost
 from neurocim.training_cost.weight_gradient import WeightGradientUnit
@@ -32,13 +33,10 @@ class BackpropHardware:
         self._ag = [_phase(c) for c in ag.layer_costs(workload)]
         self.unit = WeightGradientUnit(chip.ctx, training, traces.network, windows=chip.windows)
         self.gradient_bits = int(self.unit.out_precision_bits)
-        extra = ag.area
-        self.extra_area_m2 = {
-            "adc": extra.adc_m2,
-            "accumulation": extra.accumulation_m2,
-            "other": extra.other_m2,
-            "weight_gradient": self.unit.area_m2,
-        }
+        base, grown = chip.area, training_chip_area(chip, ag.readout.area)
+        parts = ("array", "interconnect", "adc", "accumulation", "other")
+        self.extra_area_m2 = {k: getattr(grown, k) - getattr(base, k) for k in parts}
+        self.extra_area_m2["weight_gradient"] = self.unit.area_m2
 
     def activation_gradient(self, index: int) -> PhaseCost:
         """Per image: the transposed read-out composed through the layer's PEs and tiles, with the buffer and
