@@ -375,6 +375,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "once: the transposed read-out adds the leakage of its own circuits only",
         _V21,
     ),
+    Quirk(
+        "ag_mux_unfolded_row",
+        "lays the transposed read-out's row mux out as the array's height times the length of all its pass gates in "
+        "one unfolded row (or its decoder's width, if wider), and widens the sub-array by that length",
+        "folds the pass gates into a strip along the array's height",
+        _V21,
+    ),
 )
 
 _ALL = QUIRKS + TRAINING_QUIRKS

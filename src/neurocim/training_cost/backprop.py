@@ -9,9 +9,10 @@
 #   the source-line switches. `.area` is a `BackpropArea` (per sub-array, m^2, with the ADC / accumulation / other
 #   parts and the extra width the sub-array grows by).
 # * `backprop_area(ctx, training) -> BackpropArea`, the same record for a chip.
-# * `training_chip_area(chip, area) -> ChipArea`: the forward `ChipModel`'s floorplan laid out again over sub-arrays
-#   grown by `area` (a `BackpropArea`): the PEs' adder trees and buffers span the wider sub-arrays, the tiles' and
-#   chip's periphery and H-trees the larger PEs and tiles (NeuroSim V2.1 sizes its training chip so).
+# * `training_chip_area(chip, area, gradient_buffer_bits=0) -> ChipArea`: the forward `ChipModel`'s floorplan laid out
+#   again over sub-arrays grown by `area` (a `BackpropArea`), with the global buffer grown to hold weight gradients:
+#   the PEs' adder trees and buffers span the wider sub-arrays, the tiles' and chip's periphery and H-trees the
+#   larger PEs and tiles (NeuroSim V2.1 sizes its training chip so).
 # * `TransposedReadout.vector_cost(resistances, counts) -> Cost`: one sub-array reading `counts[i]` error bit-vectors
 #   whose ADCs see the resistances `resistances[i]` (ohm, one per conversion), in seconds and joules;
 #   `.stats_cost(stats, vectors)` the same from the `ColumnStats` the forward read pass collects per block for
@@ -46,6 +47,7 @@ from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
 from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.adc.sense_amp import SenseAmp
+from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.precharger import Precharger
 from neurocim.circuits.drivers.sram_write_driver import SRAMWriteDriver
@@ -61,6 +63,7 @@ from neurocim.training_cost.quirks import (
     AG_FORWARD_COLUMNS,
     AG_LEAKAGE_FORWARD_SWITCH,
     AG_MUX_ENERGY_AS_LATENCY,
+    AG_MUX_UNFOLDED_ROW,
     has_quirk,
 )
 from neurocim.training_cost.wg_array import tg_line_delay
@@ -162,8 +165,8 @@ class TransposedReadout:
                 fp = logic.layout(h, 0.0)
                 accum, width = accum + fp.area, width + fp.width
         if self.mux is not None and self.mux.present:
-            self.mux.layout(h)  # folded along the height
-            other, width = other + self.mux.area, width + self.mux.height
+            mux_width = self._layout_mux(h)
+            other, width = other + self.mux.area, width + mux_width
         if self.sram:
             assert self.wl_switch is not None and self.precharger is not None and self.write_driver is not None
             switch = self.wl_switch.layout(0.0, self.geo.length_row)
@@ -173,6 +176,18 @@ class TransposedReadout:
             width += pre.height + drv.height
             return BackpropArea(adc, accum, other, width, switch.height)
         return BackpropArea(adc, accum, other, width)
+
+    def _layout_mux(self, h: float) -> float:
+        """Lays the row mux out beside the array of height `h` (m); returns the width it adds (m)."""
+        assert self.mux is not None and self.mux.mux is not None and self.mux.decoder is not None
+        if not has_quirk(self.ctx.p, AG_MUX_UNFOLDED_ROW):
+            self.mux.layout(h)  # the pass gates folded into a strip along the height
+            return self.mux.height
+        mux, decoder = self.mux.mux, self.mux.decoder
+        mux.layout()
+        decoder.layout()
+        mux.layout(h, max(decoder.width, mux.width), Layout.OVERRIDE)
+        return mux.width
 
     # ---- one error bit-vector --------------------------------------------------------------------------------
     def _select_latency(self, steps: float) -> float:
@@ -317,13 +332,14 @@ def with_readout(subarray, area: BackpropArea):
     return grown
 
 
-def training_chip_area(chip: ChipModel, area: BackpropArea) -> ChipArea:
-    """The chip's area with every sub-array grown by its transposed read-out (`area`): the same floorplan, its PEs,
-    tiles and chip periphery laid out over the larger sub-arrays."""
+def training_chip_area(chip: ChipModel, area: BackpropArea, gradient_buffer_bits: int = 0) -> ChipArea:
+    """The chip's area with every sub-array grown by its transposed read-out (`area`) and the global buffer by
+    `gradient_buffer_bits`: the same floorplan, its PEs, tiles and chip periphery laid out over the larger parts."""
     ctx, freq = chip.ctx, chip.ctx.p.chip.clock.max_frequency_hz
     grown = with_readout(chip.tile_cm.pe.subarray, area)
     tile_nm, tile_cm = build_tiles(ctx, chip.fp, freq, subarray=grown)
-    return ChipPeriphery(ctx, chip.layers, chip.fp, freq).layout(tile_nm, tile_cm)
+    periphery = ChipPeriphery(ctx, chip.layers, chip.fp, freq, extra_buffer_bits=gradient_buffer_bits)
+    return periphery.layout(tile_nm, tile_cm)
 
 
 def _digit_key(p: Derived) -> tuple:

@@ -10,6 +10,7 @@ from neurocim.training_cost.backprop import training_chip_area
 from neurocim.training_cost.epoch import PhaseCost
 from neurocim.training_cost.estimate import phase_from_cost
 from neurocim.training_cost.weight_gradient import WeightGradientUnit
+from neurocim.training_cost.weight_update import gradient_buffer, inference_buffer_bits
 from neurocim.workload.prepared import PreparedWorkload
 from neurocim.workload.training_traces import TrainingTraces
 
@@ -31,11 +32,16 @@ class BackpropHardware:
         self.traces = traces
         ag = ActivationGradientPass(chip, training)
         self._ag = [_phase(c) for c in ag.layer_costs(workload)]
-        self.unit = WeightGradientUnit(chip.ctx, training, traces.network, windows=chip.windows)
+        layers, p = traces.network, chip.ctx.p
+        bits = int(WeightGradientUnit(chip.ctx, training, layers, windows=chip.windows).out_precision_bits)
+        buffer_bits, _ = gradient_buffer(p, training, inference_buffer_bits(p, layers), bits)
+        grown = training_chip_area(chip, ag.readout.area, buffer_bits)
+        # the gradient accumulator is laid out along the global buffer, beside the rows of tiles
+        height = chip.fp.num_tile_row * max(grown.tile_height_cm, grown.tile_height_nm)
+        self.unit = WeightGradientUnit(chip.ctx, training, layers, windows=chip.windows, accumulator_height_m=height)
         self.gradient_bits = int(self.unit.out_precision_bits)
-        base, grown = chip.area, training_chip_area(chip, ag.readout.area)
         parts = ("array", "interconnect", "adc", "accumulation", "other")
-        self.extra_area_m2 = {k: getattr(grown, k) - getattr(base, k) for k in parts}
+        self.extra_area_m2 = {k: getattr(grown, k) - getattr(chip.area, k) for k in parts}
         self.extra_area_m2["weight_gradient"] = self.unit.area_m2
 
     def activation_gradient(self, index: int) -> PhaseCost:
