@@ -253,6 +253,13 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_htree_root_log2",
+        "puts an H-tree's root floor(log2(min(rows, columns))) units from the grid's edge, so its main bus runs "
+        "min(columns - that, that) unit widths (2 on a 5 x 5 grid of tiles)",
+        "at the middle of the power-of-two grid the tree spans (NeuroSim V1.4: 4 units on a 5 x 5 grid)",
+        _V21,
+    ),
+    Quirk(
         "v21_image_load_every_layer",
         "an inference-only forward pass charges every layer a DRAM read of the input image, sized as the first "
         "layer's H x W x input bits (its channels dropped)",
