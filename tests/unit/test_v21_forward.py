@@ -216,6 +216,17 @@ def test_v21_htree_times_a_level_with_the_previous_level_wire():
     assert trees[True].latency(h, w, 1, 1e9) < trees[False].latency(h, w, 1, 1e9)
 
 
+def test_v21_htree_root_sits_log2_units_from_the_grid_edge():
+    """V2.1 roots a tree floor(log2(min(rows, cols))) units in: a 5 x 5 grid's main bus is 2 units (V1.4: 4)."""
+    for grid, v21, faithful in (((5, 5), 2, 4), ((4, 4), 2, 2), ((8, 3), 1, 4), ((1, 1), 0, 0), ((2, 2), 1, 1)):
+        trees = {on: HTree(_v21_ctx(v21_htree_root_log2=on), *grid, 0.1, 256) for on in (True, False)}
+        assert (trees[True].main_bus_units, trees[False].main_bus_units) == (v21, faithful), grid
+    trees = {on: HTree(_v21_ctx(v21_htree_root_log2=on), 5, 5, 0.1, 256) for on in (True, False)}
+    areas = {on: tree.layout(2e-4, 3e-4, 16).area for on, tree in trees.items()}
+    assert areas[True] < areas[False]
+    assert trees[True].latency(2e-4, 3e-4, 1, 1e9) < trees[False].latency(2e-4, 3e-4, 1, 1e9)
+
+
 def test_v21_wires_and_transistors_are_its_own():
     p = derive(chip_from_v21_params({}))
     assert p.wires.wire_width_nm == 40 and p.feature_size_m == pytest.approx(40e-9)
