@@ -7,10 +7,10 @@ import functools
 import numpy as np
 import pytest
 
+from neurocim.arch.chip import ChipModel
 from neurocim.arch.cost import Cost
 from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.training_cost import quirks as q
-from neurocim.arch.chip import ChipModel
 from neurocim.training_cost.backprop import (
     BackpropArea,
     TransposedReadout,
