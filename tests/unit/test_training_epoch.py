@@ -46,6 +46,9 @@ class _Gradients:
     def weight_gradient(self, index: int) -> PhaseCost:
         return phase_from_cost(Cost().plus(Part.OTHER, 5e-6, 7e-9))
 
+    def tile_leakage_w(self, index: int) -> float:
+        return 0.0
+
 
 def _config(**training) -> ChipConfig:
     base = {

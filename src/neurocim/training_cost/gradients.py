@@ -1,6 +1,5 @@
 """The back-propagation hardware as the epoch composer reads it: transposed read-out and weight-gradient unit."""
 
-
 from __future__ import annotations
 
 from neurocim.arch.chip import ChipModel
@@ -9,6 +8,7 @@ from neurocim.training_cost.ag_pass import ActivationGradientPass, GradientCost
 from neurocim.training_cost.backprop import training_chip_area
 from neurocim.training_cost.epoch import PhaseCost
 from neurocim.training_cost.estimate import phase_from_cost
+from neurocim.training_cost.quirks import AG_LEAKAGE_SKIPS_FIRST_LAYER, has_quirk
 from neurocim.training_cost.weight_gradient import WeightGradientUnit
 from neurocim.training_cost.weight_update import gradient_buffer, inference_buffer_bits
 from neurocim.workload.prepared import PreparedWorkload
@@ -31,6 +31,11 @@ class BackpropHardware:
     ) -> None:
         self.traces = traces
         ag = ActivationGradientPass(chip, training)
+        # V2.1 adds the read-out's leakage only where it computes an activation gradient (not the first layer)
+        skip_first = has_quirk(chip.ctx.p, AG_LEAKAGE_SKIPS_FIRST_LAYER)
+        self._tile_leakage_w = [
+            0.0 if i == 0 and skip_first else ag.tile_leakage_w(i) for i in range(len(traces.network))
+        ]
         self._ag = [_phase(c) for c in ag.layer_costs(workload)]
         layers, p = traces.network, chip.ctx.p
         bits = int(WeightGradientUnit(chip.ctx, training, layers, windows=chip.windows).out_precision_bits)
@@ -48,6 +53,10 @@ class BackpropHardware:
         """Per image: the transposed read-out composed through the layer's PEs and tiles, with the buffer and
         interconnect traffic of the errors (none for the first layer)."""
         return self._ag[index]
+
+    def tile_leakage_w(self, index: int) -> float:
+        """The transposed read-out's leakage in one tile of layer `index` (W)."""
+        return self._tile_leakage_w[index]
 
     def weight_gradient(self, index: int) -> PhaseCost:
         """Per image: the weight-gradient unit on the layer's recorded input activity."""
