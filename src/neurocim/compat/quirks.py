@@ -253,14 +253,6 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
-        "v21_decoder_sizing",
-        "builds row decoders from minimum INV, NAND2 and NOR gates (not enlarged to the cell height) with a 3x "
-        "minimum output driver at every node",
-        "enlarges the gates to the cell height and sizes the driver 2x times the node's mux or word-line factor "
-        "(NeuroSim V1.4)",
-        _V21,
-    ),
-    Quirk(
         "v21_htree_root_log2",
         "puts an H-tree's root floor(log2(min(rows, columns))) units from the grid's edge, so its main bus runs "
         "min(columns - that, that) unit widths (2 on a 5 x 5 grid of tiles)",

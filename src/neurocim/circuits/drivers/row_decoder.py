@@ -55,12 +55,6 @@ class RowDecoder:
             self.width_nand = (8 * 2 * MIN_NMOS_SIZE * f, 8 * pn * MIN_NMOS_SIZE * f)
             self.width_nor = (8 * MIN_NMOS_SIZE * f, 8 * self.num_nor_input * pn * MIN_NMOS_SIZE * f)
             self.width_driver = (8 * 3 * MIN_NMOS_SIZE * f, 8 * 3 * pn * MIN_NMOS_SIZE * f)
-        elif ctx.p.quirk("v21_decoder_sizing"):
-            # NeuroSim V2.1: minimum gates, not enlarged to the cell height, and a 3x driver at every node
-            self.width_inv = (MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f)
-            self.width_nand = (2 * MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f)
-            self.width_nor = (MIN_NMOS_SIZE * f, self.num_nor_input * pn * MIN_NMOS_SIZE * f)
-            self.width_driver = (3 * MIN_NMOS_SIZE * f, 3 * pn * MIN_NMOS_SIZE * f)
         else:
             self.width_inv = cell_widths(tech)
             self.width_nand = cell_widths(tech, 2)
