@@ -253,6 +253,13 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_mux_enable_inverters",
+        "builds a mux decoder's enable stage (NAND, then two inverters on the pass gates) from two address-size "
+        "inverters, for its area, delay and energy",
+        "from two output drivers sized 2x minimum times the node's mux factor (110 at 22 nm; NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "v21_htree_root_log2",
         "puts an H-tree's root floor(log2(min(rows, columns))) units from the grid's edge, so its main bus runs "
         "min(columns - that, that) unit widths (2 on a 5 x 5 grid of tiles)",
