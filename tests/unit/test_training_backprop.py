@@ -168,3 +168,15 @@ def test_a_grown_sub_array_keeps_the_forward_one():
     assert grown.area == pytest.approx(grown.width * grown.height)
     assert grown.used_area == pytest.approx(sub.used_area + 6e-9)
     assert grown.area_other == pytest.approx(sub.area_other + 3e-9)
+
+
+def test_v21_leaves_the_sram_read_out_write_driver_out_of_its_leakage():
+    ctx, chip = _chip(VARIANTS["sram"])
+    faithful = TransposedReadout(ctx, chip.training)
+    v21 = TransposedReadout(_chip(VARIANTS["sram"], frozenset({q.AG_LEAKAGE_NO_WRITE_DRIVER}))[0], chip.training)
+    assert faithful.write_driver.leakage > 0
+    assert v21.leakage_w == pytest.approx(faithful.leakage_w - faithful.write_driver.leakage)
+    assert v21.area == faithful.area  # its area counts either way
+    envm_ctx, envm = _chip({}, frozenset({q.AG_LEAKAGE_NO_WRITE_DRIVER}))
+    without = TransposedReadout(_chip({})[0], envm.training).leakage_w
+    assert TransposedReadout(envm_ctx, envm.training).leakage_w == without  # eNVM read-outs add no write driver

@@ -397,6 +397,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         _V21,
     ),
     Quirk(
+        "ag_leakage_skips_sram_write_driver",
+        "leaves the write driver an SRAM transposed read-out adds along the array out of its leakage (though its area "
+        "counts, and the forward write driver's leakage too)",
+        "the write driver leaks with the rest of the read-out",
+        _V21,
+    ),
+    Quirk(
         "ag_mux_unfolded_row",
         "lays the transposed read-out's row mux out as the array's height times the length of all its pass gates in "
         "one unfolded row (or its decoder's width, if wider), and widens the sub-array by that length",

@@ -62,6 +62,7 @@ from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.quirks import (
     AG_FORWARD_COLUMNS,
     AG_LEAKAGE_FORWARD_SWITCH,
+    AG_LEAKAGE_NO_WRITE_DRIVER,
     AG_MUX_ENERGY_AS_LATENCY,
     AG_MUX_UNFOLDED_ROW,
     has_quirk,
@@ -227,11 +228,14 @@ class TransposedReadout:
     @property
     def leakage_w(self) -> float:
         """Leakage (W) of the read-out's own circuits; the eNVM source-line switches are the forward read's (counted
-        again under the quirk AG_LEAKAGE_FORWARD_SWITCH)."""
+        again under the quirk AG_LEAKAGE_FORWARD_SWITCH), the SRAM write driver is left out under
+        AG_LEAKAGE_NO_WRITE_DRIVER."""
         own = (
             self.mux, self.wl_switch, self.precharger, self.write_driver, self.flash, self.encoder, self.sar,
             self.sense_amp, self.dff, self.adder, self.shift_weight, self.shift_input,
         )  # fmt: skip
+        if has_quirk(self.ctx.p, AG_LEAKAGE_NO_WRITE_DRIVER):
+            own = tuple(unit for unit in own if unit is not self.write_driver)
         total = sum(unit.leakage for unit in own if unit is not None)
         if self.sl_switch is not None and has_quirk(self.ctx.p, AG_LEAKAGE_FORWARD_SWITCH):
             total += self.sl_switch.leakage
