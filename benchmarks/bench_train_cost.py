@@ -47,6 +47,9 @@ class StandIn:
     def weight_gradient(self, index: int) -> PhaseCost:
         return phase_from_cost(Cost().plus(Part.OTHER, 1e-5, 1e-7))
 
+    def tile_leakage_w(self, index: int) -> float:
+        return 0.0
+
 
 def _chip(**training) -> ChipConfig:
     return ChipConfig.model_validate({**CHIP, "training": {**CHIP["training"], **training}})

@@ -1,9 +1,10 @@
 """compat neurosim_v21: the training-cost quantities this package computes, against every NeuroSim V2.1 reference case.
 
 Compared here: the training settings imported from each case's parameters, the operation count, the DRAM entry of
-the breakdown (latency and energy, per layer), the arrays written in parallel and the weight update's peak latency
-per layer. Forward, activation-gradient and weight-gradient phases, areas and the totals built from them are
-compared where those parts are tested.
+the breakdown (latency and energy, per layer), the arrays written in parallel, the weight update's peak latency
+per layer, the training chip's area and its parts, and the leakage the transposed read-out adds per tile. Forward,
+activation-gradient and weight-gradient phases and the totals built from them are compared where those parts are
+tested.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from pathlib import Path
 import pytest
 
 from neurocim.compat.param_cpp import config_dict_from_params
-from neurocim.compat.param_cpp_v21_training import training_from_v21_params
+from neurocim.compat.param_cpp_v21_training import load_v21_params_json, training_from_v21_params
 from neurocim.compat.param_schema import SPECS
 from neurocim.config.chip import ChipConfig
 from neurocim.config.derived import derive
 from neurocim.estimate import ChipModel, build_context
+from neurocim.training_cost.ag_pass import ActivationGradientPass
+from neurocim.training_cost.backprop import TransposedReadout
 from neurocim.training_cost.dram import Dram, layer_dram
 from neurocim.training_cost.epoch import operations
+from neurocim.training_cost.gradients import readout_tile_leakage_w, training_area
 from neurocim.training_cost.weight_update import WeightUpdate, inference_buffer_bits, write_parallelism
 from neurocim.workload.training_traces import read_training_npz
 
@@ -130,3 +134,35 @@ def test_weight_update_peak_latency_per_layer(case, traces):
             continue
         assert ours == pytest.approx(ref, rel=WIDER.get((case, i), 0.01)), f"layer {i + 1}"
         assert got.peak_energy_j > 0 and got.energy_j >= got.peak_energy_j
+
+
+# (case, area part) -> tolerance where the reference is not within 1 % (the SRAM forward sub-array's own parts)
+AREA_WIDER = {("t03_sram", "accumulation"): 0.02, ("t03_sram", "other"): 0.02}
+
+
+@pytest.mark.parametrize("case", TRAINING)
+def test_training_chip_area_and_parts(case, traces):
+    """The forward chip grown by the transposed read-out in every sub-array (and the PEs, tiles, H-trees and global
+    buffer around them) plus the weight-gradient unit: the chip area and each part within 1 %."""
+    _, expected = _case(case)
+    config = load_v21_params_json(REF / "cases" / case / "params.json")
+    ctx = build_context(config)
+    chip = ChipModel(ctx, traces.network)
+    readout = TransposedReadout(ctx, config.training)
+    area = training_area(chip, config.training, traces.network, readout.area).parts_m2
+    assert sum(area.values()) == pytest.approx(expected["chip"]["area_m2"], rel=0.01)
+    for part, want in expected["chip"]["area_breakdown_m2"].items():
+        assert area[part] == pytest.approx(want, rel=AREA_WIDER.get((case, part), 0.01)), part
+
+
+def test_readout_leakage_per_tile(traces):
+    """t01 and t23 differ only in trainingEstimation: per tile, the leakage the transposed read-out adds is their
+    difference, within 2 % (none in the first layer's tiles)."""
+    (_, training), (_, inference) = _case("t01_default"), _case("t23_inference_only")
+    config = load_v21_params_json(REF / "cases" / "t01_default" / "params.json")
+    ag = ActivationGradientPass(ChipModel(build_context(config), traces.network), config.training)
+    added = readout_tile_leakage_w(ag, len(traces.network))
+    assert added[0] == 0.0
+    for i, (want, base) in enumerate(zip(training["layers"], inference["layers"], strict=True)):
+        per_tile = (want["leakage_power_w"] - base["leakage_power_w"]) / want["num_tiles"]
+        assert added[i] == pytest.approx(per_tile, rel=0.02, abs=1e-9), f"layer {i + 1}"

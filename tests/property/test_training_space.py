@@ -37,6 +37,9 @@ class _StandIn:
     def weight_gradient(self, index: int) -> PhaseCost:
         return phase_from_cost(Cost().plus(Part.OTHER, 1e-7, 1e-10))
 
+    def tile_leakage_w(self, index: int) -> float:
+        return 0.0
+
 
 INVALID = (  # one of these, rarely: each must be refused at load with its field
     {"batch_size": 0},

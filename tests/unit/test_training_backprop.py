@@ -7,10 +7,18 @@ import functools
 import numpy as np
 import pytest
 
+from neurocim.arch.chip import ChipModel
 from neurocim.arch.cost import Cost
 from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.training_cost import quirks as q
-from neurocim.training_cost.backprop import TransposedReadout, activation_gradient_cost, backprop_area
+from neurocim.training_cost.backprop import (
+    BackpropArea,
+    TransposedReadout,
+    activation_gradient_cost,
+    backprop_area,
+    training_chip_area,
+    with_readout,
+)
 from neurocim.workload.network import Layer
 from neurocim.workload.traces import LayerTrace
 
@@ -114,3 +122,61 @@ def test_the_forward_read_statistics_cost_the_same_as_the_resistances():
         assert getattr(got, name) == pytest.approx(value, rel=1e-12), name
     ctx_hp, chip_hp = _chip({"technology": {"roadmap": "hp"}})
     assert TransposedReadout(ctx_hp, chip_hp.training).stats_cost(ColumnStats(1.0, 0.0), 1) is None  # no histogram
+
+
+def test_the_v21_row_mux_is_laid_out_as_one_unfolded_row():
+    """V2.1 stretches the transposed mux over the array height, as wide as all its pass gates in one row."""
+    ctx, chip = _chip({})
+    folded = TransposedReadout(ctx, chip.training)
+    v21 = TransposedReadout(_chip({}, frozenset({q.AG_MUX_UNFOLDED_ROW}))[0], chip.training)
+    mux, decoder = v21.mux.mux, v21.mux.decoder
+    assert mux.height == pytest.approx(v21.geo.length_col)
+    assert mux.width >= decoder.width and mux.width > folded.mux.height
+    assert v21.mux.area == pytest.approx(v21.geo.length_col * mux.width + decoder.area)
+    assert v21.area.width_m - folded.area.width_m == pytest.approx(mux.width - folded.mux.height)
+    assert v21.area.other_m2 > folded.area.other_m2
+    assert (v21.area.adc_m2, v21.area.accumulation_m2) == (folded.area.adc_m2, folded.area.accumulation_m2)
+
+
+@pytest.mark.parametrize("name", ["fefet", "sram"])
+def test_the_training_chip_grows_around_its_wider_sub_arrays(name):
+    ctx, chip = _chip(VARIANTS[name])
+    model = ChipModel(ctx, list(LAYERS))
+    readout = backprop_area(ctx, chip.training)
+    same = training_chip_area(model, BackpropArea(0.0, 0.0, 0.0, 0.0))
+    for part in ("area", "array", "interconnect", "adc", "accumulation", "other"):
+        assert getattr(same, part) == pytest.approx(getattr(model.area, part), rel=1e-12)
+    grown = training_chip_area(model, readout)
+    subarrays = model.area.array / model.tile_cm.pe.subarray.area_array
+    assert grown.adc - model.area.adc == pytest.approx(readout.adc_m2 * subarrays, rel=1e-9)
+    assert grown.accumulation - model.area.accumulation >= readout.accumulation_m2 * subarrays * (1 - 1e-9)
+    # the H-trees span the larger PEs and tiles
+    assert grown.interconnect > model.area.interconnect and grown.array == pytest.approx(model.area.array)
+    assert grown.tile_height_cm > model.area.tile_height_cm
+    bigger_buffer = training_chip_area(model, readout, gradient_buffer_bits=10**7)
+    assert bigger_buffer.other > grown.other and bigger_buffer.adc == grown.adc
+
+
+def test_a_grown_sub_array_keeps_the_forward_one():
+    ctx, chip = _chip({})
+    model = ChipModel(ctx, list(LAYERS))
+    sub = model.tile_cm.pe.subarray
+    before = (sub.width, sub.used_area, sub.area_adc)
+    grown = with_readout(sub, BackpropArea(1e-9, 2e-9, 3e-9, 1e-5, 2e-6))
+    assert (sub.width, sub.used_area, sub.area_adc) == before
+    assert grown.width == pytest.approx(sub.width + 1e-5) and grown.height == pytest.approx(sub.height + 2e-6)
+    assert grown.area == pytest.approx(grown.width * grown.height)
+    assert grown.used_area == pytest.approx(sub.used_area + 6e-9)
+    assert grown.area_other == pytest.approx(sub.area_other + 3e-9)
+
+
+def test_v21_leaves_the_sram_read_out_write_driver_out_of_its_leakage():
+    ctx, chip = _chip(VARIANTS["sram"])
+    faithful = TransposedReadout(ctx, chip.training)
+    v21 = TransposedReadout(_chip(VARIANTS["sram"], frozenset({q.AG_LEAKAGE_NO_WRITE_DRIVER}))[0], chip.training)
+    assert faithful.write_driver.leakage > 0
+    assert v21.leakage_w == pytest.approx(faithful.leakage_w - faithful.write_driver.leakage)
+    assert v21.area == faithful.area  # its area counts either way
+    envm_ctx, envm = _chip({}, frozenset({q.AG_LEAKAGE_NO_WRITE_DRIVER}))
+    without = TransposedReadout(_chip({})[0], envm.training).leakage_w
+    assert TransposedReadout(envm_ctx, envm.training).leakage_w == without  # eNVM read-outs add no write driver

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from pydantic import ValidationError
 
 from neurocim.arch.cost import Cost, Part
 from neurocim.config.chip import ChipConfig
-from neurocim.training_cost.epoch import PHASES, PhaseCost
+from neurocim.training_cost.epoch import PHASES, PhaseCost, running_leakage
 from neurocim.training_cost.estimate import TrainingCostError, estimate_training, phase_from_cost
 from neurocim.workload.network import Layer
 from neurocim.workload.traces import LayerTrace
@@ -45,6 +46,9 @@ class _Gradients:
 
     def weight_gradient(self, index: int) -> PhaseCost:
         return phase_from_cost(Cost().plus(Part.OTHER, 5e-6, 7e-9))
+
+    def tile_leakage_w(self, index: int) -> float:
+        return 0.0
 
 
 def _config(**training) -> ChipConfig:
@@ -150,3 +154,18 @@ def test_a_training_workload_reuses_the_chip_for_other_training_settings_and_agr
         chip = ChipConfig.model_validate({**_config().model_dump(), "cell": cell})
         workload.estimate(chip, provider)
     assert len(workload._sides) == 2
+
+
+def test_training_periphery_leaks_like_the_tiles_it_sits_in():
+    """Leakage added per tile of a layer counts in its own tiles' power and, while it runs, in the other layers'."""
+    layers = [
+        SimpleNamespace(num_tiles=2, leakage_power_w=2e-6, leakage_energy_j=6e-12, latency_s=1e-6),
+        SimpleNamespace(num_tiles=3, leakage_power_w=6e-6, leakage_energy_j=4e-12, latency_s=2e-6),
+    ]
+    forward = SimpleNamespace(layers=layers)
+    assert running_leakage(forward) == [(2e-6, 6e-6), (6e-6, 2e-6)]
+    got = running_leakage(forward, [1e-7, 0.0])
+    assert got[0] == pytest.approx((2e-6 + 2 * 1e-7, 6e-6 + 3 * 1e-7))
+    assert got[1] == pytest.approx((6e-6, 2e-6))
+    with pytest.raises(ValueError):
+        running_leakage(forward, [1e-7])

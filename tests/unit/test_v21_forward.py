@@ -13,6 +13,7 @@ from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.subarray.subarray_common import adc_energy_per_vector
 from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
 from neurocim.circuits.context import CircuitContext
+from neurocim.circuits.drivers.row_decoder import DecoderMode, RowDecoder
 from neurocim.circuits.gates.gates import Mos, on_resistance
 from neurocim.circuits.wires.htree import HTree
 from neurocim.circuits.wires.repeated_wire import Relax, size_repeaters, wire_resistance_per_length
@@ -214,6 +215,38 @@ def test_v21_htree_times_a_level_with_the_previous_level_wire():
     main_bus = trees[True].main_bus_units * w * rep.delay_per_length(left)
     assert trees[True].latency(h, w, 1, 1e9) == pytest.approx(first + second + main_bus, rel=1e-12)
     assert trees[True].latency(h, w, 1, 1e9) < trees[False].latency(h, w, 1, 1e9)
+
+
+def test_v21_htree_root_sits_log2_units_from_the_grid_edge():
+    """V2.1 roots a tree floor(log2(min(rows, cols))) units in: a 5 x 5 grid's main bus is 2 units (V1.4: 4)."""
+    for grid, v21, faithful in (((5, 5), 2, 4), ((4, 4), 2, 2), ((8, 3), 1, 4), ((1, 1), 0, 0), ((2, 2), 1, 1)):
+        trees = {on: HTree(_v21_ctx(v21_htree_root_log2=on), *grid, 0.1, 256) for on in (True, False)}
+        assert (trees[True].main_bus_units, trees[False].main_bus_units) == (v21, faithful), grid
+    trees = {on: HTree(_v21_ctx(v21_htree_root_log2=on), 5, 5, 0.1, 256) for on in (True, False)}
+    areas = {on: tree.layout(2e-4, 3e-4, 16).area for on, tree in trees.items()}
+    assert areas[True] < areas[False]
+    assert trees[True].latency(2e-4, 3e-4, 1, 1e9) < trees[False].latency(2e-4, 3e-4, 1, 1e9)
+
+
+def test_v21_mux_decoders_enable_through_address_size_inverters():
+    """V2.1's mux decoder has no output driver: its enable stage is two address-size inverters (V1.4: drivers sized
+    by the node's mux factor, 110x at 22 nm), in area, delay and energy alike."""
+    node22 = chip_from_v21_params({"technode": 22, "featuresize": 32e-9, "wireWidth": 32}).model_dump()
+    chips = {
+        on: ChipConfig.model_validate({**node22, "quirks": {"v21_mux_enable_inverters": on}}) for on in (True, False)
+    }
+    decoders = {on: RowDecoder(CircuitContext.of(derive(c)), DecoderMode.REGULAR_ROW, 3, True, False)
+                for on, c in chips.items()}  # fmt: skip
+    v21, v14 = decoders[True], decoders[False]
+    assert v21.width_enable == v21.width_inv and v14.width_enable == v14.width_driver
+    assert v14.width_driver[0] > 40 * v21.width_inv[0]
+    for d in decoders.values():
+        d.layout(1e-5)
+    assert v21.area < v14.area and v21.energy(1) < v14.energy(1)
+    assert v21.latency(1e20, 1e-15, 1e-15, 0.0, 1, 1) != v14.latency(1e20, 1e-15, 1e-15, 0.0, 1, 1)
+    word_line = {on: RowDecoder(CircuitContext.of(derive(c)), DecoderMode.REGULAR_ROW, 3, False, False)
+                 for on, c in chips.items()}  # fmt: skip
+    assert word_line[True].width_driver == word_line[False].width_driver  # only mux decoders change
 
 
 def test_v21_wires_and_transistors_are_its_own():

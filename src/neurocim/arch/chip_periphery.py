@@ -87,7 +87,11 @@ class ChipArea:
 class ChipPeriphery:
     """The chip's own circuits, sized from the floorplan (NeuroSim ChipInitialize)."""
 
-    def __init__(self, ctx: CircuitContext, layers: Sequence[Layer], fp: Floorplan, clk_freq: float) -> None:
+    def __init__(
+        self, ctx: CircuitContext, layers: Sequence[Layer], fp: Floorplan, clk_freq: float, extra_buffer_bits: int = 0
+    ) -> None:
+        """`extra_buffer_bits`: what the global buffer holds beside the layers' inputs (a training chip's weight
+        gradients)."""
         p = ctx.p
         self.ctx = ctx
         self.fp = fp
@@ -95,6 +99,7 @@ class ChipPeriphery:
         self.bus_width = _global_bus_width(layers, fp, ctx)
         factor = 2 if p.chip.interconnect.sync_data_transfer else 1
         buffer_bits = int(p.chip.precision.input_bits * _max_layer_input(layers, p.chip.pipeline.enabled) * factor)
+        buffer_bits += extra_buffer_bits
         core_bits = p.chip.buffers.global_core_rows * p.chip.buffers.global_core_cols
         self.num_buffer_core = math.ceil(buffer_bits / core_bits)
         interface = int(self.bus_width) if p.chip.interconnect.sync_data_transfer else p.chip.buffers.global_core_cols

@@ -11,14 +11,16 @@ from neurocim.config.chip import MappingType
 
 
 def build_tiles(
-    ctx: CircuitContext, fp, clk_freq: float, *, dtype: type[np.floating] = np.float64
+    ctx: CircuitContext, fp, clk_freq: float, *, dtype: type[np.floating] = np.float64, subarray=None
 ) -> tuple[Tile | None, Tile]:
     """The chip's two tile kinds (NeuroSim TileInitialize) over one shared sub-array, laid out.
 
-    The novel-mapping tile exists only with novel mapping and at least one novel-mapped layer.
+    The novel-mapping tile exists only with novel mapping and at least one novel-mapped layer. `subarray`: the
+    sub-array to build them over instead of the configured one (e.g. one with training periphery beside it).
     """
     p = ctx.p
-    subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, clk_freq)
+    if subarray is None:
+        subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, clk_freq)
     tile_cm = Tile(ctx, subarray, False, fp.num_pe_cm, fp.pe_size_cm, clk_freq, dtype=dtype)
     tile_nm = None
     if p.chip.mapping is MappingType.NOVEL and fp.num_pe_nm and fp.pe_size_nm:

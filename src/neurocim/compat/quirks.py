@@ -253,6 +253,20 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_mux_enable_inverters",
+        "builds a mux decoder's enable stage (NAND, then two inverters on the pass gates) from two address-size "
+        "inverters, for its area, delay and energy",
+        "from two output drivers sized 2x minimum times the node's mux factor (110 at 22 nm; NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_htree_root_log2",
+        "puts an H-tree's root floor(log2(min(rows, columns))) units from the grid's edge, so its main bus runs "
+        "min(columns - that, that) unit widths (2 on a 5 x 5 grid of tiles)",
+        "at the middle of the power-of-two grid the tree spans (NeuroSim V1.4: 4 units on a 5 x 5 grid)",
+        _V21,
+    ),
+    Quirk(
         "v21_image_load_every_layer",
         "an inference-only forward pass charges every layer a DRAM read of the input image, sized as the first "
         "layer's H x W x input bits (its channels dropped)",
@@ -373,6 +387,27 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "counts the leakage of an eNVM sub-array's source-line switches twice: once for the forward read and again "
         "for the transposed read-out that reuses them",
         "once: the transposed read-out adds the leakage of its own circuits only",
+        _V21,
+    ),
+    Quirk(
+        "ag_leakage_skips_first_layer",
+        "counts no transposed read-out leakage in the first layer's tiles (they compute no activation gradient), "
+        "though their sub-arrays carry the read-out",
+        "every tile's read-out leaks, the first layer's included",
+        _V21,
+    ),
+    Quirk(
+        "ag_leakage_skips_sram_write_driver",
+        "leaves the write driver an SRAM transposed read-out adds along the array out of its leakage (though its area "
+        "counts, and the forward write driver's leakage too)",
+        "the write driver leaks with the rest of the read-out",
+        _V21,
+    ),
+    Quirk(
+        "ag_mux_unfolded_row",
+        "lays the transposed read-out's row mux out as the array's height times the length of all its pass gates in "
+        "one unfolded row (or its decoder's width, if wider), and widens the sub-array by that length",
+        "folds the pass gates into a strip along the array's height",
         _V21,
     ),
 )

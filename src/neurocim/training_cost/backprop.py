@@ -9,6 +9,10 @@
 #   the source-line switches. `.area` is a `BackpropArea` (per sub-array, m^2, with the ADC / accumulation / other
 #   parts and the extra width the sub-array grows by).
 # * `backprop_area(ctx, training) -> BackpropArea`, the same record for a chip.
+# * `training_chip_area(chip, area, gradient_buffer_bits=0) -> ChipArea`: the forward `ChipModel`'s floorplan laid out
+#   again over sub-arrays grown by `area` (a `BackpropArea`), with the global buffer grown to hold weight gradients:
+#   the PEs' adder trees and buffers span the wider sub-arrays, the tiles' and chip's periphery and H-trees the
+#   larger PEs and tiles (NeuroSim V2.1 sizes its training chip so).
 # * `TransposedReadout.vector_cost(resistances, counts) -> Cost`: one sub-array reading `counts[i]` error bit-vectors
 #   whose ADCs see the resistances `resistances[i]` (ohm, one per conversion), in seconds and joules;
 #   `.stats_cost(stats, vectors)` the same from the `ColumnStats` the forward read pass collects per block for
@@ -20,11 +24,14 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from neurocim.arch.chip import ChipModel
+from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.cost import Cost, Part
 from neurocim.arch.subarray.block_stats import iter_vector_stats
 from neurocim.arch.subarray.column_model import ColumnModel, effective_conductance
@@ -32,12 +39,15 @@ from neurocim.arch.subarray.subarray_common import BIG_RAMP
 from neurocim.arch.subarray.subarray_geometry import WIRE_CAP_PER_M, ArrayGeometry, array_geometry
 from neurocim.arch.subarray.subarray_parts import ColumnMux
 from neurocim.arch.subarray.subarray_sram import SramColumn
+from neurocim.arch.tile_sets import build_tiles
 from neurocim.arch.tile_work import _cell_digits
 from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
+from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.adc.sense_amp import SenseAmp
+from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.precharger import Precharger
 from neurocim.circuits.drivers.sram_write_driver import SRAMWriteDriver
@@ -52,7 +62,9 @@ from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.quirks import (
     AG_FORWARD_COLUMNS,
     AG_LEAKAGE_FORWARD_SWITCH,
+    AG_LEAKAGE_NO_WRITE_DRIVER,
     AG_MUX_ENERGY_AS_LATENCY,
+    AG_MUX_UNFOLDED_ROW,
     has_quirk,
 )
 from neurocim.training_cost.wg_array import tg_line_delay
@@ -111,7 +123,8 @@ class TransposedReadout:
         ctx, p, geo, bp = self.ctx, self.ctx.p, self.geo, self.bp
         clk, cps = p.chip.clock.max_frequency_hz, p.cols_per_weight
         self.sense_amp = self.dff = self.adder = None
-        self.flash = self.encoder = self.sar = None
+        self.flash = self.sar = None
+        self.encoder: MlsaEncoder | MlsaEncoderV21 | None = None
         if self.sram and not self.parallel:
             self.levels = 2
             self.sense_amp = SenseAmp(ctx, geo.num_col, p.chip.cell.min_sense_voltage_v, geo.length_col / geo.num_row,
@@ -129,7 +142,8 @@ class TransposedReadout:
                     res_cell_access=geo.res_cell_access,
                 )  # fmt: skip
                 if self.levels > 2:
-                    self.encoder = MlsaEncoder(ctx, self.levels, self.num_adc)
+                    kind = MlsaEncoderV21 if p.quirk("v21_mlsa_encoder") else MlsaEncoder
+                    self.encoder = kind(ctx, self.levels, self.num_adc)
         # bits of a row's partial sum: the ADC code (parallel), or the count over the columns read one by one
         cell_sum = 1 if self.sram else p.cell_bits
         sum_bits = int(math.log2(self.levels)) if self.parallel else math.ceil(math.log2(geo.num_col)) + cell_sum
@@ -152,8 +166,8 @@ class TransposedReadout:
                 fp = logic.layout(h, 0.0)
                 accum, width = accum + fp.area, width + fp.width
         if self.mux is not None and self.mux.present:
-            self.mux.layout(h)  # folded along the height
-            other, width = other + self.mux.area, width + self.mux.height
+            mux_width = self._layout_mux(h)
+            other, width = other + self.mux.area, width + mux_width
         if self.sram:
             assert self.wl_switch is not None and self.precharger is not None and self.write_driver is not None
             switch = self.wl_switch.layout(0.0, self.geo.length_row)
@@ -163,6 +177,18 @@ class TransposedReadout:
             width += pre.height + drv.height
             return BackpropArea(adc, accum, other, width, switch.height)
         return BackpropArea(adc, accum, other, width)
+
+    def _layout_mux(self, h: float) -> float:
+        """Lays the row mux out beside the array of height `h` (m); returns the width it adds (m)."""
+        assert self.mux is not None and self.mux.mux is not None and self.mux.decoder is not None
+        if not has_quirk(self.ctx.p, AG_MUX_UNFOLDED_ROW):
+            self.mux.layout(h)  # the pass gates folded into a strip along the height
+            return self.mux.height
+        mux, decoder = self.mux.mux, self.mux.decoder
+        mux.layout()
+        decoder.layout()
+        mux.layout(h, max(decoder.width, mux.width), Layout.OVERRIDE)
+        return mux.width
 
     # ---- one error bit-vector --------------------------------------------------------------------------------
     def _select_latency(self, steps: float) -> float:
@@ -202,11 +228,14 @@ class TransposedReadout:
     @property
     def leakage_w(self) -> float:
         """Leakage (W) of the read-out's own circuits; the eNVM source-line switches are the forward read's (counted
-        again under the quirk AG_LEAKAGE_FORWARD_SWITCH)."""
+        again under the quirk AG_LEAKAGE_FORWARD_SWITCH), the SRAM write driver is left out under
+        AG_LEAKAGE_NO_WRITE_DRIVER."""
         own = (
             self.mux, self.wl_switch, self.precharger, self.write_driver, self.flash, self.encoder, self.sar,
             self.sense_amp, self.dff, self.adder, self.shift_weight, self.shift_input,
         )  # fmt: skip
+        if has_quirk(self.ctx.p, AG_LEAKAGE_NO_WRITE_DRIVER):
+            own = tuple(unit for unit in own if unit is not self.write_driver)
         total = sum(unit.leakage for unit in own if unit is not None)
         if self.sl_switch is not None and has_quirk(self.ctx.p, AG_LEAKAGE_FORWARD_SWITCH):
             total += self.sl_switch.leakage
@@ -292,6 +321,29 @@ class TransposedReadout:
 def backprop_area(ctx: CircuitContext, training: TrainingHardwareConfig) -> BackpropArea:
     """Extra area of one sub-array for its transposed read-out."""
     return TransposedReadout(ctx, training).area
+
+
+def with_readout(subarray, area: BackpropArea):
+    """A copy of a forward sub-array with its transposed read-out beside it: footprint, used area and parts grown."""
+    grown = copy.copy(subarray)
+    grown.height = subarray.height + area.height_m
+    grown.width = subarray.width + area.width_m
+    grown.area = grown.height * grown.width
+    grown.used_area = subarray.used_area + area.total_m2
+    grown.area_adc = subarray.area_adc + area.adc_m2
+    grown.area_accum = subarray.area_accum + area.accumulation_m2
+    grown.area_other = subarray.area_other + area.other_m2
+    return grown
+
+
+def training_chip_area(chip: ChipModel, area: BackpropArea, gradient_buffer_bits: int = 0) -> ChipArea:
+    """The chip's area with every sub-array grown by its transposed read-out (`area`) and the global buffer by
+    `gradient_buffer_bits`: the same floorplan, its PEs, tiles and chip periphery laid out over the larger parts."""
+    ctx, freq = chip.ctx, chip.ctx.p.chip.clock.max_frequency_hz
+    grown = with_readout(chip.tile_cm.pe.subarray, area)
+    tile_nm, tile_cm = build_tiles(ctx, chip.fp, freq, subarray=grown)
+    periphery = ChipPeriphery(ctx, chip.layers, chip.fp, freq, extra_buffer_bits=gradient_buffer_bits)
+    return periphery.layout(tile_nm, tile_cm)
 
 
 def _digit_key(p: Derived) -> tuple:

@@ -47,6 +47,10 @@ class GradientPhases(Protocol):
 
     def weight_gradient(self, index: int) -> PhaseCost: ...
 
+    def tile_leakage_w(self, index: int) -> float:
+        """Leakage (W) the back-propagation hardware adds to one tile of layer `index`."""
+        ...
+
 
 GradientProvider = Callable[[ChipModel, TrainingHardwareConfig, TrainingTraces, PreparedWorkload], GradientPhases]
 
@@ -116,7 +120,7 @@ class TrainingWorkload:
         update = WeightUpdate(chip, training)
         terms = self._write_terms(chip_key, update, training)
         dram = Dram.from_config(training.dram)
-        leak = running_leakage(forward)
+        leak = running_leakage(forward, [phases.tile_leakage_w(i) for i in range(len(layers))])
         epochs = []
         for i, record in enumerate(forward.layers):
             parts = LayerInputs(

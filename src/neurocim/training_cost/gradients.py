@@ -1,14 +1,20 @@
 """The back-propagation hardware as the epoch composer reads it: transposed read-out and weight-gradient unit."""
 
-
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from neurocim.arch.chip import ChipModel
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.ag_pass import ActivationGradientPass, GradientCost
+from neurocim.training_cost.backprop import BackpropArea, training_chip_area
 from neurocim.training_cost.epoch import PhaseCost
 from neurocim.training_cost.estimate import phase_from_cost
+from neurocim.training_cost.quirks import AG_LEAKAGE_SKIPS_FIRST_LAYER, has_quirk
 from neurocim.training_cost.weight_gradient import WeightGradientUnit
+from neurocim.training_cost.weight_update import gradient_buffer, inference_buffer_bits
+from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload
 from neurocim.workload.training_traces import TrainingTraces
 
@@ -21,6 +27,38 @@ def _phase(cost: GradientCost) -> PhaseCost:
     )
 
 
+AREA_PARTS_CHIP = ("array", "interconnect", "adc", "accumulation", "other")  # the forward chip's, by AREA_PARTS name
+
+
+@dataclass(frozen=True)
+class TrainingArea:
+    """A training chip's area (m^2) by AREA_PARTS name, and its weight-gradient unit."""
+
+    parts_m2: dict[str, float]
+    unit: WeightGradientUnit
+
+
+def training_area(chip: ChipModel, training: TrainingHardwareConfig, layers: Sequence[Layer],
+                  readout: BackpropArea) -> TrainingArea:  # fmt: skip
+    """The chip with every sub-array grown by its transposed read-out (`readout`), the global buffer grown to hold
+    the weight gradients, and the weight-gradient unit (its gradient accumulator laid out along that buffer)."""
+    p = chip.ctx.p
+    bits = int(WeightGradientUnit(chip.ctx, training, layers, windows=chip.windows).out_precision_bits)
+    buffer_bits, _ = gradient_buffer(p, training, inference_buffer_bits(p, layers), bits)
+    grown = training_chip_area(chip, readout, buffer_bits)
+    height = chip.fp.num_tile_row * max(grown.tile_height_cm, grown.tile_height_nm)  # the global buffer's
+    unit = WeightGradientUnit(chip.ctx, training, layers, windows=chip.windows, accumulator_height_m=height)
+    parts = {k: getattr(grown, k) for k in AREA_PARTS_CHIP}
+    return TrainingArea(parts | {"weight_gradient": unit.area_m2}, unit)
+
+
+def readout_tile_leakage_w(ag: ActivationGradientPass, num_layers: int) -> list[float]:
+    """Per layer, the leakage (W) the transposed read-out adds to one of its tiles; NeuroSim V2.1 (quirk
+    ag_leakage_skips_first_layer) adds none to the first layer's, which computes no activation gradient."""
+    skip_first = has_quirk(ag.ctx.p, AG_LEAKAGE_SKIPS_FIRST_LAYER)
+    return [0.0 if i == 0 and skip_first else ag.tile_leakage_w(i) for i in range(num_layers)]
+
+
 class BackpropHardware:
     """Activation-gradient pass on the forward arrays' transposed read-out, and the weight-gradient unit."""
 
@@ -29,21 +67,22 @@ class BackpropHardware:
     ) -> None:
         self.traces = traces
         ag = ActivationGradientPass(chip, training)
+        self._tile_leakage_w = readout_tile_leakage_w(ag, len(traces.network))
         self._ag = [_phase(c) for c in ag.layer_costs(workload)]
-        self.unit = WeightGradientUnit(chip.ctx, training, traces.network, windows=chip.windows)
+        area = training_area(chip, training, traces.network, ag.readout.area)
+        self.unit = area.unit
         self.gradient_bits = int(self.unit.out_precision_bits)
-        extra = ag.area
-        self.extra_area_m2 = {
-            "adc": extra.adc_m2,
-            "accumulation": extra.accumulation_m2,
-            "other": extra.other_m2,
-            "weight_gradient": self.unit.area_m2,
-        }
+        self.extra_area_m2 = {k: area.parts_m2[k] - getattr(chip.area, k) for k in AREA_PARTS_CHIP}
+        self.extra_area_m2["weight_gradient"] = self.unit.area_m2
 
     def activation_gradient(self, index: int) -> PhaseCost:
         """Per image: the transposed read-out composed through the layer's PEs and tiles, with the buffer and
         interconnect traffic of the errors (none for the first layer)."""
         return self._ag[index]
+
+    def tile_leakage_w(self, index: int) -> float:
+        """The transposed read-out's leakage in one tile of layer `index` (W)."""
+        return self._tile_leakage_w[index]
 
     def weight_gradient(self, index: int) -> PhaseCost:
         """Per image: the weight-gradient unit on the layer's recorded input activity."""

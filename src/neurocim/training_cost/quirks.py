@@ -13,6 +13,9 @@ SPEED_UP_IGNORES_CAPACITY = "wg_speed_up_ignores_capacity"
 AG_FORWARD_COLUMNS = "ag_reads_forward_columns"
 AG_MUX_ENERGY_AS_LATENCY = "ag_mux_energy_as_latency"
 AG_LEAKAGE_FORWARD_SWITCH = "ag_leakage_counts_forward_switch"
+AG_MUX_UNFOLDED_ROW = "ag_mux_unfolded_row"
+AG_LEAKAGE_SKIPS_FIRST_LAYER = "ag_leakage_skips_first_layer"
+AG_LEAKAGE_NO_WRITE_DRIVER = "ag_leakage_skips_sram_write_driver"
 
 
 def has_quirk(p: Derived, name: str) -> bool:

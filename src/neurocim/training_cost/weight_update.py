@@ -126,6 +126,14 @@ def write_parallelism(
 ) -> int:
     """Sub-arrays written at once: the gradient buffer holds `gradient_bits` (+ log2 batch) per cell of one array per
     weight bit, doubled while it stays under `buffer_overhead_limit` x the inference buffer (NeuroSim V2.1)."""
+    return gradient_buffer(p, training, inference_buffer_bits, gradient_bits)[1]
+
+
+def gradient_buffer(
+    p: Derived, training: TrainingHardwareConfig, inference_buffer_bits: float, gradient_bits: int
+) -> tuple[int, int]:
+    """(bits the global buffer grows by to hold weight gradients, sub-arrays written at once): see
+    `write_parallelism`."""
     cells = p.chip.array.rows * p.chip.array.cols
     if p.quirk("v21_gradient_buffer_before_unit"):
         gradient_bits = 0
@@ -134,7 +142,7 @@ def write_parallelism(
     limit = inference_buffer_bits * (training.weight_gradient.buffer_overhead_limit + 1)
     while overhead > 0 and inference_buffer_bits + overhead < limit:  # (a 0-bit buffer cannot grow)
         overhead, parallel = overhead * 2, parallel * 2
-    return int(parallel)
+    return int(overhead), int(parallel)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,8 @@ class RowDecoder:
             # V1.4: the final driver is sized by a per-node factor (mux decoder) or the WL-decoder factor
             s = ctx.p.mux_driver_factor if mux else ctx.p.wl_decoder_factor
             self.width_driver = (2 * MIN_NMOS_SIZE * f * s, 2 * pn * MIN_NMOS_SIZE * f * s)
+        # NeuroSim V2.1 (quirk v21_mux_enable_inverters): a mux decoder's enable stage is two address-size inverters
+        self.enable_is_inv = mux and not parallel and ctx.p.quirk("v21_mux_enable_inverters")
         self._gate_footprints()
         self._capacitances()
         self.leakage = self._leakage()
@@ -91,6 +93,12 @@ class RowDecoder:
         self.cap_driver_in, self.cap_driver_out = gate_capacitance(
             GateType.INV, 1, *self.width_driver, self.h_driver, tech
         )
+        inv = self.enable_is_inv
+        self.width_enable = self.width_inv if inv else self.width_driver  # the mux-enable inverters
+        self.cap_enable_in = self.cap_inv_in if inv else self.cap_driver_in
+        self.cap_enable_out = self.cap_inv_out if inv else self.cap_driver_out
+        self.w_enable = self.w_inv if inv else self.w_driver
+        self.h_enable = self.h_inv if inv else self.h_driver
 
     def _leakage(self) -> float:
         tech, t = self.ctx.tech, self.ctx.temperature
@@ -127,11 +135,11 @@ class RowDecoder:
                 height = new_height
                 width = self.w_inv * cols_inv + self.w_nand * cols_nand + m3 * self.num_metal_connection * f
                 width += self.w_nor * cols_nor
-                width += ((self.w_nand + self.w_driver * 2) if self.mux else (self.w_driver * 2)) * cols_nor
+                width += ((self.w_nand + self.w_enable * 2) if self.mux else (self.w_driver * 2)) * cols_nor
             else:
                 height = c_max(self.h_nor * self.num_nor, self.h_nand * self.num_nand)
                 width = self.w_inv + self.w_nand + m3 * self.num_metal_connection * f + self.w_nor
-                width += (self.w_nand + self.w_driver * 2) if self.mux else self.w_driver * 2
+                width += (self.w_nand + self.w_enable * 2) if self.mux else self.w_driver * 2
         else:
             if new_width and mode is Layout.NONE:
                 rows_nor = self._stack_count(new_width, self.w_nor, self.num_nor)
@@ -143,11 +151,11 @@ class RowDecoder:
                 width = new_width
                 height = self.h_inv * rows_inv + self.h_nand * rows_nand + m2 * self.num_metal_connection * f
                 height += self.h_nor * rows_nor
-                height += ((self.h_nand + self.h_driver * 2) if self.mux else (self.h_driver * 2)) * rows_nor
+                height += ((self.h_nand + self.h_enable * 2) if self.mux else (self.h_driver * 2)) * rows_nor
             else:
                 height = self.h_inv + self.h_nand + m2 * self.num_metal_connection * f + self.h_nor
                 width = c_max(self.w_nor * self.num_nor, self.w_nand * self.num_nand)
-                height += (self.h_nand + self.h_driver * 2) if self.mux else self.h_driver * 2
+                height += (self.h_nand + self.h_enable * 2) if self.mux else self.h_driver * 2
         fp = fit(height * width, height, width, new_height, new_width, mode)
         self.area, self.height, self.width = fp.area, fp.height, fp.width
         return fp
@@ -186,11 +194,11 @@ class RowDecoder:
             r = on_resistance(self.width_nand[0], Mos.NMOS, t, tech)
             d, ramp_nand = horowitz(r * (self.cap_nand_out + self.cap_inv_in), 0.5, ramp_nor)
             delay += d
-            r = on_resistance(self.width_driver[1], Mos.PMOS, t, tech)
-            d, ramp_inv = horowitz(r * (self.cap_driver_out + self.cap_driver_in + cap_load1), 0.5, ramp_nand)
+            r = on_resistance(self.width_enable[1], Mos.PMOS, t, tech)
+            d, ramp_inv = horowitz(r * (self.cap_enable_out + self.cap_enable_in + cap_load1), 0.5, ramp_nand)
             delay += d
-            r = on_resistance(self.width_driver[0], Mos.NMOS, t, tech)
-            d, _ = horowitz(r * (self.cap_driver_out + cap_load2), 0.5, ramp_inv)
+            r = on_resistance(self.width_enable[0], Mos.NMOS, t, tech)
+            d, _ = horowitz(r * (self.cap_enable_out + cap_load2), 0.5, ramp_inv)
             delay += d
         else:  # two-inverter driver; V1.4 adds the resistive WL load to the last stage
             r = on_resistance(self.width_driver[0], Mos.NMOS, t, tech)
@@ -226,9 +234,9 @@ class RowDecoder:
         # one NOR output switches
         e += (self.cap_nor_out + (self.cap_nand_in if self.mux else self.cap_inv_in)) * vdd * vdd
         if self.mux:
-            e += (self.cap_nand_out + self.cap_driver_in) * vdd * vdd
-            e += (self.cap_driver_out + self.cap_driver_in) * vdd * vdd
-            e += self.cap_driver_out * vdd * vdd
+            e += (self.cap_nand_out + self.cap_enable_in) * vdd * vdd
+            e += (self.cap_enable_out + self.cap_enable_in) * vdd * vdd
+            e += self.cap_enable_out * vdd * vdd
         else:
             e += (self.cap_driver_in + self.cap_driver_out) * vdd * vdd * 2
         return e

@@ -24,11 +24,7 @@ class HTree:
         self.repeaters = size_repeaters(ctx, delay_tolerance, Relax.HALVE)
         # the grid is padded to a power of two per side; the root sits at the centre column, moved
         # one unit inwards if it would fall on the boundary
-        side = 2**self.num_level
-        x_center = int(side / 2.0)
-        if side - x_center < 1:
-            x_center -= 1
-        self.main_bus_units = min(side - x_center, x_center)  # unit pitches from the grid edge to the root
+        self.main_bus_units = _main_bus_units(ctx, num_row, num_col, self.num_level)
         self.total_wire_length = 0.0
         self.area = self.height = self.width = 0.0
         self.leakage = 0.0
@@ -113,3 +109,17 @@ class HTree:
         energy += self.main_bus_units * unit_width * rep.energy_per_length
         energy *= num_bit_access
         return energy * num_read
+
+
+def _main_bus_units(ctx: CircuitContext, num_row: int, num_col: int, num_level: int) -> int:
+    """Unit pitches from the grid edge to the tree root: half the power-of-two grid the tree spans; NeuroSim V2.1
+    (quirk v21_htree_root_log2) puts the root floor(log2(min(rows, cols))) units in, on the grid as placed."""
+    side = 2**num_level
+    if ctx.p.quirk("v21_htree_root_log2"):
+        side, x_center = num_col, int(math.floor(math.log2(min(num_row, num_col))))
+    else:
+        x_center = int(side / 2.0)
+    if side - x_center < 1:
+        x_center -= 1
+    return min(side - x_center, x_center)
+
