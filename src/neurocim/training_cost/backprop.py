@@ -230,12 +230,11 @@ class TransposedReadout:
         """Leakage (W) of the read-out's own circuits; the eNVM source-line switches are the forward read's (counted
         again under the quirk AG_LEAKAGE_FORWARD_SWITCH), the SRAM write driver is left out under
         AG_LEAKAGE_NO_WRITE_DRIVER."""
+        skip_driver = has_quirk(self.ctx.p, AG_LEAKAGE_NO_WRITE_DRIVER)
         own = (
-            self.mux, self.wl_switch, self.precharger, self.write_driver, self.flash, self.encoder, self.sar,
-            self.sense_amp, self.dff, self.adder, self.shift_weight, self.shift_input,
+            self.mux, self.wl_switch, self.precharger, None if skip_driver else self.write_driver, self.flash,
+            self.encoder, self.sar, self.sense_amp, self.dff, self.adder, self.shift_weight, self.shift_input,
         )  # fmt: skip
-        if has_quirk(self.ctx.p, AG_LEAKAGE_NO_WRITE_DRIVER):
-            own = tuple(unit for unit in own if unit is not self.write_driver)
         total = sum(unit.leakage for unit in own if unit is not None)
         if self.sl_switch is not None and has_quirk(self.ctx.p, AG_LEAKAGE_FORWARD_SWITCH):
             total += self.sl_switch.leakage
