@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from neurocim.arch.chip import ChipModel
+from neurocim.arch.chip_traffic import global_buffer_transfer
+from neurocim.arch.cost import Part
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.ag_pass import ActivationGradientPass, GradientCost
 from neurocim.training_cost.epoch import PhaseCost
@@ -27,11 +29,13 @@ class BackpropHardware:
     def __init__(
         self, chip: ChipModel, training: TrainingHardwareConfig, traces: TrainingTraces, workload: PreparedWorkload
     ) -> None:
-        self.traces = traces
+        self.traces, self.chip = traces, chip
         ag = ActivationGradientPass(chip, training)
         self._ag = [_phase(c) for c in ag.layer_costs(workload)]
         self.unit = WeightGradientUnit(chip.ctx, training, traces.network, windows=chip.windows)
         self.gradient_bits = int(self.unit.out_precision_bits)
+        self._second = ag.second  # seconds per unit of the chip's buffer latencies
+        self._activations = chip.global_buffer_costs(workload)
         extra = ag.area
         self.extra_area_m2 = {
             "adc": extra.adc_m2,
@@ -46,8 +50,13 @@ class BackpropHardware:
         return self._ag[index]
 
     def weight_gradient(self, index: int) -> PhaseCost:
-        """Per image: the weight-gradient unit on the layer's recorded input activity."""
-        return phase_from_cost(self.unit.layer_cost(index, self.traces.layers[index].activity).cost)
+        """Per image: the weight-gradient unit on the layer's recorded input activity (the peak), with the global
+        buffer passing the layer's activations and errors in twice and its weight gradients out to DRAM and back."""
+        found = self.unit.layer_cost(index, self.traces.layers[index].activity)
+        act_t, act_e = self._activations[index]
+        grad_t, grad_e = global_buffer_transfer(self.chip, found.gradient_bits, found.gradient_bits)
+        moved_t, moved_e = 2 * (act_t + grad_t * self._second), 2 * (act_e + grad_e)
+        return phase_from_cost(found.cost.plus(Part.BUFFER, moved_t, moved_e))
 
 
 def backprop_hardware(

@@ -28,14 +28,34 @@ _BIG_RAMP = 1e20
 
 
 @dataclass(frozen=True)
+class Transfer:
+    """The delta weights of one update moved into a layer's tiles, through each tile's input buffer and H-tree:
+    latencies (cycles when the chip is synchronous) summed over the tiles and of the slowest tile, energies (J)."""
+
+    buffer_latency: float = 0.0
+    tree_latency: float = 0.0
+    buffer_energy_j: float = 0.0
+    tree_energy_j: float = 0.0
+    slowest_buffer_latency: float = 0.0
+    slowest_tree_latency: float = 0.0
+
+    @property
+    def latency(self) -> float:
+        return self.buffer_latency + self.tree_latency
+
+    @property
+    def energy_j(self) -> float:
+        return self.buffer_energy_j + self.tree_energy_j
+
+
+@dataclass(frozen=True)
 class LayerUpdate:
     """One update of one layer: sub-array writes (peak) and the delta weights moved into the tiles."""
 
     serial_latency_s: float  # every sub-array written one after another
     peak_energy_j: float  # the sub-arrays' writes
     energy_j: float  # the writes as the full update counts them (novel-mapping tiles: times the speed-up)
-    transfer_latency: float  # delta weights through the tile buffers and H-trees (cycles when the chip is synchronous)
-    transfer_energy_j: float
+    transfer: Transfer  # delta weights through the tile buffers and H-trees
     pulses: int  # write pulses over every sub-array (one copy of duplicated arrays)
 
 
@@ -50,8 +70,7 @@ class WriteTerms:
     peak_per_s_w: float
     total_fixed_j: float
     total_per_s_w: float
-    transfer_latency: float
-    transfer_energy_j: float
+    transfer: Transfer
     pulses: int
 
     def at(self, pulse_width_s: float) -> LayerUpdate:
@@ -61,8 +80,7 @@ class WriteTerms:
             self.serial_fixed_s + self.serial_pulses * w,
             self.peak_fixed_j + self.peak_per_s_w * w,
             self.total_fixed_j + self.total_per_s_w * w,
-            self.transfer_latency,
-            self.transfer_energy_j,
+            self.transfer,
             self.pulses,
         )
 
@@ -187,9 +205,9 @@ class WeightUpdate:
                     e0 * total, e1 * total)  # fmt: skip
             pulses += w.writes.total_pulses
             tiles[b.tile] = b.tile_cells
-        t_move, e_move = self._transfer(index, tuple(tiles.values()))
+        move = self._transfer(index, tuple(tiles.values()))
         t_fixed, n_pulses, e_peak, p_peak, e_total, p_total = (float(x) for x in acc)
-        return WriteTerms(t_fixed, n_pulses, e_peak, p_peak, e_total, p_total, t_move, e_move, pulses)
+        return WriteTerms(t_fixed, n_pulses, e_peak, p_peak, e_total, p_total, move, pulses)
 
     # ---------------------------------------------------------------------------------------- one sub-array
     def subarray_terms(self, w: RowWrites) -> tuple[float, int, float, float]:
@@ -292,21 +310,26 @@ class WeightUpdate:
         return e, per_s
 
     # ---------------------------------------------------------------------------------------- delta weights
-    def _transfer(self, index: int, tile_cells: tuple[int, ...]) -> tuple[float, float]:
-        """(latency, energy) of moving the layer's delta weights (one bit per cell) into its tiles: each tile's input
-        buffer written and read, and its H-tree."""
+    def _transfer(self, index: int, tile_cells: tuple[int, ...]) -> Transfer:
+        """The layer's delta weights (one bit per cell) moved into its tiles: each tile's input buffer written and
+        read, and its H-tree."""
         chip = self.chip
         tile: Tile = chip.tile_nm if chip.fp.is_novel[index] and chip.tile_nm is not None else chip.tile_cm
         buffer, tree, pe = tile.periphery.input_buffer, tile.htree, tile.pe
         width = buffer.interface_width
-        t = e = 0.0
+        per_tile = []
         for bits in tile_cells:
             lines = bits / width
-            t += buffer.latency(lines) + buffer.write_latency(lines)
-            e += buffer.energy(width, lines) + buffer.write_energy(width, lines)
-            t += tree.latency(pe.height, pe.width, bits / tree.bus_width, tile.clk_freq)
-            e += tree.energy(pe.height, pe.width, tree.bus_width, bits / tree.bus_width)
-        return t, e
+            per_tile.append((
+                buffer.latency(lines) + buffer.write_latency(lines),
+                tree.latency(pe.height, pe.width, bits / tree.bus_width, tile.clk_freq),
+                buffer.energy(width, lines) + buffer.write_energy(width, lines),
+                tree.energy(pe.height, pe.width, tree.bus_width, bits / tree.bus_width),
+            ))  # fmt: skip
+        if not per_tile:
+            return Transfer()
+        sums = [sum(column) for column in zip(*per_tile, strict=True)]
+        return Transfer(*sums, max(t[0] for t in per_tile), max(t[1] for t in per_tile))
 
 
 def _unselected(total: int, selected: int) -> int:

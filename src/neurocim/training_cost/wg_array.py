@@ -14,6 +14,7 @@ from neurocim.arch.subarray.subarray_parts import ColumnMux
 from neurocim.arch.subarray.subarray_sram import sram_cell_leakage
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
+from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.adc.sense_amp import SenseAmp
 from neurocim.circuits.base import Layout
@@ -26,7 +27,7 @@ from neurocim.circuits.gates.gates import Mos, drain_cap, gate_cap, horowitz, on
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
-from neurocim.config.chip import AdcType, SenseMode
+from neurocim.config.chip import AdcType, Roadmap, SenseMode
 from neurocim.training_cost.quirks import ADC_EVERY_COLUMN, WRITE_ACTIVITY_UNSET, WRITE_SELECT_READ_COUNT, has_quirk
 
 
@@ -206,7 +207,12 @@ class WgArray:
         e_adc = 0.0
         columns = w.cols if has_quirk(ctx.p, ADC_EVERY_COLUMN) else self.num_adc
         resistance = np.full(columns, self.column_resistance(activity))
-        if self.flash is not None and self.encoder is not None:
+        timing = self._v21_timing()
+        if timing is not None and self.encoder is not None:  # V2.1's sense-amp time and energy law
+            t_read = timing.read_latency(resistance[None, :])
+            t += float(t_read[0]) * n + self.encoder.latency(BIG_RAMP, n)
+            e_adc += float(timing.read_energy(resistance[None, :], t_read)[0]) * n + self.encoder.energy(n)
+        elif self.flash is not None and self.encoder is not None:
             t += self.flash.latency(n, 1) + self.encoder.latency(BIG_RAMP, n)
             e_adc += self.flash.energy(resistance, n) + self.encoder.energy(n)
         if self.sar is not None:
@@ -219,6 +225,18 @@ class WgArray:
         e_mux, e_dec = self.mux.energies(n)
         e_other = float(self.wl_switch.energy(n, activity)) + self.precharger.energy(w.cap_col_f, n) + e_mux + e_dec
         return ArrayOp(t, e_adc, e_accum, e_other)
+
+    def _v21_timing(self) -> MlsaTimingV21 | None:
+        """NeuroSim V2.1's data-dependent sense-amp time and energy (quirk v21_mlsa_read_time, asynchronous current
+        or voltage flash MLSA): references from the forward cell's resistances over the forward array's rows."""
+        p = self.ctx.p
+        if self.flash is None or not p.quirk("v21_mlsa_read_time") or p.chip.clock.synchronous:
+            return None
+        cell, tech = p.chip.cell, p.chip.technology
+        refs = v21_references(self.adc_levels, cell.r_on_ohm, cell.r_off_ohm, p.chip.array.rows)
+        current = p.chip.adc.sense_mode is SenseMode.CURRENT
+        lstp = tech.roadmap is Roadmap.LSTP
+        return MlsaTimingV21.build(refs, tech.node_nm, lstp, current, p.read_voltage_v, tech.temperature_k)
 
     def _read_sequential(self, activity: float) -> ArrayOp:
         ctx, w = self.ctx, self.w
