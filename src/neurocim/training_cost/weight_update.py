@@ -214,7 +214,8 @@ class WeightUpdate:
         """One sub-array's write as (fixed latency s, pulses, fixed energy J, energy per second of pulse W)."""
         t_lines, e_lines = self._drivers(w)
         fixed, per_s = self._line_energy(w)
-        return t_lines, w.total_pulses, w.cell_switch_energy_j + fixed + e_lines, w.cell_pulse_power_w + per_s
+        pulses = 0 if self.cell.binary else w.total_pulses  # an SRAM cell flips in the drivers' time, no pulse
+        return t_lines, pulses, w.cell_switch_energy_j + fixed + e_lines, w.cell_pulse_power_w + per_s
 
     def _num_writes(self, w: RowWrites) -> float:
         """Line-driver write operations: two steps (set, reset) per written row."""
