@@ -142,3 +142,15 @@ def test_v21_weight_gradient_sense_amps_take_the_v21_time_law():
     assert v21.latency_s - v14.latency_s == pytest.approx(n * t_read - flash.latency(n, 1))
     e_v21 = float(timing.read_energy(r)[0]) * n + unit.array.encoder.energy(n)
     assert v21.energy_adc_j == pytest.approx(e_v21)
+
+
+def test_an_sram_update_takes_no_write_pulse_but_its_rows_write_time():
+    sram = chip_from_v21_params({"memcelltype": 1, "numRowSubArray": 64, "numColSubArray": 64})
+    training = {"enabled": True, "batch_size": 4, "iterations_per_epoch": 3}
+    config = ChipConfig.model_validate({**sram.model_dump(), "training": training})
+    update = WeightUpdate(_model(config)[0], config.training)
+    x = _traces().layers[0]
+    terms = update.layer_terms(0, update.block_writes(0, x.trace.weights, x.old_weights))
+    assert terms.pulses > 0 and terms.serial_pulses == 0  # bits change, no pulse width counts
+    assert terms.serial_fixed_s > 0
+    assert terms.at(1e-8).serial_latency_s == terms.at(5e-8).serial_latency_s

@@ -19,6 +19,7 @@ from neurocim.circuits.gates.gates import horowitz
 from neurocim.config.chip import AccessType, CellType
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.training_cost.wg_array import SramWires, sram_rows_write_latency
 from neurocim.training_cost.write_blocks import WriteBlockPlace, write_blocks
 from neurocim.training_cost.write_pulses import CellWrite, RowWrites, block_writes, cell_pulses
 from neurocim.workload.network import Layer
@@ -264,16 +265,22 @@ class WeightUpdate:
         return (e_row + e_col) * num_write
 
     def _sram_drivers(self, w: RowWrites, num_write: float) -> tuple[float, float]:
-        """SRAM: each written bit flips its cell (both nodes); the bit lines are driven once per written row."""
+        """SRAM: each written bit flips its cell (both nodes); the written rows one after another, each selected, its
+        cells flipped, its bit lines precharged and driven."""
         sa, tech = self.subarray, self.chip.ctx.tech
         if not self.cell.binary:
             return 0.0, 0.0
         cap_cell = sa.geometry.cap_sram_cell if hasattr(sa.geometry, "cap_sram_cell") else 0.0
-        flips = w.cols * w.activity_col * w.rows * w.activity_row
-        tau = sa.res_col * sa.cap_col
-        t = horowitz(tau, 0.0, _BIG_RAMP)[0] * w.rows * w.activity_row
+        rows = w.rows * w.activity_row
+        flips = w.cols * w.activity_col * rows
         e = cap_cell * tech.vdd * tech.vdd * 2 * flips + sa.cap_col * tech.vdd * tech.vdd * flips
-        return t, e
+        column, switch = getattr(sa.mode, "sram_column", None), getattr(sa.mode, "wl_switch", None)
+        if column is None or switch is None:
+            return 0.0, e
+        p = self.p
+        wires = SramWires.of(self.chip.ctx, p.chip.array.rows, p.chip.array.cols)
+        t = sram_rows_write_latency(self.chip.ctx, column.precharger, column.write_driver, wires, rows)
+        return t + self._tg_write_latency(switch, sa.cap_row1, sa.res_row, 2 * rows), e
 
     def _line_energy(self, w: RowWrites) -> tuple[float, float]:
         """Charging the word, bit and source lines for every pulse (selected and half-selected lines): (J, and J per

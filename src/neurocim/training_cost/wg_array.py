@@ -259,15 +259,11 @@ class WgArray:
         """Writing the activations of the active rows (row by row) into the array."""
         ctx, w = self.ctx, self.w
         tech, p = ctx.tech, ctx.p
-        f, t_k, vdd = tech.feature_size, ctx.temperature, tech.vdd
+        vdd = tech.vdd
         rows_written = w.rows * activity
         col_activity = 0.0 if has_quirk(p, WRITE_ACTIVITY_UNSET) else activity
-        w_n, w_p = p.sram_nmos_width_f * f, p.sram_pmos_width_f * f
-        res_pull = (on_resistance(w_n, Mos.NMOS, t_k, tech) + on_resistance(w_p, Mos.PMOS, t_k, tech)) / 2
-        gm = (transconductance(w_n, Mos.NMOS, tech) + transconductance(w_p, Mos.PMOS, tech)) / 2
-        t = horowitz(res_pull * w.cap_sram_cell_f, 1 / (res_pull * gm), BIG_RAMP)[0] * rows_written
+        t = sram_rows_write_latency(ctx, self.precharger, self.write_driver, w, rows_written)
         t += self._write_select_latency(rows_written)
-        t += self.precharger.latency(w.cap_col_f, rows_written) + self._driver_latency() * rows_written
         cols_written = min(w.cols, w.cols * col_activity)
         e = w.cap_sram_cell_f * vdd * vdd * 2 * (w.cols * activity) * rows_written  # flip Q and Q-bar
         e += w.cap_col_f * vdd * vdd * cols_written * rows_written  # bit lines recharged
@@ -298,15 +294,28 @@ class WgArray:
         per_row = (sw.cap_tg_gate_n + sw.cap_tg_gate_p) * vdd * vdd * 2  # one line off, the next on
         return per_row * 2 * rows_written + sw.dff.energy(self._scans(rows_written), sw.num_output, False)
 
-    def _driver_latency(self) -> float:
-        """One write through the write driver: its first inverter, then the second pulling the bit line down (s)."""
-        ctx, w, drv = self.ctx, self.w, self.write_driver
-        tech, t_k = ctx.tech, ctx.temperature
-        r_up = on_resistance(drv.width_p, Mos.PMOS, t_k, tech)
-        d1, ramp = horowitz(r_up * (drv.cap_output + drv.cap_input), 1 / (r_up * transconductance(drv.width_p,
-                                                                                                   Mos.PMOS, tech)),
-                            BIG_RAMP)  # fmt: skip
-        r_dn = on_resistance(drv.width_n, Mos.NMOS, t_k, tech)
-        tr = r_dn * (w.cap_col_f + drv.cap_output) + w.res_col_ohm * w.cap_col_f / 2
-        d2, _ = horowitz(tr, 1 / (r_dn * transconductance(drv.width_n, Mos.NMOS, tech)), ramp)
-        return d1 + d2
+
+def sram_rows_write_latency(
+    ctx: CircuitContext, precharger: Precharger, driver: SRAMWriteDriver, w: SramWires, rows_written: float
+) -> float:
+    """Writing `rows_written` rows of an SRAM array one after another (s): each row's cells flip, the precharger
+    restores the bit lines and the write driver pulls them (the row select is the caller's)."""
+    tech, p, t_k = ctx.tech, ctx.p, ctx.temperature
+    f = tech.feature_size
+    w_n, w_p = p.sram_nmos_width_f * f, p.sram_pmos_width_f * f
+    res_pull = (on_resistance(w_n, Mos.NMOS, t_k, tech) + on_resistance(w_p, Mos.PMOS, t_k, tech)) / 2
+    gm = (transconductance(w_n, Mos.NMOS, tech) + transconductance(w_p, Mos.PMOS, tech)) / 2
+    t = horowitz(res_pull * w.cap_sram_cell_f, 1 / (res_pull * gm), BIG_RAMP)[0] * rows_written
+    return t + precharger.latency(w.cap_col_f, rows_written) + _driver_latency(ctx, driver, w) * rows_written
+
+
+def _driver_latency(ctx: CircuitContext, drv: SRAMWriteDriver, w: SramWires) -> float:
+    """One write through the write driver: its first inverter, then the second pulling the bit line down (s)."""
+    tech, t_k = ctx.tech, ctx.temperature
+    r_up = on_resistance(drv.width_p, Mos.PMOS, t_k, tech)
+    beta_up = 1 / (r_up * transconductance(drv.width_p, Mos.PMOS, tech))
+    d1, ramp = horowitz(r_up * (drv.cap_output + drv.cap_input), beta_up, BIG_RAMP)
+    r_dn = on_resistance(drv.width_n, Mos.NMOS, t_k, tech)
+    tr = r_dn * (w.cap_col_f + drv.cap_output) + w.res_col_ohm * w.cap_col_f / 2
+    d2, _ = horowitz(tr, 1 / (r_dn * transconductance(drv.width_n, Mos.NMOS, tech)), ramp)
+    return d1 + d2
