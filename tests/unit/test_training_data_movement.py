@@ -11,6 +11,7 @@ import pytest
 
 from neurocim.arch.chip import ChipModel
 from neurocim.arch.chip_traffic import global_buffer_transfer
+from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
 from neurocim.compat.param_cpp_v21 import chip_from_v21_params
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
@@ -142,6 +143,7 @@ def test_v21_weight_gradient_sense_amps_take_the_v21_time_law():
     assert v21.latency_s - v14.latency_s == pytest.approx(n * t_read - flash.latency(n, 1))
     e_v21 = float(timing.read_energy(r)[0]) * n + unit.array.encoder.energy(n)
     assert v21.energy_adc_j == pytest.approx(e_v21)
+    assert isinstance(unit.array.encoder, MlsaEncoderV21) and unit.array.encoder.energy(n) > 0  # V2.1's encoder
 
 
 def test_an_sram_update_takes_no_write_pulse_but_its_rows_write_time():

@@ -14,6 +14,7 @@ from neurocim.arch.subarray.subarray_parts import ColumnMux
 from neurocim.arch.subarray.subarray_sram import sram_cell_leakage
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
+from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
 from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.adc.sense_amp import SenseAmp
@@ -121,7 +122,8 @@ class WgArray:
                 column_cap=w.cap_col_f, array_height=w.length_col_m, array_width_unit=w.length_row_m / w.cols,
                 res_cell_access=w.res_cell_access_ohm,
             )  # fmt: skip
-            self.encoder = MlsaEncoder(ctx, self.adc_levels, self.num_adc)
+            kind = MlsaEncoderV21 if p.quirk("v21_mlsa_encoder") else MlsaEncoder
+            self.encoder = kind(ctx, self.adc_levels, self.num_adc)
         self.sum_bits = int(math.log2(self.adc_levels)) + self.input_bits + 1
         units = math.ceil(w.cols / self.rows_per_adc)
         self.shift_add = ShiftAdd(ctx, units, self.sum_bits, self.input_bits) if self.input_bits > 1 else None
