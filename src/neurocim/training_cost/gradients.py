@@ -1,6 +1,5 @@
 """The back-propagation hardware as the epoch composer reads it: transposed read-out and weight-gradient unit."""
 
-
 from __future__ import annotations
 
 from neurocim.arch.chip import ChipModel
