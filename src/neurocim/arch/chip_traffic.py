@@ -121,7 +121,24 @@ def _global_buffer(chip: ChipModel, bits_out: float, bits_in: float, clk_freq: f
 def global_buffer_traffic(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float]:
     """(latency, energy J) of one layer's loads from and write-backs to the global buffer per image (asynchronous:
     seconds; synchronous: cycles), as `layer_traffic` charges them."""
-    return _global_buffer(chip, *_bits_moved(chip, index), clk_freq)
+    latency, energy = _global_buffer(chip, *_bits_moved(chip, index), clk_freq)
+    return latency * _buffer_time_share(chip, index), energy
+
+
+def global_buffer_transfer(chip: ChipModel, bits_out: float, bits_in: float) -> tuple[float, float]:
+    """(latency, energy J) of reading `bits_out` from and writing `bits_in` to the global buffer over its parallel
+    cores (asynchronous: seconds; synchronous: cycles)."""
+    return _global_buffer(chip, bits_out, bits_in, 0.0)
+
+
+def _buffer_time_share(chip: ChipModel, index: int) -> int:
+    """How many times a layer's global-buffer time counts: once, or (NeuroSim V2.1, quirk
+    v21_global_buffer_time_per_tile_share) ceil(all tiles / the layer's tiles), as if the buffer's bandwidth were
+    shared by every layer's tiles though one layer runs at a time."""
+    fp = chip.fp
+    if not chip.ctx.p.quirk("v21_global_buffer_time_per_tile_share"):
+        return 1
+    return math.ceil(fp.total_tiles / fp.num_tiles[index])
 
 
 def _input_volume(chip: ChipModel, index: int) -> float:
@@ -205,6 +222,7 @@ def layer_traffic(chip: ChipModel, index: int, clk_freq: float) -> ChipLayerWork
     bits_out, bits_in = _bits_moved(chip, index)
     ic_t, ic_e = _interconnect(chip, index, bits_out, bits_in, clk_freq)
     buf_t, buf_e = _global_buffer(chip, bits_out, bits_in, clk_freq)
+    buf_t *= _buffer_time_share(chip, index)
     return ChipLayerWork(
         latency=act_t + acc_t + pool_t + buf_t + ic_t,
         energy=act_e + acc_e + pool_e + buf_e + ic_e,

@@ -267,6 +267,13 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_global_buffer_time_per_tile_share",
+        "multiplies a layer's global-buffer load and write-back time by ceil(tiles of the chip / tiles of the layer), "
+        "as if every layer's tiles shared the buffer while one layer runs at a time (layer by layer)",
+        "the layer's transfers take the buffer's time over its parallel cores, once",
+        _V21,
+    ),
+    Quirk(
         "v21_image_load_every_layer",
         "an inference-only forward pass charges every layer a DRAM read of the input image, sized as the first "
         "layer's H x W x input bits (its channels dropped)",
@@ -317,6 +324,19 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "reports as DRAM traffic the activation transfer cost times 6 and again times 6 (4 for the first layer), "
         "plus the weight-gradient traffic",
         "reports the DRAM traffic the phases pay",
+        _V21,
+    ),
+    Quirk(
+        "v21_training_forward_buffer_twice",
+        "charges a training forward pass each layer's global-buffer loads and write-backs twice",
+        "once, as an inference pass (the activations kept for the backward pass go to DRAM, charged there)",
+        _V21,
+    ),
+    Quirk(
+        "v21_breakdown_update_transfer_per_image",
+        "books in the buffer and interconnect breakdown the weight update's delta-weight transfer into the tiles once "
+        "per image (the slowest tile's time, every tile's energy), though it happens once per update",
+        "books the transfer as the update pays it: once per update, its time over the arrays written in parallel",
         _V21,
     ),
     Quirk(

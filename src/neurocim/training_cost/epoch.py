@@ -7,9 +7,9 @@ from dataclasses import dataclass, fields, replace
 
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
-from neurocim.report.records import Breakdown, LayerReport, Report
+from neurocim.report.records import Breakdown, Report
 from neurocim.training_cost.dram import LayerDram
-from neurocim.training_cost.weight_update import LayerUpdate
+from neurocim.training_cost.weight_update import LayerUpdate, Transfer
 from neurocim.workload.network import Layer
 
 PHASES = ("forward", "activation_gradient", "weight_gradient", "weight_update")
@@ -45,15 +45,6 @@ class PhaseCost:
 
 def _scaled(parts: Breakdown, factor: float) -> Breakdown:
     return Breakdown(*(getattr(parts, f.name) * factor for f in fields(parts)))
-
-
-def forward_phase(layer: LayerReport) -> PhaseCost:
-    """The forward pass of one layer from the inference estimate; its compute-only part leaves out buffers and
-    interconnect."""
-    lat, en = layer.latency_breakdown_s, layer.energy_breakdown_j
-    peak_t = layer.latency_s - lat.buffer - lat.interconnect
-    peak_e = layer.dynamic_energy_j - en.buffer - en.interconnect
-    return PhaseCost(layer.latency_s, layer.dynamic_energy_j, max(peak_t, 0.0), max(peak_e, 0.0), lat, en)
 
 
 @dataclass(frozen=True)
@@ -116,9 +107,9 @@ def layer_epoch(
     ag = ag.scaled(images)
     wg = parts.weight_gradient.plus_dram(*parts.dram.weight_gradient).scaled(images)
     u = parts.update
-    transfer_s = u.transfer_latency * (clock_period_s if p.chip.clock.synchronous else 1.0)
+    period = clock_period_s if p.chip.clock.synchronous else 1.0
     wu_peak = (u.serial_latency_s / write_parallel * iters, u.peak_energy_j * iters)
-    wu = (wu_peak[0] + transfer_s * iters, (u.energy_j + u.transfer_energy_j) * iters)
+    wu = (wu_peak[0] + u.transfer.latency * period / write_parallel * iters, (u.energy_j + u.transfer.energy_j) * iters)
     read = dict(zip(PHASES, (fw, ag, wg), strict=False))
     phases = {name: (c.latency_s, c.energy_j) for name, c in read.items()} | {"weight_update": wu}
     peak = {name: (c.peak_latency_s, c.peak_energy_j) for name, c in read.items()} | {"weight_update": wu_peak}
@@ -127,17 +118,41 @@ def layer_epoch(
     if not p.quirk("v21_leakage_read_phases_only"):
         busy += wg.latency_s + wu[0]
     dram = (parts.dram.reported[0] * images, parts.dram.reported[1] * images)
-    lat = _breakdown((fw, ag), peak["weight_gradient"][0], wu_peak[0], dram[0], "latency_parts")
-    en = _breakdown((fw, ag), peak["weight_gradient"][1], wu_peak[1], dram[1], "energy_parts")
+    moved = (wg, _transfer_parts(u.transfer, p, period, write_parallel, training))
+    lat = _breakdown((fw, ag), moved, peak["weight_gradient"][0], wu_peak[0], dram[0], "latency_parts")
+    en = _breakdown((fw, ag), moved, peak["weight_gradient"][1], wu_peak[1], dram[1], "energy_parts")
     return LayerEpoch(index + 1, phases, peak, power, running * busy, lat, en)
 
 
-def _breakdown(read: Sequence[PhaseCost], wg: float, wu: float, dram: float, which: str) -> TrainingBreakdown:
+def _transfer_parts(
+    t: Transfer, p: Derived, period: float, write_parallel: int, training: TrainingHardwareConfig
+) -> PhaseCost:
+    """The update's delta-weight transfers over the epoch by component (buffer, interconnect), as the update pays
+    them; NeuroSim V2.1 (quirk v21_breakdown_update_transfer_per_image) books the slowest tile's transfer time and
+    every tile's energy once per image instead."""
+    if p.quirk("v21_breakdown_update_transfer_per_image"):
+        n = training.images_per_epoch
+        times = (t.slowest_buffer_latency * period * n, t.slowest_tree_latency * period * n)
+    else:
+        n = training.iterations_per_epoch
+        times = (t.buffer_latency * period / write_parallel * n, t.tree_latency * period / write_parallel * n)
+    energies = (t.buffer_energy_j * n, t.tree_energy_j * n)
+    lat, en = (Breakdown(other=b + i, buffer=b, interconnect=i) for b, i in (times, energies))
+    return PhaseCost(latency_parts=lat, energy_parts=en)
+
+
+def _breakdown(
+    read: Sequence[PhaseCost], moved: Sequence[PhaseCost], wg: float, wu: float, dram: float, which: str
+) -> TrainingBreakdown:
     """The read passes' components (the arrays' read path without ADC, buffers and interconnect apart), the
-    compute-only weight gradient and update, and the DRAM traffic."""
+    compute-only weight gradient and update, the buffer and interconnect traffic of the other phases (`moved`), and
+    the DRAM traffic."""
     out = TrainingBreakdown(weight_gradient=wg, weight_update=wu, dram=dram)
-    for phase in read:
+    for phase in moved:
         b: Breakdown = getattr(phase, which)
+        out = out + TrainingBreakdown(buffer=b.buffer, interconnect=b.interconnect)
+    for phase in read:
+        b = getattr(phase, which)
         out = out + TrainingBreakdown(b.adc, b.accumulation, b.other - b.buffer - b.interconnect, b.buffer,
                                       b.interconnect)  # fmt: skip
     return out

@@ -22,11 +22,11 @@ from neurocim.training_cost.dram import Dram, layer_dram
 from neurocim.training_cost.epoch import (
     LayerInputs,
     PhaseCost,
-    forward_phase,
     layer_epoch,
     operations,
     running_leakage,
 )
+from neurocim.training_cost.forward import training_forward
 from neurocim.training_cost.report import AREA_PARTS, EpochReport
 from neurocim.training_cost.weight_update import WeightUpdate, WriteTerms, inference_buffer_bits, write_parallelism
 from neurocim.workload.prepared import PreparedWorkload, prepare
@@ -88,6 +88,7 @@ class _ChipSide:
 
     chip: ChipModel
     forward: Report
+    training_forward: list[PhaseCost]  # per layer and image
 
 
 class TrainingWorkload:
@@ -122,9 +123,9 @@ class TrainingWorkload:
         dram = Dram.from_config(training.dram)
         leak = running_leakage(forward, [phases.tile_leakage_w(i) for i in range(len(layers))])
         epochs = []
-        for i, record in enumerate(forward.layers):
+        for i, fw in enumerate(side.training_forward):
             parts = LayerInputs(
-                forward_phase(record),
+                fw,
                 phases.activation_gradient(i),
                 phases.weight_gradient(i),
                 terms[i].at(training.write.pulse_width_s),
@@ -147,7 +148,8 @@ class TrainingWorkload:
         found = self._sides.get(key)
         if found is None:
             chip = ChipModel(build_context(config), self.traces.network, workload=self.workload)
-            found = _ChipSide(chip, chip.evaluate(self.workload))
+            report = chip.evaluate(self.workload)
+            found = _ChipSide(chip, report, training_forward(chip, report, self.workload))
             _remember(self._sides, key, found, self.keep)
         return found
 

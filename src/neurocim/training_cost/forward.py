@@ -1,4 +1,4 @@
-"""The forward phase of training read from an inference estimate: per image, per layer, with its compute-only peak."""
+"""The forward phase read from an inference estimate (inference or training): per image and layer, with its peak."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from neurocim.compat.quirks import enabled_quirks
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
 from neurocim.report.records import Breakdown, LayerReport, Report
+from neurocim.training_cost.epoch import PhaseCost
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload
 
 IMAGE_LOAD_EVERY_LAYER = "v21_image_load_every_layer"
+FORWARD_BUFFER_TWICE = "v21_training_forward_buffer_twice"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,22 @@ class ForwardLayer:
     leakage_power_w: float
     dram: LatencyEnergy = NO_COST
     buffer_again: LatencyEnergy = NO_COST
+
+    def phase(self) -> PhaseCost:
+        """This forward pass as the epoch composes it: the total and the compute-only peak, with the total split by
+        component (the inference convention: `other` holds the buffers, interconnect and DRAM load)."""
+        lat, en = self.latency_s, self.energy_j
+        extra_t, extra_e = self.buffer_again.latency_s, self.buffer_again.energy_j
+        moved_t = lat.buffer + lat.interconnect + extra_t + self.dram.latency_s
+        moved_e = en.buffer + en.interconnect + extra_e + self.dram.energy_j
+        return PhaseCost(
+            self.total.latency_s,
+            self.total.energy_j,
+            self.peak.latency_s,
+            self.peak.energy_j,
+            Breakdown(lat.adc, lat.accumulation, lat.other + moved_t, lat.buffer + extra_t, lat.interconnect),
+            Breakdown(en.adc, en.accumulation, en.other + moved_e, en.buffer + extra_e, en.interconnect),
+        )
 
 
 def _array_only(b: Breakdown) -> Breakdown:
@@ -77,10 +95,10 @@ def image_loads(chip: ChipConfig, layers: Sequence[Layer]) -> list[LatencyEnergy
     return [load if every_layer or i == 0 else NO_COST for i in range(len(layers))]
 
 
-def global_buffer_passes(chip: ChipConfig, workload: PreparedWorkload) -> list[LatencyEnergy]:
+def global_buffer_passes(chip: ChipConfig | ChipModel, workload: PreparedWorkload) -> list[LatencyEnergy]:
     """Per layer, one pass of its forward data over the global buffer per image: loading its inputs and writing its
     outputs back, as the inference estimate charges them (NeuroSim V2.1 charges a training forward pass twice)."""
-    model = ChipModel(build_context(chip), workload.layers, workload=workload)
+    model = chip if isinstance(chip, ChipModel) else ChipModel(build_context(chip), workload.layers, workload=workload)
     return [LatencyEnergy(latency_s, energy_j) for latency_s, energy_j in model.global_buffer_costs(workload)]
 
 
@@ -96,3 +114,11 @@ def forward_phase(
             raise ValueError(f"{len(extra)} {name} for {n} layers")
     loads, again = dram or [NO_COST] * n, buffer_again or [NO_COST] * n
     return [forward_layer(*each) for each in zip(report.layers, loads, again, strict=True)]
+
+
+def training_forward(model: ChipModel, report: Report, workload: PreparedWorkload) -> list[PhaseCost]:
+    """Per layer and image, the forward phase of a training step on `model` (its inference `report` on `workload`):
+    no image load (the epoch charges DRAM traffic), and under NeuroSim V2.1 (quirk v21_training_forward_buffer_twice)
+    a second pass over the global buffer."""
+    again = global_buffer_passes(model, workload) if model.ctx.p.quirk(FORWARD_BUFFER_TWICE) else ()
+    return [layer.phase() for layer in forward_phase(report, buffer_again=again)]

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from neurocim.arch.chip import ChipModel
+from neurocim.arch.chip_traffic import global_buffer_transfer
+from neurocim.arch.cost import Part
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.ag_pass import ActivationGradientPass, GradientCost
 from neurocim.training_cost.backprop import BackpropArea, training_chip_area
@@ -65,7 +67,7 @@ class BackpropHardware:
     def __init__(
         self, chip: ChipModel, training: TrainingHardwareConfig, traces: TrainingTraces, workload: PreparedWorkload
     ) -> None:
-        self.traces = traces
+        self.traces, self.chip = traces, chip
         ag = ActivationGradientPass(chip, training)
         self._tile_leakage_w = readout_tile_leakage_w(ag, len(traces.network))
         self._ag = [_phase(c) for c in ag.layer_costs(workload)]
@@ -74,6 +76,8 @@ class BackpropHardware:
         self.gradient_bits = int(self.unit.out_precision_bits)
         self.extra_area_m2 = {k: area.parts_m2[k] - getattr(chip.area, k) for k in AREA_PARTS_CHIP}
         self.extra_area_m2["weight_gradient"] = self.unit.area_m2
+        self._second = ag.second  # seconds per unit of the chip's buffer latencies
+        self._activations = chip.global_buffer_costs(workload)
 
     def activation_gradient(self, index: int) -> PhaseCost:
         """Per image: the transposed read-out composed through the layer's PEs and tiles, with the buffer and
@@ -85,8 +89,13 @@ class BackpropHardware:
         return self._tile_leakage_w[index]
 
     def weight_gradient(self, index: int) -> PhaseCost:
-        """Per image: the weight-gradient unit on the layer's recorded input activity."""
-        return phase_from_cost(self.unit.layer_cost(index, self.traces.layers[index].activity).cost)
+        """Per image: the weight-gradient unit on the layer's recorded input activity (the peak), with the global
+        buffer passing the layer's activations and errors in twice and its weight gradients out to DRAM and back."""
+        found = self.unit.layer_cost(index, self.traces.layers[index].activity)
+        act_t, act_e = self._activations[index]
+        grad_t, grad_e = global_buffer_transfer(self.chip, found.gradient_bits, found.gradient_bits)
+        moved_t, moved_e = 2 * (act_t + grad_t * self._second), 2 * (act_e + grad_e)
+        return phase_from_cost(found.cost.plus(Part.BUFFER, moved_t, moved_e))
 
 
 def backprop_hardware(

@@ -19,6 +19,7 @@ from neurocim.circuits.gates.gates import horowitz
 from neurocim.config.chip import AccessType, CellType
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.training_cost.wg_array import SramWires, sram_rows_write_latency
 from neurocim.training_cost.write_blocks import WriteBlockPlace, write_blocks
 from neurocim.training_cost.write_pulses import CellWrite, RowWrites, block_writes, cell_pulses
 from neurocim.workload.network import Layer
@@ -28,14 +29,34 @@ _BIG_RAMP = 1e20
 
 
 @dataclass(frozen=True)
+class Transfer:
+    """The delta weights of one update moved into a layer's tiles, through each tile's input buffer and H-tree:
+    latencies (cycles when the chip is synchronous) summed over the tiles and of the slowest tile, energies (J)."""
+
+    buffer_latency: float = 0.0
+    tree_latency: float = 0.0
+    buffer_energy_j: float = 0.0
+    tree_energy_j: float = 0.0
+    slowest_buffer_latency: float = 0.0
+    slowest_tree_latency: float = 0.0
+
+    @property
+    def latency(self) -> float:
+        return self.buffer_latency + self.tree_latency
+
+    @property
+    def energy_j(self) -> float:
+        return self.buffer_energy_j + self.tree_energy_j
+
+
+@dataclass(frozen=True)
 class LayerUpdate:
     """One update of one layer: sub-array writes (peak) and the delta weights moved into the tiles."""
 
     serial_latency_s: float  # every sub-array written one after another
     peak_energy_j: float  # the sub-arrays' writes
     energy_j: float  # the writes as the full update counts them (novel-mapping tiles: times the speed-up)
-    transfer_latency: float  # delta weights through the tile buffers and H-trees (cycles when the chip is synchronous)
-    transfer_energy_j: float
+    transfer: Transfer  # delta weights through the tile buffers and H-trees
     pulses: int  # write pulses over every sub-array (one copy of duplicated arrays)
 
 
@@ -50,8 +71,7 @@ class WriteTerms:
     peak_per_s_w: float
     total_fixed_j: float
     total_per_s_w: float
-    transfer_latency: float
-    transfer_energy_j: float
+    transfer: Transfer
     pulses: int
 
     def at(self, pulse_width_s: float) -> LayerUpdate:
@@ -61,8 +81,7 @@ class WriteTerms:
             self.serial_fixed_s + self.serial_pulses * w,
             self.peak_fixed_j + self.peak_per_s_w * w,
             self.total_fixed_j + self.total_per_s_w * w,
-            self.transfer_latency,
-            self.transfer_energy_j,
+            self.transfer,
             self.pulses,
         )
 
@@ -195,16 +214,17 @@ class WeightUpdate:
                     e0 * total, e1 * total)  # fmt: skip
             pulses += w.writes.total_pulses
             tiles[b.tile] = b.tile_cells
-        t_move, e_move = self._transfer(index, tuple(tiles.values()))
+        move = self._transfer(index, tuple(tiles.values()))
         t_fixed, n_pulses, e_peak, p_peak, e_total, p_total = (float(x) for x in acc)
-        return WriteTerms(t_fixed, n_pulses, e_peak, p_peak, e_total, p_total, t_move, e_move, pulses)
+        return WriteTerms(t_fixed, n_pulses, e_peak, p_peak, e_total, p_total, move, pulses)
 
     # ---------------------------------------------------------------------------------------- one sub-array
     def subarray_terms(self, w: RowWrites) -> tuple[float, int, float, float]:
         """One sub-array's write as (fixed latency s, pulses, fixed energy J, energy per second of pulse W)."""
         t_lines, e_lines = self._drivers(w)
         fixed, per_s = self._line_energy(w)
-        return t_lines, w.total_pulses, w.cell_switch_energy_j + fixed + e_lines, w.cell_pulse_power_w + per_s
+        pulses = 0 if self.cell.binary else w.total_pulses  # an SRAM cell flips in the drivers' time, no pulse
+        return t_lines, pulses, w.cell_switch_energy_j + fixed + e_lines, w.cell_pulse_power_w + per_s
 
     def _num_writes(self, w: RowWrites) -> float:
         """Line-driver write operations: two steps (set, reset) per written row."""
@@ -253,16 +273,22 @@ class WeightUpdate:
         return (e_row + e_col) * num_write
 
     def _sram_drivers(self, w: RowWrites, num_write: float) -> tuple[float, float]:
-        """SRAM: each written bit flips its cell (both nodes); the bit lines are driven once per written row."""
+        """SRAM: each written bit flips its cell (both nodes); the written rows one after another, each selected, its
+        cells flipped, its bit lines precharged and driven."""
         sa, tech = self.subarray, self.chip.ctx.tech
         if not self.cell.binary:
             return 0.0, 0.0
         cap_cell = sa.geometry.cap_sram_cell if hasattr(sa.geometry, "cap_sram_cell") else 0.0
-        flips = w.cols * w.activity_col * w.rows * w.activity_row
-        tau = sa.res_col * sa.cap_col
-        t = horowitz(tau, 0.0, _BIG_RAMP)[0] * w.rows * w.activity_row
+        rows = w.rows * w.activity_row
+        flips = w.cols * w.activity_col * rows
         e = cap_cell * tech.vdd * tech.vdd * 2 * flips + sa.cap_col * tech.vdd * tech.vdd * flips
-        return t, e
+        column, switch = getattr(sa.mode, "sram_column", None), getattr(sa.mode, "wl_switch", None)
+        if column is None or switch is None:
+            return 0.0, e
+        p = self.p
+        wires = SramWires.of(self.chip.ctx, p.chip.array.rows, p.chip.array.cols)
+        t = sram_rows_write_latency(self.chip.ctx, column.precharger, column.write_driver, wires, rows)
+        return t + self._tg_write_latency(switch, sa.cap_row1, sa.res_row, 2 * rows), e
 
     def _line_energy(self, w: RowWrites) -> tuple[float, float]:
         """Charging the word, bit and source lines for every pulse (selected and half-selected lines): (J, and J per
@@ -300,21 +326,27 @@ class WeightUpdate:
         return e, per_s
 
     # ---------------------------------------------------------------------------------------- delta weights
-    def _transfer(self, index: int, tile_cells: tuple[int, ...]) -> tuple[float, float]:
-        """(latency, energy) of moving the layer's delta weights (one bit per cell) into its tiles: each tile's input
-        buffer written and read, and its H-tree."""
+    def _transfer(self, index: int, tile_cells: tuple[int, ...]) -> Transfer:
+        """The layer's delta weights (one bit per cell) moved into its tiles: each tile's input buffer written and
+        read, and its H-tree."""
         chip = self.chip
         tile: Tile = chip.tile_nm if chip.fp.is_novel[index] and chip.tile_nm is not None else chip.tile_cm
         buffer, tree, pe = tile.periphery.input_buffer, tile.htree, tile.pe
         width = buffer.interface_width
-        t = e = 0.0
+        per_tile = []
         for bits in tile_cells:
             lines = bits / width
-            t += buffer.latency(lines) + buffer.write_latency(lines)
-            e += buffer.energy(width, lines) + buffer.write_energy(width, lines)
-            t += tree.latency(pe.height, pe.width, bits / tree.bus_width, tile.clk_freq)
-            e += tree.energy(pe.height, pe.width, tree.bus_width, bits / tree.bus_width)
-        return t, e
+            per_tile.append((
+                buffer.latency(lines) + buffer.write_latency(lines),
+                tree.latency(pe.height, pe.width, bits / tree.bus_width, tile.clk_freq),
+                buffer.energy(width, lines) + buffer.write_energy(width, lines),
+                tree.energy(pe.height, pe.width, tree.bus_width, bits / tree.bus_width),
+            ))  # fmt: skip
+        if not per_tile:
+            return Transfer()
+        buffer_t, tree_t, buffer_e, tree_e = (sum(column) for column in zip(*per_tile, strict=True))
+        slowest_buffer, slowest_tree = max(t[0] for t in per_tile), max(t[1] for t in per_tile)
+        return Transfer(buffer_t, tree_t, buffer_e, tree_e, slowest_buffer, slowest_tree)
 
 
 def _unselected(total: int, selected: int) -> int:

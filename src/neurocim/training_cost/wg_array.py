@@ -14,6 +14,8 @@ from neurocim.arch.subarray.subarray_parts import ColumnMux
 from neurocim.arch.subarray.subarray_sram import sram_cell_leakage
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
+from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
+from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.adc.sense_amp import SenseAmp
 from neurocim.circuits.base import Layout
@@ -26,7 +28,7 @@ from neurocim.circuits.gates.gates import Mos, drain_cap, gate_cap, horowitz, on
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
-from neurocim.config.chip import AdcType, SenseMode
+from neurocim.config.chip import AdcType, Roadmap, SenseMode
 from neurocim.training_cost.quirks import ADC_EVERY_COLUMN, WRITE_ACTIVITY_UNSET, WRITE_SELECT_READ_COUNT, has_quirk
 
 
@@ -120,7 +122,8 @@ class WgArray:
                 column_cap=w.cap_col_f, array_height=w.length_col_m, array_width_unit=w.length_row_m / w.cols,
                 res_cell_access=w.res_cell_access_ohm,
             )  # fmt: skip
-            self.encoder = MlsaEncoder(ctx, self.adc_levels, self.num_adc)
+            kind = MlsaEncoderV21 if p.quirk("v21_mlsa_encoder") else MlsaEncoder
+            self.encoder = kind(ctx, self.adc_levels, self.num_adc)
         self.sum_bits = int(math.log2(self.adc_levels)) + self.input_bits + 1
         units = math.ceil(w.cols / self.rows_per_adc)
         self.shift_add = ShiftAdd(ctx, units, self.sum_bits, self.input_bits) if self.input_bits > 1 else None
@@ -206,7 +209,12 @@ class WgArray:
         e_adc = 0.0
         columns = w.cols if has_quirk(ctx.p, ADC_EVERY_COLUMN) else self.num_adc
         resistance = np.full(columns, self.column_resistance(activity))
-        if self.flash is not None and self.encoder is not None:
+        timing = self._v21_timing()
+        if timing is not None and self.encoder is not None:  # V2.1's sense-amp time and energy law
+            t_read = timing.read_latency(resistance[None, :])
+            t += float(t_read[0]) * n + self.encoder.latency(BIG_RAMP, n)
+            e_adc += float(timing.read_energy(resistance[None, :], t_read)[0]) * n + self.encoder.energy(n)
+        elif self.flash is not None and self.encoder is not None:
             t += self.flash.latency(n, 1) + self.encoder.latency(BIG_RAMP, n)
             e_adc += self.flash.energy(resistance, n) + self.encoder.energy(n)
         if self.sar is not None:
@@ -219,6 +227,18 @@ class WgArray:
         e_mux, e_dec = self.mux.energies(n)
         e_other = float(self.wl_switch.energy(n, activity)) + self.precharger.energy(w.cap_col_f, n) + e_mux + e_dec
         return ArrayOp(t, e_adc, e_accum, e_other)
+
+    def _v21_timing(self) -> MlsaTimingV21 | None:
+        """NeuroSim V2.1's data-dependent sense-amp time and energy (quirk v21_mlsa_read_time, asynchronous current
+        or voltage flash MLSA): references from the forward cell's resistances over the forward array's rows."""
+        p = self.ctx.p
+        if self.flash is None or not p.quirk("v21_mlsa_read_time") or p.chip.clock.synchronous:
+            return None
+        cell, tech = p.chip.cell, p.chip.technology
+        refs = v21_references(self.adc_levels, cell.r_on_ohm, cell.r_off_ohm, p.chip.array.rows)
+        current = p.chip.adc.sense_mode is SenseMode.CURRENT
+        lstp = tech.roadmap is Roadmap.LSTP
+        return MlsaTimingV21.build(refs, tech.node_nm, lstp, current, p.read_voltage_v, tech.temperature_k)
 
     def _read_sequential(self, activity: float) -> ArrayOp:
         ctx, w = self.ctx, self.w
@@ -241,15 +261,11 @@ class WgArray:
         """Writing the activations of the active rows (row by row) into the array."""
         ctx, w = self.ctx, self.w
         tech, p = ctx.tech, ctx.p
-        f, t_k, vdd = tech.feature_size, ctx.temperature, tech.vdd
+        vdd = tech.vdd
         rows_written = w.rows * activity
         col_activity = 0.0 if has_quirk(p, WRITE_ACTIVITY_UNSET) else activity
-        w_n, w_p = p.sram_nmos_width_f * f, p.sram_pmos_width_f * f
-        res_pull = (on_resistance(w_n, Mos.NMOS, t_k, tech) + on_resistance(w_p, Mos.PMOS, t_k, tech)) / 2
-        gm = (transconductance(w_n, Mos.NMOS, tech) + transconductance(w_p, Mos.PMOS, tech)) / 2
-        t = horowitz(res_pull * w.cap_sram_cell_f, 1 / (res_pull * gm), BIG_RAMP)[0] * rows_written
+        t = sram_rows_write_latency(ctx, self.precharger, self.write_driver, w, rows_written)
         t += self._write_select_latency(rows_written)
-        t += self.precharger.latency(w.cap_col_f, rows_written) + self._driver_latency() * rows_written
         cols_written = min(w.cols, w.cols * col_activity)
         e = w.cap_sram_cell_f * vdd * vdd * 2 * (w.cols * activity) * rows_written  # flip Q and Q-bar
         e += w.cap_col_f * vdd * vdd * cols_written * rows_written  # bit lines recharged
@@ -280,15 +296,28 @@ class WgArray:
         per_row = (sw.cap_tg_gate_n + sw.cap_tg_gate_p) * vdd * vdd * 2  # one line off, the next on
         return per_row * 2 * rows_written + sw.dff.energy(self._scans(rows_written), sw.num_output, False)
 
-    def _driver_latency(self) -> float:
-        """One write through the write driver: its first inverter, then the second pulling the bit line down (s)."""
-        ctx, w, drv = self.ctx, self.w, self.write_driver
-        tech, t_k = ctx.tech, ctx.temperature
-        r_up = on_resistance(drv.width_p, Mos.PMOS, t_k, tech)
-        d1, ramp = horowitz(r_up * (drv.cap_output + drv.cap_input), 1 / (r_up * transconductance(drv.width_p,
-                                                                                                   Mos.PMOS, tech)),
-                            BIG_RAMP)  # fmt: skip
-        r_dn = on_resistance(drv.width_n, Mos.NMOS, t_k, tech)
-        tr = r_dn * (w.cap_col_f + drv.cap_output) + w.res_col_ohm * w.cap_col_f / 2
-        d2, _ = horowitz(tr, 1 / (r_dn * transconductance(drv.width_n, Mos.NMOS, tech)), ramp)
-        return d1 + d2
+
+def sram_rows_write_latency(
+    ctx: CircuitContext, precharger: Precharger, driver: SRAMWriteDriver, w: SramWires, rows_written: float
+) -> float:
+    """Writing `rows_written` rows of an SRAM array one after another (s): each row's cells flip, the precharger
+    restores the bit lines and the write driver pulls them (the row select is the caller's)."""
+    tech, p, t_k = ctx.tech, ctx.p, ctx.temperature
+    f = tech.feature_size
+    w_n, w_p = p.sram_nmos_width_f * f, p.sram_pmos_width_f * f
+    res_pull = (on_resistance(w_n, Mos.NMOS, t_k, tech) + on_resistance(w_p, Mos.PMOS, t_k, tech)) / 2
+    gm = (transconductance(w_n, Mos.NMOS, tech) + transconductance(w_p, Mos.PMOS, tech)) / 2
+    t = horowitz(res_pull * w.cap_sram_cell_f, 1 / (res_pull * gm), BIG_RAMP)[0] * rows_written
+    return t + precharger.latency(w.cap_col_f, rows_written) + _driver_latency(ctx, driver, w) * rows_written
+
+
+def _driver_latency(ctx: CircuitContext, drv: SRAMWriteDriver, w: SramWires) -> float:
+    """One write through the write driver: its first inverter, then the second pulling the bit line down (s)."""
+    tech, t_k = ctx.tech, ctx.temperature
+    r_up = on_resistance(drv.width_p, Mos.PMOS, t_k, tech)
+    beta_up = 1 / (r_up * transconductance(drv.width_p, Mos.PMOS, tech))
+    d1, ramp = horowitz(r_up * (drv.cap_output + drv.cap_input), beta_up, BIG_RAMP)
+    r_dn = on_resistance(drv.width_n, Mos.NMOS, t_k, tech)
+    tr = r_dn * (w.cap_col_f + drv.cap_output) + w.res_col_ohm * w.cap_col_f / 2
+    d2, _ = horowitz(tr, 1 / (r_dn * transconductance(drv.width_n, Mos.NMOS, tech)), ramp)
+    return d1 + d2
