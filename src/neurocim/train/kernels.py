@@ -17,7 +17,7 @@ _jit = numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False
 
 def fits(t: Tensor) -> bool:
     """Whether the compiled passes take this tensor (CPU, float32, contiguous)."""
-    return t.device.type == "cpu" and t.dtype == torch.float32 and t.is_contiguous()
+    return t.is_cpu and t.dtype is torch.float32 and t.is_contiguous()  # (the cheapest checks: a hot path)
 
 
 @_jit
@@ -38,6 +38,14 @@ def segment_peaks(bits, ends, out):
     for s in range(len(ends)):
         out[s] = _peak_bits(bits[start : ends[s]])
         start = ends[s]
+
+
+@_jit
+def momentum_peaks(v, g, momentum, ends, out):
+    """v = v momentum + g in place (float32: the product rounded, then the sum), then segment_peaks of the new v."""
+    for i in range(len(v)):
+        v[i] = v[i] * momentum + g[i]
+    segment_peaks(v.view(np.int32), ends, out)
 
 
 @_jit
