@@ -94,8 +94,9 @@ def pulse_counts(v, ends, factors, u, u2, per_step, limit, pulses_sum, pulses_ma
 @_jit
 def wage_output(y, out, inside, top, factor, lsb):
     """out = round(C(y, -top, top) factor) lsb and inside = 1 where the clip kept y (else 0, NaN: 0), in one pass
-    (C-contiguous arrays of any shape)."""
+    (C-contiguous arrays of any shape; the scalars rounded to float32 first)."""
     one, zero = np.float32(1.0), np.float32(0.0)
+    top, factor, lsb = np.float32(top), np.float32(factor), np.float32(lsb)
     y, out, inside = y.ravel(), out.ravel(), inside.ravel()
     for i in range(len(y)):
         x = y[i]
@@ -107,7 +108,8 @@ def wage_output(y, out, inside, top, factor, lsb):
 @_jit
 def error_quantize(g, out, factor, bound, lsb, inside):
     """out = round(C(g factor, -bound, bound)) lsb [* inside] (NaN kept), in one pass (C-contiguous arrays of any
-    shape; inside empty: no mask)."""
+    shape; inside empty: no mask; the scalars rounded to float32 first)."""
+    factor, bound, lsb = np.float32(factor), np.float32(bound), np.float32(lsb)
     g, out, inside = g.ravel(), out.ravel(), inside.ravel()
     masked = len(inside) > 0
     for i in range(len(g)):
