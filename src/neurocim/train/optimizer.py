@@ -70,6 +70,7 @@ class AnalogSGD:
         self.velocity = torch.zeros_like(self.flat.data)
         self.other_velocity = [torch.zeros_like(p) for p in others]
         self.stats = UpdateStats(self.flat)
+        self._scratch: tuple[Tensor, Tensor, np.ndarray, np.ndarray] | None = None
         maps = torch.Generator(device=device).manual_seed(derived_seed(t.seed, "devices"))
         d = t.device
         self.curves: dict[str, V21Curves] = {}
@@ -201,14 +202,23 @@ class AnalogSGD:
         self, v: np.ndarray, factors: list[float], per_step: float, second: bool, limit: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """The signed pulses of the devices that get any, (flat indices, counts), and their statistics, in one pass."""
-        u = torch.rand(v.shape, generator=self.generator).numpy()
-        u2 = torch.rand(v.shape, generator=self.generator).numpy() if per_step != 1.0 and second else u[:0]
-        idx, n = np.empty(v.shape, dtype=np.int64), np.empty_like(v)
+        u_t, u2_t, idx, n = self._work_buffers(len(v))
+        u = torch.rand(v.shape, generator=self.generator, out=u_t).numpy()
+        u2 = torch.rand(v.shape, generator=self.generator, out=u2_t).numpy() if per_step != 1.0 and second else u[:0]
         count = kernels.pulse_counts(
             v, self.ends, np.array(factors, dtype=np.float32), u, u2, np.float32(per_step), np.float32(limit),
             *self.stats.arrays(), idx, n,
         )  # fmt: skip
-        return idx[:count], n[:count]
+        return idx[:count].copy(), n[:count]  # (the indices outlive the step, in the statistics)
+
+    def _work_buffers(self, size: int) -> tuple[Tensor, Tensor, np.ndarray, np.ndarray]:
+        """The compiled step's work buffers (uniform draws twice, pulse indices and counts), made once and reused:
+        a large network's step would otherwise map and fill them afresh every time."""
+        if self._scratch is None or len(self._scratch[2]) != size:
+            f32 = torch.float32
+            made = (torch.empty(size, dtype=f32), torch.empty(size, dtype=f32), np.empty(size, np.int64))
+            self._scratch = (*made, np.empty(size, np.float32))
+        return self._scratch
 
     def _step_v21(self, lr: float) -> None:
         s = V21Settings(**{**self.v21.__dict__, "grad_scale": lr})
