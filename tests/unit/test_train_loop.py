@@ -286,3 +286,25 @@ def test_compiled_segment_peaks_are_max_abs_with_nan() -> None:
     peaks = out.view(np.float32)
     assert peaks[:3].tolist() == [3.0, np.float32(1e-30), float("inf")] and np.isnan(peaks[3])
     assert kernels.abs_peak(x[:5].reshape(5, 1)) == 3.0 and np.isnan(kernels.abs_peak(x))
+
+
+def test_compiled_error_quantizer_finds_the_torch_paths_shift_at_its_edges() -> None:
+    """The compiled QE takes round(log2 max|g|) from the binary exponent: the same shift as the torch path at powers
+    of two, on both sides of 2^(k + 1/2), for subnormal peaks; an infinite gradient is refused by both."""
+    from neurocim.train import forward
+
+    g = torch.Generator().manual_seed(3)
+    base = torch.rand(3, 40, generator=g) * 2 - 1
+    for k in (-140, -60, -7, 0, 5, 60):
+        root = torch.tensor(2.0 ** (k + 0.5), dtype=torch.float32)
+        edges = [root, torch.nextafter(root, torch.tensor(0.0)), torch.nextafter(root, torch.tensor(1e30))]
+        for peak in [*edges, torch.tensor(2.0**k), torch.tensor(2.0**k).nextafter(torch.tensor(0.0))]:
+            grad = base * peak
+            grad[1, 3] = -peak  # the peak itself, negative
+            ours = forward.error_quantize_compiled(grad, 2.0, 8, None)
+            assert torch.equal(ours, forward.error_quantize_torch(grad, 2.0, 8, None)), (k, float(peak))
+    bad = base.clone()
+    bad[0, 0] = float("inf")
+    for quantize in (forward.error_quantize_compiled, forward.error_quantize_torch):
+        with pytest.raises(OverflowError):
+            quantize(bad, 2.0, 8, None)

@@ -98,12 +98,13 @@ def error_quantize_torch(grad: Tensor, scale: float, error_bits: int, inside: Te
 
 
 def error_quantize_compiled(grad: Tensor, scale: float, error_bits: int, inside: Tensor | None) -> Tensor:
-    """error_quantize_torch with the quantization in one compiled pass (CPU float32, contiguous)."""
-    g = grad.numpy()
-    shift, s = _error_shift(float(kernels.abs_peak(g))), 2.0 ** (error_bits - 1)
+    """error_quantize_torch in one compiled call: max |g|, the shift, the quantization (CPU float32, contiguous)."""
+    g, s = grad.numpy(), 2.0 ** (error_bits - 1)
     out = np.empty_like(g)
     mask = inside.numpy() if inside is not None else g.reshape(-1)[:0]
-    kernels.error_quantize(g, out, s / shift, s - 1.0, 1.0 / (s * scale), mask)
+    peak = kernels.error_quantize(g, out, s, 1.0 / (s * scale), mask)
+    if math.isinf(peak):
+        _error_shift(float(peak))  # refused as the torch path refuses it: round(log2 inf) overflows
     return torch.from_numpy(out)
 
 

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 import torch
@@ -119,7 +121,24 @@ def wage_output(y, out, inside, top, factor, lsb):
 
 
 @_jit
-def error_quantize(g, out, factor, bound, lsb, inside):
+def error_quantize(g, out, s, lsb, inside):
+    """QE in one call: p = max |g| (as abs_peak), then out = round(C(g s / shift, 1 - s, s - 1)) lsb [* inside] with
+    shift = 2^round(log2 p) (1 for p 0 or NaN). Returns p; out is left unwritten when p is infinite (refused by the
+    caller). round(log2 p) from p = m 2^k, m in [0.5, 1): k when m > 1/sqrt(2), else k - 1 (log2 m is -1/2 only at
+    m = 1/sqrt(2), which no float32 is: never a tie)."""
+    p = abs_peak(g)
+    if p == np.inf:
+        return p
+    shift = 1.0
+    if p > 0:
+        m, k = math.frexp(np.float64(p))
+        shift = math.ldexp(1.0, k if m > 0.7071067811865476 else k - 1)
+    _error_quantize(g, out, s / shift, s - 1.0, lsb, inside)
+    return p
+
+
+@_jit
+def _error_quantize(g, out, factor, bound, lsb, inside):
     """out = round(C(g factor, -bound, bound)) lsb [* inside] (NaN kept), in one pass (C-contiguous arrays of any
     shape; inside empty: no mask; the scalars rounded to float32 first)."""
     factor, bound, lsb = np.float32(factor), np.float32(bound), np.float32(lsb)
