@@ -59,9 +59,9 @@ def abs_peak(x):
 
 
 @_jit
-def _segment_counts(v, f, u, u2, per_step, limit, pulses_sum, pulses_max, written, n):
+def _segment_counts(v, f, u, u2, per_step, limit, n):
     """pulse_counts' first pass over one segment (arrays sliced to it, indexed from 0: the compiler vectorises it)."""
-    one, zero = np.float32(1.0), np.float32(0.0)
+    one = np.float32(1.0)
     second = len(u2) > 0
     for i in range(len(v)):
         steps = np.floor(v[i] * f + u[i])
@@ -71,10 +71,6 @@ def _segment_counts(v, f, u, u2, per_step, limit, pulses_sum, pulses_max, writte
                 steps = np.floor(steps + u2[i])
         if limit > 0:
             steps = min(max(steps, -limit), limit)
-        a = abs(steps)
-        pulses_sum[i] += a
-        pulses_max[i] = max(pulses_max[i], a)
-        written[i] += one if steps != zero else zero
         n[i] = steps
 
 
@@ -84,25 +80,26 @@ def pulse_counts(v, ends, factors, u, u2, per_step, limit, pulses_sum, pulses_ma
 
     f is the segment's factor; u2 empty: no second rounding; limit <= 0: no clamp. The devices that get pulses go
     to idx (flat index) and n (signed count), in order; their |n| is added to pulses_sum, maxed into pulses_max and
-    counted in written. Returns how many devices get pulses. Two passes without data-dependent branches: every
-    device's count and statistics (a device without pulses adds 0, which leaves the non-negative sums and maxima as
-    they are), then the written devices packed to the front of idx and n (n holds every count in between:
-    len(n) == len(v)).
+    counted in written. Returns how many devices get pulses. Two passes: every device's count into n, vectorised
+    per segment (len(n) == len(v)), then the written devices' statistics and their packing to the front of idx, n.
     """
     start = 0
     for s in range(len(ends)):
         seg = slice(start, ends[s])
-        _segment_counts(
-            v[seg], factors[s], u[seg], u2[seg] if len(u2) else u2, per_step, limit,
-            pulses_sum[seg], pulses_max[seg], written[seg], n[seg],
-        )  # fmt: skip
+        _segment_counts(v[seg], factors[s], u[seg], u2[seg] if len(u2) else u2, per_step, limit, n[seg])
         start = ends[s]
-    count, zero = 0, np.float32(0.0)
+    count, one, zero = 0, np.float32(1.0), np.float32(0.0)
     for i in range(len(v)):  # count <= i: each count is read before its slot is overwritten
         steps = n[i]
-        idx[count] = i
-        n[count] = steps
-        count += 1 if steps != zero else 0
+        if steps != zero:
+            a = abs(steps)
+            pulses_sum[i] += a
+            if a > pulses_max[i]:
+                pulses_max[i] = a
+            written[i] += one
+            idx[count] = i
+            n[count] = steps
+            count += 1
     return count
 
 

@@ -25,7 +25,7 @@ class EpochStats:
     def add(self, batch_loss: float, logits: Tensor, labels: Tensor) -> None:
         self.loss_sum += batch_loss
         if logits.device.type == "cpu" and logits.dtype in _NUMPY_FLOATS:  # the same first-maximum argmax, in numpy
-            self.correct += int(np.count_nonzero(logits.numpy().argmax(1) == labels.numpy()))
+            self.correct += int(np.count_nonzero(logits.detach().numpy().argmax(1) == labels.numpy()))
         else:
             self.correct += int((logits.argmax(1) == labels).sum())
         self.count += int(labels.numel())
