@@ -287,3 +287,54 @@ def test_compiled_segment_peaks_are_max_abs_with_nan() -> None:
     peaks = out.view(np.float32)
     assert peaks[:3].tolist() == [3.0, np.float32(1e-30), float("inf")] and np.isnan(peaks[3])
     assert kernels.abs_peak(x[:5].reshape(5, 1)) == 3.0 and np.isnan(kernels.abs_peak(x))
+
+
+def test_compiled_error_quantizer_finds_the_torch_paths_shift_at_its_edges() -> None:
+    """The compiled QE takes round(log2 max|g|) from the binary exponent: the same shift as the torch path at powers
+    of two, on both sides of 2^(k + 1/2), for subnormal peaks; an infinite gradient is refused by both."""
+    from neurocim.train import forward
+
+    g = torch.Generator().manual_seed(3)
+    base = torch.rand(3, 40, generator=g) * 2 - 1
+    for k in (-140, -60, -7, 0, 5, 60):
+        root = torch.tensor(2.0 ** (k + 0.5), dtype=torch.float32)
+        edges = [root, torch.nextafter(root, torch.tensor(0.0)), torch.nextafter(root, torch.tensor(1e30))]
+        for peak in [*edges, torch.tensor(2.0**k), torch.tensor(2.0**k).nextafter(torch.tensor(0.0))]:
+            grad = base * peak
+            grad[1, 3] = -peak  # the peak itself, negative
+            ours = forward.error_quantize_compiled(grad, 2.0, 8, None)
+            assert torch.equal(ours, forward.error_quantize_torch(grad, 2.0, 8, None)), (k, float(peak))
+    bad = base.clone()
+    bad[0, 0] = float("inf")
+    for quantize in (forward.error_quantize_compiled, forward.error_quantize_torch):
+        with pytest.raises(OverflowError):
+            quantize(bad, 2.0, 8, None)
+
+
+@pytest.mark.parametrize("dampening", [0.0, 0.3])
+def test_compiled_momentum_step_gives_the_torch_path_bit_for_bit(dampening: float) -> None:
+    """Momentum folded into the peaks pass (no dampening) or left to torch (dampening): the torch path's velocity,
+    pulses, draws and statistics, a layer at rest included, with a second rounding and the clamp in play."""
+    cfg = _cfg(learning_rate=0.9, momentum=0.8, dampening=dampening, grad_bits=3,
+               device={"model": "neurosim_v21", "max_level": 20, "d2d_sigma": 0.1, "c2c_sigma": 0.02})  # fmt: skip
+    gen = torch.Generator().manual_seed(4)
+    shapes = {"a": (9, 20), "b": (5, 9), "c": (2, 5)}
+    init = {n: (torch.rand(s, generator=gen) * 2 - 1) * 0.9 for n, s in shapes.items()}
+    runs = []
+    for fused in (True, False):
+        weights = {n: nn.Parameter(w.clone()) for n, w in init.items()}
+        runs.append((weights, AnalogSGD(weights, [], cfg, fused=fused)))
+    for step in range(5):
+        grads = {n: torch.randn(s, generator=gen) * 3.0**-step for n, s in shapes.items()}
+        grads["b"].zero_()  # at rest: no pulse, its velocity decays
+        for weights, opt in runs:
+            opt.zero_grad()
+            for n, w in weights.items():
+                w.grad.copy_(grads[n])
+            opt.step(cfg.train.learning_rate)
+    (_, fused), (_, plain) = runs
+    assert torch.equal(fused.velocity, plain.velocity) and torch.equal(fused.flat.data, plain.flat.data)
+    assert fused.generator.get_state().equal(plain.generator.get_state())
+    for name in ("pulses_sum", "pulses_max", "written"):
+        assert torch.equal(getattr(fused.stats, name), getattr(plain.stats, name)), name
+    assert fused.epoch_stats() == plain.epoch_stats()

@@ -17,6 +17,7 @@ class FlatLayers:
     def __init__(self, weights: dict[str, nn.Parameter], order: list[str]) -> None:
         self.weights = weights
         self.names = list(order)
+        self.params = [weights[n] for n in self.names]
         self.sizes = [weights[n].numel() for n in self.names]
         self.shapes = [weights[n].shape for n in self.names]
         self.offsets = [sum(self.sizes[:i]) for i in range(len(self.sizes))]
@@ -28,11 +29,11 @@ class FlatLayers:
 
     def touched(self) -> None:
         """After `data` changed in place: the Parameters' version counters follow (caches keyed on them see it)."""
-        increment_version([self.weights[n] for n in self.names])
+        increment_version(self.params)
 
     def versions(self) -> tuple[int, ...]:
         """The Parameters' version counters (they change whenever a weight does)."""
-        return tuple(self.weights[n]._version for n in self.names)
+        return tuple(p._version for p in self.params)
 
     def zero_grad_(self) -> None:
         """Zero the gradients, each Parameter's `.grad` a view of `grad` (backward accumulates in place there)."""

@@ -79,7 +79,7 @@ def wage_output_compiled(y: Tensor, scale: float, act_bits: int) -> tuple[Tensor
     top, s = (1.0 - 2.0 ** (1 - act_bits)) * scale, 2.0 ** (act_bits - 1)
     y_np = y.detach().numpy()
     out, inside = np.empty_like(y_np), np.empty_like(y_np)
-    kernels.wage_output(y_np, out, inside, np.float32(top), np.float32(s / scale), np.float32(1.0 / s))
+    kernels.wage_output(y_np, out, inside, top, s / scale, 1.0 / s)
     return torch.from_numpy(out), torch.from_numpy(inside)
 
 
@@ -98,13 +98,13 @@ def error_quantize_torch(grad: Tensor, scale: float, error_bits: int, inside: Te
 
 
 def error_quantize_compiled(grad: Tensor, scale: float, error_bits: int, inside: Tensor | None) -> Tensor:
-    """error_quantize_torch with the quantization in one compiled pass (CPU float32, contiguous)."""
-    g = grad.numpy()
-    shift, s = _error_shift(float(kernels.abs_peak(g))), 2.0 ** (error_bits - 1)
+    """error_quantize_torch in one compiled call: max |g|, the shift, the quantization (CPU float32, contiguous)."""
+    g, s = grad.numpy(), 2.0 ** (error_bits - 1)
     out = np.empty_like(g)
     mask = inside.numpy() if inside is not None else g.reshape(-1)[:0]
-    f32 = np.float32
-    kernels.error_quantize(g, out, f32(s / shift), f32(s - 1.0), f32(1.0 / (s * scale)), mask)
+    peak = kernels.error_quantize(g, out, s, 1.0 / (s * scale), mask)
+    if math.isinf(peak):
+        _error_shift(float(peak))  # refused as the torch path refuses it: round(log2 inf) overflows
     return torch.from_numpy(out)
 
 
@@ -121,21 +121,23 @@ class QuantizedWeights:
         self.leaves = {n: v.detach().requires_grad_() for n, v in flat.views(self.values).items()}
         for name, leaf in self.leaves.items():
             leaf.grad = flat.grad_views[name]
-        self.key: tuple[int, ...] | None = None
+        self.seen: dict[str, int] = {}  # each weight's version when `values` were last computed
 
     def leaf(self, name: str, weight: Tensor) -> Tensor | None:
-        """The quantized weights of layer `name`, or None when `weight` is not the one this buffer holds."""
+        """The quantized weights of layer `name`, or None when `weight` is not the one this buffer holds.
+
+        `values` are recomputed (all layers at once) when this layer's weight has changed since they last were: a
+        layer's check of its own weight's version suffices, as every layer checks before it computes."""
         if self.flat.weights.get(name) is not weight:
             return None
-        key = self.flat.versions()
-        if key != self.key:
+        if self.seen.get(name) != weight._version:
             lsb, s = 2.0 ** (1 - self.bits), 2.0 ** (self.bits - 1)
             if kernels.fits(self.flat.data):  # one compiled pass, the same values
                 f32 = np.float32
                 kernels.weight_quantize(self.flat.data.numpy(), self.values.numpy(), f32(1.0 - lsb), f32(s))
             else:
                 torch.clamp(self.flat.data, -1.0 + lsb, 1.0 - lsb, out=self.values).mul_(s).round_().div_(s)
-            self.key = key
+            self.seen = dict(zip(self.flat.names, self.flat.versions(), strict=True))
         return self.leaves[name]
 
 
@@ -155,6 +157,7 @@ class WageTrainLayer(nn.Module):
         self.weight_bits, self.act_bits, self.error_bits = weight_bits, act_bits, error_bits
         self.quantize = quantize  # False: the same layer in float (the float baseline)
         self.scale = wage_init_scale(inner.weight[0].numel(), weight_bits)
+        self.conv = isinstance(inner, nn.Conv2d)
         self.name = ""  # the layer's name in the model, for the shared quantized weights
         self.shared: Callable[[], QuantizedWeights | None] = lambda: None  # a weak reference: copies fall back
 
@@ -167,16 +170,16 @@ class WageTrainLayer(nn.Module):
         return cast(nn.Parameter, self.inner.weight)  # torch annotates a layer's registered weight as Tensor
 
     def forward(self, x: Tensor) -> Tensor:
-        w = self.inner.weight
+        inner = self.inner
+        w = inner.weight
         shared = self.shared() if self.quantize else None
         wq = shared.leaf(self.name, w) if shared is not None else None
         if wq is None:
             wq = _QuantizedWeight.apply(w, self.weight_bits) if self.quantize else w
-        if isinstance(self.inner, nn.Conv2d):
-            c = self.inner
-            y = functional.conv2d(x, wq, c.bias, c.stride, c.padding, c.dilation, c.groups)
+        if self.conv:
+            y = functional.conv2d(x, wq, inner.bias, inner.stride, inner.padding, inner.dilation, inner.groups)
         else:
-            y = functional.linear(x, wq, self.inner.bias)
+            y = functional.linear(x, wq, inner.bias)
         if not self.quantize:
             return y / self.scale
         return _WageOutput.apply(y, self.scale, self.act_bits, self.error_bits)

@@ -130,7 +130,7 @@ class TrainingRun:
             self.optimizer.zero_grad()
             logits = self.model(x)
             loss = _loss(logits, y, t.loss)
-            stats.add(finite_or_raise(float(loss.detach()), f"epoch {epoch}, batch {i}"), logits.detach(), y)
+            stats.add(finite_or_raise(loss.item(), f"epoch {epoch}, batch {i}"), logits.detach(), y)
             loss.backward()
             if batches is None or i == batches - 1:
                 before = {n: w.detach().clone() for n, w in self.weights.items()}

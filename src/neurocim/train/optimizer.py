@@ -70,6 +70,7 @@ class AnalogSGD:
         self.velocity = torch.zeros_like(self.flat.data)
         self.other_velocity = [torch.zeros_like(p) for p in others]
         self.stats = UpdateStats(self.flat)
+        self._scratch: tuple[Tensor, Tensor, np.ndarray, np.ndarray] | None = None
         maps = torch.Generator(device=device).manual_seed(derived_seed(t.seed, "devices"))
         d = t.device
         self.curves: dict[str, V21Curves] = {}
@@ -134,56 +135,90 @@ class AnalogSGD:
         return v.mul_(t.momentum).add_(g, alpha=1.0 - t.dampening)
 
     def _step_devices(self, lr: float) -> None:
-        t, m = self.cfg.train, self.cfg.train.device.max_level
-        v = self._velocity(self.velocity, self.flat.grads())
-        compiled = self.fused and kernels.fits(v)
-        v_np = v.numpy() if compiled else None
-        peaks = self.flat.layer_peaks(v) if v_np is None else self._peaks(v_np)
-        if not all(math.isfinite(p) for p in peaks):
-            raise FloatingPointError(f"train: non-finite gradient in chip layers {self.flat.names}: peaks {peaks}")
-        # QG on each layer's normalised velocity v / 2^round(log2 peak): SR(-lr x 2^(b-1)) steps of 2^-(b-1), each
-        # worth max_level / 2^b pulses (negative gradient potentiates); powers of two keep the folded scalars exact.
-        # A layer at rest (peak 0) gets no pulse.
-        grid = 2.0 ** (t.grad_bits - 1)
-        factors = [-lr * grid / 2.0 ** round(math.log2(p)) if p > 0 else 0.0 for p in peaks]
-        per_step = m / (2 * grid)
-        limit = m if math.ceil(lr * grid * math.sqrt(2.0) * 1.0001) * per_step + 1 > m else 0  # |x| < sqrt(2)
+        g = self.flat.grads()
         assert self.response is not None and self.dmap is not None  # compat none: both made in __init__
-        if v_np is not None:
-            idx, n = self._pulses_compiled(v_np, factors, per_step, bool(m % (2 * grid)), limit)
-            _, _, change = self.response.apply_at_(self.flat.data, idx, n, self.dmap, self.generator)
-            self.stats.add(None, idx, change.neg_())
+        if self.fused and kernels.fits(g) and kernels.fits(self.velocity):
+            self._step_compiled(lr, g)
             return
+        v = self._velocity(self.velocity, g)
+        factors, per_step, second, limit = self._pulse_scalars(lr, self.flat.layer_peaks(v))
         steps = self.flat.scaled(v, factors)
         steps.add_(torch.rand(steps.shape, generator=self.generator, device=steps.device)).floor_()
         if per_step != 1.0:
             steps.mul_(per_step)
-            if m % (2 * grid):  # not whole pulses yet
+            if second:  # not whole pulses yet
                 steps.add_(torch.rand(steps.shape, generator=self.generator, device=steps.device)).floor_()
         if limit:
-            steps.clamp_(-m, m)
+            steps.clamp_(-limit, limit)
         idx, _, change = self.response.apply_(self.flat.data, steps, self.dmap, self.generator)
         self.stats.add(steps.abs_(), idx, change.neg_())
 
-    def _peaks(self, v: np.ndarray) -> list[float]:
-        out = np.empty(len(self.flat.sizes), dtype=np.int32)
-        kernels.segment_peaks(v.view(np.int32), self.ends, out)
-        return out.view(np.float32).tolist()
+    def _pulse_scalars(self, lr: float, peaks: list[float]) -> tuple[list[float], float, bool, int]:
+        """(factor per layer, pulses per QG step, whether a second rounding follows, the clamp: 0 for none).
+
+        QG on each layer's normalised velocity v / 2^round(log2 peak): SR(-lr x 2^(b-1)) steps of 2^-(b-1), each
+        worth max_level / 2^b pulses (negative gradient potentiates); powers of two keep the folded scalars exact.
+        A layer at rest (peak 0) gets no pulse.
+        """
+        if not all(math.isfinite(p) for p in peaks):
+            raise FloatingPointError(f"train: non-finite gradient in chip layers {self.flat.names}: peaks {peaks}")
+        t, m = self.cfg.train, self.cfg.train.device.max_level
+        grid = 2.0 ** (t.grad_bits - 1)
+        factors = [-lr * grid / 2.0 ** round(math.log2(p)) if p > 0 else 0.0 for p in peaks]
+        per_step = m / (2 * grid)
+        limit = m if math.ceil(lr * grid * math.sqrt(2.0) * 1.0001) * per_step + 1 > m else 0  # |x| < sqrt(2)
+        return factors, per_step, bool(m % (2 * grid)), limit
+
+    def _step_compiled(self, lr: float, g: Tensor) -> None:
+        """_step_devices in compiled passes (CPU float32): the same draws and values as its torch path."""
+        v, peaks = self._velocity_peaks(g)
+        factors, per_step, second, limit = self._pulse_scalars(lr, peaks)
+        idx, n = self._pulses_compiled(v, factors, per_step, second, limit)
+        assert self.response is not None and self.dmap is not None  # compat none: both made in __init__
+        fields = self.response.compiled_fields(self.flat.data, self.dmap)
+        if fields is not None and len(idx):
+            flat_data = self.flat.data.numpy()
+            change = torch.from_numpy(self.response.apply_compiled_(flat_data, idx, n, fields, self.generator)[1])
+            self.stats.add(None, torch.from_numpy(idx), change.neg_())
+            return
+        at, _, change = self.response.apply_at_(
+            self.flat.data, torch.from_numpy(idx), torch.from_numpy(n), self.dmap, self.generator
+        )
+        self.stats.add(None, at, change.neg_())
+
+    def _velocity_peaks(self, g: Tensor) -> tuple[np.ndarray, list[float]]:
+        """The new velocity (as `_velocity`) and each layer's max |v|; with momentum and no dampening in one pass
+        (v m + g in float32, the values of torch's v.mul_(m).add_(g): g's factor 1 is exact)."""
+        t, out = self.cfg.train, np.empty(len(self.flat.sizes), dtype=np.int32)
+        if t.momentum != 0 and t.dampening == 0:
+            v = self.velocity.numpy()
+            kernels.momentum_peaks(v, g.numpy(), np.float32(t.momentum), self.ends, out)
+        else:
+            v = self._velocity(self.velocity, g).numpy()
+            kernels.segment_peaks(v.view(np.int32), self.ends, out)
+        return v, out.view(np.float32).tolist()
 
     def _pulses_compiled(
         self, v: np.ndarray, factors: list[float], per_step: float, second: bool, limit: int
-    ) -> tuple[Tensor, Tensor]:
-        """The signed pulses of the devices that get any, (flat indices, counts), and their statistics, in one pass
-        (the same draws and values as the torch path of _step_devices)."""
-        u = torch.rand(v.shape, generator=self.generator).numpy()
-        u2 = torch.rand(v.shape, generator=self.generator).numpy() if per_step != 1.0 and second else u[:0]
-        idx, n = np.empty(v.shape, dtype=np.int64), np.empty_like(v)
-        st = self.stats
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The signed pulses of the devices that get any, (flat indices, counts), and their statistics, in one pass."""
+        u_t, u2_t, idx, n = self._work_buffers(len(v))
+        u = torch.rand(v.shape, generator=self.generator, out=u_t).numpy()
+        u2 = torch.rand(v.shape, generator=self.generator, out=u2_t).numpy() if per_step != 1.0 and second else u[:0]
         count = kernels.pulse_counts(
             v, self.ends, np.array(factors, dtype=np.float32), u, u2, np.float32(per_step), np.float32(limit),
-            st.pulses_sum.numpy(), st.pulses_max.numpy(), st.written.numpy(), idx, n,
+            *self.stats.arrays(), idx, n,
         )  # fmt: skip
-        return torch.from_numpy(idx[:count]), torch.from_numpy(n[:count])
+        return idx[:count].copy(), n[:count]  # (the indices outlive the step, in the statistics)
+
+    def _work_buffers(self, size: int) -> tuple[Tensor, Tensor, np.ndarray, np.ndarray]:
+        """The compiled step's work buffers (uniform draws twice, pulse indices and counts), made once and reused:
+        a large network's step would otherwise map and fill them afresh every time."""
+        if self._scratch is None or len(self._scratch[2]) != size:
+            f32 = torch.float32
+            made = (torch.empty(size, dtype=f32), torch.empty(size, dtype=f32), np.empty(size, np.int64))
+            self._scratch = (*made, np.empty(size, np.float32))
+        return self._scratch
 
     def _step_v21(self, lr: float) -> None:
         s = V21Settings(**{**self.v21.__dict__, "grad_scale": lr})

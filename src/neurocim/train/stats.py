@@ -13,6 +13,7 @@ from neurocim.train.flat import FlatLayers
 from neurocim.train.records import LayerRecord
 
 HIST_BINS = 64  # weight/update histograms over [-1, 1]
+_NUMPY_FLOATS = (torch.float32, torch.float64)
 
 
 class EpochStats:
@@ -23,7 +24,10 @@ class EpochStats:
 
     def add(self, batch_loss: float, logits: Tensor, labels: Tensor) -> None:
         self.loss_sum += batch_loss
-        self.correct += int((logits.argmax(1) == labels).sum())
+        if logits.device.type == "cpu" and logits.dtype in _NUMPY_FLOATS:  # the same first-maximum argmax, in numpy
+            self.correct += int(np.count_nonzero(logits.detach().numpy().argmax(1) == labels.numpy()))
+        else:
+            self.correct += int((logits.argmax(1) == labels).sum())
         self.count += int(labels.numel())
 
     @property
@@ -50,6 +54,13 @@ class UpdateStats:
         self.written = torch.zeros_like(flat.data)
         self.last: tuple[Tensor | None, Tensor] | None = None
         self.updates = 0
+        self._arrays: tuple[np.ndarray, ...] | None = None
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """pulses_sum, pulses_max, written as numpy views, for the compiled passes to accumulate into (CPU only)."""
+        if self._arrays is None:
+            self._arrays = (self.pulses_sum.numpy(), self.pulses_max.numpy(), self.written.numpy())
+        return self._arrays
 
     def add(self, pulses: Tensor | None, idx: Tensor | None, update: Tensor) -> None:
         """One update of every layer: pulses |n| per device (dense; None: no device written) and the update at

@@ -46,10 +46,13 @@ class DeviceMap:
 
         return DeviceMap(*(pick(t) for t in (self.lo, self.hi, self.step_scale, self.a_ltp, self.a_ltd)))
 
-    def strided(self) -> tuple[tuple[np.ndarray, int], ...]:
-        """lo, hi, a_ltp, a_ltd as (float32 array, stride) for the compiled passes (CPU maps; made once per map)."""
+    def strided(self) -> tuple[np.ndarray | int, ...] | None:
+        """lo, lo's stride, hi, its stride, a_ltp, .., a_ltd, .. for the compiled passes (a field: float32 array and
+        stride), or None unless every per-device field is a contiguous CPU float32 tensor (made once per map)."""
         if "_strided" not in self.__dict__:  # frozen: the cache goes in directly
-            self.__dict__["_strided"] = tuple(_strided(f) for f in (self.lo, self.hi, self.a_ltp, self.a_ltd))
+            fields = (self.lo, self.hi, self.a_ltp, self.a_ltd)
+            fit = all(_compilable(f) for f in fields if isinstance(f, Tensor))
+            self.__dict__["_strided"] = tuple(x for f in fields for x in _strided(f)) if fit else None
         return self.__dict__["_strided"]
 
     @staticmethod
@@ -128,8 +131,10 @@ class PulseResponse:
         """`apply_` given the written devices: flat indices `idx` (in order) and their signed pulses `n` (non-zero)."""
         if idx.numel() == 0:
             return idx, n, n.to(w.dtype)
-        if self.fused and self.cfg.model is UpdateModel.NEUROSIM_V21 and _fusable(w, n, dmap):
-            return self._exponential_fused_(w, idx, n, dmap, generator)
+        fields = self.compiled_fields(w, dmap) if _compilable(n) else None
+        if fields is not None:
+            count, change = self.apply_compiled_(w.view(-1).numpy(), idx.numpy(), n.numpy(), fields, generator)
+            return idx, torch.from_numpy(count), torch.from_numpy(change)
         sub = dmap.at(idx)
         w_flat = w.view(-1)
         before = w_flat.index_select(0, idx)
@@ -145,26 +150,28 @@ class PulseResponse:
         w_flat.index_copy_(0, idx, after)
         return idx, count, after.sub_(before)
 
-    def _exponential_fused_(
-        self, w: Tensor, idx: Tensor, n: Tensor, dmap: DeviceMap, generator: torch.Generator | None
-    ) -> tuple[Tensor, Tensor, Tensor]:
-        """The neurosim_v21 model's step through the compiled passes (the same values as the torch path)."""
-        fields = dmap.strided()
-        (lo, lo_s), (hi, hi_s) = fields[0], fields[1]
-        n_np = n.numpy()
-        before, u, count, r, q = (np.empty_like(n_np) for _ in range(5))
-        w_np, idx_np = w.view(-1).numpy(), idx.numpy()
-        fused.exponential_prepare(
-            w_np, idx_np, n_np, *(x for pair in fields for x in pair), np.float32(self.cfg.max_level),
-            before, u, count, r, q,
-        )  # fmt: skip
-        torch.from_numpy(r).expm1_()  # r becomes the curves' spans, q the step's factors: torch's exp and expm1
+    def compiled_fields(self, w: Tensor, dmap: DeviceMap) -> tuple | None:
+        """`dmap.strided()` when this model has compiled passes (neurosim_v21) and `w` fits them, else None."""
+        if self.fused and self.cfg.model is UpdateModel.NEUROSIM_V21 and _compilable(w):
+            return dmap.strided()
+        return None
+
+    def apply_compiled_(
+        self, w: np.ndarray, idx: np.ndarray, n: np.ndarray, fields: tuple, generator: torch.Generator | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`apply_at_` on numpy views through the compiled passes, the same values and draws as the torch path:
+        `w` the flat float32 device states, `idx` (int64) and `n` (float32) the written devices and their pulses,
+        `fields` from `compiled_fields`. Returns (|n|, the weight change) per written device."""
+        work = np.empty((6, len(n)), dtype=np.float32)  # the per-device values, one buffer
+        before, u, count, r, q, change = work
+        fused.exponential_prepare(w, idx, n, *fields, np.float32(self.cfg.max_level), before, u, count, r, q)
+        torch.from_numpy(r).expm1_()  # r becomes the curves' spans, q the step's factors: torch's expm1 and exp
         torch.from_numpy(q).exp_()
         c2c = self.cfg.c2c_sigma
-        z = torch.randn(idx.shape, generator=generator, dtype=w.dtype).numpy() if c2c > 0 else n_np[:0]
-        change = np.empty_like(n_np)
-        fused.exponential_finish(w_np, idx_np, before, u, r, q, count, z, np.float32(c2c), lo, lo_s, hi, hi_s, change)
-        return idx, torch.from_numpy(count), torch.from_numpy(change)
+        z = torch.randn(idx.shape, generator=generator, dtype=torch.float32).numpy() if c2c > 0 else n[:0]
+        lo, lo_s, hi, hi_s = fields[:4]
+        fused.exponential_finish(w, idx, before, u, r, q, count, z, np.float32(c2c), lo, lo_s, hi, hi_s, change)
+        return count, change
 
     def _move(self, u: Tensor, k: Tensor, up: Tensor, dmap: DeviceMap) -> Tensor:
         m, model = float(self.cfg.max_level), self.cfg.model
@@ -198,10 +205,9 @@ class PulseResponse:
         return torch.where(up, new_up, new_down).to(u.dtype)
 
 
-def _fusable(w: Tensor, n: Tensor, dmap: DeviceMap) -> bool:
-    """Whether the compiled passes can take these tensors: CPU float32, contiguous, per-device fields alike."""
-    fields = [f for f in (dmap.lo, dmap.hi, dmap.a_ltp, dmap.a_ltd) if isinstance(f, Tensor)]
-    return all(t.device.type == "cpu" and t.dtype == torch.float32 and t.is_contiguous() for t in (w, n, *fields))
+def _compilable(t: Tensor) -> bool:
+    """Whether the compiled passes can take this tensor: CPU float32, contiguous."""
+    return t.device.type == "cpu" and t.dtype == torch.float32 and t.is_contiguous()
 
 
 def _strided(value: Tensor | float | None) -> tuple[np.ndarray, int]:  # (a CPU tensor: a view of its memory)
