@@ -177,7 +177,8 @@ class WageTrainLayer(nn.Module):
         if wq is None:
             wq = _QuantizedWeight.apply(w, self.weight_bits) if self.quantize else w
         if self.conv:
-            y = functional.conv2d(x, wq, inner.bias, inner.stride, inner.padding, inner.dilation, inner.groups)
+            c = cast(nn.Conv2d, inner)  # self.conv: the wrapped layer is a Conv2d
+            y = functional.conv2d(x, wq, c.bias, c.stride, c.padding, c.dilation, c.groups)
         else:
             y = functional.linear(x, wq, inner.bias)
         if not self.quantize:

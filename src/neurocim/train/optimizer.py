@@ -205,9 +205,10 @@ class AnalogSGD:
         u_t, u2_t, idx, n = self._work_buffers(len(v))
         u = torch.rand(v.shape, generator=self.generator, out=u_t).numpy()
         u2 = torch.rand(v.shape, generator=self.generator, out=u2_t).numpy() if per_step != 1.0 and second else u[:0]
+        pulses_sum, pulses_max, written = self.stats.arrays()
         count = kernels.pulse_counts(
             v, self.ends, np.array(factors, dtype=np.float32), u, u2, np.float32(per_step), np.float32(limit),
-            *self.stats.arrays(), idx, n,
+            pulses_sum, pulses_max, written, idx, n,
         )  # fmt: skip
         return idx[:count].copy(), n[:count]  # (the indices outlive the step, in the statistics)
 

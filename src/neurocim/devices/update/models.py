@@ -133,8 +133,8 @@ class PulseResponse:
             return idx, n, n.to(w.dtype)
         fields = self.compiled_fields(w, dmap) if _compilable(n) else None
         if fields is not None:
-            count, change = self.apply_compiled_(w.view(-1).numpy(), idx.numpy(), n.numpy(), fields, generator)
-            return idx, torch.from_numpy(count), torch.from_numpy(change)
+            counts, changes = self.apply_compiled_(w.view(-1).numpy(), idx.numpy(), n.numpy(), fields, generator)
+            return idx, torch.from_numpy(counts), torch.from_numpy(changes)
         sub = dmap.at(idx)
         w_flat = w.view(-1)
         before = w_flat.index_select(0, idx)
