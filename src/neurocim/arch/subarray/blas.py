@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 
 from threadpoolctl import ThreadpoolController
-
-
-@cache
-def _controller() -> ThreadpoolController:
-    return ThreadpoolController()
 
 
 @contextmanager
@@ -20,7 +14,8 @@ def single_threaded_blas() -> Iterator[None]:
 
     The column-resistance products are (vectors x 128) @ (128 x columns) with a few hundred to a few thousand
     vectors: a second BLAS thread adds synchronisation that costs more than it saves (up to 25x slower on a
-    busy machine), so the chip evaluation keeps them on the calling thread.
+    busy machine), so the chip evaluation keeps them on the calling thread. The libraries are looked up on every
+    call (about half a millisecond): one loaded since the last call is limited too.
     """
-    with _controller().limit(limits=1, user_api="blas"):
+    with ThreadpoolController().limit(limits=1, user_api="blas"):
         yield

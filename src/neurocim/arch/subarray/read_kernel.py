@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numba
 import numpy as np
@@ -289,7 +288,6 @@ SPLIT_VALUES = 1 << 16
 TASK_VALUES = 1 << 16
 
 
-@lru_cache(maxsize=256)
 def _piece_scaling(breaks: tuple[float, ...], low_exp: int, high_exp: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(scale, ln scale, values per product) of every piece for resistances within [2^low_exp, 2^high_exp]: clipped to
     the piece, values times the power-of-two scale lie within 2^+-e, and products of `block` of them within
@@ -306,7 +304,6 @@ def _piece_scaling(breaks: tuple[float, ...], low_exp: int, high_exp: int) -> tu
     return 2.0 ** np.array(shifts, dtype=np.float64), np.array(shifts) * LN2, np.array(block, dtype=np.int64)
 
 
-@lru_cache(maxsize=256)
 def _layout(blocks: tuple[tuple[int, int], ...], part_columns: int, breaks: tuple[float, ...], kinds: tuple[str, ...],
             dtype: str):  # fmt: skip
     """(parts: first column and columns of each, first block of every part and the end, block starts within their
@@ -331,7 +328,6 @@ def _layout(blocks: tuple[tuple[int, int], ...], part_columns: int, breaks: tupl
     return parts_array, part_blocks, rel_starts, widths, np.array(breaks, dtype=dtype), is_log
 
 
-@lru_cache(maxsize=256)
 def _tasks(vectors: int, part_widths: tuple[int, ...], task_values: int) -> tuple[np.ndarray, np.ndarray]:
     """(part, first vector, stop vector) of every task, part after part, and the first task of every part."""
     tasks: list[tuple[int, int, int]] = []
