@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pickle
 import pkgutil
 from types import MappingProxyType
 
@@ -11,6 +12,7 @@ import pytest
 import neurocim.arch
 import neurocim.circuits
 from neurocim.circuits.adc import adc_fits
+from neurocim.workload.cache import WorkloadCache
 
 # functools caches allowed at module level: constants of the package's data, returned as immutable values
 CONSTANT_TABLES = {
@@ -42,3 +44,10 @@ def test_characterisation_tables_are_read_only():
         table["static_power"] = {}  # type: ignore[index]
     row = table["static_power"]["lstp_current"]["22"]
     assert isinstance(row["breaks"], tuple)
+
+
+def test_a_workload_cache_looks_up_the_blas_libraries_once_and_not_in_a_copy():
+    cache = WorkloadCache()
+    assert cache.blas_controller() is cache.blas_controller()
+    copy = pickle.loads(pickle.dumps(cache))
+    assert copy._blas is None and copy.blas_controller() is not cache.blas_controller()
