@@ -17,6 +17,7 @@ from neurocim.arch.tile import Tile
 from neurocim.circuits.adc.piecewise_fit import PiecewiseFit, PiecewiseSums
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
+from neurocim.mapping.cells import cells_to_conductance
 from neurocim.mapping.tile_visits import tile_plan
 
 
@@ -151,6 +152,31 @@ def test_two_level_conductance_picks_the_table_bits_exactly():
     digits[3, 7] = 2
     with pytest.raises(ValueError, match=r"cell digits of 1-bit cells must lie in 0..1, got 0..2"):
         effective_conductance(digits, model, 128)
+
+
+@pytest.mark.parametrize("bits_per_cell", [2, 3])
+@pytest.mark.parametrize("col_period", [None, 48, 128, 300])
+def test_multi_level_conductance_picks_the_value_of_every_cell_exactly(bits_per_cell, col_period):
+    """The per-period level tables give every cell the conductance its digit has through its wires (the same float),
+    for periods shorter than, equal to and longer than the block and without one."""
+    config = ChipConfig.model_validate({"cell": {"type": "fefet", "bits_per_cell": bits_per_cell}})
+    ctx = build_context(config)
+    p = ctx.p
+    subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9)
+    model = ProcessingElement(ctx, subarray, 1, 1, False, 1e9).column_model
+    top = (1 << bits_per_cell) - 1
+    digits = np.random.default_rng(bits_per_cell).integers(1, top, (40, 200)).astype(np.int8)  # not the lowest
+    def through_wires(d: np.ndarray, dtype) -> np.ndarray:
+        conductance = cells_to_conductance(d, model.cell_bits, model.g_max, model.g_min)
+        return effective_conductance(conductance, model, col_period, dtype)
+
+    block = digits[:, 3:]
+    for dtype in (np.float32, np.float64):
+        got, (low, high) = conductance_and_range(block, model, col_period, dtype)
+        np.testing.assert_array_equal(got, through_wires(block, dtype))
+        # the bounds: the lowest and highest level used, at every position of the block
+        assert low == through_wires(np.full_like(block, block.min()), dtype).min()
+        assert high == through_wires(np.full_like(block, block.max()), dtype).max()
 
 
 def test_strips_of_a_row_band_read_together_give_the_strip_by_strip_sums():

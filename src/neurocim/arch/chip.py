@@ -55,7 +55,7 @@ class ChipModel:
         """Run a prepared workload (or traces, prepared here) through the chip and roll the costs up into a report."""
         workload = traces if isinstance(traces, PreparedWorkload) else prepare(self.layers, traces)
         self._check_layers(workload)
-        with single_threaded_blas():
+        with single_threaded_blas(workload.cache.blas_controller()):
             return self._evaluate(workload)
 
     def _evaluate(self, workload: PreparedWorkload) -> Report:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from neurocim.workload.recorded import RecordedMemo
 
@@ -56,6 +57,18 @@ class WorkloadCache:
         self.tile_sides: RecordedMemo = RecordedMemo()  # the chips' tile sides, under the settings they read
         self._owned: dict[tuple, dict[tuple, OwnedArray]] = {}  # group -> label -> array
         self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
+        self._blas: ThreadpoolController | None = None
+
+    def blas_controller(self) -> ThreadpoolController:
+        """The thread controls of the BLAS libraries loaded in the process, looked up on first use (about half a
+        millisecond), so that the chips of a sweep on this workload share one lookup."""
+        if self._blas is None:
+            self._blas = ThreadpoolController()
+        return self._blas
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy sent to another process looks its libraries up there."""
+        return {**self.__dict__, "_blas": None}
 
     def owned(self, group: tuple, label: tuple, compute: Callable[[], np.ndarray]) -> OwnedArray:
         """The owned array `label` of `group`, computed (then made read-only and labelled) on first use."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -66,11 +65,13 @@ def conductance_and_range(
     block: np.ndarray, model: ColumnModel, col_period: int | None = None, dtype: type[np.floating] = np.float64
 ) -> tuple[np.ndarray, tuple[float, float]]:
     """effective_conductance, and bounds (lowest, highest) on its values: for cell digits those of the conductance
-    tables of the levels they use (kept with the tables), else of the values themselves.
+    tables of the levels they use, else of the values themselves.
 
     Wire segments count from the block's own corner: (j+1) row segments and (rows-i) column segments.
     With `col_period`, the column index restarts every col_period columns (several sub-arrays side by side).
-    An integer block holds cell digits and is mapped to conductances first (model.cell_bits, g_max, g_min).
+    An integer block holds cell digits and is mapped to conductances first (model.cell_bits, g_max, g_min): one
+    table per level of a cell's conductance at every row and column of the period, picked cell by cell in a compiled
+    pass (the tables are small, so they are computed for every block rather than kept).
     The arithmetic is float64; the result is rounded to `dtype` at the end.
     """
     rows, cols = block.shape
@@ -79,33 +80,19 @@ def conductance_and_range(
     if d.dtype.kind in "iu" and d.size:  # cell digits: one table of conductances per level, picked per cell
         # one-bit cells hold 0 or 1 (checked as they are picked); other digits span the levels they use
         lo, hi = (0, 1) if model.cell_bits == 1 else (int(d.min()), int(d.max()))
-        tables, bits, span = _level_conductance(
-            rows,
-            cols,
-            col_period,
-            model.wire_res_row,
-            model.wire_res_col,
-            access,
-            model.cell_bits,
-            model.g_max,
-            model.g_min,
-            lo,
-            hi,
-            np.dtype(dtype).str,
-        )
-        if hi == lo:
-            return tables[0].copy(), span
-        if hi == lo + 1:  # two levels: the bits of one table or the other, in one compiled pass
-            from neurocim.arch.subarray.read_kernel import pick_two_levels  # compiled on first use
+        period = min(col_period or cols, cols)  # the wires repeat every period columns
+        wires = _series_resistance(rows, period, None, model.wire_res_row, model.wire_res_col, access)
+        cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), model.cell_bits, model.g_max, model.g_min)
+        tables = (1.0 / (cell[:, None, None] + wires[None])).astype(dtype)  # (levels, rows, period)
+        from neurocim.arch.subarray.read_kernel import pick_levels  # compiled on first use
 
-            picked = np.empty(d.shape, dtype=bits.dtype)
-            # a contiguous copy of a view (one byte a cell) lets the compiled loop run on whole vector registers
-            if not pick_two_levels(np.ascontiguousarray(d), bits[0], bits[1], lo, picked):
-                raise ValueError(
-                    f"cell digits of {model.cell_bits}-bit cells must lie in 0..1, got {d.min()}..{d.max()}"
-                )
-            return picked.view(tables.dtype), span
-        return np.take_along_axis(tables, (d.astype(np.intp) - lo)[None], axis=0)[0], span
+        picked = np.empty(d.shape, dtype=tables.dtype)
+        bits = np.int32 if tables.itemsize == 4 else np.int64  # the pick copies the floats' bits
+        # a contiguous copy of a view (one byte a cell) lets the compiled loop run on whole vector registers
+        if not pick_levels(np.ascontiguousarray(d), tables.view(bits), lo, picked.view(bits)):
+            bits_per_cell, top = model.cell_bits, (1 << model.cell_bits) - 1
+            raise ValueError(f"cell digits of {bits_per_cell}-bit cells must lie in 0..{top}, got {d.min()}..{d.max()}")
+        return picked, (float(tables.min()), float(tables.max()))
     wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)
     if d.dtype.kind in "iu":
         d = cells_to_conductance(d, model.cell_bits, model.g_max, model.g_min)
@@ -115,43 +102,13 @@ def conductance_and_range(
     return g, (float(g.min(initial=np.inf)), float(g.max(initial=0.0)))
 
 
-@lru_cache(maxsize=32)
-def _level_conductance(
-    rows: int,
-    cols: int,
-    col_period: int | None,
-    res_row: float,
-    res_col: float,
-    access: float,
-    cell_bits: int,
-    g_max: float,
-    g_min: float,
-    lo: int,
-    hi: int,
-    dtype: str,
-) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
-    """(levels lo..hi, rows, cols) conductance of a cell at every level and position through its wires, the bits of
-    the lowest level and of lowest xor highest (read-only), and the lowest and highest conductance."""
-    wires = _series_resistance(rows, cols, col_period, res_row, res_col, access)
-    cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), cell_bits, g_max, g_min)
-    out = (1.0 / (cell[:, None, None] + wires[None])).astype(dtype)
-    ints = out.view(np.int32 if out.dtype.itemsize == 4 else np.int64)
-    bits = np.stack([ints[0], ints[0] ^ ints[-1]])  # (level lo, lo xor hi) as integers: picked by bit masks
-    out.setflags(write=False)
-    bits.setflags(write=False)
-    return out, bits, (float(out.min()), float(out.max()))
-
-
-@lru_cache(maxsize=64)
 def _series_resistance(
     rows: int, cols: int, col_period: int | None, res_row: float, res_col: float, access: float
 ) -> np.ndarray:
-    """Wire (and access-device) resistance in series with every cell of a rows x columns block (read-only)."""
+    """Wire (and access-device) resistance in series with every cell of a rows x columns block."""
     j = np.arange(cols)
     if col_period:
         j = j % col_period
     row_term = (j + 1) * res_row
     col_term = (rows - np.arange(rows)) * res_col
-    out = (row_term[None, :] + col_term[:, None]) + access
-    out.setflags(write=False)
-    return out
+    return (row_term[None, :] + col_term[:, None]) + access

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numba
 import numpy as np
@@ -41,23 +40,44 @@ def pack_rows(mask, out):
 
 
 @numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy", boundscheck=False)
-def pick_two_levels(digits, low_bits, flip_bits, low, out_bits):
-    """out_bits = low_bits where digits == low, else low_bits ^ flip_bits: the bits of one of two conductance tables,
-    cell by cell (all arrays rows x columns; the bits as integers), rows on threads. False if a digit is neither low
-    nor low + 1."""
+def pick_levels(digits, tables, low, out):
+    """out[r, j] = tables[digits[r, j] - low, r, j % period] (the tables, levels x rows x period, and out as integers
+    of the floats' bits), rows on threads; with two levels by a bit mask. False if a digit lies outside the tables'
+    levels."""
     stray = np.zeros(digits.shape[0], np.int64)
-    for k in numba.prange(digits.shape[0]):
-        stray[k] = _pick_row(digits[k], low_bits[k], flip_bits[k], low, out_bits[k])
+    if tables.shape[0] == 2:
+        flip = tables[0] ^ tables[1]
+        for k in numba.prange(digits.shape[0]):
+            stray[k] = _pick_two(digits[k], tables[0, k], flip[k], low, out[k])
+    else:
+        for k in numba.prange(digits.shape[0]):
+            stray[k] = _pick_any(digits[k], tables[:, k], low, out[k])
     return not stray.any()
 
 
 @_jit
-def _pick_row(d, base, flip, low, out):
-    stray = 0
-    for j in range(len(d)):
-        level = np.int64(d[j]) - np.int64(low)
-        stray |= level & ~np.int64(1)  # not 0 unless the level is 0 or 1
-        out[j] = base[j] ^ (flip[j] & -level)  # the mask is 0 or all ones
+def _pick_two(digits, base, flip, low, out):
+    """out = base where digits == low, else base ^ flip, in runs of the tables' period."""
+    stray, period = 0, len(base)
+    for first in range(0, len(digits), period):
+        d, o = digits[first : first + period], out[first : first + period]
+        for j in range(len(d)):
+            level = np.int64(d[j]) - np.int64(low)
+            stray |= level & ~np.int64(1)  # not 0 unless the level is 0 or 1
+            o[j] = base[j] ^ (flip[j] & -level)  # the mask is 0 or all ones
+    return stray
+
+
+@_jit
+def _pick_any(digits, tables, low, out):
+    """out = tables[digits - low] column by column, in runs of the tables' period (tables: levels x period)."""
+    stray, period, top = 0, tables.shape[1], tables.shape[0] - 1
+    for first in range(0, len(digits), period):
+        d, o = digits[first : first + period], out[first : first + period]
+        for j in range(len(d)):
+            level = np.int64(d[j]) - np.int64(low)
+            stray |= (level < 0) | (level > top)
+            o[j] = tables[min(max(level, 0), top), j]
     return stray
 
 
@@ -268,7 +288,6 @@ SPLIT_VALUES = 1 << 16
 TASK_VALUES = 1 << 16
 
 
-@lru_cache(maxsize=256)
 def _piece_scaling(breaks: tuple[float, ...], low_exp: int, high_exp: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(scale, ln scale, values per product) of every piece for resistances within [2^low_exp, 2^high_exp]: clipped to
     the piece, values times the power-of-two scale lie within 2^+-e, and products of `block` of them within
@@ -285,7 +304,6 @@ def _piece_scaling(breaks: tuple[float, ...], low_exp: int, high_exp: int) -> tu
     return 2.0 ** np.array(shifts, dtype=np.float64), np.array(shifts) * LN2, np.array(block, dtype=np.int64)
 
 
-@lru_cache(maxsize=256)
 def _layout(blocks: tuple[tuple[int, int], ...], part_columns: int, breaks: tuple[float, ...], kinds: tuple[str, ...],
             dtype: str):  # fmt: skip
     """(parts: first column and columns of each, first block of every part and the end, block starts within their
@@ -310,7 +328,6 @@ def _layout(blocks: tuple[tuple[int, int], ...], part_columns: int, breaks: tupl
     return parts_array, part_blocks, rel_starts, widths, np.array(breaks, dtype=dtype), is_log
 
 
-@lru_cache(maxsize=256)
 def _tasks(vectors: int, part_widths: tuple[int, ...], task_values: int) -> tuple[np.ndarray, np.ndarray]:
     """(part, first vector, stop vector) of every task, part after part, and the first task of every part."""
     tasks: list[tuple[int, int, int]] = []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -22,10 +24,24 @@ POWER_TEMPERATURE_COEFF = 1.3e-3
 _HP_FALLBACK_NODE = 7
 
 
+# The tables and fits below are constants of the package's data, loaded once per process and immutable (read-only
+# mappings, tuples, frozen records), so keeping them cannot give a stale answer.
+
+
+def _frozen(value: Any) -> Any:
+    """A JSON value made immutable: objects as read-only mappings, arrays as tuples."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
 @cache
-def _table(name: str) -> dict[str, Any]:
+def _table(name: str) -> Mapping[str, Any]:
+    """One of the package's characterisation tables (circuits/data/<name>), read-only."""
     text = resources.files("neurocim.circuits").joinpath("data", name).read_text()
-    return json.loads(text)
+    return _frozen(json.loads(text))
 
 
 def _idle_columns(p: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -60,7 +76,8 @@ class LatencyFit:
 
 @cache
 def mlsa_latency_fit(node_nm: int, current_mode: bool) -> LatencyFit:
-    """The MLSA latency table of one node, current-sense (CSA) or voltage-sense (VSA)."""
+    """The MLSA latency table of one node, current-sense (CSA) or voltage-sense (VSA) (a frozen record of the
+    package's data)."""
     rows = _table("mlsa_tables.json")["latency"]["current" if current_mode else "voltage"]
     if str(node_nm) not in rows:
         raise ValueError(f"no MLSA latency fit for node {node_nm} nm; known: {sorted(map(int, rows))}")
@@ -70,12 +87,13 @@ def mlsa_latency_fit(node_nm: int, current_mode: bool) -> LatencyFit:
 
 @cache
 def mlsa_lstp_power_fit(node_nm: int) -> PiecewiseFit:
-    """Current-mode LSTP static power per comparator (W) vs scaled column resistance."""
+    """Current-mode LSTP static power per comparator (W) vs scaled column resistance (a frozen record of the package's
+    data)."""
     rows = _table("mlsa_tables.json")["static_power"]["lstp_current"]
     return PiecewiseFit.from_dict(rows.get(str(node_nm), rows["1"]))  # NeuroSim: unknown nodes take the 1 nm row
 
 
-def _hp_row(table: dict[str, Any], node_nm: int) -> dict[str, Any]:
+def _hp_row(table: Mapping[str, Any], node_nm: int) -> Mapping[str, Any]:
     return table.get(str(node_nm), table[str(_HP_FALLBACK_NODE)])
 
 

@@ -130,7 +130,8 @@ class MlsaTimingV21:
 
 @cache
 def _factor_bounds(node_nm: int) -> tuple[float, float]:
-    """(lowest, highest) factor on T_max over the fits' ratio range, widened by the most a grid step can miss."""
+    """(lowest, highest) factor on T_max over the fits' ratio range, widened by the most a grid step can miss: a
+    constant of the node's fit (a tuple), computed once per process."""
     _, low, high = _FITS[node_nm]
     ratio = np.linspace(*RATIO_RANGE, 200_001)
     factor = np.where(ratio <= LOW_RATIO, np.polyval(low, ratio), np.polyval(high, ratio))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -20,7 +21,7 @@ class PiecewiseFit:
     offsets: tuple[float, ...]
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> PiecewiseFit:
+    def from_dict(cls, d: Mapping[str, Any]) -> PiecewiseFit:
         kinds, slopes, offsets = zip(*d["pieces"], strict=True)
         return cls(tuple(d["breaks"]), tuple(kinds), tuple(slopes), tuple(offsets))
 
