@@ -111,3 +111,35 @@ def test_an_update_is_linear_in_the_pulse_width():
     assert c.serial_latency_s - b.serial_latency_s == pytest.approx(2 * (b.serial_latency_s - a.serial_latency_s))
     assert c.peak_energy_j - b.peak_energy_j == pytest.approx(2 * (b.peak_energy_j - a.peak_energy_j))
     assert b.peak_energy_j > a.peak_energy_j > 0  # crossbar: cells and half-selected cells take V^2 G t
+
+
+def test_v21_books_the_read_scan_registers_as_write_energy():
+    """wu_write_energy_counts_scan_registers: every written eNVM sub-array adds its row register clocked for the
+    forward column-mux steps and, past the first layer, its column register for the read-out's steps."""
+    from neurocim.estimate import ChipModel, build_context
+    from neurocim.workload.network import Layer
+
+    layers = [Layer(4, 4, 8, 3, 3, 16), Layer(4, 4, 16, 3, 3, 16)]
+    rng = np.random.default_rng(3)
+    weights = []
+    for layer in layers:
+        new = rng.integers(-15, 16, size=(layer.rows, layer.out_channels)) / 16
+        weights.append((new, np.clip(new + rng.uniform(-0.3, 0.3, size=new.shape), -1, 1)))
+    training = TrainingHardwareConfig(enabled=True)
+    updates, chips = {}, {}
+    for on in (False, True):
+        quirks = {"wu_write_energy_counts_scan_registers": on}
+        config = ChipConfig(cell={"type": "rram", "bits_per_cell": 5}, precision={"weight_bits": 5},
+                            pipeline={"enabled": False}, quirks=quirks)  # fmt: skip
+        chips[on] = chip = ChipModel(build_context(config), layers)
+        update = WeightUpdate(chip, training)
+        updates[on] = [update.layer(i, new, old) for i, (new, old) in enumerate(weights)]
+    p, mode = chips[True].ctx.p, chips[True].tile_cm.pe.subarray.mode
+    row, col = mode.wl_new_switch, mode.sl_switch
+    e_row = row.dff.energy(p.cols_muxed, row.num_output, False)
+    e_col = col.dff.energy(training.backprop.rows_per_adc, col.num_output, False)
+    for index, per_array in ((0, e_row), (1, e_row + e_col)):
+        off, on = updates[False][index], updates[True][index]
+        assert on.serial_latency_s == off.serial_latency_s
+        arrays = (on.peak_energy_j - off.peak_energy_j) / per_array
+        assert arrays >= 1 and arrays == pytest.approx(round(arrays), rel=1e-6)  # whole written sub-arrays
