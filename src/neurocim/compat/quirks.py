@@ -418,6 +418,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         _V21,
     ),
     Quirk(
+        "wu_write_voltage_root_sum_square",
+        "writes eNVM cells at the root sum square of the set and reset voltages (sqrt 2 x the write voltage) in every "
+        "update energy: cells, lines and switch matrices",
+        "at the write voltage",
+        _V21,
+    ),
+    Quirk(
         "wu_write_energy_counts_scan_registers",
         "books the read scan registers' clocking of the row and column switch matrices as write energy on every "
         "update of an eNVM sub-array: the row register's for the forward read's column-mux steps, the column "

@@ -20,7 +20,7 @@ from neurocim.config.chip import AccessType, CellType
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.backprop import ERROR_ACTIVITY
-from neurocim.training_cost.quirks import WRITE_SCAN_REGISTERS, has_quirk
+from neurocim.training_cost.quirks import WRITE_SCAN_REGISTERS, WRITE_VOLTAGE_RSS, has_quirk
 from neurocim.training_cost.wg_array import SramWires, sram_rows_write_latency
 from neurocim.training_cost.write_blocks import WriteBlockPlace, write_blocks
 from neurocim.training_cost.write_pulses import CellWrite, RowWrites, block_writes, cell_pulses
@@ -119,6 +119,13 @@ def _quotient_digits(levels: np.ndarray, p: Derived, g_max: float, g_min: float)
     return (g_min + steps * (g_max - g_min)).reshape(levels.shape[0], -1)
 
 
+def write_voltage(p: Derived) -> float:
+    """The voltage (V) an update writes cells at: the cell's write voltage, or under WRITE_VOLTAGE_RSS NeuroSim V2.1's
+    root sum square of its (equal) set and reset voltages."""
+    v = p.chip.cell.write_voltage_v
+    return math.hypot(v, v) if has_quirk(p, WRITE_VOLTAGE_RSS) else v
+
+
 def cell_write(p: Derived, training: TrainingHardwareConfig, feature_size_m: float) -> CellWrite:
     """The per-pulse view of the chip's cell under the configured write pulses."""
     levels = max(training.write.levels_ltp, training.write.levels_ltd)
@@ -127,7 +134,7 @@ def cell_write(p: Derived, training: TrainingHardwareConfig, feature_size_m: flo
     return CellWrite(
         delta_g_min_s=(g_max - g_min) / levels,
         num_levels=levels,
-        write_voltage_v=p.chip.cell.write_voltage_v,
+        write_voltage_v=write_voltage(p),
         binary=p.chip.cell.type is CellType.SRAM,
         fefet_polarization_c_per_m2=training.write.fefet_polarization_c_per_m2 if fefet else None,
         fefet_cell_area_m2=2 * feature_size_m * feature_size_m,
@@ -282,7 +289,7 @@ class WeightUpdate:
     def _switch_energy(self, row, col, w: RowWrites, num_write: float, one_t: bool) -> float:
         """Gate and line charging of the switch matrices per write operation (NeuroSim V2.1's write modes)."""
         tech, cell = self.chip.ctx.tech, self.chip.ctx.cell
-        vdd, v_w = tech.vdd, cell.write_voltage_v
+        vdd, v_w = tech.vdd, self.cell.write_voltage_v
         gates_r = row.cap_tg_gate_n + row.cap_tg_gate_p
         gates_c = col.cap_tg_gate_n + col.cap_tg_gate_p
         n_col = col.num_output
