@@ -81,7 +81,7 @@ def test_the_statistics_give_the_element_wise_adc_energy(monkeypatch, name):
         assert f.total.latency == pytest.approx(s.total.latency, rel=1e-12)
 
 
-@pytest.mark.parametrize("quirks", [frozenset(), AG_QUIRKS])
+@pytest.mark.parametrize("quirks", [frozenset(), AG_QUIRKS, AG_QUIRKS | {"v21_mlsa_read_time"}])
 def test_every_sub_array_block_is_read_once(quirks):
     """Conventionally mapped, the PEs' sub-arrays cut the matrix as the layer-wide blocks do:
     the read-out energies are the sub-array reads of the whole layer; the pass adds the adder trees."""

@@ -180,3 +180,32 @@ def test_v21_leaves_the_sram_read_out_write_driver_out_of_its_leakage():
     envm_ctx, envm = _chip({}, frozenset({q.AG_LEAKAGE_NO_WRITE_DRIVER}))
     without = TransposedReadout(_chip({})[0], envm.training).leakage_w
     assert TransposedReadout(envm_ctx, envm.training).leakage_w == without  # eNVM read-outs add no write driver
+
+
+def test_the_v21_law_times_each_read_by_its_slowest_column():
+    """Under v21_mlsa_read_time a read converts in its slowest column's time (1-10 ns), at every driven column of a
+    sequential read-out, and the columns' power is charged for that time once per driven column."""
+    sequential = {"training": {"backprop": {"parallel": False}}}
+    ctx, chip = _chip(sequential, {"v21_mlsa_read_time"})
+    readout = TransposedReadout(ctx, chip.training)
+    assert readout.timing is not None and readout.flash is not None
+    assert TransposedReadout(*_chip(sequential)[:1], chip.training).timing is None
+    r_on, r_off = chip.cell.r_on_ohm, chip.cell.r_off_ohm
+    assert readout.timing.references_ohm[0] == pytest.approx(r_on + r_off / readout.levels)  # one cell per read
+    r = np.full((2, readout.num_adc), 2e5)
+    r[1] *= 30
+    counts = np.array([3.0, 2.0])
+    per_read = readout.timing.read_latency(r)
+    assert np.all((per_read >= 1e-9) & (per_read <= 1e-8))
+    driven = readout.geo.num_col / 2
+    steps = chip.training.backprop.rows_per_adc * driven
+    base, got = readout.read_cost(5.0), readout.vector_cost(r, counts)
+    shift = (per_read @ counts - 5 * readout.flash.latency(1, 1)) * steps
+    assert got.latency_adc == pytest.approx(base.latency_adc + shift, rel=1e-12)
+    assert got.energy_adc - base.energy_adc == pytest.approx(readout.timing.read_energy(r) @ counts * driven, rel=1e-9)
+    assert readout.stats_cost(ColumnStats(1.0, 0.0), 1) is None  # the law needs every read's resistances
+    ctx_p, chip_p = _chip({}, {"v21_mlsa_read_time"})
+    parallel = TransposedReadout(ctx_p, chip_p.training)
+    assert parallel.timing is not None
+    rows = chip_p.array.rows
+    assert parallel.timing.references_ohm[0] == pytest.approx(r_on / rows + r_off / (rows * parallel.levels))

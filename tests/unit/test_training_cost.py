@@ -111,3 +111,61 @@ def test_an_update_is_linear_in_the_pulse_width():
     assert c.serial_latency_s - b.serial_latency_s == pytest.approx(2 * (b.serial_latency_s - a.serial_latency_s))
     assert c.peak_energy_j - b.peak_energy_j == pytest.approx(2 * (b.peak_energy_j - a.peak_energy_j))
     assert b.peak_energy_j > a.peak_energy_j > 0  # crossbar: cells and half-selected cells take V^2 G t
+
+
+def test_v21_books_the_read_scan_registers_as_write_energy():
+    """wu_write_energy_counts_scan_registers: every written eNVM sub-array adds its row register clocked for the
+    forward column-mux steps and, past the first layer, its column register for the read-out's steps."""
+    from neurocim.estimate import ChipModel, build_context
+    from neurocim.workload.network import Layer
+
+    layers = [Layer(4, 4, 8, 3, 3, 16), Layer(4, 4, 16, 3, 3, 16)]
+    rng = np.random.default_rng(3)
+    weights = []
+    for layer in layers:
+        new = rng.integers(-15, 16, size=(layer.rows, layer.out_channels)) / 16
+        weights.append((new, np.clip(new + rng.uniform(-0.3, 0.3, size=new.shape), -1, 1)))
+    training = TrainingHardwareConfig(enabled=True)
+    updates, chips = {}, {}
+    for on in (False, True):
+        quirks = {"wu_write_energy_counts_scan_registers": on}
+        config = ChipConfig(cell={"type": "rram", "bits_per_cell": 5}, precision={"weight_bits": 5},
+                            pipeline={"enabled": False}, quirks=quirks)  # fmt: skip
+        chips[on] = chip = ChipModel(build_context(config), layers)
+        update = WeightUpdate(chip, training)
+        updates[on] = [update.layer(i, new, old) for i, (new, old) in enumerate(weights)]
+    p, mode = chips[True].ctx.p, chips[True].tile_cm.pe.subarray.mode
+    row, col = mode.wl_new_switch, mode.sl_switch
+    e_row = row.dff.energy(p.cols_muxed, row.num_output, False)
+    e_col = col.dff.energy(training.backprop.rows_per_adc, col.num_output, False)
+    for index, per_array in ((0, e_row), (1, e_row + e_col)):
+        off, on = updates[False][index], updates[True][index]
+        assert on.serial_latency_s == off.serial_latency_s
+        arrays = (on.peak_energy_j - off.peak_energy_j) / per_array
+        assert arrays >= 1 and arrays == pytest.approx(round(arrays), rel=1e-6)  # whole written sub-arrays
+
+
+def test_v21_writes_at_the_root_sum_square_of_the_set_and_reset_voltages():
+    """wu_write_voltage_root_sum_square: every write-voltage term of an update takes sqrt(2) x the write voltage, so
+    a crossbar's line and half-selected cell energies double."""
+    from neurocim.estimate import ChipModel, build_context
+    from neurocim.workload.network import Layer
+
+    layer = Layer(4, 4, 8, 3, 3, 16)
+    rng = np.random.default_rng(4)
+    new = rng.integers(-15, 16, size=(layer.rows, layer.out_channels)) / 16
+    old = np.clip(new + rng.uniform(-0.3, 0.3, size=new.shape), -1, 1)
+    training = TrainingHardwareConfig(enabled=True)
+    found = {}
+    for on in (False, True):
+        quirks = {"wu_write_voltage_root_sum_square": on}
+        config = ChipConfig(cell={"type": "rram", "access": "none", "bits_per_cell": 5, "write_voltage_v": 2.0},
+                            precision={"weight_bits": 5}, pipeline={"enabled": False}, quirks=quirks)  # fmt: skip
+        update = WeightUpdate(ChipModel(build_context(config), [layer]), training)
+        writes = update.block_writes(0, new, old)[0].writes
+        found[on] = (update.cell.write_voltage_v, update._line_energy(writes), update.layer(0, new, old))
+    assert found[False][0] == 2.0 and found[True][0] == pytest.approx(2.0 * np.sqrt(2))
+    (e_off, per_s_off), (e_on, per_s_on) = found[False][1], found[True][1]
+    assert e_off > 0 and per_s_off > 0
+    assert e_on == pytest.approx(2 * e_off) and per_s_on == pytest.approx(2 * per_s_off)
+    assert found[True][2].serial_latency_s == found[False][2].serial_latency_s  # the pulses are the same

@@ -283,7 +283,8 @@ QUIRKS += (
     Quirk(
         "v21_mlsa_read_time",
         "a read's sense-amp conversion takes its slowest column's time from the Cadence fits of R (1-10 ns clamp) "
-        "and every column its power fit of R for that time, no reference columns (eNVM blocks read element-wise)",
+        "and every column its power fit of R for that time, no reference columns (eNVM blocks read element-wise; the "
+        "training read-out's too, from the forward column resistances)",
         "every conversion takes the MLSA's fixed reference-column time, the column and reference power for it "
         "(NeuroSim V1.4)",
         _V21,
@@ -414,6 +415,21 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "counts no transposed read-out leakage in the first layer's tiles (they compute no activation gradient), "
         "though their sub-arrays carry the read-out",
         "every tile's read-out leaks, the first layer's included",
+        _V21,
+    ),
+    Quirk(
+        "wu_write_voltage_root_sum_square",
+        "writes eNVM cells at the root sum square of the set and reset voltages (sqrt 2 x the write voltage) in every "
+        "update energy: cells, lines and switch matrices",
+        "at the write voltage",
+        _V21,
+    ),
+    Quirk(
+        "wu_write_energy_counts_scan_registers",
+        "books the read scan registers' clocking of the row and column switch matrices as write energy on every "
+        "update of an eNVM sub-array: the row register's for the forward read's column-mux steps, the column "
+        "register's for the transposed read-out's steps (none in the first layer)",
+        "an update's write energy has no read scan-register clocking in it",
         _V21,
     ),
     Quirk(

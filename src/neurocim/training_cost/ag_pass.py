@@ -180,7 +180,9 @@ class ActivationGradientPass(TileWork):
             gathered = [v for v in plan.visits if v is not None]
             conversions = n * sum(len(rows[v]) for v in gathered)
             return n * sum(energies[v] for v in gathered) + converter.column_switching_energy * conversions
-        if reader.read_key() is None or reader._read_statistic != converter.read_statistic():
+        if self.readout.timing is not None or reader.read_key() is None:
+            return None  # V2.1's law times and charges every read: the PEs read element-wise
+        if reader._read_statistic != converter.read_statistic():
             return None
         stats = tile._read_stats(weights, inputs, plan, nv)  # kept in the workload's cache by the forward pass
         summed = None if stats is None else converter.summed_static_energy(stats)
@@ -232,8 +234,13 @@ class ActivationGradientPass(TileWork):
         if not blocks:
             return Cost()
         n = nv if self.forward_columns else nv // self.ctx.p.chip.precision.input_bits * self.error_bits
-        one = self.readout.read_cost(n)
-        adc = self._adc_energy(pe, weights, inputs, strips, col_period, nv) if with_adc else 0.0
+        if with_adc and self.readout.timing is not None:  # V2.1's law: each block's reads timed by its resistances
+            timed = self._timed_blocks(pe, weights, inputs, strips, col_period, nv)
+            one = self.readout.read_cost(n, conversion_time_s=max(t for t, _ in timed))
+            adc = sum(e for _, e in timed)
+        else:
+            one = self.readout.read_cost(n)
+            adc = self._adc_energy(pe, weights, inputs, strips, col_period, nv) if with_adc else 0.0
         acc = Cost()
         for part, latency, energy in (
             (Part.ADC, one.latency_adc, one.energy_adc * blocks + adc),
@@ -242,6 +249,21 @@ class ActivationGradientPass(TileWork):
         ):
             acc = acc.plus(part, latency / self.second, energy)
         return acc
+
+    def _timed_blocks(self, pe, weights, inputs, strips, col_period, nv: int) -> list[tuple[float, float]]:
+        """Per sub-array block, its read-outs of the forward bit-vectors under V2.1's law: conversion time summed (s)
+        and ADC energy (J)."""
+        model, found = pe.reader.column_model, []
+        for row, num_row, col_blocks in strips:
+            x = copy_sub_input(inputs, row, nv, num_row)
+            for c, width in col_blocks:
+                w = weights[row : row + num_row, c : c + width]
+                t = e = 0.0
+                for s in iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype):
+                    dt, de = self.readout.timed_reads(s.column_resistance, s.counts)
+                    t, e = t + dt, e + de
+                found.append((t, e))
+        return found
 
     def _adc_energy(self, pe, weights, inputs, strips, col_period, nv: int) -> float:
         """The resistance-dependent ADC energy (J) of the blocks' read-outs of the forward bit-vectors, element-wise."""

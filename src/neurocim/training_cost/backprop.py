@@ -45,6 +45,7 @@ from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
 from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
+from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.adc.sense_amp import SenseAmp
 from neurocim.circuits.base import Layout
@@ -56,7 +57,7 @@ from neurocim.circuits.gates.gates import Mos, drain_cap
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
-from neurocim.config.chip import AdcType, CellType, SenseMode
+from neurocim.config.chip import AdcType, CellType, Roadmap, SenseMode
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.quirks import (
@@ -117,7 +118,37 @@ class TransposedReadout:
             self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, cols, res_tg * rows, clk)  # the forward one, reused
             self.mux = ColumnMux(ctx, self.units, rpa, self.geo.res_mem_cell_on / cols)
         self._init_converters()
+        self.timing = self._v21_timing()
         self.area = self._layout()
+
+    def _v21_timing(self) -> MlsaTimingV21 | None:
+        """V2.1's data-dependent sense-amp time and energy (quirk v21_mlsa_read_time, flash MLSA): comparator
+        references from the cell's resistances over the forward array's rows (parallel) or of one cell (sequential)."""
+        p = self.ctx.p
+        if self.flash is None or not p.quirk("v21_mlsa_read_time"):
+            return None
+        cell, tech = p.chip.cell, p.chip.technology
+        rows = p.chip.array.rows if self.parallel else 1
+        refs = v21_references(self.levels, cell.r_on_ohm, cell.r_off_ohm, rows)
+        current = p.chip.adc.sense_mode is SenseMode.CURRENT
+        lstp = tech.roadmap is Roadmap.LSTP
+        return MlsaTimingV21.build(refs, tech.node_nm, lstp, current, p.read_voltage_v, tech.temperature_k)
+
+    @property
+    def conversions_per_vector(self) -> float:
+        """Reads of the converters' inputs per error bit-vector: every row group once (parallel), or once per driven
+        column (sequential, NeuroSim's activity of half the columns)."""
+        return 1.0 if self.parallel else self.geo.num_col * ERROR_ACTIVITY
+
+    def timed_reads(self, resistances: np.ndarray, counts: np.ndarray) -> tuple[float, float]:
+        """Under V2.1's law (`timing`): the conversion time (s) summed over `counts[i]` bit-vectors whose converters
+        see `resistances[i]` (ohm), and their energy (J), each column's power for its read's time."""
+        assert self.timing is not None
+        r = np.atleast_2d(np.asarray(resistances, dtype=np.float64))
+        counts = np.asarray(counts, dtype=np.float64).reshape(-1)
+        t = self.timing.read_latency(r)
+        e = self.timing.read_energy(r, t)
+        return float(t @ counts), float(e @ counts) * self.conversions_per_vector
 
     def _init_converters(self) -> None:
         ctx, p, geo, bp = self.ctx, self.ctx.p, self.geo, self.bp
@@ -249,6 +280,9 @@ class TransposedReadout:
         """`counts[i]` error bit-vectors whose conversions see `resistances[i]` (ohm): latency (s) and energy (J)."""
         r = np.atleast_2d(np.asarray(resistances))
         counts = np.asarray(counts, dtype=np.float64).reshape(-1)
+        if self.timing is not None:
+            time_s, energy_j = self.timed_reads(r, counts)
+            return self.read_cost(float(counts.sum()), energy_j, conversion_time_s=time_s)
         static = 0.0
         if self.converter is not None:
             static = float(self.converter.static_energy(r).sum(axis=1, dtype=np.float64) @ counts)
@@ -257,6 +291,8 @@ class TransposedReadout:
     def stats_cost(self, stats: ColumnStats, vectors: float) -> Cost | None:
         """`vectors` error bit-vectors whose conversions the forward read pass summarised in `stats` (collected for
         this read-out's `converter.read_statistic()`); None where the statistics cannot give the ADC energy."""
+        if self.timing is not None:
+            return None  # V2.1's law needs every read's resistances
         static = 0.0
         if self.converter is not None:
             summed = self.converter.summed_static_energy(stats)
@@ -265,14 +301,20 @@ class TransposedReadout:
             static = summed
         return self.read_cost(vectors, static, stats.conversions)
 
-    def read_cost(self, n: float, adc_static_j: float = 0.0, conversions: float = 0.0) -> Cost:
+    def read_cost(
+        self, n: float, adc_static_j: float = 0.0, conversions: float = 0.0, conversion_time_s: float | None = None
+    ) -> Cost:
         """n vectors, with the ADCs' resistance-dependent energy (J) and their conversion count given (without them:
-        the cost that does not depend on the resistances read; they add to the ADC energy alone)."""
+        the cost that does not depend on the resistances read; they add to the ADC energy alone). `conversion_time_s`:
+        the n vectors' conversion times summed (V2.1's law, `timed_reads`) in place of the converter's fixed one."""
         if n == 0:
             return Cost()
         geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
         steps = self.bp.rows_per_adc if self.parallel else self.bp.rows_per_adc * geo.num_col * ERROR_ACTIVITY
         t_adc, e_adc = self._adc_fixed(steps)
+        t_adc_all = t_adc * n
+        if conversion_time_s is not None and self.flash is not None:
+            t_adc_all += (conversion_time_s - self.flash.latency(1, 1) * n) * steps
         e_adc = e_adc * n + adc_static_j
         if self.converter is not None:
             e_adc += self.converter.column_switching_energy * conversions
@@ -298,7 +340,7 @@ class TransposedReadout:
             e_array = geo.length_col * WIRE_CAP_PER_M * p.read_voltage_v**2 * read_cells
             e_array += geo.cap_row2 * vdd * vdd * geo.num_row * ERROR_ACTIVITY
             e_adc += e_array * self.bp.rows_per_adc * n
-        cost = Cost().plus(Part.ADC, t_adc * n, e_adc)
+        cost = Cost().plus(Part.ADC, t_adc_all, e_adc)
         cost = cost.plus(Part.ACCUMULATION, t_acc * n, e_acc * n)
         return cost.plus(Part.OTHER, t_other * n, e_other * n)
 

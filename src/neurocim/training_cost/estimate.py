@@ -157,9 +157,10 @@ class TrainingWorkload:
         self, chip_key: str, update: WeightUpdate, training: TrainingHardwareConfig
     ) -> tuple[WriteTerms, ...]:
         """Per layer, the update as a function of the pulse width: it depends on the chip, the pulse levels, the
-        FeFET polarization and gate capacitance."""
-        w = training.write
-        key = (chip_key, w.levels_ltp, w.levels_ltd, w.fefet_polarization_c_per_m2, w.fefet_gate_cap_f)
+        FeFET polarization and gate capacitance, and the read-out's steps (their scan-register energy under V2.1)."""
+        w, bp = training.write, training.backprop
+        key = (chip_key, w.levels_ltp, w.levels_ltd, w.fefet_polarization_c_per_m2, w.fefet_gate_cap_f, bp.parallel,
+               bp.rows_per_adc)  # fmt: skip
         found = self._writes.get(key)
         if found is None:
             layers = self.traces.layers

@@ -16,6 +16,8 @@ AG_LEAKAGE_FORWARD_SWITCH = "ag_leakage_counts_forward_switch"
 AG_MUX_UNFOLDED_ROW = "ag_mux_unfolded_row"
 AG_LEAKAGE_SKIPS_FIRST_LAYER = "ag_leakage_skips_first_layer"
 AG_LEAKAGE_NO_WRITE_DRIVER = "ag_leakage_skips_sram_write_driver"
+WRITE_SCAN_REGISTERS = "wu_write_energy_counts_scan_registers"
+WRITE_VOLTAGE_RSS = "wu_write_voltage_root_sum_square"
 
 
 def has_quirk(p: Derived, name: str) -> bool:

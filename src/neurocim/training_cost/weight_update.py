@@ -19,6 +19,8 @@ from neurocim.circuits.gates.gates import horowitz
 from neurocim.config.chip import AccessType, CellType
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.training_cost.backprop import ERROR_ACTIVITY
+from neurocim.training_cost.quirks import WRITE_SCAN_REGISTERS, WRITE_VOLTAGE_RSS, has_quirk
 from neurocim.training_cost.wg_array import SramWires, sram_rows_write_latency
 from neurocim.training_cost.write_blocks import WriteBlockPlace, write_blocks
 from neurocim.training_cost.write_pulses import CellWrite, RowWrites, block_writes, cell_pulses
@@ -117,6 +119,13 @@ def _quotient_digits(levels: np.ndarray, p: Derived, g_max: float, g_min: float)
     return (g_min + steps * (g_max - g_min)).reshape(levels.shape[0], -1)
 
 
+def write_voltage(p: Derived) -> float:
+    """The voltage (V) an update writes cells at: the cell's write voltage, or under WRITE_VOLTAGE_RSS NeuroSim V2.1's
+    root sum square of its (equal) set and reset voltages."""
+    v = p.chip.cell.write_voltage_v
+    return math.hypot(v, v) if has_quirk(p, WRITE_VOLTAGE_RSS) else v
+
+
 def cell_write(p: Derived, training: TrainingHardwareConfig, feature_size_m: float) -> CellWrite:
     """The per-pulse view of the chip's cell under the configured write pulses."""
     levels = max(training.write.levels_ltp, training.write.levels_ltd)
@@ -125,7 +134,7 @@ def cell_write(p: Derived, training: TrainingHardwareConfig, feature_size_m: flo
     return CellWrite(
         delta_g_min_s=(g_max - g_min) / levels,
         num_levels=levels,
-        write_voltage_v=p.chip.cell.write_voltage_v,
+        write_voltage_v=write_voltage(p),
         binary=p.chip.cell.type is CellType.SRAM,
         fefet_polarization_c_per_m2=training.write.fefet_polarization_c_per_m2 if fefet else None,
         fefet_cell_area_m2=2 * feature_size_m * feature_size_m,
@@ -208,7 +217,7 @@ class WeightUpdate:
         tiles: dict[int, int] = {}
         for w in writes:
             b = w.block
-            t0, n, e0, e1 = self.subarray_terms(w.writes)
+            t0, n, e0, e1 = self.subarray_terms(w.writes, first_layer=index == 0)
             total = b.energy_copies * b.tile_energy_scale
             acc += (t0 * b.latency_copies, n * b.latency_copies, e0 * b.energy_copies, e1 * b.energy_copies,
                     e0 * total, e1 * total)  # fmt: skip
@@ -219,12 +228,35 @@ class WeightUpdate:
         return WriteTerms(t_fixed, n_pulses, e_peak, p_peak, e_total, p_total, move, pulses)
 
     # ---------------------------------------------------------------------------------------- one sub-array
-    def subarray_terms(self, w: RowWrites) -> tuple[float, int, float, float]:
-        """One sub-array's write as (fixed latency s, pulses, fixed energy J, energy per second of pulse W)."""
+    def subarray_terms(self, w: RowWrites, first_layer: bool = False) -> tuple[float, int, float, float]:
+        """One sub-array's write as (fixed latency s, pulses, fixed energy J, energy per second of pulse W);
+        `first_layer`: the sub-array has no transposed read-out step (NeuroSim V2.1 skips the first layer's)."""
         t_lines, e_lines = self._drivers(w)
         fixed, per_s = self._line_energy(w)
+        e_lines += self._scan_registers(w, first_layer)
         pulses = 0 if self.cell.binary else w.total_pulses  # an SRAM cell flips in the drivers' time, no pulse
         return t_lines, pulses, w.cell_switch_energy_j + fixed + e_lines, w.cell_pulse_power_w + per_s
+
+    def _scan_registers(self, w: RowWrites, first_layer: bool) -> float:
+        """Under WRITE_SCAN_REGISTERS, the read scan registers of an eNVM sub-array's switch matrices clocked as
+        NeuroSim V2.1 books them on every update (J): the row register's for the forward read's column-mux steps
+        (a 1T1R array's only when it writes), the column register's for the transposed read-out's steps."""
+        if self.cell.binary or not has_quirk(self.p, WRITE_SCAN_REGISTERS):
+            return 0.0
+        mode, p = self.subarray.mode, self.p
+        one_t = getattr(mode, "wl_new_switch", None)
+        row = one_t or getattr(mode, "wl_switch", None)
+        col = getattr(mode, "sl_switch", None)
+        if row is None or col is None:
+            return 0.0
+        e = 0.0
+        if one_t is None or self._num_writes(w) > 0:
+            e += row.dff.energy(p.cols_muxed, row.num_output, False)
+        if not first_layer:
+            bp = self.training.backprop
+            steps = bp.rows_per_adc if bp.parallel else bp.rows_per_adc * p.chip.array.cols * ERROR_ACTIVITY
+            e += col.dff.energy(steps, col.num_output, False)
+        return float(e)
 
     def _num_writes(self, w: RowWrites) -> float:
         """Line-driver write operations: two steps (set, reset) per written row."""
@@ -257,7 +289,7 @@ class WeightUpdate:
     def _switch_energy(self, row, col, w: RowWrites, num_write: float, one_t: bool) -> float:
         """Gate and line charging of the switch matrices per write operation (NeuroSim V2.1's write modes)."""
         tech, cell = self.chip.ctx.tech, self.chip.ctx.cell
-        vdd, v_w = tech.vdd, cell.write_voltage_v
+        vdd, v_w = tech.vdd, self.cell.write_voltage_v
         gates_r = row.cap_tg_gate_n + row.cap_tg_gate_p
         gates_c = col.cap_tg_gate_n + col.cap_tg_gate_p
         n_col = col.num_output
