@@ -20,7 +20,6 @@ class SubArrayGrowth(Hashable, Protocol):
     def __call__(self, subarray: SubArray) -> SubArray: ...
 
 
-
 def build_tiles(
     ctx: CircuitContext,
     fp,
