@@ -94,7 +94,7 @@ class TrainingWorkload:
     """Training traces prepared once for many chips and training settings. It keeps, by value and for its last
     `keep` chips, the chip model with its forward estimate and the weight update's block writes, so an estimate
     that changes only the batch, iterations, DRAM or pulse width reuses them (the read-out settings size the
-    training chip's sub-arrays: they reuse the weight update's writes only)."""
+    training chip's sub-arrays: they change the chip)."""
 
     def __init__(self, traces: TrainingTraces, keep: int = 4) -> None:
         self.traces = traces
@@ -112,8 +112,10 @@ class TrainingWorkload:
         training = config.training
         if not training.enabled:
             raise TrainingCostError("chip.training.enabled is false: set it to true to estimate the cost of training")
-        chip_key = config.model_copy(update={"training": TrainingHardwareConfig()}).model_dump_json()
-        side = self._side(chip_key + training.backprop.model_dump_json(), config)
+        # the read-out's settings size the training chip's sub-arrays, so they are part of the chip
+        chip_key = config.model_copy(update={"training": TrainingHardwareConfig(backprop=training.backprop)})
+        chip_key = chip_key.model_dump_json()
+        side = self._side(chip_key, config)
         chip, forward, traces = side.chip, side.forward, self.traces
         layers, p = traces.network, chip.ctx.p
         phases = gradients(chip, training, traces, self.workload)
