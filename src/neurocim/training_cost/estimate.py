@@ -113,8 +113,8 @@ class TrainingWorkload:
         if not training.enabled:
             raise TrainingCostError("chip.training.enabled is false: set it to true to estimate the cost of training")
         # the read-out's settings size the training chip's sub-arrays, so they are part of the chip
-        chip_key = config.model_copy(update={"training": TrainingHardwareConfig(backprop=training.backprop)})
-        chip_key = chip_key.model_dump_json()
+        chip_only = config.model_copy(update={"training": TrainingHardwareConfig(backprop=training.backprop)})
+        chip_key = chip_only.model_dump_json()
         side = self._side(chip_key, config)
         chip, forward, traces = side.chip, side.forward, self.traces
         layers, p = traces.network, chip.ctx.p
