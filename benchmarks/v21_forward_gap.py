@@ -3,7 +3,8 @@
 Run: python benchmarks/v21_forward_gap.py [--case t23_inference_only ...] [--compat neurosim_v21|neurosim_v14]
 Reads ../shared/reference/neurosim_v21 (cases and the VGG-8 traces). Forward latency and energy of a training case are
 per epoch (per image x batchSize x numIteration); the layer breakdown and the chip area breakdown are compared only
-for an inference-only case (a training chip adds the activation-gradient read-out to them). Prints one table per case.
+for an inference-only case (a training chip adds the activation-gradient read-out to them). A training case runs on the
+training chip (sub-arrays grown by the read-out). Prints one table per case.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from neurocim.compat.param_cpp_v21 import chip_from_v21_params
 from neurocim.compat.quirks import ChipCompat
 from neurocim.estimate import estimate
-from neurocim.training_cost.forward import forward_phase, global_buffer_passes, image_loads
+from neurocim.training_cost.forward import forward_phase, global_buffer_passes, image_loads, training_chip
 from neurocim.workload.prepared import prepare
 from neurocim.workload.training_traces import read_training_npz
 
@@ -37,8 +38,9 @@ def case_rows(case: str, compat: ChipCompat, workload) -> list[tuple[str, float,
     params = json.loads((REF / "cases" / case / "params.json").read_text())
     expected = json.loads((REF / "cases" / case / "expected.json").read_text())
     chip = chip_from_v21_params(params).model_copy(update={"compat": compat})
-    report = estimate(chip, workload)
     training = bool(params.get("trainingEstimation", True))
+    model = training_chip(chip, workload) if training else None  # laid out over the grown sub-arrays
+    report = model.evaluate(workload) if model is not None else estimate(chip, workload)
     scale = params["batchSize"] * params["numIteration"] if training else 1
     rows = [("chip.area_m2", report.chip.area_m2, expected["chip"]["area_m2"])]
     if not training:
@@ -49,8 +51,8 @@ def case_rows(case: str, compat: ChipCompat, workload) -> list[tuple[str, float,
     for key in ("num_tiles", "speedup", "utilization"):
         for i, (got, want) in enumerate(zip((getattr(r, key) for r in report.layers), floor[key], strict=True)):
             rows.append((f"floorplan.L{i + 1}.{key}", got, want))
-    if training:  # V2.1's training forward loads no image and passes over the global buffer twice
-        forward = forward_phase(report, buffer_again=global_buffer_passes(chip, workload))
+    if model is not None:  # V2.1's training forward loads no image and passes over the global buffer twice
+        forward = forward_phase(report, buffer_again=global_buffer_passes(model, workload))
     else:
         forward = forward_phase(report, image_loads(chip, workload.layers))
     for fw, ref in zip(forward, expected["layers"], strict=True):

@@ -16,7 +16,7 @@ from neurocim.compat.param_cpp_v21 import chip_from_v21_params
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
 from neurocim.training_cost.estimate import TrainingWorkload
-from neurocim.training_cost.forward import training_forward
+from neurocim.training_cost.forward import training_chip, training_forward
 from neurocim.training_cost.gradients import BackpropHardware
 from neurocim.training_cost.weight_gradient import WeightGradientUnit
 from neurocim.training_cost.weight_update import WeightUpdate
@@ -58,7 +58,7 @@ def _workload() -> TrainingWorkload:
 
 def _model(config: ChipConfig) -> tuple[ChipModel, object]:
     workload = _workload().workload
-    model = ChipModel(build_context(config), _traces().network, workload=workload)
+    model = training_chip(config, workload)  # the chip the epoch estimate runs on
     return model, model.evaluate(workload)
 
 

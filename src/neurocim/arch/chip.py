@@ -10,6 +10,7 @@ from neurocim.arch.aggregate import ChipTotals, LayerCost, roll_up
 from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.chip_traffic import combine_layer_cost, global_buffer_traffic, layer_traffic
 from neurocim.arch.subarray.blas import single_threaded_blas
+from neurocim.arch.tile_sets import SubArrayGrowth
 from neurocim.arch.tile_work import TileSide, TileWork, tile_side
 from neurocim.circuits.context import CircuitContext
 from neurocim.report.records import AreaBreakdown, Report
@@ -28,19 +29,22 @@ class ChipModel:
         *,
         dtype: type[np.floating] = np.float32,
         workload: PreparedWorkload | None = None,
+        grow: SubArrayGrowth | None = None,
     ) -> None:
         """With a `workload`, the tile side (floorplan, tiles, their costs on it) comes from the workload's cache,
         shared with chips that differ only in settings the tiles do not read. `dtype` is the precision of the
-        trace-dependent read pass (float32: about 1e-6 relative to float64)."""
-        self.ctx, self.dtype, self.layers = ctx, dtype, list(layers)
+        trace-dependent read pass (float32: about 1e-6 relative to float64). `grow` lays every sub-array out again
+        with more periphery beside it (a training chip's transposed read-out): the PEs, tiles, their buses and
+        H-trees and the chip's periphery span the larger sub-arrays; the sub-arrays' own reads do not change."""
+        self.ctx, self.dtype, self.layers, self.grow = ctx, dtype, list(layers), grow
         self._work: TileWork | None = None  # tiles this chip built and runs itself (no workload to share them)
         windows = [layer.num_windows for layer in self.layers]  # NeuroSim's count until a workload says
         if workload is not None:
             self._check_layers(workload)
-            side = tile_side(ctx, self.layers, workload, dtype)
+            side = tile_side(ctx, self.layers, workload, dtype, grow)
             self.fp, self.tile_nm, self.tile_cm, windows = side.fp, side.tile_nm, side.tile_cm, list(side.windows)
         else:
-            self._work = work = TileWork(ctx, self.layers, dtype=dtype)
+            self._work = work = TileWork(ctx, self.layers, dtype=dtype, grow=grow)
             self.fp, self.tile_nm, self.tile_cm = work.fp, work.tile_nm, work.tile_cm
         init_freq = ctx.p.chip.clock.max_frequency_hz  # what every module sees at initialisation
         self.periphery = ChipPeriphery(ctx, self.layers, self.fp, init_freq)
@@ -82,7 +86,7 @@ class ChipModel:
         """The tiles' costs on `workload`: run by this chip's own tiles, or kept in the workload's cache."""
         if self._work is not None:
             return self._work.run(workload)
-        return tile_side(self.ctx, self.layers, workload, self.dtype)
+        return tile_side(self.ctx, self.layers, workload, self.dtype, self.grow)
 
     def _macs(self, index: int) -> int:
         """Multiply-accumulates of a layer per image (NeuroSim: every input pixel is a window, stride ignored)."""

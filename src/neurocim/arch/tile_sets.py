@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Protocol
+
 import numpy as np
 
 from neurocim.arch.subarray.subarray import SubArray
@@ -10,17 +13,33 @@ from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import MappingType
 
 
+class SubArrayGrowth(Hashable, Protocol):
+    """A value (hashable: caches key on it) that lays a sub-array out again with more periphery beside it, as a
+    training chip's transposed read-out: the PEs, tiles and chip built over the result span the larger sub-array."""
+
+    def __call__(self, subarray: SubArray) -> SubArray: ...
+
+
 def build_tiles(
-    ctx: CircuitContext, fp, clk_freq: float, *, dtype: type[np.floating] = np.float64, subarray=None
+    ctx: CircuitContext,
+    fp,
+    clk_freq: float,
+    *,
+    dtype: type[np.floating] = np.float64,
+    subarray=None,
+    grow: SubArrayGrowth | None = None,
 ) -> tuple[Tile | None, Tile]:
     """The chip's two tile kinds (NeuroSim TileInitialize) over one shared sub-array, laid out.
 
     The novel-mapping tile exists only with novel mapping and at least one novel-mapped layer. `subarray`: the
-    sub-array to build them over instead of the configured one (e.g. one with training periphery beside it).
+    sub-array to build them over instead of the configured one (e.g. one with training periphery beside it);
+    `grow`: what lays that sub-array out again before the tiles are built over it.
     """
     p = ctx.p
     if subarray is None:
         subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, clk_freq)
+    if grow is not None:
+        subarray = grow(subarray)
     tile_cm = Tile(ctx, subarray, False, fp.num_pe_cm, fp.pe_size_cm, clk_freq, dtype=dtype)
     tile_nm = None
     if p.chip.mapping is MappingType.NOVEL and fp.num_pe_nm and fp.pe_size_nm:

@@ -11,7 +11,7 @@ import numpy as np
 from neurocim.arch.cost import Cost
 from neurocim.arch.pe_common import Block
 from neurocim.arch.tile import Tile
-from neurocim.arch.tile_sets import build_tiles
+from neurocim.arch.tile_sets import SubArrayGrowth, build_tiles
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.derived import Derived
 from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, reshape_input
@@ -39,15 +39,20 @@ class TileSide:
 
 
 def tile_side(
-    ctx: CircuitContext, layers: Sequence[Layer], workload: PreparedWorkload, dtype: type[np.floating] = np.float32
+    ctx: CircuitContext,
+    layers: Sequence[Layer],
+    workload: PreparedWorkload,
+    dtype: type[np.floating] = np.float32,
+    grow: SubArrayGrowth | None = None,
 ) -> TileSide:
-    """The TileSide of the chip `ctx` describes, kept in the workload's cache under the values of the settings it
-    read: chips that differ only in what the tiles never read (global bus, global buffer ...) share it."""
+    """The TileSide of the chip `ctx` describes (its sub-arrays laid out again by `grow`, when given), kept in the
+    workload's cache under the values of the settings it read: chips that differ only in what the tiles never read
+    (global bus, global buffer ...) share it."""
 
     def compute(params: Derived) -> TileSide:
-        return TileWork(CircuitContext(ctx.tech, params, ctx.cell), layers, dtype=dtype).run(workload)
+        return TileWork(CircuitContext(ctx.tech, params, ctx.cell), layers, dtype=dtype, grow=grow).run(workload)
 
-    return workload.cache.tile_sides.get(ctx.p, (ctx.tech, ctx.cell, np.dtype(dtype).str), compute)
+    return workload.cache.tile_sides.get(ctx.p, (ctx.tech, ctx.cell, np.dtype(dtype).str, grow), compute)
 
 
 def _combine(results: Sequence[Cost]) -> Cost:
@@ -92,12 +97,21 @@ def _copied(reshape, source: np.ndarray, *args: int) -> np.ndarray:
 class TileWork:
     """Floorplan and tiles of a chip, and their passes over a workload (NeuroSim's clock pass and main pass)."""
 
-    def __init__(self, ctx: CircuitContext, layers: Sequence[Layer], *, dtype: type[np.floating] = np.float32) -> None:
+    def __init__(
+        self,
+        ctx: CircuitContext,
+        layers: Sequence[Layer],
+        *,
+        dtype: type[np.floating] = np.float32,
+        grow: SubArrayGrowth | None = None,
+    ) -> None:
         """`dtype` is the precision of the trace-dependent read pass: float32 (default) agrees with float64 to
-        about 1e-6 relative, well inside the chip-level tolerances, and is several times faster."""
+        about 1e-6 relative, well inside the chip-level tolerances, and is several times faster. `grow` lays the
+        sub-arrays out again before the tiles are built over them (a training chip's transposed read-out)."""
         self.ctx, self.dtype, self.layers = ctx, dtype, list(layers)
         self.fp: Floorplan = plan_floor(self.layers, FloorplanInputs.from_params(ctx.p))
-        self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, ctx.p.chip.clock.max_frequency_hz, dtype=dtype)
+        freq = ctx.p.chip.clock.max_frequency_hz
+        self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, freq, dtype=dtype, grow=grow)
         self.windows: list[int] = [layer.num_windows for layer in self.layers]
         fp = self.fp
         self.mappings = [

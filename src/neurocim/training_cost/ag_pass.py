@@ -85,7 +85,7 @@ class ActivationGradientPass(TileWork):
     evaluation state apart), so evaluating it never changes the forward pass."""
 
     def __init__(self, chip: ChipModel, training: TrainingHardwareConfig) -> None:
-        super().__init__(chip.ctx, chip.layers, dtype=chip.dtype)
+        super().__init__(chip.ctx, chip.layers, dtype=chip.dtype, grow=chip.grow)
         self.chip = chip
         self.readout = TransposedReadout(chip.ctx, training)
         self.error_bits = training.backprop.error_bits
@@ -109,7 +109,7 @@ class ActivationGradientPass(TileWork):
 
     def layer_costs(self, workload: PreparedWorkload) -> list[GradientCost]:
         """Per layer and image, the activation gradient's peak and total cost (s, J)."""
-        side = tile_side(self.ctx, self.layers, workload, self.dtype)
+        side = tile_side(self.ctx, self.layers, workload, self.dtype, self.chip.grow)
         if list(side.windows) != list(self.chip.windows):
             raise ValueError("the chip was not built with (or evaluated on) this workload: its windows differ")
         self.windows = list(side.windows)

@@ -379,10 +379,13 @@ def with_readout(subarray, area: BackpropArea):
 
 def training_chip_area(chip: ChipModel, area: BackpropArea, gradient_buffer_bits: int = 0) -> ChipArea:
     """The chip's area with every sub-array grown by its transposed read-out (`area`) and the global buffer by
-    `gradient_buffer_bits`: the same floorplan, its PEs, tiles and chip periphery laid out over the larger parts."""
+    `gradient_buffer_bits`: the same floorplan, its PEs, tiles and chip periphery laid out over the larger parts. A
+    chip already laid out over grown sub-arrays (built with `grow`) keeps its tiles."""
     ctx, freq = chip.ctx, chip.ctx.p.chip.clock.max_frequency_hz
-    grown = with_readout(chip.tile_cm.pe.subarray, area)
-    tile_nm, tile_cm = build_tiles(ctx, chip.fp, freq, subarray=grown)
+    if chip.grow is not None:
+        tile_nm, tile_cm = chip.tile_nm, chip.tile_cm
+    else:
+        tile_nm, tile_cm = build_tiles(ctx, chip.fp, freq, subarray=with_readout(chip.tile_cm.pe.subarray, area))
     periphery = ChipPeriphery(ctx, chip.layers, chip.fp, freq, extra_buffer_bits=gradient_buffer_bits)
     return periphery.layout(tile_nm, tile_cm)
 

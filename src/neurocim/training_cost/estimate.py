@@ -16,7 +16,6 @@ from neurocim.arch.cost import Cost
 from neurocim.config.chip import ChipConfig
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.errors import InputError
-from neurocim.estimate import build_context
 from neurocim.report.records import Breakdown, Report
 from neurocim.training_cost.dram import Dram, layer_dram
 from neurocim.training_cost.epoch import (
@@ -26,7 +25,7 @@ from neurocim.training_cost.epoch import (
     operations,
     running_leakage,
 )
-from neurocim.training_cost.forward import training_forward
+from neurocim.training_cost.forward import training_chip, training_forward
 from neurocim.training_cost.report import AREA_PARTS, EpochReport
 from neurocim.training_cost.weight_update import WeightUpdate, WriteTerms, inference_buffer_bits, write_parallelism
 from neurocim.workload.prepared import PreparedWorkload, prepare
@@ -94,7 +93,8 @@ class _ChipSide:
 class TrainingWorkload:
     """Training traces prepared once for many chips and training settings. It keeps, by value and for its last
     `keep` chips, the chip model with its forward estimate and the weight update's block writes, so an estimate
-    that changes only the batch, iterations, DRAM, pulse width or read-out settings reuses them."""
+    that changes only the batch, iterations, DRAM or pulse width reuses them (the read-out settings size the
+    training chip's sub-arrays: they change the chip)."""
 
     def __init__(self, traces: TrainingTraces, keep: int = 4) -> None:
         self.traces = traces
@@ -112,7 +112,9 @@ class TrainingWorkload:
         training = config.training
         if not training.enabled:
             raise TrainingCostError("chip.training.enabled is false: set it to true to estimate the cost of training")
-        chip_key = config.model_copy(update={"training": TrainingHardwareConfig()}).model_dump_json()
+        # the read-out's settings size the training chip's sub-arrays, so they are part of the chip
+        chip_only = config.model_copy(update={"training": TrainingHardwareConfig(backprop=training.backprop)})
+        chip_key = chip_only.model_dump_json()
         side = self._side(chip_key, config)
         chip, forward, traces = side.chip, side.forward, self.traces
         layers, p = traces.network, chip.ctx.p
@@ -147,7 +149,7 @@ class TrainingWorkload:
     def _side(self, key: str, config: ChipConfig) -> _ChipSide:
         found = self._sides.get(key)
         if found is None:
-            chip = ChipModel(build_context(config), self.traces.network, workload=self.workload)
+            chip = training_chip(config, self.workload)
             report = chip.evaluate(self.workload)
             found = _ChipSide(chip, report, training_forward(chip, report, self.workload))
             _remember(self._sides, key, found, self.keep)

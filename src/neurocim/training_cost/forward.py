@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from neurocim.arch.chip import ChipModel
+from neurocim.arch.subarray.subarray import SubArray
 from neurocim.compat.quirks import enabled_quirks
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
 from neurocim.report.records import Breakdown, LayerReport, Report
+from neurocim.training_cost.backprop import BackpropArea, TransposedReadout, with_readout
 from neurocim.training_cost.epoch import PhaseCost
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload
@@ -27,6 +29,25 @@ class LatencyEnergy:
 
 
 NO_COST = LatencyEnergy(0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class GrownSubarray:
+    """A forward sub-array laid out again with its transposed read-out beside it (`area`): a training chip's."""
+
+    area: BackpropArea
+
+    def __call__(self, subarray: SubArray) -> SubArray:
+        return with_readout(subarray, self.area)
+
+
+def training_chip(config: ChipConfig, workload: PreparedWorkload) -> ChipModel:
+    """The chip of `config` mapped with `workload` as a training chip: every sub-array grown by the transposed read-out
+    of `config.training`, so the PEs, tiles, their buses and H-trees and the chip's H-tree span the larger parts in
+    every pass (forward, activation gradient), not only in the area."""
+    ctx = build_context(config)
+    grow = GrownSubarray(TransposedReadout(ctx, config.training).area)
+    return ChipModel(ctx, workload.layers, workload=workload, grow=grow)
 
 
 @dataclass(frozen=True)
