@@ -19,8 +19,8 @@ from pathlib import Path
 
 from neurocim.arch.cost import Cost, Part
 from neurocim.config.chip import ChipConfig
-from neurocim.training_cost.epoch import PhaseCost
-from neurocim.training_cost.estimate import TrainingWorkload, phase_from_cost
+from neurocim.training_cost.epoch import PhaseCost, phase_from_cost
+from neurocim.training_cost.estimate import TrainingWorkload
 from neurocim.workload.training_traces import read_training_npz
 
 ROOT = Path(__file__).resolve().parents[1]

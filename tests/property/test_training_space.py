@@ -15,8 +15,8 @@ from neurocim.arch.cost import Cost, Part
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
 from neurocim.mapping.floorplan import FloorplanError
-from neurocim.training_cost.epoch import PHASES, PhaseCost
-from neurocim.training_cost.estimate import TrainingCostError, estimate_training, phase_from_cost
+from neurocim.training_cost.epoch import PHASES, PhaseCost, phase_from_cost
+from neurocim.training_cost.estimate import TrainingCostError, estimate_training
 from neurocim.workload.training_traces import TrainingLayerTrace, TrainingTraces
 
 from .chip_space import chip_tree, random_traces, tiny_network

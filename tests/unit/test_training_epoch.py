@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from neurocim.arch.cost import Cost, Part
 from neurocim.config.chip import ChipConfig
-from neurocim.training_cost.epoch import PHASES, PhaseCost, running_leakage
-from neurocim.training_cost.estimate import TrainingCostError, estimate_training, phase_from_cost
+from neurocim.training_cost.epoch import PHASES, PhaseCost, phase_from_cost, running_leakage
+from neurocim.training_cost.estimate import TrainingCostError, estimate_training
 from neurocim.workload.network import Layer
 from neurocim.workload.traces import LayerTrace
 from neurocim.workload.training_traces import TrainingLayerTrace, TrainingTraces

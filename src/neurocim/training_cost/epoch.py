@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
+from neurocim.arch.cost import Cost
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.report.records import Breakdown, Report
@@ -41,6 +42,15 @@ class PhaseCost:
     def plus_dram(self, latency_s: float, energy_j: float) -> PhaseCost:
         """This cost with DRAM transfers added to the total (not to the compute-only peak)."""
         return replace(self, latency_s=self.latency_s + latency_s, energy_j=self.energy_j + energy_j)
+
+
+def phase_from_cost(cost: Cost) -> PhaseCost:
+    """A per-image Cost (seconds) as a phase: its compute-only part leaves out buffers and interconnect."""
+    lat = Breakdown(cost.latency_adc, cost.latency_accum, cost.latency_other, cost.buffer_latency, cost.ic_latency)
+    en = Breakdown(cost.energy_adc, cost.energy_accum, cost.energy_other, cost.buffer_energy, cost.ic_energy)
+    peak_t = max(cost.latency - cost.buffer_latency - cost.ic_latency, 0.0)
+    peak_e = max(cost.energy - cost.buffer_energy - cost.ic_energy, 0.0)
+    return PhaseCost(cost.latency, cost.energy, peak_t, peak_e, lat, en)
 
 
 def _scaled(parts: Breakdown, factor: float) -> Breakdown:

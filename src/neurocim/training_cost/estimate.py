@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from neurocim.arch.chip import ChipModel
-from neurocim.arch.cost import Cost
 from neurocim.config.chip import ChipConfig
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.errors import InputError
-from neurocim.report.records import Breakdown, Report
+from neurocim.report.records import Report
 from neurocim.training_cost.dram import Dram, layer_dram
 from neurocim.training_cost.epoch import (
     LayerInputs,
@@ -26,6 +25,7 @@ from neurocim.training_cost.epoch import (
     running_leakage,
 )
 from neurocim.training_cost.forward import training_chip, training_forward
+from neurocim.training_cost.gradients import backprop_hardware
 from neurocim.training_cost.report import AREA_PARTS, EpochReport
 from neurocim.training_cost.weight_update import WeightUpdate, WriteTerms, inference_buffer_bits, write_parallelism
 from neurocim.workload.prepared import PreparedWorkload, prepare
@@ -52,15 +52,6 @@ class GradientPhases(Protocol):
 
 
 GradientProvider = Callable[[ChipModel, TrainingHardwareConfig, TrainingTraces, PreparedWorkload], GradientPhases]
-
-
-def phase_from_cost(cost: Cost) -> PhaseCost:
-    """A per-image Cost (seconds) as a phase: its compute-only part leaves out buffers and interconnect."""
-    lat = Breakdown(cost.latency_adc, cost.latency_accum, cost.latency_other, cost.buffer_latency, cost.ic_latency)
-    en = Breakdown(cost.energy_adc, cost.energy_accum, cost.energy_other, cost.buffer_energy, cost.ic_energy)
-    peak_t = max(cost.latency - cost.buffer_latency - cost.ic_latency, 0.0)
-    peak_e = max(cost.energy - cost.buffer_energy - cost.ic_energy, 0.0)
-    return PhaseCost(cost.latency, cost.energy, peak_t, peak_e, lat, en)
 
 
 @dataclass(frozen=True)
@@ -106,8 +97,6 @@ class TrainingWorkload:
     def estimate(self, config: ChipConfig, gradients: GradientProvider | None = None) -> TrainingEstimate:
         """One epoch of on-chip training on `config`'s chip."""
         if gradients is None:
-            from neurocim.training_cost.gradients import backprop_hardware
-
             gradients = backprop_hardware
         training = config.training
         if not training.enabled:

@@ -11,8 +11,7 @@ from neurocim.arch.cost import Part
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.ag_pass import ActivationGradientPass, GradientCost
 from neurocim.training_cost.backprop import BackpropArea, training_chip_area
-from neurocim.training_cost.epoch import PhaseCost
-from neurocim.training_cost.estimate import phase_from_cost
+from neurocim.training_cost.epoch import PhaseCost, phase_from_cost
 from neurocim.training_cost.quirks import AG_LEAKAGE_SKIPS_FIRST_LAYER, has_quirk
 from neurocim.training_cost.weight_gradient import WeightGradientUnit
 from neurocim.training_cost.weight_update import gradient_buffer, inference_buffer_bits
