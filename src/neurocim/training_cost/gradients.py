@@ -69,7 +69,13 @@ class BackpropHardware:
         self.traces, self.chip = traces, chip
         ag = ActivationGradientPass(chip, training)
         self._tile_leakage_w = readout_tile_leakage_w(ag, len(traces.network))
-        self._ag = [_phase(c) for c in ag.layer_costs(workload)]
+        # the pass reads the chip and the read-out's settings only: a sweep over the other training settings shares it
+        key = (
+            "activation_gradient",
+            chip.ctx.p.chip.model_dump_json(exclude={"training"}),
+            training.backprop.model_dump_json(),
+        )
+        self._ag = workload.cache.result(key, lambda: [_phase(c) for c in ag.layer_costs(workload)])
         area = training_area(chip, training, traces.network, ag.readout.area)
         self.unit = area.unit
         self.gradient_bits = int(self.unit.out_precision_bits)

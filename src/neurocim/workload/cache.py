@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -58,6 +59,18 @@ class WorkloadCache:
         self._owned: dict[tuple, dict[tuple, OwnedArray]] = {}  # group -> label -> array
         self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
         self._blas: ThreadpoolController | None = None
+        self._results: OrderedDict[Hashable, Any] = OrderedDict()  # key -> result, most recently used last
+
+    def result(self, key: Hashable, compute: Callable[[], Any], keep: int = 8) -> Any:
+        """The result kept under `key` (a value: what the computation reads of the chip and settings), computed on
+        first use; the `keep` most recently used are kept."""
+        if key in self._results:
+            self._results.move_to_end(key)
+            return self._results[key]
+        found = self._results[key] = compute()
+        while len(self._results) > keep:
+            self._results.popitem(last=False)
+        return found
 
     def blas_controller(self) -> ThreadpoolController:
         """The thread controls of the BLAS libraries loaded in the process, looked up on first use (about half a
