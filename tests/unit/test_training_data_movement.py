@@ -156,3 +156,17 @@ def test_an_sram_update_takes_no_write_pulse_but_its_rows_write_time():
     assert terms.pulses > 0 and terms.serial_pulses == 0  # bits change, no pulse width counts
     assert terms.serial_fixed_s > 0
     assert terms.at(1e-8).serial_latency_s == terms.at(5e-8).serial_latency_s
+
+
+def test_a_sweep_over_training_settings_reuses_the_activation_gradient_pass_and_agrees_with_a_fresh_estimate():
+    """The pass is kept under the chip and the read-out's settings: other training settings reuse it, a read-out
+    setting costs it afresh, and each estimate equals the one a fresh workload gives."""
+    swept = TrainingWorkload(_traces())
+    base = _chip().model_dump()
+    settings = [{"batch_size": 8}, {"batch_size": 16, "dram": {"type": "gddr5"}}, {"backprop": {"adc_levels": 16}}]
+    for change in settings:
+        config = ChipConfig.model_validate({**base, "training": {**base["training"], **change}})
+        kept = len(swept.workload.cache._results)
+        got = swept.estimate(config).report.to_dict()
+        assert got == TrainingWorkload(_traces()).estimate(config).report.to_dict()
+        assert len(swept.workload.cache._results) == kept + (1 if kept == 0 or "backprop" in change else 0)
