@@ -21,8 +21,8 @@ from neurocim.training_cost.gradients import BackpropHardware
 from neurocim.training_cost.weight_gradient import WeightGradientUnit
 from neurocim.training_cost.weight_update import WeightUpdate
 from neurocim.workload.network import Layer
-from neurocim.workload.traces import LayerTrace
-from neurocim.workload.training_traces import TrainingLayerTrace, TrainingTraces
+from neurocim.workload.training_traces import TrainingTraces
+from tests.training_support import synthetic_training_traces
 
 # three layers over unequal tile counts, so a layer's share of the chip's tiles is not 1
 LAYERS = (
@@ -34,15 +34,7 @@ LAYERS = (
 
 @functools.cache
 def _traces() -> TrainingTraces:
-    rng = np.random.default_rng(5)
-    out = []
-    for layer in LAYERS:
-        inputs = rng.integers(0, 256, size=(layer.rows, layer.num_windows))
-        codes = rng.integers(-15, 16, size=(layer.rows, layer.out_channels))
-        trace = LayerTrace.from_weight_codes(codes, 1 / 16, inputs, 8)
-        old = codes / 16 + rng.uniform(-0.2, 0.2, size=codes.shape)
-        out.append(TrainingLayerTrace(layer, trace, np.clip(old, -1, 1), 0.2))
-    return TrainingTraces(tuple(out), 5, 8)
+    return synthetic_training_traces(LAYERS, seed=5, drift=0.2)
 
 
 def _chip(**quirks: bool) -> ChipConfig:

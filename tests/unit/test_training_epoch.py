@@ -6,7 +6,6 @@ import functools
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -15,23 +14,15 @@ from neurocim.config.chip import ChipConfig
 from neurocim.training_cost.epoch import PHASES, PhaseCost, phase_from_cost, running_leakage
 from neurocim.training_cost.estimate import TrainingCostError, estimate_training
 from neurocim.workload.network import Layer
-from neurocim.workload.traces import LayerTrace
-from neurocim.workload.training_traces import TrainingLayerTrace, TrainingTraces
+from neurocim.workload.training_traces import TrainingTraces
+from tests.training_support import synthetic_training_traces
 
 LAYERS = (Layer(8, 8, 16, 3, 3, 32, name="conv"), Layer(1, 1, 512, 1, 1, 10, name="fc"))
 
 
 @functools.cache
 def _traces() -> TrainingTraces:
-    rng = np.random.default_rng(3)
-    out = []
-    for layer in LAYERS:
-        inputs = rng.integers(0, 256, size=(layer.rows, layer.num_windows))
-        codes = rng.integers(-15, 16, size=(layer.rows, layer.out_channels))
-        trace = LayerTrace.from_weight_codes(codes, 1 / 16, inputs, 8)
-        old = codes / 16 + rng.uniform(-0.06, 0.06, size=codes.shape)
-        out.append(TrainingLayerTrace(layer, trace, np.clip(old, -1, 1), 0.2))
-    return TrainingTraces(tuple(out), 5, 8)
+    return synthetic_training_traces(LAYERS, seed=3, drift=0.06)
 
 
 @dataclass
