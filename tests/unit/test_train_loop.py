@@ -215,6 +215,32 @@ def test_shared_quantized_weights_give_the_run_of_per_layer_quantizers(monkeypat
     assert all(torch.equal(p, q) for p, q in zip(shared.model.parameters(), alone.model.parameters(), strict=True))
 
 
+def _fused_and_plain_steps(
+    cfg, seed: int, shapes: dict, steps: int, decay: float, program: bool = False, at_rest: str | None = None
+) -> tuple[AnalogSGD, AnalogSGD]:
+    """(compiled, torch-path) optimizers over the same random weights, stepped on the same gradients (scaled by
+    decay**-step; the layer `at_rest` gets none), programmed first if `program`."""
+    gen = torch.Generator().manual_seed(seed)
+    init = {n: (torch.rand(s, generator=gen) * 2 - 1) * 0.9 for n, s in shapes.items()}
+    runs = []
+    for fused in (True, False):
+        weights = {n: nn.Parameter(w.clone()) for n, w in init.items()}
+        opt = AnalogSGD(weights, [], cfg, fused=fused)
+        if program:
+            opt.program_initial_()
+        runs.append((weights, opt))
+    for step in range(steps):
+        grads = {n: torch.randn(s, generator=gen) * decay**-step for n, s in shapes.items()}
+        if at_rest is not None:
+            grads[at_rest].zero_()  # no pulse, its velocity decays
+        for weights, opt in runs:
+            opt.zero_grad()
+            for n, w in weights.items():
+                w.grad.copy_(grads[n])
+            opt.step(cfg.train.learning_rate)
+    return runs[0][1], runs[1][1]
+
+
 @pytest.mark.parametrize(
     "train",
     [
@@ -226,23 +252,8 @@ def test_shared_quantized_weights_give_the_run_of_per_layer_quantizers(monkeypat
 )
 def test_compiled_update_passes_give_the_torch_path_bit_for_bit(train: dict) -> None:
     cfg = _cfg(learning_rate=train.pop("learning_rate", 0.2), **train)
-    gen = torch.Generator().manual_seed(1)
     shapes = {"a": (12, 30), "b": (7, 12), "c": (3, 7)}
-    init = {n: (torch.rand(s, generator=gen) * 2 - 1) * 0.9 for n, s in shapes.items()}
-    runs = []
-    for fused in (True, False):
-        weights = {n: nn.Parameter(w.clone()) for n, w in init.items()}
-        opt = AnalogSGD(weights, [], cfg, fused=fused)
-        opt.program_initial_()
-        runs.append((weights, opt))
-    for step in range(6):
-        grads = {n: torch.randn(s, generator=gen) * 10.0**-step for n, s in shapes.items()}
-        for weights, opt in runs:
-            opt.zero_grad()
-            for n, w in weights.items():
-                w.grad.copy_(grads[n])
-            opt.step(cfg.train.learning_rate)
-    (_, fused), (_, plain) = runs
+    fused, plain = _fused_and_plain_steps(cfg, 1, shapes, steps=6, decay=10.0, program=True)
     assert torch.equal(fused.flat.data, plain.flat.data)
     assert fused.generator.get_state().equal(plain.generator.get_state())  # the same draws
     for name in ("pulses_sum", "pulses_max", "written"):
@@ -317,22 +328,8 @@ def test_compiled_momentum_step_gives_the_torch_path_bit_for_bit(dampening: floa
     pulses, draws and statistics, a layer at rest included, with a second rounding and the clamp in play."""
     cfg = _cfg(learning_rate=0.9, momentum=0.8, dampening=dampening, grad_bits=3,
                device={"model": "neurosim_v21", "max_level": 20, "d2d_sigma": 0.1, "c2c_sigma": 0.02})  # fmt: skip
-    gen = torch.Generator().manual_seed(4)
     shapes = {"a": (9, 20), "b": (5, 9), "c": (2, 5)}
-    init = {n: (torch.rand(s, generator=gen) * 2 - 1) * 0.9 for n, s in shapes.items()}
-    runs = []
-    for fused in (True, False):
-        weights = {n: nn.Parameter(w.clone()) for n, w in init.items()}
-        runs.append((weights, AnalogSGD(weights, [], cfg, fused=fused)))
-    for step in range(5):
-        grads = {n: torch.randn(s, generator=gen) * 3.0**-step for n, s in shapes.items()}
-        grads["b"].zero_()  # at rest: no pulse, its velocity decays
-        for weights, opt in runs:
-            opt.zero_grad()
-            for n, w in weights.items():
-                w.grad.copy_(grads[n])
-            opt.step(cfg.train.learning_rate)
-    (_, fused), (_, plain) = runs
+    fused, plain = _fused_and_plain_steps(cfg, 4, shapes, steps=5, decay=3.0, at_rest="b")
     assert torch.equal(fused.velocity, plain.velocity) and torch.equal(fused.flat.data, plain.flat.data)
     assert fused.generator.get_state().equal(plain.generator.get_state())
     for name in ("pulses_sum", "pulses_max", "written"):
