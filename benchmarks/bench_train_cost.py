@@ -4,15 +4,14 @@
 Run: python benchmarks/bench_train_cost.py [--traces NPZ] [--sweep N] [--stand-in]
 Prints the trace loading time, the first epoch estimate in the process (chip built, forward pass, update pulses
 counted), a second chip's estimate on the same workload, and the sweep's configurations per second (targets: an
-epoch estimate <= 2 s in-process, >= 50 training settings per second). With --stand-in (or when the back-propagation
-models are not installed) the activation- and weight-gradient phases are fixed per-image costs: the figures then
-cover the forward pass, weight update, DRAM and composition only, and the output says so.
+epoch estimate <= 2 s in-process, >= 50 training settings per second). With --stand-in the activation- and
+weight-gradient phases are fixed per-image costs: the figures then cover the forward pass, weight update, DRAM and
+composition only, and the output says so.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import itertools
 import time
 from pathlib import Path
@@ -61,7 +60,7 @@ def main() -> None:
     parser.add_argument("--sweep", type=int, default=96, help="training settings in the sweep")
     parser.add_argument("--stand-in", action="store_true", help="fixed gradient costs instead of the models")
     args = parser.parse_args()
-    models = importlib.util.find_spec("neurocim.training_cost.backprop") is not None and not args.stand_in
+    models = not args.stand_in
     provider = None if models else (lambda chip, training, traces, forward: StandIn())
     print(f"gradient phases: {'back-propagation models' if models else 'STAND-IN fixed costs (models not used)'}")
 

@@ -3,7 +3,6 @@ to finite, non-negative numbers that add up."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import numpy as np
@@ -11,35 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from neurocim.arch.cost import Cost, Part
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
 from neurocim.mapping.floorplan import FloorplanError
-from neurocim.training_cost.epoch import PHASES, PhaseCost, phase_from_cost
+from neurocim.training_cost.epoch import PHASES
 from neurocim.training_cost.estimate import TrainingCostError, estimate_training
 from neurocim.workload.training_traces import TrainingLayerTrace, TrainingTraces
 
 from .chip_space import chip_tree, random_traces, tiny_network
 from .test_chip_space import SETTINGS, check_refusal, check_validation_error, close
-
-MODELS = importlib.util.find_spec("neurocim.training_cost.backprop") is not None
-
-
-class _StandIn:
-    """Fixed gradient costs, while the back-propagation hardware models are not installed."""
-
-    gradient_bits = 15
-    extra_area_m2: dict = {}
-
-    def activation_gradient(self, index: int) -> PhaseCost:
-        return PhaseCost() if index == 0 else phase_from_cost(Cost().plus(Part.ADC, 1e-7, 1e-10))
-
-    def weight_gradient(self, index: int) -> PhaseCost:
-        return phase_from_cost(Cost().plus(Part.OTHER, 1e-7, 1e-10))
-
-    def tile_leakage_w(self, index: int) -> float:
-        return 0.0
-
 
 INVALID = (  # one of these, rarely: each must be refused at load with its field
     {"batch_size": 0},
@@ -119,9 +98,8 @@ def test_plausible_training_chips_are_refused_or_estimated_sanely(tree, training
         return
     layers = tiny_network()
     traces = _training_traces(layers, chip.precision.input_bits, seed=1)
-    provider = None if MODELS else (lambda *args: _StandIn())
     try:
-        result = estimate_training(chip, traces, provider)
+        result = estimate_training(chip, traces)
     except (ConfigError, TrainingCostError) as err:
         check_refusal(str(err))
         return
