@@ -33,7 +33,7 @@ class PeReader:
         self.ctx, self.subarray, self.grid, self.dtype = ctx, subarray, grid, dtype
         self.column_model = ColumnModel.from_context(ctx, subarray.res_cell_access)
         self._model_key = dataclasses.astuple(self.column_model)  # hashes faster than the dataclass
-        self.adc_levels = p.chip.adc.levels if p.parallel_read else 2**p.cell_bits
+        self.adc_levels = p.read_levels
         # parallel eNVM reads take the ADC energy from the column statistics its converter asks for
         self._read_statistic: ReadStatistic | None = None
         # (V2.1's per-read conversion time needs every vector's columns: those blocks are read element-wise)

@@ -17,6 +17,7 @@ from neurocim.config.chip import (
 )
 from neurocim.config.io import ConfigError
 from neurocim.tech.nodes import WL_REPEATERS, sram_cell_f
+from neurocim.tech.technology import V21_PHY_GATE_LENGTH_M
 from neurocim.tech.wires import WireStack, v21_wire_stack, wire_stack
 
 # Per-node peripheral sizing defaults (NeuroSim V1.4 Param.cpp): mux driver factor, switch-matrix ratio.
@@ -104,6 +105,11 @@ class Derived:
         return self.chip.array.read_mode is ReadMode.SEQUENTIAL
 
     @property
+    def read_levels(self) -> int:
+        """Levels one conversion resolves: the ADC's in parallel read, one cell's in sequential read."""
+        return self.chip.adc.levels if self.parallel_read else 2**self.cell_bits
+
+    @property
     def feature_size_m(self) -> float:
         """The wire width, which sizes crossbar cells and per-cell wires (NeuroSim's `featuresize`)."""
         return self.wires.wire_width_nm * 1e-9
@@ -167,8 +173,6 @@ def check_cost_model_limits(cfg: ChipConfig) -> None:
 
 def _check_v21_node(cfg: ChipConfig) -> None:
     """NeuroSim V2.1's transistor and wire data (compat neurosim_v21) exist for the planar nodes only."""
-    from neurocim.tech.technology import V21_PHY_GATE_LENGTH_M  # technology imports the config enums
-
     quirks = enabled_quirks(cfg.compat, cfg.quirks)
     node = cfg.technology.node_nm
     if {"v21_transistor_data", "v21_wire_table"} & quirks and node not in V21_PHY_GATE_LENGTH_M:

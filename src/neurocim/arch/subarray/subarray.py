@@ -96,7 +96,7 @@ class SubArray:
     ):
         act = np.atleast_1d(np.asarray(activity, dtype=float))
         if adc_levels is None:
-            adc_levels = self.ctx.p.chip.adc.levels if self.ctx.p.parallel_read else 2**self.ctx.p.cell_bits
+            adc_levels = self.ctx.p.read_levels
         if adc_energy is not None:
             if not isinstance(self.mode, ParallelArray):
                 raise ValueError("adc_energy can only be given in parallel read mode")
