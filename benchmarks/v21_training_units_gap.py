@@ -3,8 +3,8 @@
 Per case: the weight-gradient area, every layer's peak weight-gradient latency and energy (NeuroSim's "peak": compute
 only, no buffers or DRAM), and with --ag the activation-gradient pass through the chip (ActivationGradientPass: peak,
 and total less the reference's two DRAM transfers, which it does not split out) next to the reference's, with the time
-the pass takes after the forward pass. The chip comes from the case's params.json (the V2.1 importer where it exists,
-else the V1.4 importer on the names it knows plus the training section), all quirks on.
+the pass takes after the forward pass. The chip comes from the case's params.json through the V2.1 importer (as
+`train-estimate --neurosim-params`), all training quirks on.
 
     python benchmarks/v21_training_units_gap.py [--ag] [--cases t01_default,t03_sram]
 """
@@ -18,8 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from neurocim.arch.chip import ChipModel
-from neurocim.compat.param_cpp import config_dict_from_params
-from neurocim.compat.param_schema import SPECS
+from neurocim.compat.param_cpp_v21_training import load_v21_params_json
 from neurocim.compat.quirks import TRAINING_QUIRKS
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
@@ -31,39 +30,11 @@ from neurocim.workload.training_traces import read_training_npz
 REF = Path(__file__).resolve().parents[2] / "shared/reference/neurosim_v21"
 
 
-def training_section(params: dict) -> dict:
-    return {
-        "enabled": bool(params["trainingEstimation"]),
-        "batch_size": params["batchSize"],
-        "iterations_per_epoch": params["numIteration"],
-        "backprop": {"parallel": params["parallelBP"], "adc_levels": params["levelOutputAG"],
-                     "rows_per_adc": params["numRowMuxedAG"]},
-        "weight_gradient": {"rows": params["numRowSubArrayWG"], "cols": params["numColSubArrayWG"],
-                            "adc_levels": params["levelOutputWG"], "rows_per_adc": params["numRowMuxedWG"],
-                            "buffer_overhead_limit": params["bufferOverHeadConstraint"]},
-    }  # fmt: skip
-
-
-def chip_of(params: dict) -> ChipConfig:
-    try:
-        from neurocim.compat.param_cpp_v21 import chip_from_v21_params  # type: ignore[import-not-found]
-    except ImportError:
-        tree = config_dict_from_params({k: v for k, v in params.items() if k in SPECS})
-        tree.update(compat="neurosim_v14", training=training_section(params))
-        return ChipConfig.model_validate(tree)
-    chip = chip_from_v21_params(params)
-    return chip.model_copy(
-        update={"training": ChipConfig.model_validate({"training": training_section(params)}).training}
-    )
-
-
-def context_of(params: dict, chip: ChipConfig):
+def context_of(chip: ChipConfig):
+    """The chip's circuit context with every training quirk on and NeuroSim's valid-convolution window count."""
     ctx = build_context(chip)
-    widths = {k: params[n] for k, n in (("sram_nmos_width_f", "widthSRAMCellNMOS"),
-                                         ("sram_pmos_width_f", "widthSRAMCellPMOS"),
-                                         ("sram_access_width_f", "widthAccessCMOS"))}  # fmt: skip
     quirks = ctx.p.quirks | {q.name for q in TRAINING_QUIRKS} | {"windows_ignore_padding"}
-    return replace(ctx, p=replace(ctx.p, quirks=quirks, **widths))
+    return replace(ctx, p=replace(ctx.p, quirks=quirks))
 
 
 def dev(ours: float, ref: float) -> str:
@@ -86,11 +57,11 @@ def main() -> None:
         if exp["case"]["status"] != "ok" or not params["trainingEstimation"]:
             continue
         try:
-            chip = chip_of(params)
+            chip = load_v21_params_json(case / "params.json")
         except ValueError as err:  # pydantic's ValidationError is a ValueError
-            print(f"== {case.name}   skipped: {str(err).splitlines()[1].strip()}")
+            print(f"== {case.name}   skipped: {str(err).splitlines()[0].strip()}")
             continue
-        ctx = context_of(params, chip)
+        ctx = context_of(chip)
         images = chip.training.images_per_epoch
         unit = WeightGradientUnit(ctx, chip.training, network)
         area_ref = exp["chip"]["area_breakdown_m2"]["weight_gradient"]

@@ -27,6 +27,7 @@ from neurocim.training_cost.dram import Dram, layer_dram
 from neurocim.training_cost.epoch import operations
 from neurocim.training_cost.estimate import TrainingWorkload
 from neurocim.training_cost.gradients import readout_tile_leakage_w, training_area
+from neurocim.training_cost.weight_gradient import WeightGradientUnit
 from neurocim.training_cost.weight_update import WeightUpdate, inference_buffer_bits, write_parallelism
 from neurocim.workload.training_traces import read_training_npz
 
@@ -194,6 +195,38 @@ def test_readout_leakage_per_tile(traces):
     for i, (want, base) in enumerate(zip(training["layers"], inference["layers"], strict=True)):
         per_tile = (want["leakage_power_w"] - base["leakage_power_w"]) / want["num_tiles"]
         assert added[i] == pytest.approx(per_tile, rel=0.02, abs=1e-9), f"layer {i + 1}"
+
+
+@pytest.mark.parametrize("case", TRAINING)
+def test_weight_gradient_unit_peak_per_layer(case, traces):
+    """The weight-gradient unit's compute alone (NeuroSim's peak: activations written, errors read out in parallel or
+    row by row, the tree across arrays and the batch accumulator; no buffer or DRAM) on each layer's recorded
+    activity: latency within 1 %, energy within 2 %, per layer."""
+    _, expected = _case(case)
+    config = load_v21_params_json(REF / "cases" / case / "params.json")
+    unit = WeightGradientUnit(build_context(config), config.training, traces.network)
+    images = config.training.images_per_epoch
+    for i, (layer, ref) in enumerate(zip(traces.layers, expected["layers"], strict=True)):
+        got, want = unit.layer_cost(i, layer.activity).cost, ref["peak"]["weight_gradient"]
+        assert got.latency * images == pytest.approx(want["latency_s"], rel=0.01), f"layer {i + 1}"
+        assert got.energy * images == pytest.approx(want["energy_j"], rel=0.02), f"layer {i + 1}"
+
+
+@pytest.mark.parametrize("case", _epoch_cases())
+def test_weight_gradient_peak_of_the_estimate(case, epochs):
+    """The epoch report's weight-gradient peak and its breakdown entry, per layer and for the chip: latency within
+    1 %, energy within 2 %."""
+    _, expected = _case(case)
+    report = epochs(case)
+    rows = [(report["chip"], expected["chip"])] + list(zip(report["layers"], expected["layers"], strict=True))
+    checks = (("latency_s", "latency_breakdown_s", 0.01), ("energy_j", "energy_breakdown_j", 0.02))
+    for got, ref in rows:
+        where = got.get("layer", "chip")
+        for quantity, breakdown, rel in checks:
+            want = ref["peak"]["weight_gradient"][quantity]
+            assert got["peak"]["weight_gradient"][quantity] == pytest.approx(want, rel=rel), (where, quantity)
+            want = ref[breakdown]["weight_gradient"]
+            assert got[breakdown]["weight_gradient"] == pytest.approx(want, rel=rel), (where, breakdown)
 
 
 # the 22 nm case: the global buffer's access time itself is 3-4 % off (the buffer circuits, not the passes counted)

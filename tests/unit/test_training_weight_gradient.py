@@ -59,6 +59,7 @@ ALL_WG = {
     q.WRITE_SELECT_READ_COUNT,
     "v21_gradient_buffer_before_unit",
     q.SPEED_UP_IGNORES_CAPACITY,
+    q.V21_PERIPHERY,
 }
 
 
@@ -148,6 +149,39 @@ def test_each_quirk_acts():
     tree = _unit(muxed, ALL_WG).layer_cost(1, ACTIVITY[1]).cost
     own_mux = _unit(muxed, ALL_WG - {q.ACCUMULATION_FORWARD_MUX}).layer_cost(1, ACTIVITY[1]).cost
     assert own_mux.latency > tree.latency  # 8 ADC steps across the arrays instead of the forward 4
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_v21_periphery_builds_the_older_circuits(parallel):
+    """Quirk wg_v21_sram_periphery: drawn (not enlarged) precharger, write driver and decoder widths, both bit lines
+    recharged per read, switches sized for a quarter of the access resistance, a clock per sense-amp enable."""
+    extra = {"training": {"backprop": {"parallel": parallel}}}
+    ours, v21 = (_unit(extra, quirks=ALL_WG - {q.V21_PERIPHERY}).array, _unit(extra, quirks=ALL_WG).array)
+    cap = ours.w.cap_col_f
+    assert v21.precharger.energy(cap, 3) == pytest.approx(2 * ours.precharger.energy(cap, 3))
+    assert v21.precharger.width_pmos_precharge < ours.precharger.width_pmos_precharge
+    assert v21.precharger.latency(cap) > ours.precharger.latency(cap)  # narrower pull-up
+    assert v21.write_driver.width_n < ours.write_driver.width_n
+    assert v21.wl_switch.res_tg == pytest.approx(0.25 * v21.w.res_cell_access_ohm)
+    assert v21.read(0.3).energy_j > ours.read(0.3).energy_j
+    if not parallel:
+        assert v21.wl_decoder.width_driver[0] == pytest.approx(3 * v21.wl_decoder.width_inv[0])
+        assert v21.wl_decoder.width_inv[1] < ours.wl_decoder.width_inv[1]  # not enlarged to the cell height
+        clk = ours.ctx.p.chip.clock.max_frequency_hz
+        reads = ours.w.rows * 0.3 * ours.input_bits
+        # the sense-amp enable clocks alone add a nanosecond per read at 1 GHz
+        assert v21.read(0.3).latency_s - ours.read(0.3).latency_s > reads / clk
+
+
+def test_sequential_tree_adds_once_per_error_vector_when_the_trees_take_every_row_sum():
+    """A sequential read-out delivers one sum per input channel of every array at once: with 128 columns of 8-bit
+    inputs that is 16 sums per array, and 8 arrays per row of the unit share 128 trees: one addition each."""
+    unit = _unit({"training": {"backprop": {"parallel": False}}})
+    assert unit.array.num_adder == 16 and unit.accumulation.num_adder_tree == 128
+    assert unit._tree_steps() == 1
+    wide = _unit({"training": {"backprop": {"parallel": False}, "weight_gradient": {"rows_per_adc": 32}}})
+    assert wide._tree_steps() == 4  # 32 trees for 128 sums
+    assert wide._tree(128)[0] > unit._tree(128)[0]
 
 
 def _reference(case: str) -> dict:

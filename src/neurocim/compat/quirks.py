@@ -390,6 +390,17 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         _V21,
     ),
     Quirk(
+        "wg_v21_sram_periphery",
+        "builds the weight-gradient arrays' bit-line precharger and write driver at their drawn widths (not enlarged "
+        "to the cell height), recharges both bit lines of every column at each read, sizes the word-line switches for "
+        "a quarter of the access resistance with no minimum width, the sequential read-out's row decoder at drawn "
+        "widths with a 3x driver, and waits one clock per sense-amplifier enable (V2.1's older circuit models)",
+        "NeuroSim V1.4's precharger, write driver, switch matrix, row decoder and sense amplifier: widths enlarged to "
+        "the cell height, one bit line recharged per column and read, switches sized by the switch-matrix ratio, no "
+        "enable clock",
+        _V21,
+    ),
+    Quirk(
         "ag_reads_forward_columns",
         "costs the activation-gradient ADCs with the forward pass's column resistances (input bit-vectors applied to "
         "the rows), windows x input bits vectors",

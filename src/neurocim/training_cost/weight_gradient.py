@@ -121,11 +121,16 @@ class WeightGradientUnit:
         if self.arrays_in_row <= 1:
             return 0.0, 0.0
         p = self.ctx.p
-        steps = self.training.weight_gradient.rows_per_adc
-        if has_quirk(p, ACCUMULATION_FORWARD_MUX):
-            steps = p.cols_muxed
-        latency = self.accumulation.latency(steps, self.arrays_in_row, 0.0, p.chip.clock.max_frequency_hz)
+        latency = self.accumulation.latency(self._tree_steps(), self.arrays_in_row, 0.0, p.chip.clock.max_frequency_hz)
         return latency, self.accumulation.energy(num_reads, self.arrays_in_row)
+
+    def _tree_steps(self) -> int:
+        """Additions each adder tree makes per error vector: one per ADC step in a parallel read-out; in a sequential
+        one, the array's row sums (one per input channel, all at once) shared among the trees."""
+        p, cfg = self.ctx.p, self.training.weight_gradient
+        if not self.array.parallel:
+            return max(math.ceil(self.array.num_adder * self.arrays_in_col / self.accumulation.num_adder_tree), 1)
+        return p.cols_muxed if has_quirk(p, ACCUMULATION_FORWARD_MUX) else cfg.rows_per_adc
 
     def _copies_and_rounds(self, rows: int, cols: int) -> tuple[float, int]:
         """How many copies of a layer's activation matrix the unit holds at once (they share the error vectors), and
