@@ -296,6 +296,33 @@ QUIRKS += (
         "1x, 2x or 4x the wire width by length (< 1e4 F, < 1e5 F, longer), resistivity of that width",
         _V21,
     ),
+    Quirk(
+        "v21_precharger",
+        "its SRAM bit-line precharger: devices not grown to the cell height, one precharge PMOS (leaking) and two "
+        "equalisers per column, a read recharging both bit lines",
+        "V1.4's: devices grown to the cell height, two precharge PMOS (both leaking) and one equaliser per column, "
+        "the read energy of one line per column",
+        _V21,
+    ),
+    Quirk(
+        "v21_sram_array_parasitics",
+        "gives an SRAM array's word and bit lines their wire capacitance only (no access-transistor gates or drains), "
+        "sizes the access transistor as a planar device at every node and takes its drain capacitance over the "
+        "cell's width",
+        "adds the access transistors' gate capacitance to the word line and their drain capacitance to the bit line, "
+        "two fins per F at FinFET nodes, the drain over the logic cell height (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_sram_parallel_read",
+        "reads an SRAM array in parallel mode with its older periphery: both bit lines of every muxed column "
+        "precharged (ADC energy) and no word-line charging, the mux and its decoder at 1/input bits of their energy "
+        "and time, the weight shift-add at every muxed column, the bit line settling once per vector and the "
+        "shift-adds after the conversions",
+        "V1.4's: the word lines charged once per muxed column, no precharge, the mux at every selection, the weight "
+        "shift-add per weight, the bit line settling in every conversion and the shift-adds overlapping them",
+        _V21,
+    ),
 )
 
 # NeuroSim V2.1's training-cost quirks (training_cost/, listed in docs/training_cost.md)
