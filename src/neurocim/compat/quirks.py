@@ -305,6 +305,12 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_sram_write_driver",
+        "builds the SRAM write driver of minimum-size inverters",
+        "grows its inverters to the standard cell height (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "v21_sram_array_parasitics",
         "gives an SRAM array's word and bit lines their wire capacitance only (no access-transistor gates or drains), "
         "sizes the access transistor as a planar device at every node and takes its drain capacitance over the "
@@ -457,6 +463,28 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "update of an eNVM sub-array: the row register's for the forward read's column-mux steps, the column "
         "register's for the transposed read-out's steps (none in the first layer)",
         "an update's write energy has no read scan-register clocking in it",
+        _V21,
+    ),
+    Quirk(
+        "wu_sram_write_counts_scan_register",
+        "adds to every SRAM sub-array's write its word-line scan register clocked for the forward read's column-mux "
+        "steps: half a clock period and every register's clocking per muxed column",
+        "an SRAM sub-array's write has no read scan-register clocking in it",
+        _V21,
+    ),
+    Quirk(
+        "wu_write_activity_over_block",
+        "takes an SRAM sub-array's written rows (and cells per row) as a fraction of the rows (columns) its block of "
+        "the weight matrix fills, and applies that fraction to the whole sub-array: a partly filled sub-array writes "
+        "more rows than it holds",
+        "the rows and cells the update writes",
+        _V21,
+    ),
+    Quirk(
+        "wu_sram_write_activity_unset",
+        "sizes the forward SRAM precharger and write driver before any write activity is known (0), so the update's "
+        "writes cost them no energy",
+        "the bit lines of the written cells are recharged",
         _V21,
     ),
     Quirk(

@@ -17,6 +17,9 @@ AG_MUX_UNFOLDED_ROW = "ag_mux_unfolded_row"
 AG_LEAKAGE_SKIPS_FIRST_LAYER = "ag_leakage_skips_first_layer"
 AG_LEAKAGE_NO_WRITE_DRIVER = "ag_leakage_skips_sram_write_driver"
 WRITE_SCAN_REGISTERS = "wu_write_energy_counts_scan_registers"
+WRITE_SCAN_REGISTER_SRAM = "wu_sram_write_counts_scan_register"
+WRITE_ACTIVITY_BLOCK = "wu_write_activity_over_block"
+SRAM_WRITE_ACTIVITY_UNSET = "wu_sram_write_activity_unset"
 WRITE_VOLTAGE_RSS = "wu_write_voltage_root_sum_square"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
+from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.column_units import ColumnUnits
 from neurocim.circuits.gates.gates import GateType, cell_widths, gate_area, gate_capacitance, gate_leakage
@@ -11,13 +11,18 @@ INVERTERS_PER_COLUMN = 3  # two drive BL, one drives BL-bar
 
 
 class SRAMWriteDriver(ColumnUnits):
-    """Per-column write driver; NeuroSim V1.4 SRAMWriteDriver model (write energy/latency not modelled here)."""
+    """Per-column write driver; NeuroSim V1.4 SRAMWriteDriver model (write energy/latency not modelled here), V2.1's
+    minimum-size inverters under the quirk v21_sram_write_driver."""
 
     def __init__(self, ctx: CircuitContext, num_col: int):
         super().__init__(ctx, num_col)
         tech = ctx.tech
         cell_height = tech.feature_size * MAX_TRANSISTOR_HEIGHT
-        self.width_n, self.width_p = cell_widths(tech)
+        if ctx.p.quirk("v21_sram_write_driver"):
+            self.width_n = MIN_NMOS_SIZE * tech.feature_size
+            self.width_p = tech.pn_size_ratio * self.width_n
+        else:
+            self.width_n, self.width_p = cell_widths(tech)
         _, h_inv, w_inv = gate_area(GateType.INV, 1, self.width_n, self.width_p, cell_height, tech)
         self.unit_height = h_inv * INVERTERS_PER_COLUMN
         self.unit_width = w_inv
