@@ -314,7 +314,7 @@ class WeightUpdate:
     def _sram_drivers(self, w: RowWrites, num_write: float) -> tuple[float, float]:
         """SRAM: each written bit flips its cell (both nodes); the written rows one after another, each selected (a
         row switched off, the next on), its cells flipped, its bit lines precharged and driven."""
-        sa, p, vdd2 = self.subarray, self.p, self.chip.ctx.tech.vdd ** 2
+        sa, p, vdd2 = self.subarray, self.p, self.chip.ctx.tech.vdd**2
         if not self.cell.binary:
             return 0.0, 0.0
         wires = SramWires.of(self.chip.ctx, p.chip.array.rows, p.chip.array.cols)

@@ -1,4 +1,4 @@
-"""NeuroSim V2.1's conventional-parallel SRAM read (quirk v21_sram_parallel_read): latency and energy per input vector."""
+"""NeuroSim V2.1's conventional-parallel SRAM read (quirk v21_sram_parallel_read): latency and energy per vector."""
 
 from __future__ import annotations
 
