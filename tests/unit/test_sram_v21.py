@@ -104,3 +104,59 @@ def test_v21_sram_write_applies_the_block_activity_to_the_whole_sub_array():
     assert on.peak_energy_j > off.peak_energy_j > 0
     _, _, unset = _update({"wu_sram_write_activity_unset": False})
     assert unset.peak_energy_j > on.peak_energy_j  # the written cells' bit lines recharged
+
+
+def test_v21_sram_switch_matrix_gates_are_sized_for_a_quarter_of_the_line():
+    """v21_sram_switch_matrix_sizing: an SRAM word-line switch matrix's TG widths from a 1 F device's effective
+    on-resistance for 1/4 of the line's resistance, not held at 1 F, timed at that resistance."""
+    from neurocim.circuits.constants import IR_DROP_TOLERANCE, LINEAR_REGION_RATIO
+    from neurocim.circuits.drivers.switch_matrix import SwitchMatrix, SwitchMode
+    from neurocim.circuits.gates.gates import Mos, on_resistance
+
+    for res_line in (1e3, 1e7):  # a word line, and a load that V1.4 would hold at 1 F
+        ctx = build_context(_chip())
+        switch = SwitchMatrix(ctx, SwitchMode.ROW, 128, res_line, 1e9, sram=True)
+        f = ctx.tech.feature_size
+        want = on_resistance(f, Mos.NMOS, ctx.temperature, ctx.tech) * f * LINEAR_REGION_RATIO / (res_line / 2)
+        assert switch.res_tg == pytest.approx(res_line * IR_DROP_TOLERANCE)
+        assert switch.width_tg_n == pytest.approx(want)
+        v14 = SwitchMatrix(build_context(_chip(v21_sram_switch_matrix_sizing=False)), SwitchMode.ROW, 128, res_line,
+                           1e9, sram=True)  # fmt: skip
+        assert v14.width_tg_n >= f
+        assert SwitchMatrix(ctx, SwitchMode.ROW, 128, res_line, 1e9).width_tg_n >= f  # an eNVM array's: V1.4's
+    assert switch.width_tg_n < f  # the 10 MOhm load: far below 1 F in V2.1
+
+
+def test_v21_activity_counts_over_the_rows_of_the_block():
+    """v21_activity_over_block_rows: a vector driving 3 of a 27-row block's rows has activity 1/9 (V1.4: 3/128),
+    so an SRAM read charges its word lines as if 1/9 of the sub-array's rows were driven."""
+    from neurocim.arch.subarray.block_stats import iter_vector_stats
+    from neurocim.arch.subarray.column_model import ColumnModel
+
+    inputs = np.zeros((27, 1), dtype=np.uint8)
+    inputs[:3] = 1
+    for quirk, want in ((True, 3 / 27), (False, 3 / 128)):
+        sa = _subarray(_chip(v21_activity_over_block_rows=quirk))
+        model = ColumnModel.from_context(sa.ctx, sa.res_cell_access)
+        (stats,) = iter_vector_stats(np.ones((27, 8)), inputs, model)
+        assert stats.activity[0] == pytest.approx(want)
+
+
+def test_v21_decoders_and_muxes_are_minimum_and_linear_region_sized():
+    """v21_decoder_sizing: minimum gates and a 3x minimum driver; v21_mux_sizing: the mux TG from a 1 F device's
+    effective on-resistance for 1/4 of its target (the SRAM access transistor over twice the rows), timed through
+    one of its devices."""
+    from neurocim.circuits.constants import IR_DROP_TOLERANCE, MIN_NMOS_SIZE
+    from neurocim.circuits.drivers.mux import v21_tg_sizing
+
+    sa = _subarray(_chip())
+    f = sa.ctx.tech.feature_size
+    mux, decoder = sa.mode.column_mux.mux, sa.mode.column_mux.decoder
+    assert decoder.width_inv[0] == pytest.approx(MIN_NMOS_SIZE * f)
+    assert decoder.width_driver[0] == pytest.approx(3 * MIN_NMOS_SIZE * f)
+    target = sa.res_cell_access / sa.num_row / 2 * IR_DROP_TOLERANCE
+    assert (mux.width_tg_n, mux.width_tg_p, mux.res_tg) == pytest.approx(v21_tg_sizing(sa.ctx, target))
+    t = 2.3 * 2 * mux.res_tg * (mux.cap_tg_drain + 0.5 * mux.cap_tg_gate_n + 0.5 * mux.cap_tg_gate_p)
+    assert mux.latency(0.0, 1) == pytest.approx(t)
+    v14 = _subarray(_chip(v21_decoder_sizing=False, v21_mux_sizing=False)).mode.column_mux
+    assert v14.decoder.width_inv[0] > decoder.width_inv[0]  # V1.4 grows the gates to the cell height

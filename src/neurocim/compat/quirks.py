@@ -311,6 +311,39 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_sram_switch_matrix_sizing",
+        "sizes the word-line switch matrix of an SRAM array (forward, transposed read-out, weight-gradient unit) for "
+        "the IR-drop tolerance (1/4) of the line it drives, from the effective on-resistance of a 1 F device (widths "
+        "neither rounded to whole fins nor held at 1 F), and times it with that target resistance (eNVM switch "
+        "matrices keep V1.4's sizing: V2.1's, with its own targets, times their lines 24 % slow on t01)",
+        "sizes them for the node's switch-matrix ratio of the line, from the Vdd/Ion resistance, widths at least 1 F "
+        "(whole fins at FinFET nodes), timed with the resistance of the widths drawn (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_mux_sizing",
+        "sizes the column mux's transmission gates as its switch matrices' (1/4 of the target, a 1 F device's "
+        "effective on-resistance, widths unrounded) for one on cell per row of an eNVM array, or an SRAM access "
+        "transistor over twice the rows, and times them through one device (2x the TG resistance)",
+        "sizes them from the Vdd/Ion resistance for the parallel rows' average cell, widths at least 1 F, timed "
+        "with the resistance of the widths drawn (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_activity_over_block_rows",
+        "counts an input vector's row activity over the rows of the sub-array's block of the weight matrix, then "
+        "charges it over all the sub-array's rows: a partly filled SRAM sub-array's word lines cost as if it were "
+        "full (reproduced for SRAM reads; V2.1 counts eNVM reads alike, which waits on their word-line switch energy)",
+        "counts it over the sub-array's rows, so only the rows driven are charged (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_decoder_sizing",
+        "builds its row and mux decoders of minimum-size gates with a 3x minimum output driver",
+        "grows the decoder gates to the standard cell height and sizes the output driver per node (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "v21_sram_array_parasitics",
         "gives an SRAM array's word and bit lines their wire capacitance only (no access-transistor gates or drains), "
         "sizes the access transistor as a planar device at every node and takes its drain capacitance over the "

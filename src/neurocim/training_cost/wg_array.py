@@ -102,7 +102,8 @@ class WgArray:
         self.input_bits = p.chip.precision.input_bits
         self.precharger = Precharger(ctx, cols, w.res_col_ohm, cols)
         self.write_driver = SRAMWriteDriver(ctx, cols)
-        self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, rows, w.res_cell_access_ohm, p.chip.clock.max_frequency_hz)
+        clk = p.chip.clock.max_frequency_hz
+        self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, rows, w.res_cell_access_ohm, clk, sram=True)
         self.num_adc = max(cols // rows_per_adc, 1)
         if parallel:
             self._init_parallel()

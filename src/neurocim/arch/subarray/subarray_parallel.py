@@ -52,9 +52,11 @@ class ParallelArray:
         self.sram_column: SramColumn | None = None
         if self.sram:
             res_wl = rep.section_res if rep.count > 0 else geo.res_row
-            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq)
-            # the mux TG is sized for half of the parallel rows conducting
+            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq, sram=True)
+            # the mux TG is sized for half of the parallel rows conducting (V2.1: for twice all rows)
             res_mux = fdiv_rows(geo.res_cell_access, p.chip.array.rows_in_parallel)
+            if p.quirk("v21_mux_sizing"):
+                res_mux = geo.res_cell_access / geo.num_row / 2
             weight_bits = int(math.log2(level) + math.ceil(math.log2(self.num_add)))
             input_bits = weight_bits + p.cols_per_weight
             self.sram_column = SramColumn(ctx, geo)
@@ -67,7 +69,7 @@ class ParallelArray:
                 res_wl = res_tg * geo.num_row / geo.num_col
                 self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq)
             self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, geo.num_col, res_tg * geo.num_row, clk_freq)
-            res_mux = res_tg
+            res_mux = geo.res_mem_cell_on / geo.num_row if p.quirk("v21_mux_sizing") else res_tg
             weight_bits = int(math.log2(level))
             input_bits = int(math.log2(level) + p.cols_per_weight)
             reference_energy = 0.0  # only SRAM arrays set param->reference_energy_peri

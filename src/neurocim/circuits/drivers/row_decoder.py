@@ -55,6 +55,11 @@ class RowDecoder:
             self.width_nand = (8 * 2 * MIN_NMOS_SIZE * f, 8 * pn * MIN_NMOS_SIZE * f)
             self.width_nor = (8 * MIN_NMOS_SIZE * f, 8 * self.num_nor_input * pn * MIN_NMOS_SIZE * f)
             self.width_driver = (8 * 3 * MIN_NMOS_SIZE * f, 8 * 3 * pn * MIN_NMOS_SIZE * f)
+        elif ctx.p.quirk("v21_decoder_sizing"):  # V2.1: minimum gates, a 3x minimum output driver
+            self.width_inv = (MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f)
+            self.width_nand = (2 * MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f)
+            self.width_nor = (MIN_NMOS_SIZE * f, self.num_nor_input * pn * MIN_NMOS_SIZE * f)
+            self.width_driver = (3 * MIN_NMOS_SIZE * f, 3 * pn * MIN_NMOS_SIZE * f)
         else:
             self.width_inv = cell_widths(tech)
             self.width_nand = cell_widths(tech, 2)
