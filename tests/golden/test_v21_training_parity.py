@@ -164,8 +164,8 @@ def test_weight_update_peak_latency_per_layer(case, traces):
         assert got.peak_energy_j > 0 and got.energy_j >= got.peak_energy_j
 
 
-# (case, area part) -> tolerance where the reference is not within 1 % (the SRAM forward sub-array's own parts)
-AREA_WIDER = {("t03_sram", "accumulation"): 0.02, ("t03_sram", "other"): 0.02}
+# (case, area part) -> tolerance where the reference is not within 1 % (the SRAM chip's accumulation: -1.8 %)
+AREA_WIDER = {("t03_sram", "accumulation"): 0.02}
 
 
 @pytest.mark.parametrize("case", TRAINING)
@@ -210,21 +210,18 @@ def test_weight_gradient_buffer_and_dram_passes_per_layer(case, epochs):
 @pytest.mark.slow
 def test_sram_update_writes(epochs):
     """An SRAM update (t03): rows written one after another, each selected, flipped, precharged and driven, and the
-    forward read's scan register clocked per written sub-array: the chip's peak update latency within 1 %, energy
-    within 2.5 %; per layer within 2.5 % but layers 2-4 (13-21 % short: their duplicated sub-arrays) and the first
-    layer's energy (+8 %)."""
+    forward read's scan register clocked per written sub-array: latency and energy within 0.5 % on every layer but
+    layers 2-4 (14-22 % short in time, 2-5 % in energy: their duplicated PEs' writes), the chip's energy within 1 %."""
     expected, got = _case("t03_sram")[1], epochs("t03_sram")
 
     def peak(report: dict, quantity: str) -> float:
         return report["peak"]["weight_update"][quantity]
 
-    assert peak(got["chip"], "latency_s") == pytest.approx(peak(expected["chip"], "latency_s"), rel=0.01)
-    assert peak(got["chip"], "energy_j") == pytest.approx(peak(expected["chip"], "energy_j"), rel=0.025)
+    assert peak(got["chip"], "energy_j") == pytest.approx(peak(expected["chip"], "energy_j"), rel=0.01)
     for i in (0, 4, 5, 6, 7):
         want, have = expected["layers"][i], got["layers"][i]
-        assert peak(have, "latency_s") == pytest.approx(peak(want, "latency_s"), rel=0.025), f"layer {i + 1}"
-        if i > 0:
-            assert peak(have, "energy_j") == pytest.approx(peak(want, "energy_j"), rel=0.035), f"layer {i + 1}"
+        for quantity in ("latency_s", "energy_j"):
+            assert peak(have, quantity) == pytest.approx(peak(want, quantity), rel=0.005), (i + 1, quantity)
 
 
 # SRAM: the update's delta-weight transfer is about 2 % long (its own write time: test_sram_update_writes)
@@ -302,7 +299,6 @@ def test_interconnect_per_layer(case, epochs):
 # (case, phase, quantity) -> why the chip's phase is not within 2.5 % (latency) / 2 % (energy): parts outside the
 # training chip's layout
 PHASE_OPEN = {
-    ("t03_sram", "activation_gradient", "energy_j"): "the SRAM transposed read-out's energy (+2.5 %)",
     ("t07_fefet_cellbit2", "forward", "energy_j"): "the forward sub-array read of 2-bit cells (-4 %)",
     ("t13_parallelBP_false", "activation_gradient", "latency_s"): "the sequential read-out's 'other' and buses (-6 %)",
 } | {
