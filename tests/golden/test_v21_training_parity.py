@@ -165,8 +165,8 @@ def test_weight_update_peak_latency_per_layer(case, traces):
         assert got.peak_energy_j > 0 and got.energy_j >= got.peak_energy_j
 
 
-# (case, area part) -> tolerance where the reference is not within 1 % (the SRAM forward sub-array's own parts)
-AREA_WIDER = {("t03_sram", "accumulation"): 0.02, ("t03_sram", "other"): 0.02}
+# (case, area part) -> tolerance where the reference is not within 1 % (the SRAM chip's accumulation: -1.8 %)
+AREA_WIDER = {("t03_sram", "accumulation"): 0.02}
 
 
 @pytest.mark.parametrize("case", TRAINING)
@@ -240,7 +240,24 @@ def test_weight_gradient_buffer_and_dram_passes_per_layer(case, epochs):
             assert _movement(got, "weight_gradient", quantity) == pytest.approx(want, rel=rel), (got["layer"], quantity)
 
 
-# SRAM: the update's own write time is not V2.1's yet (its delta-weight transfer is)
+@pytest.mark.slow
+def test_sram_update_writes(epochs):
+    """An SRAM update (t03): rows written one after another, each selected, flipped, precharged and driven, and the
+    forward read's scan register clocked per written sub-array: latency and energy within 0.5 % on every layer but
+    layers 2-4 (14-22 % short in time, 2-5 % in energy: their duplicated PEs' writes), the chip's energy within 1 %."""
+    expected, got = _case("t03_sram")[1], epochs("t03_sram")
+
+    def peak(report: dict, quantity: str) -> float:
+        return report["peak"]["weight_update"][quantity]
+
+    assert peak(got["chip"], "energy_j") == pytest.approx(peak(expected["chip"], "energy_j"), rel=0.01)
+    for i in (0, 4, 5, 6, 7):
+        want, have = expected["layers"][i], got["layers"][i]
+        for quantity in ("latency_s", "energy_j"):
+            assert peak(have, quantity) == pytest.approx(peak(want, quantity), rel=0.005), (i + 1, quantity)
+
+
+# SRAM: the update's delta-weight transfer is about 2 % long (its own write time: test_sram_update_writes)
 @pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
 def test_weight_update_latency_per_layer(case, epochs):
     """The update's writes and its delta-weight transfer, both over the arrays written in parallel, per iteration."""
@@ -252,7 +269,8 @@ def test_weight_update_latency_per_layer(case, epochs):
         assert got["training"]["weight_update"]["latency_s"] == pytest.approx(want, rel=WIDER.get((case, i), 0.01))
 
 
-# t03: the SRAM forward sub-array's own ADC parts are not V2.1's yet; t07: see UNDEFINED (reads past the matrix)
+# t03: the SRAM read-outs' converter time is 6-8 % short from the second layer on (the first layer's is exact); t07:
+# see UNDEFINED (reads past the matrix)
 @pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram", "t07_fefet_cellbit2")))
 def test_adc_breakdown_per_layer(case, epochs):
     """The forward and transposed read-outs' converters (V2.1's sense-amp time law, parallel or sequential): latency
@@ -297,7 +315,7 @@ def test_rram_update_energy_per_layer(epochs):
 
 
 # (case, 0-based layer) -> energy tolerance of the interconnect where it is not within 2 %: the last (fully connected)
-# layer's update transfer over the H-tree, and the SRAM chip's (its forward sub-array's own size, see AREA_WIDER)
+# layer's update transfer over the H-tree, and the SRAM chip's (2-2.5 % short on layers 2-6: its sub-arrays' size)
 IC_ENERGY_WIDER = {(c, 7): 0.035 for c in TRAINING} | {("t03_sram", i): 0.03 for i in range(8)}
 
 
@@ -315,8 +333,6 @@ def test_interconnect_per_layer(case, epochs):
 # (case, phase, quantity) -> why the chip's phase is not within 2.5 % (latency) / 2 % (energy): parts outside the
 # training chip's layout
 PHASE_OPEN = {
-    ("t03_sram", "forward", "energy_j"): "the SRAM forward sub-array read (ADC, accumulation) is 15-20 % low per layer",
-    ("t03_sram", "activation_gradient", "energy_j"): "the SRAM transposed read-out's energy (-4 %)",
     ("t07_fefet_cellbit2", "forward", "energy_j"): "the forward sub-array read of 2-bit cells (-4 %)",
     ("t13_parallelBP_false", "activation_gradient", "latency_s"): "the sequential read-out's 'other' and buses (-6 %)",
 } | {

@@ -143,6 +143,12 @@ def test_v21_mode_reproduces_the_v14_quirks_its_core_shares_and_its_own():
 def test_switching_a_v21_quirk_off_changes_the_estimate(name):
     where = {
         "v21_cell_constants": {"memcelltype": 1},
+        "v21_precharger": {"memcelltype": 1},
+        "v21_sram_array_parasitics": {"memcelltype": 1},
+        "v21_sram_parallel_read": {"memcelltype": 1},
+        "v21_sram_write_driver": {"memcelltype": 1},
+        "v21_sram_switch_matrix_sizing": {"memcelltype": 1},
+        "v21_activity_over_block_rows": {"memcelltype": 1},
         "v21_transistor_data": {"technode": 90, "featuresize": 200e-9, "wireWidth": 200},
         "v21_global_accumulation_reads": {"numRowSubArray": 16, "numColSubArray": 16},
     }
@@ -232,9 +238,9 @@ def test_v21_mux_decoders_enable_through_address_size_inverters():
     """V2.1's mux decoder has no output driver: its enable stage is two address-size inverters (V1.4: drivers sized
     by the node's mux factor, 110x at 22 nm), in area, delay and energy alike."""
     node22 = chip_from_v21_params({"technode": 22, "featuresize": 32e-9, "wireWidth": 32}).model_dump()
-    chips = {
-        on: ChipConfig.model_validate({**node22, "quirks": {"v21_mux_enable_inverters": on}}) for on in (True, False)
-    }
+    # V1.4's gate sizes in both (v21_decoder_sizing: tests/unit/test_sram_v21.py)
+    quirks = {on: {"v21_mux_enable_inverters": on, "v21_decoder_sizing": False} for on in (True, False)}
+    chips = {on: ChipConfig.model_validate({**node22, "quirks": quirks[on]}) for on in (True, False)}
     decoders = {on: RowDecoder(CircuitContext.of(derive(c)), DecoderMode.REGULAR_ROW, 3, True, False)
                 for on, c in chips.items()}  # fmt: skip
     v21, v14 = decoders[True], decoders[False]

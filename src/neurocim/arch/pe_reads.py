@@ -56,15 +56,18 @@ class PeReader:
                 stats.activity, stats.column_resistance, clk_freq, self.adc_levels, counts=stats.counts
             )
             return np.array([getattr(r, k) for k in _SUMS])
-        return stats.counts @ self._sram_table(stats.column_resistance.shape[1], clk_freq)[stats.row_key]
+        width = stats.column_resistance.shape[1]
+        return stats.counts @ self._sram_table(width, clk_freq, stats.block_rows)[stats.row_key]
 
-    def _sram_table(self, width: int, clk_freq: float) -> np.ndarray:
-        """Read costs (_SUMS) of one SRAM vector of `width` columns for every active-row count 0..rows."""
-        table = self._read_cache.get((width, clk_freq))
+    def _sram_table(self, width: int, clk_freq: float, block_rows: int) -> np.ndarray:
+        """Read costs (_SUMS) of one SRAM vector of `width` columns for every active-row count 0..rows, in a block of
+        `block_rows` rows (the activity's denominator where the column model counts over the block)."""
+        key = (width, clk_freq, self.column_model.activity_rows(block_rows))
+        table = self._read_cache.get(key)
         if table is None:
-            every = sram_row_count_stats(self.column_model, width)
+            every = sram_row_count_stats(self.column_model, width, block_rows)
             table = self.subarray.vector_reads(every.activity, every.column_resistance, clk_freq, self.adc_levels)
-            self._read_cache[(width, clk_freq)] = table
+            self._read_cache[key] = table
         return table
 
     def _strip(
@@ -82,7 +85,7 @@ class PeReader:
                     sums[k] += self._read(chunk.columns(c, c + n), clk_freq)
                     continue
                 if n not in by_width:
-                    by_width[n] = chunk.counts @ self._sram_table(n, clk_freq)[chunk.row_key]
+                    by_width[n] = chunk.counts @ self._sram_table(n, clk_freq, num_row)[chunk.row_key]
                 sums[k] += by_width[n]
         return sums
 

@@ -296,6 +296,72 @@ QUIRKS += (
         "1x, 2x or 4x the wire width by length (< 1e4 F, < 1e5 F, longer), resistivity of that width",
         _V21,
     ),
+    Quirk(
+        "v21_precharger",
+        "its SRAM bit-line precharger: devices not grown to the cell height, one precharge PMOS (leaking) and two "
+        "equalisers per column, a read recharging both bit lines",
+        "V1.4's: devices grown to the cell height, two precharge PMOS (both leaking) and one equaliser per column, "
+        "the read energy of one line per column",
+        _V21,
+    ),
+    Quirk(
+        "v21_sram_write_driver",
+        "builds the SRAM write driver of minimum-size inverters",
+        "grows its inverters to the standard cell height (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_sram_switch_matrix_sizing",
+        "sizes the word-line switch matrix of an SRAM array (forward, transposed read-out, weight-gradient unit) for "
+        "the IR-drop tolerance (1/4) of the line it drives, from the effective on-resistance of a 1 F device (widths "
+        "neither rounded to whole fins nor held at 1 F), and times it with that target resistance (eNVM switch "
+        "matrices keep V1.4's sizing: V2.1's, with its own targets, times their lines 24 % slow on t01)",
+        "sizes them for the node's switch-matrix ratio of the line, from the Vdd/Ion resistance, widths at least 1 F "
+        "(whole fins at FinFET nodes), timed with the resistance of the widths drawn (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_mux_sizing",
+        "sizes the column mux's transmission gates as its switch matrices' (1/4 of the target, a 1 F device's "
+        "effective on-resistance, widths unrounded) for one on cell per row of an eNVM array, or an SRAM access "
+        "transistor over twice the rows, and times them through one device (2x the TG resistance)",
+        "sizes them from the Vdd/Ion resistance for the parallel rows' average cell, widths at least 1 F, timed "
+        "with the resistance of the widths drawn (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_activity_over_block_rows",
+        "counts an input vector's row activity over the rows of the sub-array's block of the weight matrix, then "
+        "charges it over all the sub-array's rows: a partly filled SRAM sub-array's word lines cost as if it were "
+        "full (reproduced for SRAM reads; V2.1 counts eNVM reads alike, which waits on their word-line switch energy)",
+        "counts it over the sub-array's rows, so only the rows driven are charged (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_decoder_sizing",
+        "builds its row and mux decoders of minimum-size gates with a 3x minimum output driver",
+        "grows the decoder gates to the standard cell height and sizes the output driver per node (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_sram_array_parasitics",
+        "gives an SRAM array's word and bit lines their wire capacitance only (no access-transistor gates or drains), "
+        "sizes the access transistor as a planar device at every node and takes its drain capacitance over the "
+        "cell's width",
+        "adds the access transistors' gate capacitance to the word line and their drain capacitance to the bit line, "
+        "two fins per F at FinFET nodes, the drain over the logic cell height (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_sram_parallel_read",
+        "reads an SRAM array in parallel mode with its older periphery: both bit lines of every muxed column "
+        "precharged (ADC energy) and no word-line charging, the mux and its decoder at 1/input bits of their energy "
+        "and time, the weight shift-add at every muxed column, the bit line settling once per vector and the "
+        "shift-adds after the conversions",
+        "V1.4's: the word lines charged once per muxed column, no precharge, the mux at every selection, the weight "
+        "shift-add per weight, the bit line settling in every conversion and the shift-adds overlapping them",
+        _V21,
+    ),
 )
 
 # NeuroSim V2.1's training-cost quirks (training_cost/, listed in docs/training_cost.md)
@@ -390,14 +456,10 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         _V21,
     ),
     Quirk(
-        "wg_v21_sram_periphery",
-        "builds the weight-gradient arrays' bit-line precharger and write driver at their drawn widths (not enlarged "
-        "to the cell height), recharges both bit lines of every column at each read, sizes the word-line switches for "
-        "a quarter of the access resistance with no minimum width, the sequential read-out's row decoder at drawn "
-        "widths with a 3x driver, and waits one clock per sense-amplifier enable (V2.1's older circuit models)",
-        "NeuroSim V1.4's precharger, write driver, switch matrix, row decoder and sense amplifier: widths enlarged to "
-        "the cell height, one bit line recharged per column and read, switches sized by the switch-matrix ratio, no "
-        "enable clock",
+        "wg_sense_amp_enable_clock",
+        "waits one clock period for the sense-amplifier enable at every read of a sequential weight-gradient array (its "
+        "older SRAM periphery, the precharger, write driver, switch matrix and decoder, are the v21_* circuit quirks)",
+        "the sense amplifiers fire within the read, with no enable clock",
         _V21,
     ),
     Quirk(
@@ -441,6 +503,28 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "update of an eNVM sub-array: the row register's for the forward read's column-mux steps, the column "
         "register's for the transposed read-out's steps (none in the first layer)",
         "an update's write energy has no read scan-register clocking in it",
+        _V21,
+    ),
+    Quirk(
+        "wu_sram_write_counts_scan_register",
+        "adds to every SRAM sub-array's write its word-line scan register clocked for the forward read's column-mux "
+        "steps: half a clock period and every register's clocking per muxed column",
+        "an SRAM sub-array's write has no read scan-register clocking in it",
+        _V21,
+    ),
+    Quirk(
+        "wu_write_activity_over_block",
+        "takes an SRAM sub-array's written rows (and cells per row) as a fraction of the rows (columns) its block of "
+        "the weight matrix fills, and applies that fraction to the whole sub-array: a partly filled sub-array writes "
+        "more rows than it holds",
+        "the rows and cells the update writes",
+        _V21,
+    ),
+    Quirk(
+        "wu_sram_write_activity_unset",
+        "sizes the forward SRAM precharger and write driver before any write activity is known (0), so the update's "
+        "writes cost them no energy",
+        "the bit lines of the written cells are recharged",
         _V21,
     ),
     Quirk(

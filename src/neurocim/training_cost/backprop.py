@@ -108,7 +108,7 @@ class TransposedReadout:
         self.mux, self.sl_switch = None, None
         self.wl_switch = self.precharger = self.write_driver = None
         if self.sram:
-            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, cols, self.geo.res_col, clk)
+            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, cols, self.geo.res_col, clk, sram=True)
             self.precharger = Precharger(ctx, rows, self.geo.res_row, rows)
             self.write_driver = SRAMWriteDriver(ctx, rows)
             if self.parallel:

@@ -20,7 +20,14 @@ from neurocim.config.chip import AccessType, CellType
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.backprop import ERROR_ACTIVITY
-from neurocim.training_cost.quirks import WRITE_SCAN_REGISTERS, WRITE_VOLTAGE_RSS, has_quirk
+from neurocim.training_cost.quirks import (
+    SRAM_WRITE_ACTIVITY_UNSET,
+    WRITE_ACTIVITY_BLOCK,
+    WRITE_SCAN_REGISTER_SRAM,
+    WRITE_SCAN_REGISTERS,
+    WRITE_VOLTAGE_RSS,
+    has_quirk,
+)
 from neurocim.training_cost.wg_array import SramWires, sram_rows_write_latency
 from neurocim.training_cost.write_blocks import WriteBlockPlace, write_blocks
 from neurocim.training_cost.write_pulses import CellWrite, RowWrites, block_writes, cell_pulses
@@ -305,22 +312,34 @@ class WeightUpdate:
         return (e_row + e_col) * num_write
 
     def _sram_drivers(self, w: RowWrites, num_write: float) -> tuple[float, float]:
-        """SRAM: each written bit flips its cell (both nodes); the written rows one after another, each selected, its
-        cells flipped, its bit lines precharged and driven."""
-        sa, tech = self.subarray, self.chip.ctx.tech
+        """SRAM: each written bit flips its cell (both nodes); the written rows one after another, each selected (a
+        row switched off, the next on), its cells flipped, its bit lines precharged and driven."""
+        sa, p, vdd2 = self.subarray, self.p, self.chip.ctx.tech.vdd**2
         if not self.cell.binary:
             return 0.0, 0.0
-        cap_cell = sa.geometry.cap_sram_cell if hasattr(sa.geometry, "cap_sram_cell") else 0.0
-        rows = w.rows * w.activity_row
-        flips = w.cols * w.activity_col * rows
-        e = cap_cell * tech.vdd * tech.vdd * 2 * flips + sa.cap_col * tech.vdd * tech.vdd * flips
+        wires = SramWires.of(self.chip.ctx, p.chip.array.rows, p.chip.array.cols)
+        rows, flips_per_row = self._sram_written(w)
+        e = wires.cap_sram_cell_f * vdd2 * 2 * flips_per_row * rows
+        if not has_quirk(p, SRAM_WRITE_ACTIVITY_UNSET):  # the written cells' bit lines recharged
+            e += sa.cap_col * vdd2 * flips_per_row * rows
         column, switch = getattr(sa.mode, "sram_column", None), getattr(sa.mode, "wl_switch", None)
         if column is None or switch is None:
             return 0.0, e
-        p = self.p
-        wires = SramWires.of(self.chip.ctx, p.chip.array.rows, p.chip.array.cols)
         t = sram_rows_write_latency(self.chip.ctx, column.precharger, column.write_driver, wires, rows)
-        return t + self._tg_write_latency(switch, sa.cap_row1, sa.res_row, 2 * rows), e
+        t += self._tg_write_latency(switch, sa.cap_row1, sa.res_row, 2 * rows)
+        e += (switch.cap_tg_gate_n + switch.cap_tg_gate_p) * vdd2 * 2 * 2 * rows
+        if has_quirk(p, WRITE_SCAN_REGISTER_SRAM):  # the forward read's register steps, one per muxed column
+            t += switch.dff.latency(p.cols_muxed, sa.clk_freq)
+            e += float(switch.dff.energy(p.cols_muxed, switch.num_output, False))
+        return t, e
+
+    def _sram_written(self, w: RowWrites) -> tuple[float, float]:
+        """(rows written, cells flipped per written row) of an SRAM sub-array's update; under
+        WRITE_ACTIVITY_BLOCK both are the block's activities applied to the whole sub-array."""
+        if has_quirk(self.p, WRITE_ACTIVITY_BLOCK):
+            array = self.p.chip.array
+            return array.rows * w.activity_row, array.cols * w.activity_col
+        return w.rows_written, w.cols * w.activity_col
 
     def _line_energy(self, w: RowWrites) -> tuple[float, float]:
         """Charging the word, bit and source lines for every pulse (selected and half-selected lines): (J, and J per

@@ -31,7 +31,7 @@ from neurocim.circuits.logic.shift_add import ShiftAdd
 from neurocim.config.chip import AdcType, Roadmap, SenseMode
 from neurocim.training_cost.quirks import (
     ADC_EVERY_COLUMN,
-    V21_PERIPHERY,
+    SENSE_AMP_ENABLE_CLOCK,
     WRITE_ACTIVITY_UNSET,
     WRITE_SELECT_READ_COUNT,
     has_quirk,
@@ -106,11 +106,11 @@ class WgArray:
         self.w = w = SramWires.of(ctx, rows, cols)
         p = ctx.p
         self.input_bits = p.chip.precision.input_bits
-        self.v21 = v21 = has_quirk(p, V21_PERIPHERY)
-        self.precharger = Precharger(ctx, cols, w.res_col_ohm, cols, v21=v21)
-        self.write_driver = SRAMWriteDriver(ctx, cols, v21=v21)
+        self.enable_clock = has_quirk(p, SENSE_AMP_ENABLE_CLOCK)
+        self.precharger = Precharger(ctx, cols, w.res_col_ohm, cols)
+        self.write_driver = SRAMWriteDriver(ctx, cols)
         clk = p.chip.clock.max_frequency_hz
-        self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, rows, w.res_cell_access_ohm, clk, v21=v21)
+        self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, rows, w.res_cell_access_ohm, clk, sram=True)
         self.num_adc = max(cols // rows_per_adc, 1)
         if parallel:
             self._init_parallel()
@@ -138,7 +138,7 @@ class WgArray:
 
     def _init_sequential(self) -> None:
         ctx, w, p = self.ctx, self.w, self.ctx.p
-        self.wl_decoder = RowDecoder(ctx, DecoderMode.REGULAR_ROW, log2_ceil(w.rows), False, False, v21=self.v21)
+        self.wl_decoder = RowDecoder(ctx, DecoderMode.REGULAR_ROW, log2_ceil(w.rows), False, False)
         self.sense_amp = SenseAmp(ctx, w.cols, p.chip.cell.min_sense_voltage_v, w.length_row_m / w.cols, w.cols)
         adder_bits = log2_ceil(w.rows) + 1
         self.num_adder = max(w.cols // self.input_bits, 1)
@@ -255,7 +255,7 @@ class WgArray:
         ramp = self.wl_decoder.ramp_output(BIG_RAMP, w.cap_row_f, 0.0, 0.0, w.cols)
         t = self.wl_decoder.latency(BIG_RAMP, w.cap_row_f, 0.0, 0.0, w.cols, n)
         t += self.precharger.latency(w.cap_col_f, n) + self.sense_amp.latency(n)
-        if self.v21:  # V2.1's sense amplifiers wait one clock for their enable at every read
+        if self.enable_clock:  # V2.1's sense amplifiers wait one clock for their enable at every read
             t += n / clk
         t += self._bitline_delay(ramp) * n
         t += self.adder.latency(BIG_RAMP, self.dff.cap_tg_drain, n) + self.dff.latency(n, clk)

@@ -24,12 +24,13 @@ DEFAULT_MAX_ELEMENTS = 1 << 22
 class VectorStats:
     """Distinct input bit-vectors of one block: activity, multiplicity and per-column read resistance."""
 
-    activity: np.ndarray  # (m,) active rows / sub_array_rows
+    activity: np.ndarray  # (m,) active rows / the rows it counts over (ColumnModel.activity_rows)
     counts: np.ndarray  # (m,) how many bit-vectors share this row pattern
     column_resistance: np.ndarray  # (m, columns) ohm; inf = no row active (nan in sequential eNVM mode)
     inverse: np.ndarray | None = None  # (n,) distinct row of every original bit-vector, if kept
     # SRAM with 0/1 inputs: (m,) active rows of every vector (<= sub_array_rows), all its cost depends on
     row_key: np.ndarray | None = None
+    block_rows: int = 0  # rows of the block the vectors were read from (0: not recorded)
 
     @property
     def num_vectors(self) -> int:
@@ -38,7 +39,8 @@ class VectorStats:
     def columns(self, start: int, stop: int) -> VectorStats:
         """The same vectors restricted to columns start..stop-1."""
         return VectorStats(
-            self.activity, self.counts, self.column_resistance[:, start:stop], self.inverse, self.row_key
+            self.activity, self.counts, self.column_resistance[:, start:stop], self.inverse, self.row_key,
+            self.block_rows,
         )
 
     def expanded(self) -> tuple[np.ndarray, np.ndarray]:
@@ -98,12 +100,13 @@ def _sram_stats(nonzero, conducts, num_cols, model, keep_inverse) -> VectorStats
     active, read = uniq // (rows + 1), uniq % (rows + 1)
     res = _sram_column_resistance(active, rows, model)
     return VectorStats(
-        activity=read / model.sub_array_rows,
+        activity=read / model.activity_rows(rows),
         counts=counts,
         column_resistance=np.broadcast_to(res[:, None], (len(uniq), num_cols)),
         inverse=np.searchsorted(uniq, key) if keep_inverse else None,
         # 0/1 inputs: read rows = active rows, and that count is all a vector's cost depends on
         row_key=active if conducts is nonzero and rows <= model.sub_array_rows else None,
+        block_rows=rows,
     )
 
 
@@ -116,14 +119,15 @@ def _sram_column_resistance(active: np.ndarray, rows: int, model: ColumnModel) -
         return 1.0 / table[active]
 
 
-def sram_row_count_stats(model: ColumnModel, num_cols: int) -> VectorStats:
+def sram_row_count_stats(model: ColumnModel, num_cols: int, block_rows: int = 0) -> VectorStats:
     """One SRAM vector per possible active-row count 0..sub_array_rows (0/1 inputs: read = active rows),
-    `row_key` = that count: the table every SRAM block's vectors index into."""
+    `row_key` = that count: the table every SRAM block's vectors index into (blocks of `block_rows` rows, which the
+    activity counts over where the model says so)."""
     rows = model.sub_array_rows
     active = np.arange(rows + 1)
     res = _sram_column_resistance(active, rows, model)
     return VectorStats(
-        active / rows,
+        active / model.activity_rows(block_rows),
         np.ones(rows + 1, dtype=np.int64),
         np.broadcast_to(res[:, None], (rows + 1, num_cols)),
         row_key=active,
@@ -229,7 +233,7 @@ def iter_vector_stats(
         yield _sram_stats(nonzero, conducts, num_cols, model, keep_inverse)
         return
     dv = distinct_vectors(inputs, rows)
-    activity = dv.num_read / model.sub_array_rows
+    activity = dv.num_read / model.activity_rows(rows)
     g_eff = effective_conductance(conductance, model, col_period, dtype)
     first_len = len(dv.counts)
     step = first_len if keep_inverse else max(1, max_elements // max(num_cols, 1))

@@ -18,7 +18,7 @@ class ColumnModel:
     cell_type: CellType
     access_cmos: bool
     parallel_read: bool
-    sub_array_rows: int  # activity denominator (always the full sub-array height)
+    sub_array_rows: int  # activity denominator: the full sub-array height (see activity_rows)
     num_add: int  # partial-sum reads per column in parallel mode
     wire_res_row: float
     wire_res_col: float
@@ -28,6 +28,8 @@ class ColumnModel:
     cell_bits: int = 1
     g_max: float = 0.0
     g_min: float = 0.0
+    # quirk v21_activity_over_block_rows: a vector's activity counts over the rows of its block of the matrix
+    activity_over_block: bool = False
 
     @classmethod
     def from_context(cls, ctx: CircuitContext, res_cell_access: float) -> ColumnModel:
@@ -46,7 +48,12 @@ class ColumnModel:
             cell_bits=p.cell_bits,
             g_max=p.max_conductance,
             g_min=p.min_conductance,
+            activity_over_block=p.chip.cell.type is CellType.SRAM and p.quirk("v21_activity_over_block_rows"),
         )
+
+    def activity_rows(self, block_rows: int) -> int:
+        """The rows a block's read activity counts over: the sub-array's, or (quirk) the block's own."""
+        return block_rows if self.activity_over_block and block_rows > 0 else self.sub_array_rows
 
     @property
     def weight_independent(self) -> bool:

@@ -153,7 +153,15 @@ def array_geometry(ctx: CircuitContext, num_row: int, num_col: int) -> ArrayGeom
     width_access = cell.access_width_f
     k = _fin_factor(ctx)
     region = MAX_TRANSISTOR_HEIGHT * f
-    if cell.type is CellType.SRAM:
+    if cell.type is CellType.SRAM and p.quirk("v21_sram_array_parasitics"):
+        # V2.1: planar access device, its drain in the cell's width, and bare wires for the word and bit lines
+        w_acc = width_access * f
+        res_cell_access = on_resistance(w_acc, Mos.NMOS, t, tech)
+        cap_cell_access = drain_cap(w_acc, Mos.NMOS, cell.width_f * f, tech)
+        unit_cap, unit_res = cap_row1 / p.chip.array.cols, res_row / p.chip.array.cols
+        array_height = num_row * cell.height_f * cell.feature_size_m
+        array_width_unit = cell.width_f * f
+    elif cell.type is CellType.SRAM:
         w_acc = width_access * k * f
         res_cell_access = on_resistance(w_acc, Mos.NMOS, t, tech)
         cap_cell_access = drain_cap(w_acc, Mos.NMOS, region, tech)

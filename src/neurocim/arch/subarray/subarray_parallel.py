@@ -7,6 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
+from neurocim.arch.subarray import sram_read_v21
 from neurocim.arch.subarray.subarray_common import (
     BIG_RAMP,
     SubArrayArea,
@@ -37,6 +38,8 @@ class ParallelArray:
         p, cell = ctx.p, ctx.cell
         self.ctx, self.geo, self.clk_freq = ctx, geo, clk_freq
         self.sram = cell.type is CellType.SRAM
+        # V2.1's SRAM read (timed in seconds: its model has no synchronous clock)
+        self.v21_sram = self.sram and p.quirk("v21_sram_parallel_read") and not p.chip.clock.synchronous
         self.one_t_one_r = not self.sram and cell.access is AccessType.CMOS
         self.cols_muxed = ncm = cols_muxed
         self.num_add = p.read_groups
@@ -49,9 +52,11 @@ class ParallelArray:
         self.sram_column: SramColumn | None = None
         if self.sram:
             res_wl = rep.section_res if rep.count > 0 else geo.res_row
-            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq)
-            # the mux TG is sized for half of the parallel rows conducting
+            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq, sram=True)
+            # the mux TG is sized for half of the parallel rows conducting (V2.1: for twice all rows)
             res_mux = fdiv_rows(geo.res_cell_access, p.chip.array.rows_in_parallel)
+            if p.quirk("v21_mux_sizing"):
+                res_mux = geo.res_cell_access / geo.num_row / 2
             weight_bits = int(math.log2(level) + math.ceil(math.log2(self.num_add)))
             input_bits = weight_bits + p.cols_per_weight
             self.sram_column = SramColumn(ctx, geo)
@@ -64,7 +69,7 @@ class ParallelArray:
                 res_wl = res_tg * geo.num_row / geo.num_col
                 self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq)
             self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, geo.num_col, res_tg * geo.num_row, clk_freq)
-            res_mux = res_tg
+            res_mux = geo.res_mem_cell_on / geo.num_row if p.quirk("v21_mux_sizing") else res_tg
             weight_bits = int(math.log2(level))
             input_bits = int(math.log2(level) + p.cols_per_weight)
             reference_energy = 0.0  # only SRAM arrays set param->reference_energy_peri
@@ -235,6 +240,8 @@ class ParallelArray:
 
     def _vector_latency(self, clk_freq: float) -> tuple[float, float, float]:
         p = self.ctx.p
+        if self.v21_sram:
+            return sram_read_v21.fixed_latency(self, clk_freq)
         ncm, n_add, cps = self.cols_muxed, self.num_add, p.cols_per_weight
         per_synapse = idiv_ceil(ncm, cps)
         t_add, t_weight, t_input = self._adder_steps
@@ -306,6 +313,8 @@ class ParallelArray:
             e_adc = self._conversion_energy(column_resistance, read_s) * n_add
         else:
             e_adc = adc_energy
+        if self.v21_sram:
+            return sram_read_v21.vector_costs(self, act, e_adc, clk_freq, read_s)
         e_enc = self.adc.encoder.energy(ncm * n_add) if self.adc.encoder is not None else 0.0
         e_adder = e_dff = 0.0
         if self.adder is not None and self.dff is not None:

@@ -6,6 +6,7 @@ from neurocim.circuits.base import Footprint, Layout, fit
 from neurocim.circuits.constants import (
     CPP_BY_NODE,
     IR_DROP_TOLERANCE,
+    LINEAR_REGION_RATIO,
     MAX_TRANSISTOR_HEIGHT,
     MAX_TRANSISTOR_HEIGHT_BY_NODE,
     MIN_GAP_BET_GATE_POLY,
@@ -17,6 +18,7 @@ from neurocim.circuits.gates.gates import (
     Mos,
     gate_cap,
     gate_capacitance,
+    on_resistance,
     on_resistance_normal,
     pass_gate_area,
 )
@@ -89,6 +91,14 @@ def sized_tg_widths(ctx: CircuitContext, res_target: float, scale: float) -> tup
     return width_n, width_p
 
 
+def v21_tg_sizing(ctx: CircuitContext, res_target: float) -> tuple[float, float, float]:
+    """NeuroSim V2.1's switch-matrix and mux TG: each device 2x the target resistance in the linear region, from the
+    effective on-resistance of a 1 F device, widths neither rounded nor clamped; the TG taken at the target."""
+    tech, f, t = ctx.tech, ctx.tech.feature_size, ctx.temperature
+    scale = f * LINEAR_REGION_RATIO / (res_target * 2)
+    return on_resistance(f, Mos.NMOS, t, tech) * scale, on_resistance(f, Mos.PMOS, t, tech) * scale, res_target
+
+
 def tg_resistance(ctx: CircuitContext, width_n: float, width_p: float) -> float:
     """On-resistance (ohm) of a transmission gate: NMOS and PMOS in parallel (no Vdsat multiplier)."""
     r_n = on_resistance_normal(width_n, Mos.NMOS, ctx.temperature, ctx.tech)
@@ -109,8 +119,12 @@ class Mux:
         self.num_input = num_input
         self.num_selection = num_selection
         # the TG resistance is a fraction of the load it switches (IR-drop budget)
-        self.width_tg_n, self.width_tg_p = sized_tg_widths(ctx, res_tg * IR_DROP_TOLERANCE, 1.0)
-        self.res_tg = tg_resistance(ctx, self.width_tg_n, self.width_tg_p)
+        self.v21 = ctx.p.quirk("v21_mux_sizing")
+        if self.v21:
+            self.width_tg_n, self.width_tg_p, self.res_tg = v21_tg_sizing(ctx, res_tg * IR_DROP_TOLERANCE)
+        else:
+            self.width_tg_n, self.width_tg_p = sized_tg_widths(ctx, res_tg * IR_DROP_TOLERANCE, 1.0)
+            self.res_tg = tg_resistance(ctx, self.width_tg_n, self.width_tg_p)
         self.cap_tg_gate_n = gate_cap(self.width_tg_n, ctx.tech)
         self.cap_tg_gate_p = gate_cap(self.width_tg_p, ctx.tech)
         self.cap_tg_drain = 0.0  # set by layout (depends on the folded TG height)
@@ -134,8 +148,9 @@ class Mux:
         return fp
 
     def latency(self, cap_load: float, num_read: float) -> float:
-        """Charging time to 90 % (2.3 RC) through the selected TG, times num_read."""
-        tr = self.res_tg * (self.cap_tg_drain + 0.5 * self.cap_tg_gate_n + 0.5 * self.cap_tg_gate_p + cap_load)
+        """Charging time to 90 % (2.3 RC) through the selected TG (V2.1: one of its devices, 2x), times num_read."""
+        res = self.res_tg * 2 if self.v21 else self.res_tg
+        tr = res * (self.cap_tg_drain + 0.5 * self.cap_tg_gate_n + 0.5 * self.cap_tg_gate_p + cap_load)
         return 2.3 * tr * num_read
 
     def energy(self, num_read: float) -> float:

@@ -34,11 +34,9 @@ class DecoderMode(Enum):
 
 class RowDecoder:
     """Address decoder of NeuroSim V1.4 (RowDecoder). `mux` selects the mux-enable output stage (NAND + 2 INV)
-    instead of the two-inverter WL driver; `parallel` is the 8x-wide mux-of-mux decoder. `v21` sizes the gates as
-    NeuroSim V2.1 does: at their drawn widths (not enlarged to the cell height), the output driver at 3x minimum."""
+    instead of the two-inverter WL driver; `parallel` is the 8x-wide mux-of-mux decoder."""
 
-    def __init__(self, ctx: CircuitContext, mode: DecoderMode, num_addr_row: int, mux: bool, parallel: bool,
-                 v21: bool = False):  # fmt: skip
+    def __init__(self, ctx: CircuitContext, mode: DecoderMode, num_addr_row: int, mux: bool, parallel: bool):
         self.ctx = ctx
         self.mode = mode
         self.num_addr_row = n = num_addr_row
@@ -57,7 +55,7 @@ class RowDecoder:
             self.width_nand = (8 * 2 * MIN_NMOS_SIZE * f, 8 * pn * MIN_NMOS_SIZE * f)
             self.width_nor = (8 * MIN_NMOS_SIZE * f, 8 * self.num_nor_input * pn * MIN_NMOS_SIZE * f)
             self.width_driver = (8 * 3 * MIN_NMOS_SIZE * f, 8 * 3 * pn * MIN_NMOS_SIZE * f)
-        elif v21:
+        elif ctx.p.quirk("v21_decoder_sizing"):  # V2.1: minimum gates, a 3x minimum output driver
             self.width_inv = (MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f)
             self.width_nand = (2 * MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f)
             self.width_nor = (MIN_NMOS_SIZE * f, self.num_nor_input * pn * MIN_NMOS_SIZE * f)

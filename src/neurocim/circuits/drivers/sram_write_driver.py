@@ -11,15 +11,14 @@ INVERTERS_PER_COLUMN = 3  # two drive BL, one drives BL-bar
 
 
 class SRAMWriteDriver(ColumnUnits):
-    """Per-column write driver; NeuroSim V1.4 SRAMWriteDriver model (write energy/latency not modelled here).
+    """Per-column write driver; NeuroSim V1.4 SRAMWriteDriver model (write energy/latency not modelled here), V2.1's
+    minimum-size inverters under the quirk v21_sram_write_driver."""
 
-    `v21` builds NeuroSim V2.1's older model: the inverters at their drawn minimum widths, not enlarged."""
-
-    def __init__(self, ctx: CircuitContext, num_col: int, v21: bool = False):
+    def __init__(self, ctx: CircuitContext, num_col: int):
         super().__init__(ctx, num_col)
         tech = ctx.tech
         cell_height = tech.feature_size * MAX_TRANSISTOR_HEIGHT
-        if v21:
+        if ctx.p.quirk("v21_sram_write_driver"):
             self.width_n = MIN_NMOS_SIZE * tech.feature_size
             self.width_p = tech.pn_size_ratio * self.width_n
         else:

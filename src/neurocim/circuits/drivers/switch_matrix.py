@@ -9,9 +9,9 @@ import numpy as np
 from neurocim.circuits.base import Footprint, Layout
 from neurocim.circuits.constants import IR_DROP_TOLERANCE, LINEAR_REGION_RATIO
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.drivers.mux import sized_tg_widths, tg_resistance, tg_row_fold
+from neurocim.circuits.drivers.mux import sized_tg_widths, tg_resistance, tg_row_fold, v21_tg_sizing
 from neurocim.circuits.drivers.tg_switch import TgSwitchBank
-from neurocim.circuits.gates.gates import Mos, on_resistance, pass_gate_area
+from neurocim.circuits.gates.gates import pass_gate_area
 
 
 class SwitchMode(Enum):
@@ -23,23 +23,18 @@ class SwitchMatrix(TgSwitchBank):
     """Switch matrix of NeuroSim V1.4 (SwitchMatrix), neuro (in-memory compute) mode.
 
     `res_tg` is the resistance the line presents (the caller passes the row wire or the column load); the TG
-    is sized to `res_tg * switch_matrix_size_ratio`. `v21` sizes it as NeuroSim V2.1 does: a TG of
-    `res_tg * IR_DROP_TOLERANCE` from the feature-size transistor's switching resistance, no minimum width, and that
-    target taken as its resistance.
+    is sized to `res_tg * switch_matrix_size_ratio` (`sram`: an SRAM array's word lines, V2.1's sizing under the
+    quirk v21_sram_switch_matrix_sizing).
     """
 
     def __init__(self, ctx: CircuitContext, mode: SwitchMode, num_output: int, res_tg: float, clk_freq: float,
-                 v21: bool = False):  # fmt: skip
-        if v21:
-            target = res_tg * IR_DROP_TOLERANCE
-            f, t_k = ctx.tech.feature_size, ctx.temperature
-            width_n = on_resistance(f, Mos.NMOS, t_k, ctx.tech) * f * LINEAR_REGION_RATIO / (target * 2)
-            width_p = on_resistance(f, Mos.PMOS, t_k, ctx.tech) * f * LINEAR_REGION_RATIO / (target * 2)
-            resistance = target
+                 *, sram: bool = False):  # fmt: skip
+        if sram and ctx.p.quirk("v21_sram_switch_matrix_sizing"):  # an SRAM array's word lines
+            width_n, width_p, res = v21_tg_sizing(ctx, res_tg * IR_DROP_TOLERANCE)
         else:
             width_n, width_p = sized_tg_widths(ctx, res_tg * ctx.p.switch_matrix_ratio, LINEAR_REGION_RATIO)
-            resistance = tg_resistance(ctx, width_n, width_p)
-        super().__init__(ctx, num_output, clk_freq, width_n, width_p, resistance)
+            res = tg_resistance(ctx, width_n, width_p)
+        super().__init__(ctx, num_output, clk_freq, width_n, width_p, res)
         self.mode = mode
 
     def layout(self, new_height: float = 0.0, new_width: float = 0.0, mode: Layout = Layout.NONE) -> Footprint:
