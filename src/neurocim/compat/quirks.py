@@ -193,6 +193,15 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_buffer_decoder_sizing",
+        "builds every buffer's word-line decoder (global, tile; register file or SRAM) from its older decoder: gates "
+        "at their drawn widths (not enlarged to the cell height), a 3x minimum output driver at every node, and no "
+        "word-line wire resistance in its delay",
+        "NeuroSim V1.4's decoder: gates enlarged to the cell height, the driver sized by the word-line decoder factor "
+        "(2x minimum by default), the word line's resistance in the driver's delay",
+        _V21,
+    ),
+    Quirk(
         "v21_pe_buffer_access_counts",
         "clocks a PE's input DFF buffer once per input word and its output buffer once per output bit (each access "
         "clocking every DFF), and times them one access per input vector and sub-array row, per vector of numbers",
