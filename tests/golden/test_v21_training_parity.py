@@ -261,6 +261,20 @@ def test_forward_data_movement_per_layer(case, epochs):
         assert _movement(got, "forward", "latency_s") == pytest.approx(want, rel=0.01), f"layer {i + 1}"
 
 
+@pytest.mark.parametrize("case", _epoch_cases())
+def test_buffer_breakdown_per_layer(case, epochs):
+    """The buffers' entry of the breakdown (PE, tile and global buffers over every phase): energy within 2 % per layer
+    (V1.4's decoder: 6-16 % high), latency within 1 % but the first layer (FORWARD_MOVEMENT_OPEN) and t22's
+    conventional-mapping tiles (-0.8 % to -1.3 %)."""
+    _, expected = _case(case)
+    for i, (got, ref) in enumerate(zip(epochs(case)["layers"], expected["layers"], strict=True)):
+        want = ref["energy_breakdown_j"]["buffer"]
+        assert got["energy_breakdown_j"]["buffer"] == pytest.approx(want, rel=0.02), f"layer {i + 1}"
+        if i not in FORWARD_MOVEMENT_OPEN and case != "t22_conventional_mapping":
+            want = ref["latency_breakdown_s"]["buffer"]
+            assert got["latency_breakdown_s"]["buffer"] == pytest.approx(want, rel=0.01), f"layer {i + 1}"
+
+
 # SRAM: the update's own write time is not V2.1's yet (its delta-weight transfer is)
 @pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
 def test_weight_update_latency_per_layer(case, epochs):
