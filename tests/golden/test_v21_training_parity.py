@@ -229,13 +229,14 @@ def test_weight_gradient_peak_of_the_estimate(case, epochs):
             assert got[breakdown]["weight_gradient"] == pytest.approx(want, rel=rel), (where, breakdown)
 
 
-# the 22 nm case: the global buffer's access time itself is 3-4 % off (the buffer circuits, not the passes counted)
-@pytest.mark.parametrize("case", _epoch_cases(exclude=("t05_fefet_22nm",)))
+@pytest.mark.parametrize("case", _epoch_cases())
 def test_weight_gradient_buffer_and_dram_passes_per_layer(case, epochs):
-    """Activations and errors through the global buffer twice, the gradients out to DRAM and back through it."""
+    """Activations and errors through the global buffer twice, the gradients out to DRAM and back through it: within
+    0.1 % per layer at every node (V2.1's buffer decoder, quirk v21_decoder_sizing; V1.4's was 3.6-4 % slow at
+    22 nm, 0.7 % fast at 32 nm)."""
     _, expected = _case(case)
     for got, ref in zip(epochs(case)["layers"], expected["layers"], strict=True):
-        for quantity, rel in (("latency_s", 0.01), ("energy_j", 0.02)):
+        for quantity, rel in (("latency_s", 1e-3), ("energy_j", 1e-3)):
             want = _movement(ref, "weight_gradient", quantity)
             assert _movement(got, "weight_gradient", quantity) == pytest.approx(want, rel=rel), (got["layer"], quantity)
 
@@ -257,7 +258,42 @@ def test_sram_update_writes(epochs):
             assert peak(have, quantity) == pytest.approx(peak(want, quantity), rel=0.005), (i + 1, quantity)
 
 
-# SRAM: the update's delta-weight transfer is about 2 % long (its own write time: test_sram_update_writes)
+
+# 0-based layer -> why its forward data movement is not within 1 % on any case (node-independent)
+FORWARD_MOVEMENT_OPEN = {
+    0: "the first layer's forward data movement is 1.1-3 % short of V2.1's",
+    6: "the first fully connected layer's (eight tiles) is 1-2.5 % short of V2.1's",
+}
+
+
+# t22 (conventional mapping): its tile buffers' movement is 0.5-1.2 % short on the middle layers
+@pytest.mark.parametrize("case", _epoch_cases(exclude=("t22_conventional_mapping",)))
+def test_forward_data_movement_per_layer(case, epochs):
+    """The forward phase less its peak (the buffers' and interconnect's time, V2.1's buffer decoder at every node):
+    within 1 % per layer but FORWARD_MOVEMENT_OPEN (V1.4's decoder: 0.8-2.3 % long on these layers)."""
+    _, expected = _case(case)
+    for i, (got, ref) in enumerate(zip(epochs(case)["layers"], expected["layers"], strict=True)):
+        if i in FORWARD_MOVEMENT_OPEN:
+            continue
+        want = _movement(ref, "forward", "latency_s")
+        assert _movement(got, "forward", "latency_s") == pytest.approx(want, rel=0.01), f"layer {i + 1}"
+
+
+@pytest.mark.parametrize("case", _epoch_cases())
+def test_buffer_breakdown_per_layer(case, epochs):
+    """The buffers' entry of the breakdown (PE, tile and global buffers over every phase): energy within 2 % per layer
+    (V1.4's decoder: 6-16 % high), latency within 1 % but the first layer (FORWARD_MOVEMENT_OPEN) and t22's
+    conventional-mapping tiles (-0.8 % to -1.3 %)."""
+    _, expected = _case(case)
+    for i, (got, ref) in enumerate(zip(epochs(case)["layers"], expected["layers"], strict=True)):
+        want = ref["energy_breakdown_j"]["buffer"]
+        assert got["energy_breakdown_j"]["buffer"] == pytest.approx(want, rel=0.02), f"layer {i + 1}"
+        if i not in FORWARD_MOVEMENT_OPEN and case != "t22_conventional_mapping":
+            want = ref["latency_breakdown_s"]["buffer"]
+            assert got["latency_breakdown_s"]["buffer"] == pytest.approx(want, rel=0.01), f"layer {i + 1}"
+
+
+# SRAM: the update's own write time is not V2.1's yet (its delta-weight transfer is)
 @pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
 def test_weight_update_latency_per_layer(case, epochs):
     """The update's writes and its delta-weight transfer, both over the arrays written in parallel, per iteration."""

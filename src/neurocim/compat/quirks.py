@@ -339,8 +339,10 @@ QUIRKS += (
     ),
     Quirk(
         "v21_decoder_sizing",
-        "builds its row and mux decoders of minimum-size gates with a 3x minimum output driver",
-        "grows the decoder gates to the standard cell height and sizes the output driver per node (NeuroSim V1.4)",
+        "builds every row and mux decoder (sub-arrays, buffers) of minimum-size gates with a 3x minimum output driver, "
+        "and times an SRAM buffer's decoder without its word line's resistance",
+        "grows the decoder gates to the standard cell height, sizes the output driver per node and drives the word line's "
+        "resistance (NeuroSim V1.4)",
         _V21,
     ),
     Quirk(

@@ -57,6 +57,8 @@ class Buffer:
         else:
             self.dff = DFF(ctx, num_bit)
         num_addr = ceil_int(math.ceil(math.log2(self.num_row)))
+        # NeuroSim V2.1 (quirk v21_decoder_sizing): its older decoder, drawn widths and a 3x driver
+        self.v21_decoder = ctx.p.quirk("v21_decoder_sizing")
         self.wl_decoder = RowDecoder(ctx, DecoderMode.REGULAR_ROW, num_addr, False, False)
         if sram:
             self.leakage = self.wl_decoder.leakage + self.precharger.leakage
@@ -138,7 +140,8 @@ class Buffer:
         n = self.num_row
         if self.sram:
             vdd = self.ctx.tech.vdd
-            wl = self.wl_decoder.latency(1e20, self.length_row * WIRE_CAP_PER_M, 0.0, self.res_row, self.num_col, n)
+            res_row = 0.0 if self.v21_decoder else self.res_row  # V2.1's decoder sees no word-line resistance
+            wl = self.wl_decoder.latency(1e20, self.length_row * WIRE_CAP_PER_M, 0.0, res_row, self.num_col, n)
             pre = self.precharger.latency(self.length_col * WIRE_CAP_PER_M, n)
             wd = self._write_driver_latency(self.length_col * WIRE_CAP_PER_M, self.length_col * self.unit_wire_res) * n
             bl_cap, bl_res = self.cap_col / n, self.res_col / n
