@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from unittest.mock import patch
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from neurocim.circuits.adc import mlsa_timing_v21
 from neurocim.circuits.adc.mlsa_timing_v21 import (
     FIXED_S,
     READ_CLAMP_S,
@@ -155,15 +157,18 @@ def _oracle(timing: MlsaTimingV21, r: np.ndarray) -> np.ndarray:
 @settings(max_examples=150, deadline=None)
 @given(_reads())
 def test_the_compiled_read_law_equals_every_comparator_timed(case):
+    """With the column time bounds (any read: the threshold at 0) and without them (every column timed)."""
     timing, r = case
-    t, e = timing.read_latency_energy(r)
-    assert t == pytest.approx(_oracle(timing, r), rel=1e-12, abs=0.0)
-    assert timing.read_latency(r).tolist() == t.tolist()
-    with np.errstate(over="ignore"):
-        single = r.astype(np.float32)  # 1e300 ohm: inf
-    assert timing.read_latency(single) == pytest.approx(_oracle(timing, single), rel=1e-12, abs=0.0)
-    assert e == pytest.approx(timing.read_energy(r, t), rel=1e-12, abs=0.0)
-    assert np.isfinite(e).all() and (e >= 0).all()
+    for threshold in (0, r.size + 1):
+        with patch.object(mlsa_timing_v21, "BOUNDED_READS_FROM", threshold):
+            t, e = timing.read_latency_energy(r)
+            assert t == pytest.approx(_oracle(timing, r), rel=1e-12, abs=0.0)
+            assert timing.read_latency(r).tolist() == t.tolist()
+            with np.errstate(over="ignore"):
+                single = r.astype(np.float32)  # 1e300 ohm: inf
+            assert timing.read_latency(single) == pytest.approx(_oracle(timing, single), rel=1e-12, abs=0.0)
+            assert e == pytest.approx(timing.read_energy(r, t), rel=1e-12, abs=0.0)
+            assert np.isfinite(e).all() and (e >= 0).all()
 
 
 @settings(max_examples=60, deadline=None)
@@ -172,7 +177,9 @@ def test_any_references_in_any_order_give_the_law(node, refs):
     """References that are not evenly spaced (or sorted) are found by stepping through their ratios."""
     timing = MlsaTimingV21.build(tuple(refs), node, True, True, 0.5)
     r = 10.0 ** np.random.default_rng(len(refs)).uniform(0.5, 9.5, size=(8, 16))
-    assert timing.read_latency(r) == pytest.approx(_oracle(timing, r), rel=1e-12, abs=0.0)
+    for threshold in (0, r.size + 1):
+        with patch.object(mlsa_timing_v21, "BOUNDED_READS_FROM", threshold):
+            assert timing.read_latency(r) == pytest.approx(_oracle(timing, r), rel=1e-12, abs=0.0)
 
 
 @pytest.mark.parametrize("node", [130, 90, 65, 32])
@@ -181,7 +188,7 @@ def test_the_column_time_bounds_hold_over_their_bins(node):
     read's time so far), and the bounds are within 1 % of the slowest column in most bins."""
     refs = v21_references(64, 240e3, 240e5, 128)
     timing = MlsaTimingV21.build(refs, node, True, True, 0.5)
-    first, bounds = timing._compiled_law[-2:]
+    first, bounds = timing._time_bounds
     x = np.geomspace(refs[1] / 25, refs[-2] / 0.04, 20_001)
     bins = np.array([_bin(v) for v in x]) - first
     inside = (bins >= 0) & (bins < len(bounds))

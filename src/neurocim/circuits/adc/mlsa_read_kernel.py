@@ -25,6 +25,7 @@ from neurocim.circuits.adc.mlsa_timing_v21 import (
 )
 
 _inline = numba.njit(cache=True, nogil=True, inline="always")
+_LOG10_E = 1 / math.log(10)
 
 
 @_inline
@@ -86,9 +87,12 @@ def _column_time(x, refs, fit, breaks, inclusive, per_ohm):
 
 @_inline
 def _time_bound(x, first_bin, bounds):
-    """An upper bound on the conversion time (s) of a column of scaled resistance x; -inf for no conversion."""
+    """An upper bound on the conversion time (s) of a column of scaled resistance x; -inf for no conversion, inf
+    without bounds (an empty table)."""
     if not (x > 0.0 and x < np.inf):  # no conducting row (inf), 0 or NaN
         return -np.inf
+    if not len(bounds):
+        return np.inf
     m, e = math.frexp(x)
     g = e * BINS_PER_OCTAVE + int((m - 0.5) * (2 * BINS_PER_OCTAVE)) - first_bin
     return bounds[g] if 0 <= g < len(bounds) else FIXED_S  # outside the bins no ratio is inside the fits' range
@@ -96,10 +100,10 @@ def _time_bound(x, first_bin, bounds):
 
 @_inline
 def _column_power(x, power):
-    """column_power's law at one scaled resistance x (W)."""
+    """column_power's law at one scaled resistance x (W); log10 taken as ln / ln 10 (a rounding apart, the faster)."""
     comparators_w, k, exponent, factor = power
     if x > 0.0 and x < np.inf:
-        return (comparators_w + k * math.exp(exponent * math.log10(x))) * factor
+        return (comparators_w + k * math.exp(exponent * (math.log(x) * _LOG10_E))) * factor
     return IDLE_POWER_W * factor if x == np.inf else 0.0
 
 

@@ -40,6 +40,7 @@ FIXED_S = 1e-9  # conversion time outside the fits' ratio range, on the HP roadm
 RATIO_RANGE = (0.05, 20.0)  # comparators whose reference is this far from R convert in FIXED_S
 READ_CLAMP_S = (1e-9, 10e-9)  # a read takes its slowest column's time, clamped to this range
 CHARACTERISATION_READ_VOLTAGE = 0.5  # V: the fits take R scaled to this read voltage
+BOUNDED_READS_FROM = 4096  # resistances in a call from which the compiled pass bounds the columns' times first
 
 
 def v21_references(adc_levels: int, r_on: float, r_off: float, rows_in_parallel: int) -> tuple[float, ...]:
@@ -114,22 +115,29 @@ class MlsaTimingV21:
         if law is None:  # every live column converts in FIXED_S (or no comparator is timed): the clamp's floor
             t = np.full(r.shape[0], max(FIXED_S, READ_CLAMP_S[0]))
             return t, (self.read_energy(r, t) if with_energy else np.zeros(0))
+        # the bounds pay for themselves over many columns (a sweep's few-column reads time every column)
+        bounds = self._time_bounds if r.size >= BOUNDED_READS_FROM else (0, np.zeros(0))
         t, e = np.empty(r.shape[0]), np.zeros(r.shape[0] if with_energy else 0)
         power = (*self.power, self.power_factor) if with_energy else (0.0, 0.0, 0.0, 0.0)
-        slowest_reads(r, self.resistance_scale, *law, power, t, e)
+        slowest_reads(r, self.resistance_scale, *law, *bounds, power, t, e)
         return t, e
 
     @cached_property
     def _compiled_law(self) -> tuple | None:
         """What the compiled read pass takes (None where no comparator is timed by the fits): the sorted references,
-        the fit (a, b, cubic, quartic), the monotone breaks with their sides, and the column time bounds (the first
-        bin, the bounds). Kept on the instance (not a field: equality and hashing ignore it)."""
+        the fit (a, b, cubic, quartic) and the monotone breaks with their sides. Kept on the instance, as
+        `_time_bounds` (not fields: equality and hashing ignore them)."""
         refs = np.sort(np.array(self.references_ohm[1:-1], dtype=np.float64))
         if not self.current_mode or not self.fitted or not len(refs):
             return None
         (a, b), low, high = _FITS[self.node_nm]
-        breaks, above = _monotone_breaks(self.node_nm)
-        return (refs, (a, b, tuple(low), tuple(high)), breaks, above, *_column_time_bounds(refs, self.node_nm))
+        return (refs, (a, b, tuple(low), tuple(high)), *_monotone_breaks(self.node_nm))
+
+    @cached_property
+    def _time_bounds(self) -> tuple[int, np.ndarray]:
+        """`_column_time_bounds` (the first bin, the bounds), built on the first large read."""
+        assert self._compiled_law is not None
+        return _column_time_bounds(self._compiled_law[0], self.node_nm)
 
     def column_power(self, column_resistance: np.ndarray) -> np.ndarray:
         """Static power (W) of every column, element-wise: V2.1's fit of R; R = inf: 1 uW; R = 0 or NaN: 0."""
