@@ -172,9 +172,13 @@ def test_the_compiled_read_law_equals_every_comparator_timed(case):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from([130, 65, 32]), st.lists(st.floats(1e2, 1e8), min_size=3, max_size=40))
+@given(
+    st.sampled_from([130, 65, 32]),
+    st.lists(st.one_of(st.floats(1e2, 1e8), st.sampled_from([0.0, -1e3, np.inf])), min_size=3, max_size=40),
+)
 def test_any_references_in_any_order_give_the_law(node, refs):
-    """References that are not evenly spaced (or sorted) are found by stepping through their ratios."""
+    """References that are not evenly spaced (or sorted) are found by stepping through their ratios; 0, negative or
+    infinite ones (a cell of infinite resistance) convert in FIXED_S."""
     timing = MlsaTimingV21.build(tuple(refs), node, True, True, 0.5)
     r = 10.0 ** np.random.default_rng(len(refs)).uniform(0.5, 9.5, size=(8, 16))
     for threshold in (0, r.size + 1):

@@ -115,8 +115,10 @@ class MlsaTimingV21:
         if law is None:  # every live column converts in FIXED_S (or no comparator is timed): the clamp's floor
             t = np.full(r.shape[0], max(FIXED_S, READ_CLAMP_S[0]))
             return t, (self.read_energy(r, t) if with_energy else np.zeros(0))
-        # the bounds pay for themselves over many columns (a sweep's few-column reads time every column)
-        bounds = self._time_bounds if r.size >= BOUNDED_READS_FROM else (0, np.zeros(0))
+        # the bounds pay for themselves over many columns (a sweep's few-column reads time every column); references
+        # of 0 or inf ohm (a cell of infinite resistance) convert in FIXED_S and leave every column timed
+        bounded = r.size >= BOUNDED_READS_FROM and law[0][0] > 0 and law[0][-1] < math.inf
+        bounds = self._time_bounds if bounded else (0, np.zeros(0))
         t, e = np.empty(r.shape[0]), np.zeros(r.shape[0] if with_energy else 0)
         power = (*self.power, self.power_factor) if with_energy else (0.0, 0.0, 0.0, 0.0)
         slowest_reads(r, self.resistance_scale, *law, *bounds, power, t, e)
