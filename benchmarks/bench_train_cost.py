@@ -3,10 +3,12 @@
 
 Run: python benchmarks/bench_train_cost.py [--traces NPZ] [--sweep N] [--stand-in]
 Prints the trace loading time, the first epoch estimate in the process (chip built, forward pass, update pulses
-counted), a second chip's estimate on the same workload, and the sweep's configurations per second (targets: an
-epoch estimate <= 2 s in-process, >= 50 training settings per second). With --stand-in the activation- and
-weight-gradient phases are fixed per-image costs: the figures then cover the forward pass, weight update, DRAM and
-composition only, and the output says so.
+counted), two more chips' estimates on the same workload (one differing only in the read-out's ADC levels, which
+reuses every forward read statistic and the update's block writes; one with another forward ADC), and the sweep's
+configurations per second (targets: an epoch estimate <= 2 s in-process, >= 50 training settings per second); wall
+and CPU seconds (the CPU figure is the one to compare on a machine other work shares). With --stand-in the
+activation- and weight-gradient phases are fixed per-image costs: the figures then cover the forward pass, weight
+update, DRAM and composition only, and the output says so.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from neurocim.arch.cost import Cost, Part
@@ -50,6 +54,14 @@ class StandIn:
         return 0.0
 
 
+@contextmanager
+def _timed(what: str) -> Iterator[None]:
+    """Prints the wall and CPU seconds of the block (CPU time: the figure to compare on a shared machine)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    yield
+    print(f"{what}: {time.perf_counter() - t0:.2f} s (CPU {time.process_time() - c0:.2f} s)")
+
+
 def _chip(**training) -> ChipConfig:
     return ChipConfig.model_validate({**CHIP, "training": {**CHIP["training"], **training}})
 
@@ -64,17 +76,16 @@ def main() -> None:
     provider = None if models else (lambda chip, training, traces, forward: StandIn())
     print(f"gradient phases: {'back-propagation models' if models else 'STAND-IN fixed costs (models not used)'}")
 
-    t0 = time.perf_counter()
-    traces = read_training_npz(args.traces)
-    print(f"traces loaded: {time.perf_counter() - t0:.2f} s ({len(traces.layers)} layers)")
+    with _timed("traces loaded"):
+        traces = read_training_npz(args.traces)
 
     workload = TrainingWorkload(traces)
-    t0 = time.perf_counter()
-    first = workload.estimate(_chip(), provider)
-    print(f"first epoch estimate (chip, forward, update pulses, compose): {time.perf_counter() - t0:.2f} s")
-    t0 = time.perf_counter()
-    workload.estimate(ChipConfig.model_validate({**CHIP, "adc": {"bits": 5}}), provider)
-    print(f"another chip on the same workload: {time.perf_counter() - t0:.2f} s")
+    with _timed("first epoch estimate (chip, forward, update pulses, compose)"):
+        first = workload.estimate(_chip(), provider)
+    with _timed("a training chip differing only in the read-out's ADC levels, same workload"):
+        workload.estimate(_chip(backprop={"adc_levels": 128}), provider)  # a chip the sweep below does not hold
+    with _timed("another chip (forward ADC of 4 bits), same workload"):
+        workload.estimate(ChipConfig.model_validate({**CHIP, "adc": {"bits": 4}}), provider)
     m = first.report.metrics()
     print(f"  TOPS/W {m['tops_per_w']:.4g}, TOPS {m['tops']:.4g}, epochs/s {m['fps']:.4g}")
 
@@ -92,7 +103,7 @@ def main() -> None:
     configs = [_chip(**s) for s in settings]
     seen: set[str] = set()
     repeat_s, repeats = 0.0, 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for config in configs:
         chip = config.training.backprop.model_dump_json()  # the read-out's settings size the training chip
         start = time.perf_counter()
@@ -100,8 +111,9 @@ def main() -> None:
         if chip in seen:
             repeat_s, repeats = repeat_s + time.perf_counter() - start, repeats + 1
         seen.add(chip)
-    elapsed = time.perf_counter() - t0
-    print(f"sweep of {len(configs)} training settings: {elapsed:.2f} s, {len(configs) / elapsed:.1f} per second")
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"sweep of {len(configs)} training settings: {elapsed:.2f} s, {len(configs) / elapsed:.1f} per second "
+          f"(CPU {cpu:.2f} s, {len(configs) / cpu:.1f} per CPU second)")  # fmt: skip
     if repeats:
         print(f"  the {repeats} settings on a training chip already costed: {repeats / repeat_s:.1f} per second "
               f"({len(seen)} training chips: the read-out's ADC levels size its sub-arrays)")

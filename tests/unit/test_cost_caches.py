@@ -19,7 +19,7 @@ CONSTANT_TABLES = {
     "neurocim.circuits.adc.adc_fits._table",
     "neurocim.circuits.adc.adc_fits.mlsa_latency_fit",
     "neurocim.circuits.adc.adc_fits.mlsa_lstp_power_fit",
-    "neurocim.circuits.adc.mlsa_timing_v21._factor_bounds",
+    "neurocim.circuits.adc.mlsa_timing_v21._monotone_breaks",
 }
 
 

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import math
+from unittest.mock import patch
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from neurocim.circuits.adc.mlsa_timing_v21 import READ_CLAMP_S, MlsaTimingV21, v21_references
+from neurocim.circuits.adc import mlsa_timing_v21
+from neurocim.circuits.adc.mlsa_timing_v21 import (
+    FIXED_S,
+    READ_CLAMP_S,
+    MlsaTimingV21,
+    _bin,
+    _monotone_breaks,
+    v21_references,
+)
 
 REFS = v21_references(64, 240e3, 240e5, 128)
 FITS_32 = ((0.0714, 0.7651), (3.7949, -5.6685, 2.6492, 0.4807), (0.000001, -0.00006, 0.0001, -0.0171, 1.0057))
@@ -106,3 +117,86 @@ def test_read_energy_takes_the_reads_time_given_or_computed():
     assert timing.read_energy(r, t).tolist() == timing.read_energy(r).tolist()
     with pytest.raises(ValueError, match="one time per read"):
         timing.read_energy(r, t[:1])
+
+
+# ---- the compiled pass against the element-wise law, over nodes, levels and resistances ------------------------------
+_SPECIAL = (np.inf, 0.0, np.nan, 1e-300, 1e300)
+
+
+@st.composite
+def _reads(draw):
+    """A timing law (node, levels, cell, rows, read voltage) and reads whose resistances fall anywhere: far outside
+    the fits' ratio range, on a piece's boundary or a critical point for some reference (exactly or a rounding away),
+    inf, 0 or NaN."""
+    node = draw(st.sampled_from([130, 90, 65, 45, 32]))
+    levels = draw(st.integers(3, 300))
+    r_on = draw(st.floats(1e2, 1e7))
+    refs = v21_references(levels, r_on, r_on * draw(st.floats(1.5, 1e4)), draw(st.integers(1, 512)))
+    timing = MlsaTimingV21.build(refs, node, True, True, draw(st.floats(0.05, 1.5)), draw(st.floats(250, 400)))
+    breaks = (0.05, 0.9, 20.0, *_monotone_breaks(node)[0])
+    reads, cols = draw(st.integers(1, 5)), draw(st.integers(1, 12))
+    values = []
+    for _ in range(reads * cols):
+        kind = draw(st.sampled_from(["wide", "at a break", "special"]))
+        if kind == "wide":
+            values.append(10 ** draw(st.floats(-2.0, 10.0)))
+        elif kind == "special":
+            values.append(draw(st.sampled_from(_SPECIAL)))
+        else:  # R = Rref / break (before the read voltage's scale), nudged by a few ulps or not at all
+            ref = refs[draw(st.integers(1, max(len(refs) - 2, 1)))]
+            r = ref / draw(st.sampled_from(breaks)) / timing.resistance_scale
+            values.append(float(np.nextafter(r, np.inf if draw(st.booleans()) else 0.0)) if draw(st.booleans()) else r)
+    return timing, np.array(values).reshape(reads, cols)
+
+
+def _oracle(timing: MlsaTimingV21, r: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):  # the far ratios of 1e-300 ohm overflow to FIXED_S's branch
+        return np.clip(timing.column_latency(np.where(np.isnan(r), np.inf, r)).max(axis=1), *READ_CLAMP_S)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_reads())
+def test_the_compiled_read_law_equals_every_comparator_timed(case):
+    """With the column time bounds (any read: the threshold at 0) and without them (every column timed)."""
+    timing, r = case
+    for threshold in (0, r.size + 1):
+        with patch.object(mlsa_timing_v21, "BOUNDED_READS_FROM", threshold):
+            t, e = timing.read_latency_energy(r)
+            assert t == pytest.approx(_oracle(timing, r), rel=1e-12, abs=0.0)
+            assert timing.read_latency(r).tolist() == t.tolist()
+            with np.errstate(over="ignore"):
+                single = r.astype(np.float32)  # 1e300 ohm: inf
+            assert timing.read_latency(single) == pytest.approx(_oracle(timing, single), rel=1e-12, abs=0.0)
+            assert e == pytest.approx(timing.read_energy(r, t), rel=1e-12, abs=0.0)
+            assert np.isfinite(e).all() and (e >= 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([130, 65, 32]),
+    st.lists(st.one_of(st.floats(1e2, 1e8), st.sampled_from([0.0, -1e3, np.inf])), min_size=3, max_size=40),
+)
+def test_any_references_in_any_order_give_the_law(node, refs):
+    """References that are not evenly spaced (or sorted) are found by stepping through their ratios; 0, negative or
+    infinite ones (a cell of infinite resistance) convert in FIXED_S."""
+    timing = MlsaTimingV21.build(tuple(refs), node, True, True, 0.5)
+    r = 10.0 ** np.random.default_rng(len(refs)).uniform(0.5, 9.5, size=(8, 16))
+    for threshold in (0, r.size + 1):
+        with patch.object(mlsa_timing_v21, "BOUNDED_READS_FROM", threshold):
+            assert timing.read_latency(r) == pytest.approx(_oracle(timing, r), rel=1e-12, abs=0.0)
+
+
+@pytest.mark.parametrize("node", [130, 90, 65, 32])
+def test_the_column_time_bounds_hold_over_their_bins(node):
+    """Every column's time lies under its bin's bound (the compiled pass times no column whose bound is below the
+    read's time so far), and the bounds are within 1 % of the slowest column in most bins."""
+    refs = v21_references(64, 240e3, 240e5, 128)
+    timing = MlsaTimingV21.build(refs, node, True, True, 0.5)
+    first, bounds = timing._time_bounds
+    x = np.geomspace(refs[1] / 25, refs[-2] / 0.04, 20_001)
+    bins = np.array([_bin(v) for v in x]) - first
+    inside = (bins >= 0) & (bins < len(bounds))
+    t = timing.column_latency(x / timing.resistance_scale)
+    assert (t[inside] <= bounds[bins[inside]]).all()
+    assert (t[~inside] <= FIXED_S).all()  # outside the bins: no reference's ratio inside the fits' range
+    assert np.median(bounds[bins[inside]] / t[inside]) < 1.01

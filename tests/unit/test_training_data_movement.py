@@ -162,3 +162,4 @@ def test_a_sweep_over_training_settings_reuses_the_activation_gradient_pass_and_
         got = swept.estimate(config).report.to_dict()
         assert got == TrainingWorkload(_traces()).estimate(config).report.to_dict()
         assert len(swept.workload.cache._results) == kept + (1 if kept == 0 or "backprop" in change else 0)
+    assert len(swept._block_writes_kept) == 1  # the read-out's chip reuses the update's block writes

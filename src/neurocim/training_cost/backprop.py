@@ -144,10 +144,8 @@ class TransposedReadout:
         """Under V2.1's law (`timing`): the conversion time (s) summed over `counts[i]` bit-vectors whose converters
         see `resistances[i]` (ohm), and their energy (J), each column's power for its read's time."""
         assert self.timing is not None
-        r = np.atleast_2d(np.asarray(resistances, dtype=np.float64))
         counts = np.asarray(counts, dtype=np.float64).reshape(-1)
-        t = self.timing.read_latency(r)
-        e = self.timing.read_energy(r, t)
+        t, e = self.timing.read_latency_energy(resistances)
         return float(t @ counts), float(e @ counts) * self.conversions_per_vector
 
     def _init_converters(self) -> None:

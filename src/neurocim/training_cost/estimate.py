@@ -83,9 +83,10 @@ class _ChipSide:
 
 class TrainingWorkload:
     """Training traces prepared once for many chips and training settings. It keeps, by value and for its last
-    `keep` chips, the chip model with its forward estimate and the weight update's block writes, so an estimate
-    that changes only the batch, iterations, DRAM or pulse width reuses them (the read-out settings size the
-    training chip's sub-arrays: they change the chip)."""
+    `keep` chips, the chip model with its forward estimate and the weight update's terms, so an estimate that
+    changes only the batch, iterations, DRAM or pulse width reuses them (the read-out settings size the training
+    chip's sub-arrays: they change the chip, whose forward reads the workload's caches keep). The update's block
+    writes are kept apart: a chip that differs only in the read-out's settings reuses them too."""
 
     def __init__(self, traces: TrainingTraces, keep: int = 4) -> None:
         self.traces = traces
@@ -93,6 +94,7 @@ class TrainingWorkload:
         self.keep = keep
         self._sides: OrderedDict[str, _ChipSide] = OrderedDict()
         self._writes: OrderedDict[tuple, tuple[WriteTerms, ...]] = OrderedDict()
+        self._block_writes_kept: OrderedDict[tuple, tuple] = OrderedDict()
 
     def estimate(self, config: ChipConfig, gradients: GradientProvider | None = None) -> TrainingEstimate:
         """One epoch of on-chip training on `config`'s chip."""
@@ -154,12 +156,23 @@ class TrainingWorkload:
                bp.rows_per_adc)  # fmt: skip
         found = self._writes.get(key)
         if found is None:
-            layers = self.traces.layers
-            found = tuple(
-                update.layer_terms(i, update.block_writes(i, x.trace.weights, x.old_weights))
-                for i, x in enumerate(layers)
-            )
+            writes = self._block_writes(update, training)
+            found = tuple(update.layer_terms(i, x) for i, x in enumerate(writes))
             _remember(self._writes, key, found, self.keep)
+        return found
+
+    def _block_writes(self, update: WeightUpdate, training: TrainingHardwareConfig) -> tuple:
+        """Per layer, every sub-array block's writes (pulses, cells set and reset, the cells' energy): they read the
+        chip's mapping, cell and floorplan and the pulses' levels, not its periphery, so training chips that differ
+        only in the read-out's settings (which size the periphery) share them."""
+        chip, w = update.chip, training.write
+        config = chip.ctx.p.chip.model_dump_json(exclude={"training"})
+        key = (config, chip.fp, w.levels_ltp, w.levels_ltd, w.fefet_polarization_c_per_m2)
+        found = self._block_writes_kept.get(key)
+        if found is None:
+            layers = self.traces.layers
+            found = tuple(update.block_writes(i, x.trace.weights, x.old_weights) for i, x in enumerate(layers))
+            _remember(self._block_writes_kept, key, found, self.keep)
         return found
 
 

@@ -76,30 +76,15 @@ def conductance_and_range(
 
     Wire segments count from the block's own corner: (j+1) row segments and (rows-i) column segments.
     With `col_period`, the column index restarts every col_period columns (several sub-arrays side by side).
-    An integer block holds cell digits and is mapped to conductances first (model.cell_bits, g_max, g_min): one
-    table per level of a cell's conductance at every row and column of the period, picked cell by cell in a compiled
-    pass (the tables are small, so they are computed for every block rather than kept).
+    An integer block holds cell digits and is mapped to conductances first (model.cell_bits, g_max, g_min), in a
+    compiled pass (`_digit_conductance`).
     The arithmetic is float64; the result is rounded to `dtype` at the end.
     """
     rows, cols = block.shape
     access = model.res_access if model.cell_type is CellType.RRAM and model.access_cmos else 0.0
     d = np.asarray(block)
-    if d.dtype.kind in "iu" and d.size:  # cell digits: one table of conductances per level, picked per cell
-        # one-bit cells hold 0 or 1 (checked as they are picked); other digits span the levels they use
-        lo, hi = (0, 1) if model.cell_bits == 1 else (int(d.min()), int(d.max()))
-        period = min(col_period or cols, cols)  # the wires repeat every period columns
-        wires = _series_resistance(rows, period, None, model.wire_res_row, model.wire_res_col, access)
-        cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), model.cell_bits, model.g_max, model.g_min)
-        tables = (1.0 / (cell[:, None, None] + wires[None])).astype(dtype)  # (levels, rows, period)
-        from neurocim.arch.subarray.read_kernel import pick_levels  # compiled on first use
-
-        picked = np.empty(d.shape, dtype=tables.dtype)
-        bits = np.int32 if tables.itemsize == 4 else np.int64  # the pick copies the floats' bits
-        # a contiguous copy of a view (one byte a cell) lets the compiled loop run on whole vector registers
-        if not pick_levels(np.ascontiguousarray(d), tables.view(bits), lo, picked.view(bits)):
-            bits_per_cell, top = model.cell_bits, (1 << model.cell_bits) - 1
-            raise ValueError(f"cell digits of {bits_per_cell}-bit cells must lie in 0..{top}, got {d.min()}..{d.max()}")
-        return picked, (float(tables.min()), float(tables.max()))
+    if d.dtype.kind in "iu" and d.size:
+        return _digit_conductance(d, model, col_period, dtype, access)
     wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)
     if d.dtype.kind in "iu":
         d = cells_to_conductance(d, model.cell_bits, model.g_max, model.g_min)
@@ -107,6 +92,39 @@ def conductance_and_range(
     total += wires
     g = np.divide(1.0, total, out=total).astype(dtype, copy=False)
     return g, (float(g.min(initial=np.inf)), float(g.max(initial=0.0)))
+
+
+def _digit_conductance(
+    d: np.ndarray, model: ColumnModel, col_period: int | None, dtype: type[np.floating], access: float
+) -> tuple[np.ndarray, tuple[float, float]]:
+    """conductance_and_range of a block of cell digits: 1 / (the cell's resistance at its level + its wires), in
+    float64 and rounded to `dtype`, cell by cell; the bounds are those of every level used at every position (both
+    operations round monotonically, so the extremes pair the extreme cells with the extreme wires). Where the block
+    is wider than a table of every level at every row and column of the period, the table is built and picked from;
+    else each cell is computed (the same values either way)."""
+    from neurocim.arch.subarray.read_kernel import digit_conductances, pick_levels  # compiled on first use
+
+    rows, cols = d.shape
+    # one-bit cells hold 0 or 1 (checked as they are mapped); other digits span the levels they use
+    lo, hi = (0, 1) if model.cell_bits == 1 else (int(d.min()), int(d.max()))
+    period = min(col_period or cols, cols)  # the wires repeat every period columns
+    wires = _series_resistance(rows, period, None, model.wire_res_row, model.wire_res_col, access)
+    cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), model.cell_bits, model.g_max, model.g_min)
+    out = np.empty(d.shape, dtype=dtype)
+    # a contiguous copy of a view (one byte a cell) lets the compiled loop run on whole vector registers
+    digits = np.ascontiguousarray(d)
+    if len(cell) * period < cols:
+        tables = (1.0 / (cell[:, None, None] + wires[None])).astype(dtype)  # (levels, rows, period)
+        bits = np.int32 if tables.itemsize == 4 else np.int64  # the pick copies the floats' bits
+        valid = pick_levels(digits, tables.view(bits), lo, out.view(bits))
+    else:
+        valid = digit_conductances(digits, cell, wires, lo, out)
+    if not valid:
+        bits_per_cell, top = model.cell_bits, (1 << model.cell_bits) - 1
+        raise ValueError(f"cell digits of {bits_per_cell}-bit cells must lie in 0..{top}, got {d.min()}..{d.max()}")
+    bounds = 1.0 / (np.array([cell.max(), cell.min()]) + np.array([wires.max(), wires.min()]))
+    low, high = bounds.astype(dtype)
+    return out, (float(low), float(high))
 
 
 def _series_resistance(

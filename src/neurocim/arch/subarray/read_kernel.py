@@ -55,6 +55,30 @@ def pick_levels(digits, tables, low, out):
     return not stray.any()
 
 
+@numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
+def digit_conductances(digits, cell_ohm, wires_ohm, low, out):
+    """out[r, j] = 1 / (cell_ohm[digits[r, j] - low] + wires_ohm[r, j % period]) in float64, rounded to out's type
+    (wires_ohm: rows x period), on one thread (a block's cells are a few microseconds of work). False if a digit
+    lies outside cell_ohm's levels."""
+    stray = 0
+    for k in range(digits.shape[0]):
+        stray |= _conduct_row(digits[k], cell_ohm, wires_ohm[k], low, out[k])
+    return not stray
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
+def _conduct_row(digits, cells, wires, low, out):
+    """One row of digit_conductances, in runs of the wires' period (exact IEEE arithmetic: no fast-math flags)."""
+    stray, period, top = 0, len(wires), len(cells) - 1
+    for first in range(0, len(digits), period):
+        d, o = digits[first : first + period], out[first : first + period]
+        for j in range(len(d)):
+            level = np.int64(d[j]) - np.int64(low)
+            stray |= (level < 0) | (level > top)
+            o[j] = 1.0 / (cells[min(max(level, 0), top)] + wires[j])
+    return stray
+
+
 @_jit
 def _pick_two(digits, base, flip, low, out):
     """out = base where digits == low, else base ^ flip, in runs of the tables' period."""

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
-import numba
 import numpy as np
 
 # Per node (nm): T_max(R) = (a ln(R / 1 kohm) + b) ns, and the factor on T_max as a cubic in ratio = Rref / R below
@@ -41,6 +40,7 @@ FIXED_S = 1e-9  # conversion time outside the fits' ratio range, on the HP roadm
 RATIO_RANGE = (0.05, 20.0)  # comparators whose reference is this far from R convert in FIXED_S
 READ_CLAMP_S = (1e-9, 10e-9)  # a read takes its slowest column's time, clamped to this range
 CHARACTERISATION_READ_VOLTAGE = 0.5  # V: the fits take R scaled to this read voltage
+BOUNDED_READS_FROM = 4096  # resistances in a call from which the compiled pass bounds the columns' times first
 
 
 def v21_references(adc_levels: int, r_on: float, r_off: float, rows_in_parallel: int) -> tuple[float, ...]:
@@ -98,15 +98,48 @@ class MlsaTimingV21:
         """Conversion time (s) of every read (rows: reads, columns: the sub-array's columns): its slowest column's,
         clamped to READ_CLAMP_S (a NaN resistance is skipped); FIXED_S in voltage mode. The compiled form of
         clamp(max over columns of column_latency) (the tests keep that as its oracle)."""
-        r = np.atleast_2d(np.asarray(column_resistance, dtype=np.float64))
-        if not self.current_mode or not self.fitted:  # every live column converts in FIXED_S, within the clamp
-            return np.full(r.shape[0], max(FIXED_S, READ_CLAMP_S[0]))
+        return self._compiled_reads(column_resistance, with_energy=False)[0]
+
+    def read_latency_energy(self, column_resistance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(read_latency, read_energy) of every read, in one compiled pass over the resistances where the fits apply
+        (the same numbers to rounding: the energy's sum over columns is taken in another order)."""
+        return self._compiled_reads(column_resistance, with_energy=True)
+
+    def _compiled_reads(self, column_resistance: np.ndarray, with_energy: bool) -> tuple[np.ndarray, np.ndarray]:
+        from neurocim.circuits.adc.mlsa_read_kernel import slowest_reads  # compiled on first use
+
+        r = np.atleast_2d(np.asarray(column_resistance))
+        if r.dtype.kind != "f":
+            r = r.astype(np.float64)
+        law = self._compiled_law
+        if law is None:  # every live column converts in FIXED_S (or no comparator is timed): the clamp's floor
+            t = np.full(r.shape[0], max(FIXED_S, READ_CLAMP_S[0]))
+            return t, (self.read_energy(r, t) if with_energy else np.zeros(0))
+        # the bounds pay for themselves over many columns (a sweep's few-column reads time every column); references
+        # of 0 or inf ohm (a cell of infinite resistance) convert in FIXED_S and leave every column timed
+        bounded = r.size >= BOUNDED_READS_FROM and law[0][0] > 0 and law[0][-1] < math.inf
+        bounds = self._time_bounds if bounded else (0, np.zeros(0))
+        t, e = np.empty(r.shape[0]), np.zeros(r.shape[0] if with_energy else 0)
+        power = (*self.power, self.power_factor) if with_energy else (0.0, 0.0, 0.0, 0.0)
+        slowest_reads(r, self.resistance_scale, *law, *bounds, power, t, e)
+        return t, e
+
+    @cached_property
+    def _compiled_law(self) -> tuple | None:
+        """What the compiled read pass takes (None where no comparator is timed by the fits): the sorted references,
+        the fit (a, b, cubic, quartic) and the monotone breaks with their sides. Kept on the instance, as
+        `_time_bounds` (not fields: equality and hashing ignore them)."""
+        refs = np.sort(np.array(self.references_ohm[1:-1], dtype=np.float64))
+        if not self.current_mode or not self.fitted or not len(refs):
+            return None
         (a, b), low, high = _FITS[self.node_nm]
-        refs = np.array(self.references_ohm[1:-1], dtype=np.float64)
-        out = np.empty(r.shape[0])
-        g_low, g_high = _factor_bounds(self.node_nm)
-        _slowest_reads(r, self.resistance_scale, refs, a, b, np.array(low), np.array(high), g_low, g_high, out)
-        return out
+        return (refs, (a, b, tuple(low), tuple(high)), *_monotone_breaks(self.node_nm))
+
+    @cached_property
+    def _time_bounds(self) -> tuple[int, np.ndarray]:
+        """`_column_time_bounds` (the first bin, the bounds), built on the first large read."""
+        assert self._compiled_law is not None
+        return _column_time_bounds(self._compiled_law[0], self.node_nm)
 
     def column_power(self, column_resistance: np.ndarray) -> np.ndarray:
         """Static power (W) of every column, element-wise: V2.1's fit of R; R = inf: 1 uW; R = 0 or NaN: 0."""
@@ -129,47 +162,40 @@ class MlsaTimingV21:
 
 
 @cache
-def _factor_bounds(node_nm: int) -> tuple[float, float]:
-    """(lowest, highest) factor on T_max over the fits' ratio range, widened by the most a grid step can miss: a
-    constant of the node's fit (a tuple), computed once per process."""
+def _monotone_breaks(node_nm: int) -> tuple[tuple[float, ...], tuple[bool, ...]]:
+    """Ratios Rref / R between which the factor on T_max is monotone or constant: the fits' range ends, the boundary
+    of the two pieces and each piece's critical points inside its interval (real roots of its derivative; a complex
+    pair is a derivative that keeps its sign); with each, whether a ratio equal to it counts as above it (the range's
+    top, where `ratio >= 20` converts in FIXED_S). A constant of the node's fit, computed once per process."""
     _, low, high = _FITS[node_nm]
-    ratio = np.linspace(*RATIO_RANGE, 200_001)
-    factor = np.where(ratio <= LOW_RATIO, np.polyval(low, ratio), np.polyval(high, ratio))
-    slope = np.abs(np.diff(factor)).max()  # the most the factor changes within a step
-    return float(factor.min() - slope), float(factor.max() + slope)
+    found = [(RATIO_RANGE[0], False), (LOW_RATIO, False), (RATIO_RANGE[1], True)]
+    for poly, lo, hi in ((low, RATIO_RANGE[0], LOW_RATIO), (high, LOW_RATIO, RATIO_RANGE[1])):
+        for root in np.roots(np.polyder(poly)):
+            if abs(root.imag) <= 1e-6 * abs(root.real) and lo < root.real < hi:
+                found.append((float(root.real), False))
+    found.sort()
+    return tuple(x for x, _ in found), tuple(at for _, at in found)
 
 
-@numba.njit(cache=True, nogil=True, boundscheck=False)
-def _horner(c, x):
-    y = 0.0
-    for k in range(len(c)):
-        y = y * x + c[k]
-    return y
+BINS_PER_OCTAVE = 256  # bins of the column time bounds: x = m 2^e (frexp), bin 256 e + floor(512 (m - 0.5))
 
 
-@numba.njit(cache=True, nogil=True, boundscheck=False)
-def _slowest_reads(r, scale, refs, a, b, low, high, g_low, g_high, out):
-    """out[v]: the clamped slowest column time of read v (column_latency's law, element by element). A column whose
-    bound (T_max times the factor's bounds, or FIXED_S) cannot exceed the read's time so far is skipped, and a read
-    that reaches the clamp's ceiling looks at no further column."""
-    for v in range(r.shape[0]):
-        best = READ_CLAMP_S[0]  # the clamp's floor: a column converting faster changes nothing
-        for j in range(r.shape[1]):
-            x = r[v, j] * scale
-            if not (x > 0.0 and x < np.inf):  # no conducting row (inf), 0 or NaN: no conversion
-                continue
-            t_max = (a * math.log(x / 1e3) + b) * 1e-9
-            if max(FIXED_S, t_max * g_low, t_max * g_high) <= best:
-                continue
-            for i in range(len(refs)):
-                ratio = refs[i] / x
-                if ratio >= RATIO_RANGE[1] or ratio <= RATIO_RANGE[0]:
-                    t = FIXED_S
-                elif ratio <= LOW_RATIO:
-                    t = t_max * _horner(low, ratio)
-                else:
-                    t = t_max * _horner(high, ratio)
-                best = max(best, t)
-            if best >= READ_CLAMP_S[1]:  # the clamp's ceiling: no further column changes the read's time
-                break
-        out[v] = min(max(best, READ_CLAMP_S[0]), READ_CLAMP_S[1])
+def _column_time_bounds(refs: np.ndarray, node_nm: int) -> tuple[int, np.ndarray]:
+    """(first bin, bounds): an upper bound on the conversion time (s) of a column whose scaled resistance lies in each
+    bin (0.3 % wide), over the resistances where some reference's ratio lies inside RATIO_RANGE (elsewhere every
+    comparator converts in FIXED_S); `column_time_bounds` computes them."""
+    from neurocim.circuits.adc.mlsa_read_kernel import column_time_bounds  # compiled on first use
+
+    (a, b), low, high = _FITS[node_nm]
+    first, last = _bin(refs[0] / RATIO_RANGE[1] * (1 - 1e-6)), _bin(refs[-1] / RATIO_RANGE[0] * (1 + 1e-6))
+    e, j = np.divmod(np.arange(first, last + 1), BINS_PER_OCTAVE)
+    x0, x1 = (np.ldexp(0.5 + (j + k) / (2 * BINS_PER_OCTAVE), e) for k in (0, 1))  # the bins' ends
+    bounds = np.empty(len(x0))
+    column_time_bounds(refs, (a, b, tuple(low), tuple(high)), np.array(_monotone_breaks(node_nm)[0]), x0, x1, bounds)
+    return first, bounds
+
+
+def _bin(x: float) -> int:
+    """The bin of a scaled resistance x (ohm) in _column_time_bounds (the compiled pass computes it alike)."""
+    m, e = math.frexp(x)
+    return e * BINS_PER_OCTAVE + int((m - 0.5) * 2 * BINS_PER_OCTAVE)
