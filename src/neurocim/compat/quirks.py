@@ -246,6 +246,13 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_activity_over_mapped_rows",
+        "takes an eNVM read's row activity over the rows mapped into the sub-array (27 of 128 in a 3x3x3 layer), "
+        "then charges every row of the array at that activity: word lines, switches and their array energy",
+        "active rows over the sub-array's rows (NeuroSim V1.4's update of December 2023; the SRAM read here too)",
+        _V21,
+    ),
+    Quirk(
         "v21_buffer_word_line_along_width",
         "loads a register-file buffer's word-line decoder with a wire as long as the line's DFFs are wide (12 INVs "
         "each)",
@@ -467,6 +474,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "ag_mux_energy_as_latency",
         "adds the activation-gradient mux and decoder energy (J / error bits) where their latency belongs",
         "the mux and decoder latency of every ADC step",
+        _V21,
+    ),
+    Quirk(
+        "ag_switch_timed_at_ir_drop_resistance",
+        "times the transposed read-out's source-line switches as a transmission gate of the resistance it is sized "
+        "for, 0.25 x the on cell's (its own SwitchMatrix model), charging its three drains and the column",
+        "as the switch matrix's sized transmission gate (the forward chip's model)",
         _V21,
     ),
     Quirk(

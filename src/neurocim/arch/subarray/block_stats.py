@@ -229,7 +229,7 @@ def iter_vector_stats(
         yield _sram_stats(nonzero, conducts, num_cols, model, keep_inverse)
         return
     dv = distinct_vectors(inputs, rows)
-    activity = dv.num_read / model.sub_array_rows
+    activity = dv.num_read / model.activity_rows(rows)
     g_eff = effective_conductance(conductance, model, col_period, dtype)
     first_len = len(dv.counts)
     step = first_len if keep_inverse else max(1, max_elements // max(num_cols, 1))

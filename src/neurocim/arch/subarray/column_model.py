@@ -10,6 +10,8 @@ from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import AccessType, CellType
 from neurocim.mapping.cells import cells_to_conductance
 
+MAPPED_ROWS_ACTIVITY = "v21_activity_over_mapped_rows"
+
 
 @dataclass(frozen=True)
 class ColumnModel:
@@ -28,6 +30,14 @@ class ColumnModel:
     cell_bits: int = 1
     g_max: float = 0.0
     g_min: float = 0.0
+    # NeuroSim V2.1 (quirk MAPPED_ROWS_ACTIVITY): an eNVM block's activity is over its mapped rows
+    activity_over_mapped_rows: bool = False
+
+    def activity_rows(self, block_rows: int) -> int:
+        """Denominator of a read's row activity for a block of `block_rows` mapped rows."""
+        if self.activity_over_mapped_rows and block_rows > 0:
+            return block_rows
+        return self.sub_array_rows
 
     @classmethod
     def from_context(cls, ctx: CircuitContext, res_cell_access: float) -> ColumnModel:
@@ -46,6 +56,7 @@ class ColumnModel:
             cell_bits=p.cell_bits,
             g_max=p.max_conductance,
             g_min=p.min_conductance,
+            activity_over_mapped_rows=p.quirk(MAPPED_ROWS_ACTIVITY) and p.chip.cell.type is not CellType.SRAM,
         )
 
     @property
