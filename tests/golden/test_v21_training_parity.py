@@ -4,7 +4,8 @@ Compared here: the training settings imported from each case's parameters, the o
 the breakdown (latency and energy, per layer), the arrays written in parallel, the weight update's peak and total
 latency per layer, the weight gradient's data movement (its total less its peak: the global buffer and DRAM passes)
 per layer, the training chip's area and its parts, the leakage the transposed read-out adds per tile, the interconnect
-per layer (every pass over the grown layout) and the forward and activation-gradient phases of the chip.
+per layer (every pass over the grown layout) and the forward and activation-gradient phases of the chip and of every
+layer, in total, compute only and by part.
 """
 
 from __future__ import annotations
@@ -165,8 +166,9 @@ def test_weight_update_peak_latency_per_layer(case, traces):
         assert got.peak_energy_j > 0 and got.energy_j >= got.peak_energy_j
 
 
-# (case, area part) -> tolerance where the reference is not within 1 % (the SRAM chip's accumulation: -1.8 %)
-AREA_WIDER = {("t03_sram", "accumulation"): 0.02}
+# (case, area part) -> tolerance where the reference is not within 1 % (the SRAM forward sub-array's own parts; its
+# "other" is +2.2 % since the chip's max-pooling units are V2.1's, which the eNVM chips match to 0.01 %)
+AREA_WIDER = {("t03_sram", "accumulation"): 0.02, ("t03_sram", "other"): 0.025}
 
 
 @pytest.mark.parametrize("case", TRAINING)
@@ -310,15 +312,35 @@ def test_weight_update_latency_per_layer(case, epochs):
 @pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram", "t07_fefet_cellbit2")))
 def test_adc_breakdown_per_layer(case, epochs):
     """The forward and transposed read-outs' converters (V2.1's sense-amp time law, parallel or sequential): latency
-    within 1 % per layer, energy within 2 % from the second layer on (the first has no read-out; its forward
-    converters are 5 % short)."""
+    within 1 % per layer, energy within 2 % (the first layer's 27-row blocks with V2.1's row activity over the
+    mapped rows)."""
     _, expected = _case(case)
     for i, (got, ref) in enumerate(zip(epochs(case)["layers"], expected["layers"], strict=True)):
         want = ref["latency_breakdown_s"]["adc"]
         assert got["latency_breakdown_s"]["adc"] == pytest.approx(want, rel=0.01), f"layer {i + 1}"
-        if i > 0:
-            want = ref["energy_breakdown_j"]["adc"]
-            assert got["energy_breakdown_j"]["adc"] == pytest.approx(want, rel=0.02), f"layer {i + 1}"
+        want = ref["energy_breakdown_j"]["adc"]
+        assert got["energy_breakdown_j"]["adc"] == pytest.approx(want, rel=0.02), f"layer {i + 1}"
+
+
+# t03: the SRAM forward sub-array read is not V2.1's yet; t07: its 2-bit cells' forward read (and see UNDEFINED)
+@pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram", "t07_fefet_cellbit2")))
+def test_forward_and_activation_gradient_per_layer(case, epochs):
+    """Per layer, the forward and activation-gradient phases in total and compute only ("peak"), and the parts of
+    the read passes in the breakdown (accumulation, the arrays' other periphery, buffers): latency within 1 %,
+    energy within 2 %."""
+    _, expected = _case(case)
+    layers = zip(epochs(case)["layers"], expected["layers"], strict=True)
+    for i, (got, ref) in enumerate(layers):
+        # the last layer's total energy carries its interconnect's +2.7 % (IC_ENERGY_WIDER): up to +2.0 % here
+        energy = 0.025 if i == len(expected["layers"]) - 1 else 0.02
+        for which in ("training", "peak"):
+            for phase in ("forward", "activation_gradient"):
+                for quantity, rel in (("latency_s", 0.01), ("energy_j", energy)):
+                    want = ref[which][phase][quantity]
+                    assert got[which][phase][quantity] == pytest.approx(want, rel=rel), (got["layer"], which, phase)
+        for part in ("accumulation", "other", "buffer"):
+            for key, rel in (("latency_breakdown_s", 0.01), ("energy_breakdown_j", 0.02)):
+                assert got[key][part] == pytest.approx(ref[key][part], rel=rel), (got["layer"], key, part)
 
 
 @pytest.mark.slow
@@ -366,25 +388,19 @@ def test_interconnect_per_layer(case, epochs):
             assert got[key]["interconnect"] == pytest.approx(want, rel=rel), (i + 1, key)
 
 
-# (case, phase, quantity) -> why the chip's phase is not within 2.5 % (latency) / 2 % (energy): parts outside the
-# training chip's layout
+# (case, phase, quantity) -> why the chip's phase is not within 1 % (latency) / 2 % (energy)
 PHASE_OPEN = {
-    ("t07_fefet_cellbit2", "forward", "energy_j"): "the forward sub-array read of 2-bit cells (-4 %)",
-    ("t13_parallelBP_false", "activation_gradient", "latency_s"): "the sequential read-out's 'other' and buses (-6 %)",
-} | {
-    (case, "activation_gradient", "energy_j"): "the transposed read-out's peak energy (-2.3 % to -3 %)"
-    for case in ("t01_default", "t02_rram", "t08_adc_fw_5bit", "t09_adc_ag_wg", "t18_write_pulse_10ns")
+    ("t07_fefet_cellbit2", "forward", "energy_j"): "the forward sub-array read of 2-bit cells (-5 %)",
 }
 
 
 @pytest.mark.parametrize("case", _epoch_cases())
 def test_forward_and_activation_gradient_of_the_chip(case, epochs):
-    """The forward and activation-gradient phases over the epoch: latency within 2.5 % (the inference core's
-    forward data movement is about 1 % long, the transposed read-out about 5 % slow per read), energy within 2 %."""
+    """The forward and activation-gradient phases over the epoch: latency within 1 %, energy within 2 %."""
     _, expected = _case(case)
     got, want = epochs(case)["chip"]["training"], expected["chip"]["training"]
     for phase in ("forward", "activation_gradient"):
-        for quantity, rel in (("latency_s", 0.025), ("energy_j", 0.02)):
+        for quantity, rel in (("latency_s", 0.01), ("energy_j", 0.02)):
             if (case, phase, quantity) in PHASE_OPEN:
                 continue
             assert got[phase][quantity] == pytest.approx(want[phase][quantity], rel=rel), (phase, quantity)

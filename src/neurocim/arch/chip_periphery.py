@@ -12,7 +12,7 @@ from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.logic.adder_tree import AdderTree
 from neurocim.circuits.logic.bit_shifter import BitShifter
-from neurocim.circuits.logic.max_pooling import MaxPooling
+from neurocim.circuits.logic.max_pooling import POOLING_COUNTS, MaxPooling
 from neurocim.circuits.logic.sigmoid import Sigmoid
 from neurocim.circuits.memories.buffer import Buffer
 from neurocim.circuits.wires.htree import HTree
@@ -113,6 +113,8 @@ class ChipPeriphery:
             p.chip.buffers.global_type is BufferType.SRAM,
         )
         pool_units = max(fp.tile_size_cm / p.cols_muxed, fp.pe_size_nm / p.cols_muxed)
+        if p.quirk(POOLING_COUNTS):  # V2.1: one unit per column of a conventional tile
+            pool_units = fp.tile_size_cm
         # at least one unit: NeuroSim truncates to none when an ADC serves more columns than a tile's PE has
         self.max_pool = MaxPooling(ctx, p.chip.precision.input_bits, 4, max(int(pool_units), 1))
         self.htree: HTree | None = None
@@ -135,7 +137,10 @@ class ChipPeriphery:
         max_tile_rows = int(max(fp.num_tiles_row))
         stages = self.num_layers + 1 if p.chip.pipeline.enabled else 1
         if p.chip.mapping is MappingType.NOVEL:
-            throughput = int(max(fp.tile_size_cm, math.ceil(fp.pe_size_nm))) * stages
+            novel_tile = math.ceil(fp.pe_size_nm)
+            if p.quirk("v21_chip_throughput_pe_grid"):  # V2.1: a novel tile's PE grid side times the PE size
+                novel_tile *= math.ceil(math.sqrt(fp.num_pe_nm))
+            throughput = int(max(fp.tile_size_cm, novel_tile)) * stages
             adds = int(max(math.ceil(fp.pe_size_cm / p.chip.array.rows), math.ceil(fp.pe_size_nm / p.chip.array.rows)))
             adds *= int(max(math.ceil(fp.tile_size_cm / fp.pe_size_cm), math.ceil(math.sqrt(fp.num_pe_nm))))
             adds *= stages

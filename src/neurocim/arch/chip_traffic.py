@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from neurocim.arch.aggregate import LayerCost
 from neurocim.arch.cost import Cost
+from neurocim.circuits.logic.max_pooling import POOLING_COUNTS
 from neurocim.config.chip import ActivationPlace
 from neurocim.report.records import Breakdown
 
@@ -66,6 +67,11 @@ def _pooling(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float
     if not layer.pooled:
         return 0.0, 0.0
     p, pool = chip.ctx.p, chip.periphery.max_pool
+    if p.quirk(POOLING_COUNTS):  # V2.1: the windows alone, over a tile's (novel: a PE grid's) columns
+        fp = chip.fp
+        span = fp.pe_size_nm / math.sqrt(fp.num_pe_nm) if fp.is_novel[index] else fp.tile_size_cm
+        reads = math.ceil(chip.windows[index] // pool.window / span)
+        return pool.latency(1e20, 0, reads, clk_freq), pool.energy(reads)
     cols = layer.out_channels * p.cols_per_weight
     outputs = chip.windows[index] * cols // p.cols_per_weight
     reads = math.ceil(outputs / pool.window / pool.num_max_pooling)

@@ -97,16 +97,18 @@ class PeReader:
         records = [
             distinct_vectors(copy_sub_input(inputs, row, nv, n), len(weights[row : row + n])) for row, n, _ in strips
         ]
+        model = self.column_model
+        denominators = np.array([model.activity_rows(len(weights[row : row + n])) for row, n, _ in strips], float)
         line = self._read_line(clk_freq)
         if line is not None:
             totals = np.array([r.read_totals for r in records])  # (strips, 2): bit-vectors, read rows over them
             at_zero, per_activity = line
-            return totals[:, :1] * at_zero + (totals[:, 1:] / self.column_model.sub_array_rows) * per_activity
+            return totals[:, :1] * at_zero + (totals[:, 1:] / denominators[:, None]) * per_activity
         per_strip = [r.read_rows for r in records]
         rows_read = np.concatenate([rows for rows, _ in per_strip])
         if not len(rows_read):
             return np.zeros((len(strips), len(_SUMS)))
-        activity = rows_read / self.column_model.sub_array_rows
+        activity = rows_read / np.repeat(denominators, [len(rows) for rows, _ in per_strip])
         costs = self.subarray.vector_reads(activity, None, clk_freq, self.adc_levels, adc_energy=0.0)
         costs *= np.concatenate([counts for _, counts in per_strip])[:, None]
         ends = np.cumsum([len(rows) for rows, _ in per_strip])

@@ -64,7 +64,8 @@ class TilePeriphery:
             self.num_out_core = math.ceil(bits / core)
             self.output_buffer = cored(bits, nbi * n)
         else:
-            word = pe_out_bits + math.ceil(math.log2(n))
+            # NeuroSim V2.1 (quirk v21_adder_widths): the PE outputs' adder bits, no bits for adding the PEs
+            word = pe_out_bits if p.quirk("v21_adder_widths") else pe_out_bits + math.ceil(math.log2(n))
             self.num_out_core = math.ceil(word * n * s_c / mux / core)
             if p.chip.interconnect.sync_data_transfer and self.novel:
                 self.output_buffer = make(word * size / mux, word * size / mux)

@@ -134,6 +134,8 @@ def v21_config_dict(params: Mapping[str, Any]) -> dict:
     tree["calibration"] = {"validated": False}  # V2.1 has no silicon calibration factors
     tree["clock"] = {**tree.get("clock", {}), "synchronous": False}  # its latencies are in seconds, not cycles
     tree["interconnect"] = {**tree.get("interconnect", {}), "global_bus": "htree"}  # its only global bus
+    # its 1T1R WL switch matrix has minimum-width transmission gates (no V1.4 width tuning)
+    tree["sizing"] = {**tree.get("sizing", {}), "new_switch_matrix_ratio": 1.0}
     return tree
 
 

@@ -173,10 +173,68 @@ QUIRKS += (
     Quirk(
         "v21_adder_widths",
         "sizes partial sums with one bit per cell column (log2 levels + input bits + columns per weight + 1), adds "
-        "log2 of the sub-arrays along a PE side in the tile, and sends tile outputs as sign + adder bits divided "
-        "over a novel tile's PEs",
+        "log2 of the sub-arrays along a PE side in the tile, sends tile outputs as sign + adder bits divided "
+        "over a novel tile's PEs and sizes the tile output buffer for the PEs' adder bits alone",
         "the cells' bits: log2 levels + log2 row groups + input bits + (columns - 1) x cell bits + 1, log2 of all "
         "the PE's sub-arrays, outputs of adder-tree stages + bits (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_tile_accumulation_trees",
+        "builds a tile's accumulation with one adder tree per muxed column of one sub-array per PE: PEs (a novel "
+        "tile's count, a conventional tile's per side) x sub-array columns / mux, for its area, energy and leakage",
+        "one adder tree per output the PEs deliver together: PE size / mux (novel), PEs per side x PE size / mux "
+        "(conventional; NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_chip_throughput_pe_grid",
+        "sizes the chip accumulation and activation for a novel tile's outputs as its PE grid side x PE size "
+        "columns (sqrt(PEs) x PE size / mux adder trees and ReLU units)",
+        "as one PE's columns, the outputs a novel tile delivers (PE size / mux; NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_mux_energy_per_input_bits",
+        "charges a sub-array read's column mux and its decoder a 1/input-bits share of their switching energy per "
+        "input bit vector",
+        "charges their full switching energy for every input bit vector read (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_wl_switch_five_drain_loads",
+        "charges a 1T1R WL switch matrix's read voltage into five TG drain loads per selected row",
+        "into the three drains of the TGs passing it (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_pooling_minimum_gates",
+        "builds the max-pooling unit, its comparators included, from minimum transistors (not enlarged to the "
+        "standard cell height)",
+        "enlarges them to the cell height, as NeuroSim V1.4 (and its other logic) does",
+        _V21,
+    ),
+    Quirk(
+        "v21_shift_add_after_read",
+        "times a parallel read's shift-adds after its conversions: per unit one adder step and half a clock of its "
+        "register, more only where a step outlasts the read pulse",
+        "overlaps the shift-adds with the next conversions, counting only the time they exceed the ADC and row "
+        "driving (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_max_pooling_counts",
+        "builds one max-pooling unit per column of a conventional tile and reads them ceil(windows / 4 / tile "
+        "columns) times (novel: / PE size x sqrt(PEs)), the output channels left out",
+        "one unit per ADC of a tile or PE (its columns / mux), read for every pooled output: ceil(windows x output "
+        "channels / 4 / units) (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_column_settling_mean_resistance",
+        "settles an eNVM column of a parallel read through the arithmetic mean of its on and off cells over half "
+        "the rows: C_col x (R_on + R_off) / 2 / (rows / 2)",
+        "through the parallel rows' harmonic mean of on and off cells, R_avg / parallel rows (NeuroSim V1.4)",
         _V21,
     ),
     Quirk(
@@ -332,8 +390,8 @@ QUIRKS += (
     Quirk(
         "v21_activity_over_block_rows",
         "counts an input vector's row activity over the rows of the sub-array's block of the weight matrix, then "
-        "charges it over all the sub-array's rows: a partly filled SRAM sub-array's word lines cost as if it were "
-        "full (reproduced for SRAM reads; V2.1 counts eNVM reads alike, which waits on their word-line switch energy)",
+        "charges it over all the sub-array's rows: a partly filled sub-array's word lines, switches and array energy "
+        "cost as if it were full (27 of 128 rows in a 3x3x3 layer)",
         "counts it over the sub-array's rows, so only the rows driven are charged (NeuroSim V1.4)",
         _V21,
     ),
@@ -476,6 +534,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "ag_mux_energy_as_latency",
         "adds the activation-gradient mux and decoder energy (J / error bits) where their latency belongs",
         "the mux and decoder latency of every ADC step",
+        _V21,
+    ),
+    Quirk(
+        "ag_switch_timed_at_ir_drop_resistance",
+        "times the transposed read-out's source-line switches as a transmission gate of the resistance it is sized "
+        "for, 0.25 x the on cell's (its own SwitchMatrix model), charging its three drains and the column",
+        "as the switch matrix's sized transmission gate (the forward chip's model)",
         _V21,
     ),
     Quirk(

@@ -49,11 +49,12 @@ from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.adc.sense_amp import SenseAmp
 from neurocim.circuits.base import Layout
+from neurocim.circuits.constants import IR_DROP_TOLERANCE
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.precharger import Precharger
 from neurocim.circuits.drivers.sram_write_driver import SRAMWriteDriver
 from neurocim.circuits.drivers.switch_matrix import SwitchMatrix, SwitchMode
-from neurocim.circuits.gates.gates import Mos, drain_cap
+from neurocim.circuits.gates.gates import Mos, drain_cap, horowitz
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
@@ -66,6 +67,7 @@ from neurocim.training_cost.quirks import (
     AG_LEAKAGE_NO_WRITE_DRIVER,
     AG_MUX_ENERGY_AS_LATENCY,
     AG_MUX_UNFOLDED_ROW,
+    AG_SWITCH_IR_DROP,
     has_quirk,
 )
 from neurocim.training_cost.wg_array import tg_line_delay
@@ -116,6 +118,7 @@ class TransposedReadout:
         else:
             res_tg = self.geo.res_mem_cell_avg / p.chip.array.rows_in_parallel
             self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, cols, res_tg * rows, clk)  # the forward one, reused
+            self.sl_switch.layout(0.0, self.geo.length_row)  # along the array's width, as the forward sub-array's
             self.mux = ColumnMux(ctx, self.units, rpa, self.geo.res_mem_cell_on / cols)
         self._init_converters()
         self.timing = self._v21_timing()
@@ -225,7 +228,12 @@ class TransposedReadout:
         ctx, geo, clk = self.ctx, self.geo, self.ctx.p.chip.clock.max_frequency_hz
         switch = self.wl_switch if self.sram else self.sl_switch
         assert switch is not None
-        t_line = tg_line_delay(switch, geo.cap_col, geo.res_col) * steps + switch.dff.latency(steps, clk)
+        if not self.sram and has_quirk(ctx.p, AG_SWITCH_IR_DROP):  # V2.1: the TG at the resistance it is sized for
+            res_tg = geo.res_mem_cell_on * IR_DROP_TOLERANCE
+            tr = res_tg * (switch.cap_tg_drain * 3 + geo.cap_col) + geo.res_col * geo.cap_col / 2
+            t_line = horowitz(tr, 0.0, BIG_RAMP)[0] * steps + switch.dff.latency(steps, clk)
+        else:
+            t_line = tg_line_delay(switch, geo.cap_col, geo.res_col) * steps + switch.dff.latency(steps, clk)
         if self.mux is None or not self.mux.present:
             return t_line
         if has_quirk(ctx.p, AG_MUX_ENERGY_AS_LATENCY):
@@ -239,9 +247,12 @@ class TransposedReadout:
         if self.sram:
             return SramColumn(ctx, geo).col_delay() * steps
         f = tech.feature_size
+        res_cell = geo.res_mem_cell_avg
+        if has_quirk(ctx.p, "v21_column_settling_mean_resistance"):  # V2.1's mean of the on and off cells
+            res_cell = (geo.res_mem_cell_on + geo.res_mem_cell_off) / 2
         cap_row = geo.length_row * WIRE_CAP_PER_M + drain_cap(geo.width_access_cmos * f, Mos.NMOS,
                                                               ctx.cell.width_f * f, tech) * geo.num_col  # fmt: skip
-        tau = cap_row * geo.res_mem_cell_avg / (geo.num_col / 2)
+        tau = cap_row * res_cell / (geo.num_col / 2)
         return tau * 0.2 * steps / self.bp.error_bits
 
     def _shift_adds(self, steps: float) -> tuple[float, float]:

@@ -11,6 +11,7 @@ from neurocim.config.chip import AccessType, CellType
 from neurocim.mapping.cells import cells_to_conductance
 
 
+
 @dataclass(frozen=True)
 class ColumnModel:
     """What the read conductance of a column is made of (one sub-array; wires in ohm per cell)."""
@@ -48,7 +49,7 @@ class ColumnModel:
             cell_bits=p.cell_bits,
             g_max=p.max_conductance,
             g_min=p.min_conductance,
-            activity_over_block=p.chip.cell.type is CellType.SRAM and p.quirk("v21_activity_over_block_rows"),
+            activity_over_block=p.quirk("v21_activity_over_block_rows"),
         )
 
     def activity_rows(self, block_rows: int) -> int:

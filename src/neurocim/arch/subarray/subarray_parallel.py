@@ -201,6 +201,8 @@ class ParallelArray:
         if read_latency_s is None:
             read_latency_s = self.read_timing.read_latency(column_resistance)
         adc = lat_adc + (read_latency_s - fixed) * per_read
+        if self._shift_add_after_read:
+            return adc, np.full_like(adc, lat_accum)
         accum = self._accumulation_latency()
         return adc, np.maximum(accum - adc - lat_other, 0.0)
 
@@ -215,7 +217,11 @@ class ParallelArray:
         """Bit-line settling (s); computed in parallel mode but only counted by the asynchronous ADC latency."""
         if self.sram_column is not None:
             return self.sram_column.col_delay()
-        tau = self.geo.cap_col * fdiv_rows(self.geo.res_mem_cell_avg, self.ctx.p.chip.array.rows_in_parallel)
+        geo = self.geo
+        if self.ctx.p.quirk("v21_column_settling_mean_resistance"):
+            mean = (geo.res_mem_cell_on + geo.res_mem_cell_off) / 2  # V2.1: over half the rows
+            return geo.cap_col * mean / (geo.num_row / 2) * 0.2
+        tau = geo.cap_col * fdiv_rows(geo.res_mem_cell_avg, self.ctx.p.chip.array.rows_in_parallel)
         return tau * 0.2  # a 15-20 % swing is enough to sense
 
     def sensing_latency(self) -> float:
@@ -268,7 +274,29 @@ class ParallelArray:
             other = v21_other * p.beta
         else:
             other = max(self._row_parts()[0] * n_add, self.column_mux.latency()) * ncm * p.beta
+        if self._shift_add_after_read:
+            return adc, self._v21_shift_add_latency(clk_freq), other
         return adc, max(self._accumulation_latency() - adc - other, 0.0), other
+
+    @property
+    def _shift_add_after_read(self) -> bool:
+        """Whether the shift-adds are timed after the conversions (V2.1, a single read group) or overlap them."""
+        return self.ctx.p.quirk("v21_shift_add_after_read") and self.num_add == 1
+
+    def _v21_shift_add_latency(self, clk_freq: float) -> float:
+        """NeuroSim V2.1's shift-add time (s) of one input vector (quirk v21_shift_add_after_read): per unit one adder
+        step and half a clock of its register after the reads, and each further step's excess over the read pulse."""
+        p = self.ctx.p
+        ncm, cps = self.cols_muxed, p.cols_per_weight
+        _, t_weight, t_input = self._adder_steps
+        pulse = p.chip.cell.read_pulse_width_s
+        total = 0.0
+        units = ((self.shift_adders.weight, t_weight, ncm), (self.shift_adders.inputs, t_input, idiv_ceil(ncm, cps)))
+        for unit, step, reads in units:
+            if unit is not None:
+                one = step + 1 / clk_freq / 2
+                total += one + max(one - pulse, 0.0) * (reads - 1)
+        return total
 
     def _v21_other_latency(self, clk_freq: float) -> float | None:
         """NeuroSim V2.1's non-ADC time (s) of one input vector of a 1T1R array (quirk v21_read_other_latency): the
@@ -302,6 +330,8 @@ class ParallelArray:
         assert row_switch is not None
         e_row = row_switch.energy(ncm, act)
         e_mux, e_dec = self.column_mux.energies(ncm)
+        if p.quirk("v21_mux_energy_per_input_bits"):  # V2.1: spread over the input's bit pulses
+            e_mux, e_dec = e_mux / p.chip.precision.input_bits, e_dec / p.chip.precision.input_bits
         e_adc: float | np.ndarray
         # V2.1's per-read conversion time, computed once for the latency and the ADC energy
         read_s = None

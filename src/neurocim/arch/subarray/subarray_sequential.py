@@ -252,6 +252,8 @@ class SequentialArray:
         elif self.wl_driver is not None:
             e_row = e_row + self.wl_driver.energy(num_read_cells, reads)
         e_mux, e_dec = self.column_mux.energies(ncm)
+        if p.quirk("v21_mux_energy_per_input_bits"):  # V2.1: spread over the input's bit pulses
+            e_mux, e_dec = e_mux / p.chip.precision.input_bits, e_dec / p.chip.precision.input_bits
         e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * rows
         e_enc = self.adc.encoder.energy(reads) if self.adc.encoder is not None else 0.0
         e_adder = self.adder.energy(reads, num_read_cells)

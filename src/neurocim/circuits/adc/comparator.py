@@ -12,12 +12,14 @@ from neurocim.circuits.gates.gates import (
     gate_area,
     gate_capacitance,
     gate_leakage,
+    minimum_widths,
     on_resistance,
 )
 from neurocim.circuits.logic.adder import stage_delay
 from neurocim.tech.technology import Technology
 
 Gate = tuple[GateType, int, float, float]  # (type, inputs, NMOS width, PMOS width)
+MINIMUM_GATES = "v21_pooling_minimum_gates"  # the max-pooling unit's gates, comparators included, not enlarged
 
 
 def gate_cells(
@@ -39,9 +41,10 @@ class Comparator:
         tech = ctx.tech
         f = tech.feature_size
         height_region = f * MAX_TRANSISTOR_HEIGHT
-        self.width_inv_n, self.width_inv_p = cell_widths(tech)
-        self.width_nand2_n, self.width_nand2_p = cell_widths(tech, 2)
-        self.width_nand3_n, self.width_nand3_p = cell_widths(tech, 3)
+        widths = minimum_widths if ctx.p.quirk(MINIMUM_GATES) else cell_widths
+        self.width_inv_n, self.width_inv_p = widths(tech)
+        self.width_nand2_n, self.width_nand2_p = widths(tech, 2)
+        self.width_nand3_n, self.width_nand3_p = widths(tech, 3)
         gates = (
             (GateType.INV, 1, self.width_inv_n, self.width_inv_p),
             (GateType.NAND, 2, self.width_nand2_n, self.width_nand2_p),

@@ -50,6 +50,7 @@ class NewSwitchMatrix(TgSwitchBank):
         n = self.num_output
         e: float | np.ndarray = 0.0
         e += (self.cap_tg_drain * 2) * v_acc * v_acc * n * activity_row_read
-        e += (self.cap_tg_drain * 3) * v_read * v_read * n * activity_row_read
+        read_loads = 5 if self.ctx.p.quirk("v21_wl_switch_five_drain_loads") else 3
+        e += (self.cap_tg_drain * read_loads) * v_read * v_read * n * activity_row_read
         e += (self.cap_tg_gate_n + self.cap_tg_gate_p) * 3 * vdd * vdd * n * activity_row_read
         return self._with_scan(e, num_read)

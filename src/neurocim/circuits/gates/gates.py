@@ -21,7 +21,7 @@ from neurocim.circuits.gates.gates_common import (
     is_bulk,
 )
 from neurocim.circuits.gates.gates_drain import drain_cap, gate_capacitance, gate_capacitance_gaa
-from neurocim.circuits.gates.gates_layout import cell_widths, enlarge_size, gate_area, pass_gate_area
+from neurocim.circuits.gates.gates_layout import cell_widths, enlarge_size, gate_area, minimum_widths, pass_gate_area
 from neurocim.tech.technology import Technology
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "gate_capacitance_gaa",
     "gate_leakage",
     "horowitz",
+    "minimum_widths",
     "on_resistance",
     "on_resistance_normal",
     "pass_gate_area",

@@ -163,6 +163,12 @@ def cell_widths(tech: Technology, n_mult: float = 1, p_mult: float = 1) -> tuple
     return enlarge_size(width_n, width_p, f * MAX_TRANSISTOR_HEIGHT, tech)
 
 
+def minimum_widths(tech: Technology, n_mult: float = 1) -> tuple[float, float]:
+    """(width_n, width_p) in m of `n_mult` minimum NMOS widths and one pn-ratio PMOS width, not enlarged."""
+    f = tech.feature_size
+    return n_mult * MIN_NMOS_SIZE * f, tech.pn_size_ratio * MIN_NMOS_SIZE * f
+
+
 def _enlarge_finfet(width_n: float, width_p: float, ratio: float, tech: Technology) -> tuple[float, float]:
     f = tech.feature_size
     max_fin = c_int(tech.max_fin_num)

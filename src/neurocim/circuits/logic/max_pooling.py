@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 
-from neurocim.circuits.adc.comparator import Comparator, gate_cells
+from neurocim.circuits.adc.comparator import MINIMUM_GATES, Comparator, gate_cells
 from neurocim.circuits.base import Footprint, Layout, spread_over_width
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
 from neurocim.circuits.context import CircuitContext
-from neurocim.circuits.gates.gates import GateType, Mos, cell_widths, gate_leakage, on_resistance
+from neurocim.circuits.gates.gates import GateType, Mos, cell_widths, gate_leakage, minimum_widths, on_resistance
 from neurocim.circuits.logic.adder import stage_delay
+
+# NeuroSim V2.1: one unit per conventional tile column, read for the windows alone (its chip's counts)
+POOLING_COUNTS = "v21_max_pooling_counts"
 
 
 def comparator_tree(window: int) -> tuple[int, int]:
@@ -35,10 +38,11 @@ class MaxPooling:
         tech = ctx.tech
         f = tech.feature_size
         region = f * MAX_TRANSISTOR_HEIGHT
-        self.width_inv_n, self.width_inv_p = cell_widths(tech)
-        self.width_nand_n, self.width_nand_p = cell_widths(tech, 2)
-        self.width_nor_n, self.width_nor_p = cell_widths(tech, 4)
-        self.width_nor2_n, self.width_nor2_p = cell_widths(tech, self.num_bit * 2)
+        widths = minimum_widths if ctx.p.quirk(MINIMUM_GATES) else cell_widths
+        self.width_inv_n, self.width_inv_p = widths(tech)
+        self.width_nand_n, self.width_nand_p = widths(tech, 2)
+        self.width_nor_n, self.width_nor_p = widths(tech, 4)
+        self.width_nor2_n, self.width_nor2_p = widths(tech, self.num_bit * 2)
         self.comparator = Comparator(ctx, 1, 1)
         gates = (
             (GateType.INV, 1, self.width_inv_n, self.width_inv_p),

@@ -1,0 +1,100 @@
+"""NeuroSim V2.1's counts and sizes of the forward read's periphery (compat neurosim_v21), each against V1.4's."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from neurocim.compat.param_cpp_v21 import chip_from_v21_params
+from neurocim.compat.param_cpp_v21_training import training_from_v21_params
+from neurocim.config.chip import ChipConfig
+from neurocim.estimate import ChipModel, build_context
+from neurocim.training_cost.backprop import TransposedReadout
+from neurocim.workload.network import Layer
+
+LAYERS = (
+    Layer(32, 32, 3, 3, 3, 128, name="conv0"),
+    Layer(32, 32, 128, 3, 3, 128, pooled=True, name="conv1"),
+    Layer(1, 1, 8192, 1, 1, 1024, name="fc"),
+)
+
+
+def _chip(**quirks: bool) -> ChipConfig:
+    return ChipConfig.model_validate({**chip_from_v21_params({}).model_dump(), "quirks": quirks})
+
+
+def _model(**quirks: bool) -> ChipModel:
+    return ChipModel(build_context(_chip(**quirks)), LAYERS)
+
+
+def test_tile_and_chip_accumulation_trees():
+    """V2.1 gives a novel tile one adder tree per muxed column of a sub-array per PE (9 x 128 / 8), and the chip's
+    accumulation one per column of a novel tile's PE grid (3 x PE size / 8); V1.4 one per PE column (PE size / 8)."""
+    v21, v14 = _model(), _model(v21_tile_accumulation_trees=False, v21_chip_throughput_pe_grid=False)
+    fp = v21.fp
+    assert fp.num_pe_nm == 9 and fp.pe_size_nm > 128
+    assert v21.tile_nm.accumulation.num_adder_tree == 9 * 128 // 8
+    assert v14.tile_nm.accumulation.num_adder_tree == fp.pe_size_nm // 8
+    assert v21.periphery.accumulation.num_adder_tree == max(fp.tile_size_cm, 3 * fp.pe_size_nm) // 8
+    assert v14.periphery.accumulation.num_adder_tree == max(fp.tile_size_cm, fp.pe_size_nm) // 8
+
+
+def test_max_pooling_units_per_tile_column():
+    model = _model()
+    fp = model.fp
+    assert model.periphery.max_pool.num_max_pooling == fp.tile_size_cm
+    faithful = _model(v21_max_pooling_counts=False).periphery.max_pool.num_max_pooling
+    assert faithful == max(fp.tile_size_cm, fp.pe_size_nm) // 8
+
+
+def test_shift_adds_after_the_reads():
+    """V2.1 times one adder step and half a clock per shift-add unit after the conversions (the step is shorter
+    than the 10 ns read pulse); V1.4 hides the shift-adds behind the conversions of the default 1T1R chip."""
+    clk = 1e9
+    v21 = _model().tile_nm.pe.subarray.mode
+    v14 = _model(v21_shift_add_after_read=False).tile_nm.pe.subarray.mode
+    step = v21._adder_steps[2]
+    assert 0 < step < 10e-9
+    assert v21.vector_latency(clk)[1] == pytest.approx(step + 0.5 / clk)
+    assert v14.vector_latency(clk)[1] == 0.0
+
+
+def test_column_settling_through_the_mean_cell():
+    v21 = _model().tile_nm.pe.subarray.mode
+    v14 = _model(v21_column_settling_mean_resistance=False).tile_nm.pe.subarray.mode
+    geo = v21.geo
+    mean = (geo.res_mem_cell_on + geo.res_mem_cell_off) / 2
+    assert v21.col_delay() == pytest.approx(geo.cap_col * mean / (geo.num_row / 2) * 0.2)
+    assert v21.col_delay() > 10 * v14.col_delay()
+
+
+def test_row_activity_over_the_mapped_rows():
+    """V2.1 divides a read's active rows by the rows mapped into the sub-array (27 in a 3x3x3 layer), eNVM and SRAM
+    alike; V1.4 by the sub-array's 128 rows."""
+    assert _model().tile_cm.pe.column_model.activity_rows(27) == 27
+    assert _model(v21_activity_over_block_rows=False).tile_cm.pe.column_model.activity_rows(27) == 128
+    sram = ChipModel(build_context(chip_from_v21_params({"memcelltype": 1})), LAYERS)
+    assert sram.tile_cm.pe.column_model.activity_rows(27) == 27
+
+
+def test_v21_wl_switch_matrix_has_minimum_gates():
+    assert chip_from_v21_params({}).sizing.new_switch_matrix_ratio == 1.0
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_transposed_read_out_switch_time(parallel):
+    """V2.1 times the read-out's source-line switches as a TG of 0.25 x the on cell's resistance (75 kOhm here)
+    charging the column: its eight selections of the default chip take 7.50 ns with their register's half clocks
+    (V2.1's SwitchMatrix model for that chip); the forward switch matrix's own TG is about three times faster."""
+    params = {"parallelBP": parallel}
+    chip = chip_from_v21_params(params).model_copy(update={"training": training_from_v21_params(params)})
+    faithful = ChipConfig.model_validate({**chip.model_dump(), "quirks": {"ag_switch_timed_at_ir_drop_resistance": 0}})
+    v21 = TransposedReadout(build_context(chip), chip.training)
+    other = TransposedReadout(build_context(faithful), faithful.training)
+    steps = 8
+    if parallel:
+        assert v21._select_latency(steps) == pytest.approx(7.4995e-9, rel=0.01)
+    dff = steps * 0.5e-9
+    assert v21._select_latency(steps) - dff > 2.5 * (other._select_latency(steps) - dff)
+    assert math.isfinite(v21._select_latency(steps))
