@@ -397,10 +397,10 @@ QUIRKS += (
     ),
     Quirk(
         "v21_decoder_sizing",
-        "builds every row and mux decoder (sub-arrays, buffers) of minimum-size gates with a 3x minimum output driver, "
-        "and times an SRAM buffer's decoder without its word line's resistance",
-        "grows the decoder gates to the standard cell height, sizes the output driver per node and drives the word line's "
-        "resistance (NeuroSim V1.4)",
+        "builds every row and mux decoder (sub-arrays, buffers) of minimum-size gates with a 3x minimum output "
+        "driver, and times an SRAM buffer's decoder without its word line's resistance",
+        "grows the decoder gates to the standard cell height, sizes the output driver per node and drives the word "
+        "line's resistance (NeuroSim V1.4)",
         _V21,
     ),
     Quirk(
@@ -517,8 +517,9 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
     ),
     Quirk(
         "wg_sense_amp_enable_clock",
-        "waits one clock period for the sense-amplifier enable at every read of a sequential weight-gradient array (its "
-        "older SRAM periphery, the precharger, write driver, switch matrix and decoder, are the v21_* circuit quirks)",
+        "waits one clock period for the sense-amplifier enable at every read of a sequential weight-gradient array "
+        "(its older SRAM periphery, the precharger, write driver, switch matrix and decoder, are the v21_* circuit "
+        "quirks)",
         "the sense amplifiers fire within the read, with no enable clock",
         _V21,
     ),

@@ -11,7 +11,6 @@ from neurocim.config.chip import AccessType, CellType
 from neurocim.mapping.cells import cells_to_conductance
 
 
-
 @dataclass(frozen=True)
 class ColumnModel:
     """What the read conductance of a column is made of (one sub-array; wires in ohm per cell)."""
