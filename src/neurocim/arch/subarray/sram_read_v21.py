@@ -71,6 +71,7 @@ def vector_costs(
     e_mux, e_dec = array.column_mux.energies(ncm)
     e_select = (e_mux + e_dec) / p.chip.precision.input_bits
     e_weight, e_input = array.shift_adders.energies(ncm, ncm // p.cols_per_weight)
+    lat_adc: float | np.ndarray
     lat_adc, lat_accum, lat_other = fixed_latency(array, clk_freq)
     if read_s is not None and array.adc.flash is not None:
         lat_adc = lat_adc + (read_s - array.adc.flash.latency(1, 1)) * ncm

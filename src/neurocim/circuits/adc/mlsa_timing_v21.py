@@ -121,7 +121,7 @@ class MlsaTimingV21:
         bounds = self._time_bounds if bounded else (0, np.zeros(0))
         t, e = np.empty(r.shape[0]), np.zeros(r.shape[0] if with_energy else 0)
         power = (*self.power, self.power_factor) if with_energy else (0.0, 0.0, 0.0, 0.0)
-        slowest_reads(r, self.resistance_scale, *law, *bounds, power, t, e)
+        slowest_reads(r, self.resistance_scale, *law, *bounds, power, t, e)  # type: ignore[call-arg]
         return t, e
 
     @cached_property
