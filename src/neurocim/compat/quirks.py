@@ -260,6 +260,16 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_switch_matrix_sizing",
+        "sizes a line switch matrix's pass gates for 0.25 x the line resistance (an eNVM array's source lines: one "
+        "cell's on-resistance) from the Vdsat-multiplied on-resistance of a 1 F device, narrower than F if that is "
+        "all it takes, and takes that target as their resistance",
+        "NeuroSim V1.4's sizing: the node's switch-matrix ratio x the line resistance (an eNVM array's source lines: "
+        "the cells' mean resistance over the rows read at once, times the rows), widths at least F, the resistance "
+        "that of the gates built",
+        _V21,
+    ),
+    Quirk(
         "v21_htree_root_log2",
         "puts an H-tree's root floor(log2(min(rows, columns))) units from the grid's edge, so its main bus runs "
         "min(columns - that, that) unit widths (2 on a 5 x 5 grid of tiles)",
@@ -430,6 +440,20 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "update of an eNVM sub-array: the row register's for the forward read's column-mux steps, the column "
         "register's for the transposed read-out's steps (none in the first layer)",
         "an update's write energy has no read scan-register clocking in it",
+        _V21,
+    ),
+    Quirk(
+        "wu_column_switch_pulses_unset",
+        "charges the source-line switch matrix no selected-column charging per write pulse: its pulses per row are "
+        "read when the sub-array is built, before any update (0)",
+        "the switch passes the write voltage to the selected columns on every pulse of the row",
+        _V21,
+    ),
+    Quirk(
+        "wu_write_rows_full_array",
+        "counts the switch matrices' write operations (their energy and time) as the sub-array's rows times the "
+        "written block's row activity, as if a block with fewer rows (the first layer's 27) filled the array",
+        "the block's own rows written, two steps (set, reset) each",
         _V21,
     ),
     Quirk(

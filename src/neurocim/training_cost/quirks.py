@@ -18,6 +18,8 @@ AG_LEAKAGE_SKIPS_FIRST_LAYER = "ag_leakage_skips_first_layer"
 AG_LEAKAGE_NO_WRITE_DRIVER = "ag_leakage_skips_sram_write_driver"
 WRITE_SCAN_REGISTERS = "wu_write_energy_counts_scan_registers"
 WRITE_VOLTAGE_RSS = "wu_write_voltage_root_sum_square"
+COLUMN_SWITCH_PULSES_UNSET = "wu_column_switch_pulses_unset"
+WRITE_ROWS_FULL_ARRAY = "wu_write_rows_full_array"
 
 
 def has_quirk(p: Derived, name: str) -> bool:

@@ -20,7 +20,13 @@ from neurocim.config.chip import AccessType, CellType
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.backprop import ERROR_ACTIVITY
-from neurocim.training_cost.quirks import WRITE_SCAN_REGISTERS, WRITE_VOLTAGE_RSS, has_quirk
+from neurocim.training_cost.quirks import (
+    COLUMN_SWITCH_PULSES_UNSET,
+    WRITE_ROWS_FULL_ARRAY,
+    WRITE_SCAN_REGISTERS,
+    WRITE_VOLTAGE_RSS,
+    has_quirk,
+)
 from neurocim.training_cost.wg_array import SramWires, sram_rows_write_latency
 from neurocim.training_cost.write_blocks import WriteBlockPlace, write_blocks
 from neurocim.training_cost.write_pulses import CellWrite, RowWrites, block_writes, cell_pulses
@@ -259,9 +265,11 @@ class WeightUpdate:
         return float(e)
 
     def _num_writes(self, w: RowWrites) -> float:
-        """Line-driver write operations: two steps (set, reset) per written row."""
+        """Line-driver write operations: two steps (set, reset) per written row (under WRITE_ROWS_FULL_ARRAY the
+        array's rows times the block's row activity)."""
         ops_per_row = math.ceil(w.cols * w.activity_col / w.cols) if w.cols else 0
-        return 2.0 * ops_per_row * w.rows * w.activity_row
+        rows = self.p.chip.array.rows if has_quirk(self.p, WRITE_ROWS_FULL_ARRAY) else w.rows
+        return 2.0 * ops_per_row * rows * w.activity_row
 
     def _drivers(self, w: RowWrites) -> tuple[float, float]:
         """(latency, energy) of the row and column switch matrices selecting the written rows and columns."""
@@ -294,12 +302,13 @@ class WeightUpdate:
         gates_c = col.cap_tg_gate_n + col.cap_tg_gate_p
         n_col = col.num_output
         selected = min(n_col, n_col * w.activity_col)
+        pulses = 0 if has_quirk(self.p, COLUMN_SWITCH_PULSES_UNSET) else w.pulses_per_row
         if one_t:  # the row switch passes V_access to the access gate; columns take V_w
             e_row = row.cap_tg_drain * 2 * cell.access_voltage_v**2 + gates_r * vdd * vdd * 5
-            e_col = col.cap_tg_drain * 3 * v_w * v_w * (w.pulses_per_row * selected + n_col - selected / 2)
+            e_col = col.cap_tg_drain * 3 * v_w * v_w * (pulses * selected + n_col - selected / 2)
         else:  # crossbar: V_w on the selected line, V_w/2 on the others
             e_row = row.cap_tg_drain * 3 * v_w * v_w * (1 + (row.num_output - 1) / 4)
-            e_col = col.cap_tg_drain * 3 * v_w * v_w * (w.pulses_per_row * selected + n_col / 4)
+            e_col = col.cap_tg_drain * 3 * v_w * v_w * (pulses * selected + n_col / 4)
         e_row += gates_r * vdd * vdd * (0 if one_t else row.num_output)
         e_col += gates_c * vdd * vdd * n_col
         return (e_row + e_col) * num_write

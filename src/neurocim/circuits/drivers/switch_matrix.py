@@ -7,11 +7,11 @@ from enum import Enum
 import numpy as np
 
 from neurocim.circuits.base import Footprint, Layout
-from neurocim.circuits.constants import LINEAR_REGION_RATIO
+from neurocim.circuits.constants import IR_DROP_TOLERANCE, LINEAR_REGION_RATIO
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.mux import sized_tg_widths, tg_resistance, tg_row_fold
 from neurocim.circuits.drivers.tg_switch import TgSwitchBank
-from neurocim.circuits.gates.gates import pass_gate_area
+from neurocim.circuits.gates.gates import Mos, on_resistance, pass_gate_area
 
 
 class SwitchMode(Enum):
@@ -19,17 +19,32 @@ class SwitchMode(Enum):
     COL = "col"  # drives the columns (bit/source lines), spread along the array width
 
 
+def v21_tg(ctx: CircuitContext, res_line: float) -> tuple[float, float, float]:
+    """NeuroSim V2.1's switch-matrix pass gate for a line of `res_line` ohm: (NMOS width m, PMOS width m, its
+    resistance ohm). The target is IR_DROP_TOLERANCE x the line, each device 2x it from the Vdsat-multiplied
+    on-resistance of a 1 F device, no minimum width; the resistance is the target itself."""
+    tech = ctx.tech
+    f = tech.feature_size
+    target = res_line * IR_DROP_TOLERANCE
+    width_n = on_resistance(f, Mos.NMOS, ctx.temperature, tech) * f * LINEAR_REGION_RATIO / (target * 2)
+    width_p = on_resistance(f, Mos.PMOS, ctx.temperature, tech) * f * LINEAR_REGION_RATIO / (target * 2)
+    return width_n, width_p, target
+
+
 class SwitchMatrix(TgSwitchBank):
     """Switch matrix of NeuroSim V1.4 (SwitchMatrix), neuro (in-memory compute) mode.
 
     `res_tg` is the resistance the line presents (the caller passes the row wire or the column load); the TG
-    is sized to `res_tg * switch_matrix_size_ratio`.
+    is sized to `res_tg * switch_matrix_size_ratio` (quirk v21_switch_matrix_sizing: V2.1's sizing, `v21_tg`).
     """
 
     def __init__(self, ctx: CircuitContext, mode: SwitchMode, num_output: int, res_tg: float, clk_freq: float):
-        target = res_tg * ctx.p.switch_matrix_ratio
-        width_n, width_p = sized_tg_widths(ctx, target, LINEAR_REGION_RATIO)
-        super().__init__(ctx, num_output, clk_freq, width_n, width_p, tg_resistance(ctx, width_n, width_p))
+        if ctx.p.quirk("v21_switch_matrix_sizing"):
+            width_n, width_p, res = v21_tg(ctx, res_tg)
+        else:
+            width_n, width_p = sized_tg_widths(ctx, res_tg * ctx.p.switch_matrix_ratio, LINEAR_REGION_RATIO)
+            res = tg_resistance(ctx, width_n, width_p)
+        super().__init__(ctx, num_output, clk_freq, width_n, width_p, res)
         self.mode = mode
 
     def layout(self, new_height: float = 0.0, new_width: float = 0.0, mode: Layout = Layout.NONE) -> Footprint:
