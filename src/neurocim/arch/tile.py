@@ -65,6 +65,8 @@ class Tile:
             tree_bits = math.log2(pe_size / p.chip.array.rows)
         pe_out_bits = subarray_output_bits(p) + math.ceil(tree_bits)
         trees = pe_size / p.cols_muxed if novel else num_pe * pe_size / p.cols_muxed
+        if p.quirk("v21_tile_accumulation_trees"):  # V2.1: one sub-array's read-outs per PE (per side: CM)
+            trees = num_pe * p.chip.array.cols / p.cols_muxed
         self.accumulation = AdderTree(ctx, int(num_pe), pe_out_bits, math.ceil(trees))
         self.periphery = TilePeriphery(ctx, novel, num_pe, pe_size, clk_freq, pe_out_bits)
         if buffer_cores is not None:

@@ -270,6 +270,15 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_tile_accumulation_trees",
+        "gives a tile's accumulation one adder tree per read-out of one sub-array's columns per PE: PEs x "
+        "sub-array columns / columns per ADC (a conventional tile counts its PEs along one side), for its "
+        "energy, leakage and area",
+        "one tree per read-out of the PE's columns: PE size / columns per ADC, times the PEs along a side in a "
+        "conventional tile (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "v21_htree_root_log2",
         "puts an H-tree's root floor(log2(min(rows, columns))) units from the grid's edge, so its main bus runs "
         "min(columns - that, that) unit widths (2 on a 5 x 5 grid of tiles)",
@@ -437,9 +446,10 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         "wu_write_energy_counts_scan_registers",
         "books the read scan registers' clocking of the row and column switch matrices as write energy on every "
-        "update of an eNVM sub-array: the row register's for the forward read's column-mux steps, the column "
-        "register's for the transposed read-out's steps (none in the first layer)",
-        "an update's write energy has no read scan-register clocking in it",
+        "update of a sub-array: the row register's for the forward read's column-mux steps, an eNVM array's column "
+        "register's for the transposed read-out's steps (none in the first layer); and the row register's clocking "
+        "time (half a clock period per column-mux step) as write time",
+        "an update's write energy and time have no read scan-register clocking in them",
         _V21,
     ),
     Quirk(
@@ -452,8 +462,16 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         "wu_write_rows_full_array",
         "counts the switch matrices' write operations (their energy and time) as the sub-array's rows times the "
-        "written block's row activity, as if a block with fewer rows (the first layer's 27) filled the array",
-        "the block's own rows written, two steps (set, reset) each",
+        "written block's row activity, as if a block with fewer rows (the first layer's 27) filled the array (an "
+        "SRAM array's bits flipped: its rows and columns times the block's activities)",
+        "the block's own rows (and bits) written, two steps (set, reset) per row",
+        _V21,
+    ),
+    Quirk(
+        "wu_sram_write_activity_unset",
+        "sizes an SRAM sub-array's precharger and write driver writes with the column activity known when the "
+        "sub-array is built (0), so an update's bit-line precharge and drive cost no energy",
+        "the written bits' bit lines are precharged and driven on every written row",
         _V21,
     ),
     Quirk(

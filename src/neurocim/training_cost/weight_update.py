@@ -22,6 +22,7 @@ from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.backprop import ERROR_ACTIVITY
 from neurocim.training_cost.quirks import (
     COLUMN_SWITCH_PULSES_UNSET,
+    SRAM_WRITE_ACTIVITY_UNSET,
     WRITE_ROWS_FULL_ARRAY,
     WRITE_SCAN_REGISTERS,
     WRITE_VOLTAGE_RSS,
@@ -244,12 +245,15 @@ class WeightUpdate:
         return t_lines, pulses, w.cell_switch_energy_j + fixed + e_lines, w.cell_pulse_power_w + per_s
 
     def _scan_registers(self, w: RowWrites, first_layer: bool) -> float:
-        """Under WRITE_SCAN_REGISTERS, the read scan registers of an eNVM sub-array's switch matrices clocked as
-        NeuroSim V2.1 books them on every update (J): the row register's for the forward read's column-mux steps
-        (a 1T1R array's only when it writes), the column register's for the transposed read-out's steps."""
-        if self.cell.binary or not has_quirk(self.p, WRITE_SCAN_REGISTERS):
+        """Under WRITE_SCAN_REGISTERS, the read scan registers of a sub-array's switch matrices clocked as NeuroSim
+        V2.1 books them on every update (J): the row register's for the forward read's column-mux steps (a 1T1R
+        array's only when it writes), an eNVM array's column register's for the transposed read-out's steps."""
+        if not has_quirk(self.p, WRITE_SCAN_REGISTERS):
             return 0.0
         mode, p = self.subarray.mode, self.p
+        if self.cell.binary:  # an SRAM array: the row register's, whether or not it writes
+            row = getattr(mode, "wl_switch", None)
+            return 0.0 if row is None else float(row.dff.energy(p.cols_muxed, row.num_output, False))
         one_t = getattr(mode, "wl_new_switch", None)
         row = one_t or getattr(mode, "wl_switch", None)
         col = getattr(mode, "sl_switch", None)
@@ -264,6 +268,13 @@ class WeightUpdate:
             e += col.dff.energy(steps, col.num_output, False)
         return float(e)
 
+    def _scan_time(self) -> float:
+        """Under WRITE_SCAN_REGISTERS, the row scan register's clocking for the forward read's column-mux steps that
+        NeuroSim V2.1 adds to a sub-array's write time (s): half a clock period per step."""
+        if not has_quirk(self.p, WRITE_SCAN_REGISTERS):
+            return 0.0
+        return self.p.cols_muxed / (2 * self.subarray.clk_freq)
+
     def _num_writes(self, w: RowWrites) -> float:
         """Line-driver write operations: two steps (set, reset) per written row (under WRITE_ROWS_FULL_ARRAY the
         array's rows times the block's row activity)."""
@@ -277,14 +288,14 @@ class WeightUpdate:
         mode = sa.mode
         n = self._num_writes(w)
         if self.cell.binary or n == 0:
-            return self._sram_drivers(w, n)
+            return self._sram_drivers(w)
         row = getattr(mode, "wl_new_switch", None) or getattr(mode, "wl_switch", None)
         col = getattr(mode, "sl_switch", None)
         if row is None or col is None:
             return 0.0, 0.0
         one_t = p.chip.cell.access is AccessType.CMOS
         row_load = (sa.cap_row2 if one_t else sa.cap_row1), sa.res_row
-        t_row = self._tg_write_latency(row, *row_load, n)
+        t_row = self._tg_write_latency(row, *row_load, n) + self._scan_time()
         t_col = self._tg_write_latency(col, sa.cap_col, sa.res_col, n)
         return max(t_row, t_col), self._switch_energy(row, col, w, n, one_t)
 
@@ -313,23 +324,26 @@ class WeightUpdate:
         e_col += gates_c * vdd * vdd * n_col
         return (e_row + e_col) * num_write
 
-    def _sram_drivers(self, w: RowWrites, num_write: float) -> tuple[float, float]:
-        """SRAM: each written bit flips its cell (both nodes); the written rows one after another, each selected, its
-        cells flipped, its bit lines precharged and driven."""
-        sa, tech = self.subarray, self.chip.ctx.tech
-        if not self.cell.binary:
-            return 0.0, 0.0
-        cap_cell = sa.geometry.cap_sram_cell if hasattr(sa.geometry, "cap_sram_cell") else 0.0
-        rows = w.rows * w.activity_row
-        flips = w.cols * w.activity_col * rows
-        e = cap_cell * tech.vdd * tech.vdd * 2 * flips + sa.cap_col * tech.vdd * tech.vdd * flips
+    def _sram_drivers(self, w: RowWrites) -> tuple[float, float]:
+        """SRAM: the written rows one after another, each selected (its switch gates on and off for the two write
+        steps), its written bits flipped (both nodes) and their bit lines precharged and driven; under
+        WRITE_ROWS_FULL_ARRAY the array's rows and columns times the block's activities, under
+        SRAM_WRITE_ACTIVITY_UNSET no precharge or drive energy."""
+        sa, p, vdd = self.subarray, self.p, self.chip.ctx.tech.vdd
         column, switch = getattr(sa.mode, "sram_column", None), getattr(sa.mode, "wl_switch", None)
-        if column is None or switch is None:
-            return 0.0, e
-        p = self.p
+        if not self.cell.binary or column is None or switch is None:
+            return 0.0, 0.0
+        full = has_quirk(p, WRITE_ROWS_FULL_ARRAY)
+        rows = (p.chip.array.rows if full else w.rows) * w.activity_row
+        bits = (p.chip.array.cols if full else w.cols) * w.activity_col * rows
         wires = SramWires.of(self.chip.ctx, p.chip.array.rows, p.chip.array.cols)
+        e = wires.cap_sram_cell_f * vdd * vdd * 2 * bits
+        e += (switch.cap_tg_gate_n + switch.cap_tg_gate_p) * vdd * vdd * 2 * (2 * rows)
+        if not has_quirk(p, SRAM_WRITE_ACTIVITY_UNSET):
+            driver = column.write_driver
+            e += (sa.cap_col + driver.cap_input + driver.cap_output) * vdd * vdd * bits
         t = sram_rows_write_latency(self.chip.ctx, column.precharger, column.write_driver, wires, rows)
-        return t + self._tg_write_latency(switch, sa.cap_row1, sa.res_row, 2 * rows), e
+        return t + self._tg_write_latency(switch, sa.cap_row1, sa.res_row, 2 * rows) + self._scan_time(), e
 
     def _line_energy(self, w: RowWrites) -> tuple[float, float]:
         """Charging the word, bit and source lines for every pulse (selected and half-selected lines): (J, and J per
