@@ -2,10 +2,10 @@
 
 Compared here: the training settings imported from each case's parameters, the operation count, the DRAM entry of
 the breakdown (latency and energy, per layer), the arrays written in parallel, the weight update's peak and total
-latency per layer, the weight gradient's data movement (its total less its peak: the global buffer and DRAM passes)
-per layer, the training chip's area and its parts, the leakage the transposed read-out adds per tile, the interconnect
-per layer (every pass over the grown layout) and the forward and activation-gradient phases of the chip and of every
-layer, in total, compute only and by part.
+latency and energy per layer, the weight gradient's data movement (its total less its peak: the global buffer and
+DRAM passes) per layer, the training chip's area and its parts, the leakage the transposed read-out adds per tile and
+each layer's leakage, the interconnect per layer (every pass over the grown layout) and the forward and
+activation-gradient phases of the chip and of every layer, in total, compute only and by part.
 """
 
 from __future__ import annotations
@@ -59,8 +59,6 @@ UNDEFINED = {
     ("t07_fefet_cellbit2", 2): "the reference reads past the weight matrix (novel-mapping tile of 384 of 768 columns)",
     ("t07_fefet_cellbit2", 3): "the reference reads past the weight matrix (novel-mapping tile of 384 of 768 columns)",
 }
-# (case, 0-based layer) -> tolerance where the row drivers' write time weighs more than 1 % (short pulses)
-WIDER = {("t18_write_pulse_10ns", 0): 0.03, ("t18_write_pulse_10ns", 7): 0.03}
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +160,7 @@ def test_weight_update_peak_latency_per_layer(case, traces):
         if (case, i) in UNDEFINED:
             assert ref > 100 * ours, UNDEFINED[(case, i)]
             continue
-        assert ours == pytest.approx(ref, rel=WIDER.get((case, i), 0.01)), f"layer {i + 1}"
+        assert ours == pytest.approx(ref, rel=0.005), f"layer {i + 1}"
         assert got.peak_energy_j > 0 and got.energy_j >= got.peak_energy_j
 
 
@@ -304,7 +302,7 @@ def test_weight_update_latency_per_layer(case, epochs):
         if (case, i) in UNDEFINED:
             continue
         want = ref["training"]["weight_update"]["latency_s"]
-        assert got["training"]["weight_update"]["latency_s"] == pytest.approx(want, rel=WIDER.get((case, i), 0.01))
+        assert got["training"]["weight_update"]["latency_s"] == pytest.approx(want, rel=0.01)
 
 
 # t03: the SRAM read-outs' converter time is 6-8 % short from the second layer on (the first layer's is exact); t07:
@@ -360,16 +358,22 @@ def test_the_sequential_read_out_adds_its_steps_to_the_update_energy(epochs):
         assert peak(got_seq[i]) - peak(got_par[i]) == pytest.approx(want, rel=0.01), f"layer {i + 1}"
 
 
-@pytest.mark.slow
-def test_rram_update_energy_per_layer(epochs):
-    """An RRAM update (t02): cells at V^2 G t, lines and switch matrices at V2.1's root-sum-square write voltage,
-    the scan registers it books as write energy; within 2 % per layer but the last (the 10-column classifier, +7.5 %:
-    its switch matrices weigh more there; the FeFET cases are +5 % to +8 % on every layer, +20 % to +30 % at 22 nm)."""
-    expected = _case("t02_rram")[1]["layers"]
-    got = epochs("t02_rram")["layers"]
-    for i in range(len(expected) - 1):
-        want = expected[i]["peak"]["weight_update"]["energy_j"]
-        assert got[i]["peak"]["weight_update"]["energy_j"] == pytest.approx(want, rel=0.02), f"layer {i + 1}"
+# the SRAM chip's updates (t03): layers 2 to 4 are 2-5 % short of V2.1's (the others within 0.1 %)
+UPDATE_ENERGY_WIDER = {("t03_sram", i): 0.06 for i in range(1, 4)}
+
+
+@pytest.mark.parametrize("case", _epoch_cases())
+def test_update_energy_per_layer(case, epochs):
+    """The update's energy per layer: its writes (cells, lines, switch matrices and scan registers as V2.1 books
+    them; peak) within 1 %, and with the delta-weight transfer into the tiles within 2 %, on every cell type."""
+    _, expected = _case(case)
+    for i, (got, ref) in enumerate(zip(epochs(case)["layers"], expected["layers"], strict=True)):
+        if (case, i) in UNDEFINED:
+            continue
+        peak, total = (ref[k]["weight_update"]["energy_j"] for k in ("peak", "training"))
+        rel = UPDATE_ENERGY_WIDER.get((case, i), 0.01)
+        assert got["peak"]["weight_update"]["energy_j"] == pytest.approx(peak, rel=rel), f"layer {i + 1}"
+        assert got["training"]["weight_update"]["energy_j"] == pytest.approx(total, rel=0.02), f"layer {i + 1}"
 
 
 # (case, 0-based layer) -> energy tolerance of the interconnect where it is not within 2 %: the last (fully connected)
@@ -404,3 +408,16 @@ def test_forward_and_activation_gradient_of_the_chip(case, epochs):
             if (case, phase, quantity) in PHASE_OPEN:
                 continue
             assert got[phase][quantity] == pytest.approx(want[phase][quantity], rel=rel), (phase, quantity)
+
+
+# t03: the SRAM sub-array's own leakage is not V2.1's yet (+7 % to +8 % per tile)
+@pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
+def test_leakage_per_layer(case, epochs):
+    """Each layer's leakage power (its tiles, the transposed read-out's included, V2.1's tile accumulation trees)
+    within 2 %; its leakage energy, that power in the other layers' tiles over the forward and activation-gradient
+    time, within 4 % past the first layer (the first layer's forward time is 3-4 % long)."""
+    _, expected = _case(case)
+    for i, (got, ref) in enumerate(zip(epochs(case)["layers"], expected["layers"], strict=True)):
+        assert got["leakage_power_w"] == pytest.approx(ref["leakage_power_w"], rel=0.02), f"layer {i + 1}"
+        if i > 0:
+            assert got["leakage_energy_j"] == pytest.approx(ref["leakage_energy_j"], rel=0.04), f"layer {i + 1}"

@@ -107,23 +107,23 @@ def test_v21_sram_write_applies_the_block_activity_to_the_whole_sub_array():
 
 
 def test_v21_sram_switch_matrix_gates_are_sized_for_a_quarter_of_the_line():
-    """v21_sram_switch_matrix_sizing: an SRAM word-line switch matrix's TG widths from a 1 F device's effective
-    on-resistance for 1/4 of the line's resistance, not held at 1 F, timed at that resistance."""
+    """v21_switch_matrix_sizing: a switch matrix's TG widths (an SRAM array's word lines, an eNVM array's lines) from
+    a 1 F device's effective on-resistance for 1/4 of the line's resistance, not held at 1 F, timed at that
+    resistance."""
     from neurocim.circuits.constants import IR_DROP_TOLERANCE, LINEAR_REGION_RATIO
     from neurocim.circuits.drivers.switch_matrix import SwitchMatrix, SwitchMode
     from neurocim.circuits.gates.gates import Mos, on_resistance
 
     for res_line in (1e3, 1e7):  # a word line, and a load that V1.4 would hold at 1 F
         ctx = build_context(_chip())
-        switch = SwitchMatrix(ctx, SwitchMode.ROW, 128, res_line, 1e9, sram=True)
+        switch = SwitchMatrix(ctx, SwitchMode.ROW, 128, res_line, 1e9)
         f = ctx.tech.feature_size
         want = on_resistance(f, Mos.NMOS, ctx.temperature, ctx.tech) * f * LINEAR_REGION_RATIO / (res_line / 2)
         assert switch.res_tg == pytest.approx(res_line * IR_DROP_TOLERANCE)
         assert switch.width_tg_n == pytest.approx(want)
-        v14 = SwitchMatrix(build_context(_chip(v21_sram_switch_matrix_sizing=False)), SwitchMode.ROW, 128, res_line,
-                           1e9, sram=True)  # fmt: skip
+        v14 = SwitchMatrix(build_context(_chip(v21_switch_matrix_sizing=False)), SwitchMode.ROW, 128, res_line,
+                           1e9)  # fmt: skip
         assert v14.width_tg_n >= f
-        assert SwitchMatrix(ctx, SwitchMode.ROW, 128, res_line, 1e9).width_tg_n >= f  # an eNVM array's: V1.4's
     assert switch.width_tg_n < f  # the 10 MOhm load: far below 1 F in V2.1
 
 

@@ -115,7 +115,8 @@ def test_an_update_is_linear_in_the_pulse_width():
 
 def test_v21_books_the_read_scan_registers_as_write_energy():
     """wu_write_energy_counts_scan_registers: every written eNVM sub-array adds its row register clocked for the
-    forward column-mux steps and, past the first layer, its column register for the read-out's steps."""
+    forward column-mux steps and, past the first layer, its column register for the read-out's steps; its row switch's
+    write time the row register's clocking."""
     from neurocim.estimate import ChipModel, build_context
     from neurocim.workload.network import Layer
 
@@ -140,9 +141,12 @@ def test_v21_books_the_read_scan_registers_as_write_energy():
     e_col = col.dff.energy(training.backprop.rows_per_adc, col.num_output, False)
     for index, per_array in ((0, e_row), (1, e_row + e_col)):
         off, on = updates[False][index], updates[True][index]
-        assert on.serial_latency_s == off.serial_latency_s
         arrays = (on.peak_energy_j - off.peak_energy_j) / per_array
         assert arrays >= 1 and arrays == pytest.approx(round(arrays), rel=1e-6)  # whole written sub-arrays
+        assert on.serial_latency_s >= off.serial_latency_s  # the row switch's time (when it is the slower one)
+    # the row register's clocking, half a clock period per column-mux step, in each array's row-switch write time
+    assert update._scan_time() > 0
+    assert update._scan_time() == pytest.approx(p.cols_muxed / (2 * update.subarray.clk_freq))
 
 
 def test_v21_writes_at_the_root_sum_square_of_the_set_and_reset_voltages():
@@ -169,3 +173,75 @@ def test_v21_writes_at_the_root_sum_square_of_the_set_and_reset_voltages():
     assert e_off > 0 and per_s_off > 0
     assert e_on == pytest.approx(2 * e_off) and per_s_on == pytest.approx(2 * per_s_off)
     assert found[True][2].serial_latency_s == found[False][2].serial_latency_s  # the pulses are the same
+
+
+def _update_pair(name: str, cell: dict, layer, seed: int = 5):
+    """One update of `layer` with the training quirk `name` off and on (the others as compat none)."""
+    from neurocim.estimate import ChipModel, build_context
+
+    rng = np.random.default_rng(seed)
+    new = rng.integers(-15, 16, size=(layer.rows, layer.out_channels)) / 16
+    old = np.clip(new + rng.uniform(-0.3, 0.3, size=new.shape), -1, 1)
+    training = TrainingHardwareConfig(enabled=True)
+    found = {}
+    for on in (False, True):
+        config = ChipConfig(cell=cell, precision={"weight_bits": 5}, pipeline={"enabled": False}, quirks={name: on})
+        update = WeightUpdate(ChipModel(build_context(config), [layer]), training)
+        found[on] = (update, update.block_writes(0, new, old), update.layer(0, new, old))
+    return found
+
+
+def test_v21_charges_the_column_switch_no_selected_columns_per_pulse():
+    """wu_column_switch_pulses_unset: the source-line switch's per-pulse charging of the selected columns (pulses per
+    row x selected columns x 3 drains x V^2 per write operation) is left out; the time is the same."""
+    from neurocim.workload.network import Layer
+
+    found = _update_pair(
+        "wu_column_switch_pulses_unset", {"type": "fefet", "bits_per_cell": 5}, Layer(4, 4, 8, 3, 3, 16)
+    )
+    update, writes, _ = found[False]
+    col = update.subarray.mode.sl_switch
+    v = update.cell.write_voltage_v
+    expected = 0.0
+    for block in writes:
+        w = block.writes
+        selected = min(col.num_output, col.num_output * w.activity_col)
+        per_write = col.cap_tg_drain * 3 * v * v * w.pulses_per_row * selected
+        expected += per_write * update._num_writes(w) * block.block.energy_copies
+    off, on = found[False][2], found[True][2]
+    assert expected > 0
+    assert off.peak_energy_j - on.peak_energy_j == pytest.approx(expected, rel=1e-9)
+    assert on.serial_latency_s == off.serial_latency_s
+
+
+def test_v21_counts_a_short_blocks_writes_over_the_full_array():
+    """wu_write_rows_full_array: a 27-row block (a 3x3x3 kernel) is written as if its row activity spread over the
+    array's 128 rows: more switch write operations, so more driver energy and time; the cells are the same."""
+    from neurocim.workload.network import Layer
+
+    found = _update_pair("wu_write_rows_full_array", {"type": "rram", "bits_per_cell": 5}, Layer(8, 8, 3, 3, 3, 16))
+    update, writes, off = found[False]
+    w = writes[0].writes
+    assert w.rows == 27 < update.p.chip.array.rows
+    on_update, _, on = found[True]
+    assert on_update._num_writes(w) == pytest.approx(update._num_writes(w) * update.p.chip.array.rows / w.rows)
+    assert on.peak_energy_j > off.peak_energy_j and on.serial_latency_s > off.serial_latency_s
+    assert on.pulses == off.pulses
+
+
+def test_sram_updates_flip_cells_select_rows_and_drive_bit_lines():
+    """An SRAM update: cell flips (both nodes), the row switch's gates and the written bit lines' precharge and
+    drive; under wu_sram_write_activity_unset (V2.1) the precharge and drive are left out."""
+    from neurocim.workload.network import Layer
+
+    found = _update_pair("wu_sram_write_activity_unset", {"type": "sram"}, Layer(4, 4, 8, 3, 3, 16))
+    update, writes, off = found[False]
+    _, _, on = found[True]
+    sa, vdd = update.subarray, update.chip.ctx.tech.vdd
+    driver = sa.mode.sram_column.write_driver
+    bits = sum(b.writes.cols * b.writes.activity_col * b.writes.rows * b.writes.activity_row * b.block.energy_copies
+               for b in writes)  # fmt: skip
+    assert bits > 0 and on.pulses == off.pulses
+    drive = (sa.cap_col + driver.cap_input + driver.cap_output) * vdd * vdd * bits
+    assert off.peak_energy_j - on.peak_energy_j == pytest.approx(drive, rel=1e-9)
+    assert on.peak_energy_j > 0

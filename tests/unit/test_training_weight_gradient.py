@@ -62,7 +62,7 @@ ALL_WG = {
     q.SENSE_AMP_ENABLE_CLOCK,
 }
 # V2.1's older SRAM periphery: circuit quirks the unit's arrays share with the forward SRAM sub-array
-V21_PERIPHERY = {"v21_precharger", "v21_sram_write_driver", "v21_sram_switch_matrix_sizing", "v21_decoder_sizing"}
+V21_PERIPHERY = {"v21_precharger", "v21_sram_write_driver", "v21_switch_matrix_sizing", "v21_decoder_sizing"}
 
 
 def test_unit_is_sized_for_the_largest_input_feature_map():

@@ -86,10 +86,11 @@ def test_v21_wl_switch_matrix_has_minimum_gates():
 def test_transposed_read_out_switch_time(parallel):
     """V2.1 times the read-out's source-line switches as a TG of 0.25 x the on cell's resistance (75 kOhm here)
     charging the column: its eight selections of the default chip take 7.50 ns with their register's half clocks
-    (V2.1's SwitchMatrix model for that chip); the forward switch matrix's own TG is about three times faster."""
+    (V2.1's SwitchMatrix model for that chip); V1.4's switch matrix is about three times faster."""
     params = {"parallelBP": parallel}
     chip = chip_from_v21_params(params).model_copy(update={"training": training_from_v21_params(params)})
-    faithful = ChipConfig.model_validate({**chip.model_dump(), "quirks": {"ag_switch_timed_at_ir_drop_resistance": 0}})
+    faithful = ChipConfig.model_validate({**chip.model_dump(), "quirks": {"ag_switch_timed_at_ir_drop_resistance": 0,
+                                                                  "v21_switch_matrix_sizing": 0}})
     v21 = TransposedReadout(build_context(chip), chip.training)
     other = TransposedReadout(build_context(faithful), faithful.training)
     steps = 8

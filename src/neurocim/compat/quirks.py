@@ -318,6 +318,25 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_switch_matrix_sizing",
+        "sizes a line switch matrix's pass gates for 0.25 x the line resistance (an eNVM array's source lines: one "
+        "cell's on-resistance) from the Vdsat-multiplied on-resistance of a 1 F device, narrower than F if that is "
+        "all it takes, and takes that target as their resistance",
+        "NeuroSim V1.4's sizing: the node's switch-matrix ratio x the line resistance (an eNVM array's source lines: "
+        "the cells' mean resistance over the rows read at once, times the rows), widths at least F, the resistance "
+        "that of the gates built",
+        _V21,
+    ),
+    Quirk(
+        "v21_tile_accumulation_trees",
+        "gives a tile's accumulation one adder tree per read-out of one sub-array's columns per PE: PEs x "
+        "sub-array columns / columns per ADC (a conventional tile counts its PEs along one side), for its "
+        "energy, leakage and area",
+        "one tree per read-out of the PE's columns: PE size / columns per ADC, times the PEs along a side in a "
+        "conventional tile (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "v21_htree_root_log2",
         "puts an H-tree's root floor(log2(min(rows, columns))) units from the grid's edge, so its main bus runs "
         "min(columns - that, that) unit widths (2 on a 5 x 5 grid of tiles)",
@@ -366,16 +385,6 @@ QUIRKS += (
         "v21_sram_write_driver",
         "builds the SRAM write driver of minimum-size inverters",
         "grows its inverters to the standard cell height (NeuroSim V1.4)",
-        _V21,
-    ),
-    Quirk(
-        "v21_sram_switch_matrix_sizing",
-        "sizes the word-line switch matrix of an SRAM array (forward, transposed read-out, weight-gradient unit) for "
-        "the IR-drop tolerance (1/4) of the line it drives, from the effective on-resistance of a 1 F device (widths "
-        "neither rounded to whole fins nor held at 1 F), and times it with that target resistance (eNVM switch "
-        "matrices keep V1.4's sizing: V2.1's, with its own targets, times their lines 24 % slow on t01)",
-        "sizes them for the node's switch-matrix ratio of the line, from the Vdd/Ion resistance, widths at least 1 F "
-        "(whole fins at FinFET nodes), timed with the resistance of the widths drawn (NeuroSim V1.4)",
         _V21,
     ),
     Quirk(
@@ -568,9 +577,32 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         "wu_write_energy_counts_scan_registers",
         "books the read scan registers' clocking of the row and column switch matrices as write energy on every "
-        "update of an eNVM sub-array: the row register's for the forward read's column-mux steps, the column "
-        "register's for the transposed read-out's steps (none in the first layer)",
-        "an update's write energy has no read scan-register clocking in it",
+        "update of a sub-array: the row register's for the forward read's column-mux steps, an eNVM array's column "
+        "register's for the transposed read-out's steps (none in the first layer); and the row register's clocking "
+        "time (half a clock period per column-mux step) as write time",
+        "an update's write energy and time have no read scan-register clocking in them",
+        _V21,
+    ),
+    Quirk(
+        "wu_column_switch_pulses_unset",
+        "charges the source-line switch matrix no selected-column charging per write pulse: its pulses per row are "
+        "read when the sub-array is built, before any update (0)",
+        "the switch passes the write voltage to the selected columns on every pulse of the row",
+        _V21,
+    ),
+    Quirk(
+        "wu_write_rows_full_array",
+        "counts the switch matrices' write operations (their energy and time) as the sub-array's rows times the "
+        "written block's row activity, as if a block with fewer rows (the first layer's 27) filled the array (an "
+        "SRAM array's bits flipped: its rows and columns times the block's activities)",
+        "the block's own rows (and bits) written, two steps (set, reset) per row",
+        _V21,
+    ),
+    Quirk(
+        "wu_sram_write_activity_unset",
+        "sizes an SRAM sub-array's precharger and write driver writes with the column activity known when the "
+        "sub-array is built (0), so an update's bit-line precharge and drive cost no energy",
+        "the written bits' bit lines are precharged and driven on every written row",
         _V21,
     ),
     Quirk(

@@ -36,7 +36,12 @@ from neurocim.arch.cost import Cost, Part
 from neurocim.arch.subarray.block_stats import iter_vector_stats
 from neurocim.arch.subarray.column_model import ColumnModel, effective_conductance
 from neurocim.arch.subarray.subarray_common import BIG_RAMP
-from neurocim.arch.subarray.subarray_geometry import WIRE_CAP_PER_M, ArrayGeometry, array_geometry
+from neurocim.arch.subarray.subarray_geometry import (
+    WIRE_CAP_PER_M,
+    ArrayGeometry,
+    array_geometry,
+    switch_line_resistance,
+)
 from neurocim.arch.subarray.subarray_parts import ColumnMux
 from neurocim.arch.subarray.subarray_sram import SramColumn
 from neurocim.arch.tile_sets import build_tiles
@@ -110,14 +115,14 @@ class TransposedReadout:
         self.mux, self.sl_switch = None, None
         self.wl_switch = self.precharger = self.write_driver = None
         if self.sram:
-            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, cols, self.geo.res_col, clk, sram=True)
+            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, cols, self.geo.res_col, clk)
             self.precharger = Precharger(ctx, rows, self.geo.res_row, rows)
             self.write_driver = SRAMWriteDriver(ctx, rows)
             if self.parallel:
                 self.mux = ColumnMux(ctx, self.units, rpa, self.geo.res_cell_access / cols / 2)
         else:
-            res_tg = self.geo.res_mem_cell_avg / p.chip.array.rows_in_parallel
-            self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, cols, res_tg * rows, clk)  # the forward one, reused
+            res_line = switch_line_resistance(ctx, self.geo)
+            self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, cols, res_line, clk)  # the forward one, reused
             self.sl_switch.layout(0.0, self.geo.length_row)  # along the array's width, as the forward sub-array's
             self.mux = ColumnMux(ctx, self.units, rpa, self.geo.res_mem_cell_on / cols)
         self._init_converters()

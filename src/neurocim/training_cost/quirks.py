@@ -23,6 +23,9 @@ WRITE_SCAN_REGISTER_SRAM = "wu_sram_write_counts_scan_register"
 WRITE_ACTIVITY_BLOCK = "wu_write_activity_over_block"
 SRAM_WRITE_ACTIVITY_UNSET = "wu_sram_write_activity_unset"
 WRITE_VOLTAGE_RSS = "wu_write_voltage_root_sum_square"
+COLUMN_SWITCH_PULSES_UNSET = "wu_column_switch_pulses_unset"
+WRITE_ROWS_FULL_ARRAY = "wu_write_rows_full_array"
+SRAM_WRITE_ACTIVITY_UNSET = "wu_sram_write_activity_unset"
 
 
 def has_quirk(p: Derived, name: str) -> bool:

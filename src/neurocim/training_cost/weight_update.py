@@ -21,8 +21,10 @@ from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.backprop import ERROR_ACTIVITY
 from neurocim.training_cost.quirks import (
+    COLUMN_SWITCH_PULSES_UNSET,
     SRAM_WRITE_ACTIVITY_UNSET,
     WRITE_ACTIVITY_BLOCK,
+    WRITE_ROWS_FULL_ARRAY,
     WRITE_SCAN_REGISTER_SRAM,
     WRITE_SCAN_REGISTERS,
     WRITE_VOLTAGE_RSS,
@@ -246,9 +248,9 @@ class WeightUpdate:
 
     def _scan_registers(self, w: RowWrites, first_layer: bool) -> float:
         """Under WRITE_SCAN_REGISTERS, the read scan registers of an eNVM sub-array's switch matrices clocked as
-        NeuroSim V2.1 books them on every update (J): the row register's for the forward read's column-mux steps
-        (a 1T1R array's only when it writes), the column register's for the transposed read-out's steps."""
-        if self.cell.binary or not has_quirk(self.p, WRITE_SCAN_REGISTERS):
+        NeuroSim V2.1 books them on every update (J): the row register's for the forward read's column-mux steps (a
+        1T1R array's only when it writes), the column register's for the transposed read-out's steps."""
+        if self.cell.binary or not has_quirk(self.p, WRITE_SCAN_REGISTERS):  # SRAM: WRITE_SCAN_REGISTER_SRAM
             return 0.0
         mode, p = self.subarray.mode, self.p
         one_t = getattr(mode, "wl_new_switch", None)
@@ -265,10 +267,19 @@ class WeightUpdate:
             e += col.dff.energy(steps, col.num_output, False)
         return float(e)
 
+    def _scan_time(self) -> float:
+        """Under WRITE_SCAN_REGISTERS, the row scan register's clocking for the forward read's column-mux steps that
+        NeuroSim V2.1 adds to a sub-array's write time (s): half a clock period per step."""
+        if not has_quirk(self.p, WRITE_SCAN_REGISTERS):
+            return 0.0
+        return self.p.cols_muxed / (2 * self.subarray.clk_freq)
+
     def _num_writes(self, w: RowWrites) -> float:
-        """Line-driver write operations: two steps (set, reset) per written row."""
+        """Line-driver write operations: two steps (set, reset) per written row (under WRITE_ROWS_FULL_ARRAY the
+        array's rows times the block's row activity)."""
         ops_per_row = math.ceil(w.cols * w.activity_col / w.cols) if w.cols else 0
-        return 2.0 * ops_per_row * w.rows * w.activity_row
+        rows = self.p.chip.array.rows if has_quirk(self.p, WRITE_ROWS_FULL_ARRAY) else w.rows
+        return 2.0 * ops_per_row * rows * w.activity_row
 
     def _drivers(self, w: RowWrites) -> tuple[float, float]:
         """(latency, energy) of the row and column switch matrices selecting the written rows and columns."""
@@ -276,14 +287,14 @@ class WeightUpdate:
         mode = sa.mode
         n = self._num_writes(w)
         if self.cell.binary or n == 0:
-            return self._sram_drivers(w, n)
+            return self._sram_drivers(w)
         row = getattr(mode, "wl_new_switch", None) or getattr(mode, "wl_switch", None)
         col = getattr(mode, "sl_switch", None)
         if row is None or col is None:
             return 0.0, 0.0
         one_t = p.chip.cell.access is AccessType.CMOS
         row_load = (sa.cap_row2 if one_t else sa.cap_row1), sa.res_row
-        t_row = self._tg_write_latency(row, *row_load, n)
+        t_row = self._tg_write_latency(row, *row_load, n) + self._scan_time()
         t_col = self._tg_write_latency(col, sa.cap_col, sa.res_col, n)
         return max(t_row, t_col), self._switch_energy(row, col, w, n, one_t)
 
@@ -301,30 +312,33 @@ class WeightUpdate:
         gates_c = col.cap_tg_gate_n + col.cap_tg_gate_p
         n_col = col.num_output
         selected = min(n_col, n_col * w.activity_col)
+        pulses = 0 if has_quirk(self.p, COLUMN_SWITCH_PULSES_UNSET) else w.pulses_per_row
         if one_t:  # the row switch passes V_access to the access gate; columns take V_w
             e_row = row.cap_tg_drain * 2 * cell.access_voltage_v**2 + gates_r * vdd * vdd * 5
-            e_col = col.cap_tg_drain * 3 * v_w * v_w * (w.pulses_per_row * selected + n_col - selected / 2)
+            e_col = col.cap_tg_drain * 3 * v_w * v_w * (pulses * selected + n_col - selected / 2)
         else:  # crossbar: V_w on the selected line, V_w/2 on the others
             e_row = row.cap_tg_drain * 3 * v_w * v_w * (1 + (row.num_output - 1) / 4)
-            e_col = col.cap_tg_drain * 3 * v_w * v_w * (w.pulses_per_row * selected + n_col / 4)
+            e_col = col.cap_tg_drain * 3 * v_w * v_w * (pulses * selected + n_col / 4)
         e_row += gates_r * vdd * vdd * (0 if one_t else row.num_output)
         e_col += gates_c * vdd * vdd * n_col
         return (e_row + e_col) * num_write
 
-    def _sram_drivers(self, w: RowWrites, num_write: float) -> tuple[float, float]:
+    def _sram_drivers(self, w: RowWrites) -> tuple[float, float]:
         """SRAM: each written bit flips its cell (both nodes); the written rows one after another, each selected (a
-        row switched off, the next on), its cells flipped, its bit lines precharged and driven."""
+        row switched off, the next on), its cells flipped, its bit lines precharged and driven (not under
+        SRAM_WRITE_ACTIVITY_UNSET)."""
         sa, p, vdd2 = self.subarray, self.p, self.chip.ctx.tech.vdd**2
         if not self.cell.binary:
             return 0.0, 0.0
         wires = SramWires.of(self.chip.ctx, p.chip.array.rows, p.chip.array.cols)
         rows, flips_per_row = self._sram_written(w)
         e = wires.cap_sram_cell_f * vdd2 * 2 * flips_per_row * rows
-        if not has_quirk(p, SRAM_WRITE_ACTIVITY_UNSET):  # the written cells' bit lines recharged
-            e += sa.cap_col * vdd2 * flips_per_row * rows
         column, switch = getattr(sa.mode, "sram_column", None), getattr(sa.mode, "wl_switch", None)
         if column is None or switch is None:
             return 0.0, e
+        if not has_quirk(p, SRAM_WRITE_ACTIVITY_UNSET):  # the written cells' bit lines precharged and driven
+            driver = column.write_driver
+            e += (sa.cap_col + driver.cap_input + driver.cap_output) * vdd2 * flips_per_row * rows
         t = sram_rows_write_latency(self.chip.ctx, column.precharger, column.write_driver, wires, rows)
         t += self._tg_write_latency(switch, sa.cap_row1, sa.res_row, 2 * rows)
         e += (switch.cap_tg_gate_n + switch.cap_tg_gate_p) * vdd2 * 2 * 2 * rows

@@ -110,7 +110,7 @@ class WgArray:
         self.precharger = Precharger(ctx, cols, w.res_col_ohm, cols)
         self.write_driver = SRAMWriteDriver(ctx, cols)
         clk = p.chip.clock.max_frequency_hz
-        self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, rows, w.res_cell_access_ohm, clk, sram=True)
+        self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, rows, w.res_cell_access_ohm, clk)
         self.num_adc = max(cols // rows_per_adc, 1)
         if parallel:
             self._init_parallel()

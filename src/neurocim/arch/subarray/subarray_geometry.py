@@ -252,3 +252,12 @@ def fdiv_rows(value: float, num_row_parallel: int) -> float:
     """value / (num_row_parallel / 2), halved as an int as NeuroSim does; one row is a real half (NeuroSim's 0
     would make the resistance infinite: a zero-width mux gate at <= 14 nm, an infinite bit-line delay)."""
     return fdiv(value, num_row_parallel // 2 or num_row_parallel / 2)
+
+
+def switch_line_resistance(ctx: CircuitContext, geo: ArrayGeometry) -> float:
+    """The resistance (ohm) an eNVM sub-array's source-line switches are sized against: the cells' mean resistance
+    over the rows read at once, times the rows (NeuroSim V1.4), or under quirk v21_switch_matrix_sizing one cell's
+    on-resistance (V2.1). A crossbar's row switches take it over the columns."""
+    if ctx.p.quirk("v21_switch_matrix_sizing"):
+        return geo.res_mem_cell_on
+    return geo.res_mem_cell_avg / ctx.p.chip.array.rows_in_parallel * geo.num_row

@@ -19,7 +19,7 @@ from neurocim.arch.subarray.subarray_common import (
     pipelined_accum_cycles,
     shift_add_step,
 )
-from neurocim.arch.subarray.subarray_geometry import ArrayGeometry, fdiv_rows, repeater_latency
+from neurocim.arch.subarray.subarray_geometry import ArrayGeometry, fdiv_rows, repeater_latency, switch_line_resistance
 from neurocim.arch.subarray.subarray_parts import ColumnMux, ShiftAdders, WriteLevelShifters, build_adc
 from neurocim.arch.subarray.subarray_sram import SramColumn, sram_cell_leakage
 from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
@@ -52,7 +52,7 @@ class ParallelArray:
         self.sram_column: SramColumn | None = None
         if self.sram:
             res_wl = rep.section_res if rep.count > 0 else geo.res_row
-            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq, sram=True)
+            self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq)
             # the mux TG is sized for half of the parallel rows conducting (V2.1: for twice all rows)
             res_mux = fdiv_rows(geo.res_cell_access, p.chip.array.rows_in_parallel)
             if p.quirk("v21_mux_sizing"):
@@ -63,12 +63,12 @@ class ParallelArray:
             reference_energy = geo.cap_row1 / p.chip.array.cols * ctx.tech.vdd * ctx.tech.vdd * geo.num_row
         else:
             res_tg = geo.res_mem_cell_avg / p.chip.array.rows_in_parallel
+            res_line = switch_line_resistance(ctx, geo)
             if self.one_t_one_r:
                 self.wl_new_switch = NewSwitchMatrix(ctx, geo.num_row, clk_freq)
             else:
-                res_wl = res_tg * geo.num_row / geo.num_col
-                self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_wl, clk_freq)
-            self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, geo.num_col, res_tg * geo.num_row, clk_freq)
+                self.wl_switch = SwitchMatrix(ctx, SwitchMode.ROW, geo.num_row, res_line / geo.num_col, clk_freq)
+            self.sl_switch = SwitchMatrix(ctx, SwitchMode.COL, geo.num_col, res_line, clk_freq)
             res_mux = geo.res_mem_cell_on / geo.num_row if p.quirk("v21_mux_sizing") else res_tg
             weight_bits = int(math.log2(level))
             input_bits = int(math.log2(level) + p.cols_per_weight)

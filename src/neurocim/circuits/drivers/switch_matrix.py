@@ -23,13 +23,12 @@ class SwitchMatrix(TgSwitchBank):
     """Switch matrix of NeuroSim V1.4 (SwitchMatrix), neuro (in-memory compute) mode.
 
     `res_tg` is the resistance the line presents (the caller passes the row wire or the column load); the TG
-    is sized to `res_tg * switch_matrix_size_ratio` (`sram`: an SRAM array's word lines, V2.1's sizing under the
-    quirk v21_sram_switch_matrix_sizing).
+    is sized to `res_tg * switch_matrix_size_ratio` (quirk v21_switch_matrix_sizing: V2.1's, `v21_tg_sizing` of a
+    quarter of the line).
     """
 
-    def __init__(self, ctx: CircuitContext, mode: SwitchMode, num_output: int, res_tg: float, clk_freq: float,
-                 *, sram: bool = False):  # fmt: skip
-        if sram and ctx.p.quirk("v21_sram_switch_matrix_sizing"):  # an SRAM array's word lines
+    def __init__(self, ctx: CircuitContext, mode: SwitchMode, num_output: int, res_tg: float, clk_freq: float):
+        if ctx.p.quirk("v21_switch_matrix_sizing"):
             width_n, width_p, res = v21_tg_sizing(ctx, res_tg * IR_DROP_TOLERANCE)
         else:
             width_n, width_p = sized_tg_widths(ctx, res_tg * ctx.p.switch_matrix_ratio, LINEAR_REGION_RATIO)
