@@ -49,16 +49,18 @@ class Tile:
         *,
         dtype: type[np.floating] = np.float64,
         buffer_cores: tuple[int, int] | None = None,
+        pe_ctx: CircuitContext | None = None,
     ) -> None:
         """`dtype`: precision of the trace-dependent read pass (see ProcessingElement); `buffer_cores`: (input,
-        output) buffer core counts to use instead of this tile's own (NeuroSim V2.1's shared counts)."""
+        output) buffer core counts to use instead of this tile's own (NeuroSim V2.1's shared counts); `pe_ctx`: the
+        context the PE reads (default: the tile's), e.g. the same settings through their own recorder."""
         p = ctx.p
         self.ctx, self.novel, self.clk_freq = ctx, novel, clk_freq
         self.num_pe, self.pe_size = num_pe, pe_size
         num_subarray = math.ceil(pe_size / p.chip.array.rows) * math.ceil(pe_size / p.chip.array.cols)
         side = math.ceil(math.sqrt(num_subarray))
         grid = (math.ceil(pe_size / p.chip.array.rows), math.ceil(pe_size / p.chip.array.cols))
-        self.pe = ProcessingElement(ctx, subarray, side, side, novel, clk_freq, grid=grid, dtype=dtype)
+        self.pe = ProcessingElement(pe_ctx or ctx, subarray, side, side, novel, clk_freq, grid=grid, dtype=dtype)
         # NeuroSim: the PE output width adds sqrt (not log2) of the sub-array count
         tree_bits = math.sqrt(num_subarray) if p.quirk("pe_output_bits_sqrt") else math.log2(num_subarray)
         if p.quirk("v21_adder_widths"):  # V2.1: sub-arrays along one side of the PE

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -21,6 +21,7 @@ from neurocim.mapping.layer_mapping import LayerMapping
 from neurocim.workload.cache import derived_owned
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload
+from neurocim.workload.recorded import ReadRecorder
 from neurocim.workload.trace_csv import csv_weight_levels
 from neurocim.workload.traces import LayerTrace, weight_to_levels
 
@@ -47,12 +48,24 @@ def tile_side(
 ) -> TileSide:
     """The TileSide of the chip `ctx` describes (its sub-arrays laid out again by `grow`, when given), kept in the
     workload's cache under the values of the settings it read: chips that differ only in what the tiles never read
-    (global bus, global buffer ...) share it."""
+    (global bus, global buffer ...) share it. Below it, the PEs' evaluations are kept under the settings the
+    sub-array and the PEs read: chips that differ only in what the tile periphery reads (tile buffers, speed-up ...)
+    share those."""
+    cache, extra = workload.cache, (ctx.tech, ctx.cell, np.dtype(dtype).str, grow)
 
-    def compute(params: Derived) -> TileSide:
-        return TileWork(CircuitContext(ctx.tech, params, ctx.cell), layers, dtype=dtype, grow=grow).run(workload)
+    def compute(params: ReadRecorder) -> TileSide:
+        pe_params = ReadRecorder(ctx.p)  # notes what the sub-array and the PEs read, apart from the tiles
+        found = cache.pe_evaluations.find(ctx.p, extra)
+        kept_names, kept = found if found is not None else ((), {})
+        tile_ctx, pe_ctx = (CircuitContext(ctx.tech, s, ctx.cell) for s in (params, pe_params))
+        work = TileWork(tile_ctx, layers, dtype=dtype, grow=grow, pe_ctx=pe_ctx, pe_evaluations=kept)
+        side = work.run(workload)
+        names = set(kept_names) | pe_params.names  # the kept evaluations read the fields they were kept under
+        cache.pe_evaluations.put(ctx.p, tuple(sorted(names)), extra, work.pe_evaluations())
+        params.names.update(names)  # the tiles' costs depend on the PEs' settings too
+        return side
 
-    return workload.cache.tile_sides.get(ctx.p, (ctx.tech, ctx.cell, np.dtype(dtype).str, grow), compute)
+    return cache.tile_sides.get(ctx.p, extra, compute)
 
 
 def _combine(results: Sequence[Cost]) -> Cost:
@@ -104,14 +117,19 @@ class TileWork:
         *,
         dtype: type[np.floating] = np.float32,
         grow: SubArrayGrowth | None = None,
+        pe_ctx: CircuitContext | None = None,
+        pe_evaluations: Mapping[tuple, dict[tuple, tuple]] | None = None,
     ) -> None:
         """`dtype` is the precision of the trace-dependent read pass: float32 (default) agrees with float64 to
         about 1e-6 relative, well inside the chip-level tolerances, and is several times faster. `grow` lays the
-        sub-arrays out again before the tiles are built over them (a training chip's transposed read-out)."""
+        sub-arrays out again before the tiles are built over them (a training chip's transposed read-out). `pe_ctx` is
+        the context the sub-array and the PEs read (default: `ctx`); `pe_evaluations` are PE evaluations of a chip
+        whose sub-array and PEs read the same settings, by the PE's construction key (see `pe_evaluations()`)."""
         self.ctx, self.dtype, self.layers = ctx, dtype, list(layers)
         self.fp: Floorplan = plan_floor(self.layers, FloorplanInputs.from_params(ctx.p))
         freq = ctx.p.chip.clock.max_frequency_hz
-        self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, freq, dtype=dtype, grow=grow)
+        self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, freq, dtype=dtype, grow=grow, pe_ctx=pe_ctx)
+        self._kept = pe_evaluations or {}
         self.windows: list[int] = [layer.num_windows for layer in self.layers]
         fp = self.fp
         self.mappings = [
@@ -124,6 +142,11 @@ class TileWork:
         self.windows = self._windows(workload)
         period, clk_freq, costs = self._tile_passes(workload)
         return TileSide(self.fp, self.tile_nm, self.tile_cm, tuple(self.windows), period, clk_freq, tuple(costs))
+
+    def pe_evaluations(self) -> dict[tuple, dict[tuple, tuple]]:
+        """The PEs' memoised evaluations so far, by the PE's construction key (a copy)."""
+        tiles = [t for t in (self.tile_nm, self.tile_cm) if t is not None]
+        return {t.pe.construction_key(): t.pe.evaluations() for t in tiles}
 
     def _tile_blocks(self, index: int, memory: np.ndarray, inputs: np.ndarray):
         """Yield (tile, weight block, input block, rows, cols) for every tile a layer occupies."""
@@ -189,6 +212,7 @@ class TileWork:
         tiles = [t for t in (self.tile_nm, self.tile_cm) if t is not None]
         for tile in tiles:  # every pass starts from the tiles' initial state
             tile.reset_state()
+            tile.pe.seed(self._kept.get(tile.pe.construction_key(), {}))
         period, clk_freq = 0.0, p.chip.clock.max_frequency_hz
         if p.chip.clock.synchronous:
             period = self.clock_period(arrays)

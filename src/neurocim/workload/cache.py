@@ -12,6 +12,10 @@ from threadpoolctl import ThreadpoolController
 from neurocim.workload.recorded import RecordedMemo
 
 
+TILE_SIDES = 16  # tile sides a workload keeps (each holds its tiles and their memoised evaluations)
+PE_EVALUATIONS = 64  # sets of PE evaluations a workload keeps (one per distinct PE settings)
+
+
 class OwnedArray(np.ndarray):
     """A read-only array owned by a WorkloadCache, labelled by value (which layer, what, under which settings).
 
@@ -55,7 +59,9 @@ class WorkloadCache:
 
     def __init__(self, per_group: int = 2) -> None:
         self.per_group = per_group
-        self.tile_sides: RecordedMemo = RecordedMemo()  # the chips' tile sides, under the settings they read
+        self.tile_sides: RecordedMemo = RecordedMemo(TILE_SIDES)  # the chips' tile sides, under the settings read
+        # the PEs' evaluations (by PE construction key), under the settings the sub-array and PEs read
+        self.pe_evaluations: RecordedMemo = RecordedMemo(PE_EVALUATIONS)
         self._owned: dict[tuple, dict[tuple, OwnedArray]] = {}  # group -> label -> array
         self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
         self._blas: ThreadpoolController | None = None
