@@ -13,7 +13,6 @@ from neurocim.arch.pe_common import Block
 from neurocim.arch.tile import Tile
 from neurocim.arch.tile_sets import SubArrayGrowth, build_tiles
 from neurocim.circuits.context import CircuitContext
-from neurocim.config.derived import Derived
 from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, reshape_input
 from neurocim.mapping.cells import levels_to_cells
 from neurocim.mapping.floorplan import Floorplan, FloorplanInputs, plan_floor
