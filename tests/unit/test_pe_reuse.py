@@ -85,3 +85,15 @@ def test_every_chip_of_a_sweep_over_reused_fields_equals_a_fresh_estimate(varian
     chips = [_chip(RRAM, **variant) for variant in variants]
     for chip, got in zip(chips, Estimator(workload).sweep(chips), strict=True):
         assert got.to_dict() == estimate(chip, TINY_LAYERS, TINY_TRACES).to_dict()
+
+
+def test_pe_evaluations_of_every_clock_are_kept_together(pe_evaluations):
+    workload = prepare(TINY_LAYERS, TINY_TRACES)
+    estimator = Estimator(workload)
+    for clock in (2.5e8, 1e9):  # the PEs are built for the clock: two construction keys, one PE settings
+        estimator.estimate(_chip(RRAM, clock={"max_frequency_hz": clock}))
+    pe_evaluations.clear()
+    again = _chip(RRAM, clock={"max_frequency_hz": 2.5e8}, buffers={"tile_type": "sram"})
+    got = estimator.estimate(again)
+    assert not pe_evaluations and len(workload.cache.pe_evaluations) == 1
+    assert got.to_dict() == estimate(again, TINY_LAYERS, TINY_TRACES).to_dict()

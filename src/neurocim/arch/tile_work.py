@@ -143,9 +143,10 @@ class TileWork:
         return TileSide(self.fp, self.tile_nm, self.tile_cm, tuple(self.windows), period, clk_freq, tuple(costs))
 
     def pe_evaluations(self) -> dict[tuple, dict[tuple, tuple]]:
-        """The PEs' memoised evaluations so far, by the PE's construction key (a copy)."""
+        """The PEs' memoised evaluations so far, by the PE's construction key (a copy), with those it was given for PEs
+        of other construction keys (another clock, PE grid ...)."""
         tiles = [t for t in (self.tile_nm, self.tile_cm) if t is not None]
-        return {t.pe.construction_key(): t.pe.evaluations() for t in tiles}
+        return {**self._kept, **{t.pe.construction_key(): t.pe.evaluations() for t in tiles}}
 
     def _tile_blocks(self, index: int, memory: np.ndarray, inputs: np.ndarray):
         """Yield (tile, weight block, input block, rows, cols) for every tile a layer occupies."""

@@ -12,7 +12,7 @@ from threadpoolctl import ThreadpoolController
 from neurocim.workload.recorded import RecordedMemo
 
 TILE_SIDES = 256  # tile sides a workload keeps (each holds its tiles and memoised evaluations: ~0.2 MB on VGG-8)
-PE_EVALUATIONS = 64  # sets of PE evaluations a workload keeps (one per distinct PE settings)
+PE_EVALUATIONS = 16  # sets of PE evaluations a workload keeps (one per distinct PE settings)
 
 
 class OwnedArray(np.ndarray):
