@@ -1,5 +1,5 @@
-"""Chips re-costed on one prepared workload reuse the PEs' evaluations of chips whose sub-array and PEs read the same
-settings, and every report equals a fresh estimate's."""
+"""Chips re-costed on one prepared workload reuse the tiles' (PEs') evaluations of chips whose tiles (sub-array and
+PEs) read the same settings, and every report equals a fresh estimate's."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from neurocim.arch import pe as pe_module
+from neurocim.arch import tile as tile_module
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
 from neurocim.estimate import Estimator, estimate
@@ -28,18 +29,39 @@ def _chip(base: dict, **sections: dict) -> ChipConfig:
     return ChipConfig.model_validate({**base, **{k: {**base.get(k, {}), **v} for k, v in sections.items()}})
 
 
-@pytest.fixture
-def pe_evaluations(monkeypatch) -> list[int]:
-    """Counts the PE evaluations actually computed (not answered from a memo)."""
+def _counted(monkeypatch, unit: type) -> list[int]:
+    """Counts the evaluations of `unit` actually computed (not answered from a memo)."""
     calls: list[int] = []
-    real = pe_module.ProcessingElement._evaluate
+    real = unit._evaluate
 
     def counted(self, *args, **kwargs):
         calls.append(1)
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(pe_module.ProcessingElement, "_evaluate", counted)
+    monkeypatch.setattr(unit, "_evaluate", counted)
     return calls
+
+
+@pytest.fixture
+def pe_evaluations(monkeypatch) -> list[int]:
+    return _counted(monkeypatch, pe_module.ProcessingElement)
+
+
+def test_a_speed_up_change_reuses_the_tiles_evaluations_of_unchanged_blocks(monkeypatch):
+    tiles = _counted(monkeypatch, tile_module.Tile)
+    workload = prepare(LAYERS, TRACES)
+    estimator = Estimator(workload)
+    estimator.estimate(_chip(RRAM, pipeline={"enabled": True, "speedup_degree": 1}))
+    first = len(tiles)
+    other = _chip(RRAM, pipeline={"enabled": True, "speedup_degree": 8})
+    got = estimator.estimate(other)
+    assert len(workload.cache.tile_sides) == 2 and len(workload.cache.tile_evaluations) == 1
+    assert len(tiles) - first < first  # blocks that kept their duplication: their evaluations were reused
+    assert got.to_dict() == estimate(other, LAYERS, TRACES).to_dict()
+    tiles.clear()
+    again = _chip(RRAM, pipeline={"enabled": True, "speedup_degree": 8}, interconnect={"global_bus": "htree"})
+    estimator.estimate(again)
+    assert not tiles  # the tile side itself was kept
 
 
 def test_a_tile_periphery_change_reuses_every_pe_evaluation(pe_evaluations):

@@ -82,6 +82,20 @@ class Tile:
         self.area = self.height = self.width = 0.0
         self.area_parts = TileArea(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
+    def construction_key(self) -> tuple:
+        """What this tile was built from besides its settings and sub-array: tiles with equal keys, settings read
+        and sub-arrays give equal evaluations."""
+        cores = (self.periphery.num_in_core, self.periphery.num_out_core)
+        return (self.novel, self.num_pe, self.pe_size, self.clk_freq, cores, self.pe.construction_key())
+
+    def evaluations(self) -> dict[tuple, tuple]:
+        """A copy of the memoised evaluations (see InputMemo.entries)."""
+        return self._eval_memo.entries()
+
+    def seed(self, evaluations: dict[tuple, tuple]) -> None:
+        """Take the memoised evaluations of a tile with the same construction key and settings read."""
+        self._eval_memo.seed(evaluations)
+
     def reset_state(self) -> None:
         """Back to the state after construction: no leakage state carried from an evaluation, no memoised
         evaluations (they hold the inputs they were keyed on)."""
