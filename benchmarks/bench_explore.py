@@ -4,8 +4,9 @@ accuracy-in-the-loop sweep on the digits default with the accuracy evaluations i
 
 Run: python benchmarks/bench_explore.py [--points N] [--read-points N] [--workers N] [--skip-ray] [--skip-accuracy]
                                        [--probe]
-Prints points/s of whole `neurocim.explore` runs (workload already loaded and the first estimate made, so that
-start-up is not counted; every point is validated, costed and committed to the results store), the per-point
+Prints, for the cost-only sweeps, points/s of the explore engine on a warm workload (loaded, its read statistics
+derived by a first estimate of the base chip; every point validated, costed and committed to the results store) and
+of whole `neurocim.explore` runs (which load the workload and derive its read statistics again), the per-point
 costing time alone, and the Ray/local ratio. Targets (issue 16): >= 1000 points/s on one core for
 read-independent fields, >= 100 points/s for read-dependent ones.
 """
@@ -23,13 +24,21 @@ import torch
 
 import neurocim
 from neurocim.estimate import estimate
+from neurocim.explore.backends import InProcess
+from neurocim.explore.costing import Workload, load_workload
+from neurocim.explore.engine import PointRunner, run_planned
+from neurocim.explore.results import results_frame
+from neurocim.explore.spec import load_sweep
+from neurocim.explore.store import ResultStore
+from neurocim.explore.strategies import planned_points
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACES = ROOT / "tests" / "data" / "vgg8_traces.npz"
 BASE = {"chip": {"cell": {"type": "rram"}}}
 # fields that leave the sub-array read statistics unchanged in the cost core (ADC precision, buffers, bus, clock,
 # pipeline). Node, ADC type, roadmap and temperature are not among them today: for an eNVM chip each of their values
-# re-derives the read statistics (timed with --probe).
+# re-derives the read statistics (the SAR ADC asks for other column statistics than the flash ADC; timed with
+# --probe).
 READ_INDEPENDENT = {
     "chip.adc.bits": [3, 4, 5, 6, 7, 8],
     "chip.buffers.global_type": ["register_file", "sram"],
@@ -60,19 +69,41 @@ def _sweep(space: dict[str, list], samples: int, seed: int = 0) -> dict[str, Any
 
 
 def timed_sweep(sweep: dict[str, Any], **options: Any) -> tuple[float, pd.DataFrame]:
-    """(wall seconds, table) of one explore run into a fresh folder, without plots."""
+    """(wall seconds, table) of one explore run into a fresh folder, without plots; the run's CPU seconds in this
+    process (a shared machine's wall time depends on its load) are in the table's `attrs["cpu_s"]`."""
     with tempfile.TemporaryDirectory() as out:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         frame = neurocim.explore(sweep, out, progress=False, plots=False, **options)
+        frame.attrs["cpu_s"] = time.process_time() - cpu
         return time.perf_counter() - start, frame
+
+
+def warm_sweep(sweep: dict[str, Any], backend: InProcess, workload: Workload) -> tuple[float, pd.DataFrame]:
+    """(wall seconds, table) of the explore engine over a sweep's points on an open in-process backend whose workload
+    is warm, into a fresh store (no plots or exported tables); its CPU seconds in `attrs["cpu_s"]`."""
+    spec = load_sweep(sweep)
+    points = planned_points(spec.dims, spec.strategy)
+    with tempfile.TemporaryDirectory() as out:
+        store = ResultStore(Path(out), spec.fingerprint())
+        try:
+            start, cpu = time.perf_counter(), time.process_time()
+            run_planned(PointRunner(spec, store, backend, workload), points)
+            seconds, cpu_s = time.perf_counter() - start, time.process_time() - cpu
+            frame = results_frame(spec, store.rows())
+        finally:
+            store.close()
+    frame.attrs["cpu_s"] = cpu_s
+    return seconds, frame
 
 
 def _report(label: str, seconds: float, frame: pd.DataFrame) -> float:
     ok = frame[frame["status"] == "ok"]
     rate = len(frame) / seconds
     per_point_ms = 1e3 * ok["seconds"].median() if len(ok) else float("nan")
+    cpu_s = frame.attrs.get("cpu_s", float("nan"))
     print(f"{label:<44} {len(frame):>5} points ({len(ok)} ok) in {seconds:7.2f} s: {rate:8.1f} points/s "
-          f"(median costing {per_point_ms:.2f} ms/point)", flush=True)  # fmt: skip
+          f"(median costing {per_point_ms:.2f} ms/point; this process's CPU {cpu_s:.2f} s: "
+          f"{len(frame) / cpu_s:.1f} points per CPU-s)", flush=True)  # fmt: skip
     return rate
 
 
@@ -92,11 +123,16 @@ def probe() -> None:
 
 
 def cost_only(points: int, read_points: int) -> None:
-    timed_sweep(_sweep(READ_INDEPENDENT, 2, seed=99))  # warm-up: load the workload, first estimate, compile
-    seconds, frame = timed_sweep(_sweep(READ_INDEPENDENT, points))
-    _report("read-independent fields, local, 1 worker", seconds, frame)
-    seconds, frame = timed_sweep(_sweep(READ_DEPENDENT, read_points))
-    _report("read-dependent fields, local, 1 worker", seconds, frame)
+    spec = load_sweep(_sweep(READ_INDEPENDENT, 1))
+    workload = load_workload(spec.traces, spec.base)
+    backend = InProcess(workload)
+    backend.cost([spec.base.chip])  # warm-up: the base chip's read statistics, compiled kernels
+    seconds, frame = warm_sweep(_sweep(READ_INDEPENDENT, points), backend, workload)
+    _report("read-independent fields, warm workload", seconds, frame)
+    seconds, frame = warm_sweep(_sweep(READ_DEPENDENT, read_points), backend, workload)
+    _report("read-dependent fields, warm workload", seconds, frame)
+    seconds, frame = timed_sweep(_sweep(READ_INDEPENDENT, points, seed=2))
+    _report("read-independent fields, whole explore run", seconds, frame)
 
 
 def backends(points: int, workers: int) -> None:

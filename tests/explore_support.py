@@ -14,6 +14,12 @@ from neurocim.workload.traces import LayerTrace
 
 def write_tiny_traces(path: Path) -> Path:
     """A conv (8x8x4, 3x3, 16 out, pooled) and a linear layer (256 -> 10), random 8-bit traces, as an npz."""
+    save_traces_npz(path, *tiny_workload())
+    return path
+
+
+def tiny_workload() -> tuple[list[Layer], list[LayerTrace]]:
+    """The layers and random 8-bit traces of write_tiny_traces."""
     rng = np.random.default_rng(0)
     layers = [Layer(8, 8, 4, 3, 3, 16, True, 1, name="conv1"), Layer(1, 1, 256, 1, 1, 10, name="fc")]
     traces = []
@@ -21,8 +27,7 @@ def write_tiny_traces(path: Path) -> Path:
         weights = np.round(rng.uniform(-1, 1, (layer.rows, layer.out_channels)) * 127) / 128
         codes = rng.integers(0, 256, (layer.rows, layer.num_windows))
         traces.append(LayerTrace(weights, codes, 8, layer.name))
-    save_traces_npz(path, layers, traces)
-    return path
+    return layers, traces
 
 
 def tiny_sweep(traces: Path, **overrides: Any) -> dict[str, Any]:

@@ -62,6 +62,28 @@ def test_every_point_equals_a_standalone_estimate_of_its_config(grid, traces):
         assert row["energy_j"] == pytest.approx(expected["dynamic_energy_j"] + expected["leakage_energy_j"])
 
 
+def _equal_to_standalone_estimates(frame, traces) -> None:
+    layers, layer_traces = load_traces_npz(traces)
+    ok = frame[frame["status"] == "ok"]
+    assert len(ok)
+    for _, row in ok.iterrows():
+        chip = chip_config_from(json.loads(row["config"])["chip"])
+        expected = chip_metrics(estimate(chip, layers, layer_traces))
+        assert {m: row[m] for m in expected} == expected
+
+
+def test_points_that_reuse_tile_sides_and_pe_evaluations_equal_standalone_estimates(traces, tmp_path):
+    space = {
+        "chip.adc.bits": [4, 6],
+        "chip.buffers.tile_type": ["register_file", "sram"],
+        "chip.buffers.global_type": ["register_file", "sram"],
+        "chip.clock.max_frequency_hz": [2.5e8, 1e9],
+        "chip.pipeline.speedup_degree": [1, 4],
+    }
+    sweep = tiny_sweep(traces, space=space, constraints=[], strategy={"name": "random", "samples": 12, "seed": 3})
+    _equal_to_standalone_estimates(neurocim.explore(sweep, tmp_path, progress=False, plots=False), traces)
+
+
 def test_pareto_csv_is_the_non_dominated_set(grid):
     import pandas as pd
 
@@ -70,7 +92,7 @@ def test_pareto_csv_is_the_non_dominated_set(grid):
     ok = frame[frame["status"] == "ok"]
     objectives = ["energy_j", "latency_s", "area_m2"]
     for _, row in ok.iterrows():
-        dominated = ((ok[objectives] <= row[objectives]).all(axis=1) & (ok[objectives] < row[objectives]).any(axis=1))
+        dominated = (ok[objectives] <= row[objectives]).all(axis=1) & (ok[objectives] < row[objectives]).any(axis=1)
         assert dominated.any() != (row["point"] in set(front["point"]))
 
 

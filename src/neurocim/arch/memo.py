@@ -22,6 +22,15 @@ class InputMemo:
     def clear(self) -> None:
         self._entries.clear()
 
+    def entries(self) -> dict[tuple, tuple]:
+        """A copy of the memoised evaluations (key -> (result, state left)), for another unit of the same settings."""
+        return dict(self._entries)
+
+    def seed(self, entries: dict[tuple, tuple]) -> None:
+        """Take memoised evaluations of a unit whose evaluations give the same results (same settings and
+        construction) as this one's."""
+        self._entries.update(entries)
+
     def call(
         self,
         inputs: np.ndarray,

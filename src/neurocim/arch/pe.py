@@ -77,6 +77,20 @@ class ProcessingElement:
         self.area = self.height = self.width = 0.0
         self.area_adc = self.area_accum = self.area_other = self.area_array = 0.0
 
+    def construction_key(self) -> tuple:
+        """What this PE was built from besides its settings and sub-array: PEs with equal keys, settings read and
+        sub-arrays give equal evaluations."""
+        return (self.novel, self.num_subarray_row, self.num_subarray_col, self.grid, self.clk_freq,
+                np.dtype(self.dtype).str)  # fmt: skip
+
+    def evaluations(self) -> dict[tuple, tuple]:
+        """A copy of the memoised evaluations (see InputMemo.entries)."""
+        return self._eval_memo.entries()
+
+    def seed(self, evaluations: dict[tuple, tuple]) -> None:
+        """Take the memoised evaluations of a PE with the same construction key and settings read."""
+        self._eval_memo.seed(evaluations)
+
     def reset_state(self) -> None:
         """Back to the state after construction for what evaluations change: the adder tree's leakage state and
         the memoised evaluations and strip reads (they hold the inputs they were keyed on)."""

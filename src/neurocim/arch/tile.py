@@ -49,16 +49,18 @@ class Tile:
         *,
         dtype: type[np.floating] = np.float64,
         buffer_cores: tuple[int, int] | None = None,
+        pe_ctx: CircuitContext | None = None,
     ) -> None:
         """`dtype`: precision of the trace-dependent read pass (see ProcessingElement); `buffer_cores`: (input,
-        output) buffer core counts to use instead of this tile's own (NeuroSim V2.1's shared counts)."""
+        output) buffer core counts to use instead of this tile's own (NeuroSim V2.1's shared counts); `pe_ctx`: the
+        context the PE reads (default: the tile's), e.g. the same settings through their own recorder."""
         p = ctx.p
         self.ctx, self.novel, self.clk_freq = ctx, novel, clk_freq
         self.num_pe, self.pe_size = num_pe, pe_size
         num_subarray = math.ceil(pe_size / p.chip.array.rows) * math.ceil(pe_size / p.chip.array.cols)
         side = math.ceil(math.sqrt(num_subarray))
         grid = (math.ceil(pe_size / p.chip.array.rows), math.ceil(pe_size / p.chip.array.cols))
-        self.pe = ProcessingElement(ctx, subarray, side, side, novel, clk_freq, grid=grid, dtype=dtype)
+        self.pe = ProcessingElement(pe_ctx or ctx, subarray, side, side, novel, clk_freq, grid=grid, dtype=dtype)
         # NeuroSim: the PE output width adds sqrt (not log2) of the sub-array count
         tree_bits = math.sqrt(num_subarray) if p.quirk("pe_output_bits_sqrt") else math.log2(num_subarray)
         if p.quirk("v21_adder_widths"):  # V2.1: sub-arrays along one side of the PE
@@ -81,6 +83,20 @@ class Tile:
         self._plans: dict[tuple[int, int, int, int], TilePlan] = {}  # by speed-up and block shape
         self.area = self.height = self.width = 0.0
         self.area_parts = TileArea(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+    def construction_key(self) -> tuple:
+        """What this tile was built from besides its settings and sub-array: tiles with equal keys, settings read
+        and sub-arrays give equal evaluations."""
+        cores = (self.periphery.num_in_core, self.periphery.num_out_core)
+        return (self.novel, self.num_pe, self.pe_size, self.clk_freq, cores, self.pe.construction_key())
+
+    def evaluations(self) -> dict[tuple, tuple]:
+        """A copy of the memoised evaluations (see InputMemo.entries)."""
+        return self._eval_memo.entries()
+
+    def seed(self, evaluations: dict[tuple, tuple]) -> None:
+        """Take the memoised evaluations of a tile with the same construction key and settings read."""
+        self._eval_memo.seed(evaluations)
 
     def reset_state(self) -> None:
         """Back to the state after construction: no leakage state carried from an evaluation, no memoised

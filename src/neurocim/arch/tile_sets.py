@@ -28,25 +28,29 @@ def build_tiles(
     dtype: type[np.floating] = np.float64,
     subarray=None,
     grow: SubArrayGrowth | None = None,
+    pe_ctx: CircuitContext | None = None,
 ) -> tuple[Tile | None, Tile]:
     """The chip's two tile kinds (NeuroSim TileInitialize) over one shared sub-array, laid out.
 
     The novel-mapping tile exists only with novel mapping and at least one novel-mapped layer. `subarray`: the
     sub-array to build them over instead of the configured one (e.g. one with training periphery beside it);
-    `grow`: what lays that sub-array out again before the tiles are built over it.
+    `grow`: what lays that sub-array out again before the tiles are built over it; `pe_ctx`: the context the
+    sub-array and the PEs read (default: `ctx`).
     """
     p = ctx.p
     if subarray is None:
-        subarray = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, clk_freq)
+        sub = pe_ctx or ctx
+        subarray = SubArray(sub, sub.p.chip.array.rows, sub.p.chip.array.cols, sub.p.wires.unit_resistance, clk_freq)
     if grow is not None:
         subarray = grow(subarray)
-    tile_cm = Tile(ctx, subarray, False, fp.num_pe_cm, fp.pe_size_cm, clk_freq, dtype=dtype)
+    tile_cm = Tile(ctx, subarray, False, fp.num_pe_cm, fp.pe_size_cm, clk_freq, dtype=dtype, pe_ctx=pe_ctx)
     tile_nm = None
     if p.chip.mapping is MappingType.NOVEL and fp.num_pe_nm and fp.pe_size_nm:
         # NeuroSim V2.1 keeps one pair of buffer core counts for both tile kinds; the conventional tile sets it last
         shared = p.quirk("v21_tile_buffer_cores_shared")
         cores = (tile_cm.periphery.num_in_core, tile_cm.periphery.num_out_core) if shared else None
-        tile_nm = Tile(ctx, subarray, True, fp.num_pe_nm, fp.pe_size_nm, clk_freq, dtype=dtype, buffer_cores=cores)
+        tile_nm = Tile(ctx, subarray, True, fp.num_pe_nm, fp.pe_size_nm, clk_freq, dtype=dtype, buffer_cores=cores,
+                       pe_ctx=pe_ctx)  # fmt: skip
         tile_nm.layout()
     tile_cm.layout()
     return tile_nm, tile_cm

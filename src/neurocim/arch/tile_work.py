@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -13,7 +13,6 @@ from neurocim.arch.pe_common import Block
 from neurocim.arch.tile import Tile
 from neurocim.arch.tile_sets import SubArrayGrowth, build_tiles
 from neurocim.circuits.context import CircuitContext
-from neurocim.config.derived import Derived
 from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, reshape_input
 from neurocim.mapping.cells import levels_to_cells
 from neurocim.mapping.floorplan import Floorplan, FloorplanInputs, plan_floor
@@ -21,8 +20,11 @@ from neurocim.mapping.layer_mapping import LayerMapping
 from neurocim.workload.cache import derived_owned
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload
+from neurocim.workload.recorded import ReadRecorder
 from neurocim.workload.trace_csv import csv_weight_levels
 from neurocim.workload.traces import LayerTrace, weight_to_levels
+
+KeptEvaluations = Mapping[tuple, dict[tuple, tuple]]  # a unit's construction key -> its memoised evaluations
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,30 @@ def tile_side(
 ) -> TileSide:
     """The TileSide of the chip `ctx` describes (its sub-arrays laid out again by `grow`, when given), kept in the
     workload's cache under the values of the settings it read: chips that differ only in what the tiles never read
-    (global bus, global buffer ...) share it."""
+    (global bus, global buffer ...) share it. Below it, the tiles' and the PEs' evaluations are kept under the
+    settings each reads (the tiles' with their PEs'): chips that differ only in what the floorplan reads (speed-up,
+    pipeline ...) share the tiles' evaluations of the blocks they have in common, and chips that differ only in what
+    the tile periphery reads (tile buffers ...) share the PEs'."""
+    cache, extra = workload.cache, (ctx.tech, ctx.cell, np.dtype(dtype).str, grow)
 
-    def compute(params: Derived) -> TileSide:
-        return TileWork(CircuitContext(ctx.tech, params, ctx.cell), layers, dtype=dtype, grow=grow).run(workload)
+    def compute(params: ReadRecorder) -> TileSide:
+        # the tiles and the PEs (with their sub-array) note what they read apart from the floorplan and passes
+        tile_params, pe_params = ReadRecorder(ctx.p), ReadRecorder(ctx.p)
+        tile_names, tile_kept = cache.tile_evaluations.find(ctx.p, extra) or ((), {})
+        pe_names, pe_kept = cache.pe_evaluations.find(ctx.p, extra) or ((), {})
+        tile_ctx, pe_ctx = (CircuitContext(ctx.tech, s, ctx.cell) for s in (tile_params, pe_params))
+        work = TileWork(CircuitContext(ctx.tech, params, ctx.cell), layers, dtype=dtype, grow=grow,
+                        unit_ctx=(tile_ctx, pe_ctx), kept=(tile_kept, pe_kept))  # fmt: skip
+        side = work.run(workload)
+        # kept evaluations read the fields they were kept under; a tile's evaluations read its PE's fields too
+        pe_read = set(pe_names) | pe_params.names
+        tile_read = set(tile_names) | tile_params.names | pe_read
+        cache.pe_evaluations.put(ctx.p, tuple(sorted(pe_read)), extra, work.evaluations(pe=True))
+        cache.tile_evaluations.put(ctx.p, tuple(sorted(tile_read)), extra, work.evaluations(pe=False))
+        params.names.update(tile_read)  # the tile side's costs depend on the tiles' and PEs' settings too
+        return side
 
-    return workload.cache.tile_sides.get(ctx.p, (ctx.tech, ctx.cell, np.dtype(dtype).str, grow), compute)
+    return cache.tile_sides.get(ctx.p, extra, compute)
 
 
 def _combine(results: Sequence[Cost]) -> Cost:
@@ -104,14 +124,20 @@ class TileWork:
         *,
         dtype: type[np.floating] = np.float32,
         grow: SubArrayGrowth | None = None,
+        unit_ctx: tuple[CircuitContext, CircuitContext] | None = None,
+        kept: tuple[KeptEvaluations, KeptEvaluations] = ({}, {}),
     ) -> None:
         """`dtype` is the precision of the trace-dependent read pass: float32 (default) agrees with float64 to
         about 1e-6 relative, well inside the chip-level tolerances, and is several times faster. `grow` lays the
-        sub-arrays out again before the tiles are built over them (a training chip's transposed read-out)."""
+        sub-arrays out again before the tiles are built over them (a training chip's transposed read-out). `unit_ctx`
+        are the contexts the tiles and the PEs (with their sub-array) read (default: `ctx`); `kept` the tiles' and the
+        PEs' evaluations of a chip whose tiles (PEs) read the same settings, by construction key (`evaluations()`)."""
         self.ctx, self.dtype, self.layers = ctx, dtype, list(layers)
         self.fp: Floorplan = plan_floor(self.layers, FloorplanInputs.from_params(ctx.p))
         freq = ctx.p.chip.clock.max_frequency_hz
-        self.tile_nm, self.tile_cm = build_tiles(ctx, self.fp, freq, dtype=dtype, grow=grow)
+        tile_ctx, pe_ctx = unit_ctx or (ctx, ctx)
+        self.tile_nm, self.tile_cm = build_tiles(tile_ctx, self.fp, freq, dtype=dtype, grow=grow, pe_ctx=pe_ctx)
+        self._kept = kept
         self.windows: list[int] = [layer.num_windows for layer in self.layers]
         fp = self.fp
         self.mappings = [
@@ -124,6 +150,12 @@ class TileWork:
         self.windows = self._windows(workload)
         period, clk_freq, costs = self._tile_passes(workload)
         return TileSide(self.fp, self.tile_nm, self.tile_cm, tuple(self.windows), period, clk_freq, tuple(costs))
+
+    def evaluations(self, pe: bool) -> KeptEvaluations:
+        """The PEs' (else the tiles') memoised evaluations so far, by construction key (a copy), with those it was
+        given for units of other construction keys (another clock, PE grid ...)."""
+        units = [t.pe if pe else t for t in (self.tile_nm, self.tile_cm) if t is not None]
+        return {**self._kept[pe], **{u.construction_key(): u.evaluations() for u in units}}
 
     def _tile_blocks(self, index: int, memory: np.ndarray, inputs: np.ndarray):
         """Yield (tile, weight block, input block, rows, cols) for every tile a layer occupies."""
@@ -189,6 +221,8 @@ class TileWork:
         tiles = [t for t in (self.tile_nm, self.tile_cm) if t is not None]
         for tile in tiles:  # every pass starts from the tiles' initial state
             tile.reset_state()
+            tile.seed(self._kept[0].get(tile.construction_key(), {}))
+            tile.pe.seed(self._kept[1].get(tile.pe.construction_key(), {}))
         period, clk_freq = 0.0, p.chip.clock.max_frequency_hz
         if p.chip.clock.synchronous:
             period = self.clock_period(arrays)

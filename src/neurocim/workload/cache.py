@@ -11,6 +11,9 @@ from threadpoolctl import ThreadpoolController
 
 from neurocim.workload.recorded import RecordedMemo
 
+TILE_SIDES = 256  # tile sides a workload keeps (each holds its tiles and memoised evaluations: ~0.2 MB on VGG-8)
+PE_EVALUATIONS = 16  # sets of tile (PE) evaluations a workload keeps (one per distinct tile (PE) settings)
+
 
 class OwnedArray(np.ndarray):
     """A read-only array owned by a WorkloadCache, labelled by value (which layer, what, under which settings).
@@ -55,7 +58,10 @@ class WorkloadCache:
 
     def __init__(self, per_group: int = 2) -> None:
         self.per_group = per_group
-        self.tile_sides: RecordedMemo = RecordedMemo()  # the chips' tile sides, under the settings they read
+        self.tile_sides: RecordedMemo = RecordedMemo(TILE_SIDES)  # the chips' tile sides, under the settings read
+        # the tiles' and the PEs' evaluations (by construction key), under the settings they read
+        self.tile_evaluations: RecordedMemo = RecordedMemo(PE_EVALUATIONS)
+        self.pe_evaluations: RecordedMemo = RecordedMemo(PE_EVALUATIONS)
         self._owned: dict[tuple, dict[tuple, OwnedArray]] = {}  # group -> label -> array
         self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
         self._blas: ThreadpoolController | None = None

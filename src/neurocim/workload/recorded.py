@@ -62,23 +62,36 @@ class RecordedMemo(Generic[T]):
         self._order: deque[tuple[tuple[str, ...], tuple]] = deque()  # (fields read, key), oldest first
 
     def get(self, record: object, extra: Hashable, compute: Callable[[Any], T]) -> T:
+        found = self.find(record, extra)
+        if found is not None:
+            return found[1]
+        recorder = ReadRecorder(record)
+        result = compute(recorder)
+        self.put(record, tuple(sorted(recorder.names)), extra, result)
+        return result
+
+    def find(self, record: object, extra: Hashable) -> tuple[tuple[str, ...], T] | None:
+        """(the fields it was kept under, the result) kept for a record that agrees with `record` on those fields,
+        or None."""
         for names, table in self._tables.items():
             key = (extra, _values(record, names))
             if key in table:
-                return table[key]
-        recorder = ReadRecorder(record)
-        result = compute(recorder)
-        names = tuple(sorted(recorder.names))
+                return names, table[key]
+        return None
+
+    def put(self, record: object, names: tuple[str, ...], extra: Hashable, result: T) -> None:
+        """Keep `result`, computed for `record` by a computation that read (at most) the fields `names` of it."""
         key = (extra, _values(record, names))
-        self._tables.setdefault(names, {})[key] = result
-        self._order.append((names, key))
+        table = self._tables.setdefault(names, {})
+        if key not in table:
+            self._order.append((names, key))
+        table[key] = result
         while len(self._order) > self.size:
             old_names, old_key = self._order.popleft()
             table = self._tables[old_names]
             table.pop(old_key, None)
             if not table:
                 del self._tables[old_names]
-        return result
 
     def __len__(self) -> int:
         return len(self._order)
