@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import cast
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from neurocim.arch.pe_common import Block
 from neurocim.arch.tile import Tile
 from neurocim.arch.tile_sets import SubArrayGrowth, build_tiles
 from neurocim.circuits.context import CircuitContext
+from neurocim.config.derived import Derived
 from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, reshape_input
 from neurocim.mapping.cells import levels_to_cells
 from neurocim.mapping.floorplan import Floorplan, FloorplanInputs, plan_floor
@@ -60,8 +62,8 @@ def tile_side(
         tile_params, pe_params = ReadRecorder(ctx.p), ReadRecorder(ctx.p)
         tile_names, tile_kept = cache.tile_evaluations.find(ctx.p, extra) or ((), {})
         pe_names, pe_kept = cache.pe_evaluations.find(ctx.p, extra) or ((), {})
-        tile_ctx, pe_ctx = (CircuitContext(ctx.tech, s, ctx.cell) for s in (tile_params, pe_params))
-        work = TileWork(CircuitContext(ctx.tech, params, ctx.cell), layers, dtype=dtype, grow=grow,
+        tile_ctx, pe_ctx = (_recording_context(ctx, s) for s in (tile_params, pe_params))
+        work = TileWork(_recording_context(ctx, params), layers, dtype=dtype, grow=grow,
                         unit_ctx=(tile_ctx, pe_ctx), kept=(tile_kept, pe_kept))  # fmt: skip
         side = work.run(workload)
         # kept evaluations read the fields they were kept under; a tile's evaluations read its PE's fields too
@@ -235,3 +237,8 @@ class TileWork:
         if self.ctx.p.quirk("windows_ignore_padding"):
             return [layer.num_windows for layer in self.layers]
         return [trace.num_windows_written for trace in workload.traces]
+
+
+def _recording_context(ctx: CircuitContext, recorder: ReadRecorder) -> CircuitContext:
+    """`ctx` whose settings are read through `recorder` (it stands in for the Derived record it wraps)."""
+    return CircuitContext(ctx.tech, cast(Derived, recorder), ctx.cell)

@@ -15,14 +15,12 @@ import math
 import numba
 import numpy as np
 
-from neurocim.circuits.adc.mlsa_timing_v21 import (
-    BINS_PER_OCTAVE,
-    FIXED_S,
-    IDLE_POWER_W,
-    LOW_RATIO,
-    RATIO_RANGE,
-    READ_CLAMP_S,
-)
+IDLE_POWER_W = 1e-6  # a column with no conducting row
+LOW_RATIO = 0.9  # V2.1 meant a flat T_max within 0.9 ..1.1; its `a <= x <= b` test is always true in C++
+FIXED_S = 1e-9  # conversion time outside the fits' ratio range, on the HP roadmap, at 22 nm and below
+RATIO_RANGE = (0.05, 20.0)  # comparators whose reference is this far from R convert in FIXED_S
+READ_CLAMP_S = (1e-9, 10e-9)  # a read takes its slowest column's time, clamped to this range
+BINS_PER_OCTAVE = 256  # bins of the column time bounds: x = m 2^e (frexp), bin 256 e + floor(512 (m - 0.5))
 
 _inline = numba.njit(cache=True, nogil=True, inline="always")
 _LOG10_E = 1 / math.log(10)

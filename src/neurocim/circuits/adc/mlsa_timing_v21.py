@@ -8,6 +8,17 @@ from functools import cache, cached_property
 
 import numpy as np
 
+from neurocim.circuits.adc.mlsa_read_kernel import (
+    BINS_PER_OCTAVE,
+    FIXED_S,
+    IDLE_POWER_W,
+    LOW_RATIO,
+    RATIO_RANGE,
+    READ_CLAMP_S,
+    column_time_bounds,
+    slowest_reads,
+)
+
 # Per node (nm): T_max(R) = (a ln(R / 1 kohm) + b) ns, and the factor on T_max as a cubic in ratio = Rref / R below
 # LOW_RATIO and a quartic above it (highest power first); NeuroSim V2.1's Cadence fits (LSTP current mode).
 _FITS: dict[int, tuple[tuple[float, float], tuple[float, ...], tuple[float, ...]]] = {
@@ -33,12 +44,7 @@ _POWER: dict[tuple[bool, bool], dict[int, tuple[float, float, float]]] = {
                      45: (7.062, 0.100225, -2.303), 32: (3.692, 0.079449, -2.297), 22: (1.866, 0.072341, -2.303),
                      14: (1.126, 0.061085, -2.303), 10: (0.6917, 0.05158, -2.303), 7: (0.4211, 0.043555, -2.303)},
 }  # fmt: skip
-IDLE_POWER_W = 1e-6  # a column with no conducting row
 TEMPERATURE_COEFF = 1.3e-3  # per K above 300 K
-LOW_RATIO = 0.9  # V2.1 meant a flat T_max within 0.9 ..1.1; its `a <= x <= b` test is always true in C++
-FIXED_S = 1e-9  # conversion time outside the fits' ratio range, on the HP roadmap, at 22 nm and below
-RATIO_RANGE = (0.05, 20.0)  # comparators whose reference is this far from R convert in FIXED_S
-READ_CLAMP_S = (1e-9, 10e-9)  # a read takes its slowest column's time, clamped to this range
 CHARACTERISATION_READ_VOLTAGE = 0.5  # V: the fits take R scaled to this read voltage
 BOUNDED_READS_FROM = 4096  # resistances in a call from which the compiled pass bounds the columns' times first
 
@@ -106,7 +112,6 @@ class MlsaTimingV21:
         return self._compiled_reads(column_resistance, with_energy=True)
 
     def _compiled_reads(self, column_resistance: np.ndarray, with_energy: bool) -> tuple[np.ndarray, np.ndarray]:
-        from neurocim.circuits.adc.mlsa_read_kernel import slowest_reads  # compiled on first use
 
         r = np.atleast_2d(np.asarray(column_resistance))
         if r.dtype.kind != "f":
@@ -177,14 +182,12 @@ def _monotone_breaks(node_nm: int) -> tuple[tuple[float, ...], tuple[bool, ...]]
     return tuple(x for x, _ in found), tuple(at for _, at in found)
 
 
-BINS_PER_OCTAVE = 256  # bins of the column time bounds: x = m 2^e (frexp), bin 256 e + floor(512 (m - 0.5))
 
 
 def _column_time_bounds(refs: np.ndarray, node_nm: int) -> tuple[int, np.ndarray]:
     """(first bin, bounds): an upper bound on the conversion time (s) of a column whose scaled resistance lies in each
     bin (0.3 % wide), over the resistances where some reference's ratio lies inside RATIO_RANGE (elsewhere every
     comparator converts in FIXED_S); `column_time_bounds` computes them."""
-    from neurocim.circuits.adc.mlsa_read_kernel import column_time_bounds  # compiled on first use
 
     (a, b), low, high = _FITS[node_nm]
     first, last = _bin(refs[0] / RATIO_RANGE[1] * (1 - 1e-6)), _bin(refs[-1] / RATIO_RANGE[0] * (1 + 1e-6))
