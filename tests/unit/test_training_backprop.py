@@ -224,9 +224,23 @@ def test_an_sram_read_out_books_its_precharge_and_row_settling_to_the_adc():
     settle = faithful._line_delay(1)
     assert settle > 0
     assert one.latency_adc - once.latency_adc == pytest.approx(settle * (rows - 1))
-    assert (once.latency_other, once.latency_accum) == (one.latency_other, one.latency_accum)
-    assert once.energy == one.energy
+    assert once.latency_other == one.latency_other
     sequential_ctx, sequential = _chip(VARIANTS["sram_sequential"], frozenset({"v21_sram_parallel_read"}))
     plain_ctx = _chip(VARIANTS["sram_sequential"])[0]
     seq_v21 = TransposedReadout(sequential_ctx, sequential.training).read_cost(1.0)
     assert seq_v21.latency == TransposedReadout(plain_ctx, sequential.training).read_cost(1.0).latency  # parallel only
+
+
+def test_v21_sram_read_out_rounds_its_weights_per_read_down():
+    """Under v21_sram_parallel_read the input shift-add of an SRAM read-out counts rows_per_adc // cells per weight
+    (V2.1's integer division, as its forward read), otherwise every started weight."""
+    extra = {**VARIANTS["sram"], "training": {"backprop": {"rows_per_adc": 8}}}
+    ctx, chip = _chip(extra)
+    faithful = TransposedReadout(ctx, chip.training)
+    v21 = TransposedReadout(_chip(extra, frozenset({"v21_sram_parallel_read"}))[0], chip.training)
+    cps = ctx.p.cols_per_weight
+    assert 8 % cps and faithful.shift_input is not None
+    one, down = faithful.read_cost(1.0), v21.read_cost(1.0)
+    unit = faithful.shift_input
+    assert one.energy_accum - down.energy_accum == pytest.approx(unit.energy(-(-8 // cps)) - unit.energy(8 // cps))
+    assert one.energy_accum > down.energy_accum > 0

@@ -425,8 +425,9 @@ QUIRKS += (
         "v21_sram_parallel_read",
         "reads an SRAM array in parallel mode with its older periphery: both bit lines of every muxed column "
         "precharged (ADC energy) and no word-line charging, the mux and its decoder at 1/input bits of their energy "
-        "and time, the weight shift-add at every muxed column, the bit line settling once per vector (the "
-        "transposed read-out's rows too) and the shift-adds after the conversions",
+        "and time, the weight shift-add at every muxed column, the input shift-add at the muxed columns per weight "
+        "rounded down, the bit line settling once per vector (the last two in the transposed read-out too) and the "
+        "shift-adds after the conversions",
         "V1.4's: the word lines charged once per muxed column, no precharge, the mux at every selection, the weight "
         "shift-add per weight, the bit line settling in every conversion and the shift-adds overlapping them",
         _V21,

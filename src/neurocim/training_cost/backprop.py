@@ -266,13 +266,15 @@ class TransposedReadout:
         once = self.parallel and self.ctx.p.quirk("v21_sram_parallel_read")
         return self._line_delay(1 if once else self.bp.rows_per_adc)
 
-    def _shift_adds(self, steps: float) -> tuple[float, float]:
+    def _shift_adds(self, steps: int) -> tuple[float, float]:
         clk, cps = self.ctx.p.chip.clock.max_frequency_hz, self.ctx.p.cols_per_weight
         t = e = 0.0
         if self.shift_weight is not None:
             t, e = self.shift_weight.latency(steps, clk), self.shift_weight.energy(steps)
         if self.shift_input is not None:
             n = math.ceil(steps / cps)
+            if self.sram and self.parallel and self.ctx.p.quirk("v21_sram_parallel_read"):
+                n = steps // cps  # V2.1's SRAM read: the weights per read rounded down, as in its forward read
             t, e = t + self.shift_input.latency(n, clk), e + self.shift_input.energy(n)
         return t, e
 
