@@ -636,6 +636,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         _V21,
     ),
     Quirk(
+        "ag_sram_switch_forward_activity",
+        "charges an SRAM transposed read-out's word-line switches at the row activity of the forward input bit-vector "
+        "it is costed with (its sub-array computes both reads in one call)",
+        "at the errors' bit activity (one half), the rows the errors drive",
+        _V21,
+    ),
+    Quirk(
         "ag_mux_unfolded_row",
         "lays the transposed read-out's row mux out as the array's height times the length of all its pass gates in "
         "one unfolded row (or its decoder's width, if wider), and widens the sub-array by that length",

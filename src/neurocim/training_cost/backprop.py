@@ -324,11 +324,17 @@ class TransposedReadout:
         return self.read_cost(vectors, static, stats.conversions)
 
     def read_cost(
-        self, n: float, adc_static_j: float = 0.0, conversions: float = 0.0, conversion_time_s: float | None = None
+        self,
+        n: float,
+        adc_static_j: float = 0.0,
+        conversions: float = 0.0,
+        conversion_time_s: float | None = None,
+        switch_activity: float = ERROR_ACTIVITY,
     ) -> Cost:
         """n vectors, with the ADCs' resistance-dependent energy (J) and their conversion count given (without them:
         the cost that does not depend on the resistances read; they add to the ADC energy alone). `conversion_time_s`:
-        the n vectors' conversion times summed (V2.1's law, `timed_reads`) in place of the converter's fixed one."""
+        the n vectors' conversion times summed (V2.1's law, `timed_reads`) in place of the converter's fixed one;
+        `switch_activity` the mean row activity an SRAM read-out's word-line switches are charged at."""
         if n == 0:
             return Cost()
         geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
@@ -352,7 +358,7 @@ class TransposedReadout:
             e_other += sum(self.mux.energies(self.bp.rows_per_adc)) / self.bp.error_bits
         if self.sram:
             assert self.wl_switch is not None and self.precharger is not None
-            e_other += float(self.wl_switch.energy(steps, ERROR_ACTIVITY))
+            e_other += float(self.wl_switch.energy(steps, switch_activity))
             e_adc += self.precharger.energy(geo.cap_row1, steps) * n
             # as in the forward SRAM read, the precharge and the line settling belong to the conversion
             t_adc_all += (self.precharger.latency(geo.cap_row1, steps) + self._sram_settling()) * n
