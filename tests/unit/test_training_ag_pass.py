@@ -155,3 +155,38 @@ def test_row_resistances_are_kept_for_the_next_read_out(monkeypatch):
     other = ActivationGradientPass(ChipModel(ctx, LAYERS, workload=workload), chip.training).layer_costs(workload)
     assert not calls  # the same weights, sub-arrays and cells: the rows' resistances from the workload's cache
     assert other[1].peak.energy < first[1].peak.energy  # half the error bits, fewer levels
+
+
+def test_v21_charges_the_sram_read_out_switches_at_the_forward_activity(monkeypatch):
+    """ag_sram_switch_forward_activity: an SRAM read-out's word-line switches at the forward bit-vectors' mean row
+    activity (the traces': about 0.35 of a full sub-array, below the errors' one half), only their energy changes;
+    eNVM read-outs (no such switches) and the faithful model keep the errors' activity."""
+    seen: list[float] = []
+    read_cost = TransposedReadout.read_cost
+
+    def spy(self, n, *args, switch_activity=0.5, **kwargs):
+        seen.append(switch_activity)
+        return read_cost(self, n, *args, switch_activity=switch_activity, **kwargs)
+
+    monkeypatch.setattr(TransposedReadout, "read_cost", spy)
+    _, plain_ag, workload = _pass(VARIANTS["sram"])
+    plain = plain_ag.layer_costs(workload)
+    assert set(seen) == {0.5}
+    seen.clear()
+    _, v21_ag, workload = _pass(VARIANTS["sram"], {q.AG_SWITCH_FORWARD_ACTIVITY})
+    v21 = v21_ag.layer_costs(workload)
+    assert seen and all(0 < a < 0.5 for a in seen)
+    for a, b in zip(plain[1:], v21[1:], strict=True):
+        assert b.peak.energy_other < a.peak.energy_other
+        assert all(getattr(b.peak, f) == getattr(a.peak, f) for f in ("energy_adc", "energy_accum", "latency"))
+    seen.clear()
+    _, envm_ag, workload = _pass(VARIANTS["fefet"], {q.AG_SWITCH_FORWARD_ACTIVITY})
+    envm_ag.layer_costs(workload)
+    assert set(seen) == {0.5}
+
+
+def test_the_sram_switch_energy_is_affine_in_its_activity():
+    ctx, chip = _chip(VARIANTS["sram"])
+    readout = TransposedReadout(ctx, chip.training)
+    at = [readout.read_cost(3.0, switch_activity=a).energy_other for a in (0.0, 0.25, 0.5)]
+    assert at[0] < at[1] < at[2] and at[1] == pytest.approx((at[0] + at[2]) / 2)

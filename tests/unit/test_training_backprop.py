@@ -209,3 +209,38 @@ def test_the_v21_law_times_each_read_by_its_slowest_column():
     assert parallel.timing is not None
     rows = chip_p.array.rows
     assert parallel.timing.references_ohm[0] == pytest.approx(r_on / rows + r_off / (rows * parallel.levels))
+
+
+def test_an_sram_read_out_books_its_precharge_and_row_settling_to_the_adc():
+    """As in the forward SRAM read: the precharge and the row settling are part of the conversion, not of "other";
+    V2.1's SRAM read (v21_sram_parallel_read) lets the rows settle once per vector instead of once per muxed row."""
+    ctx, chip = _chip(VARIANTS["sram"])
+    faithful = TransposedReadout(ctx, chip.training)
+    v21 = TransposedReadout(_chip(VARIANTS["sram"], frozenset({"v21_sram_parallel_read"}))[0], chip.training)
+    rows = faithful.bp.rows_per_adc
+    assert rows > 1
+    one, once = faithful.read_cost(1.0), v21.read_cost(1.0)
+    assert one.latency_other == pytest.approx(faithful._select_latency(rows))
+    settle = faithful._line_delay(1)
+    assert settle > 0
+    assert one.latency_adc - once.latency_adc == pytest.approx(settle * (rows - 1))
+    assert once.latency_other == one.latency_other
+    sequential_ctx, sequential = _chip(VARIANTS["sram_sequential"], frozenset({"v21_sram_parallel_read"}))
+    plain_ctx = _chip(VARIANTS["sram_sequential"])[0]
+    seq_v21 = TransposedReadout(sequential_ctx, sequential.training).read_cost(1.0)
+    assert seq_v21.latency == TransposedReadout(plain_ctx, sequential.training).read_cost(1.0).latency  # parallel only
+
+
+def test_v21_sram_read_out_rounds_its_weights_per_read_down():
+    """Under v21_sram_parallel_read the input shift-add of an SRAM read-out counts rows_per_adc // cells per weight
+    (V2.1's integer division, as its forward read), otherwise every started weight."""
+    extra = {**VARIANTS["sram"], "training": {"backprop": {"rows_per_adc": 8}}}
+    ctx, chip = _chip(extra)
+    faithful = TransposedReadout(ctx, chip.training)
+    v21 = TransposedReadout(_chip(extra, frozenset({"v21_sram_parallel_read"}))[0], chip.training)
+    cps = ctx.p.cols_per_weight
+    assert 8 % cps and faithful.shift_input is not None
+    one, down = faithful.read_cost(1.0), v21.read_cost(1.0)
+    unit = faithful.shift_input
+    assert one.energy_accum - down.energy_accum == pytest.approx(unit.energy(-(-8 // cps)) - unit.energy(8 // cps))
+    assert one.energy_accum > down.energy_accum > 0

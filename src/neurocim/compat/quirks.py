@@ -425,7 +425,8 @@ QUIRKS += (
         "v21_sram_parallel_read",
         "reads an SRAM array in parallel mode with its older periphery: both bit lines of every muxed column "
         "precharged (ADC energy) and no word-line charging, the mux and its decoder at 1/input bits of their energy "
-        "and time, the weight shift-add at every muxed column, the bit line settling once per vector and the "
+        "and time, the weight shift-add at every muxed column, the input shift-add at the muxed columns per weight "
+        "rounded down, the bit line settling once per vector (the last two in the transposed read-out too) and the "
         "shift-adds after the conversions",
         "V1.4's: the word lines charged once per muxed column, no precharge, the mux at every selection, the weight "
         "shift-add per weight, the bit line settling in every conversion and the shift-adds overlapping them",
@@ -632,6 +633,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "leaves the write driver an SRAM transposed read-out adds along the array out of its leakage (though its area "
         "counts, and the forward write driver's leakage too)",
         "the write driver leaks with the rest of the read-out",
+        _V21,
+    ),
+    Quirk(
+        "ag_sram_switch_forward_activity",
+        "charges an SRAM transposed read-out's word-line switches at the row activity of the forward input bit-vector "
+        "it is costed with (its sub-array computes both reads in one call)",
+        "at the errors' bit activity (one half), the rows the errors drive",
         _V21,
     ),
     Quirk(

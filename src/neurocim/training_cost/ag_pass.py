@@ -30,15 +30,15 @@ from neurocim.arch.chip_traffic import layer_traffic
 from neurocim.arch.cost import Cost, Part
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import Block
-from neurocim.arch.subarray.block_stats import iter_vector_stats
+from neurocim.arch.subarray.block_stats import distinct_vectors, iter_vector_stats
 from neurocim.arch.subarray.envm_read import memoised_with
 from neurocim.arch.tile import Tile, _visit_arrays
 from neurocim.arch.tile_work import TileWork, tile_side
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.mapping.blocks import copy_sub_input
 from neurocim.mapping.tile_visits import Gathering, PeVisit, TilePlan
-from neurocim.training_cost.backprop import BackpropArea, TransposedReadout, _row_resistance
-from neurocim.training_cost.quirks import AG_FORWARD_COLUMNS, has_quirk
+from neurocim.training_cost.backprop import ERROR_ACTIVITY, BackpropArea, TransposedReadout, _row_resistance
+from neurocim.training_cost.quirks import AG_FORWARD_COLUMNS, AG_SWITCH_FORWARD_ACTIVITY, has_quirk
 from neurocim.workload.prepared import PreparedWorkload
 
 
@@ -234,12 +234,13 @@ class ActivationGradientPass(TileWork):
         if not blocks:
             return Cost()
         n = nv if self.forward_columns else nv // self.ctx.p.chip.precision.input_bits * self.error_bits
+        activity = self._switch_activity(pe, weights, inputs, strips, nv)
         if with_adc and self.readout.timing is not None:  # V2.1's law: each block's reads timed by its resistances
             timed = self._timed_blocks(pe, weights, inputs, strips, col_period, nv)
-            one = self.readout.read_cost(n, conversion_time_s=max(t for t, _ in timed))
+            one = self.readout.read_cost(n, conversion_time_s=max(t for t, _ in timed), switch_activity=activity)
             adc = sum(e for _, e in timed)
         else:
-            one = self.readout.read_cost(n)
+            one = self.readout.read_cost(n, switch_activity=activity)
             adc = self._adc_energy(pe, weights, inputs, strips, col_period, nv) if with_adc else 0.0
         acc = Cost()
         for part, latency, energy in (
@@ -249,6 +250,21 @@ class ActivationGradientPass(TileWork):
         ):
             acc = acc.plus(part, latency / self.second, energy)
         return acc
+
+    def _switch_activity(self, pe, weights, inputs, strips: Sequence, nv: int) -> float:
+        """The row activity an SRAM read-out's word-line switches are charged at: the errors' (one half), or under
+        V2.1 (quirk AG_SWITCH_FORWARD_ACTIVITY) that of the forward bit-vectors, its mean over the blocks (the
+        switch energy is affine in it)."""
+        if not self.readout.sram or not has_quirk(self.ctx.p, AG_SWITCH_FORWARD_ACTIVITY):
+            return ERROR_ACTIVITY
+        model, summed, blocks = pe.reader.column_model, 0.0, 0
+        for row, num_row, col_blocks in strips:
+            block_rows = len(weights[row : row + num_row])
+            vectors, rows_read = distinct_vectors(copy_sub_input(inputs, row, nv, num_row), block_rows).read_totals
+            if vectors > 0:
+                summed += len(col_blocks) * rows_read / model.activity_rows(block_rows) / vectors
+            blocks += len(col_blocks)
+        return summed / blocks if blocks else ERROR_ACTIVITY
 
     def _timed_blocks(self, pe, weights, inputs, strips, col_period, nv: int) -> list[tuple[float, float]]:
         """Per sub-array block, its read-outs of the forward bit-vectors under V2.1's law: conversion time summed (s)

@@ -260,13 +260,21 @@ class TransposedReadout:
         tau = cap_row * res_cell / (geo.num_col / 2)
         return tau * 0.2 * steps / self.bp.error_bits
 
-    def _shift_adds(self, steps: float) -> tuple[float, float]:
+    def _sram_settling(self) -> float:
+        """An SRAM read-out's row settling of one vector (s): once per muxed row, or once per vector in parallel mode
+        under V2.1's SRAM read (quirk v21_sram_parallel_read, as in its forward read)."""
+        once = self.parallel and self.ctx.p.quirk("v21_sram_parallel_read")
+        return self._line_delay(1 if once else self.bp.rows_per_adc)
+
+    def _shift_adds(self, steps: int) -> tuple[float, float]:
         clk, cps = self.ctx.p.chip.clock.max_frequency_hz, self.ctx.p.cols_per_weight
         t = e = 0.0
         if self.shift_weight is not None:
             t, e = self.shift_weight.latency(steps, clk), self.shift_weight.energy(steps)
         if self.shift_input is not None:
             n = math.ceil(steps / cps)
+            if self.sram and self.parallel and self.ctx.p.quirk("v21_sram_parallel_read"):
+                n = steps // cps  # V2.1's SRAM read: the weights per read rounded down, as in its forward read
             t, e = t + self.shift_input.latency(n, clk), e + self.shift_input.energy(n)
         return t, e
 
@@ -316,11 +324,17 @@ class TransposedReadout:
         return self.read_cost(vectors, static, stats.conversions)
 
     def read_cost(
-        self, n: float, adc_static_j: float = 0.0, conversions: float = 0.0, conversion_time_s: float | None = None
+        self,
+        n: float,
+        adc_static_j: float = 0.0,
+        conversions: float = 0.0,
+        conversion_time_s: float | None = None,
+        switch_activity: float = ERROR_ACTIVITY,
     ) -> Cost:
         """n vectors, with the ADCs' resistance-dependent energy (J) and their conversion count given (without them:
         the cost that does not depend on the resistances read; they add to the ADC energy alone). `conversion_time_s`:
-        the n vectors' conversion times summed (V2.1's law, `timed_reads`) in place of the converter's fixed one."""
+        the n vectors' conversion times summed (V2.1's law, `timed_reads`) in place of the converter's fixed one;
+        `switch_activity` the mean row activity an SRAM read-out's word-line switches are charged at."""
         if n == 0:
             return Cost()
         geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
@@ -338,16 +352,18 @@ class TransposedReadout:
             t_acc += self.adder.latency(BIG_RAMP, self.dff.cap_tg_drain, steps) + self.dff.latency(steps, clk)
             e_acc += self.adder.energy(steps, self.units)
             e_acc += self.dff.energy(steps, self.units * (self.adder.num_bit + 1), False)
-        t_other = self._select_latency(steps) + self._line_delay(self.bp.rows_per_adc)
+        t_other = self._select_latency(steps)
         e_other = 0.0
         if self.mux is not None and self.mux.present:
             e_other += sum(self.mux.energies(self.bp.rows_per_adc)) / self.bp.error_bits
         if self.sram:
             assert self.wl_switch is not None and self.precharger is not None
-            e_other += float(self.wl_switch.energy(steps, ERROR_ACTIVITY))
+            e_other += float(self.wl_switch.energy(steps, switch_activity))
             e_adc += self.precharger.energy(geo.cap_row1, steps) * n
-            t_other += self.precharger.latency(geo.cap_row1, steps)
+            # as in the forward SRAM read, the precharge and the line settling belong to the conversion
+            t_adc_all += (self.precharger.latency(geo.cap_row1, steps) + self._sram_settling()) * n
         else:
+            t_other += self._line_delay(self.bp.rows_per_adc)
             assert self.sl_switch is not None
             e_other += float(self.sl_switch.energy(steps, 0.0))
             read_cells = math.ceil(geo.num_col / p.cols_muxed)
