@@ -223,6 +223,22 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_shift_add_read_counts",
+        "reads a parallel read's shift-add over the cells of a weight once per muxed column (8 with 3-cell weights), "
+        "and a transposed read-out's input shift-add muxed rows // cells per weight times (2)",
+        "cells per weight - 1 times per weight of the muxed columns, muxed columns // cells per weight weights "
+        "(4 with 3-cell weights; NeuroSim V1.4), and a transposed read-out's input shift-add once per weight of its "
+        "muxed rows, ceil(rows / cells per weight) (3)",
+        _V21,
+    ),
+    Quirk(
+        "v21_tile_accumulation_truncated_reads",
+        "reads a conventional tile's accumulation muxed columns // cells per weight times per input (C integer "
+        "division, as the novel tile does)",
+        "ceil(muxed columns / cells per weight) times per input (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "v21_max_pooling_counts",
         "builds one max-pooling unit per column of a conventional tile and reads them ceil(windows / 4 / tile "
         "columns) times (novel: / PE size x sqrt(PEs)), the output channels left out",

@@ -266,7 +266,8 @@ class TransposedReadout:
         if self.shift_weight is not None:
             t, e = self.shift_weight.latency(steps, clk), self.shift_weight.energy(steps)
         if self.shift_input is not None:
-            n = math.ceil(steps / cps)
+            # one input shift per weight; V2.1 (quirk v21_shift_add_read_counts) divides as C ints: 8 // 3 = 2
+            n = steps // cps if has_quirk(self.ctx.p, "v21_shift_add_read_counts") else math.ceil(steps / cps)
             t, e = t + self.shift_input.latency(n, clk), e + self.shift_input.energy(n)
         return t, e
 
