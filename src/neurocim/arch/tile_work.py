@@ -85,6 +85,20 @@ def _combine(results: Sequence[Cost]) -> Cost:
     return replace(Cost.parallel(results), leakage=last.leakage, leakage_sram_in_use=last.leakage_sram_in_use)
 
 
+def cell_digit_key(p: Derived) -> tuple:
+    """The settings weights are mapped to cell digits with (the key `_cell_digits` takes)."""
+    return (
+        p.chip.precision.weight_bits,
+        p.chip.precision.weight_min,
+        p.chip.precision.weight_max,
+        p.cell_bits,
+        p.cols_per_weight,
+        p.quirk("weights_rounded_as_csv"),
+        p.quirk("top_weight_level_wraps"),
+        p.quirk(WEIGHT_DIGITS_QUOTIENT) and p.cols_per_weight > 1,  # one cell a weight: V2.1 maps it linearly
+    )
+
+
 def _cell_digits(trace: LayerTrace, key: tuple, shape_only: bool) -> np.ndarray:
     """Cell digits (rows x columns) of a trace's weights for key = (weight_bits, weight_min, weight_max, cell_bits,
     cells per synapse, weights rounded as NeuroSim's CSV files, top level wraps, V2.1's quotient digits). With
@@ -197,16 +211,7 @@ class TileWork:
         """Per layer: cell digits (rows x columns) and input bit planes of the windows NeuroSim reads, owned by the
         workload's cache (read-only)."""
         p, cache = self.ctx.p, workload.cache
-        key = (
-            p.chip.precision.weight_bits,
-            p.chip.precision.weight_min,
-            p.chip.precision.weight_max,
-            p.cell_bits,
-            p.cols_per_weight,
-            p.quirk("weights_rounded_as_csv"),
-            p.quirk("top_weight_level_wraps"),
-            p.quirk(WEIGHT_DIGITS_QUOTIENT) and p.cols_per_weight > 1,  # one cell a weight: V2.1 maps it linearly
-        )
+        key = cell_digit_key(p)
         shape_only = self.tile_cm.pe.column_model.weight_independent  # SRAM reads see the weights' shape only
         out: list[tuple[np.ndarray, np.ndarray]] = []
         for index, trace in enumerate(workload.traces):

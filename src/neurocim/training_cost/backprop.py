@@ -45,7 +45,7 @@ from neurocim.arch.subarray.subarray_geometry import (
 from neurocim.arch.subarray.subarray_parts import ColumnMux
 from neurocim.arch.subarray.subarray_sram import SramColumn
 from neurocim.arch.tile_sets import build_tiles
-from neurocim.arch.tile_work import _cell_digits
+from neurocim.arch.tile_work import _cell_digits, cell_digit_key
 from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
@@ -64,7 +64,6 @@ from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
 from neurocim.config.chip import AdcType, CellType, Roadmap, SenseMode
-from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.quirks import (
     AG_FORWARD_COLUMNS,
@@ -405,15 +404,6 @@ def training_chip_area(chip: ChipModel, area: BackpropArea, gradient_buffer_bits
     return periphery.layout(tile_nm, tile_cm)
 
 
-def _digit_key(p: Derived) -> tuple:
-    """The settings the forward pass maps weights to cell digits with."""
-    return (
-        p.chip.precision.weight_bits, p.chip.precision.weight_min, p.chip.precision.weight_max, p.cell_bits,
-        p.cols_per_weight,
-        p.quirk("weights_rounded_as_csv"), p.quirk("top_weight_level_wraps"),
-    )  # fmt: skip
-
-
 def _blocks(total: int, size: int) -> list[tuple[int, int]]:
     return [(start, min(size, total - start)) for start in range(0, total, size)]
 
@@ -430,7 +420,7 @@ def activation_gradient_cost(
     readout = readout or TransposedReadout(ctx, training)
     p = ctx.p
     windows = windows if windows is not None else trace.num_windows_written
-    g = _cell_digits(trace, _digit_key(p), p.chip.cell.type is CellType.SRAM)  # the forward pass's cells
+    g = _cell_digits(trace, cell_digit_key(p), p.chip.cell.type is CellType.SRAM)  # the forward pass's cells
     model = ColumnModel.from_context(ctx, readout.geo.res_cell_access)
     forward = has_quirk(p, AG_FORWARD_COLUMNS)
     inputs = trace.input_bit_planes(windows) if forward else None
