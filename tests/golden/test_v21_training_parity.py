@@ -306,14 +306,16 @@ def test_weight_update_latency_per_layer(case, epochs):
 
 
 # t03: the SRAM read-outs' converter energy is 3-7 % short from the second layer on (the first layer's is exact),
-# its time is checked below; t07: see UNDEFINED (reads past the matrix)
-@pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram", "t07_fefet_cellbit2")))
+# its time is checked below; t07: see UNDEFINED (its layers 3-4 read past the matrix in the forward read too)
+@pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
 def test_adc_breakdown_per_layer(case, epochs):
     """The forward and transposed read-outs' converters (V2.1's sense-amp time law, parallel or sequential): latency
     within 1 % per layer, energy within 2 % (the first layer's 27-row blocks with V2.1's row activity over the
-    mapped rows)."""
+    mapped rows; 2-bit cells with V2.1's running-quotient weight digits)."""
     _, expected = _case(case)
     for i, (got, ref) in enumerate(zip(epochs(case)["layers"], expected["layers"], strict=True)):
+        if (case, i) in UNDEFINED:
+            continue
         want = ref["latency_breakdown_s"]["adc"]
         assert got["latency_breakdown_s"]["adc"] == pytest.approx(want, rel=0.01), f"layer {i + 1}"
         want = ref["energy_breakdown_j"]["adc"]
@@ -338,15 +340,17 @@ def test_sram_read_breakdown_per_layer(epochs):
             assert g["energy_breakdown_j"][part] == pytest.approx(want, rel=0.02), (where, part)
 
 
-# t03: the SRAM forward sub-array read is not V2.1's yet; t07: its 2-bit cells' forward read (and see UNDEFINED)
-@pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram", "t07_fefet_cellbit2")))
+# t03: the SRAM forward sub-array read is not V2.1's yet; t07: see UNDEFINED
+@pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
 def test_forward_and_activation_gradient_per_layer(case, epochs):
     """Per layer, the forward and activation-gradient phases in total and compute only ("peak"), and the parts of
     the read passes in the breakdown (accumulation, the arrays' other periphery, buffers): latency within 1 %,
-    energy within 2 %."""
+    energy within 2 % (multi-cell weights with V2.1's shift-add and accumulation read counts)."""
     _, expected = _case(case)
     layers = zip(epochs(case)["layers"], expected["layers"], strict=True)
     for i, (got, ref) in enumerate(layers):
+        if (case, i) in UNDEFINED:
+            continue
         # the last layer's total energy carries its interconnect's +2.7 % (IC_ENERGY_WIDER): up to +2.0 % here
         energy = 0.025 if i == len(expected["layers"]) - 1 else 0.02
         for which in ("training", "peak"):
@@ -412,7 +416,7 @@ def test_interconnect_per_layer(case, epochs):
 
 # (case, phase, quantity) -> why the chip's phase is not within 1 % (latency) / 2 % (energy)
 PHASE_OPEN = {
-    ("t07_fefet_cellbit2", "forward", "energy_j"): "the forward sub-array read of 2-bit cells (-5 %)",
+    ("t07_fefet_cellbit2", "forward", "energy_j"): "layers 3-4 read past the weight matrix (UNDEFINED): -2.04 %",
 }
 
 

@@ -232,12 +232,12 @@ def test_an_sram_read_out_books_its_precharge_and_row_settling_to_the_adc():
 
 
 def test_v21_sram_read_out_rounds_its_weights_per_read_down():
-    """Under v21_sram_parallel_read the input shift-add of an SRAM read-out counts rows_per_adc // cells per weight
+    """Under v21_shift_add_read_counts the input shift-add of an SRAM read-out counts rows_per_adc // cells per weight
     (V2.1's integer division, as its forward read), otherwise every started weight."""
     extra = {**VARIANTS["sram"], "training": {"backprop": {"rows_per_adc": 8}}}
     ctx, chip = _chip(extra)
     faithful = TransposedReadout(ctx, chip.training)
-    v21 = TransposedReadout(_chip(extra, frozenset({"v21_sram_parallel_read"}))[0], chip.training)
+    v21 = TransposedReadout(_chip(extra, frozenset({"v21_shift_add_read_counts"}))[0], chip.training)
     cps = ctx.p.cols_per_weight
     assert 8 % cps and faithful.shift_input is not None
     one, down = faithful.read_cost(1.0), v21.read_cost(1.0)

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from neurocim.arch.cost import Cost
 from neurocim.compat.param_cpp_v21 import chip_from_v21_params
 from neurocim.compat.param_cpp_v21_training import training_from_v21_params
 from neurocim.config.chip import ChipConfig
@@ -99,3 +100,31 @@ def test_transposed_read_out_switch_time(parallel):
     dff = steps * 0.5e-9
     assert v21._select_latency(steps) - dff > 2.5 * (other._select_latency(steps) - dff)
     assert math.isfinite(v21._select_latency(steps))
+
+
+def _cellbit2(**quirks: bool) -> ChipModel:
+    """The default V2.1 chip with 2-bit cells: 5-bit weights take 3 cells, 8 muxed columns hold 8 // 3 = 2 weights."""
+    chip = chip_from_v21_params({"cellBit": 2})
+    chip = ChipConfig.model_validate({**chip.model_dump(), "quirks": quirks})
+    return ChipModel(build_context(chip), LAYERS)
+
+
+def test_shift_add_reads_of_multi_cell_weights():
+    """V2.1 reads the weight shift-add once per muxed column (8); V1.4 (3 - 1) times per weight of them, 8 // 3 = 2
+    weights (C's ceil of an integer division); both read the input shift-add once per weight."""
+    v21 = _cellbit2().tile_nm.pe.subarray.mode
+    v14 = _cellbit2(v21_shift_add_read_counts=False).tile_nm.pe.subarray.mode
+    assert v21.ctx.p.cols_per_weight == 3 and v21.cols_muxed == 8
+    assert v21._shift_add_reads() == (8, 2)
+    assert v14._shift_add_reads() == (4, 2)
+    weight, inputs = v21.shift_adders.weight, v21.shift_adders.inputs
+    assert v21.shift_adders.energies(*v21._shift_add_reads()) == (weight.energy(8), inputs.energy(2))
+
+
+def test_tile_accumulation_reads_truncated():
+    """A conventional tile's accumulation reads 8 // 3 = 2 times per input under V2.1, ceil(8 / 3) = 3 under V1.4."""
+    costs = []
+    for on in (True, False):
+        tile = _cellbit2(v21_tile_accumulation_truncated_reads=on).tile_cm
+        costs.append(tile._accumulate(Cost(), 2, 8, 1e9, False, exact_ceil=True).energy)
+    assert costs[0] == pytest.approx(costs[1] * 2 / 3)

@@ -272,6 +272,7 @@ class Tile:
         self._accumulation_units = int(units)
         if clock_pass:
             return acc
+        exact_ceil = exact_ceil and not p.quirk("v21_tile_accumulation_truncated_reads")
         per_window = (
             math.ceil(p.cols_muxed / p.cols_per_weight) if exact_ceil else divide_int(p.cols_muxed, p.cols_per_weight)
         )

@@ -16,7 +16,7 @@ from neurocim.arch.tile_sets import SubArrayGrowth, build_tiles
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.derived import Derived
 from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, reshape_input
-from neurocim.mapping.cells import levels_to_cells
+from neurocim.mapping.cells import levels_to_cells, levels_to_quotient_cells
 from neurocim.mapping.floorplan import Floorplan, FloorplanInputs, plan_floor
 from neurocim.mapping.layer_mapping import LayerMapping
 from neurocim.workload.cache import derived_owned
@@ -25,6 +25,8 @@ from neurocim.workload.prepared import PreparedWorkload
 from neurocim.workload.recorded import ReadRecorder
 from neurocim.workload.trace_csv import csv_weight_levels
 from neurocim.workload.traces import LayerTrace, weight_to_levels
+
+WEIGHT_DIGITS_QUOTIENT = "v21_weight_digits_quotient"
 
 KeptEvaluations = Mapping[tuple, dict[tuple, tuple]]  # a unit's construction key -> its memoised evaluations
 
@@ -83,11 +85,26 @@ def _combine(results: Sequence[Cost]) -> Cost:
     return replace(Cost.parallel(results), leakage=last.leakage, leakage_sram_in_use=last.leakage_sram_in_use)
 
 
+def cell_digit_key(p: Derived) -> tuple:
+    """The settings weights are mapped to cell digits with (the key `_cell_digits` takes)."""
+    return (
+        p.chip.precision.weight_bits,
+        p.chip.precision.weight_min,
+        p.chip.precision.weight_max,
+        p.cell_bits,
+        p.cols_per_weight,
+        p.quirk("weights_rounded_as_csv"),
+        p.quirk("top_weight_level_wraps"),
+        p.quirk(WEIGHT_DIGITS_QUOTIENT) and p.cols_per_weight > 1,  # one cell a weight: V2.1 maps it linearly
+    )
+
+
 def _cell_digits(trace: LayerTrace, key: tuple, shape_only: bool) -> np.ndarray:
     """Cell digits (rows x columns) of a trace's weights for key = (weight_bits, weight_min, weight_max, cell_bits,
-    cells per synapse, weights rounded as NeuroSim's CSV files, top level wraps). With `shape_only` (cells whose reads
-    ignore the stored values: SRAM) a zero placeholder of their shape that takes no memory."""
-    weight_bits, w_min, w_max, cell_bits, cps, csv_rounded, top_wraps = key
+    cells per synapse, weights rounded as NeuroSim's CSV files, top level wraps, V2.1's quotient digits). With
+    `shape_only` (cells whose reads ignore the stored values: SRAM) a zero placeholder of their shape that takes no
+    memory."""
+    weight_bits, w_min, w_max, cell_bits, cps, csv_rounded, top_wraps, quotient = key
     if shape_only:
         return np.broadcast_to(np.zeros(1, dtype=np.int8), (trace.rows, trace.weights.shape[1] * cps))
 
@@ -95,6 +112,8 @@ def _cell_digits(trace: LayerTrace, key: tuple, shape_only: bool) -> np.ndarray:
         # NeuroSim reads the weights back from the CSV files its wrapper prints (quirk); else their exact levels
         to_levels = csv_weight_levels if csv_rounded else weight_to_levels
         levels = to_levels(w, weight_bits, w_min, w_max)
+        if quotient:  # NeuroSim V2.1 splits the whole level 0..2^bits by running quotients
+            return levels_to_quotient_cells(levels[:, None], cell_bits, cps)
         if not top_wraps:  # levels run 0..2^bits; the top one has no digits of its own
             levels = np.minimum(levels, (1 << weight_bits) - 1)
         return levels_to_cells(levels[:, None], cell_bits, cps)
@@ -192,15 +211,7 @@ class TileWork:
         """Per layer: cell digits (rows x columns) and input bit planes of the windows NeuroSim reads, owned by the
         workload's cache (read-only)."""
         p, cache = self.ctx.p, workload.cache
-        key = (
-            p.chip.precision.weight_bits,
-            p.chip.precision.weight_min,
-            p.chip.precision.weight_max,
-            p.cell_bits,
-            p.cols_per_weight,
-            p.quirk("weights_rounded_as_csv"),
-            p.quirk("top_weight_level_wraps"),
-        )
+        key = cell_digit_key(p)
         shape_only = self.tile_cm.pe.column_model.weight_independent  # SRAM reads see the weights' shape only
         out: list[tuple[np.ndarray, np.ndarray]] = []
         for index, trace in enumerate(workload.traces):

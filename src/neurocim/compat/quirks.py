@@ -223,6 +223,22 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_shift_add_read_counts",
+        "reads a parallel read's shift-add over the cells of a weight once per muxed column (8 with 3-cell weights), "
+        "and a transposed read-out's input shift-add muxed rows // cells per weight times (2)",
+        "cells per weight - 1 times per weight of the muxed columns, muxed columns // cells per weight weights "
+        "(4 with 3-cell weights; NeuroSim V1.4), and a transposed read-out's input shift-add once per weight of its "
+        "muxed rows, ceil(rows / cells per weight) (3)",
+        _V21,
+    ),
+    Quirk(
+        "v21_tile_accumulation_truncated_reads",
+        "reads a conventional tile's accumulation muxed columns // cells per weight times per input (C integer "
+        "division, as the novel tile does)",
+        "ceil(muxed columns / cells per weight) times per input (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "v21_max_pooling_counts",
         "builds one max-pooling unit per column of a conventional tile and reads them ceil(windows / 4 / tile "
         "columns) times (novel: / PE size x sqrt(PEs)), the output channels left out",
@@ -426,8 +442,8 @@ QUIRKS += (
         "reads an SRAM array in parallel mode with its older periphery: both bit lines of every muxed column "
         "precharged (ADC energy) and no word-line charging, the mux and its decoder at 1/input bits of their energy "
         "and time, the weight shift-add at every muxed column, the input shift-add at the muxed columns per weight "
-        "rounded down, the bit line settling once per vector (the last two in the transposed read-out too) and the "
-        "shift-adds after the conversions",
+        "rounded down, the bit line settling once per vector (in the transposed read-out too, whose input shift-add "
+        "rounds down under v21_shift_add_read_counts) and the shift-adds after the conversions",
         "V1.4's: the word lines charged once per muxed column, no precharge, the mux at every selection, the weight "
         "shift-add per weight, the bit line settling in every conversion and the shift-adds overlapping them",
         _V21,

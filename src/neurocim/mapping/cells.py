@@ -39,6 +39,21 @@ def levels_to_cells(levels: np.ndarray, cell_bits: int, cols_per_weight: int) ->
     return cells.reshape(rows, cols * cps)
 
 
+def levels_to_quotient_cells(levels: np.ndarray, cell_bits: int, cols_per_weight: int) -> np.ndarray:
+    """NeuroSim V2.1's split of non-negative integer weight levels (quirk v21_weight_digits_quotient), as digits that
+    `cells_to_conductance` reads: cell k (most significant first) keeps the running quotient
+    q = level >> (cell_bits*(cols_per_weight - k)), and its conductance steps by the integer quotient q // (2^c - 1),
+    so the digit is that step times 2^c - 1 (it can pass the cell's top level: conductances above g_max).
+    Always int16, so the digits are never taken for one-bit cells' 0/1."""
+    value = np.asarray(levels, dtype=np.int64)
+    rows, cols = value.shape
+    cps, top = cols_per_weight, (1 << cell_bits) - 1
+    if value.size and value.min() < 0:
+        raise ValueError(f"weight levels must be non-negative, got {value.min()}")
+    cells = np.stack([(value >> (cell_bits * (cps - k))) // top * top for k in range(cps)], axis=-1)
+    return cells.astype(np.int16).reshape(rows, cols * cps)
+
+
 def cells_to_conductance(cells: np.ndarray, cell_bits: int, g_max: float, g_min: float) -> np.ndarray:
     """Cell digit d -> conductance d/(2^cell_bits - 1)*(g_max - g_min) + g_min (S)."""
     d = np.asarray(cells)

@@ -45,7 +45,7 @@ from neurocim.arch.subarray.subarray_geometry import (
 from neurocim.arch.subarray.subarray_parts import ColumnMux
 from neurocim.arch.subarray.subarray_sram import SramColumn
 from neurocim.arch.tile_sets import build_tiles
-from neurocim.arch.tile_work import _cell_digits
+from neurocim.arch.tile_work import _cell_digits, cell_digit_key
 from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
@@ -64,7 +64,6 @@ from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
 from neurocim.config.chip import AdcType, CellType, Roadmap, SenseMode
-from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.quirks import (
     AG_FORWARD_COLUMNS,
@@ -272,9 +271,8 @@ class TransposedReadout:
         if self.shift_weight is not None:
             t, e = self.shift_weight.latency(steps, clk), self.shift_weight.energy(steps)
         if self.shift_input is not None:
-            n = math.ceil(steps / cps)
-            if self.sram and self.parallel and self.ctx.p.quirk("v21_sram_parallel_read"):
-                n = steps // cps  # V2.1's SRAM read: the weights per read rounded down, as in its forward read
+            # one input shift per weight; V2.1 (quirk v21_shift_add_read_counts) divides as C ints: 8 // 3 = 2
+            n = steps // cps if has_quirk(self.ctx.p, "v21_shift_add_read_counts") else math.ceil(steps / cps)
             t, e = t + self.shift_input.latency(n, clk), e + self.shift_input.energy(n)
         return t, e
 
@@ -420,15 +418,6 @@ def training_chip_area(chip: ChipModel, area: BackpropArea, gradient_buffer_bits
     return periphery.layout(tile_nm, tile_cm)
 
 
-def _digit_key(p: Derived) -> tuple:
-    """The settings the forward pass maps weights to cell digits with."""
-    return (
-        p.chip.precision.weight_bits, p.chip.precision.weight_min, p.chip.precision.weight_max, p.cell_bits,
-        p.cols_per_weight,
-        p.quirk("weights_rounded_as_csv"), p.quirk("top_weight_level_wraps"),
-    )  # fmt: skip
-
-
 def _blocks(total: int, size: int) -> list[tuple[int, int]]:
     return [(start, min(size, total - start)) for start in range(0, total, size)]
 
@@ -445,7 +434,7 @@ def activation_gradient_cost(
     readout = readout or TransposedReadout(ctx, training)
     p = ctx.p
     windows = windows if windows is not None else trace.num_windows_written
-    g = _cell_digits(trace, _digit_key(p), p.chip.cell.type is CellType.SRAM)  # the forward pass's cells
+    g = _cell_digits(trace, cell_digit_key(p), p.chip.cell.type is CellType.SRAM)  # the forward pass's cells
     model = ColumnModel.from_context(ctx, readout.geo.res_cell_access)
     forward = has_quirk(p, AG_FORWARD_COLUMNS)
     inputs = trace.input_bit_planes(windows) if forward else None

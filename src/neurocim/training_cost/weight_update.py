@@ -19,6 +19,7 @@ from neurocim.circuits.gates.gates import horowitz
 from neurocim.config.chip import AccessType, CellType
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.mapping.cells import cells_to_conductance, levels_to_quotient_cells
 from neurocim.training_cost.backprop import ERROR_ACTIVITY
 from neurocim.training_cost.quirks import (
     COLUMN_SWITCH_PULSES_UNSET,
@@ -119,13 +120,9 @@ def update_conductances(weights: np.ndarray, p: Derived) -> np.ndarray:
 
 
 def _quotient_digits(levels: np.ndarray, p: Derived, g_max: float, g_min: float) -> np.ndarray:
-    """NeuroSim V2.1's integer path: cell k holds the running quotient n / 2^(c*(cps-k)) and its conductance steps by
-    the integer quotient cell / (2^c - 1), which can exceed G_max."""
-    cps, c = p.cols_per_weight, p.cell_bits
-    n = levels.astype(np.int64)
-    cells = [n >> (c * (cps - k)) for k in range(cps)]
-    steps = np.stack([q // ((1 << c) - 1) for q in cells], axis=-1).astype(np.float64)
-    return (g_min + steps * (g_max - g_min)).reshape(levels.shape[0], -1)
+    """NeuroSim V2.1's integer path (`levels_to_quotient_cells`): conductances can exceed G_max."""
+    cells = levels_to_quotient_cells(levels.reshape(levels.shape[0], -1), p.cell_bits, p.cols_per_weight)
+    return cells_to_conductance(cells, p.cell_bits, g_max, g_min)
 
 
 def write_voltage(p: Derived) -> float:

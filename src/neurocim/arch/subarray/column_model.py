@@ -105,8 +105,8 @@ def _digit_conductance(
     from neurocim.arch.subarray.read_kernel import digit_conductances, pick_levels  # compiled on first use
 
     rows, cols = d.shape
-    # one-bit cells hold 0 or 1 (checked as they are mapped); other digits span the levels they use
-    lo, hi = (0, 1) if model.cell_bits == 1 else (int(d.min()), int(d.max()))
+    # one-bit cells' byte digits hold 0 or 1 (checked as they are mapped); other digits span the levels they use
+    lo, hi = (0, 1) if model.cell_bits == 1 and d.itemsize == 1 else (int(d.min()), int(d.max()))
     period = min(col_period or cols, cols)  # the wires repeat every period columns
     wires = _series_resistance(rows, period, None, model.wire_res_row, model.wire_res_col, access)
     cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), model.cell_bits, model.g_max, model.g_min)

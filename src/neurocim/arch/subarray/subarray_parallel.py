@@ -30,6 +30,8 @@ from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.config.chip import AccessType, CellType, Roadmap, SenseMode
 
+SHIFT_ADD_READ_COUNTS = "v21_shift_add_read_counts"
+
 
 class ParallelArray:
     """Periphery, area, sensing cycle and per-vector costs of a conventional-parallel sub-array."""
@@ -278,6 +280,15 @@ class ParallelArray:
             return adc, self._v21_shift_add_latency(clk_freq), other
         return adc, max(self._accumulation_latency() - adc - other, 0.0), other
 
+    def _shift_add_reads(self) -> tuple[int, int]:
+        """Reads of the weight and input shift-adds per input bit: (cells per weight - 1) and 1 per weight of the muxed
+        columns (C's `ceil(int / int)`: muxed columns // cells per weight weights); NeuroSim V2.1 (quirk
+        v21_shift_add_read_counts) reads the weight shift-add once per muxed column."""
+        ncm, cps = self.cols_muxed, self.ctx.p.cols_per_weight
+        per_synapse = idiv_ceil(ncm, cps)
+        weight = ncm if self.ctx.p.quirk(SHIFT_ADD_READ_COUNTS) else (cps - 1) * per_synapse
+        return weight, per_synapse
+
     @property
     def _shift_add_after_read(self) -> bool:
         """Whether the shift-adds are timed after the conversions (V2.1, a single read group) or overlap them."""
@@ -352,8 +363,7 @@ class ParallelArray:
             e_adder = self.adder.energy(reads, self.num_adc)
             per_op = self.num_adc * (math.log2(adc_levels) + math.ceil(math.log2(n_add)) / 2)
             e_dff = self.dff.energy(reads, per_op, p.chip.calibration.validated)
-        per_synapse = idiv_ceil(ncm, p.cols_per_weight)
-        e_weight, e_input = self.shift_adders.energies((p.cols_per_weight - 1) * per_synapse, per_synapse)
+        e_weight, e_input = self.shift_adders.energies(*self._shift_add_reads())
         rep = geo.repeaters
         cap_wl = geo.cap_row1 if self.sram else geo.cap_row2
         e_array = cap_wl * vdd * vdd * geo.num_row * act
