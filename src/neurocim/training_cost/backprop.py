@@ -49,8 +49,8 @@ from neurocim.arch.tile_work import _cell_digits, cell_digit_key
 from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
-from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
-from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
+from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21, mlsa_encoder
+from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, chip_read_law
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.adc.sense_amp import SenseAmp
 from neurocim.circuits.base import Layout
@@ -63,7 +63,7 @@ from neurocim.circuits.gates.gates import Mos, drain_cap, horowitz
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
-from neurocim.config.chip import AdcType, CellType, Roadmap, SenseMode
+from neurocim.config.chip import AdcType, CellType, SenseMode
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.training_cost.quirks import (
     AG_FORWARD_COLUMNS,
@@ -134,12 +134,7 @@ class TransposedReadout:
         p = self.ctx.p
         if self.flash is None or not p.quirk("v21_mlsa_read_time"):
             return None
-        cell, tech = p.chip.cell, p.chip.technology
-        rows = p.chip.array.rows if self.parallel else 1
-        refs = v21_references(self.levels, cell.r_on_ohm, cell.r_off_ohm, rows)
-        current = p.chip.adc.sense_mode is SenseMode.CURRENT
-        lstp = tech.roadmap is Roadmap.LSTP
-        return MlsaTimingV21.build(refs, tech.node_nm, lstp, current, p.read_voltage_v, tech.temperature_k)
+        return chip_read_law(p, self.levels, p.chip.array.rows if self.parallel else 1)
 
     @property
     def conversions_per_vector(self) -> float:
@@ -178,8 +173,7 @@ class TransposedReadout:
                     res_cell_access=geo.res_cell_access,
                 )  # fmt: skip
                 if self.levels > 2:
-                    kind = MlsaEncoderV21 if p.quirk("v21_mlsa_encoder") else MlsaEncoder
-                    self.encoder = kind(ctx, self.levels, self.num_adc)
+                    self.encoder = mlsa_encoder(ctx, self.levels, self.num_adc)
         # bits of a row's partial sum: the ADC code (parallel), or the count over the columns read one by one
         cell_sum = 1 if self.sram else p.cell_bits
         sum_bits = int(math.log2(self.levels)) if self.parallel else math.ceil(math.log2(geo.num_col)) + cell_sum

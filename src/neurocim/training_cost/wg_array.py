@@ -13,9 +13,8 @@ from neurocim.arch.subarray.subarray_geometry import WIRE_CAP_PER_M
 from neurocim.arch.subarray.subarray_parts import ColumnMux
 from neurocim.arch.subarray.subarray_sram import sram_cell_leakage
 from neurocim.circuits.adc.flash_adc import FlashAdc
-from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
-from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
-from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
+from neurocim.circuits.adc.mlsa_encoder_v21 import mlsa_encoder
+from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, chip_read_law
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.adc.sense_amp import SenseAmp
 from neurocim.circuits.base import Layout
@@ -28,7 +27,7 @@ from neurocim.circuits.gates.gates import Mos, drain_cap, gate_cap, horowitz, on
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
-from neurocim.config.chip import AdcType, Roadmap, SenseMode
+from neurocim.config.chip import AdcType, SenseMode
 from neurocim.training_cost.quirks import (
     ADC_EVERY_COLUMN,
     SENSE_AMP_ENABLE_CLOCK,
@@ -130,8 +129,7 @@ class WgArray:
                 column_cap=w.cap_col_f, array_height=w.length_col_m, array_width_unit=w.length_row_m / w.cols,
                 res_cell_access=w.res_cell_access_ohm,
             )  # fmt: skip
-            kind = MlsaEncoderV21 if p.quirk("v21_mlsa_encoder") else MlsaEncoder
-            self.encoder = kind(ctx, self.adc_levels, self.num_adc)
+            self.encoder = mlsa_encoder(ctx, self.adc_levels, self.num_adc)
         self.sum_bits = int(math.log2(self.adc_levels)) + self.input_bits + 1
         units = math.ceil(w.cols / self.rows_per_adc)
         self.shift_add = ShiftAdd(ctx, units, self.sum_bits, self.input_bits) if self.input_bits > 1 else None
@@ -242,11 +240,7 @@ class WgArray:
         p = self.ctx.p
         if self.flash is None or not p.quirk("v21_mlsa_read_time") or p.chip.clock.synchronous:
             return None
-        cell, tech = p.chip.cell, p.chip.technology
-        refs = v21_references(self.adc_levels, cell.r_on_ohm, cell.r_off_ohm, p.chip.array.rows)
-        current = p.chip.adc.sense_mode is SenseMode.CURRENT
-        lstp = tech.roadmap is Roadmap.LSTP
-        return MlsaTimingV21.build(refs, tech.node_nm, lstp, current, p.read_voltage_v, tech.temperature_k)
+        return chip_read_law(p, self.adc_levels, p.chip.array.rows)
 
     def _read_sequential(self, activity: float) -> ArrayOp:
         ctx, w = self.ctx, self.w

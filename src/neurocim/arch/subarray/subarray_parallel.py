@@ -22,13 +22,13 @@ from neurocim.arch.subarray.subarray_common import (
 from neurocim.arch.subarray.subarray_geometry import ArrayGeometry, fdiv_rows, repeater_latency, switch_line_resistance
 from neurocim.arch.subarray.subarray_parts import ColumnMux, ShiftAdders, WriteLevelShifters, build_adc
 from neurocim.arch.subarray.subarray_sram import SramColumn, sram_cell_leakage
-from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, v21_references
+from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, chip_read_law
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.new_switch_matrix import NewSwitchMatrix
 from neurocim.circuits.drivers.switch_matrix import SwitchMatrix, SwitchMode
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
-from neurocim.config.chip import AccessType, CellType, Roadmap, SenseMode
+from neurocim.config.chip import AccessType, CellType
 
 SHIFT_ADD_READ_COUNTS = "v21_shift_add_read_counts"
 
@@ -179,16 +179,7 @@ class ParallelArray:
         p, flash = self.ctx.p, self.adc.flash
         if not p.quirk("v21_mlsa_read_time") or flash is None or p.chip.clock.synchronous:
             return None
-        refs = v21_references(p.chip.adc.levels, p.chip.cell.r_on_ohm, p.chip.cell.r_off_ohm, p.chip.array.rows)
-        lstp = p.chip.technology.roadmap is Roadmap.LSTP
-        return MlsaTimingV21.build(
-            refs,
-            p.chip.technology.node_nm,
-            lstp,
-            p.chip.adc.sense_mode is SenseMode.CURRENT,
-            p.read_voltage_v,
-            p.chip.technology.temperature_k,
-        )
+        return chip_read_law(p, p.chip.adc.levels, p.chip.array.rows)
 
     def timed_latency(
         self, column_resistance: np.ndarray, clk_freq: float, read_latency_s: np.ndarray | None = None

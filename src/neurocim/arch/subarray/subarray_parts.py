@@ -8,7 +8,7 @@ from neurocim.arch.subarray.subarray_common import BIG_RAMP, log2_ceil
 from neurocim.arch.subarray.subarray_geometry import ArrayGeometry
 from neurocim.circuits.adc.flash_adc import FlashAdc
 from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
-from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
+from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21, mlsa_encoder
 from neurocim.circuits.adc.sar_adc import SarAdc
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
@@ -142,8 +142,7 @@ def build_adc(
         column_cap=geo.cap_col, array_height=geo.array_height, array_width_unit=geo.array_width_unit,
         reference_energy_peri=reference_energy_peri, res_cell_access=res_cell_access,
     )  # fmt: skip
-    kind = MlsaEncoderV21 if p.quirk("v21_mlsa_encoder") else MlsaEncoder
-    encoder = kind(ctx, adc_levels, num_adc) if with_encoder else None
+    encoder = mlsa_encoder(ctx, adc_levels, num_adc) if with_encoder else None
     return Adc(flash, encoder, None)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from neurocim.circuits.adc.mlsa_encoder import MlsaEncoder
 from neurocim.circuits.base import Footprint, Layout, Reads, fit
 from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
@@ -102,3 +103,10 @@ class MlsaEncoderV21:
     def energy(self, num_read: Reads) -> Reads:
         """Switching energy (J) of `num_read` encodings by every encoder."""
         return self.energy_per_read * num_read
+
+
+def mlsa_encoder(ctx: CircuitContext, num_level: int, num_encoder: int) -> MlsaEncoder | MlsaEncoderV21:
+    """The encoders behind `num_encoder` multilevel sense amplifiers of `num_level` levels: V2.1's older ones under
+    the quirk v21_mlsa_encoder, else NeuroSim V1.4's."""
+    kind = MlsaEncoderV21 if ctx.p.quirk("v21_mlsa_encoder") else MlsaEncoder
+    return kind(ctx, num_level, num_encoder)

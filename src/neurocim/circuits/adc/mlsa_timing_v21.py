@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,10 @@ from neurocim.circuits.adc.mlsa_read_kernel import (
     column_time_bounds,
     slowest_reads,
 )
+from neurocim.config.chip import Roadmap, SenseMode
+
+if TYPE_CHECKING:
+    from neurocim.config.derived import Derived
 
 # Per node (nm): T_max(R) = (a ln(R / 1 kohm) + b) ns, and the factor on T_max as a cubic in ratio = Rref / R below
 # LOW_RATIO and a quartic above it (highest power first); NeuroSim V2.1's Cadence fits (LSTP current mode).
@@ -53,6 +58,15 @@ def v21_references(adc_levels: int, r_on: float, r_off: float, rows_in_parallel:
     """The L - 1 comparator references (ohm) of V2.1's MLSA: linear in resistance, Ron/N + (i + 1) Roff/(N L)."""
     n = rows_in_parallel
     return tuple(r_on / n + (i + 1) * r_off / (n * adc_levels) for i in range(adc_levels - 1))
+
+
+def chip_read_law(p: Derived, adc_levels: int, rows_in_parallel: int) -> MlsaTimingV21:
+    """V2.1's law for a chip's converters of `adc_levels` levels reading `rows_in_parallel` rows at once: references
+    from its cell's resistances, its node, roadmap, sense mode, read voltage and temperature."""
+    cell, tech = p.chip.cell, p.chip.technology
+    refs = v21_references(adc_levels, cell.r_on_ohm, cell.r_off_ohm, rows_in_parallel)
+    lstp, current = tech.roadmap is Roadmap.LSTP, p.chip.adc.sense_mode is SenseMode.CURRENT
+    return MlsaTimingV21.build(refs, tech.node_nm, lstp, current, p.read_voltage_v, tech.temperature_k)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from neurocim.circuits.gates.gates import (
     gate_capacitance,
     gate_leakage,
     horowitz,
+    minimum_widths,
     on_resistance,
 )
 from neurocim.circuits.gates.gates_common import c_int, c_max, c_mod, ceil_int, fdiv, node_key
@@ -56,10 +57,10 @@ class RowDecoder:
             self.width_nor = (8 * MIN_NMOS_SIZE * f, 8 * self.num_nor_input * pn * MIN_NMOS_SIZE * f)
             self.width_driver = (8 * 3 * MIN_NMOS_SIZE * f, 8 * 3 * pn * MIN_NMOS_SIZE * f)
         elif ctx.p.quirk("v21_decoder_sizing"):  # V2.1: minimum gates, a 3x minimum output driver
-            self.width_inv = (MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f)
-            self.width_nand = (2 * MIN_NMOS_SIZE * f, pn * MIN_NMOS_SIZE * f)
-            self.width_nor = (MIN_NMOS_SIZE * f, self.num_nor_input * pn * MIN_NMOS_SIZE * f)
-            self.width_driver = (3 * MIN_NMOS_SIZE * f, 3 * pn * MIN_NMOS_SIZE * f)
+            self.width_inv = minimum_widths(tech)
+            self.width_nand = minimum_widths(tech, 2)
+            self.width_nor = minimum_widths(tech, 1, self.num_nor_input)
+            self.width_driver = minimum_widths(tech, 3, 3)
         else:
             self.width_inv = cell_widths(tech)
             self.width_nand = cell_widths(tech, 2)

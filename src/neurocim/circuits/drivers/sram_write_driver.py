@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT, MIN_NMOS_SIZE
+from neurocim.circuits.constants import MAX_TRANSISTOR_HEIGHT
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.column_units import ColumnUnits
-from neurocim.circuits.gates.gates import GateType, cell_widths, gate_area, gate_capacitance, gate_leakage
+from neurocim.circuits.gates.gates import (
+    GateType,
+    cell_widths,
+    gate_area,
+    gate_capacitance,
+    gate_leakage,
+    minimum_widths,
+)
 
 INVERTERS_PER_COLUMN = 3  # two drive BL, one drives BL-bar
 
@@ -18,11 +25,8 @@ class SRAMWriteDriver(ColumnUnits):
         super().__init__(ctx, num_col)
         tech = ctx.tech
         cell_height = tech.feature_size * MAX_TRANSISTOR_HEIGHT
-        if ctx.p.quirk("v21_sram_write_driver"):
-            self.width_n = MIN_NMOS_SIZE * tech.feature_size
-            self.width_p = tech.pn_size_ratio * self.width_n
-        else:
-            self.width_n, self.width_p = cell_widths(tech)
+        widths = minimum_widths if ctx.p.quirk("v21_sram_write_driver") else cell_widths
+        self.width_n, self.width_p = widths(tech)
         _, h_inv, w_inv = gate_area(GateType.INV, 1, self.width_n, self.width_p, cell_height, tech)
         self.unit_height = h_inv * INVERTERS_PER_COLUMN
         self.unit_width = w_inv

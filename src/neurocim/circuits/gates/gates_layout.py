@@ -157,16 +157,14 @@ def enlarge_size(width_n: float, width_p: float, height_region: float, tech: Tec
 def cell_widths(tech: Technology, n_mult: float = 1, p_mult: float = 1) -> tuple[float, float]:
     """(width_n, width_p) in m of a gate of `n_mult` minimum NMOS and `p_mult` pn-ratio PMOS widths, enlarged
     to fill the default 28 F standard cell (NeuroSim's usual EnlargeSize call)."""
-    f = tech.feature_size
-    width_n = n_mult * MIN_NMOS_SIZE * f
-    width_p = p_mult * tech.pn_size_ratio * MIN_NMOS_SIZE * f
-    return enlarge_size(width_n, width_p, f * MAX_TRANSISTOR_HEIGHT, tech)
+    return enlarge_size(*minimum_widths(tech, n_mult, p_mult), tech.feature_size * MAX_TRANSISTOR_HEIGHT, tech)
 
 
-def minimum_widths(tech: Technology, n_mult: float = 1) -> tuple[float, float]:
-    """(width_n, width_p) in m of `n_mult` minimum NMOS widths and one pn-ratio PMOS width, not enlarged."""
+def minimum_widths(tech: Technology, n_mult: float = 1, p_mult: float = 1) -> tuple[float, float]:
+    """(width_n, width_p) in m of a gate of `n_mult` minimum NMOS and `p_mult` pn-ratio PMOS widths, as drawn (not
+    enlarged)."""
     f = tech.feature_size
-    return n_mult * MIN_NMOS_SIZE * f, tech.pn_size_ratio * MIN_NMOS_SIZE * f
+    return n_mult * MIN_NMOS_SIZE * f, p_mult * tech.pn_size_ratio * MIN_NMOS_SIZE * f
 
 
 def _enlarge_finfet(width_n: float, width_p: float, ratio: float, tech: Technology) -> tuple[float, float]:
