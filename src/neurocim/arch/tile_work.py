@@ -19,7 +19,7 @@ from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, resha
 from neurocim.mapping.cells import levels_to_cells, levels_to_quotient_cells
 from neurocim.mapping.floorplan import Floorplan, FloorplanInputs, plan_floor
 from neurocim.mapping.layer_mapping import LayerMapping
-from neurocim.workload.cache import derived_owned
+from neurocim.workload.cache import derived_owned, position_key
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload
 from neurocim.workload.recorded import ReadRecorder
@@ -198,9 +198,25 @@ class TileWork:
                 yield self.tile_nm, cells[:, col : col + taken], block_in, nr, nc
 
     def _run_tiles(self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float, clock_pass: bool) -> Cost:
-        fp, p = self.fp, self.ctx.p
+        """A layer's tiles side by side: one memoised evaluation of the layer's tile (every layer takes one kind),
+        keyed by what fixes its blocks (the arrays' value keys, the mapping, the tile and PE sizes, the bit-vectors
+        and the speed-up), the clock, the pass and the leakage state it starts from."""
+        fp, p, mapping = self.fp, self.ctx.p, self.mappings[index]
         nv = self.windows[index] * p.chip.precision.input_bits
         su_row, su_col = fp.speedup_row[index], fp.speedup_col[index]
+        tile = self.tile_nm if mapping.novel and self.tile_nm is not None else self.tile_cm
+        found = position_key(memory)
+        if found is None:
+            return self._layer_cost(index, memory, inputs, nv, clk_freq, clock_pass)
+        sizes = (fp.pe_size_nm, fp.num_pe_nm, p.quirk("novel_rows_position_major")) if mapping.novel else fp.tile_size_cm
+        key = ("layer", found[1], mapping, sizes, nv, su_row, su_col, clk_freq, clock_pass)
+        compute = partial(self._layer_cost, index, memory, inputs, nv, clk_freq, clock_pass)
+        return tile.memoised(inputs, key, compute)
+
+    def _layer_cost(
+        self, index: int, memory: np.ndarray, inputs: np.ndarray, nv: int, clk_freq: float, clock_pass: bool
+    ) -> Cost:
+        su_row, su_col = self.fp.speedup_row[index], self.fp.speedup_col[index]
         results = [
             tile.evaluate(block, block_in, Block(nr, nc, nv, su_row, su_col), clk_freq, clock_pass)
             for tile, block, block_in, nr, nc in self._tile_blocks(index, memory, inputs)
