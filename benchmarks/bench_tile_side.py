@@ -78,6 +78,7 @@ def main() -> None:
     parser.add_argument("--misses", type=int, default=120, help="tile sides timed")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", action="store_true", help="also profile the timed walk (a fresh workload)")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order (a pstats key)")
     args = parser.parse_args()
 
     def warm_workload() -> tuple[PreparedWorkload, list[ChipConfig]]:
@@ -101,7 +102,7 @@ def main() -> None:
         profile.disable()
         total = sum(t for t, _ in times)
         print(f"profiled: {len(times)} misses, {1e3 * total / len(times):.2f} ms per miss", flush=True)
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(45)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import cast
@@ -12,7 +12,7 @@ import numpy as np
 from neurocim.arch.cost import Cost
 from neurocim.arch.pe_common import Block
 from neurocim.arch.tile import Tile
-from neurocim.arch.tile_sets import SubArrayGrowth, build_tiles
+from neurocim.arch.tile_sets import SubArrayGrowth, TileUnits, build_tiles
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.derived import Derived
 from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, reshape_input
@@ -42,6 +42,7 @@ class TileSide:
     period: float  # the clock pass's longest sensing latency (s); 0 when asynchronous
     clk_freq: float
     tile_costs: tuple[Cost, ...]  # per layer: its tiles side by side
+    units: TileUnits | None = None  # the kept tiles (tile_nm, tile_cm), when they came from a workload's cache
 
 
 def tile_side(
@@ -56,27 +57,45 @@ def tile_side(
     (global bus, global buffer ...) share it. Below it, the tiles' and the PEs' evaluations are kept under the
     settings each reads (the tiles' with their PEs'): chips that differ only in what the floorplan reads (speed-up,
     pipeline ...) share the tiles' evaluations of the blocks they have in common, and chips that differ only in what
-    the tile periphery reads (tile buffers ...) share the PEs'."""
+    the tile periphery reads (tile buffers ...) share the PEs'. The tiles themselves (TileUnits) are kept under every
+    setting they read and the floorplan sizes and clock they were built for, and serve every chip that agrees there;
+    the returned side's tiles read this chip's settings."""
     cache, extra = workload.cache, (ctx.tech, ctx.cell, np.dtype(dtype).str, grow)
 
-    def compute(params: ReadRecorder) -> TileSide:
-        # the tiles and the PEs (with their sub-array) note what they read apart from the floorplan and passes
-        tile_params, pe_params = ReadRecorder(ctx.p), ReadRecorder(ctx.p)
+    def compute(params: ReadRecorder, kept_units: bool = True) -> TileSide:
         tile_names, tile_kept = cache.tile_evaluations.find(ctx.p, extra) or ((), {})
         pe_names, pe_kept = cache.pe_evaluations.find(ctx.p, extra) or ((), {})
-        tile_ctx, pe_ctx = (_recording_context(ctx, s) for s in (tile_params, pe_params))
-        work = TileWork(_recording_context(ctx, params), layers, dtype=dtype, grow=grow,
-                        unit_ctx=(tile_ctx, pe_ctx), kept=(tile_kept, pe_kept))  # fmt: skip
-        side = work.run(workload)
+        built: list[tuple[tuple, TileUnits]] = []
+
+        def tiles(fp: Floorplan, clk_freq: float) -> tuple[Tile | None, Tile]:
+            key = (*extra, fp.num_pe_cm, fp.pe_size_cm, fp.num_pe_nm, fp.pe_size_nm, clk_freq)
+            found = cache.tile_units.find(ctx.p, key) if kept_units else None
+            if found is not None and found[1].rebind(ctx.p):
+                cache.tile_units.discard(ctx.p, found[0], key)  # kept again below, under what it has read by then
+                units = found[1]
+            else:
+                units = TileUnits(ctx, fp, clk_freq, dtype, grow)
+            built.append((key, units))
+            return units.tile_nm, units.tile_cm
+
+        work = TileWork(_recording_context(ctx, params), layers, dtype=dtype, grow=grow, tiles=tiles,
+                        kept=(tile_kept, pe_kept))  # fmt: skip
+        side = replace(work.run(workload), units=built[0][1])
         # kept evaluations read the fields they were kept under; a tile's evaluations read its PE's fields too
-        pe_read = set(pe_names) | pe_params.names
-        tile_read = set(tile_names) | tile_params.names | pe_read
+        (key, units), *_ = built
+        pe_read = set(pe_names) | units.pe_params.names
+        tile_read = set(tile_names) | units.tile_params.names | pe_read
         cache.pe_evaluations.put(ctx.p, tuple(sorted(pe_read)), extra, work.evaluations(pe=True))
         cache.tile_evaluations.put(ctx.p, tuple(sorted(tile_read)), extra, work.evaluations(pe=False))
+        cache.tile_units.put(ctx.p, units.names, key, units)
         params.names.update(tile_read)  # the tile side's costs depend on the tiles' and PEs' settings too
         return side
 
-    return cache.tile_sides.get(ctx.p, extra, compute)
+    side = cache.tile_sides.get(ctx.p, extra, compute)
+    if side.units is not None and not side.units.rebind(ctx.p):
+        # its tiles have read a field since on which this chip differs: a tile side with tiles of its own
+        return compute(ReadRecorder(ctx.p), kept_units=False)
+    return side
 
 
 def _combine(results: Sequence[Cost]) -> Cost:
@@ -145,19 +164,21 @@ class TileWork:
         *,
         dtype: type[np.floating] = np.float32,
         grow: SubArrayGrowth | None = None,
-        unit_ctx: tuple[CircuitContext, CircuitContext] | None = None,
+        tiles: Callable[[Floorplan, float], tuple[Tile | None, Tile]] | None = None,
         kept: tuple[KeptEvaluations, KeptEvaluations] = ({}, {}),
     ) -> None:
         """`dtype` is the precision of the trace-dependent read pass: float32 (default) agrees with float64 to
         about 1e-6 relative, well inside the chip-level tolerances, and is several times faster. `grow` lays the
-        sub-arrays out again before the tiles are built over them (a training chip's transposed read-out). `unit_ctx`
-        are the contexts the tiles and the PEs (with their sub-array) read (default: `ctx`); `kept` the tiles' and the
-        PEs' evaluations of a chip whose tiles (PEs) read the same settings, by construction key (`evaluations()`)."""
+        sub-arrays out again before the tiles are built over them (a training chip's transposed read-out). `tiles` gives
+        the (novel, conventional) tiles for the floorplan and clock (default: build_tiles over `ctx`); `kept` the
+        tiles' and the PEs' evaluations of a chip whose tiles (PEs) read the same settings, by construction key
+        (`evaluations()`)."""
         self.ctx, self.dtype, self.layers = ctx, dtype, list(layers)
         self.fp: Floorplan = plan_floor(self.layers, FloorplanInputs.from_params(ctx.p))
         freq = ctx.p.chip.clock.max_frequency_hz
-        tile_ctx, pe_ctx = unit_ctx or (ctx, ctx)
-        self.tile_nm, self.tile_cm = build_tiles(tile_ctx, self.fp, freq, dtype=dtype, grow=grow, pe_ctx=pe_ctx)
+        if tiles is None:
+            tiles = partial(build_tiles, ctx, dtype=dtype, grow=grow)
+        self.tile_nm, self.tile_cm = tiles(self.fp, freq)
         self._kept = kept
         self.windows: list[int] = [layer.num_windows for layer in self.layers]
         fp = self.fp

@@ -12,6 +12,7 @@ from threadpoolctl import ThreadpoolController
 from neurocim.workload.recorded import RecordedMemo
 
 TILE_SIDES = 256  # tile sides a workload keeps (each holds its tiles and memoised evaluations: ~0.2 MB on VGG-8)
+TILE_UNITS = 64  # built tile pairs a workload keeps (one per distinct tile settings, floorplan sizes and clock)
 PE_EVALUATIONS = 16  # sets of tile (PE) evaluations a workload keeps (one per distinct tile (PE) settings)
 
 
@@ -62,6 +63,7 @@ class WorkloadCache:
         # the tiles' and the PEs' evaluations (by construction key), under the settings they read
         self.tile_evaluations: RecordedMemo = RecordedMemo(PE_EVALUATIONS)
         self.pe_evaluations: RecordedMemo = RecordedMemo(PE_EVALUATIONS)
+        self.tile_units: RecordedMemo = RecordedMemo(TILE_UNITS)  # the chips' tiles, under the settings they read
         self._owned: dict[tuple, dict[tuple, OwnedArray]] = {}  # group -> label -> array
         self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
         self._blas: ThreadpoolController | None = None

@@ -49,6 +49,19 @@ class ReadRecorder:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("settings are read-only")
 
+    def rebind(self, target: object) -> None:
+        """Read `target` from now on (a record that agrees with the old one on every field noted so far: what was
+        computed from them holds for it), noting into the same names. The recorders of its sections, which their
+        readers may hold, are rebound to the new record's sections; what else was read is forgotten, so every read
+        from now on is noted again."""
+        object.__setattr__(self, "_target", target)
+        seen = self._seen
+        for name, value in list(seen.items()):
+            if isinstance(value, ReadRecorder) and value._prefix == f"{self._prefix}{name}.":
+                value.rebind(getattr(target, name))
+            else:
+                del seen[name]
+
 
 class RecordedMemo(Generic[T]):
     """Results of `compute(recorder)` kept under (`extra`, the values of the record's fields it read). A later record
@@ -60,6 +73,7 @@ class RecordedMemo(Generic[T]):
         self.size = size
         self._tables: dict[tuple[str, ...], dict[tuple, T]] = {}  # fields read -> key -> result
         self._order: deque[tuple[tuple[str, ...], tuple]] = deque()  # (fields read, key), oldest first
+        self._getters: dict[tuple[str, ...], Callable[[object], tuple]] = {}  # fields read -> their values' getter (made on first use)
 
     def get(self, record: object, extra: Hashable, compute: Callable[[Any], T]) -> T:
         found = self.find(record, extra)
@@ -74,15 +88,15 @@ class RecordedMemo(Generic[T]):
         """(the fields it was kept under, the result) kept for a record that agrees with `record` on those fields,
         or None."""
         for names, table in self._tables.items():
-            key = (extra, _values(record, names))
+            key = (extra, self._values(record, names))
             if key in table:
                 return names, table[key]
         return None
 
     def put(self, record: object, names: tuple[str, ...], extra: Hashable, result: T) -> None:
         """Keep `result`, computed for `record` by a computation that read (at most) the fields `names` of it."""
-        key = (extra, _values(record, names))
         table = self._tables.setdefault(names, {})
+        key = (extra, self._values(record, names))
         if key not in table:
             self._order.append((names, key))
         table[key] = result
@@ -93,10 +107,39 @@ class RecordedMemo(Generic[T]):
             if not table:
                 del self._tables[old_names]
 
+    def discard(self, record: object, names: tuple[str, ...], extra: Hashable) -> None:
+        """Forget what `put(record, names, extra, ...)` kept, if it is kept."""
+        key = (extra, self._values(record, names))
+        table = self._tables.get(names)
+        if table is None or key not in table:
+            return
+        del table[key]
+        self._order.remove((names, key))
+        if not table:
+            del self._tables[names]
+
     def __len__(self) -> int:
         return len(self._order)
 
+    def _values(self, record: object, names: tuple[str, ...]) -> tuple:
+        getter = self._getters.get(names)
+        if getter is None:
+            getter = self._getters[names] = values_getter(names)
+        return getter(record)
 
-def _values(record: object, paths: tuple[str, ...]) -> tuple:
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy sent to another process makes its getters there."""
+        return {**self.__dict__, "_getters": {}}
+
+
+def values_at(record: object, paths: tuple[str, ...]) -> tuple:
     """The values at the dotted `paths` of `record`."""
-    return tuple(attrgetter(path)(record) for path in paths)
+    return values_getter(paths)(record)
+
+
+def values_getter(paths: tuple[str, ...]) -> Callable[[object], tuple]:
+    """A function giving the values at the dotted `paths` of a record, as a tuple (one attrgetter for all)."""
+    if len(paths) == 1:
+        one = attrgetter(paths[0])
+        return lambda record: (one(record),)
+    return attrgetter(*paths) if paths else lambda record: ()
