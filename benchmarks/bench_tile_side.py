@@ -93,7 +93,8 @@ def main() -> None:
     wall = [1e3 * t for t, _ in times]
     cpu = [1e3 * c for _, c in times]
     print(f"tile-side misses: {len(times)} after {args.warm} warm: wall median {statistics.median(wall):.2f} ms, "
-          f"mean {statistics.mean(wall):.2f} ms; CPU mean {statistics.mean(cpu):.2f} ms per miss", flush=True)  # fmt: skip
+          f"mean {statistics.mean(wall):.2f} ms; CPU mean {statistics.mean(cpu):.2f} ms per miss",
+          flush=True)  # fmt: skip
     if args.profile:
         workload, rest = warm_workload()
         profile = cProfile.Profile()

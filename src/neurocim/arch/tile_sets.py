@@ -70,7 +70,9 @@ class TileUnits:
     ) -> None:
         self.settings = ctx.p
         self.tile_params, self.pe_params = ReadRecorder(ctx.p), ReadRecorder(ctx.p)
-        tile_ctx, pe_ctx = (CircuitContext(ctx.tech, cast(Derived, r), ctx.cell) for r in (self.tile_params, self.pe_params))
+        tile_ctx, pe_ctx = (
+            CircuitContext(ctx.tech, cast(Derived, r), ctx.cell) for r in (self.tile_params, self.pe_params)
+        )
         self.tile_nm, self.tile_cm = build_tiles(tile_ctx, fp, clk_freq, dtype=dtype, grow=grow, pe_ctx=pe_ctx)
 
     @property

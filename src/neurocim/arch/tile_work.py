@@ -229,7 +229,8 @@ class TileWork:
         found = position_key(memory)
         if found is None:
             return self._layer_cost(index, memory, inputs, nv, clk_freq, clock_pass)
-        sizes = (fp.pe_size_nm, fp.num_pe_nm, p.quirk("novel_rows_position_major")) if mapping.novel else fp.tile_size_cm
+        novel_sizes = (fp.pe_size_nm, fp.num_pe_nm, p.quirk("novel_rows_position_major"))
+        sizes = novel_sizes if mapping.novel else fp.tile_size_cm
         key = ("layer", found[1], mapping, sizes, nv, su_row, su_col, clk_freq, clock_pass)
         compute = partial(self._layer_cost, index, memory, inputs, nv, clk_freq, clock_pass)
         return tile.memoised(inputs, key, compute)

@@ -73,7 +73,7 @@ class RecordedMemo(Generic[T]):
         self.size = size
         self._tables: dict[tuple[str, ...], dict[tuple, T]] = {}  # fields read -> key -> result
         self._order: deque[tuple[tuple[str, ...], tuple]] = deque()  # (fields read, key), oldest first
-        self._getters: dict[tuple[str, ...], Callable[[object], tuple]] = {}  # fields read -> their values' getter (made on first use)
+        self._getters: dict[tuple[str, ...], Callable[[object], tuple]] = {}  # fields read -> getter of their values
 
     def get(self, record: object, extra: Hashable, compute: Callable[[Any], T]) -> T:
         found = self.find(record, extra)
