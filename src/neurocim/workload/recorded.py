@@ -29,6 +29,8 @@ class ReadRecorder:
         object.__setattr__(self, "_prefix", prefix)
 
     def __getattr__(self, name: str) -> Any:
+        if name in ReadRecorder.__slots__:  # not set yet (a copy being made): no settings to read it from
+            raise AttributeError(name)
         seen = self._seen
         if name in seen:
             return seen[name]
@@ -48,6 +50,15 @@ class ReadRecorder:
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("settings are read-only")
+
+    def __getstate__(self) -> tuple:
+        """A copy's state: the methods bound to this recorder are bound again on first use."""
+        seen = {name: value for name, value in self._seen.items() if not isinstance(value, types.MethodType)}
+        return self._target, self.names, seen, self._prefix
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(ReadRecorder.__slots__, state, strict=True):
+            object.__setattr__(self, name, value)
 
     def rebind(self, target: object) -> None:
         """Read `target` from now on (a record that agrees with the old one on every field noted so far: what was
