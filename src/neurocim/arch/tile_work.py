@@ -19,7 +19,7 @@ from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, resha
 from neurocim.mapping.cells import levels_to_cells, levels_to_quotient_cells
 from neurocim.mapping.floorplan import Floorplan, FloorplanInputs, plan_floor
 from neurocim.mapping.layer_mapping import LayerMapping
-from neurocim.workload.cache import derived_owned, position_key
+from neurocim.workload.cache import FLOORPLANS, WorkloadCache, derived_owned, position_key
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload
 from neurocim.workload.recorded import ReadRecorder
@@ -65,29 +65,30 @@ def tile_side(
     def compute(params: ReadRecorder, kept_units: bool = True) -> TileSide:
         tile_names, tile_kept = cache.tile_evaluations.find(ctx.p, extra) or ((), {})
         pe_names, pe_kept = cache.pe_evaluations.find(ctx.p, extra) or ((), {})
-        built: list[tuple[tuple, TileUnits]] = []
+        built: list[tuple[tuple, tuple[str, ...] | None, TileUnits]] = []  # (key, fields it was kept under, units)
 
         def tiles(fp: Floorplan, clk_freq: float) -> tuple[Tile | None, Tile]:
             key = (*extra, fp.num_pe_cm, fp.pe_size_cm, fp.num_pe_nm, fp.pe_size_nm, clk_freq)
             found = cache.tile_units.find(ctx.p, key) if kept_units else None
             if found is not None and found[1].rebind(ctx.p):
-                cache.tile_units.discard(ctx.p, found[0], key)  # kept again below, under what it has read by then
-                units = found[1]
+                built.append((key, found[0], found[1]))
             else:
-                units = TileUnits(ctx, fp, clk_freq, dtype, grow)
-            built.append((key, units))
-            return units.tile_nm, units.tile_cm
+                built.append((key, None, TileUnits(ctx, fp, clk_freq, dtype, grow)))
+            return built[0][2].tile_nm, built[0][2].tile_cm
 
         work = TileWork(_recording_context(ctx, params), layers, dtype=dtype, grow=grow, tiles=tiles,
-                        kept=(tile_kept, pe_kept))  # fmt: skip
-        side = replace(work.run(workload), units=built[0][1])
+                        kept=(tile_kept, pe_kept), plan=partial(_planned, cache, tuple(layers)))  # fmt: skip
+        side = replace(work.run(workload), units=built[0][2])
         # kept evaluations read the fields they were kept under; a tile's evaluations read its PE's fields too
-        (key, units), *_ = built
+        (key, kept_names, units), *_ = built
         pe_read = set(pe_names) | units.pe_params.names
         tile_read = set(tile_names) | units.tile_params.names | pe_read
         cache.pe_evaluations.put(ctx.p, tuple(sorted(pe_read)), extra, work.evaluations(pe=True))
         cache.tile_evaluations.put(ctx.p, tuple(sorted(tile_read)), extra, work.evaluations(pe=False))
-        cache.tile_units.put(ctx.p, units.names, key, units)
+        if units.names != kept_names:  # new tiles, or kept ones that read more fields since: kept under all of them
+            if kept_names is not None:
+                cache.tile_units.discard(ctx.p, kept_names, key)
+            cache.tile_units.put(ctx.p, units.names, key, units)
         params.names.update(tile_read)  # the tile side's costs depend on the tiles' and PEs' settings too
         return side
 
@@ -96,6 +97,17 @@ def tile_side(
         # its tiles have read a field since on which this chip differs: a tile side with tiles of its own
         return compute(ReadRecorder(ctx.p), kept_units=False)
     return side
+
+
+def _planned(cache: WorkloadCache, layers: tuple[Layer, ...], inputs: FloorplanInputs) -> Floorplan:
+    """plan_floor(layers, inputs), kept in the workload's cache (a floorplan is a value: frozen)."""
+    key = (layers, inputs)
+    found = cache.floorplans.get(key)
+    if found is None:
+        if len(cache.floorplans) >= FLOORPLANS:
+            cache.floorplans.clear()
+        found = cache.floorplans[key] = plan_floor(layers, inputs)
+    return found
 
 
 def _combine(results: Sequence[Cost]) -> Cost:
@@ -166,15 +178,16 @@ class TileWork:
         grow: SubArrayGrowth | None = None,
         tiles: Callable[[Floorplan, float], tuple[Tile | None, Tile]] | None = None,
         kept: tuple[KeptEvaluations, KeptEvaluations] = ({}, {}),
+        plan: Callable[[FloorplanInputs], Floorplan] | None = None,
     ) -> None:
         """`dtype` is the precision of the trace-dependent read pass: float32 (default) agrees with float64 to
         about 1e-6 relative, well inside the chip-level tolerances, and is several times faster. `grow` lays the
         sub-arrays out again before the tiles are built over them (a training chip's transposed read-out). `tiles` gives
         the (novel, conventional) tiles for the floorplan and clock (default: build_tiles over `ctx`); `kept` the
         tiles' and the PEs' evaluations of a chip whose tiles (PEs) read the same settings, by construction key
-        (`evaluations()`)."""
+        (`evaluations()`); `plan` floorplans the layers (default: plan_floor)."""
         self.ctx, self.dtype, self.layers = ctx, dtype, list(layers)
-        self.fp: Floorplan = plan_floor(self.layers, FloorplanInputs.from_params(ctx.p))
+        self.fp: Floorplan = (plan or partial(plan_floor, self.layers))(FloorplanInputs.from_params(ctx.p))
         freq = ctx.p.chip.clock.max_frequency_hz
         if tiles is None:
             tiles = partial(build_tiles, ctx, dtype=dtype, grow=grow)
