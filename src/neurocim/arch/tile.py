@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -97,6 +98,11 @@ class Tile:
     def seed(self, evaluations: dict[tuple, tuple]) -> None:
         """Take the memoised evaluations of a tile with the same construction key and settings read."""
         self._eval_memo.seed(evaluations)
+
+    def memoised(self, inputs: np.ndarray, key: tuple, compute: Callable[[], Cost]) -> Cost:
+        """compute(), a run of this tile's evaluations over owned `inputs` fixed by `key` (a value), memoised with
+        this tile's evaluations and the leakage state it starts from (then the state it leaves is set)."""
+        return self._eval_memo.call(inputs, key, compute, self._leakage_state, self._set_leakage_state)
 
     def reset_state(self) -> None:
         """Back to the state after construction: no leakage state carried from an evaluation, no memoised

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 
@@ -11,6 +11,8 @@ from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.tile import Tile
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import MappingType
+from neurocim.config.derived import Derived
+from neurocim.workload.recorded import ReadRecorder, values_at
 
 
 class SubArrayGrowth(Hashable, Protocol):
@@ -54,3 +56,39 @@ def build_tiles(
         tile_nm.layout()
     tile_cm.layout()
     return tile_nm, tile_cm
+
+
+class TileUnits:
+    """A chip's two tile kinds (build_tiles), the tiles reading the chip's settings through one recorder and their
+    sub-array and PEs through another; the recorders note every field the units ever read, at construction and in
+    every evaluation since. Kept in a workload's cache, they serve a later chip that agrees on all of those fields
+    (`rebind`): what the units computed from them holds for it. They read the settings of the chip they were last
+    bound to."""
+
+    def __init__(
+        self, ctx: CircuitContext, fp, clk_freq: float, dtype: type[np.floating], grow: SubArrayGrowth | None
+    ) -> None:
+        self.settings = ctx.p
+        self.tile_params, self.pe_params = ReadRecorder(ctx.p), ReadRecorder(ctx.p)
+        tile_ctx, pe_ctx = (
+            CircuitContext(ctx.tech, cast(Derived, r), ctx.cell) for r in (self.tile_params, self.pe_params)
+        )
+        self.tile_nm, self.tile_cm = build_tiles(tile_ctx, fp, clk_freq, dtype=dtype, grow=grow, pe_ctx=pe_ctx)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every field the units have read so far (the tiles' and the PEs'), sorted."""
+        return tuple(sorted(self.tile_params.names | self.pe_params.names))
+
+    def rebind(self, settings: Derived) -> bool:
+        """Read `settings` from now on, if they agree with the bound ones on every field read so far; else False
+        (nothing changes)."""
+        if settings is self.settings:
+            return True
+        names = self.names
+        if values_at(settings, names) != values_at(self.settings, names):
+            return False
+        self.settings = settings
+        self.tile_params.rebind(settings)
+        self.pe_params.rebind(settings)
+        return True

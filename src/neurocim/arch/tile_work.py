@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import cast
@@ -12,14 +12,14 @@ import numpy as np
 from neurocim.arch.cost import Cost
 from neurocim.arch.pe_common import Block
 from neurocim.arch.tile import Tile
-from neurocim.arch.tile_sets import SubArrayGrowth, build_tiles
+from neurocim.arch.tile_sets import SubArrayGrowth, TileUnits, build_tiles
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.derived import Derived
 from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, reshape_input
 from neurocim.mapping.cells import levels_to_cells, levels_to_quotient_cells
 from neurocim.mapping.floorplan import Floorplan, FloorplanInputs, plan_floor
 from neurocim.mapping.layer_mapping import LayerMapping
-from neurocim.workload.cache import derived_owned
+from neurocim.workload.cache import FLOORPLANS, WorkloadCache, derived_owned, position_key
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload
 from neurocim.workload.recorded import ReadRecorder
@@ -42,6 +42,7 @@ class TileSide:
     period: float  # the clock pass's longest sensing latency (s); 0 when asynchronous
     clk_freq: float
     tile_costs: tuple[Cost, ...]  # per layer: its tiles side by side
+    units: TileUnits | None = None  # the kept tiles (tile_nm, tile_cm), when they came from a workload's cache
 
 
 def tile_side(
@@ -56,27 +57,57 @@ def tile_side(
     (global bus, global buffer ...) share it. Below it, the tiles' and the PEs' evaluations are kept under the
     settings each reads (the tiles' with their PEs'): chips that differ only in what the floorplan reads (speed-up,
     pipeline ...) share the tiles' evaluations of the blocks they have in common, and chips that differ only in what
-    the tile periphery reads (tile buffers ...) share the PEs'."""
+    the tile periphery reads (tile buffers ...) share the PEs'. The tiles themselves (TileUnits) are kept under every
+    setting they read and the floorplan sizes and clock they were built for, and serve every chip that agrees there;
+    the returned side's tiles read this chip's settings."""
     cache, extra = workload.cache, (ctx.tech, ctx.cell, np.dtype(dtype).str, grow)
 
-    def compute(params: ReadRecorder) -> TileSide:
-        # the tiles and the PEs (with their sub-array) note what they read apart from the floorplan and passes
-        tile_params, pe_params = ReadRecorder(ctx.p), ReadRecorder(ctx.p)
+    def compute(params: ReadRecorder, kept_units: bool = True) -> TileSide:
         tile_names, tile_kept = cache.tile_evaluations.find(ctx.p, extra) or ((), {})
         pe_names, pe_kept = cache.pe_evaluations.find(ctx.p, extra) or ((), {})
-        tile_ctx, pe_ctx = (_recording_context(ctx, s) for s in (tile_params, pe_params))
-        work = TileWork(_recording_context(ctx, params), layers, dtype=dtype, grow=grow,
-                        unit_ctx=(tile_ctx, pe_ctx), kept=(tile_kept, pe_kept))  # fmt: skip
-        side = work.run(workload)
+        built: list[tuple[tuple, tuple[str, ...] | None, TileUnits]] = []  # (key, fields it was kept under, units)
+
+        def tiles(fp: Floorplan, clk_freq: float) -> tuple[Tile | None, Tile]:
+            key = (*extra, fp.num_pe_cm, fp.pe_size_cm, fp.num_pe_nm, fp.pe_size_nm, clk_freq)
+            found = cache.tile_units.find(ctx.p, key) if kept_units else None
+            if found is not None and found[1].rebind(ctx.p):
+                built.append((key, found[0], found[1]))
+            else:
+                built.append((key, None, TileUnits(ctx, fp, clk_freq, dtype, grow)))
+            return built[0][2].tile_nm, built[0][2].tile_cm
+
+        work = TileWork(_recording_context(ctx, params), layers, dtype=dtype, grow=grow, tiles=tiles,
+                        kept=(tile_kept, pe_kept), plan=partial(_planned, cache, tuple(layers)))  # fmt: skip
+        side = replace(work.run(workload), units=built[0][2])
         # kept evaluations read the fields they were kept under; a tile's evaluations read its PE's fields too
-        pe_read = set(pe_names) | pe_params.names
-        tile_read = set(tile_names) | tile_params.names | pe_read
+        (key, kept_names, units), *_ = built
+        pe_read = set(pe_names) | units.pe_params.names
+        tile_read = set(tile_names) | units.tile_params.names | pe_read
         cache.pe_evaluations.put(ctx.p, tuple(sorted(pe_read)), extra, work.evaluations(pe=True))
         cache.tile_evaluations.put(ctx.p, tuple(sorted(tile_read)), extra, work.evaluations(pe=False))
+        if units.names != kept_names:  # new tiles, or kept ones that read more fields since: kept under all of them
+            if kept_names is not None:
+                cache.tile_units.discard(ctx.p, kept_names, key)
+            cache.tile_units.put(ctx.p, units.names, key, units)
         params.names.update(tile_read)  # the tile side's costs depend on the tiles' and PEs' settings too
         return side
 
-    return cache.tile_sides.get(ctx.p, extra, compute)
+    side = cache.tile_sides.get(ctx.p, extra, compute)
+    if side.units is not None and not side.units.rebind(ctx.p):
+        # its tiles have read a field since on which this chip differs: a tile side with tiles of its own
+        return compute(ReadRecorder(ctx.p), kept_units=False)
+    return side
+
+
+def _planned(cache: WorkloadCache, layers: tuple[Layer, ...], inputs: FloorplanInputs) -> Floorplan:
+    """plan_floor(layers, inputs), kept in the workload's cache (a floorplan is a value: frozen)."""
+    key = (layers, inputs)
+    found = cache.floorplans.get(key)
+    if found is None:
+        if len(cache.floorplans) >= FLOORPLANS:
+            cache.floorplans.clear()
+        found = cache.floorplans[key] = plan_floor(layers, inputs)
+    return found
 
 
 def _combine(results: Sequence[Cost]) -> Cost:
@@ -145,19 +176,22 @@ class TileWork:
         *,
         dtype: type[np.floating] = np.float32,
         grow: SubArrayGrowth | None = None,
-        unit_ctx: tuple[CircuitContext, CircuitContext] | None = None,
+        tiles: Callable[[Floorplan, float], tuple[Tile | None, Tile]] | None = None,
         kept: tuple[KeptEvaluations, KeptEvaluations] = ({}, {}),
+        plan: Callable[[FloorplanInputs], Floorplan] | None = None,
     ) -> None:
         """`dtype` is the precision of the trace-dependent read pass: float32 (default) agrees with float64 to
         about 1e-6 relative, well inside the chip-level tolerances, and is several times faster. `grow` lays the
-        sub-arrays out again before the tiles are built over them (a training chip's transposed read-out). `unit_ctx`
-        are the contexts the tiles and the PEs (with their sub-array) read (default: `ctx`); `kept` the tiles' and the
-        PEs' evaluations of a chip whose tiles (PEs) read the same settings, by construction key (`evaluations()`)."""
+        sub-arrays out again before the tiles are built over them (a training chip's transposed read-out). `tiles` gives
+        the (novel, conventional) tiles for the floorplan and clock (default: build_tiles over `ctx`); `kept` the
+        tiles' and the PEs' evaluations of a chip whose tiles (PEs) read the same settings, by construction key
+        (`evaluations()`); `plan` floorplans the layers (default: plan_floor)."""
         self.ctx, self.dtype, self.layers = ctx, dtype, list(layers)
-        self.fp: Floorplan = plan_floor(self.layers, FloorplanInputs.from_params(ctx.p))
+        self.fp: Floorplan = (plan or partial(plan_floor, self.layers))(FloorplanInputs.from_params(ctx.p))
         freq = ctx.p.chip.clock.max_frequency_hz
-        tile_ctx, pe_ctx = unit_ctx or (ctx, ctx)
-        self.tile_nm, self.tile_cm = build_tiles(tile_ctx, self.fp, freq, dtype=dtype, grow=grow, pe_ctx=pe_ctx)
+        if tiles is None:
+            tiles = partial(build_tiles, ctx, dtype=dtype, grow=grow)
+        self.tile_nm, self.tile_cm = tiles(self.fp, freq)
         self._kept = kept
         self.windows: list[int] = [layer.num_windows for layer in self.layers]
         fp = self.fp
@@ -198,9 +232,26 @@ class TileWork:
                 yield self.tile_nm, cells[:, col : col + taken], block_in, nr, nc
 
     def _run_tiles(self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float, clock_pass: bool) -> Cost:
-        fp, p = self.fp, self.ctx.p
+        """A layer's tiles side by side: one memoised evaluation of the layer's tile (every layer takes one kind),
+        keyed by what fixes its blocks (the arrays' value keys, the mapping, the tile and PE sizes, the bit-vectors
+        and the speed-up), the clock, the pass and the leakage state it starts from."""
+        fp, p, mapping = self.fp, self.ctx.p, self.mappings[index]
         nv = self.windows[index] * p.chip.precision.input_bits
         su_row, su_col = fp.speedup_row[index], fp.speedup_col[index]
+        tile = self.tile_nm if mapping.novel and self.tile_nm is not None else self.tile_cm
+        found = position_key(memory)
+        if found is None:
+            return self._layer_cost(index, memory, inputs, nv, clk_freq, clock_pass)
+        novel_sizes = (fp.pe_size_nm, fp.num_pe_nm, p.quirk("novel_rows_position_major"))
+        sizes = novel_sizes if mapping.novel else fp.tile_size_cm
+        key = ("layer", found[1], mapping, sizes, nv, su_row, su_col, clk_freq, clock_pass)
+        compute = partial(self._layer_cost, index, memory, inputs, nv, clk_freq, clock_pass)
+        return tile.memoised(inputs, key, compute)
+
+    def _layer_cost(
+        self, index: int, memory: np.ndarray, inputs: np.ndarray, nv: int, clk_freq: float, clock_pass: bool
+    ) -> Cost:
+        su_row, su_col = self.fp.speedup_row[index], self.fp.speedup_col[index]
         results = [
             tile.evaluate(block, block_in, Block(nr, nc, nv, su_row, su_col), clk_freq, clock_pass)
             for tile, block, block_in, nr, nc in self._tile_blocks(index, memory, inputs)

@@ -12,6 +12,8 @@ from threadpoolctl import ThreadpoolController
 from neurocim.workload.recorded import RecordedMemo
 
 TILE_SIDES = 256  # tile sides a workload keeps (each holds its tiles and memoised evaluations: ~0.2 MB on VGG-8)
+FLOORPLANS = 256  # floorplans a workload keeps (emptied when full)
+TILE_UNITS = 64  # built tile pairs a workload keeps (one per distinct tile settings, floorplan sizes and clock)
 PE_EVALUATIONS = 16  # sets of tile (PE) evaluations a workload keeps (one per distinct tile (PE) settings)
 
 
@@ -37,7 +39,7 @@ def position_key(view: np.ndarray) -> tuple[OwnedArray, tuple] | None:
         owner = owner.base
     if not isinstance(owner, OwnedArray) or owner.label is None:
         return None
-    offset = view.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    offset = 0 if owner is view else view.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
     return owner, (owner.label, offset // max(owner.itemsize, 1), view.shape, view.strides, view.dtype.str)
 
 
@@ -62,6 +64,8 @@ class WorkloadCache:
         # the tiles' and the PEs' evaluations (by construction key), under the settings they read
         self.tile_evaluations: RecordedMemo = RecordedMemo(PE_EVALUATIONS)
         self.pe_evaluations: RecordedMemo = RecordedMemo(PE_EVALUATIONS)
+        self.tile_units: RecordedMemo = RecordedMemo(TILE_UNITS)  # the chips' tiles, under the settings they read
+        self.floorplans: dict[Hashable, Any] = {}  # (layers, floorplan inputs) -> floorplan
         self._owned: dict[tuple, dict[tuple, OwnedArray]] = {}  # group -> label -> array
         self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
         self._blas: ThreadpoolController | None = None

@@ -29,6 +29,8 @@ class ReadRecorder:
         object.__setattr__(self, "_prefix", prefix)
 
     def __getattr__(self, name: str) -> Any:
+        if name in ReadRecorder.__slots__:  # not set yet (a copy being made): no settings to read it from
+            raise AttributeError(name)
         seen = self._seen
         if name in seen:
             return seen[name]
@@ -49,6 +51,28 @@ class ReadRecorder:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("settings are read-only")
 
+    def __getstate__(self) -> tuple:
+        """A copy's state: the methods bound to this recorder are bound again on first use."""
+        seen = {name: value for name, value in self._seen.items() if not isinstance(value, types.MethodType)}
+        return self._target, self.names, seen, self._prefix
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(ReadRecorder.__slots__, state, strict=True):
+            object.__setattr__(self, name, value)
+
+    def rebind(self, target: object) -> None:
+        """Read `target` from now on (a record that agrees with the old one on every field noted so far: what was
+        computed from them holds for it), noting into the same names. The recorders of its sections, which their
+        readers may hold, are rebound to the new record's sections; what else was read is forgotten, so every read
+        from now on is noted again."""
+        object.__setattr__(self, "_target", target)
+        seen = self._seen
+        for name, value in list(seen.items()):
+            if isinstance(value, ReadRecorder) and value._prefix == f"{self._prefix}{name}.":
+                value.rebind(getattr(target, name))
+            else:
+                del seen[name]
+
 
 class RecordedMemo(Generic[T]):
     """Results of `compute(recorder)` kept under (`extra`, the values of the record's fields it read). A later record
@@ -60,6 +84,7 @@ class RecordedMemo(Generic[T]):
         self.size = size
         self._tables: dict[tuple[str, ...], dict[tuple, T]] = {}  # fields read -> key -> result
         self._order: deque[tuple[tuple[str, ...], tuple]] = deque()  # (fields read, key), oldest first
+        self._getters: dict[tuple[str, ...], Callable[[object], tuple]] = {}  # fields read -> getter of their values
 
     def get(self, record: object, extra: Hashable, compute: Callable[[Any], T]) -> T:
         found = self.find(record, extra)
@@ -74,15 +99,15 @@ class RecordedMemo(Generic[T]):
         """(the fields it was kept under, the result) kept for a record that agrees with `record` on those fields,
         or None."""
         for names, table in self._tables.items():
-            key = (extra, _values(record, names))
+            key = (extra, self._values(record, names))
             if key in table:
                 return names, table[key]
         return None
 
     def put(self, record: object, names: tuple[str, ...], extra: Hashable, result: T) -> None:
         """Keep `result`, computed for `record` by a computation that read (at most) the fields `names` of it."""
-        key = (extra, _values(record, names))
         table = self._tables.setdefault(names, {})
+        key = (extra, self._values(record, names))
         if key not in table:
             self._order.append((names, key))
         table[key] = result
@@ -93,10 +118,39 @@ class RecordedMemo(Generic[T]):
             if not table:
                 del self._tables[old_names]
 
+    def discard(self, record: object, names: tuple[str, ...], extra: Hashable) -> None:
+        """Forget what `put(record, names, extra, ...)` kept, if it is kept."""
+        key = (extra, self._values(record, names))
+        table = self._tables.get(names)
+        if table is None or key not in table:
+            return
+        del table[key]
+        self._order.remove((names, key))
+        if not table:
+            del self._tables[names]
+
     def __len__(self) -> int:
         return len(self._order)
 
+    def _values(self, record: object, names: tuple[str, ...]) -> tuple:
+        getter = self._getters.get(names)
+        if getter is None:
+            getter = self._getters[names] = values_getter(names)
+        return getter(record)
 
-def _values(record: object, paths: tuple[str, ...]) -> tuple:
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy sent to another process makes its getters there."""
+        return {**self.__dict__, "_getters": {}}
+
+
+def values_at(record: object, paths: tuple[str, ...]) -> tuple:
     """The values at the dotted `paths` of `record`."""
-    return tuple(attrgetter(path)(record) for path in paths)
+    return values_getter(paths)(record)
+
+
+def values_getter(paths: tuple[str, ...]) -> Callable[[object], tuple]:
+    """A function giving the values at the dotted `paths` of a record, as a tuple (one attrgetter for all)."""
+    if len(paths) == 1:
+        one = attrgetter(paths[0])
+        return lambda record: (one(record),)
+    return attrgetter(*paths) if paths else lambda record: ()
