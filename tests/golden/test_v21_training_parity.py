@@ -164,15 +164,11 @@ def test_weight_update_peak_latency_per_layer(case, traces):
         assert got.peak_energy_j > 0 and got.energy_j >= got.peak_energy_j
 
 
-# (case, area part) -> tolerance where the reference is not within 1 % (the SRAM forward sub-array's own parts; its
-# "other" is +2.2 % since the chip's max-pooling units are V2.1's, which the eNVM chips match to 0.01 %)
-AREA_WIDER = {("t03_sram", "accumulation"): 0.02, ("t03_sram", "other"): 0.025}
-
-
 @pytest.mark.parametrize("case", TRAINING)
 def test_training_chip_area_and_parts(case, traces):
     """The forward chip grown by the transposed read-out in every sub-array (and the PEs, tiles, H-trees and global
-    buffer around them) plus the weight-gradient unit: the chip area and each part within 1 %."""
+    buffer around them) plus the weight-gradient unit: the chip area and each part within 1 % (SRAM: with V2.1's
+    unfolded rows of the read-out's precharger and write driver widening the sub-arrays the PEs' adder trees span)."""
     _, expected = _case(case)
     config = load_v21_params_json(REF / "cases" / case / "params.json")
     ctx = build_context(config)
@@ -181,7 +177,7 @@ def test_training_chip_area_and_parts(case, traces):
     area = training_area(chip, config.training, traces.network, readout.area).parts_m2
     assert sum(area.values()) == pytest.approx(expected["chip"]["area_m2"], rel=0.01)
     for part, want in expected["chip"]["area_breakdown_m2"].items():
-        assert area[part] == pytest.approx(want, rel=AREA_WIDER.get((case, part), 0.01)), part
+        assert area[part] == pytest.approx(want, rel=0.01), part
 
 
 def test_readout_leakage_per_tile(traces):
@@ -399,8 +395,8 @@ def test_update_energy_per_layer(case, epochs):
 
 
 # (case, 0-based layer) -> energy tolerance of the interconnect where it is not within 2 %: the last (fully connected)
-# layer's update transfer over the H-tree, and the SRAM chip's (2-2.5 % short on layers 2-6: its sub-arrays' size)
-IC_ENERGY_WIDER = {(c, 7): 0.035 for c in TRAINING} | {("t03_sram", i): 0.03 for i in range(8)}
+# layer's update transfer over the H-tree (the SRAM chip's within 1 %)
+IC_ENERGY_WIDER = {(c, 7): 0.035 for c in TRAINING if c != "t03_sram"}
 
 
 @pytest.mark.parametrize("case", _epoch_cases())
