@@ -190,3 +190,32 @@ def test_the_sram_switch_energy_is_affine_in_its_activity():
     readout = TransposedReadout(ctx, chip.training)
     at = [readout.read_cost(3.0, switch_activity=a).energy_other for a in (0.0, 0.25, 0.5)]
     assert at[0] < at[1] < at[2] and at[1] == pytest.approx((at[0] + at[2]) / 2)
+
+
+@pytest.mark.parametrize("timed", [False, True])
+def test_a_block_past_its_tiles_columns_converts_as_the_forward_read_does(timed):
+    """NeuroSim's equal shares of a novel-mapped layer's columns (novel_rows_position_major) can leave a sub-array
+    block reaching past its tile's columns. Read out with the forward columns, an SRAM block converts every column it
+    lays out, as the forward SRAM read does (its cells' values do not matter: V2.1's 3-7 % of t03's read-out energy);
+    an eNVM block converts the columns it holds."""
+    quirks = AG_QUIRKS | ({"v21_mlsa_read_time"} if timed else set())
+    rng = np.random.default_rng(3)
+    for name, past_costs_as_full in (("sram", True), ("fefet", False)):
+        _, ag, _ = _pass(VARIANTS[name], quirks)
+        assert (ag.readout.timing is not None) == timed
+        pe = (ag.tile_nm or ag.tile_cm).pe
+        rows, cols = ag.ctx.p.chip.array.rows, ag.ctx.p.chip.array.cols
+        weights = rng.integers(0, 2, size=(rows, cols + cols // 4))  # the second block holds a quarter of its columns
+        inputs = rng.integers(0, 2, size=(rows, 24)).astype(np.uint8)
+        energies = []
+        for block in ((0, cols), (cols, cols)):
+            strips = ((0, rows, (block,)),)
+            if timed:
+                energies.append(ag._timed_blocks(pe, weights, inputs, strips, cols, 24)[0][1])
+            else:
+                energies.append(ag._adc_energy(pe, weights, inputs, strips, cols, 24))
+        assert energies[0] > 0
+        if past_costs_as_full:
+            assert energies[1] == pytest.approx(energies[0], rel=1e-12)
+        else:
+            assert 0 < energies[1] < energies[0] / 2

@@ -124,6 +124,30 @@ def test_the_forward_read_statistics_cost_the_same_as_the_resistances():
     assert TransposedReadout(ctx_hp, chip_hp.training).stats_cost(ColumnStats(1.0, 0.0), 1) is None  # no histogram
 
 
+def test_the_v21_sram_precharger_and_write_driver_are_laid_out_as_unfolded_rows():
+    """ag_sram_periphery_unfolded_row: V2.1 lays an SRAM read-out's precharger and write driver (one unit per array
+    row) out as one row of units each, at right angles to the array's edge: the sub-array widens by their length
+    (longer than the array's height here) instead of by the height of their units packed along it; eNVM read-outs
+    (none of these circuits) do not change."""
+    ctx, chip = _chip(VARIANTS["sram"])
+    packed = TransposedReadout(ctx, chip.training)
+    v21_only = frozenset({q.AG_SRAM_PERIPHERY_UNFOLDED})
+    v21 = TransposedReadout(_chip(VARIANTS["sram"], v21_only)[0], chip.training)
+    rows, h = v21.geo.num_row, v21.geo.length_col
+    added = 0.0
+    for unit in (v21.precharger, v21.write_driver):
+        assert unit is not None and unit.num_col == rows
+        assert unit.width == pytest.approx(rows * unit.unit_width) and unit.height == pytest.approx(unit.unit_height)
+        added += unit.width
+    assert added > h  # two rows of units, together longer than the array is high
+    unpacked = sum(u.height for u in (packed.precharger, packed.write_driver))
+    assert v21.area.width_m - packed.area.width_m == pytest.approx(added - unpacked)
+    assert v21.area.accumulation_m2 == packed.area.accumulation_m2
+    assert v21.area.height_m == packed.area.height_m
+    envm = [TransposedReadout(c, t.training).area for c, t in (_chip({}), _chip({}, v21_only))]
+    assert envm[0] == envm[1]
+
+
 def test_the_v21_row_mux_is_laid_out_as_one_unfolded_row():
     """V2.1 stretches the transposed mux over the array height, as wide as all its pass gates in one row."""
     ctx, chip = _chip({})

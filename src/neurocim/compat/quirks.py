@@ -665,6 +665,14 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "folds the pass gates into a strip along the array's height",
         _V21,
     ),
+    Quirk(
+        "ag_sram_periphery_unfolded_row",
+        "lays an SRAM transposed read-out's precharger and write driver out as one row of their units across the "
+        "array's height (one per row, the row's length at right angles to the array's edge) and widens the sub-array "
+        "by that length, so the PE's adder trees, buffers and buses span the wider sub-array",
+        "packs their units along the array's height: the sub-array grows by the height of their rows of units",
+        _V21,
+    ),
 )
 
 _ALL = QUIRKS + TRAINING_QUIRKS

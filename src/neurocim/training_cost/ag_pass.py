@@ -266,33 +266,41 @@ class ActivationGradientPass(TileWork):
             blocks += len(col_blocks)
         return summed / blocks if blocks else ERROR_ACTIVITY
 
-    def _timed_blocks(self, pe, weights, inputs, strips, col_period, nv: int) -> list[tuple[float, float]]:
-        """Per sub-array block, its read-outs of the forward bit-vectors under V2.1's law: conversion time summed (s)
-        and ADC energy (J)."""
-        model, found = pe.reader.column_model, []
+    def _block_stats(self, pe, weights, inputs, strips: Sequence, col_period: int | None, nv: int):
+        """Per sub-array block, the chunks of its forward bit-vectors' statistics. A block of SRAM cells (whose reads
+        see the cells' shape only) is read at the width it is laid out with, as the forward read does: a block that
+        reaches past its tile's columns (NeuroSim's shares of a novel-mapped layer's columns, quirk
+        novel_rows_position_major) converts every column it lays out."""
+        model = pe.reader.column_model
         for row, num_row, col_blocks in strips:
             x = copy_sub_input(inputs, row, nv, num_row)
             for c, width in col_blocks:
                 w = weights[row : row + num_row, c : c + width]
-                t = e = 0.0
-                for s in iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype):
-                    dt, de = self.readout.timed_reads(s.column_resistance, s.counts)
-                    t, e = t + dt, e + de
-                found.append((t, e))
+                if model.weight_independent:
+                    w = np.broadcast_to(np.zeros(1, dtype=np.uint8), (w.shape[0], width))
+                yield iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype)
+
+    def _timed_blocks(self, pe, weights, inputs, strips, col_period, nv: int) -> list[tuple[float, float]]:
+        """Per sub-array block, its read-outs of the forward bit-vectors under V2.1's law: conversion time summed (s)
+        and ADC energy (J)."""
+        found = []
+        for chunks in self._block_stats(pe, weights, inputs, strips, col_period, nv):
+            t = e = 0.0
+            for s in chunks:
+                dt, de = self.readout.timed_reads(s.column_resistance, s.counts)
+                t, e = t + dt, e + de
+            found.append((t, e))
         return found
 
     def _adc_energy(self, pe, weights, inputs, strips, col_period, nv: int) -> float:
         """The resistance-dependent ADC energy (J) of the blocks' read-outs of the forward bit-vectors, element-wise."""
-        converter, model = self.readout.converter, pe.reader.column_model
+        converter = self.readout.converter
         if converter is None:
             return 0.0
         static = conversions = 0.0
-        for row, num_row, col_blocks in strips:
-            x = copy_sub_input(inputs, row, nv, num_row)
-            for c, width in col_blocks:
-                w = weights[row : row + num_row, c : c + width]
-                for s in iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype):
-                    r = s.column_resistance
-                    static += float(converter.static_energy(r).sum(axis=1, dtype=np.float64) @ s.counts)
-                    conversions += float(s.counts.sum()) * r.shape[1]
+        for chunks in self._block_stats(pe, weights, inputs, strips, col_period, nv):
+            for s in chunks:
+                r = s.column_resistance
+                static += float(converter.static_energy(r).sum(axis=1, dtype=np.float64) @ s.counts)
+                conversions += float(s.counts.sum()) * r.shape[1]
         return static + converter.column_switching_energy * conversions

@@ -71,6 +71,7 @@ from neurocim.training_cost.quirks import (
     AG_LEAKAGE_NO_WRITE_DRIVER,
     AG_MUX_ENERGY_AS_LATENCY,
     AG_MUX_UNFOLDED_ROW,
+    AG_SRAM_PERIPHERY_UNFOLDED,
     AG_SWITCH_IR_DROP,
     has_quirk,
 )
@@ -201,12 +202,20 @@ class TransposedReadout:
         if self.sram:
             assert self.wl_switch is not None and self.precharger is not None and self.write_driver is not None
             switch = self.wl_switch.layout(0.0, self.geo.length_row)
-            pre, drv = self.precharger.layout(0.0, h), self.write_driver.layout(0.0, h)
-            adc += pre.area
-            other += drv.area + switch.area
-            width += pre.height + drv.height
+            width += self._layout_sram_columns(h)
+            adc += self.precharger.area
+            other += self.write_driver.area + switch.area
             return BackpropArea(adc, accum, other, width, switch.height)
         return BackpropArea(adc, accum, other, width)
+
+    def _layout_sram_columns(self, h: float) -> float:
+        """Lays the SRAM precharger and write driver (one unit per row) out beside the array of height `h` (m):
+        their units packed along the height, or (V2.1, AG_SRAM_PERIPHERY_UNFOLDED) each as one row of its units at
+        right angles to the array's edge; returns the width they add (m)."""
+        assert self.precharger is not None and self.write_driver is not None
+        if has_quirk(self.ctx.p, AG_SRAM_PERIPHERY_UNFOLDED):
+            return sum(unit.layout(h, 0.0).width for unit in (self.precharger, self.write_driver))
+        return sum(unit.layout(0.0, h).height for unit in (self.precharger, self.write_driver))
 
     def _layout_mux(self, h: float) -> float:
         """Lays the row mux out beside the array of height `h` (m); returns the width it adds (m)."""
