@@ -433,14 +433,20 @@ def test_forward_and_activation_gradient_of_the_chip(case, epochs):
             assert got[phase][quantity] == pytest.approx(want[phase][quantity], rel=rel), (phase, quantity)
 
 
-# t03: the SRAM sub-array's own leakage is not V2.1's yet (+7 % to +8 % per tile)
-@pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
+# (case) -> tolerance of the leakage power and energy where it is tighter: the SRAM chip, whose running layer's own
+# tiles leak nothing in V2.1 (v21_leakage_idle_tiles_only; its fully connected layer 7 was +78 % without it)
+LEAKAGE_TIGHTER = {"t03_sram": 0.005}
+
+
+@pytest.mark.parametrize("case", _epoch_cases())
 def test_leakage_per_layer(case, epochs):
     """Each layer's leakage power (its tiles, the transposed read-out's included, V2.1's tile accumulation trees)
     within 2 %; its leakage energy, that power in the other layers' tiles over the forward and activation-gradient
     time, within 4 % past the first layer (the first layer's forward time is 3-4 % long)."""
     _, expected = _case(case)
+    power_rel, energy_rel = LEAKAGE_TIGHTER.get(case, 0.02), LEAKAGE_TIGHTER.get(case, 0.04)
     for i, (got, ref) in enumerate(zip(epochs(case)["layers"], expected["layers"], strict=True)):
-        assert got["leakage_power_w"] == pytest.approx(ref["leakage_power_w"], rel=0.02), f"layer {i + 1}"
-        if i > 0:
-            assert got["leakage_energy_j"] == pytest.approx(ref["leakage_energy_j"], rel=0.04), f"layer {i + 1}"
+        assert got["leakage_power_w"] == pytest.approx(ref["leakage_power_w"], rel=power_rel), f"layer {i + 1}"
+        if i > 0 or case in LEAKAGE_TIGHTER:
+            want = ref["leakage_energy_j"]
+            assert got["leakage_energy_j"] == pytest.approx(want, rel=energy_rel), f"layer {i + 1}"

@@ -500,6 +500,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         _V21,
     ),
     Quirk(
+        "v21_leakage_idle_tiles_only",
+        "charges a training layer's leakage in the other layers' tiles only, at the running layer's per-tile leakage: "
+        "the running layer's own tiles (the SRAM cells it is not reading) leak nothing",
+        "the running layer's tiles leak too (their SRAM cells not being read), as in the inference estimate",
+        _V21,
+    ),
+    Quirk(
         "wg_adc_converts_every_column",
         "the weight-gradient ADC energy converts every column at each of the rows_per_adc x input_bits steps",
         "each of the columns / rows_per_adc ADCs converts once per step",
