@@ -241,19 +241,31 @@ def test_weight_gradient_buffer_and_dram_passes_per_layer(case, epochs):
             assert _movement(got, "weight_gradient", quantity) == pytest.approx(want, rel=rel), (got["layer"], quantity)
 
 
+# t03's layers 3 and 4 -> the band their update's peak latency lies in, short of V2.1's: the PEs of their first two
+# tiles write past their share of the columns (wu_novel_tile_nominal_columns), where V2.1 reads undefined memory (old
+# weights: freed heap chunks), which differs from the new in more rows than the matrix's next columns do
+SRAM_UPDATE_OPEN = {2: (0.94, 1.0), 3: (0.88, 1.0)}
+
+
 @pytest.mark.slow
 def test_sram_update_writes(epochs):
-    """An SRAM update (t03): rows written one after another, each selected, flipped, precharged and driven, and the
-    forward read's scan register clocked per written sub-array: latency and energy within 0.5 % on every layer but
-    layers 2-4 (14-22 % short in time, 2-5 % in energy: their duplicated PEs' writes), the chip's energy within 1 %."""
+    """An SRAM update (t03): rows written one after another, each selected, flipped, precharged and driven, the
+    forward read's scan register clocked per written sub-array, and a novel-mapped tile's PEs written at the tile's
+    nominal width: latency and energy within 0.5 % on every layer but 3 and 4 (SRAM_UPDATE_OPEN; energy within
+    1.5 %), the chip's within 1 %."""
     expected, got = _case("t03_sram")[1], epochs("t03_sram")
 
     def peak(report: dict, quantity: str) -> float:
         return report["peak"]["weight_update"][quantity]
 
-    assert peak(got["chip"], "energy_j") == pytest.approx(peak(expected["chip"], "energy_j"), rel=0.01)
-    for i in (0, 4, 5, 6, 7):
-        want, have = expected["layers"][i], got["layers"][i]
+    for quantity in ("latency_s", "energy_j"):
+        assert peak(got["chip"], quantity) == pytest.approx(peak(expected["chip"], quantity), rel=0.01), quantity
+    for i, (want, have) in enumerate(zip(expected["layers"], got["layers"], strict=True)):
+        if i in SRAM_UPDATE_OPEN:
+            low, high = SRAM_UPDATE_OPEN[i]
+            assert low < peak(have, "latency_s") / peak(want, "latency_s") < high, i + 1
+            assert peak(have, "energy_j") == pytest.approx(peak(want, "energy_j"), rel=0.015), i + 1
+            continue
         for quantity in ("latency_s", "energy_j"):
             assert peak(have, quantity) == pytest.approx(peak(want, quantity), rel=0.005), (i + 1, quantity)
 
@@ -293,8 +305,7 @@ def test_buffer_breakdown_per_layer(case, epochs):
             assert got["latency_breakdown_s"]["buffer"] == pytest.approx(want, rel=0.01), f"layer {i + 1}"
 
 
-# SRAM: the update's own write time is not V2.1's yet (its delta-weight transfer is)
-@pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
+@pytest.mark.parametrize("case", _epoch_cases())
 def test_weight_update_latency_per_layer(case, epochs):
     """The update's writes and its delta-weight transfer, both over the arrays written in parallel, per iteration."""
     _, expected = _case(case)
@@ -380,8 +391,8 @@ def test_the_sequential_read_out_adds_its_steps_to_the_update_energy(epochs):
         assert peak(got_seq[i]) - peak(got_par[i]) == pytest.approx(want, rel=0.01), f"layer {i + 1}"
 
 
-# the SRAM chip's updates (t03): layers 2 to 4 are 2-5 % short of V2.1's (the others within 0.1 %)
-UPDATE_ENERGY_WIDER = {("t03_sram", i): 0.06 for i in range(1, 4)}
+# the SRAM chip's updates (t03): layer 4 is 1.3 % short of V2.1's (SRAM_UPDATE_OPEN; the others within 0.9 %)
+UPDATE_ENERGY_WIDER = {("t03_sram", 3): 0.015}
 
 
 @pytest.mark.parametrize("case", _epoch_cases())

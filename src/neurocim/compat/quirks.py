@@ -652,6 +652,14 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         _V21,
     ),
     Quirk(
+        "wu_novel_tile_nominal_columns",
+        "writes a novel-mapped tile's PEs at the tile's nominal width (min(PE size, the columns from its first)) "
+        "though the tile holds an equal share of the layer's columns (columns // tiles): the PEs write sub-arrays past "
+        "the share, reading undefined memory beyond its rows (the weight matrix's following columns stand in)",
+        "the tile's PEs write the columns the tile holds",
+        _V21,
+    ),
+    Quirk(
         "ag_leakage_skips_sram_write_driver",
         "leaves the write driver an SRAM transposed read-out adds along the array out of its leakage (though its area "
         "counts, and the forward write driver's leakage too)",
