@@ -270,7 +270,6 @@ def test_sram_update_writes(epochs):
             assert peak(have, quantity) == pytest.approx(peak(want, quantity), rel=0.005), (i + 1, quantity)
 
 
-
 # 0-based layer -> why its forward data movement is not within 1 % on any case (node-independent)
 FORWARD_MOVEMENT_OPEN = {
     0: "the first layer's forward data movement is 1.1-3 % short of V2.1's",
