@@ -237,22 +237,33 @@ def test_weight_gradient_buffer_and_dram_passes_per_layer(case, epochs):
             assert _movement(got, "weight_gradient", quantity) == pytest.approx(want, rel=rel), (got["layer"], quantity)
 
 
+# t03's layers 3 and 4 -> the band their update's peak latency lies in, short of V2.1's: the PEs of their first two
+# tiles write past their share of the columns (wu_novel_tile_nominal_columns), where V2.1 reads undefined memory (old
+# weights: freed heap chunks), which differs from the new in more rows than the matrix's next columns do
+SRAM_UPDATE_OPEN = {2: (0.94, 1.0), 3: (0.88, 1.0)}
+
+
 @pytest.mark.slow
 def test_sram_update_writes(epochs):
-    """An SRAM update (t03): rows written one after another, each selected, flipped, precharged and driven, and the
-    forward read's scan register clocked per written sub-array: latency and energy within 0.5 % on every layer but
-    layers 2-4 (14-22 % short in time, 2-5 % in energy: their duplicated PEs' writes), the chip's energy within 1 %."""
+    """An SRAM update (t03): rows written one after another, each selected, flipped, precharged and driven, the
+    forward read's scan register clocked per written sub-array, and a novel-mapped tile's PEs written at the tile's
+    nominal width: latency and energy within 0.5 % on every layer but 3 and 4 (SRAM_UPDATE_OPEN; energy within
+    1.5 %), the chip's within 1 %."""
     expected, got = _case("t03_sram")[1], epochs("t03_sram")
 
     def peak(report: dict, quantity: str) -> float:
         return report["peak"]["weight_update"][quantity]
 
-    assert peak(got["chip"], "energy_j") == pytest.approx(peak(expected["chip"], "energy_j"), rel=0.01)
-    for i in (0, 4, 5, 6, 7):
-        want, have = expected["layers"][i], got["layers"][i]
+    for quantity in ("latency_s", "energy_j"):
+        assert peak(got["chip"], quantity) == pytest.approx(peak(expected["chip"], quantity), rel=0.01), quantity
+    for i, (want, have) in enumerate(zip(expected["layers"], got["layers"], strict=True)):
+        if i in SRAM_UPDATE_OPEN:
+            low, high = SRAM_UPDATE_OPEN[i]
+            assert low < peak(have, "latency_s") / peak(want, "latency_s") < high, i + 1
+            assert peak(have, "energy_j") == pytest.approx(peak(want, "energy_j"), rel=0.015), i + 1
+            continue
         for quantity in ("latency_s", "energy_j"):
             assert peak(have, quantity) == pytest.approx(peak(want, quantity), rel=0.005), (i + 1, quantity)
-
 
 
 # 0-based layer -> why its forward data movement is not within 1 % on any case (node-independent)
@@ -289,8 +300,7 @@ def test_buffer_breakdown_per_layer(case, epochs):
             assert got["latency_breakdown_s"]["buffer"] == pytest.approx(want, rel=0.01), f"layer {i + 1}"
 
 
-# SRAM: the update's own write time is not V2.1's yet (its delta-weight transfer is)
-@pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
+@pytest.mark.parametrize("case", _epoch_cases())
 def test_weight_update_latency_per_layer(case, epochs):
     """The update's writes and its delta-weight transfer, both over the arrays written in parallel, per iteration."""
     _, expected = _case(case)
@@ -376,8 +386,8 @@ def test_the_sequential_read_out_adds_its_steps_to_the_update_energy(epochs):
         assert peak(got_seq[i]) - peak(got_par[i]) == pytest.approx(want, rel=0.01), f"layer {i + 1}"
 
 
-# the SRAM chip's updates (t03): layers 2 to 4 are 2-5 % short of V2.1's (the others within 0.1 %)
-UPDATE_ENERGY_WIDER = {("t03_sram", i): 0.06 for i in range(1, 4)}
+# the SRAM chip's updates (t03): layer 4 is 1.3 % short of V2.1's (SRAM_UPDATE_OPEN; the others within 0.9 %)
+UPDATE_ENERGY_WIDER = {("t03_sram", 3): 0.015}
 
 
 @pytest.mark.parametrize("case", _epoch_cases())
@@ -428,14 +438,20 @@ def test_forward_and_activation_gradient_of_the_chip(case, epochs):
             assert got[phase][quantity] == pytest.approx(want[phase][quantity], rel=rel), (phase, quantity)
 
 
-# t03: the SRAM sub-array's own leakage is not V2.1's yet (+7 % to +8 % per tile)
-@pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
+# (case) -> tolerance of the leakage power and energy where it is tighter: the SRAM chip, whose running layer's own
+# tiles leak nothing in V2.1 (v21_leakage_idle_tiles_only; its fully connected layer 7 was +78 % without it)
+LEAKAGE_TIGHTER = {"t03_sram": 0.005}
+
+
+@pytest.mark.parametrize("case", _epoch_cases())
 def test_leakage_per_layer(case, epochs):
     """Each layer's leakage power (its tiles, the transposed read-out's included, V2.1's tile accumulation trees)
     within 2 %; its leakage energy, that power in the other layers' tiles over the forward and activation-gradient
     time, within 4 % past the first layer (the first layer's forward time is 3-4 % long)."""
     _, expected = _case(case)
+    power_rel, energy_rel = LEAKAGE_TIGHTER.get(case, 0.02), LEAKAGE_TIGHTER.get(case, 0.04)
     for i, (got, ref) in enumerate(zip(epochs(case)["layers"], expected["layers"], strict=True)):
-        assert got["leakage_power_w"] == pytest.approx(ref["leakage_power_w"], rel=0.02), f"layer {i + 1}"
-        if i > 0:
-            assert got["leakage_energy_j"] == pytest.approx(ref["leakage_energy_j"], rel=0.04), f"layer {i + 1}"
+        assert got["leakage_power_w"] == pytest.approx(ref["leakage_power_w"], rel=power_rel), f"layer {i + 1}"
+        if i > 0 or case in LEAKAGE_TIGHTER:
+            want = ref["leakage_energy_j"]
+            assert got["leakage_energy_j"] == pytest.approx(want, rel=energy_rel), f"layer {i + 1}"

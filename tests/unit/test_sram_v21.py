@@ -160,3 +160,26 @@ def test_v21_decoders_and_muxes_are_minimum_and_linear_region_sized():
     assert mux.latency(0.0, 1) == pytest.approx(t)
     v14 = _subarray(_chip(v21_decoder_sizing=False, v21_mux_sizing=False)).mode.column_mux
     assert v14.decoder.width_inv[0] > decoder.width_inv[0]  # V1.4 grows the gates to the cell height
+
+
+def test_v21_novel_tile_writes_its_nominal_width_past_its_share_of_the_columns():
+    """wu_novel_tile_nominal_columns: 640 columns over two novel-mapped tiles of 512-column PEs, 320 each (the equal
+    shares of novel_rows_position_major); V2.1 writes the first tile's PEs at 512 columns, four full sub-arrays each
+    (the matrix's next columns standing in for what it reads past the share), where the faithful update writes the
+    share's 2.5 sub-arrays."""
+    layers = [Layer(8, 8, 128, 3, 3, 128)]
+    rng = np.random.default_rng(5)
+    new = rng.integers(-15, 16, size=(layers[0].rows, layers[0].out_channels)) / 16
+    old = np.clip(new + rng.uniform(-0.4, 0.4, size=new.shape), -1, 1)
+    found = {}
+    for on in (True, False):
+        chip = ChipModel(build_context(_chip(wu_novel_tile_nominal_columns=on)), layers)
+        assert chip.fp.is_novel[0] and chip.fp.pe_size_nm == 512 and chip.ctx.p.cols_per_weight == 5
+        update = WeightUpdate(chip, TrainingHardwareConfig(enabled=True))
+        writes = update.block_writes(0, new, old)
+        found[on] = ([w.writes.cols for w in writes], update.layer_from_writes(0, writes))
+    (cols_on, on), (cols_off, off) = found[True], found[False]
+    assert len(cols_on) == len(cols_off) == 9 * (4 + 1)  # per PE: four sub-array columns, then one in the second tile
+    assert cols_on == [128] * 45
+    assert cols_off == [128, 128, 64, 0] * 9 + [128] * 9
+    assert on.serial_latency_s > off.serial_latency_s > 0 and on.peak_energy_j > off.peak_energy_j > 0

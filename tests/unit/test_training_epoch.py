@@ -160,3 +160,25 @@ def test_training_periphery_leaks_like_the_tiles_it_sits_in():
     assert got[1] == pytest.approx((6e-6, 2e-6))
     with pytest.raises(ValueError):
         running_leakage(forward, [1e-7])
+
+
+def test_v21_leaks_in_the_other_layers_tiles_only_at_the_running_layers_rate():
+    """v21_leakage_idle_tiles_only: the running layer's own tiles (their SRAM cells in use) leak nothing; the other
+    layers' tiles leak at the running layer's per-tile power (the inference estimate's energy adds its own tiles)."""
+    layers = [
+        SimpleNamespace(num_tiles=2, leakage_power_w=2e-6, leakage_energy_j=9e-12, latency_s=1e-6),
+        SimpleNamespace(num_tiles=3, leakage_power_w=6e-6, leakage_energy_j=7e-12, latency_s=2e-6),
+    ]
+    forward = SimpleNamespace(layers=layers)
+    idle, whole = running_leakage(forward, idle_tiles_only=True), running_leakage(forward)
+    assert idle[0] == pytest.approx((2e-6, 3 * 1e-6)) and idle[1] == pytest.approx((6e-6, 2 * 2e-6))
+    assert whole[0] == pytest.approx((2e-6, 9e-6)) and whole[1] == pytest.approx((6e-6, 3.5e-6))  # own tiles in
+    got = running_leakage(forward, [1e-7, 0.0], idle_tiles_only=True)
+    assert got[0] == pytest.approx((2e-6 + 2 * 1e-7, 3e-6 + 3 * 1e-7))
+    sram = {**_config().model_dump(), "cell": {"type": "sram"}, "precision": {"weight_bits": 8}}
+    v21 = ChipConfig.model_validate({**sram, "compat": "neurosim_v21"})
+    off = v21.model_copy(update={"quirks": {"v21_leakage_idle_tiles_only": False}})
+    a, b = _estimate(v21).report, _estimate(off).report
+    for x, y in zip(a.layers, b.layers, strict=True):
+        assert x.leakage_power_w == pytest.approx(y.leakage_power_w)
+    assert a.leakage_energy_j < b.leakage_energy_j

@@ -500,6 +500,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         _V21,
     ),
     Quirk(
+        "v21_leakage_idle_tiles_only",
+        "charges a training layer's leakage in the other layers' tiles only, at the running layer's per-tile leakage: "
+        "the running layer's own tiles (the SRAM cells it is not reading) leak nothing",
+        "the running layer's tiles leak too (their SRAM cells not being read), as in the inference estimate",
+        _V21,
+    ),
+    Quirk(
         "wg_adc_converts_every_column",
         "the weight-gradient ADC energy converts every column at each of the rows_per_adc x input_bits steps",
         "each of the columns / rows_per_adc ADCs converts once per step",
@@ -642,6 +649,14 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "sizes the forward SRAM precharger and write driver before any write activity is known (0), so the update's "
         "writes cost them no energy",
         "the bit lines of the written cells are recharged",
+        _V21,
+    ),
+    Quirk(
+        "wu_novel_tile_nominal_columns",
+        "writes a novel-mapped tile's PEs at the tile's nominal width (min(PE size, the columns from its first)) "
+        "though the tile holds an equal share of the layer's columns (columns // tiles): the PEs write sub-arrays past "
+        "the share, reading undefined memory beyond its rows (the weight matrix's following columns stand in)",
+        "the tile's PEs write the columns the tile holds",
         _V21,
     ),
     Quirk(

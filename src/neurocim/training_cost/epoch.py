@@ -178,14 +178,22 @@ def operations(layers: Sequence[Layer], windows: Sequence[int], p: Derived, trai
     return (3 * sum(per_layer) - per_layer[0]) * training.images_per_epoch
 
 
-def running_leakage(forward: Report, extra_tile_w: Sequence[float] = ()) -> list[tuple[float, float]]:
+def running_leakage(
+    forward: Report, extra_tile_w: Sequence[float] = (), idle_tiles_only: bool = False
+) -> list[tuple[float, float]]:
     """Per layer: (its tiles' leakage power, the power leaking while it runs) from the inference estimate, with
     `extra_tile_w[i]` (W) more in every tile of layer i (the training periphery): like the tile's own leakage, it
-    leaks in the tiles of the other layers while layer i runs."""
+    leaks in the tiles of the other layers while layer i runs. NeuroSim V2.1 (quirk v21_leakage_idle_tiles_only,
+    `idle_tiles_only`) counts only the other layers' tiles, at layer i's per-tile leakage: the running layer's own
+    tiles (their SRAM cells not being read) leak nothing."""
     total_tiles = sum(layer.num_tiles for layer in forward.layers)
     extra = list(extra_tile_w) or [0.0] * len(forward.layers)
     out = []
     for layer, more in zip(forward.layers, extra, strict=True):
-        running = layer.leakage_energy_j / layer.latency_s if layer.latency_s > 0 else 0.0
-        out.append((layer.leakage_power_w + more * layer.num_tiles, running + more * (total_tiles - layer.num_tiles)))
+        others = total_tiles - layer.num_tiles
+        if idle_tiles_only:
+            running = layer.leakage_power_w / layer.num_tiles * others if layer.num_tiles > 0 else 0.0
+        else:
+            running = layer.leakage_energy_j / layer.latency_s if layer.latency_s > 0 else 0.0
+        out.append((layer.leakage_power_w + more * layer.num_tiles, running + more * others))
     return out

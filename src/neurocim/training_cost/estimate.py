@@ -26,6 +26,7 @@ from neurocim.training_cost.epoch import (
 )
 from neurocim.training_cost.forward import training_chip, training_forward
 from neurocim.training_cost.gradients import backprop_hardware
+from neurocim.training_cost.quirks import LEAKAGE_IDLE_TILES_ONLY
 from neurocim.training_cost.report import AREA_PARTS, EpochReport
 from neurocim.training_cost.weight_update import WeightUpdate, WriteTerms, inference_buffer_bits, write_parallelism
 from neurocim.workload.prepared import PreparedWorkload, prepare
@@ -114,7 +115,8 @@ class TrainingWorkload:
         update = WeightUpdate(chip, training)
         terms = self._write_terms(chip_key, update, training)
         dram = Dram.from_config(training.dram)
-        leak = running_leakage(forward, [phases.tile_leakage_w(i) for i in range(len(layers))])
+        extra_w = [phases.tile_leakage_w(i) for i in range(len(layers))]
+        leak = running_leakage(forward, extra_w, p.quirk(LEAKAGE_IDLE_TILES_ONLY))
         epochs = []
         for i, fw in enumerate(side.training_forward):
             parts = LayerInputs(

@@ -27,7 +27,8 @@ SRAM_WRITE_ACTIVITY_UNSET = "wu_sram_write_activity_unset"
 WRITE_VOLTAGE_RSS = "wu_write_voltage_root_sum_square"
 COLUMN_SWITCH_PULSES_UNSET = "wu_column_switch_pulses_unset"
 WRITE_ROWS_FULL_ARRAY = "wu_write_rows_full_array"
-SRAM_WRITE_ACTIVITY_UNSET = "wu_sram_write_activity_unset"
+LEAKAGE_IDLE_TILES_ONLY = "v21_leakage_idle_tiles_only"
+WRITE_NOMINAL_COLUMNS = "wu_novel_tile_nominal_columns"
 
 
 def has_quirk(p: Derived, name: str) -> bool:

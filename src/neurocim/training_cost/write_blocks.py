@@ -13,6 +13,7 @@ from neurocim.mapping.blocks import copy_array, copy_pe_array, reshape_array
 from neurocim.mapping.floorplan import Floorplan
 from neurocim.mapping.layer_mapping import LayerMapping
 from neurocim.mapping.tile_visits import Gathering, PeVisit
+from neurocim.training_cost.quirks import WRITE_NOMINAL_COLUMNS
 from neurocim.workload.network import Layer
 
 
@@ -38,7 +39,10 @@ class WriteBlock(WriteBlockPlace):
 
 def _tile_blocks(p: Derived, fp: Floorplan, index: int, layer: Layer, g_new: np.ndarray, g_old: np.ndarray):
     """Yield (novel, new block, old block, rows, cols) for every tile of a layer, cut by the layer's mapping exactly
-    as the forward pass cuts its cells."""
+    as the forward pass cuts its cells. NeuroSim V2.1 (quirk wu_novel_tile_nominal_columns) writes a novel-mapped
+    tile's PEs at the tile's nominal width (min(PE size, columns from its first)), though the tile holds an equal
+    share of the columns (fewer, under novel_rows_position_major): its PEs read past the share's rows, undefined memory
+    for which the weight matrix's following columns stand in here."""
     novel = fp.is_novel[index]
     mapping = LayerMapping.from_params(p, layer, novel, fp.pe_size_nm if novel else fp.pe_size_cm)
     if not novel:
@@ -46,11 +50,13 @@ def _tile_blocks(p: Derived, fp: Floorplan, index: int, layer: Layer, g_new: np.
             cut = (b.row, b.col, b.rows, b.cols)
             yield False, copy_array(g_new, *cut), copy_array(g_old, *cut), b.rows, b.cols
         return
+    nominal = p.quirk(WRITE_NOMINAL_COLUMNS)
     for band in mapping.novel_bands(fp.pe_size_nm, fp.num_pe_nm, p.quirk("novel_rows_position_major")):
         args = (band.row, 0, band.rows_per_pe, mapping.cols, band.pes, band.stride, band.positions)
         band_new, band_old = reshape_array(g_new, *args), reshape_array(g_old, *args)
         for col, taken, nr, nc in band.tiles:
-            yield True, band_new[:, col : col + taken], band_old[:, col : col + taken], nr, nc
+            width = nc if nominal else taken
+            yield True, band_new[:, col : col + width], band_old[:, col : col + width], nr, nc
 
 
 def _pe_blocks(tile: Tile, visit: PeVisit, new: np.ndarray, old: np.ndarray) -> Iterator[tuple[np.ndarray, ...]]:
