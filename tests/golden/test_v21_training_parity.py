@@ -351,8 +351,7 @@ def test_forward_and_activation_gradient_per_layer(case, epochs):
     for i, (got, ref) in enumerate(layers):
         if (case, i) in UNDEFINED:
             continue
-        # the last layer's total energy carries its interconnect's +2.7 % (IC_ENERGY_WIDER): up to +2.0 % here
-        energy = 0.025 if i == len(expected["layers"]) - 1 else 0.02
+        energy = 0.02
         for which in ("training", "peak"):
             for phase in ("forward", "activation_gradient"):
                 for quantity, rel in (("latency_s", 0.01), ("energy_j", energy)):
@@ -398,9 +397,9 @@ def test_update_energy_per_layer(case, epochs):
         assert got["training"]["weight_update"]["energy_j"] == pytest.approx(total, rel=0.02), f"layer {i + 1}"
 
 
-# (case, 0-based layer) -> energy tolerance of the interconnect where it is not within 2 %: the last (fully connected)
-# layer's update transfer over the H-tree, and the SRAM chip's (2-2.5 % short on layers 2-6: its sub-arrays' size)
-IC_ENERGY_WIDER = {(c, 7): 0.035 for c in TRAINING} | {("t03_sram", i): 0.03 for i in range(8)}
+# (case, 0-based layer) -> energy tolerance of the interconnect where it is not within 2 %: the SRAM chip's (2-2.5 %
+# short on layers 2-6: its sub-arrays' size)
+IC_ENERGY_WIDER = {("t03_sram", i): 0.03 for i in range(1, 6)}
 
 
 @pytest.mark.parametrize("case", _epoch_cases())
@@ -412,6 +411,20 @@ def test_interconnect_per_layer(case, epochs):
         for key, rel in (("latency_breakdown_s", 0.01), ("energy_breakdown_j", IC_ENERGY_WIDER.get((case, i), 0.02))):
             want = ref[key]["interconnect"]
             assert got[key]["interconnect"] == pytest.approx(want, rel=rel), (i + 1, key)
+
+
+@pytest.mark.parametrize("case", _epoch_cases(exclude=("t03_sram",)))
+def test_the_classifier_layers_interconnect_and_read_phases(case, epochs):
+    """The last (fully connected) layer, one tile whose loads and write-backs V2.1 rounds up together on the chip's
+    H-tree (quirk v21_global_htree_one_transfer): its interconnect energy (every pass and the update's delta-weight
+    transfer) and its forward and activation-gradient energy within 0.5 % on every eNVM case."""
+    _, expected = _case(case)
+    got, ref = epochs(case)["layers"][-1], expected["layers"][-1]
+    want = ref["energy_breakdown_j"]["interconnect"]
+    assert got["energy_breakdown_j"]["interconnect"] == pytest.approx(want, rel=0.005)
+    for phase in ("forward", "activation_gradient"):
+        want = ref["training"][phase]["energy_j"]
+        assert got["training"][phase]["energy_j"] == pytest.approx(want, rel=0.005), phase
 
 
 # (case, phase, quantity) -> why the chip's phase is not within 1 % (latency) / 2 % (energy)

@@ -132,6 +132,13 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_global_htree_one_transfer",
+        "counts a layer's transfers over the global H-tree as ceil((bits loaded + bits written back) / its lanes), as "
+        "if a write-back could share a transfer with a load",
+        "ceil(bits loaded / lanes) + ceil(bits written back / lanes): the loads and write-backs are transfers apart",
+        _V21,
+    ),
+    Quirk(
         "v21_no_wire_leakage",
         "leaves the repeaters of the PE buses and the tile H-tree out of the PE and tile leakage",
         "counts their leakage (NeuroSim V1.4)",
