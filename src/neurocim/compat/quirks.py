@@ -187,6 +187,13 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_pe_output_buffer_drops_bit",
+        "sizes a PE's output buffer one bit per word narrower than the sums its adder tree gives (partial-sum bits "
+        "less one + adder-tree stages), for its area, leakage and clocking energy",
+        "as wide as the adder tree's sums: partial-sum bits + adder-tree stages",
+        _V21,
+    ),
+    Quirk(
         "v21_tile_accumulation_trees",
         "builds a tile's accumulation with one adder tree per muxed column of one sub-array per PE: PEs (a novel "
         "tile's count, a conventional tile's per side) x sub-array columns / mux, for its area, energy and leakage",
