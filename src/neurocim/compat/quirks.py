@@ -679,6 +679,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "folds the pass gates into a strip along the array's height",
         _V21,
     ),
+    Quirk(
+        "ag_sequential_lines_per_row",
+        "charges a sequential eNVM read-out's bit lines and driven line once per array row driven (rows x the "
+        "errors' activity), though it drives the columns one by one (its switches and converters count columns)",
+        "once per driven column: columns x the errors' activity",
+        _V21,
+    ),
 )
 
 _ALL = QUIRKS + TRAINING_QUIRKS

@@ -71,6 +71,7 @@ from neurocim.training_cost.quirks import (
     AG_LEAKAGE_NO_WRITE_DRIVER,
     AG_MUX_ENERGY_AS_LATENCY,
     AG_MUX_UNFOLDED_ROW,
+    AG_SEQUENTIAL_LINES_PER_ROW,
     AG_SWITCH_IR_DROP,
     has_quirk,
 )
@@ -366,12 +367,13 @@ class TransposedReadout:
     def _array_energy(self) -> float:
         """Energy (J) of an eNVM array's lines for one vector per muxed row: the read bit lines charged to the read
         voltage and the driven lines to Vdd, once with every driven line (parallel), or both again at each driven
-        line's step (sequential)."""
+        line's step (sequential; NeuroSim V2.1, quirk ag_sequential_lines_per_row, counts the array's rows instead)."""
         geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
         bit_lines = geo.length_col * WIRE_CAP_PER_M * p.read_voltage_v**2 * math.ceil(geo.num_col / p.cols_muxed)
         if self.parallel:
             return bit_lines + geo.cap_row2 * vdd * vdd * geo.num_row * ERROR_ACTIVITY
-        return (bit_lines + geo.cap_row2 * vdd * vdd) * geo.num_col * ERROR_ACTIVITY
+        driven = geo.num_row if has_quirk(p, AG_SEQUENTIAL_LINES_PER_ROW) else geo.num_col
+        return (bit_lines + geo.cap_row2 * vdd * vdd) * driven * ERROR_ACTIVITY
 
     def _adc_fixed(self, steps: float) -> tuple[float, float]:
         """(latency s, resistance-independent energy J) of the converters for one vector."""
