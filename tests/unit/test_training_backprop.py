@@ -268,3 +268,38 @@ def test_v21_sram_read_out_rounds_its_weights_per_read_down():
     unit = faithful.shift_input
     assert one.energy_accum - down.energy_accum == pytest.approx(unit.energy(-(-8 // cps)) - unit.energy(8 // cps))
     assert one.energy_accum > down.energy_accum > 0
+
+
+def test_a_sequential_envm_read_out_charges_its_lines_at_every_driven_columns_step():
+    """Per vector and muxed row, the parallel read-out charges the read bit lines once and every driven line; the
+    sequential one drives the columns one by one, charging the bit lines and that column's line again at each step
+    (NeuroSim V2.1 charges them so too). The ADC energy of a vector holds them once per muxed row."""
+    chips = [_chip(VARIANTS[name]) for name in ("fefet", "fefet_sequential")]
+    par, seq = (TransposedReadout(ctx, chip.training) for ctx, chip in chips)
+    geo, vdd = seq.geo, seq.ctx.tech.vdd
+    line = geo.cap_row2 * vdd * vdd
+    bit_lines = par._array_energy() - line * geo.num_row * 0.5
+    assert bit_lines > 0
+    assert seq._array_energy() == pytest.approx((bit_lines + line) * geo.num_col * 0.5, rel=1e-12)
+    assert seq._array_energy() > par._array_energy()
+    for readout in (par, seq):
+        steps = readout.bp.rows_per_adc * (1 if readout.parallel else geo.num_col * 0.5)
+        want = readout._adc_fixed(steps)[1] + readout._array_energy() * readout.bp.rows_per_adc
+        assert readout.read_cost(1.0).energy_adc == pytest.approx(want, rel=1e-12)
+
+
+def _readout(extra: dict, quirks=frozenset()) -> TransposedReadout:
+    ctx, chip = _chip(extra, quirks)
+    return TransposedReadout(ctx, chip.training)
+
+
+def test_v21_charges_a_sequential_read_outs_lines_once_per_array_row():
+    """V2.1 counts a sequential eNVM read-out's line charging over the array's rows (x the errors' activity), though
+    it drives the columns: the same on a square array, rows / columns of the faithful energy on another."""
+    rows = frozenset({q.AG_SEQUENTIAL_LINES_PER_ROW})
+    extra = {**VARIANTS["fefet_sequential"], "array": {"rows": 64, "cols": 128}}
+    faithful, v21 = _readout(extra), _readout(extra, rows)
+    assert (faithful.geo.num_row, faithful.geo.num_col) == (64, 128)
+    assert v21._array_energy() == pytest.approx(faithful._array_energy() * 64 / 128, rel=1e-12)
+    square = VARIANTS["fefet_sequential"]
+    assert _readout(square)._array_energy() == _readout(square, rows)._array_energy()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from neurocim.arch.chip import ChipModel
-from neurocim.arch.chip_traffic import global_buffer_transfer
+from neurocim.arch.chip_traffic import _bits_moved, global_buffer_transfer, layer_traffic
 from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
 from neurocim.compat.param_cpp_v21 import chip_from_v21_params
 from neurocim.config.chip import ChipConfig
@@ -63,6 +63,23 @@ def test_v21_times_the_global_buffer_by_the_layers_share_of_the_tiles():
                            strict=True):  # fmt: skip
         assert a[0] == pytest.approx(b[0] * math.ceil(fp.total_tiles / tiles))
         assert a[1] == pytest.approx(b[1])
+
+
+def test_v21_rounds_up_a_layers_global_htree_loads_and_write_backs_together():
+    """Faithful: ceil(loads / lanes) + ceil(write-backs / lanes) transfers; V2.1: ceil((loads + write-backs) / lanes)
+    (one transfer fewer for a classifier whose few outputs would fill a transfer of their own)."""
+    one, apart = _model(_chip())[0], _model(_chip(v21_global_htree_one_transfer=False))[0]
+    fp, tree = one.fp, one.periphery.htree
+    fewer = 0
+    for i in range(len(LAYERS)):
+        out_bits, in_bits = _bits_moved(one, i)
+        lanes = math.ceil(tree.bus_width * fp.num_tiles[i] / fp.total_tiles)
+        ratio = math.ceil((out_bits + in_bits) / lanes) / (math.ceil(out_bits / lanes) + math.ceil(in_bits / lanes))
+        a, b = layer_traffic(one, i, 1e9), layer_traffic(apart, i, 1e9)
+        assert a.ic_energy == pytest.approx(b.ic_energy * ratio, rel=1e-12)
+        assert (a.ic_latency, a.buffer_energy) == (b.ic_latency, b.buffer_energy)
+        fewer += ratio < 1
+    assert fewer > 0
 
 
 @pytest.mark.parametrize("twice", [True, False])

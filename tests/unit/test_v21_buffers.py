@@ -1,9 +1,14 @@
-"""NeuroSim V2.1's buffers (compat neurosim_v21): their word-line decoder is its older one at every node."""
+"""NeuroSim V2.1's buffers (compat neurosim_v21): their word-line decoder is its older one at every node; a PE's output
+buffer is one bit a word narrower than its adder tree's sums."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
+from neurocim.arch.pe import ProcessingElement
+from neurocim.arch.subarray.subarray import SubArray
 from neurocim.circuits.constants import MIN_NMOS_SIZE
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.row_decoder import DecoderMode, RowDecoder
@@ -54,3 +59,27 @@ def test_v21_sram_buffer_decoder_sees_no_word_line_resistance():
     on, off = _buffer(22, True, sram=True), _buffer(22, False, sram=True)
     assert on.latency(1) > 0 and on.latency(1) != off.latency(1)
     assert on.energy(WIDTH, 1) > 0 and on.write_latency(1) > 0
+
+
+def _pe(**params) -> ProcessingElement:
+    chip = chip_from_v21_params({"numRowSubArray": 64, "numColSubArray": 64}).model_dump()
+    ctx = CircuitContext.of(derive(ChipConfig.model_validate({**chip, "quirks": params})))
+    p = ctx.p
+    return ProcessingElement(ctx, SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9),
+                             4, 4, False, 1e9)  # fmt: skip
+
+
+def test_v21_pe_output_buffer_is_one_bit_a_word_narrower_than_the_adder_trees_sums():
+    """V2.1 sizes a PE's output buffer for log2 levels + input bits + columns per weight + adder-tree stages per word
+    (the adder tree's sums carry one bit more): fewer DFFs, so less area, leakage and clocking energy per access."""
+    v21, faithful = _pe(), _pe(v21_pe_output_buffer_drops_bit=False)
+    p = v21.ctx.p
+    words = p.chip.array.cols // p.cols_muxed
+    sums = v21.adder_tree.num_adder_bit + v21.adder_tree.num_stage  # the adder tree's output width
+    assert v21.adder_tree.num_stage == math.ceil(math.log2(4))
+    assert faithful.buffer_output.num_dff == words * sums
+    assert v21.buffer_output.num_dff == words * (sums - 1)
+    assert v21.buffer_input.num_dff == faithful.buffer_input.num_dff
+    access = (100, 1, False)
+    assert v21.buffer_output.energy(*access) < faithful.buffer_output.energy(*access)
+    assert v21.buffer_output.leakage < faithful.buffer_output.leakage

@@ -91,6 +91,17 @@ def _bits_moved(chip: ChipModel, index: int) -> tuple[float, float]:
     return float(bits_out), float(bits_in)
 
 
+def _htree_transfers(chip: ChipModel, bits_out: float, bits_in: float, lanes: int) -> int:
+    """Transfers of `lanes` bits over the global H-tree to load a layer's inputs and write its outputs back: the loads
+    and the write-backs apart, each rounded up; NeuroSim V2.1 (quirk v21_global_htree_one_transfer) rounds up their
+    sum, as if a write-back could share a transfer with a load."""
+    p = chip.ctx.p
+    loads, stores = bits_out * p.input_toggle, bits_in * p.output_toggle
+    if p.quirk("v21_global_htree_one_transfer"):
+        return math.ceil((loads + stores) / lanes)
+    return math.ceil(loads / lanes) + math.ceil(stores / lanes)
+
+
 def _interconnect(chip: ChipModel, index: int, bits_out: float, bits_in: float, clk_freq: float) -> tuple[float, float]:
     p, fp, per, area = chip.ctx.p, chip.fp, chip.periphery, chip.area
     novel = fp.is_novel[index]
@@ -100,8 +111,7 @@ def _interconnect(chip: ChipModel, index: int, bits_out: float, bits_in: float, 
     if per.htree is not None:
         share = math.ceil(per.htree.bus_width * (fp.num_tiles[index] / total))
         latency = per.htree.latency(unit_h, unit_w, math.ceil((bits_out + bits_in) / share), clk_freq)
-        reads = math.ceil(bits_out * p.input_toggle / share) + math.ceil(bits_in * p.output_toggle / share)
-        return latency, per.htree.energy(unit_h, unit_w, share, reads)
+        return latency, per.htree.energy(unit_h, unit_w, share, _htree_transfers(chip, bits_out, bits_in, share))
     bus = per.xy_bus
     assert bus is not None  # without an H-tree the periphery has the XY bus
     grid_row = math.ceil(math.sqrt(total))

@@ -59,6 +59,8 @@ class ProcessingElement:
             math.ceil(self.num_subarray_col * cols / p.cols_muxed),
         )
         out_bits = self.num_bit_subarray_output + self.adder_tree.num_stage
+        if p.quirk("v21_pe_output_buffer_drops_bit"):  # one bit narrower than the adder tree's sums
+            out_bits -= 1
         if p.chip.interconnect.sync_data_transfer:
             in_width, out_width = rows * self.num_subarray_row, cols * self.num_subarray_col
         else:

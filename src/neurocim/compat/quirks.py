@@ -132,6 +132,13 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_global_htree_one_transfer",
+        "counts a layer's transfers over the global H-tree as ceil((bits loaded + bits written back) / its lanes), as "
+        "if a write-back could share a transfer with a load",
+        "ceil(bits loaded / lanes) + ceil(bits written back / lanes): the loads and write-backs are transfers apart",
+        _V21,
+    ),
+    Quirk(
         "v21_no_wire_leakage",
         "leaves the repeaters of the PE buses and the tile H-tree out of the PE and tile leakage",
         "counts their leakage (NeuroSim V1.4)",
@@ -177,6 +184,13 @@ QUIRKS += (
         "over a novel tile's PEs and sizes the tile output buffer for the PEs' adder bits alone",
         "the cells' bits: log2 levels + log2 row groups + input bits + (columns - 1) x cell bits + 1, log2 of all "
         "the PE's sub-arrays, outputs of adder-tree stages + bits (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
+        "v21_pe_output_buffer_drops_bit",
+        "sizes a PE's output buffer one bit per word narrower than the sums its adder tree gives (partial-sum bits "
+        "less one + adder-tree stages), for its area, leakage and clocking energy",
+        "as wide as the adder tree's sums: partial-sum bits + adder-tree stages",
         _V21,
     ),
     Quirk(
@@ -686,6 +700,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "array's height (one per row, the row's length at right angles to the array's edge) and widens the sub-array "
         "by that length, so the PE's adder trees, buffers and buses span the wider sub-array",
         "packs their units along the array's height: the sub-array grows by the height of their rows of units",
+        _V21,
+    ),
+    Quirk(
+        "ag_sequential_lines_per_row",
+        "charges a sequential eNVM read-out's bit lines and driven line once per array row driven (rows x the "
+        "errors' activity), though it drives the columns one by one (its switches and converters count columns)",
+        "once per driven column: columns x the errors' activity",
         _V21,
     ),
 )

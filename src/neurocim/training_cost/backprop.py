@@ -72,6 +72,7 @@ from neurocim.training_cost.quirks import (
     AG_MUX_ENERGY_AS_LATENCY,
     AG_MUX_UNFOLDED_ROW,
     AG_SRAM_PERIPHERY_UNFOLDED,
+    AG_SEQUENTIAL_LINES_PER_ROW,
     AG_SWITCH_IR_DROP,
     has_quirk,
 )
@@ -338,7 +339,7 @@ class TransposedReadout:
         `switch_activity` the mean row activity an SRAM read-out's word-line switches are charged at."""
         if n == 0:
             return Cost()
-        geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
+        geo, p = self.geo, self.ctx.p
         steps = self.bp.rows_per_adc if self.parallel else self.bp.rows_per_adc * geo.num_col * ERROR_ACTIVITY
         t_adc, e_adc = self._adc_fixed(steps)
         t_adc_all = t_adc * n
@@ -367,13 +368,21 @@ class TransposedReadout:
             t_other += self._line_delay(self.bp.rows_per_adc)
             assert self.sl_switch is not None
             e_other += float(self.sl_switch.energy(steps, 0.0))
-            read_cells = math.ceil(geo.num_col / p.cols_muxed)
-            e_array = geo.length_col * WIRE_CAP_PER_M * p.read_voltage_v**2 * read_cells
-            e_array += geo.cap_row2 * vdd * vdd * geo.num_row * ERROR_ACTIVITY
-            e_adc += e_array * self.bp.rows_per_adc * n
+            e_adc += self._array_energy() * self.bp.rows_per_adc * n
         cost = Cost().plus(Part.ADC, t_adc_all, e_adc)
         cost = cost.plus(Part.ACCUMULATION, t_acc * n, e_acc * n)
         return cost.plus(Part.OTHER, t_other * n, e_other * n)
+
+    def _array_energy(self) -> float:
+        """Energy (J) of an eNVM array's lines for one vector per muxed row: the read bit lines charged to the read
+        voltage and the driven lines to Vdd, once with every driven line (parallel), or both again at each driven
+        line's step (sequential; NeuroSim V2.1, quirk ag_sequential_lines_per_row, counts the array's rows instead)."""
+        geo, p, vdd = self.geo, self.ctx.p, self.ctx.tech.vdd
+        bit_lines = geo.length_col * WIRE_CAP_PER_M * p.read_voltage_v**2 * math.ceil(geo.num_col / p.cols_muxed)
+        if self.parallel:
+            return bit_lines + geo.cap_row2 * vdd * vdd * geo.num_row * ERROR_ACTIVITY
+        driven = geo.num_row if has_quirk(p, AG_SEQUENTIAL_LINES_PER_ROW) else geo.num_col
+        return (bit_lines + geo.cap_row2 * vdd * vdd) * driven * ERROR_ACTIVITY
 
     def _adc_fixed(self, steps: float) -> tuple[float, float]:
         """(latency s, resistance-independent energy J) of the converters for one vector."""
