@@ -71,8 +71,8 @@ from neurocim.training_cost.quirks import (
     AG_LEAKAGE_NO_WRITE_DRIVER,
     AG_MUX_ENERGY_AS_LATENCY,
     AG_MUX_UNFOLDED_ROW,
-    AG_SRAM_PERIPHERY_UNFOLDED,
     AG_SEQUENTIAL_LINES_PER_ROW,
+    AG_SRAM_PERIPHERY_UNFOLDED,
     AG_SWITCH_IR_DROP,
     has_quirk,
 )
