@@ -40,18 +40,19 @@ class ChipModel:
         H-trees and the chip's periphery span the larger sub-arrays; the sub-arrays' own reads do not change."""
         self.ctx, self.dtype, self.layers, self.grow = ctx, dtype, list(layers), grow
         self._work: TileWork | None = None  # tiles this chip built and runs itself (no workload to share them)
-        self._kept: tuple[PreparedWorkload, TileSide] | None = None  # the tile side of the workload it was given
+        # the workload it was given, the tile side and the chip-level circuits' figures there
+        self._kept: tuple[PreparedWorkload, TileSide, ChipUnits | None] | None = None
         windows = [layer.num_windows for layer in self.layers]  # NeuroSim's count until a workload says
         if workload is not None:
             self._check_layers(workload)
             side = tile_side(ctx, self.layers, workload, dtype, grow)
-            self._kept = (workload, side)
+            self._kept = (workload, side, self._units(workload, side))
             self.fp, self.tile_nm, self.tile_cm, windows = side.fp, side.tile_nm, side.tile_cm, list(side.windows)
         else:
             self._work = work = TileWork(ctx, self.layers, dtype=dtype, grow=grow)
             self.fp, self.tile_nm, self.tile_cm = work.fp, work.tile_nm, work.tile_cm
         self.windows: list[int] = windows  # input vectors per image of every layer
-        units = self._units(workload, side) if workload is not None else None
+        units = self._kept[2] if self._kept is not None else None
         self.area: ChipArea = units.area() if units is not None else self._laid_out[1]
 
     @property
@@ -80,6 +81,8 @@ class ChipModel:
         """Run a prepared workload (or traces, prepared here) through the chip and roll the costs up into a report."""
         workload = traces if isinstance(traces, PreparedWorkload) else prepare(self.layers, traces)
         self._check_layers(workload)
+        if self._kept is not None and self._kept[0] is workload:
+            return self._evaluate(workload)  # its tiles' costs are known: no products to keep on one thread
         with single_threaded_blas(workload.cache.blas_controller()):
             return self._evaluate(workload)
 
@@ -87,7 +90,10 @@ class ChipModel:
         p = self.ctx.p
         side = self._side(workload)
         self.windows = list(side.windows)
-        units = self._units(workload, side) if self._work is None else None
+        if self._kept is not None and self._kept[0] is workload:
+            units = self._kept[2]
+        else:
+            units = self._units(workload, side) if self._work is None else None
         if units is not None:
             works = units.traffic()
         else:

@@ -92,6 +92,7 @@ class ChipUnits:
         self.sides = tile_sides(side.tile_nm, side.tile_cm)
         base = ValueKey((ctx.tech, ctx.cell, side.fp, side.windows, side.clk_freq))
         self._keys = {"logic": base, "buffer": base, "bus": ValueKey((base, self.sides))}
+        self._found: dict[str, _Work] = {}
 
     def area(self) -> ChipArea:
         """The chip's area and its breakdown (ChipPeriphery.layout's)."""
@@ -113,7 +114,10 @@ class ChipUnits:
         ]
 
     def _kept(self, kind: str) -> _Work:
-        return self._get(kind, self._keys[kind], _GROUPS[kind])
+        found = self._found.get(kind)
+        if found is None:
+            found = self._found[kind] = self._get(kind, self._keys[kind], _GROUPS[kind])
+        return found
 
     def _get(self, kind: str, key: ValueKey, evaluate: Callable[[_View], Any]) -> Any:
         side, layers, sides = self.side, self.layers, self.sides

@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 from collections import deque
 from collections.abc import Callable, Hashable
+from functools import partial
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
@@ -59,6 +60,7 @@ class RecordedMemo(Generic[T]):
     def __init__(self, size: int = 16) -> None:
         self.size = size
         self._tables: dict[tuple[str, ...], dict[tuple, T]] = {}  # fields read -> key -> result
+        self._getters: dict[tuple[str, ...], Callable[[object], tuple]] = {}  # fields read -> their values' getter
         self._order: deque[tuple[tuple[str, ...], tuple]] = deque()  # (fields read, key), oldest first
 
     def get(self, record: object, extra: Hashable, compute: Callable[[Any], T]) -> T:
@@ -74,7 +76,7 @@ class RecordedMemo(Generic[T]):
         """(the fields it was kept under, the result) kept for a record that agrees with `record` on those fields,
         or None."""
         for names, table in self._tables.items():
-            key = (extra, _values(record, names))
+            key = (extra, self._getters[names](record))
             if key in table:
                 return names, table[key]
         return None
@@ -83,6 +85,8 @@ class RecordedMemo(Generic[T]):
         """Keep `result`, computed for `record` by a computation that read (at most) the fields `names` of it."""
         key = (extra, _values(record, names))
         table = self._tables.setdefault(names, {})
+        if names not in self._getters:
+            self._getters[names] = values_getter(names)
         if key not in table:
             self._order.append((names, key))
         table[key] = result
@@ -92,6 +96,7 @@ class RecordedMemo(Generic[T]):
             table.pop(old_key, None)
             if not table:
                 del self._tables[old_names]
+                del self._getters[old_names]
 
     def __len__(self) -> int:
         return len(self._order)
@@ -100,3 +105,8 @@ class RecordedMemo(Generic[T]):
 def _values(record: object, paths: tuple[str, ...]) -> tuple:
     """The values at the dotted `paths` of `record`."""
     return tuple(attrgetter(path)(record) for path in paths)
+
+
+def values_getter(paths: tuple[str, ...]) -> Callable[[object], tuple]:
+    """A function giving `_values(record, paths)` in one call (picklable, as the memo that keeps it)."""
+    return attrgetter(*paths) if len(paths) > 1 else partial(_values, paths=paths)
