@@ -149,6 +149,7 @@ class ConfigText:
     def __init__(self, base: Mapping[str, Any]) -> None:
         self.base = base
         self._texts: dict[tuple[str, ...], str] = {}  # path of a section of the base -> its text
+        self._keys: dict[str, str] = {}  # a key -> its text
 
     def __call__(self, config: Mapping[str, Any]) -> str:
         return self._encode(config, self.base, ())
@@ -161,8 +162,15 @@ class ConfigText:
             return text
         if not isinstance(node, dict) or not isinstance(base, dict) or not all(isinstance(k, str) for k in node):
             return _compact(node)
-        items = (f"{_compact(k)}:{self._encode(v, base.get(k), (*path, k))}" for k, v in node.items())
+        items = (f"{self._key(k)}:{self._encode(v, base.get(k), (*path, k))}" for k, v in node.items())
         return "{" + ",".join(items) + "}"
+
+
+    def _key(self, key: str) -> str:
+        text = self._keys.get(key)
+        if text is None:
+            text = self._keys[key] = _compact(key)
+        return text
 
 
 def _compact(value: Any) -> str:

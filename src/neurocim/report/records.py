@@ -104,9 +104,13 @@ def numbers(record: object, out: list[float]) -> bool:
     """Append every number of a record (a dataclass instance) and of the records it holds to `out`; False when it
     holds something else than numbers, booleans, strings and records (then only check_finite's walk sees it all)."""
     for value in vars(record).values():
-        if isinstance(value, float | int):
-            if not isinstance(value, bool):
-                out.append(value)
+        kind = type(value)
+        if kind is float or kind is int:
+            out.append(value)
+        elif kind is bool or kind is str:
+            continue
+        elif isinstance(value, float | int):  # subclasses (NumPy's float64); bool is taken above
+            out.append(value)
         elif is_dataclass(value) and not isinstance(value, type):
             if not numbers(value, out):
                 return False
