@@ -49,7 +49,10 @@ def estimate(
         workload = prepare(layers, traces)
     ctx = build_context(config, workload)
     report = ChipModel(ctx, workload.layers, workload=workload).evaluate(workload)
-    named = [replace(record, name=layer.name) for record, layer in zip(report.layers, workload.layers, strict=True)]
+    named = [
+        record if record.name == layer.name else replace(record, name=layer.name)
+        for record, layer in zip(report.layers, workload.layers, strict=True)
+    ]
     return check_report(replace(report, layers=named))
 
 

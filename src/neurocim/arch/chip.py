@@ -140,7 +140,9 @@ class ChipModel:
             zeta=p.zeta,
             memory_utilization=fp.memory_utilization,
         )
-        chip, layer_reports = roll_up(costs, fp.num_tiles, fp.speedup, fp.utilization, totals, p.chip.pipeline.enabled)
+        names = [layer.name for layer in self.layers]
+        chip, layer_reports = roll_up(costs, fp.num_tiles, fp.speedup, fp.utilization, totals, p.chip.pipeline.enabled,
+                                      names)  # fmt: skip
         floorplan = {
             "tile_size_cm": fp.tile_size_cm,
             "pe_size_cm": fp.pe_size_cm,
