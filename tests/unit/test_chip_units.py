@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import asdict
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from neurocim.arch.chip import ChipModel
+from neurocim.arch.chip_units import ValueKey
 from neurocim.circuits.base import Layout
 from neurocim.circuits.logic.bit_shifter import BitShifter
 from neurocim.circuits.logic.max_pooling import MaxPooling
@@ -108,3 +110,10 @@ def test_a_setting_read_only_by_the_bus_keys_the_bus_figures():
         chip = _chip(interconnect={"global_delay_tolerance": tolerance})
         assert _numbers(estimator.estimate(chip)) == _numbers(_plain(chip))
     assert len(workload.cache.chip_units("bus")) == 2 and len(workload.cache.chip_units("buffer")) == 1
+
+
+def test_a_value_key_is_hashed_again_when_loaded():
+    ctx = build_context(_chip())
+    key = ValueKey((ctx.tech, ctx.cell, ("floorplan", 3)))
+    loaded = pickle.loads(pickle.dumps(key))
+    assert loaded == key and hash(loaded) == hash(key) and {key: 1}[loaded] == 1

@@ -55,6 +55,9 @@ class ValueKey:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ValueKey) and self._hash == other._hash and self.value == other.value
 
+    def __reduce__(self) -> tuple:
+        return ValueKey, (self.value,)  # hashed again where it is loaded (strings hash per process)
+
 
 @dataclass(frozen=True)
 class _View:
