@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 from hypothesis import given, settings
@@ -11,7 +10,7 @@ from hypothesis import strategies as st
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError, validate_changed, validate_strictly
 from neurocim.config.run import RunConfig, load_config
-from neurocim.explore.space import ConfigText, apply_point
+from neurocim.explore.space import apply_point
 
 BASE_CHIP = validate_strictly(ChipConfig, {"cell": {"type": "rram"}}, "base")
 BASE_RUN = load_config(None)
@@ -52,12 +51,3 @@ def test_a_run_point_validates_as_a_full_strict_validation(point):
     full = _outcome(lambda: validate_strictly(RunConfig, data, "point"))
     assert _outcome(lambda: validate_changed(RunConfig, data, "point", BASE_RUN, point)) == full
 
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.dictionaries(st.sampled_from([f"chip.{p}" for p in CHIP_PATHS]), VALUES, max_size=4), max_size=4))
-def test_a_points_configuration_text_is_its_json(points):
-    base = BASE_RUN.model_dump(mode="json")
-    text = ConfigText(base)
-    for point in points:  # one text memo over several points, as a sweep uses it
-        applied = apply_point(base, point)
-        assert text(applied) == json.dumps(applied, separators=(",", ":"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import accuracy_key
 from neurocim.explore.backends import Backend
 from neurocim.explore.costing import Workload
-from neurocim.explore.space import ConfigText, Point, apply_point, point_key
+from neurocim.explore.space import Point, apply_point, point_key
 from neurocim.explore.spec import SweepSpec
 from neurocim.explore.store import PointRow, ResultStore
 
@@ -39,7 +40,6 @@ class PointRunner:
 
     def __init__(self, spec: SweepSpec, store: ResultStore, backend: Backend, workload: Workload) -> None:
         self.spec, self.store, self.backend, self.workload = spec, store, backend, workload
-        self._config_text = ConfigText(spec.base_dict)
         # called after each batch with (rows computed now, points of the batch: new and already stored)
         self.listeners: list[Callable[[list[PointRow], int], None]] = []
 
@@ -65,7 +65,7 @@ class PointRunner:
 
     def _prepare(self, seq: int, key: str, point: Point) -> PointRow | _Pending:
         applied = apply_point(self.spec.base_dict, point)
-        config = self._config_text(applied)
+        config = json.dumps(applied, separators=(",", ":"))
 
         def invalid(message: str) -> PointRow:
             return PointRow(key, seq, INVALID, message, dict(point), {}, None, config, 0.0)

@@ -142,41 +142,6 @@ def lookup(config: Mapping[str, Any], path: str) -> Any:
     return node
 
 
-class ConfigText:
-    """`json.dumps(config, separators=(",", ":"))` of configurations made by apply_point from one base: the sections
-    that are the base's own (not on a changed path) are encoded once."""
-
-    def __init__(self, base: Mapping[str, Any]) -> None:
-        self.base = base
-        self._texts: dict[tuple[str, ...], str] = {}  # path of a section of the base -> its text
-        self._keys: dict[str, str] = {}  # a key -> its text
-
-    def __call__(self, config: Mapping[str, Any]) -> str:
-        return self._encode(config, self.base, ())
-
-    def _encode(self, node: Any, base: Any, path: tuple[str, ...]) -> str:
-        if node is base:
-            text = self._texts.get(path)
-            if text is None:
-                text = self._texts[path] = _compact(node)
-            return text
-        if not isinstance(node, dict) or not isinstance(base, dict) or not all(isinstance(k, str) for k in node):
-            return _compact(node)
-        items = (f"{self._key(k)}:{self._encode(v, base.get(k), (*path, k))}" for k, v in node.items())
-        return "{" + ",".join(items) + "}"
-
-
-    def _key(self, key: str) -> str:
-        text = self._keys.get(key)
-        if text is None:
-            text = self._keys[key] = _compact(key)
-        return text
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
-
-
 def point_key(point: Mapping[str, Any]) -> str:
     """A canonical text of a point (its identity in the results store)."""
     return json.dumps({k: point[k] for k in sorted(point)}, sort_keys=True, separators=(",", ":"))
