@@ -5,7 +5,8 @@ accuracy-in-the-loop sweep on the digits default with the accuracy evaluations i
 Run: python benchmarks/bench_explore.py [--points N] [--read-points N] [--workers N] [--skip-ray] [--skip-accuracy]
                                        [--probe]
 Prints, for the cost-only sweeps, points/s of the explore engine on a warm workload (loaded, its read statistics
-derived by a first estimate of the base chip; every point validated, costed and committed to the results store) and
+derived by a first estimate of the base chip; every point validated, costed and committed to the results store), the
+same points once more into a fresh store (every tile side kept: what a point costs above its tiles) and
 of whole `neurocim.explore` runs (which load the workload and derive its read statistics again), the per-point
 costing time alone, and the Ray/local ratio. Targets (issue 16): >= 1000 points/s on one core for
 read-independent fields, >= 100 points/s for read-dependent ones.
@@ -129,6 +130,8 @@ def cost_only(points: int, read_points: int) -> None:
     backend.cost([spec.base.chip])  # warm-up: the base chip's read statistics, compiled kernels
     seconds, frame = warm_sweep(_sweep(READ_INDEPENDENT, points), backend, workload)
     _report("read-independent fields, warm workload", seconds, frame)
+    seconds, frame = warm_sweep(_sweep(READ_INDEPENDENT, points), backend, workload)
+    _report("the same points again (tile sides kept)", seconds, frame)
     seconds, frame = warm_sweep(_sweep(READ_DEPENDENT, read_points), backend, workload)
     _report("read-dependent fields, warm workload", seconds, frame)
     seconds, frame = timed_sweep(_sweep(READ_INDEPENDENT, points, seed=2))

@@ -193,6 +193,13 @@ def test_a_non_finite_record_names_the_layer_and_quantity():
         check_report(Report(chip, [leaky]))
     with pytest.raises(ArithmeticError, match=r"chip\.energy_breakdown_j\.adc is negative"):
         check_report(Report(ChipReport(**{**chip.__dict__, "energy_breakdown_j": Breakdown(adc=-1.0)}), []))
+    nested = LayerReport(3, 1, 1, 0.5, 1.0, 1.0, 1.0, 1.0, zero, Breakdown(other=float(np.float64("nan"))))
+    with pytest.raises(ArithmeticError, match=r"layer 3\.energy_breakdown_j\.other is nan"):
+        check_report(Report(chip, [nested]))
+    numpy_nan = LayerReport(4, 1, 1, 0.5, np.float64("nan"), 1.0, 1.0, 1.0, zero, zero)
+    with pytest.raises(ArithmeticError, match=r"layer 4\.latency_s is nan"):
+        check_report(Report(chip, [numpy_nan]))
+    assert check_report(Report(chip, [LayerReport(5, 1, 1, 0.5, 1.0, 1.0, 1.0, 1.0, zero, zero)])).chip is chip
 
 
 def test_utilisation_of_non_power_of_two_sub_arrays_stays_below_one():

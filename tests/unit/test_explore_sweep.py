@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import neurocim
 from neurocim.config.io import ConfigError, chip_config_from
@@ -82,6 +85,34 @@ def test_points_that_reuse_tile_sides_and_pe_evaluations_equal_standalone_estima
     }
     sweep = tiny_sweep(traces, space=space, constraints=[], strategy={"name": "random", "samples": 12, "seed": 3})
     _equal_to_standalone_estimates(neurocim.explore(sweep, tmp_path, progress=False, plots=False), traces)
+
+
+# fields whose points share tile sides, PE evaluations and the chip-level circuits' figures (global buffer, bus,
+# accumulation, activation, pooling) and whose configurations are validated only where they differ from the base
+_CHIP_LEVEL_SPACE = {
+    "chip.adc.bits": [4, 6],
+    "chip.buffers.global_type": ["register_file", "sram"],
+    "chip.buffers.global_core_cols": [64, 128],
+    "chip.interconnect.global_bus": ["xy_bus", "htree"],
+    "chip.interconnect.global_delay_tolerance": [0.1, 0.4],
+    "chip.clock.max_frequency_hz": [2.5e8, 1e9],
+    "chip.clock.synchronous": [True, False],
+    "chip.pipeline.enabled": [True, False],
+    "chip.activation.function": ["relu", "sigmoid"],
+    "chip.activation.place": ["chip", "tile"],
+}
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries({path: st.lists(st.sampled_from(values), min_size=1, max_size=2, unique=True)
+                              for path, values in _CHIP_LEVEL_SPACE.items()}),
+       st.integers(0, 2**16))  # fmt: skip
+def test_points_that_reuse_chip_level_figures_equal_standalone_estimates(traces, tmp_path_factory, space, seed):
+    samples = min(10, math.prod(len(values) for values in space.values()))
+    strategy = {"name": "random", "samples": samples, "seed": seed}
+    sweep = tiny_sweep(traces, space=space, constraints=[], strategy=strategy)
+    out = tmp_path_factory.mktemp("chip_level")
+    _equal_to_standalone_estimates(neurocim.explore(sweep, out, progress=False, plots=False), traces)
 
 
 def test_pareto_csv_is_the_non_dominated_set(grid):

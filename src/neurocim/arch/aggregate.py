@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from neurocim.report.records import AreaBreakdown, Breakdown, ChipReport, LayerReport
 
@@ -22,8 +22,10 @@ class LayerCost:
     def scaled_latency(self, factor: float) -> LayerCost:
         """Latencies multiplied by `factor` (cycles -> seconds in synchronous mode)."""
         p = self.latency_parts
-        parts = Breakdown(*(getattr(p, k) * factor for k in ("adc", "accumulation", "other", "buffer", "interconnect")))
-        return replace(self, latency=self.latency * factor, latency_parts=parts)
+        parts = Breakdown(p.adc * factor, p.accumulation * factor, p.other * factor, p.buffer * factor,
+                          p.interconnect * factor)  # fmt: skip
+        return LayerCost(self.latency * factor, self.energy, parts, self.energy_parts, self.tile_leakage,
+                         self.tile_leakage_in_use)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,10 @@ def roll_up(
     utilizations: Sequence[float],
     totals: ChipTotals,
     pipeline: bool,
+    names: Sequence[str] | None = None,
 ) -> tuple[ChipReport, list[LayerReport]]:
-    """Chip and per-layer report records from per-layer costs (latencies already in seconds)."""
+    """Chip and per-layer report records from per-layer costs (latencies already in seconds); `names`: the layers'
+    names in the network."""
     if pipeline:
         stage = max(c.latency for c in costs)
         powers = _pipeline_leakage(costs, tiles)
@@ -108,6 +112,7 @@ def roll_up(
             leakage_energy_j=energies[i],
             latency_breakdown_s=c.latency_parts,
             energy_breakdown_j=c.energy_parts,
+            name=names[i] if names is not None else "",
         )
         for i, c in enumerate(costs)
     ]

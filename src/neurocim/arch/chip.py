@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 import numpy as np
 
 from neurocim.arch.aggregate import ChipTotals, LayerCost, roll_up
 from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.chip_traffic import combine_layer_cost, global_buffer_traffic, layer_traffic
+from neurocim.arch.chip_units import ChipUnits
 from neurocim.arch.subarray.blas import single_threaded_blas
 from neurocim.arch.tile_sets import SubArrayGrowth
 from neurocim.arch.tile_work import TileSide, TileWork, tile_side
@@ -38,18 +40,38 @@ class ChipModel:
         H-trees and the chip's periphery span the larger sub-arrays; the sub-arrays' own reads do not change."""
         self.ctx, self.dtype, self.layers, self.grow = ctx, dtype, list(layers), grow
         self._work: TileWork | None = None  # tiles this chip built and runs itself (no workload to share them)
+        # the workload it was given, the tile side and the chip-level circuits' figures there
+        self._kept: tuple[PreparedWorkload, TileSide, ChipUnits | None] | None = None
         windows = [layer.num_windows for layer in self.layers]  # NeuroSim's count until a workload says
         if workload is not None:
             self._check_layers(workload)
             side = tile_side(ctx, self.layers, workload, dtype, grow)
+            self._kept = (workload, side, self._units(workload, side))
             self.fp, self.tile_nm, self.tile_cm, windows = side.fp, side.tile_nm, side.tile_cm, list(side.windows)
         else:
             self._work = work = TileWork(ctx, self.layers, dtype=dtype, grow=grow)
             self.fp, self.tile_nm, self.tile_cm = work.fp, work.tile_nm, work.tile_cm
-        init_freq = ctx.p.chip.clock.max_frequency_hz  # what every module sees at initialisation
-        self.periphery = ChipPeriphery(ctx, self.layers, self.fp, init_freq)
-        self.area: ChipArea = self.periphery.layout(self.tile_nm, self.tile_cm)
         self.windows: list[int] = windows  # input vectors per image of every layer
+        units = self._kept[2] if self._kept is not None else None
+        self.area: ChipArea = units.area() if units is not None else self._laid_out[1]
+
+    @property
+    def periphery(self) -> ChipPeriphery:
+        """The chip's own circuits, laid out over the tiles (built on first use: a chip on a workload takes their
+        figures from the workload's cache)."""
+        return self._laid_out[0]
+
+    @cached_property
+    def _laid_out(self) -> tuple[ChipPeriphery, ChipArea]:
+        init_freq = self.ctx.p.chip.clock.max_frequency_hz  # what every module sees at initialisation
+        periphery = ChipPeriphery(self.ctx, self.layers, self.fp, init_freq)
+        return periphery, periphery.layout(self.tile_nm, self.tile_cm)
+
+    def _units(self, workload: PreparedWorkload, side: TileSide) -> ChipUnits | None:
+        """The chip's circuits' figures kept in the workload's cache, where they can be kept."""
+        if self.ctx.p.chip.interconnect.sync_data_transfer:
+            return None
+        return ChipUnits(self.ctx, self.layers, side, workload.cache)
 
     def _check_layers(self, workload: PreparedWorkload) -> None:
         if list(workload.layers) != self.layers:
@@ -59,6 +81,8 @@ class ChipModel:
         """Run a prepared workload (or traces, prepared here) through the chip and roll the costs up into a report."""
         workload = traces if isinstance(traces, PreparedWorkload) else prepare(self.layers, traces)
         self._check_layers(workload)
+        if self._kept is not None and self._kept[0] is workload:
+            return self._evaluate(workload)  # its tiles' costs are known: no products to keep on one thread
         with single_threaded_blas(workload.cache.blas_controller()):
             return self._evaluate(workload)
 
@@ -66,7 +90,15 @@ class ChipModel:
         p = self.ctx.p
         side = self._side(workload)
         self.windows = list(side.windows)
-        costs = [combine_layer_cost(t, layer_traffic(self, i, side.clk_freq)) for i, t in enumerate(side.tile_costs)]
+        if self._kept is not None and self._kept[0] is workload:
+            units = self._kept[2]
+        else:
+            units = self._units(workload, side) if self._work is None else None
+        if units is not None:
+            works = units.traffic()
+        else:
+            works = [layer_traffic(self, i, side.clk_freq) for i in range(len(self.layers))]
+        costs = [combine_layer_cost(t, work) for t, work in zip(side.tile_costs, works, strict=True)]
         if p.chip.clock.synchronous:
             # NeuroSim: cycles are converted with the sensing period even when the clock is capped
             costs = [c.scaled_latency(side.period) for c in costs]
@@ -86,6 +118,8 @@ class ChipModel:
         """The tiles' costs on `workload`: run by this chip's own tiles, or kept in the workload's cache."""
         if self._work is not None:
             return self._work.run(workload)
+        if self._kept is not None and self._kept[0] is workload:
+            return self._kept[1]
         return tile_side(self.ctx, self.layers, workload, self.dtype, self.grow)
 
     def _macs(self, index: int) -> int:
@@ -106,7 +140,9 @@ class ChipModel:
             zeta=p.zeta,
             memory_utilization=fp.memory_utilization,
         )
-        chip, layer_reports = roll_up(costs, fp.num_tiles, fp.speedup, fp.utilization, totals, p.chip.pipeline.enabled)
+        names = [layer.name for layer in self.layers]
+        chip, layer_reports = roll_up(costs, fp.num_tiles, fp.speedup, fp.utilization, totals, p.chip.pipeline.enabled,
+                                      names)  # fmt: skip
         floorplan = {
             "tile_size_cm": fp.tile_size_cm,
             "pe_size_cm": fp.pe_size_cm,

@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from neurocim.arch.aggregate import LayerCost
+from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.cost import Cost
+from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.logic.max_pooling import POOLING_COUNTS
 from neurocim.config.chip import ActivationPlace
+from neurocim.mapping.floorplan import Floorplan
 from neurocim.report.records import Breakdown
+from neurocim.workload.network import Layer
 
-if TYPE_CHECKING:
-    from neurocim.arch.chip import ChipModel
+Pair = tuple[float, float]  # (latency: cycles when synchronous, else s; energy J)
+
+
+class ChipView(Protocol):
+    """What the chip-level work of a layer reads of a chip (a ChipModel, or a view of one of its circuits)."""
+
+    ctx: CircuitContext
+    fp: Floorplan
+    area: ChipArea  # its tile sides
+
+    @property
+    def layers(self) -> Sequence[Layer]: ...
+
+    @property
+    def windows(self) -> Sequence[int]: ...
+
+    @property
+    def periphery(self) -> ChipPeriphery: ...
 
 
 @dataclass(frozen=True)
@@ -35,7 +56,7 @@ class ChipLayerWork:
     replaces_tile_latency_parts: bool = False
 
 
-def _activation(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float]:
+def activation_cost(chip: ChipView, index: int, clk_freq: float) -> tuple[float, float]:
     per = chip.periphery
     layer = chip.layers[index]
     work = chip.windows[index] * layer.out_channels
@@ -48,7 +69,7 @@ def _activation(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, fl
     return 0.0, 0.0
 
 
-def _accumulation(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float]:
+def accumulation_cost(chip: ChipView, index: int, clk_freq: float) -> tuple[float, float]:
     p, per, fp = chip.ctx.p, chip.periphery, chip.fp
     tile_rows = fp.num_tiles_row[index]
     if tile_rows <= 1:
@@ -62,7 +83,7 @@ def _accumulation(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, 
     return per.accumulation.latency(reads, tile_rows, 0, clk_freq), per.accumulation.energy(reads, tile_rows)
 
 
-def _pooling(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float]:
+def pooling_cost(chip: ChipView, index: int, clk_freq: float) -> tuple[float, float]:
     layer = chip.layers[index]
     if not layer.pooled:
         return 0.0, 0.0
@@ -78,7 +99,7 @@ def _pooling(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float
     return pool.latency(1e20, 0, reads, clk_freq), pool.energy(reads)
 
 
-def _bits_moved(chip: ChipModel, index: int) -> tuple[float, float]:
+def bits_moved(chip: ChipView, index: int) -> tuple[float, float]:
     """Bits loaded from the global buffer into the tiles and written back (NeuroSim numBitToLoadOut/In)."""
     p, layer = chip.ctx.p, chip.layers[index]
     rows = layer.rows
@@ -91,7 +112,7 @@ def _bits_moved(chip: ChipModel, index: int) -> tuple[float, float]:
     return float(bits_out), float(bits_in)
 
 
-def _htree_transfers(chip: ChipModel, bits_out: float, bits_in: float, lanes: int) -> int:
+def _htree_transfers(chip: ChipView, bits_out: float, bits_in: float, lanes: int) -> int:
     """Transfers of `lanes` bits over the global H-tree to load a layer's inputs and write its outputs back: the loads
     and the write-backs apart, each rounded up; NeuroSim V2.1 (quirk v21_global_htree_one_transfer) rounds up their
     sum, as if a write-back could share a transfer with a load."""
@@ -102,7 +123,7 @@ def _htree_transfers(chip: ChipModel, bits_out: float, bits_in: float, lanes: in
     return math.ceil(loads / lanes) + math.ceil(stores / lanes)
 
 
-def _interconnect(chip: ChipModel, index: int, bits_out: float, bits_in: float, clk_freq: float) -> tuple[float, float]:
+def interconnect_cost(chip: ChipView, index: int, bits_out: float, bits_in: float, clk_freq: float) -> Pair:
     p, fp, per, area = chip.ctx.p, chip.fp, chip.periphery, chip.area
     novel = fp.is_novel[index]
     unit_h = area.tile_height_nm if novel else area.tile_height_cm
@@ -124,7 +145,7 @@ def _interconnect(chip: ChipModel, index: int, bits_out: float, bits_in: float, 
     return latency, energy
 
 
-def _global_buffer(chip: ChipModel, bits_out: float, bits_in: float, clk_freq: float) -> tuple[float, float]:
+def _global_buffer(chip: ChipView, bits_out: float, bits_in: float, clk_freq: float) -> tuple[float, float]:
     per = chip.periphery
     buf = per.buffer
     w = buf.interface_width
@@ -134,20 +155,20 @@ def _global_buffer(chip: ChipModel, bits_out: float, bits_in: float, clk_freq: f
     return (read_t + write_t) / parallel, read_e + write_e
 
 
-def global_buffer_traffic(chip: ChipModel, index: int, clk_freq: float) -> tuple[float, float]:
+def global_buffer_traffic(chip: ChipView, index: int, clk_freq: float) -> tuple[float, float]:
     """(latency, energy J) of one layer's loads from and write-backs to the global buffer per image (asynchronous:
     seconds; synchronous: cycles), as `layer_traffic` charges them."""
-    latency, energy = _global_buffer(chip, *_bits_moved(chip, index), clk_freq)
+    latency, energy = _global_buffer(chip, *bits_moved(chip, index), clk_freq)
     return latency * _buffer_time_share(chip, index), energy
 
 
-def global_buffer_transfer(chip: ChipModel, bits_out: float, bits_in: float) -> tuple[float, float]:
+def global_buffer_transfer(chip: ChipView, bits_out: float, bits_in: float) -> tuple[float, float]:
     """(latency, energy J) of reading `bits_out` from and writing `bits_in` to the global buffer over its parallel
     cores (asynchronous: seconds; synchronous: cycles)."""
     return _global_buffer(chip, bits_out, bits_in, 0.0)
 
 
-def _buffer_time_share(chip: ChipModel, index: int) -> int:
+def _buffer_time_share(chip: ChipView, index: int) -> int:
     """How many times a layer's global-buffer time counts: once, or (NeuroSim V2.1, quirk
     v21_global_buffer_time_per_tile_share) ceil(all tiles / the layer's tiles), as if the buffer's bandwidth were
     shared by every layer's tiles though one layer runs at a time."""
@@ -157,7 +178,7 @@ def _buffer_time_share(chip: ChipModel, index: int) -> int:
     return math.ceil(fp.total_tiles / fp.num_tiles[index])
 
 
-def _input_volume(chip: ChipModel, index: int) -> float:
+def _input_volume(chip: ChipView, index: int) -> float:
     """Inputs a layer reads per image as NeuroSim's synchronous transfer weighs them (its `fraction`): input
     channels x kernel width (x kernel height when conventionally mapped) x windows, evaluated in doubles."""
     layer = chip.layers[index]
@@ -165,7 +186,7 @@ def _input_volume(chip: ChipModel, index: int) -> float:
     return depth * (layer.ifm_h - layer.kernel_h + 1) / layer.stride * (layer.ifm_w - layer.kernel_w + 1) / layer.stride
 
 
-def _total_input_volume(chip: ChipModel, index: int) -> int:
+def _total_input_volume(chip: ChipView, index: int) -> int:
     """NeuroSim's `totalInput` as seen from layer `index`: an int accumulated once per layer.
 
     NeuroSim quirk: every term is the *current* layer's volume (the loop indexes the layer being evaluated),
@@ -179,7 +200,7 @@ def _total_input_volume(chip: ChipModel, index: int) -> int:
 
 
 def _sync_transfer(
-    chip: ChipModel, index: int, bits_out: float, bits_in: float, clk_freq: float
+    chip: ChipView, index: int, bits_out: float, bits_in: float, clk_freq: float
 ) -> tuple[float, float, float]:
     """(global buffer latency, buffer energy, H-tree energy) of a layer under synchronous data transfer.
 
@@ -203,16 +224,16 @@ def _sync_transfer(
     return buf_t, buf_e, tree_e
 
 
-def _sync_layer_traffic(chip: ChipModel, index: int, clk_freq: float) -> ChipLayerWork:
+def _sync_layer_traffic(chip: ChipView, index: int, clk_freq: float) -> ChipLayerWork:
     """Chip-level work of one layer under synchronous data transfer (NeuroSim V1.4 "230920" mode).
 
     Activation, accumulation and pooling overlap the transfers: only their energy counts. The layer's
     latency gains the global buffer's alone, which also replaces the tiles' "other" and interconnect parts.
     """
-    act_e = _activation(chip, index, clk_freq)[1]
-    acc_e = _accumulation(chip, index, clk_freq)[1]
-    pool_e = _pooling(chip, index, clk_freq)[1]
-    bits_out, bits_in = _bits_moved(chip, index)
+    act_e = activation_cost(chip, index, clk_freq)[1]
+    acc_e = accumulation_cost(chip, index, clk_freq)[1]
+    pool_e = pooling_cost(chip, index, clk_freq)[1]
+    bits_out, bits_in = bits_moved(chip, index)
     buf_t, buf_e, ic_e = _sync_transfer(chip, index, bits_out, bits_in, clk_freq)
     return ChipLayerWork(
         latency=buf_t,
@@ -227,18 +248,25 @@ def _sync_layer_traffic(chip: ChipModel, index: int, clk_freq: float) -> ChipLay
     )
 
 
-def layer_traffic(chip: ChipModel, index: int, clk_freq: float) -> ChipLayerWork:
+def layer_traffic(chip: ChipView, index: int, clk_freq: float) -> ChipLayerWork:
     """Chip-level units and data movement of one layer (NeuroSim ChipCalculatePerformance, main pass)."""
     p = chip.ctx.p
     if p.chip.interconnect.sync_data_transfer:
         return _sync_layer_traffic(chip, index, clk_freq)
-    act_t, act_e = _activation(chip, index, clk_freq) if p.chip.activation.place is ActivationPlace.CHIP else (0.0, 0.0)
-    acc_t, acc_e = _accumulation(chip, index, clk_freq)
-    pool_t, pool_e = _pooling(chip, index, clk_freq)
-    bits_out, bits_in = _bits_moved(chip, index)
-    ic_t, ic_e = _interconnect(chip, index, bits_out, bits_in, clk_freq)
+    act = activation_cost(chip, index, clk_freq) if p.chip.activation.place is ActivationPlace.CHIP else (0.0, 0.0)
+    acc = accumulation_cost(chip, index, clk_freq)
+    pool = pooling_cost(chip, index, clk_freq)
+    bits_out, bits_in = bits_moved(chip, index)
+    ic = interconnect_cost(chip, index, bits_out, bits_in, clk_freq)
     buf_t, buf_e = _global_buffer(chip, bits_out, bits_in, clk_freq)
     buf_t *= _buffer_time_share(chip, index)
+    return unit_work(act, acc, pool, (buf_t, buf_e), ic)
+
+
+def unit_work(act: Pair, acc: Pair, pool: Pair, buf: Pair, ic: Pair) -> ChipLayerWork:
+    """A layer's chip-level work (asynchronous transfer) from what activation, accumulation, pooling, the global
+    buffer and the interconnect each take."""
+    (act_t, act_e), (acc_t, acc_e), (pool_t, pool_e), (buf_t, buf_e), (ic_t, ic_e) = act, acc, pool, buf, ic
     return ChipLayerWork(
         latency=act_t + acc_t + pool_t + buf_t + ic_t,
         energy=act_e + acc_e + pool_e + buf_e + ic_e,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.parse import ParseError, parse_settings, read_text
-from neurocim.config.strict import boolean_numbers, non_finite
+from neurocim.config.strict import boolean_numbers, non_finite, non_finite_besides, only_paths
 from neurocim.errors import InputError, clipped, shown
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -41,14 +42,31 @@ def validate_strictly(model: type[Model], data: Any, source: str, prefix: str = 
 
     `prefix` is the dotted path of `data` in its file (e.g. "chip." for the chip section of a run file).
     """
-    problems = boolean_numbers(data, model, prefix)
+    return _validate(model, data, source, prefix, data, None)
+
+
+def validate_changed(
+    model: type[Model], data: Any, source: str, base: Model, changed: Iterable[str], prefix: str = ""
+) -> Model:
+    """validate_strictly(model, data, source, prefix) for `data` that is the dump of `base` (a model validate_strictly
+    accepted) with the values at the dotted paths `changed` replaced: the same model, or the same error, with the
+    checks for booleans and non-finite values made only where data and base differ (a sweep's points)."""
+    paths = [path.split(".") for path in changed]
+    return _validate(model, data, source, prefix, only_paths(data, paths), base)
+
+
+def _validate(model: type[Model], data: Any, source: str, prefix: str, checked: Any, base: Model | None) -> Model:
+    """model.model_validate(data) with the strict checks: booleans for numbers looked for in `checked` (data, or the
+    part of it that differs from a model's dump), non-finite values in the parts of the model not equal to `base`."""
+    problems = boolean_numbers(checked, model, prefix)
     if problems:
         raise ConfigError("\n".join(f"{source}: {p}" for p in problems))
     try:
         validated = model.model_validate(data)
     except ValidationError as err:
         raise ConfigError(format_validation_error(err, source)) from None
-    problems = non_finite(validated, prefix.rstrip("."))
+    where = prefix.rstrip(".")
+    problems = non_finite(validated, where) if base is None else non_finite_besides(validated, base, where)
     if problems:
         raise ConfigError("\n".join(f"{source}: {p}" for p in problems))
     return validated

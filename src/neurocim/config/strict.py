@@ -64,5 +64,31 @@ def non_finite(value: Any, path: str = "") -> list[str]:
     return []
 
 
+def non_finite_besides(value: Any, base: Any, path: str = "") -> list[str]:
+    """non_finite(value, path) for a value whose `base` (of the same kind) holds no NaN or infinite float: the parts
+    equal to the base's are skipped (NaN equals nothing, and what equals a finite value is finite)."""
+    if isinstance(value, BaseModel) and type(value) is type(base):
+        mine, theirs = value.__dict__, base.__dict__
+        return [
+            m
+            for key in type(value).model_fields
+            if mine[key] != theirs[key]
+            for m in non_finite_besides(mine[key], theirs[key], _join(path, key))
+        ]
+    return [] if value == base else non_finite(value, path)
+
+
+def only_paths(data: Any, paths: list[list[str]]) -> Any:
+    """The part of nested mappings `data` on the given key paths (in data's order); a path's whole value is kept."""
+    if not isinstance(data, Mapping):
+        return data
+    out = {}
+    for key, value in data.items():
+        tails = [path[1:] for path in paths if path and path[0] == key]
+        if tails:
+            out[key] = value if any(not tail for tail in tails) else only_paths(value, tails)
+    return out
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key

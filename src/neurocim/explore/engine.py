@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from neurocim.config.chip import ChipConfig
-from neurocim.config.io import ConfigError, chip_config_from
-from neurocim.config.run import RunConfig, run_config_from
+from neurocim.config.io import ConfigError, validate_changed
+from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import accuracy_key
 from neurocim.explore.backends import Backend
 from neurocim.explore.costing import Workload
@@ -77,8 +77,8 @@ class PointRunner:
             except ConfigError as err:
                 return invalid(str(err))
         try:
-            run = run_config_from(applied, "point") if self.spec.accuracy else None
-            chip = run.chip if run is not None else chip_config_from(applied["chip"], "point")
+            run = self._run_config(applied, point) if self.spec.accuracy else None
+            chip = run.chip if run is not None else self._chip_config(applied["chip"], point)
             acc_key = accuracy_key(run) if run is not None else None
         except (ConfigError, ValueError) as err:
             return invalid(str(err).replace("\n", "; "))
@@ -88,6 +88,15 @@ class PointRunner:
                 f"{self.workload.input_bits}-bit input codes; record traces at that precision to cost it"
             )
         return _Pending(seq, key, dict(point), chip, run, acc_key, config)
+
+    def _run_config(self, applied: dict, point: Point) -> RunConfig:
+        """The point's run configuration, validated strictly where it differs from the (validated) base."""
+        return validate_changed(RunConfig, applied, "point", self.spec.base, point)
+
+    def _chip_config(self, section: dict, point: Point) -> ChipConfig:
+        """The point's chip configuration, validated strictly where it differs from the base's chip."""
+        changed = [path.removeprefix("chip.") for path in point if path.startswith("chip.")]
+        return validate_changed(ChipConfig, section, "point", self.spec.base.chip, changed)
 
     def _compute(self, pending: list[_Pending]) -> list[PointRow]:
         if not pending:

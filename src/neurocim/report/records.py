@@ -88,6 +88,9 @@ class Report:
 def check_report(report: Report) -> Report:
     """`report` unchanged, or an ArithmeticError naming the layer and the quantity the model got non-finite or
     negative (the last guard before a result reaches a user)."""
+    values: list[float] = []
+    if all(numbers(record, values) for record in (report.chip, *report.layers)) and sound(values):
+        return report  # the walk below names the first bad value; a sound report needs only the flat pass
     check_finite(report.chip, "chip")
     for record in report.layers:
         name = f" ({record.name})" if record.name else ""
@@ -95,6 +98,30 @@ def check_report(report: Report) -> Report:
             {f.name: getattr(record, f.name) for f in fields(record) if f.name != "name"}, f"layer {record.layer}{name}"
         )
     return report
+
+
+def numbers(record: object, out: list[float]) -> bool:
+    """Append every number of a record (a dataclass instance) and of the records it holds to `out`; False when it
+    holds something else than numbers, booleans, strings and records (then only check_finite's walk sees it all)."""
+    for value in vars(record).values():
+        kind = type(value)
+        if kind is float or kind is int:
+            out.append(value)
+        elif kind is bool or kind is str:
+            continue
+        elif isinstance(value, float | int):  # subclasses (NumPy's float64); bool is taken above
+            out.append(value)
+        elif is_dataclass(value) and not isinstance(value, type):
+            if not numbers(value, out):
+                return False
+        elif not isinstance(value, str):
+            return False
+    return True
+
+
+def sound(values: list[float]) -> bool:
+    """True when every value is finite and non-negative (what check_finite lets through; NaN fails the test)."""
+    return all(0.0 <= v < math.inf for v in values)
 
 
 def check_finite(tree: object, where: str = "report") -> None:

@@ -14,6 +14,7 @@ from neurocim.workload.recorded import RecordedMemo
 TILE_SIDES = 256  # tile sides a workload keeps (each holds its tiles and memoised evaluations: ~0.2 MB on VGG-8)
 FLOORPLANS = 256  # floorplans a workload keeps (emptied when full)
 TILE_UNITS = 64  # built tile pairs a workload keeps (one per distinct tile settings, floorplan sizes and clock)
+CHIP_UNITS = 1024  # figures a workload keeps per group of chip-level circuits (a few hundred bytes each)
 PE_EVALUATIONS = 16  # sets of tile (PE) evaluations a workload keeps (one per distinct tile (PE) settings)
 
 
@@ -70,6 +71,7 @@ class WorkloadCache:
         self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
         self._blas: ThreadpoolController | None = None
         self._results: OrderedDict[Hashable, Any] = OrderedDict()  # key -> result, most recently used last
+        self._chip_units: dict[str, RecordedMemo] = {}  # the chip-level circuits' figures, per group of circuits
 
     def result(self, key: Hashable, compute: Callable[[], Any], keep: int = 8) -> Any:
         """The result kept under `key` (a value: what the computation reads of the chip and settings), computed on
@@ -80,6 +82,13 @@ class WorkloadCache:
         found = self._results[key] = compute()
         while len(self._results) > keep:
             self._results.popitem(last=False)
+        return found
+
+    def chip_units(self, group: str) -> RecordedMemo:
+        """The kept figures of one group of chip-level circuits (global buffer, bus ...), under the settings read."""
+        found = self._chip_units.get(group)
+        if found is None:
+            found = self._chip_units[group] = RecordedMemo(CHIP_UNITS)
         return found
 
     def blas_controller(self) -> ThreadpoolController:

@@ -1,0 +1,182 @@
+"""The chip's own circuits' areas and per-layer work, kept in the workload's cache under the settings each reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from neurocim.arch.chip_periphery import (
+    ChipArea,
+    ChipPeriphery,
+    UnitAreas,
+    compose_area,
+    placed_tiles,
+    tile_sides,
+    unit_sides,
+)
+from neurocim.arch.chip_traffic import (
+    ChipLayerWork,
+    Pair,
+    accumulation_cost,
+    activation_cost,
+    bits_moved,
+    global_buffer_traffic,
+    interconnect_cost,
+    pooling_cost,
+    unit_work,
+)
+from neurocim.arch.tile_work import TileSide
+from neurocim.circuits.base import Layout
+from neurocim.circuits.context import CircuitContext
+from neurocim.config.chip import ActivationPlace
+from neurocim.config.derived import Derived
+from neurocim.mapping.floorplan import Floorplan
+from neurocim.workload.cache import WorkloadCache
+from neurocim.workload.network import Layer
+from neurocim.workload.recorded import ReadRecorder
+
+# Any positive side to lay out a circuit whose area does not depend on it (the global buffer, max pooling, ReLU and
+# sigmoid take their area from their parts and only reshape it: tests/unit/test_chip_units.py checks it)
+ANY_SIDE_M = 1.0
+
+
+class ValueKey:
+    """A hashable value whose hash is computed once (a chip's technology and cell hash in about 15 us)."""
+
+    __slots__ = ("value", "_hash")
+
+    def __init__(self, value: Hashable) -> None:
+        self.value, self._hash = value, hash(value)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ValueKey) and self._hash == other._hash and self.value == other.value
+
+    def __reduce__(self) -> tuple:
+        return ValueKey, (self.value,)  # hashed again where it is loaded (strings hash per process)
+
+
+@dataclass(frozen=True)
+class _View:
+    """One chip's circuits (built as they are first used) as the chip-level work functions read a chip."""
+
+    ctx: CircuitContext
+    layers: Sequence[Layer]
+    fp: Floorplan
+    windows: Sequence[int]
+    area: ChipArea  # only its tile sides are read
+    periphery: ChipPeriphery
+    clk_freq: float  # the clock the work is evaluated at (the tile side's)
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What one circuit (or group) adds: per layer, one (latency, energy) pair per part; and its areas, m^2."""
+
+    per_layer: tuple[tuple[Pair, ...], ...]
+    areas: tuple[float, ...] = ()
+
+
+class ChipUnits:
+    """The chip-level circuits of a chip (its settings `ctx`) over one tile side, their figures kept in `cache`.
+
+    Each group of circuits is evaluated once per value of what it reads: the chip's settings it reads (recorded),
+    the technology and cell, and the tile side's floorplan, windows and clock (the bus also the tiles' sides, the
+    accumulation's area the global buffer's height). Equal to ChipPeriphery's layout and `layer_traffic` for an
+    asynchronous-transfer chip (the synchronous-transfer tree is laid out over the tiles' areas: not kept here)."""
+
+    def __init__(self, ctx: CircuitContext, layers: Sequence[Layer], side: TileSide, cache: WorkloadCache) -> None:
+        if ctx.p.chip.interconnect.sync_data_transfer:
+            raise ValueError("ChipUnits: a synchronous-transfer chip lays its tree out over the tiles' areas")
+        self.ctx, self.layers, self.side, self.cache = ctx, layers, side, cache
+        self.sides = tile_sides(side.tile_nm, side.tile_cm)
+        base = ValueKey((ctx.tech, ctx.cell, side.fp, side.windows, side.clk_freq))
+        self._keys = {"logic": base, "buffer": base, "bus": ValueKey((base, self.sides))}
+        self._found: dict[str, _Work] = {}
+
+    def area(self) -> ChipArea:
+        """The chip's area and its breakdown (ChipPeriphery.layout's)."""
+        logic, buffer, bus = self._kept("logic"), self._kept("buffer"), self._kept("bus")
+        unit_h, _ = unit_sides(self.sides)
+        height = self.side.fp.num_tile_row * unit_h
+        key = ValueKey((self._keys["logic"], height))
+        accumulation = self._get("accumulation", key, lambda view: _accumulation_area(view, height))
+        areas = UnitAreas(bus.areas[0], buffer.areas[0], logic.areas[0], accumulation, logic.areas[1])
+        fp, side = self.side.fp, self.side
+        return compose_area(placed_tiles(fp, side.tile_nm, side.tile_cm), self.sides, areas)
+
+    def traffic(self) -> list[ChipLayerWork]:
+        """Per layer, what the chip's circuits add (`layer_traffic`'s, at the tile side's clock)."""
+        logic, buffer, bus = self._kept("logic"), self._kept("buffer"), self._kept("bus")
+        return [
+            unit_work(*parts, buf, ic)
+            for parts, (buf,), (ic,) in zip(logic.per_layer, buffer.per_layer, bus.per_layer, strict=True)
+        ]
+
+    def _kept(self, kind: str) -> _Work:
+        found = self._found.get(kind)
+        if found is None:
+            found = self._found[kind] = self._get(kind, self._keys[kind], _GROUPS[kind])
+        return found
+
+    def _get(self, kind: str, key: ValueKey, evaluate: Callable[[_View], Any]) -> Any:
+        side, layers, sides = self.side, self.layers, self.sides
+        tech, cell = self.ctx.tech, self.ctx.cell
+
+        def compute(params: ReadRecorder) -> Any:
+            ctx = CircuitContext(tech, cast(Derived, params), cell)
+            periphery = ChipPeriphery(ctx, layers, side.fp, ctx.p.chip.clock.max_frequency_hz)
+            area = ChipArea(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, *sides)
+            return evaluate(_View(ctx, layers, side.fp, side.windows, area, periphery, side.clk_freq))
+
+        return self.cache.chip_units(kind).get(self.ctx.p, key, compute)
+
+
+def _logic(view: _View) -> _Work:
+    """Activation, accumulation and max pooling per layer; the areas of max pooling and the activation unit."""
+    per, clk = view.periphery, view.clk_freq
+    pool_area = per.max_pool.layout(new_width=ANY_SIDE_M, mode=Layout.NONE).area
+    activation = per.relu if per.relu is not None else per.sigmoid
+    activation_area = activation.layout(new_width=ANY_SIDE_M).area if activation is not None else 0.0
+    on_chip = view.ctx.p.chip.activation.place is ActivationPlace.CHIP
+    per_layer = tuple(
+        (
+            activation_cost(view, i, clk) if on_chip else (0.0, 0.0),
+            accumulation_cost(view, i, clk),
+            pooling_cost(view, i, clk),
+        )
+        for i in range(len(view.layers))
+    )
+    return _Work(per_layer, (pool_area, activation_area))
+
+
+def _buffer(view: _View) -> _Work:
+    """The global buffer's loads and write-backs per layer; the area of all its cores."""
+    per, clk = view.periphery, view.clk_freq
+    area = per.buffer.layout(ANY_SIDE_M, 0.0, Layout.NONE).area * per.num_buffer_core
+    return _Work(tuple((global_buffer_traffic(view, i, clk),) for i in range(len(view.layers))), (area,))
+
+
+def _bus(view: _View) -> _Work:
+    """The global bus's (or H-tree's) transfers per layer; its area over the grid of tiles."""
+    per, clk = view.periphery, view.clk_freq
+    bus = per.htree if per.htree is not None else per.xy_bus
+    assert bus is not None  # an asynchronous-transfer chip has the XY bus or the H-tree
+    a = view.area
+    unit_h, unit_w = unit_sides((a.tile_height_cm, a.tile_width_cm, a.tile_height_nm, a.tile_width_nm))
+    area = bus.layout(unit_h, unit_w, view.ctx.p.chip.interconnect.tree_folded_ratio).area
+    per_layer = tuple(
+        (interconnect_cost(view, i, *bits_moved(view, i), clk),) for i in range(len(view.layers))
+    )
+    return _Work(per_layer, (area,))
+
+
+def _accumulation_area(view: _View, buffer_height: float) -> float:
+    """The chip accumulation's area, laid out along a third of the global buffer's height."""
+    return view.periphery.accumulation.layout(new_width=buffer_height / 3, mode=Layout.NONE).area
+
+
+_GROUPS: dict[str, Callable[[_View], _Work]] = {"logic": _logic, "buffer": _buffer, "bus": _bus}
