@@ -23,9 +23,14 @@ Pair = tuple[float, float]  # (latency: cycles when synchronous, else s; energy 
 class ChipView(Protocol):
     """What the chip-level work of a layer reads of a chip (a ChipModel, or a view of one of its circuits)."""
 
-    ctx: CircuitContext
-    fp: Floorplan
-    area: ChipArea  # its tile sides
+    @property
+    def ctx(self) -> CircuitContext: ...
+
+    @property
+    def fp(self) -> Floorplan: ...
+
+    @property
+    def area(self) -> ChipArea: ...  # its tile sides
 
     @property
     def layers(self) -> Sequence[Layer]: ...

@@ -112,8 +112,8 @@ class ChipUnits:
         """Per layer, what the chip's circuits add (`layer_traffic`'s, at the tile side's clock)."""
         logic, buffer, bus = self._kept("logic"), self._kept("buffer"), self._kept("bus")
         return [
-            unit_work(*parts, buf, ic)
-            for parts, (buf,), (ic,) in zip(logic.per_layer, buffer.per_layer, bus.per_layer, strict=True)
+            unit_work(act, acc, pool, buf, ic)
+            for (act, acc, pool), (buf,), (ic,) in zip(logic.per_layer, buffer.per_layer, bus.per_layer, strict=True)
         ]
 
     def _kept(self, kind: str) -> _Work:
