@@ -1,5 +1,5 @@
-"""compat neurosim_v21 at a FinFET node: a NeuroSim V2.1 training run at 14 nm (RRAM, wire width 22 nm), per layer
-and chip: areas and latencies within 1 %, energies, powers and TOPS/W within 2 %."""
+"""compat neurosim_v21 at FinFET nodes: NeuroSim V2.1 training runs at 14 nm (RRAM, wire width 22 nm) and 7 nm (RRAM,
+14 nm), per layer and chip: areas and latencies within 1 %, energies, powers and TOPS/W within 2 %."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from neurocim.compat.param_cpp_v21_training import training_from_v21_params
 from neurocim.training_cost.estimate import TrainingWorkload
 from neurocim.workload.training_traces import read_training_npz
 
-DATA = json.loads((Path(__file__).parent / "data" / "v21_rram_14nm.json").read_text())
+RUNS = {node: Path(__file__).parent / "data" / f"v21_rram_{node}nm.json" for node in (14, 7)}
 REF = Path(__file__).resolve().parents[3] / "shared" / "reference" / "neurosim_v21"
 TRACES = REF / "traces" / "vgg8_v21_seed117.npz"
 # the last layer's interconnect energy is as wide as at the planar reference cases (IC_ENERGY_WIDER there): +2.6 %
@@ -36,19 +36,19 @@ def _tolerance(key: str) -> float:
     return 0.01 if any(word in key for word in timed) else 0.02
 
 
-@pytest.fixture(scope="module")
-def report() -> dict:
+def _report(node: int, params: dict) -> dict:
     if not TRACES.is_file():
         pytest.skip("NeuroSim V2.1 reference traces not present")
-    params = DATA["params"]
     chip = chip_from_v21_params(params).model_copy(update={"training": training_from_v21_params(params)})
-    assert chip.technology.node_nm == 14 and chip.cell.type.value == "rram"
+    assert chip.technology.node_nm == node and chip.cell.type.value == "rram"
     return TrainingWorkload(read_training_npz(TRACES)).estimate(chip).report.to_dict()
 
 
 @pytest.mark.slow
-def test_chip_and_layers_at_14nm(report):
-    ref = DATA["reference"]
+@pytest.mark.parametrize("node", sorted(RUNS))
+def test_chip_and_layers_at_finfet_nodes(node):
+    data = json.loads(RUNS[node].read_text())
+    ref, report = data["reference"], _report(node, data["params"])
     pairs = [(0, ref["chip"], report["chip"])]
     pairs += [(i + 1, want, got) for i, (want, got) in enumerate(zip(ref["layers"], report["layers"], strict=True))]
     off = []
