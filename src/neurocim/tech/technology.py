@@ -123,10 +123,10 @@ def _node_data(node_nm: int) -> dict[str, Any]:
     return json.loads(text)
 
 
-def _check_args(node_nm: int, roadmap: Roadmap, temperature_k: int) -> None:
+def _check_args(node_nm: int, roadmap: Roadmap, temperature_k: int, v21_finfet: bool) -> None:
     if node_nm not in NODES_NM:
         raise ValueError(f"technology node {node_nm} nm is not supported; allowed: {', '.join(map(str, NODES_NM))}")
-    if roadmap is Roadmap.HP and node_nm not in BULK_NODES_NM:
+    if roadmap is Roadmap.HP and node_nm not in BULK_NODES_NM and not v21_finfet:
         raise ValueError(
             f"roadmap {roadmap.value!r} is not available at {node_nm} nm; HP exists only for "
             f"{', '.join(map(str, BULK_NODES_NM))} nm, use {Roadmap.LSTP.value!r}"
@@ -242,7 +242,7 @@ def load_technology(
     them (as V2.1 does with `v21`: planar nodes and its 14, 10 and 7 nm FinFETs)."""
     roadmap = Roadmap(roadmap)
     v21_finfet = v21 and node_nm in V21_FINFET_NODES_NM  # V2.1 has HP and LSTP FinFETs
-    _check_args(node_nm, Roadmap.LSTP if v21_finfet else roadmap, temperature_k)
+    _check_args(node_nm, roadmap, temperature_k, v21_finfet)
     e = _v21_finfet_data(node_nm, roadmap) if v21_finfet else _node_data(node_nm)["roadmaps"][roadmap.value]
     if v21_finfet:
         fields = _v21_finfet_fields(e)
