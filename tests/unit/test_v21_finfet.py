@@ -111,6 +111,14 @@ def test_drain_caps_are_the_planar_junction_model_over_the_fin_region(t14):
     assert cap_in == pytest.approx(1.0572e-9 * 2 * FIN14, rel=1e-12)
 
 
+def test_a_cell_too_low_for_one_fin_folds_one_fin_at_a_time(t14):
+    w = 5.6 * F14  # three fins, in a 5 F cell that fits none
+    area, _, width = gate_area(GateType.INV, 1, w, w, 5 * F14, t14)
+    assert width == pytest.approx(4 * 5.3 * F14) and area > 0
+    cap_in, cap_out = gate_capacitance(GateType.INV, 1, w, w, 5 * F14, t14)
+    assert cap_in > 0 and cap_out > 0 and math.isfinite(cap_out)
+
+
 FINFET_14 = {"technode": 14, "featuresize": 22e-9, "wireWidth": 22}
 
 

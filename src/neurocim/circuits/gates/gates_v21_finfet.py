@@ -36,8 +36,9 @@ def max_fins(ratio: float, height_region: float, tech: Technology) -> tuple[int,
 
 
 def _folds(count: int, max_count: int) -> int:
-    """Fold count: V2.1 divides the fin counts as integers before rounding up."""
-    return 1 if count <= max_count else c_idiv(count, max_count)
+    """Fold count: V2.1 divides the fin counts as integers before rounding up; a cell too low for one fin holds
+    one per fold (V2.1 divides by zero or goes negative there)."""
+    return 1 if count <= max_count else c_idiv(count, max(max_count, 1))
 
 
 def _region(count: int, max_count: int, f: float) -> tuple[float, int]:
@@ -83,7 +84,8 @@ def drain(count: int, max_count: int, tech: Technology) -> tuple[float, float, f
     folds = _folds(count, max_count)
     unit_drain = ceil_int((folds + 1) / 2) * f * gap
     unit_source = c_int(math.floor((folds + 1) / 2)) * f * gap
-    return unit_drain, unit_source, (max_count - 1) * tech.pitch_fin + 2 * tech.width_fin / 2, folds
+    height = (max(max_count, 1) - 1) * tech.pitch_fin + 2 * tech.width_fin / 2
+    return unit_drain, unit_source, height, folds
 
 
 def drains(
