@@ -77,7 +77,7 @@ def test_every_reference_case_imports_or_is_refused(case):
     [
         ({"wireWidth": 56}, r"wireWidth=56 does not match technode=32: allowed 40"),
         ({"technode": 22}, r"wireWidth=40 does not match technode=22: allowed 32"),
-        ({"technode": 14, "wireWidth": 22}, r"technode=14 has no NeuroSim V2.1 transistor data here .* 130, 90"),
+        ({"technode": 5, "wireWidth": 14}, r"technode=5 has no NeuroSim V2.1 transistor data; allowed: 130, 90"),
         ({"featuresize": 56e-9}, r"featuresize=5.6e-08 does not match technode=32: allowed 4e-08"),
         ({"maxConductance": 1e-5}, r"maxConductance=1e-05 is not supported; allowed: 4.16667e-06"),
         ({"resistanceAccess": 1e3}, r"resistanceAccess=1000.0 is not supported; allowed: 15000"),
@@ -265,10 +265,10 @@ def test_v21_wires_and_transistors_are_its_own():
     assert faithful.wires.wire_width_nm == 56 and faithful.r_access_ohm != 15e3
     tech = load_technology(32, v21=True)
     assert tech.phy_gate_length == 3.4e-8 and load_technology(32).phy_gate_length == 2.8e-8
-    with pytest.raises(ValueError, match="planar nodes 130, 90, 65, 45, 32, 22 nm, not 14 nm"):
-        load_technology(14, v21=True)
-    with pytest.raises(InputError, match="technology.node_nm=14 has no NeuroSim V2.1 transistor and wire data"):
-        estimate(ChipConfig(technology={"node_nm": 14}, compat="neurosim_v21"), _small_workload())
+    with pytest.raises(ValueError, match="nodes 130, 90, 65, 45, 32, 22, 14, 10, 7 nm, not 5 nm"):
+        load_technology(5, v21=True)
+    with pytest.raises(InputError, match="technology.node_nm=5 has no NeuroSim V2.1 transistor and wire data"):
+        estimate(ChipConfig(technology={"node_nm": 5}, compat="neurosim_v21"), _small_workload())
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from neurocim.compat.v21_defaults import (
 )
 from neurocim.config.chip import ChipConfig
 from neurocim.errors import shown
-from neurocim.tech.technology import V21_PHY_GATE_LENGTH_M
+from neurocim.tech.technology import V21_NODES_NM
 
 # Param.cpp names both cores share (read as the V1.4 importer reads them).
 SHARED_NAMES = frozenset(
@@ -67,10 +67,10 @@ def _check_fixed(params: Mapping[str, Any]) -> list[str]:
     """What the checked names must agree with: the node's V2.1 wire width, the resistances, V2.1's fixed values."""
     problems = []
     node = params["technode"]
-    if node not in V21_PHY_GATE_LENGTH_M:
-        allowed = ", ".join(str(n) for n in V21_PHY_GATE_LENGTH_M)
+    if node not in V21_NODES_NM:
+        allowed = ", ".join(str(n) for n in V21_NODES_NM)
         return [
-            f"technode={shown(node)} has no NeuroSim V2.1 transistor data here (planar nodes only); allowed: {allowed}"
+            f"technode={shown(node)} has no NeuroSim V2.1 transistor data; allowed: {allowed}"
         ]
     wire_nm = V21_WIRE_WIDTH_NM[node]
     if not _close(_number(params, "wireWidth"), wire_nm):

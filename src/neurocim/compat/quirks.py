@@ -100,7 +100,9 @@ QUIRKS += (
     Quirk(
         "v21_transistor_data",
         "V2.1's planar transistors: 90 nm LSTP ideal gate capacitance 1.5413e-10 F/m (V1.4: 1.5413e-9), no drain "
-        "capacitance at 130 nm LSTP and 65 nm HP, its own gate lengths; planar nodes only",
+        "capacitance at 130 nm LSTP and 65 nm HP, its own gate lengths; its 14/10/7 nm FinFETs (PTM HP and LP, per "
+        "metre of fin perimeter, fins counted by the fin pitch, gate input caps of pitch-scaled widths, planar "
+        "junction caps and cell rules with the FinFET poly pitch, no up-sizing)",
         "NeuroSim V1.4's transistor data (IRDS/PTM)",
         _V21,
     ),

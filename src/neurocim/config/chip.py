@@ -6,10 +6,10 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from neurocim.compat.quirks import ChipCompat, quirk_names
+from neurocim.compat.quirks import ChipCompat, enabled_quirks, quirk_names
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.tech.nodes import NODES_NM as SUPPORTED_NODES_NM
-from neurocim.tech.nodes import WL_REPEATERS, sram_cell_f
+from neurocim.tech.nodes import V21_FINFET_NODES_NM, WL_REPEATERS, sram_cell_f
 
 
 class _Section(BaseModel):
@@ -85,14 +85,22 @@ class TechnologyConfig(_Section):
     def _check(self) -> TechnologyConfig:
         if self.node_nm not in SUPPORTED_NODES_NM:
             raise ValueError(f"technology.node_nm={self.node_nm} is not supported; allowed: {SUPPORTED_NODES_NM}")
-        if self.node_nm <= 14 and self.roadmap is Roadmap.HP:
-            raise ValueError(f"technology.roadmap=hp is not available at node_nm={self.node_nm}; use lstp at <= 14 nm")
-        if self.node_nm <= 14 and self.temperature_k != 300:
+        return self
+
+    def check_advanced_node(self, v21_finfet: bool) -> None:
+        """V1.4's FinFET/GAA data has LSTP at 300 K only; V2.1's FinFETs (`v21_finfet`) have HP and 300..400 K."""
+        if self.node_nm > 14 or v21_finfet:
+            return
+        if self.roadmap is Roadmap.HP:
+            raise ValueError(
+                f"technology.roadmap=hp is not available at node_nm={self.node_nm}; use lstp at <= 14 nm (or "
+                "NeuroSim V2.1's 14, 10 and 7 nm FinFETs with quirk v21_transistor_data)"
+            )
+        if self.temperature_k != 300:
             raise ValueError(
                 f"technology.temperature_k={self.temperature_k} is not available at node_nm={self.node_nm}; "
-                "only 300 K is characterised at <= 14 nm"
+                "only 300 K is characterised at <= 14 nm (or with NeuroSim V2.1's 14, 10 and 7 nm FinFETs)"
             )
-        return self
 
 
 class CellConfig(_Section):
@@ -266,9 +274,12 @@ class ChipConfig(_Section):
         if unknown:
             raise ValueError(f"quirks: unknown {unknown}; allowed: {sorted(quirk_names())}")
         node = self.technology.node_nm
-        if self.cell.type is CellType.RRAM and node <= 14:
+        v21_finfet = "v21_transistor_data" in enabled_quirks(self.compat, self.quirks) and node in V21_FINFET_NODES_NM
+        self.technology.check_advanced_node(v21_finfet)
+        if self.cell.type is CellType.RRAM and node <= 14 and not v21_finfet:
             raise ValueError(
-                f"cell.type=rram is not supported at technology.node_nm={node}; RRAM needs a node >= 22 nm"
+                f"cell.type=rram is not supported at technology.node_nm={node}; RRAM needs a node >= 22 nm, or "
+                "NeuroSim V2.1's FinFETs (14, 10, 7 nm with quirk v21_transistor_data)"
             )
         if self.cell.access in (AccessType.BJT, AccessType.DIODE):
             raise ValueError(

@@ -17,7 +17,7 @@ from neurocim.config.chip import (
 )
 from neurocim.config.io import ConfigError
 from neurocim.tech.nodes import WL_REPEATERS, sram_cell_f
-from neurocim.tech.technology import V21_PHY_GATE_LENGTH_M
+from neurocim.tech.technology import V21_NODES_NM
 from neurocim.tech.wires import WireStack, v21_wire_stack, wire_stack
 
 # Per-node peripheral sizing defaults (NeuroSim V1.4 Param.cpp): mux driver factor, switch-matrix ratio.
@@ -175,10 +175,10 @@ def _check_v21_node(cfg: ChipConfig) -> None:
     """NeuroSim V2.1's transistor and wire data (compat neurosim_v21) exist for the planar nodes only."""
     quirks = enabled_quirks(cfg.compat, cfg.quirks)
     node = cfg.technology.node_nm
-    if {"v21_transistor_data", "v21_wire_table"} & quirks and node not in V21_PHY_GATE_LENGTH_M:
+    if {"v21_transistor_data", "v21_wire_table"} & quirks and node not in V21_NODES_NM:
         raise ConfigError(
             f"technology.node_nm={node} has no NeuroSim V2.1 transistor and wire data (compat={cfg.compat.value}); "
-            f"allowed: {', '.join(map(str, V21_PHY_GATE_LENGTH_M))}, or switch off quirks v21_transistor_data and "
+            f"allowed: {', '.join(map(str, V21_NODES_NM))}, or switch off quirks v21_transistor_data and "
             "v21_wire_table"
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 NODES_NM = (130, 90, 65, 45, 32, 22, 14, 10, 7, 5, 3, 2, 1)
 BULK_NODES_NM = (130, 90, 65, 45, 32, 22)  # planar bulk nodes: the only ones with an HP roadmap
+V21_FINFET_NODES_NM = (14, 10, 7)  # NeuroSim V2.1's FinFET nodes (HP and LSTP)
 WL_REPEATERS = {2: (3, 3.0), 1: (3, 3.0)}  # node -> (word-line repeaters per row, size)
 # SRAM bit-cell footprint in feature sizes (height, width) per node; > 14 nm uses 10 x 28.
 SRAM_CELL_F = {

@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from neurocim.config.chip import Roadmap
-from neurocim.tech.nodes import BULK_NODES_NM, NODES_NM
+from neurocim.tech.nodes import BULK_NODES_NM, NODES_NM, V21_FINFET_NODES_NM
 
 TEMPERATURE_MIN_K = 300
 TEMPERATURE_MAX_K = 400
@@ -63,6 +63,9 @@ class Technology:
     max_fin_per_gaa: float = 0.0
     gm_oncurrent: float = 0.0
     cap_draintotal: float = 0.0  # F/m
+    # NeuroSim V2.1's FinFETs (14/10/7 nm): caps and currents per metre of fin-pitch effective width, bulk-style
+    # layout rules with the FinFET cell height and poly pitch, and no per-node cell rules.
+    v21_finfet: bool = False
 
     def __hash__(self) -> int:
         """A hash of the fields that tell technologies apart (equal technologies agree on them): hashing every
@@ -125,10 +128,10 @@ def _node_data(node_nm: int) -> dict[str, Any]:
     return json.loads(text)
 
 
-def _check_args(node_nm: int, roadmap: Roadmap, temperature_k: int) -> None:
+def _check_args(node_nm: int, roadmap: Roadmap, temperature_k: int, v21_finfet: bool) -> None:
     if node_nm not in NODES_NM:
         raise ValueError(f"technology node {node_nm} nm is not supported; allowed: {', '.join(map(str, NODES_NM))}")
-    if roadmap is Roadmap.HP and node_nm not in BULK_NODES_NM:
+    if roadmap is Roadmap.HP and node_nm not in BULK_NODES_NM and not v21_finfet:
         raise ValueError(
             f"roadmap {roadmap.value!r} is not available at {node_nm} nm; HP exists only for "
             f"{', '.join(map(str, BULK_NODES_NM))} nm, use {Roadmap.LSTP.value!r}"
@@ -200,10 +203,37 @@ V21_PHY_GATE_LENGTH_M = {130: 1.3e-7, 90: 9.0e-8, 65: 6.5e-8, 45: 4.5e-8, 32: 3.
 V21_CAP_IDEAL_GATE_90NM_LSTP = 1.5413e-10
 
 
+V21_NODES_NM = (*V21_PHY_GATE_LENGTH_M, *V21_FINFET_NODES_NM)
+
+
+@cache
+def _v21_finfet_data(node_nm: int, roadmap: Roadmap) -> dict[str, Any]:
+    text = resources.files("neurocim.tech").joinpath("data").joinpath("v21_finfet.json").read_text()
+    return json.loads(text)["nodes"][str(node_nm)][roadmap.value]
+
+
+def _v21_finfet_fields(e: dict[str, Any]) -> dict[str, Any]:
+    """V2.1's FinFET transistors: per-metre data like the planar nodes, fins counted by the fin pitch."""
+    on_n = _interpolate_10k(e["current_on_nmos"])
+    on_p = _interpolate_10k(e["current_on_pmos"])
+    names = ("vth", "height_fin", "width_fin", "pitch_fin", "phy_gate_length", "cap_ideal_gate")
+    return {
+        **{name: e[name] for name in names},
+        "cap_fringe": 0.0,
+        "current_gm_nmos": e["current_gm_nmos"],
+        "current_gm_pmos": e["current_gm_pmos"],
+        "current_on_nmos": on_n,
+        "current_on_pmos": on_p,
+        "pn_size_ratio": float(int(on_n[0] / on_p[0])),
+        "effective_width": 2 * e["height_fin"] + e["width_fin"],
+        "v21_finfet": True,
+    }
+
+
 def _v21_fields(node_nm: int, roadmap: Roadmap, fields: dict[str, Any]) -> dict[str, Any]:
-    if node_nm not in V21_PHY_GATE_LENGTH_M:
-        allowed = ", ".join(map(str, V21_PHY_GATE_LENGTH_M))
-        raise ValueError(f"NeuroSim V2.1's transistor data covers the planar nodes {allowed} nm, not {node_nm} nm")
+    if node_nm not in V21_NODES_NM:
+        allowed = ", ".join(map(str, V21_NODES_NM))
+        raise ValueError(f"NeuroSim V2.1's transistor data covers the nodes {allowed} nm, not {node_nm} nm")
     fields = {**fields, "phy_gate_length": V21_PHY_GATE_LENGTH_M[node_nm], "cap_draintotal": 0.0}
     if node_nm == 90 and roadmap is Roadmap.LSTP:
         fields["cap_ideal_gate"] = V21_CAP_IDEAL_GATE_90NM_LSTP
@@ -214,18 +244,23 @@ def load_technology(
     node_nm: int, roadmap: Roadmap = Roadmap.LSTP, temperature_k: int = 300, v21: bool = False
 ) -> Technology:
     """Technology parameters for a node (nm), roadmap and operating temperature (K), as NeuroSim V1.4 initialises
-    them (as V2.1 does with `v21`: planar nodes only)."""
+    them (as V2.1 does with `v21`: planar nodes and its 14, 10 and 7 nm FinFETs)."""
     roadmap = Roadmap(roadmap)
-    _check_args(node_nm, roadmap, temperature_k)
-    e = _node_data(node_nm)["roadmaps"][roadmap.value]
-    fields = _bulk_fields(e) if node_nm >= 22 else _advanced_fields(node_nm, e)
-    if v21:
-        fields = _v21_fields(node_nm, roadmap, fields)
+    v21_finfet = v21 and node_nm in V21_FINFET_NODES_NM  # V2.1 has HP and LSTP FinFETs
+    _check_args(node_nm, roadmap, temperature_k, v21_finfet)
+    e = _v21_finfet_data(node_nm, roadmap) if v21_finfet else _node_data(node_nm)["roadmaps"][roadmap.value]
+    if v21_finfet:
+        fields = _v21_finfet_fields(e)
+    elif v21:
+        fields = _v21_fields(node_nm, roadmap, _bulk_fields(e) if node_nm >= 22 else _advanced_fields(node_nm, e))
+    else:
+        fields = _bulk_fields(e) if node_nm >= 22 else _advanced_fields(node_nm, e)
     vdd = e["vdd"]
     # Overlap cap is folded into the FinFET/GAA gate cap.
     cap_overlap = fields["cap_ideal_gate"] * 0.2 if node_nm >= 22 else 0.0
     bias = 1 + vdd / _BUILT_IN_POTENTIAL
-    cap_junction = e["cap_junction"] if node_nm <= 14 else _CJ0 / math.pow(bias, _MJ)
+    # V1.4 tabulates the FinFET/GAA junction cap; V2.1 derives it as for bulk at every node
+    cap_junction = e["cap_junction"] if node_nm <= 14 and not v21_finfet else _CJ0 / math.pow(bias, _MJ)
     return Technology(
         node_nm=node_nm,
         feature_size=node_nm * 1e-9,

@@ -26,7 +26,7 @@ from neurocim.circuits.gates.gates import (
     gate_leakage,
     on_resistance,
 )
-from neurocim.circuits.gates.gates_common import ceil_int, fdiv, node_key
+from neurocim.circuits.gates.gates_common import ceil_int, fdiv, fin_factor, fin_rules, node_key
 from neurocim.config.chip import AccessType, CellType
 from neurocim.config.io import ConfigError
 
@@ -114,7 +114,7 @@ def _array_lengths(ctx: CircuitContext, num_row: int, num_col: int) -> tuple[flo
 
 def _fin_factor(ctx: CircuitContext) -> int:
     """FinFET/GAA devices are drawn with two F per fin."""
-    return 2 if ctx.tech.feature_size <= 14 * 1e-9 else 1
+    return fin_factor(ctx.tech)
 
 
 def _repeaters(ctx: CircuitContext, res_row: float, active: bool) -> Repeaters:
@@ -128,7 +128,7 @@ def _repeaters(ctx: CircuitContext, res_row: float, active: bool) -> Repeaters:
     target = on_resistance(k * f * p.wl_repeater_size, Mos.NMOS, t, tech)
     width_n = on_resistance(k * f, Mos.NMOS, t, tech) / target * f
     width_p = on_resistance(k * f, Mos.PMOS, t, tech) / target * f
-    if f <= 14 * 1e-9:
+    if fin_rules(tech):
         width_n = 2 * ceil_int(width_n / f) * f
         width_p = 2 * ceil_int(width_p / f) * f
     region = f * MAX_TRANSISTOR_HEIGHT
@@ -167,7 +167,7 @@ def array_geometry(ctx: CircuitContext, num_row: int, num_col: int) -> ArrayGeom
         cap_cell_access = drain_cap(w_acc, Mos.NMOS, region, tech)
         unit_cap = cap_row1 / p.chip.array.cols  # taken before the access gates are added
         unit_res = res_row / p.chip.array.cols
-        if f <= 14 * 1e-9:
+        if fin_rules(tech):
             cap_col += tech.cap_draintotal * width_access * tech.effective_width * num_row
         else:
             cap_col += drain_cap(w_acc, Mos.NMOS, region, tech) * num_row
@@ -181,7 +181,7 @@ def array_geometry(ctx: CircuitContext, num_row: int, num_col: int) -> ArrayGeom
             res_cell_access = cell.r_on_ohm * IR_DROP_TOLERANCE
             width_access = on_resistance(k * f, Mos.NMOS, t, tech) * LINEAR_REGION_RATIO / res_cell_access
             width_f = width_access
-            if f <= 14 * 1e-9:
+            if fin_rules(tech):
                 width_f = ((width_access - 1) * tech.pitch_fin + tech.width_fin) / f  # fin count to F
             if width_f > cell.width_f:
                 raise ConfigError(

@@ -10,10 +10,11 @@ from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.precharger import Precharger
 from neurocim.circuits.drivers.sram_write_driver import SRAMWriteDriver
 from neurocim.circuits.gates.gates import GateType, Mos, gate_leakage, on_resistance
+from neurocim.circuits.gates.gates_common import fin_factor
 
 
 def _fin_factor(ctx: CircuitContext) -> int:
-    return 2 if ctx.tech.feature_size <= 14 * 1e-9 else 1
+    return fin_factor(ctx.tech)
 
 
 def sram_cell_leakage(ctx: CircuitContext) -> float:

@@ -17,6 +17,7 @@ from neurocim.circuits.gates.gates import (
     gate_leakage,
     transconductance,
 )
+from neurocim.circuits.gates.gates_common import fin_factor
 
 
 class SenseAmp:
@@ -34,7 +35,7 @@ class SenseAmp:
         self.num_read_cell_per_operation = num_read_cell_per_operation
         if pitch <= f * 6:
             warnings.warn("SenseAmp: pitch too small for the layout", stacklevel=2)
-        k = 2 if f <= 14 * 1e-9 else 1  # FinFET/GAA devices are drawn twice as wide
+        k = fin_factor(ctx.tech)  # FinFET/GAA devices are drawn twice as wide
         self._scale = k
         # NeuroSim draws the devices rotated (height and width swapped); only the products matter here
         area = 0.0

@@ -19,7 +19,7 @@ from neurocim.circuits.gates.gates import (
     on_resistance_normal,
     pass_gate_area,
 )
-from neurocim.circuits.gates.gates_common import c_max, ceil_int, units_along
+from neurocim.circuits.gates.gates_common import c_max, ceil_int, fin_factor, units_along
 from neurocim.config.chip import AccessType
 
 
@@ -35,7 +35,7 @@ class DecoderDriver:
         f = tech.feature_size
         self.width_inv_n, self.width_inv_p = cell_widths(tech)
         res_tg = res_mem_cell_on / num_load * IR_DROP_TOLERANCE
-        w_min = (2 if f <= 14 * 1e-9 else 1) * f
+        w_min = fin_factor(tech) * f
         # sized like the mux TG, without the FinFET rounding or minimum width
         self.width_tg_n = on_resistance_normal(w_min, Mos.NMOS, ctx.temperature, tech) * f / (res_tg * 2)
         self.width_tg_p = on_resistance_normal(w_min, Mos.PMOS, ctx.temperature, tech) * f / (res_tg * 2)

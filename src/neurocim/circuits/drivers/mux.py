@@ -22,7 +22,7 @@ from neurocim.circuits.gates.gates import (
     on_resistance_normal,
     pass_gate_area,
 )
-from neurocim.circuits.gates.gates_common import c_int, ceil_int, fdiv, node_key
+from neurocim.circuits.gates.gates_common import c_int, ceil_int, fdiv, fin_factor, fin_rules, node_key
 from neurocim.tech.technology import Technology
 
 
@@ -77,10 +77,10 @@ def sized_tg_widths(ctx: CircuitContext, res_target: float, scale: float) -> tup
     """
     tech = ctx.tech
     f = tech.feature_size
-    w_min = (2 if f <= 14 * 1e-9 else 1) * f
+    w_min = fin_factor(tech) * f
     width_n = on_resistance_normal(w_min, Mos.NMOS, ctx.temperature, tech) * f * scale / (res_target * 2)
     width_p = on_resistance_normal(w_min, Mos.PMOS, ctx.temperature, tech) * f * scale / (res_target * 2)
-    if f <= 14 * 1e-9:
+    if fin_rules(tech):
         width_n = 2 * ceil_int(width_n / f) * f
         width_p = 2 * ceil_int(width_p / f) * f
     else:

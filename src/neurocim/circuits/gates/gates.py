@@ -71,8 +71,8 @@ def gate_leakage(
 
 def _on_width(width: float, tech: Technology) -> float:
     """Effective width for on-resistance (same as effective_width but with NeuroSim's `w / 2F` rounding)."""
-    if is_bulk(tech):
-        return width
+    if is_bulk(tech) or tech.v21_finfet:
+        return effective_width(width, tech)
     count = math.ceil(width / (2 * tech.feature_size))
     if tech.feature_size >= 3 * 1e-9:
         return count * tech.effective_width
@@ -95,7 +95,7 @@ def on_resistance_normal(width: float, mos: Mos, temperature: float, tech: Techn
 
 def transconductance(width: float, mos: Mos, tech: Technology) -> float:
     """Transconductance (S) of a transistor; formula.cpp CalculateTransconductance."""
-    if is_bulk(tech):
+    if is_bulk(tech) or tech.v21_finfet:  # V2.1: the drawn width and gm per metre at every node
         width_eff = width
     elif tech.feature_size <= 14 * 1e-9 and tech.feature_size >= 3 * 1e-9:
         # NeuroSim quirk: height_fin is 0 at 5 and 3 nm, so only the fin top counts there.
@@ -103,7 +103,7 @@ def transconductance(width: float, mos: Mos, tech: Technology) -> float:
     else:
         count = ceil_int(width / (2 * tech.feature_size))
         width_eff = count * tech.effective_width * tech.max_sheet_num / tech.max_fin_per_gaa
-    if tech.feature_size >= 22 * 1e-9:
+    if tech.feature_size >= 22 * 1e-9 or tech.v21_finfet:
         current_gm = tech.current_gm_nmos if mos == Mos.NMOS else tech.current_gm_pmos
         return fdiv(2 * current_gm * width_eff, 0.7 * tech.vdd - tech.vth)
     return tech.gm_oncurrent * width_eff

@@ -91,8 +91,20 @@ def is_bulk(tech: Technology) -> bool:
     return tech.feature_size >= 22 * 1e-9
 
 
+def fin_rules(tech: Technology) -> bool:
+    """NeuroSim V1.4's FinFET/GAA rules apply (<= 14 nm); V2.1's FinFETs keep the planar circuit rules."""
+    return tech.feature_size <= 14 * 1e-9 and not tech.v21_finfet
+
+
+def fin_factor(tech: Technology) -> int:
+    """Feature sizes per unit of drawn width: V1.4 draws FinFET/GAA devices 2 F per fin, planar ones 1 F."""
+    return 2 if fin_rules(tech) else 1
+
+
 def node_key(tech: Technology) -> int | None:
-    """The FinFET/GAA node whose per-node layout constants apply, or None."""
+    """The FinFET/GAA node whose per-node layout constants apply, or None (planar nodes, V2.1's FinFETs)."""
+    if tech.v21_finfet:
+        return None
     for nm in ADVANCED_NODES_NM:
         if tech.feature_size == nm * 1e-9:
             return nm
@@ -104,10 +116,17 @@ def fins_per_width(width: float, tech: Technology) -> float:
     return width * (1 / (2 * tech.feature_size))
 
 
+def pitch_width(width: float, tech: Technology) -> float:
+    """NeuroSim V2.1's FinFETs: a drawn width (m) as fins (one per 2F) times the fin pitch."""
+    return width * (tech.pitch_fin / (2 * tech.feature_size))
+
+
 def effective_width(width: float, tech: Technology) -> float:
     """Electrical width: drawn width (bulk), fins * W_eff (FinFET) or sheets * W_eff * stack (GAA)."""
     if is_bulk(tech):
         return width
+    if tech.v21_finfet:
+        return float(ceil_int(pitch_width(width, tech) / tech.pitch_fin)) * tech.effective_width
     count = ceil_int(fins_per_width(width, tech))
     if tech.feature_size >= 3 * 1e-9:
         return count * tech.effective_width

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from neurocim.circuits.constants import MIN_GAP_BET_GATE_POLY
+from neurocim.circuits.gates import gates_v21_finfet as v21
 from neurocim.circuits.gates.gates_common import (
     GateType,
     Mos,
@@ -101,7 +102,7 @@ def _output_cap(
         wd_n, side_n = _stack(not nor, width_n > 0, dn, num_input, shared)
     bottom_n = wd_n * dn[2] * tech.cap_junction
     bottom_p = wd_p * dp[2] * tech.cap_junction
-    if tech.feature_size <= 14 * 1e-9:  # FinFET/GAA: bottom junction only
+    if tech.feature_size <= 14 * 1e-9 and not tech.v21_finfet:  # V1.4's FinFET/GAA: bottom junction only
         return bottom_n + bottom_p
     sidewall_p = side_p * tech.cap_sidewall
     sidewall_n = side_n * tech.cap_sidewall
@@ -114,6 +115,11 @@ def gate_capacitance(
     gate: GateType, num_input: int, width_n: float, width_p: float, height_region: float, tech: Technology
 ) -> tuple[float, float]:
     """Input capacitance (F, one input) and output drain capacitance (F) of a static gate."""
+    if tech.v21_finfet:
+        dn, dp, width_n, width_p = v21.drains(width_n, width_p, height_region, tech)
+        # V2.1 takes the input capacitance of the widths already in pitch units (scaled twice)
+        cap_in = gate_cap(width_n, tech) + gate_cap(width_p, tech)
+        return cap_in, _output_cap(gate, num_input, width_n, width_p, dn, dp, tech)
     f = tech.feature_size
     cap_in = gate_cap(width_n, tech) + gate_cap(width_p, tech)
     special = is_special_layout(height_region, tech)

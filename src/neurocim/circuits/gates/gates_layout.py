@@ -14,6 +14,7 @@ from neurocim.circuits.constants import (
     OUTER_HEIGHT_REGION_BY_NODE,
     POLY_WIDTH,
 )
+from neurocim.circuits.gates import gates_v21_finfet as v21
 from neurocim.circuits.gates.gates_common import (
     GateType,
     c_idiv,
@@ -72,6 +73,8 @@ def gate_area(
     gate: GateType, num_input: int, width_n: float, width_p: float, height_region: float, tech: Technology
 ) -> tuple[float, float, float]:
     """Footprint of a static gate in a fixed-height cell: (area m^2, height m, width m). CalculateGateArea."""
+    if tech.v21_finfet:
+        return v21.gate_area(gate, num_input, width_n, width_p, height_region, tech)
     f = tech.feature_size
     special = is_special_layout(height_region, tech)
     if f <= 14 * 1e-9:
@@ -110,6 +113,8 @@ def gate_area(
 
 def pass_gate_area(width_n: float, width_p: float, tech: Technology, num_fold: int) -> tuple[float, float, float]:
     """Transmission-gate footprint, height set by its folding: (area, height, width). CalculatePassGateArea."""
+    if tech.v21_finfet:
+        return v21.pass_gate_area(width_n, width_p, tech, num_fold)
     f = tech.feature_size
     if is_bulk(tech):
         width = (num_fold + 1) * (POLY_WIDTH + MIN_GAP_BET_GATE_POLY) * f
@@ -140,6 +145,8 @@ def enlarge_size(width_n: float, width_p: float, height_region: float, tech: Tec
     """Grow minimum-size devices to use the full cell height at no area cost: (width_n, width_p). EnlargeSize."""
     f = tech.feature_size
     ratio = pn_ratio(width_p, width_n)
+    if tech.v21_finfet:  # V2.1 has no such up-sizing
+        return width_n, width_p
     if is_bulk(tech):
         max_p, max_n = bulk_max_widths(ratio, height_region, tech)
         if ratio == 0 and width_n < max_n:

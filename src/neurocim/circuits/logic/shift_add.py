@@ -44,7 +44,7 @@ class ShiftAdd:
         f = self.ctx.tech.feature_size
         height = MAX_TRANSISTOR_HEIGHT
         for node, node_height in MAX_TRANSISTOR_HEIGHT_BY_NODE.items():
-            if f == node * 1e-9:
+            if f == node * 1e-9 and not self.ctx.tech.v21_finfet:
                 height *= node_height / MAX_TRANSISTOR_HEIGHT
                 break
         return f * height

@@ -11,7 +11,7 @@ from neurocim.circuits.constants import IR_DROP_TOLERANCE, LINEAR_REGION_RATIO, 
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.row_decoder import DecoderMode, RowDecoder
 from neurocim.circuits.gates.gates import GateType, Mos, drain_cap, gate_area, gate_cap, gate_leakage, on_resistance
-from neurocim.circuits.gates.gates_common import ceil_int, fdiv
+from neurocim.circuits.gates.gates_common import ceil_int, fdiv, fin_factor
 from neurocim.config.chip import AccessType, CellType
 
 _WIRE_CAP_PER_M = 0.2e-15 / 1e-6  # F/m, NeuroSim's generic local-wire capacitance
@@ -19,7 +19,7 @@ _WIRE_CAP_PER_M = 0.2e-15 / 1e-6  # F/m, NeuroSim's generic local-wire capacitan
 
 def _fin_scale(ctx: CircuitContext) -> int:
     """FinFET/GAA nodes (<= 14 nm) draw cell transistors twice as wide."""
-    return 2 if ctx.tech.feature_size <= 14 * 1e-9 else 1
+    return fin_factor(ctx.tech)
 
 
 def array_cell_access_width(ctx: CircuitContext) -> float:

@@ -12,7 +12,7 @@ from neurocim.circuits.drivers.precharger import Precharger
 from neurocim.circuits.drivers.row_decoder import DecoderMode, RowDecoder
 from neurocim.circuits.drivers.sram_write_driver import SRAMWriteDriver
 from neurocim.circuits.gates.gates import Mos, drain_cap, gate_cap, horowitz, on_resistance
-from neurocim.circuits.gates.gates_common import ceil_int
+from neurocim.circuits.gates.gates_common import ceil_int, fin_factor, fin_rules
 from neurocim.circuits.logic.dff import DFF
 
 WIRE_CAP_PER_M = 0.2e-15 / 1e-6  # F/m
@@ -72,7 +72,7 @@ class Buffer:
         ctx, tech = self.ctx, self.ctx.tech
         f = tech.feature_size
         p = ctx.p
-        k = 2 if f <= 14 * 1e-9 else 1  # FinFET/GAA devices are drawn 2 F wide per fin
+        k = fin_factor(tech)  # FinFET/GAA devices are drawn 2 F wide per fin
         w_acc, w_n, w_p, self.min_sense_voltage = _sram_cell_fields(ctx)
         cell_h = MAX_TRANSISTOR_HEIGHT * f
         self.length_row = float(self.interface_width) * p.sram_width_f * f
@@ -89,7 +89,7 @@ class Buffer:
             + gate_cap(w_p * k * f, tech)
         )
         self.cap_row += 2 * gate_cap(w_acc * k * f, tech) * self.num_col  # two access gates per cell on the WL
-        if f <= 14 * 1e-9:
+        if fin_rules(tech):
             self.cap_col += tech.cap_draintotal * w_acc * tech.effective_width * self.num_row
         else:
             self.cap_col += self.cap_cell_access * self.num_row
