@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from neurocim.arch.chip import ChipModel
-from neurocim.arch.chip_traffic import _bits_moved, global_buffer_transfer, layer_traffic
+from neurocim.arch.chip_traffic import bits_moved, global_buffer_transfer, layer_traffic
 from neurocim.circuits.adc.mlsa_encoder_v21 import MlsaEncoderV21
 from neurocim.compat.param_cpp_v21 import chip_from_v21_params
 from neurocim.config.chip import ChipConfig
@@ -72,7 +72,7 @@ def test_v21_rounds_up_a_layers_global_htree_loads_and_write_backs_together():
     fp, tree = one.fp, one.periphery.htree
     fewer = 0
     for i in range(len(LAYERS)):
-        out_bits, in_bits = _bits_moved(one, i)
+        out_bits, in_bits = bits_moved(one, i)
         lanes = math.ceil(tree.bus_width * fp.num_tiles[i] / fp.total_tiles)
         ratio = math.ceil((out_bits + in_bits) / lanes) / (math.ceil(out_bits / lanes) + math.ceil(in_bits / lanes))
         a, b = layer_traffic(one, i, 1e9), layer_traffic(apart, i, 1e9)
