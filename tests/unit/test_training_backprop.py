@@ -244,3 +244,17 @@ def test_v21_sram_read_out_rounds_its_weights_per_read_down():
     unit = faithful.shift_input
     assert one.energy_accum - down.energy_accum == pytest.approx(unit.energy(-(-8 // cps)) - unit.energy(8 // cps))
     assert one.energy_accum > down.energy_accum > 0
+
+
+@pytest.mark.parametrize("cell", [{}, {"cell": {"type": "sram", "bits_per_cell": 1}}])
+def test_a_sequential_forward_array_reads_its_transposed_side_row_by_row(cell):
+    """A conventional-sequential array has no parallel read-out: backprop.parallel=true is read row by row there,
+    costing and sizing exactly as backprop.parallel=false."""
+    forward = {**cell, "array": {"read_mode": "sequential"}}
+    asked = _chip(forward)
+    row_by_row = _chip({**forward, "training": {"backprop": {"parallel": False}}})
+    readouts = [TransposedReadout(ctx, chip.training) for ctx, chip in (asked, row_by_row)]
+    assert not readouts[0].parallel and readouts[0].levels == readouts[1].levels
+    assert backprop_area(*asked[:1], asked[1].training) == backprop_area(*row_by_row[:1], row_by_row[1].training)
+    assert readouts[0].read_cost(1.0).latency == readouts[1].read_cost(1.0).latency
+    assert TransposedReadout(*_chip(cell)[:1], _chip(cell)[1].training).parallel  # parallel forward read: as asked

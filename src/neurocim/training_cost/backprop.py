@@ -64,7 +64,8 @@ from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
 from neurocim.config.chip import AdcType, CellType, SenseMode
-from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.config.derived import Derived
+from neurocim.config.training_hw import BackpropConfig, TrainingHardwareConfig
 from neurocim.training_cost.quirks import (
     AG_FORWARD_COLUMNS,
     AG_LEAKAGE_FORWARD_SWITCH,
@@ -97,6 +98,12 @@ class BackpropArea:
         return self.adc_m2 + self.accumulation_m2 + self.other_m2
 
 
+def transposed_read_parallel(p: Derived, bp: BackpropConfig) -> bool:
+    """Whether the transposed read-out reads its rows in parallel: only when asked for and the forward array reads in
+    parallel too; a conventional-sequential array has no parallel read-out and reads its transposed side row by row."""
+    return bp.parallel and p.parallel_read
+
+
 class TransposedReadout:
     """The transposed read-out of one forward sub-array."""
 
@@ -106,7 +113,7 @@ class TransposedReadout:
         self.ctx, self.bp = ctx, training.backprop
         self.geo: ArrayGeometry = array_geometry(ctx, p.chip.array.rows, p.chip.array.cols)
         self.sram = p.chip.cell.type is CellType.SRAM
-        self.parallel = self.bp.parallel
+        self.parallel = transposed_read_parallel(p, self.bp)
         rows, cols, rpa = self.geo.num_row, self.geo.num_col, self.bp.rows_per_adc
         self.units = math.ceil(rows / rpa)
         self.num_adc = max(rows // rpa, 1)

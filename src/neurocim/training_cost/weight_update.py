@@ -20,7 +20,7 @@ from neurocim.config.chip import AccessType, CellType
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.mapping.cells import cells_to_conductance, levels_to_quotient_cells
-from neurocim.training_cost.backprop import ERROR_ACTIVITY
+from neurocim.training_cost.backprop import ERROR_ACTIVITY, transposed_read_parallel
 from neurocim.training_cost.quirks import (
     COLUMN_SWITCH_PULSES_UNSET,
     SRAM_WRITE_ACTIVITY_UNSET,
@@ -260,7 +260,7 @@ class WeightUpdate:
             e += row.dff.energy(p.cols_muxed, row.num_output, False)
         if not first_layer:
             bp = self.training.backprop
-            steps = bp.rows_per_adc if bp.parallel else bp.rows_per_adc * p.chip.array.cols * ERROR_ACTIVITY
+            steps = bp.rows_per_adc if transposed_read_parallel(p, bp) else bp.rows_per_adc * p.chip.array.cols * ERROR_ACTIVITY
             e += col.dff.energy(steps, col.num_output, False)
         return float(e)
 
