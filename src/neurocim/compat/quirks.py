@@ -274,6 +274,16 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_sequential_read",
+        "times a sequential (row by row) eNVM read additively: each muxed column of each active row converts in its "
+        "slowest column's sense-amp time (one cell against the references), then the row adders and registers step "
+        "once per read and the shift-adds once per muxed column; the row decode per read against the column mux, and "
+        "the muxed columns' bit-line settling, both over the input's bit pulses",
+        "overlaps the adders and shift-adds with the conversions and counts each row decode and settling in full "
+        "(NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "v21_read_other_latency",
         "times a 1T1R read's non-ADC part as the slower of its WL switch matrix (5 drain loads on a minimum NMOS, plus "
         "half a clock of its register per read) and the column mux with its decoder over the input's bit pulses, "

@@ -22,6 +22,7 @@ from neurocim.arch.subarray.subarray_common import (
 from neurocim.arch.subarray.subarray_geometry import WIRE_CAP_PER_M, ArrayGeometry
 from neurocim.arch.subarray.subarray_parts import ColumnMux, ShiftAdders, WriteLevelShifters, build_adc
 from neurocim.arch.subarray.subarray_sram import SramColumn, sram_cell_leakage
+from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, chip_read_law
 from neurocim.circuits.adc.sense_amp import SenseAmp
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
@@ -32,6 +33,9 @@ from neurocim.circuits.drivers.wl_new_decoder_driver import WLNewDecoderDriver
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.config.chip import AccessType, CellType
+
+
+SEQUENTIAL_READ = "v21_sequential_read"
 
 
 class SequentialArray:
@@ -83,6 +87,17 @@ class SequentialArray:
         self.dff = DFF(ctx, self.adder_bits * self.num_adder)
         self.adder = Adder(ctx, self.adder_bits - 1, self.num_adder)
         self.leakage, self.leakage_sram_in_use = self._leakage()
+        self.read_timing = self._v21_read_timing()
+
+    def _v21_read_timing(self) -> MlsaTimingV21 | None:
+        """V2.1's sequential read (quirk v21_sequential_read, asynchronous eNVM flash MLSA): its per-read sense-amp
+        law, one cell's resistance against the references; else None."""
+        p = self.ctx.p
+        if self.adc is None or self.adc.flash is None or p.chip.clock.synchronous:
+            return None
+        if not (p.quirk(SEQUENTIAL_READ) and p.quirk("v21_mlsa_read_time")):
+            return None
+        return chip_read_law(p, 2**p.cell_bits, 1)
 
     def _row_units(self) -> list:
         return [u for u in (self.wl_decoder, self.wl_new_driver, self.wl_driver) if u is not None]
@@ -183,6 +198,30 @@ class SequentialArray:
         t_add = adder_step(self.adder, self.dff.cap_tg_drain)
         return t_add, shift_add_step(self.shift_adders.weight), shift_add_step(self.shift_adders.inputs)
 
+    def _v21_latency(
+        self, rows: np.ndarray, column_resistance: np.ndarray, clk_freq: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """V2.1's (ADC, accumulation, other) time (s) of each vector read row by row (quirk v21_sequential_read):
+        every muxed column of every active row converts in its slowest column's time, then the row adders and their
+        registers step once per read and the shift-adds once per muxed column, all in series; the row decode per
+        read against the column mux and the bit-line settling of the muxed columns, both over the input's pulses."""
+        assert self.read_timing is not None and self.adc is not None
+        p = self.ctx.p
+        ncm, pulses = self.cols_muxed, p.chip.precision.input_bits
+        reads = rows * ncm
+        adc = self.read_timing.read_latency(column_resistance) * reads
+        if self.adc.encoder is not None:
+            adc = adc + self.adc.encoder.latency(BIG_RAMP, 1) * reads
+        accum = adder_step(self.adder, self.dff.cap_tg_drain) * reads + self.dff.latency(reads, clk_freq)
+        weight, inputs = self.shift_adders.weight, self.shift_adders.inputs
+        if weight is not None:
+            accum = accum + weight.latency(ncm, clk_freq)
+        if inputs is not None:
+            accum = accum + inputs.latency(idiv_ceil(ncm, p.cols_per_weight), clk_freq)
+        mux = self.column_mux.latency() * ncm if ncm > 1 else 0.0
+        other = np.maximum(self._row_latency() * reads, mux / pulses) + self.col_delay() * ncm / pulses
+        return adc, accum, other
+
     def _latency(
         self, rows: np.ndarray, clk_freq: float
     ) -> tuple[np.ndarray | float, np.ndarray | float, np.ndarray | float]:
@@ -223,7 +262,10 @@ class SequentialArray:
         ncm, cps = self.cols_muxed, p.cols_per_weight
         act = np.asarray(activity, dtype=float)
         rows = geo.num_row * act
-        lat_adc, lat_accum, lat_other = self._latency(rows, clk_freq)
+        if self.read_timing is not None:
+            lat_adc, lat_accum, lat_other = self._v21_latency(rows, column_resistance, clk_freq)
+        else:
+            lat_adc, lat_accum, lat_other = self._latency(rows, clk_freq)
         if self.sram_column is not None and self.sense_amp is not None:
             reads = 1.0 * rows  # one read operation per row (all columns sensed at once)
             e_row = self.wl_decoder.energy(rows)
