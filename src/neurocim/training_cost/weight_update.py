@@ -260,7 +260,9 @@ class WeightUpdate:
             e += row.dff.energy(p.cols_muxed, row.num_output, False)
         if not first_layer:
             bp = self.training.backprop
-            steps = bp.rows_per_adc if transposed_read_parallel(p, bp) else bp.rows_per_adc * p.chip.array.cols * ERROR_ACTIVITY
+            steps = bp.rows_per_adc
+            if not transposed_read_parallel(p, bp):
+                steps *= p.chip.array.cols * ERROR_ACTIVITY
             e += col.dff.energy(steps, col.num_output, False)
         return float(e)
 

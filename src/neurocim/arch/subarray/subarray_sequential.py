@@ -34,7 +34,6 @@ from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.config.chip import AccessType, CellType
 
-
 SEQUENTIAL_READ = "v21_sequential_read"
 
 
