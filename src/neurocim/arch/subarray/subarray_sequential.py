@@ -83,8 +83,10 @@ class SequentialArray:
             # each extra cell of a weight shifts by cellBit; +1 compensates the shift-add's own -1
             pulses = (cps - 1) * p.cell_bits + 1
             self.shift_adders = ShiftAdders(ctx, self.num_adder, self.adder_bits, self.adder_bits + pulses, pulses)
-        self.dff = DFF(ctx, self.adder_bits * self.num_adder)
-        self.adder = Adder(ctx, self.adder_bits - 1, self.num_adder)
+        # V2.1 (eNVM): the row adders take the full count width, their registers one bit more
+        v21 = not self.sram and p.quirk(SEQUENTIAL_READ)
+        self.dff = DFF(ctx, (self.adder_bits + v21) * self.num_adder)
+        self.adder = Adder(ctx, self.adder_bits - 1 + v21, self.num_adder)
         self.leakage, self.leakage_sram_in_use = self._leakage()
         self.read_timing = self._v21_read_timing()
 
@@ -160,8 +162,9 @@ class SequentialArray:
         geo = self.geo
         if self.sram:
             return self.wl_decoder.latency(BIG_RAMP, geo.cap_row1, 0.0, geo.res_row, geo.num_col, 1)
-        t = self.wl_decoder.latency(BIG_RAMP, geo.cap_row2, 0.0, geo.res_row, geo.num_col, 1)
-        ramp = self.wl_decoder.ramp_output(BIG_RAMP, geo.cap_row2, 0.0, geo.res_row, geo.num_col)
+        res_load = 0.0 if self.ctx.p.quirk(SEQUENTIAL_READ) else geo.res_row  # V2.1: no WL wire on the decoder
+        t = self.wl_decoder.latency(BIG_RAMP, geo.cap_row2, 0.0, res_load, geo.num_col, 1)
+        ramp = self.wl_decoder.ramp_output(BIG_RAMP, geo.cap_row2, 0.0, res_load, geo.num_col)
         if self.wl_new_driver is not None:
             return t + self.wl_new_driver.latency(ramp, geo.cap_row2, geo.res_row, 1)
         assert self.wl_driver is not None
@@ -198,17 +201,17 @@ class SequentialArray:
         return t_add, shift_add_step(self.shift_adders.weight), shift_add_step(self.shift_adders.inputs)
 
     def _v21_latency(
-        self, rows: np.ndarray, column_resistance: np.ndarray, clk_freq: float
+        self, rows: np.ndarray, read_s: np.ndarray, clk_freq: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """V2.1's (ADC, accumulation, other) time (s) of each vector read row by row (quirk v21_sequential_read):
         every muxed column of every active row converts in its slowest column's time, then the row adders and their
         registers step once per read and the shift-adds once per muxed column, all in series; the row decode per
         read against the column mux and the bit-line settling of the muxed columns, both over the input's pulses."""
-        assert self.read_timing is not None and self.adc is not None
+        assert self.adc is not None
         p = self.ctx.p
         ncm, pulses = self.cols_muxed, p.chip.precision.input_bits
         reads = rows * ncm
-        adc = self.read_timing.read_latency(column_resistance) * reads
+        adc = read_s * reads
         if self.adc.encoder is not None:
             adc = adc + self.adc.encoder.latency(BIG_RAMP, 1) * reads
         accum = adder_step(self.adder, self.dff.cap_tg_drain) * reads + self.dff.latency(reads, clk_freq)
@@ -261,8 +264,9 @@ class SequentialArray:
         ncm, cps = self.cols_muxed, p.cols_per_weight
         act = np.asarray(activity, dtype=float)
         rows = geo.num_row * act
-        if self.read_timing is not None:
-            lat_adc, lat_accum, lat_other = self._v21_latency(rows, column_resistance, clk_freq)
+        read_s = None if self.read_timing is None else self.read_timing.read_latency(column_resistance)
+        if read_s is not None:
+            lat_adc, lat_accum, lat_other = self._v21_latency(rows, read_s, clk_freq)
         else:
             lat_adc, lat_accum, lat_other = self._latency(rows, clk_freq)
         if self.sram_column is not None and self.sense_amp is not None:
@@ -295,10 +299,15 @@ class SequentialArray:
         e_mux, e_dec = self.column_mux.energies(ncm)
         if p.quirk("v21_mux_energy_per_input_bits"):  # V2.1: spread over the input's bit pulses
             e_mux, e_dec = e_mux / p.chip.precision.input_bits, e_dec / p.chip.precision.input_bits
-        e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * rows
         e_enc = self.adc.encoder.energy(reads) if self.adc.encoder is not None else 0.0
         e_adder = self.adder.energy(reads, num_read_cells)
         dff_per_op = num_read_cells * (math.ceil(math.log2(geo.num_row)) / 2 + p.cell_bits)
+        if read_s is not None:  # V2.1: every register bit of the read adders clocks
+            assert self.read_timing is not None
+            e_adc = self.read_timing.read_energy(column_resistance, read_s) * rows
+            dff_per_op = num_read_cells * (self.adder_bits + 1)
+        else:
+            e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * rows
         e_dff = self.dff.energy(reads, dff_per_op, p.chip.calibration.validated)
         per_synapse = idiv_ceil(ncm, cps)
         e_weight, e_input = self.shift_adders.energies((cps - 1) * per_synapse, per_synapse)
@@ -306,9 +315,11 @@ class SequentialArray:
         v_read = self.ctx.cell.read_voltage_v
         e_array = (cap_bl * v_read * v_read * num_read_cells + geo.cap_row2 * vdd * vdd) * rows * ncm
         e_accum = e_adder + e_dff + e_weight + e_input
+        # V2.1 books the sense amplifiers and encoders to the ADC share but leaves them out of the read's energy
+        converters = 0.0 if read_s is not None else e_adc + e_enc
         return VectorCosts(
             latency_adc=lat_adc, latency_accum=lat_accum, latency_other=lat_other,
-            energy=e_row + e_mux + e_dec + e_accum + e_array + e_adc + e_enc,
+            energy=e_row + e_mux + e_dec + e_accum + e_array + converters,
             energy_adc=e_array + e_adc + e_enc,
             energy_accum=e_accum,
             energy_other=e_row + e_mux + e_dec,

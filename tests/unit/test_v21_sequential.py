@@ -1,0 +1,73 @@
+"""NeuroSim V2.1's conventional sequential read (operationmode 1, quirk v21_sequential_read) of an eNVM sub-array."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from neurocim.arch.subarray.subarray import SubArray
+from neurocim.arch.subarray.subarray_common import BIG_RAMP, adder_step
+from neurocim.circuits.adc.mlsa_timing_v21 import chip_read_law
+from neurocim.compat.param_cpp_v21 import chip_from_v21_params
+from neurocim.config.chip import ChipConfig
+from neurocim.estimate import build_context
+
+
+def _sequential(quirks: dict[str, bool] | None = None) -> SubArray:
+    chip = chip_from_v21_params({"operationmode": 1})
+    if quirks:
+        chip = ChipConfig.model_validate({**chip.model_dump(), "quirks": quirks})
+    ctx = build_context(chip)
+    return SubArray(ctx, ctx.p.chip.array.rows, ctx.p.chip.array.cols, ctx.p.wires.unit_resistance, 1e9)
+
+
+def _reads(sub: SubArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(activity, per-cell column resistances, per-vector costs) of a few vectors, one with no active row."""
+    p = sub.ctx.p
+    rng = np.random.default_rng(11)
+    r = p.chip.cell.r_on_ohm * rng.uniform(1.0, 60.0, size=(5, p.chip.array.cols))
+    r[2] = np.nan  # no active row: V2.1's 0/0 conductance
+    act = np.array([0.25, 0.5, 0.0, 1.0, 0.125])
+    return act, r, sub.vector_reads(act, r, 1e9)
+
+
+def test_each_row_converts_every_muxed_column_in_one_cells_sense_amp_time():
+    sub = _sequential()
+    mode, p = sub.mode, sub.ctx.p
+    act, r, got = _reads(sub)
+    law = chip_read_law(p, 2**p.cell_bits, 1)
+    assert mode.read_timing == law
+    reads = act * p.chip.array.rows * sub.cols_muxed
+    encode = mode.adc.encoder.latency(BIG_RAMP, 1)
+    assert got[:, 1] == pytest.approx((law.read_latency(r) + encode) * reads, rel=1e-12)
+    assert got[2, 1] == 0.0 and np.isfinite(got).all() and (got >= 0).all()
+    assert _sequential({"v21_sequential_read": False}).mode.read_timing is None
+
+
+def test_the_row_adders_and_shift_adds_follow_the_conversions():
+    """V2.1 adds the row adders' and their registers' time per read and the input shift-add once per muxed column,
+    where V1.4 hides them under the conversions (an idle vector still shifts its input bit)."""
+    sub = _sequential()
+    mode, p = sub.mode, sub.ctx.p
+    act, _, got = _reads(sub)
+    reads = act * p.chip.array.rows * sub.cols_muxed
+    step = adder_step(mode.adder, mode.dff.cap_tg_drain) + 0.5e-9
+    shift = mode.shift_adders.inputs.latency(sub.cols_muxed, 1e9)
+    assert got[:, 2] == pytest.approx(step * reads + shift, rel=1e-12)
+    assert mode.adder.num_bit == mode.adder_bits  # the full count width, one bit over V1.4's
+    plain = _sequential({"v21_sequential_read": False})
+    assert plain.mode.adder.num_bit == mode.adder_bits - 1
+    overlapped = _reads(plain)[2][:, 2]
+    assert (overlapped < got[:, 2]).all()  # V1.4 hides most of them under the conversions
+
+
+def test_the_converters_energy_counts_in_the_adc_share_only():
+    sub = _sequential()
+    mode = sub.mode
+    act, r, got = _reads(sub)
+    rows = act * sub.ctx.p.chip.array.rows
+    sense = mode.read_timing.read_energy(r, mode.read_timing.read_latency(r)) * rows
+    encode = mode.adc.encoder.energy(rows * sub.cols_muxed)
+    assert got[:, 4] + sense + encode == pytest.approx(got[:, 5:].sum(axis=1), rel=1e-12)
+    plain = _reads(_sequential({"v21_sequential_read": False}))[2]
+    assert plain[:, 4] == pytest.approx(plain[:, 5:].sum(axis=1), rel=1e-12)
