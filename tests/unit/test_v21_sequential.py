@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,11 @@ from neurocim.arch.subarray.subarray_common import BIG_RAMP, adder_step
 from neurocim.circuits.adc.mlsa_timing_v21 import chip_read_law
 from neurocim.compat.param_cpp_v21 import chip_from_v21_params
 from neurocim.config.chip import ChipConfig
-from neurocim.estimate import build_context
+from neurocim.estimate import build_context, estimate
+from neurocim.training_cost.forward import forward_phase
+from neurocim.workload.network import Layer
+from neurocim.workload.prepared import PreparedWorkload, prepare
+from neurocim.workload.traces import LayerTrace
 
 
 def _sequential(quirks: dict[str, bool] | None = None) -> SubArray:
@@ -71,3 +77,33 @@ def test_the_converters_energy_counts_in_the_adc_share_only():
     assert got[:, 4] + sense + encode == pytest.approx(got[:, 5:].sum(axis=1), rel=1e-12)
     plain = _reads(_sequential({"v21_sequential_read": False}))[2]
     assert plain[:, 4] == pytest.approx(plain[:, 5:].sum(axis=1), rel=1e-12)
+
+
+SMALL = (Layer(8, 8, 16, 3, 3, 32, pooled=True, name="conv"), Layer(1, 1, 512, 1, 1, 10, name="fc"))
+
+
+@functools.cache
+def _small_workload() -> PreparedWorkload:
+    rng = np.random.default_rng(3)
+    traces = [
+        LayerTrace.from_weight_codes(
+            rng.integers(-15, 16, size=(ly.rows, ly.out_channels)), 1 / 16, rng.integers(0, 256, (ly.rows, 36)), 8
+        )
+        for ly in SMALL
+    ]
+    return prepare(SMALL, traces)
+
+
+@pytest.mark.parametrize("mode", [1, 2])
+def test_the_forward_peak_energy_is_the_layers_less_its_data_movement(mode):
+    """The peak (compute-only) forward energy is the layer's read energy less buffer and interconnect: the shares'
+    sum in parallel read, less than it in V2.1's sequential read, whose converters count in the ADC share only."""
+    report = estimate(chip_from_v21_params({"operationmode": mode}), _small_workload())
+    for record, fw in zip(report.layers, forward_phase(report), strict=True):
+        en = record.energy_breakdown_j
+        assert fw.peak.energy_j == pytest.approx(record.dynamic_energy_j - en.buffer - en.interconnect, rel=1e-12)
+        shares = fw.energy_j.adc + fw.energy_j.accumulation + fw.energy_j.other
+        if mode == 2:
+            assert fw.peak.energy_j == pytest.approx(shares, rel=1e-9)
+        else:
+            assert 0 < fw.peak.energy_j < shares
