@@ -107,3 +107,10 @@ def test_the_forward_peak_energy_is_the_layers_less_its_data_movement(mode):
             assert fw.peak.energy_j == pytest.approx(shares, rel=1e-9)
         else:
             assert 0 < fw.peak.energy_j < shares
+
+
+def test_the_bit_line_settles_through_the_mean_of_an_on_and_an_off_cell():
+    v21, plain = _sequential(), _sequential({"v21_sequential_read": False})
+    geo = v21.mode.geo
+    assert v21.mode.col_delay() == pytest.approx(geo.cap_col * (geo.res_mem_cell_on + geo.res_mem_cell_off) * 0.1)
+    assert plain.mode.col_delay() == pytest.approx(geo.cap_col * geo.res_mem_cell_avg * 0.2)

@@ -174,7 +174,10 @@ class SequentialArray:
         """Bit-line delay (s): SRAM Elmore discharge, eNVM 20 % of the column RC."""
         if self.sram_column is not None:
             return self.sram_column.col_delay()
-        return self.geo.cap_col * self.geo.res_mem_cell_avg * 0.2
+        geo = self.geo
+        if self.ctx.p.quirk(SEQUENTIAL_READ):  # V2.1: through the arithmetic mean of an on and an off cell
+            return geo.cap_col * (geo.res_mem_cell_on + geo.res_mem_cell_off) / 2 * 0.2
+        return geo.cap_col * geo.res_mem_cell_avg * 0.2
 
     def _conversion_latency(self) -> float:
         """One eNVM conversion (s): the ADC (+ encoder)."""
