@@ -13,7 +13,9 @@ from neurocim.circuits.adc.mlsa_timing_v21 import chip_read_law
 from neurocim.compat.param_cpp_v21 import chip_from_v21_params
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context, estimate
-from neurocim.training_cost.forward import forward_phase
+from neurocim.training_cost.forward import forward_phase, training_chip
+from neurocim.training_cost.weight_update import WeightUpdate
+from neurocim.training_cost.write_pulses import RowWrites
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload, prepare
 from neurocim.workload.traces import LayerTrace
@@ -114,3 +116,22 @@ def test_the_bit_line_settles_through_the_mean_of_an_on_and_an_off_cell():
     geo = v21.mode.geo
     assert v21.mode.col_delay() == pytest.approx(geo.cap_col * (geo.res_mem_cell_on + geo.res_mem_cell_off) * 0.1)
     assert plain.mode.col_delay() == pytest.approx(geo.cap_col * geo.res_mem_cell_avg * 0.2)
+
+
+def test_a_sequential_array_writes_through_its_row_decoder_and_wl_driver():
+    """A sequential 1T1R array has no WL switch matrix: its update selects the written rows through the row decoder
+    and WL driver (the write voltage on the pass gate) and the columns through the source-line switch matrix."""
+    chip = chip_from_v21_params({"operationmode": 1})
+    model = training_chip(chip, _small_workload())
+    update = WeightUpdate(model, chip.training)
+    mode = update.subarray.mode
+    writes = RowWrites(rows=64, cols=128, set_pulses=90, reset_pulses=40, rows_set=30, rows_reset=10, cols_set=5,
+                       cols_reset=3, cell_pulse_power_w=0.0, cell_switch_energy_j=0.0)  # fmt: skip
+    latency, pulses, energy, _ = update.subarray_terms(writes, first_layer=True)
+    n = update._num_writes(writes)
+    v_w = update.cell.write_voltage_v
+    rows = mode.wl_decoder.write_energy(n) + mode.wl_new_driver.energy(n, v_w)
+    assert rows > mode.wl_new_driver.energy(n)  # the write voltage, not the read voltage, on the pass gate
+    lines = update._line_energy(writes)[0] + update._scan_registers(writes, True)  # the array's lines, as ever
+    assert energy == pytest.approx(rows + update._column_switch_energy(mode.sl_switch, writes, n) + lines, rel=1e-12)
+    assert latency >= mode.row_decode_latency() * n > 0 and pulses == 130

@@ -170,6 +170,10 @@ class SequentialArray:
         assert self.wl_driver is not None
         return t + self.wl_driver.latency(ramp, geo.cap_row1, geo.res_row, 1)
 
+    def row_decode_latency(self) -> float:
+        """Decoding and driving one row (s): the WL decoder and its driver."""
+        return self._row_latency()
+
     def col_delay(self) -> float:
         """Bit-line delay (s): SRAM Elmore discharge, eNVM 20 % of the column RC."""
         if self.sram_column is not None:

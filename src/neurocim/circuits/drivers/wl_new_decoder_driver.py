@@ -66,9 +66,11 @@ class WLNewDecoderDriver(WlRowDriver):
         delay += horowitz(tr, 0.0, 1e20)[0]
         return delay * num_read
 
-    def energy(self, num_read: Reads) -> Reads:
-        """Read energy (J): one row switches per read."""
-        vdd, v_read = self.ctx.tech.vdd, self.ctx.cell.read_voltage_v
+    def energy(self, num_read: Reads, line_voltage_v: float | None = None) -> Reads:
+        """Read energy (J): one row switches per read; `line_voltage_v` (default: the read voltage) is what its pass
+        gate's drain swings to (a write: the write voltage)."""
+        vdd = self.ctx.tech.vdd
+        v_read = self.ctx.cell.read_voltage_v if line_voltage_v is None else line_voltage_v
         e = 0.0
         e += self.cap_nand_in * vdd * vdd
         e += (self.cap_inv_out + self.cap_tg_gate_n) * vdd * vdd
