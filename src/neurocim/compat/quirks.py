@@ -279,8 +279,8 @@ QUIRKS += (
         "slowest column's sense-amp time (one cell against the references), then the row adders (the full count width, "
         "their registers a bit more, each bit clocked) and registers step once per read and the shift-adds once per "
         "muxed column; the row decode (no WL wire load) per read against the column mux, and the muxed columns' "
-        "bit-line settling, both over the input's bit pulses; the sense amplifiers' and encoders' energy counts in "
-        "the ADC share but not in the read's energy",
+        "bit-line settling (through the mean of an on and an off cell), both over the input's bit pulses; the sense "
+        "amplifiers' and encoders' energy counts in the ADC share but not in the read's energy",
         "overlaps the adders and shift-adds with the conversions, counts each row decode and settling in full and "
         "the converters' energy in the read's (NeuroSim V1.4)",
         _V21,
