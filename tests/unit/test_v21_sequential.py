@@ -10,6 +10,7 @@ import pytest
 from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.subarray.subarray_common import BIG_RAMP, adder_step
 from neurocim.circuits.adc.mlsa_timing_v21 import chip_read_law
+from neurocim.circuits.gates.gates import minimum_widths
 from neurocim.compat.param_cpp_v21 import chip_from_v21_params
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context, estimate
@@ -135,3 +136,14 @@ def test_a_sequential_array_writes_through_its_row_decoder_and_wl_driver():
     lines = update._line_energy(writes)[0] + update._scan_registers(writes, True)  # the array's lines, as ever
     assert energy == pytest.approx(rows + update._column_switch_energy(mode.sl_switch, writes, n) + lines, rel=1e-12)
     assert latency >= mode.row_decode_latency() * n > 0 and pulses == 130
+
+
+def test_the_v21_wl_decoder_driver_is_drawn_at_minimum_size():
+    """V2.1's WL decoder driver keeps its gates at minimum size (quirk v21_decoder_sizing): less leakage, a slower
+    row select than V1.4's gates grown to the standard cell."""
+    v21, grown = _sequential(), _sequential({"v21_decoder_sizing": False})
+    tech = v21.ctx.tech
+    driver = v21.mode.wl_new_driver
+    assert driver.width_nand == minimum_widths(tech, 2) and driver.width_inv == driver.width_tg == minimum_widths(tech)
+    assert driver.leakage < grown.mode.wl_new_driver.leakage
+    assert v21.mode.row_decode_latency() > grown.mode.row_decode_latency()

@@ -12,9 +12,11 @@ from neurocim.circuits.gates.gates import (
     Mos,
     cell_widths,
     gate_area,
+    gate_cap,
     gate_capacitance,
     gate_leakage,
     horowitz,
+    minimum_widths,
     on_resistance,
     on_resistance_normal,
 )
@@ -28,6 +30,9 @@ class WLNewDecoderDriver(WlRowDriver):
         super().__init__(ctx, num_wl_row)
         tech = ctx.tech
         self.width_nand = cell_widths(tech, 2)
+        if ctx.p.quirk("v21_decoder_sizing"):  # V2.1: gates drawn at minimum size
+            self.width_nand, self.width_inv, self.width_tg = minimum_widths(tech, 2), *[minimum_widths(tech)] * 2
+            self.cap_tg_gate_n, self.cap_tg_gate_p = gate_cap(self.width_tg[0], tech), gate_cap(self.width_tg[1], tech)
         t = ctx.temperature
         res_n = on_resistance_normal(self.width_tg[0], Mos.NMOS, t, tech) * LINEAR_REGION_RATIO
         res_p = on_resistance_normal(self.width_tg[1], Mos.PMOS, t, tech) * LINEAR_REGION_RATIO
