@@ -10,10 +10,11 @@ import pytest
 from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.subarray.subarray_common import BIG_RAMP, adder_step
 from neurocim.circuits.adc.mlsa_timing_v21 import chip_read_law
-from neurocim.circuits.gates.gates import minimum_widths
+from neurocim.circuits.gates.gates import Mos, minimum_widths, on_resistance
 from neurocim.compat.param_cpp_v21 import chip_from_v21_params
 from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context, estimate
+from neurocim.training_cost.backprop import TransposedReadout
 from neurocim.training_cost.forward import forward_phase, training_chip
 from neurocim.training_cost.weight_update import WeightUpdate
 from neurocim.training_cost.write_pulses import RowWrites
@@ -139,11 +140,27 @@ def test_a_sequential_array_writes_through_its_row_decoder_and_wl_driver():
 
 
 def test_the_v21_wl_decoder_driver_is_drawn_at_minimum_size():
-    """V2.1's WL decoder driver keeps its gates at minimum size (quirk v21_decoder_sizing): less leakage, a slower
-    row select than V1.4's gates grown to the standard cell."""
+    """V2.1's WL decoder driver keeps its gates at minimum size and its pass gates' saturated on-resistance (quirk
+    v21_decoder_sizing): less leakage, a slower row select than V1.4's gates grown to the standard cell."""
     v21, grown = _sequential(), _sequential({"v21_decoder_sizing": False})
     tech = v21.ctx.tech
     driver = v21.mode.wl_new_driver
     assert driver.width_nand == minimum_widths(tech, 2) and driver.width_inv == driver.width_tg == minimum_widths(tech)
     assert driver.leakage < grown.mode.wl_new_driver.leakage
     assert v21.mode.row_decode_latency() > grown.mode.row_decode_latency()
+    res_n = on_resistance(driver.width_tg[0], Mos.NMOS, v21.ctx.temperature, tech)
+    res_p = on_resistance(driver.width_tg[1], Mos.PMOS, v21.ctx.temperature, tech)
+    assert driver.res_tg == pytest.approx(1 / (1 / res_n + 1 / res_p))
+
+
+def test_a_sequential_arrays_read_out_settles_its_row_through_one_cell():
+    """The row-by-row transposed read of a sequential array settles each row through the one cell driven; a
+    parallel-read array's, through half its columns."""
+    chip = chip_from_v21_params({"operationmode": 1})
+    parallel = chip_from_v21_params({})
+    row_by_row = parallel.training.backprop.model_copy(update={"parallel": False})
+    ctx_s, ctx_p = build_context(chip), build_context(parallel)
+    one = TransposedReadout(ctx_s, chip.training)
+    half = TransposedReadout(ctx_p, parallel.training.model_copy(update={"backprop": row_by_row}))
+    assert not one.parallel and not half.parallel
+    assert one._line_delay(8) == pytest.approx(half._line_delay(8) * ctx_p.p.chip.array.cols / 2, rel=1e-12)

@@ -435,8 +435,8 @@ QUIRKS += (
     Quirk(
         "v21_decoder_sizing",
         "builds every row and mux decoder (sub-arrays, buffers) of minimum-size gates with a 3x minimum output "
-        "driver, and a sequential 1T1R array's WL decoder driver of minimum-size gates, and times an SRAM buffer's "
-        "decoder without its word line's resistance",
+        "driver, and a sequential 1T1R array's WL decoder driver of minimum-size gates (its pass gates at their "
+        "saturated on-resistance), and times an SRAM buffer's decoder without its word line's resistance",
         "grows the decoder gates to the standard cell height, sizes the output driver per node and drives the word "
         "line's resistance (NeuroSim V1.4)",
         _V21,

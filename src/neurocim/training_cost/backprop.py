@@ -247,7 +247,8 @@ class TransposedReadout:
         return max(t_line, self.mux.latency() * steps)
 
     def _line_delay(self, steps: float) -> float:
-        """The read line settling (s): an eNVM row to 20 % of its swing, an SRAM row through its cells."""
+        """The read line settling (s): an eNVM row to 20 % of its swing through the cells driven at once, an SRAM row
+        through its cells."""
         ctx, geo, tech = self.ctx, self.geo, self.ctx.tech
         if self.sram:
             return SramColumn(ctx, geo).col_delay() * steps
@@ -257,7 +258,9 @@ class TransposedReadout:
             res_cell = (geo.res_mem_cell_on + geo.res_mem_cell_off) / 2
         cap_row = geo.length_row * WIRE_CAP_PER_M + drain_cap(geo.width_access_cmos * f, Mos.NMOS,
                                                               ctx.cell.width_f * f, tech) * geo.num_col  # fmt: skip
-        tau = cap_row * res_cell / (geo.num_col / 2)
+        # through the cells driven at once: half the columns, one in a sequential array (read cell by cell)
+        driven = geo.num_col / 2 if ctx.p.parallel_read else 1
+        tau = cap_row * res_cell / driven
         return tau * 0.2 * steps / self.bp.error_bits
 
     def _sram_settling(self) -> float:

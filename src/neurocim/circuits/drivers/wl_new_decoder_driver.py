@@ -28,14 +28,16 @@ class WLNewDecoderDriver(WlRowDriver):
 
     def __init__(self, ctx: CircuitContext, num_wl_row: int):
         super().__init__(ctx, num_wl_row)
-        tech = ctx.tech
+        tech, t = ctx.tech, ctx.temperature
         self.width_nand = cell_widths(tech, 2)
-        if ctx.p.quirk("v21_decoder_sizing"):  # V2.1: gates drawn at minimum size
+        if ctx.p.quirk("v21_decoder_sizing"):  # V2.1: gates drawn at minimum size, the TGs' saturated resistance
             self.width_nand, self.width_inv, self.width_tg = minimum_widths(tech, 2), *[minimum_widths(tech)] * 2
             self.cap_tg_gate_n, self.cap_tg_gate_p = gate_cap(self.width_tg[0], tech), gate_cap(self.width_tg[1], tech)
-        t = ctx.temperature
-        res_n = on_resistance_normal(self.width_tg[0], Mos.NMOS, t, tech) * LINEAR_REGION_RATIO
-        res_p = on_resistance_normal(self.width_tg[1], Mos.PMOS, t, tech) * LINEAR_REGION_RATIO
+            res_n = on_resistance(self.width_tg[0], Mos.NMOS, t, tech)
+            res_p = on_resistance(self.width_tg[1], Mos.PMOS, t, tech)
+        else:
+            res_n = on_resistance_normal(self.width_tg[0], Mos.NMOS, t, tech) * LINEAR_REGION_RATIO
+            res_p = on_resistance_normal(self.width_tg[1], Mos.PMOS, t, tech) * LINEAR_REGION_RATIO
         self.res_tg = 1 / (1 / res_n + 1 / res_p)
         self.cap_nand_in = self.cap_nand_out = 0.0  # set by layout
         vdd = tech.vdd
