@@ -37,12 +37,7 @@ OPEN: dict[tuple[str, str, str], str] = {
     ("seq", "layer 8", "energy_breakdown_j.interconnect"): _LAST_IC,
 }
 # operationmode 1 (row-by-row read): what stays open after its read, read-out and write paths follow V2.1
-_SEQ_ALL = ("chip", *(f"layer {i}" for i in range(1, 9)))
 _SEQ_OPEN = {
-    "latency_breakdown_s.other": (_SEQ_ALL, "the forward read's non-ADC time (row decode, mux, settling) 4-6 % short"),
-    "training.forward.latency_s": (("chip", "layer 3", "layer 4", "layer 5", "layer 6"),
-                                   "1.1-1.4 % short: the forward read's non-ADC time"),
-    "peak.forward.latency_s": ((*_SEQ_ALL[:7], "layer 8"), "1.3-1.6 % short: the forward read's non-ADC time"),
     "latency_breakdown_s.adc": (("chip", "layer 4", "layer 5", "layer 6", "layer 7"),
                                 "+1.5-3.1 % in layers 4-7 (layers 1-3 within 1 %): their conversions"),
 }
