@@ -303,3 +303,15 @@ def test_v21_charges_a_sequential_read_outs_lines_once_per_array_row():
     assert v21._array_energy() == pytest.approx(faithful._array_energy() * 64 / 128, rel=1e-12)
     square = VARIANTS["fefet_sequential"]
     assert _readout(square)._array_energy() == _readout(square, rows)._array_energy()
+@pytest.mark.parametrize("cell", [{}, {"cell": {"type": "sram", "bits_per_cell": 1}}])
+def test_a_sequential_forward_array_reads_its_transposed_side_row_by_row(cell):
+    """A conventional-sequential array has no parallel read-out: backprop.parallel=true is read row by row there,
+    costing and sizing exactly as backprop.parallel=false."""
+    forward = {**cell, "array": {"read_mode": "sequential"}}
+    asked = _chip(forward)
+    row_by_row = _chip({**forward, "training": {"backprop": {"parallel": False}}})
+    readouts = [TransposedReadout(ctx, chip.training) for ctx, chip in (asked, row_by_row)]
+    assert not readouts[0].parallel and readouts[0].levels == readouts[1].levels
+    assert backprop_area(*asked[:1], asked[1].training) == backprop_area(*row_by_row[:1], row_by_row[1].training)
+    assert readouts[0].read_cost(1.0).latency == readouts[1].read_cost(1.0).latency
+    assert TransposedReadout(*_chip(cell)[:1], _chip(cell)[1].training).parallel  # parallel forward read: as asked

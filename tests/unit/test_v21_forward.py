@@ -151,6 +151,7 @@ def test_switching_a_v21_quirk_off_changes_the_estimate(name):
         "v21_transistor_data": {"technode": 90, "featuresize": 200e-9, "wireWidth": 200},
         "v21_global_accumulation_reads": {"numRowSubArray": 16, "numColSubArray": 16},
         "v21_shift_add_read_counts": {"cellBit": 2},
+        "v21_sequential_read": {"operationmode": 1},
         "v21_tile_accumulation_truncated_reads": {"cellBit": 2, "novelMapping": False},
     }
     chip = chip_from_v21_params(where.get(name, {}))

@@ -290,6 +290,18 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_sequential_read",
+        "times a sequential (row by row) eNVM read additively: each muxed column of each active row converts in its "
+        "slowest column's sense-amp time (one cell against the references), then the row adders (the full count width, "
+        "their registers a bit more, each bit clocked) and registers step once per read and the shift-adds once per "
+        "muxed column; the row decode (no WL wire load) per read against the column mux, and the muxed columns' "
+        "bit-line settling (through the mean of an on and an off cell), both over the input's bit pulses; the sense "
+        "amplifiers' and encoders' energy counts in the ADC share but not in the read's energy",
+        "overlaps the adders and shift-adds with the conversions, counts each row decode and settling in full and "
+        "the converters' energy in the read's (NeuroSim V1.4)",
+        _V21,
+    ),
+    Quirk(
         "v21_read_other_latency",
         "times a 1T1R read's non-ADC part as the slower of its WL switch matrix (5 drain loads on a minimum NMOS, plus "
         "half a clock of its register per read) and the column mux with its decoder over the input's bit pulses, "
@@ -439,7 +451,8 @@ QUIRKS += (
     Quirk(
         "v21_decoder_sizing",
         "builds every row and mux decoder (sub-arrays, buffers) of minimum-size gates with a 3x minimum output "
-        "driver, and times an SRAM buffer's decoder without its word line's resistance",
+        "driver, and a sequential 1T1R array's WL decoder driver of minimum-size gates (its pass gates at their "
+        "saturated on-resistance), and times an SRAM buffer's decoder without its word line's resistance",
         "grows the decoder gates to the standard cell height, sizes the output driver per node and drives the word "
         "line's resistance (NeuroSim V1.4)",
         _V21,

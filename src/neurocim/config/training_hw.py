@@ -50,7 +50,11 @@ class DramConfig(_Section):
 class BackpropConfig(_Section):
     """Read-out of the transposed arrays in the activation-gradient pass (errors applied along the columns)."""
 
-    parallel: bool = Field(True, description="read the transposed array with all rows in parallel (else row by row)")
+    parallel: bool = Field(
+        True,
+        description="read the transposed array with all rows in parallel (else row by row; row by row always under "
+        "array.read_mode=sequential)",
+    )
     adc_levels: int = Field(64, ge=2, le=4096, description="ADC levels of the activation-gradient read-out")
     rows_per_adc: int = Field(8, ge=1, description="rows sharing one activation-gradient ADC")
     error_bits: int = Field(8, ge=1, le=16, description="precision of the back-propagated errors, bits")

@@ -64,7 +64,8 @@ from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
 from neurocim.config.chip import AdcType, CellType, SenseMode
-from neurocim.config.training_hw import TrainingHardwareConfig
+from neurocim.config.derived import Derived
+from neurocim.config.training_hw import BackpropConfig, TrainingHardwareConfig
 from neurocim.training_cost.quirks import (
     AG_FORWARD_COLUMNS,
     AG_LEAKAGE_FORWARD_SWITCH,
@@ -99,6 +100,12 @@ class BackpropArea:
         return self.adc_m2 + self.accumulation_m2 + self.other_m2
 
 
+def transposed_read_parallel(p: Derived, bp: BackpropConfig) -> bool:
+    """Whether the transposed read-out reads its rows in parallel: only when asked for and the forward array reads in
+    parallel too; a conventional-sequential array has no parallel read-out and reads its transposed side row by row."""
+    return bp.parallel and p.parallel_read
+
+
 class TransposedReadout:
     """The transposed read-out of one forward sub-array."""
 
@@ -108,7 +115,7 @@ class TransposedReadout:
         self.ctx, self.bp = ctx, training.backprop
         self.geo: ArrayGeometry = array_geometry(ctx, p.chip.array.rows, p.chip.array.cols)
         self.sram = p.chip.cell.type is CellType.SRAM
-        self.parallel = self.bp.parallel
+        self.parallel = transposed_read_parallel(p, self.bp)
         rows, cols, rpa = self.geo.num_row, self.geo.num_col, self.bp.rows_per_adc
         self.units = math.ceil(rows / rpa)
         self.num_adc = max(rows // rpa, 1)
@@ -250,7 +257,8 @@ class TransposedReadout:
         return max(t_line, self.mux.latency() * steps)
 
     def _line_delay(self, steps: float) -> float:
-        """The read line settling (s): an eNVM row to 20 % of its swing, an SRAM row through its cells."""
+        """The read line settling (s): an eNVM row to 20 % of its swing through the cells driven at once, an SRAM row
+        through its cells."""
         ctx, geo, tech = self.ctx, self.geo, self.ctx.tech
         if self.sram:
             return SramColumn(ctx, geo).col_delay() * steps
@@ -260,7 +268,9 @@ class TransposedReadout:
             res_cell = (geo.res_mem_cell_on + geo.res_mem_cell_off) / 2
         cap_row = geo.length_row * WIRE_CAP_PER_M + drain_cap(geo.width_access_cmos * f, Mos.NMOS,
                                                               ctx.cell.width_f * f, tech) * geo.num_col  # fmt: skip
-        tau = cap_row * res_cell / (geo.num_col / 2)
+        # through the cells driven at once: half the columns, one in a sequential array (read cell by cell)
+        driven = geo.num_col / 2 if ctx.p.parallel_read else 1
+        tau = cap_row * res_cell / driven
         return tau * 0.2 * steps / self.bp.error_bits
 
     def _sram_settling(self) -> float:

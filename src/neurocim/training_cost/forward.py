@@ -55,7 +55,8 @@ class ForwardLayer:
     """One layer's forward pass of one image, split as NeuroSim V2.1 reports it.
 
     `array` is the read of the synaptic arrays without their ADCs (the `other` of the inference breakdown minus its
-    buffer and interconnect parts); `peak` is the compute alone: ADC + accumulation + array. `total` adds to the
+    buffer and interconnect parts); `peak` is the compute alone: ADC + accumulation + array (its energy: the layer's
+    less its buffer and interconnect). `total` adds to the
     inference layer cost `dram`, the image load from off-chip memory (inference-only runs), and `buffer_again`, a
     second pass over the global buffer (training keeps each layer's input and output for the backward pass)."""
 
@@ -94,7 +95,10 @@ def forward_layer(
 ) -> ForwardLayer:
     """The forward view of one layer of an inference report, plus its DRAM load and second global-buffer pass."""
     lat, en = _array_only(record.latency_breakdown_s), _array_only(record.energy_breakdown_j)
-    peak = LatencyEnergy(lat.adc + lat.accumulation + lat.other, en.adc + en.accumulation + en.other)
+    # the compute's energy: the read's less its data movement (V2.1's sequential read books its converters to the ADC
+    # share but not to the read, quirk v21_sequential_read; elsewhere the shares add up to the read)
+    compute_j = record.dynamic_energy_j - en.buffer - en.interconnect
+    peak = LatencyEnergy(lat.adc + lat.accumulation + lat.other, compute_j)
     total = LatencyEnergy(
         record.latency_s + dram.latency_s + buffer_again.latency_s,
         record.dynamic_energy_j + dram.energy_j + buffer_again.energy_j,

@@ -14,13 +14,14 @@ import numpy as np
 
 from neurocim.arch.chip import ChipModel
 from neurocim.arch.subarray.subarray import SubArray
+from neurocim.arch.subarray.subarray_sequential import SequentialArray
 from neurocim.arch.tile import Tile
 from neurocim.circuits.gates.gates import horowitz
 from neurocim.config.chip import AccessType, CellType
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.mapping.cells import cells_to_conductance, levels_to_quotient_cells
-from neurocim.training_cost.backprop import ERROR_ACTIVITY
+from neurocim.training_cost.backprop import ERROR_ACTIVITY, transposed_read_parallel
 from neurocim.training_cost.quirks import (
     COLUMN_SWITCH_PULSES_UNSET,
     SRAM_WRITE_ACTIVITY_UNSET,
@@ -253,14 +254,16 @@ class WeightUpdate:
         one_t = getattr(mode, "wl_new_switch", None)
         row = one_t or getattr(mode, "wl_switch", None)
         col = getattr(mode, "sl_switch", None)
-        if row is None or col is None:
+        if col is None or (row is None and not isinstance(mode, SequentialArray)):
             return 0.0
         e = 0.0
-        if one_t is None or self._num_writes(w) > 0:
+        if row is not None and (one_t is None or self._num_writes(w) > 0):  # a sequential array decodes its rows
             e += row.dff.energy(p.cols_muxed, row.num_output, False)
         if not first_layer:
             bp = self.training.backprop
-            steps = bp.rows_per_adc if bp.parallel else bp.rows_per_adc * p.chip.array.cols * ERROR_ACTIVITY
+            steps = bp.rows_per_adc
+            if not transposed_read_parallel(p, bp):
+                steps *= p.chip.array.cols * ERROR_ACTIVITY
             e += col.dff.energy(steps, col.num_output, False)
         return float(e)
 
@@ -285,6 +288,8 @@ class WeightUpdate:
         n = self._num_writes(w)
         if self.cell.binary or n == 0:
             return self._sram_drivers(w)
+        if isinstance(mode, SequentialArray) and mode.wl_new_driver is not None and mode.sl_switch is not None:
+            return self._decoded_rows(mode, w, n)
         row = getattr(mode, "wl_new_switch", None) or getattr(mode, "wl_switch", None)
         col = getattr(mode, "sl_switch", None)
         if row is None or col is None:
@@ -294,6 +299,26 @@ class WeightUpdate:
         t_row = self._tg_write_latency(row, *row_load, n) + self._scan_time()
         t_col = self._tg_write_latency(col, sa.cap_col, sa.res_col, n)
         return max(t_row, t_col), self._switch_energy(row, col, w, n, one_t)
+
+    def _decoded_rows(self, mode: SequentialArray, w: RowWrites, num_write: float) -> tuple[float, float]:
+        """(latency, energy) of a sequential 1T1R array's write selection: its row decoder and WL driver pass the write
+        voltage to the written row, the source-line switch matrix its columns."""
+        sa, driver, col = self.subarray, mode.wl_new_driver, mode.sl_switch
+        assert driver is not None and col is not None
+        t_row = mode.row_decode_latency() * num_write
+        t_col = self._tg_write_latency(col, sa.cap_col, sa.res_col, num_write)
+        e_row = mode.wl_decoder.write_energy(num_write) + driver.energy(num_write, self.cell.write_voltage_v)
+        return max(t_row, t_col), e_row + self._column_switch_energy(col, w, num_write)
+
+    def _column_switch_energy(self, col, w: RowWrites, num_write: float) -> float:
+        """A 1T1R array's source-line switch matrix per write operation: V_w on the written columns' lines (J)."""
+        v_w = self.cell.write_voltage_v
+        n_col = col.num_output
+        selected = min(n_col, n_col * w.activity_col)
+        pulses = 0 if has_quirk(self.p, COLUMN_SWITCH_PULSES_UNSET) else w.pulses_per_row
+        e_col = col.cap_tg_drain * 3 * v_w * v_w * (pulses * selected + n_col - selected / 2)
+        e_col += (col.cap_tg_gate_n + col.cap_tg_gate_p) * self.chip.ctx.tech.vdd ** 2 * n_col
+        return e_col * num_write
 
     @staticmethod
     def _tg_write_latency(switch, cap_load: float, res_load: float, num_write: float) -> float:
@@ -312,12 +337,10 @@ class WeightUpdate:
         pulses = 0 if has_quirk(self.p, COLUMN_SWITCH_PULSES_UNSET) else w.pulses_per_row
         if one_t:  # the row switch passes V_access to the access gate; columns take V_w
             e_row = row.cap_tg_drain * 2 * cell.access_voltage_v**2 + gates_r * vdd * vdd * 5
-            e_col = col.cap_tg_drain * 3 * v_w * v_w * (pulses * selected + n_col - selected / 2)
-        else:  # crossbar: V_w on the selected line, V_w/2 on the others
-            e_row = row.cap_tg_drain * 3 * v_w * v_w * (1 + (row.num_output - 1) / 4)
-            e_col = col.cap_tg_drain * 3 * v_w * v_w * (pulses * selected + n_col / 4)
-        e_row += gates_r * vdd * vdd * (0 if one_t else row.num_output)
-        e_col += gates_c * vdd * vdd * n_col
+            return e_row * num_write + self._column_switch_energy(col, w, num_write)
+        # crossbar: V_w on the selected line, V_w/2 on the others
+        e_row = row.cap_tg_drain * 3 * v_w * v_w * (1 + (row.num_output - 1) / 4) + gates_r * vdd * vdd * row.num_output
+        e_col = col.cap_tg_drain * 3 * v_w * v_w * (pulses * selected + n_col / 4) + gates_c * vdd * vdd * n_col
         return (e_row + e_col) * num_write
 
     def _sram_drivers(self, w: RowWrites) -> tuple[float, float]:

@@ -22,6 +22,7 @@ from neurocim.arch.subarray.subarray_common import (
 from neurocim.arch.subarray.subarray_geometry import WIRE_CAP_PER_M, ArrayGeometry
 from neurocim.arch.subarray.subarray_parts import ColumnMux, ShiftAdders, WriteLevelShifters, build_adc
 from neurocim.arch.subarray.subarray_sram import SramColumn, sram_cell_leakage
+from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, chip_read_law
 from neurocim.circuits.adc.sense_amp import SenseAmp
 from neurocim.circuits.base import Layout
 from neurocim.circuits.context import CircuitContext
@@ -32,6 +33,8 @@ from neurocim.circuits.drivers.wl_new_decoder_driver import WLNewDecoderDriver
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.config.chip import AccessType, CellType
+
+SEQUENTIAL_READ = "v21_sequential_read"
 
 
 class SequentialArray:
@@ -80,9 +83,22 @@ class SequentialArray:
             # each extra cell of a weight shifts by cellBit; +1 compensates the shift-add's own -1
             pulses = (cps - 1) * p.cell_bits + 1
             self.shift_adders = ShiftAdders(ctx, self.num_adder, self.adder_bits, self.adder_bits + pulses, pulses)
-        self.dff = DFF(ctx, self.adder_bits * self.num_adder)
-        self.adder = Adder(ctx, self.adder_bits - 1, self.num_adder)
+        # V2.1 (eNVM): the row adders take the full count width, their registers one bit more
+        v21 = not self.sram and p.quirk(SEQUENTIAL_READ)
+        self.dff = DFF(ctx, (self.adder_bits + v21) * self.num_adder)
+        self.adder = Adder(ctx, self.adder_bits - 1 + v21, self.num_adder)
         self.leakage, self.leakage_sram_in_use = self._leakage()
+        self.read_timing = self._v21_read_timing()
+
+    def _v21_read_timing(self) -> MlsaTimingV21 | None:
+        """V2.1's sequential read (quirk v21_sequential_read, asynchronous eNVM flash MLSA): its per-read sense-amp
+        law, one cell's resistance against the references; else None."""
+        p = self.ctx.p
+        if self.adc is None or self.adc.flash is None or p.chip.clock.synchronous:
+            return None
+        if not (p.quirk(SEQUENTIAL_READ) and p.quirk("v21_mlsa_read_time")):
+            return None
+        return chip_read_law(p, 2**p.cell_bits, 1)
 
     def _row_units(self) -> list:
         return [u for u in (self.wl_decoder, self.wl_new_driver, self.wl_driver) if u is not None]
@@ -146,18 +162,26 @@ class SequentialArray:
         geo = self.geo
         if self.sram:
             return self.wl_decoder.latency(BIG_RAMP, geo.cap_row1, 0.0, geo.res_row, geo.num_col, 1)
-        t = self.wl_decoder.latency(BIG_RAMP, geo.cap_row2, 0.0, geo.res_row, geo.num_col, 1)
-        ramp = self.wl_decoder.ramp_output(BIG_RAMP, geo.cap_row2, 0.0, geo.res_row, geo.num_col)
+        res_load = 0.0 if self.ctx.p.quirk(SEQUENTIAL_READ) else geo.res_row  # V2.1: no WL wire on the decoder
+        t = self.wl_decoder.latency(BIG_RAMP, geo.cap_row2, 0.0, res_load, geo.num_col, 1)
+        ramp = self.wl_decoder.ramp_output(BIG_RAMP, geo.cap_row2, 0.0, res_load, geo.num_col)
         if self.wl_new_driver is not None:
             return t + self.wl_new_driver.latency(ramp, geo.cap_row2, geo.res_row, 1)
         assert self.wl_driver is not None
         return t + self.wl_driver.latency(ramp, geo.cap_row1, geo.res_row, 1)
 
+    def row_decode_latency(self) -> float:
+        """Decoding and driving one row (s): the WL decoder and its driver."""
+        return self._row_latency()
+
     def col_delay(self) -> float:
         """Bit-line delay (s): SRAM Elmore discharge, eNVM 20 % of the column RC."""
         if self.sram_column is not None:
             return self.sram_column.col_delay()
-        return self.geo.cap_col * self.geo.res_mem_cell_avg * 0.2
+        geo = self.geo
+        if self.ctx.p.quirk(SEQUENTIAL_READ):  # V2.1: through the arithmetic mean of an on and an off cell
+            return geo.cap_col * (geo.res_mem_cell_on + geo.res_mem_cell_off) / 2 * 0.2
+        return geo.cap_col * geo.res_mem_cell_avg * 0.2
 
     def _conversion_latency(self) -> float:
         """One eNVM conversion (s): the ADC (+ encoder)."""
@@ -182,6 +206,30 @@ class SequentialArray:
         """(row adder, weight shift-add, input shift-add) step latencies (s); read-only after layout."""
         t_add = adder_step(self.adder, self.dff.cap_tg_drain)
         return t_add, shift_add_step(self.shift_adders.weight), shift_add_step(self.shift_adders.inputs)
+
+    def _v21_latency(
+        self, rows: np.ndarray, read_s: np.ndarray, clk_freq: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """V2.1's (ADC, accumulation, other) time (s) of each vector read row by row (quirk v21_sequential_read):
+        every muxed column of every active row converts in its slowest column's time, then the row adders and their
+        registers step once per read and the shift-adds once per muxed column, all in series; the row decode per
+        read against the column mux and the bit-line settling of the muxed columns, both over the input's pulses."""
+        assert self.adc is not None
+        p = self.ctx.p
+        ncm, pulses = self.cols_muxed, p.chip.precision.input_bits
+        reads = rows * ncm
+        adc = read_s * reads
+        if self.adc.encoder is not None:
+            adc = adc + self.adc.encoder.latency(BIG_RAMP, 1) * reads
+        accum = adder_step(self.adder, self.dff.cap_tg_drain) * reads + self.dff.latency(reads, clk_freq)
+        weight, inputs = self.shift_adders.weight, self.shift_adders.inputs
+        if weight is not None:
+            accum = accum + weight.latency(ncm, clk_freq)
+        if inputs is not None:
+            accum = accum + inputs.latency(idiv_ceil(ncm, p.cols_per_weight), clk_freq)
+        mux = self.column_mux.latency() * ncm if ncm > 1 else 0.0
+        other = np.maximum(self._row_latency() * reads, mux / pulses) + self.col_delay() * ncm / pulses
+        return adc, accum, other
 
     def _latency(
         self, rows: np.ndarray, clk_freq: float
@@ -223,7 +271,11 @@ class SequentialArray:
         ncm, cps = self.cols_muxed, p.cols_per_weight
         act = np.asarray(activity, dtype=float)
         rows = geo.num_row * act
-        lat_adc, lat_accum, lat_other = self._latency(rows, clk_freq)
+        read_s = None if self.read_timing is None else self.read_timing.read_latency(column_resistance)
+        if read_s is not None:
+            lat_adc, lat_accum, lat_other = self._v21_latency(rows, read_s, clk_freq)
+        else:
+            lat_adc, lat_accum, lat_other = self._latency(rows, clk_freq)
         if self.sram_column is not None and self.sense_amp is not None:
             reads = 1.0 * rows  # one read operation per row (all columns sensed at once)
             e_row = self.wl_decoder.energy(rows)
@@ -254,10 +306,15 @@ class SequentialArray:
         e_mux, e_dec = self.column_mux.energies(ncm)
         if p.quirk("v21_mux_energy_per_input_bits"):  # V2.1: spread over the input's bit pulses
             e_mux, e_dec = e_mux / p.chip.precision.input_bits, e_dec / p.chip.precision.input_bits
-        e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * rows
         e_enc = self.adc.encoder.energy(reads) if self.adc.encoder is not None else 0.0
         e_adder = self.adder.energy(reads, num_read_cells)
         dff_per_op = num_read_cells * (math.ceil(math.log2(geo.num_row)) / 2 + p.cell_bits)
+        if read_s is not None:  # V2.1: every register bit of the read adders clocks
+            assert self.read_timing is not None
+            e_adc = self.read_timing.read_energy(column_resistance, read_s) * rows
+            dff_per_op = num_read_cells * (self.adder_bits + 1)
+        else:
+            e_adc = adc_energy_per_vector(self.adc.converter, column_resistance) * rows
         e_dff = self.dff.energy(reads, dff_per_op, p.chip.calibration.validated)
         per_synapse = idiv_ceil(ncm, cps)
         e_weight, e_input = self.shift_adders.energies((cps - 1) * per_synapse, per_synapse)
@@ -265,9 +322,11 @@ class SequentialArray:
         v_read = self.ctx.cell.read_voltage_v
         e_array = (cap_bl * v_read * v_read * num_read_cells + geo.cap_row2 * vdd * vdd) * rows * ncm
         e_accum = e_adder + e_dff + e_weight + e_input
+        # V2.1 books the sense amplifiers and encoders to the ADC share but leaves them out of the read's energy
+        converters = 0.0 if read_s is not None else e_adc + e_enc
         return VectorCosts(
             latency_adc=lat_adc, latency_accum=lat_accum, latency_other=lat_other,
-            energy=e_row + e_mux + e_dec + e_accum + e_array + e_adc + e_enc,
+            energy=e_row + e_mux + e_dec + e_accum + e_array + converters,
             energy_adc=e_array + e_adc + e_enc,
             energy_accum=e_accum,
             energy_other=e_row + e_mux + e_dec,

@@ -12,9 +12,11 @@ from neurocim.circuits.gates.gates import (
     Mos,
     cell_widths,
     gate_area,
+    gate_cap,
     gate_capacitance,
     gate_leakage,
     horowitz,
+    minimum_widths,
     on_resistance,
     on_resistance_normal,
 )
@@ -26,11 +28,16 @@ class WLNewDecoderDriver(WlRowDriver):
 
     def __init__(self, ctx: CircuitContext, num_wl_row: int):
         super().__init__(ctx, num_wl_row)
-        tech = ctx.tech
+        tech, t = ctx.tech, ctx.temperature
         self.width_nand = cell_widths(tech, 2)
-        t = ctx.temperature
-        res_n = on_resistance_normal(self.width_tg[0], Mos.NMOS, t, tech) * LINEAR_REGION_RATIO
-        res_p = on_resistance_normal(self.width_tg[1], Mos.PMOS, t, tech) * LINEAR_REGION_RATIO
+        if ctx.p.quirk("v21_decoder_sizing"):  # V2.1: gates drawn at minimum size, the TGs' saturated resistance
+            self.width_nand, self.width_inv, self.width_tg = minimum_widths(tech, 2), *[minimum_widths(tech)] * 2
+            self.cap_tg_gate_n, self.cap_tg_gate_p = gate_cap(self.width_tg[0], tech), gate_cap(self.width_tg[1], tech)
+            res_n = on_resistance(self.width_tg[0], Mos.NMOS, t, tech)
+            res_p = on_resistance(self.width_tg[1], Mos.PMOS, t, tech)
+        else:
+            res_n = on_resistance_normal(self.width_tg[0], Mos.NMOS, t, tech) * LINEAR_REGION_RATIO
+            res_p = on_resistance_normal(self.width_tg[1], Mos.PMOS, t, tech) * LINEAR_REGION_RATIO
         self.res_tg = 1 / (1 / res_n + 1 / res_p)
         self.cap_nand_in = self.cap_nand_out = 0.0  # set by layout
         vdd = tech.vdd
@@ -66,9 +73,11 @@ class WLNewDecoderDriver(WlRowDriver):
         delay += horowitz(tr, 0.0, 1e20)[0]
         return delay * num_read
 
-    def energy(self, num_read: Reads) -> Reads:
-        """Read energy (J): one row switches per read."""
-        vdd, v_read = self.ctx.tech.vdd, self.ctx.cell.read_voltage_v
+    def energy(self, num_read: Reads, line_voltage_v: float | None = None) -> Reads:
+        """Read energy (J): one row switches per read; `line_voltage_v` (default: the read voltage) is what its pass
+        gate's drain swings to (a write: the write voltage)."""
+        vdd = self.ctx.tech.vdd
+        v_read = self.ctx.cell.read_voltage_v if line_voltage_v is None else line_voltage_v
         e = 0.0
         e += self.cap_nand_in * vdd * vdd
         e += (self.cap_inv_out + self.cap_tg_gate_n) * vdd * vdd
