@@ -261,7 +261,7 @@ class WeightUpdate:
             e += row.dff.energy(p.cols_muxed, row.num_output, False)
         if not first_layer:
             bp = self.training.backprop
-            steps = bp.rows_per_adc
+            steps: float = bp.rows_per_adc
             if not transposed_read_parallel(p, bp):
                 steps *= p.chip.array.cols * ERROR_ACTIVITY
             e += col.dff.energy(steps, col.num_output, False)

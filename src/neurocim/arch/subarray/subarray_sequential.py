@@ -209,7 +209,7 @@ class SequentialArray:
 
     def _v21_latency(
         self, rows: np.ndarray, read_s: np.ndarray, clk_freq: float
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray | float, np.ndarray | float, np.ndarray | float]:
         """V2.1's (ADC, accumulation, other) time (s) of each vector read row by row (quirk v21_sequential_read):
         every muxed column of every active row converts in its slowest column's time, then the row adders and their
         registers step once per read and the shift-adds once per muxed column, all in series; the row decode per

@@ -74,7 +74,7 @@ class DFF:
         self.area, self.height, self.width = fp.area, fp.height, fp.width
         return fp
 
-    def latency(self, num_read: float, clk_freq: float) -> float:
+    def latency(self, num_read: Reads, clk_freq: float) -> Reads:
         """Cycles (synchronous mode) or seconds (asynchronous: half a clock period per read)."""
         if self.ctx.p.chip.clock.synchronous:
             return num_read
