@@ -30,6 +30,7 @@ OPEN: dict[tuple[str, str, str], str] = {
     ("sar", "layer 8", "energy_breakdown_j.adc"): "the classifier layer's converter energy (-2.1 %; t13's is -2.0 %)",
     ("vsense", "layer 8", "energy_breakdown_j.interconnect"): _LAST_IC,
     ("wgbuf", "layer 8", "energy_breakdown_j.interconnect"): _LAST_IC,
+    ("xbar", "layer 8", "energy_breakdown_j.interconnect"): _LAST_IC,
 }
 
 

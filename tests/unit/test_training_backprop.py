@@ -9,6 +9,7 @@ import pytest
 
 from neurocim.arch.chip import ChipModel
 from neurocim.arch.cost import Cost
+from neurocim.arch.subarray.subarray_geometry import WIRE_CAP_PER_M
 from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.training_cost import quirks as q
 from neurocim.training_cost.backprop import (
@@ -244,3 +245,20 @@ def test_v21_sram_read_out_rounds_its_weights_per_read_down():
     unit = faithful.shift_input
     assert one.energy_accum - down.energy_accum == pytest.approx(unit.energy(-(-8 // cps)) - unit.energy(8 // cps))
     assert one.energy_accum > down.energy_accum > 0
+
+
+@pytest.mark.parametrize("name", ["fefet", "crossbar"])
+def test_a_crossbar_row_settles_through_its_bare_wire(name):
+    """The transposed read's row settling charges the row wire, plus the access drains of a 1T1R row only: a crossbar
+    has no access device on its rows (V2.1 too: its access width is never set for crossbar cells)."""
+    ctx, chip = _chip(VARIANTS[name])
+    readout = TransposedReadout(ctx, chip.training)
+    geo = readout.geo
+    res = geo.res_mem_cell_avg
+    if ctx.p.quirk("v21_column_settling_mean_resistance"):
+        res = (geo.res_mem_cell_on + geo.res_mem_cell_off) / 2
+    bare = geo.length_row * WIRE_CAP_PER_M * res / (geo.num_col / 2) * 0.2 * 8 / readout.bp.error_bits
+    if name == "crossbar":
+        assert readout._line_delay(8) == pytest.approx(bare, rel=1e-12)
+    else:
+        assert readout._line_delay(8) > 1.2 * bare  # the access drains add about half the wire here
