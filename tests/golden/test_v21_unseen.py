@@ -33,15 +33,12 @@ OPEN: dict[tuple[str, str, str], str] = {
         for layer in (3, 4)
         for quantity in ("peak.weight_update.latency_s", "latency_breakdown_s.weight_update")
     },
+    **{
+        ("seq", label, "latency_breakdown_s.adc"): "operationmode 1: +1.5-3.1 % on layers 4-7 (18+ sub-array rows): "
+        "likely V2.1's slowest sub-array of forward + read-out conversions together, where we add the slowest of each"
+        for label in ("chip", "layer 4", "layer 5", "layer 6", "layer 7")
+    },
 }
-# operationmode 1 (row-by-row read): what stays open after its read, read-out and write paths follow V2.1
-_SEQ_OPEN = {
-    "latency_breakdown_s.adc": (("chip", "layer 4", "layer 5", "layer 6", "layer 7"),
-                                "+1.5-3.1 % in layers 4-7 (18+ sub-array rows; layers 1-3 within 1 %): likely V2.1's "
-                                "slowest sub-array of forward + read-out conversions together against our slowest "
-                                "forward plus slowest read-out (the phase latencies match)"),
-}
-OPEN.update({("seq", label, q): why for q, (labels, why) in _SEQ_OPEN.items() for label in labels})
 
 
 def _flat(d: dict, prefix: str = "") -> dict[str, float]:

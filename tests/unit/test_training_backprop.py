@@ -9,6 +9,7 @@ import pytest
 
 from neurocim.arch.chip import ChipModel
 from neurocim.arch.cost import Cost
+from neurocim.arch.subarray.subarray_geometry import WIRE_CAP_PER_M
 from neurocim.circuits.adc.converter import ColumnStats
 from neurocim.training_cost import quirks as q
 from neurocim.training_cost.backprop import (
@@ -303,6 +304,8 @@ def test_v21_charges_a_sequential_read_outs_lines_once_per_array_row():
     assert v21._array_energy() == pytest.approx(faithful._array_energy() * 64 / 128, rel=1e-12)
     square = VARIANTS["fefet_sequential"]
     assert _readout(square)._array_energy() == _readout(square, rows)._array_energy()
+
+
 @pytest.mark.parametrize("cell", [{}, {"cell": {"type": "sram", "bits_per_cell": 1}}])
 def test_a_sequential_forward_array_reads_its_transposed_side_row_by_row(cell):
     """A conventional-sequential array has no parallel read-out: backprop.parallel=true is read row by row there,
@@ -315,3 +318,20 @@ def test_a_sequential_forward_array_reads_its_transposed_side_row_by_row(cell):
     assert backprop_area(*asked[:1], asked[1].training) == backprop_area(*row_by_row[:1], row_by_row[1].training)
     assert readouts[0].read_cost(1.0).latency == readouts[1].read_cost(1.0).latency
     assert TransposedReadout(*_chip(cell)[:1], _chip(cell)[1].training).parallel  # parallel forward read: as asked
+
+
+@pytest.mark.parametrize("name", ["fefet", "crossbar"])
+def test_a_crossbar_row_settles_through_its_bare_wire(name):
+    """The transposed read's row settling charges the row wire, plus the access drains of a 1T1R row only: a crossbar
+    has no access device on its rows (V2.1 too: its access width is never set for crossbar cells)."""
+    ctx, chip = _chip(VARIANTS[name])
+    readout = TransposedReadout(ctx, chip.training)
+    geo = readout.geo
+    res = geo.res_mem_cell_avg
+    if ctx.p.quirk("v21_column_settling_mean_resistance"):
+        res = (geo.res_mem_cell_on + geo.res_mem_cell_off) / 2
+    bare = geo.length_row * WIRE_CAP_PER_M * res / (geo.num_col / 2) * 0.2 * 8 / readout.bp.error_bits
+    if name == "crossbar":
+        assert readout._line_delay(8) == pytest.approx(bare, rel=1e-12)
+    else:
+        assert readout._line_delay(8) > 1.2 * bare  # the access drains add about half the wire here

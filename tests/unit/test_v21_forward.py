@@ -433,3 +433,28 @@ def test_v21_tile_accumulation_has_one_tree_per_sub_array_read_out_per_pe():
         trees = on.num_pe * p.chip.array.cols / p.cols_muxed
         old = (1 if on.novel else on.num_pe) * on.pe_size / p.cols_muxed
         assert on.accumulation.leakage_for(2) == pytest.approx(off.accumulation.leakage_for(2) * trees / old)
+
+
+def test_v21_crossbar_read_times_its_word_line_switch_matrix_not_the_mux_per_column():
+    """v21_read_other_latency on a crossbar (accesstype 4): the non-ADC time is the slower of the WL switch matrix
+    (three drain loads and the word line, plus half a clock of its register per read) and the column mux over the
+    input's bit pulses, plus the muxed columns' settling over the pulses; the settling leaves the ADC time."""
+    chip = chip_from_v21_params({"accesstype": 4})
+    ctx = build_context(chip)
+    p = ctx.p
+    array = SubArray(ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9).mode
+    off_chip = ChipConfig.model_validate({**chip.model_dump(), "quirks": {"v21_read_other_latency": False}})
+    off_ctx = build_context(off_chip)
+    off = SubArray(off_ctx, p.chip.array.rows, p.chip.array.cols, p.wires.unit_resistance, 1e9).mode
+    assert array.wl_new_switch is None and array.wl_switch is not None
+    switch, geo = array.wl_switch, array.geo
+    one = switch.v21_latency(geo.cap_row1, geo.res_row, 1, 1e9)
+    assert 0.5e-9 < one < 0.6e-9  # half a 1 GHz clock plus the TG charging the word line
+    assert switch.v21_latency(geo.cap_row1, geo.res_row, 8, 1e9) == pytest.approx(8 * one)
+    ncm, pulses = array.cols_muxed, p.chip.precision.input_bits
+    adc, _, other = array.vector_latency(1e9)
+    mux = array.column_mux.latency() * ncm / pulses
+    assert other == pytest.approx(max(ncm * one, mux) + array.col_delay() * ncm / pulses)
+    adc_off, _, other_off = off.vector_latency(1e9)
+    assert adc == pytest.approx(adc_off - array.col_delay() * ncm * p.beta * array.num_add)
+    assert other < other_off  # V1.4 times the mux once per muxed column, not over the pulses

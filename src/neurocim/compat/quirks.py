@@ -303,8 +303,9 @@ QUIRKS += (
     ),
     Quirk(
         "v21_read_other_latency",
-        "times a 1T1R read's non-ADC part as the slower of its WL switch matrix (5 drain loads on a minimum NMOS, plus "
-        "half a clock of its register per read) and the column mux with its decoder over the input's bit pulses, "
+        "times an eNVM read's non-ADC part as the slower of its WL switch matrix (1T1R: 5 drain loads on a minimum "
+        "NMOS; crossbar: the word line's switch matrix with 3 drain loads; plus half a clock of its register per "
+        "read) and the column mux with its decoder over the input's bit pulses, "
         "plus the muxed columns' bit-line settling over the pulses",
         "the slower of the WL switch and the column mux per muxed column, the settling counted in the ADC time "
         "(NeuroSim V1.4)",

@@ -63,7 +63,7 @@ from neurocim.circuits.gates.gates import Mos, drain_cap, horowitz
 from neurocim.circuits.logic.adder import Adder
 from neurocim.circuits.logic.dff import DFF
 from neurocim.circuits.logic.shift_add import ShiftAdd
-from neurocim.config.chip import AdcType, CellType, SenseMode
+from neurocim.config.chip import AccessType, AdcType, CellType, SenseMode
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import BackpropConfig, TrainingHardwareConfig
 from neurocim.training_cost.quirks import (
@@ -266,8 +266,9 @@ class TransposedReadout:
         res_cell = geo.res_mem_cell_avg
         if has_quirk(ctx.p, "v21_column_settling_mean_resistance"):  # V2.1's mean of the on and off cells
             res_cell = (geo.res_mem_cell_on + geo.res_mem_cell_off) / 2
-        cap_row = geo.length_row * WIRE_CAP_PER_M + drain_cap(geo.width_access_cmos * f, Mos.NMOS,
-                                                              ctx.cell.width_f * f, tech) * geo.num_col  # fmt: skip
+        cap_row = geo.length_row * WIRE_CAP_PER_M
+        if ctx.cell.access is AccessType.CMOS:  # a 1T1R row carries its access drains; a crossbar's bare wire
+            cap_row += drain_cap(geo.width_access_cmos * f, Mos.NMOS, ctx.cell.width_f * f, tech) * geo.num_col
         # through the cells driven at once: half the columns, one in a sequential array (read cell by cell)
         driven = geo.num_col / 2 if ctx.p.parallel_read else 1
         tau = cap_row * res_cell / driven

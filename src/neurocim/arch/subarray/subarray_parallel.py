@@ -301,15 +301,20 @@ class ParallelArray:
         return total
 
     def _v21_other_latency(self, clk_freq: float) -> float | None:
-        """NeuroSim V2.1's non-ADC time (s) of one input vector of a 1T1R array (quirk v21_read_other_latency): the
-        slower of the WL switch matrix (with its register's half clock per read) and the column mux with its decoder
-        spread over the input's bit pulses, plus the bit-line settling of each muxed column spread likewise; None
-        where the quirk or its array does not apply."""
-        p, switch = self.ctx.p, self.wl_new_switch
-        if not p.quirk("v21_read_other_latency") or switch is None or self.sram_column is not None:
+        """NeuroSim V2.1's non-ADC time (s) of one input vector of an eNVM array (quirk v21_read_other_latency): the
+        slower of the WL switch matrix (with its register's half clock per read; 1T1R: the new switch matrix on the
+        access gates, crossbar: the switch matrix on the word line) and the column mux with its decoder spread over
+        the input's bit pulses, plus the bit-line settling of each muxed column spread likewise; None where the
+        quirk or its array does not apply."""
+        p, geo = self.ctx.p, self.geo
+        if not p.quirk("v21_read_other_latency") or self.sram_column is not None:
             return None
         ncm, pulses = self.cols_muxed, p.chip.precision.input_bits
-        row = switch.v21_latency(self.geo.cap_row2, self.geo.res_row, ncm, clk_freq)
+        if self.wl_new_switch is not None:
+            row = self.wl_new_switch.v21_latency(geo.cap_row2, geo.res_row, ncm, clk_freq)
+        else:
+            assert self.wl_switch is not None
+            row = self.wl_switch.v21_latency(geo.cap_row1, geo.res_row, ncm, clk_freq)
         mux = self.column_mux.latency() * ncm if ncm > 1 else 0.0
         return max(row, mux / pulses) + self.col_delay() * ncm / pulses
 

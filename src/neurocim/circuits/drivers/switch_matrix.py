@@ -11,7 +11,7 @@ from neurocim.circuits.constants import IR_DROP_TOLERANCE, LINEAR_REGION_RATIO
 from neurocim.circuits.context import CircuitContext
 from neurocim.circuits.drivers.mux import sized_tg_widths, tg_resistance, tg_row_fold, v21_tg_sizing
 from neurocim.circuits.drivers.tg_switch import TgSwitchBank
-from neurocim.circuits.gates.gates import pass_gate_area
+from neurocim.circuits.gates.gates import horowitz, pass_gate_area
 
 
 class SwitchMode(Enum):
@@ -71,6 +71,12 @@ class SwitchMatrix(TgSwitchBank):
         if p.wl_repeaters != 0:
             tr += (unit_cap * section * 0.69 + 0.69 * self.res_tg) * drive_cap_in
         return tr * num_read
+
+    def v21_latency(self, cap_load: float, res_load: float, num_read: float, clk_freq: float) -> float:
+        """NeuroSim V2.1's read delay (s) of num_read line selections: the TG charging three drain loads and the
+        line (Horowitz, step input), plus half a clock period of its DFF register per read."""
+        tr = self.res_tg * (self.cap_tg_drain * 3 + cap_load) + res_load * cap_load / 2
+        return (horowitz(tr, 0.0, 1e20)[0] + 1 / clk_freq / 2) * num_read
 
     def energy(self, num_read: float, activity_row_read: float | np.ndarray) -> float | np.ndarray:
         """Read energy (J): the selected rows' TGs switch (ROW mode only) plus the scan register."""
