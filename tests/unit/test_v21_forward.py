@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
@@ -28,10 +27,9 @@ from neurocim.errors import InputError
 from neurocim.estimate import build_context, estimate
 from neurocim.tech.technology import load_technology
 from neurocim.training_cost.forward import NO_COST, forward_phase, global_buffer_passes, image_loads
-from neurocim.workload.network import Layer
-from neurocim.workload.prepared import PreparedWorkload, prepare
-from neurocim.workload.traces import LayerTrace
+from neurocim.workload.prepared import prepare
 from neurocim.workload.training_traces import read_training_npz
+from tests.v21_support import SMALL, small_workload
 
 REF = Path(__file__).resolve().parents[3] / "shared" / "reference" / "neurosim_v21"
 CASES = sorted(p for p in (REF / "cases").glob("*") if (p / "params.json").is_file())
@@ -117,19 +115,6 @@ def test_a_mapping_of_names_is_required():
 
 V21_ONLY = sorted(q.name for q in QUIRKS if q.modes == {ChipCompat.NEUROSIM_V21})
 FORWARD_VIEW_QUIRKS = ("v21_image_load_every_layer",)  # change the forward view, not the inference estimate
-SMALL = (Layer(8, 8, 16, 3, 3, 32, pooled=True, name="conv"), Layer(1, 1, 512, 1, 1, 10, name="fc"))
-
-
-@functools.cache
-def _small_workload() -> PreparedWorkload:
-    rng = np.random.default_rng(3)
-    traces = [
-        LayerTrace.from_weight_codes(
-            rng.integers(-15, 16, size=(ly.rows, ly.out_channels)), 1 / 16, rng.integers(0, 256, (ly.rows, 36)), 8
-        )
-        for ly in SMALL
-    ]
-    return prepare(SMALL, traces)
 
 
 def test_v21_mode_reproduces_the_v14_quirks_its_core_shares_and_its_own():
@@ -155,9 +140,9 @@ def test_switching_a_v21_quirk_off_changes_the_estimate(name):
         "v21_tile_accumulation_truncated_reads": {"cellBit": 2, "novelMapping": False},
     }
     chip = chip_from_v21_params(where.get(name, {}))
-    with_quirk = estimate(chip, _small_workload()).to_dict()
+    with_quirk = estimate(chip, small_workload()).to_dict()
     off = ChipConfig.model_validate({**chip.model_dump(), "quirks": {name: False}})
-    assert estimate(off, _small_workload()).to_dict() != with_quirk
+    assert estimate(off, small_workload()).to_dict() != with_quirk
 
 
 def test_inference_image_load_from_dram():
@@ -172,7 +157,7 @@ def test_inference_image_load_from_dram():
     assert image_loads(faithful, SMALL)[1] == NO_COST
     gddr5 = ChipConfig.model_validate({**v21.model_dump(), "training": {"dram": {"type": "gddr5"}}})
     assert image_loads(gddr5, SMALL)[0].energy_j == pytest.approx(bits * 14e-12)
-    report = estimate(v21, _small_workload())
+    report = estimate(v21, small_workload())
     loaded = forward_phase(report, image_loads(v21, SMALL))
     for fw, plain in zip(loaded, forward_phase(report), strict=True):
         assert fw.total.energy_j == pytest.approx(plain.total.energy_j + fw.dram.energy_j)
@@ -185,8 +170,8 @@ def test_inference_image_load_from_dram():
 def test_training_forward_passes_over_the_global_buffer_again(compat):
     """The second global-buffer pass of a training forward is the global-buffer part of the layer's buffer cost."""
     chip = chip_from_v21_params({}).model_copy(update={"compat": ChipCompat(compat)})
-    report = estimate(chip, _small_workload())
-    passes = global_buffer_passes(chip, _small_workload())
+    report = estimate(chip, small_workload())
+    passes = global_buffer_passes(chip, small_workload())
     for record, again, fw in zip(report.layers, passes, forward_phase(report, buffer_again=passes), strict=True):
         assert 0 < again.latency_s <= record.latency_breakdown_s.buffer
         assert 0 < again.energy_j <= record.energy_breakdown_j.buffer
@@ -269,7 +254,7 @@ def test_v21_wires_and_transistors_are_its_own():
     with pytest.raises(ValueError, match="nodes 130, 90, 65, 45, 32, 22, 14, 10, 7 nm, not 5 nm"):
         load_technology(5, v21=True)
     with pytest.raises(InputError, match="technology.node_nm=5 has no NeuroSim V2.1 transistor and wire data"):
-        estimate(ChipConfig(technology={"node_nm": 5}, compat="neurosim_v21"), _small_workload())
+        estimate(ChipConfig(technology={"node_nm": 5}, compat="neurosim_v21"), small_workload())
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
 
@@ -18,9 +16,7 @@ from neurocim.training_cost.backprop import TransposedReadout
 from neurocim.training_cost.forward import forward_phase, training_chip
 from neurocim.training_cost.weight_update import WeightUpdate
 from neurocim.training_cost.write_pulses import RowWrites
-from neurocim.workload.network import Layer
-from neurocim.workload.prepared import PreparedWorkload, prepare
-from neurocim.workload.traces import LayerTrace
+from tests.v21_support import small_workload
 
 
 def _sequential(quirks: dict[str, bool] | None = None) -> SubArray:
@@ -83,26 +79,11 @@ def test_the_converters_energy_counts_in_the_adc_share_only():
     assert plain[:, 4] == pytest.approx(plain[:, 5:].sum(axis=1), rel=1e-12)
 
 
-SMALL = (Layer(8, 8, 16, 3, 3, 32, pooled=True, name="conv"), Layer(1, 1, 512, 1, 1, 10, name="fc"))
-
-
-@functools.cache
-def _small_workload() -> PreparedWorkload:
-    rng = np.random.default_rng(3)
-    traces = [
-        LayerTrace.from_weight_codes(
-            rng.integers(-15, 16, size=(ly.rows, ly.out_channels)), 1 / 16, rng.integers(0, 256, (ly.rows, 36)), 8
-        )
-        for ly in SMALL
-    ]
-    return prepare(SMALL, traces)
-
-
 @pytest.mark.parametrize("mode", [1, 2])
 def test_the_forward_peak_energy_is_the_layers_less_its_data_movement(mode):
     """The peak (compute-only) forward energy is the layer's read energy less buffer and interconnect: the shares'
     sum in parallel read, less than it in V2.1's sequential read, whose converters count in the ADC share only."""
-    report = estimate(chip_from_v21_params({"operationmode": mode}), _small_workload())
+    report = estimate(chip_from_v21_params({"operationmode": mode}), small_workload())
     for record, fw in zip(report.layers, forward_phase(report), strict=True):
         en = record.energy_breakdown_j
         assert fw.peak.energy_j == pytest.approx(record.dynamic_energy_j - en.buffer - en.interconnect, rel=1e-12)
@@ -124,7 +105,7 @@ def test_a_sequential_array_writes_through_its_row_decoder_and_wl_driver():
     """A sequential 1T1R array has no WL switch matrix: its update selects the written rows through the row decoder
     and WL driver (the write voltage on the pass gate) and the columns through the source-line switch matrix."""
     chip = chip_from_v21_params({"operationmode": 1})
-    model = training_chip(chip, _small_workload())
+    model = training_chip(chip, small_workload())
     update = WeightUpdate(model, chip.training)
     mode = update.subarray.mode
     writes = RowWrites(rows=64, cols=128, set_pulses=90, reset_pulses=40, rows_set=30, rows_reset=10, cols_set=5,

@@ -219,3 +219,20 @@ def split_fins(ratio: float, max_fin: int, max_sheet: float, tech: Technology) -
         n_sheet = 1
         p_sheet = c_int(2 * max_sheet - n_sheet)
     return p_fin, n_fin, float(p_sheet), float(n_sheet)
+
+
+def stacked_width(
+    gate: GateType, num_input: int, region_p: float, region_n: float, unfolded: bool, shared_m: float
+) -> float:
+    """A gate's drawn width (m) from its P and N regions: an INV is its wider region, a NAND/NOR `num_input` regions
+    side by side, sharing `shared_m` of source/drain between neighbours when no device is folded; other gates 0."""
+    if gate == GateType.INV:
+        total_p, total_n = region_p, region_n
+    elif gate in (GateType.NOR, GateType.NAND):
+        total_p, total_n = region_p * num_input, region_n * num_input
+        if unfolded:
+            total_p -= (num_input - 1) * shared_m
+            total_n -= (num_input - 1) * shared_m
+    else:
+        total_p = total_n = 0.0
+    return total_n if total_n > total_p else total_p

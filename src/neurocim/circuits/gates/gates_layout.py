@@ -29,6 +29,7 @@ from neurocim.circuits.gates.gates_common import (
     pn_ratio,
     scaled_cell_height,
     split_fins,
+    stacked_width,
 )
 from neurocim.tech.technology import Technology
 
@@ -98,16 +99,7 @@ def gate_area(
             region_p, folds_p = _fin_region(ceil_int(width_p), p_sheet, cpp, f, False)
             region_n, folds_n = _fin_region(ceil_int(width_n), n_sheet, cpp, f, False)
         pitch = cpp
-    if gate == GateType.INV:
-        total_p, total_n = region_p, region_n
-    elif gate in (GateType.NOR, GateType.NAND):
-        total_p, total_n = region_p * num_input, region_n * num_input
-        if folds_p == 1 and folds_n == 1:  # unfolded devices share source/drain regions
-            total_p -= (num_input - 1) * f * pitch
-            total_n -= (num_input - 1) * f * pitch
-    else:
-        total_p = total_n = 0.0
-    width = total_n if total_n > total_p else total_p
+    width = stacked_width(gate, num_input, region_p, region_n, folds_p == 1 and folds_n == 1, f * pitch)
     return width * height_region, height_region, width
 
 

@@ -11,7 +11,16 @@ from neurocim.circuits.constants import (
     MIN_POLY_EXT_DIFF,
     POLY_WIDTH_FINFET,
 )
-from neurocim.circuits.gates.gates_common import GateType, c_idiv, c_int, ceil_int, fdiv, pitch_width, pn_ratio
+from neurocim.circuits.gates.gates_common import (
+    GateType,
+    c_idiv,
+    c_int,
+    ceil_int,
+    fdiv,
+    pitch_width,
+    pn_ratio,
+    stacked_width,
+)
 from neurocim.tech.technology import Technology
 
 CPP_FINFET = POLY_WIDTH_FINFET + MIN_GAP_BET_GATE_POLY_FINFET  # contacted poly pitch, in F
@@ -60,16 +69,7 @@ def gate_area(
     max_p, max_n = max_fins(pn_ratio(width_p, width_n), height_region, tech)
     region_p, folds_p = _region(ceil_int(width_p / tech.pitch_fin), max_p, f)
     region_n, folds_n = _region(ceil_int(width_n / tech.pitch_fin), max_n, f)
-    if gate == GateType.INV:
-        total_p, total_n = region_p, region_n
-    elif gate in (GateType.NOR, GateType.NAND):  # unfolded devices share source/drain regions
-        total_p, total_n = region_p * num_input, region_n * num_input
-        if folds_p == 1 and folds_n == 1:
-            total_p -= (num_input - 1) * f * CPP_FINFET
-            total_n -= (num_input - 1) * f * CPP_FINFET
-    else:
-        total_p = total_n = 0.0
-    width = total_n if total_n > total_p else total_p
+    width = stacked_width(gate, num_input, region_p, region_n, folds_p == 1 and folds_n == 1, f * CPP_FINFET)
     return width * height_region, height_region, width
 
 
