@@ -28,8 +28,9 @@ OPEN: dict[tuple[str, str, str], str] = {
     ("sar", "layer 8", "energy_breakdown_j.adc"): "the classifier layer's converter energy, -2.1 % (its "
     "full-duplication tile's partly filled sub-arrays: -0.5 % with the flash read-out)",
     **{
-        ("sram22", f"layer {layer}", quantity): "past a novel tile's share of the columns V2.1 writes rows of "
+        (case, f"layer {layer}", quantity): "past a novel tile's share of the columns V2.1 writes rows of "
         "undefined memory (t03's layers 3-4 too)"
+        for case in ("sram22", "sram_seqbp")
         for layer in (3, 4)
         for quantity in ("peak.weight_update.latency_s", "latency_breakdown_s.weight_update")
     },

@@ -250,10 +250,54 @@ def test_an_sram_read_out_books_its_precharge_and_row_settling_to_the_adc():
     assert settle > 0
     assert one.latency_adc - once.latency_adc == pytest.approx(settle * (rows - 1))
     assert once.latency_other == one.latency_other
-    sequential_ctx, sequential = _chip(VARIANTS["sram_sequential"], frozenset({"v21_sram_parallel_read"}))
-    plain_ctx = _chip(VARIANTS["sram_sequential"])[0]
-    seq_v21 = TransposedReadout(sequential_ctx, sequential.training).read_cost(1.0)
-    assert seq_v21.latency == TransposedReadout(plain_ctx, sequential.training).read_cost(1.0).latency  # parallel only
+
+
+def _sram_sequential(rows_per_adc: int = 8, quirks=frozenset()) -> TransposedReadout:
+    extra = {**VARIANTS["sram_sequential"], "training": {"backprop": {"parallel": False, "rows_per_adc": rows_per_adc}}}
+    ctx, chip = _chip(extra, frozenset(quirks))
+    return TransposedReadout(ctx, chip.training)
+
+
+def test_sram_sequential_read_out_senses_every_row_once_per_driven_column():
+    """A sequential SRAM read-out has a sense amplifier on every row: one read per driven column, whatever the rows
+    per ADC, its rows settling at each read, and one weight's shift-adds per vector."""
+    eight, four = _sram_sequential(8), _sram_sequential(4)
+    assert eight.sense_amp is not None and eight.flash is None and eight.sar is None
+    steps = eight.geo.num_col * 0.5
+    assert eight.steps_per_vector == four.steps_per_vector == steps
+    assert eight._shift_add_steps == eight.ctx.p.cols_per_weight
+    one, other = eight.read_cost(1.0), four.read_cost(1.0)
+    assert one.latency == pytest.approx(other.latency) and one.energy == pytest.approx(other.energy)
+    assert eight._sram_settling() == pytest.approx(eight._line_delay(1) * steps)
+    t_sense, e_sense = eight._adc_fixed(steps)
+    assert t_sense == pytest.approx(eight.sense_amp.latency(steps)) and e_sense > 0
+
+
+def test_v21_sram_sequential_read_out_quirks():
+    """Under V2.1 a sequential SRAM read-out settles the whole row line behind one cell (v21_sram_parallel_read),
+    waits a clock for the sense-amplifier enable at every read (wg_sense_amp_enable_clock) and charges its registers
+    one bit per adder (ag_sram_dff_forward_adder_width); each switch alone changes only its own part."""
+    plain = _sram_sequential()
+    steps = plain.steps_per_vector
+    base = plain.read_cost(1.0)
+    clocked = _sram_sequential(quirks={q.SENSE_AMP_ENABLE_CLOCK})
+    clk = plain.ctx.p.chip.clock.max_frequency_hz
+    cost = clocked.read_cost(1.0)
+    assert cost.latency_adc - base.latency_adc == pytest.approx(steps / clk)
+    assert cost.energy == pytest.approx(base.energy)
+    narrow = _sram_sequential(quirks={q.AG_SRAM_DFF_FORWARD_ADDER})
+    assert narrow._dff_bits_per_unit == 1 < plain._dff_bits_per_unit == plain.adder.num_bit + 1
+    cost = narrow.read_cost(1.0)
+    wide = plain.dff.energy(steps, plain.units * (plain.adder.num_bit + 1), False)
+    saved = wide - plain.dff.energy(steps, plain.units, False)
+    assert saved > 0
+    assert base.energy_accum - cost.energy_accum == pytest.approx(saved)
+    assert cost.latency == pytest.approx(base.latency) and cost.energy_adc == pytest.approx(base.energy_adc)
+    lumped = _sram_sequential(quirks={"v21_sram_parallel_read"})
+    cost = lumped.read_cost(1.0)
+    assert cost.latency_adc != pytest.approx(base.latency_adc) and cost.latency_adc > 0
+    assert cost.latency_adc - base.latency_adc == pytest.approx(lumped._sram_settling() - plain._sram_settling())
+    assert cost.energy == pytest.approx(base.energy) and cost.latency_other == base.latency_other
 
 
 def test_v21_sram_read_out_rounds_its_weights_per_read_down():

@@ -581,7 +581,8 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         "wg_sense_amp_enable_clock",
         "waits one clock period for the sense-amplifier enable at every read of a sequential weight-gradient array "
-        "(its older SRAM periphery, the precharger, write driver, switch matrix and decoder, are the v21_* circuit "
+        "and of a sequential SRAM activation-gradient read-out (the weight-gradient array's older SRAM periphery, "
+        "the precharger, write driver, switch matrix and decoder, are the v21_* circuit "
         "quirks)",
         "the sense amplifiers fire within the read, with no enable clock",
         _V21,
@@ -701,6 +702,13 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         "charges an SRAM transposed read-out's word-line switches at the row activity of the forward input bit-vector "
         "it is costed with (its sub-array computes both reads in one call)",
         "at the errors' bit activity (one half), the rows the errors drive",
+        _V21,
+    ),
+    Quirk(
+        "ag_sram_dff_forward_adder_width",
+        "charges a sequential SRAM transposed read-out's registers at one bit per adder: it sizes them by the forward "
+        "array's adder, which a parallel SRAM array never sets up",
+        "the adder's sum and carry bits at every step",
         _V21,
     ),
     Quirk(

@@ -35,6 +35,7 @@ from neurocim.arch.chip_periphery import ChipArea, ChipPeriphery
 from neurocim.arch.cost import Cost, Part
 from neurocim.arch.subarray.block_stats import iter_vector_stats
 from neurocim.arch.subarray.column_model import ColumnModel, effective_conductance
+from neurocim.arch.subarray.sram_read_v21 import line_discharge_delay
 from neurocim.arch.subarray.subarray_common import BIG_RAMP
 from neurocim.arch.subarray.subarray_geometry import (
     WIRE_CAP_PER_M,
@@ -73,8 +74,10 @@ from neurocim.training_cost.quirks import (
     AG_MUX_ENERGY_AS_LATENCY,
     AG_MUX_UNFOLDED_ROW,
     AG_SEQUENTIAL_LINES_PER_ROW,
+    AG_SRAM_DFF_FORWARD_ADDER,
     AG_SRAM_PERIPHERY_UNFOLDED,
     AG_SWITCH_IR_DROP,
+    SENSE_AMP_ENABLE_CLOCK,
     has_quirk,
 )
 from neurocim.training_cost.wg_array import tg_line_delay
@@ -261,6 +264,12 @@ class TransposedReadout:
         through its cells."""
         ctx, geo, tech = self.ctx, self.geo, self.ctx.tech
         if self.sram:
+            if not self.parallel and ctx.p.quirk("v21_sram_parallel_read"):  # V2.1's lumped form, on the row line
+                assert self.wl_switch is not None
+                switch = self.wl_switch
+                tr = switch.res_tg * (switch.cap_tg_drain * 3 + geo.cap_col) + geo.res_col * geo.cap_col / 2
+                ramp = horowitz(tr, 0.0, BIG_RAMP)[1]
+                return line_discharge_delay(ctx, geo, geo.cap_row1, geo.res_row, ramp) * steps
             return SramColumn(ctx, geo).col_delay() * steps
         f = tech.feature_size
         res_cell = geo.res_mem_cell_avg
@@ -274,11 +283,36 @@ class TransposedReadout:
         tau = cap_row * res_cell / driven
         return tau * 0.2 * steps / self.bp.error_bits
 
+    @property
+    def steps_per_vector(self) -> float:
+        """Conversion steps of one error bit-vector: each muxed row group (parallel); each driven column, once per
+        muxed row group through the shared ADCs (sequential eNVM) or once through the SRAM read-out's sense amplifier
+        on every row (sequential SRAM)."""
+        if self.parallel:
+            return self.bp.rows_per_adc
+        per_column = 1 if self.sense_amp is not None else self.bp.rows_per_adc
+        return per_column * self.geo.num_col * ERROR_ACTIVITY
+
+    @property
+    def _shift_add_steps(self) -> int:
+        """Shift-adds per vector: one per muxed row (ADC read-outs) or one per weight's columns (sense amplifiers,
+        every row's sum ready at once)."""
+        return self.ctx.p.cols_per_weight if self.sense_amp is not None else self.bp.rows_per_adc
+
+    @property
+    def _dff_bits_per_unit(self) -> int:
+        """Register bits switched per adder and step: its sum and carry, or under V2.1 (quirk
+        AG_SRAM_DFF_FORWARD_ADDER) one, as it sizes them by the forward array's adder, which a parallel array lacks."""
+        assert self.adder is not None
+        if self.sense_amp is not None and self.ctx.p.parallel_read and has_quirk(self.ctx.p, AG_SRAM_DFF_FORWARD_ADDER):
+            return 1
+        return self.adder.num_bit + 1
+
     def _sram_settling(self) -> float:
-        """An SRAM read-out's row settling of one vector (s): once per muxed row, or once per vector in parallel mode
+        """An SRAM read-out's row settling of one vector (s): at each step, or once per vector in parallel mode
         under V2.1's SRAM read (quirk v21_sram_parallel_read, as in its forward read)."""
         once = self.parallel and self.ctx.p.quirk("v21_sram_parallel_read")
-        return self._line_delay(1 if once else self.bp.rows_per_adc)
+        return self._line_delay(1 if once else self.steps_per_vector)
 
     def _shift_adds(self, steps: int) -> tuple[float, float]:
         clk, cps = self.ctx.p.chip.clock.max_frequency_hz, self.ctx.p.cols_per_weight
@@ -351,7 +385,7 @@ class TransposedReadout:
         if n == 0:
             return Cost()
         geo, p = self.geo, self.ctx.p
-        steps = self.bp.rows_per_adc if self.parallel else self.bp.rows_per_adc * geo.num_col * ERROR_ACTIVITY
+        steps = self.steps_per_vector
         t_adc, e_adc = self._adc_fixed(steps)
         t_adc_all = t_adc * n
         if conversion_time_s is not None and self.flash is not None:
@@ -359,12 +393,12 @@ class TransposedReadout:
         e_adc = e_adc * n + adc_static_j
         if self.converter is not None:
             e_adc += self.converter.column_switching_energy * conversions
-        t_acc, e_acc = self._shift_adds(self.bp.rows_per_adc)
+        t_acc, e_acc = self._shift_adds(self._shift_add_steps)
         if self.adder is not None and self.dff is not None:
             clk = p.chip.clock.max_frequency_hz
             t_acc += self.adder.latency(BIG_RAMP, self.dff.cap_tg_drain, steps) + self.dff.latency(steps, clk)
             e_acc += self.adder.energy(steps, self.units)
-            e_acc += self.dff.energy(steps, self.units * (self.adder.num_bit + 1), False)
+            e_acc += self.dff.energy(steps, self.units * self._dff_bits_per_unit, False)
         t_other = self._select_latency(steps)
         e_other = 0.0
         if self.mux is not None and self.mux.present:
@@ -398,7 +432,10 @@ class TransposedReadout:
     def _adc_fixed(self, steps: float) -> tuple[float, float]:
         """(latency s, resistance-independent energy J) of the converters for one vector."""
         if self.sense_amp is not None:
-            return self.sense_amp.latency(steps), self.sense_amp.energy(steps)
+            t_sense = self.sense_amp.latency(steps)
+            if has_quirk(self.ctx.p, SENSE_AMP_ENABLE_CLOCK):  # V2.1: one clock for the enable at every read
+                t_sense += steps / self.ctx.p.chip.clock.max_frequency_hz
+            return t_sense, self.sense_amp.energy(steps)
         t = e = 0.0
         if self.flash is not None:
             t += self.flash.latency(steps, 1)

@@ -11,7 +11,9 @@ from neurocim.arch.subarray.subarray_common import BIG_RAMP, VectorCosts
 from neurocim.circuits.gates.gates import Mos, horowitz, on_resistance, transconductance
 
 if TYPE_CHECKING:
+    from neurocim.arch.subarray.subarray_geometry import ArrayGeometry
     from neurocim.arch.subarray.subarray_parallel import ParallelArray
+    from neurocim.circuits.context import CircuitContext
 
 
 def word_line_latency(array: ParallelArray, reads: float, clk_freq: float) -> tuple[float, float]:
@@ -26,10 +28,17 @@ def word_line_latency(array: ParallelArray, reads: float, clk_freq: float) -> tu
 
 def bit_line_delay(array: ParallelArray, ramp_input: float) -> float:
     """One bit line discharged through a cell (access + pull-down) to half the sense margin (s), once per vector."""
-    ctx, geo = array.ctx, array.geo
+    return line_discharge_delay(array.ctx, array.geo, array.geo.cap_col, array.geo.res_col, ramp_input)
+
+
+def line_discharge_delay(
+    ctx: CircuitContext, geo: ArrayGeometry, cap_line_f: float, res_line_ohm: float, ramp_input: float
+) -> float:
+    """A read line of `cap_line_f` behind `res_line_ohm` discharged through one cell (access + pull-down) to half
+    the sense margin (s): V2.1's lumped form, the whole line's capacitance behind the cell."""
     tech, cell, f = ctx.tech, ctx.cell, ctx.tech.feature_size
     res_pull_down = on_resistance(cell.nmos_width_f * f, Mos.NMOS, ctx.temperature, tech)
-    tau = (geo.res_cell_access + res_pull_down) * (geo.cap_cell_access + geo.cap_col) + geo.res_col * geo.cap_col / 2
+    tau = (geo.res_cell_access + res_pull_down) * (geo.cap_cell_access + cap_line_f) + res_line_ohm * cap_line_f / 2
     tau *= math.log(tech.vdd / (tech.vdd - cell.min_sense_voltage_v / 2))
     beta = 1 / (res_pull_down * transconductance(geo.width_access_cmos * f, Mos.NMOS, tech))
     return horowitz(tau, beta, ramp_input)[0]
