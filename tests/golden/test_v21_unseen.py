@@ -38,8 +38,9 @@ OPEN: dict[tuple[str, str, str], str] = {
 }
 # operationmode 1 (row-by-row read): what stays open after its read, read-out and write paths follow V2.1
 _SEQ_OPEN = {
-    "latency_breakdown_s.adc": (("chip", "layer 4", "layer 5", "layer 6", "layer 7"),
-                                "+1.5-3.1 % in layers 4-7 (18+ sub-array rows; layers 1-3 within 1 %): likely V2.1's "
+    "latency_breakdown_s.adc": (("chip", "layer 4", "layer 5", "layer 6", "layer 7", "layer 8"),
+                                "+1.1-3.4 % in layers 4-8 (18+ sub-array rows; layers 1-3 within 1 %, the converter "
+                                "energies of every layer exact): likely V2.1's "
                                 "slowest sub-array of forward + read-out conversions together against our slowest "
                                 "forward plus slowest read-out (the phase latencies match)"),
 }
