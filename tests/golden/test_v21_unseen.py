@@ -28,7 +28,7 @@ OPEN: dict[tuple[str, str, str], str] = {
     ("sar", "layer 8", "energy_breakdown_j.adc"): "the classifier layer's converter energy, -2.1 % (its "
     "full-duplication tile's partly filled sub-arrays: -0.5 % with the flash read-out)",
     ("rram65", "layer 7", "latency_breakdown_s.interconnect"): "the first classifier layer's interconnect, -1.06 % "
-    "(its H-tree at 65 nm with 100 nm wires; every other quantity of the run within 0.3 %)",
+    "(cause not traced yet; every other quantity of the run within 0.3 %)",
     **{
         ("sram22", f"layer {layer}", quantity): "past a novel tile's share of the columns V2.1 writes rows of "
         "undefined memory (t03's layers 3-4 too)"
