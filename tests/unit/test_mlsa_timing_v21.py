@@ -32,8 +32,9 @@ def _loop(r: float, refs, read_voltage: float = 0.5) -> float:
     (a, b), low, high = FITS_32
     t_max = (a * math.log(r / 1000) + b) * 1e-9
     slowest = 0.0
-    for ref in refs[1:-1]:
-        ratio = ref / r
+    levels = len(refs) + 1
+    for i in range(1, levels - 1):  # V2.1's loop: every reference but the first (index 0)
+        ratio = refs[i] / r
         if ratio >= 20 or ratio <= 0.05:
             t = 1e-9
         elif ratio <= 0.9:

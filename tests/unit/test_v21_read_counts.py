@@ -128,3 +128,28 @@ def test_tile_accumulation_reads_truncated():
         tile = _cellbit2(v21_tile_accumulation_truncated_reads=on).tile_cm
         costs.append(tile._accumulate(Cost(), 2, 8, 1e9, False, exact_ceil=True).energy)
     assert costs[0] == pytest.approx(costs[1] * 2 / 3)
+
+
+def test_v21_reads_a_one_cell_weight_linearly_over_its_levels():
+    """V2.1 reads a 5-bit weight in a 5-bit cell at (w + 1) / 2 of the way from G_min to G_max: its level 0..32 over
+    32 steps (33 conductances); off, a digit 0..31 over 31 steps (+1.0 wraps to 0 under top_weight_level_wraps)."""
+    import numpy as np
+
+    from neurocim.arch.subarray.column_model import conductance_and_range
+    from neurocim.arch.tile_work import _cell_digits, cell_digit_key
+    from neurocim.workload.traces import LayerTrace
+
+    params = {"memcelltype": 2}
+    chip = chip_from_v21_params(params)
+    faithful = ChipConfig.model_validate({**chip.model_dump(), "quirks": {"v21_linear_weight_conductance": False}})
+    trace = LayerTrace.from_weight_codes(np.array([[-16, 0, 15, 16]]), 1 / 16, np.zeros((1, 4), dtype=int), 8)
+    g_max, g_min = 1 / chip.cell.r_on_ohm, 1 / chip.cell.r_off_ohm
+    want = {True: np.array([0, 16, 31, 32]) / 32, False: np.array([0, 16, 31, 0]) / 31}
+    for linear, config in ((True, chip), (False, faithful)):
+        model = ChipModel(build_context(config), LAYERS)
+        column = model.tile_cm.pe.column_model
+        assert column.conductance_steps == (32 if linear else None)
+        digits = _cell_digits(trace, cell_digit_key(model.ctx.p), shape_only=False)
+        g, _ = conductance_and_range(digits, column.__class__(**{**column.__dict__, "access_cmos": False,
+                                                                 "wire_res_row": 0.0, "wire_res_col": 0.0}))
+        np.testing.assert_allclose(g[0], want[linear] * (g_max - g_min) + g_min, rtol=1e-12)

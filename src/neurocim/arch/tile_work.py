@@ -11,6 +11,7 @@ import numpy as np
 
 from neurocim.arch.cost import Cost
 from neurocim.arch.pe_common import Block
+from neurocim.arch.subarray.column_model import linear_weight_steps
 from neurocim.arch.tile import Tile
 from neurocim.arch.tile_sets import SubArrayGrowth, TileUnits, build_tiles
 from neurocim.circuits.context import CircuitContext
@@ -127,15 +128,17 @@ def cell_digit_key(p: Derived) -> tuple:
         p.quirk("weights_rounded_as_csv"),
         p.quirk("top_weight_level_wraps"),
         p.quirk(WEIGHT_DIGITS_QUOTIENT) and p.cols_per_weight > 1,  # one cell a weight: V2.1 maps it linearly
+        linear_weight_steps(p) is not None,
     )
 
 
 def _cell_digits(trace: LayerTrace, key: tuple, shape_only: bool) -> np.ndarray:
     """Cell digits (rows x columns) of a trace's weights for key = (weight_bits, weight_min, weight_max, cell_bits,
-    cells per synapse, weights rounded as NeuroSim's CSV files, top level wraps, V2.1's quotient digits). With
+    cells per synapse, weights rounded as NeuroSim's CSV files, top level wraps, V2.1's quotient digits, V2.1's
+    linear one-cell levels). With
     `shape_only` (cells whose reads ignore the stored values: SRAM) a zero placeholder of their shape that takes no
     memory."""
-    weight_bits, w_min, w_max, cell_bits, cps, csv_rounded, top_wraps, quotient = key
+    weight_bits, w_min, w_max, cell_bits, cps, csv_rounded, top_wraps, quotient, linear = key
     if shape_only:
         return np.broadcast_to(np.zeros(1, dtype=np.int8), (trace.rows, trace.weights.shape[1] * cps))
 
@@ -143,6 +146,8 @@ def _cell_digits(trace: LayerTrace, key: tuple, shape_only: bool) -> np.ndarray:
         # NeuroSim reads the weights back from the CSV files its wrapper prints (quirk); else their exact levels
         to_levels = csv_weight_levels if csv_rounded else weight_to_levels
         levels = to_levels(w, weight_bits, w_min, w_max)
+        if linear:  # NeuroSim V2.1 reads a one-cell weight's level 0..2^bits itself (linear_weight_steps)
+            return levels[:, None].astype(np.int16)
         if quotient:  # NeuroSim V2.1 splits the whole level 0..2^bits by running quotients
             return levels_to_quotient_cells(levels[:, None], cell_bits, cps)
         if not top_wraps:  # levels run 0..2^bits; the top one has no digits of its own

@@ -483,6 +483,13 @@ QUIRKS += (
 # NeuroSim V2.1's training-cost quirks (training_cost/, listed in docs/training_cost.md)
 TRAINING_QUIRKS: tuple[Quirk, ...] = (
     Quirk(
+        "v21_linear_weight_conductance",
+        "reads a weight of one cell (weight bits = cell bits) at its level 0..2^bits over 2^bits conductance steps, "
+        "(w + 1) / 2 of the way from G_min to G_max: 2^bits + 1 conductances for a cell of 2^bits levels",
+        "stores the level as a cell digit 0..2^cell_bits - 1, over 2^cell_bits - 1 steps",
+        _V21,
+    ),
+    Quirk(
         "v21_weight_digits_quotient",
         "splits an integer weight into cells by keeping the running quotient instead of the remainder, and steps "
         "the conductance by an integer division (cells can exceed G_max)",

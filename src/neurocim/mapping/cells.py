@@ -54,15 +54,19 @@ def levels_to_quotient_cells(levels: np.ndarray, cell_bits: int, cols_per_weight
     return cells.astype(np.int16).reshape(rows, cols * cps)
 
 
-def cells_to_conductance(cells: np.ndarray, cell_bits: int, g_max: float, g_min: float) -> np.ndarray:
-    """Cell digit d -> conductance d/(2^cell_bits - 1)*(g_max - g_min) + g_min (S)."""
+def cells_to_conductance(
+    cells: np.ndarray, cell_bits: int, g_max: float, g_min: float, steps: int | None = None
+) -> np.ndarray:
+    """Cell digit d -> conductance d/steps*(g_max - g_min) + g_min (S); steps: 2^cell_bits - 1 unless given (NeuroSim
+    V2.1 maps a one-cell weight's levels 0..2^weight_bits over 2^weight_bits steps)."""
     d = np.asarray(cells)
+    span = (1 << cell_bits) - 1 if steps is None else steps
     if d.dtype.kind in "iu" and d.size:
         lo, hi = int(d.min()), int(d.max())
         levels = np.arange(lo, hi + 1, dtype=np.float64)
-        table = levels / ((1 << cell_bits) - 1) * (g_max - g_min) + g_min
+        table = levels / span * (g_max - g_min) + g_min
         return table[d.astype(np.int64, copy=False) - lo] if lo else table[d]
-    return d.astype(np.float64) / ((1 << cell_bits) - 1) * (g_max - g_min) + g_min
+    return d.astype(np.float64) / span * (g_max - g_min) + g_min
 
 
 def weights_to_conductance(

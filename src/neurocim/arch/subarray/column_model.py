@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import AccessType, CellType
 from neurocim.mapping.cells import cells_to_conductance
+
+if TYPE_CHECKING:
+    from neurocim.config.derived import Derived
+
+LINEAR_WEIGHT_CONDUCTANCE = "v21_linear_weight_conductance"
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,8 @@ class ColumnModel:
     g_min: float = 0.0
     # quirk v21_activity_over_block_rows: a vector's activity counts over the rows of its block of the matrix
     activity_over_block: bool = False
+    # quirk v21_linear_weight_conductance: digits are a one-cell weight's levels 0..2^weight_bits, over that many steps
+    conductance_steps: int | None = None
 
     @classmethod
     def from_context(cls, ctx: CircuitContext, res_cell_access: float) -> ColumnModel:
@@ -49,6 +57,7 @@ class ColumnModel:
             g_max=p.max_conductance,
             g_min=p.min_conductance,
             activity_over_block=p.quirk("v21_activity_over_block_rows"),
+            conductance_steps=linear_weight_steps(p),
         )
 
     def activity_rows(self, block_rows: int) -> int:
@@ -59,6 +68,14 @@ class ColumnModel:
     def weight_independent(self) -> bool:
         """SRAM: the column conductance counts active rows and ignores the stored bits."""
         return self.cell_type is CellType.SRAM
+
+
+def linear_weight_steps(p: Derived) -> int | None:
+    """The steps NeuroSim V2.1 maps a one-cell weight's levels over (quirk v21_linear_weight_conductance): 2^weight
+    bits, the weight read linearly from G_min (-1) to G_max (+1); None (digits over 2^cell_bits - 1 steps) otherwise."""
+    if not p.quirk(LINEAR_WEIGHT_CONDUCTANCE) or p.cols_per_weight != 1:
+        return None
+    return 1 << p.chip.precision.weight_bits
 
 
 def effective_conductance(
@@ -87,7 +104,7 @@ def conductance_and_range(
         return _digit_conductance(d, model, col_period, dtype, access)
     wires = _series_resistance(rows, cols, col_period, model.wire_res_row, model.wire_res_col, access)
     if d.dtype.kind in "iu":
-        d = cells_to_conductance(d, model.cell_bits, model.g_max, model.g_min)
+        d = cells_to_conductance(d, model.cell_bits, model.g_max, model.g_min, model.conductance_steps)
     total = 1.0 / d.astype(np.float64, copy=False)
     total += wires
     g = np.divide(1.0, total, out=total).astype(dtype, copy=False)
@@ -109,7 +126,8 @@ def _digit_conductance(
     lo, hi = (0, 1) if model.cell_bits == 1 and d.itemsize == 1 else (int(d.min()), int(d.max()))
     period = min(col_period or cols, cols)  # the wires repeat every period columns
     wires = _series_resistance(rows, period, None, model.wire_res_row, model.wire_res_col, access)
-    cell = 1.0 / cells_to_conductance(np.arange(lo, hi + 1), model.cell_bits, model.g_max, model.g_min)
+    levels = np.arange(lo, hi + 1)
+    cell = 1.0 / cells_to_conductance(levels, model.cell_bits, model.g_max, model.g_min, model.conductance_steps)
     out = np.empty(d.shape, dtype=dtype)
     # a contiguous copy of a view (one byte a cell) lets the compiled loop run on whole vector registers
     digits = np.ascontiguousarray(d)

@@ -72,8 +72,9 @@ def chip_read_law(p: Derived, adc_levels: int, rows_in_parallel: int) -> MlsaTim
 @dataclass(frozen=True)
 class MlsaTimingV21:
     """V2.1's sense-amp timing law (hashable: a cache key). A column of finite resistance R converts in the slowest
-    of its comparators 1..L-2 (the fits' T_max times a polynomial in Rref / R; FIXED_S outside RATIO_RANGE); no fit
-    (HP roadmap, nodes of 22 nm and below): FIXED_S. A column with no conducting row takes no time."""
+    of its comparators but the first (references 1..L-2, counted from 0, as V2.1's loop runs: the fits' T_max times
+    a polynomial in Rref / R; FIXED_S outside RATIO_RANGE); no fit (HP roadmap, nodes of 22 nm and below): FIXED_S.
+    A column with no conducting row takes no time."""
 
     references_ohm: tuple[float, ...]
     node_nm: int
@@ -107,7 +108,7 @@ class MlsaTimingV21:
         safe = np.where(live, r, 1e3)
         t_max = (a * np.log(safe / 1e3) + b) * 1e-9
         out = np.zeros(r.shape)
-        for ref in self.references_ohm[1:-1]:
+        for ref in self.references_ohm[1:]:
             ratio = ref / safe
             factor = np.where(ratio <= LOW_RATIO, np.polyval(low, ratio), np.polyval(high, ratio))
             t = np.where((ratio >= RATIO_RANGE[1]) | (ratio <= RATIO_RANGE[0]), FIXED_S, t_max * factor)
@@ -148,7 +149,7 @@ class MlsaTimingV21:
         """What the compiled read pass takes (None where no comparator is timed by the fits): the sorted references,
         the fit (a, b, cubic, quartic) and the monotone breaks with their sides. Kept on the instance, as
         `_time_bounds` (not fields: equality and hashing ignore them)."""
-        refs = np.sort(np.array(self.references_ohm[1:-1], dtype=np.float64))
+        refs = np.sort(np.array(self.references_ohm[1:], dtype=np.float64))
         if not self.current_mode or not self.fitted or not len(refs):
             return None
         (a, b), low, high = _FITS[self.node_nm]
