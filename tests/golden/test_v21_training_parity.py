@@ -304,9 +304,10 @@ def test_weight_update_latency_per_layer(case, epochs):
 @pytest.mark.parametrize("case", _epoch_cases())
 def test_adc_breakdown_per_layer(case, epochs):
     """The forward and transposed read-outs' converters (V2.1's sense-amp time law, parallel or sequential): latency
-    within 1 % per layer, energy within 2 % (the first layer's 27-row blocks with V2.1's row activity over the
+    within 1 % per layer, energy within 0.5 % (the first layer's 27-row blocks with V2.1's row activity over the
     mapped rows; 2-bit cells with V2.1's running-quotient weight digits; SRAM blocks reaching past their tile's
-    share of the columns read out at their full width, as the forward read)."""
+    share of the columns read out at their full width, as the forward read; eNVM bit lines charged per parallel
+    read vector)."""
     _, expected = _case(case)
     for i, (got, ref) in enumerate(zip(epochs(case)["layers"], expected["layers"], strict=True)):
         if (case, i) in UNDEFINED:
@@ -314,7 +315,7 @@ def test_adc_breakdown_per_layer(case, epochs):
         want = ref["latency_breakdown_s"]["adc"]
         assert got["latency_breakdown_s"]["adc"] == pytest.approx(want, rel=0.01), f"layer {i + 1}"
         want = ref["energy_breakdown_j"]["adc"]
-        assert got["energy_breakdown_j"]["adc"] == pytest.approx(want, rel=0.01), f"layer {i + 1}"
+        assert got["energy_breakdown_j"]["adc"] == pytest.approx(want, rel=0.005), f"layer {i + 1}"
 
 
 def test_sram_read_breakdown_per_layer(epochs):

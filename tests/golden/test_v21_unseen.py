@@ -25,13 +25,6 @@ RUNS = sorted(p.stem for p in DATA.glob("*.json"))
 pytestmark = pytest.mark.skipif(not (REF / "traces").is_dir(), reason="NeuroSim V2.1 reference traces not present")
 # (run, layer or "chip", quantity) -> why it is not within the bar
 OPEN: dict[tuple[str, str, str], str] = {
-    ("sar", "layer 8", "energy_breakdown_j.adc"): "the classifier layer's converter energy, -2.1 % (its "
-    "full-duplication tile's partly filled sub-arrays: -0.5 % with the flash read-out)",
-    **{
-        ("combo1", f"layer {layer}", "energy_breakdown_j.adc"): "SAR converter energy of partly filled sub-arrays "
-        "(layer 1: 27 rows, -2.1 %; the classifier: 50 columns, -3.7 %)"
-        for layer in (1, 8)
-    },
     ("rram65", "layer 7", "latency_breakdown_s.interconnect"): "the first classifier layer's interconnect, -1.06 % "
     "(cause not traced yet; every other quantity of the run within 0.3 %)",
     **{

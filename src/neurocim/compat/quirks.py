@@ -468,6 +468,13 @@ QUIRKS += (
         _V21,
     ),
     Quirk(
+        "v21_parallel_bit_line_energy",
+        "charges an eNVM array's read bit lines to the read voltage in every parallel read vector (ADC energy): "
+        "each ADC's bit line at each muxed column, over the sub-array's laid-out columns however few are mapped",
+        "V1.4's: the bit-line charge is part of the converter's energy and is not counted again",
+        _V21,
+    ),
+    Quirk(
         "v21_sram_parallel_read",
         "reads an SRAM array in parallel mode with its older periphery: both bit lines of every muxed column "
         "precharged (ADC energy) and no word-line charging, the mux and its decoder at 1/input bits of their energy "

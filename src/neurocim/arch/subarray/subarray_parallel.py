@@ -19,7 +19,13 @@ from neurocim.arch.subarray.subarray_common import (
     pipelined_accum_cycles,
     shift_add_step,
 )
-from neurocim.arch.subarray.subarray_geometry import ArrayGeometry, fdiv_rows, repeater_latency, switch_line_resistance
+from neurocim.arch.subarray.subarray_geometry import (
+    WIRE_CAP_PER_M,
+    ArrayGeometry,
+    fdiv_rows,
+    repeater_latency,
+    switch_line_resistance,
+)
 from neurocim.arch.subarray.subarray_parts import ColumnMux, ShiftAdders, WriteLevelShifters, build_adc
 from neurocim.arch.subarray.subarray_sram import SramColumn, sram_cell_leakage
 from neurocim.circuits.adc.mlsa_timing_v21 import MlsaTimingV21, chip_read_law
@@ -43,6 +49,8 @@ class ParallelArray:
         # V2.1's SRAM read (timed in seconds: its model has no synchronous clock)
         self.v21_sram = self.sram and p.quirk("v21_sram_parallel_read") and not p.chip.clock.synchronous
         self.one_t_one_r = not self.sram and cell.access is AccessType.CMOS
+        # V2.1 charges an eNVM array's read bit lines again in every vector (V1.4 leaves them to the converter)
+        self.v21_bit_lines = not self.sram and p.quirk("v21_parallel_bit_line_energy")
         self.cols_muxed = ncm = cols_muxed
         self.num_add = p.read_groups
         self.num_adc = geo.num_col // ncm
@@ -326,6 +334,13 @@ class ParallelArray:
         return t_add * ncm * (n_add - 1) + t_weight * (cps - 1) * per_synapse + t_input * per_synapse
 
     # ---------------------------------------------------------------- energy
+    def _bit_line_energy(self) -> float:
+        """Energy (J) of one vector's read bit lines charged to the read voltage: every ADC's bit line at each of the
+        muxed columns, over the sub-array's laid-out columns (quirk v21_parallel_bit_line_energy)."""
+        geo, v_read = self.geo, self.ctx.p.read_voltage_v
+        bit_lines = math.ceil(geo.num_col / self.cols_muxed) * self.cols_muxed
+        return geo.length_col * WIRE_CAP_PER_M * v_read * v_read * bit_lines
+
     def vector_costs(self, activity: np.ndarray, column_resistance: np.ndarray | None, clk_freq: float,
                      adc_levels: int, adc_energy: float | np.ndarray | None = None) -> VectorCosts:  # fmt: skip
         """Per-vector costs; only the WL/array terms and the ADC depend on the vector in parallel mode.
@@ -364,6 +379,8 @@ class ParallelArray:
         cap_wl = geo.cap_row1 if self.sram else geo.cap_row2
         e_array = cap_wl * vdd * vdd * geo.num_row * act
         e_array = (e_array + (rep.cap_in + rep.cap_out) * vdd * vdd * rep.count * 2 * geo.num_row * act) * ncm
+        if self.v21_bit_lines:
+            e_array = e_array + self._bit_line_energy()
         total = e_row + e_array + e_adc + e_enc + e_mux + e_dec + e_adder + e_dff + e_weight + e_input
         fixed_adc, fixed_accum, lat_other = self.vector_latency(clk_freq)
         lat_adc: np.ndarray | float = fixed_adc
