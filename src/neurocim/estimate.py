@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from neurocim.arch.chip import ChipModel
@@ -48,12 +48,8 @@ def estimate(
     else:
         workload = prepare(layers, traces)
     ctx = build_context(config, workload)
-    report = ChipModel(ctx, workload.layers, workload=workload).evaluate(workload)
-    named = [
-        record if record.name == layer.name else replace(record, name=layer.name)
-        for record, layer in zip(report.layers, workload.layers, strict=True)
-    ]
-    return check_report(replace(report, layers=named))
+    # the layer records carry the workload's layer names (the chip's layers are the workload's)
+    return check_report(ChipModel(ctx, workload.layers, workload=workload).evaluate(workload))
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,10 @@ class ChipModel:
             return None
         return ChipUnits(self.ctx, self.layers, side, workload.cache)
 
+    def _kept_on(self, workload: PreparedWorkload) -> tuple[PreparedWorkload, TileSide, ChipUnits | None] | None:
+        """What this chip kept of `workload` when it was built on it, else None."""
+        return self._kept if self._kept is not None and self._kept[0] is workload else None
+
     def _check_layers(self, workload: PreparedWorkload) -> None:
         if list(workload.layers) != self.layers:
             raise ValueError("the workload was prepared for other layers than this chip's")
@@ -81,7 +85,7 @@ class ChipModel:
         """Run a prepared workload (or traces, prepared here) through the chip and roll the costs up into a report."""
         workload = traces if isinstance(traces, PreparedWorkload) else prepare(self.layers, traces)
         self._check_layers(workload)
-        if self._kept is not None and self._kept[0] is workload:
+        if self._kept_on(workload) is not None:
             return self._evaluate(workload)  # its tiles' costs are known: no products to keep on one thread
         with single_threaded_blas(workload.cache.blas_controller()):
             return self._evaluate(workload)
@@ -90,10 +94,12 @@ class ChipModel:
         p = self.ctx.p
         side = self._side(workload)
         self.windows = list(side.windows)
-        if self._kept is not None and self._kept[0] is workload:
-            units = self._kept[2]
-        else:
-            units = self._units(workload, side) if self._work is None else None
+        kept = self._kept_on(workload)
+        units: ChipUnits | None = None  # None: the plain chip-level work (own tiles, or synchronous transfers)
+        if kept is not None:
+            units = kept[2]
+        elif self._work is None:
+            units = self._units(workload, side)
         if units is not None:
             works = units.traffic()
         else:
@@ -118,8 +124,9 @@ class ChipModel:
         """The tiles' costs on `workload`: run by this chip's own tiles, or kept in the workload's cache."""
         if self._work is not None:
             return self._work.run(workload)
-        if self._kept is not None and self._kept[0] is workload:
-            return self._kept[1]
+        kept = self._kept_on(workload)
+        if kept is not None:
+            return kept[1]
         return tile_side(self.ctx, self.layers, workload, self.dtype, self.grow)
 
     def _macs(self, index: int) -> int:
