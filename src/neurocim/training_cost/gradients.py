@@ -44,11 +44,10 @@ def training_area(chip: ChipModel, training: TrainingHardwareConfig, layers: Seq
     """The chip with every sub-array grown by its transposed read-out (`readout`), the global buffer grown to hold
     the weight gradients, and the weight-gradient unit (its gradient accumulator laid out along that buffer)."""
     p = chip.ctx.p
-    bits = int(WeightGradientUnit(chip.ctx, training, layers, windows=chip.windows).out_precision_bits)
-    buffer_bits, _ = gradient_buffer(p, training, inference_buffer_bits(p, layers), bits)
+    unit = WeightGradientUnit(chip.ctx, training, layers, windows=chip.windows)
+    buffer_bits, _ = gradient_buffer(p, training, inference_buffer_bits(p, layers), int(unit.out_precision_bits))
     grown = training_chip_area(chip, readout, buffer_bits)
-    height = chip.fp.num_tile_row * max(grown.tile_height_cm, grown.tile_height_nm)  # the global buffer's
-    unit = WeightGradientUnit(chip.ctx, training, layers, windows=chip.windows, accumulator_height_m=height)
+    unit.lay_out(chip.fp.num_tile_row * max(grown.tile_height_cm, grown.tile_height_nm))  # the global buffer's height
     parts = {k: getattr(grown, k) for k in AREA_PARTS_CHIP}
     return TrainingArea(parts | {"weight_gradient": unit.area_m2}, unit)
 

@@ -7,7 +7,8 @@
 #   `ChipConfig.training`; `ctx.p` carries the rest of the chip's settings and the quirks; `windows[i]` is the number
 #   of input vectors (output positions) of layer i (default: NeuroSim's valid-convolution count under
 #   `windows_ignore_padding`, else the padded convolution's H*W/stride^2); `accumulator_height_m` is the side the
-#   gradient accumulator is laid out along (the global buffer's height; 0 lays it out in one row).
+#   gradient accumulator is laid out along (the global buffer's height; 0 lays it out in one row); `.lay_out(height)`
+#   lays it out again along another side (the chip's area needs the unit's precision before the buffer's height).
 # * `.area_m2` (arrays + adder tree across arrays + gradient accumulator) and `.area_parts_m2`; `.out_precision_bits`
 #   (bits of one partial weight gradient); `.num_array_write_parallel` (sub-arrays of the forward arrays whose
 #   gradients the buffer holds at once, the divisor of the weight-update latency).
@@ -89,13 +90,17 @@ class WeightGradientUnit:
             ctx, self.out_precision_bits + math.ceil(math.log2(training.batch_size)),
             self.num_array_write_parallel * p.chip.array.rows * p.chip.array.cols,
         )  # fmt: skip
-        self.area_parts_m2 = self._layout(accumulator_height_m)
-        self.area_m2 = sum(self.area_parts_m2.values())
+        self.lay_out(accumulator_height_m)
 
     def _array_counts(self, rows_needed: int, cols_needed: int) -> tuple[int, int]:
         if has_quirk(self.ctx.p, ARRAYS_FLOOR):
             return max(rows_needed // self.rows, 1), max(cols_needed // self.cols, 1)
         return math.ceil(rows_needed / self.rows), math.ceil(cols_needed / self.cols)
+
+    def lay_out(self, accumulator_height_m: float) -> None:
+        """Set the area (m^2) and its parts, the gradient accumulator in a column of the given height (0: one row)."""
+        self.area_parts_m2 = self._layout(accumulator_height_m)
+        self.area_m2 = sum(self.area_parts_m2.values())
 
     def _layout(self, accumulator_height_m: float) -> dict[str, float]:
         arrays = self.array.layout() * self.arrays_in_row * self.arrays_in_col
