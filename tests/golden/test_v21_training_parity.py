@@ -396,10 +396,11 @@ def test_update_energy_per_layer(case, epochs):
 @pytest.mark.parametrize("case", _epoch_cases())
 def test_interconnect_per_layer(case, epochs):
     """The PE buses, tile H-trees and the chip's H-tree of every pass, laid out over the training chip's grown
-    sub-arrays: latency within 1 %, energy within 2 %, per layer."""
+    sub-arrays: latency within 0.02 % (the update's delta-weight transfer with the stale first-level resistance V2.1's
+    tile H-tree reads, quirk wu_htree_stale_buffer_lines: up to 0.1 % without it), energy within 2 %, per layer."""
     _, expected = _case(case)
     for i, (got, ref) in enumerate(zip(epochs(case)["layers"], expected["layers"], strict=True)):
-        for key, rel in (("latency_breakdown_s", 0.01), ("energy_breakdown_j", 0.02)):
+        for key, rel in (("latency_breakdown_s", 0.0002), ("energy_breakdown_j", 0.02)):
             want = ref[key]["interconnect"]
             assert got[key]["interconnect"] == pytest.approx(want, rel=rel), (i + 1, key)
 

@@ -25,8 +25,6 @@ RUNS = sorted(p.stem for p in DATA.glob("*.json"))
 pytestmark = pytest.mark.skipif(not (REF / "traces").is_dir(), reason="NeuroSim V2.1 reference traces not present")
 # (run, layer or "chip", quantity) -> why it is not within the bar
 OPEN: dict[tuple[str, str, str], str] = {
-    ("rram65", "layer 7", "latency_breakdown_s.interconnect"): "the first classifier layer's interconnect, -1.06 % "
-    "(cause not traced yet; every other quantity of the run within 0.3 %)",
     **{
         (case, f"layer {layer}", quantity): "past a novel tile's share of the columns V2.1 writes rows of "
         "undefined memory (t03's layers 3-4 too)"

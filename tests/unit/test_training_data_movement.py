@@ -133,6 +133,32 @@ def test_the_update_transfer_is_paid_per_update_and_booked_per_image_under_v21()
         assert booked == pytest.approx(move.tree_energy_j * (images - iters))
 
 
+def test_v21_times_the_update_htree_first_level_with_the_buffer_lines_written():
+    """V2.1's tile H-tree reads its first level's wire resistance from an uninitialised variable; in the delta-weight
+    transfer that variable holds the count of input-buffer lines just written (bits / interface width), as ohm/m."""
+    config = _chip()
+    model = _model(config)[0]
+    on = WeightUpdate(model, config.training)
+    off = WeightUpdate(_model(_chip(wu_htree_stale_buffer_lines=False))[0], config.training)
+    p, single = model.ctx.p, 0
+    for i, layer in enumerate(LAYERS):
+        x = _traces().layers[i]
+        a, b = (u.layer(i, x.trace.weights, x.old_weights).transfer for u in (on, off))
+        assert a.tree_latency > b.tree_latency and a.slowest_tree_latency > b.slowest_tree_latency
+        assert (a.buffer_latency, a.buffer_energy_j, a.tree_energy_j) == (b.buffer_latency, b.buffer_energy_j,
+                                                                          b.tree_energy_j)  # fmt: skip
+        if model.fp.num_tiles[i] != 1:
+            continue
+        tile = model.tile_nm if model.fp.is_novel[i] and model.tile_nm is not None else model.tile_cm
+        tree, pe, width = tile.htree, tile.pe, tile.periphery.input_buffer.interface_width
+        bits = layer.rows * layer.out_channels * p.cols_per_weight
+        for latency, stale in ((a.tree_latency, bits / width), (b.tree_latency, 0.0)):
+            want = tree.latency(pe.height, pe.width, bits / tree.bus_width, tile.clk_freq, stale)
+            assert latency == pytest.approx(want, rel=1e-12)
+        single += 1
+    assert single > 0
+
+
 def test_v21_weight_gradient_sense_amps_take_the_v21_time_law():
     config = _chip()
     ctx = build_context(config)

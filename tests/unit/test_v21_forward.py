@@ -210,6 +210,20 @@ def test_v21_htree_times_a_level_with_the_previous_level_wire():
     assert trees[True].latency(h, w, 1, 1e9) < trees[False].latency(h, w, 1, 1e9)
 
 
+def test_v21_htree_first_level_takes_the_stale_resistance_it_is_given():
+    """What the uninitialised variable holds at the call times the first level (and only it) under the quirk."""
+    trees = {on: HTree(_v21_ctx(v21_htree_stale_wire_resistance=on), 4, 4, 0.1, 256) for on in (True, False)}
+    rep, ctx = trees[True].repeaters, trees[True].ctx
+    h, w, stale = 2e-4, 3e-4, 5e4
+    left = wire_resistance_per_length(ctx, 2 * w)
+    first = rep.segment_delay(2 * h, stale) + rep.segment_delay(2 * w, stale)
+    main_bus = trees[True].main_bus_units * w * rep.delay_per_length(left)
+    rest = rep.segment_delay(h, left) + rep.segment_delay(w, left) + main_bus
+    assert trees[True].latency(h, w, 3, 1e9, stale) == pytest.approx(3 * (first + rest), rel=1e-12)
+    assert trees[True].latency(h, w, 1, 1e9, stale) > trees[True].latency(h, w, 1, 1e9)
+    assert trees[False].latency(h, w, 1, 1e9, stale) == trees[False].latency(h, w, 1, 1e9)  # faithful: no stale value
+
+
 def test_v21_htree_root_sits_log2_units_from_the_grid_edge():
     """V2.1 roots a tree floor(log2(min(rows, cols))) units in: a 5 x 5 grid's main bus is 2 units (V1.4: 4)."""
     for grid, v21, faithful in (((5, 5), 2, 4), ((4, 4), 2, 2), ((8, 3), 1, 4), ((1, 1), 0, 0), ((2, 2), 1, 1)):

@@ -705,6 +705,15 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         _V21,
     ),
     Quirk(
+        "wu_htree_stale_buffer_lines",
+        "times the first level of a tile's H-tree in an update's delta-weight transfer with a wire resistance of as "
+        "many ohms per metre as the tile's input buffer was just written lines (delta-weight bits / its interface "
+        "width): an uninitialised variable (v21_htree_stale_wire_resistance) left holding, in its build, the last "
+        "argument of the buffer's energy call; the forward transfers find next to nothing there",
+        "times the delta-weight transfer as every other transfer over the tree",
+        _V21,
+    ),
+    Quirk(
         "ag_leakage_skips_sram_write_driver",
         "leaves the write driver an SRAM transposed read-out adds along the array out of its leakage (though its area "
         "counts, and the forward write driver's leakage too)",

@@ -31,6 +31,7 @@ COLUMN_SWITCH_PULSES_UNSET = "wu_column_switch_pulses_unset"
 WRITE_ROWS_FULL_ARRAY = "wu_write_rows_full_array"
 LEAKAGE_IDLE_TILES_ONLY = "v21_leakage_idle_tiles_only"
 WRITE_NOMINAL_COLUMNS = "wu_novel_tile_nominal_columns"
+UPDATE_HTREE_BUFFER_LINES = "wu_htree_stale_buffer_lines"
 
 
 def has_quirk(p: Derived, name: str) -> bool:

@@ -25,6 +25,7 @@ from neurocim.training_cost.backprop import ERROR_ACTIVITY, transposed_read_para
 from neurocim.training_cost.quirks import (
     COLUMN_SWITCH_PULSES_UNSET,
     SRAM_WRITE_ACTIVITY_UNSET,
+    UPDATE_HTREE_BUFFER_LINES,
     WRITE_ACTIVITY_BLOCK,
     WRITE_ROWS_FULL_ARRAY,
     WRITE_SCAN_REGISTER_SRAM,
@@ -413,17 +414,21 @@ class WeightUpdate:
     # ---------------------------------------------------------------------------------------- delta weights
     def _transfer(self, index: int, tile_cells: tuple[int, ...]) -> Transfer:
         """The layer's delta weights (one bit per cell) moved into its tiles: each tile's input buffer written and
-        read, and its H-tree."""
+        read, and its H-tree. NeuroSim V2.1 (quirk wu_htree_stale_buffer_lines) times the tree's first level with the
+        wire resistance its uninitialised variable holds after the buffer's energy call: that call's count of lines
+        written, read as ohms per metre."""
         chip = self.chip
         tile: Tile = chip.tile_nm if chip.fp.is_novel[index] and chip.tile_nm is not None else chip.tile_cm
         buffer, tree, pe = tile.periphery.input_buffer, tile.htree, tile.pe
         width = buffer.interface_width
+        stale_lines = has_quirk(self.p, UPDATE_HTREE_BUFFER_LINES)
         per_tile = []
         for bits in tile_cells:
             lines = bits / width
+            stale_res = lines if stale_lines else 0.0  # ohm/m: the lines' count, as the variable holds it
             per_tile.append((
                 buffer.latency(lines) + buffer.write_latency(lines),
-                tree.latency(pe.height, pe.width, bits / tree.bus_width, tile.clk_freq),
+                tree.latency(pe.height, pe.width, bits / tree.bus_width, tile.clk_freq, stale_res),
                 buffer.energy(width, lines) + buffer.write_energy(width, lines),
                 tree.energy(pe.height, pe.width, tree.bus_width, bits / tree.bus_width),
             ))  # fmt: skip

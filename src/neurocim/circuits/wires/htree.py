@@ -57,10 +57,11 @@ class HTree:
         """Repeater leakage (W) of `num_bit_access` wires along the laid-out tree (Tile passes the bus width)."""
         return self.repeaters.leakage_per_length * self.total_wire_length * num_bit_access
 
-    def _transfer_delay(self, unit_height: float, unit_width: float) -> float:
+    def _transfer_delay(self, unit_height: float, unit_width: float, stale_res_ohm_per_m: float = 0.0) -> float:
         """Root-to-leaf delay (s) of one transfer; each level's wire width follows its length. NeuroSim V2.1 (quirk
         v21_htree_stale_wire_resistance) times both segments of a level with the wire resistance its previous level's
-        horizontal segment left in an uninitialised variable: none (0 ohm/m) at the first level."""
+        horizontal segment left in an uninitialised variable; at the first level, with what the variable holds when
+        the tree is called, `stale_res_ohm_per_m` (none, 0 ohm/m, unless the caller knows better)."""
         rep = self.repeaters
         scale = 2**self.num_level
         length_v = unit_height * scale
@@ -68,7 +69,7 @@ class HTree:
         stale = self.ctx.p.quirk("v21_htree_stale_wire_resistance")
         delay = 0.0
         unit_delay = 0.0  # a 1x1 tree has no levels and a zero-length main bus
-        res_left = 0.0
+        res_left = stale_res_ohm_per_m
         for _ in range(self.num_level):
             length_v /= 2
             length_h /= 2
@@ -84,10 +85,13 @@ class HTree:
         # NeuroSim quirk: the main bus reuses the per-length delay of the last horizontal level
         return delay + self.main_bus_units * unit_width * unit_delay
 
-    def latency(self, unit_height: float, unit_width: float, num_read: float, clk_freq: float) -> float:
-        """Latency of `num_read` transfers: seconds, or clock cycles when synchronous."""
-        one = cycles(self._transfer_delay(unit_height, unit_width), self.ctx.p.chip.clock.synchronous, clk_freq)
-        return one * num_read
+    def latency(
+        self, unit_height: float, unit_width: float, num_read: float, clk_freq: float, stale_res_ohm_per_m: float = 0.0
+    ) -> float:
+        """Latency of `num_read` transfers: seconds, or clock cycles when synchronous (`stale_res_ohm_per_m`: see
+        `_transfer_delay`)."""
+        delay = self._transfer_delay(unit_height, unit_width, stale_res_ohm_per_m)
+        return cycles(delay, self.ctx.p.chip.clock.synchronous, clk_freq) * num_read
 
     def critical_latency(self, unit_height: float, unit_width: float, clk_freq: float) -> float:
         """One transfer in (unrounded) clock cycles: NeuroSim's `critical_latency` (set only when synchronous)."""
@@ -122,4 +126,3 @@ def _main_bus_units(ctx: CircuitContext, num_row: int, num_col: int, num_level: 
     if side - x_center < 1:
         x_center -= 1
     return min(side - x_center, x_center)
-
