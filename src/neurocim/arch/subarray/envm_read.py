@@ -123,12 +123,13 @@ def _trace_memo(weights: np.ndarray, inputs: np.ndarray) -> TraceSlot | None:
     return memo, x_key, w_key, w_owner, cache.read_layouts
 
 
-def _row_view_key(key: tuple, view: np.ndarray, first_row: int, row_stride: int) -> tuple | None:
-    """The value key (position_key's) of `view`, rows from first_row (a start numpy kept) of the array of value key
-    `key` and byte row stride row_stride, from its first column on; None where the stride is not whole elements."""
+def _row_view_key(key: tuple, view: np.ndarray, row: int, row_stride: int) -> tuple | None:
+    """The value key (position_key's) of `view`, the slice [row : ..., :stop] of the array of value key `key` and
+    byte row stride row_stride; None where the stride is not whole elements."""
     step, rest = divmod(row_stride, view.itemsize)
     if rest:
         return None
+    first_row = row if view.shape[0] else 0  # numpy starts an empty slice at the first element
     return key[0], key[1] + first_row * step, view.shape, view.strides, view.dtype.str
 
 
@@ -136,8 +137,8 @@ def _strip_slot(slot: TraceSlot, weights: np.ndarray, inputs: np.ndarray, row: i
     """The _trace_memo of w = weights[row : ..., :stop] and x = inputs[row : ..., :vectors] from that of weights and
     inputs (slot), without walking to their owners again; None where it cannot be told so."""
     memo, x_key, w_key, w_owner, layouts = slot
-    w_sub = _row_view_key(w_key, w, min(row, weights.shape[0]), weights.strides[0])
-    x_sub = _row_view_key(x_key, x, min(row, inputs.shape[0]), inputs.strides[0])
+    w_sub = _row_view_key(w_key, w, row, weights.strides[0])
+    x_sub = _row_view_key(x_key, x, row, inputs.strides[0])
     return None if w_sub is None or x_sub is None else (memo, x_sub, w_sub, w_owner, layouts)
 
 
