@@ -6,12 +6,14 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from neurocim.arch.cost import Cost
 from neurocim.arch.pe import ProcessingElement
 from neurocim.arch.pe_common import Block
 from neurocim.arch.subarray.column_model import conductance_and_range, effective_conductance
-from neurocim.arch.subarray.envm_read import _band, strip_read_stats
+from neurocim.arch.subarray.envm_read import _band, _strip_slot, _trace_memo, strip_read_stats
 from neurocim.arch.subarray.subarray import SubArray
 from neurocim.arch.tile import Tile
 from neurocim.circuits.adc.piecewise_fit import PiecewiseFit, PiecewiseSums
@@ -19,6 +21,7 @@ from neurocim.config.chip import ChipConfig
 from neurocim.estimate import build_context
 from neurocim.mapping.cells import cells_to_conductance
 from neurocim.mapping.tile_visits import tile_plan
+from neurocim.workload.cache import WorkloadCache
 
 
 def _pe(cell: dict, adc_bits: int = 5) -> ProcessingElement:
@@ -210,3 +213,26 @@ def test_strips_of_a_row_band_read_together_give_the_strip_by_strip_sums():
     assert _band(frozen_digits[:64, 128:256], frozen_digits, 128, blocks, 64)[1:] == (128, 128, 3)
     assert _band(frozen_digits[:64, 64:192], frozen_digits, 64, blocks, 64) is None  # not aligned to the strips
     assert _band(frozen_digits[:64, :128], frozen_digits, 0, [(0, 64), (64, 32)], 64) is None  # a partial block
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pe=st.tuples(st.integers(0, 40), st.integers(0, 60), st.integers(0, 30), st.integers(0, 50)),
+    strip=st.tuples(st.integers(0, 50), st.integers(0, 40), st.integers(0, 60), st.integers(0, 90)),
+    dtype=st.sampled_from([np.int8, np.float32]),
+)
+def test_strip_keys_told_from_their_pe_equal_the_owner_lookup(pe, strip, dtype):
+    """The value keys of a strip's weights and inputs, told from those of its PE's views, are the keys the lookup
+    through their owners gives (a strip reuses what was kept under them)."""
+    cache = WorkloadCache()
+    weights = cache.own(np.zeros((48, 64), dtype), (("layer",), "weights"))
+    inputs = cache.own(np.zeros((48, 80), np.uint8), (("layer",), "inputs"))
+    r0, n, c0, nv = pe
+    w_pe, x_pe = weights[r0 : r0 + n, c0:], inputs[r0 : r0 + n, : max(nv, 1)]
+    slot = _trace_memo(w_pe, x_pe)
+    row, num_row, stop, vectors = strip
+    w, x = w_pe[row : row + num_row, :stop], x_pe[row : row + num_row, :vectors]
+    told = _strip_slot(slot, w_pe, x_pe, row, w, x)
+    looked_up = _trace_memo(w, x)
+    assert told[1:3] == looked_up[1:3]
+    assert told[0] is looked_up[0] and told[3] is looked_up[3]

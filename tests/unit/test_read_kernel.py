@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from neurocim.arch.subarray import read_kernel
 from neurocim.arch.subarray.read_kernel import block_read_sums
 from neurocim.circuits.adc.adc_fits import mlsa_lstp_power_fit
 from neurocim.circuits.adc.piecewise_fit import PiecewiseFit, PiecewiseSums
+from neurocim.workload.cache import ValueMemo
 
 BLOCKS = [(0, 40), (40, 40), (90, 13)]  # a gap and an odd width
 
@@ -161,3 +164,28 @@ def test_sum_over_declines_when_the_clamp_at_zero_could_act():
     assert fit.sum_over(sums([12.0, 18.0, 50.0])) is None
     other = PiecewiseFit((11.0,), fit.kinds, fit.slopes, fit.offsets)
     assert other.sum_over(sums([12.0, 18.0])) is None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    vectors=st.sampled_from([5, 40, 700]),
+    widths=st.lists(st.integers(1, 300), min_size=1, max_size=5),
+    bins=st.sampled_from([0, 16]),
+)
+def test_read_pass_with_kept_layouts_gives_the_same_sums_bit_for_bit(vectors, widths, bins):
+    """Block layouts, piece scalings and task splits kept by value across passes (as a sweep's passes share them)
+    give what the pass computes afresh: the same blocks with other vectors and conductances, and other blocks."""
+    layouts = ValueMemo(8)
+    blocks, start = [], 0
+    for w in widths:
+        blocks.append((start, w))
+        start += w
+    fit = _fit()
+    for seed in (1, 2):
+        rows_on, counts, _ = _case((1e-6, 1e-4), np.float32, vectors=vectors + 37 * seed, seed=seed)
+        g_eff = np.exp(np.random.default_rng(seed).uniform(np.log(1e-6), np.log(1e-4), (64, start))).astype(np.float32)
+        args = (rows_on, counts, g_eff, blocks, 0.5, fit.breaks, fit.kinds, bins)
+        fresh, kept = block_read_sums(*args), block_read_sums(*args, layouts=layouts)
+        for field in ("weight", "total", "hist_count", "hist_total", "outside", "g_low", "g_high"):
+            np.testing.assert_array_equal(getattr(kept, field), getattr(fresh, field), err_msg=field)
+        assert kept.hist_first == fresh.hist_first

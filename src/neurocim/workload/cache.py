@@ -16,6 +16,7 @@ FLOORPLANS = 256  # floorplans a workload keeps (emptied when full)
 TILE_UNITS = 64  # built tile pairs a workload keeps (one per distinct tile settings, floorplan sizes and clock)
 CHIP_UNITS = 1024  # figures a workload keeps per group of chip-level circuits (a few hundred bytes each)
 PE_EVALUATIONS = 16  # sets of tile (PE) evaluations a workload keeps (one per distinct tile (PE) settings)
+READ_LAYOUTS = 4096  # layouts of read passes a workload keeps (a few hundred bytes each; emptied when full)
 
 
 class OwnedArray(np.ndarray):
@@ -53,6 +54,23 @@ def read_only(a: np.ndarray) -> np.ndarray:
     return a
 
 
+class ValueMemo:
+    """Results of pure computations keyed by the value of their arguments, emptied when it holds `size` of them."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._found: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The result kept under `key`, computed on first use."""
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= self.size:
+                self._found.clear()
+            found = self._found[key] = compute()
+        return found
+
+
 class WorkloadCache:
     """Bounded memo of a prepared workload: owned arrays per label, and per owner the results derived from it.
 
@@ -67,6 +85,7 @@ class WorkloadCache:
         self.pe_evaluations: RecordedMemo = RecordedMemo(PE_EVALUATIONS)
         self.tile_units: RecordedMemo = RecordedMemo(TILE_UNITS)  # the chips' tiles, under the settings they read
         self.floorplans: dict[Hashable, Any] = {}  # (layers, floorplan inputs) -> floorplan
+        self.read_layouts = ValueMemo(READ_LAYOUTS)  # the read passes' block layouts and task splits, by value
         self._owned: dict[tuple, dict[tuple, OwnedArray]] = {}  # group -> label -> array
         self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
         self._blas: ThreadpoolController | None = None

@@ -19,10 +19,12 @@ from neurocim.arch.subarray.column_model import ColumnModel, conductance_and_ran
 from neurocim.circuits.adc.converter import ColumnStats, ReadStatistic
 from neurocim.circuits.adc.piecewise_fit import PiecewiseSums
 from neurocim.circuits.adc.resistance_histogram import ResistanceHistogram
-from neurocim.workload.cache import owner_memo, position_key
+from neurocim.workload.cache import ValueMemo, owner_memo, position_key
 
 # The column statistics of a PE's (or a tile's) blocks: what a configuration's ADC energy of them is computed from.
 PeReadStats = ColumnStats
+# (memo kept with the inputs' owner, inputs' value key, weights' value key, weights' owner, the cache's read layouts)
+TraceSlot = tuple[dict, tuple, tuple, np.ndarray, ValueMemo]
 
 
 @dataclass(frozen=True)
@@ -48,24 +50,26 @@ def strip_read_stats(
     col_period: int | None,
     dtype: type[np.floating],
     statistic: ReadStatistic,
+    slot: TraceSlot | None = None,
 ) -> StripReadStats | None:
     """StripReadStats of a strip (cell digits or conductances, rows x columns; inputs rows x bit-vectors) for
     the column blocks [(start, width)], as `statistic` asks; None if some resistance is not positive and finite.
-    Memoised with inputs and weights a workload cache owns, for the configurations that share them."""
-    slot = _trace_memo(weights, inputs)
+    Memoised with inputs and weights a workload cache owns, for the configurations that share them (`slot`: their
+    _trace_memo where the caller has it)."""
+    slot = slot or _trace_memo(weights, inputs)
     if slot is None:
         return _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic)
-    memo, x_key, w_key, w_owner = slot
+    memo, x_key, w_key, w_owner, layouts = slot
     key = ("envm_read", model_key, tuple(col_blocks), col_period, np.dtype(dtype).str, statistic)
     full_key = (x_key, w_key, *key)
     if full_key in memo:
         return memo[full_key]
     band = _band(weights, w_owner, w_key[1], col_blocks, col_period)
     if band is None:
-        memo[full_key] = _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic)
+        memo[full_key] = _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic, layouts)
         return memo[full_key]
     rows, first, stop, num_strips = band  # the strip is one of num_strips alike strips of its row band
-    found = _band_compute(rows, inputs, model, col_blocks, col_period, dtype, statistic, num_strips)
+    found = _band_compute(rows, inputs, model, col_blocks, col_period, dtype, statistic, num_strips, layouts)
     for k, stats in enumerate(found):
         offset = w_key[1] + k * stop - first  # the position of strip k's first element in the owner
         memo.setdefault((x_key, (w_key[0], offset, *w_key[2:]), *key), stats)
@@ -98,38 +102,59 @@ def _band(
 
 
 def _band_compute(
-    rows: np.ndarray, inputs, model, col_blocks, col_period, dtype, statistic, num_strips: int
+    rows: np.ndarray, inputs, model, col_blocks, col_period, dtype, statistic, num_strips: int, layouts: ValueMemo
 ) -> list[StripReadStats | None]:
     """_compute of every strip of a row band at once (one read pass, strip after strip): the sums of strip by strip,
     to rounding, with the work outside the pass done once."""
     stop = rows.shape[1] // num_strips
     blocks = [(k * stop + start, width) for k in range(num_strips) for start, width in col_blocks]
-    found = _read_sums(rows, inputs, model, blocks, col_period, dtype, statistic)
+    found = _read_sums(rows, inputs, model, blocks, col_period, dtype, statistic, layouts)
     n = len(col_blocks)
     return [found(slice(k * n, (k + 1) * n)) for k in range(num_strips)]
 
 
-def _trace_memo(weights: np.ndarray, inputs: np.ndarray) -> tuple[dict, tuple, tuple, np.ndarray] | None:
-    """(the memo kept with the inputs' owner, the inputs' and the weights' value keys, the weights' owner) for inputs
-    and weights a workload cache owns; None otherwise."""
+def _trace_memo(weights: np.ndarray, inputs: np.ndarray) -> TraceSlot | None:
+    """(the memo kept with the inputs' owner, the inputs' and the weights' value keys, the weights' owner, the read
+    layouts of the inputs' cache) for inputs and weights a workload cache owns; None otherwise."""
     x_found, w_found = owner_memo(inputs), position_key(weights)
     if x_found is None or w_found is None:
         return None
-    (_, memo, x_key), (w_owner, w_key) = x_found, w_found
-    return memo, x_key, w_key, w_owner
+    (cache, memo, x_key), (w_owner, w_key) = x_found, w_found
+    return memo, x_key, w_key, w_owner, cache.read_layouts
+
+
+def _row_view_key(key: tuple, view: np.ndarray, row: int, row_stride: int) -> tuple | None:
+    """The value key (position_key's) of `view`, the slice [row : ..., :stop] of the array of value key `key` and
+    byte row stride row_stride; None where the stride is not whole elements."""
+    step, rest = divmod(row_stride, view.itemsize)
+    if rest:
+        return None
+    first_row = row if view.shape[0] else 0  # numpy starts an empty slice at the first element
+    return key[0], key[1] + first_row * step, view.shape, view.strides, view.dtype.str
+
+
+def _strip_slot(slot: TraceSlot, weights: np.ndarray, inputs: np.ndarray, row: int, w: np.ndarray, x: np.ndarray):
+    """The _trace_memo of w = weights[row : ..., :stop] and x = inputs[row : ..., :vectors] from that of weights and
+    inputs (slot), without walking to their owners again; None where it cannot be told so."""
+    memo, x_key, w_key, w_owner, layouts = slot
+    w_sub = _row_view_key(w_key, w, row, weights.strides[0])
+    x_sub = _row_view_key(x_key, x, row, inputs.strides[0])
+    return None if w_sub is None or x_sub is None else (memo, x_sub, w_sub, w_owner, layouts)
+
+
+def _memoised(slot: TraceSlot, key: tuple, compute: Callable[[], Any]) -> Any:
+    memo, x_key, w_key = slot[:3]
+    full_key = (x_key, w_key, *key)
+    if full_key not in memo:
+        memo[full_key] = compute()
+    return memo[full_key]
 
 
 def memoised_with(weights: np.ndarray, inputs: np.ndarray, key: tuple, compute: Callable[[], Any]) -> Any:
     """compute(), kept with inputs and weights a workload cache owns under `key` and their value keys, so that the
     configurations of a sweep that share them reuse it; always computed for other arrays."""
     slot = _trace_memo(weights, inputs)
-    if slot is None:
-        return compute()
-    memo, x_key, w_key, _ = slot
-    full_key = (x_key, w_key, *key)
-    if full_key not in memo:
-        memo[full_key] = compute()
-    return memo[full_key]
+    return compute() if slot is None else _memoised(slot, key, compute)
 
 
 def pe_read_stats(
@@ -146,24 +171,23 @@ def pe_read_stats(
     """PeReadStats of a PE's row strips (inputs: first `num_vectors` bit-vectors); None if a strip has none.
     Memoised with owned inputs and weights, like strip_read_stats."""
     key = ("pe_read", strips, num_vectors, model_key, col_period, np.dtype(dtype).str, statistic)
-    return memoised_with(
-        weights,
-        inputs,
-        key,
-        lambda: _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, statistic),
-    )
+    slot = _trace_memo(weights, inputs)
+
+    def compute() -> PeReadStats | None:
+        return _pe_stats(weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, statistic, slot)
+
+    return compute() if slot is None else _memoised(slot, key, compute)
 
 
 def _pe_stats(
-    weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, statistic
+    weights, inputs, strips, num_vectors, model, model_key, col_period, dtype, statistic, slot: TraceSlot | None
 ) -> PeReadStats | None:
     found = []
     for row, num_row, col_blocks in strips:
         stop = max(c + n for c, n in col_blocks)
-        x = inputs[row : row + num_row, :num_vectors]
-        stats = strip_read_stats(
-            weights[row : row + num_row, :stop], x, model, model_key, list(col_blocks), col_period, dtype, statistic
-        )
+        w, x = weights[row : row + num_row, :stop], inputs[row : row + num_row, :num_vectors]
+        sub = None if slot is None else _strip_slot(slot, weights, inputs, row, w, x)
+        stats = strip_read_stats(w, x, model, model_key, list(col_blocks), col_period, dtype, statistic, sub)
         if stats is None:
             return None
         found.append(stats)
@@ -181,13 +205,16 @@ def stacked_read_stats(parts: list[PeReadStats]) -> PeReadStats:
     return ColumnStats.stacked(parts)
 
 
-def _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic) -> StripReadStats | None:
+def _compute(
+    weights, inputs, model, col_blocks, col_period, dtype, statistic, layouts: ValueMemo | None = None
+) -> StripReadStats | None:
     stop = max(s + w for s, w in col_blocks)
-    return _read_sums(weights[:, :stop], inputs, model, list(col_blocks), col_period, dtype, statistic)(slice(None))
+    blocks = list(col_blocks)
+    return _read_sums(weights[:, :stop], inputs, model, blocks, col_period, dtype, statistic, layouts)(slice(None))
 
 
 def _read_sums(
-    weights, inputs, model, blocks, col_period, dtype, statistic: ReadStatistic
+    weights, inputs, model, blocks, col_period, dtype, statistic: ReadStatistic, layouts: ValueMemo | None = None
 ) -> Callable[[slice], StripReadStats | None]:
     """The read pass over the columns of `blocks` [(start, width)] of weights (cell digits or conductances, rows x
     columns): a function giving the StripReadStats of a run of the blocks, None where a resistance of theirs is not
@@ -202,14 +229,14 @@ def _read_sums(
     g_eff, g_range = conductance_and_range(weights, model, col_period, dtype)
     num_add = float(model.num_add)
     breaks, kinds, bins = statistic.breaks, statistic.kinds, statistic.bins_per_octave
-    found = block_read_sums(packed, counts, g_eff, blocks, num_add, breaks, kinds, bins, g_range)
-    valid = (found.g_low > 0) & np.isfinite(found.g_high) & ~found.outside
+    found = block_read_sums(packed, counts, g_eff, blocks, num_add, breaks, kinds, bins, g_range, layouts)
+    valid = ((found.g_low > 0) & np.isfinite(found.g_high) & ~found.outside).tolist()  # a strip's check: a slice
     with np.errstate(divide="ignore"):
         x_min = (dtype(num_add) / found.g_high.astype(dtype)).astype(np.float64)
         x_max = (dtype(num_add) / found.g_low.astype(dtype)).astype(np.float64)
 
     def stats(part: slice) -> StripReadStats | None:
-        if not valid[part].all():
+        if not all(valid[part]):
             return None
         pieces = histogram = None
         if kinds:

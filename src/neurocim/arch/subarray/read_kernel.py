@@ -12,10 +12,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
+
+from neurocim.workload.cache import ValueMemo
 
 # Reassociation lets the compiler vectorise the sums and products; no approximate division or NaN assumptions.
 _FLAGS = {"reassoc", "nsz"}
@@ -39,20 +43,21 @@ def pack_rows(mask, out):
             packed[c] |= np.uint8(row[c]) << shift
 
 
-@numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy", boundscheck=False)
+@numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
 def pick_levels(digits, tables, low, out):
     """out[r, j] = tables[digits[r, j] - low, r, j % period] (the tables, levels x rows x period, and out as integers
-    of the floats' bits), rows on threads; with two levels by a bit mask. False if a digit lies outside the tables'
-    levels."""
-    stray = np.zeros(digits.shape[0], np.int64)
+    of the floats' bits), on one thread (a band's cells are a fraction of a millisecond of copying: waking threads
+    costs more, and far more on a busy machine); with two levels by a bit mask. False if a digit lies outside the
+    tables' levels."""
+    stray = 0
     if tables.shape[0] == 2:
         flip = tables[0] ^ tables[1]
-        for k in numba.prange(digits.shape[0]):
-            stray[k] = _pick_two(digits[k], tables[0, k], flip[k], low, out[k])
+        for k in range(digits.shape[0]):
+            stray |= _pick_two(digits[k], tables[0, k], flip[k], low, out[k])
     else:
-        for k in numba.prange(digits.shape[0]):
-            stray[k] = _pick_any(digits[k], tables[:, k], low, out[k])
-    return not stray.any()
+        for k in range(digits.shape[0]):
+            stray |= _pick_any(digits[k], tables[:, k], low, out[k])
+    return not stray
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
@@ -403,6 +408,24 @@ class BlockSums:
     g_high: np.ndarray  # (blocks,)
 
 
+def _memo(layouts: ValueMemo | None, key: tuple, compute: Callable[[], Any]) -> Any:
+    return compute() if layouts is None else layouts.get(key, compute)
+
+
+def _block_layout(blocks: tuple[tuple[int, int], ...], breaks: tuple[float, ...], kinds: tuple[str, ...], dtype: str):
+    """_layout of the blocks, and (the most blocks of a part, every part's columns)."""
+    found = _layout(blocks, PART_COLUMNS, breaks, kinds, dtype)
+    parts, part_blocks = found[0], found[1]
+    return found, int(np.diff(part_blocks).max()), tuple(parts[:, 1].tolist())
+
+
+def _task_split(vectors: int, part_widths: tuple[int, ...], task_values: int, part_blocks: np.ndarray, most: int):
+    """(tasks, their first of every part and the end, the parts x most mask of the rows that hold a block)."""
+    tasks, part_tasks = _tasks(vectors, part_widths, task_values)
+    in_part = np.arange(most) < np.diff(part_blocks)[:, None]
+    return tasks, part_tasks, np.append(part_tasks, len(tasks)), in_part
+
+
 def block_read_sums(
     rows_on: np.ndarray,
     counts: np.ndarray,
@@ -413,34 +436,43 @@ def block_read_sums(
     kinds: tuple[str, ...],
     bins_per_octave: int = 0,
     g_range: tuple[float, float] | None = None,
+    layouts: ValueMemo | None = None,
 ) -> BlockSums:
     """Sums over R = num_add / (rows_on @ g_eff) for every vector (rows_on: vectors x rows, bool, or those rows
     packed 8 to a byte as np.packbits(rows_on, axis=1) gives; counts: weight per vector) and the columns of every
     block [(start, width)], in column order: per block and piece of the breaks (kinds 'lin' or 'log', none for no
     piece sums) the weight and weighted sum of R or ln R, and a histogram of R with bins_per_octave bins to an
     octave (0: none; a power of two). `g_range` bounds g_eff's values (lowest, highest) where the caller knows
-    them; by default they are found."""
+    them; by default they are found. `layouts` keeps the passes' block layouts and task splits by value, for the
+    passes of a sweep that share them (they depend on the blocks, the statistic and the number of vectors only)."""
     dtype = g_eff.dtype.type
     bits = np.int32 if g_eff.itemsize == 4 else np.int64
     rows, cols = g_eff.shape
-    parts, part_blocks, starts, widths, fit_breaks, is_log = _layout(
-        tuple(blocks), PART_COLUMNS, breaks, kinds, g_eff.dtype.str
-    )
+    blocks = tuple(blocks)
+    layout, most, part_widths = _memo(
+        layouts, ("layout", blocks, breaks, kinds, g_eff.dtype.str),
+        lambda: _block_layout(blocks, breaks, kinds, g_eff.dtype.str),
+    )  # fmt: skip
+    parts, part_blocks, starts, widths, fit_breaks, is_log = layout
     if parts[-1].sum() > cols:
-        raise ValueError(f"blocks must lie within the {cols} columns of g_eff, got {blocks}")
+        raise ValueError(f"blocks must lie within the {cols} columns of g_eff, got {list(blocks)}")
     # every R lies between num_add / (rows * largest conductance) and num_add / smallest conductance
     g_min, g_max = g_range or (float(g_eff.min(initial=np.inf)), float(g_eff.max(initial=0.0)))
     r_low = num_add / (rows * g_max) if g_max > 0 else 0.0
     r_high = num_add / g_min if g_min > 0 else math.inf
     low_exp = math.frexp(r_low)[1] - 2 if g_max > 0 else -126
     high_exp = math.frexp(r_high)[1] + 1 if g_min > 0 else 128
-    scale, log_scale, block = _piece_scaling(breaks, max(low_exp, -150), min(high_exp, 130))
+    exps = (max(low_exp, -150), min(high_exp, 130))
+    scale, log_scale, block = _memo(layouts, ("scaling", breaks, exps), lambda: _piece_scaling(breaks, *exps))
     shift, base, bins, first = (0, 0, 0, 0)
     if bins_per_octave:
         shift, base, bins, first = _histogram_grid(g_eff.dtype, bins_per_octave, r_low, r_high)
-    most = int(np.diff(part_blocks).max())
     # a task of at least 64 values per histogram bin: clearing (fresh pages) and adding the histograms stays small
-    tasks, part_tasks = _tasks(len(rows_on), tuple(parts[:, 1].tolist()), max(TASK_VALUES, 64 * most * bins))
+    task_values = max(TASK_VALUES, 64 * most * bins)
+    tasks, part_tasks, task_bounds, in_part = _memo(
+        layouts, ("tasks", len(rows_on), blocks, task_values),
+        lambda: _task_split(len(rows_on), part_widths, task_values, part_blocks, most),
+    )  # fmt: skip
     weight, total = np.zeros((len(tasks), most, len(kinds))), np.zeros((len(tasks), most, len(kinds)))
     h_count, h_total = np.zeros((len(tasks), most, bins)), np.zeros((len(tasks), most, bins))
     g_low, g_high = np.full((len(tasks), most), np.inf, dtype).view(bits), np.zeros((len(tasks), most), bits)
@@ -451,11 +483,9 @@ def block_read_sums(
             f"rows_on must be vectors x {rows} booleans or their rows packed, got {rows_on.dtype} {rows_on.shape}"
         )
     subsets = len(packed) >= SUBSET_MIN_VECTORS
-    task_bounds = np.append(part_tasks, len(tasks))
     read_fit_sums(packed, g_eff, subsets, counts, dtype(num_add), tasks, task_bounds, parts, part_blocks, starts,
                   widths, fit_breaks, is_log, scale, log_scale, block, weight, total, shift, base, h_count, h_total,
                   g_low, g_high)  # fmt: skip
-    in_part = np.arange(most) < np.diff(part_blocks)[:, None]  # parts x most: the rows that hold a block
 
     def per_block(a: np.ndarray, reduce: np.ufunc) -> np.ndarray:
         return reduce.reduceat(a, part_tasks, axis=0)[in_part]
