@@ -274,10 +274,17 @@ class ActivationGradientPass(TileWork):
             acc = acc.plus(part, latency / self.second, energy)
         if not self.adc_with_forward:
             return acc
-        forward = pe.reader.block_sums(weights, inputs, strips, nv, clk, col_period, True)
+        forward = self._forward_reader(pe).block_sums(weights, inputs, strips, nv, clk, col_period, True)
         column = _LATENCIES.index("latency_adc")
         mine = [self.readout.read_cost(n, conversion_time_s=t).latency_adc / self.second for t in times]
         return replace(acc, latency_adc=max(f + a for f, a in zip(forward[:, column], mine, strict=True)))
+
+    def _forward_reader(self, pe: ProcessingElement):
+        """The forward chip's reader of the PE's kind, which keeps the block sums of its read pass (this pass's PEs
+        are its own)."""
+        nm, cm = self.chip.tile_nm, self.chip.tile_cm
+        found = nm if nm is not None and self.tile_nm is not None and pe is self.tile_nm.pe else cm
+        return found.pe.reader
 
     def _switch_activity(self, pe, weights, inputs, strips: Sequence, nv: int) -> float:
         """The row activity an SRAM read-out's word-line switches are charged at: the errors' (one half), or under
