@@ -32,12 +32,6 @@ OPEN: dict[tuple[str, str, str], str] = {
         for layer in (3, 4)
         for quantity in ("peak.weight_update.latency_s", "latency_breakdown_s.weight_update")
     },
-    **{
-        ("seq", label, "latency_breakdown_s.adc"): "operationmode 1: +1.1-3.4 % on layers 4-8 (18+ sub-array rows; "
-        "the converter energies exact): likely V2.1's slowest sub-array of forward + read-out conversions together, "
-        "where we add the slowest of each"
-        for label in ("chip", "layer 4", "layer 5", "layer 6", "layer 7", "layer 8")
-    },
 }
 
 

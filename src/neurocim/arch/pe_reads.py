@@ -18,7 +18,9 @@ from neurocim.circuits.adc.converter import ReadStatistic
 from neurocim.circuits.context import CircuitContext
 from neurocim.mapping.blocks import copy_sub_input
 from neurocim.mapping.layer_mapping import Strip, sub_array_strips
-from neurocim.workload.cache import owner_memo
+from neurocim.workload.cache import ValueMemo, owner_memo, position_key, read_only
+
+SUMS_KEPT = 4096  # full block sums a reader keeps (a few blocks x 8 floats each; emptied when full)
 
 
 class PeReader:
@@ -43,6 +45,7 @@ class PeReader:
             self._read_statistic = None if converter is None else converter.read_statistic()
         self._read_cache: dict[tuple, Any] = {}  # per-vector cost tables (SRAM) and lines (eNVM), by clock
         self._strip_cache: dict[tuple[int, int, int, int], tuple[Strip, ...]] = {}  # block strips, by block and grid
+        self._sums_cache = ValueMemo(SUMS_KEPT)  # full block sums of owned arrays, by their value keys
 
     def _read(self, stats: VectorStats, clk_freq: float) -> np.ndarray:
         """Sub-array read costs summed over the chunk's bit-vectors, as an array in _SUMS order.
@@ -210,9 +213,16 @@ class PeReader:
             reads = self._reads_without_adc(weights, inputs, strips, nv, clk_freq)
             per_strip = [len(col_blocks) for _, _, col_blocks in strips]
             return np.repeat(reads, per_strip, axis=0)
-        blocks = [
-            sums
-            for row, num_row, col_blocks in strips
-            for sums in self._strip(weights, inputs, row, num_row, list(col_blocks), nv, clk_freq, col_period)
-        ]
-        return np.array(blocks).reshape(len(blocks), len(_SUMS))
+        w_key, x_key = position_key(weights), position_key(inputs)
+
+        def compute() -> np.ndarray:
+            blocks = [
+                sums
+                for row, num_row, col_blocks in strips
+                for sums in self._strip(weights, inputs, row, num_row, list(col_blocks), nv, clk_freq, col_period)
+            ]
+            return read_only(np.array(blocks).reshape(len(blocks), len(_SUMS)))
+
+        if w_key is None or x_key is None:
+            return compute()
+        return self._sums_cache.get((w_key[1], x_key[1], strips, nv, clk_freq, col_period), compute)

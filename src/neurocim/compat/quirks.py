@@ -537,6 +537,15 @@ TRAINING_QUIRKS: tuple[Quirk, ...] = (
         _V21,
     ),
     Quirk(
+        "v21_breakdown_adc_slowest_both_reads",
+        "books in the ADC latency breakdown the slowest sub-array's conversions of the forward and the "
+        "activation-gradient reads together (each sub-array's both reads summed, then the maximum over sub-arrays, "
+        "PEs and tiles), though the two passes run apart, each as slow as its own slowest sub-array",
+        "the ADC time of each pass as the pass takes it: the forward read's slowest sub-array plus the transposed "
+        "read's slowest",
+        _V21,
+    ),
+    Quirk(
         "v21_leakage_read_phases_only",
         "charges a layer's leakage only over its forward and activation-gradient time (the weight gradient and the "
         "update leak nothing)",

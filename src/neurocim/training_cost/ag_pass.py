@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from neurocim.arch.chip import ChipModel
 from neurocim.arch.chip_traffic import layer_traffic
 from neurocim.arch.cost import Cost, Part
 from neurocim.arch.pe import ProcessingElement
-from neurocim.arch.pe_common import Block
+from neurocim.arch.pe_common import _LATENCIES, Block
 from neurocim.arch.subarray.block_stats import distinct_vectors, iter_vector_stats
 from neurocim.arch.subarray.envm_read import memoised_with
 from neurocim.arch.tile import Tile, _visit_arrays
@@ -38,16 +38,24 @@ from neurocim.config.training_hw import TrainingHardwareConfig
 from neurocim.mapping.blocks import copy_sub_input
 from neurocim.mapping.tile_visits import Gathering, PeVisit, TilePlan
 from neurocim.training_cost.backprop import ERROR_ACTIVITY, BackpropArea, TransposedReadout, _row_resistance
-from neurocim.training_cost.quirks import AG_FORWARD_COLUMNS, AG_SWITCH_FORWARD_ACTIVITY, has_quirk
+from neurocim.training_cost.quirks import (
+    ADC_BREAKDOWN_WITH_FORWARD,
+    AG_FORWARD_COLUMNS,
+    AG_SWITCH_FORWARD_ACTIVITY,
+    has_quirk,
+)
 from neurocim.workload.prepared import PreparedWorkload
 
 
 @dataclass(frozen=True)
 class GradientCost:
-    """A layer's activation gradient per image: compute only (`peak`) and with the data movement (`total`)."""
+    """A layer's activation gradient per image: compute only (`peak`) and with the data movement (`total`).
+    `adc_with_forward`: the ADC latency part holds the forward read's conversions too (quirk
+    v21_breakdown_adc_slowest_both_reads), the total latency the gradient's alone."""
 
     peak: Cost
     total: Cost
+    adc_with_forward: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,7 @@ class ActivationGradientPass(TileWork):
         self.readout = TransposedReadout(chip.ctx, training)
         self.error_bits = training.backprop.error_bits
         self.forward_columns = has_quirk(chip.ctx.p, AG_FORWARD_COLUMNS)
+        self.adc_with_forward = has_quirk(chip.ctx.p, ADC_BREAKDOWN_WITH_FORWARD)
         self.second = 1.0  # the tiles' unit of latency in seconds (the clock period when the chip is synchronous)
 
     @property
@@ -124,7 +133,7 @@ class ActivationGradientPass(TileWork):
     # ---- the chip, a tile, a PE ------------------------------------------------------------------------------
     def _layer(self, index: int, memory: np.ndarray, inputs: np.ndarray, clk_freq: float) -> GradientCost:
         if index == 0:
-            return GradientCost(Cost(), Cost())
+            return GradientCost(Cost(), Cost())  # the first layer's ADC breakdown is its forward read's alone
         fp, nv = self.fp, self.windows[index] * self.ctx.p.chip.precision.input_bits
         su_row, su_col = fp.speedup_row[index], fp.speedup_col[index]
         found = [
@@ -138,7 +147,8 @@ class ActivationGradientPass(TileWork):
         total = total.plus(Part.ACCUMULATION, chip.latency_accum, chip.energy_accum)
         total = total.plus(Part.BUFFER, 2 * chip.buffer_latency, 2 * chip.buffer_energy)
         total = total.plus(Part.INTERCONNECT, chip.ic_latency, chip.ic_energy)
-        return GradientCost(peak.latency_divided(1.0 / self.second), total.latency_divided(1.0 / self.second))
+        peak, total = (c.latency_divided(1.0 / self.second) for c in (peak, total))
+        return GradientCost(peak, total, self.adc_with_forward)
 
     def _tile(self, tile: Tile, weights: np.ndarray, inputs: np.ndarray, block: Block, clk: float) -> GradientCost:
         """The tile pass of the forward chip (Tile.evaluate) with the PEs' transposed reads; no activation."""
@@ -218,7 +228,7 @@ class ActivationGradientPass(TileWork):
         the resistance-dependent ADC energy is left to the caller."""
         strips, col_period = pe.reader.read_layout(block.rows, block.cols, block.dup_row, block.dup_col)
         blocks = sum(len(col_blocks) for _, _, col_blocks in strips)
-        acc = self._reads(pe, weights, inputs, strips, col_period, block.num_vectors, blocks, with_adc)
+        acc = self._reads(pe, weights, inputs, strips, col_period, block.num_vectors, blocks, with_adc, clk)
         dup = block.dup_row * block.dup_col
         if col_period is not None and (dup == 1 or blocks):  # more than one sub-array: the adder tree
             t, e = pe._adder_tree_cost(block.num_vectors, block.rows, clk, False)
@@ -228,16 +238,29 @@ class ActivationGradientPass(TileWork):
 
     # ---- the sub-array reads --------------------------------------------------------------------------------
     def _reads(
-        self, pe, weights, inputs, strips: Sequence, col_period: int | None, nv: int, blocks: int, with_adc: bool
+        self,
+        pe,
+        weights,
+        inputs,
+        strips: Sequence,
+        col_period: int | None,
+        nv: int,
+        blocks: int,
+        with_adc: bool,
+        clk: float,
     ) -> Cost:
-        """`blocks` sub-arrays reading their errors side by side: one's latency (in the tiles' unit), all energies."""
+        """`blocks` sub-arrays reading their errors side by side: one's latency (in the tiles' unit), all energies;
+        under quirk v21_breakdown_adc_slowest_both_reads, the ADC latency part is the slowest block's conversions of
+        both reads, forward and transposed."""
         if not blocks:
             return Cost()
         n = nv if self.forward_columns else nv // self.ctx.p.chip.precision.input_bits * self.error_bits
         activity = self._switch_activity(pe, weights, inputs, strips, nv)
+        times: list[float | None] = [None] * blocks
         if with_adc and self.readout.timing is not None:  # V2.1's law: each block's reads timed by its resistances
             timed = self._timed_blocks(pe, weights, inputs, strips, col_period, nv)
-            one = self.readout.read_cost(n, conversion_time_s=max(t for t, _ in timed), switch_activity=activity)
+            times = [t for t, _ in timed]
+            one = self.readout.read_cost(n, conversion_time_s=max(times), switch_activity=activity)
             adc = sum(e for _, e in timed)
         else:
             one = self.readout.read_cost(n, switch_activity=activity)
@@ -249,7 +272,19 @@ class ActivationGradientPass(TileWork):
             (Part.OTHER, one.latency_other, one.energy_other * blocks),
         ):
             acc = acc.plus(part, latency / self.second, energy)
-        return acc
+        if not self.adc_with_forward:
+            return acc
+        forward = self._forward_reader(pe).block_sums(weights, inputs, strips, nv, clk, col_period, True)
+        column = _LATENCIES.index("latency_adc")
+        mine = [self.readout.read_cost(n, conversion_time_s=t).latency_adc / self.second for t in times]
+        return replace(acc, latency_adc=max(f + a for f, a in zip(forward[:, column], mine, strict=True)))
+
+    def _forward_reader(self, pe: ProcessingElement):
+        """The forward chip's reader of the PE's kind, which keeps the block sums of its read pass (this pass's PEs
+        are its own)."""
+        nm, cm = self.chip.tile_nm, self.chip.tile_cm
+        found = nm if nm is not None and self.tile_nm is not None and pe is self.tile_nm.pe else cm
+        return found.pe.reader
 
     def _switch_activity(self, pe, weights, inputs, strips: Sequence, nv: int) -> float:
         """The row activity an SRAM read-out's word-line switches are charged at: the errors' (one half), or under

@@ -19,7 +19,9 @@ PHASES = ("forward", "activation_gradient", "weight_gradient", "weight_update")
 @dataclass(frozen=True)
 class PhaseCost:
     """One layer's cost in one phase, per image: in total and compute only ("peak": the PEs' arrays and adder trees,
-    no buffers, interconnect or DRAM), with the total split by component (buffer and interconnect inside other)."""
+    no buffers, interconnect or DRAM), with the total split by component (buffer and interconnect inside other).
+    `adc_with_forward`: the ADC latency part holds the layer's forward conversions too (an activation gradient under
+    quirk v21_breakdown_adc_slowest_both_reads), so the epoch's breakdown takes it in their place."""
 
     latency_s: float = 0.0
     energy_j: float = 0.0
@@ -27,6 +29,7 @@ class PhaseCost:
     peak_energy_j: float = 0.0
     latency_parts: Breakdown = Breakdown()
     energy_parts: Breakdown = Breakdown()
+    adc_with_forward: bool = False
 
     def scaled(self, factor: float) -> PhaseCost:
         """Every latency and energy times `factor`."""
@@ -37,6 +40,7 @@ class PhaseCost:
             self.peak_energy_j * factor,
             _scaled(self.latency_parts, factor),
             _scaled(self.energy_parts, factor),
+            self.adc_with_forward,
         )
 
     def plus_dram(self, latency_s: float, energy_j: float) -> PhaseCost:
@@ -129,7 +133,8 @@ def layer_epoch(
         busy += wg.latency_s + wu[0]
     dram = (parts.dram.reported[0] * images, parts.dram.reported[1] * images)
     moved = (wg, _transfer_parts(u.transfer, p, period, write_parallel, training))
-    lat = _breakdown((fw, ag), moved, peak["weight_gradient"][0], wu_peak[0], dram[0], "latency_parts")
+    fw_lat = replace(fw, latency_parts=replace(fw.latency_parts, adc=0.0)) if ag.adc_with_forward else fw
+    lat = _breakdown((fw_lat, ag), moved, peak["weight_gradient"][0], wu_peak[0], dram[0], "latency_parts")
     en = _breakdown((fw, ag), moved, peak["weight_gradient"][1], wu_peak[1], dram[1], "energy_parts")
     return LayerEpoch(index + 1, phases, peak, power, running * busy, lat, en)
 

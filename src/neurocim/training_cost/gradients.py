@@ -24,7 +24,13 @@ def _phase(cost: GradientCost) -> PhaseCost:
     """An activation-gradient cost as a phase: the total with its components, the compute-only peak."""
     total = phase_from_cost(cost.total)
     return PhaseCost(
-        total.latency_s, total.energy_j, cost.peak.latency, cost.peak.energy, total.latency_parts, total.energy_parts
+        total.latency_s,
+        total.energy_j,
+        cost.peak.latency,
+        cost.peak.energy,
+        total.latency_parts,
+        total.energy_parts,
+        cost.adc_with_forward,
     )
 
 

@@ -30,6 +30,7 @@ WRITE_VOLTAGE_RSS = "wu_write_voltage_root_sum_square"
 COLUMN_SWITCH_PULSES_UNSET = "wu_column_switch_pulses_unset"
 WRITE_ROWS_FULL_ARRAY = "wu_write_rows_full_array"
 LEAKAGE_IDLE_TILES_ONLY = "v21_leakage_idle_tiles_only"
+ADC_BREAKDOWN_WITH_FORWARD = "v21_breakdown_adc_slowest_both_reads"
 WRITE_NOMINAL_COLUMNS = "wu_novel_tile_nominal_columns"
 UPDATE_HTREE_BUFFER_LINES = "wu_htree_stale_buffer_lines"
 
