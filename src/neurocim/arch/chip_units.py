@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -35,7 +35,7 @@ from neurocim.config.derived import Derived
 from neurocim.mapping.floorplan import Floorplan
 from neurocim.workload.cache import WorkloadCache
 from neurocim.workload.network import Layer
-from neurocim.workload.recorded import ReadRecorder
+from neurocim.workload.recorded import ReadRecorder, ValueKey
 
 # Any positive side to lay out a circuit whose area does not depend on it (the global buffer, max pooling, ReLU and
 # sigmoid take their area from their parts and only reshape it: tests/unit/test_chip_units.py checks it)
@@ -43,24 +43,6 @@ ANY_SIDE_M = 1.0
 # the clock a view carries for work kept without the tile side's clock in its key: a use of it gives NaN, which the
 # report's check refuses (tests/unit/test_chip_units.py checks the kept figures against the chip's own)
 _UNCLOCKED = math.nan
-
-
-class ValueKey:
-    """A hashable value whose hash is computed once (a chip's technology and cell hash in about 15 us)."""
-
-    __slots__ = ("value", "_hash")
-
-    def __init__(self, value: Hashable) -> None:
-        self.value, self._hash = value, hash(value)
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ValueKey) and self._hash == other._hash and self.value == other.value
-
-    def __reduce__(self) -> tuple:
-        return ValueKey, (self.value,)  # hashed again where it is loaded (strings hash per process)
 
 
 @dataclass(frozen=True)

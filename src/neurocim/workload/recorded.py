@@ -13,6 +13,26 @@ from pydantic import BaseModel
 T = TypeVar("T")
 
 
+class ValueKey:
+    """A hashable value whose hash is computed once (a chip's technology and cell hash in about 15 us)."""
+
+    __slots__ = ("value", "_hash")
+
+    def __init__(self, value: Hashable) -> None:
+        self.value, self._hash = value, hash(value)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        return isinstance(other, ValueKey) and self._hash == other._hash and self.value == other.value
+
+    def __reduce__(self) -> tuple:
+        return ValueKey, (self.value,)  # hashed again where it is loaded (strings hash per process)
+
+
 _OWN = ("_target", "names", "_prefix")  # a ReadRecorder's own attributes; every other one is a value read
 
 
