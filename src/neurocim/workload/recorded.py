@@ -87,8 +87,11 @@ class ReadRecorder:
         from now on is noted again."""
         own = self.__dict__
         own["_target"] = target
-        for name, value in self._seen().items():
-            if isinstance(value, ReadRecorder) and value._prefix == f"{self._prefix}{name}.":
+        prefix = self._prefix
+        for name, value in list(own.items()):
+            if name in _OWN:
+                continue
+            if type(value) is ReadRecorder and value._prefix == f"{prefix}{name}.":
                 value.rebind(getattr(target, name))
             else:
                 del own[name]
@@ -161,11 +164,6 @@ class RecordedMemo(Generic[T]):
     def __getstate__(self) -> dict[str, Any]:
         """A copy sent to another process makes its getters there."""
         return {**self.__dict__, "_getters": {}}
-
-
-def values_at(record: object, paths: tuple[str, ...]) -> tuple:
-    """The values at the dotted `paths` of `record`."""
-    return values_getter(paths)(record)
 
 
 def values_getter(paths: tuple[str, ...]) -> Callable[[object], tuple]:
