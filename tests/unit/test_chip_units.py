@@ -117,3 +117,15 @@ def test_a_value_key_is_hashed_again_when_loaded():
     key = ValueKey((ctx.tech, ctx.cell, ("floorplan", 3)))
     loaded = pickle.loads(pickle.dumps(key))
     assert loaded == key and hash(loaded) == hash(key) and {key: 1}[loaded] == 1
+
+
+def test_chips_whose_tiles_set_other_clocks_share_the_global_buffer_figures():
+    workload = prepare(LAYERS, TRACES)
+    estimator = Estimator(workload)
+    periods = set()
+    for bits in (3, 5, 7):  # the sensing period, hence the tile side's clock, follows the ADC bits
+        chip = _chip(adc={"bits": bits}, clock={"synchronous": True, "max_frequency_hz": 1e10})
+        report = estimator.estimate(chip)
+        assert _numbers(report) == _numbers(_plain(chip))
+        periods.add(report.chip.clock_period_s)
+    assert len(periods) == 3 and len(workload.cache.chip_units("buffer")) == 1

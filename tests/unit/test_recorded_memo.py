@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
@@ -34,6 +37,19 @@ def test_properties_and_methods_note_the_fields_they_read():
     recorder = ReadRecorder(_Settings(1, 2, 3))
     assert recorder.a_plus_c == 4 and recorder.scaled_b(10) == 20
     assert recorder.names == {"a", "b", "c"}
+
+
+def test_a_copy_and_a_rebound_recorder_keep_what_was_noted():
+    chip = ChipConfig.model_validate({"adc": {"bits": 5}})
+    recorder = ReadRecorder(chip)
+    assert recorder.adc.bits == 5 and recorder.adc.bits == 5 and recorder.array.rows == chip.array.rows
+    copy = pickle.loads(pickle.dumps(recorder))
+    assert copy.names == recorder.names == {"adc.bits", "array.rows"} and copy.adc.bits == 5
+    other = ChipConfig.model_validate({"adc": {"bits": 5}, "clock": {"max_frequency_hz": 2e8}})
+    recorder.rebind(other)  # agrees on every field noted: the section recorders now read the new record
+    assert recorder.clock.max_frequency_hz == 2e8 and "clock.max_frequency_hz" in recorder.names
+    with pytest.raises(AttributeError, match="read-only"):
+        recorder.adc = None
 
 
 def test_a_record_that_agrees_on_the_fields_read_gets_the_kept_result():

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -34,29 +35,14 @@ from neurocim.config.derived import Derived
 from neurocim.mapping.floorplan import Floorplan
 from neurocim.workload.cache import WorkloadCache
 from neurocim.workload.network import Layer
-from neurocim.workload.recorded import ReadRecorder
+from neurocim.workload.recorded import ReadRecorder, ValueKey
 
 # Any positive side to lay out a circuit whose area does not depend on it (the global buffer, max pooling, ReLU and
 # sigmoid take their area from their parts and only reshape it: tests/unit/test_chip_units.py checks it)
 ANY_SIDE_M = 1.0
-
-
-class ValueKey:
-    """A hashable value whose hash is computed once (a chip's technology and cell hash in about 15 us)."""
-
-    __slots__ = ("value", "_hash")
-
-    def __init__(self, value: Hashable) -> None:
-        self.value, self._hash = value, hash(value)
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ValueKey) and self._hash == other._hash and self.value == other.value
-
-    def __reduce__(self) -> tuple:
-        return ValueKey, (self.value,)  # hashed again where it is loaded (strings hash per process)
+# the clock a view carries for work kept without the tile side's clock in its key: a use of it gives NaN, which the
+# report's check refuses (tests/unit/test_chip_units.py checks the kept figures against the chip's own)
+_UNCLOCKED = math.nan
 
 
 @dataclass(frozen=True)
@@ -84,17 +70,22 @@ class ChipUnits:
     """The chip-level circuits of a chip (its settings `ctx`) over one tile side, their figures kept in `cache`.
 
     Each group of circuits is evaluated once per value of what it reads: the chip's settings it reads (recorded),
-    the technology and cell, and the tile side's floorplan, windows and clock (the bus also the tiles' sides, the
-    accumulation's area the global buffer's height). Equal to ChipPeriphery's layout and `layer_traffic` for an
-    asynchronous-transfer chip (the synchronous-transfer tree is laid out over the tiles' areas: not kept here)."""
+    the technology and cell, the tile side's floorplan, and: the logic's work the windows and the tile side's clock,
+    the global buffer's the windows (it runs at its own clock), the bus's the windows, the clock and the tiles'
+    sides, the accumulation's area the global buffer's height. Equal to ChipPeriphery's layout and `layer_traffic`
+    for an asynchronous-transfer chip (the synchronous-transfer tree is laid out over the tiles' areas: not kept
+    here)."""
 
     def __init__(self, ctx: CircuitContext, layers: Sequence[Layer], side: TileSide, cache: WorkloadCache) -> None:
         if ctx.p.chip.interconnect.sync_data_transfer:
             raise ValueError("ChipUnits: a synchronous-transfer chip lays its tree out over the tiles' areas")
         self.ctx, self.layers, self.side, self.cache = ctx, layers, side, cache
         self.sides = tile_sides(side.tile_nm, side.tile_cm)
-        base = ValueKey((ctx.tech, ctx.cell, side.fp, side.windows, side.clk_freq))
-        self._keys = {"logic": base, "buffer": base, "bus": ValueKey((base, self.sides))}
+        self._on_floorplan = (ctx.tech, ctx.cell, side.fp)
+        clocked = ValueKey((*self._on_floorplan, side.windows, side.clk_freq))
+        # the global buffer's work runs at the clock its settings give it, not the tile side's: kept across clocks
+        buffer = ValueKey((*self._on_floorplan, side.windows))
+        self._keys = {"logic": clocked, "buffer": buffer, "bus": ValueKey((clocked, self.sides))}
         self._found: dict[str, _Work] = {}
 
     def area(self) -> ChipArea:
@@ -102,8 +93,8 @@ class ChipUnits:
         logic, buffer, bus = self._kept("logic"), self._kept("buffer"), self._kept("bus")
         unit_h, _ = unit_sides(self.sides)
         height = self.side.fp.num_tile_row * unit_h
-        key = ValueKey((self._keys["logic"], height))
-        accumulation = self._get("accumulation", key, lambda view: _accumulation_area(view, height))
+        key = ValueKey((*self._on_floorplan, height))  # its area reads neither the windows nor the clock
+        accumulation = self._get("accumulation", key, lambda view: _accumulation_area(view, height), _UNCLOCKED)
         areas = UnitAreas(bus.areas[0], buffer.areas[0], logic.areas[0], accumulation, logic.areas[1])
         fp, side = self.side.fp, self.side
         return compose_area(placed_tiles(fp, side.tile_nm, side.tile_cm), self.sides, areas)
@@ -119,18 +110,22 @@ class ChipUnits:
     def _kept(self, kind: str) -> _Work:
         found = self._found.get(kind)
         if found is None:
-            found = self._found[kind] = self._get(kind, self._keys[kind], _GROUPS[kind])
+            clk_freq = _UNCLOCKED if kind == "buffer" else None
+            found = self._found[kind] = self._get(kind, self._keys[kind], _GROUPS[kind], clk_freq)
         return found
 
-    def _get(self, kind: str, key: ValueKey, evaluate: Callable[[_View], Any]) -> Any:
+    def _get(self, kind: str, key: ValueKey, evaluate: Callable[[_View], Any], clk_freq: float | None = None) -> Any:
+        """evaluate(a view of this chip), kept under `key` and the settings it reads; `clk_freq` is the clock the
+        view carries (default the tile side's; _UNCLOCKED for work whose key leaves the clock out)."""
         side, layers, sides = self.side, self.layers, self.sides
         tech, cell = self.ctx.tech, self.ctx.cell
+        clock = side.clk_freq if clk_freq is None else clk_freq
 
         def compute(params: ReadRecorder) -> Any:
             ctx = CircuitContext(tech, cast(Derived, params), cell)
             periphery = ChipPeriphery(ctx, layers, side.fp, ctx.p.chip.clock.max_frequency_hz)
             area = ChipArea(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, *sides)
-            return evaluate(_View(ctx, layers, side.fp, side.windows, area, periphery, side.clk_freq))
+            return evaluate(_View(ctx, layers, side.fp, side.windows, area, periphery, clock))
 
         return self.cache.chip_units(kind).get(self.ctx.p, key, compute)
 

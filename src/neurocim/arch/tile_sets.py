@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Protocol, cast
 
 import numpy as np
@@ -12,7 +12,7 @@ from neurocim.arch.tile import Tile
 from neurocim.circuits.context import CircuitContext
 from neurocim.config.chip import MappingType
 from neurocim.config.derived import Derived
-from neurocim.workload.recorded import ReadRecorder, values_at
+from neurocim.workload.recorded import ReadRecorder, values_getter
 
 
 class SubArrayGrowth(Hashable, Protocol):
@@ -70,6 +70,8 @@ class TileUnits:
     ) -> None:
         self.settings = ctx.p
         self.tile_params, self.pe_params = ReadRecorder(ctx.p), ReadRecorder(ctx.p)
+        # a getter of the values of the fields read so far (made again when they grow; not sent to other processes)
+        self._values: tuple[tuple[str, ...], Callable[[object], tuple]] | None = None
         tile_ctx, pe_ctx = (
             CircuitContext(ctx.tech, cast(Derived, r), ctx.cell) for r in (self.tile_params, self.pe_params)
         )
@@ -80,13 +82,20 @@ class TileUnits:
         """Every field the units have read so far (the tiles' and the PEs'), sorted."""
         return tuple(sorted(self.tile_params.names | self.pe_params.names))
 
+    def __getstate__(self) -> dict:
+        """A copy sent to another process makes its getter there."""
+        return {**self.__dict__, "_values": None}
+
     def rebind(self, settings: Derived) -> bool:
         """Read `settings` from now on, if they agree with the bound ones on every field read so far; else False
         (nothing changes)."""
         if settings is self.settings:
             return True
         names = self.names
-        if values_at(settings, names) != values_at(self.settings, names):
+        if self._values is None or self._values[0] != names:
+            self._values = names, values_getter(names)
+        values = self._values[1]
+        if values(settings) != values(self.settings):
             return False
         self.settings = settings
         self.tile_params.rebind(settings)

@@ -23,7 +23,7 @@ from neurocim.mapping.layer_mapping import LayerMapping
 from neurocim.workload.cache import FLOORPLANS, WorkloadCache, derived_owned, position_key
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload
-from neurocim.workload.recorded import ReadRecorder
+from neurocim.workload.recorded import ReadRecorder, ValueKey
 from neurocim.workload.trace_csv import csv_weight_levels
 from neurocim.workload.traces import LayerTrace, weight_to_levels
 
@@ -61,7 +61,8 @@ def tile_side(
     the tile periphery reads (tile buffers ...) share the PEs'. The tiles themselves (TileUnits) are kept under every
     setting they read and the floorplan sizes and clock they were built for, and serve every chip that agrees there;
     the returned side's tiles read this chip's settings."""
-    cache, extra = workload.cache, (ctx.tech, ctx.cell, np.dtype(dtype).str, grow)
+    cache, built_with = workload.cache, (ctx.tech, ctx.cell, np.dtype(dtype).str, grow)
+    extra = ValueKey(built_with)  # hashed once for every lookup below
 
     def compute(params: ReadRecorder, kept_units: bool = True) -> TileSide:
         tile_names, tile_kept = cache.tile_evaluations.find(ctx.p, extra) or ((), {})
@@ -69,7 +70,7 @@ def tile_side(
         built: list[tuple[tuple, tuple[str, ...] | None, TileUnits]] = []  # (key, fields it was kept under, units)
 
         def tiles(fp: Floorplan, clk_freq: float) -> tuple[Tile | None, Tile]:
-            key = (*extra, fp.num_pe_cm, fp.pe_size_cm, fp.num_pe_nm, fp.pe_size_nm, clk_freq)
+            key = (*built_with, fp.num_pe_cm, fp.pe_size_cm, fp.num_pe_nm, fp.pe_size_nm, clk_freq)
             found = cache.tile_units.find(ctx.p, key) if kept_units else None
             if found is not None and found[1].rebind(ctx.p):
                 built.append((key, found[0], found[1]))

@@ -47,8 +47,8 @@ class PointRunner:
         """Rows of the batch's points in order: stored ones as they are, the rest computed and stored."""
         found: dict[str, PointRow] = {}
         pending: dict[str, _Pending] = {}
-        for seq, point in batch:
-            key = point_key(point)
+        keys = [point_key(point) for _, point in batch]
+        for (seq, point), key in zip(batch, keys, strict=True):
             if key in self.store or key in found or key in pending:
                 continue
             prepared = self._prepare(seq, key, point)
@@ -61,7 +61,7 @@ class PointRunner:
         for listener in self.listeners:
             listener(new, len(batch))
         fresh = {r.key: r for r in new}
-        return [fresh[k] if k in fresh else self.store.row(k) for k in (point_key(p) for _, p in batch)]
+        return [fresh[k] if k in fresh else self.store.row(k) for k in keys]
 
     def _prepare(self, seq: int, key: str, point: Point) -> PointRow | _Pending:
         applied = apply_point(self.spec.base_dict, point)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from neurocim.config.chip import MappingType
 from neurocim.config.derived import Derived
@@ -107,15 +108,15 @@ class Floorplan:
     def num_layers(self) -> int:
         return len(self.is_novel)
 
-    @property
+    @cached_property  # a floorplan is a value: worked out once
     def num_tiles(self) -> tuple[int, ...]:
         return tuple(r * c for r, c in zip(self.num_tiles_row, self.num_tiles_col, strict=True))
 
-    @property
+    @cached_property  # a floorplan is a value: worked out once
     def speedup(self) -> tuple[int, ...]:
         return tuple(r * c for r, c in zip(self.speedup_row, self.speedup_col, strict=True))
 
-    @property
+    @cached_property  # a floorplan is a value: worked out once
     def total_tiles(self) -> int:
         return sum(self.num_tiles)
 

@@ -13,27 +13,43 @@ from pydantic import BaseModel
 T = TypeVar("T")
 
 
+class ValueKey:
+    """A hashable value whose hash is computed once (a chip's technology and cell hash in about 15 us)."""
+
+    __slots__ = ("value", "_hash")
+
+    def __init__(self, value: Hashable) -> None:
+        self.value, self._hash = value, hash(value)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        return isinstance(other, ValueKey) and self._hash == other._hash and self.value == other.value
+
+    def __reduce__(self) -> tuple:
+        return ValueKey, (self.value,)  # hashed again where it is loaded (strings hash per process)
+
+
+_OWN = ("_target", "names", "_prefix")  # a ReadRecorder's own attributes; every other one is a value read
+
+
 class ReadRecorder:
     """Stands in for a settings record (immutable) and notes which of its fields a computation reads. Properties and
     methods of the record run against the recorder, so the fields they read are noted too. A field holding a
     configuration section (a pydantic model) gives a recorder of that section, so what is noted is the dotted path of
-    each value read (`chip.array.rows`), not the whole section. What an attribute gave is kept for the next read
-    (the fields behind it are noted already)."""
-
-    __slots__ = ("_target", "names", "_seen", "_prefix")
+    each value read (`chip.array.rows`), not the whole section. What an attribute gave is kept in the recorder's own
+    attributes (the fields behind it are noted already): a later read of it is a plain attribute lookup."""
 
     def __init__(self, target: object, names: set[str] | None = None, prefix: str = "") -> None:
-        object.__setattr__(self, "_target", target)
-        object.__setattr__(self, "names", set() if names is None else names)
-        object.__setattr__(self, "_seen", {})
-        object.__setattr__(self, "_prefix", prefix)
+        own = self.__dict__
+        own["_target"], own["names"], own["_prefix"] = target, set() if names is None else names, prefix
 
     def __getattr__(self, name: str) -> Any:
-        if name in ReadRecorder.__slots__:  # not set yet (a copy being made): no settings to read it from
+        if name in _OWN:  # not set yet (a copy being made): no settings to read it from
             raise AttributeError(name)
-        seen = self._seen
-        if name in seen:
-            return seen[name]
         declared = getattr(type(self._target), name, None)
         if isinstance(declared, property) and declared.fget is not None:
             value = declared.fget(self)
@@ -45,33 +61,40 @@ class ReadRecorder:
                 value = ReadRecorder(value, self.names, f"{self._prefix}{name}.")
             else:
                 self.names.add(self._prefix + name)
-        seen[name] = value
+        self.__dict__[name] = value
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("settings are read-only")
 
+    def _seen(self) -> dict[str, Any]:
+        """What was read so far (attribute -> what it gave)."""
+        return {name: value for name, value in self.__dict__.items() if name not in _OWN}
+
     def __getstate__(self) -> tuple:
         """A copy's state: the methods bound to this recorder are bound again on first use."""
-        seen = {name: value for name, value in self._seen.items() if not isinstance(value, types.MethodType)}
+        seen = {name: value for name, value in self._seen().items() if not isinstance(value, types.MethodType)}
         return self._target, self.names, seen, self._prefix
 
     def __setstate__(self, state: tuple) -> None:
-        for name, value in zip(ReadRecorder.__slots__, state, strict=True):
-            object.__setattr__(self, name, value)
+        target, names, seen, prefix = state
+        self.__dict__.update(seen, _target=target, names=names, _prefix=prefix)
 
     def rebind(self, target: object) -> None:
         """Read `target` from now on (a record that agrees with the old one on every field noted so far: what was
         computed from them holds for it), noting into the same names. The recorders of its sections, which their
         readers may hold, are rebound to the new record's sections; what else was read is forgotten, so every read
         from now on is noted again."""
-        object.__setattr__(self, "_target", target)
-        seen = self._seen
-        for name, value in list(seen.items()):
-            if isinstance(value, ReadRecorder) and value._prefix == f"{self._prefix}{name}.":
+        own = self.__dict__
+        own["_target"] = target
+        prefix = self._prefix
+        for name, value in list(own.items()):
+            if name in _OWN:
+                continue
+            if type(value) is ReadRecorder and value._prefix == f"{prefix}{name}.":
                 value.rebind(getattr(target, name))
             else:
-                del seen[name]
+                del own[name]
 
 
 class RecordedMemo(Generic[T]):
@@ -141,11 +164,6 @@ class RecordedMemo(Generic[T]):
     def __getstate__(self) -> dict[str, Any]:
         """A copy sent to another process makes its getters there."""
         return {**self.__dict__, "_getters": {}}
-
-
-def values_at(record: object, paths: tuple[str, ...]) -> tuple:
-    """The values at the dotted `paths` of `record`."""
-    return values_getter(paths)(record)
 
 
 def values_getter(paths: tuple[str, ...]) -> Callable[[object], tuple]:

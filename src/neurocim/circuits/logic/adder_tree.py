@@ -20,7 +20,6 @@ class AdderTree:
         self.num_stage = math.ceil(math.log2(self.num_subcore_row))
         self._latency_memo: dict[tuple[int, float], float] = {}
         self._power_memo: dict[int, tuple[float, float]] = {}
-        self.leakage = self.leakage_for(0)
         self.area = self.height = self.width = 0.0
 
     def _stages(self, num_unit_add: int) -> tuple[int, int]:
@@ -111,6 +110,12 @@ class AdderTree:
     def energy(self, num_read: float, num_unit_add: int) -> float:
         """Dynamic energy (J) of `num_read` accumulations of `num_unit_add` inputs (0: all)."""
         return self._power(num_unit_add)[0] * num_read
+
+    @property
+    def leakage(self) -> float:
+        """Leakage (W) of all trees after a full accumulation (worked out when first asked: a tree built for its
+        area alone never needs it)."""
+        return self.leakage_for(0)
 
     def leakage_for(self, num_unit_add: int) -> float:
         """Leakage (W) as NeuroSim reports it after an accumulation of `num_unit_add` inputs (0: all)."""

@@ -28,6 +28,10 @@ class HTree:
         self.total_wire_length = 0.0
         self.area = self.height = self.width = 0.0
         self.leakage = 0.0
+        # per (unit height, unit width): one transfer's delay (s) and one bit's energy (J) along the tree; they read
+        # only this tree's fixed construction and settings
+        self._delays: dict[tuple[float, float, float], float] = {}
+        self._bit_energies: dict[tuple[float, float], float] = {}
 
     def layout(self, unit_height: float, unit_width: float, folded_ratio: float) -> Footprint:
         """Wire area of the tree over a grid of units of the given size (m); the bus is folded by `folded_ratio`."""
@@ -58,6 +62,14 @@ class HTree:
         return self.repeaters.leakage_per_length * self.total_wire_length * num_bit_access
 
     def _transfer_delay(self, unit_height: float, unit_width: float, stale_res_ohm_per_m: float = 0.0) -> float:
+        """Root-to-leaf delay (s) of one transfer (kept per unit size and first-level resistance)."""
+        key = (unit_height, unit_width, stale_res_ohm_per_m)
+        found = self._delays.get(key)
+        if found is None:
+            found = self._delays[key] = self._compute_transfer_delay(unit_height, unit_width, stale_res_ohm_per_m)
+        return found
+
+    def _compute_transfer_delay(self, unit_height: float, unit_width: float, stale_res_ohm_per_m: float) -> float:
         """Root-to-leaf delay (s) of one transfer; each level's wire width follows its length. NeuroSim V2.1 (quirk
         v21_htree_stale_wire_resistance) times both segments of a level with the wire resistance its previous level's
         horizontal segment left in an uninitialised variable; at the first level, with what the variable holds when
@@ -99,6 +111,14 @@ class HTree:
 
     def energy(self, unit_height: float, unit_width: float, num_bit_access: float, num_read: float) -> float:
         """Dynamic energy (J) of `num_read` transfers of `num_bit_access` bits each."""
+        key = (unit_height, unit_width)
+        found = self._bit_energies.get(key)
+        if found is None:
+            found = self._bit_energies[key] = self._bit_energy(unit_height, unit_width)
+        return found * num_bit_access * num_read
+
+    def _bit_energy(self, unit_height: float, unit_width: float) -> float:
+        """Dynamic energy (J) of one bit from the root to a leaf."""
         rep = self.repeaters
         scale = 2**self.num_level
         # NeuroSim quirk: the energy starts from half the latency's first-level lengths
@@ -110,9 +130,7 @@ class HTree:
             energy += rep.segment_energy(length_v)
             length_h /= 2
             energy += rep.segment_energy(length_h)
-        energy += self.main_bus_units * unit_width * rep.energy_per_length
-        energy *= num_bit_access
-        return energy * num_read
+        return energy + self.main_bus_units * unit_width * rep.energy_per_length
 
 
 def _main_bus_units(ctx: CircuitContext, num_row: int, num_col: int, num_level: int) -> int:
