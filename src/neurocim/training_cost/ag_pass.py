@@ -274,10 +274,12 @@ class ActivationGradientPass(TileWork):
             acc = acc.plus(part, latency / self.second, energy)
         if not self.adc_with_forward:
             return acc
-        forward = self._forward_reader(pe).block_sums(weights, inputs, strips, nv, clk, col_period, True)
+        # the conversion times only: the read without its ADC energy (a parallel eNVM read's is the cheap path)
+        forward = self._forward_reader(pe).block_sums(weights, inputs, strips, nv, clk, col_period, False)
         column = _LATENCIES.index("latency_adc")
-        mine = [self.readout.read_cost(n, conversion_time_s=t).latency_adc / self.second for t in times]
-        return replace(acc, latency_adc=max(f + a for f, a in zip(forward[:, column], mine, strict=True)))
+        conversion = None if times[0] is None else np.array(times, dtype=np.float64)
+        mine = self.readout.adc_latency_s(n, conversion) / self.second
+        return replace(acc, latency_adc=float((forward[:, column] + mine).max()))
 
     def _forward_reader(self, pe: ProcessingElement):
         """The forward chip's reader of the PE's kind, which keeps the block sums of its read pass (this pass's PEs

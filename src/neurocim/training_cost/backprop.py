@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -387,9 +388,7 @@ class TransposedReadout:
         geo, p = self.geo, self.ctx.p
         steps = self.steps_per_vector
         t_adc, e_adc = self._adc_fixed(steps)
-        t_adc_all = t_adc * n
-        if conversion_time_s is not None and self.flash is not None:
-            t_adc_all += (conversion_time_s - self.flash.latency(1, 1) * n) * steps
+        t_adc_all = self._adc_latency(t_adc, n, conversion_time_s)
         e_adc = e_adc * n + adc_static_j
         if self.converter is not None:
             e_adc += self.converter.column_switching_energy * conversions
@@ -407,8 +406,6 @@ class TransposedReadout:
             assert self.wl_switch is not None and self.precharger is not None
             e_other += float(self.wl_switch.energy(steps, switch_activity))
             e_adc += self.precharger.energy(geo.cap_row1, steps) * n
-            # as in the forward SRAM read, the precharge and the line settling belong to the conversion
-            t_adc_all += (self.precharger.latency(geo.cap_row1, steps) + self._sram_settling()) * n
         else:
             t_other += self._line_delay(self.bp.rows_per_adc)
             assert self.sl_switch is not None
@@ -417,6 +414,24 @@ class TransposedReadout:
         cost = Cost().plus(Part.ADC, t_adc_all, e_adc)
         cost = cost.plus(Part.ACCUMULATION, t_acc * n, e_acc * n)
         return cost.plus(Part.OTHER, t_other * n, e_other * n)
+
+    def adc_latency_s(self, n: float, conversion_time_s: np.ndarray | None) -> Any:
+        """The ADC part of `read_cost(n, conversion_time_s=t).latency_adc` for every t of the array (one per block),
+        with the same arithmetic."""
+        return self._adc_latency(self._adc_fixed(self.steps_per_vector)[0], n, conversion_time_s)
+
+    def _adc_latency(self, t_adc: float, n: float, conversion_time_s: Any) -> Any:
+        """n vectors' ADC latency (s) from one vector's fixed conversion latency `t_adc`: with V2.1's summed
+        conversion times in place of the converter's fixed one (a float or an array), and an SRAM read-out's precharge
+        and line settling, which belong to the conversion as in the forward SRAM read."""
+        steps = self.steps_per_vector
+        t_adc_all = t_adc * n
+        if conversion_time_s is not None and self.flash is not None:
+            t_adc_all = t_adc_all + (conversion_time_s - self.flash.latency(1, 1) * n) * steps
+        if self.sram:
+            assert self.precharger is not None
+            t_adc_all = t_adc_all + (self.precharger.latency(self.geo.cap_row1, steps) + self._sram_settling()) * n
+        return t_adc_all
 
     def _array_energy(self) -> float:
         """Energy (J) of an eNVM array's lines for one vector per muxed row: the read bit lines charged to the read
