@@ -2,20 +2,22 @@
 sub-array read statistics and over fields that change them, the Ray backend against the local one, and an
 accuracy-in-the-loop sweep on the digits default with the accuracy evaluations it paid.
 
-Run: python benchmarks/bench_explore.py [--points N] [--read-points N] [--workers N] [--skip-ray] [--skip-accuracy]
-                                       [--probe]
+Run: python benchmarks/bench_explore.py [--points N] [--read-points N] [--backend-points N] [--workers N] [--skip-cost]
+                                       [--skip-backends] [--skip-ray] [--skip-accuracy] [--probe]
 Prints, for the cost-only sweeps, points/s of the explore engine on a warm workload (loaded, its read statistics
 derived by a first estimate of the base chip; every point validated, costed and committed to the results store), the
 same points once more into a fresh store (every tile side kept: what a point costs above its tiles) and
 of whole `neurocim.explore` runs (which load the workload and derive its read statistics again), the per-point
-costing time alone, and the Ray/local ratio. Targets (issue 16): >= 1000 points/s on one core for
-read-independent fields, >= 100 points/s for read-dependent ones.
+costing time alone, and, on the read-independent sweep and on a read-dependent one (READ_DEPENDENT and the ADC
+precision), the process pool / local and Ray / local wall-time ratios with whether their tables equal the local one.
+Targets (issue 16): >= 1000 points/s on one core for read-independent fields, >= 100 points/s for read-dependent ones.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -80,10 +82,18 @@ def timed_sweep(sweep: dict[str, Any], **options: Any) -> tuple[float, pd.DataFr
     """(wall seconds, table) of one explore run into a fresh folder, without plots; the run's CPU seconds in this
     process (a shared machine's wall time depends on its load) are in the table's `attrs["cpu_s"]`."""
     with tempfile.TemporaryDirectory() as out:
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu, children = time.perf_counter(), time.process_time(), _children_cpu_s()
         frame = neurocim.explore(sweep, out, progress=False, plots=False, **options)
+        seconds = time.perf_counter() - start
         frame.attrs["cpu_s"] = time.process_time() - cpu
-        return time.perf_counter() - start, frame
+        frame.attrs["children_cpu_s"] = _children_cpu_s() - children
+        return seconds, frame
+
+
+def _children_cpu_s() -> float:
+    """CPU seconds of this process's finished child processes (a process pool's workers, once it is shut down)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def warm_sweep(sweep: dict[str, Any], backend: InProcess, workload: Workload) -> tuple[float, pd.DataFrame]:
@@ -109,9 +119,11 @@ def _report(label: str, seconds: float, frame: pd.DataFrame) -> float:
     rate = len(frame) / seconds
     per_point_ms = 1e3 * ok["seconds"].median() if len(ok) else float("nan")
     cpu_s = frame.attrs.get("cpu_s", float("nan"))
+    children = frame.attrs.get("children_cpu_s", 0.0)
+    workers = f" + its finished child processes' {children:.2f} s" if children else ""
     print(f"{label:<44} {len(frame):>5} points ({len(ok)} ok) in {seconds:7.2f} s: {rate:8.1f} points/s "
-          f"(median costing {per_point_ms:.2f} ms/point; this process's CPU {cpu_s:.2f} s: "
-          f"{len(frame) / cpu_s:.1f} points per CPU-s)", flush=True)  # fmt: skip
+          f"(median costing {per_point_ms:.2f} ms/point; this process's CPU {cpu_s:.2f} s{workers}: "
+          f"{len(frame) / (cpu_s + children):.1f} points per CPU-s)", flush=True)  # fmt: skip
     return rate
 
 
@@ -145,17 +157,27 @@ def cost_only(points: int, read_points: int) -> None:
     _report("read-independent fields, whole explore run", seconds, frame)
 
 
-def backends(points: int, workers: int) -> None:
-    sweep = _sweep(READ_INDEPENDENT, points, seed=1)
-    local_s, local = timed_sweep(sweep)
-    _report("local, 1 worker (in process)", local_s, local)
-    pool_s, pool = timed_sweep(sweep, workers=workers)
-    _report(f"local process pool, {workers} workers", pool_s, pool)
-    ray_s, ray = timed_sweep(sweep, backend="ray", workers=workers)
-    _report(f"ray, {workers} workers (includes ray.init)", ray_s, ray)
-    same = ray.drop(columns="seconds").equals(local.drop(columns="seconds"))
-    print(f"ray / local(1 worker) wall-time ratio {ray_s / local_s:.2f}; pool / local {pool_s / local_s:.2f}; "
-          f"tables equal: {same}", flush=True)  # fmt: skip
+def backends(points: int, read_points: int, workers: int, skip_ray: bool) -> None:
+    """The in-process backend, the local process pool and Ray on a cheap sweep (read-independent fields: one read
+    setting, the base chip's) and on one where parallelism matters (every point a read setting of its own or few)."""
+    cheap = ("read-independent", _sweep(READ_INDEPENDENT, points, seed=1))
+    dependent = ("read-dependent", _sweep({**READ_DEPENDENT, "chip.adc.bits": [4, 5, 6]}, read_points, seed=1))
+    for name, sweep in (cheap, dependent):
+        local_s, local = timed_sweep(sweep)
+        _report(f"{name}: local, 1 worker (in process)", local_s, local)
+        pool_s, pool = timed_sweep(sweep, workers=workers)
+        _report(f"{name}: local process pool, {workers} workers", pool_s, pool)
+        line = f"{name}: pool / local(1 worker) wall-time ratio {pool_s / local_s:.2f}, tables equal: "
+        line += str(_same(pool, local))
+        if not skip_ray:
+            ray_s, ray = timed_sweep(sweep, backend="ray", workers=workers)
+            _report(f"{name}: ray, {workers} workers (includes ray.init)", ray_s, ray)
+            line += f"; ray / local {ray_s / local_s:.2f}, tables equal: {_same(ray, local)}"
+        print(line, flush=True)
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return a.drop(columns="seconds").equals(b.drop(columns="seconds"))
 
 
 def accuracy_in_the_loop() -> None:
@@ -175,16 +197,20 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=400, help="points of the read-independent sweep")
     parser.add_argument("--read-points", type=int, default=8, help="points of the read-dependent sweep")
     parser.add_argument("--workers", type=int, default=2, help="workers of the pool and Ray runs")
-    parser.add_argument("--skip-ray", action="store_true", help="no backend comparison")
+    parser.add_argument("--backend-points", type=int, default=24, help="points of the read-dependent backend sweep")
+    parser.add_argument("--skip-backends", action="store_true", help="no backend comparison")
+    parser.add_argument("--skip-ray", action="store_true", help="no Ray run in the backend comparison")
+    parser.add_argument("--skip-cost", action="store_true", help="no in-process cost-only sweeps")
     parser.add_argument("--skip-accuracy", action="store_true", help="no accuracy-in-the-loop sweep")
     parser.add_argument("--probe", action="store_true", help="also time one estimate per PROBES change")
     args = parser.parse_args()
     torch.set_num_threads(1)  # one core per worker: the points are the parallelism
     if args.probe:
         probe()
-    cost_only(args.points, args.read_points)
-    if not args.skip_ray:
-        backends(args.points, args.workers)
+    if not args.skip_cost:
+        cost_only(args.points, args.read_points)
+    if not args.skip_backends:
+        backends(args.points, args.backend_points, args.workers, args.skip_ray)
     if not args.skip_accuracy:
         accuracy_in_the_loop()
 

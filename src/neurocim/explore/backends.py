@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
@@ -11,7 +11,7 @@ from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import AccuracyOutcome, evaluate_accuracies
-from neurocim.explore.batches import chunks
+from neurocim.explore.batches import chunks, gather, split
 from neurocim.explore.costing import CostOutcome, Workload, cost_points
 
 if TYPE_CHECKING:
@@ -21,11 +21,12 @@ BACKENDS = ("local", "ray")
 
 
 class Backend(Protocol):
-    """Computes batches of points; results come back in the order given."""
+    """Computes batches of points; results come back in the order given. `keys` (one per chip: its read setting,
+    `()` for the base chip's) lets a parallel backend give the chips of one read setting to one worker."""
 
     workers: int
 
-    def cost(self, chips: Sequence[ChipConfig]) -> list[CostOutcome]: ...
+    def cost(self, chips: Sequence[ChipConfig], keys: Sequence[Hashable] | None = None) -> list[CostOutcome]: ...
 
     def accuracy(self, configs: Sequence[RunConfig]) -> list[AccuracyOutcome]: ...
 
@@ -60,7 +61,7 @@ class InProcess:
     def __init__(self, workload: Workload) -> None:
         self.prepared = workload.prepared()
 
-    def cost(self, chips: Sequence[ChipConfig]) -> list[CostOutcome]:
+    def cost(self, chips: Sequence[ChipConfig], keys: Sequence[Hashable] | None = None) -> list[CostOutcome]:
         return cost_points(self.prepared, chips)
 
     def accuracy(self, configs: Sequence[RunConfig]) -> list[AccuracyOutcome]:
@@ -96,9 +97,9 @@ class ProcessPool:
         self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_pool_worker,
                                          initargs=(workload,))  # fmt: skip
 
-    def cost(self, chips: Sequence[ChipConfig]) -> list[CostOutcome]:
-        parts = chunks(chips, self.workers)
-        return [outcome for part in self._pool.map(_pool_cost, parts) for outcome in part]
+    def cost(self, chips: Sequence[ChipConfig], keys: Sequence[Hashable] | None = None) -> list[CostOutcome]:
+        parts, indices = split(chips, keys, self.workers)
+        return gather(indices, list(self._pool.map(_pool_cost, parts)))
 
     def accuracy(self, configs: Sequence[RunConfig]) -> list[AccuracyOutcome]:
         parts = chunks(configs, self.workers)

@@ -12,6 +12,7 @@ from neurocim.config.io import ConfigError, validate_changed
 from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import accuracy_key
 from neurocim.explore.backends import Backend
+from neurocim.explore.batches import by_read_setting, read_key
 from neurocim.explore.costing import Workload
 from neurocim.explore.space import Point, apply_point, point_key
 from neurocim.explore.spec import SweepSpec
@@ -109,7 +110,8 @@ class PointRunner:
                 rows.append(PointRow(p.key, p.seq, FAILED, acc[1], p.point, {}, p.accuracy_key, p.config, 0.0))
             else:
                 to_cost.append(p)
-        for p, outcome in zip(to_cost, self.backend.cost([p.chip for p in to_cost]), strict=True):
+        outcomes = self.backend.cost([p.chip for p in to_cost], [read_key(p.point) for p in to_cost])
+        for p, outcome in zip(to_cost, outcomes, strict=True):
             acc = accuracy.get(p.accuracy_key) if p.accuracy_key is not None else None
             if outcome.metrics is None:
                 row = PointRow(p.key, p.seq, FAILED, outcome.message, p.point, {}, p.accuracy_key, p.config,
@@ -140,18 +142,31 @@ class PointRunner:
 def run_planned(runner: PointRunner, points: Sequence[Point], batch: int | None = None) -> None:
     """Evaluate a planned list of points (seq = position), skipping those already stored.
 
-    Points go to the backend in batches and each batch is committed when it finishes. A fixed `batch` sets its
-    size; by default it adapts so that a batch takes about BATCH_SECONDS (slow points are committed one by one,
-    fast ones in large batches that keep every worker busy).
+    Points go to the backend in batches and each batch is committed when it finishes; the points of one read setting
+    are taken together (see by_read_setting), so that its read pass is paid once. A fixed `batch` sets its size; by
+    default it adapts so that a batch takes about BATCH_SECONDS (slow points are committed one by one, fast ones in
+    large batches that keep every worker busy), and a batch takes the rest of its last read setting with it.
     """
-    todo = [(seq, p) for seq, p in enumerate(points) if point_key(p) not in runner.store]
+    todo = by_read_setting([(seq, p) for seq, p in enumerate(points) if point_key(p) not in runner.store])
     workers = runner.backend.workers
     size, start = batch or workers, 0
     while start < len(todo):
         began = time.perf_counter()
-        runner.evaluate(todo[start : start + size])
-        start += size
+        stop = start + size if batch is not None else _setting_end(todo, start + size, start + 2 * size)
+        runner.evaluate(todo[start:stop])
+        done, start = stop - start, stop
         if batch is None:
-            per_point = (time.perf_counter() - began) / size
+            per_point = (time.perf_counter() - began) / done
             wanted = round(BATCH_SECONDS / max(per_point, 1e-6))
             size = max(workers, min(wanted, 2 * size, MAX_BATCH_PER_WORKER * workers))
+
+
+def _setting_end(todo: Sequence[tuple[int, Point]], stop: int, limit: int) -> int:
+    """`stop` moved (up to `limit`) past the remaining points of the read setting of the point before it, unless that
+    is the base chip's (which every worker holds)."""
+    if stop >= len(todo):
+        return len(todo)
+    last = read_key(todo[stop - 1][1])
+    while last and stop < min(limit, len(todo)) and read_key(todo[stop][1]) == last:
+        stop += 1
+    return stop

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import AccuracyOutcome, evaluate_accuracies
-from neurocim.explore.batches import chunks
+from neurocim.explore.batches import gather, split
 from neurocim.explore.costing import CostOutcome, Workload, cost_points
 
 if TYPE_CHECKING:
@@ -51,13 +51,13 @@ class RayBackend:
         # remote() returns a handle; Ray's annotation adds the class itself (for editors' method completion)
         self._actors = [cast("ActorHandle[_Worker]", actor.remote(shared)) for _ in range(workers)]
 
-    def _map(self, method: str, items: Sequence) -> list:
-        parts = chunks(items, len(self._actors))
+    def _map(self, method: str, items: Sequence, keys: Sequence[Hashable] | None = None) -> list:
+        parts, indices = split(items, keys, len(self._actors))
         futures = [getattr(a, method).remote(p) for a, p in zip(self._actors, parts, strict=False)]
-        return [outcome for part in self._ray.get(futures) for outcome in part]
+        return gather(indices, self._ray.get(futures))
 
-    def cost(self, chips: Sequence[ChipConfig]) -> list[CostOutcome]:
-        return self._map("cost", chips)
+    def cost(self, chips: Sequence[ChipConfig], keys: Sequence[Hashable] | None = None) -> list[CostOutcome]:
+        return self._map("cost", chips, keys)
 
     def accuracy(self, configs: Sequence[RunConfig]) -> list[AccuracyOutcome]:
         return self._map("accuracy", configs)
