@@ -256,11 +256,11 @@ class ActivationGradientPass(TileWork):
             return Cost()
         n = nv if self.forward_columns else nv // self.ctx.p.chip.precision.input_bits * self.error_bits
         activity = self._switch_activity(pe, weights, inputs, strips, nv)
-        times: list[float | None] = [None] * blocks
+        times: np.ndarray | None = None  # each block's conversion times (s), where V2.1's law times them
         if with_adc and self.readout.timing is not None:  # V2.1's law: each block's reads timed by its resistances
             timed = self._timed_blocks(pe, weights, inputs, strips, col_period, nv)
-            times = [t for t, _ in timed]
-            one = self.readout.read_cost(n, conversion_time_s=max(times), switch_activity=activity)
+            times = np.array([t for t, _ in timed], dtype=np.float64)
+            one = self.readout.read_cost(n, conversion_time_s=float(times.max()), switch_activity=activity)
             adc = sum(e for _, e in timed)
         else:
             one = self.readout.read_cost(n, switch_activity=activity)
@@ -277,8 +277,7 @@ class ActivationGradientPass(TileWork):
         # the conversion times only: the read without its ADC energy (a parallel eNVM read's is the cheap path)
         forward = self._forward_reader(pe).block_sums(weights, inputs, strips, nv, clk, col_period, False)
         column = _LATENCIES.index("latency_adc")
-        conversion = None if times[0] is None else np.array(times, dtype=np.float64)
-        mine = self.readout.adc_latency_s(n, conversion) / self.second
+        mine = self.readout.adc_latency_s(n, times) / self.second
         return replace(acc, latency_adc=float((forward[:, column] + mine).max()))
 
     def _forward_reader(self, pe: ProcessingElement):

@@ -448,14 +448,14 @@ def block_read_sums(
     dtype = g_eff.dtype.type
     bits = np.int32 if g_eff.itemsize == 4 else np.int64
     rows, cols = g_eff.shape
-    blocks = tuple(blocks)
+    block_tuple = tuple(blocks)
     layout, most, part_widths = _memo(
-        layouts, ("layout", blocks, breaks, kinds, g_eff.dtype.str),
-        lambda: _block_layout(blocks, breaks, kinds, g_eff.dtype.str),
+        layouts, ("layout", block_tuple, breaks, kinds, g_eff.dtype.str),
+        lambda: _block_layout(block_tuple, breaks, kinds, g_eff.dtype.str),
     )  # fmt: skip
     parts, part_blocks, starts, widths, fit_breaks, is_log = layout
     if parts[-1].sum() > cols:
-        raise ValueError(f"blocks must lie within the {cols} columns of g_eff, got {list(blocks)}")
+        raise ValueError(f"blocks must lie within the {cols} columns of g_eff, got {blocks}")
     # every R lies between num_add / (rows * largest conductance) and num_add / smallest conductance
     g_min, g_max = g_range or (float(g_eff.min(initial=np.inf)), float(g_eff.max(initial=0.0)))
     r_low = num_add / (rows * g_max) if g_max > 0 else 0.0
@@ -470,7 +470,7 @@ def block_read_sums(
     # a task of at least 64 values per histogram bin: clearing (fresh pages) and adding the histograms stays small
     task_values = max(TASK_VALUES, 64 * most * bins)
     tasks, part_tasks, task_bounds, in_part = _memo(
-        layouts, ("tasks", len(rows_on), blocks, task_values),
+        layouts, ("tasks", len(rows_on), block_tuple, task_values),
         lambda: _task_split(len(rows_on), part_widths, task_values, part_blocks, most),
     )  # fmt: skip
     weight, total = np.zeros((len(tasks), most, len(kinds))), np.zeros((len(tasks), most, len(kinds)))
