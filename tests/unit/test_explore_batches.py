@@ -17,7 +17,15 @@ import neurocim.arch.subarray.envm_read as envm_read
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
 from neurocim.estimate import estimate
-from neurocim.explore.batches import by_read_setting, gather, grouped_chunks, is_read_field, read_key, split
+from neurocim.explore.batches import (
+    READ_FIELDS,
+    by_read_setting,
+    gather,
+    grouped_chunks,
+    is_read_field,
+    read_key,
+    split,
+)
 from neurocim.workload.cache import WorkloadCache
 from neurocim.workload.prepared import prepare
 from tests.explore_support import tiny_workload
@@ -158,3 +166,14 @@ def test_points_of_one_read_setting_are_made_adjacent(values):
     settings = [item[1]["chip.array.rows"] for item in ordered]
     changes = sum(a != b for a, b in zip(settings, settings[1:], strict=False))
     assert changes == max(0, len(set(settings)) - 1)
+
+
+_NAMES = st.sampled_from(sorted({part for f in READ_FIELDS for part in f.split(".")} | {"bits", "x", "cells"}))
+
+
+@given(st.lists(_NAMES, min_size=1, max_size=4), st.booleans())
+def test_a_read_field_is_one_that_holds_or_lies_in_a_listed_field(parts, prefixed):
+    """The lookup agrees with the plain definition: the path is a listed field, lies inside one or holds one."""
+    field = ".".join(parts)
+    plain = any(field == r or field.startswith(r + ".") or r.startswith(field + ".") for r in READ_FIELDS)
+    assert is_read_field(("chip." if prefixed else "") + field) == plain

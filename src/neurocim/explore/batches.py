@@ -37,10 +37,16 @@ READ_FIELDS = (
 )
 
 
+_READ_SECTIONS = frozenset(".".join(f.split(".")[:i]) for f in READ_FIELDS for i in range(1, f.count(".") + 1))
+
+
 def is_read_field(path: str) -> bool:
     """Whether a chip field path (`adc.bits`, `chip.` prefix allowed) holds or lies in a field the read pass reads."""
     field = path.removeprefix("chip.")
-    return any(field == read or field.startswith(read + ".") or read.startswith(field + ".") for read in READ_FIELDS)
+    if field in _READ_SECTIONS:  # a section holding a read field
+        return True
+    parts = field.split(".")
+    return any(".".join(parts[:i]) in READ_FIELDS for i in range(1, len(parts) + 1))  # a read field or inside one
 
 
 def read_key(point: Point) -> tuple[tuple[str, Any], ...]:
