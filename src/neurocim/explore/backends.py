@@ -77,10 +77,22 @@ class InProcess:
 _POOL_WORKLOAD: list[PreparedWorkload] = []
 
 
-def _init_pool_worker(workload: Workload) -> None:
+def one_core_worker() -> None:
+    """Set up a worker process to compute on one core (the workers are the parallelism): one PyTorch thread, one
+    numba thread for the compiled read pass (whose sums do not depend on its threads), and idle threads that sleep
+    rather than spin, as the command line sets them."""
+    import os
+
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when the threading layer starts: before its first use
+    import numba
     import torch
 
-    torch.set_num_threads(1)  # the pool's processes are the parallelism
+    torch.set_num_threads(1)
+    numba.set_num_threads(1)
+
+
+def _init_pool_worker(workload: Workload) -> None:
+    one_core_worker()
     _POOL_WORKLOAD.append(workload.prepared())
 
 

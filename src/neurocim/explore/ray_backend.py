@@ -9,6 +9,7 @@ from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError
 from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import AccuracyOutcome, evaluate_accuracies
+from neurocim.explore.backends import one_core_worker
 from neurocim.explore.batches import gather, split
 from neurocim.explore.costing import CostOutcome, Workload, cost_points
 
@@ -20,9 +21,7 @@ class _Worker:
     """A Ray actor's state: the workload, fetched once from the object store and prepared once."""
 
     def __init__(self, workload: Workload) -> None:
-        import torch
-
-        torch.set_num_threads(1)  # the actors are the parallelism
+        one_core_worker()  # the actors are the parallelism
         self.prepared = workload.prepared()
 
     def cost(self, chips: list[ChipConfig]) -> list[CostOutcome]:
