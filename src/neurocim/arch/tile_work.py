@@ -20,7 +20,7 @@ from neurocim.mapping.blocks import copy_array, copy_input, reshape_array, resha
 from neurocim.mapping.cells import levels_to_cells, levels_to_quotient_cells
 from neurocim.mapping.floorplan import Floorplan, FloorplanInputs, plan_floor
 from neurocim.mapping.layer_mapping import LayerMapping
-from neurocim.workload.cache import FLOORPLANS, WorkloadCache, derived_owned, position_key
+from neurocim.workload.cache import WorkloadCache, derived_owned, position_key
 from neurocim.workload.network import Layer
 from neurocim.workload.prepared import PreparedWorkload
 from neurocim.workload.recorded import ReadRecorder, ValueKey
@@ -103,13 +103,7 @@ def tile_side(
 
 def _planned(cache: WorkloadCache, layers: tuple[Layer, ...], inputs: FloorplanInputs) -> Floorplan:
     """plan_floor(layers, inputs), kept in the workload's cache (a floorplan is a value: frozen)."""
-    key = (layers, inputs)
-    found = cache.floorplans.get(key)
-    if found is None:
-        if len(cache.floorplans) >= FLOORPLANS:
-            cache.floorplans.clear()
-        found = cache.floorplans[key] = plan_floor(layers, inputs)
-    return found
+    return cache.floorplans.get((layers, inputs), lambda: plan_floor(layers, inputs))
 
 
 def _combine(results: Sequence[Cost]) -> Cost:

@@ -84,7 +84,7 @@ class WorkloadCache:
         self.tile_evaluations: RecordedMemo = RecordedMemo(PE_EVALUATIONS)
         self.pe_evaluations: RecordedMemo = RecordedMemo(PE_EVALUATIONS)
         self.tile_units: RecordedMemo = RecordedMemo(TILE_UNITS)  # the chips' tiles, under the settings they read
-        self.floorplans: dict[Hashable, Any] = {}  # (layers, floorplan inputs) -> floorplan
+        self.floorplans = ValueMemo(FLOORPLANS)  # (layers, floorplan inputs) -> floorplan
         self.read_layouts = ValueMemo(READ_LAYOUTS)  # the read passes' block layouts and task splits, by value
         self._owned: dict[tuple, dict[tuple, OwnedArray]] = {}  # group -> label -> array
         self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
