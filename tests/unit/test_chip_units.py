@@ -129,3 +129,12 @@ def test_chips_whose_tiles_set_other_clocks_share_the_global_buffer_figures():
         assert _numbers(report) == _numbers(_plain(chip))
         periods.add(report.chip.clock_period_s)
     assert len(periods) == 3 and len(workload.cache.chip_units("buffer")) == 1
+
+
+def test_the_accumulation_area_is_kept_across_maximum_clocks():
+    workload = prepare(LAYERS, TRACES)
+    estimator = Estimator(workload)
+    for clock in (2.5e8, 5e8, 1e9):  # the periphery reads the clock only where a circuit is built for it
+        chip = _chip(clock={"max_frequency_hz": clock})
+        assert _numbers(estimator.estimate(chip)) == _numbers(_plain(chip))
+    assert len(workload.cache.chip_units("accumulation")) == 1 and len(workload.cache.chip_units("buffer")) == 3

@@ -119,3 +119,11 @@ def test_pe_evaluations_of_every_clock_are_kept_together(pe_evaluations):
     got = estimator.estimate(again)
     assert not pe_evaluations and len(workload.cache.pe_evaluations) == 1
     assert got.to_dict() == estimate(again, TINY_LAYERS, TINY_TRACES).to_dict()
+
+
+def test_without_a_pipeline_the_speed_up_degree_is_not_read():
+    workload = prepare(TINY_LAYERS, TINY_TRACES)
+    chips = [_chip(RRAM, pipeline={"enabled": False, "speedup_degree": degree}) for degree in (1, 8)]
+    swept = Estimator(workload).sweep(chips)
+    assert len(workload.cache.tile_sides) == 1  # no duplication without a pipeline: one floorplan, one tile side
+    assert swept[0].to_dict() == swept[1].to_dict() == estimate(chips[1], TINY_LAYERS, TINY_TRACES).to_dict()

@@ -63,8 +63,7 @@ class ChipModel:
 
     @cached_property
     def _laid_out(self) -> tuple[ChipPeriphery, ChipArea]:
-        init_freq = self.ctx.p.chip.clock.max_frequency_hz  # what every module sees at initialisation
-        periphery = ChipPeriphery(self.ctx, self.layers, self.fp, init_freq)
+        periphery = ChipPeriphery(self.ctx, self.layers, self.fp)
         return periphery, periphery.layout(self.tile_nm, self.tile_cm)
 
     def _units(self, workload: PreparedWorkload, side: TileSide) -> ChipUnits | None:

@@ -89,15 +89,19 @@ class ChipPeriphery:
     """The chip's own circuits, sized from the floorplan (NeuroSim ChipInitialize). Each is built when first used, so
     a periphery read through a settings recorder notes only what the circuits it is asked for read."""
 
-    def __init__(
-        self, ctx: CircuitContext, layers: Sequence[Layer], fp: Floorplan, clk_freq: float, extra_buffer_bits: int = 0
-    ) -> None:
+    def __init__(self, ctx: CircuitContext, layers: Sequence[Layer], fp: Floorplan, extra_buffer_bits: int = 0) -> None:
         """`extra_buffer_bits`: what the global buffer holds beside the layers' inputs (a training chip's weight
         gradients)."""
-        self.ctx, self.layers, self.fp, self.clk_freq = ctx, layers, fp, clk_freq
+        self.ctx, self.layers, self.fp = ctx, layers, fp
         self.extra_buffer_bits = extra_buffer_bits
         self.num_layers = len(layers)
         self.sync_tiles = 0  # equivalent novel-mapped tiles of the synchronous-transfer grid (set by layout)
+
+    @cached_property
+    def clk_freq(self) -> float:
+        """The clock every circuit is built for (the chip's maximum: NeuroSim's initial one), read where a circuit
+        needs it: circuits that do not (the accumulation, the bus) do not depend on it."""
+        return self.ctx.p.chip.clock.max_frequency_hz
 
     @cached_property
     def bus_width(self) -> float:

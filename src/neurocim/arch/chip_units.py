@@ -123,7 +123,7 @@ class ChipUnits:
 
         def compute(params: ReadRecorder) -> Any:
             ctx = CircuitContext(tech, cast(Derived, params), cell)
-            periphery = ChipPeriphery(ctx, layers, side.fp, ctx.p.chip.clock.max_frequency_hz)
+            periphery = ChipPeriphery(ctx, layers, side.fp)
             area = ChipArea(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, *sides)
             return evaluate(_View(ctx, layers, side.fp, side.windows, area, periphery, clock))
 

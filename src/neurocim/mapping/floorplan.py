@@ -57,7 +57,8 @@ class FloorplanInputs:
             cols_per_weight=p.cols_per_weight,
             novel_mapping=p.chip.mapping is MappingType.NOVEL,
             pipeline=p.chip.pipeline.enabled,
-            speedup_degree=p.chip.pipeline.speedup_degree,
+            # duplication is a pipeline's: without one the degree is not read (chips that differ in it alone are one)
+            speedup_degree=p.chip.pipeline.speedup_degree if p.chip.pipeline.enabled else 1,
             strict_hierarchy=p.chip.strict_floorplan,
             partial_sub_arrays=p.quirk("floorplan_partial_sub_arrays"),
         )
@@ -99,7 +100,7 @@ class Floorplan:
     num_tile_row: int
     num_tile_col: int
     memory_utilization: float  # fraction
-    speed_up_degree: int  # after NeuroSim's cap (the input value without pipeline)
+    speed_up_degree: int  # after NeuroSim's cap (the input value without pipeline; 1 from a chip's settings)
     sub_array_rows: int
     sub_array_cols: int
     hierarchy_clamped: bool = False  # True when strict_hierarchy=False had to go on past NeuroSim's error

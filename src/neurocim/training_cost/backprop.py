@@ -489,7 +489,7 @@ def training_chip_area(chip: ChipModel, area: BackpropArea, gradient_buffer_bits
         tile_nm, tile_cm = chip.tile_nm, chip.tile_cm
     else:
         tile_nm, tile_cm = build_tiles(ctx, chip.fp, freq, subarray=with_readout(chip.tile_cm.pe.subarray, area))
-    periphery = ChipPeriphery(ctx, chip.layers, chip.fp, freq, extra_buffer_bits=gradient_buffer_bits)
+    periphery = ChipPeriphery(ctx, chip.layers, chip.fp, extra_buffer_bits=gradient_buffer_bits)
     return periphery.layout(tile_nm, tile_cm)
 
 
