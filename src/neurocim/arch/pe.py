@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 
@@ -200,7 +199,7 @@ class ProcessingElement:
         )  # the chip times the data movement (both latencies are 0 then)
         acc = acc.plus(Part.BUFFER, 0.0 if sync else buffer_latency, buffer_energy)
         acc = acc.plus(Part.INTERCONNECT, 0.0 if sync else ic_latency, ic_energy)
-        return replace(acc, leakage=leakage, leakage_sram_in_use=self.subarray.leakage_sram_in_use * n)
+        return acc.updated(leakage=leakage, leakage_sram_in_use=self.subarray.leakage_sram_in_use * n)
 
     def _v21_buffers(self, rows: int, out_words: int, nv: int, clk_freq: float) -> tuple[float, float]:
         """(latency, energy J) of the PE's input and output DFF buffers as NeuroSim V2.1 counts their accesses:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from typing import Any, NamedTuple, Protocol
@@ -58,7 +57,7 @@ def plus_adc_energy(
     if adc is None:
         return unit._evaluate(weights, inputs, *args)
     base = by_shape(unit, weights, inputs, args, with_adc=False)
-    return dataclasses.replace(base, energy=base.energy + adc, energy_adc=base.energy_adc + adc)
+    return base.updated(energy=base.energy + adc, energy_adc=base.energy_adc + adc)
 
 
 def subarray_output_bits(p: Derived) -> int:

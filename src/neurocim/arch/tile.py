@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -249,7 +249,7 @@ class Tile:
         accumulation_leakage = 0.0 if units is None else self.accumulation.leakage_for(units)
         tree_leakage = 0.0 if self.ctx.p.quirk("v21_no_wire_leakage") else self.htree.leakage
         leakage = last.leakage * pe_count + accumulation_leakage + self.periphery.leakage + tree_leakage
-        return replace(acc, leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count, clk_period=0.0)
+        return acc.updated(leakage=leakage, leakage_sram_in_use=last.leakage_sram_in_use * pe_count, clk_period=0.0)
 
     def plus_transfers(
         self, acc: Cost, in_pass: tuple[float, float, float, float], bits_out: float, bits_in: float, clk_freq: float

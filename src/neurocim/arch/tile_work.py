@@ -109,7 +109,7 @@ def _planned(cache: WorkloadCache, layers: tuple[Layer, ...], inputs: FloorplanI
 def _combine(results: Sequence[Cost]) -> Cost:
     """Tiles of one layer run in parallel: latency is the slowest tile, energy the sum; leakage is the last tile's."""
     last = results[-1] if results else Cost()
-    return replace(Cost.parallel(results), leakage=last.leakage, leakage_sram_in_use=last.leakage_sram_in_use)
+    return Cost.parallel(results).updated(leakage=last.leakage, leakage_sram_in_use=last.leakage_sram_in_use)
 
 
 def cell_digit_key(p: Derived) -> tuple:

@@ -27,10 +27,12 @@ class OwnedArray(np.ndarray):
 
     label: tuple | None
     cache: WorkloadCache | None
+    address: int  # of its first element, where it is labelled (views' offsets are found from it)
 
     def __array_finalize__(self, obj: object) -> None:
         self.label = None
         self.cache = None
+        self.address = 0
 
 
 def position_key(view: np.ndarray) -> tuple[OwnedArray, tuple] | None:
@@ -41,7 +43,7 @@ def position_key(view: np.ndarray) -> tuple[OwnedArray, tuple] | None:
         owner = owner.base
     if not isinstance(owner, OwnedArray) or owner.label is None:
         return None
-    offset = 0 if owner is view else view.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    offset = 0 if owner is view else view.ctypes.data - owner.address
     return owner, (owner.label, offset // max(owner.itemsize, 1), view.shape, view.strides, view.dtype.str)
 
 
@@ -144,7 +146,7 @@ class WorkloadCache:
         if not (plain.flags.c_contiguous or plain.strides == (0,) * plain.ndim):  # a zero-stride placeholder stays
             plain = np.ascontiguousarray(plain)
         out = read_only(plain).view(OwnedArray)  # a view of a read-only array is read-only
-        out.label, out.cache = label, self
+        out.label, out.cache, out.address = label, self, out.ctypes.data
         return out
 
     def _drop(self, arrays: dict[tuple, OwnedArray], label: tuple) -> None:
