@@ -135,6 +135,13 @@ def test_read_key_takes_read_fields_and_sections_only():
     assert not is_read_field("chip.adc.bits") and not is_read_field("chip.cell.read_pulse_width_s")
 
 
+def test_a_read_field_at_the_base_value_is_the_base_read_setting():
+    base = {"chip": {"array": {"rows": 128}, "technology": {"node_nm": 22}}}
+    assert read_key({"chip.array.rows": 128, "chip.adc.bits": 5}, base) == ()
+    point = {"chip.array.rows": 64, "chip.technology.node_nm": 22, "chip.cell.type": "rram"}
+    assert read_key(point, base) == (("chip.array.rows", "64"), ("chip.cell.type", "'rram'"))  # not in base: its own
+
+
 keys_of = st.lists(st.sampled_from([(), ("a",), ("b",), ("c",), ("d",)]), max_size=40)
 
 

@@ -3,10 +3,10 @@ into one piece per worker (shared by the process pool and Ray)."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
-from neurocim.explore.space import Point
+from neurocim.explore.space import Point, lookup
 
 # The chip fields (or whole sections) the sub-array read statistics depend on: the column model (cell type, access,
 # conductances, wires and access device through the technology and the cell's size, rows and columns, parallel rows,
@@ -49,19 +49,35 @@ def is_read_field(path: str) -> bool:
     return any(".".join(parts[:i]) in READ_FIELDS for i in range(1, len(parts) + 1))  # a read field or inside one
 
 
-def read_key(point: Point) -> tuple[tuple[str, Any], ...]:
-    """The point's values of the fields its read statistics depend on: points of one sweep with equal keys share
-    their read pass (the empty key: the base chip's)."""
+def read_key(point: Point, base: Mapping[str, Any] | None = None) -> tuple[tuple[str, Any], ...]:
+    """The point's values of the fields its read statistics depend on, leaving out those equal to the `base`
+    configuration's (nested dicts, where given): points of one sweep with equal keys share their read pass (the empty
+    key: the base chip's)."""
     chip = (path for path in point if path.startswith("chip."))
-    return tuple((path, repr(point[path])) for path in chip if is_read_field(path))
+    return tuple(
+        (path, repr(point[path])) for path in chip if is_read_field(path) and not _as_in(base, path, point[path])
+    )
 
 
-def by_read_setting(points: Sequence[tuple[int, Point]]) -> list[tuple[int, Point]]:
-    """The points (seq, point) reordered so that those of one read setting are adjacent (settings in the order
-    they first appear, points in their order within one), so that a read pass is paid once."""
+def _as_in(base: Mapping[str, Any] | None, path: str, value: Any) -> bool:
+    """Whether the nested configuration `base` holds `value` at the dotted `path`."""
+    if base is None:
+        return False
+    try:
+        return bool(lookup(base, path) == value)
+    except (KeyError, TypeError):
+        return False
+
+
+def by_read_setting(
+    points: Sequence[tuple[int, Point]], base: Mapping[str, Any] | None = None
+) -> list[tuple[int, Point]]:
+    """The points (seq, point) reordered so that those of one read setting (read_key's, against `base`) are
+    adjacent (settings in the order they first appear, points in their order within one), so that a read pass is
+    paid once."""
     groups: dict[tuple, list[tuple[int, Point]]] = {}
     for item in points:
-        groups.setdefault(read_key(item[1]), []).append(item)
+        groups.setdefault(read_key(item[1], base), []).append(item)
     return [item for group in groups.values() for item in group]
 
 

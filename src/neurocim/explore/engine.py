@@ -110,7 +110,8 @@ class PointRunner:
                 rows.append(PointRow(p.key, p.seq, FAILED, acc[1], p.point, {}, p.accuracy_key, p.config, 0.0))
             else:
                 to_cost.append(p)
-        outcomes = self.backend.cost([p.chip for p in to_cost], [read_key(p.point) for p in to_cost])
+        settings = [read_key(p.point, self.spec.base_dict) for p in to_cost]
+        outcomes = self.backend.cost([p.chip for p in to_cost], settings)
         for p, outcome in zip(to_cost, outcomes, strict=True):
             acc = accuracy.get(p.accuracy_key) if p.accuracy_key is not None else None
             if outcome.metrics is None:
@@ -147,12 +148,13 @@ def run_planned(runner: PointRunner, points: Sequence[Point], batch: int | None 
     default it adapts so that a batch takes about BATCH_SECONDS (slow points are committed one by one, fast ones in
     large batches that keep every worker busy), and a batch takes the rest of its last read setting with it.
     """
-    todo = by_read_setting([(seq, p) for seq, p in enumerate(points) if point_key(p) not in runner.store])
+    base = runner.spec.base_dict
+    todo = by_read_setting([(seq, p) for seq, p in enumerate(points) if point_key(p) not in runner.store], base)
     workers = runner.backend.workers
     size, start = batch or workers, 0
     while start < len(todo):
         began = time.perf_counter()
-        stop = start + size if batch is not None else _setting_end(todo, start + size, start + 2 * size)
+        stop = start + size if batch is not None else _setting_end(todo, start + size, start + 2 * size, base)
         runner.evaluate(todo[start:stop])
         done, start = stop - start, stop
         if batch is None:
@@ -161,12 +163,12 @@ def run_planned(runner: PointRunner, points: Sequence[Point], batch: int | None 
             size = max(workers, min(wanted, 2 * size, MAX_BATCH_PER_WORKER * workers))
 
 
-def _setting_end(todo: Sequence[tuple[int, Point]], stop: int, limit: int) -> int:
+def _setting_end(todo: Sequence[tuple[int, Point]], stop: int, limit: int, base: dict) -> int:
     """`stop` moved (up to `limit`) past the remaining points of the read setting of the point before it, unless that
     is the base chip's (which every worker holds)."""
     if stop >= len(todo):
         return len(todo)
-    last = read_key(todo[stop - 1][1])
-    while last and stop < min(limit, len(todo)) and read_key(todo[stop][1]) == last:
+    last = read_key(todo[stop - 1][1], base)
+    while last and stop < min(limit, len(todo)) and read_key(todo[stop][1], base) == last:
         stop += 1
     return stop
