@@ -5,8 +5,10 @@ accuracy-in-the-loop sweep on the digits default with the accuracy evaluations i
 Run: python benchmarks/bench_explore.py [--points N] [--read-points N] [--backend-points N] [--workers N] [--skip-cost]
                                        [--skip-backends] [--skip-ray] [--skip-accuracy] [--probe]
 Prints, for the cost-only sweeps, points/s of the explore engine on a warm workload (loaded, its read statistics
-derived by a first estimate of the base chip; every point validated, costed and committed to the results store), the
-same points once more into a fresh store (every tile side kept: what a point costs above its tiles) and
+derived by a first estimate of the base chip; every point validated, costed and committed to the results store): a
+random sample of the read-independent fields' grid, the same points once more into a fresh store (every tile side
+kept: what a point costs above its tiles), the read-dependent sweep, the whole read-independent grid (its 1152 points
+on a fresh warm workload: what a grid sweep over those fields costs) and
 of whole `neurocim.explore` runs (which load the workload and derive its read statistics again), the per-point
 costing time alone, and, on the read-independent sweep and on a read-dependent one (READ_DEPENDENT and the ADC
 precision), the process pool / local and Ray / local wall-time ratios with whether their tables equal the local one.
@@ -142,17 +144,27 @@ def probe() -> None:
         print(f"one estimate with {change}: {time.perf_counter() - start:.2f} s", flush=True)
 
 
-def cost_only(points: int, read_points: int) -> None:
+def _warm_backend() -> tuple[InProcess, Workload]:
+    """An in-process backend on the VGG-8 workload, warm: the base chip's read statistics derived, kernels compiled."""
     spec = load_sweep(_sweep(READ_INDEPENDENT, 1))
     workload = load_workload(spec.traces, spec.base)
     backend = InProcess(workload)
-    backend.cost([spec.base.chip])  # warm-up: the base chip's read statistics, compiled kernels
+    backend.cost([spec.base.chip])
+    return backend, workload
+
+
+def cost_only(points: int, read_points: int) -> None:
+    backend, workload = _warm_backend()
     seconds, frame = warm_sweep(_sweep(READ_INDEPENDENT, points), backend, workload)
     _report("read-independent fields, warm workload", seconds, frame)
     seconds, frame = warm_sweep(_sweep(READ_INDEPENDENT, points), backend, workload)
     _report("the same points again (tile sides kept)", seconds, frame)
     seconds, frame = warm_sweep(_sweep(READ_DEPENDENT, read_points), backend, workload)
     _report("read-dependent fields, warm workload", seconds, frame)
+    grid = {**_sweep(READ_INDEPENDENT, 1), "strategy": {"name": "grid"}}
+    backend, workload = _warm_backend()  # the whole grid on a workload that has costed the base chip only
+    seconds, frame = warm_sweep(grid, backend, workload)
+    _report("read-independent fields, the whole grid", seconds, frame)
     seconds, frame = timed_sweep(_sweep(READ_INDEPENDENT, points, seed=2))
     _report("read-independent fields, whole explore run", seconds, frame)
 

@@ -127,3 +127,23 @@ def test_without_a_pipeline_the_speed_up_degree_is_not_read():
     swept = Estimator(workload).sweep(chips)
     assert len(workload.cache.tile_sides) == 1  # no duplication without a pipeline: one floorplan, one tile side
     assert swept[0].to_dict() == swept[1].to_dict() == estimate(chips[1], TINY_LAYERS, TINY_TRACES).to_dict()
+
+
+def test_a_tile_periphery_change_reuses_the_clock_pass(monkeypatch):
+    passes: list[bool] = []
+    real = tile_module.Tile._evaluate
+
+    def counted(self, weights, inputs, block, clk_freq, clock_pass, *args, **kwargs):
+        passes.append(clock_pass)
+        return real(self, weights, inputs, block, clk_freq, clock_pass, *args, **kwargs)
+
+    monkeypatch.setattr(tile_module.Tile, "_evaluate", counted)
+    workload = prepare(LAYERS, TRACES)
+    estimator = Estimator(workload)
+    estimator.estimate(_chip(RRAM, buffers={"tile_type": "register_file"}))
+    assert True in passes and False in passes
+    passes.clear()
+    other = _chip(RRAM, buffers={"tile_type": "sram"})
+    got = estimator.estimate(other)
+    assert passes and True not in passes  # the tiles' periphery changed: only the main pass runs again
+    assert got.to_dict() == estimate(other, LAYERS, TRACES).to_dict()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -99,10 +100,16 @@ class Tile:
         """Take the memoised evaluations of a tile with the same construction key and settings read."""
         self._eval_memo.seed(evaluations)
 
-    def memoised(self, inputs: np.ndarray, key: tuple, compute: Callable[[], Cost]) -> Cost:
+    def memoised(self, inputs: np.ndarray, key: tuple, compute: Callable[[], Cost], clock_pass: bool = False) -> Cost:
         """compute(), a run of this tile's evaluations over owned `inputs` fixed by `key` (a value), memoised with
-        this tile's evaluations and the leakage state it starts from (then the state it leaves is set)."""
-        return self._eval_memo.call(inputs, key, compute, self._leakage_state, self._set_leakage_state)
+        this tile's evaluations and the leakage state it starts from (then the state it leaves is set). A run of the
+        clock pass reads the PEs' sensing and this tile's geometry only: it is kept with the PE's evaluations, which
+        tiles of other peripheries (buffers, activation, clock ...) over the same PE share."""
+        if clock_pass:
+            memo, key = self.pe._eval_memo, ("tile clock pass", self.novel, self.num_pe, self.pe_size, key)
+        else:
+            memo = self._eval_memo
+        return memo.call(inputs, key, compute, self._leakage_state, self._set_leakage_state)
 
     def reset_state(self) -> None:
         """Back to the state after construction: no leakage state carried from an evaluation, no memoised
@@ -145,8 +152,10 @@ class Tile:
         matrix; the block's duplication is the layer's speed-up. In the clock pass only `clk_period` is meaningful."""
         block = Block(*(int(v) for v in block))
         args = (block, clk_freq, clock_pass)
-        if self.pe.column_model.weight_independent or clock_pass:
-            # SRAM cells, and the clock pass of any cell: the costs see the weights only through their shape
+        if clock_pass:  # the costs see the weights only through their shape
+            compute = partial(self._evaluate, weights, inputs, *args)
+            return self.memoised(inputs, (weights.shape, args), compute, clock_pass=True)
+        if self.pe.column_model.weight_independent:  # SRAM cells: the costs see the weights only through their shape
             return by_shape(self, weights, inputs, args)
         plan = self._plan(block.dup_row, block.dup_col, block.rows, block.cols)
         adc = self.pe.reader.adc_energy(self._read_stats(weights, inputs, plan, block.num_vectors))

@@ -246,7 +246,7 @@ class TileWork:
         sizes = novel_sizes if mapping.novel else fp.tile_size_cm
         key = ("layer", found[1], mapping, sizes, nv, su_row, su_col, clk_freq, clock_pass)
         compute = partial(self._layer_cost, index, memory, inputs, nv, clk_freq, clock_pass)
-        return tile.memoised(inputs, key, compute)
+        return tile.memoised(inputs, key, compute, clock_pass)
 
     def _layer_cost(
         self, index: int, memory: np.ndarray, inputs: np.ndarray, nv: int, clk_freq: float, clock_pass: bool
