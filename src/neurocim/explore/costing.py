@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +19,13 @@ from neurocim.workload.traces import LayerTrace
 
 if TYPE_CHECKING:
     from neurocim.workload.prepared import PreparedWorkload
+
+# Python's cyclic garbage collector runs after every 700 new container objects by default; one point's estimate makes
+# tens of thousands (cost records, memo keys), and each collection walks the young objects and now and then every
+# evaluation the workload keeps: about a sixth of a read-independent sweep's time (benchmarks/bench_explore.py).
+# While a sweep runs (and a worker costs points), collections run this much less often (generation 0, 1, 2
+# thresholds; restored after).
+SPACED_GC_THRESHOLDS = (50_000, 20, 10)
 
 # Errors of one point's estimate: recorded as a failed point with the message; anything else is a bug and raises.
 POINT_ERRORS = (ValueError, ArithmeticError, RuntimeError)
@@ -69,12 +78,25 @@ def cost_points(workload: PreparedWorkload, chips: Sequence[ChipConfig]) -> list
     Each chip is estimated on its own (Estimator.sweep's loop, with a time and an error per point); the
     trace-derived work is shared through the workload's cache."""
     out = []
-    for chip in chips:
-        start = time.perf_counter()
-        try:
-            metrics = chip_metrics(estimate(chip, workload))
-        except POINT_ERRORS as err:
-            out.append(CostOutcome(None, f"{type(err).__name__}: {err}", time.perf_counter() - start))
-            continue
-        out.append(CostOutcome(metrics, "", time.perf_counter() - start))
+    with spaced_collections():
+        for chip in chips:
+            start = time.perf_counter()
+            try:
+                metrics = chip_metrics(estimate(chip, workload))
+            except POINT_ERRORS as err:
+                out.append(CostOutcome(None, f"{type(err).__name__}: {err}", time.perf_counter() - start))
+                continue
+            out.append(CostOutcome(metrics, "", time.perf_counter() - start))
     return out
+
+
+@contextmanager
+def spaced_collections() -> Iterator[None]:
+    """Garbage collections at least SPACED_GC_THRESHOLDS apart inside the block (thresholds already higher are
+    kept); the thresholds before it are restored after it, also when it raises."""
+    before = gc.get_threshold()
+    gc.set_threshold(*(max(spaced, now) for spaced, now in zip(SPACED_GC_THRESHOLDS, before, strict=True)))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

@@ -13,7 +13,7 @@ from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import accuracy_key
 from neurocim.explore.backends import Backend
 from neurocim.explore.batches import by_read_setting, read_key
-from neurocim.explore.costing import Workload
+from neurocim.explore.costing import Workload, spaced_collections
 from neurocim.explore.space import Point, apply_point, point_key
 from neurocim.explore.spec import SweepSpec
 from neurocim.explore.store import PointRow, ResultStore
@@ -152,15 +152,16 @@ def run_planned(runner: PointRunner, points: Sequence[Point], batch: int | None 
     todo = by_read_setting([(seq, p) for seq, p in enumerate(points) if point_key(p) not in runner.store], base)
     workers = runner.backend.workers
     size, start = batch or workers, 0
-    while start < len(todo):
-        began = time.perf_counter()
-        stop = start + size if batch is not None else _setting_end(todo, start + size, start + 2 * size, base)
-        runner.evaluate(todo[start:stop])
-        done, start = stop - start, stop
-        if batch is None:
-            per_point = (time.perf_counter() - began) / done
-            wanted = round(BATCH_SECONDS / max(per_point, 1e-6))
-            size = max(workers, min(wanted, 2 * size, MAX_BATCH_PER_WORKER * workers))
+    with spaced_collections():
+        while start < len(todo):
+            began = time.perf_counter()
+            stop = start + size if batch is not None else _setting_end(todo, start + size, start + 2 * size, base)
+            runner.evaluate(todo[start:stop])
+            done, start = stop - start, stop
+            if batch is None:
+                per_point = (time.perf_counter() - began) / done
+                wanted = round(BATCH_SECONDS / max(per_point, 1e-6))
+                size = max(workers, min(wanted, 2 * size, MAX_BATCH_PER_WORKER * workers))
 
 
 def _setting_end(todo: Sequence[tuple[int, Point]], stop: int, limit: int, base: dict) -> int:
