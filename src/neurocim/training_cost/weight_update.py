@@ -20,7 +20,7 @@ from neurocim.circuits.gates.gates import horowitz
 from neurocim.config.chip import AccessType, CellType
 from neurocim.config.derived import Derived
 from neurocim.config.training_hw import TrainingHardwareConfig
-from neurocim.mapping.cells import cells_to_conductance, levels_to_quotient_cells
+from neurocim.mapping.cells import cells_to_conductance, levels_to_cells, levels_to_quotient_cells
 from neurocim.training_cost.backprop import ERROR_ACTIVITY, transposed_read_parallel
 from neurocim.training_cost.quirks import (
     COLUMN_SWITCH_PULSES_UNSET,
@@ -116,9 +116,8 @@ def update_conductances(weights: np.ndarray, p: Derived) -> np.ndarray:
     if p.quirk("v21_weight_digits_quotient"):
         return _quotient_digits(levels, p, g_max, g_min)
     levels = np.minimum(levels, (1 << p.chip.precision.weight_bits) - 1)
-    cps, base = p.cols_per_weight, 1 << p.cell_bits
-    digits = np.stack([(levels // base ** (cps - 1 - z)) % base for z in range(cps)], axis=-1)
-    return (digits / (base - 1) * (g_max - g_min) + g_min).reshape(w.shape[0], -1)
+    cells = levels_to_cells(levels.reshape(levels.shape[0], -1), p.cell_bits, p.cols_per_weight)
+    return cells_to_conductance(cells, p.cell_bits, g_max, g_min)
 
 
 def _quotient_digits(levels: np.ndarray, p: Derived, g_max: float, g_min: float) -> np.ndarray:
