@@ -147,3 +147,21 @@ def test_a_tile_periphery_change_reuses_the_clock_pass(monkeypatch):
     got = estimator.estimate(other)
     assert passes and True not in passes  # the tiles' periphery changed: only the main pass runs again
     assert got.to_dict() == estimate(other, LAYERS, TRACES).to_dict()
+
+
+def test_sram_chips_of_other_technologies_reuse_the_row_counts(monkeypatch):
+    from neurocim.arch import pe_reads
+
+    calls: list[int] = []
+    real = pe_reads.sram_row_counts
+    monkeypatch.setattr(pe_reads, "sram_row_counts", lambda *a, **k: calls.append(1) or real(*a, **k))
+    workload = prepare(LAYERS, TRACES)
+    estimator = Estimator(workload)
+    estimator.estimate(_chip({"cell": {"type": "sram"}}))
+    first = len(calls)
+    for change in ({"node_nm": 32}, {"temperature_k": 350}):
+        other = _chip({"cell": {"type": "sram"}}, technology=change)
+        got = estimator.estimate(other)
+        assert first > 0 and len(calls) == first  # the counts of every strip were kept; only their prices changed
+        assert got.to_dict() == estimate(other, LAYERS, TRACES).to_dict()  # (a fresh workload: counts of its own)
+        del calls[first:]

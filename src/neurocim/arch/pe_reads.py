@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 
 from neurocim.arch.pe_common import _SUMS, Block
-from neurocim.arch.subarray.block_stats import VectorStats, distinct_vectors, iter_vector_stats, sram_row_count_stats
+from neurocim.arch.subarray.block_stats import (
+    VectorStats,
+    distinct_vectors,
+    iter_vector_stats,
+    sram_row_count_stats,
+    sram_row_counts,
+    sram_stats,
+)
 from neurocim.arch.subarray.column_model import ColumnModel
 from neurocim.arch.subarray.envm_read import PeReadStats, pe_read_stats
 from neurocim.arch.subarray.subarray import SubArray
@@ -176,17 +183,18 @@ class PeReader:
         return self._strips(rows, cols, grid_row, grid_col), p.chip.array.cols
 
     def _vector_stats(self, w: np.ndarray, x: np.ndarray, col_period: int | None):
-        """iter_vector_stats of a strip. SRAM statistics (a few numbers per distinct active-row count) are kept
-        with inputs a workload cache owns, so every configuration of a sweep reuses them."""
-        model = self.column_model
+        """iter_vector_stats of a strip. An SRAM strip's row counts (a few numbers per distinct count of active rows,
+        whatever the chip) are kept with inputs a workload cache owns: every configuration of a sweep reuses them,
+        and a chip of another technology or cell only prices them again."""
+        model, rows = self.column_model, w.shape[0]
         found = owner_memo(x) if model.weight_independent else None
-        if found is None:
+        if found is None or x.shape[1] == 0 or x.shape[0] < rows:
             return iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype)
         _, memo, x_key = found
-        key = ("sram_stats", x_key, w.shape[1], self._model_key)
+        key = ("sram_row_counts", x_key, rows)
         if key not in memo:
-            memo[key] = list(iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype))
-        return memo[key]
+            memo[key] = sram_row_counts(x[:rows])
+        return [sram_stats(memo[key], w.shape[1], model)]
 
     def _strips(self, rows: int, cols: int, num_i: int, num_j: int) -> tuple[Strip, ...]:
         """(first row, rows, column blocks [(start, width)]) of every row strip of sub-arrays holding data."""

@@ -89,23 +89,43 @@ def _distinct_columns(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return order[starts], inverse, np.diff(np.append(starts, n)), column_bytes
 
 
-def _sram_stats(nonzero, conducts, num_cols, model, keep_inverse) -> VectorStats:
+@dataclass(frozen=True)
+class SramRowCounts:
+    """The distinct (conducting, read) row counts of a block's bit-vectors and how often each occurs: all an SRAM
+    read of the block depends on, whatever the chip (its technology, cell and periphery give the costs per count)."""
+
+    active: np.ndarray  # (m,) conducting rows
+    read: np.ndarray  # (m,) rows read (counted for the activity)
+    counts: np.ndarray  # (m,) bit-vectors with these counts
+    inverse: np.ndarray | None  # (n,) the distinct pair of every bit-vector, if kept
+    rows: int  # rows of the block
+    read_is_active: bool  # 0/1 inputs: every read row conducts
+
+
+def sram_row_counts(inputs: np.ndarray, keep_inverse: bool = False) -> SramRowCounts:
+    """SramRowCounts of a block's input bit-vectors (rows x bit-vectors)."""
+    nonzero, conducts = _masks(inputs)
     rows = nonzero.shape[0]
     num_active = conducts.sum(axis=0, dtype=np.int64)
     num_read = num_active if conducts is nonzero else nonzero.sum(axis=0, dtype=np.int64)
     key = num_active * (rows + 1) + num_read
     hist = np.bincount(key)
     uniq = np.flatnonzero(hist)
-    counts = hist[uniq]
-    active, read = uniq // (rows + 1), uniq % (rows + 1)
-    res = _sram_column_resistance(active, rows, model)
+    inverse = np.searchsorted(uniq, key) if keep_inverse else None
+    return SramRowCounts(uniq // (rows + 1), uniq % (rows + 1), hist[uniq], inverse, rows, conducts is nonzero)
+
+
+def sram_stats(found: SramRowCounts, num_cols: int, model: ColumnModel) -> VectorStats:
+    """The VectorStats of an SRAM block of `num_cols` columns whose bit-vectors have the row counts `found`."""
+    rows = found.rows
+    res = _sram_column_resistance(found.active, rows, model)
     return VectorStats(
-        activity=read / model.activity_rows(rows),
-        counts=counts,
-        column_resistance=np.broadcast_to(res[:, None], (len(uniq), num_cols)),
-        inverse=np.searchsorted(uniq, key) if keep_inverse else None,
+        activity=found.read / model.activity_rows(rows),
+        counts=found.counts,
+        column_resistance=np.broadcast_to(res[:, None], (len(found.counts), num_cols)),
+        inverse=found.inverse,
         # 0/1 inputs: read rows = active rows, and that count is all a vector's cost depends on
-        row_key=active if conducts is nonzero and rows <= model.sub_array_rows else None,
+        row_key=found.active if found.read_is_active and rows <= model.sub_array_rows else None,
         block_rows=rows,
     )
 
@@ -229,8 +249,7 @@ def iter_vector_stats(
     if inputs.shape[1] == 0:
         return
     if model.weight_independent:
-        nonzero, conducts = _masks(inputs[:rows])
-        yield _sram_stats(nonzero, conducts, num_cols, model, keep_inverse)
+        yield sram_stats(sram_row_counts(inputs[:rows], keep_inverse), num_cols, model)
         return
     dv = distinct_vectors(inputs, rows)
     activity = dv.num_read / model.activity_rows(rows)
