@@ -13,6 +13,7 @@ from neurocim.arch.subarray.block_stats import (
     VectorStats,
     distinct_vectors,
     iter_vector_stats,
+    sram_column_resistances,
     sram_row_count_stats,
     sram_row_counts,
     sram_stats,
@@ -194,7 +195,10 @@ class PeReader:
         key = ("sram_row_counts", x_key, rows)
         if key not in memo:
             memo[key] = sram_row_counts(x[:rows])
-        return [sram_stats(memo[key], w.shape[1], model)]
+        by_active = self._read_cache.get(("sram_resistances", rows))
+        if by_active is None:
+            by_active = self._read_cache[("sram_resistances", rows)] = sram_column_resistances(rows, model)
+        return [sram_stats(memo[key], w.shape[1], model, by_active)]
 
     def _strips(self, rows: int, cols: int, num_i: int, num_j: int) -> tuple[Strip, ...]:
         """(first row, rows, column blocks [(start, width)]) of every row strip of sub-arrays holding data."""

@@ -15,7 +15,8 @@ TILE_SIDES = 256  # tile sides a workload keeps (each holds its tiles and memois
 FLOORPLANS = 256  # floorplans a workload keeps (emptied when full)
 TILE_UNITS = 64  # built tile pairs a workload keeps (one per distinct tile settings, floorplan sizes and clock)
 CHIP_UNITS = 1024  # figures a workload keeps per group of chip-level circuits (a few hundred bytes each)
-PE_EVALUATIONS = 16  # sets of tile (PE) evaluations a workload keeps (one per distinct tile (PE) settings)
+PE_EVALUATIONS = 256  # sets of tile (PE) evaluations a workload keeps (one per distinct tile (PE) settings and
+# technology: 96 PE and 192 tile sets of a VGG-8 SRAM sweep over node, temperature and ADC hold about 30 MB)
 READ_LAYOUTS = 4096  # layouts of read passes a workload keeps (a few hundred bytes each; emptied when full)
 
 

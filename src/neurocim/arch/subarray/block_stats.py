@@ -115,10 +115,15 @@ def sram_row_counts(inputs: np.ndarray, keep_inverse: bool = False) -> SramRowCo
     return SramRowCounts(uniq // (rows + 1), uniq % (rows + 1), hist[uniq], inverse, rows, conducts is nonzero)
 
 
-def sram_stats(found: SramRowCounts, num_cols: int, model: ColumnModel) -> VectorStats:
-    """The VectorStats of an SRAM block of `num_cols` columns whose bit-vectors have the row counts `found`."""
+def sram_stats(
+    found: SramRowCounts, num_cols: int, model: ColumnModel, by_active: np.ndarray | None = None
+) -> VectorStats:
+    """The VectorStats of an SRAM block of `num_cols` columns whose bit-vectors have the row counts `found`
+    (`by_active`: the column resistance for every count of active rows 0..rows, where the caller keeps it)."""
     rows = found.rows
-    res = _sram_column_resistance(found.active, rows, model)
+    if by_active is None:
+        by_active = sram_column_resistances(rows, model)
+    res = by_active[found.active]
     return VectorStats(
         activity=found.read / model.activity_rows(rows),
         counts=found.counts,
@@ -130,13 +135,13 @@ def sram_stats(found: SramRowCounts, num_cols: int, model: ColumnModel) -> Vecto
     )
 
 
-def _sram_column_resistance(active: np.ndarray, rows: int, model: ColumnModel) -> np.ndarray:
-    """Column resistance of SRAM vectors with `active` conducting rows out of `rows` (inf: none)."""
+def sram_column_resistances(rows: int, model: ColumnModel) -> np.ndarray:
+    """Column resistance of an SRAM vector with 0, 1, ..., `rows` conducting rows out of `rows` (inf: none)."""
     # the original adds 1/(R_access + R_wire) once per active row; accumulate in the same order
     per_cell = 1.0 / (model.res_cell_access + model.wire_res_col)
     table = np.concatenate([[0.0], np.cumsum(np.full(rows, per_cell))])
     with np.errstate(divide="ignore"):
-        return 1.0 / table[active]
+        return 1.0 / table
 
 
 def sram_row_count_stats(model: ColumnModel, num_cols: int, block_rows: int = 0) -> VectorStats:
@@ -145,7 +150,7 @@ def sram_row_count_stats(model: ColumnModel, num_cols: int, block_rows: int = 0)
     activity counts over where the model says so)."""
     rows = model.sub_array_rows
     active = np.arange(rows + 1)
-    res = _sram_column_resistance(active, rows, model)
+    res = sram_column_resistances(rows, model)
     return VectorStats(
         active / model.activity_rows(block_rows),
         np.ones(rows + 1, dtype=np.int64),
