@@ -8,7 +8,8 @@ Prints, for the cost-only sweeps, points/s of the explore engine on a warm workl
 derived by a first estimate of the base chip; every point validated, costed and committed to the results store): a
 random sample of the read-independent fields' grid, the same points once more into a fresh store (every tile side
 kept: what a point costs above its tiles), the read-dependent sweep, the whole read-independent grid (its 1152 points
-on a fresh warm workload: what a grid sweep over those fields costs) and
+on a fresh warm workload: what a grid sweep over those fields costs), a random sample of the issue's list of
+read-independent fields (with node, temperature and ADC type) on an SRAM chip, and
 of whole `neurocim.explore` runs (which load the workload and derive its read statistics again), the per-point
 costing time alone, and, on the read-independent sweep and on a read-dependent one (READ_DEPENDENT and the ADC
 precision), the process pool / local and Ray / local wall-time ratios with whether their tables equal the local one.
@@ -66,6 +67,15 @@ PROBES = (
     {"technology": {"roadmap": "hp"}},
     {"adc": {"type": "sar"}},
 )
+# the issue's list of such fields as it reads (node, ADC type and bits, buffers, bus, clock, pipeline, temperature), on
+# an SRAM chip, whose reads depend on none of them (its strips' row counts are kept whatever the technology)
+SRAM_BASE = {"chip": {"cell": {"type": "sram"}}}
+SRAM_FIELDS = {
+    **READ_INDEPENDENT,
+    "chip.technology.node_nm": [22, 32, 45, 65],
+    "chip.technology.temperature_k": [300, 350],
+    "chip.adc.type": ["flash", "sar"],
+}
 # fields that change them (sub-array rows, cell bits, mapping, cell type)
 READ_DEPENDENT = {
     "chip.array.rows": [64, 128, 256],
@@ -75,8 +85,8 @@ READ_DEPENDENT = {
 }
 
 
-def _sweep(space: dict[str, list], samples: int, seed: int = 0) -> dict[str, Any]:
-    return {"base": BASE, "workload": {"traces": str(TRACES)}, "space": space,
+def _sweep(space: dict[str, list], samples: int, seed: int = 0, base: dict = BASE) -> dict[str, Any]:
+    return {"base": base, "workload": {"traces": str(TRACES)}, "space": space,
             "strategy": {"name": "random", "samples": samples, "seed": seed}}  # fmt: skip
 
 
@@ -144,9 +154,9 @@ def probe() -> None:
         print(f"one estimate with {change}: {time.perf_counter() - start:.2f} s", flush=True)
 
 
-def _warm_backend() -> tuple[InProcess, Workload]:
+def _warm_backend(base: dict = BASE) -> tuple[InProcess, Workload]:
     """An in-process backend on the VGG-8 workload, warm: the base chip's read statistics derived, kernels compiled."""
-    spec = load_sweep(_sweep(READ_INDEPENDENT, 1))
+    spec = load_sweep(_sweep(READ_INDEPENDENT, 1, base=base))
     workload = load_workload(spec.traces, spec.base)
     backend = InProcess(workload)
     backend.cost([spec.base.chip])
@@ -167,6 +177,11 @@ def cost_only(points: int, read_points: int) -> None:
     _report("read-independent fields, the whole grid", seconds, frame)
     seconds, frame = timed_sweep(_sweep(READ_INDEPENDENT, points, seed=2))
     _report("read-independent fields, whole explore run", seconds, frame)
+    backend, workload = _warm_backend(SRAM_BASE)
+    seconds, frame = warm_sweep(_sweep(SRAM_FIELDS, points, base=SRAM_BASE), backend, workload)
+    _report("SRAM, the issue's list with node and temperature", seconds, frame)
+    seconds, frame = warm_sweep(_sweep(SRAM_FIELDS, points, base=SRAM_BASE), backend, workload)
+    _report("the same points again", seconds, frame)
 
 
 def backends(points: int, read_points: int, workers: int, skip_ray: bool) -> None:
