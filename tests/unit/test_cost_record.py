@@ -12,16 +12,20 @@ from neurocim.arch.cost import Cost, Part
 
 _VALUES = st.floats(min_value=0.0, max_value=1e3, allow_nan=False)
 _COSTS = st.builds(Cost, **{f.name: _VALUES for f in fields(Cost)})
+_OTHER = ("latency_other", "energy_other")
+_BOOKED = {  # the (latency, energy) fields an action of each part adds to besides the totals
+    Part.ADC: [("latency_adc", "energy_adc")],
+    Part.ACCUMULATION: [("latency_accum", "energy_accum")],
+    Part.OTHER: [_OTHER],
+    Part.BUFFER: [_OTHER, ("buffer_latency", "buffer_energy")],
+    Part.INTERCONNECT: [_OTHER, ("ic_latency", "ic_energy")],
+}
 
 
 @given(_COSTS, st.sampled_from(list(Part)), _VALUES, _VALUES, st.floats(min_value=1.0, max_value=64.0))
 def test_updates_equal_the_plain_replace(cost, part, latency, energy, factor):
     plain_plus = {"latency": cost.latency + latency, "energy": cost.energy + energy}
-    booked = {Part.ADC: ("adc",), Part.ACCUMULATION: ("accum",), Part.OTHER: ("other",),
-              Part.BUFFER: ("other", "buffer"), Part.INTERCONNECT: ("other", "ic")}[part]  # fmt: skip
-    for name in booked:
-        lat, en = (f"latency_{name}", f"energy_{name}") if name in ("adc", "accum", "other") else (
-            f"{name}_latency", f"{name}_energy")  # fmt: skip
+    for lat, en in _BOOKED[part]:
         plain_plus[lat], plain_plus[en] = getattr(cost, lat) + latency, getattr(cost, en) + energy
     assert cost.plus(part, latency, energy) == replace(cost, **plain_plus)
     latencies = [f.name for f in fields(Cost) if "latency" in f.name]

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from neurocim.arch import pe as pe_module
+from neurocim.arch import pe_reads
 from neurocim.arch import tile as tile_module
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
@@ -150,8 +151,6 @@ def test_a_tile_periphery_change_reuses_the_clock_pass(monkeypatch):
 
 
 def test_sram_chips_of_other_technologies_reuse_the_row_counts(monkeypatch):
-    from neurocim.arch import pe_reads
-
     calls: list[int] = []
     real = pe_reads.sram_row_counts
     monkeypatch.setattr(pe_reads, "sram_row_counts", lambda *a, **k: calls.append(1) or real(*a, **k))

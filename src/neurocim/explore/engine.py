@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import ConfigError, validate_changed
@@ -164,7 +165,7 @@ def run_planned(runner: PointRunner, points: Sequence[Point], batch: int | None 
                 size = max(workers, min(wanted, 2 * size, MAX_BATCH_PER_WORKER * workers))
 
 
-def _setting_end(todo: Sequence[tuple[int, Point]], stop: int, limit: int, base: dict) -> int:
+def _setting_end(todo: Sequence[tuple[int, Point]], stop: int, limit: int, base: Mapping[str, Any]) -> int:
     """`stop` moved (up to `limit`) past the remaining points of the read setting of the point before it, unless that
     is the base chip's (which every worker holds)."""
     if stop >= len(todo):
