@@ -6,12 +6,13 @@ Run: python benchmarks/bench_explore.py [--points N] [--read-points N] [--backen
                                        [--skip-backends] [--skip-ray] [--skip-accuracy] [--probe]
 Prints, for the cost-only sweeps, points/s of the explore engine on a warm workload (loaded, its read statistics
 derived by a first estimate of the base chip; every point validated, costed and committed to the results store): a
-random sample of the read-independent fields' grid, the same points once more into a fresh store (every tile side
-kept: what a point costs above its tiles), the read-dependent sweep, the whole read-independent grid (its 1152 points
-on a fresh warm workload: what a grid sweep over those fields costs), a random sample of the issue's list of
-read-independent fields (with node, temperature and ADC type) on an SRAM chip, and
-of whole `neurocim.explore` runs (which load the workload and derive its read statistics again), the per-point
-costing time alone, and, on the read-independent sweep and on a read-dependent one (READ_DEPENDENT and the ADC
+random sample of the read-independent fields' grid; the same points once more into a fresh store (every tile side
+kept: what a point costs above its tiles); the read-dependent sweep; a random sample of both kinds of fields together
+(a read pass per distinct read setting, the other points priced as read-independent ones); the whole
+read-independent grid (its 1152 points on a fresh warm workload: what a grid sweep over those fields costs); whole
+`neurocim.explore` runs (which load the workload and derive its read statistics again); and a random sample of the
+issue's list of read-independent fields (with node, temperature and ADC type) on an SRAM chip. With each, the median
+costing time per point. Then, on the read-independent sweep and on a read-dependent one (READ_DEPENDENT and the ADC
 precision), the process pool / local and Ray / local wall-time ratios with whether their tables equal the local one.
 Targets (issue 16): >= 1000 points/s on one core for read-independent fields, >= 100 points/s for read-dependent ones.
 """
@@ -171,6 +172,9 @@ def cost_only(points: int, read_points: int) -> None:
     _report("the same points again (tile sides kept)", seconds, frame)
     seconds, frame = warm_sweep(_sweep(READ_DEPENDENT, read_points), backend, workload)
     _report("read-dependent fields, warm workload", seconds, frame)
+    seconds, frame = warm_sweep(_sweep({**READ_DEPENDENT, **READ_INDEPENDENT}, points), backend, workload)
+    settings = len(frame[list(READ_DEPENDENT)].drop_duplicates())
+    _report(f"both kinds of fields ({settings} read settings)", seconds, frame)
     grid = {**_sweep(READ_INDEPENDENT, 1), "strategy": {"name": "grid"}}
     backend, workload = _warm_backend()  # the whole grid on a workload that has costed the base chip only
     seconds, frame = warm_sweep(grid, backend, workload)
