@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from neurocim.arch.pe_common import _SUMS, Block
 from neurocim.arch.subarray.block_stats import (
+    SramRowCounts,
     VectorStats,
     distinct_vectors,
     iter_vector_stats,
@@ -88,17 +90,35 @@ class PeReader:
         stop = max(c + n for c, n in col_blocks)
         w = weights[row : row + num_row, :stop]
         x = copy_sub_input(inputs, row, nv, num_row)
+        model = self.column_model
+        kept = self._sram_row_counts(w, x) if model.weight_independent else None
+        if kept is not None and kept.read_is_active and kept.rows <= model.sub_array_rows:
+            found = self._by_row_count(kept.counts, kept.active, col_blocks, clk_freq, num_row)
+            return [np.zeros(len(_SUMS)) + block_sums for block_sums in found]  # fresh arrays, summed as below
+        if kept is not None:
+            chunks: Iterable[VectorStats] = [sram_stats(kept, stop, model, self._sram_resistances(kept.rows))]
+        else:
+            chunks = iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype)
         sums = [np.zeros(len(_SUMS)) for _ in col_blocks]
-        for chunk in self._vector_stats(w, x, col_period):
-            by_width: dict[int, np.ndarray] = {}  # SRAM (row_key): a block's read depends only on its width
-            for k, (c, n) in enumerate(col_blocks):
-                if chunk.row_key is None:
-                    sums[k] += self._read(chunk.columns(c, c + n), clk_freq)
-                    continue
-                if n not in by_width:
-                    by_width[n] = chunk.counts @ self._sram_table(n, clk_freq, num_row)[chunk.row_key]
-                sums[k] += by_width[n]
+        for chunk in chunks:
+            if chunk.row_key is not None:
+                found = self._by_row_count(chunk.counts, chunk.row_key, col_blocks, clk_freq, num_row)
+            else:
+                found = [self._read(chunk.columns(c, c + n), clk_freq) for c, n in col_blocks]
+            for k, block_sums in enumerate(found):
+                sums[k] += block_sums
         return sums
+
+    def _by_row_count(
+        self, counts: np.ndarray, active: np.ndarray, col_blocks, clk_freq: float, block_rows: int
+    ) -> list[np.ndarray]:
+        """Summed read costs of every block of SRAM vectors (counts of each count of active rows, `active`): a
+        vector's read depends on its active rows and the block's width only."""
+        by_width: dict[int, np.ndarray] = {}
+        for _, n in col_blocks:
+            if n not in by_width:
+                by_width[n] = counts @ self._sram_table(n, clk_freq, block_rows)[active]
+        return [by_width[n] for _, n in col_blocks]
 
     def _reads_without_adc(self, weights, inputs, strips: tuple, nv: int, clk_freq: float) -> np.ndarray:
         """Read costs (strips x _SUMS) of every row strip's vectors without the ADC energy. With the ADC energy left
@@ -183,22 +203,25 @@ class PeReader:
             grid_row, grid_col = math.ceil(rows / p.chip.array.rows), math.ceil(cols / p.chip.array.cols)
         return self._strips(rows, cols, grid_row, grid_col), p.chip.array.cols
 
-    def _vector_stats(self, w: np.ndarray, x: np.ndarray, col_period: int | None):
-        """iter_vector_stats of a strip. An SRAM strip's row counts (a few numbers per distinct count of active rows,
-        whatever the chip) are kept with inputs a workload cache owns: every configuration of a sweep reuses them,
-        and a chip of another technology or cell only prices them again."""
-        model, rows = self.column_model, w.shape[0]
-        found = owner_memo(x) if model.weight_independent else None
+    def _sram_row_counts(self, w: np.ndarray, x: np.ndarray) -> SramRowCounts | None:
+        """An SRAM strip's row counts (a few numbers per distinct count of active rows, whatever the chip), kept with
+        inputs a workload cache owns: every configuration of a sweep reuses them, and a chip of another technology
+        or cell only prices them again. None for inputs no cache owns (or none to count)."""
+        rows, found = w.shape[0], owner_memo(x)
         if found is None or x.shape[1] == 0 or x.shape[0] < rows:
-            return iter_vector_stats(w, x, model, col_period=col_period, dtype=self.dtype)
+            return None
         _, memo, x_key = found
         key = ("sram_row_counts", x_key, rows)
         if key not in memo:
             memo[key] = sram_row_counts(x[:rows])
-        by_active = self._read_cache.get(("sram_resistances", rows))
-        if by_active is None:
-            by_active = self._read_cache[("sram_resistances", rows)] = sram_column_resistances(rows, model)
-        return [sram_stats(memo[key], w.shape[1], model, by_active)]
+        return memo[key]
+
+    def _sram_resistances(self, rows: int) -> np.ndarray:
+        """sram_column_resistances for blocks of `rows` rows, kept."""
+        found = self._read_cache.get(("sram_resistances", rows))
+        if found is None:
+            found = self._read_cache[("sram_resistances", rows)] = sram_column_resistances(rows, self.column_model)
+        return found
 
     def _strips(self, rows: int, cols: int, num_i: int, num_j: int) -> tuple[Strip, ...]:
         """(first row, rows, column blocks [(start, width)]) of every row strip of sub-arrays holding data."""
