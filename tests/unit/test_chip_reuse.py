@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from neurocim.config.chip import ChipConfig
 from neurocim.config.io import load_chip_config
 from neurocim.estimate import Estimator, estimate
+from neurocim.workload.cache import WorkloadCache
 from neurocim.workload.prepared import prepare
 from neurocim.workload.trace_files import load_traces_npz
 from neurocim.workload.traces import LayerTrace
@@ -105,7 +107,28 @@ def test_the_cache_is_bounded_per_layer_and_drops_what_it_derived():
     cache = workload.cache
     assert all(len(arrays) <= cache.per_group for arrays in cache._owned.values())
     kept = {a.label for arrays in cache._owned.values() for a in arrays.values()}
-    assert all(any(label[: len(k)] == k for k in kept) for label in cache._derived)
+    assert all(any(label[: len(k)] == k for k in kept) for label in cache.derived_results.owners)
+
+
+def test_a_workload_within_a_small_budget_answers_as_fresh_estimates():
+    """Read statistics dropped for the budget are derived again, with the same numbers."""
+    layers, traces = _small_vgg8()
+    layers, traces = layers[-2:], traces[-2:]
+    base = load_chip_config(EXAMPLES / "chip_rram_22nm.yaml").model_dump(mode="json")
+    configs = [
+        ChipConfig.model_validate({**base, "technology": {**base["technology"], "node_nm": 32}}),
+        ChipConfig.model_validate({**base, "array": {**base["array"], "rows": 64}}),
+    ]
+    fresh = [estimate(config, layers, traces).to_dict() for config in configs]
+    small = replace(prepare(layers, traces), cache=WorkloadCache(derived_bytes=1 << 20))
+    for k in (0, 1, 0, 1):
+        assert estimate(configs[k], small).to_dict() == fresh[k]
+        kept = small.cache.derived_results
+        assert kept.nbytes <= kept.budget_bytes or len(kept) == 1
+    large = prepare(layers, traces)
+    for config in configs:
+        estimate(config, large)
+    assert len(small.cache.derived_results) < len(large.cache.derived_results)
 
 
 def test_estimates_do_not_keep_traces_alive():

@@ -235,4 +235,4 @@ def test_strip_keys_told_from_their_pe_equal_the_owner_lookup(pe, strip, dtype):
     told = _strip_slot(slot, w_pe, x_pe, row, w, x)
     looked_up = _trace_memo(w, x)
     assert told[1:3] == looked_up[1:3]
-    assert told[0] is looked_up[0] and told[3] is looked_up[3]
+    assert told[0].owner == looked_up[0].owner and told[3] is looked_up[3]

@@ -211,10 +211,7 @@ class PeReader:
         if found is None or x.shape[1] == 0 or x.shape[0] < rows:
             return None
         _, memo, x_key = found
-        key = ("sram_row_counts", x_key, rows)
-        if key not in memo:
-            memo[key] = sram_row_counts(x[:rows])
-        return memo[key]
+        return memo.get(("sram_row_counts", x_key, rows), lambda: sram_row_counts(x[:rows]))
 
     def _sram_resistances(self, rows: int) -> np.ndarray:
         """sram_column_resistances for blocks of `rows` rows, kept."""

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from neurocim.workload.derived import DERIVED_BYTES, DerivedResults, OwnerMemo
 from neurocim.workload.recorded import RecordedMemo
 
 TILE_SIDES = 256  # tile sides a workload keeps (each holds its tiles and memoised evaluations: ~0.2 MB on VGG-8)
@@ -78,9 +79,11 @@ class WorkloadCache:
     """Bounded memo of a prepared workload: owned arrays per label, and per owner the results derived from it.
 
     Everything is keyed by value. Per `group` (e.g. a layer) only the `per_group` most recent owners are kept, and an
-    owner's derived results go with it, so a sweep over settings that reshape the arrays stays within memory."""
+    owner's derived results go with it; the derived results together are kept within `derived_bytes` (the least
+    recently used dropped first), so a sweep over settings that reshape the arrays or change the read statistics
+    stays within memory."""
 
-    def __init__(self, per_group: int = 2) -> None:
+    def __init__(self, per_group: int = 2, derived_bytes: int = DERIVED_BYTES) -> None:
         self.per_group = per_group
         self.tile_sides: RecordedMemo = RecordedMemo(TILE_SIDES)  # the chips' tile sides, under the settings read
         # the tiles' and the PEs' evaluations (by construction key), under the settings they read
@@ -90,7 +93,7 @@ class WorkloadCache:
         self.floorplans = ValueMemo(FLOORPLANS)  # (layers, floorplan inputs) -> floorplan
         self.read_layouts = ValueMemo(READ_LAYOUTS)  # the read passes' block layouts and task splits, by value
         self._owned: dict[tuple, dict[tuple, OwnedArray]] = {}  # group -> label -> array
-        self._derived: dict[tuple, dict[Hashable, Any]] = {}  # owner label -> key -> result
+        self.derived_results = DerivedResults(derived_bytes)  # (owner label, key) -> result
         self._blas: ThreadpoolController | None = None
         self._results: OrderedDict[Hashable, Any] = OrderedDict()  # key -> result, most recently used last
         self._chip_units: dict[str, RecordedMemo] = {}  # the chip-level circuits' figures, per group of circuits
@@ -135,11 +138,11 @@ class WorkloadCache:
         arrays[label] = found  # most recently used last
         return found
 
-    def derived(self, owner: OwnedArray) -> dict[Hashable, Any]:
-        """The memo of results derived from an owned array (empty while it is kept, gone when it is dropped)."""
+    def derived(self, owner: OwnedArray) -> OwnerMemo:
+        """The memo of results derived from an owned array (its results go when it is dropped)."""
         if owner.cache is not self or owner.label is None:
             raise ValueError("derived() needs an array owned by this cache")
-        return self._derived.setdefault(owner.label, {})
+        return OwnerMemo(self.derived_results, owner.label)
 
     def own(self, a: np.ndarray, label: tuple) -> OwnedArray:
         """a (a fresh array) as a read-only array owned by this cache under `label`."""
@@ -151,12 +154,10 @@ class WorkloadCache:
         return out
 
     def _drop(self, arrays: dict[tuple, OwnedArray], label: tuple) -> None:
-        prefix = arrays.pop(label).label or ()
-        for key in [k for k in self._derived if k[: len(prefix)] == prefix]:
-            del self._derived[key]
+        self.derived_results.drop(arrays.pop(label).label or ())
 
 
-def owner_memo(view: np.ndarray) -> tuple[WorkloadCache, dict[Hashable, Any], tuple] | None:
+def owner_memo(view: np.ndarray) -> tuple[WorkloadCache, OwnerMemo, tuple] | None:
     """(the cache owning the array view lies in, the memo of results derived from that array, view's value key), or
     None for an array no cache owns."""
     found = position_key(view)
@@ -174,7 +175,5 @@ def derived_owned(source: np.ndarray, key: tuple, compute: Callable[[], np.ndarr
     if found is None:
         return compute()
     cache, memo, position = found
-    full_key = ("owned", position, key)
-    if full_key not in memo:
-        memo[full_key] = cache.own(compute(), (*position[0], "derived", position[1:], key))
-    return memo[full_key]
+    label = (*position[0], "derived", position[1:], key)
+    return memo.get(("owned", position, key), lambda: cache.own(compute(), label))

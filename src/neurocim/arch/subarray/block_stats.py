@@ -207,10 +207,7 @@ def distinct_vectors(inputs: np.ndarray, rows: int) -> DistinctVectors:
     if found is None:
         return _distinct_vectors(x)
     _, memo, position = found
-    key = ("distinct_vectors", position)
-    if key not in memo:
-        memo[key] = _distinct_vectors(x)
-    return memo[key]
+    return memo.get(("distinct_vectors", position), lambda: _distinct_vectors(x))
 
 
 _BITS_SET = np.array([bin(b).count("1") for b in range(256)], dtype=np.uint8)  # set bits of every byte

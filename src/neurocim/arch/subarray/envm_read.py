@@ -20,11 +20,12 @@ from neurocim.circuits.adc.converter import ColumnStats, ReadStatistic
 from neurocim.circuits.adc.piecewise_fit import PiecewiseSums
 from neurocim.circuits.adc.resistance_histogram import ResistanceHistogram
 from neurocim.workload.cache import ValueMemo, owner_memo, position_key
+from neurocim.workload.derived import OwnerMemo
 
 # The column statistics of a PE's (or a tile's) blocks: what a configuration's ADC energy of them is computed from.
 PeReadStats = ColumnStats
 # (memo kept with the inputs' owner, inputs' value key, weights' value key, weights' owner, the cache's read layouts)
-TraceSlot = tuple[dict, tuple, tuple, np.ndarray, ValueMemo]
+TraceSlot = tuple[OwnerMemo, tuple, tuple, np.ndarray, ValueMemo]
 
 
 @dataclass(frozen=True)
@@ -61,19 +62,20 @@ def strip_read_stats(
         return _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic)
     memo, x_key, w_key, w_owner, layouts = slot
     key = ("envm_read", model_key, tuple(col_blocks), col_period, np.dtype(dtype).str, statistic)
-    full_key = (x_key, w_key, *key)
-    if full_key in memo:
-        return memo[full_key]
-    band = _band(weights, w_owner, w_key[1], col_blocks, col_period)
-    if band is None:
-        memo[full_key] = _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic, layouts)
-        return memo[full_key]
-    rows, first, stop, num_strips = band  # the strip is one of num_strips alike strips of its row band
-    found = _band_compute(rows, inputs, model, col_blocks, col_period, dtype, statistic, num_strips, layouts)
-    for k, stats in enumerate(found):
-        offset = w_key[1] + k * stop - first  # the position of strip k's first element in the owner
-        memo.setdefault((x_key, (w_key[0], offset, *w_key[2:]), *key), stats)
-    return memo[full_key]
+
+    def compute() -> StripReadStats | None:
+        band = _band(weights, w_owner, w_key[1], col_blocks, col_period)
+        if band is None:
+            return _compute(weights, inputs, model, col_blocks, col_period, dtype, statistic, layouts)
+        rows, first, stop, num_strips = band  # the strip is one of num_strips alike strips of its row band
+        found = _band_compute(rows, inputs, model, col_blocks, col_period, dtype, statistic, num_strips, layouts)
+        own = first // stop  # this strip's place in its band
+        for k, stats in enumerate(found):
+            if k != own:  # strip k starts at element w_key[1] + (k - own) * stop of the owner
+                memo.put((x_key, (w_key[0], w_key[1] + (k - own) * stop, *w_key[2:]), *key), stats)
+        return found[own]
+
+    return memo.get((x_key, w_key, *key), compute)
 
 
 def _band(
@@ -144,10 +146,7 @@ def _strip_slot(slot: TraceSlot, weights: np.ndarray, inputs: np.ndarray, row: i
 
 def _memoised(slot: TraceSlot, key: tuple, compute: Callable[[], Any]) -> Any:
     memo, x_key, w_key = slot[:3]
-    full_key = (x_key, w_key, *key)
-    if full_key not in memo:
-        memo[full_key] = compute()
-    return memo[full_key]
+    return memo.get((x_key, w_key, *key), compute)
 
 
 def memoised_with(weights: np.ndarray, inputs: np.ndarray, key: tuple, compute: Callable[[], Any]) -> Any:

@@ -1,0 +1,117 @@
+"""Results derived from a workload's owned arrays, kept within a byte budget, the least recently used dropped first."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import numpy as np
+
+# What a workload keeps of its derived results (read statistics per read setting, distinct input vectors per row
+# band, reshaped copies): a sweep over read settings adds about 2 MB of them per setting on VGG-8, so a long one over
+# node, temperature or ADC bits of an eNVM chip would otherwise grow without end.
+DERIVED_BYTES = 512 << 20
+_OBJECT_BYTES = 64  # what a Python object (a record, a container, a number) is counted as, besides its arrays
+_DEPTH = 6  # levels of containers and records walked into; deeper values count as one object
+
+
+def approx_nbytes(value: object, depth: int = 0) -> int:
+    """The bytes a kept result holds, roughly: its arrays' data (a view's elements too), and _OBJECT_BYTES per
+    record, container and other object, walking records' fields and containers' items _DEPTH levels deep."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes + _OBJECT_BYTES
+    if depth >= _DEPTH or value is None or isinstance(value, (int, float, str, bool)):
+        return _OBJECT_BYTES
+    if dataclasses.is_dataclass(value):
+        parts: list[object] = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    elif isinstance(value, (tuple, list, set, frozenset)):
+        parts = list(value)
+    elif isinstance(value, dict):
+        parts = [*value.keys(), *value.values()]
+    else:
+        return _OBJECT_BYTES
+    return _OBJECT_BYTES + 8 * len(parts) + sum(approx_nbytes(p, depth + 1) for p in parts)
+
+
+class DerivedResults:
+    """Results keyed by (owner label, key), within `budget_bytes` (approx_nbytes): a new result drops the least
+    recently used ones until the others fit (the newest is kept even if it alone is larger). Dropping an owner drops
+    the results derived from it."""
+
+    def __init__(self, budget_bytes: int = DERIVED_BYTES) -> None:
+        if budget_bytes < 0:
+            raise ValueError(f"budget_bytes must be at least 0, got {budget_bytes}")
+        self.budget_bytes = budget_bytes
+        self.nbytes = 0
+        self._found: OrderedDict[tuple[tuple, Hashable], tuple[Any, int]] = OrderedDict()  # most recent last
+        self._keys: dict[tuple, set[Hashable]] = {}  # owner label -> its results' keys
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def __contains__(self, owner_key: tuple[tuple, Hashable]) -> bool:
+        return owner_key in self._found
+
+    @property
+    def owners(self) -> list[tuple]:
+        """The labels of the owners with results kept."""
+        return list(self._keys)
+
+    def get(self, owner: tuple, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The result kept under (owner, key), computed and kept on first use."""
+        found = self._found.get((owner, key))
+        if found is not None:
+            self._found.move_to_end((owner, key))
+            return found[0]
+        return self.put(owner, key, compute())
+
+    def put(self, owner: tuple, key: Hashable, value: Any) -> Any:
+        """Keep value under (owner, key) unless a result is kept there already; the kept result."""
+        found = self._found.get((owner, key))
+        if found is not None:
+            self._found.move_to_end((owner, key))
+            return found[0]
+        size = approx_nbytes(value)
+        self._found[owner, key] = (value, size)
+        self._keys.setdefault(owner, set()).add(key)
+        self.nbytes += size
+        while self.nbytes > self.budget_bytes and len(self._found) > 1:
+            (old_owner, old_key), _ = next(iter(self._found.items()))
+            self._remove(old_owner, old_key)
+        return value
+
+    def drop(self, prefix: tuple) -> None:
+        """Drop the results of every owner whose label starts with `prefix`."""
+        for owner in [o for o in self._keys if o[: len(prefix)] == prefix]:
+            for key in list(self._keys[owner]):
+                self._remove(owner, key)
+
+    def _remove(self, owner: tuple, key: Hashable) -> None:
+        _, size = self._found.pop((owner, key))
+        self.nbytes -= size
+        keys = self._keys[owner]
+        keys.discard(key)
+        if not keys:
+            del self._keys[owner]
+
+
+class OwnerMemo:
+    """The results derived from one owned array (its label `owner`): a view of the workload's DerivedResults."""
+
+    __slots__ = ("_results", "owner")
+
+    def __init__(self, results: DerivedResults, owner: tuple) -> None:
+        self._results, self.owner = results, owner
+
+    def __contains__(self, key: Hashable) -> bool:
+        return (self.owner, key) in self._results
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The result kept under key, computed and kept on first use."""
+        return self._results.get(self.owner, key, compute)
+
+    def put(self, key: Hashable, value: Any) -> Any:
+        """Keep value under key unless a result is kept there already; the kept result."""
+        return self._results.put(self.owner, key, value)
