@@ -60,7 +60,9 @@ def test_put_keeps_the_first_result():
 @settings(max_examples=80, deadline=None)
 @given(
     budget=st.integers(0, 4000),
-    ops=st.lists(st.tuples(st.sampled_from(["get", "drop"]), st.integers(0, 3), st.integers(0, 8), st.integers(0, 600))),
+    ops=st.lists(
+        st.tuples(st.sampled_from(["get", "drop"]), st.integers(0, 3), st.integers(0, 8), st.integers(0, 600))
+    ),
 )
 def test_the_results_follow_a_plain_least_recently_used_model(budget, ops):
     """The oracle: an ordered dict of (owner, key) -> kept value, oldest first, trimmed from the front after every

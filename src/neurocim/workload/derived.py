@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 import numpy as np
@@ -15,24 +14,25 @@ import numpy as np
 DERIVED_BYTES = 512 << 20
 _OBJECT_BYTES = 64  # what a Python object (a record, a container, a number) is counted as, besides its arrays
 _DEPTH = 6  # levels of containers and records walked into; deeper values count as one object
+_SCALARS = (int, float, complex, str, bytes, bool, np.generic)
 
 
 def approx_nbytes(value: object, depth: int = 0) -> int:
     """The bytes a kept result holds, roughly: its arrays' data (a view's elements too), and _OBJECT_BYTES per
-    record, container and other object, walking records' fields and containers' items _DEPTH levels deep."""
+    record, container and other object, walking records' attributes and containers' items _DEPTH levels deep."""
     if isinstance(value, np.ndarray):
         return value.nbytes + _OBJECT_BYTES
-    if depth >= _DEPTH or value is None or isinstance(value, (int, float, str, bool)):
-        return _OBJECT_BYTES
-    if dataclasses.is_dataclass(value):
-        parts: list[object] = [getattr(value, f.name) for f in dataclasses.fields(value)]
-    elif isinstance(value, (tuple, list, set, frozenset)):
-        parts = list(value)
+    if isinstance(value, (tuple, list, set, frozenset)):
+        parts: Iterable[object] = value
     elif isinstance(value, dict):
         parts = [*value.keys(), *value.values()]
     else:
-        return _OBJECT_BYTES
-    return _OBJECT_BYTES + 8 * len(parts) + sum(approx_nbytes(p, depth + 1) for p in parts)
+        parts = getattr(value, "__dict__", {}).values()  # a record's fields (and properties it has cached)
+    total = _OBJECT_BYTES
+    for part in parts:
+        simple = depth + 1 >= _DEPTH or part is None or isinstance(part, _SCALARS)
+        total += 8 + (_OBJECT_BYTES if simple else approx_nbytes(part, depth + 1))
+    return total
 
 
 class DerivedResults:
