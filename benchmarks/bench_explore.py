@@ -87,7 +87,8 @@ READ_DEPENDENT = {
 }
 
 
-def _sweep(space: dict[str, list], samples: int, seed: int = 0, base: dict = BASE) -> dict[str, Any]:
+def random_sweep(space: dict[str, Any], samples: int, seed: int = 0, base: dict = BASE) -> dict[str, Any]:
+    """A sweep file's mapping: `samples` random points of `space` on the VGG-8 traces, from `base`."""
     return {"base": base, "workload": {"traces": str(TRACES)}, "space": space,
             "strategy": {"name": "random", "samples": samples, "seed": seed}}  # fmt: skip
 
@@ -160,7 +161,7 @@ def probe() -> None:
 
 def _warm_backend(base: dict = BASE) -> tuple[InProcess, Workload]:
     """An in-process backend on the VGG-8 workload, warm: the base chip's read statistics derived, kernels compiled."""
-    spec = load_sweep(_sweep(READ_INDEPENDENT, 1, base=base))
+    spec = load_sweep(random_sweep(READ_INDEPENDENT, 1, base=base))
     workload = load_workload(spec.traces, spec.base)
     backend = InProcess(workload)
     backend.cost([spec.base.chip])
@@ -169,33 +170,33 @@ def _warm_backend(base: dict = BASE) -> tuple[InProcess, Workload]:
 
 def cost_only(points: int, read_points: int) -> None:
     backend, workload = _warm_backend()
-    seconds, frame = warm_sweep(_sweep(READ_INDEPENDENT, points), backend, workload)
+    seconds, frame = warm_sweep(random_sweep(READ_INDEPENDENT, points), backend, workload)
     _report("read-independent fields, warm workload", seconds, frame)
-    seconds, frame = warm_sweep(_sweep(READ_INDEPENDENT, points), backend, workload)
+    seconds, frame = warm_sweep(random_sweep(READ_INDEPENDENT, points), backend, workload)
     _report("the same points again (tile sides kept)", seconds, frame)
-    seconds, frame = warm_sweep(_sweep(READ_DEPENDENT, read_points), backend, workload)
+    seconds, frame = warm_sweep(random_sweep(READ_DEPENDENT, read_points), backend, workload)
     _report("read-dependent fields, warm workload", seconds, frame)
-    seconds, frame = warm_sweep(_sweep({**READ_DEPENDENT, **READ_INDEPENDENT}, points), backend, workload)
+    seconds, frame = warm_sweep(random_sweep({**READ_DEPENDENT, **READ_INDEPENDENT}, points), backend, workload)
     settings = len(frame[list(READ_DEPENDENT)].drop_duplicates())
     _report(f"both kinds of fields ({settings} read settings)", seconds, frame)
-    grid = {**_sweep(READ_INDEPENDENT, 1), "strategy": {"name": "grid"}}
+    grid = {**random_sweep(READ_INDEPENDENT, 1), "strategy": {"name": "grid"}}
     backend, workload = _warm_backend()  # the whole grid on a workload that has costed the base chip only
     seconds, frame = warm_sweep(grid, backend, workload)
     _report("read-independent fields, the whole grid", seconds, frame)
-    seconds, frame = timed_sweep(_sweep(READ_INDEPENDENT, points, seed=2))
+    seconds, frame = timed_sweep(random_sweep(READ_INDEPENDENT, points, seed=2))
     _report("read-independent fields, whole explore run", seconds, frame)
     backend, workload = _warm_backend(SRAM_BASE)
-    seconds, frame = warm_sweep(_sweep(SRAM_FIELDS, points, base=SRAM_BASE), backend, workload)
+    seconds, frame = warm_sweep(random_sweep(SRAM_FIELDS, points, base=SRAM_BASE), backend, workload)
     _report("SRAM, the issue's list with node and temperature", seconds, frame)
-    seconds, frame = warm_sweep(_sweep(SRAM_FIELDS, points, base=SRAM_BASE), backend, workload)
+    seconds, frame = warm_sweep(random_sweep(SRAM_FIELDS, points, base=SRAM_BASE), backend, workload)
     _report("the same points again", seconds, frame)
 
 
 def backends(points: int, read_points: int, workers: int, skip_ray: bool) -> None:
     """The in-process backend, the local process pool and Ray on a cheap sweep (read-independent fields: one read
     setting, the base chip's) and on one where parallelism matters (every point a read setting of its own or few)."""
-    cheap = ("read-independent", _sweep(READ_INDEPENDENT, points, seed=1))
-    dependent = ("read-dependent", _sweep({**READ_DEPENDENT, "chip.adc.bits": [4, 5, 6]}, read_points, seed=1))
+    cheap = ("read-independent", random_sweep(READ_INDEPENDENT, points, seed=1))
+    dependent = ("read-dependent", random_sweep({**READ_DEPENDENT, "chip.adc.bits": [4, 5, 6]}, read_points, seed=1))
     for name, sweep in (cheap, dependent):
         local_s, local = timed_sweep(sweep)
         _report(f"{name}: local, 1 worker (in process)", local_s, local)
