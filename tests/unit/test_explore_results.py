@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from neurocim.explore.batches import chunks
 from neurocim.explore.results import pareto_front, pareto_mask
@@ -16,6 +19,25 @@ def test_pareto_mask_minimises_and_maximises():
     values = np.array([[2.0, 0.80], [1.0, 0.90], [0.5, 0.70], [3.0, 0.95], [3.0, 0.95], [4.0, 0.95]])
     assert pareto_mask(values, [False, True]).tolist() == [False, True, True, True, True, False]
     assert pareto_mask(values[:, :1], [False]).tolist() == [False, False, True, False, False, False]
+
+
+def plain_pareto_mask(values: np.ndarray, maximize: list[bool]) -> np.ndarray:
+    """The definition, row against row: the oracle of the sorted fronts."""
+    v = np.where(maximize, -values, values)
+    return np.array([not any((w <= u).all() and (w < u).any() for w in v) for u in v], dtype=bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.data(),
+    objectives=st.integers(1, 4),
+    points=st.integers(0, 40),
+    levels=st.sampled_from([3, 1000]),  # few levels: many ties and duplicate rows
+)
+def test_pareto_mask_equals_the_definition(data, objectives, points, levels):
+    values = data.draw(hnp.arrays(np.float64, (points, objectives), elements=st.integers(0, levels - 1).map(float)))
+    maximize = data.draw(st.lists(st.booleans(), min_size=objectives, max_size=objectives))
+    assert pareto_mask(values, maximize).tolist() == plain_pareto_mask(values, maximize).tolist()
 
 
 def test_pareto_mask_refuses_non_finite_values():

@@ -35,7 +35,11 @@ def results_frame(spec: SweepSpec, rows: Sequence[PointRow]) -> pd.DataFrame:
 
 
 def pareto_mask(values: np.ndarray, maximize: Sequence[bool]) -> np.ndarray:
-    """Which rows of `values` (points x objectives) no other row dominates (ties: both stay on the front)."""
+    """Which rows of `values` (points x objectives) no other row dominates (ties: both stay on the front).
+
+    The rows are taken in lexicographic order, in which a row's dominators all come before it: for two objectives a
+    running minimum of the second decides (O(n log n)); for more, each row is checked against the front found so
+    far (a row dominated by any earlier row is dominated by one on that front)."""
     v = np.asarray(values, dtype=np.float64)
     if v.ndim != 2 or v.shape[1] != len(maximize):
         raise ValueError(f"pareto_mask: values of shape {v.shape} do not match {len(maximize)} objectives")
@@ -43,9 +47,38 @@ def pareto_mask(values: np.ndarray, maximize: Sequence[bool]) -> np.ndarray:
         raise ValueError("pareto_mask: objective values must be finite")
     v = np.where(np.asarray(maximize), -v, v)  # everything minimised
     keep = np.ones(len(v), dtype=bool)
-    for i in range(len(v)):
-        dominated = np.all(v <= v[i], axis=1) & np.any(v < v[i], axis=1)
-        keep[i] = not dominated.any()
+    if len(v) == 0 or v.shape[1] == 0:
+        return keep
+    order = np.lexsort(v.T[::-1])  # by the first objective, then the second, ...
+    ranked = v[order]
+    keep[order] = _front_of_two(ranked) if v.shape[1] <= 2 else _front_of_sorted(ranked)
+    return keep
+
+
+def _front_of_two(ranked: np.ndarray) -> np.ndarray:
+    """pareto_mask of rows in lexicographic order, one or two objectives: a row is dominated by an earlier row of a
+    smaller first value whose second is at most its own, or by the first row of its own first value if that one's
+    second is smaller."""
+    first = ranked[:, 0]
+    second = ranked[:, 1] if ranked.shape[1] == 2 else np.zeros(len(ranked))
+    starts = np.r_[True, first[1:] != first[:-1]]  # rows where a new first value begins
+    group = np.cumsum(starts) - 1
+    group_best = second[starts]  # the smallest second value of every group (its first row's)
+    best_before = np.r_[np.inf, np.minimum.accumulate(group_best)[:-1]]  # ... over the groups before each
+    return (best_before[group] > second) & (group_best[group] >= second)
+
+
+def _front_of_sorted(ranked: np.ndarray) -> np.ndarray:
+    """pareto_mask of rows in lexicographic order: each row against the front of the rows before it."""
+    keep = np.zeros(len(ranked), dtype=bool)
+    front = np.empty_like(ranked)
+    size = 0
+    for i, row in enumerate(ranked):
+        found = front[:size]
+        if not (np.all(found <= row, axis=1) & np.any(found < row, axis=1)).any():
+            front[size] = row
+            size += 1
+            keep[i] = True
     return keep
 
 
