@@ -3,7 +3,7 @@ sub-array read statistics and over fields that change them, the Ray backend agai
 accuracy-in-the-loop sweep on the digits default with the accuracy evaluations it paid.
 
 Run: python benchmarks/bench_explore.py [--points N] [--read-points N] [--backend-points N] [--workers N] [--skip-cost]
-                                       [--skip-backends] [--skip-ray] [--skip-accuracy] [--probe]
+                                       [--skip-backends] [--skip-ray] [--skip-accuracy] [--probe] [--pareto-points N]
 Prints, for the cost-only sweeps, points/s of the explore engine on a warm workload (loaded, its read statistics
 derived by a first estimate of the base chip; every point validated, costed and committed to the results store): a
 random sample of the read-independent fields' grid; the same points once more into a fresh store (every tile side
@@ -14,6 +14,7 @@ read-independent grid (its 1152 points on a fresh warm workload: what a grid swe
 issue's list of read-independent fields (with node, temperature and ADC type) on an SRAM chip. With each, the median
 costing time per point. Then, on the read-independent sweep and on a read-dependent one (READ_DEPENDENT and the ADC
 precision), the process pool / local and Ray / local wall-time ratios with whether their tables equal the local one.
+Last, the seconds of the Pareto front of --pareto-points random points (two and three objectives).
 Targets (issue 16): >= 1000 points/s on one core for read-independent fields, >= 100 points/s for read-dependent ones.
 """
 
@@ -34,6 +35,7 @@ from typing import Any
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
@@ -42,7 +44,7 @@ from neurocim.estimate import estimate  # noqa: E402
 from neurocim.explore.backends import InProcess  # noqa: E402
 from neurocim.explore.costing import Workload, load_workload  # noqa: E402
 from neurocim.explore.engine import PointRunner, run_planned  # noqa: E402
-from neurocim.explore.results import results_frame  # noqa: E402
+from neurocim.explore.results import pareto_mask, results_frame  # noqa: E402
 from neurocim.explore.spec import load_sweep  # noqa: E402
 from neurocim.explore.store import ResultStore  # noqa: E402
 from neurocim.explore.strategies import planned_points  # noqa: E402
@@ -227,6 +229,18 @@ def accuracy_in_the_loop() -> None:
     print(f"accuracy in the loop (digits default): {len(frame)} points in {seconds:.1f} s; {paid}", flush=True)
 
 
+def pareto(points: int) -> None:
+    """Seconds of the Pareto front of `points` random points, two and three objectives (the front a sweep's table
+    and plots take)."""
+    rng = np.random.default_rng(0)
+    for objectives in (2, 3):
+        values = rng.random((points, objectives))
+        start = time.perf_counter()
+        front = pareto_mask(values, [False, True, False][:objectives])
+        seconds = time.perf_counter() - start
+        print(f"Pareto front of {points} points, {objectives} objectives: {seconds:.3f} s ({front.sum()} on it)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=400, help="points of the read-independent sweep")
@@ -238,6 +252,7 @@ def main() -> None:
     parser.add_argument("--skip-cost", action="store_true", help="no in-process cost-only sweeps")
     parser.add_argument("--skip-accuracy", action="store_true", help="no accuracy-in-the-loop sweep")
     parser.add_argument("--probe", action="store_true", help="also time one estimate per PROBES change")
+    parser.add_argument("--pareto-points", type=int, default=20000, help="points of the Pareto front timing (0: none)")
     args = parser.parse_args()
     torch.set_num_threads(1)  # one core per worker: the points are the parallelism
     if args.probe:
@@ -248,6 +263,8 @@ def main() -> None:
         backends(args.points, args.backend_points, args.workers, args.skip_ray)
     if not args.skip_accuracy:
         accuracy_in_the_loop()
+    if args.pareto_points:
+        pareto(args.pareto_points)
 
 
 if __name__ == "__main__":
