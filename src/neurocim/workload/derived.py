@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 # What a workload keeps of its derived results (read statistics per read setting, distinct input vectors per row
-# band, reshaped copies): a sweep over read settings adds about 2 MB of them per setting on VGG-8, so a long one over
-# node, temperature or ADC bits of an eNVM chip would otherwise grow without end.
+# band, reshaped copies): a sweep over read settings adds about 4 MB of them per setting on VGG-8, so a long one over
+# an eNVM chip's device resistances, node or cell type would otherwise grow without end.
 DERIVED_BYTES = 512 << 20
 _OBJECT_BYTES = 64  # what a Python object (a record, a container, a number) is counted as, besides its arrays
 _DEPTH = 6  # levels of containers and records walked into; deeper values count as one object
@@ -104,9 +104,6 @@ class OwnerMemo:
 
     def __init__(self, results: DerivedResults, owner: tuple) -> None:
         self._results, self.owner = results, owner
-
-    def __contains__(self, key: Hashable) -> bool:
-        return (self.owner, key) in self._results
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The result kept under key, computed and kept on first use."""
