@@ -14,12 +14,15 @@ import numpy as np
 DERIVED_BYTES = 512 << 20
 _OBJECT_BYTES = 64  # what a Python object (a record, a container, a number) is counted as, besides its arrays
 _DEPTH = 6  # levels of containers and records walked into; deeper values count as one object
-_SCALARS = (int, float, complex, str, bytes, bool, np.generic)
+_SCALARS = frozenset({int, float, complex, str, bytes, bool, type(None), np.float64, np.float32, np.int64, np.int32})
 
 
 def approx_nbytes(value: object, depth: int = 0) -> int:
     """The bytes a kept result holds, roughly: its arrays' data (a view's elements too), and _OBJECT_BYTES per
     record, container and other object, walking records' attributes and containers' items _DEPTH levels deep."""
+    kind = type(value)
+    if kind in _SCALARS or value is None:
+        return _OBJECT_BYTES
     if isinstance(value, np.ndarray):
         return value.nbytes + _OBJECT_BYTES
     if isinstance(value, (tuple, list, set, frozenset)):
@@ -29,9 +32,9 @@ def approx_nbytes(value: object, depth: int = 0) -> int:
     else:
         parts = getattr(value, "__dict__", {}).values()  # a record's fields (and properties it has cached)
     total = _OBJECT_BYTES
+    deeper = depth + 1 < _DEPTH
     for part in parts:
-        simple = depth + 1 >= _DEPTH or part is None or isinstance(part, _SCALARS)
-        total += 8 + (_OBJECT_BYTES if simple else approx_nbytes(part, depth + 1))
+        total += 8 + (approx_nbytes(part, depth + 1) if deeper and type(part) not in _SCALARS else _OBJECT_BYTES)
     return total
 
 
