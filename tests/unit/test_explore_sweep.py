@@ -152,6 +152,18 @@ def test_invalid_configurations_are_counted_with_the_validation_message(traces, 
     assert messages.str.contains("input_bits=4 differs from the workload").sum() == 3
 
 
+def test_chips_the_cost_model_refuses_are_invalid_before_accuracy_is_paid(tmp_path):
+    sweep = {
+        "base": {"accuracy": {"devices": {"d2d_sigma": 0.0}}, "data": {"test_samples": 60, "batch_size": 60}},
+        "space": {"chip.adc.bits": [1, 5]},  # a 1-bit current-sense flash ADC has no cost model
+        "accuracy": True,
+    }
+    frame = neurocim.explore(sweep, tmp_path, progress=False, plots=False)
+    assert frame["status"].tolist() == ["invalid", "ok"]
+    assert frame["message"][0].startswith("adc.bits=1 with a current-sense flash ADC has no cost model")
+    assert "accuracy evaluated 1 time (" in (tmp_path / "summary.txt").read_text()
+
+
 @pytest.mark.parametrize(("strategy", "count"), [({"name": "random", "samples": 5, "seed": 1}, 5),
                                                   ({"name": "sobol", "samples": 4, "seed": 2}, 4)])  # fmt: skip
 def test_samplers_produce_their_number_of_points(traces, tmp_path, strategy, count):

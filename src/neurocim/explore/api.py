@@ -101,7 +101,8 @@ def _summary(spec: SweepSpec, frame: pd.DataFrame, store: ResultStore) -> str:
     parts = [f"{counts.get(s, 0)} {s}" for s in ("ok", "invalid", "failed")]
     line = f"{spec.source}: {len(frame)} points ({', '.join(parts)})"
     if spec.accuracy:
-        line += f"; accuracy evaluated {store.accuracy_count()} times (once per distinct accuracy setting)"
+        paid = store.accuracy_count()
+        line += f"; accuracy evaluated {paid} time{'s' * (paid != 1)} (once per distinct accuracy setting)"
     skipped = frame[frame["status"] != "ok"].groupby(["status", "message"], sort=False).size()
     shown = skipped.sort_values(ascending=False, kind="stable").head(MESSAGES_SHOWN)
     lines = [line] + [f"  {n} {status}: {message}" for (status, message), n in shown.items()]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from neurocim.config.chip import ChipConfig
+from neurocim.config.derived import check_cost_model_limits
 from neurocim.config.io import ConfigError, validate_changed
 from neurocim.config.run import RunConfig
 from neurocim.explore.accuracy_eval import accuracy_key
@@ -81,6 +82,7 @@ class PointRunner:
         try:
             run = self._run_config(applied, point) if self.spec.accuracy else None
             chip = run.chip if run is not None else self._chip_config(applied["chip"], point)
+            check_cost_model_limits(chip)  # what the cost model cannot size is refused before accuracy is paid
             acc_key = accuracy_key(run) if run is not None else None
         except (ConfigError, ValueError) as err:
             return invalid(str(err).replace("\n", "; "))
