@@ -54,7 +54,7 @@ class PointRunner:
         for (seq, point), key in zip(batch, keys, strict=True):
             if key in self.store or key in found or key in pending:
                 continue
-            prepared = self._prepare(seq, key, point)
+            prepared = self.prepare(seq, key, point)
             if isinstance(prepared, PointRow):
                 found[key] = prepared
             else:
@@ -66,7 +66,9 @@ class PointRunner:
         fresh = {r.key: r for r in new}
         return [fresh[k] if k in fresh else self.store.row(k) for k in keys]
 
-    def _prepare(self, seq: int, key: str, point: Point) -> PointRow | _Pending:
+    def prepare(self, seq: int, key: str, point: Point) -> PointRow | _Pending:
+        """The point's row where it is refused (a constraint, its validation, the cost model's limits, the traces'
+        input precision), else what computing it needs."""
         applied = apply_point(self.spec.base_dict, point)
         config = json.dumps(applied, separators=(",", ":"))
 
