@@ -21,7 +21,7 @@ def approx_nbytes(value: object, depth: int = 0) -> int:
     """The bytes a kept result holds, roughly: its arrays' data (a view's elements too), and _OBJECT_BYTES per
     record, container and other object, walking records' attributes and containers' items _DEPTH levels deep."""
     kind = type(value)
-    if kind in _SCALARS or value is None:
+    if kind in _SCALARS:
         return _OBJECT_BYTES
     if isinstance(value, np.ndarray):
         return value.nbytes + _OBJECT_BYTES
