@@ -41,6 +41,24 @@ def test_a_result_larger_than_the_budget_is_kept_alone():
     assert len(results) == 1 and (("a",), "big") in results and big.size == 1000
 
 
+def test_a_pinned_block_keeps_what_it_uses_and_the_next_block_drops_it_first():
+    size = approx_nbytes(np.zeros(100))
+    results = DerivedResults(budget_bytes=2 * size)
+    results.put(("old",), 0, np.zeros(100))
+    with results.pinned():  # an estimate whose working set is larger than the budget
+        for k in range(4):
+            results.put(("a",), k, np.zeros(100))
+        with results.pinned():  # nested: the same block
+            results.get(("a",), 0, lambda: pytest.fail("kept"))
+    assert (("old",), 0) not in results and len(results) == 4 and results.nbytes == 4 * size
+    with results.pinned():
+        results.get(("a",), 3, lambda: pytest.fail("kept"))  # used again: kept
+        results.put(("b",), 0, np.zeros(100))
+    assert [k for k in range(4) if (("a",), k) in results] == [3] and (("b",), 0) in results
+    results.put(("c",), 0, np.zeros(100))  # outside blocks: the budget again
+    assert len(results) == 2 and results.nbytes == 2 * size
+
+
 def test_dropping_an_owner_drops_its_results_and_those_of_arrays_derived_from_it():
     results = DerivedResults()
     results.put(("layer", "digits"), 1, "x")

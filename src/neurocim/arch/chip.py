@@ -45,8 +45,9 @@ class ChipModel:
         windows = [layer.num_windows for layer in self.layers]  # NeuroSim's count until a workload says
         if workload is not None:
             self._check_layers(workload)
-            side = tile_side(ctx, self.layers, workload, dtype, grow)
-            self._kept = (workload, side, self._units(workload, side))
+            with workload.cache.derived_results.pinned():  # what the tiles derive is kept while they are costed
+                side = tile_side(ctx, self.layers, workload, dtype, grow)
+                self._kept = (workload, side, self._units(workload, side))
             self.fp, self.tile_nm, self.tile_cm, windows = side.fp, side.tile_nm, side.tile_cm, list(side.windows)
         else:
             self._work = work = TileWork(ctx, self.layers, dtype=dtype, grow=grow)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -40,16 +41,21 @@ def approx_nbytes(value: object, depth: int = 0) -> int:
 
 class DerivedResults:
     """Results keyed by (owner label, key), within `budget_bytes` (approx_nbytes): a new result drops the least
-    recently used ones until the others fit (the newest is kept even if it alone is larger). Dropping an owner drops
-    the results derived from it."""
+    recently used ones until the others fit. Inside a `pinned()` block (an estimate) the results the block uses are
+    not dropped for the budget (an estimate whose working set alone is larger keeps it rather than deriving it again
+    and again; outside blocks the newest result is kept even if it alone is larger). Dropping an owner drops the
+    results derived from it."""
 
     def __init__(self, budget_bytes: int = DERIVED_BYTES) -> None:
         if budget_bytes < 0:
             raise ValueError(f"budget_bytes must be at least 0, got {budget_bytes}")
         self.budget_bytes = budget_bytes
         self.nbytes = 0
-        self._found: OrderedDict[tuple[tuple, Hashable], tuple[Any, int]] = OrderedDict()  # most recent last
+        # (owner, key) -> (result, its bytes, the block that used it last), most recently used last
+        self._found: OrderedDict[tuple[tuple, Hashable], tuple[Any, int, int]] = OrderedDict()
         self._keys: dict[tuple, set[Hashable]] = {}  # owner label -> its results' keys
+        self._block = 0  # the current (or last) pinned block
+        self._depth = 0  # pinned blocks open (nested ones belong to the outermost)
 
     def __len__(self) -> int:
         return len(self._found)
@@ -62,28 +68,46 @@ class DerivedResults:
         """The labels of the owners with results kept."""
         return list(self._keys)
 
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """A block whose results stay while it runs, whatever the budget (they go first once the next block needs
+        room)."""
+        if self._depth == 0:
+            self._block += 1
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+
     def get(self, owner: tuple, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The result kept under (owner, key), computed and kept on first use."""
         found = self._found.get((owner, key))
         if found is not None:
-            self._found.move_to_end((owner, key))
-            return found[0]
+            return self._used((owner, key), found)
         return self.put(owner, key, compute())
 
     def put(self, owner: tuple, key: Hashable, value: Any) -> Any:
         """Keep value under (owner, key) unless a result is kept there already; the kept result."""
         found = self._found.get((owner, key))
         if found is not None:
-            self._found.move_to_end((owner, key))
-            return found[0]
+            return self._used((owner, key), found)
         size = approx_nbytes(value)
-        self._found[owner, key] = (value, size)
+        self._found[owner, key] = (value, size, self._block)
         self._keys.setdefault(owner, set()).add(key)
         self.nbytes += size
         while self.nbytes > self.budget_bytes and len(self._found) > 1:
-            (old_owner, old_key), _ = next(iter(self._found.items()))
+            (old_owner, old_key), (_, _, block) = next(iter(self._found.items()))
+            if self._depth and block == self._block:
+                break  # everything left was used by the open block
             self._remove(old_owner, old_key)
         return value
+
+    def _used(self, owner_key: tuple[tuple, Hashable], found: tuple[Any, int, int]) -> Any:
+        """A kept result, marked as the most recently used (by the current block)."""
+        self._found[owner_key] = (found[0], found[1], self._block)
+        self._found.move_to_end(owner_key)
+        return found[0]
 
     def drop(self, prefix: tuple) -> None:
         """Drop the results of every owner whose label starts with `prefix`."""
@@ -92,7 +116,7 @@ class DerivedResults:
                 self._remove(owner, key)
 
     def _remove(self, owner: tuple, key: Hashable) -> None:
-        _, size = self._found.pop((owner, key))
+        _, size, _ = self._found.pop((owner, key))
         self.nbytes -= size
         keys = self._keys[owner]
         keys.discard(key)
