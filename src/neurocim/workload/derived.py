@@ -82,19 +82,25 @@ class DerivedResults:
 
     def get(self, owner: tuple, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The result kept under (owner, key), computed and kept on first use."""
-        found = self._found.get((owner, key))
-        if found is not None:
-            return self._used((owner, key), found)
-        return self.put(owner, key, compute())
+        owner_key = (owner, key)
+        found = self._found.get(owner_key)
+        if found is None:
+            return self.put(owner, key, compute())
+        if found[2] != self._block:  # used by this block now
+            self._found[owner_key] = (found[0], found[1], self._block)
+        self._found.move_to_end(owner_key)
+        return found[0]
 
     def put(self, owner: tuple, key: Hashable, value: Any) -> Any:
         """Keep value under (owner, key) unless a result is kept there already; the kept result."""
-        found = self._found.get((owner, key))
-        if found is not None:
-            return self._used((owner, key), found)
+        if (owner, key) in self._found:
+            return self.get(owner, key, lambda: value)
         size = approx_nbytes(value)
         self._found[owner, key] = (value, size, self._block)
-        self._keys.setdefault(owner, set()).add(key)
+        keys = self._keys.get(owner)
+        if keys is None:
+            keys = self._keys[owner] = set()
+        keys.add(key)
         self.nbytes += size
         while self.nbytes > self.budget_bytes and len(self._found) > 1:
             (old_owner, old_key), (_, _, block) = next(iter(self._found.items()))
@@ -102,12 +108,6 @@ class DerivedResults:
                 break  # everything left was used by the open block
             self._remove(old_owner, old_key)
         return value
-
-    def _used(self, owner_key: tuple[tuple, Hashable], found: tuple[Any, int, int]) -> Any:
-        """A kept result, marked as the most recently used (by the current block)."""
-        self._found[owner_key] = (found[0], found[1], self._block)
-        self._found.move_to_end(owner_key)
-        return found[0]
 
     def drop(self, prefix: tuple) -> None:
         """Drop the results of every owner whose label starts with `prefix`."""
