@@ -41,10 +41,10 @@ def approx_nbytes(value: object, depth: int = 0) -> int:
 
 class DerivedResults:
     """Results keyed by (owner label, key), within `budget_bytes` (approx_nbytes): a new result drops the least
-    recently used ones until the others fit. Inside a `pinned()` block (an estimate) the results the block uses are
-    not dropped for the budget (an estimate whose working set alone is larger keeps it rather than deriving it again
-    and again; outside blocks the newest result is kept even if it alone is larger). Dropping an owner drops the
-    results derived from it."""
+    recently used ones until the others fit. Inside a `pinned()` block (a chip's tiles being costed) the results the
+    block uses are not dropped for the budget (a chip whose working set alone is larger keeps it rather than deriving
+    it again and again; outside blocks the newest result is kept even if it alone is larger). Dropping an owner drops
+    the results derived from it."""
 
     def __init__(self, budget_bytes: int = DERIVED_BYTES) -> None:
         if budget_bytes < 0:
