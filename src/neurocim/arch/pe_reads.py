@@ -92,8 +92,9 @@ class PeReader:
         x = copy_sub_input(inputs, row, nv, num_row)
         model = self.column_model
         kept = self._sram_row_counts(w, x) if model.weight_independent else None
-        if kept is not None and kept.read_is_active and kept.rows <= model.sub_array_rows:
-            found = self._by_row_count(kept.counts, kept.active, col_blocks, clk_freq, num_row)
+        row_key = None if kept is None else kept.row_key(model)
+        if kept is not None and row_key is not None:
+            found = self._by_row_count(kept.counts, row_key, col_blocks, clk_freq, num_row)
             return [np.zeros(len(_SUMS)) + block_sums for block_sums in found]  # fresh arrays, summed as below
         if kept is not None:
             chunks: Iterable[VectorStats] = [sram_stats(kept, stop, model, self._sram_resistances(kept.rows))]

@@ -101,6 +101,11 @@ class SramRowCounts:
     rows: int  # rows of the block
     read_is_active: bool  # 0/1 inputs: every read row conducts
 
+    def row_key(self, model: ColumnModel) -> np.ndarray | None:
+        """The conducting rows of every distinct pair where they are all a vector's read cost depends on (0/1
+        inputs: read rows = conducting rows, in a block of at most the sub-array's rows), else None."""
+        return self.active if self.read_is_active and self.rows <= model.sub_array_rows else None
+
 
 def sram_row_counts(inputs: np.ndarray, keep_inverse: bool = False) -> SramRowCounts:
     """SramRowCounts of a block's input bit-vectors (rows x bit-vectors)."""
@@ -129,8 +134,7 @@ def sram_stats(
         counts=found.counts,
         column_resistance=np.broadcast_to(res[:, None], (len(found.counts), num_cols)),
         inverse=found.inverse,
-        # 0/1 inputs: read rows = active rows, and that count is all a vector's cost depends on
-        row_key=found.active if found.read_is_active and rows <= model.sub_array_rows else None,
+        row_key=found.row_key(model),
         block_rows=rows,
     )
 
