@@ -161,7 +161,7 @@ def probe() -> None:
         print(f"one estimate with {change}: {time.perf_counter() - start:.2f} s", flush=True)
 
 
-def _warm_backend(base: dict = BASE) -> tuple[InProcess, Workload]:
+def warm_backend(base: dict = BASE) -> tuple[InProcess, Workload]:
     """An in-process backend on the VGG-8 workload, warm: the base chip's read statistics derived, kernels compiled."""
     spec = load_sweep(random_sweep(READ_INDEPENDENT, 1, base=base))
     workload = load_workload(spec.traces, spec.base)
@@ -171,7 +171,7 @@ def _warm_backend(base: dict = BASE) -> tuple[InProcess, Workload]:
 
 
 def cost_only(points: int, read_points: int) -> None:
-    backend, workload = _warm_backend()
+    backend, workload = warm_backend()
     seconds, frame = warm_sweep(random_sweep(READ_INDEPENDENT, points), backend, workload)
     _report("read-independent fields, warm workload", seconds, frame)
     seconds, frame = warm_sweep(random_sweep(READ_INDEPENDENT, points), backend, workload)
@@ -182,12 +182,12 @@ def cost_only(points: int, read_points: int) -> None:
     settings = len(frame[list(READ_DEPENDENT)].drop_duplicates())
     _report(f"both kinds of fields ({settings} read settings)", seconds, frame)
     grid = {**random_sweep(READ_INDEPENDENT, 1), "strategy": {"name": "grid"}}
-    backend, workload = _warm_backend()  # the whole grid on a workload that has costed the base chip only
+    backend, workload = warm_backend()  # the whole grid on a workload that has costed the base chip only
     seconds, frame = warm_sweep(grid, backend, workload)
     _report("read-independent fields, the whole grid", seconds, frame)
     seconds, frame = timed_sweep(random_sweep(READ_INDEPENDENT, points, seed=2))
     _report("read-independent fields, whole explore run", seconds, frame)
-    backend, workload = _warm_backend(SRAM_BASE)
+    backend, workload = warm_backend(SRAM_BASE)
     seconds, frame = warm_sweep(random_sweep(SRAM_FIELDS, points, base=SRAM_BASE), backend, workload)
     _report("SRAM, the issue's list with node and temperature", seconds, frame)
     seconds, frame = warm_sweep(random_sweep(SRAM_FIELDS, points, base=SRAM_BASE), backend, workload)

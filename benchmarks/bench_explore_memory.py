@@ -22,10 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
 
-from bench_explore import random_sweep, warm_sweep  # noqa: E402
-from neurocim.explore.backends import InProcess  # noqa: E402
-from neurocim.explore.costing import load_workload  # noqa: E402
-from neurocim.explore.spec import load_sweep  # noqa: E402
+from bench_explore import random_sweep, warm_backend, warm_sweep  # noqa: E402
 
 SPACE = {
     "chip.cell.r_on_ohm": {"low": 2e4, "high": 5e5, "log": True, "count": 200},
@@ -44,10 +41,7 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=50, help="points between memory readings")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    spec = load_sweep(random_sweep(SPACE, 1))
-    workload = load_workload(spec.traces, spec.base)
-    backend = InProcess(workload)
-    backend.cost([spec.base.chip])
+    backend, workload = warm_backend()
     kept = backend.prepared.cache.derived_results
     print(f"base chip costed: resident {_resident_mb():.0f} MB; derived-result budget {kept.budget_bytes / 1e6:.0f} MB")
     start = time.perf_counter()
